@@ -1,0 +1,104 @@
+import { Command, CommanderError, Option } from "commander"
+import { HASH_ALGORITHMS, parseAlgorithm } from "@sluice/core"
+import { checkCommand } from "./commands/check.js"
+import { hashCommand, parseAlgorithms } from "./commands/hash.js"
+import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
+import { runCommand } from "./runtime.js"
+
+export const VERSION = "0.1.0"
+
+const workersOption = () =>
+  new Option("-w, --workers <n>", "worker threads (default: one per core; 0 runs on the main thread)")
+
+/** Builds the `sluice` program; `setExit` receives the exit code of the command that ran. */
+export const makeProgram = (setExit: (code: number) => void): Command => {
+  const program = new Command("sluice")
+    .description("Hash, check, encrypt and sign data of any size, streaming, on a pool of workers.")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText("after", EXIT_CODES_HELP)
+
+  program
+    .command("hash")
+    .description("print checksums of FILEs (standard input when none, or for '-'), in coreutils format")
+    .argument("[files...]", "files to hash")
+    .option("-a, --algorithm <names>", `one or several, comma-separated: ${HASH_ALGORITHMS.join(", ")}`, "sha256")
+    .option("--tag", "print BSD-style lines: SHA256 (file) = hex (the default with several algorithms)", false)
+    .option("-b, --binary", "mark lines with '*' (binary mode), as sha256sum -b does", false)
+    .option("--json", "print one JSON object per file", false)
+    .addOption(workersOption())
+    .addHelpText("after", `
+Examples:
+  sluice hash big.iso                      like sha256sum, on every core
+  sluice hash -a blake3 *.tar              BLAKE3, one large file spread over all workers
+  sluice hash -a sha256,blake3 disk.img    both digests from one read of the file
+  sluice hash --tag -a sha512 a b c        BSD-style lines
+  cat file | sluice hash -a md5 -          standard input
+  sluice hash --json *.bin | jq .sha256
+${EXIT_CODES_HELP}`)
+    .action(async (files: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; workers?: string }) => {
+      const algorithms = parseAlgorithms([opts.algorithm])
+      if (!Array.isArray(algorithms) || algorithms.length === 0) {
+        const name = Array.isArray(algorithms) ? opts.algorithm : algorithms.unknown
+        process.stderr.write(`sluice: unsupported algorithm '${name}' (supported: ${HASH_ALGORITHMS.join(", ")})\n`)
+        return setExit(ExitCode.usage)
+      }
+      setExit(await runCommand(hashCommand(files, { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json }), opts))
+    })
+
+  program
+    .command("check")
+    .description("read checksums from SUMFILEs (standard input when none) and verify them, as sha256sum -c does")
+    .argument("[sumfiles...]", "checksum files in coreutils or BSD --tag format")
+    .option("-a, --algorithm <name>", "algorithm of plain lines with 64 or 128 hex digits (default: sha256 / sha512)")
+    .option("--quiet", "don't print OK for each successfully verified file", false)
+    .option("--status", "don't output anything, the exit code shows success", false)
+    .option("--warn", "warn about improperly formatted checksum lines", false)
+    .option("--strict", "exit non-zero for improperly formatted checksum lines", false)
+    .option("--ignore-missing", "don't fail or report status for missing files", false)
+    .addOption(workersOption())
+    .addHelpText("after", `
+Examples:
+  sluice hash *.iso > SHA256SUMS && sluice check SHA256SUMS
+  sluice check --quiet SHA256SUMS          print only failures
+  sluice check -a blake3 B3SUMS            plain 64-digit lines made by b3sum
+  sluice check --status SUMS && echo intact
+${EXIT_CODES_HELP}`)
+    .action(async (sumFiles: Array<string>, opts: {
+      algorithm?: string
+      quiet: boolean
+      status: boolean
+      warn: boolean
+      strict: boolean
+      ignoreMissing: boolean
+      workers?: string
+    }) => {
+      const algorithm = opts.algorithm === undefined ? undefined : parseAlgorithm(opts.algorithm)
+      if (opts.algorithm !== undefined && algorithm === undefined) {
+        process.stderr.write(`sluice: unsupported algorithm '${opts.algorithm}' (supported: ${HASH_ALGORITHMS.join(", ")})\n`)
+        return setExit(ExitCode.usage)
+      }
+      setExit(await runCommand(checkCommand(sumFiles, { ...opts, algorithm }), opts))
+    })
+
+  return program
+}
+
+/** Runs `sluice` with `argv` (without node and script) and resolves to its exit code. */
+export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  let code: number = ExitCode.ok
+  const program = makeProgram((c) => {
+    code = c
+  })
+  try {
+    await program.parseAsync([...argv], { from: "user" })
+    return code
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage
+    }
+    throw error
+  }
+}

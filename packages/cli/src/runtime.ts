@@ -1,0 +1,42 @@
+import { Cause, Effect, Exit, Fiber, Layer } from "effect"
+import * as SluiceNode from "@sluice/core/node"
+import type { WorkerPool } from "@sluice/core"
+import { ExitCode } from "./exitCodes.js"
+
+export interface PoolOptions {
+  readonly workers?: string | undefined
+}
+
+/** `--workers 0` runs inline on the main thread; the default is one worker per core. */
+export const poolLayer = (options: PoolOptions): Layer.Layer<WorkerPool, unknown> => {
+  const workers = options.workers === undefined ? undefined : Number.parseInt(options.workers, 10)
+  if (workers === 0) return SluiceNode.layerInline
+  const workerUrl = new URL("./worker.js", import.meta.url)
+  return SluiceNode.layer(workers === undefined || Number.isNaN(workers) ? { workerUrl } : { workers, workerUrl })
+}
+
+/**
+ * Runs a command's program to its exit code. Ctrl-C interrupts it: finalizers stop the
+ * workers and remove temporary files before the process exits with 130.
+ */
+export const runCommand = async (
+  program: Effect.Effect<ExitCode, never, WorkerPool>,
+  options: PoolOptions
+): Promise<ExitCode> => {
+  const fiber = Effect.runFork(program.pipe(Effect.provide(poolLayer(options))))
+  let interrupted = false
+  const onSigint = () => {
+    interrupted = true
+    Effect.runFork(Fiber.interrupt(fiber))
+  }
+  process.once("SIGINT", onSigint)
+  try {
+    const exit = await Effect.runPromise(Fiber.await(fiber))
+    if (Exit.isSuccess(exit)) return exit.value
+    if (interrupted || Cause.hasInterruptsOnly(exit.cause)) return ExitCode.interrupted
+    process.stderr.write(`sluice: internal error: ${Cause.pretty(exit.cause)}\n`)
+    return ExitCode.internal
+  } finally {
+    process.removeListener("SIGINT", onSigint)
+  }
+}

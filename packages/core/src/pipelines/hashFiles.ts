@@ -1,0 +1,139 @@
+import { Clock, Effect, Queue, Stream } from "effect"
+import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
+import type { HashError } from "../domain/HashError.js"
+import { Digested, type HashEvent, Progress } from "../domain/HashEvent.js"
+import { FileFailed, FileHashed, type HashJobEvent, JobProgress } from "../domain/HashJob.js"
+import { type Source, sourceName } from "../domain/Source.js"
+import { blake3CombineSubtrees, blake3SplitRanges } from "../primitives/blake3Tree.js"
+import { toHex } from "../primitives/IncrementalHasher.js"
+import { WorkerPool } from "../pool/WorkerPool.js"
+
+export interface HashOptions {
+  readonly algorithms: ReadonlyArray<HashAlgorithm>
+  /** Files at least this large are spread over every worker when the algorithm allows it (BLAKE3). */
+  readonly parallelThreshold?: number
+}
+
+export const DEFAULT_PARALLEL_THRESHOLD = 16 * 1024 * 1024
+
+/**
+ * BLAKE3 of one file over the whole pool (DESIGN.md, "chunk-parallel formats"): aligned
+ * subtrees are hashed on any free worker, their chaining values combined in order.
+ */
+const hashBlake3Parallel = (source: Source, size: number, pool: WorkerPool["Service"]) =>
+  Stream.unwrap(Effect.sync(() => {
+    const ranges = blake3SplitRanges(size, pool.size)
+    const cvs: Array<{ cv: Uint8Array; chunks: number }> = []
+    let bytes = 0
+    const pieces = Stream.fromIterable(ranges).pipe(
+      Stream.mapEffect(
+        (range) =>
+          Effect.map(pool.blake3Subtree({ source, ...range }), (cv) => ({ cv, range })),
+        { concurrency: pool.size * 2 }
+      ),
+      Stream.map(({ cv, range }): HashEvent => {
+        cvs.push({ cv, chunks: Math.max(1, Math.ceil(range.length / 1024)) })
+        bytes += range.length
+        return new Progress({ bytes, total: size })
+      })
+    )
+    const digest = Stream.fromEffect(Effect.sync((): HashEvent =>
+      new Digested({ digests: { blake3: toHex(blake3CombineSubtrees(cvs)) }, bytes: size })
+    ))
+    return Stream.concat(pieces, digest)
+  }))
+
+/**
+ * Hashes one source: progress events, then one `Digested` with every requested algorithm.
+ * Several algorithms share one read of the source.
+ */
+export const hashSource = (source: Source, options: HashOptions): Stream.Stream<HashEvent, HashError, WorkerPool> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const pool = yield* WorkerPool
+    const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD
+    const parallel = pool.size > 1 && options.algorithms.length === 1 && options.algorithms[0] === "blake3" &&
+      source._tag === "PathSource"
+    if (parallel) {
+      const size = yield* pool.sourceSize(source)
+      if (size !== undefined && size >= threshold) return hashBlake3Parallel(source, size, pool)
+    }
+    return pool.hashSource(source, options.algorithms)
+  }))
+
+export interface HashTask {
+  readonly source: Source
+  readonly options: HashOptions
+}
+
+/**
+ * Hashes many sources across the pool. Results come in input order; a source that fails
+ * is reported and the others go on. `JobProgress` events interleave with the results.
+ */
+export const hashFiles = (
+  sources: ReadonlyArray<Source>,
+  options: HashOptions
+): Stream.Stream<HashJobEvent, never, WorkerPool> => hashTasks(sources.map((source) => ({ source, options })))
+
+/** `hashFiles` where each source names its own algorithms (a checksum file may mix them). */
+export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJobEvent, never, WorkerPool> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const sources = tasks.map((task) => task.source)
+    const pool = yield* WorkerPool
+    const started = yield* Clock.currentTimeMillis
+    const progress = yield* Queue.sliding<JobProgress>(16)
+    const fileBytes = new Array<number>(sources.length).fill(0)
+    const fileTotals = new Array<number | undefined>(sources.length).fill(undefined)
+    let bytes = 0
+    let filesDone = 0
+
+    const report = Effect.fnUntraced(function*() {
+      const now = yield* Clock.currentTimeMillis
+      let total: number | undefined = 0
+      for (const t of fileTotals) total = t === undefined || total === undefined ? undefined : total + t
+      const seconds = Math.max(now - started, 1) / 1000
+      const event = new JobProgress({
+        bytes,
+        ...(total === undefined ? {} : { total }),
+        filesDone,
+        files: sources.length,
+        bytesPerSecond: bytes / seconds
+      })
+      Queue.offerUnsafe(progress, event)
+    })
+    const advance = (index: number, now: number, total: number | undefined) => {
+      bytes += now - fileBytes[index]!
+      fileBytes[index] = now
+      if (total !== undefined) fileTotals[index] = total
+    }
+
+    const hashOne = (
+      { options, source }: HashTask,
+      index: number
+    ): Effect.Effect<FileHashed | FileFailed, never, WorkerPool> => {
+      let result: FileHashed | undefined
+      return hashSource(source, options).pipe(
+        Stream.runForEach((event) => {
+          if (event._tag === "Progress") {
+            advance(index, event.bytes, event.total)
+            return report()
+          }
+          advance(index, event.bytes, event.bytes)
+          result = new FileHashed({ index, name: sourceName(source), digests: event.digests, bytes: event.bytes })
+          return Effect.void
+        }),
+        Effect.map(() => result!),
+        Effect.catch((error) =>
+          Effect.succeed(new FileFailed({ index, name: sourceName(source), reason: error.reason }))
+        ),
+        Effect.tap(() => {
+          filesDone++
+          return report()
+        })
+      )
+    }
+
+    const results = Stream.fromIterable(tasks.map((task, index) => [task, index] as const)).pipe(
+      Stream.mapEffect(([task, index]) => hashOne(task, index), { concurrency: pool.size })
+    )
+    return Stream.merge(results, Stream.fromQueue(progress), { haltStrategy: "left" })
+  }))

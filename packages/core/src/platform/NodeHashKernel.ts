@@ -1,0 +1,35 @@
+import { Effect, Layer } from "effect"
+import * as crypto from "node:crypto"
+import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
+import { blake3Hasher, HashKernel } from "../primitives/HashKernel.js"
+import type { IncrementalHasher } from "../primitives/IncrementalHasher.js"
+
+/** OpenSSL names; OpenSSL has no BLAKE3, which our own kernel answers. */
+const opensslName: Record<Exclude<HashAlgorithm, "blake3">, string> = {
+  sha256: "sha256",
+  sha384: "sha384",
+  sha512: "sha512",
+  sha1: "sha1",
+  md5: "md5",
+  "sha3-256": "sha3-256",
+  "sha3-512": "sha3-512",
+  "blake2b-512": "blake2b512"
+}
+
+const fromOpenSSL = (name: string): IncrementalHasher => {
+  const hash = crypto.createHash(name)
+  return {
+    update(data) {
+      hash.update(data)
+    },
+    digest: () => new Uint8Array(hash.digest())
+  }
+}
+
+/** node:crypto (OpenSSL, with the CPU's SHA extensions where it has them). */
+export const layer: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
+  make: (algorithm) =>
+    Effect.sync(() => algorithm === "blake3" ? blake3Hasher() : fromOpenSSL(opensslName[algorithm])),
+  describe: (algorithm) =>
+    algorithm === "blake3" ? "sluice blake3 (JS)" : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl})`
+})

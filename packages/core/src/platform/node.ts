@@ -1,0 +1,38 @@
+/**
+ * The Node composition root: worker_threads for the pool, files by path, node:crypto.
+ * `layer` is all a Node program needs to run every pipeline of `@sluice/core`.
+ */
+import * as NodeWorker from "@effect/platform-node/NodeWorker"
+import { Layer } from "effect"
+import { availableParallelism } from "node:os"
+import { Worker } from "node:worker_threads"
+import * as WorkerPool from "../pool/WorkerPool.js"
+import * as NodeByteSource from "./NodeByteSource.js"
+import * as NodeHashKernel from "./NodeHashKernel.js"
+
+export * from "../index.js"
+export * as NodeByteSource from "./NodeByteSource.js"
+export * as NodeHashKernel from "./NodeHashKernel.js"
+
+export interface NodeLayerOptions {
+  /** Worker threads in the pool; defaults to the number of cores. */
+  readonly workers?: number
+  /**
+   * The worker entry, for programs that bundle `@sluice/core/node/worker` themselves;
+   * defaults to the one beside this module.
+   */
+  readonly workerUrl?: URL
+}
+
+export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
+
+/** Every task on a pool of worker threads, each opening its sources itself. */
+export const layer = (options: NodeLayerOptions = {}) =>
+  WorkerPool.layerWorkers({ size: options.workers ?? defaultPoolSize() }).pipe(
+    Layer.provide(NodeWorker.layer(() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))))
+  )
+
+/** Every task on the calling thread: for tests and tiny inputs. */
+export const layerInline = WorkerPool.layerInline.pipe(
+  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer])
+)

@@ -1,0 +1,51 @@
+import { Context, Effect, Fiber, type Scope } from "effect"
+import type { HashError } from "../domain/HashError.js"
+import type { Source } from "../domain/Source.js"
+
+/** An opened source. `size` is undefined for pipes, which only read forward. */
+export interface ByteReader {
+  readonly size: number | undefined
+  /** Reads up to `length` bytes at `position` (or the current position of a pipe); 0 at the end. */
+  readonly read: (buffer: Uint8Array, position: number | undefined, length: number) => Effect.Effect<number, HashError>
+}
+
+/** Opens sources where the work happens: in a worker, from a path, a descriptor or a `File`. */
+export class ByteSource extends Context.Service<ByteSource, {
+  readonly open: (source: Source) => Effect.Effect<ByteReader, HashError, Scope.Scope>
+}>()("@sluice/core/ByteSource") {}
+
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+/**
+ * Calls `onChunk` with consecutive chunks of `[offset, offset + length)` (to the end when
+ * `length` is undefined). Two reused buffers: the next read is in flight while the
+ * current chunk is consumed, so memory is two chunks whatever the size of the source.
+ * A chunk is only valid during its callback.
+ */
+export const forEachChunk = Effect.fnUntraced(function*(
+  reader: ByteReader,
+  onChunk: (chunk: Uint8Array) => Effect.Effect<void, HashError> | void,
+  options: { readonly offset?: number; readonly length?: number; readonly chunkSize?: number } = {}
+) {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
+  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const
+  const positional = reader.size !== undefined
+  let position = options.offset ?? 0
+  let remaining = options.length ?? Number.POSITIVE_INFINITY
+  const readInto = (buffer: Uint8Array) => {
+    const want = Math.min(chunkSize, remaining)
+    return want <= 0 ? Effect.succeed(0) : reader.read(buffer, positional ? position : undefined, want)
+  }
+  let which = 0
+  let n = yield* readInto(buffers[0])
+  while (n > 0) {
+    position += n
+    remaining -= n
+    const current = buffers[which]!.subarray(0, n)
+    which ^= 1
+    const next = yield* Effect.forkChild(readInto(buffers[which]!))
+    const result = onChunk(current)
+    if (result !== undefined) yield* result
+    n = yield* Fiber.join(next)
+  }
+})

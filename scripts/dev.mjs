@@ -1,0 +1,25 @@
+// The two commands of the README, runnable with the machine's own Node and npm:
+// installs the pinned pnpm and the workspace (Node 24 comes in as a devDependency),
+// then builds and runs the main job, or runs every test.
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const PNPM = "pnpm@10.34.8"
+const root = fileURLToPath(new URL("..", import.meta.url))
+
+const run = (args) => {
+  const result = spawnSync("npx", ["-y", PNPM, ...args], { cwd: root, stdio: "inherit" })
+  if (result.status !== 0) process.exit(result.status ?? 1)
+}
+
+const task = process.argv[2]
+run(["install", "--frozen-lockfile"])
+if (task === "test") {
+  run(["run", "test:all"])
+} else if (task === "start") {
+  run(["run", "build"])
+  run(["run", "demo"])
+} else {
+  console.error(`usage: node scripts/dev.mjs start|test`)
+  process.exit(2)
+}
