@@ -15,6 +15,9 @@ const run = (args) => {
 const task = process.argv[2]
 run(["install", "--frozen-lockfile"])
 if (task === "test") {
+  // The tests compare Sluice with native tools (b3sum, coreutils, openssl).
+  const peers = spawnSync("bash", ["scripts/peers.sh"], { cwd: root, stdio: "inherit" })
+  if (peers.status !== 0) process.exit(peers.status ?? 1)
   run(["run", "test:all"])
 } else if (task === "start") {
   run(["run", "build"])

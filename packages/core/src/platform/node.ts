@@ -3,9 +3,15 @@
  * `layer` is all a Node program needs to run every pipeline of `@sluice/core`.
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
-import { Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
+import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
+import { HashError } from "../domain/HashError.js"
+import type { Digests } from "../domain/HashEvent.js"
+import type { FileFailed, FileHashed, JobProgress } from "../domain/HashJob.js"
+import { PathSource } from "../domain/Source.js"
+import { hashFiles } from "../pipelines/hashFiles.js"
 import * as WorkerPool from "../pool/WorkerPool.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
@@ -36,3 +42,32 @@ export const layer = (options: NodeLayerOptions = {}) =>
 export const layerInline = WorkerPool.layerInline.pipe(
   Layer.provide([NodeByteSource.layer, NodeHashKernel.layer])
 )
+
+export interface HashFileOptions extends NodeLayerOptions {
+  readonly algorithms?: ReadonlyArray<HashAlgorithm>
+  /** Called with the job's progress as workers report it. */
+  readonly onProgress?: (progress: JobProgress) => void
+}
+
+/**
+ * Promise-returning convenience for programs that do not use Effect: hashes one file
+ * on a worker pool that lives for this call, resolving to its hex digests.
+ */
+export const hashFile = (path: string, options: HashFileOptions = {}): Promise<Digests> =>
+  Effect.runPromise(
+    hashFiles([new PathSource({ path })], { algorithms: options.algorithms ?? ["sha256"] }).pipe(
+      Stream.runFold(() => undefined as FileHashed | FileFailed | undefined, (result, event) => {
+        if (event._tag === "JobProgress") {
+          options.onProgress?.(event)
+          return result
+        }
+        return event
+      }),
+      Effect.flatMap((result) =>
+        result?._tag === "FileHashed"
+          ? Effect.succeed(result.digests as Digests)
+          : Effect.fail(new HashError({ reason: result!.reason }))
+      ),
+      Effect.provide(layer(options))
+    )
+  )

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Stream } from "effect"
+import { Context, type Duration, Effect, Layer, Stream } from "effect"
 import { RpcClient, type RpcGroup, RpcTest } from "effect/rpc"
 import type { RpcClientError } from "effect/rpc/RpcClientError"
 import type { Spawner, WorkerPlatform } from "effect/workers/Worker"
@@ -58,15 +58,22 @@ const fromClient = (
 })
 
 /**
- * A pool of `size` workers, each running one task at a time, over whatever worker
- * platform the environment provides (worker_threads, Web Workers).
+ * Up to `size` workers, each running one task at a time, over whatever worker platform
+ * the environment provides (worker_threads, Web Workers). One worker starts with the
+ * pool; more start only when tasks wait, so a one-file job pays for one worker's start
+ * and memory, and idle extra workers retire after `idleTimeout`.
  */
 export const layerWorkers = (
-  options: { readonly size: number }
+  options: { readonly size: number; readonly idleTimeout?: Duration.Input }
 ): Layer.Layer<WorkerPool, WorkerError, WorkerPlatform | Spawner> =>
   Layer.effect(WorkerPool)(
     Effect.map(RpcClient.make(HashRpcs), (client) => fromClient("workers", options.size, client))
-  ).pipe(Layer.provide(RpcClient.layerProtocolWorker({ size: options.size, concurrency: 1 })))
+  ).pipe(Layer.provide(RpcClient.layerProtocolWorker({
+    minSize: 1,
+    maxSize: options.size,
+    concurrency: 1,
+    timeToLive: options.idleTimeout ?? "30 seconds"
+  })))
 
 /** The same handlers on the calling thread: for tests, tiny inputs and the fallback path. */
 export const layerInline: Layer.Layer<WorkerPool, never, ByteSource | HashKernel> = Layer.effect(WorkerPool)(

@@ -1,0 +1,38 @@
+import { execFileSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { afterAll, describe, expect, it } from "vitest"
+
+// The README's library examples, run as a user would run them: as a module importing
+// the built package by name, on the project's Node.
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+const readme = readFileSync(`${root}README.md`, "utf8")
+const examples = [...readme.matchAll(/```ts example\n([\s\S]*?)```/g)].map((m) => m[1]!)
+const scratch = fileURLToPath(new URL("../.readme-examples/", import.meta.url))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+const run = (index: number) => {
+  mkdirSync(scratch, { recursive: true })
+  const file = `${scratch}example-${index}.mjs`
+  writeFileSync(file, examples[index]!)
+  return execFileSync(process.execPath, [file, "README.md"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+}
+
+describe("README library examples", () => {
+  const readmeSha256 = createHash("sha256").update(readFileSync(`${root}README.md`)).digest("hex")
+
+  it("has the two examples", () => {
+    expect(examples).toHaveLength(2)
+  })
+
+  it("hashFile prints the SHA-256 and BLAKE3 of the README", () => {
+    const [sha256, blake3] = run(0).trim().split(" ")
+    expect(sha256).toBe(readmeSha256)
+    expect(blake3).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it("hashFiles prints the README's digest and reports the missing file", () => {
+    expect(run(1).trim()).toBe(`${readmeSha256} README.md`)
+  })
+})

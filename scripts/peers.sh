@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the native tools the tests and the bench compare Sluice with, from Debian's
+# packages, when they are missing: b3sum, openssl, coreutils checksums, GNU time.
+set -euo pipefail
+declare -A need=([b3sum]=b3sum [openssl]=openssl [sha256sum]=coreutils [b2sum]=coreutils [/usr/bin/time]=time)
+missing=()
+for tool in "${!need[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${need[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "Missing tools for the tests: install the Debian packages: $packages" >&2
+  exit 1
+fi
+echo "Installing peer tools from Debian: $packages"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $packages >/dev/null
