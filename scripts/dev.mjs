@@ -7,8 +7,10 @@ import { fileURLToPath } from "node:url"
 const PNPM = "pnpm@10.34.8"
 const root = fileURLToPath(new URL("..", import.meta.url))
 
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" }
+
 const run = (args) => {
-  const result = spawnSync("npx", ["-y", PNPM, ...args], { cwd: root, stdio: "inherit" })
+  const result = spawnSync("npx", ["-y", PNPM, ...args], { cwd: root, stdio: "inherit", env })
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
 
