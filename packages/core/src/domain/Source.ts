@@ -11,7 +11,25 @@ export class PathSource extends Schema.TaggedClass<PathSource>()("PathSource", {
 /** Standard input, read by the worker through the process-wide descriptor 0. */
 export class StdinSource extends Schema.TaggedClass<StdinSource>()("StdinSource", {}) {}
 
-export const Source = Schema.Union([PathSource, StdinSource])
+/**
+ * A `Blob` or `File` (web standard, also in Node). Posting it to a worker copies a
+ * handle, not its bytes; the worker reads it in slices.
+ */
+export class BlobSource extends Schema.TaggedClass<BlobSource>()("BlobSource", {
+  name: Schema.String,
+  blob: Schema.instanceOf(Blob)
+}) {}
+
+export const Source = Schema.Union([PathSource, StdinSource, BlobSource])
 export type Source = typeof Source.Type
 
-export const sourceName = (source: Source): string => source._tag === "PathSource" ? source.path : "-"
+export const sourceName = (source: Source): string => {
+  switch (source._tag) {
+    case "PathSource":
+      return source.path
+    case "StdinSource":
+      return "-"
+    case "BlobSource":
+      return source.name
+  }
+}

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { rmSync } from "node:fs"
-import { PathSource } from "../domain/Source.js"
+import { BlobSource, PathSource } from "../domain/Source.js"
 import * as NodeByteSource from "../platform/NodeByteSource.js"
 import * as NodeHashKernel from "../platform/NodeHashKernel.js"
 import { DEFAULT_CHUNK_SIZE } from "../stream/ByteSource.js"
@@ -66,5 +66,17 @@ describe("hashFiles (inline pool)", () => {
     const last = progress.at(-1)!
     expect(last.total).toBe(40 * 1024 * 1024)
     expect(last.bytesPerSecond).toBeGreaterThan(0)
+  })
+
+  it("reads a Blob in slices, as the browser reads a File", async () => {
+    const data = randomBytes(2 * DEFAULT_CHUNK_SIZE + 3)
+    const events = await Effect.runPromise(
+      Stream.runCollect(hashFiles([new BlobSource({ name: "picked.bin", blob: new Blob([data]) })], { algorithms: ["sha256", "blake3"] })).pipe(
+        Effect.provide(Inline)
+      )
+    )
+    const hashed = [...events].find((e) => e._tag === "FileHashed")
+    expect(hashed?.name).toBe("picked.bin")
+    expect(hashed?.digests.sha256).toBe(createHash("sha256").update(data).digest("hex"))
   })
 })

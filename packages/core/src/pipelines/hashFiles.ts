@@ -52,7 +52,7 @@ export const hashSource = (source: Source, options: HashOptions): Stream.Stream<
     const pool = yield* WorkerPool
     const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD
     const parallel = pool.size > 1 && options.algorithms.length === 1 && options.algorithms[0] === "blake3" &&
-      source._tag === "PathSource"
+      source._tag !== "StdinSource"
     if (parallel) {
       const size = yield* pool.sourceSize(source)
       if (size !== undefined && size >= threshold) return hashBlake3Parallel(source, size, pool)

@@ -10,6 +10,7 @@ import {
   ReadFailed
 } from "../domain/HashError.js"
 import type { Source } from "../domain/Source.js"
+import { blobReader } from "../stream/BlobReader.js"
 import { ByteSource, type ByteReader } from "../stream/ByteSource.js"
 
 const readFd = promisify(fs.read)
@@ -70,8 +71,16 @@ const stdinReader: ByteReader = {
   read: (buffer, _position, length) => readStdin(buffer, length)
 }
 
-export const openSource = (source: Source) =>
-  source._tag === "PathSource" ? openPath(source.path) : Effect.succeed(stdinReader)
+export const openSource = (source: Source) => {
+  switch (source._tag) {
+    case "PathSource":
+      return openPath(source.path)
+    case "StdinSource":
+      return Effect.succeed(stdinReader)
+    case "BlobSource":
+      return Effect.succeed(blobReader(source.name, source.blob))
+  }
+}
 
-/** Files by path through positional reads into caller-owned buffers; stdin by descriptor. */
+/** Files by path through positional reads into caller-owned buffers; stdin by descriptor; Blobs by slice. */
 export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: openSource })
