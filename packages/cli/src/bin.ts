@@ -1,5 +1,3 @@
 import { main } from "./program.js"
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code
-})
+process.exitCode = await main(process.argv.slice(2))

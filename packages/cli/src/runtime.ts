@@ -1,6 +1,7 @@
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import * as SluiceNode from "@sluice/core/node"
 import type { WorkerPool } from "@sluice/core"
+import { Worker } from "node:worker_threads"
 import { ExitCode } from "./exitCodes.js"
 
 export interface PoolOptions {
@@ -11,8 +12,8 @@ export interface PoolOptions {
 export const poolLayer = (options: PoolOptions): Layer.Layer<WorkerPool, unknown> => {
   const workers = options.workers === undefined ? undefined : Number.parseInt(options.workers, 10)
   if (workers === 0) return SluiceNode.layerInline
-  const workerUrl = new URL("./worker.js", import.meta.url)
-  return SluiceNode.layer(workers === undefined || Number.isNaN(workers) ? { workerUrl } : { workers, workerUrl })
+  const spawn = () => new Worker(new URL("./worker.js", import.meta.url))
+  return SluiceNode.layer(workers === undefined || Number.isNaN(workers) ? { spawn } : { workers, spawn })
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import { promisify } from "node:util"
+import { isMainThread } from "node:worker_threads"
 import {
   FileNotFound,
   hashError,
@@ -47,7 +48,14 @@ const openPath = (path: string) =>
             Effect.tryPromise({
               try: () => handle.read(buffer, 0, length, position ?? null).then((r) => r.bytesRead),
               catch: (cause) => fromErrno(path, cause)
-            })
+            }),
+          readSync: isMainThread ? undefined : (buffer, position, length) => {
+            try {
+              return fs.readSync(handle.fd, buffer, 0, length, position)
+            } catch (cause) {
+              throw fromErrno(path, cause)
+            }
+          }
         }))
       )
     )

@@ -28,6 +28,8 @@ export interface NodeLayerOptions {
    * defaults to the one beside this module.
    */
   readonly workerUrl?: URL
+  /** Starts worker `id`; overrides `workerUrl` (a program may start its first worker early). */
+  readonly spawn?: (id: number) => Worker
 }
 
 export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
@@ -35,7 +37,9 @@ export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
 /** Every task on a pool of worker threads, each opening its sources itself. */
 export const layer = (options: NodeLayerOptions = {}) =>
   WorkerPool.layerWorkers({ size: options.workers ?? defaultPoolSize() }).pipe(
-    Layer.provide(NodeWorker.layer(() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))))
+    Layer.provide(NodeWorker.layer(
+      options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url)))
+    ))
   )
 
 /** Every task on the calling thread: for tests and tiny inputs. */

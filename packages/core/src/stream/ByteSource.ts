@@ -7,6 +7,12 @@ export interface ByteReader {
   readonly size: number | undefined
   /** Reads up to `length` bytes at `position` (or the current position of a pipe); 0 at the end. */
   readonly read: (buffer: Uint8Array, position: number | undefined, length: number) => Effect.Effect<number, HashError>
+  /**
+   * The same read, blocking the calling thread: cheaper than a round trip to an I/O
+   * pool for a positional read from the page cache. Only offered where a thread may block
+   * (a worker), never on a UI thread.
+   */
+  readonly readSync?: ((buffer: Uint8Array, position: number, length: number) => number) | undefined
 }
 
 /** Opens sources where the work happens: in a worker, from a path, a descriptor or a `File`. */
@@ -35,6 +41,20 @@ export const forEachChunk = Effect.fnUntraced(function*(
   const readInto = (buffer: Uint8Array) => {
     const want = Math.min(chunkSize, remaining)
     return want <= 0 ? Effect.succeed(0) : reader.read(buffer, positional ? position : undefined, want)
+  }
+  if (reader.readSync !== undefined && positional) {
+    const readSync = reader.readSync
+    const buffer = buffers[0]
+    while (remaining > 0) {
+      const want = Math.min(chunkSize, remaining)
+      const n = yield* Effect.try({ try: () => readSync(buffer, position, want), catch: (e) => e as HashError })
+      if (n === 0) break
+      position += n
+      remaining -= n
+      const result = onChunk(buffer.subarray(0, n))
+      if (result !== undefined) yield* result
+    }
+    return
   }
   let which = 0
   let n = yield* readInto(buffers[0])
