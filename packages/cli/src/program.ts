@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander"
 import { HASH_ALGORITHMS, parseAlgorithm } from "@sluice/core"
 import { checkCommand } from "./commands/check.js"
+import type { EarlyWorker } from "./earlyWorker.js"
 import { hashCommand, parseAlgorithms } from "./commands/hash.js"
 import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
 import { runCommand } from "./runtime.js"
@@ -11,7 +12,7 @@ const workersOption = () =>
   new Option("-w, --workers <n>", "worker threads (default: one per core; 0 runs on the main thread)")
 
 /** Builds the `sluice` program; `setExit` receives the exit code of the command that ran. */
-export const makeProgram = (setExit: (code: number) => void): Command => {
+export const makeProgram = (setExit: (code: number) => void, early?: EarlyWorker): Command => {
   const program = new Command("sluice")
     .description("Hash, check, encrypt and sign data of any size, streaming, on a pool of workers.")
     .version(VERSION, "-V, --version")
@@ -44,7 +45,7 @@ ${EXIT_CODES_HELP}`)
         process.stderr.write(`sluice: unsupported algorithm '${name}' (supported: ${HASH_ALGORITHMS.join(", ")})\n`)
         return setExit(ExitCode.usage)
       }
-      setExit(await runCommand(hashCommand(files, { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json }), opts))
+      setExit(await runCommand(hashCommand(files, { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json }), { ...opts, early }))
     })
 
   program
@@ -79,18 +80,18 @@ ${EXIT_CODES_HELP}`)
         process.stderr.write(`sluice: unsupported algorithm '${opts.algorithm}' (supported: ${HASH_ALGORITHMS.join(", ")})\n`)
         return setExit(ExitCode.usage)
       }
-      setExit(await runCommand(checkCommand(sumFiles, { ...opts, algorithm }), opts))
+      setExit(await runCommand(checkCommand(sumFiles, { ...opts, algorithm }), { ...opts, early }))
     })
 
   return program
 }
 
 /** Runs `sluice` with `argv` (without node and script) and resolves to its exit code. */
-export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+export const main = async (argv: ReadonlyArray<string>, early?: EarlyWorker): Promise<number> => {
   let code: number = ExitCode.ok
   const program = makeProgram((c) => {
     code = c
-  })
+  }, early)
   try {
     await program.parseAsync([...argv], { from: "user" })
     return code

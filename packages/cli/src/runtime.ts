@@ -2,17 +2,25 @@ import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import * as SluiceNode from "@sluice/core/node"
 import type { WorkerPool } from "@sluice/core"
 import { Worker } from "node:worker_threads"
+import type { EarlyWorker } from "./earlyWorker.js"
 import { ExitCode } from "./exitCodes.js"
 
 export interface PoolOptions {
   readonly workers?: string | undefined
+  /** A worker the entry started early, given to the pool as its first. */
+  readonly early?: EarlyWorker | undefined
 }
 
 /** `--workers 0` runs inline on the main thread; the default is one worker per core. */
 export const poolLayer = (options: PoolOptions): Layer.Layer<WorkerPool, unknown> => {
   const workers = options.workers === undefined ? undefined : Number.parseInt(options.workers, 10)
   if (workers === 0) return SluiceNode.layerInline
-  const spawn = () => new Worker(new URL("./worker.js", import.meta.url))
+  let early = options.early
+  const spawn = () => {
+    const adopted = early?.adopt()
+    early = undefined
+    return adopted ?? new Worker(new URL("./worker.js", import.meta.url))
+  }
   return SluiceNode.layer(workers === undefined || Number.isNaN(workers) ? { spawn } : { workers, spawn })
 }
 
