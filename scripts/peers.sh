@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the native tools the tests and the bench compare Sluice with, from Debian's
-# packages, when they are missing: b3sum, openssl, coreutils checksums, GNU time.
+# packages, when they are missing: b3sum, openssl, coreutils checksums, GNU time, and
+# Chromium for the browser tests.
 set -euo pipefail
-declare -A need=([b3sum]=b3sum [openssl]=openssl [sha256sum]=coreutils [b2sum]=coreutils [/usr/bin/time]=time)
+declare -A need=([b3sum]=b3sum [openssl]=openssl [sha256sum]=coreutils [b2sum]=coreutils [/usr/bin/time]=time [/usr/bin/chromium]=chromium)
 missing=()
 for tool in "${!need[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${need[$tool]}")

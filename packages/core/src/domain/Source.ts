@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Schema, SchemaGetter } from "effect"
 
 /**
  * What a front end hands the core instead of bytes (DESIGN.md, "Move handles, not bytes"):
@@ -17,7 +17,12 @@ export class StdinSource extends Schema.TaggedClass<StdinSource>()("StdinSource"
  */
 export class BlobSource extends Schema.TaggedClass<BlobSource>()("BlobSource", {
   name: Schema.String,
-  blob: Schema.instanceOf(Blob)
+  blob: Schema.instanceOf(Blob).annotate({
+    // The worker protocol encodes payloads as JSON values, then posts them with structured
+    // clone, which carries a Blob as a handle: pass it through untouched.
+    toCodecJson: () =>
+      Schema.link<Blob>()(Schema.Any, { decode: SchemaGetter.passthrough(), encode: SchemaGetter.passthrough() })
+  })
 }) {}
 
 export const Source = Schema.Union([PathSource, StdinSource, BlobSource])

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
-import { PathSource } from "../domain/Source.js"
+import { BlobSource, PathSource } from "../domain/Source.js"
 import { hashFiles } from "../pipelines/hashFiles.js"
 import { WorkerPool } from "../pool/WorkerPool.js"
 import { PUBLISHED_VECTORS, vectorBytes } from "../primitives/publishedVectors.js"
@@ -95,6 +95,17 @@ describe("the Node layer (worker_threads)", () => {
         createHash("sha3-256").update(files[i]!.data).digest("hex")
       )
     })
+  })
+
+  it("hashes a Blob posted to a worker thread as a handle", async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 5)
+    const events = await Effect.runPromise(
+      Stream.runCollect(hashFiles([new BlobSource({ name: "blob", blob: new Blob([data]) })], { algorithms: ["sha256"] })).pipe(
+        Effect.provide(Pool)
+      )
+    )
+    const hashed = [...events].find((e) => e._tag === "FileHashed")
+    expect(hashed?.digests.sha256).toBe(createHash("sha256").update(data).digest("hex"))
   })
 
   it("hashFile resolves to the digests and reports progress", async () => {

@@ -1,0 +1,298 @@
+/**
+ * The browser layers in real Chromium: the test page and the worker entry are bundled from
+ * source for the browser, served under a strict Content-Security-Policy, and driven over CDP.
+ */
+import { blake3 } from "@noble/hashes/blake3.js"
+import { bytesToHex } from "@noble/hashes/utils.js"
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { createRequire, isBuiltin } from "node:module"
+import { dirname, join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { type Browser, chromium, type ConsoleMessage, type Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
+import { PUBLISHED_VECTORS } from "../primitives/publishedVectors.js"
+import type { PageApi } from "./browser.testkit/page.js"
+import { patternBytes, type RunReport } from "./browser.testkit/pattern.js"
+
+const CHROMIUM = "/usr/bin/chromium"
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'"
+/** The same page where WebAssembly is refused, as on a site whose policy lacks `'wasm-unsafe-eval'`. */
+const CSP_NO_WASM = "default-src 'self'; script-src 'self'; worker-src 'self'"
+const LARGE = 40 * 1024 * 1024
+const SEED = 0x5eed
+
+const here = fileURLToPath(new URL(".", import.meta.url))
+const blake3Cases = (JSON.parse(
+  readFileSync(new URL("../../../../../shared/vectors/blake3/test_vectors.json", import.meta.url), "utf8")
+) as { cases: Array<{ input_len: number; hash: string }> }).cases
+
+interface EsbuildOutput {
+  readonly path: string
+  readonly contents: Uint8Array
+}
+interface Esbuild {
+  build(options: Record<string, unknown>): Promise<{
+    outputFiles: Array<EsbuildOutput>
+    metafile: { inputs: Record<string, unknown> }
+  }>
+}
+
+/** esbuild comes with tsup, the package's bundler; it is not a dependency of its own. */
+const loadEsbuild = async (): Promise<Esbuild> => {
+  const fromTsup = createRequire(createRequire(import.meta.url).resolve("tsup"))
+  return await import(pathToFileURL(fromTsup.resolve("esbuild")).href) as Esbuild
+}
+
+const html = `<!doctype html><meta charset="utf-8"><title>sluice</title><script type="module" src="/page.js"></script>`
+
+let server: Server
+let browser: Browser
+let origin: string
+let inputs: Array<string>
+const served: Array<string> = []
+
+beforeAll(async () => {
+  const esbuild = await loadEsbuild()
+  const bundle = await esbuild.build({
+    entryPoints: { page: join(here, "browser.testkit/page.ts"), worker: join(here, "browser-worker.ts") },
+    bundle: true,
+    format: "esm",
+    splitting: true,
+    platform: "browser",
+    target: "chrome120",
+    outdir: "/",
+    write: false,
+    metafile: true,
+    logLevel: "silent"
+  })
+  inputs = Object.keys(bundle.metafile.inputs)
+  const files = new Map(bundle.outputFiles.map((file) => [file.path, file.contents]))
+  server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname
+    served.push(path)
+    const csp = path.startsWith("/no-wasm/") ? CSP_NO_WASM : CSP
+    if (path === "/favicon.ico") {
+      response.writeHead(204).end()
+      return
+    }
+    const body = path === "/" || path === "/no-wasm/" ? html : files.get(path)
+    if (body === undefined) {
+      response.writeHead(404).end()
+      return
+    }
+    response.writeHead(200, {
+      "content-type": typeof body === "string" ? "text/html; charset=utf-8" : "text/javascript",
+      "content-security-policy": csp,
+      "cache-control": "no-store"
+    })
+    response.end(body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // A fresh temporary profile, removed on close.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync"
+    ]
+  })
+}, 30_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await new Promise((resolve) => server?.close(resolve))
+})
+
+interface OpenPage {
+  readonly page: Page
+  readonly requests: Array<string>
+  readonly errors: Array<string>
+  readonly call: <K extends keyof PageApi>(name: K, ...args: Parameters<PageApi[K]>) => Promise<Awaited<ReturnType<PageApi[K]>>>
+}
+
+const openPage = async (path = "/", initScript?: string): Promise<OpenPage> => {
+  const page = await browser.newPage()
+  const requests: Array<string> = []
+  const errors: Array<string> = []
+  page.on("request", (request) => requests.push(request.url()))
+  page.on("pageerror", (error) => errors.push(error.message))
+  // Uncaught errors and policy violations, in the page and in its workers.
+  const onConsole = (message: ConsoleMessage) => {
+    if (message.type() === "error") errors.push(message.text())
+  }
+  page.on("console", onConsole)
+  page.on("worker", (worker) => worker.on("console", onConsole))
+  if (initScript !== undefined) await page.addInitScript(initScript)
+  await page.goto(origin + path)
+  await page.waitForFunction(() => (globalThis as { sluiceReady?: boolean }).sluiceReady === true)
+  return {
+    page,
+    requests,
+    errors,
+    call: (name, ...args) =>
+      page.evaluate(
+        ([name, args]) => (globalThis as unknown as { sluice: Record<string, (...a: Array<unknown>) => unknown> }).sluice[name]!(...args),
+        [name, args] as const
+      ) as never
+  }
+}
+
+const expected = {
+  published: PUBLISHED_VECTORS.map((vector) => ({ [vector.algorithm]: vector.digest })),
+  blake3: blake3Cases.map(({ hash }) => ({ blake3: hash.slice(0, 64) }))
+}
+
+const expectVectors = (report: RunReport) => {
+  expect(report.results.map((result) => result.error)).toEqual(report.results.map(() => undefined))
+  expect(report.results.map((result) => result.digests)).toEqual([...expected.published, ...expected.blake3])
+}
+
+const large = patternBytes(LARGE, SEED)
+const nodeDigests: Partial<Record<HashAlgorithm, string>> = {
+  blake3: bytesToHex(blake3(large)),
+  sha256: createHash("sha256").update(large).digest("hex"),
+  "sha3-256": createHash("sha3-256").update(large).digest("hex"),
+  md5: createHash("md5").update(large).digest("hex")
+}
+
+describe("the browser layer in Chromium", () => {
+  let pool: OpenPage
+  beforeAll(async () => {
+    pool = await openPage()
+  })
+
+  it("bundles for the browser without a Node module", () => {
+    expect(inputs.filter((input) => /^node:|platform\/(node|Node)|@effect\/platform-node/.test(input))).toEqual([])
+    expect(inputs.some((input) => input.endsWith("platform/browser.ts"))).toBe(true)
+  })
+
+  it("chooses module workers with WebAssembly under the strict policy", async () => {
+    expect(await pool.call("detect")).toMatchObject({ kind: "workers", reason: "ModuleWorkers", kernel: "wasm" })
+  })
+
+  it("matches every published and official BLAKE3 vector from Files inside Web Workers", async () => {
+    const report = await pool.call("vectors", "auto", blake3Cases)
+    expect(report.kind).toBe("workers")
+    expect(report.choice).toEqual({ kind: "workers", reason: "ModuleWorkers", kernel: "wasm" })
+    expect(report.spawned).toBeGreaterThan(1)
+    expectVectors(report)
+    // The runner answers the close message: no worker waits out the 5 s timeout.
+    expect(report.disposeMs).toBeLessThan(2_000)
+  })
+
+  it("spreads a 40 MiB BLAKE3 over several workers, equal to Node's digest", async () => {
+    const report = await pool.call("large", "workers", LARGE, SEED, { algorithms: ["blake3"], parallelThreshold: 1024 * 1024 })
+    expect(report.size).toBe(3)
+    expect(report.spawned).toBeGreaterThan(1)
+    expect(report.results[0]?.digests).toEqual({ blake3: nodeDigests.blake3 })
+  })
+
+  it("hashes the same 40 MiB with SHA-256, SHA3-256 and MD5 in one read, equal to node:crypto", async () => {
+    const report = await pool.call("large", "workers", LARGE, SEED, { algorithms: ["sha256", "sha3-256", "md5"] })
+    expect(report.results[0]?.digests).toEqual({
+      sha256: nodeDigests.sha256,
+      "sha3-256": nodeDigests["sha3-256"],
+      md5: nodeDigests.md5
+    })
+  })
+
+  it("fails a path with a typed error that crosses the worker boundary", async () => {
+    const report = await pool.call("unsupported", "workers")
+    expect(report.results[0]?.error).toMatchObject({ tag: "ReadFailed", code: "NotSupportedError" })
+  })
+
+  it.each(["spawn-throws", "missing-script"] as const)(
+    "fails each file with a typed WorkerFailure when workers cannot start (%s)",
+    async (broken) => {
+      const report = await pool.call("small", broken)
+      expect(report.results[0]?.error).toMatchObject({ tag: "WorkerFailure" })
+    }
+  )
+
+  it("loads nothing beyond its own origin, and throws nothing", () => {
+    expect(pool.requests.filter((url) => !url.startsWith(origin + "/"))).toEqual([])
+    // The log covers the workers' own loads, and the server saw every one of them.
+    expect(pool.requests).toContain(`${origin}/worker.js`)
+    expect(pool.requests.map((url) => new URL(url).pathname).filter((path) => !served.includes(path))).toEqual([])
+    expect(pool.errors).toEqual([])
+  })
+})
+
+describe("the built entries", () => {
+  // `test` runs after `build` (as for the Node layer): the exports map is the public API.
+  const pkg = fileURLToPath(new URL("../../", import.meta.url))
+  const exportsMap = (JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as {
+    exports: Record<string, { default: string }>
+  }).exports
+
+  /** Every bare import reachable from `entry` through the package's own chunks. */
+  const bareImports = (entry: string): Set<string> => {
+    const seen = new Set<string>()
+    const bare = new Set<string>()
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const text = readFileSync(file, "utf8")
+      for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)) {
+        const specifier = match[1]!
+        if (specifier.startsWith(".")) visit(join(dirname(file), specifier))
+        else bare.add(specifier)
+      }
+    }
+    visit(join(pkg, entry))
+    return bare
+  }
+
+  it.each(["./browser", "./browser/worker"])("%s imports no Node module", (entry) => {
+    const imports = [...bareImports(exportsMap[entry]!.default)]
+    expect(imports.filter((specifier) => isBuiltin(specifier) || specifier.startsWith("@effect/platform-node"))).toEqual([])
+    expect(imports).toContain("effect")
+  })
+
+  it("finds them where they are (the Node entry)", () => {
+    expect([...bareImports(exportsMap["./node"]!.default)].filter((specifier) => isBuiltin(specifier))).not.toEqual([])
+  })
+})
+
+describe("the inline fallback in Chromium", () => {
+  it("gives the same digests on the main thread, yielding between slices", async () => {
+    const inline = await openPage()
+    const vectors = await inline.call("vectors", "inline", blake3Cases)
+    expect(vectors.kind).toBe("inline")
+    expect(vectors.spawned).toBe(0)
+    expectVectors(vectors)
+    const report = await inline.call("large", "inline", LARGE, SEED, { algorithms: ["blake3", "sha256"] })
+    expect(report.results[0]?.digests).toEqual({ blake3: nodeDigests.blake3, sha256: nodeDigests.sha256 })
+    // 160 slices of 256 KiB, each after a yield: timers keep firing while 40 MiB is hashed.
+    expect(report.ticks).toBeGreaterThan(5)
+    expect(report.maxGapMs).toBeLessThan(250)
+    expect(inline.errors).toEqual([])
+  })
+
+  it("is what layerAuto chooses when the browser has no Web Workers", async () => {
+    const noWorkers = await openPage("/", "delete globalThis.Worker")
+    const report = await noWorkers.call("vectors", "auto", blake3Cases)
+    expect(report.choice).toEqual({ kind: "inline", reason: "NoWorkers", kernel: "wasm" })
+    expect(report.kind).toBe("inline")
+    expectVectors(report)
+  })
+
+  it("hashes in pure JS when the page's policy refuses WebAssembly", async () => {
+    const noWasm = await openPage("/no-wasm/")
+    const report = await noWasm.call("vectors", "auto", blake3Cases)
+    expect(report.choice).toEqual({ kind: "inline", reason: "NoWebAssembly", kernel: "js" })
+    expectVectors(report)
+    expect(noWasm.requests.filter((url) => !url.startsWith(origin + "/"))).toEqual([])
+  })
+})

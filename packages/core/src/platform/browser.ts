@@ -1,0 +1,192 @@
+/**
+ * The browser composition root: Web Workers for the pool, `File`s and `Blob`s as sources,
+ * hash-wasm and our BLAKE3 as kernels. A page provides `layerAuto` (or `layer`) once, in its
+ * `ManagedRuntime`, and runs every pipeline of `@sluice/core` on it.
+ */
+import { Context, Effect, Layer } from "effect"
+import type { WorkerError } from "effect/workers/WorkerError"
+import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
+import * as WorkerPool from "../pool/WorkerPool.js"
+import { blake3Hasher, HashKernel, layerPortable } from "../primitives/HashKernel.js"
+import type { IncrementalHasher } from "../primitives/IncrementalHasher.js"
+import * as BrowserByteSource from "./BrowserByteSource.js"
+import * as BrowserWorker from "./BrowserWorker.js"
+
+export * from "../index.js"
+export * as BrowserByteSource from "./BrowserByteSource.js"
+export * as BrowserWorker from "./BrowserWorker.js"
+export type { WorkerLike } from "./BrowserWorker.js"
+
+export interface BrowserLayerOptions {
+  /** Web Workers in the pool; defaults to `navigator.hardwareConcurrency`. */
+  readonly workers?: number
+  /**
+   * Starts worker `id`, a module worker whose entry imports `@sluice/core/browser/worker`:
+   * `(id) => new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: \`sluice-${id}\` })`.
+   */
+  readonly spawn: (id: number) => BrowserWorker.WorkerLike
+}
+
+export const defaultPoolSize = (): number => Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1)
+
+/** Every task on a pool of Web Workers, each reading its `File`s itself. */
+export const layer = (options: BrowserLayerOptions): Layer.Layer<WorkerPool.WorkerPool, WorkerError> =>
+  WorkerPool.layerWorkers({ size: options.workers ?? defaultPoolSize() }).pipe(
+    Layer.provide(BrowserWorker.layer(options.spawn))
+  )
+
+// --- Kernels ---------------------------------------------------------------------------
+
+/** The smallest valid module: magic and version (WebAssembly core spec, 5.5.16). */
+const EMPTY_WASM_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
+
+/**
+ * Whether this page may compile WebAssembly: absent in some locked-down browsers, and
+ * refused by a Content-Security-Policy without `'wasm-unsafe-eval'`.
+ */
+export const webAssemblyAvailable = (): boolean => {
+  const wasm = (globalThis as { readonly WebAssembly?: { readonly Module: new(bytes: Uint8Array) => object } })
+    .WebAssembly
+  try {
+    return wasm !== undefined && new wasm.Module(EMPTY_WASM_MODULE) instanceof wasm.Module
+  } catch {
+    return false
+  }
+}
+
+interface NobleHash {
+  readonly create: () => { update(data: Uint8Array): unknown; digest(): Uint8Array }
+}
+
+// Loaded on first use, so a page that has WebAssembly never downloads them.
+const nobleHashes: Record<Exclude<HashAlgorithm, "blake3">, () => Promise<NobleHash>> = {
+  sha256: () => import("@noble/hashes/sha2.js").then((m) => m.sha256),
+  sha384: () => import("@noble/hashes/sha2.js").then((m) => m.sha384),
+  sha512: () => import("@noble/hashes/sha2.js").then((m) => m.sha512),
+  sha1: () => import("@noble/hashes/legacy.js").then((m) => m.sha1),
+  md5: () => import("@noble/hashes/legacy.js").then((m) => m.md5),
+  "sha3-256": () => import("@noble/hashes/sha3.js").then((m) => m.sha3_256),
+  "sha3-512": () => import("@noble/hashes/sha3.js").then((m) => m.sha3_512),
+  "blake2b-512": () => import("@noble/hashes/blake2.js").then((m) => m.blake2b)
+}
+
+const fromNoble = (hash: NobleHash): IncrementalHasher => {
+  const state = hash.create()
+  return {
+    update(data) {
+      state.update(data)
+    },
+    digest: () => state.digest()
+  }
+}
+
+/** Audited pure JS (`@noble/hashes`) and our BLAKE3: for pages that cannot run WebAssembly. */
+export const layerPureJsKernel: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
+  make: (algorithm) =>
+    algorithm === "blake3"
+      ? Effect.sync(blake3Hasher)
+      : Effect.map(Effect.promise(nobleHashes[algorithm]), fromNoble),
+  describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "@noble/hashes (JS)"
+})
+
+export type KernelKind = "wasm" | "js"
+
+const kernelLayer = (kernel: KernelKind): Layer.Layer<HashKernel> =>
+  kernel === "wasm" ? layerPortable : layerPureJsKernel
+
+const inline = (kernel: KernelKind): Layer.Layer<WorkerPool.WorkerPool> =>
+  WorkerPool.layerInline.pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(kernel)]))
+
+/**
+ * Every task on the main thread, for browsers without module workers: reads of 256 KiB with
+ * a yield before each, so input and rendering go on between them. WASM kernels where the
+ * page may compile WebAssembly, pure JS otherwise.
+ */
+export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = Layer.suspend(() =>
+  inline(webAssemblyAvailable() ? "wasm" : "js")
+)
+
+// --- Choosing ---------------------------------------------------------------------------
+
+export type PoolKind = "workers" | "inline"
+
+/**
+ * Why a pool was chosen: `ModuleWorkers` is the normal case; the others name what the
+ * browser lacks, so the UI can say why work runs on the main thread.
+ */
+export type PoolReason = "ModuleWorkers" | "NoWorkers" | "NoModuleWorkers" | "NoWebAssembly"
+
+/** Which pool `layerAuto` built, and why; `detail` is a sentence for the UI. */
+export class PoolChoice extends Context.Service<PoolChoice, {
+  readonly kind: PoolKind
+  readonly reason: PoolReason
+  readonly kernel: KernelKind
+  readonly detail: string
+}>()("@sluice/core/browser/PoolChoice") {}
+
+type WorkerConstructor = new(url: string, options?: { readonly type?: string }) => BrowserWorker.WorkerLike
+
+const PROBE_DONE = new Error("module worker probe")
+
+/**
+ * A browser that knows module workers reads the `type` option while converting the
+ * constructor's arguments, before it creates anything; throwing there leaves no worker behind.
+ */
+export const moduleWorkersAvailable = (): boolean => {
+  const Worker = (globalThis as { readonly Worker?: WorkerConstructor }).Worker
+  if (typeof Worker !== "function") return false
+  let readsType = false
+  try {
+    new Worker("data:,", {
+      get type(): string {
+        readsType = true
+        throw PROBE_DONE
+      }
+    }).terminate()
+  } catch {
+    // PROBE_DONE, or a refusal of the data: URL by a browser that did not read `type`.
+  }
+  return readsType
+}
+
+/** What this page can run: the feature detection behind `layerAuto`, for a UI to show. */
+export const detectPoolChoice = (): PoolChoice["Service"] => {
+  const hasWorkers = typeof (globalThis as { readonly Worker?: unknown }).Worker === "function"
+  const hasModuleWorkers = hasWorkers && moduleWorkersAvailable()
+  const kernel: KernelKind = webAssemblyAvailable() ? "wasm" : "js"
+  if (kernel === "js") {
+    return {
+      kind: "inline",
+      reason: "NoWebAssembly",
+      kernel,
+      detail: "WebAssembly is unavailable or refused by the page's Content-Security-Policy: hashing on the main thread in JavaScript"
+    }
+  }
+  if (!hasWorkers) {
+    return { kind: "inline", reason: "NoWorkers", kernel, detail: "This browser has no Web Workers: hashing on the main thread" }
+  }
+  if (!hasModuleWorkers) {
+    return {
+      kind: "inline",
+      reason: "NoModuleWorkers",
+      kernel,
+      detail: "This browser has no module workers: hashing on the main thread"
+    }
+  }
+  return { kind: "workers", reason: "ModuleWorkers", kernel, detail: "Hashing on a pool of Web Workers" }
+}
+
+/**
+ * The pool this browser can run: Web Workers when it has module workers and WebAssembly,
+ * the main thread otherwise. `PoolChoice` says which, and why.
+ */
+export const layerAuto = (
+  options: BrowserLayerOptions
+): Layer.Layer<WorkerPool.WorkerPool | PoolChoice, WorkerError> =>
+  Layer.suspend(() => {
+    const choice = detectPoolChoice()
+    return Layer.merge(
+      choice.kind === "workers" ? layer(options) : inline(choice.kernel),
+      Layer.succeed(PoolChoice)(choice)
+    )
+  })
