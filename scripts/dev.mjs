@@ -23,7 +23,9 @@ if (task === "test") {
   run(["run", "test:all"])
 } else if (task === "start") {
   run(["run", "build"])
-  run(["run", "demo"])
+  console.log("\nThe CLI is built: ./sluice --help")
+  console.log("The web app is served at http://localhost:4173 (Ctrl-C stops it)\n")
+  run(["--filter", "@sluice/web", "run", "preview"])
 } else {
   console.error(`usage: node scripts/dev.mjs start|test`)
   process.exit(2)

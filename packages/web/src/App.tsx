@@ -1,0 +1,148 @@
+import type { HashAlgorithm } from "@sluice/core"
+import { useCallback, useEffect, useMemo, useRef, useState } from "react"
+import { useAnnounce } from "./components/Announcer.js"
+import { AlgorithmPicker } from "./components/AlgorithmPicker.js"
+import { DropZone } from "./components/DropZone.js"
+import { ExportPanel } from "./components/ExportPanel.js"
+import { FileList } from "./components/FileList.js"
+import { JobSummary, totals } from "./components/JobSummary.js"
+import { TextHasher } from "./components/TextHasher.js"
+import { VerifyPanel } from "./components/VerifyPanel.js"
+import type { Collected } from "./files/collectFiles.js"
+import { formatPercent } from "./format.js"
+import { useHashJobs, useHashJobsStore } from "./jobs/useHashJobs.js"
+import { useAlgorithms } from "./useAlgorithms.js"
+import { type ExpectedSet, parsePasted } from "./verify/expected.js"
+
+const TITLE = "Sluice: hash files in your browser"
+
+/** Announces when the last running file finishes, and shows progress in the tab title. */
+const useCompletionNotice = (rows: Parameters<typeof totals>[0]) => {
+  const announce = useAnnounce()
+  const t = totals(rows)
+  const wasActive = useRef(false)
+  useEffect(() => {
+    if (t.active > 0) {
+      wasActive.current = true
+      document.title = `${formatPercent(t.total === 0 ? 0 : t.bytes / t.total)} · ${TITLE}`
+      return
+    }
+    document.title = TITLE
+    if (!wasActive.current) return
+    wasActive.current = false
+    const parts = [`${t.done} hashed`]
+    if (t.failed > 0) parts.push(`${t.failed} failed`)
+    if (t.cancelled > 0) parts.push(`${t.cancelled} cancelled`)
+    announce(`Finished: ${parts.join(", ")}.`)
+  }, [announce, t.active, t.bytes, t.total, t.done, t.failed, t.cancelled])
+}
+
+// A file dropped beside the drop zones would make the browser open it and leave the page.
+const useNoStrayDrops = () =>
+  useEffect(() => {
+    const refuse = (event: DragEvent) => {
+      if (event.defaultPrevented) return
+      event.preventDefault()
+      if (event.dataTransfer !== null) event.dataTransfer.dropEffect = "none"
+    }
+    window.addEventListener("dragover", refuse)
+    window.addEventListener("drop", refuse)
+    return () => {
+      window.removeEventListener("dragover", refuse)
+      window.removeEventListener("drop", refuse)
+    }
+  }, [])
+
+const usePoolDetail = (pool: Promise<string> | undefined): string | undefined => {
+  const [detail, setDetail] = useState<string | undefined>(undefined)
+  useEffect(() => {
+    let live = true
+    void pool?.then((text) => {
+      if (live) setDetail(text)
+    })
+    return () => {
+      live = false
+    }
+  }, [pool])
+  return detail
+}
+
+export interface AppProps {
+  /** Where hashing runs, once the pool is up. */
+  readonly pool?: Promise<string>
+}
+
+export const App = ({ pool }: AppProps) => {
+  const poolDetail = usePoolDetail(pool)
+  const jobs = useHashJobsStore()
+  const { rows } = useHashJobs()
+  const [algorithms, setAlgorithms] = useAlgorithms()
+  const [pasted, setPasted] = useState("")
+  const [sumsSets, setSumsSets] = useState<ReadonlyArray<ExpectedSet>>([])
+  const pastedSet = useMemo(() => parsePasted(pasted), [pasted])
+  const expected = useMemo(() => [pastedSet, ...sumsSets], [pastedSet, sumsSets])
+
+  useCompletionNotice(rows)
+  useNoStrayDrops()
+
+  const onFiles = useCallback(({ files, unlisted }: Collected) => {
+    jobs.addFiles(files, algorithms)
+    for (const { message, path } of unlisted) {
+      jobs.addUnreadable(path, {
+        title: "This could not be opened: it may have been moved or deleted, or the browser may not be allowed to read it.",
+        detail: `${path}: ${message}`
+      })
+    }
+  }, [jobs, algorithms])
+
+  const hashAgainWith = useCallback((algorithm: HashAlgorithm) => {
+    setAlgorithms([...algorithms, algorithm])
+    for (const row of rows) {
+      if (row.status === "done" && row.digests[algorithm] === undefined) jobs.retry(row.id, [...row.algorithms, algorithm])
+    }
+  }, [algorithms, jobs, rows, setAlgorithms])
+
+  return (
+    <div className="app">
+      <header className="masthead">
+        <h1>Sluice</h1>
+        <p>Hash files, folders and text on this device. Nothing is uploaded.</p>
+      </header>
+      <main className="layout">
+        <div className="primary">
+          <AlgorithmPicker selected={algorithms} onChange={setAlgorithms} />
+          <DropZone onFiles={onFiles} />
+          <JobSummary rows={rows} onCancelAll={jobs.cancelAll} onClearFinished={jobs.clearFinished} />
+          <FileList
+            rows={rows}
+            expected={expected}
+            onCancel={jobs.cancel}
+            onRetry={jobs.retry}
+            onRemove={jobs.remove}
+          />
+        </div>
+        <div className="secondary">
+          <VerifyPanel
+            rows={rows}
+            pasted={pasted}
+            pastedSet={pastedSet}
+            onPastedChange={setPasted}
+            sumsSets={sumsSets}
+            onAddSums={(set) => setSumsSets((sets) => [...sets, set])}
+            onRemoveSums={(set) => setSumsSets((sets) => sets.filter((s) => s !== set))}
+            onHashAgainWith={hashAgainWith}
+          />
+          <ExportPanel rows={rows} />
+          <TextHasher algorithms={algorithms} />
+        </div>
+      </main>
+      <footer className="footer">
+        <p>
+          Files are read in slices on this device and never leave it: the page makes no network request besides
+          loading itself.
+        </p>
+        {poolDetail !== undefined ? <p>{poolDetail}</p> : null}
+      </footer>
+    </div>
+  )
+}

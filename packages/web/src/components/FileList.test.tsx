@@ -1,0 +1,110 @@
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react"
+import { afterEach, describe, expect, it, vi } from "vitest"
+import type { HashRow } from "../jobs/HashJobs.js"
+import { parsePasted } from "../verify/expected.js"
+import { Announcer } from "./Announcer.js"
+import { FileList } from "./FileList.js"
+
+afterEach(cleanup)
+
+const SHA = "0123456789abcdef".repeat(4)
+
+const base: HashRow = {
+  id: 1,
+  name: "a.iso",
+  size: 4_000_000,
+  algorithms: ["sha256"],
+  status: "done",
+  bytes: 4_000_000,
+  bytesPerSecond: 0,
+  etaSeconds: undefined,
+  digests: {},
+  failure: undefined,
+  retryable: false
+}
+
+const rows: Array<HashRow> = [
+  { ...base, id: 1, name: "running.bin", status: "hashing", bytes: 1_000_000, bytesPerSecond: 500_000, etaSeconds: 6 },
+  { ...base, id: 2, name: "waiting.bin", status: "queued", bytes: 0 },
+  { ...base, id: 3, name: "done.iso", digests: { sha256: SHA }, bytesPerSecond: 2_000_000 },
+  {
+    ...base,
+    id: 4,
+    name: "gone.txt",
+    status: "failed",
+    retryable: true,
+    failure: { title: "The browser could not read this file.", detail: "gone.txt: read failed (NotReadableError)" }
+  }
+]
+
+const renderList = (overrides: Partial<Parameters<typeof FileList>[0]> = {}) => {
+  const actions = { onCancel: vi.fn(), onRetry: vi.fn(), onRemove: vi.fn() }
+  render(
+    <Announcer>
+      <FileList rows={rows} expected={[]} {...actions} {...overrides} />
+    </Announcer>
+  )
+  return actions
+}
+
+const rowNamed = (name: string) => screen.getByRole("listitem", { name })
+
+describe("FileList", () => {
+  it("shows a running file's progress, rate and time left, and cancels it", () => {
+    const actions = renderList()
+    const row = rowNamed("running.bin")
+    const bar = within(row).getByRole("progressbar", { name: "Progress of running.bin" })
+    expect(bar.getAttribute("value")).toBe("1000000")
+    expect(bar.getAttribute("max")).toBe("4000000")
+    expect(within(row).getByText("25% · 500 kB/s · 0:06 left")).toBeDefined()
+    expect(within(row).getByText("4.00 MB")).toBeDefined()
+    fireEvent.click(within(row).getByRole("button", { name: "Cancel running.bin" }))
+    expect(actions.onCancel).toHaveBeenCalledWith(1)
+  })
+
+  it("shows a waiting file as waiting, with a cancel button", () => {
+    renderList()
+    const row = rowNamed("waiting.bin")
+    expect(within(row).getByText("Waiting")).toBeDefined()
+    expect(within(row).getByRole("button", { name: "Cancel waiting.bin" })).toBeDefined()
+  })
+
+  it("shows digests with a copy button that copies the digest", async () => {
+    const writeText = vi.fn(() => Promise.resolve())
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true })
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true })
+    renderList()
+    const row = rowNamed("done.iso")
+    expect(within(row).getByText(SHA)).toBeDefined()
+    expect(within(row).getByText("SHA-256")).toBeDefined()
+    fireEvent.click(within(row).getByRole("button", { name: "Copy SHA-256 of done.iso" }))
+    expect(writeText).toHaveBeenCalledWith(SHA)
+    expect(await within(row).findByText("Copied")).toBeDefined()
+    expect(screen.getByRole("status").textContent).toBe("Copied SHA-256 of done.iso")
+  })
+
+  it("explains a failure and offers a retry", () => {
+    const actions = renderList()
+    const row = rowNamed("gone.txt")
+    expect(within(row).getByText("The browser could not read this file.")).toBeDefined()
+    expect(within(row).getByText("gone.txt: read failed (NotReadableError)")).toBeDefined()
+    fireEvent.click(within(row).getByRole("button", { name: "Retry gone.txt" }))
+    expect(actions.onRetry).toHaveBeenCalledWith(4)
+  })
+
+  it("marks a file OK or mismatched against a pasted digest", () => {
+    const { rerender } = render(
+      <FileList rows={rows} expected={[parsePasted(SHA.toUpperCase())]} onCancel={vi.fn()} onRetry={vi.fn()} onRemove={vi.fn()} />
+    )
+    expect(within(rowNamed("done.iso")).getByText("Verified")).toBeDefined()
+    expect(within(rowNamed("done.iso")).getByText("OK")).toBeDefined()
+    expect(within(rowNamed("done.iso")).getByText(/SHA-256 matches the pasted digest/)).toBeDefined()
+    expect(within(rowNamed("running.bin")).getByText(/Will be checked against the pasted digest/)).toBeDefined()
+    rerender(
+      <FileList rows={rows} expected={[parsePasted("f".repeat(64))]} onCancel={vi.fn()} onRetry={vi.fn()} onRemove={vi.fn()} />
+    )
+    expect(within(rowNamed("done.iso")).getAllByText("Mismatch")).toHaveLength(2)
+    expect(within(rowNamed("done.iso")).getByText(/SHA-256 does not match the pasted digest/)).toBeDefined()
+    expect(within(rowNamed("done.iso")).getByText("f".repeat(64))).toBeDefined()
+  })
+})

@@ -1,0 +1,190 @@
+import { ReadFailed } from "@sluice/core"
+import { layerInline } from "@sluice/core/browser"
+import { ManagedRuntime } from "effect"
+import { createHash } from "node:crypto"
+import { afterEach, describe, expect, it } from "vitest"
+import { makeHashJobs } from "./HashJobs.js"
+import { fakeDigest, file, makeFrames, makeTestJobs, settle } from "./testkit.js"
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+const setup = (options: Parameters<typeof makeTestJobs>[0] = {}) => {
+  const t = makeTestJobs(options)
+  cleanups.push(() => {
+    t.jobs.dispose()
+    return t.runtime.dispose()
+  })
+  return { ...t, rows: () => t.jobs.getSnapshot().rows }
+}
+
+describe("HashJobs", () => {
+  it("hashes each file with every chosen algorithm and publishes the digests", async () => {
+    const { frames, jobs, rows } = setup({ auto: true })
+    jobs.addFiles([{ path: "a.txt", file: file("a.txt", "hello") }, { path: "dir/b.bin", file: file("b.bin", 10) }], [
+      "sha256",
+      "blake3"
+    ])
+    await settle(frames, () => rows().every((row) => row.status === "done"))
+    expect(rows().map((row) => [row.name, row.size])).toEqual([["a.txt", 5], ["dir/b.bin", 10]])
+    expect(rows()[1]!.digests).toEqual({ sha256: fakeDigest("sha256", "dir/b.bin"), blake3: fakeDigest("blake3", "dir/b.bin") })
+    expect(rows()[1]!.bytes).toBe(10)
+  })
+
+  it("publishes nothing until a frame, then one snapshot for many events", async () => {
+    const { frames, jobs, pool } = setup({ size: 4 })
+    let notified = 0
+    jobs.subscribe(() => notified++)
+    jobs.addFiles([1, 2, 3].map((n) => ({ path: `f${n}`, file: file(`f${n}`, 1000) })), ["sha256"])
+    expect(jobs.getSnapshot().rows).toHaveLength(0)
+    expect(notified).toBe(0)
+    await settle({ run: () => {} }, () => pool.tasks.length === 3)
+    for (const task of pool.tasks) {
+      for (const bytes of [100, 200, 300, 400]) task.progress(bytes)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(frames.pending()).toBe(1)
+    frames.run()
+    expect(notified).toBe(1)
+    expect(jobs.getSnapshot().rows.map((row) => [row.status, row.bytes])).toEqual([
+      ["hashing", 400],
+      ["hashing", 400],
+      ["hashing", 400]
+    ])
+  })
+
+  it("keeps the identity of rows that did not change", async () => {
+    const { frames, jobs, pool, rows } = setup({ size: 2 })
+    jobs.addFiles([{ path: "a", file: file("a", 100) }, { path: "b", file: file("b", 100) }], ["sha256"])
+    await settle(frames, () => pool.tasks.length === 2 && rows().every((row) => row.status === "hashing"))
+    const before = rows()
+    pool.tasks[0]!.progress(50)
+    await settle(frames, () => rows()[0]!.bytes === 50)
+    expect(rows()[0]).not.toBe(before[0])
+    expect(rows()[1]).toBe(before[1])
+  })
+
+  it("runs at most pool.size files at once; the rest wait as queued", async () => {
+    const { frames, jobs, pool, rows } = setup({ size: 1 })
+    jobs.addFiles([{ path: "first", file: file("first") }, { path: "second", file: file("second") }], ["md5"])
+    await settle(frames, () => pool.tasks.length === 1)
+    expect(rows().map((row) => row.status)).toEqual(["hashing", "queued"])
+    pool.tasks[0]!.finish()
+    await settle(frames, () => pool.tasks.length === 2)
+    expect(rows().map((row) => row.status)).toEqual(["done", "hashing"])
+  })
+
+  it("measures throughput and time left from the moment a file starts", async () => {
+    let clock = 0
+    const pool = makeTestJobs({ size: 1 }).pool
+    const frames = makeFrames()
+    const runtime = ManagedRuntime.make(pool.layer)
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, now: () => clock })
+    cleanups.push(() => runtime.dispose())
+    jobs.addFiles([{ path: "big", file: file("big", 4000) }], ["sha256"])
+    await settle(frames, () => pool.tasks.length === 1)
+    clock += 2000
+    pool.tasks[0]!.progress(1000)
+    await settle(frames, () => jobs.getSnapshot().rows[0]!.bytes === 1000)
+    const row = jobs.getSnapshot().rows[0]!
+    expect(row.bytesPerSecond).toBe(500)
+    expect(row.etaSeconds).toBe(6)
+  })
+
+  it("cancels one file: its worker task is interrupted and the others go on", async () => {
+    const { frames, jobs, pool, rows } = setup({ size: 2 })
+    jobs.addFiles([{ path: "keep", file: file("keep") }, { path: "drop", file: file("drop") }], ["sha1"])
+    await settle(frames, () => pool.tasks.length === 2)
+    jobs.cancel(rows()[1]!.id)
+    frames.run()
+    expect(rows()[1]!.status).toBe("cancelled")
+    expect(rows()[1]!.retryable).toBe(true)
+    await settle(frames, () => pool.tasks[1]!.interrupted())
+    pool.tasks[0]!.finish()
+    await settle(frames, () => rows()[0]!.status === "done")
+    expect(rows()[1]!.status).toBe("cancelled")
+  })
+
+  it("cancels every waiting and running file", async () => {
+    const { frames, jobs, pool, rows } = setup({ size: 1 })
+    jobs.addFiles(["a", "b", "c"].map((n) => ({ path: n, file: file(n) })), ["sha256"])
+    await settle(frames, () => pool.tasks.length === 1)
+    jobs.cancelAll()
+    frames.run()
+    expect(rows().map((row) => row.status)).toEqual(["cancelled", "cancelled", "cancelled"])
+    await settle(frames, () => pool.tasks[0]!.interrupted())
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(pool.tasks).toHaveLength(1)
+  })
+
+  it("shows why a file failed, and hashes it again on retry", async () => {
+    const { frames, jobs, pool, rows } = setup({ size: 1 })
+    jobs.addFiles([{ path: "gone.iso", file: file("gone.iso") }], ["sha256"])
+    await settle(frames, () => pool.tasks.length === 1)
+    pool.tasks[0]!.finish({ fail: new ReadFailed({ path: "gone.iso", code: "NotReadableError" }) })
+    await settle(frames, () => rows()[0]!.status === "failed")
+    const failed = rows()[0]!
+    expect(failed.failure?.detail).toBe("gone.iso: read failed (NotReadableError)")
+    expect(failed.failure?.title).toMatch(/could not read this file/)
+    expect(failed.retryable).toBe(true)
+
+    jobs.retry(failed.id, ["sha256", "md5"])
+    await settle(frames, () => pool.tasks.length === 2)
+    expect(pool.tasks[1]!.algorithms).toEqual(["sha256", "md5"])
+    pool.tasks[1]!.finish()
+    await settle(frames, () => rows()[0]!.status === "done")
+    expect(Object.keys(rows()[0]!.digests)).toEqual(["sha256", "md5"])
+    expect(rows()[0]!.failure).toBeUndefined()
+  })
+
+  it("adds rows for things that could not be listed", () => {
+    const { frames, jobs, rows } = setup()
+    jobs.addUnreadable("photos/locked", { title: "could not be opened", detail: "photos/locked: NotReadableError" })
+    frames.run()
+    expect(rows()[0]).toMatchObject({ name: "photos/locked", status: "failed", retryable: false })
+  })
+
+  it("removes one row, and clears the finished ones while the running stay", async () => {
+    const { frames, jobs, pool, rows } = setup({ size: 1 })
+    jobs.addFiles(["a", "b", "c"].map((n) => ({ path: n, file: file(n) })), ["sha256"])
+    await settle(frames, () => pool.tasks.length === 1)
+    pool.tasks[0]!.finish()
+    await settle(frames, () => pool.tasks.length === 2)
+    jobs.remove(rows()[2]!.id)
+    frames.run()
+    expect(rows().map((row) => row.name)).toEqual(["a", "b"])
+    jobs.clearFinished()
+    frames.run()
+    expect(rows().map((row) => row.name)).toEqual(["b"])
+  })
+
+  it("hashes typed text as UTF-8 with the real inline pool, and only the latest text", async () => {
+    const frames = makeFrames()
+    const runtime = ManagedRuntime.make(layerInline)
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, textDelayMs: 5 })
+    cleanups.push(() => runtime.dispose())
+    jobs.hashText("draft", ["sha256"])
+    jobs.hashText("héllo wörld", ["sha256", "md5"])
+    await settle(frames, () => jobs.getSnapshot().text.status === "done", 2000)
+    const text = jobs.getSnapshot().text
+    expect(text.text).toBe("héllo wörld")
+    expect(text.digests.sha256).toBe(createHash("sha256").update("héllo wörld", "utf8").digest("hex"))
+    expect(text.digests.md5).toBe(createHash("md5").update("héllo wörld", "utf8").digest("hex"))
+    jobs.hashText("", ["sha256"])
+    frames.run()
+    expect(jobs.getSnapshot().text.status).toBe("idle")
+  })
+
+  it("hashes a File with the real inline pool", async () => {
+    const frames = makeFrames()
+    const runtime = ManagedRuntime.make(layerInline)
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame })
+    cleanups.push(() => runtime.dispose())
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) & 0xff)
+    jobs.addFiles([{ path: "data.bin", file: new File([bytes], "data.bin") }], ["sha256", "blake3"])
+    await settle(frames, () => jobs.getSnapshot().rows[0]?.status === "done", 5000)
+    expect(jobs.getSnapshot().rows[0]!.digests.sha256).toBe(createHash("sha256").update(bytes).digest("hex"))
+  })
+})

@@ -1,0 +1,392 @@
+import {
+  BlobSource,
+  type Digests,
+  type FileFailed,
+  type FileHashed,
+  hashFiles,
+  type HashAlgorithm,
+  type JobProgress,
+  WorkerPool
+} from "@sluice/core"
+import { Cause, Effect, Exit, Fiber, type ManagedRuntime, Semaphore, Stream } from "effect"
+import { describeFailure, type Failure, unexpectedFailure } from "./failure.js"
+
+export type RowStatus = "queued" | "hashing" | "done" | "failed" | "cancelled"
+
+/** One file as the UI shows it. Rows are immutable; a row that did not change keeps its identity. */
+export interface HashRow {
+  readonly id: number
+  /** The path the user sees: relative to the dropped or picked folder, or the file name. */
+  readonly name: string
+  readonly size: number
+  readonly algorithms: ReadonlyArray<HashAlgorithm>
+  readonly status: RowStatus
+  /** Bytes hashed so far. */
+  readonly bytes: number
+  /** Measured from the moment this file got a worker; 0 before anything is known. */
+  readonly bytesPerSecond: number
+  readonly etaSeconds: number | undefined
+  readonly digests: Digests
+  readonly failure: Failure | undefined
+  /** Set once the row can be hashed again (it still holds its file). */
+  readonly retryable: boolean
+}
+
+export interface TextDigest {
+  /** The text `digests` belong to; while a newer text is hashing it still shows the previous one. */
+  readonly text: string
+  readonly status: "idle" | "hashing" | "done" | "failed"
+  readonly digests: Digests
+  readonly failure: Failure | undefined
+}
+
+export interface HashJobsSnapshot {
+  readonly rows: ReadonlyArray<HashRow>
+  readonly text: TextDigest
+}
+
+/** A file to hash, under the name the user knows it by. */
+export interface PickedFile {
+  readonly path: string
+  readonly file: Blob
+}
+
+/** What the store needs from the app's ManagedRuntime. */
+export type JobRuntime = Pick<ManagedRuntime.ManagedRuntime<WorkerPool, unknown>, "runFork">
+
+export interface HashJobsOptions {
+  readonly runtime: JobRuntime
+  /** Runs `flush` before the next paint; the store publishes at most once per call. */
+  readonly scheduleFrame: (flush: () => void) => void
+  readonly now?: () => number
+  /** Typing pauses this long before the text is hashed. */
+  readonly textDelayMs?: number
+}
+
+export interface HashJobs {
+  readonly subscribe: (listener: () => void) => () => void
+  readonly getSnapshot: () => HashJobsSnapshot
+  readonly addFiles: (files: ReadonlyArray<PickedFile>, algorithms: ReadonlyArray<HashAlgorithm>) => void
+  /** A row for something that could not even be listed (an unreadable folder). */
+  readonly addUnreadable: (path: string, failure: Failure) => void
+  readonly cancel: (id: number) => void
+  readonly cancelAll: () => void
+  /** Hashes a row's file again, with other algorithms if given. */
+  readonly retry: (id: number, algorithms?: ReadonlyArray<HashAlgorithm>) => void
+  readonly remove: (id: number) => void
+  readonly clearFinished: () => void
+  readonly hashText: (text: string, algorithms: ReadonlyArray<HashAlgorithm>) => void
+  readonly dispose: () => void
+}
+
+interface RowState {
+  readonly id: number
+  readonly name: string
+  readonly size: number
+  readonly blob: Blob | undefined
+  algorithms: ReadonlyArray<HashAlgorithm>
+  status: RowStatus
+  bytes: number
+  startedAt: number | undefined
+  endedAt: number | undefined
+  digests: Digests
+  failure: Failure | undefined
+  fiber: Fiber.Fiber<unknown, unknown> | undefined
+}
+
+const isActive = (status: RowStatus): boolean => status === "queued" || status === "hashing"
+
+const EMPTY_TEXT: TextDigest = { text: "", status: "idle", digests: {}, failure: undefined }
+
+/**
+ * `@sluice/core`'s declarations are built with Node's types, so `BlobSource.blob` is Node's
+ * `Blob`, which declares members the DOM's lacks; at run time the field is checked with
+ * `instanceof Blob`, which a DOM `File` passes.
+ */
+const blobSource = (name: string, blob: Blob): BlobSource =>
+  new BlobSource({ name, blob: blob as unknown as BlobSource["blob"] })
+
+const defectMessage = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * The web app's job logic: one `hashFiles` stream per file, each in its own fiber so that
+ * one file can be cancelled, at most `pool.size` at a time so that a waiting file reads
+ * as queued and its rate is measured from when it starts. Events mutate private state;
+ * subscribers see a new snapshot at most once per frame.
+ */
+export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
+  const { runtime, scheduleFrame } = options
+  const now = options.now ?? (() => performance.now())
+  const textDelayMs = options.textDelayMs ?? 120
+
+  const states = new Map<number, RowState>()
+  let order: Array<number> = []
+  const published = new Map<number, HashRow>()
+  const dirty = new Set<number>()
+  let nextId = 1
+  let permits: Semaphore.Semaphore | undefined
+
+  let textState: TextDigest = EMPTY_TEXT
+  let textFiber: Fiber.Fiber<unknown, unknown> | undefined
+
+  let snapshot: HashJobsSnapshot = { rows: [], text: EMPTY_TEXT }
+  const listeners = new Set<() => void>()
+  let scheduled = false
+  let orderChanged = false
+  let textChanged = false
+
+  const toRow = (state: RowState, at: number): HashRow => {
+    const end = state.endedAt ?? at
+    const seconds = state.startedAt === undefined ? 0 : (end - state.startedAt) / 1000
+    const bytesPerSecond = seconds > 0 && state.bytes > 0 ? state.bytes / seconds : 0
+    const remaining = state.size - state.bytes
+    return {
+      id: state.id,
+      name: state.name,
+      size: state.size,
+      algorithms: state.algorithms,
+      status: state.status,
+      bytes: state.bytes,
+      bytesPerSecond,
+      etaSeconds: state.status === "hashing" && bytesPerSecond > 0 ? remaining / bytesPerSecond : undefined,
+      digests: state.digests,
+      failure: state.failure,
+      retryable: state.blob !== undefined && (state.status === "failed" || state.status === "cancelled")
+    }
+  }
+
+  const flush = () => {
+    scheduled = false
+    if (dirty.size === 0 && !orderChanged && !textChanged) return
+    const at = now()
+    for (const id of dirty) {
+      const state = states.get(id)
+      if (state !== undefined) published.set(id, toRow(state, at))
+    }
+    dirty.clear()
+    orderChanged = false
+    textChanged = false
+    snapshot = { rows: order.map((id) => published.get(id)!), text: textState }
+    for (const listener of listeners) listener()
+  }
+
+  const schedule = () => {
+    if (scheduled) return
+    scheduled = true
+    scheduleFrame(flush)
+  }
+
+  const touch = (state: RowState) => {
+    dirty.add(state.id)
+    schedule()
+  }
+
+  const onEvent = (state: RowState, event: FileHashed | FileFailed | JobProgress) => {
+    if (state.status !== "hashing") return
+    switch (event._tag) {
+      case "JobProgress":
+        state.bytes = event.bytes
+        break
+      case "FileHashed":
+        state.status = "done"
+        state.bytes = event.bytes
+        state.digests = event.digests as Digests
+        state.endedAt = now()
+        break
+      case "FileFailed":
+        state.status = "failed"
+        state.failure = describeFailure(event.reason)
+        state.endedAt = now()
+        break
+    }
+    touch(state)
+  }
+
+  const onExit = (state: RowState, fiber: Fiber.Fiber<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => {
+    if (state.fiber !== fiber) return
+    state.fiber = undefined
+    if (!isActive(state.status)) return
+    state.endedAt = now()
+    if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) {
+      state.status = "cancelled"
+    } else {
+      state.status = "failed"
+      state.failure = unexpectedFailure(
+        Exit.isFailure(exit) ? defectMessage(exit.cause) : "the hashing stream ended without a result"
+      )
+    }
+    touch(state)
+  }
+
+  const start = (state: RowState) => {
+    const blob = state.blob
+    if (blob === undefined) return
+    const source = blobSource(state.name, blob)
+    const job = Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      permits ??= Semaphore.makeUnsafe(Math.max(1, pool.size))
+      yield* permits.withPermit(Effect.suspend(() => {
+        state.status = "hashing"
+        state.startedAt = now()
+        touch(state)
+        return hashFiles([source], { algorithms: state.algorithms }).pipe(
+          Stream.runForEach((event) => Effect.sync(() => onEvent(state, event)))
+        )
+      }))
+    })
+    const fiber: Fiber.Fiber<unknown, unknown> = runtime.runFork(job)
+    state.fiber = fiber
+    fiber.addObserver((exit) => onExit(state, fiber, exit))
+  }
+
+  const interrupt = (fiber: Fiber.Fiber<unknown, unknown> | undefined) => {
+    if (fiber !== undefined) Effect.runFork(Fiber.interrupt(fiber))
+  }
+
+  const cancel = (id: number) => {
+    const state = states.get(id)
+    if (state === undefined || !isActive(state.status)) return
+    state.status = "cancelled"
+    state.endedAt = now()
+    const fiber = state.fiber
+    state.fiber = undefined
+    interrupt(fiber)
+    touch(state)
+  }
+
+  const append = (state: RowState) => {
+    states.set(state.id, state)
+    order.push(state.id)
+    orderChanged = true
+    touch(state)
+  }
+
+  const removeWhere = (predicate: (state: RowState) => boolean) => {
+    const removed = order.filter((id) => predicate(states.get(id)!))
+    if (removed.length === 0) return
+    for (const id of removed) {
+      cancel(id)
+      states.delete(id)
+      published.delete(id)
+      dirty.delete(id)
+    }
+    const gone = new Set(removed)
+    order = order.filter((id) => !gone.has(id))
+    orderChanged = true
+    schedule()
+  }
+
+  const hashText = (text: string, algorithms: ReadonlyArray<HashAlgorithm>) => {
+    interrupt(textFiber)
+    textFiber = undefined
+    textChanged = true
+    if (text === "" || algorithms.length === 0) {
+      textState = EMPTY_TEXT
+      schedule()
+      return
+    }
+    textState = { ...textState, status: "hashing" }
+    schedule()
+    const source = blobSource("text", new Blob([text]))
+    const job = Effect.sleep(textDelayMs).pipe(
+      Effect.andThen(hashFiles([source], { algorithms }).pipe(
+        Stream.runForEach((event) =>
+          Effect.sync(() => {
+            if (event._tag === "FileHashed") {
+              textState = { text, status: "done", digests: event.digests as Digests, failure: undefined }
+            } else if (event._tag === "FileFailed") {
+              textState = { text, status: "failed", digests: {}, failure: describeFailure(event.reason) }
+            } else {
+              return
+            }
+            textChanged = true
+            schedule()
+          })
+        )
+      ))
+    )
+    const fiber: Fiber.Fiber<unknown, unknown> = runtime.runFork(job)
+    textFiber = fiber
+    fiber.addObserver((exit) => {
+      if (textFiber !== fiber) return
+      textFiber = undefined
+      if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) {
+        textState = { text, status: "failed", digests: {}, failure: unexpectedFailure(defectMessage(exit.cause)) }
+        textChanged = true
+        schedule()
+      }
+    })
+  }
+
+  return {
+    subscribe: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    getSnapshot: () => snapshot,
+    addFiles: (files, algorithms) => {
+      for (const { file, path } of files) {
+        const state: RowState = {
+          id: nextId++,
+          name: path,
+          size: file.size,
+          blob: file,
+          algorithms,
+          status: "queued",
+          bytes: 0,
+          startedAt: undefined,
+          endedAt: undefined,
+          digests: {},
+          failure: undefined,
+          fiber: undefined
+        }
+        append(state)
+        start(state)
+      }
+    },
+    addUnreadable: (path, failure) =>
+      append({
+        id: nextId++,
+        name: path,
+        size: 0,
+        blob: undefined,
+        algorithms: [],
+        status: "failed",
+        bytes: 0,
+        startedAt: undefined,
+        endedAt: undefined,
+        digests: {},
+        failure,
+        fiber: undefined
+      }),
+    cancel,
+    cancelAll: () => {
+      for (const id of order) cancel(id)
+    },
+    retry: (id, algorithms) => {
+      const state = states.get(id)
+      if (state === undefined || state.blob === undefined || isActive(state.status)) return
+      if (algorithms !== undefined) state.algorithms = algorithms
+      state.status = "queued"
+      state.bytes = 0
+      state.startedAt = undefined
+      state.endedAt = undefined
+      state.digests = {}
+      state.failure = undefined
+      touch(state)
+      start(state)
+    },
+    remove: (id) => removeWhere((state) => state.id === id),
+    clearFinished: () => removeWhere((state) => !isActive(state.status)),
+    hashText,
+    dispose: () => {
+      for (const id of order) cancel(id)
+      interrupt(textFiber)
+      textFiber = undefined
+      listeners.clear()
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/** Fakes for the store and component tests: a scripted WorkerPool and frames run by hand. */
+import {
+  Digested,
+  hashError,
+  type HashAlgorithm,
+  type HashEvent,
+  type HashErrorReason,
+  Progress,
+  type Source,
+  WorkerPool
+} from "@sluice/core"
+import { Deferred, Effect, Layer, ManagedRuntime, Queue, Stream } from "effect"
+import { makeHashJobs } from "./HashJobs.js"
+
+/** A fake digest that names its input, so tests can tell which file and algorithm produced it. */
+export const fakeDigest = (algorithm: HashAlgorithm, name: string): string => {
+  const lengths: Record<HashAlgorithm, number> = {
+    sha256: 64,
+    sha384: 96,
+    sha512: 128,
+    sha1: 40,
+    md5: 32,
+    "sha3-256": 64,
+    "sha3-512": 128,
+    "blake2b-512": 128,
+    blake3: 64
+  }
+  let h = 0x811c9dc5
+  for (const c of `${algorithm}:${name}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0
+  return h.toString(16).padStart(8, "0").repeat(lengths[algorithm] / 8)
+}
+
+/** One `hashSource` call the fake pool received, with handles to script and watch it. */
+export interface FakeTask {
+  readonly name: string
+  readonly algorithms: ReadonlyArray<HashAlgorithm>
+  /** Lets the task finish: with digests (fakeDigest per algorithm), or a failure reason. */
+  readonly finish: (outcome?: { readonly fail?: HashErrorReason }) => void
+  /** Progress the worker reports before finishing. */
+  readonly progress: (bytes: number) => void
+  readonly interrupted: () => boolean
+}
+
+const nameOf = (source: Source): string => (source._tag === "BlobSource" ? source.name : "?")
+
+/**
+ * A WorkerPool whose tasks run until the test finishes them (or at once with `auto`),
+ * reporting progress the way the worker handlers do.
+ */
+export const makeFakePool = (options: { readonly size?: number; readonly auto?: boolean } = {}) => {
+  const tasks: Array<FakeTask> = []
+  const hashSource = (source: Source, algorithms: ReadonlyArray<HashAlgorithm>) => {
+    const name = nameOf(source)
+    const size = source._tag === "BlobSource" ? source.blob.size : 0
+    const digested = new Digested({
+      digests: Object.fromEntries(algorithms.map((a) => [a, fakeDigest(a, name)])),
+      bytes: size
+    })
+    if (options.auto === true) return Stream.make<Array<HashEvent>>(new Progress({ bytes: size, total: size }), digested)
+    return Stream.callback<HashEvent, ReturnType<typeof hashError>>((queue) =>
+      Effect.gen(function*() {
+        const done = Deferred.makeUnsafe<HashErrorReason | undefined>()
+        let interrupted = false
+        tasks.push({
+          name,
+          algorithms,
+          finish: (outcome) => Deferred.doneUnsafe(done, Effect.succeed(outcome?.fail)),
+          progress: (bytes) => void Queue.offerUnsafe(queue, new Progress({ bytes, total: size })),
+          interrupted: () => interrupted
+        })
+        yield* Effect.addFinalizer(() => Effect.sync(() => void (interrupted = true)))
+        const failure = yield* Deferred.await(done)
+        interrupted = false
+        if (failure !== undefined) return yield* Effect.fail(hashError(failure))
+        yield* Queue.offer(queue, digested)
+        yield* Queue.end(queue)
+      })
+    )
+  }
+  const layer = Layer.succeed(WorkerPool)({
+    size: options.size ?? 2,
+    kind: "inline",
+    hashSource,
+    blake3Subtree: () => Effect.die("not used by these tests"),
+    sourceSize: (source) => Effect.succeed(source._tag === "BlobSource" ? source.blob.size : undefined)
+  })
+  return { tasks, layer }
+}
+
+/** Frames that run when the test says so. */
+export const makeFrames = () => {
+  const pending: Array<() => void> = []
+  return {
+    scheduleFrame: (flush: () => void) => void pending.push(flush),
+    pending: () => pending.length,
+    run: () => {
+      for (const flush of pending.splice(0)) flush()
+    }
+  }
+}
+
+/** A store over a fake pool, with manual frames. */
+export const makeTestJobs = (options: { readonly size?: number; readonly auto?: boolean } = {}) => {
+  const pool = makeFakePool(options)
+  const frames = makeFrames()
+  const runtime = ManagedRuntime.make(pool.layer)
+  const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, textDelayMs: 0 })
+  return { jobs, frames, pool, runtime }
+}
+
+/** Waits for fibers to run: frames are run on every turn until `check` holds. */
+export const settle = async (frames: { readonly run: () => void }, check: () => boolean, turns = 200) => {
+  for (let i = 0; i < turns; i++) {
+    frames.run()
+    if (check()) return
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+  frames.run()
+  if (!check()) throw new Error("condition not reached")
+}
+
+export const file = (name: string, content: string | number = "x") =>
+  new File([typeof content === "number" ? new Uint8Array(content) : content], name)

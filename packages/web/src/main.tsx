@@ -1,0 +1,28 @@
+import { StrictMode } from "react"
+import { createRoot } from "react-dom/client"
+import { App } from "./App.js"
+import { Announcer } from "./components/Announcer.js"
+import { nextFrame } from "./jobs/frame.js"
+import { makeHashJobs } from "./jobs/HashJobs.js"
+import { HashJobsContext } from "./jobs/useHashJobs.js"
+import { registerServiceWorker } from "./offline/registerServiceWorker.js"
+import { makeUpdateSignal, UpdateBanner } from "./offline/UpdateBanner.js"
+import { describePool, makeRuntime } from "./runtime.js"
+import "./styles.css"
+
+const runtime = makeRuntime()
+const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame })
+const pool = describePool(runtime)
+const updates = makeUpdateSignal()
+registerServiceWorker(updates.offer)
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <HashJobsContext.Provider value={jobs}>
+      <Announcer>
+        <UpdateBanner subscribe={updates.subscribe} />
+        <App pool={pool} />
+      </Announcer>
+    </HashJobsContext.Provider>
+  </StrictMode>
+)

@@ -1,0 +1,2 @@
+// The Web Worker entry: the core's request handlers, reading `File`s in slices.
+import "@sluice/core/browser/worker"
