@@ -1,12 +1,13 @@
 import { Effect } from "effect"
 import { hashError, ReadFailed } from "../domain/HashError.js"
+import type { BlobLike } from "../domain/Source.js"
 import type { ByteReader } from "./ByteSource.js"
 
 /**
  * Reads a `Blob` (a browser `File`, or a Node `Blob`) in slices: only the slice being
  * read is in memory. A file that changed or vanished since it was picked fails to read.
  */
-export const blobReader = (name: string, blob: Blob): ByteReader => ({
+export const blobReader = (name: string, blob: BlobLike): ByteReader => ({
   size: blob.size,
   read: (buffer, position, length) =>
     Effect.tryPromise({

@@ -98,13 +98,7 @@ const isActive = (status: RowStatus): boolean => status === "queued" || status =
 
 const EMPTY_TEXT: TextDigest = { text: "", status: "idle", digests: {}, failure: undefined }
 
-/**
- * `@sluice/core`'s declarations are built with Node's types, so `BlobSource.blob` is Node's
- * `Blob`, which declares members the DOM's lacks; at run time the field is checked with
- * `instanceof Blob`, which a DOM `File` passes.
- */
-const blobSource = (name: string, blob: Blob): BlobSource =>
-  new BlobSource({ name, blob: blob as unknown as BlobSource["blob"] })
+const blobSource = (name: string, blob: Blob): BlobSource => new BlobSource({ name, blob })
 
 const defectMessage = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
