@@ -6,8 +6,9 @@ import { toHex } from "../primitives/IncrementalHasher.js"
 import { ByteSource, forEachChunk } from "../stream/ByteSource.js"
 import { HashRpcs } from "./HashRpcs.js"
 
-/** How often a worker reports progress, in bytes read. */
+/** A worker reports progress after this many bytes, or this much time, whichever comes first. */
 export const PROGRESS_EVERY_BYTES = 16 * 1024 * 1024
+export const PROGRESS_EVERY_MS = 100
 
 /**
  * The worker's side of the pool: the same handlers run in a worker thread, a Web Worker
@@ -25,11 +26,13 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
           const total = reader.size
           let bytes = 0
           let reported = 0
+          let reportedAt = Date.now()
           yield* forEachChunk(reader, (chunk) => {
             for (const hasher of hashers) hasher.update(chunk)
             bytes += chunk.length
-            if (bytes - reported >= PROGRESS_EVERY_BYTES) {
+            if (bytes - reported >= PROGRESS_EVERY_BYTES || Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
               reported = bytes
+              reportedAt = Date.now()
               Queue.offerUnsafe(queue, new Progress({ bytes, ...(total === undefined ? {} : { total }) }))
             }
           })
