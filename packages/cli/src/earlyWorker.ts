@@ -9,7 +9,11 @@ import { Worker } from "node:worker_threads"
 export const startEarlyWorker = (url: URL) => {
   const worker = new Worker(url)
   const held: Array<unknown> = []
-  const hold = (message: unknown) => held.push(message)
+  let holding = true
+  // Never removed: taking a worker's last 'message' listener away can stop its port.
+  const hold = (message: unknown) => {
+    if (holding) held.push(message)
+  }
   worker.on("message", hold)
   // After the listener: attaching a 'message' listener references the worker again.
   worker.unref()
@@ -18,12 +22,17 @@ export const startEarlyWorker = (url: URL) => {
     adopt(): Worker {
       if (adopted) throw new Error("early worker adopted twice")
       adopted = true
-      worker.off("message", hold)
       worker.ref()
-      // Replay once the pool's own listener is attached ('newListener' fires just before).
-      worker.once("newListener", (event: string) => {
-        if (event === "message") setImmediate(() => held.splice(0).forEach((m) => worker.emit("message", m)))
-      })
+      // Hand over when the pool attaches its 'message' listener (it attaches others first):
+      // 'newListener' fires just before the listener is added, so replay on the next tick,
+      // before any further message can be delivered.
+      const onListener = (event: string | symbol) => {
+        if (event !== "message") return
+        worker.off("newListener", onListener)
+        holding = false
+        process.nextTick(() => held.splice(0).forEach((message) => worker.emit("message", message)))
+      }
+      worker.on("newListener", onListener)
       return worker
     }
   }

@@ -1,24 +1,39 @@
-import { Command, CommanderError, Option } from "commander"
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander"
 import { HASH_ALGORITHMS, parseAlgorithm } from "@sluice/core"
 import { checkCommand } from "./commands/check.js"
 import type { EarlyWorker } from "./earlyWorker.js"
 import { hashCommand, parseAlgorithms } from "./commands/hash.js"
 import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
-import { runCommand } from "./runtime.js"
+import { parseWorkers, runCommand } from "./runtime.js"
 
 export const VERSION = "0.1.0"
 
 const workersOption = () =>
-  new Option("-w, --workers <n>", "worker threads (default: one per core; 0 runs on the main thread)")
+  new Option("-w, --workers <n>", "worker threads (default: one per core; 0 runs on the main thread)").argParser(
+    (value: string) => {
+      if (parseWorkers(value) === undefined) {
+        throw new InvalidArgumentError("workers must be a whole number from 0 to 256")
+      }
+      return value
+    }
+  )
 
 /** Builds the `sluice` program; `setExit` receives the exit code of the command that ran. */
 export const makeProgram = (setExit: (code: number) => void, early?: EarlyWorker): Command => {
   const program = new Command("sluice")
     .description("Hash, check, encrypt and sign data of any size, streaming, on a pool of workers.")
     .version(VERSION, "-V, --version")
-    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(`sluice: ${text.replace(/^error: /, "")}`) })
+    .showHelpAfterError("(sluice help COMMAND shows its usage)")
     .exitOverride()
-    .addHelpText("after", EXIT_CODES_HELP)
+    .addHelpText("after", `
+Examples:
+  sluice hash big.iso                      SHA-256, like sha256sum, on a pool of workers
+  sluice hash -a blake3 big.iso            BLAKE3, one file spread over every worker
+  sluice hash *.iso > SHA256SUMS           checksum lines for many files
+  sluice check SHA256SUMS                  verify them, like sha256sum -c
+  sluice help hash                         every option of a command
+${EXIT_CODES_HELP}`)
 
   program
     .command("hash")

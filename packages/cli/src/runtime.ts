@@ -11,9 +11,13 @@ export interface PoolOptions {
   readonly early?: EarlyWorker | undefined
 }
 
+/** `--workers N`: a whole number from 0 to 256, or undefined when the text is anything else. */
+export const parseWorkers = (text: string): number | undefined =>
+  /^\d+$/.test(text) && Number(text) <= 256 ? Number(text) : undefined
+
 /** `--workers 0` runs inline on the main thread; the default is one worker per core. */
 export const poolLayer = (options: PoolOptions): Layer.Layer<WorkerPool, unknown> => {
-  const workers = options.workers === undefined ? undefined : Number.parseInt(options.workers, 10)
+  const workers = options.workers === undefined ? undefined : parseWorkers(options.workers)
   if (workers === 0) return SluiceNode.layerInline
   let early = options.early
   const spawn = () => {
@@ -21,7 +25,7 @@ export const poolLayer = (options: PoolOptions): Layer.Layer<WorkerPool, unknown
     early = undefined
     return adopted ?? new Worker(new URL("./worker.js", import.meta.url))
   }
-  return SluiceNode.layer(workers === undefined || Number.isNaN(workers) ? { spawn } : { workers, spawn })
+  return SluiceNode.layer(workers === undefined ? { spawn } : { workers, spawn })
 }
 
 /**

@@ -29,7 +29,8 @@ self.addEventListener("fetch", (event) => {
   const key = request.mode === "navigate" ? "./" : request
   event.respondWith(
     caches.open(CACHE).then((cache) =>
-      cache.match(key, { ignoreSearch: request.mode === "navigate" }).then((hit) => hit ?? fetch(request))
+      // ignoreVary: module scripts are requested with an Origin header, the precache without.
+      cache.match(key, { ignoreSearch: request.mode === "navigate", ignoreVary: true }).then((hit) => hit ?? fetch(request))
     )
   )
 })

@@ -70,6 +70,7 @@ const checkOne = (
     const progress = makeProgressReporter()
     let failed = 0
     let unreadable = 0
+    let verified = 0
     const tasks = parsed.map((entry) => ({
       source: new PathSource({ path: entry.name }),
       options: { algorithms: [algorithmOf(entry, options.algorithm)] }
@@ -90,6 +91,7 @@ const checkOne = (
             }
             return
           }
+          verified++
           const ok = event.digests[tasks[event.index]!.options.algorithms[0]!] === entry.digestHex.toLowerCase()
           if (!ok) failed++
           if (!options.status && !(ok && options.quiet)) io.out(`${name}: ${ok ? "OK" : "FAILED"}`)
@@ -100,6 +102,11 @@ const checkOne = (
           if (malformed > 0) io.err(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
           if (unreadable > 0) io.err(`sluice: WARNING: ${plural(unreadable, "listed file", "listed files")} could not be read`)
           if (failed > 0) io.err(`sluice: WARNING: ${plural(failed, "computed checksum", "computed checksums")} did NOT match`)
+        }
+        // As coreutils: --ignore-missing with every listed file missing verified nothing.
+        if (options.ignoreMissing && verified === 0 && unreadable === 0) {
+          if (!options.status) io.err(`sluice: ${sumFile}: no file was verified`)
+          return ExitCode.input
         }
         return worst([
           failed > 0 ? ExitCode.mismatch : ExitCode.ok,

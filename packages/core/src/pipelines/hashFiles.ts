@@ -60,6 +60,45 @@ export const hashSource = (source: Source, options: HashOptions): Stream.Stream<
     return pool.hashSource(source, options.algorithms)
   }))
 
+/** Sources at most this large are hashed in batches; larger ones stream on their own. */
+export const SMALL_SOURCE_BYTES = 1024 * 1024
+const BATCH_BYTES = 8 * 1024 * 1024
+const BATCH_FILES = 128
+
+/**
+ * Splits a job into units, in order: a lone index for a large or unsized source (it
+ * streams, with progress), an array of indices for a run of small ones (one request).
+ * A single source needs no plan, nor a round trip to learn its size.
+ */
+const planUnits = (tasks: ReadonlyArray<HashTask>, pool: WorkerPool["Service"]) =>
+  Effect.gen(function*() {
+    if (tasks.length < 2) return tasks.map((_, index) => index)
+    const sizes = yield* pool.sourceSizes(tasks.map((task) => task.source)).pipe(
+      Effect.orElseSucceed(() => tasks.map(() => undefined))
+    )
+    const units: Array<number | Array<number>> = []
+    let batch: Array<number> = []
+    let batchBytes = 0
+    const flush = () => {
+      if (batch.length > 0) units.push(batch.length === 1 ? batch[0]! : batch)
+      batch = []
+      batchBytes = 0
+    }
+    tasks.forEach((_, index) => {
+      const size = sizes[index]
+      if (size === undefined || size > SMALL_SOURCE_BYTES) {
+        flush()
+        units.push(index)
+        return
+      }
+      batch.push(index)
+      batchBytes += size
+      if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) flush()
+    })
+    flush()
+    return units
+  })
+
 export interface HashTask {
   readonly source: Source
   readonly options: HashOptions
@@ -132,8 +171,32 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
       )
     }
 
-    const results = Stream.fromIterable(tasks.map((task, index) => [task, index] as const)).pipe(
-      Stream.mapEffect(([task, index]) => hashOne(task, index), { concurrency: pool.size })
+    const hashBatch = (batch: ReadonlyArray<number>): Effect.Effect<Array<FileHashed | FileFailed>, never, WorkerPool> =>
+      pool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms }))).pipe(
+        Effect.map((outcomes) =>
+          outcomes.map((outcome, i) => {
+            const index = batch[i]!
+            const name = sourceName(sources[index]!)
+            if (outcome._tag === "Failed") return new FileFailed({ index, name, reason: outcome.reason })
+            advance(index, outcome.bytes, outcome.bytes)
+            return new FileHashed({ index, name, digests: outcome.digests, bytes: outcome.bytes })
+          })
+        ),
+        // A batch that could not run at all is retried file by file, each failing on its own.
+        Effect.catch(() => Effect.forEach(batch, (index) => hashOne(tasks[index]!, index))),
+        Effect.tap((results) => {
+          filesDone += results.length
+          return report()
+        })
+      )
+
+    const units = yield* planUnits(tasks, pool)
+    const results = Stream.fromIterable(units).pipe(
+      Stream.mapEffect(
+        (unit) => typeof unit === "number" ? Effect.map(hashOne(tasks[unit]!, unit), (r) => [r]) : hashBatch(unit),
+        { concurrency: pool.size }
+      ),
+      Stream.flattenIterable
     )
     return Stream.merge(results, Stream.fromQueue(progress), { haltStrategy: "left" })
   }))

@@ -33,7 +33,11 @@ export const fromErrno = (path: string, cause: unknown): HashError => {
   }
 }
 
-const openPath = (path: string) =>
+// Character devices and FIFOs opened by path have no meaningful size: read them forward.
+const sizeOf = (stat: fs.Stats) => stat.isFile() ? stat.size : undefined
+
+/** On the main thread: a FileHandle, every call through libuv's pool, never blocking. */
+const openPathAsync = (path: string) =>
   Effect.acquireRelease(
     Effect.tryPromise({ try: () => fs.promises.open(path, "r"), catch: (cause) => fromErrno(path, cause) }),
     (handle) => Effect.promise(() => handle.close())
@@ -42,24 +46,50 @@ const openPath = (path: string) =>
       Effect.tryPromise({ try: () => handle.stat(), catch: (cause) => fromErrno(path, cause) }).pipe(
         Effect.filterOrFail((stat) => !stat.isDirectory(), () => hashError(new IsADirectory({ path }))),
         Effect.map((stat): ByteReader => ({
-          // Character devices and FIFOs opened by path have no meaningful size: read them forward.
-          size: stat.isFile() ? stat.size : undefined,
+          size: sizeOf(stat),
           read: (buffer, position, length) =>
             Effect.tryPromise({
               try: () => handle.read(buffer, 0, length, position ?? null).then((r) => r.bytesRead),
               catch: (cause) => fromErrno(path, cause)
-            }),
-          readSync: isMainThread ? undefined : (buffer, position, length) => {
-            try {
-              return fs.readSync(handle.fd, buffer, 0, length, position)
-            } catch (cause) {
-              throw fromErrno(path, cause)
-            }
-          }
+            })
         }))
       )
     )
   )
+
+/**
+ * In a worker thread, which may block: open, stat, read and close are direct system
+ * calls, cheaper than a round trip to libuv's pool for each (a tree of tiny files is
+ * mostly opens and closes).
+ */
+const openPathSync = (path: string) =>
+  Effect.acquireRelease(
+    Effect.try({ try: () => fs.openSync(path, "r"), catch: (cause) => fromErrno(path, cause) }),
+    (fd) => Effect.sync(() => fs.closeSync(fd))
+  ).pipe(
+    Effect.flatMap((fd) =>
+      Effect.try({ try: () => fs.fstatSync(fd), catch: (cause) => fromErrno(path, cause) }).pipe(
+        Effect.filterOrFail((stat) => !stat.isDirectory(), () => hashError(new IsADirectory({ path }))),
+        Effect.map((stat): ByteReader => {
+          const readSync = (buffer: Uint8Array, position: number | undefined, length: number) => {
+            try {
+              return fs.readSync(fd, buffer, 0, length, position ?? null)
+            } catch (cause) {
+              throw fromErrno(path, cause)
+            }
+          }
+          return {
+            size: sizeOf(stat),
+            read: (buffer, position, length) =>
+              Effect.try({ try: () => readSync(buffer, position, length), catch: (error) => error as HashError }),
+            readSync
+          }
+        })
+      )
+    )
+  )
+
+const openPath = isMainThread ? openPathAsync : openPathSync
 
 /** Reads descriptor 0; a non-blocking pipe answers EAGAIN until data arrives, so wait and read again. */
 const readStdin = (buffer: Uint8Array, length: number): Effect.Effect<number, HashError> =>

@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import { Rpc, RpcGroup } from "effect/rpc"
 import { Transferable } from "effect/workers"
 import { HashAlgorithm } from "../domain/HashAlgorithm.js"
-import { HashError } from "../domain/HashError.js"
+import { HashError, HashErrorReason } from "../domain/HashError.js"
 import { HashEvent } from "../domain/HashEvent.js"
 import { Source } from "../domain/Source.js"
 
@@ -36,4 +36,27 @@ export class SourceSize extends Rpc.make("SourceSize", {
   error: HashError
 }) {}
 
-export class HashRpcs extends RpcGroup.make(HashSource, Blake3Subtree, SourceSize) {}
+/** Sizes of many sources in one round trip (undefined where unknown or unreadable). */
+export class SourceSizes extends Rpc.make("SourceSizes", {
+  payload: { sources: Schema.Array(Source) },
+  success: Schema.Array(Schema.UndefinedOr(Schema.Number))
+}) {}
+
+export const BatchOutcome = Schema.Union([
+  Schema.TaggedStruct("Digested", { digests: Schema.Record(Schema.String, Schema.String), bytes: Schema.Number }),
+  Schema.TaggedStruct("Failed", { reason: HashErrorReason })
+])
+export type BatchOutcome = typeof BatchOutcome.Type
+
+/**
+ * Many small sources hashed in one request: one message each way instead of a stream per
+ * file, so a tree of tiny files is not bound by the latency between threads.
+ */
+export class HashBatch extends Rpc.make("HashBatch", {
+  payload: {
+    items: Schema.Array(Schema.Struct({ source: Source, algorithms: Schema.Array(HashAlgorithm) }))
+  },
+  success: Schema.Array(BatchOutcome)
+}) {}
+
+export class HashRpcs extends RpcGroup.make(HashSource, Blake3Subtree, SourceSize, SourceSizes, HashBatch) {}

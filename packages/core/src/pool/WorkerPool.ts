@@ -10,7 +10,12 @@ import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import type { HashKernel } from "../primitives/HashKernel.js"
 import type { ByteSource } from "../stream/ByteSource.js"
 import { HashHandlersLive } from "./handlers.js"
-import { HashRpcs } from "./HashRpcs.js"
+import { type BatchOutcome, HashRpcs } from "./HashRpcs.js"
+
+export interface BatchItem {
+  readonly source: Source
+  readonly algorithms: ReadonlyArray<HashAlgorithm>
+}
 
 export interface Blake3SubtreeRequest {
   readonly source: Source
@@ -30,6 +35,8 @@ export class WorkerPool extends Context.Service<WorkerPool, {
   readonly hashSource: (source: Source, algorithms: ReadonlyArray<HashAlgorithm>) => Stream.Stream<HashEvent, HashError>
   readonly blake3Subtree: (request: Blake3SubtreeRequest) => Effect.Effect<Uint8Array, HashError>
   readonly sourceSize: (source: Source) => Effect.Effect<number | undefined, HashError>
+  readonly sourceSizes: (sources: ReadonlyArray<Source>) => Effect.Effect<ReadonlyArray<number | undefined>, HashError>
+  readonly hashBatch: (items: ReadonlyArray<BatchItem>) => Effect.Effect<ReadonlyArray<BatchOutcome>, HashError>
 }>()("@sluice/core/WorkerPool") {}
 
 const workerFailure = (error: RpcClientError | WorkerError) =>
@@ -53,6 +60,14 @@ const fromClient = (
     ),
   sourceSize: (source) =>
     client.SourceSize({ source }).pipe(
+      Effect.catchTag("RpcClientError", (error) => Effect.fail(workerFailure(error)))
+    ),
+  sourceSizes: (sources) =>
+    client.SourceSizes({ sources }).pipe(
+      Effect.catchTag("RpcClientError", (error) => Effect.fail(workerFailure(error)))
+    ),
+  hashBatch: (items) =>
+    client.HashBatch({ items }).pipe(
       Effect.catchTag("RpcClientError", (error) => Effect.fail(workerFailure(error)))
     )
 })

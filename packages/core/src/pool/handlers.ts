@@ -1,5 +1,7 @@
 import { Effect, Queue, Stream } from "effect"
+import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { Digested, Progress } from "../domain/HashEvent.js"
+import type { Source } from "../domain/Source.js"
 import { Blake3SubtreeHasher } from "../primitives/blake3Tree.js"
 import { HashKernel } from "../primitives/HashKernel.js"
 import { toHex } from "../primitives/IncrementalHasher.js"
@@ -17,6 +19,21 @@ export const PROGRESS_EVERY_MS = 100
 export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
   const sources = yield* ByteSource
   const kernel = yield* HashKernel
+  const hashWhole = (source: Source, algorithms: ReadonlyArray<HashAlgorithm>) =>
+    Effect.scoped(Effect.gen(function*() {
+      const hashers = yield* Effect.forEach(algorithms, (algorithm) => kernel.make(algorithm))
+      const reader = yield* sources.open(source)
+      let bytes = 0
+      yield* forEachChunk(reader, (chunk) => {
+        for (const hasher of hashers) hasher.update(chunk)
+        bytes += chunk.length
+      })
+      const digests: Record<string, string> = {}
+      algorithms.forEach((algorithm, i) => {
+        digests[algorithm] = toHex(hashers[i]!.digest())
+      })
+      return { _tag: "Digested" as const, digests, bytes }
+    }))
   return HashRpcs.of({
     HashSource: ({ algorithms, source }) =>
       Stream.callback<Progress | Digested, import("../domain/HashError.js").HashError>((queue) =>
@@ -54,6 +71,17 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
         return { cv: new Uint8Array(hasher.chainingValue()) }
       })),
     SourceSize: ({ source }) =>
-      Effect.scoped(Effect.map(sources.open(source), (reader) => reader.size))
+      Effect.scoped(Effect.map(sources.open(source), (reader) => reader.size)),
+    SourceSizes: ({ sources: list }) =>
+      Effect.forEach(list, (source) =>
+        Effect.scoped(sources.open(source)).pipe(
+          Effect.map((reader) => reader.size),
+          Effect.orElseSucceed(() => undefined)
+        )),
+    HashBatch: ({ items }) =>
+      Effect.forEach(items, ({ algorithms, source }) =>
+        hashWhole(source, algorithms).pipe(
+          Effect.catch((error) => Effect.succeed({ _tag: "Failed" as const, reason: error.reason }))
+        ))
   })
 }))

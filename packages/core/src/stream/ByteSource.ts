@@ -33,18 +33,20 @@ export const forEachChunk = Effect.fnUntraced(function*(
   onChunk: (chunk: Uint8Array) => Effect.Effect<void, HashError> | void,
   options: { readonly offset?: number; readonly length?: number; readonly chunkSize?: number } = {}
 ) {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
-  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const
   const positional = reader.size !== undefined
   let position = options.offset ?? 0
   let remaining = options.length ?? Number.POSITIVE_INFINITY
+  // Buffers no larger than what there is to read (one byte more, to see the end at once):
+  // a 4 KiB file costs 4 KiB, not two chunks. A file that grows is still read to its end.
+  const known = reader.size === undefined ? remaining : Math.min(remaining, Math.max(0, reader.size - position) + 1)
+  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, known))
   const readInto = (buffer: Uint8Array) => {
     const want = Math.min(chunkSize, remaining)
     return want <= 0 ? Effect.succeed(0) : reader.read(buffer, positional ? position : undefined, want)
   }
   if (reader.readSync !== undefined && positional) {
     const readSync = reader.readSync
-    const buffer = buffers[0]
+    const buffer = new Uint8Array(chunkSize)
     while (remaining > 0) {
       const want = Math.min(chunkSize, remaining)
       const n = yield* Effect.try({ try: () => readSync(buffer, position, want), catch: (e) => e as HashError })
@@ -56,6 +58,7 @@ export const forEachChunk = Effect.fnUntraced(function*(
     }
     return
   }
+  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const
   let which = 0
   let n = yield* readInto(buffers[0])
   while (n > 0) {

@@ -82,7 +82,9 @@ export const makeFakePool = (options: { readonly size?: number; readonly auto?: 
     kind: "inline",
     hashSource,
     blake3Subtree: () => Effect.die("not used by these tests"),
-    sourceSize: (source) => Effect.succeed(source._tag === "BlobSource" ? source.blob.size : undefined)
+    sourceSize: (source) => Effect.succeed(source._tag === "BlobSource" ? source.blob.size : undefined),
+    sourceSizes: (sources) => Effect.succeed(sources.map((s) => (s._tag === "BlobSource" ? s.blob.size : undefined))),
+    hashBatch: () => Effect.die("not used by these tests: the app hashes one file per job")
   })
   return { tasks, layer }
 }

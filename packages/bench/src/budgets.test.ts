@@ -1,0 +1,207 @@
+import { describe, expect, it } from "vitest"
+import {
+  type Budget,
+  type CommandFigures,
+  evaluateBudget,
+  evaluateBudgets,
+  exitCodeFor,
+  loadBudgets,
+  parseBudgets,
+  type ScenarioFigures,
+  selectBudgets
+} from "./budgets.js"
+import { SCENARIOS } from "./scenarios.js"
+
+const throughputBudget: Budget = {
+  name: "sha256-vs-openssl",
+  scenario: "sha256-large",
+  metric: "ratio",
+  subject: "sluice",
+  peer: "openssl",
+  direction: ">=",
+  target: "test",
+  enforce: true,
+  sizes: { full: { threshold: 0.9 }, small: { threshold: 0.5, why: "start-up" } }
+}
+
+const rssBudget: Budget = {
+  name: "rss-peak",
+  scenario: "rss-flat",
+  metric: "rss_mib",
+  subject: "sluice_large",
+  direction: "<=",
+  target: "test",
+  enforce: true,
+  sizes: { full: { threshold: 128 }, small: { threshold: 128 } }
+}
+
+const scenario = (id: string, commands: Record<string, CommandFigures>, error?: string): ScenarioFigures => ({
+  id,
+  commands,
+  ...(error === undefined ? {} : { error })
+})
+
+const sha256 = (sluiceMBps: number, opensslMBps: number) =>
+  scenario("sha256-large", {
+    sluice: { label: "sluice", seconds: 1, mbPerSec: sluiceMBps },
+    openssl: { label: "openssl", seconds: 1, mbPerSec: opensslMBps }
+  })
+
+describe("evaluateBudget", () => {
+  it("passes a throughput ratio at the threshold and fails one below it", () => {
+    const pass = evaluateBudget(throughputBudget, "full", sha256(900, 1000))
+    expect(pass.status).toBe("PASS")
+    expect(pass.value).toBeCloseTo(0.9)
+
+    const broken = evaluateBudget(throughputBudget, "full", sha256(899, 1000))
+    expect(broken.status).toBe("FAIL")
+    expect(broken.value).toBeCloseTo(0.899)
+    expect(broken.threshold).toBe(0.9)
+  })
+
+  it("judges each size by its own threshold and carries the why", () => {
+    const small = evaluateBudget(throughputBudget, "small", sha256(600, 1000))
+    expect(small.status).toBe("PASS")
+    expect(small.threshold).toBe(0.5)
+    expect(small.why).toBe("start-up")
+    expect(evaluateBudget(throughputBudget, "full", sha256(600, 1000)).status).toBe("FAIL")
+  })
+
+  it("fails an upper bound that is exceeded (peak RSS)", () => {
+    const over = evaluateBudget(rssBudget, "full", scenario("rss-flat", { sluice_large: { label: "s", seconds: 1, rssMiB: 200 } }))
+    expect(over.status).toBe("FAIL")
+    expect(over.value).toBe(200)
+    const under = evaluateBudget(rssBudget, "full", scenario("rss-flat", { sluice_large: { label: "s", seconds: 1, rssMiB: 100 } }))
+    expect(under.status).toBe("PASS")
+  })
+
+  it("fails, naming the reason, when the peer tool is missing", () => {
+    const missing = "openssl not found on PATH: install the Debian package `openssl`"
+    const v = evaluateBudget(throughputBudget, "full", scenario("sha256-large", {
+      sluice: { label: "sluice", seconds: 1, mbPerSec: 5000 },
+      openssl: { label: "openssl", error: missing }
+    }))
+    expect(v.status).toBe("FAIL")
+    expect(v.reason).toContain("Debian package `openssl`")
+    expect(v.value).toBeUndefined()
+  })
+
+  it("fails when the scenario failed (digests differ) or was not measured", () => {
+    expect(evaluateBudget(throughputBudget, "full", scenario("sha256-large", {}, "digests differ")).status).toBe("FAIL")
+    expect(evaluateBudget(throughputBudget, "full", undefined).status).toBe("FAIL")
+  })
+
+  it("fails an RSS budget when GNU time is missing, with its message", () => {
+    const v = evaluateBudget(rssBudget, "full", scenario("rss-flat", {
+      sluice_large: { label: "s", seconds: 1, rssError: "install the Debian package `time`" }
+    }))
+    expect(v.status).toBe("FAIL")
+    expect(v.reason).toContain("`time`")
+  })
+
+  it("fails a budget whose command hung in some runs, though its figures would pass", () => {
+    const v = evaluateBudget(throughputBudget, "full", scenario("sha256-large", {
+      sluice: { label: "sluice", seconds: 1, mbPerSec: 5000, defect: "HUNG in 1 of 6 invocations" },
+      openssl: { label: "openssl", seconds: 1, mbPerSec: 1000 }
+    }))
+    expect(v.value).toBe(5)
+    expect(v.status).toBe("FAIL")
+    expect(v.reason).toContain("HUNG")
+  })
+
+  it("never fails a report-only budget, but says what it would have been", () => {
+    const info: Budget = { ...throughputBudget, name: "info", enforce: false }
+    const v = evaluateBudget(info, "full", sha256(100, 1000))
+    expect(v.status).toBe("INFO")
+    expect(v.wouldPass).toBe(false)
+    const noSizes: Budget = { name: "n", scenario: "sha256-large", metric: "ratio", subject: "sluice", peer: "openssl", direction: ">=", target: "t", enforce: false }
+    const w = evaluateBudget(noSizes, "small", sha256(100, 1000))
+    expect(w.status).toBe("INFO")
+    expect(w.threshold).toBeUndefined()
+    expect(w.wouldPass).toBeUndefined()
+  })
+
+  it("divides seconds for seconds_ratio (below 1: Sluice finished first)", () => {
+    const b: Budget = { ...throughputBudget, metric: "seconds_ratio", peer: "sha256sum", direction: "<=", sizes: { full: { threshold: 1 }, small: { threshold: 1 } } }
+    const s = (sluice: number, peer: number) =>
+      scenario("sha256-large", { sluice: { label: "s", seconds: sluice }, sha256sum: { label: "p", seconds: peer } })
+    expect(evaluateBudget(b, "full", s(0.5, 1)).status).toBe("PASS")
+    const lost = evaluateBudget(b, "full", s(3, 1))
+    expect(lost.status).toBe("FAIL")
+    expect(lost.value).toBe(3)
+  })
+})
+
+describe("exitCodeFor", () => {
+  it("is 1 as soon as one budget breaks, 0 when all hold, and ignores report-only rows", () => {
+    const pass = evaluateBudget(throughputBudget, "full", sha256(1000, 1000))
+    const fail = evaluateBudget(throughputBudget, "full", sha256(100, 1000))
+    const info = evaluateBudget({ ...throughputBudget, enforce: false }, "full", sha256(100, 1000))
+    expect(exitCodeFor([pass, info])).toBe(0)
+    expect(exitCodeFor([pass, fail, info])).toBe(1)
+    expect(exitCodeFor([])).toBe(0)
+  })
+
+  it("is non-zero for a whole run where one of several budgets breaks", () => {
+    const verdicts = evaluateBudgets([throughputBudget, rssBudget], "full", [
+      sha256(950, 1000),
+      scenario("rss-flat", { sluice_large: { label: "s", seconds: 1, rssMiB: 129 } })
+    ])
+    expect(verdicts.map((v) => v.status)).toEqual(["PASS", "FAIL"])
+    expect(exitCodeFor(verdicts)).toBe(1)
+  })
+})
+
+describe("budgets.json", () => {
+  const file = loadBudgets()
+
+  it("names known scenarios and commands, and has both sizes for every enforced budget", () => {
+    for (const b of file.budgets) {
+      const spec = SCENARIOS.find((s) => s.id === b.scenario)
+      expect(spec, b.name).toBeDefined()
+      const ids = spec!.commands.map((c) => c.id)
+      expect(ids, b.name).toContain(b.subject)
+      if (b.peer !== undefined) expect(ids, b.name).toContain(b.peer)
+      if (b.enforce) expect(b.sizes, b.name).toBeDefined()
+    }
+  })
+
+  it("explains every small threshold that differs from the full one", () => {
+    for (const b of file.budgets) {
+      if (b.sizes !== undefined && b.sizes.small.threshold !== b.sizes.full.threshold) {
+        expect(b.sizes.small.why, b.name).toBeTruthy()
+      }
+    }
+  })
+
+  it("holds the issue's full targets", () => {
+    const full = Object.fromEntries(file.budgets.map((b) => [b.name, b.sizes?.full.threshold]))
+    expect(full).toMatchObject({
+      "sha256-vs-openssl": 0.9,
+      "blake3-vs-b3sum": 0.5,
+      "blake3-scaling": 1.8,
+      "rss-peak": 128,
+      "rss-flat": 1.25,
+      "files-256k-vs-sha256sum": 1
+    })
+  })
+
+  it("rejects malformed entries", () => {
+    expect(() => parseBudgets({ budgets: [{ name: "x" }] })).toThrow(/metric/)
+    expect(() => parseBudgets({ budgets: [{ ...throughputBudget, sizes: undefined }] })).toThrow(/sizes/)
+    expect(() => parseBudgets({ budgets: [{ ...throughputBudget, peer: undefined }] })).toThrow(/peer/)
+    expect(() => parseBudgets({ budgets: [throughputBudget, throughputBudget] })).toThrow(/duplicate/)
+  })
+})
+
+describe("selectBudgets", () => {
+  const known = ["sha256-large", "rss-flat"]
+  it("selects one scenario by its id or by one of its budgets' names", () => {
+    const all = [throughputBudget, rssBudget]
+    expect(selectBudgets(all, "rss-flat", known)).toEqual({ budgets: [rssBudget] })
+    expect(selectBudgets(all, "sha256-vs-openssl", known)).toEqual({ budgets: [throughputBudget] })
+    expect(selectBudgets(all, undefined, known)).toEqual({ budgets: all })
+    expect(selectBudgets(all, "nope", known)).toHaveProperty("error")
+    expect(selectBudgets(all, undefined, ["rss-flat"])).toHaveProperty("error")
+  })
+})

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest"
+import { type Budget, evaluateBudget } from "./budgets.js"
+import type { ScenarioResult } from "./execute.js"
+import { formatBytes } from "./inputs.js"
+import { parseMaxRss } from "./measure.js"
+import { parseOptions } from "./options.js"
+import { formatStatus, reading, table, verdictNotes, verdictTable } from "./report.js"
+import { digestsIn } from "./scenarios.js"
+
+const scenario: ScenarioResult = {
+  id: "files-4k",
+  title: "t",
+  commands: {
+    sluice: { id: "sluice", tool: "sluice", label: "sluice hash", input: "1000 x 4 KiB files", bytes: 4096000, command: "", samples: [], hangs: 0, seconds: 3.2 },
+    sha256sum: { id: "sha256sum", tool: "sha256sum", label: "sha256sum", input: "1000 x 4 KiB files", bytes: 4096000, command: "", samples: [], hangs: 0, seconds: 0.016 }
+  }
+}
+const budget: Budget = {
+  name: "files-4k-vs-sha256sum",
+  scenario: "files-4k",
+  metric: "seconds_ratio",
+  subject: "sluice",
+  peer: "sha256sum",
+  direction: "<=",
+  enforce: false,
+  target: "t",
+  sizes: { full: { threshold: 1 }, small: { threshold: 1 } }
+}
+
+describe("report", () => {
+  it("prints a row per verdict with both figures, the value, the threshold and the verdict", () => {
+    const v = evaluateBudget(budget, "small", scenario)
+    const text = verdictTable([v], [scenario])
+    expect(text).toContain("files-4k-vs-sha256sum")
+    expect(text).toContain("sluice hash: 3.200 s")
+    expect(text).toContain("sha256sum: 0.016 s")
+    expect(text).toContain("200.00x")
+    expect(text).toContain("<= 1.00x")
+    expect(text).toContain("INFO (would FAIL)")
+    expect(formatStatus(v)).toBe("INFO (would FAIL)")
+  })
+
+  it("says plainly when Sluice loses", () => {
+    const v = evaluateBudget(budget, "small", scenario)
+    expect(reading(v)).toBe("Sluice takes 200.00x as long as sha256sum (loses)")
+    expect(verdictNotes([v], [budget], "small")[0]).toContain("(loses)")
+  })
+
+  it("aligns columns", () => {
+    expect(table(["a", "bb"], [["xxx", "1"]], new Set([1]))).toBe("a    bb\n---  --\nxxx   1")
+  })
+})
+
+describe("helpers", () => {
+  it("formats sizes in the largest unit", () => {
+    expect(formatBytes(4 * 1024 ** 3)).toBe("4 GiB")
+    expect(formatBytes(5765024 * 1024)).toBe("5.50 GiB")
+    expect(formatBytes(256 * 1024)).toBe("256 KiB")
+    expect(formatBytes(0)).toBe("0 B")
+  })
+
+  it("reads GNU time's %M even after a non-zero-status line", () => {
+    expect(parseMaxRss("123456\n")).toBe(123456)
+    expect(parseMaxRss("Command exited with non-zero status 1\n2048\n")).toBe(2048)
+    expect(parseMaxRss("")).toBeUndefined()
+  })
+
+  it("finds digests in every tool's format", () => {
+    const hex = "a".repeat(64)
+    expect(digestsIn(`${hex}  /tmp/x\n`)).toEqual([hex])
+    expect(digestsIn(`SHA2-256(/tmp/x)= ${hex}\n`)).toEqual([hex])
+  })
+
+  it("parses options, tolerating pnpm's leading --", () => {
+    expect(parseOptions(["--", "--size", "full"])).toMatchObject({ size: "full", runs: 5 })
+    expect(parseOptions([])).toMatchObject({ size: "small", runs: 3 })
+    expect(parseOptions(["--size", "huge"])).toHaveProperty("error")
+    expect(parseOptions(["--runs", "0"])).toHaveProperty("error")
+  })
+})

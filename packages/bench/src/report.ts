@@ -1,0 +1,135 @@
+/** Plain-text tables of verdicts and raw figures. Pure: strings in, strings out. */
+import type { Budget, Metric, Verdict } from "./budgets.js"
+import type { CommandResult, ScenarioResult } from "./execute.js"
+
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, rightAligned: ReadonlySet<number> = new Set()): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells.map((c, i) => rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)).join("  ").trimEnd()
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")
+}
+
+const mbps = (n: number): string => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} MB/s`
+const secs = (n: number): string => `${n.toFixed(3)} s`
+const mib = (n: number): string => `${n.toFixed(1)} MiB`
+const times = (n: number): string => `${n.toFixed(2)}x`
+
+/** A command's figure for a metric, as the table shows it. */
+export const formatFigure = (metric: Metric, c: CommandResult | undefined): string => {
+  if (c === undefined) return "-"
+  if (c.error !== undefined) return "n/a"
+  return figureText(metric, c) + (c.defect === undefined ? "" : " (!)")
+}
+
+const figureText = (metric: Metric, c: CommandResult): string => {
+  switch (metric) {
+    case "ratio":
+      return c.mbPerSec === undefined ? "n/a" : `${mbps(c.mbPerSec)} (${secs(c.seconds!)})`
+    case "seconds_ratio":
+      return c.seconds === undefined ? "n/a" : secs(c.seconds)
+    case "rss_mib":
+    case "rss_ratio":
+      return c.rssMiB === undefined ? "n/a" : mib(c.rssMiB)
+  }
+}
+
+export const formatValue = (metric: Metric, value: number | undefined): string =>
+  value === undefined ? "n/a" : metric === "rss_mib" ? mib(value) : times(value)
+
+export const formatThreshold = (v: { metric: Metric; direction: Verdict["direction"]; threshold?: number | undefined }): string =>
+  v.threshold === undefined ? "-" : `${v.direction} ${v.metric === "rss_mib" ? `${v.threshold} MiB` : times(v.threshold)}`
+
+export const formatStatus = (v: Verdict): string =>
+  v.status !== "INFO" ? v.status : v.wouldPass === undefined ? "INFO" : `INFO (would ${v.wouldPass ? "PASS" : "FAIL"})`
+
+/** What a value means, in words: who wins and by how much. */
+export const reading = (v: Verdict, peer: string | undefined = v.peer): string | undefined => {
+  if (v.value === undefined) return undefined
+  switch (v.metric) {
+    case "ratio":
+      return v.value >= 1
+        ? `Sluice is ${times(v.value)} the throughput of ${peer}`
+        : `Sluice reaches ${(v.value * 100).toFixed(0)}% of the throughput of ${peer}`
+    case "seconds_ratio": {
+      const contest = v.threshold !== undefined
+      return v.value <= 1
+        ? `Sluice finishes in ${(v.value * 100).toFixed(0)}% of the time of ${peer}${contest ? " (wins)" : ""}`
+        : `Sluice takes ${times(v.value)} as long as ${peer}${contest ? " (loses)" : ""}`
+    }
+    case "rss_mib":
+      return undefined
+    case "rss_ratio":
+      return `peak RSS grows ${times(v.value)} between the two files`
+  }
+}
+
+const labelOf = (scenario: ScenarioResult | undefined, id: string | undefined): string => {
+  if (id === undefined) return ""
+  const c = scenario?.commands[id]
+  return c === undefined ? id : c.label
+}
+
+export const verdictTable = (
+  verdicts: ReadonlyArray<Verdict>,
+  scenarios: ReadonlyArray<ScenarioResult>
+): string => {
+  const byId = new Map(scenarios.map((s) => [s.id, s]))
+  const rows = verdicts.map((v) => {
+    const s = byId.get(v.scenario)
+    const subject = s?.commands[v.subject]
+    const peer = v.peer === undefined ? undefined : s?.commands[v.peer]
+    return [
+      v.budget,
+      `${v.scenario} (${subject?.input ?? "?"})`,
+      `${labelOf(s, v.subject)}: ${formatFigure(v.metric, subject)}`,
+      peer === undefined ? "-" : `${peer.label}${peer.input !== subject?.input ? ` [${peer.input}]` : ""}: ${formatFigure(v.metric, peer)}`,
+      formatValue(v.metric, v.value),
+      formatThreshold(v),
+      formatStatus(v)
+    ]
+  })
+  return table(["budget", "scenario (input)", "sluice", "peer", "value", "threshold", "verdict"], rows, new Set([4]))
+}
+
+/** Lines under the table: failures' reasons, readings, small thresholds' reasons. */
+export const verdictNotes = (
+  verdicts: ReadonlyArray<Verdict>,
+  budgets: ReadonlyArray<Budget>,
+  size: string,
+  scenarios: ReadonlyArray<ScenarioResult> = []
+): Array<string> => {
+  const byName = new Map(budgets.map((b) => [b.name, b]))
+  const byId = new Map(scenarios.map((s) => [s.id, s]))
+  const notes: Array<string> = []
+  for (const v of verdicts) {
+    const parts: Array<string> = []
+    if (v.reason !== undefined) parts.push(`${v.value === undefined ? "not measured" : "broken"}: ${v.reason}`)
+    const words = reading(v, v.peer === undefined ? undefined : byId.get(v.scenario)?.commands[v.peer]?.label ?? v.peer)
+    if (words !== undefined) parts.push(words)
+    if (v.expected !== undefined) parts.push(`expected ${v.expected}`)
+    if (v.why !== undefined) parts.push(`${size} threshold ${formatThreshold(v)} (full: ${formatThreshold({ ...v, threshold: byName.get(v.budget)?.sizes?.full.threshold })}) because ${v.why}`)
+    if (parts.length > 0) notes.push(`- ${v.budget} [${formatStatus(v)}]: ${parts.join("; ")}`)
+  }
+  return notes
+}
+
+export const commandTable = (scenarios: ReadonlyArray<ScenarioResult>): string => {
+  const rows = scenarios.flatMap((s) =>
+    Object.values(s.commands).map((c) => [
+      s.id,
+      c.id,
+      c.label,
+      c.input,
+      c.error !== undefined ? "n/a" : c.seconds === undefined ? "-" : secs(c.seconds),
+      c.minSeconds === undefined ? "-" : `${c.minSeconds.toFixed(3)}-${c.maxSeconds!.toFixed(3)}`,
+      c.mbPerSec === undefined ? "-" : mbps(c.mbPerSec),
+      c.rssMiB === undefined ? "-" : mib(c.rssMiB),
+      c.error ?? c.defect ?? ""
+    ])
+  )
+  return table(
+    ["scenario", "command", "label", "input", "median", "min-max s", "throughput", "peak RSS", "problem"],
+    rows,
+    new Set([4, 5, 6, 7])
+  )
+}

@@ -1,0 +1,148 @@
+/**
+ * What is measured: each scenario is a set of commands, each over an input whose size
+ * depends on the bench size. Budgets (budgets.json) name a scenario and two of its
+ * commands. Tools are found on PATH; Sluice is the built CLI run by this Node.
+ */
+import type { BenchSize } from "./budgets.js"
+import { GiB, type InputSpec, KiB, MiB } from "./inputs.js"
+
+export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "node"
+
+export interface ToolInfo {
+  readonly id: ToolId
+  /** What to run: [executable, ...leading args] (Sluice: [node, bin.js]). */
+  readonly argv: ReadonlyArray<string>
+  readonly version?: string
+}
+
+export interface MissingTool {
+  readonly id: ToolId
+  readonly missing: string
+}
+
+/** Debian packages, for the message when a peer tool is missing. */
+export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node">, string>> = {
+  openssl: "openssl",
+  sha256sum: "coreutils",
+  b3sum: "b3sum"
+}
+
+export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node">): string =>
+  `${tool} not found on PATH: install the Debian package \`${DEBIAN_PACKAGE[tool]}\` (apt-get install ${DEBIAN_PACKAGE[tool]})`
+
+export type Algorithm = "sha256" | "blake3"
+
+export interface CommandSpec {
+  readonly id: string
+  readonly tool: ToolId
+  /** How the table names it. */
+  readonly label: string
+  readonly input: (size: BenchSize) => InputSpec
+  readonly args: (files: ReadonlyArray<string>) => Array<string>
+  /** Commands of one scenario with the same algorithm must print the same digests. */
+  readonly algorithm?: Algorithm
+}
+
+export interface ScenarioSpec {
+  readonly id: string
+  readonly title: string
+  readonly commands: ReadonlyArray<CommandSpec>
+}
+
+const bySize = (small: InputSpec, full: InputSpec) => (size: BenchSize): InputSpec => size === "small" ? small : full
+
+/** The large single file: CI-sized in small, the issue's 1 GiB in full. */
+const largeFile = bySize({ count: 1, bytes: 256 * MiB }, { count: 1, bytes: GiB })
+/** RSS flatness: the same command on two files 4x (small) or 16x (full) apart. */
+const rssBase = bySize({ count: 1, bytes: 64 * MiB }, { count: 1, bytes: 256 * MiB })
+const rssLarge = bySize({ count: 1, bytes: 256 * MiB }, { count: 1, bytes: 4 * GiB })
+/** 1,000 files in both sizes: the budget is about 1,000 files and 250 MiB is CI-sized. */
+const files4k = bySize({ count: 1000, bytes: 4 * KiB }, { count: 1000, bytes: 4 * KiB })
+const files256k = bySize({ count: 1000, bytes: 256 * KiB }, { count: 1000, bytes: 256 * KiB })
+const emptyFile = bySize({ count: 1, bytes: 0 }, { count: 1, bytes: 0 })
+
+const manyFiles = (id: string, title: string, input: (size: BenchSize) => InputSpec): ScenarioSpec => ({
+  id,
+  title,
+  commands: [
+    { id: "sluice", tool: "sluice", label: "sluice hash", input, args: (f) => ["hash", ...f], algorithm: "sha256" },
+    { id: "sha256sum", tool: "sha256sum", label: "sha256sum", input, args: (f) => [...f], algorithm: "sha256" }
+  ]
+})
+
+export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
+  {
+    id: "sha256-large",
+    title: "SHA-256 of one large file",
+    commands: [
+      {
+        id: "sluice",
+        tool: "sluice",
+        label: "sluice hash -a sha256",
+        input: largeFile,
+        args: (f) => ["hash", "-a", "sha256", ...f],
+        algorithm: "sha256"
+      },
+      { id: "openssl", tool: "openssl", label: "openssl dgst -sha256", input: largeFile, args: (f) => ["dgst", "-sha256", ...f], algorithm: "sha256" },
+      { id: "sha256sum", tool: "sha256sum", label: "sha256sum", input: largeFile, args: (f) => [...f], algorithm: "sha256" }
+    ]
+  },
+  {
+    id: "blake3-large",
+    title: "BLAKE3 of one large file",
+    commands: [
+      {
+        id: "sluice_w2",
+        tool: "sluice",
+        label: "sluice hash -a blake3 -w 2",
+        input: largeFile,
+        args: (f) => ["hash", "-a", "blake3", "-w", "2", ...f],
+        algorithm: "blake3"
+      },
+      {
+        id: "sluice_w1",
+        tool: "sluice",
+        label: "sluice hash -a blake3 -w 1",
+        input: largeFile,
+        args: (f) => ["hash", "-a", "blake3", "-w", "1", ...f],
+        algorithm: "blake3"
+      },
+      {
+        // Two threads like Sluice's two workers, also on machines with more cores.
+        id: "b3sum",
+        tool: "b3sum",
+        label: "b3sum --num-threads 2",
+        input: largeFile,
+        args: (f) => ["--num-threads", "2", ...f],
+        algorithm: "blake3"
+      }
+    ]
+  },
+  {
+    id: "rss-flat",
+    title: "Peak RSS of the CLI against file size",
+    commands: [
+      { id: "sluice_base", tool: "sluice", label: "sluice hash", input: rssBase, args: (f) => ["hash", ...f] },
+      { id: "sluice_large", tool: "sluice", label: "sluice hash", input: rssLarge, args: (f) => ["hash", ...f] },
+      { id: "sluice_b3_base", tool: "sluice", label: "sluice hash -a blake3", input: rssBase, args: (f) => ["hash", "-a", "blake3", ...f] },
+      { id: "sluice_b3_large", tool: "sluice", label: "sluice hash -a blake3", input: rssLarge, args: (f) => ["hash", "-a", "blake3", ...f] }
+    ]
+  },
+  manyFiles("files-256k", "SHA-256 of 1,000 files of 256 KiB", files256k),
+  manyFiles("files-4k", "SHA-256 of 1,000 files of 4 KiB", files4k),
+  {
+    id: "startup",
+    title: "Start-up: hashing an empty file",
+    commands: [
+      { id: "sluice", tool: "sluice", label: "sluice hash (empty file)", input: emptyFile, args: (f) => ["hash", ...f], algorithm: "sha256" },
+      { id: "sha256sum", tool: "sha256sum", label: "sha256sum (empty file)", input: emptyFile, args: (f) => [...f], algorithm: "sha256" },
+      { id: "node", tool: "node", label: "node -e '' (bare Node)", input: emptyFile, args: () => ["-e", ""] }
+    ]
+  }
+]
+
+export const findScenario = (id: string): ScenarioSpec | undefined => SCENARIOS.find((s) => s.id === id)
+
+/** 64-hex-digit digests in output order, whatever the tool's line format. */
+export const digestsIn = (output: string): Array<string> =>
+  [...output.matchAll(/\b[0-9a-f]{64}\b/g)].map((m) => m[0])
