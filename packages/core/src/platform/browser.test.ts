@@ -185,7 +185,8 @@ describe("the browser layer in Chromium", () => {
     const report = await pool.call("vectors", "auto", blake3Cases)
     expect(report.kind).toBe("workers")
     expect(report.choice).toEqual({ kind: "workers", reason: "ModuleWorkers", kernel: "wasm" })
-    expect(report.spawned).toBeGreaterThan(1)
+    // Small files go in one batch: one worker answers them all.
+    expect(report.spawned).toBeGreaterThanOrEqual(1)
     expectVectors(report)
     // The runner answers the close message: no worker waits out the 5 s timeout.
     expect(report.disposeMs).toBeLessThan(2_000)
