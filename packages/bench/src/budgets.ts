@@ -41,6 +41,8 @@ export interface Budget {
   readonly target: string
   /** What the figure is expected to be, when it is only reported (e.g. "≈ 4x"). */
   readonly expected?: string
+  /** For a product target that is reported but not enforced yet: where it stands and why. */
+  readonly unmet?: string
 }
 
 export interface BudgetFile {
@@ -88,6 +90,7 @@ export interface Verdict {
   readonly wouldPass?: boolean
   readonly why?: string
   readonly expected?: string
+  readonly unmet?: string
   /** Why the value is missing, or a plain-words reading of it. */
   readonly reason?: string
 }
@@ -138,6 +141,7 @@ export const parseBudgets = (json: unknown): BudgetFile => {
       fail(name, `"sizes" must be { "small": {...}, "full": {...} }`)
     }
     const expected = str(raw, "expected", name, true)
+    const unmet = str(raw, "unmet", name, true)
     return {
       name,
       scenario: str(raw, "scenario", name)!,
@@ -155,7 +159,8 @@ export const parseBudgets = (json: unknown): BudgetFile => {
         : {}),
       enforce: enforce as boolean,
       target: str(raw, "target", name)!,
-      ...(expected === undefined ? {} : { expected })
+      ...(expected === undefined ? {} : { expected }),
+      ...(unmet === undefined ? {} : { unmet })
     }
   })
   return { budgets }
@@ -207,7 +212,8 @@ export const evaluateBudget = (
     ...(threshold === undefined ? {} : { threshold }),
     direction: budget.direction,
     ...(why === undefined ? {} : { why }),
-    ...(budget.expected === undefined ? {} : { expected: budget.expected })
+    ...(budget.expected === undefined ? {} : { expected: budget.expected }),
+    ...(budget.unmet === undefined ? {} : { unmet: budget.unmet })
   }
   const missing = (reason: string): Verdict => ({ ...base, status: budget.enforce ? "FAIL" : "INFO", reason })
   if (scenario === undefined) return missing(`scenario ${budget.scenario} was not measured`)

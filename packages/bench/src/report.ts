@@ -107,6 +107,7 @@ export const verdictNotes = (
     const words = reading(v, v.peer === undefined ? undefined : byId.get(v.scenario)?.commands[v.peer]?.label ?? v.peer)
     if (words !== undefined) parts.push(words)
     if (v.expected !== undefined) parts.push(`expected ${v.expected}`)
+    if (v.unmet !== undefined) parts.push(`target ${v.unmet}`)
     if (v.why !== undefined) parts.push(`${size} threshold ${formatThreshold(v)} (full: ${formatThreshold({ ...v, threshold: byName.get(v.budget)?.sizes?.full.threshold })}) because ${v.why}`)
     if (parts.length > 0) notes.push(`- ${v.budget} [${formatStatus(v)}]: ${parts.join("; ")}`)
   }
