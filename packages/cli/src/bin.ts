@@ -1,7 +1,9 @@
 import { startEarlyWorker } from "./earlyWorker.js"
 
 // Commands that use the pool start their first worker now, while the program loads.
-const usesPool = ["hash", "check"].includes(process.argv[2] ?? "") && !process.argv.some((a) => a === "--help" || a === "-h")
+const args = process.argv.slice(2)
+const inline = args.some((a, i) => /^(-w|--workers)$/.test(a) ? args[i + 1] === "0" : /^(-w0|--workers=0)$/.test(a))
+const usesPool = ["hash", "check"].includes(args[0] ?? "") && !inline && !args.some((a) => a === "--help" || a === "-h")
 const early = usesPool ? startEarlyWorker(new URL("./worker.js", import.meta.url)) : undefined
 
 // A reader that went away (`sluice hash * | head -1`) ends the program quietly, as SIGPIPE
@@ -12,4 +14,4 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 })
 
 const { main } = await import("./program.js")
-process.exitCode = await main(process.argv.slice(2), early)
+process.exitCode = await main(args, early)
