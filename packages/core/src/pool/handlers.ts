@@ -1,5 +1,6 @@
 import { Effect, Queue, Stream } from "effect"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
+import type { HashError } from "../domain/HashError.js"
 import { Digested, Progress } from "../domain/HashEvent.js"
 import type { Source } from "../domain/Source.js"
 import { Blake3SubtreeHasher } from "../primitives/blake3Tree.js"
@@ -19,7 +20,12 @@ export const PROGRESS_EVERY_MS = 100
 export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
   const sources = yield* ByteSource
   const kernel = yield* HashKernel
-  const hashWhole = (source: Source, algorithms: ReadonlyArray<HashAlgorithm>) =>
+  /** One read of the source feeds every algorithm; `onProgress` hears of each chunk. */
+  const hashWhole = (
+    source: Source,
+    algorithms: ReadonlyArray<HashAlgorithm>,
+    onProgress: (bytes: number, total: number | undefined) => void = () => {}
+  ) =>
     Effect.scoped(Effect.gen(function*() {
       const hashers = yield* Effect.forEach(algorithms, (algorithm) => kernel.make(algorithm))
       const reader = yield* sources.open(source)
@@ -27,6 +33,7 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
       yield* forEachChunk(reader, (chunk) => {
         for (const hasher of hashers) hasher.update(chunk)
         bytes += chunk.length
+        onProgress(bytes, reader.size)
       })
       const digests: Record<string, string> = {}
       algorithms.forEach((algorithm, i) => {
@@ -36,31 +43,20 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
     }))
   return HashRpcs.of({
     HashSource: ({ algorithms, source }) =>
-      Stream.callback<Progress | Digested, import("../domain/HashError.js").HashError>((queue) =>
-        Effect.gen(function*() {
-          const hashers = yield* Effect.forEach(algorithms, (algorithm) => kernel.make(algorithm))
-          const reader = yield* sources.open(source)
-          const total = reader.size
-          let bytes = 0
-          let reported = 0
-          let reportedAt = Date.now()
-          yield* forEachChunk(reader, (chunk) => {
-            for (const hasher of hashers) hasher.update(chunk)
-            bytes += chunk.length
-            if (bytes - reported >= PROGRESS_EVERY_BYTES || Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
-              reported = bytes
-              reportedAt = Date.now()
-              Queue.offerUnsafe(queue, new Progress({ bytes, ...(total === undefined ? {} : { total }) }))
-            }
-          })
-          const digests: Record<string, string> = {}
-          algorithms.forEach((algorithm, i) => {
-            digests[algorithm] = toHex(hashers[i]!.digest())
-          })
-          yield* Queue.offer(queue, new Digested({ digests, bytes }))
-          yield* Queue.end(queue)
-        })
-      ),
+      Stream.callback<Progress | Digested, HashError>((queue) => {
+        let reported = 0
+        let reportedAt = Date.now()
+        const onProgress = (bytes: number, total: number | undefined) => {
+          if (bytes - reported < PROGRESS_EVERY_BYTES && Date.now() - reportedAt < PROGRESS_EVERY_MS) return
+          reported = bytes
+          reportedAt = Date.now()
+          Queue.offerUnsafe(queue, new Progress({ bytes, ...(total === undefined ? {} : { total }) }))
+        }
+        return hashWhole(source, algorithms, onProgress).pipe(
+          Effect.flatMap(({ bytes, digests }) => Queue.offer(queue, new Digested({ digests, bytes }))),
+          Effect.andThen(Queue.end(queue))
+        )
+      }),
     Blake3Subtree: ({ length, offset, source, startChunk }) =>
       Effect.scoped(Effect.gen(function*() {
         const reader = yield* sources.open(source)
