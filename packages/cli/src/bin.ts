@@ -1,4 +1,9 @@
+import { enableCompileCache } from "node:module"
 import { startEarlyWorker } from "./earlyWorker.js"
+
+// V8 keeps the compiled program in the system's temporary folder (code only, never data),
+// so a run after the first skips most of the parsing and compiling of the bundle.
+enableCompileCache()
 
 // Commands that use the pool start their first worker now, while the program loads.
 const args = process.argv.slice(2)

@@ -1,2 +1,5 @@
 // The pool's worker entry, bundled beside bin.js so the CLI is one self-contained folder.
-import "@sluice/core/node/worker"
+import { enableCompileCache } from "node:module"
+
+enableCompileCache()
+await import("@sluice/core/node/worker")
