@@ -23,6 +23,22 @@ export class ByteSource extends Context.Service<ByteSource, {
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024
 
 /**
+ * Read buffers kept for reuse on this thread: a worker hashing subtree after subtree
+ * would otherwise leave a chunk-sized buffer behind for the collector each time.
+ */
+const spare: Array<Uint8Array> = []
+const SPARE_LIMIT = 4
+
+const takeBuffer = (size: number): Uint8Array => {
+  const i = spare.findIndex((b) => b.length >= size)
+  return i >= 0 ? spare.splice(i, 1)[0]!.subarray(0, size) : new Uint8Array(size)
+}
+
+const giveBack = (buffer: Uint8Array) => {
+  if (spare.length < SPARE_LIMIT && buffer.byteOffset === 0) spare.push(new Uint8Array(buffer.buffer))
+}
+
+/**
  * Calls `onChunk` with consecutive chunks of `[offset, offset + length)` (to the end when
  * `length` is undefined). Two reused buffers: the next read is in flight while the
  * current chunk is consumed, so memory is two chunks whatever the size of the source.
@@ -46,16 +62,18 @@ export const forEachChunk = Effect.fnUntraced(function*(
   }
   if (reader.readSync !== undefined && positional) {
     const readSync = reader.readSync
-    const buffer = new Uint8Array(chunkSize)
-    while (remaining > 0) {
-      const want = Math.min(chunkSize, remaining)
-      const n = yield* Effect.try({ try: () => readSync(buffer, position, want), catch: (e) => e as HashError })
-      if (n === 0) break
-      position += n
-      remaining -= n
-      const result = onChunk(buffer.subarray(0, n))
-      if (result !== undefined) yield* result
-    }
+    const buffer = takeBuffer(chunkSize)
+    yield* Effect.gen(function*() {
+      while (remaining > 0) {
+        const want = Math.min(chunkSize, remaining)
+        const n = yield* Effect.try({ try: () => readSync(buffer, position, want), catch: (e) => e as HashError })
+        if (n === 0) break
+        position += n
+        remaining -= n
+        const result = onChunk(buffer.subarray(0, n))
+        if (result !== undefined) yield* result
+      }
+    }).pipe(Effect.ensuring(Effect.sync(() => giveBack(buffer))))
     return
   }
   const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const
