@@ -132,6 +132,46 @@ describe("evaluateBudget", () => {
   })
 })
 
+describe("browser metrics", () => {
+  const web = (commands: Record<string, Omit<CommandFigures, "label">>): ScenarioFigures =>
+    scenario("web", Object.fromEntries(Object.entries(commands).map(([id, c]) => [id, { label: id, ...c }])))
+  const base = { scenario: "web", direction: "<=" as const, enforce: true, target: "t" }
+  const sizes = (threshold: number) => ({ full: { threshold }, small: { threshold } })
+
+  it("judges ms on the subject's own figure, with an upper bound", () => {
+    const budget: Budget = { ...base, name: "cancel", metric: "ms", subject: "c", sizes: sizes(100) }
+    expect(evaluateBudget(budget, "small", web({ c: { ms: 14 } }))).toMatchObject({ status: "PASS", value: 14 })
+    expect(evaluateBudget(budget, "small", web({ c: { ms: 100 } })).status).toBe("PASS")
+    expect(evaluateBudget(budget, "small", web({ c: { ms: 140 } })).status).toBe("FAIL")
+    // 0 ms (no long task at all) is a figure, not a missing one.
+    expect(evaluateBudget({ ...budget, sizes: sizes(50) }, "small", web({ c: { ms: 0 } })).status).toBe("PASS")
+    expect(evaluateBudget(budget, "small", web({ c: {} }))).toMatchObject({ status: "FAIL", reason: "c: no timing measured" })
+  })
+
+  it("judges count alone and count_ratio against the peer's count", () => {
+    const count: Budget = { ...base, name: "n", metric: "count", subject: "w", direction: ">=", sizes: sizes(2) }
+    expect(evaluateBudget(count, "small", web({ w: { count: 2 } })).status).toBe("PASS")
+    expect(evaluateBudget(count, "small", web({ w: { count: 1 } })).status).toBe("FAIL")
+    const ratio: Budget = { ...count, name: "r", metric: "count_ratio", peer: "cores", sizes: sizes(1) }
+    expect(evaluateBudget(ratio, "small", web({ w: { count: 2 }, cores: { count: 2 } }))).toMatchObject({ status: "PASS", value: 1 })
+    expect(evaluateBudget(ratio, "small", web({ w: { count: 1 }, cores: { count: 2 } }))).toMatchObject({ status: "FAIL", value: 0.5 })
+    expect(evaluateBudget(ratio, "small", web({ w: { count: 2 }, cores: {} }))).toMatchObject({ status: "FAIL", reason: "cores: no count measured" })
+  })
+
+  it("fails a browser budget, with the reason, when the browser could not run", () => {
+    const budget: Budget = { ...base, name: "cancel", metric: "ms", subject: "c", sizes: sizes(100) }
+    const verdict = evaluateBudget(budget, "small", web({ c: { error: "/usr/bin/chromium not found" } }))
+    expect(verdict).toMatchObject({ status: "FAIL", reason: "c: /usr/bin/chromium not found" })
+  })
+
+  it("parses ms and count budgets without a peer, but not count_ratio", () => {
+    const raw = { name: "x", scenario: "web", subject: "c", direction: "<=", target: "t", sizes: sizes(1) }
+    expect(parseBudgets({ budgets: [{ ...raw, metric: "ms" }] }).budgets[0]!.metric).toBe("ms")
+    expect(parseBudgets({ budgets: [{ ...raw, metric: "count" }] }).budgets[0]!.metric).toBe("count")
+    expect(() => parseBudgets({ budgets: [{ ...raw, metric: "count_ratio" }] })).toThrow(/peer/)
+  })
+})
+
 describe("exitCodeFor", () => {
   it("is 1 as soon as one budget breaks, 0 when all hold, and ignores report-only rows", () => {
     const pass = evaluateBudget(throughputBudget, "full", sha256(1000, 1000))
@@ -182,7 +222,12 @@ describe("budgets.json", () => {
       "blake3-scaling": 1.8,
       "rss-peak": 128,
       "rss-flat": 1.25,
-      "files-256k-vs-sha256sum": 1
+      "files-256k-vs-sha256sum": 1,
+      "web-longtask": 50,
+      "web-cancel": 100,
+      "web-sha256-vs-cli": 0.8,
+      "web-blake3-workers": 1,
+      "web-memory": 256
     })
   })
 
@@ -203,5 +248,15 @@ describe("selectBudgets", () => {
     expect(selectBudgets(all, undefined, known)).toEqual({ budgets: all })
     expect(selectBudgets(all, "nope", known)).toHaveProperty("error")
     expect(selectBudgets(all, undefined, ["rss-flat"])).toHaveProperty("error")
+  })
+
+  it("selects a comma-separated list, and `web` for every browser scenario", () => {
+    const web1 = { ...rssBudget, name: "web-a", scenario: "web-cancel" }
+    const web2 = { ...rssBudget, name: "web-b", scenario: "web-memory" }
+    const all = [throughputBudget, rssBudget, web1, web2]
+    const known = ["sha256-large", "rss-flat", "web-cancel", "web-memory"]
+    expect(selectBudgets(all, "web", known)).toEqual({ budgets: [web1, web2] })
+    expect(selectBudgets(all, "rss-flat,web-b", known)).toEqual({ budgets: [rssBudget, web2] })
+    expect(selectBudgets(all, "rss-flat,nope", known)).toHaveProperty("error")
   })
 })

@@ -12,9 +12,16 @@ export const BENCH_SIZES: ReadonlyArray<BenchSize> = ["small", "full"]
  * - `seconds_ratio`: subject seconds ÷ peer seconds (below 1 means the subject finished first).
  * - `rss_mib`: the subject's peak RSS in MiB (the peer, if any, is shown for context).
  * - `rss_ratio`: subject peak RSS ÷ peer peak RSS.
+ * - `ms`: the subject's duration in milliseconds (browser: longest task, click → Cancelled).
+ * - `count`: the subject's count (browser: Web Workers alive during a job).
+ * - `count_ratio`: subject count ÷ peer count (Web Workers ÷ navigator.hardwareConcurrency).
+ * `rss_mib`, `ms` and `count` judge the subject's own figure; a peer, if any, is shown for context.
  */
-export type Metric = "ratio" | "seconds_ratio" | "rss_mib" | "rss_ratio"
-export const METRICS: ReadonlyArray<Metric> = ["ratio", "seconds_ratio", "rss_mib", "rss_ratio"]
+export type Metric = "ratio" | "seconds_ratio" | "rss_mib" | "rss_ratio" | "ms" | "count" | "count_ratio"
+export const METRICS: ReadonlyArray<Metric> = ["ratio", "seconds_ratio", "rss_mib", "rss_ratio", "ms", "count", "count_ratio"]
+
+/** Metrics judged on the subject's figure alone (no peer needed). */
+export const ABSOLUTE_METRICS: ReadonlyArray<Metric> = ["rss_mib", "ms", "count"]
 
 export type Direction = ">=" | "<="
 
@@ -55,6 +62,10 @@ export interface CommandFigures {
   readonly seconds?: number
   readonly mbPerSec?: number
   readonly rssMiB?: number
+  /** Milliseconds (metric `ms`). */
+  readonly ms?: number
+  /** A count (metrics `count`, `count_ratio`). */
+  readonly count?: number
   /** Set when the command could not be measured (tool missing, failed, wrong digest...). */
   readonly error?: string
   /** Why there is no peak RSS (GNU time missing) although the command ran. */
@@ -133,7 +144,7 @@ export const parseBudgets = (json: unknown): BudgetFile => {
     const direction = raw["direction"]
     if (direction !== ">=" && direction !== "<=") fail(name, `"direction" must be ">=" or "<="`)
     const peer = str(raw, "peer", name, true)
-    if (peer === undefined && metric !== "rss_mib") fail(name, `"peer" is required for metric ${String(metric)}`)
+    if (peer === undefined && !ABSOLUTE_METRICS.includes(metric as Metric)) fail(name, `"peer" is required for metric ${String(metric)}`)
     const enforce = raw["enforce"] ?? true
     if (typeof enforce !== "boolean") fail(name, `"enforce" must be a boolean`)
     const sizes = raw["sizes"]
@@ -180,9 +191,17 @@ const figureOf = (metric: Metric, figures: CommandFigures | undefined): number |
     ? figures.mbPerSec
     : metric === "seconds_ratio"
     ? figures.seconds
+    : metric === "ms"
+    ? figures.ms
+    : metric === "count" || metric === "count_ratio"
+    ? figures.count
     : figures.rssMiB
   if (value === undefined || !Number.isFinite(value)) {
-    return metric === "rss_mib" || metric === "rss_ratio" ? figures.rssError ?? "no peak RSS measured" : "no timing measured"
+    return metric === "rss_mib" || metric === "rss_ratio"
+      ? figures.rssError ?? "no peak RSS measured"
+      : metric === "count" || metric === "count_ratio"
+      ? "no count measured"
+      : "no timing measured"
   }
   return value
 }
@@ -225,11 +244,11 @@ export const evaluateBudget = (
   if (budget.peer !== undefined) {
     const figure = figureOf(budget.metric, scenario.commands[budget.peer])
     if (typeof figure === "string") {
-      // A peer is only context for an absolute RSS budget; for ratios it is the yardstick.
-      if (budget.metric !== "rss_mib") return missing(`${budget.peer}: ${figure}`)
+      // A peer is only context for an absolute budget; for ratios it is the yardstick.
+      if (!ABSOLUTE_METRICS.includes(budget.metric)) return missing(`${budget.peer}: ${figure}`)
     } else peerFigure = figure
   }
-  const value = budget.metric === "rss_mib" ? subjectFigure : subjectFigure / peerFigure!
+  const value = ABSOLUTE_METRICS.includes(budget.metric) ? subjectFigure : subjectFigure / peerFigure!
   const defects = [budget.subject, budget.peer].flatMap((id) => {
     const defect = id === undefined ? undefined : scenario.commands[id]?.defect
     return defect === undefined ? [] : [`${id}: ${defect}`]
@@ -271,11 +290,17 @@ export const selectBudgets = (
   const unknown = budgets.find((b) => !knownScenarios.includes(b.scenario))
   if (unknown !== undefined) return { error: `budgets.json: ${unknown.name} names an unknown scenario '${unknown.scenario}'` }
   if (only === undefined) return { budgets: [...budgets] }
-  const scenario = budgets.find((b) => b.name === only)?.scenario ?? only
-  const chosen = budgets.filter((b) => b.scenario === scenario)
-  if (chosen.length === 0) {
-    const ids = [...new Set(budgets.map((b) => b.scenario))]
-    return { error: `--only: no scenario or budget named '${only}' (scenarios: ${ids.join(", ")})` }
+  // A comma-separated list; `web` names every browser scenario (web-*).
+  const scenarios = new Set<string>()
+  for (const name of only.split(",").map((n) => n.trim()).filter((n) => n !== "")) {
+    const matched = name === "web"
+      ? budgets.filter((b) => b.scenario.startsWith("web-")).map((b) => b.scenario)
+      : [budgets.find((b) => b.name === name)?.scenario ?? name].filter((id) => budgets.some((b) => b.scenario === id))
+    if (matched.length === 0) {
+      const ids = [...new Set(budgets.map((b) => b.scenario))]
+      return { error: `--only: no scenario or budget named '${name}' (scenarios: ${ids.join(", ")})` }
+    }
+    for (const id of matched) scenarios.add(id)
   }
-  return { budgets: chosen }
+  return { budgets: budgets.filter((b) => scenarios.has(b.scenario)) }
 }

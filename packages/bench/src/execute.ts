@@ -26,6 +26,8 @@ export interface CommandResult extends CommandFigures {
   readonly hangs: number
   readonly minSeconds?: number
   readonly maxSeconds?: number
+  /** How a browser figure was measured, or what else was seen. */
+  readonly note?: string
 }
 
 export interface ScenarioResult extends ScenarioFigures {

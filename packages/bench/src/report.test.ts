@@ -4,7 +4,7 @@ import type { ScenarioResult } from "./execute.js"
 import { formatBytes } from "./inputs.js"
 import { parseMaxRss } from "./measure.js"
 import { parseOptions } from "./options.js"
-import { formatStatus, reading, table, verdictNotes, verdictTable } from "./report.js"
+import { formatStatus, formatThreshold, formatValue, reading, table, verdictNotes, verdictTable } from "./report.js"
 import { digestsIn } from "./scenarios.js"
 
 const scenario: ScenarioResult = {
@@ -76,5 +76,13 @@ describe("helpers", () => {
     expect(parseOptions([])).toMatchObject({ size: "small", runs: 3 })
     expect(parseOptions(["--size", "huge"])).toHaveProperty("error")
     expect(parseOptions(["--runs", "0"])).toHaveProperty("error")
+  })
+
+  it("shows browser figures in their units: ms, counts, count ratios", () => {
+    expect(formatValue("ms", 14.12)).toBe("14.1 ms")
+    expect(formatThreshold({ metric: "ms", direction: "<=", threshold: 100 })).toBe("<= 100 ms")
+    expect(formatValue("count", 2)).toBe("2")
+    expect(formatThreshold({ metric: "count", direction: ">=", threshold: 2 })).toBe(">= 2")
+    expect(formatValue("count_ratio", 1)).toBe("1.00x")
   })
 })

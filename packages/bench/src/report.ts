@@ -13,6 +13,7 @@ const mbps = (n: number): string => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} M
 const secs = (n: number): string => `${n.toFixed(3)} s`
 const mib = (n: number): string => `${n.toFixed(1)} MiB`
 const times = (n: number): string => `${n.toFixed(2)}x`
+const ms = (n: number): string => `${n.toFixed(1)} ms`
 
 /** A command's figure for a metric, as the table shows it. */
 export const formatFigure = (metric: Metric, c: CommandResult | undefined): string => {
@@ -30,14 +31,31 @@ const figureText = (metric: Metric, c: CommandResult): string => {
     case "rss_mib":
     case "rss_ratio":
       return c.rssMiB === undefined ? "n/a" : mib(c.rssMiB)
+    case "ms":
+      return c.ms === undefined ? "n/a" : ms(c.ms)
+    case "count":
+    case "count_ratio":
+      return c.count === undefined ? "n/a" : String(c.count)
   }
 }
 
 export const formatValue = (metric: Metric, value: number | undefined): string =>
-  value === undefined ? "n/a" : metric === "rss_mib" ? mib(value) : times(value)
+  value === undefined
+    ? "n/a"
+    : metric === "rss_mib"
+    ? mib(value)
+    : metric === "ms"
+    ? ms(value)
+    : metric === "count"
+    ? String(value)
+    : times(value)
 
 export const formatThreshold = (v: { metric: Metric; direction: Verdict["direction"]; threshold?: number | undefined }): string =>
-  v.threshold === undefined ? "-" : `${v.direction} ${v.metric === "rss_mib" ? `${v.threshold} MiB` : times(v.threshold)}`
+  v.threshold === undefined
+    ? "-"
+    : `${v.direction} ${
+      v.metric === "rss_mib" ? `${v.threshold} MiB` : v.metric === "ms" ? `${v.threshold} ms` : v.metric === "count" ? String(v.threshold) : times(v.threshold)
+    }`
 
 export const formatStatus = (v: Verdict): string =>
   v.status !== "INFO" ? v.status : v.wouldPass === undefined ? "INFO" : `INFO (would ${v.wouldPass ? "PASS" : "FAIL"})`
@@ -57,7 +75,11 @@ export const reading = (v: Verdict, peer: string | undefined = v.peer): string |
         : `Sluice takes ${times(v.value)} as long as ${peer}${contest ? " (loses)" : ""}`
     }
     case "rss_mib":
+    case "ms":
+    case "count":
       return undefined
+    case "count_ratio":
+      return `${times(v.value)} the peer's count`
     case "rss_ratio":
       return `peak RSS grows ${times(v.value)} between the two files`
   }
@@ -125,11 +147,12 @@ export const commandTable = (scenarios: ReadonlyArray<ScenarioResult>): string =
       c.minSeconds === undefined ? "-" : `${c.minSeconds.toFixed(3)}-${c.maxSeconds!.toFixed(3)}`,
       c.mbPerSec === undefined ? "-" : mbps(c.mbPerSec),
       c.rssMiB === undefined ? "-" : mib(c.rssMiB),
+      [c.ms === undefined ? "" : ms(c.ms), c.count === undefined ? "" : `count ${c.count}`, c.note ?? ""].filter((x) => x !== "").join("; "),
       c.error ?? c.defect ?? ""
     ])
   )
   return table(
-    ["scenario", "command", "label", "input", "median", "min-max s", "throughput", "peak RSS", "problem"],
+    ["scenario", "command", "label", "input", "median", "min-max s", "throughput", "peak RSS", "other", "problem"],
     rows,
     new Set([4, 5, 6, 7])
   )

@@ -15,6 +15,8 @@ import { killRunning } from "./measure.js"
 import { type BenchOptions, parseOptions, USAGE } from "./options.js"
 import { commandTable, verdictNotes, verdictTable } from "./report.js"
 import { findScenario, SCENARIOS } from "./scenarios.js"
+import { openWebApp } from "./browser.js"
+import { runWebScenario, webSessions } from "./web.js"
 
 const DEFAULT_CLI = fileURLToPath(new URL("../../cli/dist/bin.js", import.meta.url))
 
@@ -70,6 +72,7 @@ const main = async (options: BenchOptions): Promise<number> => {
   log(`  sluice build: ${cliPath}${snapshot === undefined ? " (measured in place: could not snapshot it)" : " (snapshot measured)"}, git ${build.gitHead ?? "?"}${build.uncommitted !== undefined && build.uncommitted.length > 0 ? ` + uncommitted ${build.uncommitted.join(", ")}` : ""}, dist ${build.distFingerprint ?? "?"} built ${build.distBuiltAt ?? "?"}`)
   if (machine.cores < 2) log(`WARNING: ${machine.cores} core(s): the 2-worker budgets cannot hold here`)
 
+  const sessions = webSessions(openWebApp)
   try {
     const inputs = new Map<string, Array<string>>()
     const genStarted = performance.now()
@@ -84,7 +87,7 @@ const main = async (options: BenchOptions): Promise<number> => {
     for (const spec of scenarios) {
       log(`\n[${spec.id}] ${spec.title}`)
       const t0 = performance.now()
-      results.push(await runScenario(spec, {
+      const ctx = {
         size: options.size,
         runs: options.runs,
         tools: toolbox.tools,
@@ -93,7 +96,11 @@ const main = async (options: BenchOptions): Promise<number> => {
         scratchDir: dir,
         maxTimeoutMs: options.timeoutSeconds * 1000,
         log
-      }))
+      }
+      // Browser scenarios: their CLI commands as usual, then the web app in Chromium.
+      const cliSpec = { ...spec, commands: spec.commands.filter((c) => c.tool !== "chromium") }
+      const cli = cliSpec.commands.length > 0 ? await runScenario(cliSpec, ctx) : { id: spec.id, title: spec.title, commands: {} }
+      results.push(spec.web === undefined ? cli : await runWebScenario(spec, ctx, sessions, cli))
       scenarioSeconds[spec.id] = (performance.now() - t0) / 1000
     }
 
@@ -156,6 +163,7 @@ const main = async (options: BenchOptions): Promise<number> => {
     }
     return code
   } finally {
+    await sessions.close()
     cleanup()
     process.removeListener("SIGINT", onSignal)
     process.removeListener("SIGTERM", onSignal)

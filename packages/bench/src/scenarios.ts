@@ -6,7 +6,7 @@
 import type { BenchSize } from "./budgets.js"
 import { GiB, type InputSpec, KiB, MiB } from "./inputs.js"
 
-export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "node"
+export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "node" | "chromium"
 
 export interface ToolInfo {
   readonly id: ToolId
@@ -21,13 +21,13 @@ export interface MissingTool {
 }
 
 /** Debian packages, for the message when a peer tool is missing. */
-export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node">, string>> = {
+export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node" | "chromium">, string>> = {
   openssl: "openssl",
   sha256sum: "coreutils",
   b3sum: "b3sum"
 }
 
-export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node">): string =>
+export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node" | "chromium">): string =>
   `${tool} not found on PATH: install the Debian package \`${DEBIAN_PACKAGE[tool]}\` (apt-get install ${DEBIAN_PACKAGE[tool]})`
 
 export type Algorithm = "sha256" | "blake3"
@@ -43,10 +43,15 @@ export interface CommandSpec {
   readonly algorithm?: Algorithm
 }
 
+/** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
+export type WebProbe = "sha256" | "cancel" | "blake3" | "memory"
+
 export interface ScenarioSpec {
   readonly id: string
   readonly title: string
+  /** CLI commands are run as usual; commands of tool `chromium` are figures of the browser probe. */
   readonly commands: ReadonlyArray<CommandSpec>
+  readonly web?: WebProbe
 }
 
 const bySize = (small: InputSpec, full: InputSpec) => (size: BenchSize): InputSpec => size === "small" ? small : full
@@ -60,6 +65,11 @@ const rssLarge = bySize({ count: 1, bytes: 256 * MiB }, { count: 1, bytes: 4 * G
 const files4k = bySize({ count: 1000, bytes: 4 * KiB }, { count: 1000, bytes: 4 * KiB })
 const files256k = bySize({ count: 1000, bytes: 256 * KiB }, { count: 1000, bytes: 256 * KiB })
 const emptyFile = bySize({ count: 1, bytes: 0 }, { count: 1, bytes: 0 })
+/** The browser's memory scenario: 512 MiB (small) / 2 GiB (full). */
+const webMemoryFile = bySize({ count: 1, bytes: 512 * MiB }, { count: 1, bytes: 2 * GiB })
+
+const inApp = (id: string, label: string, input: (size: BenchSize) => InputSpec): CommandSpec =>
+  ({ id, tool: "chromium", label, input, args: () => [] })
 
 const manyFiles = (id: string, title: string, input: (size: BenchSize) => InputSpec): ScenarioSpec => ({
   id,
@@ -130,6 +140,57 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
   },
   manyFiles("files-256k", "SHA-256 of 1,000 files of 256 KiB", files256k),
   manyFiles("files-4k", "SHA-256 of 1,000 files of 4 KiB", files4k),
+  {
+    id: "web-sha256",
+    title: "Web app in headless Chromium: SHA-256 of one large file (throughput, main-thread long tasks)",
+    web: "sha256",
+    commands: [
+      {
+        id: "sluice",
+        tool: "sluice",
+        label: "sluice hash -a sha256",
+        input: largeFile,
+        args: (f) => ["hash", "-a", "sha256", ...f],
+        algorithm: "sha256"
+      },
+      inApp("web", "web app SHA-256 (pick → Done)", largeFile),
+      inApp("web_shown", "web app SHA-256 (its \"Hashed at\")", largeFile),
+      inApp("web_longtask", "web app: longest main-thread task", largeFile)
+    ]
+  },
+  {
+    id: "web-cancel",
+    title: "Web app in headless Chromium: click on Cancel during a SHA-256 job",
+    web: "cancel",
+    commands: [inApp("web_cancel", "web app: click → row says Cancelled", largeFile)]
+  },
+  {
+    id: "web-blake3",
+    title: "Web app in headless Chromium: BLAKE3 of one large file (Web Workers used)",
+    web: "blake3",
+    commands: [
+      {
+        id: "sluice_w2",
+        tool: "sluice",
+        label: "sluice hash -a blake3 -w 2",
+        input: largeFile,
+        args: (f) => ["hash", "-a", "blake3", "-w", "2", ...f],
+        algorithm: "blake3"
+      },
+      inApp("web_b3", "web app BLAKE3 (workers alive)", largeFile),
+      inApp("cores", "navigator.hardwareConcurrency", largeFile)
+    ]
+  },
+  {
+    id: "web-memory",
+    title: "Web app in headless Chromium: memory while hashing a larger file (SHA-256)",
+    web: "memory",
+    commands: [
+      inApp("web_renderer", "web app: page renderer RSS (page + its workers)", webMemoryFile),
+      inApp("web_renderer_private", "web app: page renderer private memory", webMemoryFile),
+      inApp("web_heap", "web app: page JS heap (CDP)", webMemoryFile)
+    ]
+  },
   {
     id: "startup",
     title: "Start-up: hashing an empty file",

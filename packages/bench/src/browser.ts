@@ -1,0 +1,497 @@
+/// <reference lib="dom" />
+/**
+ * The web app in headless Chromium: `packages/web/dist` served by Vite's `preview()` on
+ * 127.0.0.1, Debian's Chromium driven by playwright-core with the e2e tests' flags and a
+ * fresh profile. Measures, in the page: the longest main-thread task while hashing
+ * (PerformanceObserver `longtask`), click-to-Cancelled latency, SHA-256 and BLAKE3
+ * throughput (setInputFiles to the row saying Done), the Web Workers alive during a
+ * BLAKE3 job, and memory (the page's JS heap via CDP, the renderer processes' RSS via /proc).
+ *
+ * vite and playwright-core are the web package's dev dependencies: they are resolved from
+ * packages/web (not bundled), so the bench needs no new dependency.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { basename, join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+export const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url))
+export const WEB_DIST = join(WEB_DIR, "dist")
+export const CHROMIUM = "/usr/bin/chromium"
+
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync"
+]
+
+// Minimal shapes of the playwright-core API used here (its types do not resolve from this package).
+interface Locator {
+  click(options?: { timeout?: number }): Promise<void>
+  waitFor(options?: { state?: string; timeout?: number }): Promise<void>
+  innerText(options?: { timeout?: number }): Promise<string>
+  textContent(options?: { timeout?: number }): Promise<string | null>
+  count(): Promise<number>
+  isDisabled(): Promise<boolean>
+  check(): Promise<void>
+  uncheck(): Promise<void>
+  all(): Promise<Array<Locator>>
+  locator(selector: string): Locator
+  filter(options: { has: Locator }): Locator
+  getByText(text: string | RegExp, options?: { exact?: boolean }): Locator
+  getByRole(role: string, options?: { name?: string | RegExp; exact?: boolean; level?: number }): Locator
+  getByTestId(id: string): Locator & { setInputFiles(files: Array<string>): Promise<void> }
+  setInputFiles(files: Array<string>): Promise<void>
+}
+interface Worker {
+  url(): string
+  on(event: "close", f: () => void): void
+}
+interface CDPSession {
+  send(method: string, params?: Record<string, unknown>): Promise<any>
+  detach(): Promise<void>
+}
+interface Page extends Locator {
+  goto(url: string, options?: { waitUntil?: string }): Promise<unknown>
+  evaluate<R, A = undefined>(f: (arg: A) => R | Promise<R>, arg?: A): Promise<R>
+  waitForTimeout(ms: number): Promise<void>
+  workers(): Array<Worker>
+  on(event: "worker", f: (worker: Worker) => void): void
+  on(event: "pageerror", f: (error: Error) => void): void
+  on(event: "console", f: (message: { type(): string; text(): string }) => void): void
+}
+interface BrowserContext {
+  pages(): Array<Page>
+  newPage(): Promise<Page>
+  newCDPSession(page: Page): Promise<CDPSession>
+  close(): Promise<void>
+}
+interface PlaywrightCore {
+  chromium: {
+    launchPersistentContext(dir: string, options: Record<string, unknown>): Promise<BrowserContext>
+  }
+}
+interface PreviewServer {
+  httpServer: { address(): { port: number } | string | null; closeAllConnections?: () => void }
+  close(): Promise<void>
+}
+
+const webRequire = createRequire(join(WEB_DIR, "package.json"))
+const load = async <A>(name: string): Promise<A> => {
+  const mod = await import(pathToFileURL(webRequire.resolve(name)).href) as A & { default?: A }
+  // playwright-core is CommonJS: its exports may only be on `default`.
+  return mod.default !== undefined && typeof mod.default === "object" ? { ...mod.default, ...mod } : mod
+}
+
+export interface WebSession {
+  readonly page: Page
+  readonly context: BrowserContext
+  readonly origin: string
+  /** Page errors and console errors seen so far. */
+  readonly problems: Array<string>
+  /** Dedicated workers the page created since `goto` (closed ones included). */
+  readonly workersCreated: () => number
+  readonly chromiumVersion?: string
+  readonly profile: string
+  readonly close: () => Promise<void>
+}
+
+/** Why the browser scenarios cannot run here, or undefined. */
+export const browserMissing = (): string | undefined => {
+  if (!existsSync(join(WEB_DIST, "index.html"))) return `no web build in ${WEB_DIST}: run \`pnpm --filter @sluice/web build\``
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found: install the Debian package \`chromium\``
+  try {
+    webRequire.resolve("playwright-core")
+    webRequire.resolve("vite")
+  } catch (error) {
+    return `playwright-core or vite does not resolve from ${WEB_DIR}: run pnpm install (${(error as Error).message.split("\n")[0]})`
+  }
+  return undefined
+}
+
+/** Serves the web build and opens it in a fresh Chromium; waits until the worker pool is up. */
+export const openWebApp = async (): Promise<WebSession> => {
+  const { preview } = await load<{ preview: (config: Record<string, unknown>) => Promise<PreviewServer> }>("vite")
+  const { chromium } = await load<PlaywrightCore>("playwright-core")
+  const server = await preview({
+    root: WEB_DIR,
+    configFile: false,
+    logLevel: "silent",
+    build: { outDir: WEB_DIST },
+    preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false }
+  })
+  const address = server.httpServer.address()
+  const origin = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
+  const profile = mkdtempSync(join(tmpdir(), "sluice-bench-profile-"))
+  const stopServer = async () => {
+    server.httpServer.closeAllConnections?.()
+    await server.close()
+  }
+  let context: BrowserContext
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      viewport: { width: 1280, height: 900 },
+      serviceWorkers: "allow"
+    })
+  } catch (error) {
+    await stopServer()
+    rmSync(profile, { recursive: true, force: true })
+    throw error
+  }
+  const page = context.pages()[0] ?? await context.newPage()
+  const problems: Array<string> = []
+  let created = 0
+  page.on("worker", () => created++)
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`)
+  })
+  await page.goto(origin, { waitUntil: "load" })
+  await page.getByRole("heading", { name: "Sluice", level: 1 }).waitFor({ timeout: 20_000 })
+  await page.getByText(/kernels\)\.$/).waitFor({ timeout: 20_000 })
+  const version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1])
+  return {
+    page,
+    context,
+    origin,
+    problems,
+    workersCreated: () => created,
+    ...(version === undefined ? {} : { chromiumVersion: version }),
+    profile,
+    close: async () => {
+      await context.close().catch(() => undefined)
+      await stopServer().catch(() => undefined)
+      rmSync(profile, { recursive: true, force: true })
+    }
+  }
+}
+
+// --- The page ----------------------------------------------------------------------------
+
+const rowOf = (page: Page, name: string): Locator =>
+  page.getByRole("list", { name: "Files", exact: true }).getByRole("listitem", { name, exact: true })
+
+const statusOf = (page: Page, name: string): Locator => rowOf(page, name).locator(".row-head .status")
+
+const waitForStatus = (page: Page, name: string, status: string, timeout: number): Promise<void> =>
+  statusOf(page, name).getByText(status, { exact: true }).waitFor({ timeout })
+
+const digestShown = async (page: Page, name: string, label: string): Promise<string> =>
+  (await rowOf(page, name).locator(".digest").filter({ has: page.locator("dt").getByText(label, { exact: true }) })
+    .locator("code.hex").textContent())?.trim() ?? ""
+
+/** Ticks exactly these algorithms (by label). */
+export const chooseAlgorithms = async (page: Page, labels: ReadonlyArray<string>): Promise<void> => {
+  const boxes = page.getByRole("group", { name: "Algorithms" }).getByRole("checkbox")
+  for (const label of labels) await page.getByRole("checkbox", { name: label, exact: true }).check()
+  for (const box of await boxes.all()) {
+    const label = (await box.locator("xpath=..").innerText()).replace(/\s*legacy$/, "").trim()
+    if (!labels.includes(label)) await box.uncheck()
+  }
+}
+
+/** Empties the list (every row is finished or cancelled between jobs). */
+export const clearFinished = async (page: Page): Promise<void> => {
+  const button = page.getByRole("button", { name: "Clear finished" })
+  if (await button.count() === 0 || await button.isDisabled()) return
+  await button.click()
+  await page.getByRole("list", { name: "Files", exact: true }).waitFor({ state: "detached", timeout: 10_000 })
+}
+
+const RATE = /Hashed at ([\d.]+) (B|kB|MB|GB)\/s\./
+
+/** "Hashed at 120 MB/s." as MB/s. */
+export const shownRate = (text: string): number | undefined => {
+  const match = RATE.exec(text)
+  if (match === null) return undefined
+  return Number(match[1]) * { B: 1e-6, kB: 1e-3, MB: 1, GB: 1e3 }[match[2] as "B" | "kB" | "MB" | "GB"]
+}
+
+// --- Memory ------------------------------------------------------------------------------
+
+const cmdlineOf = (pid: string): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ")
+  } catch {
+    return ""
+  }
+}
+
+const parentOf = (pid: string): string | undefined => {
+  try {
+    // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]
+  } catch {
+    return undefined
+  }
+}
+
+const rssKiBOf = (pid: string): number => {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+    return match === null ? 0 : Number(match[1])
+  } catch {
+    return 0
+  }
+}
+
+/** Renderer processes of the Chromium whose profile is `profile`: its descendants with --type=renderer. */
+export const rendererPids = (profile: string): Array<string> => {
+  const pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p))
+  const root = pids.find((p) => {
+    const cmd = cmdlineOf(p)
+    return cmd.includes(`--user-data-dir=${profile}`) && !cmd.includes("--type=")
+  })
+  if (root === undefined) return []
+  const parents = new Map(pids.map((p) => [p, parentOf(p)]))
+  const isBelow = (pid: string): boolean => {
+    for (let p = parents.get(pid), hops = 0; p !== undefined && hops < 10; p = parents.get(p), hops++) {
+      if (p === root) return true
+    }
+    return false
+  }
+  return pids.filter((p) => isBelow(p) && cmdlineOf(p).includes("--type=renderer"))
+}
+
+export interface ProcessMemory {
+  /** Resident set (MiB), shared pages (libraries, shared memory with the browser) included. */
+  readonly rssMiB: number
+  /** Pages only this process maps (MiB): Private_Clean + Private_Dirty of smaps_rollup. */
+  readonly privateMiB: number
+}
+
+/** RSS and private memory of one process from /proc (zeros once it is gone). */
+export const memoryOf = (pid: string): ProcessMemory => {
+  const kib = (text: string, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0)
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8")
+    return {
+      rssMiB: kib(rollup, "Rss") / 1024,
+      privateMiB: (kib(rollup, "Private_Clean") + kib(rollup, "Private_Dirty")) / 1024
+    }
+  } catch {
+    return { rssMiB: rssKiBOf(pid) / 1024, privateMiB: 0 }
+  }
+}
+
+// --- Jobs ----------------------------------------------------------------------------------
+
+export interface HashJob {
+  /** setInputFiles → the row says Done, in seconds (node clock). */
+  readonly seconds: number
+  /** The app's own "Hashed at N MB/s". */
+  readonly shownMBps?: number
+  readonly digest: string
+  /** Long tasks that started after the file was picked (ms). */
+  readonly longTasks: ReadonlyArray<number>
+  /** Longest interval between animation frames while hashing (ms). */
+  readonly longestFrameMs: number
+  /** Most dedicated workers alive at once while the job ran (page.workers()). */
+  readonly workersAlive: number
+  /** Workers created during the job. */
+  readonly workersCreated: number
+  /**
+   * Sampled every ~100 ms: the peak RSS and private memory of the renderer that grew most
+   * (the page's: its dedicated workers are threads of the same process), the peak of all
+   * renderers' private memory together, and the page's JS heap (CDP JSHeapUsedSize).
+   */
+  readonly peakRendererRssMiB?: number
+  readonly peakRendererPrivateMiB?: number
+  readonly baseRendererRssMiB?: number
+  readonly peakAllRenderersPrivateMiB?: number
+  readonly renderers?: number
+  readonly peakPageHeapMiB?: number
+  readonly basePageHeapMiB?: number
+  readonly memorySamples: number
+}
+
+type LongState = { since: number; until: number; tasks: Array<{ start: number; duration: number }>; longestFrame: number }
+
+/**
+ * Hashes `path` in the app with the algorithm `label`: long tasks observed from the pick,
+ * workers and memory sampled every ~100 ms until the row says Done.
+ */
+export const hashInApp = async (
+  session: WebSession,
+  path: string,
+  label: string,
+  options: { readonly memory?: boolean; readonly timeoutMs: number }
+): Promise<HashJob> => {
+  const { page } = session
+  await clearFinished(page)
+  await chooseAlgorithms(page, [label])
+  const name = basename(path)
+  const cdp = options.memory === true ? await session.context.newCDPSession(page) : undefined
+  const heapMiB = async (): Promise<number | undefined> => {
+    if (cdp === undefined) return undefined
+    const { metrics } = await cdp.send("Performance.getMetrics") as { metrics: Array<{ name: string; value: number }> }
+    const used = metrics.find((m) => m.name === "JSHeapUsedSize")?.value
+    return used === undefined ? undefined : used / 2 ** 20
+  }
+  if (cdp !== undefined) {
+    await cdp.send("Performance.enable")
+    await cdp.send("HeapProfiler.collectGarbage").catch(() => undefined)
+  }
+  const renderers = options.memory === true ? rendererPids(session.profile) : []
+  const base = new Map(renderers.map((pid) => [pid, memoryOf(pid)]))
+  const peaks = new Map(renderers.map((pid) => [pid, { ...memoryOf(pid) }]))
+  let peakAllPrivate = 0
+  const baseHeap = await heapMiB()
+
+  await page.evaluate(() => {
+    const since = performance.now()
+    const state: LongState = { since, until: Infinity, tasks: [], longestFrame: 0 }
+    ;(globalThis as { __sluiceBenchLong?: LongState }).__sluiceBenchLong = state
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
+    }).observe({ type: "longtask", buffered: true })
+    let last = since
+    const frame = (at: number) => {
+      if (at > state.until) return
+      state.longestFrame = Math.max(state.longestFrame, at - last)
+      last = at
+      requestAnimationFrame(frame)
+    }
+    requestAnimationFrame(frame)
+  })
+
+  const createdBefore = session.workersCreated()
+  let workersAlive = page.workers().length
+  let peakHeap = baseHeap
+  let samples = 0
+  const started = performance.now()
+  await page.getByTestId("pick-files").setInputFiles([path])
+  const done = waitForStatus(page, name, "Done", options.timeoutMs)
+  let finished = false
+  let failure: unknown
+  void done.then(() => (finished = true), (error: unknown) => {
+    failure = error
+    finished = true
+  })
+  while (!finished) {
+    workersAlive = Math.max(workersAlive, page.workers().length)
+    if (options.memory === true) {
+      let allPrivate = 0
+      for (const pid of renderers) {
+        const now = memoryOf(pid)
+        const peak = peaks.get(pid)!
+        peak.rssMiB = Math.max(peak.rssMiB, now.rssMiB)
+        peak.privateMiB = Math.max(peak.privateMiB, now.privateMiB)
+        allPrivate += now.privateMiB
+      }
+      peakAllPrivate = Math.max(peakAllPrivate, allPrivate)
+      const heap = await heapMiB().catch(() => undefined)
+      if (heap !== undefined) peakHeap = Math.max(peakHeap ?? 0, heap)
+      samples++
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const seconds = (performance.now() - started) / 1000
+  if (failure !== undefined) {
+    const status = await statusOf(page, name).innerText({ timeout: 1_000 }).catch(() => "?")
+    throw new Error(`the row for ${name} did not say Done within ${options.timeoutMs / 1000} s (it says ${status})`)
+  }
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))))
+  const seen = await page.evaluate(() => {
+    const state = (globalThis as unknown as { __sluiceBenchLong: LongState }).__sluiceBenchLong
+    state.until = performance.now()
+    return state
+  })
+  const hint = await rowOf(page, name).locator("p.hint").innerText({ timeout: 2_000 }).catch(() => "")
+  const digest = await digestShown(page, name, label)
+  await cdp?.detach().catch(() => undefined)
+  const shownMBps = shownRate(hint)
+  // The page's renderer: the one whose RSS grew most while hashing.
+  const grown = renderers.map((pid) => ({ pid, growth: peaks.get(pid)!.rssMiB - base.get(pid)!.rssMiB }))
+    .sort((a, b) => b.growth - a.growth)[0]
+  return {
+    seconds,
+    ...(shownMBps === undefined ? {} : { shownMBps }),
+    digest,
+    longTasks: seen.tasks.filter((t) => t.start >= seen.since).map((t) => t.duration),
+    longestFrameMs: seen.longestFrame,
+    workersAlive,
+    workersCreated: session.workersCreated() - createdBefore,
+    ...(grown === undefined
+      ? {}
+      : {
+        peakRendererRssMiB: peaks.get(grown.pid)!.rssMiB,
+        peakRendererPrivateMiB: peaks.get(grown.pid)!.privateMiB,
+        baseRendererRssMiB: base.get(grown.pid)!.rssMiB,
+        peakAllRenderersPrivateMiB: peakAllPrivate,
+        renderers: renderers.length
+      }),
+    ...(peakHeap === undefined ? {} : { peakPageHeapMiB: peakHeap }),
+    ...(baseHeap === undefined ? {} : { basePageHeapMiB: baseHeap }),
+    memorySamples: samples
+  }
+}
+
+export interface CancelTiming {
+  /** Click event time stamp → the row's status says Cancelled (ms, page clock). */
+  readonly toCancelledMs: number
+  /** Click → the next animation frame after that (ms). */
+  readonly toFrameMs: number
+  readonly statusAtClick: string
+}
+
+/** Starts hashing `path`, waits until a rate shows, clicks Cancel and times it in the page. */
+export const cancelInApp = async (session: WebSession, path: string, label: string, timeoutMs: number): Promise<CancelTiming> => {
+  const { page } = session
+  await clearFinished(page)
+  await chooseAlgorithms(page, [label])
+  const name = basename(path)
+  await page.getByTestId("pick-files").setInputFiles([path])
+  await waitForStatus(page, name, "Hashing", timeoutMs)
+  const live = rowOf(page, name).locator(".row-rate")
+  for (const until = performance.now() + timeoutMs; ;) {
+    const text = await live.innerText({ timeout: 250 }).catch(() => "")
+    if (/ left$/.test(text)) break
+    if (performance.now() > until) throw new Error(`no live rate on ${name} within ${timeoutMs / 1000} s`)
+    await page.waitForTimeout(50)
+  }
+  await page.evaluate((rowName: string) => {
+    type Marks = { click?: number; cancelled?: number; frame?: number; statusAtClick?: string }
+    const marks: Marks = {}
+    ;(globalThis as { __sluiceBenchCancel?: Marks }).__sluiceBenchCancel = marks
+    const row = document.querySelector(`li[aria-label="${rowName}"]`)!
+    const status = () => row.querySelector(".status")?.textContent ?? ""
+    addEventListener("click", (event) => {
+      marks.click ??= event.timeStamp
+      marks.statusAtClick ??= status()
+    }, { capture: true, once: true })
+    const observer = new MutationObserver(() => {
+      if (marks.click === undefined || status() !== "Cancelled") return
+      marks.cancelled = performance.now()
+      observer.disconnect()
+      requestAnimationFrame(() => {
+        marks.frame = performance.now()
+      })
+    })
+    observer.observe(row, { subtree: true, childList: true, characterData: true })
+  }, name)
+  await rowOf(page, name).getByRole("button", { name: `Cancel ${name}` }).click({ timeout: 5_000 })
+  await waitForStatus(page, name, "Cancelled", 5_000)
+  for (let i = 0; i < 50; i++) {
+    const marks = await page.evaluate(() =>
+      (globalThis as { __sluiceBenchCancel?: { click?: number; cancelled?: number; frame?: number; statusAtClick?: string } }).__sluiceBenchCancel
+    )
+    if (marks?.frame !== undefined && marks.click !== undefined && marks.cancelled !== undefined) {
+      return { toCancelledMs: marks.cancelled - marks.click, toFrameMs: marks.frame - marks.click, statusAtClick: marks.statusAtClick ?? "" }
+    }
+    await page.waitForTimeout(20)
+  }
+  throw new Error("the page recorded no click → Cancelled times")
+}
+
+export const hardwareConcurrency = (session: WebSession): Promise<number> =>
+  session.page.evaluate(() => navigator.hardwareConcurrency)

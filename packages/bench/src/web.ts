@@ -1,0 +1,192 @@
+/**
+ * The browser scenarios (`web-*`): the web app's figures in headless Chromium, as commands
+ * of tool `chromium` beside the scenario's CLI commands (run as usual by execute.ts), so
+ * that budgets.json judges them with the same verdict logic. One browser serves every
+ * browser scenario of a run (src/browser.ts).
+ */
+import { spawnSync } from "node:child_process"
+import type { CommandFigures } from "./budgets.js"
+import { browserMissing, cancelInApp, type HashJob, hardwareConcurrency, hashInApp, type WebSession } from "./browser.js"
+import type { CommandResult, ExecuteContext, ScenarioResult } from "./execute.js"
+import { describeInput, inputKey, totalBytes, warmFiles } from "./inputs.js"
+import { median } from "./measure.js"
+import type { CommandSpec, ScenarioSpec } from "./scenarios.js"
+
+/** Opens the app once per run, on first use. */
+export interface WebSessions {
+  readonly get: () => Promise<WebSession>
+  readonly close: () => Promise<void>
+}
+
+export const webSessions = (openApp: () => Promise<WebSession>): WebSessions => {
+  let session: Promise<WebSession> | undefined
+  return {
+    get: () => (session ??= openApp()),
+    close: async () => {
+      if (session === undefined) return
+      const s = await session.catch(() => undefined)
+      await s?.close()
+    }
+  }
+}
+
+const expectedDigest = (tool: "sha256sum" | "b3sum", path: string): string | undefined => {
+  const result = spawnSync(tool, [path], { encoding: "utf8", timeout: 120_000 })
+  const hex = result.status === 0 ? result.stdout.trim().split(/\s+/)[0] : undefined
+  return hex !== undefined && /^[0-9a-f]{64}$/.test(hex) ? hex : undefined
+}
+
+const r1 = (n: number): number => Math.round(n * 10) / 10
+
+/**
+ * Runs the browser probe of `spec` and returns the scenario with its `chromium` commands'
+ * figures added to `cli` (the CLI commands' result).
+ */
+export const runWebScenario = async (
+  spec: ScenarioSpec,
+  ctx: ExecuteContext,
+  sessions: WebSessions,
+  cli: ScenarioResult
+): Promise<ScenarioResult> => {
+  const web = spec.commands.filter((c) => c.tool === "chromium")
+  const input = web[0]!.input(ctx.size)
+  const bytes = totalBytes(input)
+  const path = ctx.inputs.get(inputKey(input))?.[0]
+  const result = (c: CommandSpec, figures: Partial<CommandFigures> & { note?: string; samples?: Array<{ seconds: number }> }): CommandResult => ({
+    id: c.id,
+    tool: "chromium",
+    label: c.label,
+    input: describeInput(c.input(ctx.size)),
+    bytes,
+    command: `headless Chromium, web app (${c.label})`,
+    samples: figures.samples ?? [],
+    hangs: 0,
+    ...figures
+  })
+  const failAll = (error: string): ScenarioResult => ({
+    ...cli,
+    commands: { ...cli.commands, ...Object.fromEntries(web.map((c) => [c.id, result(c, { error })])) }
+  })
+  const missing = browserMissing()
+  if (missing !== undefined) return failAll(missing)
+  if (path === undefined) return failAll("input file not generated")
+
+  const timeoutMs = Math.min(ctx.maxTimeoutMs, 10_000 + bytes / 20_000)
+  const byId = (id: string) => web.find((c) => c.id === id)!
+  try {
+    const session = await sessions.get()
+    warmFiles([path])
+    const jobs: Array<HashJob> = []
+    const runJobs = async (label: string, runs: number, memory: boolean) => {
+      for (let i = 0; i < runs; i++) {
+        const job = await hashInApp(session, path, label, { timeoutMs, memory })
+        jobs.push(job)
+        ctx.log(
+          `  run ${i + 1}/${runs} web ${label.padEnd(8)} ${job.seconds.toFixed(3)} s (app says ${job.shownMBps ?? "?"} MB/s), ` +
+            `long tasks ${job.longTasks.length}, workers ${job.workersAlive}` +
+            (memory ? `, renderer RSS ${job.peakRendererRssMiB?.toFixed(0) ?? "?"} MiB, page heap ${job.peakPageHeapMiB?.toFixed(1) ?? "?"} MiB` : "")
+        )
+      }
+    }
+    const checkDigest = (tool: "sha256sum" | "b3sum"): string | undefined => {
+      const expected = expectedDigest(tool, path)
+      const wrong = jobs.find((j) => expected !== undefined && j.digest !== expected)
+      return wrong === undefined ? undefined : `the web app showed ${wrong.digest}, ${tool} prints ${expected}`
+    }
+    const timed = () => {
+      const seconds = median(jobs.map((j) => j.seconds))
+      return {
+        samples: jobs.map((j) => ({ seconds: j.seconds })),
+        seconds,
+        minSeconds: Math.min(...jobs.map((j) => j.seconds)),
+        maxSeconds: Math.max(...jobs.map((j) => j.seconds)),
+        mbPerSec: bytes / seconds / 1e6
+      }
+    }
+    const commands: Record<string, CommandResult> = {}
+    switch (spec.web) {
+      case "sha256": {
+        await runJobs("SHA-256", ctx.runs, false)
+        const wrong = checkDigest("sha256sum")
+        if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
+        commands["web"] = result(byId("web"), { ...timed(), note: "setInputFiles → the row says Done (node clock)" })
+        const shown = jobs.flatMap((j) => j.shownMBps === undefined ? [] : [j.shownMBps])
+        commands["web_shown"] = result(
+          byId("web_shown"),
+          shown.length === 0
+            ? { error: "the app showed no \"Hashed at\" rate" }
+            : { mbPerSec: median(shown), seconds: bytes / median(shown) / 1e6, note: "the app's own \"Hashed at N MB/s\"" }
+        )
+        const tasks = jobs.flatMap((j) => j.longTasks)
+        commands["web_longtask"] = result(byId("web_longtask"), {
+          ms: Math.max(0, ...tasks),
+          note: `${tasks.length} long task(s) (>= 50 ms) in ${jobs.length} job(s), observed from the pick (after load); 0 ms = none; ` +
+            `longest frame interval ${r1(Math.max(...jobs.map((j) => j.longestFrameMs)))} ms`
+        })
+        break
+      }
+      case "cancel": {
+        const times = []
+        for (let i = 0; i < ctx.runs; i++) {
+          const t = await cancelInApp(session, path, "SHA-256", timeoutMs)
+          if (t.statusAtClick !== "Hashing") throw new Error(`the row said ${t.statusAtClick} at the click, not Hashing`)
+          times.push(t)
+          ctx.log(`  run ${i + 1}/${ctx.runs} web cancel: click → Cancelled ${t.toCancelledMs.toFixed(1)} ms, → next frame ${t.toFrameMs.toFixed(1)} ms`)
+        }
+        commands["web_cancel"] = result(byId("web_cancel"), {
+          ms: Math.max(...times.map((t) => t.toCancelledMs)),
+          note: `worst of ${times.length} (click event time stamp → the row's status says Cancelled, page clock); ` +
+            `median ${r1(median(times.map((t) => t.toCancelledMs)))} ms, worst to the next frame ${r1(Math.max(...times.map((t) => t.toFrameMs)))} ms`
+        })
+        break
+      }
+      case "blake3": {
+        await runJobs("BLAKE3", ctx.runs, false)
+        const wrong = checkDigest("b3sum")
+        if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
+        commands["web_b3"] = result(byId("web_b3"), {
+          ...timed(),
+          count: Math.min(...jobs.map((j) => j.workersAlive)),
+          note: `count = fewest dedicated Web Workers alive during a job (page.workers(), sampled every 100 ms; ` +
+            `created during the jobs: ${jobs.map((j) => j.workersCreated).join(", ")}); MB/s = setInputFiles → Done`
+        })
+        commands["cores"] = result(byId("cores"), { count: await hardwareConcurrency(session) })
+        break
+      }
+      case "memory": {
+        await runJobs("SHA-256", 1, true)
+        const wrong = checkDigest("sha256sum")
+        if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
+        const job = jobs[0]!
+        const how = `peak of ${job.memorySamples} samples (every ~100 ms) while hashing; of ${job.renderers ?? 0} renderer processes, the one that grew most`
+        commands["web_renderer"] = result(
+          byId("web_renderer"),
+          job.peakRendererRssMiB === undefined
+            ? { error: "no Chromium renderer process found in /proc" }
+            : { ...timed(), rssMiB: job.peakRendererRssMiB, note: `/proc/PID/smaps_rollup Rss, ${how} (${r1(job.baseRendererRssMiB ?? 0)} MiB before the pick); shared libraries and shared memory included` }
+        )
+        commands["web_renderer_private"] = result(
+          byId("web_renderer_private"),
+          job.peakRendererPrivateMiB === undefined
+            ? { error: "no Chromium renderer process found in /proc" }
+            : { ...timed(), rssMiB: job.peakRendererPrivateMiB, note: `Private_Clean + Private_Dirty, ${how}; all renderers together peaked at ${r1(job.peakAllRenderersPrivateMiB ?? 0)} MiB` }
+        )
+        commands["web_heap"] = result(
+          byId("web_heap"),
+          job.peakPageHeapMiB === undefined
+            ? { error: "CDP Performance.getMetrics gave no JSHeapUsedSize" }
+            : { ...timed(), rssMiB: job.peakPageHeapMiB, note: `CDP Performance.getMetrics JSHeapUsedSize of the page (its workers' heaps are not in it), ${r1(job.basePageHeapMiB ?? 0)} MiB before the pick` }
+        )
+        break
+      }
+      default:
+        return failAll(`unknown browser probe ${String(spec.web)}`)
+    }
+    if (session.problems.length > 0) ctx.log(`  page problems: ${session.problems.join(" | ")}`)
+    return { ...cli, commands: { ...cli.commands, ...commands } }
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0] ?? String(error)
+    ctx.log(`  web: ${message}`)
+    return failAll(`the browser probe failed: ${message}`)
+  }
+}
