@@ -34,7 +34,9 @@ export class ReadFailed extends Schema.TaggedClass<ReadFailed>()("ReadFailed", {
   code: Schema.String
 }) {
   get message() {
-    return `${this.path}: read failed (${this.code})`
+    return this.code === "ECHANGED"
+      ? `${this.path}: the file changed while it was being hashed`
+      : `${this.path}: read failed (${this.code})`
   }
 }
 

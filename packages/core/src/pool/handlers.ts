@@ -1,8 +1,8 @@
 import { Effect, Queue, Stream } from "effect"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
-import type { HashError } from "../domain/HashError.js"
+import { type HashError, hashError, ReadFailed } from "../domain/HashError.js"
 import { Digested, Progress } from "../domain/HashEvent.js"
-import type { Source } from "../domain/Source.js"
+import { type Source, sourceName } from "../domain/Source.js"
 import { Blake3SubtreeHasher } from "../primitives/blake3Tree.js"
 import { HashKernel } from "../primitives/HashKernel.js"
 import { toHex } from "../primitives/IncrementalHasher.js"
@@ -61,9 +61,15 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
       Effect.scoped(Effect.gen(function*() {
         const reader = yield* sources.open(source)
         const hasher = new Blake3SubtreeHasher(startChunk)
+        let read = 0
         yield* forEachChunk(reader, (chunk) => {
           hasher.update(chunk)
+          read += chunk.length
         }, { offset, length })
+        // A file that shrank since it was split would give a digest of something else.
+        if (read !== length) {
+          return yield* Effect.fail(hashError(new ReadFailed({ path: sourceName(source), code: "ECHANGED" })))
+        }
         return { cv: new Uint8Array(hasher.chainingValue()) }
       })),
     SourceSize: ({ source }) =>
