@@ -4,6 +4,7 @@ import {
   hashTasks,
   parseChecksumFile,
   PathSource,
+  printableName,
   type WorkerPool
 } from "@sluice/core"
 import { Effect, Stream } from "effect"
@@ -27,10 +28,6 @@ interface Output {
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
-
-/** As coreutils prints names in check results: a leading `\` when the name needs escapes. */
-const printable = (name: string) =>
-  /[\\\n\r]/.test(name) ? "\\" + name.replace(/[\\\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : "\\r")) : name
 
 /** Plain 64- and 128-digit lines are SHA-256 and SHA-512 unless `-a` says otherwise, as `sha256sum -c` and `sha512sum -c` read them. */
 const algorithmOf = (entry: ChecksumFileEntry & { _tag: "Parsed" }, hint: HashAlgorithm | undefined): HashAlgorithm =>
@@ -81,7 +78,7 @@ const checkOne = (
           if (event._tag === "JobProgress") return progress.update(event)
           progress.clear()
           const entry = parsed[event.index]!
-          const name = printable(entry.name)
+          const name = printableName(entry.name)
           if (event._tag === "FileFailed") {
             if (options.ignoreMissing && event.reason._tag === "FileNotFound") return
             unreadable++

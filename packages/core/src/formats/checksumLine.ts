@@ -128,6 +128,9 @@ const needsEscape = (name: string): boolean => /[\\\n\r]/.test(name)
 const escapeName = (name: string): string =>
   name.replace(/[\\\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : "\\r"))
 
+/** A name as coreutils prints it in `--check` results: escaped behind a `\` when it must be. */
+export const printableName = (name: string): string => (needsEscape(name) ? `\\${escapeName(name)}` : name)
+
 // coreutils filename_unescape: only `\\`, `\n`, `\r`; anything else (or a trailing `\`) is invalid.
 const unescapeName = (escaped: string): string | undefined => {
   let out = ""
