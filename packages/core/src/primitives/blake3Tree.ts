@@ -15,6 +15,8 @@
  * and `blake3CombineSubtrees` rejects any other.
  */
 
+import { BLAKE3_SIMD_INPUT_BYTES, compressChunks4, simdAvailable } from "./blake3Simd.js"
+
 export const BLAKE3_CHUNK_LEN = 1024
 
 const BLOCK_LEN = 64
@@ -45,6 +47,9 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
 const STAGE_BLOCKS = 256
 const STAGE = new Uint32Array(STAGE_BLOCKS * BLOCK_WORDS)
 const STAGE_BYTES = new Uint8Array(STAGE.buffer)
+
+/** The CVs of the 4 chunks the SIMD kernel (`blake3Simd.ts`) compresses at once, 8 words each. */
+const SIMD_CVS = new Uint32Array(32)
 
 const swapWords = (words: Uint32Array, count: number): void => {
   for (let i = 0; i < count; i++) {
@@ -449,6 +454,8 @@ export class Blake3SubtreeHasher {
   update(data: Uint8Array): this {
     const end = data.length
     let at = 0
+    // The SIMD kernel takes 4 whole chunks at a chunk boundary, and only with input after them.
+    const simd = end > BLAKE3_SIMD_INPUT_BYTES && simdAvailable()
     while (at < end) {
       // §5.1.1: the pending block is compressed only once input beyond it arrives.
       if (this.blockLen === BLOCK_LEN) {
@@ -461,7 +468,15 @@ export class Blake3SubtreeHasher {
         this.blockLen = 0
       }
       if (this.blockLen === 0 && end - at > BLOCK_LEN) {
-        at = this.compressInput(data, at, Math.floor((end - at - 1) / BLOCK_LEN))
+        if (simd && end - at > BLAKE3_SIMD_INPUT_BYTES) {
+          if (this.blocksCompressed !== 0) {
+            // Finish the current chunk in JS (input follows it), then hand whole chunks to SIMD.
+            at = this.compressInput(data, at, BLOCK_WORDS - this.blocksCompressed)
+            continue
+          }
+          at = this.compressChunksSimd(data, at, end)
+        }
+        if (end - at > BLOCK_LEN) at = this.compressInput(data, at, Math.floor((end - at - 1) / BLOCK_LEN))
       }
       const take = Math.min(BLOCK_LEN - this.blockLen, end - at)
       this.block.set(data.subarray(at, at + take), this.blockLen)
@@ -496,6 +511,26 @@ export class Blake3SubtreeHasher {
     writeBytes(words, 0, inputCv, 0, 32)
     writeBytes(words, 8, block, 0, BLOCK_LEN)
     return { cv, chunks, rootNode: { inputCv, block, blockLen, flags } }
+  }
+
+  /**
+   * At a chunk boundary (empty chunk state), compresses 4 whole chunks at a time with the
+   * SIMD kernel while more input follows them, pushing their CVs in order (§5.1.2).
+   * Returns the byte offset after them: at most 4 chunks of input are left.
+   */
+  private compressChunksSimd(data: Uint8Array, at: number, end: number): number {
+    const cvs = SIMD_CVS
+    const stack = this.stack
+    while (end - at > BLAKE3_SIMD_INPUT_BYTES) {
+      compressChunks4(data, at, this.startChunk + this.chunksDone, cvs, 0)
+      for (let c = 0; c < 32; c += 8) {
+        const top = this.stackLen * 8
+        for (let j = 0; j < 8; j++) stack[top + j] = cvs[c + j]!
+        this.pushChunk()
+      }
+      at += BLAKE3_SIMD_INPUT_BYTES
+    }
+    return at
   }
 
   /** Compresses `blocks` whole blocks of `data` from byte `at`; returns the byte offset after them. */
