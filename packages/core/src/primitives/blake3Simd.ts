@@ -14,24 +14,8 @@ export const BLAKE3_SIMD_INPUT_BYTES = 4096
 const INPUT_AT = 0
 const OUTPUT_AT = 4096
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-const decodeBase64 = (text: string): Uint8Array => {
-  const clean = text.replace(/=+$/, "")
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4))
-  let bits = 0
-  let acc = 0
-  let at = 0
-  for (let i = 0; i < clean.length; i++) {
-    acc = (acc << 6) | B64.indexOf(clean[i]!)
-    bits += 6
-    if (bits >= 8) {
-      bits -= 8
-      out[at++] = (acc >>> bits) & 0xff
-    }
-  }
-  return out
-}
+// atob is a global of every JavaScript runtime Sluice runs in (Node, browsers, workers).
+const decodeBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
 
 /** A module with one function using v128 (i8x16.splat, i8x16.popcnt): validates only where SIMD is supported. */
 const SIMD_PROBE = Uint8Array.of(
