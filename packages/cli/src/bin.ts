@@ -1,15 +1,24 @@
 import { enableCompileCache } from "node:module"
+import { availableParallelism } from "node:os"
 import { startEarlyWorker } from "./earlyWorker.js"
 
 // V8 keeps the compiled program in the system's temporary folder (code only, never data),
 // so a run after the first skips most of the parsing and compiling of the bundle.
 enableCompileCache()
 
-// Commands that use the pool start their first worker now, while the program loads.
+// Commands that use the pool start their first worker now, while the program loads; a
+// BLAKE3-only hash starts one per core, since one large file will be spread over them all.
 const args = process.argv.slice(2)
-const inline = args.some((a, i) => /^(-w|--workers)$/.test(a) ? args[i + 1] === "0" : /^(-w0|--workers=0)$/.test(a))
-const usesPool = ["hash", "check"].includes(args[0] ?? "") && !inline && !args.some((a) => a === "--help" || a === "-h")
-const early = usesPool ? startEarlyWorker(new URL("./worker.js", import.meta.url)) : undefined
+const valueOf = (short: string, long: string) => {
+  const i = args.findIndex((a) => a === short || a === long)
+  return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`${long}=`))?.slice(long.length + 1)
+}
+const workers = valueOf("-w", "--workers")
+const usesPool = ["hash", "check"].includes(args[0] ?? "") && workers !== "0" &&
+  !args.some((a) => a === "--help" || a === "-h")
+const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algorithm") ?? "")
+const count = !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
+const early = Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url)))
 
 // A reader that went away (`sluice hash * | head -1`) ends the program quietly, as SIGPIPE
 // ends coreutils: nothing more can be written, and it is not an error of the input.

@@ -19,7 +19,7 @@ const workersOption = () =>
   )
 
 /** Builds the `sluice` program; `setExit` receives the exit code of the command that ran. */
-export const makeProgram = (setExit: (code: number) => void, early?: EarlyWorker): Command => {
+export const makeProgram = (setExit: (code: number) => void, early?: ReadonlyArray<EarlyWorker>): Command => {
   const program = new Command("sluice")
     .description("Hash, check, encrypt and sign data of any size, streaming, on a pool of workers.")
     .version(VERSION, "-V, --version")
@@ -102,7 +102,7 @@ ${EXIT_CODES_HELP}`)
 }
 
 /** Runs `sluice` with `argv` (without node and script) and resolves to its exit code. */
-export const main = async (argv: ReadonlyArray<string>, early?: EarlyWorker): Promise<number> => {
+export const main = async (argv: ReadonlyArray<string>, early?: ReadonlyArray<EarlyWorker>): Promise<number> => {
   let code: number = ExitCode.ok
   const program = makeProgram((c) => {
     code = c

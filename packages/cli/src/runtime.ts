@@ -7,8 +7,8 @@ import { ExitCode } from "./exitCodes.js"
 
 export interface PoolOptions {
   readonly workers?: string | undefined
-  /** A worker the entry started early, given to the pool as its first. */
-  readonly early?: EarlyWorker | undefined
+  /** Workers the entry started early, given to the pool as its first ones. */
+  readonly early?: ReadonlyArray<EarlyWorker> | undefined
 }
 
 /** `--workers N`: a whole number from 0 to 256, or undefined when the text is anything else. */
@@ -19,12 +19,8 @@ export const parseWorkers = (text: string): number | undefined =>
 export const poolLayer = (options: PoolOptions): Layer.Layer<WorkerPool, unknown> => {
   const workers = options.workers === undefined ? undefined : parseWorkers(options.workers)
   if (workers === 0) return SluiceNode.layerInline
-  let early = options.early
-  const spawn = () => {
-    const adopted = early?.adopt()
-    early = undefined
-    return adopted ?? new Worker(new URL("./worker.js", import.meta.url))
-  }
+  const early = [...(options.early ?? [])]
+  const spawn = () => early.shift()?.adopt() ?? new Worker(new URL("./worker.js", import.meta.url))
   return SluiceNode.layer(workers === undefined ? { spawn } : { workers, spawn })
 }
 
