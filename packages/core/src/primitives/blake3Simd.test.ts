@@ -1,22 +1,10 @@
 import { blake3 } from "@noble/hashes/blake3.js"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { randomBytes } from "./blake3.testkit.js"
 import { BLAKE3_SIMD_WASM_BASE64 } from "./blake3Simd.wasm.js"
 import { BLAKE3_SIMD_INPUT_BYTES, compressChunks4, simdAvailable } from "./blake3Simd.js"
 import { BLAKE3_CHUNK_LEN, blake3CombineSubtrees, Blake3SubtreeHasher } from "./blake3Tree.js"
-
-/** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
-const randomBytes = (length: number, seed: number): Uint8Array => {
-  const out = new Uint8Array(length)
-  let x = seed | 0 || 1
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x
-  }
-  return out
-}
 
 /** The JS kernel's CV of one whole chunk with chunk counter `counter` (a one-chunk subtree is that chunk). */
 const jsChunkCv = (chunk: Uint8Array, counter: number): Uint8Array =>

@@ -1,6 +1,7 @@
 import { blake3 } from "@noble/hashes/blake3.js"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { randomBytes } from "./blake3.testkit.js"
 import {
   BLAKE3_CHUNK_LEN,
   blake3CombineSubtrees,
@@ -21,19 +22,6 @@ const vectors = JSON.parse(
 
 /** The official vectors' input: `length` bytes of 0, 1, ..., 250, 0, 1, ... */
 const vectorInput = (length: number): Uint8Array => Uint8Array.from({ length }, (_, i) => i % 251)
-
-/** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
-const randomBytes = (length: number, seed: number): Uint8Array => {
-  const out = new Uint8Array(length)
-  let x = seed | 0 || 1
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x
-  }
-  return out
-}
 
 /** Hashes `input` through the parallel path: split, one hasher per range, combine in order. */
 const splitAndCombine = (input: Uint8Array, parts: number, minSubtreeBytes: number, outLen = 32): Uint8Array => {
