@@ -5,10 +5,8 @@
  */
 import { Context, Effect, Layer } from "effect"
 import type { WorkerError } from "effect/workers/WorkerError"
-import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import * as WorkerPool from "../pool/WorkerPool.js"
-import { blake3Hasher, HashKernel, layerPortable } from "../primitives/HashKernel.js"
-import type { IncrementalHasher } from "../primitives/IncrementalHasher.js"
+import { type HashKernel, layerPortable, layerPureJs } from "../primitives/HashKernel.js"
 import * as BrowserByteSource from "./BrowserByteSource.js"
 import * as BrowserWorker from "./BrowserWorker.js"
 
@@ -54,45 +52,13 @@ export const webAssemblyAvailable = (): boolean => {
   }
 }
 
-interface NobleHash {
-  readonly create: () => { update(data: Uint8Array): unknown; digest(): Uint8Array }
-}
-
-// Loaded on first use, so a page that has WebAssembly never downloads them.
-const nobleHashes: Record<Exclude<HashAlgorithm, "blake3">, () => Promise<NobleHash>> = {
-  sha256: () => import("@noble/hashes/sha2.js").then((m) => m.sha256),
-  sha384: () => import("@noble/hashes/sha2.js").then((m) => m.sha384),
-  sha512: () => import("@noble/hashes/sha2.js").then((m) => m.sha512),
-  sha1: () => import("@noble/hashes/legacy.js").then((m) => m.sha1),
-  md5: () => import("@noble/hashes/legacy.js").then((m) => m.md5),
-  "sha3-256": () => import("@noble/hashes/sha3.js").then((m) => m.sha3_256),
-  "sha3-512": () => import("@noble/hashes/sha3.js").then((m) => m.sha3_512),
-  "blake2b-512": () => import("@noble/hashes/blake2.js").then((m) => m.blake2b)
-}
-
-const fromNoble = (hash: NobleHash): IncrementalHasher => {
-  const state = hash.create()
-  return {
-    update(data) {
-      state.update(data)
-    },
-    digest: () => state.digest()
-  }
-}
-
-/** Audited pure JS (`@noble/hashes`) and our BLAKE3: for pages that cannot run WebAssembly. */
-export const layerPureJsKernel: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
-  make: (algorithm) =>
-    algorithm === "blake3"
-      ? Effect.sync(blake3Hasher)
-      : Effect.map(Effect.promise(nobleHashes[algorithm]), fromNoble),
-  describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "@noble/hashes (JS)"
-})
+/** The pure-JS kernels, for pages that cannot run WebAssembly. */
+export const layerPureJsKernel = layerPureJs
 
 export type KernelKind = "wasm" | "js"
 
 const kernelLayer = (kernel: KernelKind): Layer.Layer<HashKernel> =>
-  kernel === "wasm" ? layerPortable : layerPureJsKernel
+  kernel === "wasm" ? layerPortable : layerPureJs
 
 const inline = (kernel: KernelKind): Layer.Layer<WorkerPool.WorkerPool> =>
   WorkerPool.layerInline.pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(kernel)]))

@@ -2,11 +2,11 @@ import { Effect } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { describe, expect, it } from "vitest"
 import * as NodeHashKernel from "../platform/NodeHashKernel.js"
-import { HashKernel, layerPortable } from "./HashKernel.js"
+import { HashKernel, layerPortable, layerPureJs } from "./HashKernel.js"
 import { toHex } from "./IncrementalHasher.js"
 import { PUBLISHED_VECTORS, vectorBytes } from "./publishedVectors.js"
 
-const kernels = { "node:crypto": NodeHashKernel.layer, portable: layerPortable }
+const kernels = { "node:crypto": NodeHashKernel.layer, portable: layerPortable, "pure JS": layerPureJs }
 
 const digestWith = (layer: typeof layerPortable, algorithm: Parameters<HashKernel["Service"]["make"]>[0], pieces: ReadonlyArray<Uint8Array>) =>
   Effect.runPromise(Effect.gen(function*() {

@@ -62,3 +62,38 @@ export const layerPortable: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)(
   make: makePortableHasher,
   describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "hash-wasm (WASM)"
 })
+
+interface NobleHash {
+  readonly create: () => { update(data: Uint8Array): unknown; digest(): Uint8Array }
+}
+
+// Loaded on first use, so a program that has WebAssembly never loads them.
+const nobleHashes: Record<Exclude<HashAlgorithm, "blake3">, () => Promise<NobleHash>> = {
+  sha256: () => import("@noble/hashes/sha2.js").then((m) => m.sha256),
+  sha384: () => import("@noble/hashes/sha2.js").then((m) => m.sha384),
+  sha512: () => import("@noble/hashes/sha2.js").then((m) => m.sha512),
+  sha1: () => import("@noble/hashes/legacy.js").then((m) => m.sha1),
+  md5: () => import("@noble/hashes/legacy.js").then((m) => m.md5),
+  "sha3-256": () => import("@noble/hashes/sha3.js").then((m) => m.sha3_256),
+  "sha3-512": () => import("@noble/hashes/sha3.js").then((m) => m.sha3_512),
+  "blake2b-512": () => import("@noble/hashes/blake2.js").then((m) => m.blake2b)
+}
+
+const fromNoble = (hash: NobleHash): IncrementalHasher => {
+  const state = hash.create()
+  return {
+    update(data) {
+      state.update(data)
+    },
+    digest: () => state.digest()
+  }
+}
+
+/** Audited pure JS (`@noble/hashes`) and our BLAKE3: for pages that cannot run WebAssembly. */
+export const layerPureJs: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
+  make: (algorithm) =>
+    algorithm === "blake3"
+      ? Effect.sync(blake3Hasher)
+      : Effect.map(Effect.promise(nobleHashes[algorithm]), fromNoble),
+  describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "@noble/hashes (JS)"
+})
