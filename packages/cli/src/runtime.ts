@@ -26,7 +26,7 @@ export const poolLayer = (options: PoolOptions): Layer.Layer<WorkerPool, unknown
 
 /**
  * Runs a command's program to its exit code. Ctrl-C interrupts it: finalizers stop the
- * workers and remove temporary files before the process exits with 130.
+ * workers before the process exits with 130.
  */
 export const runCommand = async (
   program: Effect.Effect<ExitCode, never, WorkerPool>,
