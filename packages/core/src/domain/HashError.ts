@@ -58,8 +58,14 @@ export class MalformedChecksumLine extends Schema.TaggedClass<MalformedChecksumL
   }
 }
 
+/**
+ * A worker could not do its task: it crashed (`crashed`), ran past its deadline and was
+ * replaced (`timeout`), or could not be started at all (`spawn`, for instance a
+ * Content-Security-Policy that forbids workers). The task itself may be fine.
+ */
 export class WorkerFailure extends Schema.TaggedClass<WorkerFailure>()("WorkerFailure", {
-  detail: Schema.String
+  detail: Schema.String,
+  kind: Schema.optional(Schema.Literals(["crashed", "timeout", "spawn"]))
 }) {
   get message() {
     return `worker failed: ${this.detail}`
@@ -86,3 +92,32 @@ export class HashError extends Schema.TaggedError<HashError>()("HashError", {
 }
 
 export const hashError = (reason: HashErrorReason): HashError => new HashError({ reason })
+
+/**
+ * Errno codes of a read that may succeed when tried again: the resource was busy, the
+ * process ran out of descriptors for a moment, or the call was interrupted.
+ */
+export const TRANSIENT_READ_CODES: ReadonlySet<string> = new Set([
+  "EAGAIN",
+  "EBUSY",
+  "EMFILE",
+  "ENFILE",
+  "EINTR",
+  "ETIMEDOUT"
+])
+
+/**
+ * Transient failures are worth another attempt (a crashed or hung worker, a busy file,
+ * no free descriptors); permanent ones never are (missing, unreadable, bad input,
+ * unsupported). Every front end and the retry policy ask this one function.
+ */
+export const isTransient = (reason: HashErrorReason): boolean => {
+  switch (reason._tag) {
+    case "WorkerFailure":
+      return true
+    case "ReadFailed":
+      return TRANSIENT_READ_CODES.has(reason.code)
+    default:
+      return false
+  }
+}
