@@ -1,6 +1,6 @@
 import { Clock, Effect, Queue, Stream } from "effect"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
-import type { HashError } from "../domain/HashError.js"
+import { type HashError, isTransient } from "../domain/HashError.js"
 import { Digested, type HashEvent, Progress } from "../domain/HashEvent.js"
 import { FileFailed, FileHashed, type HashJobEvent, JobProgress } from "../domain/HashJob.js"
 import { type Source, sourceName } from "../domain/Source.js"
@@ -173,13 +173,18 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
 
     const hashBatch = (batch: ReadonlyArray<number>): Effect.Effect<Array<FileHashed | FileFailed>, never, WorkerPool> =>
       pool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms }))).pipe(
-        Effect.map((outcomes) =>
-          outcomes.map((outcome, i) => {
+        Effect.flatMap((outcomes) =>
+          Effect.forEach(outcomes, (outcome, i) => {
             const index = batch[i]!
             const name = sourceName(sources[index]!)
-            if (outcome._tag === "Failed") return new FileFailed({ index, name, reason: outcome.reason })
+            if (outcome._tag === "Failed") {
+              // A file that was busy gets its own retries; the rest of the batch stands.
+              return isTransient(outcome.reason)
+                ? hashOne(tasks[index]!, index).pipe(Effect.tap(() => Effect.sync(() => filesDone--)))
+                : Effect.succeed(new FileFailed({ index, name, reason: outcome.reason }))
+            }
             advance(index, outcome.bytes, outcome.bytes)
-            return new FileHashed({ index, name, digests: outcome.digests, bytes: outcome.bytes })
+            return Effect.succeed(new FileHashed({ index, name, digests: outcome.digests, bytes: outcome.bytes }))
           })
         ),
         // A batch that could not run at all is retried file by file, each failing on its own.

@@ -8,13 +8,14 @@ import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { createRequire, isBuiltin } from "node:module"
+import { isBuiltin } from "node:module"
 import { dirname, join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { fileURLToPath } from "node:url"
 import { type Browser, chromium, type ConsoleMessage, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { PUBLISHED_VECTORS } from "../primitives/publishedVectors.js"
+import { loadEsbuild } from "./esbuild.testkit.js"
 import type { PageApi } from "./browser.testkit/page.js"
 import { patternBytes, type RunReport } from "./browser.testkit/pattern.js"
 
@@ -29,23 +30,6 @@ const here = fileURLToPath(new URL(".", import.meta.url))
 const blake3Cases = (JSON.parse(
   readFileSync(new URL("../../../../../shared/vectors/blake3/test_vectors.json", import.meta.url), "utf8")
 ) as { cases: Array<{ input_len: number; hash: string }> }).cases
-
-interface EsbuildOutput {
-  readonly path: string
-  readonly contents: Uint8Array
-}
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<{
-    outputFiles: Array<EsbuildOutput>
-    metafile: { inputs: Record<string, unknown> }
-  }>
-}
-
-/** esbuild comes with tsup, the package's bundler; it is not a dependency of its own. */
-const loadEsbuild = async (): Promise<Esbuild> => {
-  const fromTsup = createRequire(createRequire(import.meta.url).resolve("tsup"))
-  return await import(pathToFileURL(fromTsup.resolve("esbuild")).href) as Esbuild
-}
 
 const html = `<!doctype html><meta charset="utf-8"><title>sluice</title><script type="module" src="/page.js"></script>`
 
@@ -214,10 +198,15 @@ describe("the browser layer in Chromium", () => {
   })
 
   it.each(["spawn-throws", "missing-script"] as const)(
-    "fails each file with a typed WorkerFailure when workers cannot start (%s)",
+    "when workers cannot start (%s), the breaker opens and the file is hashed on the main thread",
     async (broken) => {
       const report = await pool.call("small", broken)
-      expect(report.results[0]?.error).toMatchObject({ tag: "WorkerFailure" })
+      expect(report.results[0]).toEqual({
+        name: "small.txt",
+        digests: { sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" }
+      })
+      expect(report.health).toMatchObject({ breaker: "open", fallbackTasks: 1 })
+      expect(report.health.restarts).toBeGreaterThanOrEqual(3)
     }
   )
 

@@ -4,7 +4,6 @@
  * `ManagedRuntime`, and runs every pipeline of `@sluice/core` on it.
  */
 import { Context, Effect, Layer } from "effect"
-import type { WorkerError } from "effect/workers/WorkerError"
 import * as WorkerPool from "../pool/WorkerPool.js"
 import { type HashKernel, layerPortable, layerPureJs } from "../primitives/HashKernel.js"
 import * as BrowserByteSource from "./BrowserByteSource.js"
@@ -23,15 +22,25 @@ export interface BrowserLayerOptions {
    * `(id) => new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: \`sluice-${id}\` })`.
    */
   readonly spawn: (id: number) => BrowserWorker.WorkerLike
+  /** Deadlines, retries and the circuit breaker. */
+  readonly supervision?: Omit<WorkerPool.SupervisionOptions, "size">
 }
 
 export const defaultPoolSize = (): number => Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1)
 
-/** Every task on a pool of Web Workers, each reading its `File`s itself. */
-export const layer = (options: BrowserLayerOptions): Layer.Layer<WorkerPool.WorkerPool, WorkerError> =>
-  WorkerPool.layerWorkers({ size: options.workers ?? defaultPoolSize() }).pipe(
-    Layer.provide(BrowserWorker.layer(options.spawn))
-  )
+/**
+ * Every task on a pool of Web Workers, each reading its `File`s itself, supervised: a
+ * worker that crashes or hangs is replaced and its task retried; when workers keep failing
+ * (a policy that forbids them, WebAssembly that will not start) work goes on on the main
+ * thread in small slices until a worker succeeds again.
+ */
+export const layer = (options: BrowserLayerOptions): Layer.Layer<WorkerPool.WorkerPool> =>
+  WorkerPool.layerWorkers<BrowserWorker.WorkerLike>({
+    ...options.supervision,
+    size: options.workers ?? defaultPoolSize(),
+    spawn: options.spawn,
+    platform: BrowserWorker.layer
+  }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(webAssemblyAvailable() ? "wasm" : "js")]))
 
 // --- Kernels ---------------------------------------------------------------------------
 
@@ -148,7 +157,7 @@ export const detectPoolChoice = (): PoolChoice["Service"] => {
  */
 export const layerAuto = (
   options: BrowserLayerOptions
-): Layer.Layer<WorkerPool.WorkerPool | PoolChoice, WorkerError> =>
+): Layer.Layer<WorkerPool.WorkerPool | PoolChoice> =>
   Layer.suspend(() => {
     const choice = detectPoolChoice()
     return Layer.merge(

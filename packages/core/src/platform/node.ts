@@ -30,17 +30,24 @@ export interface NodeLayerOptions {
   readonly workerUrl?: URL
   /** Starts worker `id`; overrides `workerUrl` (a program may start its first worker early). */
   readonly spawn?: (id: number) => Worker
+  /** Deadlines, retries and the circuit breaker; the defaults suit files on local disks. */
+  readonly supervision?: Omit<WorkerPool.SupervisionOptions, "size">
 }
 
 export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
 
-/** Every task on a pool of worker threads, each opening its sources itself. */
-export const layer = (options: NodeLayerOptions = {}) =>
-  WorkerPool.layerWorkers({ size: options.workers ?? defaultPoolSize() }).pipe(
-    Layer.provide(NodeWorker.layer(
-      options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url)))
-    ))
-  )
+/**
+ * Every task on a pool of worker threads, each opening its sources itself, supervised:
+ * crashed and hung workers are replaced and their tasks retried; when workers keep
+ * failing, work goes on on this thread (`WorkerPool.layerWorkers`).
+ */
+export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.WorkerPool> =>
+  WorkerPool.layerWorkers<Worker>({
+    ...options.supervision,
+    size: options.workers ?? defaultPoolSize(),
+    spawn: options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))),
+    platform: NodeWorker.layer
+  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */
 export const layerInline = WorkerPool.layerInline.pipe(

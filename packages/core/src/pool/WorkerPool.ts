@@ -1,16 +1,17 @@
-import { Context, type Duration, Effect, Layer, Stream } from "effect"
+import { Context, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
 import { RpcClient, type RpcGroup, RpcTest } from "effect/rpc"
 import type { RpcClientError } from "effect/rpc/RpcClientError"
 import type { Spawner, WorkerPlatform } from "effect/workers/Worker"
-import type { WorkerError } from "effect/workers/WorkerError"
-import { type HashError, hashError, WorkerFailure } from "../domain/HashError.js"
+import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
+import { type HashError, hashError, isTransient, WorkerFailure } from "../domain/HashError.js"
 import type { HashEvent } from "../domain/HashEvent.js"
 import type { Source } from "../domain/Source.js"
-import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import type { HashKernel } from "../primitives/HashKernel.js"
 import type { ByteSource } from "../stream/ByteSource.js"
+import { type BreakerOptions, type BreakerState, makeCircuitBreaker } from "./CircuitBreaker.js"
 import { HashHandlersLive } from "./handlers.js"
 import { type BatchOutcome, HashRpcs } from "./HashRpcs.js"
+import { retrySchedule, retryTransient, retryTransientStream } from "./retryPolicy.js"
 
 export interface BatchItem {
   readonly source: Source
@@ -22,6 +23,27 @@ export interface Blake3SubtreeRequest {
   readonly offset: number
   readonly length: number
   readonly startChunk: number
+}
+
+/** What the pool has lived through: the breaker, and counts a front end or metrics can show. */
+export interface PoolHealth {
+  readonly breaker: BreakerState
+  /** Workers replaced after a crash or a missed deadline. */
+  readonly restarts: number
+  /** Tasks tried again after a transient failure. */
+  readonly retries: number
+  /** Tasks that ran past their deadline. */
+  readonly timeouts: number
+  /** Tasks that ran on the fallback (the calling thread) while the breaker was open. */
+  readonly fallbackTasks: number
+}
+
+export const healthyPool: PoolHealth = {
+  breaker: { _tag: "closed", failures: 0 },
+  restarts: 0,
+  retries: 0,
+  timeouts: 0,
+  fallbackTasks: 0
 }
 
 /**
@@ -37,61 +59,276 @@ export class WorkerPool extends Context.Service<WorkerPool, {
   readonly sourceSize: (source: Source) => Effect.Effect<number | undefined, HashError>
   readonly sourceSizes: (sources: ReadonlyArray<Source>) => Effect.Effect<ReadonlyArray<number | undefined>, HashError>
   readonly hashBatch: (items: ReadonlyArray<BatchItem>) => Effect.Effect<ReadonlyArray<BatchOutcome>, HashError>
+  /** Breaker state and recovery counts, live. */
+  readonly health: SubscriptionRef.SubscriptionRef<PoolHealth>
 }>()("@sluice/core/WorkerPool") {}
 
-const workerFailure = (error: RpcClientError | WorkerError) =>
-  hashError(new WorkerFailure({ detail: error.message }))
+type Client = RpcClient.RpcClient<RpcGroup.Rpcs<typeof HashRpcs>, RpcClientError>
+type Tasks = Omit<WorkerPool["Service"], "size" | "kind" | "health">
 
-const fromClient = (
-  kind: "workers" | "inline",
-  size: number,
-  client: RpcClient.RpcClient<RpcGroup.Rpcs<typeof HashRpcs>, RpcClientError>
-): WorkerPool["Service"] => ({
-  size,
-  kind,
+const isWorkerFailure = (error: HashError) => error.reason._tag === "WorkerFailure"
+
+const crashed = (error: RpcClientError) =>
+  hashError(
+    new WorkerFailure({
+      detail: error.message,
+      kind: error.reason._tag === "WorkerSpawnError" ? "spawn" : "crashed"
+    })
+  )
+
+/** The pool's requests over one RPC client; a failure of the client is a worker failure. */
+const tasksOf = (client: Client): Tasks => ({
   hashSource: (source, algorithms) =>
     client.HashSource({ source, algorithms }).pipe(
-      Stream.catchTag("RpcClientError", (error) => Stream.fail(workerFailure(error)))
+      Stream.catchTag("RpcClientError", (error) => Stream.fail(crashed(error)))
     ),
   blake3Subtree: (request) =>
     client.Blake3Subtree(request).pipe(
       Effect.map(({ cv }) => cv),
-      Effect.catchTag("RpcClientError", (error) => Effect.fail(workerFailure(error)))
+      Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error)))
     ),
   sourceSize: (source) =>
-    client.SourceSize({ source }).pipe(
-      Effect.catchTag("RpcClientError", (error) => Effect.fail(workerFailure(error)))
-    ),
+    client.SourceSize({ source }).pipe(Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error)))),
   sourceSizes: (sources) =>
-    client.SourceSizes({ sources }).pipe(
-      Effect.catchTag("RpcClientError", (error) => Effect.fail(workerFailure(error)))
-    ),
+    client.SourceSizes({ sources }).pipe(Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error)))),
   hashBatch: (items) =>
-    client.HashBatch({ items }).pipe(
-      Effect.catchTag("RpcClientError", (error) => Effect.fail(workerFailure(error)))
-    )
+    client.HashBatch({ items }).pipe(Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error))))
 })
 
-/**
- * Up to `size` workers, each running one task at a time, over whatever worker platform
- * the environment provides (worker_threads, Web Workers). One worker starts with the
- * pool; more start only when tasks wait, so a one-file job pays for one worker's start
- * and memory, and idle extra workers retire after `idleTimeout`.
- */
-export const layerWorkers = (
-  options: { readonly size: number; readonly idleTimeout?: Duration.Input }
-): Layer.Layer<WorkerPool, WorkerError, WorkerPlatform | Spawner> =>
-  Layer.effect(WorkerPool)(
-    Effect.map(RpcClient.make(HashRpcs), (client) => fromClient("workers", options.size, client))
-  ).pipe(Layer.provide(RpcClient.layerProtocolWorker({
-    minSize: 1,
-    maxSize: options.size,
-    concurrency: 1,
-    timeToLive: options.idleTimeout ?? "30 seconds"
-  })))
+/** The same handlers on the calling thread: tests, tiny inputs, and the breaker's fallback. */
+const makeInline = Effect.map(RpcTest.makeClient(HashRpcs), tasksOf)
 
-/** The same handlers on the calling thread: for tests, tiny inputs and the fallback path. */
+/**
+ * The same handlers on the calling thread: for tests, tiny inputs and the fallback path.
+ * A transient failure (a busy file) is retried here too.
+ */
 export const layerInline: Layer.Layer<WorkerPool, never, ByteSource | HashKernel> = Layer.effect(WorkerPool)(
-  Effect.map(RpcTest.makeClient(HashRpcs), (client) => fromClient("inline", 1, client))
+  Effect.gen(function*() {
+    const tasks = yield* makeInline
+    const health = yield* SubscriptionRef.make(healthyPool)
+    const retried = <A>(effect: Effect.Effect<A, HashError>) =>
+      retryTransient(effect.pipe(Effect.tapError((e) =>
+        isTransient(e.reason) ? SubscriptionRef.update(health, (h) => ({ ...h, retries: h.retries + 1 })) : Effect.void
+      )))
+    return {
+      size: 1,
+      kind: "inline" as const,
+      health,
+      hashSource: (source, algorithms) => retryTransientStream(tasks.hashSource(source, algorithms)),
+      blake3Subtree: (request) => retried(tasks.blake3Subtree(request)),
+      sourceSize: (source) => retried(tasks.sourceSize(source)),
+      sourceSizes: (sources) => retried(tasks.sourceSizes(sources)),
+      hashBatch: (items) => retried(tasks.hashBatch(items))
+    } satisfies WorkerPool["Service"]
+  })
 ).pipe(Layer.provide(HashHandlersLive))
 
+// --- Supervised workers ------------------------------------------------------------------
+
+/** Anything a pool can stop at once: a worker_threads `Worker`, a DOM `Worker`. */
+export interface Terminable {
+  terminate(): unknown
+}
+
+/** The slowest rate a healthy worker is allowed: below it, a task has hung. */
+export const SLOWEST_HEALTHY_BYTES_PER_SECOND = 16 * 1024 * 1024
+/** Every deadline includes this much for a worker's start and a busy machine. */
+export const DEADLINE_BASE = Duration.seconds(2)
+/** A streamed task that reports nothing for this long has hung (workers report every 100 ms). */
+export const DEFAULT_STALL_TIMEOUT = Duration.seconds(10)
+/** A batch of small files holds at most this many bytes (`hashFiles` plans them so). */
+export const BATCH_DEADLINE_BYTES = 8 * 1024 * 1024
+
+/** The deadline of a task of `bytes`: the base, plus the bytes at the slowest healthy rate. */
+export const defaultDeadline = (bytes: number): Duration.Duration =>
+  Duration.sum(DEADLINE_BASE, Duration.millis((bytes / SLOWEST_HEALTHY_BYTES_PER_SECOND) * 1000))
+
+export interface SupervisionOptions {
+  /** Most workers at once; one starts with the pool, more only when tasks wait. */
+  readonly size: number
+  /** An extra worker idle this long retires. */
+  readonly idleTimeout?: Duration.Input
+  /** The longest a task of `bytes` may take before its worker counts as hung. */
+  readonly deadline?: (bytes: number) => Duration.Input
+  /** The longest a streamed task may go without an event. */
+  readonly stallTimeout?: Duration.Input
+  readonly breaker?: BreakerOptions
+  /** How transient failures are retried; the default backs off from 50 ms and gives up after 4 s. */
+  readonly retry?: Schedule.Schedule<unknown, unknown>
+}
+
+export interface WorkerPlatformOptions<W extends Terminable> extends SupervisionOptions {
+  /** Starts a worker; the pool keeps it to terminate it when it hangs or the pool closes. */
+  readonly spawn: (id: number) => W
+  /** The environment's worker platform over a spawn function (worker_threads, Web Workers). */
+  readonly platform: (spawn: (id: number) => W) => Layer.Layer<WorkerPlatform | Spawner>
+}
+
+interface Slot {
+  readonly tasks: Tasks
+  /** Stops the worker at once, whatever it is doing. */
+  readonly kill: () => void
+  busy: boolean
+  /** Tasks this worker completed: one that never completed any may be unable to run at all. */
+  served: number
+}
+
+/**
+ * Up to `size` workers, each running one task at a time, supervised: a worker that
+ * crashes or misses its task's deadline is terminated and replaced, and the task is tried
+ * again (exponential backoff, jitter, under 5 s in all) on a healthy one. Repeated worker
+ * failures open a circuit breaker that sends work to the calling thread until a trial task
+ * succeeds on a worker again. Permanent failures (a missing file) are never retried.
+ */
+export const layerWorkers = <W extends Terminable>(
+  options: WorkerPlatformOptions<W>
+): Layer.Layer<WorkerPool, never, ByteSource | HashKernel> =>
+  Layer.effect(WorkerPool)(Effect.gen(function*() {
+    const fallback = yield* makeInline
+    const breaker = yield* makeCircuitBreaker(options.breaker)
+    const health = yield* SubscriptionRef.make(healthyPool)
+    const count = (key: "restarts" | "retries" | "timeouts" | "fallbackTasks") =>
+      SubscriptionRef.update(health, (h) => ({ ...h, [key]: h[key] + 1 }))
+    yield* SubscriptionRef.changes(breaker.state).pipe(
+      Stream.runForEach((state) => SubscriptionRef.update(health, (h) => ({ ...h, breaker: state }))),
+      Effect.forkScoped
+    )
+    const deadline = options.deadline ?? defaultDeadline
+    const stallTimeout = options.stallTimeout ?? DEFAULT_STALL_TIMEOUT
+    const schedule = options.retry ?? retrySchedule
+    let nextId = 0
+
+    const acquireSlot = Effect.gen(function*() {
+      const scope = yield* Effect.scope
+      let worker: W | undefined
+      const spawnOne = () => {
+        worker = options.spawn(nextId++)
+        return worker
+      }
+      const protocol = yield* Layer.buildWithScope(
+        RpcClient.layerProtocolWorker({ size: 1, concurrency: 1 }).pipe(Layer.provide(options.platform(spawnOne))),
+        scope
+      )
+      const client = yield* RpcClient.make(HashRpcs).pipe(Effect.provideContext(protocol))
+      const slot: Slot = { tasks: tasksOf(client), kill: () => void worker?.terminate(), busy: false, served: 0 }
+      // Runs before the platform's graceful close: a worker busy in a long read would
+      // only see the close message when done, so it is stopped outright.
+      yield* Scope.addFinalizer(scope, Effect.sync(() => slot.busy && slot.kill()))
+      return slot
+    }).pipe(
+      Effect.mapError((error) => hashError(new WorkerFailure({ detail: error.message, kind: "spawn" })))
+    )
+
+    const pool = yield* Pool.makeWithTTL({
+      acquire: acquireSlot,
+      min: 1,
+      max: options.size,
+      concurrency: 1,
+      timeToLive: options.idleTimeout ?? "30 seconds"
+    })
+
+    /**
+     * A worker that failed is stopped and replaced. The breaker hears only of workers that
+     * failed before completing anything: that is what a page that forbids workers, or a
+     * kernel that cannot start, looks like. A worker that served and then died is replaced
+     * without doubting the others.
+     */
+    const retire = (slot: Slot, error: HashError) =>
+      Effect.gen(function*() {
+        if (error.reason._tag !== "WorkerFailure") return
+        slot.kill()
+        yield* Pool.invalidate(pool, slot)
+        yield* count("restarts")
+        if (error.reason.kind === "timeout") yield* count("timeouts")
+        if (slot.served === 0) yield* breaker.onFailure(error.reason.message)
+      })
+
+    const served = (slot: Slot) =>
+      Effect.suspend(() => {
+        slot.served++
+        return breaker.onSuccess
+      })
+
+    /** A worker that could not even start counts against the breaker like one that crashed. */
+    const getSlot = Pool.get(pool).pipe(
+      Effect.tapError((error) => Effect.andThen(count("restarts"), breaker.onFailure(error.reason.message)))
+    )
+
+    const onWorker = <A>(bytes: number, task: (tasks: Tasks) => Effect.Effect<A, HashError>) =>
+      Effect.scoped(Effect.gen(function*() {
+        const slot = yield* getSlot
+        const limit = Duration.fromInputUnsafe(deadline(bytes))
+        slot.busy = true
+        const exit = yield* task(slot.tasks).pipe(
+          Effect.timeoutOrElse({
+            duration: limit,
+            orElse: () =>
+              Effect.fail(hashError(new WorkerFailure({ detail: `no answer within ${Duration.format(limit)}`, kind: "timeout" })))
+          }),
+          Effect.exit
+        )
+        slot.busy = false
+        if (Exit.isSuccess(exit)) yield* served(slot)
+        else if (exit.cause.reasons.some((r) => r._tag === "Fail")) {
+          const error = exit.cause.reasons.find((r) => r._tag === "Fail")!.error
+          yield* retire(slot, error)
+        }
+        return yield* exit
+      }))
+
+    const streamOnWorker = (source: Source, algorithms: ReadonlyArray<HashAlgorithm>) =>
+      Stream.unwrap(Effect.gen(function*() {
+        const slot = yield* getSlot
+        slot.busy = true
+        const stalled = hashError(
+          new WorkerFailure({ detail: `no progress for ${Duration.format(Duration.fromInputUnsafe(stallTimeout))}`, kind: "timeout" })
+        )
+        const events = slot.tasks.hashSource(source, algorithms)
+        const guarded = source._tag === "StdinSource"
+          ? events // a pipe may be idle for as long as its writer likes
+          : events.pipe(Stream.timeoutOrElse({ duration: stallTimeout, orElse: () => Stream.fail(stalled) }))
+        return guarded.pipe(
+          Stream.onExit((exit) => {
+            slot.busy = false
+            if (Exit.isSuccess(exit)) return served(slot)
+            const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
+            return failure ? retire(slot, failure.error) : Effect.void
+          })
+        )
+      })).pipe(Stream.scoped)
+
+    /** One attempt: on a worker while the breaker allows, on the calling thread otherwise. */
+    const attempt = <A>(onWorkers: Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) =>
+      Effect.flatMap(breaker.allow, (allowed) => allowed ? onWorkers : Effect.andThen(count("fallbackTasks"), onFallback))
+
+    /** A task of `bytes`: attempts on workers or the fallback, retried while transient. */
+    const run = <A>(bytes: number, task: (tasks: Tasks) => Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) =>
+      retried(attempt(onWorker(bytes, task), onFallback), onFallback)
+
+    /**
+     * Retried while transient; when the retries run out on worker failures, the task runs
+     * once more on this thread, so a job whose workers cannot run still finishes.
+     */
+    const retried = <A>(effect: Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) =>
+      retryTransient(effect.pipe(Effect.tapError((e) => isTransient(e.reason) ? count("retries") : Effect.void)), schedule).pipe(
+        Effect.catchIf(isWorkerFailure, () => Effect.andThen(count("fallbackTasks"), onFallback))
+      )
+
+    return {
+      size: options.size,
+      kind: "workers" as const,
+      health,
+      hashSource: (source, algorithms) => {
+        const onFallback = Stream.unwrap(Effect.as(count("fallbackTasks"), fallback.hashSource(source, algorithms)))
+        return retryTransientStream(
+          Stream.unwrap(Effect.map(breaker.allow, (allowed) => allowed ? streamOnWorker(source, algorithms) : onFallback))
+            .pipe(Stream.tapError((e) => isTransient(e.reason) ? count("retries") : Effect.void)),
+          schedule
+        ).pipe(Stream.catchIf(isWorkerFailure, () => onFallback))
+      },
+      blake3Subtree: (request) => run(request.length, (t) => t.blake3Subtree(request), fallback.blake3Subtree(request)),
+      sourceSize: (source) => run(0, (t) => t.sourceSize(source), fallback.sourceSize(source)),
+      sourceSizes: (sources) => run(0, (t) => t.sourceSizes(sources), fallback.sourceSizes(sources)),
+      hashBatch: (items) => run(BATCH_DEADLINE_BYTES, (t) => t.hashBatch(items), fallback.hashBatch(items))
+    } satisfies WorkerPool["Service"]
+  })).pipe(Layer.provide(HashHandlersLive))

@@ -1,5 +1,5 @@
 /** The test page: runs the pipelines on the browser layers and reports plain data to the Node test. */
-import { Effect, ManagedRuntime, Option, Stream } from "effect"
+import { Effect, ManagedRuntime, Option, Stream, SubscriptionRef } from "effect"
 import { PUBLISHED_VECTORS, vectorBytes } from "../../primitives/publishedVectors.js"
 import * as Sluice from "../browser.js"
 import { blake3VectorInput, type FileResult, patternBytes, type PoolName, type RunReport } from "./pattern.js"
@@ -63,11 +63,18 @@ const run = async (pool: PoolName, tasks: ReadonlyArray<Sluice.HashTask>): Promi
           }
         }
       }
+      const health = yield* SubscriptionRef.get(workerPool.health)
       return {
         kind: workerPool.kind,
         size: workerPool.size,
         choice: choice && { kind: choice.kind, reason: choice.reason, kernel: choice.kernel },
-        results
+        results,
+        health: {
+          breaker: health.breaker._tag,
+          restarts: health.restarts,
+          retries: health.retries,
+          fallbackTasks: health.fallbackTasks
+        }
       }
     }))
     const ms = performance.now() - started

@@ -34,6 +34,13 @@ export interface RunReport {
   /** Web Workers the page created. */
   readonly spawned: number
   readonly results: ReadonlyArray<FileResult>
+  /** The pool's breaker state and recovery counts when the job ended. */
+  readonly health: {
+    readonly breaker: string
+    readonly restarts: number
+    readonly retries: number
+    readonly fallbackTasks: number
+  }
   readonly ms: number
   readonly disposeMs: number
   /** Timer turns the main thread gave while hashing, and the longest wait between two. */
