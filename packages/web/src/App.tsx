@@ -6,6 +6,7 @@ import { DropZone } from "./components/DropZone.js"
 import { ExportPanel } from "./components/ExportPanel.js"
 import { FileList } from "./components/FileList.js"
 import { JobSummary, totals } from "./components/JobSummary.js"
+import { PoolStatus, type SubscribeHealth } from "./components/PoolStatus.js"
 import { TextHasher } from "./components/TextHasher.js"
 import { VerifyPanel } from "./components/VerifyPanel.js"
 import type { Collected } from "./files/collectFiles.js"
@@ -70,9 +71,11 @@ const usePoolDetail = (pool: Promise<string> | undefined): string | undefined =>
 export interface AppProps {
   /** Where hashing runs, once the pool is up. */
   readonly pool?: Promise<string>
+  /** The pool's health (circuit breaker, restarts), live. */
+  readonly health?: SubscribeHealth
 }
 
-export const App = ({ pool }: AppProps) => {
+export const App = ({ health, pool }: AppProps) => {
   const poolDetail = usePoolDetail(pool)
   const jobs = useHashJobsStore()
   const { rows } = useHashJobs()
@@ -142,6 +145,7 @@ export const App = ({ pool }: AppProps) => {
           loading itself.
         </p>
         {poolDetail !== undefined ? <p>{poolDetail}</p> : null}
+        {health !== undefined ? <PoolStatus subscribe={health} /> : null}
       </footer>
     </div>
   )

@@ -7,12 +7,13 @@ import { makeHashJobs } from "./jobs/HashJobs.js"
 import { HashJobsContext } from "./jobs/useHashJobs.js"
 import { registerServiceWorker } from "./offline/registerServiceWorker.js"
 import { makeUpdateSignal, UpdateBanner } from "./offline/UpdateBanner.js"
-import { describePool, makeRuntime } from "./runtime.js"
+import { describePool, makeRuntime, subscribePoolHealth } from "./runtime.js"
 import "./styles.css"
 
 const runtime = makeRuntime()
 const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame })
 const pool = describePool(runtime)
+const health = (listener: Parameters<typeof subscribePoolHealth>[1]) => subscribePoolHealth(runtime, listener)
 const updates = makeUpdateSignal()
 registerServiceWorker(updates.offer)
 
@@ -21,7 +22,7 @@ createRoot(document.getElementById("root")!).render(
     <HashJobsContext.Provider value={jobs}>
       <Announcer>
         <UpdateBanner subscribe={updates.subscribe} />
-        <App pool={pool} />
+        <App pool={pool} health={health} />
       </Announcer>
     </HashJobsContext.Provider>
   </StrictMode>

@@ -1,5 +1,5 @@
-import { layerAuto, PoolChoice } from "@sluice/core/browser"
-import { Effect, ManagedRuntime } from "effect"
+import { layerAuto, PoolChoice, type PoolHealth, WorkerPool } from "@sluice/core/browser"
+import { Effect, Fiber, ManagedRuntime, Stream, SubscriptionRef } from "effect"
 
 /**
  * The web app's one composition root (STYLE.md): a Web Worker pool that opens each `File`
@@ -21,3 +21,18 @@ export const describePool = (runtime: ReturnType<typeof makeRuntime>): Promise<s
   })).catch((error: unknown) =>
     `The hashing workers could not start (${error instanceof Error ? error.message : String(error)}).`
   )
+
+/**
+ * Calls `listener` with the pool's health (breaker state, restarts, retries) whenever it
+ * changes; returns the function that stops listening.
+ */
+export const subscribePoolHealth = (
+  runtime: ReturnType<typeof makeRuntime>,
+  listener: (health: PoolHealth) => void
+): () => void => {
+  const fiber = runtime.runFork(Effect.gen(function*() {
+    const pool = yield* WorkerPool
+    yield* SubscriptionRef.changes(pool.health).pipe(Stream.runForEach((health) => Effect.sync(() => listener(health))))
+  }))
+  return () => void runtime.runFork(Fiber.interrupt(fiber))
+}

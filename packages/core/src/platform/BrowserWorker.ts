@@ -57,6 +57,14 @@ export const layerPlatform: Layer.Layer<Worker.WorkerPlatform> = Layer.succeed(W
       worker.addEventListener("error", () => {
         Deferred.doneUnsafe(ended, Exit.void)
       })
+      // A terminated Web Worker fires no event at all. The pool terminates a worker that
+      // crashed or hung before it lets it go, and must not then wait CLOSE_TIMEOUT for an
+      // answer that cannot come: terminating settles `ended` too.
+      const terminate = worker.terminate.bind(worker)
+      worker.terminate = () => {
+        terminate()
+        Deferred.doneUnsafe(ended, Exit.void)
+      }
       const close = Effect.suspend(() => {
         worker.postMessage([CLOSE], [])
         return Deferred.await(ended)

@@ -135,7 +135,7 @@ export const SLOWEST_HEALTHY_BYTES_PER_SECOND = 16 * 1024 * 1024
 /** Every deadline includes this much for a worker's start and a busy machine. */
 export const DEADLINE_BASE = Duration.seconds(2)
 /** A streamed task that reports nothing for this long has hung (workers report every 100 ms). */
-export const DEFAULT_STALL_TIMEOUT = Duration.seconds(10)
+export const DEFAULT_STALL_TIMEOUT = Duration.seconds(5)
 /** A batch of small files holds at most this many bytes (`hashFiles` plans them so). */
 export const BATCH_DEADLINE_BYTES = 8 * 1024 * 1024
 

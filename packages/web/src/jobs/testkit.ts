@@ -2,6 +2,7 @@
 import {
   Digested,
   hashError,
+  healthyPool,
   type HashAlgorithm,
   type HashEvent,
   type HashErrorReason,
@@ -9,7 +10,7 @@ import {
   type Source,
   WorkerPool
 } from "@sluice/core"
-import { Deferred, Effect, Layer, ManagedRuntime, Queue, Stream } from "effect"
+import { Deferred, Effect, Layer, ManagedRuntime, Queue, Stream, SubscriptionRef } from "effect"
 import { makeHashJobs } from "./HashJobs.js"
 
 /** A fake digest that names its input, so tests can tell which file and algorithm produced it. */
@@ -77,15 +78,16 @@ export const makeFakePool = (options: { readonly size?: number; readonly auto?: 
       })
     )
   }
-  const layer = Layer.succeed(WorkerPool)({
+  const layer = Layer.effect(WorkerPool)(Effect.map(SubscriptionRef.make(healthyPool), (health) => ({
     size: options.size ?? 2,
-    kind: "inline",
+    kind: "inline" as const,
+    health,
     hashSource,
     blake3Subtree: () => Effect.die("not used by these tests"),
     sourceSize: (source) => Effect.succeed(source._tag === "BlobSource" ? source.blob.size : undefined),
     sourceSizes: (sources) => Effect.succeed(sources.map((s) => (s._tag === "BlobSource" ? s.blob.size : undefined))),
     hashBatch: () => Effect.die("not used by these tests: the app hashes one file per job")
-  })
+  })))
   return { tasks, layer }
 }
 
