@@ -80,11 +80,11 @@ export const BLAKE3_IMPLEMENTATION = "sluice-blake3@1"
 /**
  * Where hash-wasm 4.13.0 keeps input it has not compressed yet: `bufferAt` is an offset
  * into the context struct of its `src/<alg>.c`, which its `save()` returns after a 4-byte
- * tag of its WASM binary. That buffer also keeps stale bytes of earlier blocks past the pending ones (the block
- * last copied in); `save` zeroes them, so a checkpoint holds no input the algorithm does
- * not need. `pending` is the count of buffered bytes after `n` bytes of input: BLAKE2b
- * keeps a full last block until more input follows, the others compress a full block at once.
- * Tests pin this to the installed hash-wasm.
+ * tag of its WASM binary. Past the pending bytes that buffer still holds stale input of
+ * earlier blocks; `save` zeroes it, so a checkpoint keeps no input the algorithm does not
+ * need. `pending(n)` is the count of buffered bytes after `n` bytes of input: BLAKE2b
+ * keeps a full last block until more input follows, the others compress a full block at
+ * once. Tests pin this to the installed hash-wasm.
  */
 interface WasmStateLayout {
   readonly bufferAt: number
@@ -147,7 +147,7 @@ const refused = (what: string) => (cause: unknown) =>
 
 const wasmCore = (algorithm: Exclude<HashAlgorithm, "blake3">, state: Uint8Array | undefined) =>
   Effect.gen(function*() {
-    const hasher = yield* Effect.promise(wasmFactories[algorithm])
+    const hasher = yield* Effect.promise(() => wasmFactories[algorithm]())
     if (state !== undefined) yield* Effect.try({ try: () => hasher.load(state), catch: refused(HASH_WASM_IMPLEMENTATION) })
     const { bufferAt, bufferBytes, pending } = wasmStateLayouts[algorithm]
     const core: HasherCore = {
