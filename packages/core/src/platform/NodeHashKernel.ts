@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect"
 import * as crypto from "node:crypto"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
-import { blake3Hasher, HashKernel } from "../primitives/HashKernel.js"
+import { blake3Hasher, HashKernel, makePortableResumable } from "../primitives/HashKernel.js"
 import type { IncrementalHasher } from "../primitives/IncrementalHasher.js"
 
 /** OpenSSL names; OpenSSL has no BLAKE3, which our own kernel answers. */
@@ -26,10 +26,18 @@ const fromOpenSSL = (name: string): IncrementalHasher => {
   }
 }
 
-/** node:crypto (OpenSSL, with the CPU's SHA extensions where it has them). */
+/**
+ * node:crypto (OpenSSL, with the CPU's SHA extensions where it has them). OpenSSL's hash
+ * state cannot be exported, so resumable hashers are the portable ones (hash-wasm, and
+ * our BLAKE3): a checkpointed hash is slower than `make`'s.
+ */
 export const layer: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
   make: (algorithm) =>
     Effect.sync(() => algorithm === "blake3" ? blake3Hasher() : fromOpenSSL(opensslName[algorithm])),
+  makeResumable: makePortableResumable,
+  resumable: () => true,
   describe: (algorithm) =>
-    algorithm === "blake3" ? "sluice blake3 (JS)" : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl})`
+    algorithm === "blake3"
+      ? "sluice blake3 (JS)"
+      : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl}); resumable: hash-wasm (WASM)`
 })

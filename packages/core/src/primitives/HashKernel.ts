@@ -11,7 +11,13 @@ import {
 } from "hash-wasm"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { Blake3SubtreeHasher } from "./blake3Tree.js"
-import type { IncrementalHasher } from "./IncrementalHasher.js"
+import {
+  CheckpointInvalid,
+  type IncrementalHasher,
+  readCheckpoint,
+  type ResumableHasher,
+  writeCheckpoint
+} from "./IncrementalHasher.js"
 
 /**
  * The fastest well-kept implementation of each algorithm in this environment
@@ -20,6 +26,15 @@ import type { IncrementalHasher } from "./IncrementalHasher.js"
  */
 export class HashKernel extends Context.Service<HashKernel, {
   readonly make: (algorithm: HashAlgorithm) => Effect.Effect<IncrementalHasher>
+  /**
+   * A hasher whose state can be saved; given a `state` (from `save()`), it continues from
+   * there. Fails when the state is damaged or was written by another algorithm,
+   * implementation or format, and when this kernel cannot save the algorithm's state
+   * (see `resumable`). May be slower than `make`.
+   */
+  readonly makeResumable: (algorithm: HashAlgorithm, state?: Uint8Array) => Effect.Effect<ResumableHasher, CheckpointInvalid>
+  /** Whether `makeResumable` can answer for an algorithm here. */
+  readonly resumable: (algorithm: HashAlgorithm) => boolean
   /** Which implementation answers for an algorithm, for `doctor` and metrics. */
   readonly describe: (algorithm: HashAlgorithm) => string
 }>()("@sluice/core/HashKernel") {}
@@ -58,8 +73,131 @@ export const makePortableHasher = (algorithm: HashAlgorithm): Effect.Effect<Incr
     ? Effect.sync(blake3Hasher)
     : Effect.promise(() => wasmFactories[algorithm]()).pipe(Effect.map(fromWasm))
 
+/** Names written into checkpoints: a state resumes only with the implementation and version that wrote it. */
+export const HASH_WASM_IMPLEMENTATION = "hash-wasm@4.13.0"
+export const BLAKE3_IMPLEMENTATION = "sluice-blake3@1"
+
+/**
+ * Where hash-wasm 4.13.0 keeps input it has not compressed yet: `bufferAt` is an offset
+ * into the context struct of its `src/<alg>.c`, which its `save()` returns after a 4-byte
+ * tag of its WASM binary. Past the pending bytes that buffer still holds stale input of
+ * earlier blocks; `save` zeroes it, so a checkpoint keeps no input the algorithm does not
+ * need. `pending(n)` is the count of buffered bytes after `n` bytes of input: BLAKE2b
+ * keeps a full last block until more input follows, the others compress a full block at
+ * once. Tests pin this to the installed hash-wasm.
+ */
+interface WasmStateLayout {
+  readonly bufferAt: number
+  readonly bufferBytes: number
+  readonly pending: (n: number) => number
+}
+
+const WASM_TAG_BYTES = 4
+const wasmStateLayouts: Record<Exclude<HashAlgorithm, "blake3">, WasmStateLayout> = {
+  sha256: { bufferAt: 0, bufferBytes: 64, pending: (n) => n % 64 },
+  sha384: { bufferAt: 0, bufferBytes: 128, pending: (n) => n % 128 },
+  sha512: { bufferAt: 0, bufferBytes: 128, pending: (n) => n % 128 },
+  sha1: { bufferAt: 28, bufferBytes: 64, pending: (n) => n % 64 },
+  md5: { bufferAt: 24, bufferBytes: 64, pending: (n) => n % 64 },
+  "sha3-256": { bufferAt: 200, bufferBytes: 192, pending: (n) => n % 136 },
+  "sha3-512": { bufferAt: 200, bufferBytes: 192, pending: (n) => n % 72 },
+  "blake2b-512": { bufferAt: 96, bufferBytes: 128, pending: (n) => n === 0 ? 0 : ((n - 1) % 128) + 1 }
+}
+
+/** The part of a resumable hasher that differs per implementation. */
+interface HasherCore extends IncrementalHasher {
+  /** The implementation's state after `bytesHashed` bytes, a fresh copy the caller may wipe. */
+  state(bytesHashed: number): Uint8Array
+}
+
+const resumableHasher = (
+  algorithm: HashAlgorithm,
+  implementation: string,
+  core: HasherCore,
+  restoredBytes: number
+): ResumableHasher => {
+  let bytesHashed = restoredBytes
+  let finished = false
+  return {
+    get bytesHashed() {
+      return bytesHashed
+    },
+    update(data) {
+      core.update(data)
+      bytesHashed += data.length
+    },
+    digest() {
+      finished = true
+      return core.digest()
+    },
+    save() {
+      if (finished) throw new Error("save() after digest(): a resumable hasher saves its state before the digest is read")
+      const state = core.state(bytesHashed)
+      try {
+        return writeCheckpoint({ algorithm, implementation, bytesHashed }, state)
+      } finally {
+        state.fill(0)
+      }
+    }
+  }
+}
+
+const refused = (what: string) => (cause: unknown) =>
+  new CheckpointInvalid({ detail: `${what} refused the state: ${cause instanceof Error ? cause.message : String(cause)}` })
+
+const wasmCore = (algorithm: Exclude<HashAlgorithm, "blake3">, state: Uint8Array | undefined) =>
+  Effect.gen(function*() {
+    const hasher = yield* Effect.promise(() => wasmFactories[algorithm]())
+    if (state !== undefined) yield* Effect.try({ try: () => hasher.load(state), catch: refused(HASH_WASM_IMPLEMENTATION) })
+    const { bufferAt, bufferBytes, pending } = wasmStateLayouts[algorithm]
+    const core: HasherCore = {
+      update(data) {
+        hasher.update(data)
+      },
+      digest: () => hasher.digest("binary"),
+      state(bytesHashed) {
+        const saved = hasher.save()
+        saved.fill(0, WASM_TAG_BYTES + bufferAt + pending(bytesHashed), WASM_TAG_BYTES + bufferAt + bufferBytes)
+        return saved
+      }
+    }
+    return core
+  })
+
+const blake3Core = (state: Uint8Array | undefined) =>
+  Effect.gen(function*() {
+    const hasher = state === undefined
+      ? new Blake3SubtreeHasher(0)
+      : yield* Effect.try({ try: () => Blake3SubtreeHasher.restore(state), catch: refused(BLAKE3_IMPLEMENTATION) })
+    if (hasher.startChunk !== 0) {
+      return yield* new CheckpointInvalid({ detail: `a subtree state (from chunk ${hasher.startChunk}), not a whole hash` })
+    }
+    const core: HasherCore = {
+      update(data) {
+        hasher.update(data)
+      },
+      digest: () => hasher.rootDigest(),
+      state: () => hasher.saveState()
+    }
+    return core
+  })
+
+/** Resumable kernels: hash-wasm's, whose state it exports, and our BLAKE3. */
+export const makePortableResumable = (
+  algorithm: HashAlgorithm,
+  checkpoint?: Uint8Array
+): Effect.Effect<ResumableHasher, CheckpointInvalid> =>
+  Effect.gen(function*() {
+    const implementation = algorithm === "blake3" ? BLAKE3_IMPLEMENTATION : HASH_WASM_IMPLEMENTATION
+    const saved = checkpoint === undefined ? undefined : yield* readCheckpoint(checkpoint, { algorithm, implementation })
+    const core = algorithm === "blake3" ? yield* blake3Core(saved?.state) : yield* wasmCore(algorithm, saved?.state)
+    return resumableHasher(algorithm, implementation, core, saved?.bytesHashed ?? 0)
+  })
+
 export const layerPortable: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
   make: makePortableHasher,
+  makeResumable: makePortableResumable,
+  resumable: () => true,
   describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "hash-wasm (WASM)"
 })
 
@@ -95,5 +233,15 @@ export const layerPureJs: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
     algorithm === "blake3"
       ? Effect.sync(blake3Hasher)
       : Effect.map(Effect.promise(nobleHashes[algorithm]), fromNoble),
-  describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "@noble/hashes (JS)"
+  // @noble/hashes has no public way to export or import a hash state.
+  makeResumable: (algorithm, state) =>
+    algorithm === "blake3"
+      ? makePortableResumable(algorithm, state)
+      : Effect.fail(
+        new CheckpointInvalid({
+          detail: `the pure-JS kernel cannot save or restore ${algorithm} state (@noble/hashes does not export it); without WebAssembly only blake3 is resumable`
+        })
+      ),
+  resumable: (algorithm) => algorithm === "blake3",
+  describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "@noble/hashes (JS), not resumable"
 })

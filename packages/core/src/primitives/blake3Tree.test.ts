@@ -229,3 +229,97 @@ describe("Blake3SubtreeHasher", () => {
     expect(() => new Blake3SubtreeHasher(-1)).toThrow(RangeError)
   })
 })
+
+describe("Blake3SubtreeHasher state (saveState / restore)", () => {
+  /** Hashes `input` in pieces ending at `cuts`, moving the state into a fresh hasher at each cut. */
+  const hashThroughStates = (input: Uint8Array, cuts: ReadonlyArray<number>, startChunk = 0): Blake3SubtreeHasher => {
+    let hasher = new Blake3SubtreeHasher(startChunk)
+    let at = 0
+    for (const cut of [...cuts, input.length]) {
+      hasher.update(input.subarray(at, cut))
+      at = cut
+      hasher = Blake3SubtreeHasher.restore(hasher.saveState())
+    }
+    return hasher
+  }
+
+  // Mid-block, block boundaries, chunk boundaries, and past several SIMD runs of 4 chunks.
+  const CUTS = [1, 63, 64, 65, 1023, 1024, 1025, 2048, 4096, 4097, 8192 + 64, 16_384, 16_385, 40_000]
+
+  describe.each(vectors.cases.map((c) => [c.input_len, c] as const))("official vector, input_len %i", (_, { hash, input_len }) => {
+    const input = vectorInput(input_len)
+
+    it("saved and restored at each single cut", () => {
+      for (const cut of CUTS.filter((c) => c <= input_len)) {
+        const hasher = hashThroughStates(input, [cut])
+        expect(toHex(hasher.rootDigest(131))).toBe(hash)
+      }
+    })
+
+    it("saved and restored at every cut in turn", () => {
+      expect(toHex(hashThroughStates(input, CUTS.filter((c) => c <= input_len)).rootDigest(131))).toBe(hash)
+    })
+  })
+
+  it("saved and restored at random cuts of random inputs, against @noble/hashes", () => {
+    const rng = randomBytes(4 * 64, 99)
+    for (let round = 0; round < 64; round++) {
+      const size = (rng[round * 4]! | (rng[round * 4 + 1]! << 8) | (rng[round * 4 + 2]! << 16)) % (300_000 + round)
+      const input = randomBytes(size, round + 1)
+      const cuts: Array<number> = []
+      for (let i = 0, x = rng[round * 4 + 3]! + 1; i < 6; i++) {
+        x = (x * 1_103_515_245 + 12_345) % 2 ** 31
+        cuts.push(x % (size + 1))
+      }
+      cuts.sort((a, b) => a - b)
+      expect(toHex(hashThroughStates(input, cuts).rootDigest())).toBe(toHex(blake3(input)))
+    }
+  })
+
+  it("keeps the start chunk of a subtree", () => {
+    const input = vectorInput(4 * BLAKE3_CHUNK_LEN)
+    const expected = new Blake3SubtreeHasher(8).update(input).chainingValue()
+    const restored = hashThroughStates(input, [100, 1024, 3000], 8)
+    expect(restored.startChunk).toBe(8)
+    expect(toHex(restored.chainingValue())).toBe(toHex(expected))
+  })
+
+  it("holds no input beyond the pending block", () => {
+    const input = randomBytes(50_000, 5)
+    for (const length of [1, 64, 65, 1024, 1025, 5000, 50_000]) {
+      const state = new Blake3SubtreeHasher(0).update(input.subarray(0, length)).saveState()
+      const pendingFrom = length - (((length - 1) % 64) + 1)
+      const text = Buffer.from(state)
+      for (let at = 0; at + 4 <= pendingFrom; at++) {
+        expect(text.indexOf(input.subarray(at, at + 4)), `input bytes ${at}..${at + 4} in the state`).toBe(-1)
+      }
+    }
+  })
+
+  it("refuses states no hasher could have written", () => {
+    const good = new Blake3SubtreeHasher(0).update(randomBytes(5000, 9)).saveState()
+    const damaged = (edit: (state: Uint8Array) => void): Uint8Array => {
+      const copy = good.slice()
+      edit(copy)
+      return copy
+    }
+    expect(() => Blake3SubtreeHasher.restore(good)).not.toThrow()
+    for (const state of [
+      good.subarray(0, good.length - 1),
+      good.subarray(0, 10),
+      Uint8Array.of(...good, 0),
+      damaged((s) => s[8] = s[8]! ^ 1), // chunksDone no longer matches the stack
+      damaged((s) => s[16] = 16), // blocksCompressed
+      damaged((s) => s[17] = 65), // blockLen
+      damaged((s) => s[17] = 0), // an empty pending block after input
+      damaged((s) => s[19] = 1),
+      damaged((s) => s[15] = 0xff), // chunk counter past 2^53
+      damaged((s) => s[52 + 63] = s[52 + 63]! ^ 1) // pending block is 5000 % 64 = 8 bytes; byte 63 is past it
+    ]) {
+      expect(() => Blake3SubtreeHasher.restore(state)).toThrow(RangeError)
+    }
+    const fresh = new Blake3SubtreeHasher(0).saveState()
+    fresh[20] = fresh[20]! ^ 1 // the CV of a chunk with no block compressed must be the IV
+    expect(() => Blake3SubtreeHasher.restore(fresh)).toThrow(RangeError)
+  })
+})

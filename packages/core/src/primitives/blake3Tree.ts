@@ -425,6 +425,25 @@ const leftChunks = (n: number): number => {
 
 const isPowerOfTwo = (n: number): boolean => Number.isSafeInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n
 
+const popCount = (n: number): number => {
+  let count = 0
+  for (; n > 0; n = Math.floor(n / 2)) count += n % 2
+  return count
+}
+
+/** `saveState` layout: counters (20 bytes), then the chunk CV, the pending block, and the stack. */
+const STATE_CV_AT = 20
+const STATE_BLOCK_AT = STATE_CV_AT + 32
+const STATE_FIXED_BYTES = STATE_BLOCK_AT + BLOCK_LEN
+
+const setU64 = (view: DataView, at: number, n: number): void => {
+  view.setUint32(at, n % 0x100000000, true)
+  view.setUint32(at + 4, Math.floor(n / 0x100000000), true)
+}
+
+const getU64 = (view: DataView, at: number): number =>
+  view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000
+
 /**
  * Streaming BLAKE3 over one subtree: a range of whole chunks starting at chunk `startChunk`
  * (a multiple of the smallest power of two >= the range's chunk count; see the splitting
@@ -511,6 +530,70 @@ export class Blake3SubtreeHasher {
     writeBytes(words, 0, inputCv, 0, 32)
     writeBytes(words, 8, block, 0, BLOCK_LEN)
     return { cv, chunks, rootNode: { inputCv, block, blockLen, flags } }
+  }
+
+  /**
+   * The state, for `restore` to continue from (a checkpoint of a long hash). Little-endian:
+   * startChunk and chunksDone (u64 each); blocksCompressed, blockLen, stackLen (u8 each) and
+   * a zero byte; the chunk CV (8 words); the pending block (64 bytes, zero past blockLen);
+   * then the `stackLen` stack CVs (8 words each). Besides CVs it holds up to one block of
+   * input: the pending block, kept until more input follows (§5.1.1).
+   */
+  saveState(): Uint8Array {
+    const out = new Uint8Array(STATE_FIXED_BYTES + this.stackLen * 32)
+    const view = new DataView(out.buffer)
+    setU64(view, 0, this.startChunk)
+    setU64(view, 8, this.chunksDone)
+    out[16] = this.blocksCompressed
+    out[17] = this.blockLen
+    out[18] = this.stackLen
+    for (let i = 0; i < 8; i++) view.setUint32(STATE_CV_AT + i * 4, this.cv[i]!, true)
+    out.set(this.block, STATE_BLOCK_AT)
+    for (let i = 0; i < this.stackLen * 8; i++) view.setUint32(STATE_FIXED_BYTES + i * 4, this.stack[i]!, true)
+    return out
+  }
+
+  /**
+   * A hasher in the state `saveState` wrote. Throws a RangeError for bytes that no hasher
+   * could have written (wrong length, counts out of range, a stack that does not match the
+   * chunk count, non-zero bytes past the pending block), so a damaged state is refused
+   * rather than hashed on.
+   */
+  static restore(state: Uint8Array): Blake3SubtreeHasher {
+    const invalid = (detail: string) => new RangeError(`not a BLAKE3 hasher state: ${detail}`)
+    if (state.length < STATE_FIXED_BYTES) throw invalid(`${state.length} bytes, the fixed part alone is ${STATE_FIXED_BYTES}`)
+    const view = new DataView(state.buffer, state.byteOffset, state.byteLength)
+    const startChunk = getU64(view, 0)
+    const chunksDone = getU64(view, 8)
+    const blocksCompressed = state[16]!
+    const blockLen = state[17]!
+    const stackLen = state[18]!
+    if (state[19] !== 0) throw invalid("reserved byte is not zero")
+    if (!Number.isSafeInteger(startChunk + chunksDone)) throw invalid("chunk counter out of range")
+    if (blocksCompressed >= BLOCK_WORDS) throw invalid(`${blocksCompressed} blocks compressed in a 16-block chunk`)
+    if (blockLen > BLOCK_LEN) throw invalid(`pending block of ${blockLen} bytes`)
+    // §5.1.2: the stack holds one CV per 1-bit of the chunk count.
+    if (stackLen !== popCount(chunksDone)) throw invalid(`${stackLen} stack entries after ${chunksDone} chunks`)
+    if (state.length !== STATE_FIXED_BYTES + stackLen * 32) {
+      throw invalid(`${state.length} bytes, expected ${STATE_FIXED_BYTES + stackLen * 32}`)
+    }
+    // `update` always leaves at least one byte pending, so only a fresh hasher has an empty block.
+    if (blockLen === 0 && (blocksCompressed !== 0 || chunksDone !== 0)) throw invalid("empty pending block after input")
+    for (let i = STATE_BLOCK_AT + blockLen; i < STATE_FIXED_BYTES; i++) {
+      if (state[i] !== 0) throw invalid("bytes past the pending block are not zero")
+    }
+    const hasher = new Blake3SubtreeHasher(startChunk)
+    for (let i = 0; i < 8; i++) hasher.cv[i] = view.getUint32(STATE_CV_AT + i * 4, true)
+    if (blocksCompressed === 0 && hasher.cv.some((w, i) => w !== IV[i])) {
+      throw invalid("a chunk with no block compressed yet must have the IV as its CV")
+    }
+    hasher.block.set(state.subarray(STATE_BLOCK_AT, STATE_FIXED_BYTES))
+    hasher.blockLen = blockLen
+    hasher.blocksCompressed = blocksCompressed
+    for (let i = 0; i < stackLen * 8; i++) hasher.stack[i] = view.getUint32(STATE_FIXED_BYTES + i * 4, true)
+    hasher.stackLen = stackLen
+    hasher.chunksDone = chunksDone
+    return hasher
   }
 
   /**
