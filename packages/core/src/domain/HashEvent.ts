@@ -16,5 +16,23 @@ export class Digested extends Schema.TaggedClass<Digested>()("Digested", {
   bytes: Schema.Number
 }) {}
 
-export const HashEvent = Schema.Union([Progress, Digested])
+/**
+ * Where a resumable hash of one source stands: `bytes` read and hashed, and each
+ * algorithm's saved hasher state (opaque, self-describing; see `ResumableHasher`). Hashing
+ * again from here gives the digests of an uninterrupted run. A state holds no more of the
+ * input than one pending block, so it is as sensitive as the digest of a file: fine for
+ * files a user hashes, never made for secrets.
+ */
+export class Checkpointed extends Schema.TaggedClass<Checkpointed>()("Checkpointed", {
+  bytes: Schema.Number,
+  states: Schema.Record(Schema.String, Schema.Uint8Array)
+}) {}
+
+/** Checkpoints of a stream: one every `every` bytes, and where to start from, if anywhere. */
+export interface CheckpointRequest {
+  readonly every: number
+  readonly from?: Checkpointed | undefined
+}
+
+export const HashEvent = Schema.Union([Progress, Digested, Checkpointed])
 export type HashEvent = typeof HashEvent.Type

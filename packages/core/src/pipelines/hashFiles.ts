@@ -1,17 +1,33 @@
 import { Clock, Effect, Queue, Stream } from "effect"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { type HashError, isTransient } from "../domain/HashError.js"
-import { Digested, type HashEvent, Progress } from "../domain/HashEvent.js"
+import { type Checkpointed, Digested, type HashEvent, Progress } from "../domain/HashEvent.js"
 import { FileFailed, FileHashed, type HashJobEvent, JobProgress } from "../domain/HashJob.js"
 import { type Source, sourceName } from "../domain/Source.js"
 import { blake3CombineSubtrees, blake3SplitRanges } from "../primitives/blake3Tree.js"
 import { toHex } from "../primitives/IncrementalHasher.js"
 import { WorkerPool } from "../pool/WorkerPool.js"
 
+/** A resumable hash: checkpoints as it goes, and may start from an earlier run's. */
+export interface ResumeOptions {
+  /** The hashers' state is saved every this many bytes. */
+  readonly every: number
+  /** Where an earlier run got to; a checkpoint that does not fit is ignored (hashing starts over). */
+  readonly from?: Checkpointed | undefined
+  /** Keeps each checkpoint (a file beside the cache, IndexedDB); it must never fail the hash. */
+  readonly save: (checkpoint: Checkpointed) => Effect.Effect<void>
+}
+
 export interface HashOptions {
   readonly algorithms: ReadonlyArray<HashAlgorithm>
   /** Files at least this large are spread over every worker when the algorithm allows it (BLAKE3). */
   readonly parallelThreshold?: number
+  /**
+   * Makes the hash resumable. It then runs on one worker with kernels that can save their
+   * state (hash-wasm and our BLAKE3 rather than node:crypto): slower for SHA-2 where the
+   * CPU has SHA extensions, the same speed for BLAKE3.
+   */
+  readonly checkpoint?: ResumeOptions | undefined
 }
 
 export const DEFAULT_PARALLEL_THRESHOLD = 16 * 1024 * 1024
@@ -52,12 +68,17 @@ export const hashSource = (source: Source, options: HashOptions): Stream.Stream<
     const pool = yield* WorkerPool
     const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD
     const parallel = pool.size > 1 && options.algorithms.length === 1 && options.algorithms[0] === "blake3" &&
-      source._tag !== "StdinSource"
+      source._tag !== "StdinSource" && options.checkpoint === undefined
     if (parallel) {
       const size = yield* pool.sourceSize(source)
       if (size !== undefined && size >= threshold) return hashBlake3Parallel(source, size, pool)
     }
-    return pool.hashSource(source, options.algorithms)
+    const checkpoint = options.checkpoint
+    return pool.hashSource(
+      source,
+      options.algorithms,
+      checkpoint === undefined ? undefined : { every: checkpoint.every, from: checkpoint.from }
+    )
   }))
 
 /** Sources at most this large are hashed in batches; larger ones stream on their own. */
@@ -156,6 +177,7 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
             advance(index, event.bytes, event.total)
             return report()
           }
+          if (event._tag === "Checkpointed") return options.checkpoint?.save(event) ?? Effect.void
           advance(index, event.bytes, event.bytes)
           result = new FileHashed({ index, name: sourceName(source), digests: event.digests, bytes: event.bytes })
           return Effect.void

@@ -19,6 +19,7 @@ import * as NodeHashKernel from "./NodeHashKernel.js"
 export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
 export * as NodeHashKernel from "./NodeHashKernel.js"
+export * as Checkpoints from "./checkpointStore.js"
 
 export interface NodeLayerOptions {
   /** Worker threads in the pool; defaults to the number of cores. */

@@ -3,14 +3,20 @@ import { Rpc, RpcGroup } from "effect/rpc"
 import { Transferable } from "effect/workers"
 import { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { HashError, HashErrorReason } from "../domain/HashError.js"
-import { HashEvent } from "../domain/HashEvent.js"
+import { Checkpointed, HashEvent } from "../domain/HashEvent.js"
 import { Source } from "../domain/Source.js"
 
-/** Hash a whole source on one worker, every algorithm over one read; progress, then the digests. */
+/**
+ * Hash a whole source on one worker, every algorithm over one read; progress, then the
+ * digests. With `checkpointEvery`, resumable hashers save their state that often
+ * (`Checkpointed` events); with `resume`, hashing continues from such a state.
+ */
 export class HashSource extends Rpc.make("HashSource", {
   payload: {
     source: Source,
-    algorithms: Schema.Array(HashAlgorithm)
+    algorithms: Schema.Array(HashAlgorithm),
+    checkpointEvery: Schema.optional(Schema.Number),
+    resume: Schema.optional(Checkpointed)
   },
   success: HashEvent,
   error: HashError,

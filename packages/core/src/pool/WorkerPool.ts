@@ -4,7 +4,7 @@ import type { RpcClientError } from "effect/rpc/RpcClientError"
 import type { Spawner, WorkerPlatform } from "effect/workers/Worker"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { type HashError, hashError, isTransient, WorkerFailure } from "../domain/HashError.js"
-import type { HashEvent } from "../domain/HashEvent.js"
+import type { CheckpointRequest, Checkpointed, HashEvent } from "../domain/HashEvent.js"
 import type { Source } from "../domain/Source.js"
 import type { HashKernel } from "../primitives/HashKernel.js"
 import type { ByteSource } from "../stream/ByteSource.js"
@@ -54,7 +54,15 @@ export class WorkerPool extends Context.Service<WorkerPool, {
   /** How many tasks run at once; pipelines size their fan-out by it. */
   readonly size: number
   readonly kind: "workers" | "inline"
-  readonly hashSource: (source: Source, algorithms: ReadonlyArray<HashAlgorithm>) => Stream.Stream<HashEvent, HashError>
+  /**
+   * Progress, then the digests. With `checkpoint`, `Checkpointed` events too; a retry after
+   * a crash starts from the latest of them instead of from the beginning.
+   */
+  readonly hashSource: (
+    source: Source,
+    algorithms: ReadonlyArray<HashAlgorithm>,
+    checkpoint?: CheckpointRequest | undefined
+  ) => Stream.Stream<HashEvent, HashError>
   readonly blake3Subtree: (request: Blake3SubtreeRequest) => Effect.Effect<Uint8Array, HashError>
   readonly sourceSize: (source: Source) => Effect.Effect<number | undefined, HashError>
   readonly sourceSizes: (sources: ReadonlyArray<Source>) => Effect.Effect<ReadonlyArray<number | undefined>, HashError>
@@ -78,8 +86,13 @@ const crashed = (error: RpcClientError) =>
 
 /** The pool's requests over one RPC client; a failure of the client is a worker failure. */
 const tasksOf = (client: Client): Tasks => ({
-  hashSource: (source, algorithms) =>
-    client.HashSource({ source, algorithms }).pipe(
+  hashSource: (source, algorithms, checkpoint) =>
+    client.HashSource({
+      source,
+      algorithms,
+      ...(checkpoint === undefined ? {} : { checkpointEvery: checkpoint.every }),
+      ...(checkpoint?.from === undefined ? {} : { resume: checkpoint.from })
+    }).pipe(
       Stream.catchTag("RpcClientError", (error) => Stream.fail(crashed(error)))
     ),
   blake3Subtree: (request) =>
@@ -94,6 +107,23 @@ const tasksOf = (client: Client): Tasks => ({
   hashBatch: (items) =>
     client.HashBatch({ items }).pipe(Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error))))
 })
+
+/**
+ * The latest checkpoint the attempts of one stream reached, so that the next attempt (a
+ * retry, the fallback) starts there rather than from the beginning.
+ */
+const latestCheckpoint = (checkpoint: CheckpointRequest | undefined) => {
+  let latest = checkpoint
+  return {
+    get: () => latest,
+    track: (events: Stream.Stream<HashEvent, HashError>) =>
+      events.pipe(Stream.tap((event) =>
+        Effect.sync(() => {
+          if (event._tag === "Checkpointed" && latest !== undefined) latest = { every: latest.every, from: event }
+        })
+      ))
+  }
+}
 
 /** The same handlers on the calling thread: tests, tiny inputs, and the breaker's fallback. */
 const makeInline = Effect.map(RpcTest.makeClient(HashRpcs), tasksOf)
@@ -114,7 +144,10 @@ export const layerInline: Layer.Layer<WorkerPool, never, ByteSource | HashKernel
       size: 1,
       kind: "inline" as const,
       health,
-      hashSource: (source, algorithms) => retryTransientStream(tasks.hashSource(source, algorithms)),
+      hashSource: (source, algorithms, checkpoint) => {
+        const latest = latestCheckpoint(checkpoint)
+        return retryTransientStream(Stream.suspend(() => latest.track(tasks.hashSource(source, algorithms, latest.get()))))
+      },
       blake3Subtree: (request) => retried(tasks.blake3Subtree(request)),
       sourceSize: (source) => retried(tasks.sourceSize(source)),
       sourceSizes: (sources) => retried(tasks.sourceSizes(sources)),
@@ -276,14 +309,18 @@ export const layerWorkers = <W extends Terminable>(
         return yield* exit
       }))
 
-    const streamOnWorker = (source: Source, algorithms: ReadonlyArray<HashAlgorithm>) =>
+    const streamOnWorker = (
+      source: Source,
+      algorithms: ReadonlyArray<HashAlgorithm>,
+      checkpoint: CheckpointRequest | undefined
+    ) =>
       Stream.unwrap(Effect.gen(function*() {
         const slot = yield* getSlot
         slot.busy = true
         const stalled = hashError(
           new WorkerFailure({ detail: `no progress for ${Duration.format(Duration.fromInputUnsafe(stallTimeout))}`, kind: "timeout" })
         )
-        const events = slot.tasks.hashSource(source, algorithms)
+        const events = slot.tasks.hashSource(source, algorithms, checkpoint)
         const guarded = source._tag === "StdinSource"
           ? events // a pipe may be idle for as long as its writer likes
           : events.pipe(Stream.timeoutOrElse({ duration: stallTimeout, orElse: () => Stream.fail(stalled) }))
@@ -318,11 +355,16 @@ export const layerWorkers = <W extends Terminable>(
       size: options.size,
       kind: "workers" as const,
       health,
-      hashSource: (source, algorithms) => {
-        const onFallback = Stream.unwrap(Effect.as(count("fallbackTasks"), fallback.hashSource(source, algorithms)))
+      hashSource: (source, algorithms, checkpoint) => {
+        // Every attempt, on a worker or the fallback, starts from the latest checkpoint.
+        const latest = latestCheckpoint(checkpoint)
+        const onFallback = Stream.suspend(() =>
+          Stream.unwrap(Effect.as(count("fallbackTasks"), latest.track(fallback.hashSource(source, algorithms, latest.get()))))
+        )
         return retryTransientStream(
-          Stream.unwrap(Effect.map(breaker.allow, (allowed) => allowed ? streamOnWorker(source, algorithms) : onFallback))
-            .pipe(Stream.tapError((e) => isTransient(e.reason) ? count("retries") : Effect.void)),
+          Stream.unwrap(Effect.map(breaker.allow, (allowed) =>
+            allowed ? Stream.suspend(() => latest.track(streamOnWorker(source, algorithms, latest.get()))) : onFallback
+          )).pipe(Stream.tapError((e) => isTransient(e.reason) ? count("retries") : Effect.void)),
           schedule
         ).pipe(Stream.catchIf(isWorkerFailure, () => onFallback))
       },

@@ -1,11 +1,11 @@
 import { Effect, Queue, Stream } from "effect"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { type HashError, hashError, ReadFailed } from "../domain/HashError.js"
-import { Digested, Progress } from "../domain/HashEvent.js"
+import { Checkpointed, Digested, type HashEvent, Progress } from "../domain/HashEvent.js"
 import { type Source, sourceName } from "../domain/Source.js"
 import { Blake3SubtreeHasher } from "../primitives/blake3Tree.js"
 import { HashKernel } from "../primitives/HashKernel.js"
-import { toHex } from "../primitives/IncrementalHasher.js"
+import { type IncrementalHasher, type ResumableHasher, toHex } from "../primitives/IncrementalHasher.js"
 import { ByteSource, forEachChunk } from "../stream/ByteSource.js"
 import { HashRpcs } from "./HashRpcs.js"
 
@@ -17,6 +17,14 @@ export const PROGRESS_EVERY_MS = 100
  * The worker's side of the pool: the same handlers run in a worker thread, a Web Worker
  * or inline, over whatever ByteSource and HashKernel the environment provides.
  */
+const digested = (algorithms: ReadonlyArray<HashAlgorithm>, hashers: ReadonlyArray<IncrementalHasher>, bytes: number) => {
+  const digests: Record<string, string> = {}
+  algorithms.forEach((algorithm, i) => {
+    digests[algorithm] = toHex(hashers[i]!.digest())
+  })
+  return { _tag: "Digested" as const, digests, bytes }
+}
+
 export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
   const sources = yield* ByteSource
   const kernel = yield* HashKernel
@@ -35,15 +43,56 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
         bytes += chunk.length
         onProgress(bytes, reader.size)
       })
-      const digests: Record<string, string> = {}
-      algorithms.forEach((algorithm, i) => {
-        digests[algorithm] = toHex(hashers[i]!.digest())
-      })
-      return { _tag: "Digested" as const, digests, bytes }
+      return digested(algorithms, hashers, bytes)
     }))
+
+  /**
+   * `hashWhole` with hashers that save their state every `every` bytes, starting from
+   * `from` when it is given and can be restored (a state from another version of a kernel
+   * cannot: then from the beginning). A pipe cannot be resumed, only read from its start.
+   */
+  const hashResumable = (
+    source: Source,
+    algorithms: ReadonlyArray<HashAlgorithm>,
+    every: number,
+    from: Checkpointed | undefined,
+    onProgress: (bytes: number, total: number | undefined) => void,
+    onCheckpoint: (checkpoint: Checkpointed) => void
+  ) =>
+    Effect.scoped(Effect.gen(function*() {
+      const reader = yield* sources.open(source)
+      const fresh = Effect.forEach(algorithms, (algorithm) => kernel.makeResumable(algorithm))
+      const restored: Effect.Effect<ReadonlyArray<ResumableHasher>, unknown> =
+        from === undefined || reader.size === undefined || from.bytes > reader.size
+          ? Effect.fail("nothing to restore")
+          : Effect.forEach(algorithms, (algorithm) => kernel.makeResumable(algorithm, from.states[algorithm]))
+      const [hashers, start] = yield* restored.pipe(
+        // Every state must stand where the checkpoint says, or none is used.
+        Effect.filterOrFail((hashers) => hashers.every((h) => h.bytesHashed === from!.bytes), () => "out of step"),
+        Effect.map((hashers) => [hashers, from!.bytes] as const),
+        Effect.catch(() => Effect.map(fresh, (hashers) => [hashers, 0] as const)),
+        Effect.orDie
+      )
+      let bytes = start
+      let saved = start
+      yield* forEachChunk(reader, (chunk) => {
+        for (const hasher of hashers) hasher.update(chunk)
+        bytes += chunk.length
+        onProgress(bytes, reader.size)
+        if (bytes - saved < every) return
+        saved = bytes
+        const states: Record<string, Uint8Array> = {}
+        algorithms.forEach((algorithm, i) => {
+          states[algorithm] = hashers[i]!.save()
+        })
+        onCheckpoint(new Checkpointed({ bytes, states }))
+      }, { offset: start })
+      return digested(algorithms, hashers, bytes)
+    }))
+
   return HashRpcs.of({
-    HashSource: ({ algorithms, source }) =>
-      Stream.callback<Progress | Digested, HashError>((queue) => {
+    HashSource: ({ algorithms, checkpointEvery, resume, source }) =>
+      Stream.callback<HashEvent, HashError>((queue) => {
         let reported = 0
         let reportedAt = Date.now()
         const onProgress = (bytes: number, total: number | undefined) => {
@@ -52,7 +101,12 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
           reportedAt = Date.now()
           Queue.offerUnsafe(queue, new Progress({ bytes, ...(total === undefined ? {} : { total }) }))
         }
-        return hashWhole(source, algorithms, onProgress).pipe(
+        const hashed = checkpointEvery === undefined
+          ? hashWhole(source, algorithms, onProgress)
+          : hashResumable(source, algorithms, checkpointEvery, resume, onProgress, (checkpoint) => {
+            Queue.offerUnsafe(queue, checkpoint)
+          })
+        return hashed.pipe(
           Effect.flatMap(({ bytes, digests }) => Queue.offer(queue, new Digested({ digests, bytes }))),
           Effect.andThen(Queue.end(queue))
         )
