@@ -75,3 +75,4 @@ export const hashFile = (path: string, options: HashFileOptions = {}): Promise<D
       Effect.provide(layer(options))
     )
   )
+export * from "./atomicFile.js"
