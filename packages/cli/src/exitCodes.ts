@@ -11,6 +11,12 @@ export const ExitCode = {
   input: 3,
   /** Sluice itself failed (a worker crashed); retrying may help. */
   internal: 4,
+  /**
+   * The output file (`-o`) could not be written; it is left as it was. Not 3: the inputs
+   * were fine and the fix is elsewhere (free space, permissions), and a script that
+   * re-runs on 3 with other inputs must not re-run on a full disk.
+   */
+  output: 5,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   interrupted: 130
 } as const
@@ -41,4 +47,5 @@ Exit codes:
   2    usage error: unknown option or unsupported algorithm
   3    an input could not be used: missing, unreadable, a directory, a malformed checksum file
   4    internal failure (a worker crashed); retrying may help
+  5    -o FILE could not be written; FILE is left as it was
   130  interrupted (Ctrl-C)`
