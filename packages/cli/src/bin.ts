@@ -29,3 +29,5 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 const { main } = await import("./program.js")
 process.exitCode = await main(args, early)
+// Interrupted: a worker thread stuck in a system call (a slow disk) must not hold the exit.
+if (process.exitCode === 130) process.exit(130)

@@ -1,8 +1,34 @@
-/** `--help` of the program and of each command: exit 0, examples, and the exit-code table. */
+/** `--help` of the program and of each command: exit 0, examples, and the table of errors and exit codes. */
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { sluice } from "./cli.testkit.js"
 
-const EXIT_CODE_ROWS = [/^ {2}0 +success$/m, /^ {2}1 +/m, /^ {2}2 +usage error/m, /^ {2}3 +an input could not be used/m, /^ {2}4 +internal failure/m, /^ {2}130 +interrupted/m]
+const README = readFileSync(new URL("../../../README.md", import.meta.url), "utf8")
+const HEADER = ["code", "kind", "error", "meaning"]
+
+/** The README's table (cells of each row, header first) and the line under it. */
+const readmeTable = () => {
+  const lines = README.split("\n")
+  const start = lines.indexOf(`| ${HEADER.join(" | ")} |`)
+  expect(start, "the README has no table of errors and exit codes").toBeGreaterThan(0)
+  const rows: Array<Array<string>> = []
+  let i = start
+  for (; lines[i]?.startsWith("|"); i++) {
+    if (/^\|[-| ]+\|$/.test(lines[i]!)) continue
+    rows.push(lines[i]!.slice(1, -1).split("|").map((cell) => cell.trim()))
+  }
+  return { rows, note: lines.slice(i).find((line) => line.trim() !== "")! }
+}
+
+/** The same table as `--help` prints it: columns two spaces apart, then the note. */
+const helpTable = (stdout: string) => {
+  const lines = stdout.split("\n")
+  const start = lines.findIndex((line) => line.startsWith("Errors and exit codes"))
+  expect(start, "--help has no table of errors and exit codes").toBeGreaterThan(0)
+  const body = lines.slice(start + 1).filter((line) => line.startsWith("  "))
+  const note = body.pop()!.trim()
+  return { rows: body.map((line) => line.trim().split(/ {2,}/)), note }
+}
 
 describe.each([
   { args: ["--help"], usage: "Usage: sluice [options] [command]" },
@@ -16,10 +42,16 @@ describe.each([
     expect(r.status).toBe(0)
   })
 
-  it("shows the exit-code table", async () => {
+  it("shows the table of errors and exit codes, the same as the README's", async () => {
     const { stdout } = await sluice(args)
-    expect(stdout).toContain("Exit codes:")
-    for (const row of EXIT_CODE_ROWS) expect(stdout).toMatch(row)
+    const help = helpTable(stdout)
+    const readme = readmeTable()
+    expect(help.rows[0]).toEqual(HEADER)
+    expect(help.rows).toEqual(readme.rows)
+    expect(help.note).toBe(readme.note)
+    expect(help.note).toMatch(/^transient: retried automatically \(up to ~5 s\) before it is reported/)
+    // Every exit code of the program is in it.
+    for (const code of ["0", "1", "2", "3", "4", "5", "130", "141"]) expect(help.rows.map((row) => row[0])).toContain(code)
   })
 })
 

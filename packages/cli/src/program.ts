@@ -43,6 +43,7 @@ ${EXIT_CODES_HELP}`)
     .option("--tag", "print BSD-style lines: SHA256 (file) = hex (the default with several algorithms)", false)
     .option("-b, --binary", "mark lines with '*' (binary mode), as sha256sum -b does", false)
     .option("--json", "print one JSON object per file", false)
+    .option("-o, --output <file>", "write the lines to FILE instead of standard output: all of them or, if anything fails, none (FILE is left as it was)")
     .addOption(workersOption())
     .addHelpText("after", `
 Examples:
@@ -52,15 +53,17 @@ Examples:
   sluice hash --tag -a sha512 a b c        BSD-style lines
   cat file | sluice hash -a md5 -          standard input
   sluice hash --json *.bin | jq .sha256
+  sluice hash -o SHA256SUMS *.iso          SHA256SUMS appears whole, or stays as it was
 ${EXIT_CODES_HELP}`)
-    .action(async (files: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; workers?: string }) => {
+    .action(async (files: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; output?: string; workers?: string }) => {
       const algorithms = parseAlgorithms([opts.algorithm])
       if (!Array.isArray(algorithms) || algorithms.length === 0) {
         const name = Array.isArray(algorithms) ? opts.algorithm : algorithms.unknown
         process.stderr.write(`sluice: unsupported algorithm '${name}' (supported: ${HASH_ALGORITHMS.join(", ")})\n`)
         return setExit(ExitCode.usage)
       }
-      setExit(await runCommand(hashCommand(files, { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json }), { ...opts, early }))
+      const options = { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json, output: opts.output }
+      setExit(await runCommand(hashCommand(files, options), { ...opts, early }))
     })
 
   program

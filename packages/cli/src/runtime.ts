@@ -1,6 +1,7 @@
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import * as SluiceNode from "@sluice/core/node"
 import type { WorkerPool } from "@sluice/core"
+import { rmSync } from "node:fs"
 import { Worker } from "node:worker_threads"
 import type { EarlyWorker } from "./earlyWorker.js"
 import { ExitCode } from "./exitCodes.js"
@@ -15,37 +16,119 @@ export interface PoolOptions {
 export const parseWorkers = (text: string): number | undefined =>
   /^\d+$/.test(text) && Number(text) <= 256 ? Number(text) : undefined
 
-/** `--workers 0` runs inline on the main thread; the default is one worker per core. */
-export const poolLayer = (options: PoolOptions): Layer.Layer<WorkerPool, unknown> => {
+/**
+ * `--workers 0` runs inline on the main thread; the default is one worker per core.
+ * `started` hears of every worker thread the pool starts.
+ */
+export const poolLayer = (
+  options: PoolOptions,
+  started: (worker: Worker) => void = () => {}
+): Layer.Layer<WorkerPool, unknown> => {
   const workers = options.workers === undefined ? undefined : parseWorkers(options.workers)
   if (workers === 0) return SluiceNode.layerInline
   const early = [...(options.early ?? [])]
-  const spawn = () => early.shift()?.adopt() ?? new Worker(new URL("./worker.js", import.meta.url))
+  const spawn = () => {
+    const worker = early.shift()?.adopt() ?? new Worker(new URL("./worker.js", import.meta.url))
+    started(worker)
+    return worker
+  }
   return SluiceNode.layer(workers === undefined ? { spawn } : { workers, spawn })
 }
 
+// After Ctrl-C nothing more reaches stdout or stderr but the line that says so: a
+// result printed after the user asked to stop could be taken for a complete output.
+let quiet = false
+
+/** A line on stdout, unless the run was interrupted. */
+export const printOut = (line: string): void => {
+  if (!quiet) process.stdout.write(line + "\n")
+}
+
+/** A line on stderr, unless the run was interrupted. */
+export const printErr = (line: string): void => {
+  if (!quiet) process.stderr.write(line + "\n")
+}
+
 /**
- * Runs a command's program to its exit code. Ctrl-C interrupts it: finalizers stop the
- * workers before the process exits with 130.
+ * Output files being written (`-o`): their temporary file while it exists, and the
+ * destinations that ended up not written. A command keeps these up to date; Ctrl-C
+ * reads them to remove what finalizers had no time to, and to say what was not written.
+ */
+export const outputs = {
+  pending: new Map<string, string>(),
+  notWritten: new Set<string>()
+}
+
+/**
+ * Finalizers (removing a temporary file, closing the pool) get this long after Ctrl-C;
+ * then the process exits anyway.
+ */
+export const INTERRUPT_GRACE_MS = 500
+
+const removePendingOutputs = () => {
+  for (const [temp, path] of outputs.pending) {
+    rmSync(temp, { force: true })
+    outputs.notWritten.add(path)
+  }
+  outputs.pending.clear()
+}
+
+const interruptedLine = () => {
+  const lost = [...outputs.notWritten]
+  const clearLine = process.stderr.isTTY ? "\r\x1b[2K" : ""
+  return `${clearLine}sluice: interrupted${lost.length === 0 ? "" : `; not written: ${lost.join(", ")}`}\n`
+}
+
+/**
+ * Runs a command's program to its exit code. Ctrl-C stops it within a moment: the
+ * program's fiber is interrupted (its finalizers remove temporary files), and the
+ * worker threads are terminated at once. A worker in a blocking read-and-hash loop
+ * never reads the pool's interrupt message, and the pool's own shutdown would wait 5 s
+ * for it to close, so terminating is the only prompt stop. A second Ctrl-C exits at once.
  */
 export const runCommand = async (
   program: Effect.Effect<ExitCode, never, WorkerPool>,
   options: PoolOptions
 ): Promise<ExitCode> => {
-  const fiber = Effect.runFork(program.pipe(Effect.provide(poolLayer(options))))
+  const workers = new Set<Worker>()
   let interrupted = false
-  const onSigint = () => {
-    interrupted = true
-    Effect.runFork(Fiber.interrupt(fiber))
+  const started = (worker: Worker) => {
+    // A worker started while the pool shuts down after Ctrl-C has nothing to do.
+    if (interrupted) return void worker.terminate()
+    workers.add(worker)
+    worker.once("exit", () => workers.delete(worker))
   }
-  process.once("SIGINT", onSigint)
+  const fiber = Effect.runFork(program.pipe(Effect.provide(poolLayer(options, started))))
+  let grace: NodeJS.Timeout | undefined
+  let onSigint = () => {}
+  const stopped = new Promise<void>((resolve) => {
+    onSigint = () => {
+      if (interrupted) {
+        removePendingOutputs()
+        process.stderr.write(interruptedLine())
+        process.exit(ExitCode.interrupted)
+      }
+      interrupted = true
+      quiet = true
+      Effect.runFork(Fiber.interrupt(fiber))
+      for (const worker of workers) void worker.terminate()
+      grace = setTimeout(resolve, INTERRUPT_GRACE_MS)
+    }
+  })
+  process.on("SIGINT", onSigint)
   try {
-    const exit = await Effect.runPromise(Fiber.await(fiber))
+    const exit = await Promise.race([Effect.runPromise(Fiber.await(fiber)), stopped])
+    if (interrupted || exit === undefined) {
+      removePendingOutputs()
+      process.stderr.write(interruptedLine())
+      return ExitCode.interrupted
+    }
     if (Exit.isSuccess(exit)) return exit.value
-    if (interrupted || Cause.hasInterruptsOnly(exit.cause)) return ExitCode.interrupted
+    if (Cause.hasInterruptsOnly(exit.cause)) return ExitCode.interrupted
     process.stderr.write(`sluice: internal error: ${Cause.pretty(exit.cause)}\n`)
     return ExitCode.internal
   } finally {
+    clearTimeout(grace)
     process.removeListener("SIGINT", onSigint)
   }
 }

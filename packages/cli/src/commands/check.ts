@@ -11,6 +11,7 @@ import { Effect, Stream } from "effect"
 import { readFileSync } from "node:fs"
 import { ExitCode, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
+import { printErr, printOut } from "../runtime.js"
 
 export interface CheckCommandOptions {
   /** The algorithm of plain lines whose length fits several (64 or 128 hex digits). */
@@ -118,10 +119,7 @@ const checkOne = (
 export const checkCommand = (
   sumFiles: ReadonlyArray<string>,
   options: CheckCommandOptions,
-  io: Output = {
-    out: (line) => process.stdout.write(line + "\n"),
-    err: (line) => process.stderr.write(line + "\n")
-  }
+  io: Output = { out: printOut, err: printErr }
 ): Effect.Effect<ExitCode, never, WorkerPool> =>
   Effect.map(
     Effect.forEach(sumFiles.length === 0 ? ["-"] : sumFiles, (file) => checkOne(file, options, io)),

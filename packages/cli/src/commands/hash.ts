@@ -8,15 +8,19 @@ import {
   StdinSource,
   type WorkerPool
 } from "@sluice/core"
-import { Effect, Stream } from "effect"
+import { writeAtomically } from "@sluice/core/node"
+import { Data, Effect, Exit, Stream } from "effect"
 import { ExitCode, exitCodeFor, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
+import { outputs, printErr, printOut } from "../runtime.js"
 
 export interface HashCommandOptions {
   readonly algorithm: ReadonlyArray<HashAlgorithm>
   readonly tag: boolean
   readonly json: boolean
   readonly binary: boolean
+  /** `-o FILE`: the lines go to FILE, which appears whole or not at all. */
+  readonly output?: string | undefined
 }
 
 /** `-a sha256,blake3` or `-a sha256 -a blake3`; unknown names are a usage error. */
@@ -35,49 +39,87 @@ export const parseAlgorithms = (values: ReadonlyArray<string>): Array<HashAlgori
 export const toSources = (files: ReadonlyArray<string>): Array<Source> =>
   (files.length === 0 ? ["-"] : files).map((file) => file === "-" ? new StdinSource() : new PathSource({ path: file }))
 
+/** An input failed, so the output file is not committed: a checksum file missing a file would be a false output. */
+class InputFailed extends Data.TaggedError("InputFailed")<{ readonly code: ExitCode }> {}
+
 /**
  * Hashes files in input order and prints coreutils lines (BSD `--tag` lines when asked,
  * or when several algorithms make plain lines ambiguous), or one JSON object per file.
+ * With `output`, the lines go to that file instead, written atomically (README, "-o").
  */
 export const hashCommand = (
   files: ReadonlyArray<string>,
   options: HashCommandOptions,
-  out: (line: string) => void = (line) => process.stdout.write(line + "\n"),
-  err: (line: string) => void = (line) => process.stderr.write(line + "\n")
+  out: (line: string) => void = printOut,
+  err: (line: string) => void = printErr
 ): Effect.Effect<ExitCode, never, WorkerPool> => {
+  const path = options.output
+  if (path === undefined) return printHashes(files, options, (line) => Effect.sync(() => out(line)), err)
+  let temp: string | undefined
+  return writeAtomically(path, (file) =>
+    Effect.gen(function*() {
+      temp = file.tempPath
+      outputs.pending.set(temp, path)
+      const code = yield* printHashes(files, options, (line) => file.write(line + "\n"), err)
+      if (code !== ExitCode.ok) return yield* new InputFailed({ code })
+      return code
+    })).pipe(
+      Effect.onExit((exit) =>
+        Effect.sync(() => {
+          if (temp !== undefined) outputs.pending.delete(temp)
+          if (!Exit.isSuccess(exit)) outputs.notWritten.add(path)
+        })
+      ),
+      Effect.catchTag("InputFailed", ({ code }) =>
+        Effect.sync(() => {
+          err(`sluice: ${path}: not written: an input failed`)
+          return code
+        })),
+      Effect.catchTag("OutputFailed", (error) =>
+        Effect.sync(() => {
+          err(`sluice: ${error.message}`)
+          return ExitCode.output
+        }))
+    )
+}
+
+const printHashes = <E>(
+  files: ReadonlyArray<string>,
+  options: HashCommandOptions,
+  out: (line: string) => Effect.Effect<void, E>,
+  err: (line: string) => void
+): Effect.Effect<ExitCode, E, WorkerPool> => {
   const style = options.tag || options.algorithm.length > 1 ? "bsd" : "gnu"
   const progress = makeProgressReporter()
   const codes: Array<ExitCode> = []
   return hashFiles(toSources(files), { algorithms: options.algorithm }).pipe(
-    Stream.runForEach((event) =>
-      Effect.sync(() => {
-        switch (event._tag) {
-          case "JobProgress":
-            return progress.update(event)
-          case "FileFailed":
-            progress.clear()
-            codes.push(exitCodeFor(event.reason))
-            if (options.json) out(JSON.stringify({ file: event.name, error: { code: event.reason._tag, message: event.reason.message } }))
-            err(`sluice: ${event.reason.message}`)
-            return
-          case "FileHashed":
-            progress.clear()
-            if (options.json) {
-              out(JSON.stringify({ file: event.name, bytes: event.bytes, ...event.digests }))
-              return
-            }
-            for (const algorithm of options.algorithm) {
-              out(formatChecksumLine({
-                algorithm,
-                digestHex: event.digests[algorithm]!,
-                name: event.name,
-                style,
-                binary: options.binary
-              }))
-            }
-        }
-      })
-    ),
+    Stream.runForEach((event): Effect.Effect<void, E> => {
+      switch (event._tag) {
+        case "JobProgress":
+          progress.update(event)
+          return Effect.void
+        case "FileFailed":
+          progress.clear()
+          codes.push(exitCodeFor(event.reason))
+          return Effect.andThen(
+            options.json
+              ? out(JSON.stringify({ file: event.name, error: { code: event.reason._tag, message: event.reason.message } }))
+              : Effect.void,
+            Effect.sync(() => err(`sluice: ${event.reason.message}`))
+          )
+        case "FileHashed":
+          progress.clear()
+          if (options.json) return out(JSON.stringify({ file: event.name, bytes: event.bytes, ...event.digests }))
+          return Effect.forEach(options.algorithm, (algorithm) =>
+            out(formatChecksumLine({
+              algorithm,
+              digestHex: event.digests[algorithm]!,
+              name: event.name,
+              style,
+              binary: options.binary
+            })), { discard: true })
+      }
+    }),
     Effect.ensuring(Effect.sync(() => progress.clear())),
     Effect.map(() => worst(codes))
   )

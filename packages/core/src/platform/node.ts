@@ -83,3 +83,4 @@ export const hashFile = (path: string, options: HashFileOptions = {}): Promise<D
       Effect.provide(layer(options))
     )
   )
+export * from "./atomicFile.js"

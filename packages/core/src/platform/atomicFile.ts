@@ -1,0 +1,190 @@
+/**
+ * An output file that appears whole or not at all. Bytes go to a hidden temporary file
+ * beside the destination (same directory, so the same filesystem); on success it is
+ * flushed to disk, renamed over the destination and the directory entry is flushed too.
+ * On any failure or interruption the temporary file is removed and the destination is
+ * left exactly as it was: a reader never sees a half-written checksum file.
+ */
+import { Effect, Exit, Schema } from "effect"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import { basename, dirname, join } from "node:path"
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: "No space left on device",
+  EDQUOT: "Disk quota exceeded",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  ENOENT: "No such file or directory",
+  ENOTDIR: "Not a directory",
+  EISDIR: "Is a directory",
+  EROFS: "Read-only file system",
+  EIO: "Input/output error",
+  EFBIG: "File too large"
+}
+
+/**
+ * The output at `path` was not written (`code` is the errno code of the call that
+ * failed). Only the path and the code: never any of the content.
+ */
+export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFailed", {
+  path: Schema.String,
+  code: Schema.String
+}) {
+  override get message() {
+    const text = ERRNO_TEXT[this.code]
+    return `${this.path}: not written: ${text === undefined ? this.code : `${text} (${this.code})`}`
+  }
+}
+
+export interface AtomicFile {
+  /** The destination, as given. */
+  readonly path: string
+  /** The hidden file beside it that holds the bytes until they are committed. */
+  readonly tempPath: string
+  /** Appends to the file; buffered, so many small writes cost few system calls. */
+  readonly write: (data: string | Uint8Array) => Effect.Effect<void, OutputFailed>
+}
+
+export interface AtomicFileOptions {
+  /**
+   * The low-level write of `bytes` at the end of descriptor `fd`, resolving to how many
+   * were written (fewer is fine: the rest is written again). Tests put a failing one
+   * here to stand for a full disk.
+   */
+  readonly write?: (fd: number, bytes: Uint8Array) => Promise<number>
+}
+
+/** Bytes held before a write goes to the kernel. */
+const BUFFER_BYTES = 64 * 1024
+
+const writeFd = (fd: number, bytes: Uint8Array): Promise<number> =>
+  new Promise((resolve, reject) =>
+    fs.write(fd, bytes, 0, bytes.length, null, (error, written) => error ? reject(error) : resolve(written))
+  )
+
+const codeOf = (cause: unknown): string => (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO"
+
+interface Temp {
+  readonly path: string
+  /** Where the bytes end up: the destination, or the file a symbolic link there points to. */
+  readonly target: string
+  readonly tempPath: string
+  readonly handle: fs.promises.FileHandle
+  closed: boolean
+}
+
+const fail = (path: string) => (cause: unknown) => new OutputFailed({ path, code: codeOf(cause) })
+
+const errno = (code: string) => Object.assign(new Error(code), { code })
+
+/** `.NAME.<random>.sluice-tmp` beside the target, created exclusively: never someone else's file. */
+const createTemp = (path: string) =>
+  Effect.tryPromise({
+    try: async (): Promise<Temp> => {
+      const link = await fs.promises.lstat(path).catch((cause: unknown) => {
+        if (codeOf(cause) === "ENOENT") return undefined
+        throw cause
+      })
+      // A link stays a link: the file it points to is the one replaced.
+      const target = link?.isSymbolicLink() ? await fs.promises.realpath(path) : path
+      const existing = link?.isSymbolicLink() ? await fs.promises.stat(target) : link
+      if (existing?.isDirectory()) throw errno("EISDIR")
+      const tempPath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.sluice-tmp`)
+      const handle = await fs.promises.open(tempPath, "wx", 0o666)
+      // A file that replaces another keeps its permissions, as `> FILE` would.
+      if (existing !== undefined) {
+        await handle.chmod(existing.mode & 0o7777).catch(async (cause: unknown) => {
+          await handle.close()
+          await fs.promises.rm(tempPath, { force: true })
+          throw cause
+        })
+      }
+      return { path, target, tempPath, handle, closed: false }
+    },
+    catch: fail(path)
+  })
+
+const closeTemp = (temp: Temp) =>
+  Effect.suspend(() => {
+    if (temp.closed) return Effect.void
+    temp.closed = true
+    return Effect.tryPromise({ try: () => temp.handle.close(), catch: fail(temp.path) })
+  })
+
+/** Flushes the rename itself; a filesystem that cannot sync a directory is not an error. */
+const fsyncDirectory = async (dir: string) => {
+  const handle = await fs.promises.open(dir, "r")
+  try {
+    await handle.sync().catch((cause: unknown) => {
+      if (!["EINVAL", "ENOTSUP", "EISDIR", "EPERM", "EBADF"].includes(codeOf(cause))) throw cause
+    })
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Runs `use` with a file that becomes `path` only if `use` succeeds: the bytes are
+ * flushed, the temporary file renamed over `path` and the directory flushed. If `use`
+ * fails, is interrupted, or a write fails (`OutputFailed`, for a full disk), the
+ * temporary file is removed and `path` is untouched.
+ */
+export const writeAtomically = <A, E, R>(
+  path: string,
+  use: (file: AtomicFile) => Effect.Effect<A, E, R>,
+  options: AtomicFileOptions = {}
+): Effect.Effect<A, E | OutputFailed, R> => {
+  const lowWrite = options.write ?? writeFd
+  return Effect.acquireUseRelease(
+    createTemp(path),
+    (temp) => {
+      let pending: Array<Uint8Array> = []
+      let pendingBytes = 0
+      const encoder = new TextEncoder()
+      // Uninterruptible: a write is never abandoned half-way under a close.
+      const flush = Effect.uninterruptible(Effect.tryPromise({
+        try: async () => {
+          if (pendingBytes === 0) return
+          const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending)
+          pending = []
+          pendingBytes = 0
+          let offset = 0
+          while (offset < bytes.length) {
+            const written = await lowWrite(temp.handle.fd, bytes.subarray(offset))
+            if (!(written > 0)) throw errno("EIO")
+            offset += written
+          }
+        },
+        catch: fail(path)
+      }))
+      const file: AtomicFile = {
+        path,
+        tempPath: temp.tempPath,
+        write: (data) =>
+          Effect.suspend(() => {
+            const bytes = typeof data === "string" ? encoder.encode(data) : data
+            pending.push(bytes)
+            pendingBytes += bytes.length
+            return pendingBytes >= BUFFER_BYTES ? flush : Effect.void
+          })
+      }
+      const commit = Effect.uninterruptible(Effect.gen(function*() {
+        yield* flush
+        yield* Effect.tryPromise({ try: () => temp.handle.sync(), catch: fail(path) })
+        yield* closeTemp(temp)
+        yield* Effect.tryPromise({ try: () => fs.promises.rename(temp.tempPath, temp.target), catch: fail(path) })
+        yield* Effect.tryPromise({ try: () => fsyncDirectory(dirname(temp.target)), catch: fail(path) }).pipe(
+          // The file is in place; only the durability of its name is in doubt.
+          Effect.ignore
+        )
+      }))
+      return Effect.tap(use(file), () => commit)
+    },
+    (temp, exit) =>
+      Exit.isSuccess(exit) ? Effect.void : closeTemp(temp).pipe(
+        Effect.ignore,
+        Effect.andThen(Effect.promise(() => fs.promises.rm(temp.tempPath, { force: true }).catch(() => {})))
+      )
+  )
+}
