@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
 import { createHash, randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -129,5 +129,22 @@ describe("the Node layer (worker_threads)", () => {
       _tag: "HashError",
       reason: { _tag: "FileNotFound" }
     })
+  })
+
+  it("an interrupted hash stops its busy worker at once, not when the file is done", async () => {
+    const path = join(dir, "sparse")
+    writeFileSync(path, "")
+    truncateSync(path, 1024 * 1024 * 1024) // 1 GiB of holes: seconds of SHA3-512, no disk needed
+    const started = performance.now()
+    const exit = await Effect.runPromise(
+      hashFiles([new PathSource({ path })], { algorithms: ["sha3-512"] }).pipe(
+        Stream.runDrain,
+        Effect.timeoutOption("300 millis"),
+        Effect.provide(Pool)
+      )
+    )
+    const ms = performance.now() - started
+    expect(exit._tag).toBe("None") // the timeout won: the hash was interrupted
+    expect(ms).toBeLessThan(1_000)
   })
 })

@@ -21,6 +21,8 @@ export class ByteSource extends Context.Service<ByteSource, {
 }>()("@sluice/core/ByteSource") {}
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024
+/** A blocking read loop lets its thread's event loop turn at least this often. */
+export const YIELD_EVERY_MS = 50
 
 /**
  * Read buffers kept for reuse on this thread: a worker hashing subtree after subtree
@@ -64,7 +66,14 @@ export const forEachChunk = Effect.fnUntraced(function*(
     const readSync = reader.readSync
     const buffer = takeBuffer(chunkSize)
     yield* Effect.gen(function*() {
+      let yieldedAt = Date.now()
       while (remaining > 0) {
+        // Blocking reads keep the thread's event loop still: every so often it turns, so an
+        // interrupt (a cancel, a deadline) reaches a long task within about this long.
+        if (Date.now() - yieldedAt >= YIELD_EVERY_MS) {
+          yield* Effect.yieldNow
+          yieldedAt = Date.now()
+        }
         const want = Math.min(chunkSize, remaining)
         const n = yield* Effect.try({ try: () => readSync(buffer, position, want), catch: (e) => e as HashError })
         if (n === 0) break
