@@ -27,38 +27,39 @@ export const defaultCheckpointDir = (env: NodeJS.ProcessEnv = process.env): stri
  */
 export const checkpointInterval = (size: number): number => Math.max(16 * MiB, Math.ceil(size / 40 / MiB) * MiB)
 
-interface Identity {
+/** What a file is, as far as a checkpoint of its hash cares: a change in any of it starts over. */
+export interface FileIdentity {
   readonly path: string
   readonly dev: string
   readonly ino: string
   readonly size: string
   readonly mtimeNs: string
   readonly ctimeNs: string
-  readonly algorithms: ReadonlyArray<string>
 }
 
-interface Stored {
-  readonly format: number
-  readonly identity: Identity
-  readonly bytes: number
-  readonly states: Record<string, string>
-}
-
-const identityOf = async (path: string, algorithms: ReadonlyArray<HashAlgorithm>): Promise<Identity> => {
-  const real = await fs.realpath(path)
-  const stat = await fs.stat(real, { bigint: true })
-  return {
-    path: real,
-    dev: String(stat.dev),
-    ino: String(stat.ino),
-    size: String(stat.size),
-    mtimeNs: String(stat.mtimeNs),
-    ctimeNs: String(stat.ctimeNs),
-    algorithms: [...algorithms].sort()
+/** The identity of the file at `path` (after links), or undefined when it cannot be read. */
+export const fileIdentity = async (path: string): Promise<FileIdentity | undefined> => {
+  try {
+    const real = await fs.realpath(path)
+    const stat = await fs.stat(real, { bigint: true })
+    return {
+      path: real,
+      dev: String(stat.dev),
+      ino: String(stat.ino),
+      size: String(stat.size),
+      mtimeNs: String(stat.mtimeNs),
+      ctimeNs: String(stat.ctimeNs)
+    }
+  } catch {
+    return undefined
   }
 }
 
-const sameIdentity = (a: Identity, b: Identity) => JSON.stringify(a) === JSON.stringify(b)
+interface Stored<T> {
+  readonly format: number
+  readonly job: unknown
+  readonly state: T
+}
 
 /** Writes `text` to `path` through a temporary file beside it, so a reader never sees half of it. */
 const writeAtomically = async (path: string, text: string) => {
@@ -70,6 +71,54 @@ const writeAtomically = async (path: string, text: string) => {
     await fs.rm(temporary, { force: true })
     throw error
   }
+}
+
+/** One job's checkpoint: what an earlier run left, and how to replace or drop it. */
+export interface JobCheckpoint<T> {
+  readonly previous: T | undefined
+  /** Replaces the checkpoint; a disk that refuses it costs resumability, never the job. */
+  readonly save: (state: T) => Effect.Effect<void>
+  /** Removes it: the job completed. */
+  readonly done: Effect.Effect<void>
+}
+
+/**
+ * The checkpoint of the job that `job` describes (plain JSON: what it reads, its options),
+ * for any pipeline: a hasher's state, a count of files checked, a chunk index. A checkpoint
+ * saved by a job described differently is never returned. Never store a secret in one.
+ */
+export const openCheckpoint = <T>(job: unknown, options: { readonly dir?: string } = {}): Effect.Effect<JobCheckpoint<T>> =>
+  Effect.promise(async () => {
+    const dir = options.dir ?? defaultCheckpointDir()
+    const description = JSON.stringify(job)
+    const file = join(dir, `${createHash("sha256").update(description).digest("hex").slice(0, 32)}.json`)
+    let previous: T | undefined
+    try {
+      const stored = JSON.parse(await fs.readFile(file, "utf8")) as Stored<T>
+      if (stored.format === FORMAT && JSON.stringify(stored.job) === description) previous = stored.state
+    } catch {
+      // None yet, or unreadable: the job starts from the beginning.
+    }
+    let ready: Promise<unknown> | undefined
+    return {
+      previous,
+      save: (state: T) =>
+        Effect.promise(async () => {
+          try {
+            ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 })
+            await ready
+            await writeAtomically(file, JSON.stringify({ format: FORMAT, job, state } satisfies Stored<T>))
+          } catch {
+            // A full or read-only disk costs resumability, never the job.
+          }
+        }),
+      done: Effect.promise(() => fs.rm(file, { force: true }))
+    }
+  })
+
+interface SavedHash {
+  readonly bytes: number
+  readonly states: Record<string, string>
 }
 
 export interface Resumable extends ResumeOptions {
@@ -90,52 +139,27 @@ export const resumable = (
   algorithms: ReadonlyArray<HashAlgorithm>,
   options: { readonly dir?: string; readonly every?: number } = {}
 ): Effect.Effect<Resumable | undefined> =>
-  Effect.promise(async (): Promise<Resumable | undefined> => {
-    const dir = options.dir ?? defaultCheckpointDir()
-    let identity: Identity
-    try {
-      identity = await identityOf(path, algorithms)
-    } catch {
-      return undefined // missing or unreadable: the hash itself reports why
-    }
-    const key = createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 32)
-    const file = join(dir, `${key}.json`)
-    let from: Checkpointed | undefined
-    try {
-      const stored = JSON.parse(await fs.readFile(file, "utf8")) as Stored
-      if (stored.format === FORMAT && sameIdentity(stored.identity, identity)) {
-        const states: Record<string, Uint8Array> = {}
-        for (const [algorithm, state] of Object.entries(stored.states)) states[algorithm] = Buffer.from(state, "base64")
-        from = new Checkpointed({ bytes: stored.bytes, states })
-      }
-    } catch {
-      // None yet, or unreadable: start from the beginning.
-    }
+  Effect.gen(function*() {
+    const identity = yield* Effect.promise(() => fileIdentity(path))
+    if (identity === undefined) return undefined // missing or unreadable: the hash itself reports why
+    const job = { kind: "hash", file: identity, algorithms: [...algorithms].sort() }
+    const checkpoint = yield* openCheckpoint<SavedHash>(job, options.dir === undefined ? {} : { dir: options.dir })
+    const saved = checkpoint.previous
+    const from = saved === undefined ? undefined : new Checkpointed({
+      bytes: saved.bytes,
+      states: Object.fromEntries(Object.entries(saved.states).map(([a, state]) => [a, Buffer.from(state, "base64")]))
+    })
     const size = Number(identity.size)
-    let ready: Promise<unknown> | undefined
     return {
       every: options.every ?? checkpointInterval(size),
       from,
       resumedAt: from?.bytes ?? 0,
       size,
-      save: (checkpoint) =>
-        Effect.promise(async () => {
-          ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 })
-          const stored: Stored = {
-            format: FORMAT,
-            identity,
-            bytes: checkpoint.bytes,
-            states: Object.fromEntries(
-              Object.entries(checkpoint.states).map(([algorithm, state]) => [algorithm, Buffer.from(state).toString("base64")])
-            )
-          }
-          try {
-            await ready
-            await writeAtomically(file, JSON.stringify(stored))
-          } catch {
-            // A full or read-only disk costs resumability, never the hash.
-          }
+      save: (cp) =>
+        checkpoint.save({
+          bytes: cp.bytes,
+          states: Object.fromEntries(Object.entries(cp.states).map(([a, state]) => [a, Buffer.from(state).toString("base64")]))
         }),
-      done: Effect.promise(() => fs.rm(file, { force: true }))
+      done: checkpoint.done
     }
   })

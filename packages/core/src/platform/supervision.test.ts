@@ -85,6 +85,27 @@ describe("a worker that crashes mid-task", () => {
   })
 })
 
+describe("a resumable hash whose worker crashes", () => {
+  it("continues on a new worker from the latest checkpoint, not from the beginning", async () => {
+    const rules: Array<FaultRule> = [{ match: "crash-resumable.bin", fault: { _tag: "crash" }, times: 1, atByte: 17 * MiB }]
+    const path = write("crash-resumable.bin", medium)
+    const pool = await faultyPool({ workers: 2, rules })
+    const saved: Array<number> = []
+    const result = await Effect.runPromise(Effect.gen(function*() {
+      let last: FileHashed | FileFailed | undefined
+      yield* hashFiles([new PathSource({ path })], {
+        algorithms: ["sha256"],
+        checkpoint: { every: 4 * MiB, save: (cp) => Effect.sync(() => saved.push(cp.bytes / MiB)) }
+      }).pipe(Stream.runForEach((event) => Effect.sync(() => event._tag !== "JobProgress" && (last = event))))
+      return last
+    }).pipe(Effect.provide(pool.layer)))
+    expect(result).toMatchObject({ _tag: "FileHashed", digests: { sha256: digestOf("sha256", medium) } })
+    expect(pool.counters[0]).toBe(1)
+    // 4, 8, 12, 16, then the crash: the new worker goes on at 16 and saves 20 and 24, never 4 again.
+    expect(saved).toEqual([4, 8, 12, 16, 20, 24])
+  })
+})
+
 describe("a worker that hangs", () => {
   const supervision = { stallTimeout: "400 millis" as const, deadline: () => "400 millis" as const }
 
