@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly timeoutMs?: number
   /** Runs `prefix[0] ...prefix[1..] node bin.js ...args` (e.g. setpriv to drop privileges). */
   readonly prefix?: ReadonlyArray<string>
+  /** Variables added to the test's environment. */
+  readonly env?: Record<string, string>
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000
@@ -38,7 +40,8 @@ export const runProcess = (command: string, args: ReadonlyArray<string>, options
   new Promise((resolve, reject) => {
     const stdin: "pipe" | "ignore" | number = options.input !== undefined ? "pipe" : options.stdinFd ?? "ignore"
     const stdio: StdioOptions = [stdin, "pipe", "pipe"]
-    const child: ChildProcess = spawn(command, [...args], { cwd: options.cwd, stdio })
+    const env = options.env === undefined ? process.env : { ...process.env, ...options.env }
+    const child: ChildProcess = spawn(command, [...args], { cwd: options.cwd, stdio, env })
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []
     child.stdout!.on("data", (chunk: Buffer) => out.push(chunk))

@@ -44,6 +44,7 @@ ${EXIT_CODES_HELP}`)
     .option("-b, --binary", "mark lines with '*' (binary mode), as sha256sum -b does", false)
     .option("--json", "print one JSON object per file", false)
     .option("-o, --output <file>", "write the lines to FILE instead of standard output: all of them or, if anything fails, none (FILE is left as it was)")
+    .option("--resume", "make the hash of each large file (64 MiB or more) resumable: it saves its progress as it goes, and the same command run again after a crash or kill goes on from there", false)
     .addOption(workersOption())
     .addHelpText("after", `
 Examples:
@@ -54,15 +55,16 @@ Examples:
   cat file | sluice hash -a md5 -          standard input
   sluice hash --json *.bin | jq .sha256
   sluice hash -o SHA256SUMS *.iso          SHA256SUMS appears whole, or stays as it was
+  sluice hash --resume disk.img            killed halfway? run it again: it goes on from there
 ${EXIT_CODES_HELP}`)
-    .action(async (files: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; output?: string; workers?: string }) => {
+    .action(async (files: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; output?: string; resume: boolean; workers?: string }) => {
       const algorithms = parseAlgorithms([opts.algorithm])
       if (!Array.isArray(algorithms) || algorithms.length === 0) {
         const name = Array.isArray(algorithms) ? opts.algorithm : algorithms.unknown
         process.stderr.write(`sluice: unsupported algorithm '${name}' (supported: ${HASH_ALGORITHMS.join(", ")})\n`)
         return setExit(ExitCode.usage)
       }
-      const options = { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json, output: opts.output }
+      const options = { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json, output: opts.output, resume: opts.resume }
       setExit(await runCommand(hashCommand(files, options), { ...opts, early }))
     })
 

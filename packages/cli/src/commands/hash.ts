@@ -1,14 +1,17 @@
 import {
   formatChecksumLine,
   type HashAlgorithm,
-  hashFiles,
+  type HashTask,
+  hashTasks,
   parseAlgorithm,
   PathSource,
+  type FileHashed,
   type Source,
+  sourceName,
   StdinSource,
   type WorkerPool
 } from "@sluice/core"
-import { writeAtomically } from "@sluice/core/node"
+import { Checkpoints, writeAtomically } from "@sluice/core/node"
 import { Data, Effect, Exit, Stream } from "effect"
 import { ExitCode, exitCodeFor, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
@@ -21,7 +24,12 @@ export interface HashCommandOptions {
   readonly binary: boolean
   /** `-o FILE`: the lines go to FILE, which appears whole or not at all. */
   readonly output?: string | undefined
+  /** `--resume`: large files save checkpoints, and a rerun continues from them. */
+  readonly resume?: boolean | undefined
 }
+
+/** Files smaller than this hash faster than they checkpoint: `--resume` leaves them alone. */
+export const RESUME_MIN_BYTES = 64 * 1024 * 1024
 
 /** `-a sha256,blake3` or `-a sha256 -a blake3`; unknown names are a usage error. */
 export const parseAlgorithms = (values: ReadonlyArray<string>): Array<HashAlgorithm> | { unknown: string } => {
@@ -92,35 +100,78 @@ const printHashes = <E>(
   const style = options.tag || options.algorithm.length > 1 ? "bsd" : "gnu"
   const progress = makeProgressReporter()
   const codes: Array<ExitCode> = []
-  return hashFiles(toSources(files), { algorithms: options.algorithm }).pipe(
-    Stream.runForEach((event): Effect.Effect<void, E> => {
-      switch (event._tag) {
-        case "JobProgress":
-          progress.update(event)
-          return Effect.void
-        case "FileFailed":
-          progress.clear()
-          codes.push(exitCodeFor(event.reason))
-          return Effect.andThen(
-            options.json
-              ? out(JSON.stringify({ file: event.name, error: { code: event.reason._tag, message: event.reason.message } }))
-              : Effect.void,
-            Effect.sync(() => err(`sluice: ${event.reason.message}`))
-          )
-        case "FileHashed":
-          progress.clear()
-          if (options.json) return out(JSON.stringify({ file: event.name, bytes: event.bytes, ...event.digests }))
-          return Effect.forEach(options.algorithm, (algorithm) =>
-            out(formatChecksumLine({
-              algorithm,
-              digestHex: event.digests[algorithm]!,
-              name: event.name,
-              style,
-              binary: options.binary
-            })), { discard: true })
-      }
-    }),
-    Effect.ensuring(Effect.sync(() => progress.clear())),
-    Effect.map(() => worst(codes))
-  )
+  const print = (event: FileHashed): Effect.Effect<void, E> =>
+    options.json
+      ? out(JSON.stringify({ file: event.name, bytes: event.bytes, ...event.digests }))
+      : Effect.forEach(options.algorithm, (algorithm) =>
+        out(formatChecksumLine({
+          algorithm,
+          digestHex: event.digests[algorithm]!,
+          name: event.name,
+          style,
+          binary: options.binary
+        })), { discard: true })
+  return Effect.flatMap(planTasks(toSources(files), options, err), ({ done, tasks }) => {
+    // Checkpoints of hashed files are dropped once every line is out, not before.
+    const finished: Array<Effect.Effect<void>> = []
+    return hashTasks(tasks).pipe(
+      Stream.runForEach((event): Effect.Effect<void, E> => {
+        switch (event._tag) {
+          case "JobProgress":
+            progress.update(event)
+            return Effect.void
+          case "FileFailed":
+            progress.clear()
+            codes.push(exitCodeFor(event.reason))
+            return Effect.andThen(
+              options.json
+                ? out(JSON.stringify({ file: event.name, error: { code: event.reason._tag, message: event.reason.message } }))
+                : Effect.void,
+              Effect.sync(() => err(`sluice: ${event.reason.message}`))
+            )
+          case "FileHashed":
+            progress.clear()
+            if (done[event.index] !== undefined) finished.push(done[event.index]!)
+            return print(event)
+        }
+      }),
+      Effect.andThen(Effect.suspend(() => Effect.all(finished, { discard: true }))),
+      Effect.ensuring(Effect.sync(() => progress.clear())),
+      Effect.map(() => worst(codes))
+    )
+  })
 }
+
+/**
+ * The job's tasks; with `--resume`, each large file resumable, from the checkpoint an
+ * earlier run left when the file is unchanged. `done[i]` drops file i's checkpoint.
+ */
+const planTasks = (
+  sources: ReadonlyArray<Source>,
+  options: HashCommandOptions,
+  err: (line: string) => void
+): Effect.Effect<{ tasks: Array<HashTask>; done: Array<Effect.Effect<void> | undefined> }> =>
+  Effect.gen(function*() {
+    const plain = { algorithms: options.algorithm }
+    const tasks: Array<HashTask> = []
+    const done: Array<Effect.Effect<void> | undefined> = []
+    for (const source of sources) {
+      const resumable = options.resume === true && source._tag === "PathSource"
+        ? yield* Checkpoints.resumable(source.path, options.algorithm)
+        : undefined
+      if (resumable === undefined || resumable.size < RESUME_MIN_BYTES) {
+        tasks.push({ source, options: plain })
+        done.push(undefined)
+        continue
+      }
+      if (resumable.resumedAt > 0) {
+        err(`sluice: ${sourceName(source)}: resuming at ${formatBytes(resumable.resumedAt)} of ${formatBytes(resumable.size)}`)
+      }
+      tasks.push({ source, options: { ...plain, checkpoint: resumable } })
+      done.push(resumable.done)
+    }
+    return { tasks, done }
+  })
+
+const formatBytes = (bytes: number) =>
+  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(2)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`
