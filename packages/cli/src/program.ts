@@ -78,6 +78,7 @@ ${EXIT_CODES_HELP}`)
     .option("--warn", "warn about improperly formatted checksum lines", false)
     .option("--strict", "exit non-zero for improperly formatted checksum lines", false)
     .option("--ignore-missing", "don't fail or report status for missing files", false)
+    .option("--resume", "save how far the check got as it goes; the same command run again after a crash or kill goes on from there", false)
     .addOption(workersOption())
     .addHelpText("after", `
 Examples:

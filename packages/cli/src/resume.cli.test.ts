@@ -4,12 +4,23 @@
  * than 10 % of the work. Checkpoints live under SLUICE_CHECKPOINT_DIR (here a temp dir).
  */
 import { spawn } from "node:child_process"
-import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs"
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync
+} from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { binPath, expectCleanStderr, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
+import { asSluice, binPath, expectCleanStderr, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
 
-requireTools("sha256sum")
+requireTools("sha256sum", "sha512sum")
 const dir = useTempDir("resume")
 const checkpoints = join(dir, "checkpoints")
 const env = { SLUICE_CHECKPOINT_DIR: checkpoints }
@@ -93,5 +104,54 @@ describe("sluice hash --resume", () => {
     const run = await sluice(["hash", name], { cwd: dir, env, timeoutMs: 60_000 })
     expect(run.stdout).toBe(tool("sha256sum", [name], { cwd: dir }).stdout)
     expect(existsSync(checkpoints) ? readdirSync(checkpoints).length : 0).toBe(before)
+  }, 120_000)
+})
+
+describe("sluice check --resume", () => {
+  it("killed with SIGKILL partway through a tree, the same command prints what an uninterrupted check prints", async () => {
+    const tree = join(dir, "tree")
+    mkdirSync(tree)
+    const names: Array<string> = []
+    for (let i = 0; i < 24; i++) {
+      const name = `part-${String(i).padStart(2, "0")}.bin`
+      const fd = openSync(join(tree, name), "w")
+      ftruncateSync(fd, 96 * MiB) // 2.25 GiB in all: seconds of SHA-512 on one worker, no disk
+      writeSync(fd, Buffer.from(name), 0, undefined, 0)
+      closeSync(fd)
+      names.push(name)
+    }
+    const sums = tool("sha512sum", names, { cwd: tree }).stdout.split("\n")
+    sums[5] = sums[5]!.replace(/^./, (c) => (c === "0" ? "1" : "0")) // one bad line
+    writeFileSync(join(tree, "SUMS"), sums.join("\n"))
+    const expected = tool("sha512sum", ["-c", "SUMS"], { cwd: tree })
+
+    const journal = () => {
+      if (!existsSync(checkpoints)) return 0
+      const [file] = readdirSync(checkpoints).filter((f) => f.endsWith(".json"))
+      return file === undefined ? 0 : (JSON.parse(readFileSync(join(checkpoints, file), "utf8")) as { state: { done: number } }).state.done
+    }
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [binPath, "check", "--resume", "-w", "1", "SUMS"], {
+        cwd: tree,
+        env: { ...process.env, ...env },
+        stdio: "ignore"
+      })
+      const poll = setInterval(() => {
+        if (journal() < 6) return
+        clearInterval(poll)
+        child.kill("SIGKILL")
+      }, 20)
+      child.once("close", () => (journal() >= 6 ? resolve() : reject(new Error("ended before 6 files were checked"))))
+    })
+    const doneBefore = journal()
+    expect(doneBefore).toBeLessThan(24)
+    // A file checked before the kill is not read again: gone now, it still says OK.
+    rmSync(join(tree, "part-00.bin"))
+
+    const resumed = await sluice(["check", "--resume", "SUMS"], { cwd: tree, env, timeoutMs: 60_000 })
+    expect(resumed.stdout).toBe(expected.stdout)
+    expect(resumed.stderr).toBe(asSluice(expected.stderr, "sha512sum"))
+    expect(resumed.status).toBe(1)
+    expect(readdirSync(checkpoints).filter((f) => f.endsWith(".json"))).toEqual([])
   }, 120_000)
 })

@@ -8,6 +8,7 @@ import {
   type WorkerPool
 } from "@sluice/core"
 import { Effect, Stream } from "effect"
+import { Checkpoints } from "@sluice/core/node"
 import { readFileSync } from "node:fs"
 import { ExitCode, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
@@ -21,6 +22,8 @@ export interface CheckCommandOptions {
   readonly warn: boolean
   readonly strict: boolean
   readonly ignoreMissing: boolean
+  /** `--resume`: save how far the check got, and go on from there when run again. */
+  readonly resume?: boolean | undefined
 }
 
 interface Output {
@@ -66,54 +69,95 @@ const checkOne = (
       return Effect.succeed<ExitCode>(ExitCode.input)
     }
     const progress = makeProgressReporter()
-    let failed = 0
-    let unreadable = 0
-    let verified = 0
-    const tasks = parsed.map((entry) => ({
-      source: new PathSource({ path: entry.name }),
-      options: { algorithms: [algorithmOf(entry, options.algorithm)] }
-    }))
-    return hashTasks(tasks).pipe(
-      Stream.runForEach((event) =>
-        Effect.sync(() => {
-          if (event._tag === "JobProgress") return progress.update(event)
-          progress.clear()
-          const entry = parsed[event.index]!
-          const name = printableName(entry.name)
-          if (event._tag === "FileFailed") {
-            if (options.ignoreMissing && event.reason._tag === "FileNotFound") return
-            unreadable++
-            if (!options.status) {
-              io.err(`sluice: ${event.reason.message}`)
-              io.out(`${name}: FAILED open or read`)
+    return Effect.flatMap(openJournal(sumFile, options), (journal) => {
+      const tally: Tally = journal?.previous ?? { done: 0, failed: 0, unreadable: 0, verified: 0, lines: [] }
+      // A resumed check says again what the killed one said, then goes on after it.
+      for (const [stream, line] of tally.lines) io[stream](line)
+      const say = (stream: "out" | "err", line: string) => {
+        io[stream](line)
+        tally.lines.push([stream, line])
+      }
+      let savedAt = Date.now()
+      const tasks = parsed.slice(tally.done).map((entry) => ({
+        source: new PathSource({ path: entry.name }),
+        options: { algorithms: [algorithmOf(entry, options.algorithm)] }
+      }))
+      return hashTasks(tasks).pipe(
+        Stream.runForEach((event) =>
+          Effect.suspend(() => {
+            if (event._tag === "JobProgress") return Effect.sync(() => progress.update(event))
+            progress.clear()
+            const entry = parsed[tally.done]!
+            const name = printableName(entry.name)
+            tally.done++
+            if (event._tag === "FileFailed") {
+              if (!(options.ignoreMissing && event.reason._tag === "FileNotFound")) {
+                tally.unreadable++
+                if (!options.status) {
+                  say("err", `sluice: ${event.reason.message}`)
+                  say("out", `${name}: FAILED open or read`)
+                }
+              }
+            } else {
+              tally.verified++
+              const ok = event.digests[tasks[event.index]!.options.algorithms[0]!] === entry.digestHex.toLowerCase()
+              if (!ok) tally.failed++
+              if (!options.status && !(ok && options.quiet)) say("out", `${name}: ${ok ? "OK" : "FAILED"}`)
             }
-            return
+            if (journal === undefined || Date.now() - savedAt < JOURNAL_EVERY_MS) return Effect.void
+            savedAt = Date.now()
+            return journal.save(tally)
+          })
+        ),
+        Effect.andThen(journal?.done ?? Effect.void),
+        Effect.map(() => {
+          const { failed, unreadable, verified } = tally
+          if (!options.status) {
+            if (malformed > 0) io.err(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
+            if (unreadable > 0) io.err(`sluice: WARNING: ${plural(unreadable, "listed file", "listed files")} could not be read`)
+            if (failed > 0) io.err(`sluice: WARNING: ${plural(failed, "computed checksum", "computed checksums")} did NOT match`)
           }
-          verified++
-          const ok = event.digests[tasks[event.index]!.options.algorithms[0]!] === entry.digestHex.toLowerCase()
-          if (!ok) failed++
-          if (!options.status && !(ok && options.quiet)) io.out(`${name}: ${ok ? "OK" : "FAILED"}`)
-        })
-      ),
-      Effect.map(() => {
-        if (!options.status) {
-          if (malformed > 0) io.err(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
-          if (unreadable > 0) io.err(`sluice: WARNING: ${plural(unreadable, "listed file", "listed files")} could not be read`)
-          if (failed > 0) io.err(`sluice: WARNING: ${plural(failed, "computed checksum", "computed checksums")} did NOT match`)
-        }
-        // As coreutils: --ignore-missing with every listed file missing verified nothing.
-        if (options.ignoreMissing && verified === 0 && unreadable === 0) {
-          if (!options.status) io.err(`sluice: ${sumFile}: no file was verified`)
-          return ExitCode.input
-        }
-        return worst([
-          failed > 0 ? ExitCode.mismatch : ExitCode.ok,
-          unreadable > 0 ? ExitCode.input : ExitCode.ok,
-          options.strict && malformed > 0 ? ExitCode.input : ExitCode.ok
-        ])
-      }),
-      Effect.ensuring(Effect.sync(() => progress.clear()))
-    )
+          // As coreutils: --ignore-missing with every listed file missing verified nothing.
+          if (options.ignoreMissing && verified === 0 && unreadable === 0) {
+            if (!options.status) io.err(`sluice: ${sumFile}: no file was verified`)
+            return ExitCode.input
+          }
+          return worst([
+            failed > 0 ? ExitCode.mismatch : ExitCode.ok,
+            unreadable > 0 ? ExitCode.input : ExitCode.ok,
+            options.strict && malformed > 0 ? ExitCode.input : ExitCode.ok
+          ])
+        }),
+        Effect.ensuring(Effect.sync(() => progress.clear()))
+      )
+      })
+  })
+
+/** How often `check --resume` saves how far it got: a kill loses at most this much work. */
+export const JOURNAL_EVERY_MS = 250
+
+/** How far a check got: entries settled (in file order), their counts, and the lines they printed. */
+interface Tally {
+  done: number
+  failed: number
+  unreadable: number
+  verified: number
+  readonly lines: Array<["out" | "err", string]>
+}
+
+/**
+ * With `--resume`, the checkpoint of checking this checksum file with these options (one
+ * that changed since is not used); the entries are re-read from it, never from the journal.
+ */
+const openJournal = (sumFile: string, options: CheckCommandOptions) =>
+  Effect.gen(function*() {
+    if (options.resume !== true || sumFile === "-") return undefined
+    const sums = yield* Effect.promise(() => Checkpoints.fileIdentity(sumFile))
+    if (sums === undefined) return undefined
+    // What changes the output; not how many workers ran it.
+    const { algorithm, ignoreMissing, quiet, status, strict, warn } = options
+    const flags = { algorithm, ignoreMissing, quiet, status, strict, warn }
+    return yield* Checkpoints.openCheckpoint<Tally>({ kind: "check", path: sums.path, flags }, sums)
   })
 
 export const checkCommand = (

@@ -58,8 +58,12 @@ export const fileIdentity = async (path: string): Promise<FileIdentity | undefin
 interface Stored<T> {
   readonly format: number
   readonly job: unknown
+  readonly identity: unknown
   readonly state: T
 }
+
+/** Checkpoints untouched this long are from jobs nobody resumed: removed when a job opens its own. */
+export const STALE_AFTER_MS = 30 * 24 * 60 * 60 * 1000
 
 /** Writes `text` to `path` through a temporary file beside it, so a reader never sees half of it. */
 const writeAtomically = async (path: string, text: string) => {
@@ -83,22 +87,31 @@ export interface JobCheckpoint<T> {
 }
 
 /**
- * The checkpoint of the job that `job` describes (plain JSON: what it reads, its options),
- * for any pipeline: a hasher's state, a count of files checked, a chunk index. A checkpoint
- * saved by a job described differently is never returned. Never store a secret in one.
+ * The checkpoint of the job that `job` describes (plain JSON: what it reads and how), for
+ * any pipeline: a hasher's state, a count of files checked, a chunk index. `identity` is
+ * what the job's input is now (a file's device, inode, size and times): a checkpoint saved
+ * for another identity is not returned, and the next save replaces it. Never store a
+ * secret in one.
  */
-export const openCheckpoint = <T>(job: unknown, options: { readonly dir?: string } = {}): Effect.Effect<JobCheckpoint<T>> =>
+export const openCheckpoint = <T>(
+  job: unknown,
+  identity: unknown,
+  options: { readonly dir?: string } = {}
+): Effect.Effect<JobCheckpoint<T>> =>
   Effect.promise(async () => {
     const dir = options.dir ?? defaultCheckpointDir()
-    const description = JSON.stringify(job)
-    const file = join(dir, `${createHash("sha256").update(description).digest("hex").slice(0, 32)}.json`)
+    const file = join(dir, `${createHash("sha256").update(JSON.stringify(job)).digest("hex").slice(0, 32)}.json`)
     let previous: T | undefined
     try {
       const stored = JSON.parse(await fs.readFile(file, "utf8")) as Stored<T>
-      if (stored.format === FORMAT && JSON.stringify(stored.job) === description) previous = stored.state
+      if (
+        stored.format === FORMAT && JSON.stringify(stored.job) === JSON.stringify(job) &&
+        JSON.stringify(stored.identity) === JSON.stringify(identity)
+      ) previous = stored.state
     } catch {
       // None yet, or unreadable: the job starts from the beginning.
     }
+    await removeStale(dir)
     let ready: Promise<unknown> | undefined
     return {
       previous,
@@ -107,7 +120,7 @@ export const openCheckpoint = <T>(job: unknown, options: { readonly dir?: string
           try {
             ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 })
             await ready
-            await writeAtomically(file, JSON.stringify({ format: FORMAT, job, state } satisfies Stored<T>))
+            await writeAtomically(file, JSON.stringify({ format: FORMAT, job, identity, state } satisfies Stored<T>))
           } catch {
             // A full or read-only disk costs resumability, never the job.
           }
@@ -115,6 +128,20 @@ export const openCheckpoint = <T>(job: unknown, options: { readonly dir?: string
       done: Effect.promise(() => fs.rm(file, { force: true }))
     }
   })
+
+/** Best effort: checkpoints (and temporary files) left by jobs nobody resumed for a month. */
+const removeStale = async (dir: string) => {
+  try {
+    const now = Date.now()
+    for (const name of await fs.readdir(dir)) {
+      const path = join(dir, name)
+      const stat = await fs.stat(path)
+      if (now - stat.mtimeMs > STALE_AFTER_MS) await fs.rm(path, { force: true })
+    }
+  } catch {
+    // No directory yet, or one we may not clean: nothing to do.
+  }
+}
 
 interface SavedHash {
   readonly bytes: number
@@ -142,8 +169,8 @@ export const resumable = (
   Effect.gen(function*() {
     const identity = yield* Effect.promise(() => fileIdentity(path))
     if (identity === undefined) return undefined // missing or unreadable: the hash itself reports why
-    const job = { kind: "hash", file: identity, algorithms: [...algorithms].sort() }
-    const checkpoint = yield* openCheckpoint<SavedHash>(job, options.dir === undefined ? {} : { dir: options.dir })
+    const job = { kind: "hash", path: identity.path, algorithms: [...algorithms].sort() }
+    const checkpoint = yield* openCheckpoint<SavedHash>(job, identity, options.dir === undefined ? {} : { dir: options.dir })
     const saved = checkpoint.previous
     const from = saved === undefined ? undefined : new Checkpointed({
       bytes: saved.bytes,

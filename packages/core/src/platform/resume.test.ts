@@ -117,6 +117,24 @@ describe("checkpoints on disk", () => {
     expect((await Effect.runPromise(resumable(file, ALGORITHMS, { dir: store })))!.resumedAt).toBe(0) // ctime moved
   })
 
+  it("one checkpoint per file: a changed file's old checkpoint is replaced, and month-old ones are cleared away", async () => {
+    const own = join(dir, "one-per-file")
+    const file = join(dir, "rewritten.bin")
+    writeFileSync(file, bytes)
+    const first = await Effect.runPromise(resumable(file, ALGORITHMS, { dir: own }))
+    await Effect.runPromise(first!.save(new Checkpointed({ bytes: 2 * MiB, states: {} })))
+    writeFileSync(file, bytes.subarray(1))
+    const second = await Effect.runPromise(resumable(file, ALGORITHMS, { dir: own }))
+    await Effect.runPromise(second!.save(new Checkpointed({ bytes: 4 * MiB, states: {} })))
+    expect(readdirSync(own)).toHaveLength(1)
+
+    const forgotten = join(own, "0123456789abcdef0123456789abcdef.json")
+    writeFileSync(forgotten, "{}")
+    utimesSync(forgotten, new Date(Date.now() - 31 * 86_400_000), new Date(Date.now() - 31 * 86_400_000))
+    await Effect.runPromise(resumable(file, ALGORITHMS, { dir: own }))
+    expect(existsSync(forgotten)).toBe(false)
+  })
+
   it("a checkpoint directory that cannot be written costs resumability, never the hash", async () => {
     const locked = join(dir, "locked")
     writeFileSync(locked, "a file where the directory should be")
