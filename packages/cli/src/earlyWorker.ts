@@ -15,6 +15,12 @@ export const startEarlyWorker = (url: URL) => {
     if (holding) held.push(message)
   }
   worker.on("message", hold)
+  // A worker that died before it was adopted has already sent its "exit" event, which the
+  // pool would wait for in vain: the pool gets a fresh worker instead, whose death it sees.
+  let exited = false
+  worker.once("exit", () => {
+    exited = true
+  })
   // After the listener: attaching a 'message' listener references the worker again.
   worker.unref()
   let adopted = false
@@ -22,6 +28,7 @@ export const startEarlyWorker = (url: URL) => {
     adopt(): Worker {
       if (adopted) throw new Error("early worker adopted twice")
       adopted = true
+      if (exited) return new Worker(url)
       worker.ref()
       // Hand over when the pool attaches its 'message' listener (it attaches others first):
       // 'newListener' fires just before the listener is added, so replay on the next tick,

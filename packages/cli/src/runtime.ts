@@ -1,6 +1,6 @@
-import { Cause, Effect, Exit, Fiber, Layer } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Stream, SubscriptionRef } from "effect"
 import * as SluiceNode from "@sluice/core/node"
-import type { WorkerPool } from "@sluice/core"
+import { WorkerPool } from "@sluice/core"
 import { rmSync } from "node:fs"
 import { Worker } from "node:worker_threads"
 import type { EarlyWorker } from "./earlyWorker.js"
@@ -79,6 +79,27 @@ const interruptedLine = () => {
   return `${clearLine}sluice: interrupted${lost.length === 0 ? "" : `; not written: ${lost.join(", ")}`}\n`
 }
 
+/** The message stderr gets when the pool's circuit breaker opens: once per opening. */
+export const breakerOpenedLine = (reason: string): string =>
+  `sluice: warning: the worker threads keep failing (${reason}); going on on the main thread, more slowly`
+
+/** Says on stderr when work leaves the workers, so a slow run is not a mystery. */
+const withHealthWarnings = <A, E>(program: Effect.Effect<A, E, WorkerPool>) =>
+  Effect.gen(function*() {
+    const pool = yield* WorkerPool
+    let open = false
+    yield* SubscriptionRef.changes(pool.health).pipe(
+      Stream.runForEach(({ breaker }) =>
+        Effect.sync(() => {
+          if (breaker._tag === "open" && !open) printErr(breakerOpenedLine(breaker.reason))
+          open = breaker._tag === "open"
+        })
+      ),
+      Effect.forkScoped
+    )
+    return yield* program
+  }).pipe(Effect.scoped)
+
 /**
  * Runs a command's program to its exit code. Ctrl-C stops it within a moment: the
  * program's fiber is interrupted (its finalizers remove temporary files), and the
@@ -98,7 +119,7 @@ export const runCommand = async (
     workers.add(worker)
     worker.once("exit", () => workers.delete(worker))
   }
-  const fiber = Effect.runFork(program.pipe(Effect.provide(poolLayer(options, started))))
+  const fiber = Effect.runFork(withHealthWarnings(program).pipe(Effect.provide(poolLayer(options, started))))
   let grace: NodeJS.Timeout | undefined
   let onSigint = () => {}
   const stopped = new Promise<void>((resolve) => {

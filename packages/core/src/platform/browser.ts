@@ -39,7 +39,9 @@ export const layer = (options: BrowserLayerOptions): Layer.Layer<WorkerPool.Work
     ...options.supervision,
     size: options.workers ?? defaultPoolSize(),
     spawn: options.spawn,
-    platform: BrowserWorker.layer
+    platform: BrowserWorker.layer,
+    watch: (worker, died) =>
+      worker.addEventListener("error", (event) => died(`the worker failed${event.message ? `: ${event.message}` : ""}`))
   }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(webAssemblyAvailable() ? "wasm" : "js")]))
 
 // --- Kernels ---------------------------------------------------------------------------

@@ -47,7 +47,11 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
     ...options.supervision,
     size: options.workers ?? defaultPoolSize(),
     spawn: options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))),
-    platform: NodeWorker.layer
+    platform: NodeWorker.layer,
+    watch: (worker, died) => {
+      worker.once("exit", (code) => died(`the worker exited with code ${code}`))
+      worker.once("error", (error) => died(`the worker failed: ${error.message}`))
+    }
   }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */

@@ -1,4 +1,4 @@
-import { Context, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
+import { Context, Deferred, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
 import { RpcClient, type RpcGroup, RpcTest } from "effect/rpc"
 import type { RpcClientError } from "effect/rpc/RpcClientError"
 import type { Spawner, WorkerPlatform } from "effect/workers/Worker"
@@ -195,10 +195,18 @@ export interface WorkerPlatformOptions<W extends Terminable> extends Supervision
   readonly spawn: (id: number) => W
   /** The environment's worker platform over a spawn function (worker_threads, Web Workers). */
   readonly platform: (spawn: (id: number) => W) => Layer.Layer<WorkerPlatform | Spawner>
+  /**
+   * Calls `died` when the worker ends or fails on its own (an "exit" or "error" event). The
+   * protocol only hears of a death while a request is in flight; a worker that dies while
+   * starting would otherwise hold the task sent to it until the protocol restarts it.
+   */
+  readonly watch?: (worker: W, died: (why: string) => void) => void
 }
 
 interface Slot {
   readonly tasks: Tasks
+  /** Fails with a crash when the worker dies on its own. */
+  readonly died: Deferred.Deferred<never, HashError>
   /** Stops the worker at once, whatever it is doing. */
   readonly kill: () => void
   busy: boolean
@@ -234,8 +242,11 @@ export const layerWorkers = <W extends Terminable>(
     const acquireSlot = Effect.gen(function*() {
       const scope = yield* Effect.scope
       let worker: W | undefined
+      const died = Deferred.makeUnsafe<never, HashError>()
       const spawnOne = () => {
         worker = options.spawn(nextId++)
+        options.watch?.(worker, (why) =>
+          Deferred.doneUnsafe(died, Exit.fail(hashError(new WorkerFailure({ detail: why, kind: "crashed" })))))
         return worker
       }
       const protocol = yield* Layer.buildWithScope(
@@ -243,7 +254,7 @@ export const layerWorkers = <W extends Terminable>(
         scope
       )
       const client = yield* RpcClient.make(HashRpcs).pipe(Effect.provideContext(protocol))
-      const slot: Slot = { tasks: tasksOf(client), kill: () => void worker?.terminate(), busy: false, served: 0 }
+      const slot: Slot = { tasks: tasksOf(client), died, kill: () => void worker?.terminate(), busy: false, served: 0 }
       // Runs before the platform's graceful close: a worker busy in a long read would
       // only see the close message when done, so it is stopped outright.
       yield* Scope.addFinalizer(scope, Effect.sync(() => slot.busy && slot.kill()))
@@ -293,6 +304,7 @@ export const layerWorkers = <W extends Terminable>(
         const limit = Duration.fromInputUnsafe(deadline(bytes))
         slot.busy = true
         const exit = yield* task(slot.tasks).pipe(
+          Effect.raceFirst(Deferred.await(slot.died)),
           Effect.timeoutOrElse({
             duration: limit,
             orElse: () =>
@@ -320,7 +332,9 @@ export const layerWorkers = <W extends Terminable>(
         const stalled = hashError(
           new WorkerFailure({ detail: `no progress for ${Duration.format(Duration.fromInputUnsafe(stallTimeout))}`, kind: "timeout" })
         )
-        const events = slot.tasks.hashSource(source, algorithms, checkpoint)
+        const events = slot.tasks.hashSource(source, algorithms, checkpoint).pipe(
+          Stream.interruptWhen(Deferred.await(slot.died))
+        )
         const guarded = source._tag === "StdinSource"
           ? events // a pipe may be idle for as long as its writer likes
           : events.pipe(Stream.timeoutOrElse({ duration: stallTimeout, orElse: () => Stream.fail(stalled) }))
