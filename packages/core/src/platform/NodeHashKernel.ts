@@ -5,7 +5,7 @@ import { blake3Hasher, HashKernel, makePortableResumable } from "../primitives/H
 import type { IncrementalHasher } from "../primitives/IncrementalHasher.js"
 
 /** OpenSSL names; OpenSSL has no BLAKE3, which our own kernel answers. */
-const opensslName: Record<Exclude<HashAlgorithm, "blake3">, string> = {
+export const opensslName: Record<Exclude<HashAlgorithm, "blake3">, string> = {
   sha256: "sha256",
   sha384: "sha384",
   sha512: "sha512",

@@ -15,6 +15,7 @@ import {
 } from "./HashKernel.js"
 import { CheckpointInvalid, readCheckpoint, toHex, writeCheckpoint } from "./IncrementalHasher.js"
 import { PUBLISHED_VECTORS, vectorBytes } from "./publishedVectors.js"
+import { opensslName } from "../platform/NodeHashKernel.js"
 
 type Kernel = HashKernel["Service"]
 
@@ -26,19 +27,9 @@ const withKernel = <A, E>(layer: Layer.Layer<HashKernel>, body: (kernel: Kernel)
 const failureOf = <A>(layer: Layer.Layer<HashKernel>, body: (kernel: Kernel) => Effect.Effect<A, CheckpointInvalid>) =>
   withKernel(layer, (kernel) => Effect.flip(body(kernel)))
 
-const OPENSSL: Record<Exclude<HashAlgorithm, "blake3">, string> = {
-  sha256: "sha256",
-  sha384: "sha384",
-  sha512: "sha512",
-  sha1: "sha1",
-  md5: "md5",
-  "sha3-256": "sha3-256",
-  "sha3-512": "sha3-512",
-  "blake2b-512": "blake2b512"
-}
 
 const reference = (algorithm: HashAlgorithm, input: Uint8Array): string =>
-  algorithm === "blake3" ? toHex(blake3(input)) : createHash(OPENSSL[algorithm]).update(input).digest("hex")
+  algorithm === "blake3" ? toHex(blake3(input)) : createHash(opensslName[algorithm]).update(input).digest("hex")
 
 /** Bytes of input each algorithm keeps pending (not yet compressed) after `n` bytes. */
 const BLOCK_BYTES: Record<HashAlgorithm, number> = {
