@@ -28,9 +28,13 @@ export const faultWorkerUrl = (): Promise<URL> =>
       write: false,
       logLevel: "silent"
     })
-    const file = join(mkdtempSync(join(tmpdir(), "sluice-fault-worker-")), "fault-worker.mjs")
-    writeFileSync(file, result.outputFiles[0]!.contents)
-    return pathToFileURL(file)
+    const folder = mkdtempSync(join(tmpdir(), "sluice-fault-worker-"))
+    writeFileSync(join(folder, "fault-worker.mjs"), result.outputFiles[0]!.contents)
+    // As the CLI's worker entry does: V8's compile cache on, then the bundle, so a
+    // replacement worker starts as fast as a real one does.
+    const entry = join(folder, "entry.mjs")
+    writeFileSync(entry, 'import { enableCompileCache } from "node:module"\nenableCompileCache()\nawait import("./fault-worker.mjs")\n')
+    return pathToFileURL(entry)
   })()
 
 export interface FaultyPool {
