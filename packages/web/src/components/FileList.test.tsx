@@ -20,7 +20,8 @@ const base: HashRow = {
   etaSeconds: undefined,
   digests: {},
   failure: undefined,
-  retryable: false
+  retryable: false,
+  resumedAt: undefined
 }
 
 const rows: Array<HashRow> = [
