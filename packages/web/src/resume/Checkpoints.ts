@@ -20,10 +20,11 @@ export const checkpointEvery = (size: number): number => Math.max(16 * MiB, Math
 export const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000
 
 /**
- * At most one write per job this often; the pipeline offers one every `every` bytes, which
- * on a fast device is many a second. A later offer replaces an unwritten one.
+ * At most one write per job this often, and one at a time; the pipeline offers one every
+ * `every` bytes, which with BLAKE3 on a fast device is dozens a second. A later offer
+ * replaces an unwritten one. A crash then redoes at most `every` bytes and this long.
  */
-export const SAVE_INTERVAL_MS = 500
+export const SAVE_INTERVAL_MS = 100
 
 /** All the browser tells about a picked file: a checkpoint is matched by it. */
 export interface FileIdentity {
