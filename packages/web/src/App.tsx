@@ -8,6 +8,7 @@ import { FileList } from "./components/FileList.js"
 import { JobSummary, totals } from "./components/JobSummary.js"
 import { PoolStatus, type SubscribeHealth } from "./components/PoolStatus.js"
 import { TextHasher } from "./components/TextHasher.js"
+import { UnfinishedPanel, type UnfinishedPanelProps } from "./components/UnfinishedPanel.js"
 import { VerifyPanel } from "./components/VerifyPanel.js"
 import type { Collected } from "./files/collectFiles.js"
 import { formatPercent } from "./format.js"
@@ -73,9 +74,11 @@ export interface AppProps {
   readonly pool?: Promise<string>
   /** The pool's health (circuit breaker, restarts), live. */
   readonly health?: SubscribeHealth
+  /** Hashes earlier visits left unfinished, to mention and to forget. */
+  readonly checkpoints?: UnfinishedPanelProps["checkpoints"]
 }
 
-export const App = ({ health, pool }: AppProps) => {
+export const App = ({ checkpoints, health, pool }: AppProps) => {
   const poolDetail = usePoolDetail(pool)
   const jobs = useHashJobsStore()
   const { rows } = useHashJobs()
@@ -114,6 +117,7 @@ export const App = ({ health, pool }: AppProps) => {
       <main className="layout">
         <div className="primary">
           <AlgorithmPicker selected={algorithms} onChange={setAlgorithms} />
+          {checkpoints !== undefined ? <UnfinishedPanel checkpoints={checkpoints} /> : null}
           <DropZone onFiles={onFiles} />
           <JobSummary rows={rows} onCancelAll={jobs.cancelAll} onClearFinished={jobs.clearFinished} />
           <FileList

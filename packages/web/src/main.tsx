@@ -7,11 +7,15 @@ import { makeHashJobs } from "./jobs/HashJobs.js"
 import { HashJobsContext } from "./jobs/useHashJobs.js"
 import { registerServiceWorker } from "./offline/registerServiceWorker.js"
 import { makeUpdateSignal, UpdateBanner } from "./offline/UpdateBanner.js"
+import { makeCheckpoints } from "./resume/Checkpoints.js"
+import { indexedDbBackend } from "./resume/indexedDbBackend.js"
 import { describePool, makeRuntime, subscribePoolHealth } from "./runtime.js"
 import "./styles.css"
 
 const runtime = makeRuntime()
-const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame })
+const checkpoints = makeCheckpoints({ backend: indexedDbBackend() })
+void checkpoints.load()
+const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame, checkpoints })
 const pool = describePool(runtime)
 const health = (listener: Parameters<typeof subscribePoolHealth>[1]) => subscribePoolHealth(runtime, listener)
 const updates = makeUpdateSignal()
@@ -22,7 +26,7 @@ createRoot(document.getElementById("root")!).render(
     <HashJobsContext.Provider value={jobs}>
       <Announcer>
         <UpdateBanner subscribe={updates.subscribe} />
-        <App pool={pool} health={health} />
+        <App pool={pool} health={health} checkpoints={checkpoints} />
       </Announcer>
     </HashJobsContext.Provider>
   </StrictMode>

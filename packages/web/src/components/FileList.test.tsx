@@ -20,7 +20,8 @@ const base: HashRow = {
   etaSeconds: undefined,
   digests: {},
   failure: undefined,
-  retryable: false
+  retryable: false,
+  resumedAt: undefined
 }
 
 const rows: Array<HashRow> = [
@@ -90,6 +91,23 @@ describe("FileList", () => {
     expect(within(row).getByText("gone.txt: read failed (NotReadableError)")).toBeDefined()
     fireEvent.click(within(row).getByRole("button", { name: "Retry gone.txt" }))
     expect(actions.onRetry).toHaveBeenCalledWith(4)
+  })
+
+  it("says where a resumed file went on from, while it hashes and once it is done", () => {
+    const resumed: Array<HashRow> = [
+      { ...base, id: 5, name: "big.iso", status: "hashing", bytes: 3_000_000, resumedAt: 2_480_000, bytesPerSecond: 1_000_000 },
+      { ...base, id: 6, name: "done.img", status: "done", resumedAt: 1_000_000, digests: { sha256: SHA } },
+      { ...base, id: 7, name: "cancelled.img", status: "cancelled", resumedAt: 1_000_000 }
+    ]
+    renderList({ rows: resumed })
+    expect(within(rowNamed("big.iso")).getByText("Resumed at 62%, from a saved checkpoint.")).toBeDefined()
+    expect(within(rowNamed("done.img")).getByText("Resumed at 25%, from a saved checkpoint.")).toBeDefined()
+    expect(within(rowNamed("cancelled.img")).queryByText(/Resumed/)).toBeNull()
+  })
+
+  it("says nothing of resuming for a file hashed from its start", () => {
+    renderList()
+    expect(screen.queryByText(/Resumed/)).toBeNull()
   })
 
   it("marks a file OK or mismatched against a pasted digest", () => {

@@ -63,6 +63,12 @@ const progressText = (row: HashRow): string => {
   return parts.join(" · ")
 }
 
+/** Said while the row hashes and once it is done, so that the rate and the time are read right. */
+export const resumedText = (row: HashRow): string | undefined =>
+  row.resumedAt === undefined || (row.status !== "hashing" && row.status !== "done")
+    ? undefined
+    : `Resumed at ${formatPercent(row.size === 0 ? 0 : row.resumedAt / row.size)}, from a saved checkpoint.`
+
 export interface FileRowProps extends FileRowActions {
   readonly row: HashRow
   readonly verdict: Verdict
@@ -83,6 +89,7 @@ export const FileRow = memo(function FileRow({ onCancel, onRemove, onRetry, row,
   const active = row.status === "queued" || row.status === "hashing"
   const statusClass = verdict._tag === "Mismatch" ? "bad" : verdict._tag === "Match" ? "ok" : row.status
   const statusLabel = verdict._tag === "Mismatch" ? "Mismatch" : verdict._tag === "Match" ? "Verified" : STATUS_LABEL[row.status]
+  const resumed = resumedText(row)
   return (
     <li className={`row ${row.status}${verdict._tag === "Mismatch" ? " mismatch" : verdict._tag === "Match" ? " verified" : ""}`} aria-label={row.name}>
       <div className="row-head">
@@ -96,6 +103,7 @@ export const FileRow = memo(function FileRow({ onCancel, onRemove, onRetry, row,
           <span className="row-rate">{progressText(row)}</span>
         </div>
       ) : null}
+      {resumed !== undefined ? <p className="hint resumed">{resumed}</p> : null}
       {row.status === "queued" ? <p className="hint">Waiting for a free worker…</p> : null}
       {row.status === "done" ? (
         <>

@@ -16,7 +16,8 @@ const rows: Array<HashRow> = [
     etaSeconds: undefined,
     digests: { sha256: SHA, md5: "cd".repeat(16) },
     failure: undefined,
-    retryable: false
+    retryable: false,
+    resumedAt: undefined
   },
   {
     id: 2,
@@ -29,7 +30,8 @@ const rows: Array<HashRow> = [
     etaSeconds: undefined,
     digests: { sha256: "ef".repeat(32) },
     failure: undefined,
-    retryable: false
+    retryable: false,
+    resumedAt: undefined
   },
   {
     id: 3,
@@ -42,7 +44,8 @@ const rows: Array<HashRow> = [
     etaSeconds: undefined,
     digests: {},
     failure: { title: "could not read", detail: "locked: read failed (NotReadableError)" },
-    retryable: true
+    retryable: true,
+    resumedAt: undefined
   }
 ]
 

@@ -1,10 +1,11 @@
-import { ReadFailed } from "@sluice/core"
+import { Checkpointed, ReadFailed } from "@sluice/core"
 import { layerInline } from "@sluice/core/browser"
-import { ManagedRuntime } from "effect"
+import { Effect, ManagedRuntime } from "effect"
 import { createHash } from "node:crypto"
 import { afterEach, describe, expect, it } from "vitest"
-import { makeHashJobs } from "./HashJobs.js"
-import { fakeDigest, file, makeFrames, makeTestJobs, settle } from "./testkit.js"
+import type { JobCheckpoint } from "../resume/Checkpoints.js"
+import { type HashJobsOptions, makeHashJobs } from "./HashJobs.js"
+import { fakeDigest, fakeStates, file, makeFrames, makeTestJobs, settle } from "./testkit.js"
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -186,5 +187,85 @@ describe("HashJobs", () => {
     jobs.addFiles([{ path: "data.bin", file: new File([bytes], "data.bin") }], ["sha256", "blake3"])
     await settle(frames, () => jobs.getSnapshot().rows[0]?.status === "done", 5000)
     expect(jobs.getSnapshot().rows[0]!.digests.sha256).toBe(createHash("sha256").update(bytes).digest("hex"))
+  })
+})
+
+/** Checkpoints that offer `from` to every file and record what the store does with them. */
+const fakeCheckpoints = (from: number | undefined) => {
+  const log: Array<string> = []
+  const checkpoints: HashJobsOptions["checkpoints"] = {
+    open: (_file, path, algorithms) =>
+      Effect.sync((): JobCheckpoint => {
+        log.push(`open ${path} ${algorithms.join(",")}`)
+        return {
+          options: {
+            every: 100,
+            from: from === undefined ? undefined : new Checkpointed({ bytes: from, states: fakeStates(algorithms, from) }),
+            save: (checkpoint) => Effect.sync(() => void log.push(`save ${path} ${checkpoint.bytes}`))
+          },
+          forget: Effect.sync(() => void log.push(`forget ${path}`)),
+          close: Effect.sync(() => void log.push(`close ${path}`))
+        }
+      })
+  }
+  return { checkpoints, log }
+}
+
+describe("HashJobs with checkpoints", () => {
+  it("starts from the stored checkpoint, says where, and measures the rate on this run's bytes only", async () => {
+    let clock = 0
+    const { checkpoints, log } = fakeCheckpoints(600)
+    const { frames, jobs, pool, rows } = setup({ size: 1, checkpoints, now: () => clock })
+    jobs.addFiles([{ path: "big.iso", file: file("big.iso", 1000) }], ["sha256"])
+    await settle(frames, () => pool.tasks.length === 1)
+    expect(pool.tasks[0]!.checkpoint?.every).toBe(100)
+    expect(pool.tasks[0]!.checkpoint?.from?.bytes).toBe(600)
+    expect(rows()[0]!.resumedAt).toBeUndefined()
+
+    clock += 1000
+    pool.tasks[0]!.progress(700)
+    pool.tasks[0]!.checkpointed(700)
+    await settle(frames, () => rows()[0]!.bytes === 700)
+    expect(rows()[0]).toMatchObject({ resumedAt: 600, bytesPerSecond: 100, etaSeconds: 3 })
+    pool.tasks[0]!.finish()
+    await settle(frames, () => rows()[0]!.status === "done" && log.length === 3)
+    expect(log).toEqual(["open big.iso sha256", "save big.iso 700", "forget big.iso"])
+    expect(rows()[0]!.resumedAt).toBe(600)
+  })
+
+  it("does not claim a resume when the worker started over (the checkpoint did not fit)", async () => {
+    const { checkpoints } = fakeCheckpoints(600)
+    const { frames, jobs, pool, rows } = setup({ checkpoints })
+    jobs.addFiles([{ path: "big.iso", file: file("big.iso", 1000) }], ["sha256"])
+    await settle(frames, () => pool.tasks.length === 1)
+    pool.tasks[0]!.progress(50)
+    await settle(frames, () => rows()[0]!.bytes === 50)
+    pool.tasks[0]!.progress(650)
+    await settle(frames, () => rows()[0]!.bytes === 650)
+    expect(rows()[0]!.resumedAt).toBeUndefined()
+  })
+
+  it("forgets the checkpoint of a file the person cancels, keeps the one of a file that failed", async () => {
+    const { checkpoints, log } = fakeCheckpoints(undefined)
+    const { frames, jobs, pool, rows } = setup({ size: 2, checkpoints })
+    jobs.addFiles([{ path: "cancelled", file: file("cancelled", 10) }, { path: "failed", file: file("failed", 10) }], [
+      "sha256"
+    ])
+    await settle(frames, () => pool.tasks.length === 2)
+    jobs.cancel(rows()[0]!.id)
+    pool.tasks[1]!.finish({ fail: new ReadFailed({ path: "failed", code: "NotReadableError" }) })
+    await settle(frames, () => log.includes("forget cancelled") && log.includes("close failed"))
+    expect(log.filter((line) => !line.startsWith("open")).sort()).toEqual(["close failed", "forget cancelled"])
+  })
+
+  it("keeps the checkpoints of jobs still running when the page disposes of the store", async () => {
+    const { checkpoints, log } = fakeCheckpoints(undefined)
+    const t = makeTestJobs({ checkpoints })
+    t.jobs.addFiles([{ path: "big.iso", file: file("big.iso", 10) }], ["blake3"])
+    await settle(t.frames, () => t.pool.tasks.length === 1)
+    t.jobs.dispose()
+    await settle(t.frames, () => log.length === 2)
+    expect(log).toEqual(["open big.iso blake3", "close big.iso"])
+    await t.runtime.dispose()
   })
 })

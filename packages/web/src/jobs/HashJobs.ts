@@ -9,6 +9,7 @@ import {
   WorkerPool
 } from "@sluice/core"
 import { Cause, Effect, Exit, Fiber, type ManagedRuntime, Semaphore, Stream } from "effect"
+import type { Checkpoints, JobCheckpoint } from "../resume/Checkpoints.js"
 import { describeFailure, type Failure, unexpectedFailure } from "./failure.js"
 
 export type RowStatus = "queued" | "hashing" | "done" | "failed" | "cancelled"
@@ -30,6 +31,8 @@ export interface HashRow {
   readonly failure: Failure | undefined
   /** Set once the row can be hashed again (it still holds its file). */
   readonly retryable: boolean
+  /** Where this run started, when it went on from a checkpoint of an earlier one. */
+  readonly resumedAt: number | undefined
 }
 
 export interface TextDigest {
@@ -61,6 +64,8 @@ export interface HashJobsOptions {
   readonly now?: () => number
   /** Typing pauses this long before the text is hashed. */
   readonly textDelayMs?: number
+  /** Makes large files resumable across reloads; without it every file hashes from its start. */
+  readonly checkpoints?: Pick<Checkpoints, "open">
 }
 
 export interface HashJobs {
@@ -87,11 +92,21 @@ interface RowState {
   algorithms: ReadonlyArray<HashAlgorithm>
   status: RowStatus
   bytes: number
+  /** The checkpoint this run was offered, until its first progress tells whether it was used. */
+  offeredFrom: number | undefined
+  resumedAt: number | undefined
+  /** The latest run; a retry starts another while the last one may still be winding down. */
+  run: RunState
   startedAt: number | undefined
   endedAt: number | undefined
   digests: Digests
   failure: Failure | undefined
   fiber: Fiber.Fiber<unknown, unknown> | undefined
+}
+
+interface RunState {
+  /** Completed, or cancelled by the person (not by the page going away): its checkpoint goes. */
+  forgetCheckpoint: boolean
 }
 
 const isActive = (status: RowStatus): boolean => status === "queued" || status === "hashing"
@@ -135,7 +150,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
   const toRow = (state: RowState, at: number): HashRow => {
     const end = state.endedAt ?? at
     const seconds = state.startedAt === undefined ? 0 : (end - state.startedAt) / 1000
-    const bytesPerSecond = seconds > 0 && state.bytes > 0 ? state.bytes / seconds : 0
+    const hashed = state.bytes - (state.resumedAt ?? 0)
+    const bytesPerSecond = seconds > 0 && hashed > 0 ? hashed / seconds : 0
     const remaining = state.size - state.bytes
     return {
       id: state.id,
@@ -148,7 +164,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
       etaSeconds: state.status === "hashing" && bytesPerSecond > 0 ? remaining / bytesPerSecond : undefined,
       digests: state.digests,
       failure: state.failure,
-      retryable: state.blob !== undefined && (state.status === "failed" || state.status === "cancelled")
+      retryable: state.blob !== undefined && (state.status === "failed" || state.status === "cancelled"),
+      resumedAt: state.resumedAt
     }
   }
 
@@ -182,9 +199,15 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     if (state.status !== "hashing") return
     switch (event._tag) {
       case "JobProgress":
+        // A checkpoint that does not fit is ignored by the worker: then progress starts near 0.
+        if (state.offeredFrom !== undefined) {
+          if (event.bytes >= state.offeredFrom) state.resumedAt = state.offeredFrom
+          state.offeredFrom = undefined
+        }
         state.bytes = event.bytes
         break
       case "FileHashed":
+        state.run.forgetCheckpoint = true
         state.status = "done"
         state.bytes = event.bytes
         state.digests = event.digests as Digests
@@ -219,18 +242,30 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     const blob = state.blob
     if (blob === undefined) return
     const source = blobSource(state.name, blob)
-    const job = Effect.gen(function*() {
-      const pool = yield* WorkerPool
-      permits ??= Semaphore.makeUnsafe(Math.max(1, pool.size))
-      yield* permits.withPermit(Effect.suspend(() => {
-        state.status = "hashing"
-        state.startedAt = now()
-        touch(state)
-        return hashFiles([source], { algorithms: state.algorithms }).pipe(
-          Stream.runForEach((event) => Effect.sync(() => onEvent(state, event)))
-        )
-      }))
-    })
+    const algorithms = state.algorithms
+    const run: RunState = { forgetCheckpoint: false }
+    state.run = run
+    const hash = (checkpoint: JobCheckpoint | undefined) =>
+      Effect.gen(function*() {
+        const pool = yield* WorkerPool
+        permits ??= Semaphore.makeUnsafe(Math.max(1, pool.size))
+        yield* permits.withPermit(Effect.suspend(() => {
+          state.status = "hashing"
+          state.startedAt = now()
+          state.offeredFrom = checkpoint?.options.from?.bytes
+          touch(state)
+          return hashFiles([source], { algorithms, checkpoint: checkpoint?.options }).pipe(
+            Stream.runForEach((event) => Effect.sync(() => onEvent(state, event)))
+          )
+        }))
+      })
+    const checkpoints = options.checkpoints
+    const job = checkpoints === undefined ? hash(undefined) : Effect.acquireUseRelease(
+      checkpoints.open(blob, state.name, algorithms),
+      hash,
+      // Done or cancelled: nothing to resume. Failed, or stopped with the page: kept for next time.
+      (checkpoint) => checkpoint === undefined ? Effect.void : run.forgetCheckpoint ? checkpoint.forget : checkpoint.close
+    )
     const fiber: Fiber.Fiber<unknown, unknown> = runtime.runFork(job)
     state.fiber = fiber
     fiber.addObserver((exit) => onExit(state, fiber, exit))
@@ -240,9 +275,10 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     if (fiber !== undefined) Effect.runFork(Fiber.interrupt(fiber))
   }
 
-  const cancel = (id: number) => {
+  const cancel = (id: number, forgetCheckpoint = true) => {
     const state = states.get(id)
     if (state === undefined || !isActive(state.status)) return
+    state.run.forgetCheckpoint = forgetCheckpoint
     state.status = "cancelled"
     state.endedAt = now()
     const fiber = state.fiber
@@ -331,6 +367,9 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
           algorithms,
           status: "queued",
           bytes: 0,
+          offeredFrom: undefined,
+          resumedAt: undefined,
+          run: { forgetCheckpoint: false },
           startedAt: undefined,
           endedAt: undefined,
           digests: {},
@@ -350,13 +389,16 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
         algorithms: [],
         status: "failed",
         bytes: 0,
+        offeredFrom: undefined,
+        resumedAt: undefined,
+        run: { forgetCheckpoint: false },
         startedAt: undefined,
         endedAt: undefined,
         digests: {},
         failure,
         fiber: undefined
       }),
-    cancel,
+    cancel: (id) => cancel(id),
     cancelAll: () => {
       for (const id of order) cancel(id)
     },
@@ -366,6 +408,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
       if (algorithms !== undefined) state.algorithms = algorithms
       state.status = "queued"
       state.bytes = 0
+      state.offeredFrom = undefined
+      state.resumedAt = undefined
       state.startedAt = undefined
       state.endedAt = undefined
       state.digests = {}
@@ -377,7 +421,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     clearFinished: () => removeWhere((state) => !isActive(state.status)),
     hashText,
     dispose: () => {
-      for (const id of order) cancel(id)
+      // The page goes away, the person did not cancel: checkpoints stay for next time.
+      for (const id of order) cancel(id, false)
       interrupt(textFiber)
       textFiber = undefined
       listeners.clear()

@@ -1,5 +1,7 @@
 /** Fakes for the store and component tests: a scripted WorkerPool and frames run by hand. */
 import {
+  type CheckpointRequest,
+  Checkpointed,
   Digested,
   hashError,
   healthyPool,
@@ -11,7 +13,7 @@ import {
   WorkerPool
 } from "@sluice/core"
 import { Deferred, Effect, Layer, ManagedRuntime, Queue, Stream, SubscriptionRef } from "effect"
-import { makeHashJobs } from "./HashJobs.js"
+import { type HashJobsOptions, makeHashJobs } from "./HashJobs.js"
 
 /** A fake digest that names its input, so tests can tell which file and algorithm produced it. */
 export const fakeDigest = (algorithm: HashAlgorithm, name: string): string => {
@@ -31,14 +33,23 @@ export const fakeDigest = (algorithm: HashAlgorithm, name: string): string => {
   return h.toString(16).padStart(8, "0").repeat(lengths[algorithm] / 8)
 }
 
+/** Hasher states that name their algorithm and position. */
+export const fakeStates = (algorithms: ReadonlyArray<HashAlgorithm>, bytes: number): Record<string, Uint8Array> =>
+  // Built from this realm's Uint8Array: jsdom's TextEncoder returns Node's, which Schema refuses.
+  Object.fromEntries(algorithms.map((a) => [a, Uint8Array.from(`${a}@${bytes}`, (c) => c.charCodeAt(0))]))
+
 /** One `hashSource` call the fake pool received, with handles to script and watch it. */
 export interface FakeTask {
   readonly name: string
   readonly algorithms: ReadonlyArray<HashAlgorithm>
+  /** What the pipeline asked for: checkpoints every so many bytes, from an earlier one. */
+  readonly checkpoint: CheckpointRequest | undefined
   /** Lets the task finish: with digests (fakeDigest per algorithm), or a failure reason. */
   readonly finish: (outcome?: { readonly fail?: HashErrorReason }) => void
   /** Progress the worker reports before finishing. */
   readonly progress: (bytes: number) => void
+  /** A checkpoint the worker emits (states named after the algorithms and bytes). */
+  readonly checkpointed: (bytes: number) => void
   readonly interrupted: () => boolean
 }
 
@@ -50,7 +61,7 @@ const nameOf = (source: Source): string => (source._tag === "BlobSource" ? sourc
  */
 export const makeFakePool = (options: { readonly size?: number; readonly auto?: boolean } = {}) => {
   const tasks: Array<FakeTask> = []
-  const hashSource = (source: Source, algorithms: ReadonlyArray<HashAlgorithm>) => {
+  const hashSource = (source: Source, algorithms: ReadonlyArray<HashAlgorithm>, checkpoint?: CheckpointRequest) => {
     const name = nameOf(source)
     const size = source._tag === "BlobSource" ? source.blob.size : 0
     const digested = new Digested({
@@ -65,8 +76,11 @@ export const makeFakePool = (options: { readonly size?: number; readonly auto?: 
         tasks.push({
           name,
           algorithms,
+          checkpoint,
           finish: (outcome) => Deferred.doneUnsafe(done, Effect.succeed(outcome?.fail)),
           progress: (bytes) => void Queue.offerUnsafe(queue, new Progress({ bytes, total: size })),
+          checkpointed: (bytes) =>
+            void Queue.offerUnsafe(queue, new Checkpointed({ bytes, states: fakeStates(algorithms, bytes) })),
           interrupted: () => interrupted
         })
         yield* Effect.addFinalizer(() => Effect.sync(() => void (interrupted = true)))
@@ -104,11 +118,24 @@ export const makeFrames = () => {
 }
 
 /** A store over a fake pool, with manual frames. */
-export const makeTestJobs = (options: { readonly size?: number; readonly auto?: boolean } = {}) => {
+export const makeTestJobs = (
+  options: {
+    readonly size?: number
+    readonly auto?: boolean
+    readonly checkpoints?: HashJobsOptions["checkpoints"]
+    readonly now?: () => number
+  } = {}
+) => {
   const pool = makeFakePool(options)
   const frames = makeFrames()
   const runtime = ManagedRuntime.make(pool.layer)
-  const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, textDelayMs: 0 })
+  const jobs = makeHashJobs({
+    runtime,
+    scheduleFrame: frames.scheduleFrame,
+    textDelayMs: 0,
+    ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
+    ...(options.now === undefined ? {} : { now: options.now })
+  })
   return { jobs, frames, pool, runtime }
 }
 

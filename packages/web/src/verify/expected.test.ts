@@ -17,7 +17,8 @@ const row = (name: string, digests: HashRow["digests"], status: HashRow["status"
   etaSeconds: undefined,
   digests,
   failure: undefined,
-  retryable: false
+  retryable: false,
+  resumedAt: undefined
 })
 
 describe("parsePasted", () => {
