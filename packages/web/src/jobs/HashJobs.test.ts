@@ -233,6 +233,17 @@ describe("HashJobs with checkpoints", () => {
     expect(rows()[0]!.resumedAt).toBe(600)
   })
 
+  it.each([[2, false], [1, true]] as const)(
+    "BLAKE3 alone on %i worker(s): checkpointed %s (spread over several workers, it need not resume)",
+    async (size, checkpointed) => {
+      const { checkpoints } = fakeCheckpoints(undefined)
+      const { frames, jobs, pool } = setup({ size, checkpoints })
+      jobs.addFiles([{ path: "big.iso", file: file("big.iso", 1000) }], ["blake3"])
+      await settle(frames, () => pool.tasks.length === 1)
+      expect(pool.tasks[0]!.checkpoint !== undefined).toBe(checkpointed)
+    }
+  )
+
   it("does not claim a resume when the worker started over (the checkpoint did not fit)", async () => {
     const { checkpoints } = fakeCheckpoints(600)
     const { frames, jobs, pool, rows } = setup({ checkpoints })

@@ -249,6 +249,9 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
       Effect.gen(function*() {
         const pool = yield* WorkerPool
         permits ??= Semaphore.makeUnsafe(Math.max(1, pool.size))
+        // BLAKE3 alone is spread over every worker, which a checkpointed hash cannot be:
+        // on several workers it finishes sooner than a resume would save.
+        if (pool.size > 1 && algorithms.length === 1 && algorithms[0] === "blake3") checkpoint = undefined
         yield* permits.withPermit(Effect.suspend(() => {
           state.status = "hashing"
           state.startedAt = now()
