@@ -5,19 +5,15 @@
  * leaves the main thread free, and nothing is fetched from anywhere but the app's origin.
  * One browser for the whole file, so the request log covers every test.
  */
-import { readFile, rm, writeFile } from "node:fs/promises"
+import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest"
+import { afterEach, expect, it } from "vitest"
 import {
-  type AppSession,
   chooseAlgorithms,
   clearFinished,
   dataTransferOf,
   digestShown,
   expectClean,
-  launchApp,
-  loadApp,
-  makeTempDir,
   MiB,
   nativeDigest,
   pickFiles,
@@ -25,36 +21,20 @@ import {
   rowOf,
   runIn,
   screenshot,
-  type Served,
-  serveDist,
   statusOf,
   waitForStatus,
   writeRandomFile,
   wordsOf,
-  writeSparseFile
+  writeSparseFile,
+  useAppSession
 } from "./testkit.js"
 
 const TITLE = "Sluice: hash files in your browser"
 const RATE = /^Hashed at ([\d.]+) (B|kB|MB|GB)\/s\.$/
 
-let served: Served
-let app: AppSession
-let files: string
+const session = useAppSession()
 
-beforeAll(async () => {
-  files = await makeTempDir()
-  served = await serveDist()
-  app = await launchApp(served.origin)
-  await loadApp(app)
-})
-
-afterAll(async () => {
-  await app?.close()
-  await served?.close()
-  if (files !== undefined) await rm(files, { recursive: true, force: true })
-})
-
-afterEach(() => expectClean(app))
+afterEach(() => expectClean(session.app))
 
 /** The size of a PNG file, checked to be one. */
 const pngSize = async (path: string): Promise<number> => {
@@ -72,7 +52,7 @@ const shownRate = (text: string): number => {
 }
 
 it("shows the empty page: where to drop files and where hashing runs", async () => {
-  const { page } = app
+  const { page } = session.app
   expect(await page.title()).toBe(TITLE)
   await expect.poll(() => page.locator("body").innerText()).toContain("Drop files or folders here")
   const body = await page.locator("body").innerText()
@@ -86,11 +66,11 @@ it("shows the empty page: where to drop files and where hashing runs", async () 
 })
 
 it("shows the SHA-256 and BLAKE3 that sha256sum and b3sum print, for a picked and a dropped file", async () => {
-  const { page } = app
+  const { page } = session.app
   await chooseAlgorithms(page, ["SHA-256", "BLAKE3"])
 
   // Picked, as "Choose files" does.
-  const picked = await writeRandomFile(join(files, "picked.bin"), 4 * MiB + 123)
+  const picked = await writeRandomFile(join(session.files, "picked.bin"), 4 * MiB + 123)
   await pickFiles(page, [picked])
   await waitForStatus(page, "picked.bin", "Done")
   expect(await digestShown(page, "picked.bin", "SHA-256")).toBe(await nativeDigest("sha256sum", picked))
@@ -98,7 +78,7 @@ it("shows the SHA-256 and BLAKE3 that sha256sum and b3sum print, for a picked an
   expect(await rowOf(page, "picked.bin").innerText()).toContain("4.19 MB")
 
   // Dropped: a drag from the desktop carries a DataTransfer of Files.
-  const dropped = await writeRandomFile(join(files, "dropped.bin"), 3 * MiB + 7)
+  const dropped = await writeRandomFile(join(session.files, "dropped.bin"), 3 * MiB + 7)
   const zone = page.locator("section.dropzone")
   const dataTransfer = await dataTransferOf(page, [{ name: "dropped.bin", bytes: await readFile(dropped) }])
   await zone.dispatchEvent("dragenter", { dataTransfer })
@@ -118,21 +98,21 @@ it("shows the SHA-256 and BLAKE3 that sha256sum and b3sum print, for a picked an
 })
 
 it("checks files against a SHA256SUMS with one bad line: two OK, one mismatch", async () => {
-  const { page } = app
+  const { page } = session.app
   await clearFinished(page)
   await chooseAlgorithms(page, ["SHA-256"])
   const names = ["alpha.bin", "bravo.bin", "charlie.bin"]
-  for (const [i, name] of names.entries()) await writeRandomFile(join(files, name), 256 * 1024 + i * 1000)
+  for (const [i, name] of names.entries()) await writeRandomFile(join(session.files, name), 256 * 1024 + i * 1000)
   // The real tool's output, then bravo.bin's digest altered in its last hex digit.
-  const lines = (await runIn(files, "sha256sum", names)).trimEnd().split("\n")
+  const lines = (await runIn(session.files, "sha256sum", names)).trimEnd().split("\n")
   expect(lines).toHaveLength(3)
   const good = lines[1]!.slice(0, 64)
   const bad = good.slice(0, 63) + (good[63] === "0" ? "1" : "0")
   lines[1] = bad + lines[1]!.slice(64)
-  const sums = join(files, "SHA256SUMS")
+  const sums = join(session.files, "SHA256SUMS")
   await writeFile(sums, lines.join("\n") + "\n")
 
-  await pickFiles(page, names.map((name) => join(files, name)))
+  await pickFiles(page, names.map((name) => join(session.files, name)))
   for (const name of names) await waitForStatus(page, name, "Done")
   await page.getByTestId("pick-sums").setInputFiles(sums)
 
@@ -161,10 +141,10 @@ it("checks files against a SHA256SUMS with one bad line: two OK, one mismatch", 
 })
 
 it("keeps the main thread free while hashing 256 MiB: no long task", async () => {
-  const { page } = app
+  const { page } = session.app
   await clearFinished(page)
   await chooseAlgorithms(page, ["SHA-256"])
-  const path = await writeSparseFile(join(files, "large.bin"), 256 * MiB)
+  const path = await writeSparseFile(join(session.files, "large.bin"), 256 * MiB)
   // Before the measurement, so that the native tool does not compete with the browser for the cores.
   const expected = await nativeDigest("sha256sum", path)
 
@@ -226,10 +206,10 @@ it("keeps the main thread free while hashing 256 MiB: no long task", async () =>
 })
 
 it("cancels a running job at once: the row says Cancelled within a frame or two of the click", async () => {
-  const { page } = app
+  const { page } = session.app
   await clearFinished(page)
   await chooseAlgorithms(page, ["SHA-512", "SHA3-512"])
-  const path = await writeSparseFile(join(files, "huge.bin"), 512 * MiB)
+  const path = await writeSparseFile(join(session.files, "huge.bin"), 512 * MiB)
 
   await pickFiles(page, [path])
   await waitForStatus(page, "huge.bin", "Hashing", 10_000)
@@ -293,12 +273,12 @@ it("cancels a running job at once: the row says Cancelled within a frame or two 
 })
 
 it("made no request beyond its own origin (page, workers, service worker), broke no policy, threw nothing", () => {
-  const urls = app.requests.map((request) => request.url)
+  const urls = session.app.requests.map((request) => request.url)
   // The log is live for every kind of requester.
-  expect(urls).toContain(`${served.origin}/`)
-  expect(urls).toContain(`${served.origin}/sw.js`)
+  expect(urls).toContain(`${session.served.origin}/`)
+  expect(urls).toContain(`${session.served.origin}/sw.js`)
   expect(urls.some((url) => /\/assets\/worker-[\w-]+\.js$/.test(url))).toBe(true)
-  expect(app.requests.some((request) => request.by === "service worker")).toBe(true)
-  report("requests recorded", `${app.requests.length}, every one to ${served.origin}`)
-  expectClean(app)
+  expect(session.app.requests.some((request) => request.by === "service worker")).toBe(true)
+  report("requests recorded", `${session.app.requests.length}, every one to ${session.served.origin}`)
+  expectClean(session.app)
 })

@@ -3,49 +3,28 @@
  * redone on a healthy one, and the job finishes with the digest sha256sum gives; the page
  * says a worker was restarted.
  */
-import { rm } from "node:fs/promises"
 import { join } from "node:path"
-import { afterAll, beforeAll, expect, it } from "vitest"
+import { expect, it } from "vitest"
 import {
-  type AppSession,
   chooseAlgorithms,
   digestShown,
   expectClean,
-  launchApp,
-  loadApp,
-  makeTempDir,
   MiB,
   nativeDigest,
   pickFiles,
   report,
   rowOf,
-  type Served,
-  serveDist,
   waitForStatus,
-  writeRandomFile
+  writeRandomFile,
+  useAppSession
 } from "./testkit.js"
 
-let served: Served
-let app: AppSession
-let files: string
-
-beforeAll(async () => {
-  files = await makeTempDir()
-  served = await serveDist()
-  app = await launchApp(served.origin)
-  await loadApp(app)
-})
-
-afterAll(async () => {
-  await app?.close()
-  await served?.close()
-  if (files !== undefined) await rm(files, { recursive: true, force: true })
-})
+const session = useAppSession()
 
 it("a Web Worker terminated mid-job is replaced and the job finishes with sha256sum's digest", async () => {
-  const { page } = app
+  const { page } = session.app
   await chooseAlgorithms(page, ["SHA-256"])
-  const path = await writeRandomFile(join(files, "survivor.bin"), 384 * MiB)
+  const path = await writeRandomFile(join(session.files, "survivor.bin"), 384 * MiB)
   const expected = await nativeDigest("sha256sum", path)
 
   await pickFiles(page, [path])
@@ -64,5 +43,5 @@ it("a Web Worker terminated mid-job is replaced and the job finishes with sha256
   expect(await digestShown(page, "survivor.bin", "SHA-256")).toBe(expected)
   await expect.poll(() => page.getByRole("status").filter({ hasText: "restarted" }).innerText())
     .toMatch(/hashing workers? (was|were) restarted; (its|their) work was redone, and every result is complete\./)
-  expectClean(app)
+  expectClean(session.app)
 }, 120_000)

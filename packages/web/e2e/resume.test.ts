@@ -4,53 +4,32 @@
  * picked again, and ends with the digest sha256sum gives. The page says what was unfinished
  * and where the row resumed.
  */
-import { rm } from "node:fs/promises"
 import { join } from "node:path"
-import { afterAll, beforeAll, expect, it } from "vitest"
+import { expect, it } from "vitest"
 import {
-  type AppSession,
   chooseAlgorithms,
   digestShown,
   expectClean,
-  launchApp,
-  loadApp,
-  makeTempDir,
   MiB,
   nativeDigest,
   pickFiles,
   report,
   rowOf,
-  type Served,
-  serveDist,
   waitForStatus,
   wordsOf,
   writeRandomFile,
-  writeSparseFile
+  writeSparseFile,
+  useAppSession
 } from "./testkit.js"
 
-let served: Served
-let app: AppSession
-let files: string
-
-beforeAll(async () => {
-  files = await makeTempDir()
-  served = await serveDist()
-  app = await launchApp(served.origin)
-  await loadApp(app)
-})
-
-afterAll(async () => {
-  await app?.close()
-  await served?.close()
-  if (files !== undefined) await rm(files, { recursive: true, force: true })
-})
+const session = useAppSession()
 
 const percentOf = (text: string, pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? NaN)
 
 it("a hash stopped by a reload resumes from its checkpoint and gives sha256sum's digest", async () => {
-  const { page } = app
+  const { page } = session.app
   await chooseAlgorithms(page, ["SHA-256"])
-  const path = await writeRandomFile(join(files, "resume.bin"), 384 * MiB)
+  const path = await writeRandomFile(join(session.files, "resume.bin"), 384 * MiB)
   const expected = await nativeDigest("sha256sum", path)
 
   const pickedAt = Date.now()
@@ -106,12 +85,12 @@ it("a hash stopped by a reload resumes from its checkpoint and gives sha256sum's
   await page.getByText(/kernels\)\.$/).waitFor({ timeout: 20_000 })
   await page.waitForTimeout(300)
   expect(await panel.count()).toBe(0)
-  expectClean(app)
+  expectClean(session.app)
 }, 90_000)
 
 // Last: the init script stays for every later page of this browser.
 it("where IndexedDB refuses (as in some private modes), a large file still hashes, only without a checkpoint", async () => {
-  const { context, page } = app
+  const { context, page } = session.app
   await context.addInitScript(() => {
     IDBFactory.prototype.open = () => {
       throw new DOMException("A mutation operation was attempted on a database that did not allow mutations.", "InvalidStateError")
@@ -128,11 +107,11 @@ it("where IndexedDB refuses (as in some private modes), a large file still hashe
     }
   })).toBe("InvalidStateError")
   await chooseAlgorithms(page, ["SHA-256"])
-  const path = await writeSparseFile(join(files, "private.bin"), 96 * MiB)
+  const path = await writeSparseFile(join(session.files, "private.bin"), 96 * MiB)
   const expected = await nativeDigest("sha256sum", path)
   await pickFiles(page, [path])
   await waitForStatus(page, "private.bin", "Done", 30_000)
   expect(await digestShown(page, "private.bin", "SHA-256")).toBe(expected)
   expect(await page.getByRole("region", { name: "Unfinished hashes" }).count()).toBe(0)
-  expectClean(app)
+  expectClean(session.app)
 }, 60_000)

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { type BrowserContext, chromium, type ConsoleMessage, type JSHandle, type Locator, type Page } from "playwright-core"
 import { preview } from "vite"
-import { expect } from "vitest"
+import { afterAll, beforeAll, expect } from "vitest"
 
 const run = promisify(execFile)
 
@@ -262,6 +262,49 @@ export const screenshot = async (page: Page, name: string): Promise<string> => {
 // --- Files and native tools --------------------------------------------------------------
 
 export const makeTempDir = (): Promise<string> => mkdtemp(join(tmpdir(), "sluice-e2e-files-"))
+
+/** A test file's browser, on a build served for it alone, and a folder for its files. */
+export interface E2eSession {
+  readonly app: AppSession
+  readonly served: Served
+  readonly files: string
+}
+
+/**
+ * Serves the build, launches Chromium on it (and opens the app, unless `load` is false)
+ * before the file's tests; closes and removes everything after them.
+ */
+export const useAppSession = (options: { readonly load?: boolean } = {}): E2eSession => {
+  let app: AppSession | undefined
+  let served: Served | undefined
+  let files: string | undefined
+  beforeAll(async () => {
+    files = await makeTempDir()
+    served = await serveDist()
+    app = await launchApp(served.origin)
+    if (options.load !== false) await loadApp(app)
+  })
+  afterAll(async () => {
+    await app?.close()
+    await served?.close()
+    if (files !== undefined) await rm(files, { recursive: true, force: true })
+  })
+  const ready = <A>(value: A | undefined, what: string): A => {
+    if (value === undefined) throw new Error(`the e2e session has no ${what} yet (used outside a test?)`)
+    return value
+  }
+  return {
+    get app() {
+      return ready(app, "browser")
+    },
+    get served() {
+      return ready(served, "server")
+    },
+    get files() {
+      return ready(files, "folder")
+    }
+  }
+}
 
 /** `size` random bytes, written in 1 MiB pieces. */
 export const writeRandomFile = async (path: string, size: number): Promise<string> => {
