@@ -1,17 +1,17 @@
 import { Clock, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { type HashError, hashError, ReadFailed } from "../domain/HashError.js"
+import { type HashError, hashError, type HashErrorReason, ReadFailed, WorkerFailure } from "../domain/HashError.js"
 import { RETRY_TIMES, retryTransient } from "./retryPolicy.js"
 
 /** Runs `fail` under retryTransient on the test clock; the times (ms) of every attempt. */
-const attemptTimes = (failures: number, code: string) =>
+const attemptTimes = (failures: number, code: string | HashErrorReason) =>
   Effect.runPromise(Effect.gen(function*() {
     const times: Array<number> = []
     const task: Effect.Effect<string, HashError> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       times.push(now)
       return times.length <= failures
-        ? Effect.fail(hashError(new ReadFailed({ path: "f", code })))
+        ? Effect.fail(hashError(typeof code === "string" ? new ReadFailed({ path: "f", code }) : code))
         : Effect.succeed("done")
     })
     const fiber = yield* Effect.forkChild(Effect.exit(retryTransient(task)))
@@ -45,5 +45,16 @@ describe("retryTransient", () => {
     const { succeeded, times } = await attemptTimes(Number.POSITIVE_INFINITY, "EIO")
     expect(succeeded).toBe(false)
     expect(times).toHaveLength(1)
+  })
+
+  it("retries a task whose worker crashed at once: the replacement worker is the remedy, not time", async () => {
+    const { succeeded, times } = await attemptTimes(3, new WorkerFailure({ detail: "exited", kind: "crashed" }))
+    expect(succeeded).toBe(true)
+    expect(times).toEqual([0, 0, 0, 0])
+  })
+
+  it("backs off for a worker that missed its deadline, as for other transient failures", async () => {
+    const { times } = await attemptTimes(2, new WorkerFailure({ detail: "no answer", kind: "timeout" }))
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(40)
   })
 })

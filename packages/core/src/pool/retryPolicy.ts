@@ -17,7 +17,15 @@ export const retrySchedule: Schedule.Schedule<unknown, unknown> = Schedule.max([
   Schedule.jittered(Schedule.exponential(RETRY_BASE)),
   Schedule.recurs(RETRY_TIMES),
   Schedule.during(RETRY_WINDOW)
-])
+]).pipe(
+  // A crashed worker has been replaced already: waiting would only idle the new one.
+  Schedule.modifyDelay(({ duration, input }) => Effect.succeed(crashedWorker(input) ? Duration.zero : duration))
+)
+
+const crashedWorker = (input: unknown): boolean => {
+  const reason = (input as Partial<HashError> | undefined)?.reason
+  return reason?._tag === "WorkerFailure" && reason.kind === "crashed"
+}
 
 const transient = (error: HashError) => isTransient(error.reason)
 
