@@ -185,11 +185,7 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
         Effect.map(() => result!),
         Effect.catch((error) =>
           Effect.succeed(new FileFailed({ index, name: sourceName(source), reason: error.reason }))
-        ),
-        Effect.tap(() => {
-          filesDone++
-          return report()
-        })
+        )
       )
     }
 
@@ -202,7 +198,7 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
             if (outcome._tag === "Failed") {
               // A file that was busy gets its own retries; the rest of the batch stands.
               return isTransient(outcome.reason)
-                ? hashOne(tasks[index]!, index).pipe(Effect.tap(() => Effect.sync(() => filesDone--)))
+                ? hashOne(tasks[index]!, index)
                 : Effect.succeed(new FileFailed({ index, name, reason: outcome.reason }))
             }
             advance(index, outcome.bytes, outcome.bytes)
@@ -210,17 +206,20 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
           })
         ),
         // A batch that could not run at all is retried file by file, each failing on its own.
-        Effect.catch(() => Effect.forEach(batch, (index) => hashOne(tasks[index]!, index))),
-        Effect.tap((results) => {
-          filesDone += results.length
-          return report()
-        })
+        Effect.catch(() => Effect.forEach(batch, (index) => hashOne(tasks[index]!, index)))
       )
 
     const units = yield* planUnits(tasks, pool)
     const results = Stream.fromIterable(units).pipe(
       Stream.mapEffect(
-        (unit) => typeof unit === "number" ? Effect.map(hashOne(tasks[unit]!, unit), (r) => [r]) : hashBatch(unit),
+        (unit) =>
+          (typeof unit === "number" ? Effect.map(hashOne(tasks[unit]!, unit), (r) => [r]) : hashBatch(unit)).pipe(
+            // Counted once per unit, however its files got hashed (a batch, or one by one on retry).
+            Effect.tap((done) => {
+              filesDone += done.length
+              return report()
+            })
+          ),
         { concurrency: pool.size }
       ),
       Stream.flattenIterable

@@ -40,6 +40,8 @@ interface JobReport {
   readonly ms: number
   /** The longest wait between two events of the job: how long a recovery stalled it. */
   readonly longestGapMs: number
+  /** `filesDone` of the job's last progress event. */
+  readonly filesDone: number
 }
 
 const runJob = (
@@ -53,6 +55,7 @@ const runJob = (
     const started = performance.now()
     let last = started
     let longestGapMs = 0
+    let filesDone = 0
     const results: Array<FileHashed | FileFailed> = []
     yield* hashFiles(paths.map((path) => new PathSource({ path })), {
       algorithms,
@@ -63,9 +66,10 @@ const runJob = (
         longestGapMs = Math.max(longestGapMs, now - last)
         last = now
         if (event._tag !== "JobProgress") results.push(event)
+        else filesDone = event.filesDone
       })
     ))
-    return { results, health: yield* SubscriptionRef.get(workers.health), ms: performance.now() - started, longestGapMs }
+    return { results, health: yield* SubscriptionRef.get(workers.health), ms: performance.now() - started, longestGapMs, filesDone }
   }).pipe(Effect.provide(pool.layer)))
 
 const only = (report: JobReport) => {
@@ -150,6 +154,7 @@ describe("read errors", () => {
     const pool = await faultyPool({ workers: 2, rules })
     const report = await runJob(pool, paths)
     expect(report.results.filter((r) => r._tag === "FileHashed")).toHaveLength(40)
+    expect(report.filesDone).toBe(40) // each file counted once, though retried on its own
     for (const r of report.results) expect((r as FileHashed).digests.sha256).toBe(digestOf("sha256", small))
   })
 
