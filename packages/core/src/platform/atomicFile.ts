@@ -53,6 +53,8 @@ export interface AtomicFileOptions {
    * here to stand for a full disk.
    */
   readonly write?: (fd: number, bytes: Uint8Array) => Promise<number>
+  /** Permissions of a new file (before the umask); a replaced file keeps its own. */
+  readonly mode?: number
 }
 
 /** Bytes held before a write goes to the kernel. */
@@ -79,7 +81,7 @@ const fail = (path: string) => (cause: unknown) => new OutputFailed({ path, code
 const errno = (code: string) => Object.assign(new Error(code), { code })
 
 /** `.NAME.<random>.sluice-tmp` beside the target, created exclusively: never someone else's file. */
-const createTemp = (path: string) =>
+const createTemp = (path: string, mode: number) =>
   Effect.tryPromise({
     try: async (): Promise<Temp> => {
       const link = await fs.promises.lstat(path).catch((cause: unknown) => {
@@ -91,7 +93,7 @@ const createTemp = (path: string) =>
       const existing = link?.isSymbolicLink() ? await fs.promises.stat(target) : link
       if (existing?.isDirectory()) throw errno("EISDIR")
       const tempPath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.sluice-tmp`)
-      const handle = await fs.promises.open(tempPath, "wx", 0o666)
+      const handle = await fs.promises.open(tempPath, "wx", mode)
       // A file that replaces another keeps its permissions, as `> FILE` would.
       if (existing !== undefined) {
         await handle.chmod(existing.mode & 0o7777).catch(async (cause: unknown) => {
@@ -137,7 +139,7 @@ export const writeAtomically = <A, E, R>(
 ): Effect.Effect<A, E | OutputFailed, R> => {
   const lowWrite = options.write ?? writeFd
   return Effect.acquireUseRelease(
-    createTemp(path),
+    createTemp(path, options.mode ?? 0o666),
     (temp) => {
       let pending: Array<Uint8Array> = []
       let pendingBytes = 0

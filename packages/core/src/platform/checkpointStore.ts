@@ -5,13 +5,14 @@
  * and ctime; a file that changed in any of them is hashed from the start.
  */
 import { Effect } from "effect"
-import { createHash, randomBytes } from "node:crypto"
+import { createHash } from "node:crypto"
 import { promises as fs } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { Checkpointed } from "../domain/HashEvent.js"
 import type { ResumeOptions } from "../pipelines/hashFiles.js"
+import { writeAtomically } from "./atomicFile.js"
 
 const MiB = 1024 * 1024
 const FORMAT = 1
@@ -65,18 +66,6 @@ interface Stored<T> {
 /** Checkpoints untouched this long are from jobs nobody resumed: removed when a job opens its own. */
 export const STALE_AFTER_MS = 30 * 24 * 60 * 60 * 1000
 
-/** Writes `text` to `path` through a temporary file beside it, so a reader never sees half of it. */
-const writeAtomically = async (path: string, text: string) => {
-  const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`
-  try {
-    await fs.writeFile(temporary, text, { mode: 0o600 })
-    await fs.rename(temporary, path)
-  } catch (error) {
-    await fs.rm(temporary, { force: true })
-    throw error
-  }
-}
-
 /** One job's checkpoint: what an earlier run left, and how to replace or drop it. */
 export interface JobCheckpoint<T> {
   readonly previous: T | undefined
@@ -116,15 +105,12 @@ export const openCheckpoint = <T>(
     return {
       previous,
       save: (state: T) =>
-        Effect.promise(async () => {
-          try {
-            ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 })
-            await ready
-            await writeAtomically(file, JSON.stringify({ format: FORMAT, job, identity, state } satisfies Stored<T>))
-          } catch {
-            // A full or read-only disk costs resumability, never the job.
-          }
-        }),
+        Effect.promise(() => ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined)).pipe(
+          Effect.andThen(writeAtomically(file, (out) =>
+            out.write(JSON.stringify({ format: FORMAT, job, identity, state } satisfies Stored<T>)), { mode: 0o600 })),
+          // A full or read-only disk costs resumability, never the job.
+          Effect.ignore
+        ),
       done: Effect.promise(() => fs.rm(file, { force: true }))
     }
   })
