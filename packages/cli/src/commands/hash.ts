@@ -3,6 +3,7 @@ import {
   type HashAlgorithm,
   type HashTask,
   hashTasks,
+  RESUMABLE_FROM_BYTES,
   parseAlgorithm,
   PathSource,
   type FileHashed,
@@ -28,8 +29,6 @@ export interface HashCommandOptions {
   readonly resume?: boolean | undefined
 }
 
-/** Files smaller than this hash faster than they checkpoint: `--resume` leaves them alone. */
-export const RESUME_MIN_BYTES = 64 * 1024 * 1024
 
 /** `-a sha256,blake3` or `-a sha256 -a blake3`; unknown names are a usage error. */
 export const parseAlgorithms = (values: ReadonlyArray<string>): Array<HashAlgorithm> | { unknown: string } => {
@@ -159,7 +158,7 @@ const planTasks = (
       const resumable = options.resume === true && source._tag === "PathSource"
         ? yield* Checkpoints.resumable(source.path, options.algorithm)
         : undefined
-      if (resumable === undefined || resumable.size < RESUME_MIN_BYTES) {
+      if (resumable === undefined || resumable.size < RESUMABLE_FROM_BYTES) {
         tasks.push({ source, options: plain })
         done.push(undefined)
         continue

@@ -8,6 +8,17 @@ import { blake3CombineSubtrees, blake3SplitRanges } from "../primitives/blake3Tr
 import { toHex } from "../primitives/IncrementalHasher.js"
 import { WorkerPool } from "../pool/WorkerPool.js"
 
+const MiB = 1024 * 1024
+
+/** Files smaller than this hash faster than they checkpoint: front ends resume only larger ones. */
+export const RESUMABLE_FROM_BYTES = 64 * MiB
+
+/**
+ * How often a file of `size` bytes saves its state: every 2.5 % of it, at least 16 MiB
+ * apart, so that a stopped job redoes at most that much and a small file writes few.
+ */
+export const checkpointEvery = (size: number): number => Math.max(16 * MiB, Math.ceil(size / 40 / MiB) * MiB)
+
 /** A resumable hash: checkpoints as it goes, and may start from an earlier run's. */
 export interface ResumeOptions {
   /** The hashers' state is saved every this many bytes. */

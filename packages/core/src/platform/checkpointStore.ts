@@ -11,10 +11,9 @@ import { homedir } from "node:os"
 import { join } from "node:path"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { Checkpointed } from "../domain/HashEvent.js"
-import type { ResumeOptions } from "../pipelines/hashFiles.js"
+import { checkpointEvery, type ResumeOptions } from "../pipelines/hashFiles.js"
 import { writeAtomically } from "./atomicFile.js"
 
-const MiB = 1024 * 1024
 const FORMAT = 1
 
 /** `$SLUICE_CHECKPOINT_DIR`, else `$XDG_CACHE_HOME/sluice/checkpoints`, else `~/.cache/sluice/checkpoints`. */
@@ -22,11 +21,6 @@ export const defaultCheckpointDir = (env: NodeJS.ProcessEnv = process.env): stri
   env.SLUICE_CHECKPOINT_DIR ||
   join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "sluice", "checkpoints")
 
-/**
- * How often a file of `size` bytes saves its state: every 2.5 % of it, at least 16 MiB
- * apart, so that a killed job redoes at most that much and a small file writes few.
- */
-export const checkpointInterval = (size: number): number => Math.max(16 * MiB, Math.ceil(size / 40 / MiB) * MiB)
 
 /** What a file is, as far as a checkpoint of its hash cares: a change in any of it starts over. */
 export interface FileIdentity {
@@ -164,7 +158,7 @@ export const resumable = (
     })
     const size = Number(identity.size)
     return {
-      every: options.every ?? checkpointInterval(size),
+      every: options.every ?? checkpointEvery(size),
       from,
       resumedAt: from?.bytes ?? 0,
       size,

@@ -5,16 +5,18 @@
  * behind is a small interface: IndexedDB in the app (`indexedDbBackend.ts`), a Map in tests.
  * Any failure of it costs resumability only; hashing goes on.
  */
-import { Checkpointed, HASH_ALGORITHMS, type HashAlgorithm, type ResumeOptions } from "@sluice/core"
+import {
+  Checkpointed,
+  checkpointEvery,
+  HASH_ALGORITHMS,
+  type HashAlgorithm,
+  RESUMABLE_FROM_BYTES,
+  type ResumeOptions
+} from "@sluice/core"
 import { Effect } from "effect"
 
-const MiB = 1024 * 1024
-
-/** Files from this size up hash with checkpoints; a smaller one is quicker to hash again than to track. */
-export const RESUMABLE_FROM_BYTES = 64 * MiB
-
-/** A state every 2.5 % of the file, at least 16 MiB apart: a stopped job redoes at most that much. */
-export const checkpointEvery = (size: number): number => Math.max(16 * MiB, Math.ceil(size / 40 / MiB) * MiB)
+// The same sizes as the CLI's `--resume`: large files only, a checkpoint every 2.5 %.
+export { checkpointEvery, RESUMABLE_FROM_BYTES }
 
 /** Checkpoints nobody resumed for this long are dropped when the app starts. */
 export const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000
