@@ -125,8 +125,12 @@ const latestCheckpoint = (checkpoint: CheckpointRequest | undefined) => {
   }
 }
 
-/** The same handlers on the calling thread: tests, tiny inputs, and the breaker's fallback. */
+/** The handlers' client on the calling thread, as `layerInline` and the breaker's fallback use it. */
 const makeInline = Effect.map(RpcTest.makeClient(HashRpcs), tasksOf)
+
+/** Counts a failure that is about to be retried in the pool's health. */
+const countRetry = (health: SubscriptionRef.SubscriptionRef<PoolHealth>) => (error: HashError) =>
+  isTransient(error.reason) ? SubscriptionRef.update(health, (h) => ({ ...h, retries: h.retries + 1 })) : Effect.void
 
 /**
  * The same handlers on the calling thread: for tests, tiny inputs and the fallback path.
@@ -136,17 +140,18 @@ export const layerInline: Layer.Layer<WorkerPool, never, ByteSource | HashKernel
   Effect.gen(function*() {
     const tasks = yield* makeInline
     const health = yield* SubscriptionRef.make(healthyPool)
-    const retried = <A>(effect: Effect.Effect<A, HashError>) =>
-      retryTransient(effect.pipe(Effect.tapError((e) =>
-        isTransient(e.reason) ? SubscriptionRef.update(health, (h) => ({ ...h, retries: h.retries + 1 })) : Effect.void
-      )))
+    const retried = <A>(effect: Effect.Effect<A, HashError>) => retryTransient(effect.pipe(Effect.tapError(countRetry(health))))
     return {
       size: 1,
       kind: "inline" as const,
       health,
       hashSource: (source, algorithms, checkpoint) => {
         const latest = latestCheckpoint(checkpoint)
-        return retryTransientStream(Stream.suspend(() => latest.track(tasks.hashSource(source, algorithms, latest.get()))))
+        return retryTransientStream(
+          Stream.suspend(() => latest.track(tasks.hashSource(source, algorithms, latest.get()))).pipe(
+            Stream.tapError(countRetry(health))
+          )
+        )
       },
       blake3Subtree: (request) => retried(tasks.blake3Subtree(request)),
       sourceSize: (source) => retried(tasks.sourceSize(source)),
@@ -228,7 +233,7 @@ export const layerWorkers = <W extends Terminable>(
     const fallback = yield* makeInline
     const breaker = yield* makeCircuitBreaker(options.breaker)
     const health = yield* SubscriptionRef.make(healthyPool)
-    const count = (key: "restarts" | "retries" | "timeouts" | "fallbackTasks") =>
+    const count = (key: "restarts" | "timeouts" | "fallbackTasks") =>
       SubscriptionRef.update(health, (h) => ({ ...h, [key]: h[key] + 1 }))
     yield* SubscriptionRef.changes(breaker.state).pipe(
       Stream.runForEach((state) => SubscriptionRef.update(health, (h) => ({ ...h, breaker: state }))),
@@ -361,7 +366,7 @@ export const layerWorkers = <W extends Terminable>(
      * once more on this thread, so a job whose workers cannot run still finishes.
      */
     const retried = <A>(effect: Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) =>
-      retryTransient(effect.pipe(Effect.tapError((e) => isTransient(e.reason) ? count("retries") : Effect.void)), schedule).pipe(
+      retryTransient(effect.pipe(Effect.tapError(countRetry(health))), schedule).pipe(
         Effect.catchIf(isWorkerFailure, () => Effect.andThen(count("fallbackTasks"), onFallback))
       )
 
@@ -378,7 +383,7 @@ export const layerWorkers = <W extends Terminable>(
         return retryTransientStream(
           Stream.unwrap(Effect.map(breaker.allow, (allowed) =>
             allowed ? Stream.suspend(() => latest.track(streamOnWorker(source, algorithms, latest.get()))) : onFallback
-          )).pipe(Stream.tapError((e) => isTransient(e.reason) ? count("retries") : Effect.void)),
+          )).pipe(Stream.tapError(countRetry(health))),
           schedule
         ).pipe(Stream.catchIf(isWorkerFailure, () => onFallback))
       },
