@@ -1,5 +1,5 @@
 /** Resumable hashes: checkpoints as they go, continue from one, and survive a killed program. */
-import { Effect, Stream } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -10,6 +10,8 @@ import { Checkpointed } from "../domain/HashEvent.js"
 import type { FileFailed, FileHashed } from "../domain/HashJob.js"
 import { PathSource } from "../domain/Source.js"
 import { hashFiles, type ResumeOptions } from "../pipelines/hashFiles.js"
+import * as WorkerPool from "../pool/WorkerPool.js"
+import { layerPureJs } from "../primitives/HashKernel.js"
 import { resumable } from "./checkpointStore.js"
 import * as SluiceNode from "./node.js"
 
@@ -80,6 +82,21 @@ describe("a resumable hash", () => {
       expect(digestsOf(again.result)).toEqual(digestsOf(first.result))
       expect(again.saved[0]!.bytes).toBe(2 * MiB) // from the beginning
     }
+  })
+})
+
+describe("a kernel that cannot save its state", () => {
+  it("pure JS SHA-256 with a checkpoint asked for: hashes without one, never fails", async () => {
+    const layer = WorkerPool.layerInline.pipe(Layer.provide([SluiceNode.NodeByteSource.layer, layerPureJs]))
+    const saved: Array<number> = []
+    const events = await Effect.runPromise(
+      hashFiles([new PathSource({ path })], {
+        algorithms: ["sha256"],
+        checkpoint: { every: MiB, save: (cp) => Effect.sync(() => saved.push(cp.bytes)) }
+      }).pipe(Stream.runCollect, Effect.provide(layer))
+    )
+    expect([...events].find((e) => e._tag === "FileHashed")).toMatchObject({ digests: { sha256: expected("sha256") } })
+    expect(saved).toEqual([])
   })
 })
 

@@ -101,7 +101,9 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
           reportedAt = Date.now()
           Queue.offerUnsafe(queue, new Progress({ bytes, ...(total === undefined ? {} : { total }) }))
         }
-        const hashed = checkpointEvery === undefined
+        // A kernel that cannot save an algorithm's state (pure JS) hashes without checkpoints.
+        const resumable = checkpointEvery !== undefined && algorithms.every((algorithm) => kernel.resumable(algorithm))
+        const hashed = !resumable
           ? hashWhole(source, algorithms, onProgress)
           : hashResumable(source, algorithms, checkpointEvery, resume, onProgress, (checkpoint) => {
             Queue.offerUnsafe(queue, checkpoint)
