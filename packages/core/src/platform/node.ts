@@ -39,11 +39,13 @@ export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
 
 /**
  * Every task on a pool of worker threads, each opening its sources itself, supervised:
- * crashed and hung workers are replaced and their tasks retried; when workers keep
+ * crashed and hung workers are replaced and their tasks retried (a crashed worker's task on
+ * this thread, which its crash cannot reach, while the replacement starts); when workers keep
  * failing, work goes on on this thread (`WorkerPool.layerWorkers`).
  */
 export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.WorkerPool> =>
   WorkerPool.layerWorkers<Worker>({
+    retryCrashedInline: true,
     ...options.supervision,
     size: options.workers ?? defaultPoolSize(),
     spawn: options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))),

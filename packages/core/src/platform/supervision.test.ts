@@ -78,14 +78,22 @@ const only = (report: JobReport) => {
 }
 
 describe("a worker that crashes mid-task", () => {
-  it("is replaced, and its task retried on a healthy worker gives the same digest", async () => {
-    const rules: Array<FaultRule> = [{ match: "crash.bin", fault: { _tag: "crash" }, times: 2, atByte: 8 * MiB }]
+  const rules: Array<FaultRule> = [{ match: "crash.bin", fault: { _tag: "crash" }, times: 2, atByte: 8 * MiB }]
+
+  it("is replaced, and its task retried at once on the calling thread gives the same digest", async () => {
     const pool = await faultyPool({ workers: 2, rules })
     const report = await runJob(pool, [join(dir, "crash.bin")])
     expect(only(report)).toMatchObject({ _tag: "FileHashed", digests: { sha256: digestOf("sha256", medium) } })
+    expect(pool.counters[0]).toBe(1) // the calling thread reads the file without the fault
+    expect(report.health).toMatchObject({ restarts: 1, retries: 1, fallbackTasks: 1, breaker: { _tag: "closed" } })
+  })
+
+  it("without the calling thread, is replaced and its task retried on a healthy worker", async () => {
+    const pool = await faultyPool({ workers: 2, rules, supervision: { retryCrashedInline: false } })
+    const report = await runJob(pool, [join(dir, "crash.bin")])
+    expect(only(report)).toMatchObject({ _tag: "FileHashed", digests: { sha256: digestOf("sha256", medium) } })
     expect(pool.counters[0]).toBe(2)
-    expect(report.health.restarts).toBe(2)
-    expect(report.health.breaker._tag).toBe("closed")
+    expect(report.health).toMatchObject({ restarts: 2, fallbackTasks: 0, breaker: { _tag: "closed" } })
   })
 })
 
@@ -93,7 +101,7 @@ describe("a resumable hash whose worker crashes", () => {
   it("continues on a new worker from the latest checkpoint, not from the beginning", async () => {
     const rules: Array<FaultRule> = [{ match: "crash-resumable.bin", fault: { _tag: "crash" }, times: 1, atByte: 17 * MiB }]
     const path = write("crash-resumable.bin", medium)
-    const pool = await faultyPool({ workers: 2, rules })
+    const pool = await faultyPool({ workers: 2, rules, supervision: { retryCrashedInline: false } })
     const saved: Array<number> = []
     const result = await Effect.runPromise(Effect.gen(function*() {
       let last: FileHashed | FileFailed | undefined

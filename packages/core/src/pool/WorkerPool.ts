@@ -34,7 +34,7 @@ export interface PoolHealth {
   readonly retries: number
   /** Tasks that ran past their deadline. */
   readonly timeouts: number
-  /** Tasks that ran on the fallback (the calling thread) while the breaker was open. */
+  /** Tasks that ran on the calling thread: while the breaker was open, or after their worker crashed. */
   readonly fallbackTasks: number
 }
 
@@ -75,6 +75,7 @@ type Client = RpcClient.RpcClient<RpcGroup.Rpcs<typeof HashRpcs>, RpcClientError
 type Tasks = Omit<WorkerPool["Service"], "size" | "kind" | "health">
 
 const isWorkerFailure = (error: HashError) => error.reason._tag === "WorkerFailure"
+const isCrash = (error: HashError) => error.reason._tag === "WorkerFailure" && error.reason.kind === "crashed"
 
 const crashed = (error: RpcClientError) =>
   hashError(
@@ -193,6 +194,15 @@ export interface SupervisionOptions {
   readonly breaker?: BreakerOptions
   /** How transient failures are retried; the default backs off from 50 ms and gives up after 4 s. */
   readonly retry?: Schedule.Schedule<unknown, unknown>
+  /**
+   * A task whose worker crashed under it is retried at once on the calling thread, which
+   * no worker crash can reach, while the pool starts the replacement for the next tasks.
+   * The task neither waits for a worker to boot nor risks a second crash; a kernel that
+   * cannot save its state (node:crypto) would otherwise restart the file on every crash.
+   * Right where the calling thread is idle during a job (the CLI, the library in Node);
+   * off by default, so a page's main thread only runs work when the breaker is open.
+   */
+  readonly retryCrashedInline?: boolean
 }
 
 export interface WorkerPlatformOptions<W extends Terminable> extends SupervisionOptions {
@@ -357,9 +367,17 @@ export const layerWorkers = <W extends Terminable>(
     const attempt = <A>(onWorkers: Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) =>
       Effect.flatMap(breaker.allow, (allowed) => allowed ? onWorkers : Effect.andThen(count("fallbackTasks"), onFallback))
 
+    const crashRetry = options.retryCrashedInline === true
+
     /** A task of `bytes`: attempts on workers or the fallback, retried while transient. */
-    const run = <A>(bytes: number, task: (tasks: Tasks) => Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) =>
-      retried(attempt(onWorker(bytes, task), onFallback), onFallback)
+    const run = <A>(bytes: number, task: (tasks: Tasks) => Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) => {
+      const onWorkers = crashRetry
+        ? onWorker(bytes, task).pipe(
+          Effect.catchIf(isCrash, (error) => Effect.andThen(Effect.andThen(countRetry(health)(error), count("fallbackTasks")), onFallback))
+        )
+        : onWorker(bytes, task)
+      return retried(attempt(onWorkers, onFallback), onFallback)
+    }
 
     /**
      * Retried while transient; when the retries run out on worker failures, the task runs
@@ -380,9 +398,12 @@ export const layerWorkers = <W extends Terminable>(
         const onFallback = Stream.suspend(() =>
           Stream.unwrap(Effect.as(count("fallbackTasks"), latest.track(fallback.hashSource(source, algorithms, latest.get()))))
         )
+        const onWorkers = Stream.suspend(() => latest.track(streamOnWorker(source, algorithms, latest.get())))
         return retryTransientStream(
           Stream.unwrap(Effect.map(breaker.allow, (allowed) =>
-            allowed ? Stream.suspend(() => latest.track(streamOnWorker(source, algorithms, latest.get()))) : onFallback
+            !allowed ? onFallback : crashRetry
+              ? onWorkers.pipe(Stream.catchIf(isCrash, (error) => Stream.unwrap(Effect.as(countRetry(health)(error), onFallback))))
+              : onWorkers
           )).pipe(Stream.tapError(countRetry(health))),
           schedule
         ).pipe(Stream.catchIf(isWorkerFailure, () => onFallback))
