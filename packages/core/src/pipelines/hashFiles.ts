@@ -1,4 +1,6 @@
-import { Clock, Effect, Queue, Stream } from "effect"
+import { Clock, Effect, Option, Queue, Stream } from "effect"
+import { lookupDigests, storeDigests } from "../cache/digestCache.js"
+import { type ContentIdentity, ResultCache } from "../cache/ResultCache.js"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { type HashError, isTransient } from "../domain/HashError.js"
 import { type Checkpointed, Digested, type HashEvent, Progress } from "../domain/HashEvent.js"
@@ -97,18 +99,26 @@ export const SMALL_SOURCE_BYTES = 1024 * 1024
 const BATCH_BYTES = 8 * 1024 * 1024
 const BATCH_FILES = 128
 
+/** A lone source, a batch of small ones, or a result the cache already had. */
+type Unit = number | Array<number> | FileHashed
+
 /**
  * Splits a job into units, in order: a lone index for a large or unsized source (it
- * streams, with progress), an array of indices for a run of small ones (one request).
- * A single source needs no plan, nor a round trip to learn its size.
+ * streams, with progress), an array of indices for a run of small ones (one request), a
+ * cached result as it is. A single source needs no plan, nor a round trip to learn its size.
  */
-const planUnits = (tasks: ReadonlyArray<HashTask>, pool: WorkerPool["Service"]) =>
+const planUnits = (tasks: ReadonlyArray<HashTask>, pool: WorkerPool["Service"], cached: ReadonlyMap<number, FileHashed>) =>
   Effect.gen(function*() {
-    if (tasks.length < 2) return tasks.map((_, index) => index)
-    const sizes = yield* pool.sourceSizes(tasks.map((task) => task.source)).pipe(
-      Effect.orElseSucceed(() => tasks.map(() => undefined))
+    const units: Array<Unit> = []
+    if (tasks.length - cached.size < 2) {
+      return tasks.map((_, index): Unit => cached.get(index) ?? index)
+    }
+    const uncached = tasks.flatMap((task, index) => cached.has(index) ? [] : [{ task, index }])
+    const learnt = yield* pool.sourceSizes(uncached.map(({ task }) => task.source)).pipe(
+      Effect.orElseSucceed(() => uncached.map(() => undefined))
     )
-    const units: Array<number | Array<number>> = []
+    const sizes = new Array<number | undefined>(tasks.length)
+    uncached.forEach(({ index }, i) => sizes[index] = learnt[i])
     let batch: Array<number> = []
     let batchBytes = 0
     const flush = () => {
@@ -117,6 +127,13 @@ const planUnits = (tasks: ReadonlyArray<HashTask>, pool: WorkerPool["Service"]) 
       batchBytes = 0
     }
     tasks.forEach((_, index) => {
+      const hit = cached.get(index)
+      if (hit !== undefined) {
+        // Results stay in input order: a cached one ends the batch before it.
+        flush()
+        units.push(hit)
+        return
+      }
       const size = sizes[index]
       if (size === undefined || size > SMALL_SOURCE_BYTES) {
         flush()
@@ -220,11 +237,43 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
         Effect.catch(() => Effect.forEach(batch, (index) => hashOne(tasks[index]!, index)))
       )
 
-    const units = yield* planUnits(tasks, pool)
+    // The cache answers for sources it has seen unchanged; the rest are hashed, then cached.
+    const cache = Option.getOrUndefined(yield* Effect.serviceOption(ResultCache))
+    const identities = new Array<ContentIdentity | undefined>(tasks.length)
+    const cached = new Map<number, FileHashed>()
+    if (cache !== undefined) {
+      yield* Effect.forEach(tasks, ({ options, source }, index) =>
+        Effect.gen(function*() {
+          const identity = yield* cache.identify(source)
+          if (identity === undefined) return
+          identities[index] = identity
+          const hit = yield* lookupDigests(cache, identity, options.algorithms)
+          if (hit === undefined) return
+          advance(index, hit.bytes, hit.bytes)
+          cached.set(index, new FileHashed({ index, name: sourceName(source), ...hit, cached: true }))
+        }), { discard: true })
+    }
+    const remember = (done: ReadonlyArray<FileHashed | FileFailed>) =>
+      cache === undefined ? Effect.void : Effect.forEach(done, (result) => {
+        const identity = identities[result.index]
+        return result._tag === "FileHashed" && result.cached !== true && identity !== undefined
+          ? storeDigests(cache, identity, result.digests, result.bytes)
+          : Effect.void
+      }, { discard: true })
+
+    const run = (unit: Unit) =>
+      typeof unit === "number"
+        ? Effect.map(hashOne(tasks[unit]!, unit), (r) => [r])
+        : Array.isArray(unit)
+        ? hashBatch(unit)
+        : Effect.succeed([unit])
+
+    const units = yield* planUnits(tasks, pool, cached)
     const results = Stream.fromIterable(units).pipe(
       Stream.mapEffect(
         (unit) =>
-          (typeof unit === "number" ? Effect.map(hashOne(tasks[unit]!, unit), (r) => [r]) : hashBatch(unit)).pipe(
+          run(unit).pipe(
+            Effect.tap(remember),
             // Counted once per unit, however its files got hashed (a batch, or one by one on retry).
             Effect.tap((done) => {
               filesDone += done.length

@@ -7,19 +7,18 @@
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { promises as fs } from "node:fs"
-import { homedir } from "node:os"
 import { join } from "node:path"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { Checkpointed } from "../domain/HashEvent.js"
 import { checkpointEvery, type ResumeOptions } from "../pipelines/hashFiles.js"
 import { writeAtomically } from "./atomicFile.js"
+import { defaultCacheDir } from "./diskCacheLevel.js"
 
 const FORMAT = 1
 
-/** `$SLUICE_CHECKPOINT_DIR`, else `$XDG_CACHE_HOME/sluice/checkpoints`, else `~/.cache/sluice/checkpoints`. */
+/** `$SLUICE_CHECKPOINT_DIR`, else the `checkpoints` folder of the cache directory (`defaultCacheDir`). */
 export const defaultCheckpointDir = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.SLUICE_CHECKPOINT_DIR ||
-  join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "sluice", "checkpoints")
+  env.SLUICE_CHECKPOINT_DIR || join(defaultCacheDir(env), "checkpoints")
 
 
 /** What a file is, as far as a checkpoint of its hash cares: a change in any of it starts over. */

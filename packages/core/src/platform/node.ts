@@ -13,6 +13,12 @@ import type { FileFailed, FileHashed, JobProgress } from "../domain/HashJob.js"
 import { PathSource } from "../domain/Source.js"
 import { hashFiles } from "../pipelines/hashFiles.js"
 import * as WorkerPool from "../pool/WorkerPool.js"
+import type { LevelLimits } from "../cache/CacheLevel.js"
+import { makeMemoryLevel } from "../cache/MemoryLevel.js"
+import * as ResultCache from "../cache/ResultCache.js"
+import { CORE_VERSION } from "../version.js"
+import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
+import * as NodeIdentity from "./nodeIdentity.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
 
@@ -20,6 +26,8 @@ export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
 export * as NodeHashKernel from "./NodeHashKernel.js"
 export * as Checkpoints from "./checkpointStore.js"
+export { defaultCacheDir, DEFAULT_DISK_LIMITS, makeDiskLevel } from "./diskCacheLevel.js"
+export { identifyFile } from "./nodeIdentity.js"
 
 export interface NodeLayerOptions {
   /** Worker threads in the pool; defaults to the number of cores. */
@@ -90,3 +98,38 @@ export const hashFile = (path: string, options: HashFileOptions = {}): Promise<D
     )
   )
 export * from "./atomicFile.js"
+
+export interface CacheLayerOptions {
+  /** The cache directory; defaults to `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`. */
+  readonly dir?: string
+  readonly memory?: LevelLimits
+  /** The disk level's limits, or false for a cache in memory only. */
+  readonly disk?: LevelLimits | false
+}
+
+/** Which code computes `algorithm` here: node:crypto (its OpenSSL), or our BLAKE3. */
+export const kernelVersion = (algorithm: string): string =>
+  algorithm === "blake3" ? "sluice-blake3/1" : `node:crypto/openssl-${process.versions.openssl}`
+
+/**
+ * The result cache of a Node program: memory, then the cache directory. Give it beside
+ * `layer` and pipelines answer unchanged files from it; leave it out and nothing is cached.
+ */
+export const cacheLayer = (options: CacheLayerOptions = {}): Layer.Layer<ResultCache.ResultCache> =>
+  Layer.unwrap(Effect.sync(() =>
+    ResultCache.layer({
+      levels: [
+        makeMemoryLevel(options.memory),
+        ...(options.disk === false
+          ? []
+          : [makeDiskLevel({
+            dir: options.dir ?? defaultCacheDir(),
+            tag: `${ResultCache.CACHE_FORMAT}/${CORE_VERSION}`,
+            ...(options.disk === undefined ? {} : { limits: options.disk })
+          })])
+      ],
+      identify: NodeIdentity.identify,
+      appVersion: CORE_VERSION,
+      kernelVersion
+    })
+  ))

@@ -1,0 +1,175 @@
+import { sha256 } from "@noble/hashes/sha2.js"
+import { utf8ToBytes } from "@noble/hashes/utils.js"
+import { Context, Effect, Layer } from "effect"
+import type { Source } from "../domain/Source.js"
+import { toHex } from "../primitives/IncrementalHasher.js"
+import type { CacheFailed, CacheLevel } from "./CacheLevel.js"
+
+/** Bumped when what is cached, or how it is keyed, changes: older entries are never read. */
+export const CACHE_FORMAT = 1
+
+/**
+ * What a source is, as far as a cached result cares: `key` changes whenever its content
+ * may have (Node: device, inode, size, mtime, ctime; a browser: name, size, lastModified;
+ * both with a fingerprint of sampled blocks). `unchanged` checks again, cheaply, after a
+ * result was computed, so a file written while it was hashed is not cached.
+ */
+export interface ContentIdentity {
+  readonly key: string
+  readonly size: number
+  readonly unchanged: Effect.Effect<boolean>
+}
+
+/** The identity of a source, or undefined when it has none (a pipe). */
+export type Identify = (source: Source) => Effect.Effect<ContentIdentity | undefined>
+
+/**
+ * What identifies one result: its kind (`digest`, later `verdict`), and parts such as the
+ * algorithm, the content identity and the kernel's version. Only results that anyone could
+ * recompute from the input belong here: never a key, a passphrase or plaintext.
+ */
+export interface CacheKey {
+  readonly kind: string
+  readonly parts: ReadonlyArray<string>
+}
+
+export interface LevelStats {
+  readonly name: string
+  readonly hits: number
+  readonly misses: number
+  readonly writes: number
+  readonly entries: number
+  readonly bytes: number
+  /** Why the level is no longer used in this run; the cache goes on without it. */
+  readonly degraded?: string
+}
+
+export interface CacheStats {
+  readonly lookups: number
+  readonly hits: number
+  readonly levels: ReadonlyArray<LevelStats>
+}
+
+export interface ResultCacheOptions {
+  /** Fastest first: memory, then what persists. */
+  readonly levels: ReadonlyArray<CacheLevel>
+  readonly identify: Identify
+  /** The application's version: a new one starts with an empty cache. */
+  readonly appVersion: string
+  /** The version of the kernel that computes `algorithm` here, so a fixed kernel's results are not reused. */
+  readonly kernelVersion: (algorithm: string) => string
+}
+
+/**
+ * Results worth not computing twice, over levels from memory to persistent storage. A
+ * level that fails is dropped for the rest of the run, with the reason in `stats`: the
+ * operation that asked always goes on, from the levels left or by computing.
+ */
+export class ResultCache extends Context.Service<ResultCache, {
+  readonly identify: Identify
+  readonly kernelVersion: (algorithm: string) => string
+  readonly get: (key: CacheKey) => Effect.Effect<string | undefined>
+  readonly set: (key: CacheKey, value: string) => Effect.Effect<void>
+  readonly stats: Effect.Effect<CacheStats>
+  readonly clear: Effect.Effect<void>
+  /** Drops entries of other versions and what exceeds each level's limits; returns how many went. */
+  readonly prune: Effect.Effect<number>
+  readonly flush: Effect.Effect<void>
+}>()("@sluice/core/ResultCache") {}
+
+/** A key as levels store it: the hash of everything that identifies the result, so no path or name is stored. */
+export const levelKey = (appVersion: string, key: CacheKey): string =>
+  toHex(sha256(utf8ToBytes([`sluice-cache/${CACHE_FORMAT}`, appVersion, key.kind, ...key.parts].join("\u0000")))).slice(0, 40)
+
+interface Tracked {
+  readonly level: CacheLevel
+  hits: number
+  misses: number
+  writes: number
+  degraded: string | undefined
+}
+
+export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
+  const levels: Array<Tracked> = options.levels.map((level) => ({ level, hits: 0, misses: 0, writes: 0, degraded: undefined }))
+  let lookups = 0
+  let hits = 0
+  const live = () => levels.filter((t) => t.degraded === undefined)
+  /** Runs `use` on a level; a failure retires the level and gives `orElse`. */
+  const guarded = <A>(tracked: Tracked, use: Effect.Effect<A, CacheFailed>, orElse: A) =>
+    Effect.catch(use, (failure) =>
+      Effect.sync(() => {
+        tracked.degraded = failure.detail
+        return orElse
+      }))
+
+  const get = (key: CacheKey) =>
+    Effect.gen(function*() {
+      const id = levelKey(options.appVersion, key)
+      lookups++
+      const missed: Array<Tracked> = []
+      for (const tracked of live()) {
+        const value = yield* guarded(tracked, tracked.level.get(id), undefined)
+        if (value === undefined) {
+          tracked.misses++
+          missed.push(tracked)
+          continue
+        }
+        tracked.hits++
+        hits++
+        // Faster levels learn what a slower one knew.
+        for (const faster of missed) yield* guarded(faster, faster.level.set(id, value), undefined)
+        return value
+      }
+      return undefined
+    })
+
+  const set = (key: CacheKey, value: string) =>
+    Effect.gen(function*() {
+      const id = levelKey(options.appVersion, key)
+      for (const tracked of live()) {
+        yield* guarded(tracked, tracked.level.set(id, value), undefined)
+        tracked.writes++
+      }
+    })
+
+  const each = (use: (level: CacheLevel) => Effect.Effect<number | void, CacheFailed>) =>
+    Effect.gen(function*() {
+      let total = 0
+      for (const tracked of live()) {
+        const n = yield* guarded(tracked, use(tracked.level), 0)
+        total += typeof n === "number" ? n : 0
+      }
+      return total
+    })
+
+  return {
+    identify: options.identify,
+    kernelVersion: options.kernelVersion,
+    get,
+    set,
+    stats: Effect.gen(function*() {
+      const stats: Array<LevelStats> = []
+      for (const tracked of levels) {
+        const size = tracked.degraded === undefined
+          ? yield* guarded(tracked, tracked.level.size, { entries: 0, bytes: 0 })
+          : { entries: 0, bytes: 0 }
+        stats.push({
+          name: tracked.level.name,
+          hits: tracked.hits,
+          misses: tracked.misses,
+          writes: tracked.writes,
+          ...size,
+          ...(tracked.degraded === undefined ? {} : { degraded: tracked.degraded })
+        })
+      }
+      return { lookups, hits, levels: stats }
+    }),
+    clear: Effect.asVoid(each((level) => level.clear)),
+    prune: each((level) => level.prune),
+    flush: Effect.asVoid(each((level) => level.flush))
+  }
+}
+
+/** The cache over `options.levels`; what is buffered is written when the layer closes. */
+export const layer = (options: ResultCacheOptions): Layer.Layer<ResultCache> =>
+  Layer.effect(ResultCache)(Effect.acquireRelease(Effect.sync(() => make(options)), (cache) => cache.flush))
