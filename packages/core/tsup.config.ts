@@ -22,6 +22,7 @@ export default defineConfig([
     entry: { "platform/node-worker": "src/platform/node-worker.ts" },
     platform: "node",
     noExternal: [/./],
+    dts: true,
     splitting: false
   }
 ])

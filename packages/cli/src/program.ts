@@ -1,12 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander"
 import { HASH_ALGORITHMS, parseAlgorithm } from "@sluice/core"
+import { type CacheAction, cacheCommand } from "./commands/cache.js"
 import { checkCommand } from "./commands/check.js"
+import { expandDirectories } from "./commands/walk.js"
 import type { EarlyWorker } from "./earlyWorker.js"
 import { hashCommand, parseAlgorithms } from "./commands/hash.js"
 import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
 import { parseWorkers, runCommand } from "./runtime.js"
 
 export const VERSION = "0.1.0"
+
+const noCacheOption = () =>
+  new Option("--no-cache", "neither answer from nor write to the result cache (every file is read and hashed)")
 
 const workersOption = () =>
   new Option("-w, --workers <n>", "worker threads (default: one per core; 0 runs on the main thread)").argParser(
@@ -44,7 +49,9 @@ ${EXIT_CODES_HELP}`)
     .option("-b, --binary", "mark lines with '*' (binary mode), as sha256sum -b does", false)
     .option("--json", "print one JSON object per file", false)
     .option("-o, --output <file>", "write the lines to FILE instead of standard output: all of them or, if anything fails, none (FILE is left as it was)")
+    .option("-r, --recursive", "hash every regular file under each directory given, in name order (symbolic links are not followed)", false)
     .option("--resume", "make the hash of each large file (64 MiB or more) resumable: it saves its progress as it goes, and the same command run again after a crash or kill goes on from there", false)
+    .addOption(noCacheOption())
     .addOption(workersOption())
     .addHelpText("after", `
 Examples:
@@ -56,8 +63,10 @@ Examples:
   sluice hash --json *.bin | jq .sha256
   sluice hash -o SHA256SUMS *.iso          SHA256SUMS appears whole, or stays as it was
   sluice hash --resume disk.img            killed halfway? run it again: it goes on from there
+  sluice hash -r backup/ > SUMS            a whole tree; files unchanged since the last run come from the cache
 ${EXIT_CODES_HELP}`)
-    .action(async (files: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; output?: string; resume: boolean; workers?: string }) => {
+    .action(async (args: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; output?: string; recursive: boolean; resume: boolean; cache: boolean; workers?: string }) => {
+      const files = opts.recursive ? expandDirectories(args) : args
       const algorithms = parseAlgorithms([opts.algorithm])
       if (!Array.isArray(algorithms) || algorithms.length === 0) {
         const name = Array.isArray(algorithms) ? opts.algorithm : algorithms.unknown
@@ -79,6 +88,7 @@ ${EXIT_CODES_HELP}`)
     .option("--strict", "exit non-zero for improperly formatted checksum lines", false)
     .option("--ignore-missing", "don't fail or report status for missing files", false)
     .option("--resume", "save how far the check got as it goes; the same command run again after a crash or kill goes on from there", false)
+    .addOption(noCacheOption())
     .addOption(workersOption())
     .addHelpText("after", `
 Examples:
@@ -94,6 +104,7 @@ ${EXIT_CODES_HELP}`)
       warn: boolean
       strict: boolean
       ignoreMissing: boolean
+      cache: boolean
       workers?: string
     }) => {
       const algorithm = opts.algorithm === undefined ? undefined : parseAlgorithm(opts.algorithm)
@@ -102,6 +113,29 @@ ${EXIT_CODES_HELP}`)
         return setExit(ExitCode.usage)
       }
       setExit(await runCommand(checkCommand(sumFiles, { ...opts, algorithm }), { ...opts, early }))
+    })
+
+  program
+    .command("cache")
+    .description("show, empty or trim the result cache (digests of files seen unchanged; no content, no secrets)")
+    .argument("<action>", "stats: where it is and what it holds; clear: remove every entry; prune: drop old versions' entries and the least recently used beyond the limits")
+    .option("--json", "print one JSON object", false)
+    .addHelpText("after", `
+The cache lives in $SLUICE_CACHE_DIR, else $XDG_CACHE_HOME/sluice, else ~/.cache/sluice.
+A file is answered from it only while its device, inode, size, modification and change
+times, and a fingerprint of sampled blocks, are all as they were; --no-cache on hash and
+check bypasses it.
+
+Examples:
+  sluice cache stats
+  sluice cache clear
+${EXIT_CODES_HELP}`)
+    .action(async (action: string, opts: { json: boolean }) => {
+      if (!["stats", "clear", "prune"].includes(action)) {
+        process.stderr.write(`sluice: unknown cache action '${action}' (stats, clear, prune)\n`)
+        return setExit(ExitCode.usage)
+      }
+      setExit(await cacheCommand(action as CacheAction, opts, (line) => process.stdout.write(line + "\n"), (line) => process.stderr.write(line + "\n")))
     })
 
   return program

@@ -8,6 +8,8 @@ import { ExitCode } from "./exitCodes.js"
 
 export interface PoolOptions {
   readonly workers?: string | undefined
+  /** `--no-cache` makes it false: nothing is read from or written to the result cache. */
+  readonly cache?: boolean | undefined
   /** Workers the entry started early, given to the pool as its first ones. */
   readonly early?: ReadonlyArray<EarlyWorker> | undefined
 }
@@ -119,7 +121,10 @@ export const runCommand = async (
     workers.add(worker)
     worker.once("exit", () => workers.delete(worker))
   }
-  const fiber = Effect.runFork(withHealthWarnings(program).pipe(Effect.provide(poolLayer(options, started))))
+  const layers = options.cache === false
+    ? poolLayer(options, started)
+    : Layer.merge(poolLayer(options, started), SluiceNode.cacheLayer())
+  const fiber = Effect.runFork(withHealthWarnings(program).pipe(Effect.provide(layers)))
   let grace: NodeJS.Timeout | undefined
   let onSigint = () => {}
   const stopped = new Promise<void>((resolve) => {

@@ -101,7 +101,7 @@ const printHashes = <E>(
   const codes: Array<ExitCode> = []
   const print = (event: FileHashed): Effect.Effect<void, E> =>
     options.json
-      ? out(JSON.stringify({ file: event.name, bytes: event.bytes, ...event.digests }))
+      ? out(JSON.stringify({ file: event.name, bytes: event.bytes, ...event.digests, ...(event.cached === true ? { cached: true } : {}) }))
       : Effect.forEach(options.algorithm, (algorithm) =>
         out(formatChecksumLine({
           algorithm,

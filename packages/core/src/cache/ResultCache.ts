@@ -9,14 +9,25 @@ import type { CacheFailed, CacheLevel } from "./CacheLevel.js"
 export const CACHE_FORMAT = 1
 
 /**
- * What a source is, as far as a cached result cares: `key` changes whenever its content
- * may have (Node: device, inode, size, mtime, ctime; a browser: name, size, lastModified;
- * both with a fingerprint of sampled blocks). `unchanged` checks again, cheaply, after a
- * result was computed, so a file written while it was hashed is not cached.
+ * What a source is, as far as a cached result cares. `key` holds what the platform's
+ * metadata says (Node: device, inode, size, mtime and ctime in nanoseconds; a browser:
+ * name, size, lastModified), and changes with any write that metadata can see.
+ *
+ * Metadata cannot see everything: a write in the same clock tick as the one before it
+ * leaves the times as they were (git's "racy" files), and a browser has no ctime at all,
+ * so restoring a file's mtime hides a rewrite. For those, `settled` is false when the
+ * result is stored: the entry then also keeps `fingerprint` (a hash of sampled blocks:
+ * head, middle and tail), and a later lookup answers only if the fingerprint still
+ * matches. A settled file is answered on its metadata, as git, rsync and backup tools do,
+ * without reading it: a tree of a million unchanged files costs a million stats.
  */
 export interface ContentIdentity {
   readonly key: string
   readonly size: number
+  /** True when any later write will change `key` (Node: the file's ctime is safely in the past). */
+  readonly settled: Effect.Effect<boolean>
+  readonly fingerprint: Effect.Effect<string>
+  /** Checks again, cheaply, after a result was computed: a file written while it was hashed is not cached. */
   readonly unchanged: Effect.Effect<boolean>
 }
 

@@ -13,13 +13,21 @@ export const digestKey = (cache: ResultCache["Service"], algorithm: string, iden
   parts: [algorithm, cache.kernelVersion(algorithm), identity.key]
 })
 
+interface Entry {
+  readonly digest: string
+  readonly bytes: number
+  /** The fingerprint the content had, when its metadata could not vouch for it. */
+  readonly fingerprint?: string
+}
+
 /** A cached value that is not a digest (a foreign or damaged entry) is a miss. */
-const parse = (value: string): { readonly digest: string; readonly bytes: number } | undefined => {
+const parse = (value: string): Entry | undefined => {
   try {
-    const parsed = JSON.parse(value) as { d?: unknown; b?: unknown }
-    return typeof parsed.d === "string" && HEX.test(parsed.d) && Number.isSafeInteger(parsed.b) && (parsed.b as number) >= 0
-      ? { digest: parsed.d, bytes: parsed.b as number }
-      : undefined
+    const parsed = JSON.parse(value) as { d?: unknown; b?: unknown; f?: unknown }
+    if (typeof parsed.d !== "string" || !HEX.test(parsed.d)) return undefined
+    if (!Number.isSafeInteger(parsed.b) || (parsed.b as number) < 0) return undefined
+    if (parsed.f !== undefined && typeof parsed.f !== "string") return undefined
+    return { digest: parsed.d, bytes: parsed.b as number, ...(parsed.f === undefined ? {} : { fingerprint: parsed.f }) }
   } catch {
     return undefined
   }
@@ -30,7 +38,10 @@ export interface CachedDigests {
   readonly bytes: number
 }
 
-/** Every requested digest of the content, or undefined unless all of them are cached. */
+/**
+ * Every requested digest of the content, or undefined unless all of them are cached and
+ * still vouched for: by the metadata, or by the sampled blocks where it could not be.
+ */
 export const lookupDigests = (
   cache: ResultCache["Service"],
   identity: ContentIdentity,
@@ -38,17 +49,18 @@ export const lookupDigests = (
 ): Effect.Effect<CachedDigests | undefined> =>
   Effect.gen(function*() {
     const digests: Record<string, string> = {}
-    let bytes: number | undefined
+    let fingerprint: string | undefined
     for (const algorithm of algorithms) {
       const value = yield* cache.get(digestKey(cache, algorithm, identity))
       const entry = value === undefined ? undefined : parse(value)
-      if (entry === undefined || entry.bytes !== identity.size || (bytes !== undefined && entry.bytes !== bytes)) {
-        return undefined
+      if (entry === undefined || entry.bytes !== identity.size) return undefined
+      if (entry.fingerprint !== undefined) {
+        fingerprint ??= yield* identity.fingerprint
+        if (fingerprint !== entry.fingerprint) return undefined
       }
       digests[algorithm] = entry.digest
-      bytes = entry.bytes
     }
-    return bytes === undefined ? undefined : { digests, bytes }
+    return algorithms.length === 0 ? undefined : { digests, bytes: identity.size }
   })
 
 /** Caches the digests of the content, unless it changed while it was hashed. */
@@ -60,7 +72,9 @@ export const storeDigests = (
 ): Effect.Effect<void> =>
   Effect.gen(function*() {
     if (bytes !== identity.size || !(yield* identity.unchanged)) return
+    const fingerprint = (yield* identity.settled) ? undefined : yield* identity.fingerprint
     for (const [algorithm, digest] of Object.entries(digests)) {
-      yield* cache.set(digestKey(cache, algorithm, identity), JSON.stringify({ d: digest, b: bytes }))
+      const value = { d: digest, b: bytes, ...(fingerprint === undefined ? {} : { f: fingerprint }) }
+      yield* cache.set(digestKey(cache, algorithm, identity), JSON.stringify(value))
     }
   })

@@ -173,11 +173,13 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
     const fileTotals = new Array<number | undefined>(sources.length).fill(undefined)
     let bytes = 0
     let filesDone = 0
+    // The job's total is known once every file's is: kept as a running sum, not recounted.
+    let knownTotal = 0
+    let unknownTotals = sources.length
 
     const report = Effect.fnUntraced(function*() {
       const now = yield* Clock.currentTimeMillis
-      let total: number | undefined = 0
-      for (const t of fileTotals) total = t === undefined || total === undefined ? undefined : total + t
+      const total = unknownTotals === 0 ? knownTotal : undefined
       const seconds = Math.max(now - started, 1) / 1000
       const event = new JobProgress({
         bytes,
@@ -191,7 +193,11 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
     const advance = (index: number, now: number, total: number | undefined) => {
       bytes += now - fileBytes[index]!
       fileBytes[index] = now
-      if (total !== undefined) fileTotals[index] = total
+      if (total === undefined) return
+      const before = fileTotals[index]
+      if (before === undefined) unknownTotals--
+      knownTotal += total - (before ?? 0)
+      fileTotals[index] = total
     }
 
     const hashOne = (
