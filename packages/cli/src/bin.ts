@@ -14,7 +14,11 @@ const valueOf = (short: string, long: string) => {
   return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`${long}=`))?.slice(long.length + 1)
 }
 const workers = valueOf("-w", "--workers")
-const usesPool = ["hash", "check"].includes(args[0] ?? "") && workers !== "0" &&
+// With the result cache on, files may all be answered without a worker: one started
+// early would only compete with the lookups for the CPU, so the pool starts its own
+// when a task needs it. Standard input is never cached.
+const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-")
+const usesPool = ["hash", "check"].includes(args[0] ?? "") && workers !== "0" && !cacheMayAnswer &&
   !args.some((a) => a === "--help" || a === "-h")
 const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algorithm") ?? "")
 const count = !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
@@ -29,5 +33,6 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 const { main } = await import("./program.js")
 process.exitCode = await main(args, early)
+for (const worker of early) worker.discard()
 // Interrupted: a worker thread stuck in a system call (a slow disk) must not hold the exit.
 if (process.exitCode === 130) process.exit(130)

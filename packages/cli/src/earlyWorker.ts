@@ -41,6 +41,10 @@ export const startEarlyWorker = (url: URL) => {
       }
       worker.on("newListener", onListener)
       return worker
+    },
+    /** Stops the worker if no pool took it (a job the cache answered): exiting then waits for nothing. */
+    discard(): void {
+      if (!adopted) void worker.terminate()
     }
   }
 }

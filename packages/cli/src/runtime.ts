@@ -34,7 +34,10 @@ export const poolLayer = (
     started(worker)
     return worker
   }
-  return SluiceNode.layer(workers === undefined ? { spawn } : { workers, spawn })
+  // No worker is adopted until a task needs one: a job the cache answers whole exits
+  // without waiting for the early worker to finish starting and then close.
+  const supervision = { minWorkers: 0 }
+  return SluiceNode.layer(workers === undefined ? { spawn, supervision } : { workers, spawn, supervision })
 }
 
 // After Ctrl-C nothing more reaches stdout or stderr but the line that says so: a

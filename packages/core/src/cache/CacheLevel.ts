@@ -32,6 +32,8 @@ export interface LevelLimits {
 export interface CacheLevel {
   readonly name: string
   readonly get: (key: string) => Effect.Effect<string | undefined, CacheFailed>
+  /** Many lookups at once (one transaction, one pass); `get` for each when absent. */
+  readonly getMany?: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string | undefined>, CacheFailed>
   readonly set: (key: string, value: string) => Effect.Effect<void, CacheFailed>
   readonly size: Effect.Effect<LevelSize, CacheFailed>
   readonly clear: Effect.Effect<void, CacheFailed>

@@ -31,8 +31,8 @@ export interface ContentIdentity {
   readonly unchanged: Effect.Effect<boolean>
 }
 
-/** The identity of a source, or undefined when it has none (a pipe). */
-export type Identify = (source: Source) => Effect.Effect<ContentIdentity | undefined>
+/** The identity of each source, or undefined for one that has none (a pipe). */
+export type Identify = (sources: ReadonlyArray<Source>) => Effect.Effect<ReadonlyArray<ContentIdentity | undefined>>
 
 /**
  * What identifies one result: its kind (`digest`, later `verdict`), and parts such as the
@@ -69,6 +69,8 @@ export interface ResultCacheOptions {
   readonly appVersion: string
   /** The version of the kernel that computes `algorithm` here, so a fixed kernel's results are not reused. */
   readonly kernelVersion: (algorithm: string) => string
+  /** SHA-256 of a string as hex, to turn keys into level keys; the platform's fastest (default: @noble/hashes). */
+  readonly sha256Hex?: (text: string) => string
 }
 
 /**
@@ -80,6 +82,8 @@ export class ResultCache extends Context.Service<ResultCache, {
   readonly identify: Identify
   readonly kernelVersion: (algorithm: string) => string
   readonly get: (key: CacheKey) => Effect.Effect<string | undefined>
+  /** Many lookups in one pass over the levels: what a tree of files asks. */
+  readonly getMany: (keys: ReadonlyArray<CacheKey>) => Effect.Effect<ReadonlyArray<string | undefined>>
   readonly set: (key: CacheKey, value: string) => Effect.Effect<void>
   readonly stats: Effect.Effect<CacheStats>
   readonly clear: Effect.Effect<void>
@@ -88,9 +92,11 @@ export class ResultCache extends Context.Service<ResultCache, {
   readonly flush: Effect.Effect<void>
 }>()("@sluice/core/ResultCache") {}
 
+const nobleSha256Hex = (text: string) => toHex(sha256(utf8ToBytes(text)))
+
 /** A key as levels store it: the hash of everything that identifies the result, so no path or name is stored. */
-export const levelKey = (appVersion: string, key: CacheKey): string =>
-  toHex(sha256(utf8ToBytes([`sluice-cache/${CACHE_FORMAT}`, appVersion, key.kind, ...key.parts].join("\u0000")))).slice(0, 40)
+export const levelKey = (appVersion: string, key: CacheKey, sha256Hex: (text: string) => string = nobleSha256Hex): string =>
+  sha256Hex([`sluice-cache/${CACHE_FORMAT}`, appVersion, key.kind, ...key.parts].join("\u0000")).slice(0, 40)
 
 interface Tracked {
   readonly level: CacheLevel
@@ -113,30 +119,50 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
         return orElse
       }))
 
-  const get = (key: CacheKey) =>
+  const idOf = (key: CacheKey) => levelKey(options.appVersion, key, options.sha256Hex)
+
+  const getMany = (keys: ReadonlyArray<CacheKey>) =>
     Effect.gen(function*() {
-      const id = levelKey(options.appVersion, key)
-      lookups++
-      const missed: Array<Tracked> = []
+      const ids = keys.map(idOf)
+      const found = new Array<string | undefined>(ids.length).fill(undefined)
+      let wanted = ids.map((_, i) => i)
+      lookups += ids.length
+      const missedBy: Array<Tracked> = []
       for (const tracked of live()) {
-        const value = yield* guarded(tracked, tracked.level.get(id), undefined)
-        if (value === undefined) {
-          tracked.misses++
-          missed.push(tracked)
-          continue
+        if (wanted.length === 0) break
+        const asked = wanted.map((i) => ids[i]!)
+        const level = tracked.level
+        const answers = yield* guarded(
+          tracked,
+          level.getMany?.(asked) ?? Effect.forEach(asked, (id) => level.get(id)),
+          asked.map(() => undefined)
+        )
+        const still: Array<number> = []
+        for (let j = 0; j < wanted.length; j++) {
+          const i = wanted[j]!
+          const value = answers[j]
+          if (value === undefined) {
+            still.push(i)
+            continue
+          }
+          found[i] = value
+          // Faster levels learn what a slower one knew.
+          for (const faster of missedBy) yield* guarded(faster, faster.level.set(ids[i]!, value), undefined)
         }
-        tracked.hits++
-        hits++
-        // Faster levels learn what a slower one knew.
-        for (const faster of missed) yield* guarded(faster, faster.level.set(id, value), undefined)
-        return value
+        tracked.hits += wanted.length - still.length
+        tracked.misses += still.length
+        hits += wanted.length - still.length
+        missedBy.push(tracked)
+        wanted = still
       }
-      return undefined
+      return found
     })
+
+  const get = (key: CacheKey) => Effect.map(getMany([key]), (values) => values[0])
 
   const set = (key: CacheKey, value: string) =>
     Effect.gen(function*() {
-      const id = levelKey(options.appVersion, key)
+      const id = idOf(key)
       for (const tracked of live()) {
         yield* guarded(tracked, tracked.level.set(id, value), undefined)
         tracked.writes++
@@ -157,6 +183,7 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
     identify: options.identify,
     kernelVersion: options.kernelVersion,
     get,
+    getMany,
     set,
     stats: Effect.gen(function*() {
       const stats: Array<LevelStats> = []

@@ -39,28 +39,55 @@ export interface CachedDigests {
 }
 
 /**
- * Every requested digest of the content, or undefined unless all of them are cached and
- * still vouched for: by the metadata, or by the sampled blocks where it could not be.
+ * For each content, every requested digest, or undefined unless all of them are cached and
+ * still vouched for: by the metadata, or by the sampled blocks where it could not be. One
+ * pass over the cache for the whole job.
  */
 export const lookupDigests = (
   cache: ResultCache["Service"],
+  wanted: ReadonlyArray<{ readonly identity: ContentIdentity | undefined; readonly algorithms: ReadonlyArray<HashAlgorithm> }>
+): Effect.Effect<ReadonlyArray<CachedDigests | undefined>> =>
+  Effect.gen(function*() {
+    const keys: Array<CacheKey> = []
+    for (const { algorithms, identity } of wanted) {
+      if (identity !== undefined) for (const algorithm of algorithms) keys.push(digestKey(cache, algorithm, identity))
+    }
+    const values = yield* cache.getMany(keys)
+    let next = 0
+    const results: Array<CachedDigests | undefined> = []
+    for (const { algorithms, identity } of wanted) {
+      if (identity === undefined) {
+        results.push(undefined)
+        continue
+      }
+      const entries = algorithms.map(() => {
+        const value = values[next++]
+        return value === undefined ? undefined : parse(value)
+      })
+      results.push(yield* vouched(identity, algorithms, entries))
+    }
+    return results
+  })
+
+const vouched = (
   identity: ContentIdentity,
-  algorithms: ReadonlyArray<HashAlgorithm>
+  algorithms: ReadonlyArray<HashAlgorithm>,
+  entries: ReadonlyArray<Entry | undefined>
 ): Effect.Effect<CachedDigests | undefined> =>
   Effect.gen(function*() {
+    if (algorithms.length === 0) return undefined
     const digests: Record<string, string> = {}
     let fingerprint: string | undefined
-    for (const algorithm of algorithms) {
-      const value = yield* cache.get(digestKey(cache, algorithm, identity))
-      const entry = value === undefined ? undefined : parse(value)
+    for (let i = 0; i < algorithms.length; i++) {
+      const entry = entries[i]
       if (entry === undefined || entry.bytes !== identity.size) return undefined
       if (entry.fingerprint !== undefined) {
         fingerprint ??= yield* identity.fingerprint
         if (fingerprint !== entry.fingerprint) return undefined
       }
-      digests[algorithm] = entry.digest
+      digests[algorithms[i]!] = entry.digest
     }
-    return algorithms.length === 0 ? undefined : { digests, bytes: identity.size }
+    return { digests, bytes: identity.size }
   })
 
 /** Caches the digests of the content, unless it changed while it was hashed. */

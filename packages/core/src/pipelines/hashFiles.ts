@@ -99,41 +99,43 @@ export const SMALL_SOURCE_BYTES = 1024 * 1024
 const BATCH_BYTES = 8 * 1024 * 1024
 const BATCH_FILES = 128
 
-/** A lone source, a batch of small ones, or a result the cache already had. */
-type Unit = number | Array<number> | FileHashed
+/** A lone source, a batch of small ones (indices), or a run of results the cache already had. */
+type Unit = number | { readonly batch: ReadonlyArray<number> } | { readonly cached: ReadonlyArray<FileHashed> }
 
 /**
  * Splits a job into units, in order: a lone index for a large or unsized source (it
- * streams, with progress), an array of indices for a run of small ones (one request), a
- * cached result as it is. A single source needs no plan, nor a round trip to learn its size.
+ * streams, with progress), a batch of indices for a run of small ones (one request), a run
+ * of cached results as they are. A single source needs no plan, nor a round trip to learn
+ * its size.
  */
 const planUnits = (tasks: ReadonlyArray<HashTask>, pool: WorkerPool["Service"], cached: ReadonlyMap<number, FileHashed>) =>
   Effect.gen(function*() {
-    const units: Array<Unit> = []
-    if (tasks.length - cached.size < 2) {
-      return tasks.map((_, index): Unit => cached.get(index) ?? index)
-    }
     const uncached = tasks.flatMap((task, index) => cached.has(index) ? [] : [{ task, index }])
-    const learnt = yield* pool.sourceSizes(uncached.map(({ task }) => task.source)).pipe(
+    const learnt = uncached.length < 2 ? [] : yield* pool.sourceSizes(uncached.map(({ task }) => task.source)).pipe(
       Effect.orElseSucceed(() => uncached.map(() => undefined))
     )
     const sizes = new Array<number | undefined>(tasks.length)
     uncached.forEach(({ index }, i) => sizes[index] = learnt[i])
+    const units: Array<Unit> = []
     let batch: Array<number> = []
     let batchBytes = 0
+    let hits: Array<FileHashed> = []
     const flush = () => {
-      if (batch.length > 0) units.push(batch.length === 1 ? batch[0]! : batch)
+      if (batch.length > 0) units.push(batch.length === 1 ? batch[0]! : { batch })
+      if (hits.length > 0) units.push({ cached: hits })
       batch = []
       batchBytes = 0
+      hits = []
     }
     tasks.forEach((_, index) => {
       const hit = cached.get(index)
       if (hit !== undefined) {
         // Results stay in input order: a cached one ends the batch before it.
-        flush()
-        units.push(hit)
+        if (batch.length > 0) flush()
+        hits.push(hit)
         return
       }
+      if (hits.length > 0) flush()
       const size = sizes[index]
       if (size === undefined || size > SMALL_SOURCE_BYTES) {
         flush()
@@ -245,19 +247,16 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
 
     // The cache answers for sources it has seen unchanged; the rest are hashed, then cached.
     const cache = Option.getOrUndefined(yield* Effect.serviceOption(ResultCache))
-    const identities = new Array<ContentIdentity | undefined>(tasks.length)
+    let identities: ReadonlyArray<ContentIdentity | undefined> = []
     const cached = new Map<number, FileHashed>()
     if (cache !== undefined) {
-      yield* Effect.forEach(tasks, ({ options, source }, index) =>
-        Effect.gen(function*() {
-          const identity = yield* cache.identify(source)
-          if (identity === undefined) return
-          identities[index] = identity
-          const hit = yield* lookupDigests(cache, identity, options.algorithms)
-          if (hit === undefined) return
-          advance(index, hit.bytes, hit.bytes)
-          cached.set(index, new FileHashed({ index, name: sourceName(source), ...hit, cached: true }))
-        }), { discard: true })
+      identities = yield* cache.identify(sources)
+      const found = yield* lookupDigests(cache, tasks.map(({ options }, i) => ({ identity: identities[i], algorithms: options.algorithms })))
+      found.forEach((hit, index) => {
+        if (hit === undefined) return
+        advance(index, hit.bytes, hit.bytes)
+        cached.set(index, new FileHashed({ index, name: sourceName(sources[index]!), ...hit, cached: true }))
+      })
     }
     const remember = (done: ReadonlyArray<FileHashed | FileFailed>) =>
       cache === undefined ? Effect.void : Effect.forEach(done, (result) => {
@@ -267,12 +266,12 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
           : Effect.void
       }, { discard: true })
 
-    const run = (unit: Unit) =>
+    const run = (unit: Unit): Effect.Effect<ReadonlyArray<FileHashed | FileFailed>, never, WorkerPool> =>
       typeof unit === "number"
         ? Effect.map(hashOne(tasks[unit]!, unit), (r) => [r])
-        : Array.isArray(unit)
-        ? hashBatch(unit)
-        : Effect.succeed([unit])
+        : "batch" in unit
+        ? hashBatch(unit.batch)
+        : Effect.succeed(unit.cached)
 
     const units = yield* planUnits(tasks, pool, cached)
     const results = Stream.fromIterable(units).pipe(

@@ -71,5 +71,7 @@ export const identifyFile = (path: string, now: () => bigint = () => BigInt(Date
 }
 
 /** Paths are identified; standard input never is. */
-export const identify: Identify = (source) =>
-  Effect.sync(() => source._tag === "PathSource" && source.path !== "-" ? identifyFile(source.path) : undefined)
+export const identify: Identify = (sources) =>
+  Effect.sync(() =>
+    sources.map((source) => source._tag === "PathSource" && source.path !== "-" ? identifyFile(source.path) : undefined)
+  )

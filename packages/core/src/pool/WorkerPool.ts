@@ -183,8 +183,14 @@ export const defaultDeadline = (bytes: number): Duration.Duration =>
   Duration.sum(DEADLINE_BASE, Duration.millis((bytes / SLOWEST_HEALTHY_BYTES_PER_SECOND) * 1000))
 
 export interface SupervisionOptions {
-  /** Most workers at once; one starts with the pool, more only when tasks wait. */
+  /** Most workers at once; `minWorkers` start with the pool, more only when tasks wait. */
   readonly size: number
+  /**
+   * Workers started with the pool (default 1, so the first task does not wait for one);
+   * 0 starts none until a task needs it, for a program whose job may be answered from
+   * the cache without any.
+   */
+  readonly minWorkers?: number
   /** An extra worker idle this long retires. */
   readonly idleTimeout?: Duration.Input
   /** The longest a task of `bytes` may take before its worker counts as hung. */
@@ -280,7 +286,7 @@ export const layerWorkers = <W extends Terminable>(
 
     const pool = yield* Pool.makeWithTTL({
       acquire: acquireSlot,
-      min: 1,
+      min: Math.min(options.minWorkers ?? 1, options.size),
       max: options.size,
       concurrency: 1,
       timeToLive: options.idleTimeout ?? "30 seconds"
