@@ -63,12 +63,15 @@ export interface DiskLevelOptions {
   readonly tag: string
   readonly limits?: LevelLimits
   readonly now?: () => number
+  /** Appends `data` to the file at `path`; tests put a failing one here to stand for a full disk. */
+  readonly append?: (path: string, data: string) => void
 }
 
 export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
   const root = join(options.dir, "results")
   const limits = options.limits ?? DEFAULT_DISK_LIMITS
   const now = options.now ?? Date.now
+  const append = options.append ?? ((path: string, data: string) => appendFileSync(path, data, { mode: 0o600 }))
   const shards = new Map<string, Map<string, Entry>>()
   const pending = new Map<string, Array<string>>()
   let pendingCount = 0
@@ -94,7 +97,7 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
     return loaded
   }
 
-  const append = (key: string, entry: Entry) => {
+  const buffer = (key: string, entry: Entry) => {
     const shard = shardOf(key)
     const lines = pending.get(shard) ?? []
     lines.push(record(key, entry.t, options.tag, entry.value))
@@ -106,7 +109,7 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
     if (pendingCount === 0) return
     mkdirSync(root, { recursive: true, mode: 0o700 })
     for (const [shard, lines] of pending) {
-      appendFileSync(pathOf(shard), lines.join(""), { mode: 0o600 })
+      append(pathOf(shard), lines.join(""))
       pending.delete(shard)
     }
     pendingCount = 0
@@ -168,7 +171,7 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
           const t = now()
           if (t - entry.t > TOUCH_AFTER_MS) {
             readShard(shardOf(key)).set(key, { value: entry.value, t })
-            append(key, { value: entry.value, t })
+            buffer(key, { value: entry.value, t })
           }
           return entry.value
         },
@@ -182,7 +185,7 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
           const shard = readShard(shardOf(key))
           if (shard.get(key)?.value === value) return
           shard.set(key, entry)
-          append(key, entry)
+          buffer(key, entry)
           if (pendingCount >= FLUSH_AT) flushSync()
         },
         catch: (error) => failure("write", error)
