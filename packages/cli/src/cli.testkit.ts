@@ -35,12 +35,18 @@ export interface RunOptions {
 
 export const DEFAULT_TIMEOUT_MS = 15_000
 
+// Every run gets a cache directory of its own unless a test names one (SLUICE_CACHE_DIR in
+// `env`): no test reads what another left, and none writes to the user's cache.
+const caches = mkdtempSync(join(tmpdir(), "sluice-cli-cache-"))
+afterAll(() => rmSync(caches, { recursive: true, force: true }))
+let runs = 0
+
 /** Runs a program to completion, collecting its output; rejects if it does not exit in time. */
 export const runProcess = (command: string, args: ReadonlyArray<string>, options: RunOptions = {}): Promise<RunResult> =>
   new Promise((resolve, reject) => {
     const stdin: "pipe" | "ignore" | number = options.input !== undefined ? "pipe" : options.stdinFd ?? "ignore"
     const stdio: StdioOptions = [stdin, "pipe", "pipe"]
-    const env = options.env === undefined ? process.env : { ...process.env, ...options.env }
+    const env = { ...process.env, SLUICE_CACHE_DIR: join(caches, `run-${runs++}`), ...options.env }
     const child: ChildProcess = spawn(command, [...args], { cwd: options.cwd, stdio, env })
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []
