@@ -22,8 +22,8 @@ const run = (index: number) => {
 describe("README library examples", () => {
   const readmeSha256 = createHash("sha256").update(readFileSync(`${root}README.md`)).digest("hex")
 
-  it("has the two examples", () => {
-    expect(examples).toHaveLength(2)
+  it("has the three examples", () => {
+    expect(examples).toHaveLength(3)
   })
 
   it("hashFile prints the SHA-256 and BLAKE3 of the README", () => {
@@ -34,5 +34,9 @@ describe("README library examples", () => {
 
   it("hashFiles prints the README's digest and reports the missing file", () => {
     expect(run(1).trim()).toBe(`${readmeSha256} README.md`)
+  })
+
+  it("the cached example hashes the README once and answers the second time from the cache", () => {
+    expect(run(2).trim().split("\n")).toEqual([`first ${readmeSha256} `, `second ${readmeSha256} (cached)`])
   })
 })
