@@ -4,7 +4,7 @@
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import { Effect, Layer, Stream } from "effect"
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
@@ -132,6 +132,6 @@ export const cacheLayer = (options: CacheLayerOptions = {}): Layer.Layer<ResultC
       identify: NodeIdentity.identify,
       appVersion: CORE_VERSION,
       kernelVersion,
-      sha256Hex: (text) => createHash("sha256").update(text).digest("hex")
+      sha256Hex: (text) => hash("sha256", text)
     })
   ))
