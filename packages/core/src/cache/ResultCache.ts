@@ -3,6 +3,7 @@ import { utf8ToBytes } from "@noble/hashes/utils.js"
 import { Context, Effect, Layer } from "effect"
 import type { Source } from "../domain/Source.js"
 import { toHex } from "../primitives/IncrementalHasher.js"
+import * as Metrics from "../metrics/Metrics.js"
 import type { CacheFailed, CacheLevel } from "./CacheLevel.js"
 
 /** Bumped when what is cached, or how it is keyed, changes: older entries are never read. */
@@ -114,10 +115,13 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
   /** Runs `use` on a level; a failure retires the level and gives `orElse`. */
   const guarded = <A>(tracked: Tracked, use: Effect.Effect<A, CacheFailed>, orElse: A) =>
     Effect.catch(use, (failure) =>
-      Effect.sync(() => {
-        tracked.degraded = failure.detail
-        return orElse
-      }))
+      Effect.as(
+        Effect.andThen(
+          Effect.sync(() => tracked.degraded = failure.detail),
+          Metrics.record(Metrics.cacheDegraded, 1, { level: tracked.level.name, reason: failure.detail })
+        ),
+        orElse
+      ))
 
   const idOf = (key: CacheKey) => levelKey(options.appVersion, key, options.sha256Hex)
 
@@ -151,6 +155,8 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
         }
         tracked.hits += wanted.length - still.length
         tracked.misses += still.length
+        yield* Metrics.record(Metrics.cacheLookups, wanted.length - still.length, { level: level.name, result: "hit" })
+        yield* Metrics.record(Metrics.cacheLookups, still.length, { level: level.name, result: "miss" })
         hits += wanted.length - still.length
         missedBy.push(tracked)
         wanted = still

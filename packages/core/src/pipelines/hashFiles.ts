@@ -8,6 +8,7 @@ import { FileFailed, FileHashed, type HashJobEvent, JobProgress } from "../domai
 import { type Source, sourceName } from "../domain/Source.js"
 import { blake3CombineSubtrees, blake3SplitRanges } from "../primitives/blake3Tree.js"
 import { toHex } from "../primitives/IncrementalHasher.js"
+import * as Metrics from "../metrics/Metrics.js"
 import { WorkerPool } from "../pool/WorkerPool.js"
 
 const MiB = 1024 * 1024
@@ -249,6 +250,7 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
     const cache = Option.getOrUndefined(yield* Effect.serviceOption(ResultCache))
     let identities: ReadonlyArray<ContentIdentity | undefined> = []
     const cached = new Map<number, FileHashed>()
+    const lookupStarted = yield* Clock.currentTimeMillis
     if (cache !== undefined) {
       identities = yield* cache.identify(sources)
       const found = yield* lookupDigests(cache, tasks.map(({ options }, i) => ({ identity: identities[i], algorithms: options.algorithms })))
@@ -258,6 +260,19 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
         cached.set(index, new FileHashed({ index, name: sourceName(sources[index]!), ...hit, cached: true }))
       })
     }
+    const hashingStarted = yield* Clock.currentTimeMillis
+    if (cache !== undefined) yield* Metrics.record(Metrics.phaseMs, hashingStarted - lookupStarted, { phase: "cache lookup" })
+
+    /** What the metrics count of each result: its outcome, and the bytes actually read. */
+    const counted = (done: ReadonlyArray<FileHashed | FileFailed>) =>
+      Effect.forEach(done, (result) => {
+        const outcome = result._tag === "FileFailed" ? "failed" : result.cached === true ? "cached" : "hashed"
+        return Effect.andThen(
+          Metrics.record(Metrics.files, 1, { outcome }),
+          outcome === "hashed" ? Metrics.record(Metrics.bytes, (result as FileHashed).bytes) : Effect.void
+        )
+      }, { discard: true })
+
     const remember = (done: ReadonlyArray<FileHashed | FileFailed>) =>
       cache === undefined ? Effect.void : Effect.forEach(done, (result) => {
         const identity = identities[result.index]
@@ -277,8 +292,9 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
     const results = Stream.fromIterable(units).pipe(
       Stream.mapEffect(
         (unit) =>
-          run(unit).pipe(
+          (typeof unit === "object" && "cached" in unit ? run(unit) : Metrics.timed(Metrics.unitMs, run(unit))).pipe(
             Effect.tap(remember),
+            Effect.tap(counted),
             // Counted once per unit, however its files got hashed (a batch, or one by one on retry).
             Effect.tap((done) => {
               filesDone += done.length
@@ -289,5 +305,6 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
       ),
       Stream.flattenIterable
     )
-    return Stream.merge(results, Stream.fromQueue(progress), { haltStrategy: "left" })
+    const hashingDone = Effect.flatMap(Clock.currentTimeMillis, (now) => Metrics.record(Metrics.phaseMs, now - hashingStarted, { phase: "hashing" }))
+    return Stream.merge(results.pipe(Stream.ensuring(hashingDone)), Stream.fromQueue(progress), { haltStrategy: "left" })
   }))

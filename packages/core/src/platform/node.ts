@@ -29,6 +29,7 @@ export * as NodeHashKernel from "./NodeHashKernel.js"
 export * as Checkpoints from "./checkpointStore.js"
 export { defaultCacheDir, DEFAULT_DISK_LIMITS, makeDiskLevel } from "./diskCacheLevel.js"
 export { identifyFile } from "./nodeIdentity.js"
+export { layerSampler as metricsSampler } from "./nodeMetrics.js"
 
 export interface NodeLayerOptions {
   /** Worker threads in the pool; defaults to the number of cores. */

@@ -1,4 +1,4 @@
-import { Context, Deferred, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
 import { RpcClient, type RpcGroup, RpcTest } from "effect/rpc"
 import type { RpcClientError } from "effect/rpc/RpcClientError"
 import type { Spawner, WorkerPlatform } from "effect/workers/Worker"
@@ -11,6 +11,7 @@ import type { ByteSource } from "../stream/ByteSource.js"
 import { type BreakerOptions, type BreakerState, makeCircuitBreaker } from "./CircuitBreaker.js"
 import { HashHandlersLive } from "./handlers.js"
 import { type BatchOutcome, HashRpcs } from "./HashRpcs.js"
+import * as Metrics from "../metrics/Metrics.js"
 import { retrySchedule, retryTransient, retryTransientStream } from "./retryPolicy.js"
 
 export interface BatchItem {
@@ -131,7 +132,9 @@ const makeInline = Effect.map(RpcTest.makeClient(HashRpcs), tasksOf)
 
 /** Counts a failure that is about to be retried in the pool's health. */
 const countRetry = (health: SubscriptionRef.SubscriptionRef<PoolHealth>) => (error: HashError) =>
-  isTransient(error.reason) ? SubscriptionRef.update(health, (h) => ({ ...h, retries: h.retries + 1 })) : Effect.void
+  isTransient(error.reason)
+    ? Effect.andThen(SubscriptionRef.update(health, (h) => ({ ...h, retries: h.retries + 1 })), Metrics.record(Metrics.retries, 1))
+    : Effect.void
 
 /**
  * The same handlers on the calling thread: for tests, tiny inputs and the fallback path.
@@ -249,10 +252,19 @@ export const layerWorkers = <W extends Terminable>(
     const fallback = yield* makeInline
     const breaker = yield* makeCircuitBreaker(options.breaker)
     const health = yield* SubscriptionRef.make(healthyPool)
+    const counted = { restarts: Metrics.restarts, timeouts: undefined, fallbackTasks: Metrics.fallbackTasks }
     const count = (key: "restarts" | "timeouts" | "fallbackTasks") =>
-      SubscriptionRef.update(health, (h) => ({ ...h, [key]: h[key] + 1 }))
+      Effect.andThen(
+        SubscriptionRef.update(health, (h) => ({ ...h, [key]: h[key] + 1 })),
+        counted[key] === undefined ? Effect.void : Metrics.record(counted[key], 1)
+      )
     yield* SubscriptionRef.changes(breaker.state).pipe(
-      Stream.runForEach((state) => SubscriptionRef.update(health, (h) => ({ ...h, breaker: state }))),
+      Stream.runForEach((state) =>
+        Effect.andThen(
+          SubscriptionRef.update(health, (h) => ({ ...h, breaker: state })),
+          Metrics.record(Metrics.breaker, state._tag === "closed" ? 0 : state._tag === "half-open" ? 1 : 2)
+        )
+      ),
       Effect.forkScoped
     )
     const deadline = options.deadline ?? defaultDeadline
@@ -276,6 +288,8 @@ export const layerWorkers = <W extends Terminable>(
       )
       const client = yield* RpcClient.make(HashRpcs).pipe(Effect.provideContext(protocol))
       const slot: Slot = { tasks: tasksOf(client), died, kill: () => void worker?.terminate(), busy: false, served: 0 }
+      yield* Metrics.adjust(Metrics.workers, 1)
+      yield* Scope.addFinalizer(scope, Metrics.adjust(Metrics.workers, -1))
       // Runs before the platform's graceful close: a worker busy in a long read would
       // only see the close message when done, so it is stopped outright.
       yield* Scope.addFinalizer(scope, Effect.sync(() => slot.busy && slot.kill()))
@@ -316,13 +330,21 @@ export const layerWorkers = <W extends Terminable>(
 
     /** A worker that could not even start counts against the breaker like one that crashed. */
     const getSlot = Pool.get(pool).pipe(
-      Effect.tapError((error) => Effect.andThen(count("restarts"), breaker.onFailure(error.reason.message)))
+      Effect.tapError((error) => Effect.andThen(count("restarts"), breaker.onFailure(error.reason.message))),
+      // Waiting for a worker is the queue the metrics show.
+      (get) => Effect.acquireUseRelease(Metrics.adjust(Metrics.queueDepth, 1), () => get, () => Metrics.adjust(Metrics.queueDepth, -1))
     )
+
+    /** A worker's time on a task: its busy time, and the task's latency. */
+    const spent = (started: number) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.andThen(Metrics.record(Metrics.busyMs, now - started), Metrics.record(Metrics.taskMs, now - started)))
 
     const onWorker = <A>(bytes: number, task: (tasks: Tasks) => Effect.Effect<A, HashError>) =>
       Effect.scoped(Effect.gen(function*() {
         const slot = yield* getSlot
         const limit = Duration.fromInputUnsafe(deadline(bytes))
+        const started = yield* Clock.currentTimeMillis
         slot.busy = true
         const exit = yield* task(slot.tasks).pipe(
           Effect.raceFirst(Deferred.await(slot.died)),
@@ -334,6 +356,7 @@ export const layerWorkers = <W extends Terminable>(
           Effect.exit
         )
         slot.busy = false
+        yield* spent(started)
         if (Exit.isSuccess(exit)) yield* served(slot)
         else if (exit.cause.reasons.some((r) => r._tag === "Fail")) {
           const error = exit.cause.reasons.find((r) => r._tag === "Fail")!.error
@@ -349,6 +372,7 @@ export const layerWorkers = <W extends Terminable>(
     ) =>
       Stream.unwrap(Effect.gen(function*() {
         const slot = yield* getSlot
+        const started = yield* Clock.currentTimeMillis
         slot.busy = true
         const stalled = hashError(
           new WorkerFailure({ detail: `no progress for ${Duration.format(Duration.fromInputUnsafe(stallTimeout))}`, kind: "timeout" })
@@ -362,9 +386,9 @@ export const layerWorkers = <W extends Terminable>(
         return guarded.pipe(
           Stream.onExit((exit) => {
             slot.busy = false
-            if (Exit.isSuccess(exit)) return served(slot)
+            if (Exit.isSuccess(exit)) return Effect.andThen(spent(started), served(slot))
             const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
-            return failure ? retire(slot, failure.error) : Effect.void
+            return Effect.andThen(spent(started), failure ? retire(slot, failure.error) : Effect.void)
           })
         )
       })).pipe(Stream.scoped)
