@@ -6,9 +6,16 @@ import { expandDirectories } from "./commands/walk.js"
 import type { EarlyWorker } from "./earlyWorker.js"
 import { hashCommand, parseAlgorithms } from "./commands/hash.js"
 import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
-import { parseWorkers, runCommand } from "./runtime.js"
+import { parseWorkers, printErr, runCommand } from "./runtime.js"
+import { withStats } from "./stats.js"
+import { VERSION } from "./version.js"
+import { doctorCommand } from "./commands/doctor.js"
+import { benchCommand } from "./commands/bench.js"
 
-export const VERSION = "0.1.0"
+export { VERSION } from "./version.js"
+
+const statsOption = () =>
+  new Option("--stats", "after the job, print on stderr what it did: files, throughput, time per phase, cache hits, retries, memory, and tips")
 
 const noCacheOption = () =>
   new Option("--no-cache", "neither answer from nor write to the result cache (every file is read and hashed)")
@@ -52,6 +59,7 @@ ${EXIT_CODES_HELP}`)
     .option("-r, --recursive", "hash every regular file under each directory given, in name order (symbolic links are not followed)", false)
     .option("--resume", "make the hash of each large file (64 MiB or more) resumable: it saves its progress as it goes, and the same command run again after a crash or kill goes on from there", false)
     .addOption(noCacheOption())
+    .addOption(statsOption())
     .addOption(workersOption())
     .addHelpText("after", `
 Examples:
@@ -65,7 +73,7 @@ Examples:
   sluice hash --resume disk.img            killed halfway? run it again: it goes on from there
   sluice hash -r backup/ > SUMS            a whole tree; files unchanged since the last run come from the cache
 ${EXIT_CODES_HELP}`)
-    .action(async (args: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; output?: string; recursive: boolean; resume: boolean; cache: boolean; workers?: string }) => {
+    .action(async (args: Array<string>, opts: { algorithm: string; tag: boolean; binary: boolean; json: boolean; output?: string; recursive: boolean; resume: boolean; cache: boolean; stats: boolean; workers?: string }) => {
       const files = opts.recursive ? expandDirectories(args) : args
       const algorithms = parseAlgorithms([opts.algorithm])
       if (!Array.isArray(algorithms) || algorithms.length === 0) {
@@ -74,7 +82,8 @@ ${EXIT_CODES_HELP}`)
         return setExit(ExitCode.usage)
       }
       const options = { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json, output: opts.output, resume: opts.resume }
-      setExit(await runCommand(hashCommand(files, options), { ...opts, early }))
+      const command = hashCommand(files, options)
+      setExit(await runCommand(opts.stats ? withStats(command, { algorithms }, printErr) : command, { ...opts, early }))
     })
 
   program
@@ -89,6 +98,7 @@ ${EXIT_CODES_HELP}`)
     .option("--ignore-missing", "don't fail or report status for missing files", false)
     .option("--resume", "save how far the check got as it goes; the same command run again after a crash or kill goes on from there", false)
     .addOption(noCacheOption())
+    .addOption(statsOption())
     .addOption(workersOption())
     .addHelpText("after", `
 Examples:
@@ -105,6 +115,7 @@ ${EXIT_CODES_HELP}`)
       strict: boolean
       ignoreMissing: boolean
       cache: boolean
+      stats: boolean
       workers?: string
     }) => {
       const algorithm = opts.algorithm === undefined ? undefined : parseAlgorithm(opts.algorithm)
@@ -112,7 +123,8 @@ ${EXIT_CODES_HELP}`)
         process.stderr.write(`sluice: unsupported algorithm '${opts.algorithm}' (supported: ${HASH_ALGORITHMS.join(", ")})\n`)
         return setExit(ExitCode.usage)
       }
-      setExit(await runCommand(checkCommand(sumFiles, { ...opts, algorithm }), { ...opts, early }))
+      const command = checkCommand(sumFiles, { ...opts, algorithm })
+      setExit(await runCommand(opts.stats ? withStats(command, {}, printErr) : command, { ...opts, early }))
     })
 
   program
@@ -136,6 +148,30 @@ ${EXIT_CODES_HELP}`)
         return setExit(ExitCode.usage)
       }
       setExit(await cacheCommand(action as CacheAction, opts, (line) => process.stdout.write(line + "\n"), (line) => process.stderr.write(line + "\n")))
+    })
+
+  program
+    .command("doctor")
+    .description("report this machine (cores, WebAssembly, the kernels chosen and their speed here, worker start-up, the cache) with tips")
+    .option("--json", "print one JSON object", false)
+    .action(async (opts: { json: boolean }) => {
+      setExit(await doctorCommand(opts, (line) => process.stdout.write(line + "\n")))
+    })
+
+  program
+    .command("bench")
+    .description("time the quick scenarios on this machine against sha256sum and b3sum when they are installed")
+    .option("--size <MiB>", "size of the large file", "256")
+    .option("--runs <n>", "runs of each command; the median counts", "3")
+    .option("--json", "print the results as JSON", false)
+    .action((opts: { size: string; runs: string; json: boolean }) => {
+      const sizeMiB = Number(opts.size)
+      const runs = Number(opts.runs)
+      if (!Number.isInteger(sizeMiB) || sizeMiB < 1 || sizeMiB > 65536 || !Number.isInteger(runs) || runs < 1 || runs > 99) {
+        process.stderr.write("sluice: --size must be a whole number of MiB from 1 to 65536, --runs from 1 to 99\n")
+        return setExit(ExitCode.usage)
+      }
+      setExit(benchCommand({ sizeMiB, runs, json: opts.json }, (line) => process.stdout.write(line + "\n"), (line) => process.stderr.write(line + "\n")))
     })
 
   return program

@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import * as crypto from "node:crypto"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { blake3Hasher, HashKernel, makePortableResumable } from "../primitives/HashKernel.js"
+import { simdAvailable } from "../primitives/blake3Simd.js"
 import type { IncrementalHasher } from "../primitives/IncrementalHasher.js"
 
 /** OpenSSL names; OpenSSL has no BLAKE3, which our own kernel answers. */
@@ -38,6 +39,6 @@ export const layer: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
   resumable: () => true,
   describe: (algorithm) =>
     algorithm === "blake3"
-      ? "sluice blake3 (JS)"
+      ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD, 4 chunks a call" : "JavaScript"})`
       : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl}); resumable: hash-wasm (WASM)`
 })

@@ -10,6 +10,7 @@ import {
   type IHasher
 } from "hash-wasm"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
+import { simdAvailable } from "./blake3Simd.js"
 import { Blake3SubtreeHasher } from "./blake3Tree.js"
 import {
   CheckpointInvalid,
@@ -198,7 +199,8 @@ export const layerPortable: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)(
   make: makePortableHasher,
   makeResumable: makePortableResumable,
   resumable: () => true,
-  describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "hash-wasm (WASM)"
+  describe: (algorithm) =>
+    algorithm === "blake3" ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD" : "JavaScript"})` : "hash-wasm (WebAssembly)"
 })
 
 interface NobleHash {

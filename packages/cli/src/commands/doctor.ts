@@ -1,0 +1,133 @@
+import { HASH_ALGORITHMS, type HashAlgorithm, HashKernel, metricsSnapshot, recommend, ResultCache } from "@sluice/core"
+import * as SluiceNode from "@sluice/core/node"
+import { Effect, Layer } from "effect"
+import { readdirSync } from "node:fs"
+import { availableParallelism, arch, freemem, platform, totalmem } from "node:os"
+import { Worker } from "node:worker_threads"
+import { ExitCode } from "../exitCodes.js"
+import { formatBytes } from "../progress.js"
+import { VERSION } from "../version.js"
+
+const CALIBRATION_BYTES = 32 * 1024 * 1024
+const SLICE = 1024 * 1024
+
+/** Bytes per second of one thread hashing `CALIBRATION_BYTES` in memory, 1 MiB at a time. */
+const calibrate = (algorithm: HashAlgorithm) =>
+  Effect.gen(function*() {
+    const kernel = yield* HashKernel
+    const data = new Uint8Array(SLICE).fill(0x5a)
+    const warm = yield* kernel.make(algorithm)
+    warm.update(data)
+    warm.digest()
+    const hasher = yield* kernel.make(algorithm)
+    const start = performance.now()
+    for (let done = 0; done < CALIBRATION_BYTES; done += SLICE) hasher.update(data)
+    hasher.digest()
+    return CALIBRATION_BYTES / ((performance.now() - start) / 1000)
+  })
+
+/** How long a worker thread of this CLI takes to be ready, ms. */
+const workerStart = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const start = performance.now()
+    const worker = new Worker(new URL("./worker.js", import.meta.url))
+    worker.once("message", () => {
+      resolve(performance.now() - start)
+      void worker.terminate()
+    })
+    worker.once("error", reject)
+  })
+
+/** WebAssembly as this Node has it (the CLI's types are Node's, without the DOM's). */
+const wasm = (globalThis as { readonly WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly
+
+const simd = () => {
+  // The smallest module with a v128 constant (WebAssembly SIMD proposal).
+  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11])
+  return wasm?.validate(bytes) ?? false
+}
+
+export interface DoctorReport {
+  readonly version: string
+  readonly node: string
+  readonly platform: string
+  readonly cores: number
+  readonly memory: { readonly total: number; readonly free: number }
+  readonly webAssembly: { readonly available: boolean; readonly simd: boolean }
+  readonly kernels: Readonly<Record<string, string>>
+  readonly bytesPerSecond: Readonly<Record<string, number>>
+  readonly workerStartMs: number
+  readonly cache: { readonly directory: string; readonly entries: number; readonly bytes: number; readonly error?: string }
+  readonly checkpoints: { readonly directory: string; readonly unfinished: number }
+  readonly tips: ReadonlyArray<string>
+}
+
+/** What `sluice doctor` finds: the machine, the kernels chosen and their speed here, the cache. */
+export const diagnose = (): Promise<DoctorReport> =>
+  Effect.runPromise(Effect.gen(function*() {
+    const kernel = yield* HashKernel
+    const kernels: Record<string, string> = {}
+    const speeds: Record<string, number> = {}
+    for (const algorithm of HASH_ALGORITHMS) {
+      kernels[algorithm] = kernel.describe(algorithm)
+      speeds[algorithm] = yield* calibrate(algorithm)
+    }
+    const cache = yield* ResultCache.ResultCache
+    const stats = yield* cache.stats
+    const disk = stats.levels.find((level) => level.name === "disk")
+    const checkpointDir = SluiceNode.Checkpoints.defaultCheckpointDir()
+    let unfinished = 0
+    try {
+      unfinished = readdirSync(checkpointDir).length
+    } catch {
+      // none yet
+    }
+    const snapshot = yield* metricsSnapshot
+    const tips = recommend({ snapshot, calibration: speeds, algorithms: ["sha256"], kernel: "native" })
+    return {
+      version: VERSION,
+      node: process.versions.node,
+      platform: `${platform()} ${arch()}`,
+      cores: availableParallelism(),
+      memory: { total: totalmem(), free: freemem() },
+      webAssembly: { available: wasm !== undefined, simd: simd() },
+      kernels,
+      bytesPerSecond: speeds,
+      workerStartMs: yield* Effect.promise(workerStart),
+      cache: {
+        directory: SluiceNode.defaultCacheDir(),
+        entries: disk?.entries ?? 0,
+        bytes: disk?.bytes ?? 0,
+        ...(disk?.degraded === undefined ? {} : { error: disk.degraded })
+      },
+      checkpoints: { directory: checkpointDir, unfinished },
+      tips: tips.map((tip) => tip.message)
+    } satisfies DoctorReport
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(Layer.merge(SluiceNode.NodeHashKernel.layer, SluiceNode.cacheLayer()))
+  ))
+
+const mbps = (n: number) => `${(n / 1e6).toFixed(0)} MB/s`
+
+/** `sluice doctor [--json]`. */
+export const doctorCommand = async (options: { readonly json: boolean }, out: (line: string) => void): Promise<ExitCode> => {
+  const report = await diagnose()
+  if (options.json) {
+    out(JSON.stringify(report))
+    return ExitCode.ok
+  }
+  const width = Math.max(...Object.keys(report.kernels).map((a) => a.length))
+  out(`Sluice ${report.version} on Node ${report.node} (${report.platform})`)
+  out(`cores: ${report.cores}; memory: ${formatBytes(report.memory.free)} free of ${formatBytes(report.memory.total)}`)
+  out(`WebAssembly: ${report.webAssembly.available ? "yes" : "no"}, SIMD: ${report.webAssembly.simd ? "yes" : "no"}`)
+  out(`worker threads: ready in ${report.workerStartMs.toFixed(0)} ms`)
+  out("kernels, and their speed on one thread (32 MiB in memory):")
+  for (const [algorithm, kernel] of Object.entries(report.kernels)) {
+    out(`  ${algorithm.padEnd(width)}  ${mbps(report.bytesPerSecond[algorithm]!).padStart(10)}  ${kernel}`)
+  }
+  out(`cache: ${report.cache.directory}: ${report.cache.error === undefined ? `${report.cache.entries} entries, ${formatBytes(report.cache.bytes)}` : `cannot be used: ${report.cache.error}`}`)
+  out(`checkpoints: ${report.checkpoints.directory}: ${report.checkpoints.unfinished} unfinished jobs`)
+  for (const tip of report.tips) out(`tip: ${tip}`)
+  return ExitCode.ok
+}
