@@ -7,12 +7,11 @@
  * rewrites a shard through a temporary file and a rename.
  */
 import { Effect } from "effect"
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { crc32 } from "node:zlib"
 import { CacheFailed, type CacheLevel, type LevelLimits } from "../cache/CacheLevel.js"
-import { writeAtomically } from "./atomicFile.js"
 
 export const DEFAULT_DISK_LIMITS: LevelLimits = { maxEntries: 2_000_000, maxBytes: 256 * 1024 * 1024 }
 
@@ -20,6 +19,8 @@ export const DEFAULT_DISK_LIMITS: LevelLimits = { maxEntries: 2_000_000, maxByte
 const TOUCH_AFTER_MS = 24 * 60 * 60 * 1000
 /** Pruning runs by itself at most this often. */
 const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000
+/** The file whose mtime says when the cache was last pruned. */
+const PRUNED = "pruned"
 /** Buffered records beyond this are written at once. */
 const FLUSH_AT = 1024
 
@@ -51,6 +52,18 @@ const parseLine = (line: string): { key: string; t: number; tag: string; value: 
   return { key, t: parseInt(t, 36), tag, value: body.slice(key.length + t.length + tag.length + 3) }
 }
 
+/** Replaces `path` by a file holding `text`, through a temporary file beside it and a rename. */
+const replaceFile = (path: string, text: string) => {
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+  try {
+    writeFileSync(temp, text, { mode: 0o600 })
+    renameSync(temp, path)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
+  }
+}
+
 const failure = (action: string, error: unknown) =>
   new CacheFailed({
     level: "disk",
@@ -74,6 +87,8 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
   const now = options.now ?? Date.now
   const append = options.append ?? ((path: string, data: string) => appendFileSync(path, data, { mode: 0o600 }))
   const shards = new Map<string, Map<string, Entry>>()
+  /** Lines in each loaded shard's file, damaged and superseded ones included: what pruning may drop. */
+  const lineCounts = new Map<string, number>()
   const pending = new Map<string, Array<string>>()
   let pendingCount = 0
 
@@ -90,11 +105,15 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
     }
+    let lines = 0
     for (const line of text.split("\n")) {
-      const parsed = line === "" ? undefined : parseLine(line)
+      if (line === "") continue
+      lines++
+      const parsed = parseLine(line)
       if (parsed !== undefined && parsed.tag === options.tag) loaded.set(parsed.key, { value: parsed.value, t: parsed.t })
     }
     shards.set(shard, loaded)
+    lineCounts.set(shard, lines)
     return loaded
   }
 
@@ -108,9 +127,14 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
 
   const flushSync = () => {
     if (pendingCount === 0) return
-    mkdirSync(root, { recursive: true, mode: 0o700 })
+    if (!existsSync(root)) {
+      mkdirSync(root, { recursive: true, mode: 0o700 })
+      // A new cache has nothing to prune for a day.
+      writeFileSync(join(root, PRUNED), "")
+    }
     for (const [shard, lines] of pending) {
       append(pathOf(shard), lines.join(""))
+      lineCounts.set(shard, (lineCounts.get(shard) ?? 0) + lines.length)
       pending.delete(shard)
     }
     pendingCount = 0
@@ -125,38 +149,53 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
     }
   }
 
-  const prune = Effect.gen(function*() {
-    flushSync()
-    const names = allShards()
-    const lines = names.reduce((n, shard) => n + readFileSync(pathOf(shard), "utf8").split("\n").length - 1, 0)
-    const entries = names.flatMap((shard) => [...readShard(shard)].map(([key, entry]) => ({ key, entry })))
-    // Newest use first; what does not fit the limits goes.
-    entries.sort((a, b) => b.entry.t - a.entry.t)
-    const kept = new Map<string, Array<string>>()
-    let bytes = 0
-    let count = 0
-    for (const { entry, key } of entries) {
-      const line = record(key, entry.t, options.tag, entry.value)
-      if (count + 1 > limits.maxEntries || bytes + line.length > limits.maxBytes) continue
-      count++
-      bytes += line.length
-      const shard = shardOf(key)
-      kept.set(shard, [...(kept.get(shard) ?? []), line])
-    }
-    for (const shard of names) {
-      const keep = kept.get(shard) ?? []
-      if (keep.length === 0) rmSync(pathOf(shard), { force: true })
-      else yield* writeAtomically(pathOf(shard), (file) => file.write(keep.join("")), { mode: 0o600 })
-      shards.delete(shard)
-    }
-    writeFileSync(join(root, "pruned"), "")
-    return lines - count
-  }).pipe(Effect.mapError((error) => error instanceof CacheFailed ? error : failure("prune", error)))
+  /**
+   * Drops other versions' records, damaged lines and superseded ones, then the least
+   * recently used entries beyond the limits. Only shards that lose something are
+   * rewritten, each through a temporary file and a rename: a cache needs no fsync, since
+   * a file a crash left short or empty is read as fewer entries, never as wrong ones.
+   */
+  const prune = Effect.try({
+    try: () => {
+      flushSync()
+      const names = allShards()
+      const entries = names.flatMap((shard) => [...readShard(shard)].map(([key, entry]) => ({ key, entry })))
+      // Newest use first; what does not fit the limits goes.
+      entries.sort((a, b) => b.entry.t - a.entry.t)
+      const kept = new Map<string, Array<string>>()
+      let bytes = 0
+      let count = 0
+      for (const { entry, key } of entries) {
+        const line = record(key, entry.t, options.tag, entry.value)
+        if (count + 1 > limits.maxEntries || bytes + line.length > limits.maxBytes) continue
+        count++
+        bytes += line.length
+        const shard = shardOf(key)
+        const lines = kept.get(shard)
+        if (lines === undefined) kept.set(shard, [line])
+        else lines.push(line)
+      }
+      let removed = 0
+      for (const shard of names) {
+        const keep = kept.get(shard) ?? []
+        const had = lineCounts.get(shard) ?? 0
+        if (keep.length === had) continue
+        removed += had - keep.length
+        if (keep.length === 0) rmSync(pathOf(shard), { force: true })
+        else replaceFile(pathOf(shard), keep.join(""))
+        shards.delete(shard)
+        lineCounts.delete(shard)
+      }
+      writeFileSync(join(root, PRUNED), "")
+      return removed
+    },
+    catch: (error) => failure("prune", error)
+  })
 
   /** Prunes by itself once a day, when this level is closed after a job. */
   const prunedLately = () => {
     try {
-      return now() - statSync(join(root, "pruned")).mtimeMs < PRUNE_EVERY_MS
+      return now() - statSync(join(root, PRUNED)).mtimeMs < PRUNE_EVERY_MS
     } catch {
       return false
     }
