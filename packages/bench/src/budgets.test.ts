@@ -268,7 +268,13 @@ describe("budgets.json", () => {
       "web-cancel": 100,
       "web-sha256-vs-cli": 0.8,
       "web-blake3-workers": 1,
-      "web-memory": 256
+      "web-memory": 256,
+      "cache-recheck-speedup": 20,
+      "cache-recheck-hit-rate": 98,
+      "cache-recheck-exact": 0,
+      "cache-repeat-overhead": 20,
+      "cache-mixed-hit-rate": 80,
+      "cache-mixed-exact": 0
     })
   })
 
