@@ -172,6 +172,47 @@ describe("browser metrics", () => {
   })
 })
 
+describe("cache metrics", () => {
+  const cache = (commands: Record<string, Omit<CommandFigures, "label">>): ScenarioFigures =>
+    scenario("cache", Object.fromEntries(Object.entries(commands).map(([id, c]) => [id, { label: id, ...c }])))
+  const base = { scenario: "cache", enforce: true, target: "t" }
+  const sizes = (threshold: number) => ({ full: { threshold }, small: { threshold } })
+
+  it("judges speedup as the peer's seconds over the subject's", () => {
+    const budget: Budget = { ...base, name: "s", metric: "speedup", subject: "re", peer: "first", direction: ">=", sizes: sizes(20) }
+    expect(evaluateBudget(budget, "full", cache({ re: { seconds: 0.05 }, first: { seconds: 1 } }))).toMatchObject({ status: "PASS", value: 20 })
+    expect(evaluateBudget(budget, "full", cache({ re: { seconds: 0.5 }, first: { seconds: 1.5 } }))).toMatchObject({ status: "FAIL", value: 3 })
+    expect(evaluateBudget(budget, "full", cache({ re: {}, first: { seconds: 1 } }))).toMatchObject({ status: "FAIL", reason: "re: no timing measured" })
+  })
+
+  it("judges extra_ms as the subject's seconds minus the peer's, in ms", () => {
+    const budget: Budget = { ...base, name: "e", metric: "extra_ms", subject: "hash", peer: "version", direction: "<=", sizes: sizes(20) }
+    const pass = evaluateBudget(budget, "small", cache({ hash: { seconds: 0.115 }, version: { seconds: 0.1 } }))
+    expect(pass.status).toBe("PASS")
+    expect(pass.value).toBeCloseTo(15)
+    expect(evaluateBudget(budget, "small", cache({ hash: { seconds: 0.125 }, version: { seconds: 0.1 } })).status).toBe("FAIL")
+    // Faster than the peer is a negative figure, still within the budget.
+    expect(evaluateBudget(budget, "small", cache({ hash: { seconds: 0.09 }, version: { seconds: 0.1 } })).value).toBeCloseTo(-10)
+  })
+
+  it("judges percent and a zero count on the subject alone", () => {
+    const rate: Budget = { ...base, name: "p", metric: "percent", subject: "hits", direction: ">=", sizes: sizes(98) }
+    expect(evaluateBudget(rate, "small", cache({ hits: { percent: 99 } })).status).toBe("PASS")
+    expect(evaluateBudget(rate, "small", cache({ hits: { percent: 97.9 } })).status).toBe("FAIL")
+    expect(evaluateBudget(rate, "small", cache({ hits: {} }))).toMatchObject({ status: "FAIL", reason: "hits: no percentage measured" })
+    const wrong: Budget = { ...base, name: "w", metric: "count", subject: "wrong", direction: "<=", sizes: sizes(0) }
+    expect(evaluateBudget(wrong, "small", cache({ wrong: { count: 0 } })).status).toBe("PASS")
+    expect(evaluateBudget(wrong, "small", cache({ wrong: { count: 1 } })).status).toBe("FAIL")
+  })
+
+  it("accepts a zero threshold only where zero means something", () => {
+    const raw = { name: "x", scenario: "cache", subject: "c", direction: "<=", target: "t", sizes: sizes(0) }
+    expect(parseBudgets({ budgets: [{ ...raw, metric: "count" }] }).budgets[0]!.sizes!.full.threshold).toBe(0)
+    expect(() => parseBudgets({ budgets: [{ ...raw, metric: "seconds_ratio", peer: "p" }] })).toThrow(/positive/)
+    expect(() => parseBudgets({ budgets: [{ ...raw, metric: "count", sizes: sizes(-1) }] })).toThrow(/non-negative/)
+  })
+})
+
 describe("exitCodeFor", () => {
   it("is 1 as soon as one budget breaks, 0 when all hold, and ignores report-only rows", () => {
     const pass = evaluateBudget(throughputBudget, "full", sha256(1000, 1000))
@@ -227,7 +268,13 @@ describe("budgets.json", () => {
       "web-cancel": 100,
       "web-sha256-vs-cli": 0.8,
       "web-blake3-workers": 1,
-      "web-memory": 256
+      "web-memory": 256,
+      "cache-recheck-speedup": 20,
+      "cache-recheck-hit-rate": 98,
+      "cache-recheck-exact": 0,
+      "cache-repeat-overhead": 20,
+      "cache-mixed-hit-rate": 80,
+      "cache-mixed-exact": 0
     })
   })
 
@@ -258,5 +305,12 @@ describe("selectBudgets", () => {
     expect(selectBudgets(all, "web", known)).toEqual({ budgets: [web1, web2] })
     expect(selectBudgets(all, "rss-flat,web-b", known)).toEqual({ budgets: [rssBudget, web2] })
     expect(selectBudgets(all, "rss-flat,nope", known)).toHaveProperty("error")
+  })
+
+  it("selects every cache scenario (cache-*) with `cache`", () => {
+    const c1 = { ...rssBudget, name: "cache-a", scenario: "cache-recheck" }
+    const c2 = { ...rssBudget, name: "cache-b", scenario: "cache-mixed" }
+    const all = [throughputBudget, c1, c2]
+    expect(selectBudgets(all, "cache", ["sha256-large", "cache-recheck", "cache-mixed"])).toEqual({ budgets: [c1, c2] })
   })
 })

@@ -15,13 +15,32 @@ export const BENCH_SIZES: ReadonlyArray<BenchSize> = ["small", "full"]
  * - `ms`: the subject's duration in milliseconds (browser: longest task, click → Cancelled).
  * - `count`: the subject's count (browser: Web Workers alive during a job).
  * - `count_ratio`: subject count ÷ peer count (Web Workers ÷ navigator.hardwareConcurrency).
- * `rss_mib`, `ms` and `count` judge the subject's own figure; a peer, if any, is shown for context.
+ * - `speedup`: peer seconds ÷ subject seconds (a re-check against the first check: how many
+ *   times faster the subject is).
+ * - `extra_ms`: subject seconds − peer seconds, in milliseconds (a cached hash against
+ *   `sluice --version`: what the subject costs beyond the peer).
+ * - `percent`: the subject's percentage (a cache hit rate).
+ * `rss_mib`, `ms`, `count` and `percent` judge the subject's own figure; a peer, if any, is shown for context.
  */
-export type Metric = "ratio" | "seconds_ratio" | "rss_mib" | "rss_ratio" | "ms" | "count" | "count_ratio"
-export const METRICS: ReadonlyArray<Metric> = ["ratio", "seconds_ratio", "rss_mib", "rss_ratio", "ms", "count", "count_ratio"]
+export type Metric = "ratio" | "seconds_ratio" | "rss_mib" | "rss_ratio" | "ms" | "count" | "count_ratio" | "speedup" | "extra_ms" | "percent"
+export const METRICS: ReadonlyArray<Metric> = [
+  "ratio",
+  "seconds_ratio",
+  "rss_mib",
+  "rss_ratio",
+  "ms",
+  "count",
+  "count_ratio",
+  "speedup",
+  "extra_ms",
+  "percent"
+]
 
 /** Metrics judged on the subject's figure alone (no peer needed). */
-export const ABSOLUTE_METRICS: ReadonlyArray<Metric> = ["rss_mib", "ms", "count"]
+export const ABSOLUTE_METRICS: ReadonlyArray<Metric> = ["rss_mib", "ms", "count", "percent"]
+
+/** Metrics where 0 is a meaningful threshold (no mis-reported file, no extra time); the rest are ratios or sizes. */
+const ZERO_THRESHOLD_METRICS: ReadonlyArray<Metric> = ["ms", "count", "extra_ms", "percent"]
 
 export type Direction = ">=" | "<="
 
@@ -66,6 +85,8 @@ export interface CommandFigures {
   readonly ms?: number
   /** A count (metrics `count`, `count_ratio`). */
   readonly count?: number
+  /** A percentage, 0-100 (metric `percent`). */
+  readonly percent?: number
   /** Set when the command could not be measured (tool missing, failed, wrong digest...). */
   readonly error?: string
   /** Why there is no peak RSS (GNU time missing) although the command ran. */
@@ -120,11 +141,12 @@ const str = (obj: Record<string, unknown>, key: string, where: string, optional 
   return value
 }
 
-const parseSize = (value: unknown, where: string): SizeThreshold => {
+const parseSize = (value: unknown, where: string, metric: Metric): SizeThreshold => {
   if (!isRecord(value)) return fail(where, "must be an object with a threshold")
   const threshold = value["threshold"]
-  if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold <= 0) {
-    return fail(where, `"threshold" must be a positive number`)
+  const zeroAllowed = ZERO_THRESHOLD_METRICS.includes(metric)
+  if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold < 0 || (threshold === 0 && !zeroAllowed)) {
+    return fail(where, `"threshold" must be a ${zeroAllowed ? "non-negative" : "positive"} number`)
   }
   const why = str(value, "why", where, true)
   return why === undefined ? { threshold } : { threshold, why }
@@ -163,8 +185,8 @@ export const parseBudgets = (json: unknown): BudgetFile => {
       ...(isRecord(sizes)
         ? {
           sizes: {
-            small: parseSize(sizes["small"], `${name}.sizes.small`),
-            full: parseSize(sizes["full"], `${name}.sizes.full`)
+            small: parseSize(sizes["small"], `${name}.sizes.small`, metric as Metric),
+            full: parseSize(sizes["full"], `${name}.sizes.full`, metric as Metric)
           }
         }
         : {}),
@@ -189,8 +211,10 @@ const figureOf = (metric: Metric, figures: CommandFigures | undefined): number |
   if (figures.error !== undefined) return figures.error
   const value = metric === "ratio"
     ? figures.mbPerSec
-    : metric === "seconds_ratio"
+    : metric === "seconds_ratio" || metric === "speedup" || metric === "extra_ms"
     ? figures.seconds
+    : metric === "percent"
+    ? figures.percent
     : metric === "ms"
     ? figures.ms
     : metric === "count" || metric === "count_ratio"
@@ -201,6 +225,8 @@ const figureOf = (metric: Metric, figures: CommandFigures | undefined): number |
       ? figures.rssError ?? "no peak RSS measured"
       : metric === "count" || metric === "count_ratio"
       ? "no count measured"
+      : metric === "percent"
+      ? "no percentage measured"
       : "no timing measured"
   }
   return value
@@ -248,7 +274,13 @@ export const evaluateBudget = (
       if (!ABSOLUTE_METRICS.includes(budget.metric)) return missing(`${budget.peer}: ${figure}`)
     } else peerFigure = figure
   }
-  const value = ABSOLUTE_METRICS.includes(budget.metric) ? subjectFigure : subjectFigure / peerFigure!
+  const value = ABSOLUTE_METRICS.includes(budget.metric)
+    ? subjectFigure
+    : budget.metric === "speedup"
+    ? peerFigure! / subjectFigure
+    : budget.metric === "extra_ms"
+    ? (subjectFigure - peerFigure!) * 1000
+    : subjectFigure / peerFigure!
   const defects = [budget.subject, budget.peer].flatMap((id) => {
     const defect = id === undefined ? undefined : scenario.commands[id]?.defect
     return defect === undefined ? [] : [`${id}: ${defect}`]
@@ -278,6 +310,9 @@ export const evaluateBudgets = (
 export const exitCodeFor = (verdicts: ReadonlyArray<Verdict>): 0 | 1 =>
   verdicts.some((v) => v.status === "FAIL") ? 1 : 0
 
+/** Names that `--only` takes for every scenario whose id starts with the name and a dash. */
+export const SCENARIO_GROUPS: ReadonlyArray<string> = ["web", "cache"]
+
 /**
  * The budgets a run judges: all of them, or with `only` the budgets of one scenario
  * (named directly, or through one of its budgets). Every budget must name a known scenario.
@@ -290,11 +325,11 @@ export const selectBudgets = (
   const unknown = budgets.find((b) => !knownScenarios.includes(b.scenario))
   if (unknown !== undefined) return { error: `budgets.json: ${unknown.name} names an unknown scenario '${unknown.scenario}'` }
   if (only === undefined) return { budgets: [...budgets] }
-  // A comma-separated list; `web` names every browser scenario (web-*).
+  // A comma-separated list; `web` names every browser scenario (web-*), `cache` every cache one (cache-*).
   const scenarios = new Set<string>()
   for (const name of only.split(",").map((n) => n.trim()).filter((n) => n !== "")) {
-    const matched = name === "web"
-      ? budgets.filter((b) => b.scenario.startsWith("web-")).map((b) => b.scenario)
+    const matched = SCENARIO_GROUPS.includes(name)
+      ? budgets.filter((b) => b.scenario.startsWith(`${name}-`)).map((b) => b.scenario)
       : [budgets.find((b) => b.name === name)?.scenario ?? name].filter((id) => budgets.some((b) => b.scenario === id))
     if (matched.length === 0) {
       const ids = [...new Set(budgets.map((b) => b.scenario))]

@@ -3,6 +3,7 @@
  * binaries too, and checking that tools agree on the digests), then the timed runs,
  * interleaved and in a rotating order so noise on a shared machine hits every tool alike.
  */
+import { rmSync } from "node:fs"
 import { join } from "node:path"
 import type { BenchSize, CommandFigures, ScenarioFigures } from "./budgets.js"
 import { describeInput, inputKey, totalBytes, warmFiles } from "./inputs.js"
@@ -56,6 +57,20 @@ const MIN_TIMEOUT_MS = 5_000
 /** A hung run is retried so the figures stand; the hang is still reported and fails the budget. */
 const MAX_HANGS = 3
 
+/**
+ * The environment of a Sluice run that must compute, not remember: `SLUICE_CACHE_DIR` at a
+ * cache directory emptied just before. Sluice answers a file it has seen unchanged from its
+ * result cache, so without this every timed run after the first would measure a cache hit
+ * (256 MiB in ~0.14 s instead of ~0.48 s), and the runs would fill the user's own cache.
+ * An empty cache rather than `--no-cache`: the figure is a first hash with the defaults,
+ * identifying the file and storing its digest included.
+ */
+export const coldCacheEnv = (scratchDir: string): NodeJS.ProcessEnv => {
+  const dir = join(scratchDir, "cache-cold")
+  rmSync(dir, { recursive: true, force: true })
+  return { ...process.env, SLUICE_CACHE_DIR: dir }
+}
+
 const shortCommand = (argv: ReadonlyArray<string>, files: ReadonlyArray<string>): string => {
   const shown = files.length > 2
     ? [...argv.slice(0, argv.length - files.length), files[0]!, `... (${files.length} files)`]
@@ -108,10 +123,13 @@ export const runScenario = async (spec: ScenarioSpec, ctx: ExecuteContext): Prom
   const run = async (p: Prepared, what: string): Promise<Sample | undefined> => {
     for (;;) {
       const timeoutMs = timeoutOf(p)
+      // Sluice runs on an empty result cache every time (see coldCacheEnv).
+      const env = p.spec.tool === "sluice" ? coldCacheEnv(ctx.scratchDir) : undefined
       const sample = await runOnce(p.argv, {
         rssFile: join(ctx.scratchDir, `rss-${spec.id}-${p.spec.id}.txt`),
         timeoutMs,
-        ...(ctx.gnuTime === undefined ? {} : { gnuTime: ctx.gnuTime })
+        ...(ctx.gnuTime === undefined ? {} : { gnuTime: ctx.gnuTime }),
+        ...(env === undefined ? {} : { env })
       })
       if (!sample.timedOut) {
         const failure = failureOf(sample)

@@ -27,6 +27,8 @@ export interface RunOptions {
   /** Scratch file for GNU time's report (`-o`). */
   readonly rssFile: string
   readonly timeoutMs: number
+  /** The command's environment; defaults to this process's. */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 /** GNU time writes "Command exited with non-zero status N" before the format: take the last line. */
@@ -67,7 +69,11 @@ export const runOnce = (argv: ReadonlyArray<string>, options: RunOptions): Promi
     let exitedAt: number | undefined
     let timedOut = false
     const started = performance.now()
-    const child = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"], detached: true })
+    const child = spawn(command!, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      ...(options.env === undefined ? {} : { env: options.env })
+    })
     const pid = child.pid
     if (pid !== undefined) running.add(pid)
     const timer = setTimeout(() => {

@@ -27,7 +27,8 @@ Options:
                       (1 GiB and 4 GiB files)                      (default: small)
   --runs N            timed runs per command; figures are medians  (default: 3 small, 5 full)
   --json FILE         write every figure, ratio and verdict as JSON
-  --only NAME         run one scenario (a scenario id, or a budget name for its scenario)
+  --only NAME         run one scenario (a scenario id, or a budget name for its scenario);
+                      a comma list; web = every browser scenario, cache = every cache one
   --tmpdir DIR        where to generate the input files            (default: the OS temp dir)
   --cli PATH          the Sluice CLI to measure                    (default: packages/cli/dist/bin.js)
   --timeout SECONDS   longest any one command may run; a run is also

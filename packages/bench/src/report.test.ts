@@ -85,4 +85,16 @@ describe("helpers", () => {
     expect(formatThreshold({ metric: "count", direction: ">=", threshold: 2 })).toBe(">= 2")
     expect(formatValue("count_ratio", 1)).toBe("1.00x")
   })
+
+  it("shows cache figures in their units: speedups, extra milliseconds, percentages", () => {
+    expect(formatValue("speedup", 3.456)).toBe("3.46x")
+    expect(formatValue("extra_ms", 25.04)).toBe("+25.0 ms")
+    expect(formatValue("extra_ms", -3)).toBe("-3.0 ms")
+    expect(formatThreshold({ metric: "extra_ms", direction: "<=", threshold: 20 })).toBe("<= 20 ms")
+    expect(formatValue("percent", 99.04)).toBe("99.0 %")
+    expect(formatThreshold({ metric: "percent", direction: ">=", threshold: 98 })).toBe(">= 98 %")
+    const base = { budget: "b", target: "t", scenario: "s", subject: "re", direction: ">=" as const, status: "PASS" as const }
+    expect(reading({ ...base, metric: "speedup", value: 4 }, "first check")).toBe("4.00x faster than first check")
+    expect(reading({ ...base, metric: "extra_ms", value: 12.5 }, "sluice --version")).toBe("12.5 ms more than sluice --version")
+  })
 })

@@ -14,6 +14,8 @@ const secs = (n: number): string => `${n.toFixed(3)} s`
 const mib = (n: number): string => `${n.toFixed(1)} MiB`
 const times = (n: number): string => `${n.toFixed(2)}x`
 const ms = (n: number): string => `${n.toFixed(1)} ms`
+const pct = (n: number): string => `${n.toFixed(1)} %`
+const signedMs = (n: number): string => `${n >= 0 ? "+" : ""}${n.toFixed(1)} ms`
 
 /** A command's figure for a metric, as the table shows it. */
 export const formatFigure = (metric: Metric, c: CommandResult | undefined): string => {
@@ -36,6 +38,11 @@ const figureText = (metric: Metric, c: CommandResult): string => {
     case "count":
     case "count_ratio":
       return c.count === undefined ? "n/a" : String(c.count)
+    case "speedup":
+    case "extra_ms":
+      return c.seconds === undefined ? "n/a" : secs(c.seconds)
+    case "percent":
+      return c.percent === undefined ? "n/a" : pct(c.percent)
   }
 }
 
@@ -48,13 +55,25 @@ export const formatValue = (metric: Metric, value: number | undefined): string =
     ? ms(value)
     : metric === "count"
     ? String(value)
+    : metric === "percent"
+    ? pct(value)
+    : metric === "extra_ms"
+    ? signedMs(value)
     : times(value)
 
 export const formatThreshold = (v: { metric: Metric; direction: Verdict["direction"]; threshold?: number | undefined }): string =>
   v.threshold === undefined
     ? "-"
     : `${v.direction} ${
-      v.metric === "rss_mib" ? `${v.threshold} MiB` : v.metric === "ms" ? `${v.threshold} ms` : v.metric === "count" ? String(v.threshold) : times(v.threshold)
+      v.metric === "rss_mib"
+        ? `${v.threshold} MiB`
+        : v.metric === "ms" || v.metric === "extra_ms"
+        ? `${v.threshold} ms`
+        : v.metric === "count"
+        ? String(v.threshold)
+        : v.metric === "percent"
+        ? `${v.threshold} %`
+        : times(v.threshold)
     }`
 
 export const formatStatus = (v: Verdict): string =>
@@ -74,9 +93,18 @@ export const reading = (v: Verdict, peer: string | undefined = v.peer): string |
         ? `Sluice finishes in ${(v.value * 100).toFixed(0)}% of the time of ${peer}${contest ? " (wins)" : ""}`
         : `Sluice takes ${times(v.value)} as long as ${peer}${contest ? " (loses)" : ""}`
     }
+    case "speedup":
+      return v.value >= 1
+        ? `${times(v.value)} faster than ${peer}`
+        : `${times(1 / v.value)} slower than ${peer}`
+    case "extra_ms":
+      return v.value >= 0
+        ? `${ms(v.value)} more than ${peer}`
+        : `${ms(-v.value)} less than ${peer}`
     case "rss_mib":
     case "ms":
     case "count":
+    case "percent":
       return undefined
     case "count_ratio":
       return `${times(v.value)} the peer's count`
@@ -147,7 +175,7 @@ export const commandTable = (scenarios: ReadonlyArray<ScenarioResult>): string =
       c.minSeconds === undefined ? "-" : `${c.minSeconds.toFixed(3)}-${c.maxSeconds!.toFixed(3)}`,
       c.mbPerSec === undefined ? "-" : mbps(c.mbPerSec),
       c.rssMiB === undefined ? "-" : mib(c.rssMiB),
-      [c.ms === undefined ? "" : ms(c.ms), c.count === undefined ? "" : `count ${c.count}`, c.note ?? ""].filter((x) => x !== "").join("; "),
+      [c.ms === undefined ? "" : ms(c.ms), c.count === undefined ? "" : `count ${c.count}`, c.percent === undefined ? "" : pct(c.percent), c.note ?? ""].filter((x) => x !== "").join("; "),
       c.error ?? c.defect ?? ""
     ])
   )

@@ -9,8 +9,9 @@ import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { evaluateBudgets, exitCodeFor, loadBudgets, selectBudgets } from "./budgets.js"
 import { distFingerprint, findTools, machineInfo, sluiceBuild, snapshotCli } from "./environment.js"
+import { runCacheScenario } from "./cache.js"
 import { type ScenarioResult, runScenario } from "./execute.js"
-import { describeInput, formatBytes, freeBytes, generateInput, type InputSpec, inputKey, MiB, totalBytes } from "./inputs.js"
+import { describeInput, formatBytes, freeBytes, generateInput, type InputSpec, inputKey, MiB, totalBytes, treeBytes, treeFiles } from "./inputs.js"
 import { killRunning } from "./measure.js"
 import { type BenchOptions, parseOptions, USAGE } from "./options.js"
 import { commandTable, verdictNotes, verdictTable } from "./report.js"
@@ -40,14 +41,20 @@ const main = async (options: BenchOptions): Promise<number> => {
   const build = sluiceBuild(cliPath)
   const machine = machineInfo()
 
-  // Inputs: each shape once, shared by every scenario that uses it.
+  // Inputs: each shape once, shared by every scenario that uses it; a scenario with a tree makes its own.
   const specs = new Map<string, InputSpec>()
-  for (const s of scenarios) for (const c of s.commands) specs.set(inputKey(c.input(options.size)), c.input(options.size))
+  for (const s of scenarios) {
+    if (s.tree !== undefined) continue
+    for (const c of s.commands) specs.set(inputKey(c.input(options.size)), c.input(options.size))
+  }
+  const trees = scenarios.flatMap((s) => s.tree === undefined ? [] : [s.tree(options.size)])
   const base = resolve(options.tmpdir ?? tmpdir())
-  const needed = [...specs.values()].reduce((sum, s) => sum + totalBytes(s), 0)
+  // Trees exist one at a time (each scenario deletes its own), beside the shared inputs.
+  const needed = [...specs.values()].reduce((sum, s) => sum + totalBytes(s), 0) + Math.max(0, ...trees.map(treeBytes))
   const free = freeBytes(base)
   // Room for the inputs, a block per small file, and some slack for everyone else.
-  if (free < needed * 1.1 + [...specs.values()].reduce((n, s) => n + s.count * 4096, 0) + 256 * MiB) {
+  const blocks = [...specs.values()].reduce((n, s) => n + s.count * 4096, 0) + Math.max(0, ...trees.map((t) => treeFiles(t) * 4096))
+  if (free < needed * 1.1 + blocks + 256 * MiB) {
     throw new SetupError(`not enough disk in ${base}: inputs need ${formatBytes(needed)}, ${formatBytes(free)} free (use --tmpdir)`)
   }
   const dir = mkdtempSync(join(base, "sluice-bench-"))
@@ -96,6 +103,12 @@ const main = async (options: BenchOptions): Promise<number> => {
         scratchDir: dir,
         maxTimeoutMs: options.timeoutSeconds * 1000,
         log
+      }
+      // Cache scenarios run every command in their probe (the runs depend on each other).
+      if (spec.cache !== undefined) {
+        results.push(await runCacheScenario(spec, ctx))
+        scenarioSeconds[spec.id] = (performance.now() - t0) / 1000
+        continue
       }
       // Browser scenarios: their CLI commands as usual, then the web app in Chromium.
       const cliSpec = { ...spec, commands: spec.commands.filter((c) => c.tool !== "chromium") }

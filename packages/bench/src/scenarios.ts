@@ -4,9 +4,10 @@
  * commands. Tools are found on PATH; Sluice is the built CLI run by this Node.
  */
 import type { BenchSize } from "./budgets.js"
-import { GiB, type InputSpec, KiB, MiB } from "./inputs.js"
+import { GiB, type InputSpec, KiB, MiB, type TreeSpec } from "./inputs.js"
 
-export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "node" | "chromium"
+/** `library`: `@sluice/core/node` in this process (src/cacheWorkload.ts). */
+export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "node" | "chromium" | "library"
 
 export interface ToolInfo {
   readonly id: ToolId
@@ -21,13 +22,13 @@ export interface MissingTool {
 }
 
 /** Debian packages, for the message when a peer tool is missing. */
-export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node" | "chromium">, string>> = {
+export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node" | "chromium" | "library">, string>> = {
   openssl: "openssl",
   sha256sum: "coreutils",
   b3sum: "b3sum"
 }
 
-export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node" | "chromium">): string =>
+export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node" | "chromium" | "library">): string =>
   `${tool} not found on PATH: install the Debian package \`${DEBIAN_PACKAGE[tool]}\` (apt-get install ${DEBIAN_PACKAGE[tool]})`
 
 export type Algorithm = "sha256" | "blake3"
@@ -46,12 +47,19 @@ export interface CommandSpec {
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
 export type WebProbe = "sha256" | "cancel" | "blake3" | "memory"
 
+/** What a result-cache scenario does (src/cache.ts); all its commands are its figures. */
+export type CacheProbe = "recheck" | "repeat" | "mixed"
+
 export interface ScenarioSpec {
   readonly id: string
   readonly title: string
   /** CLI commands are run as usual; commands of tool `chromium` are figures of the browser probe. */
   readonly commands: ReadonlyArray<CommandSpec>
   readonly web?: WebProbe
+  /** The cache probe runs every command of the scenario itself. */
+  readonly cache?: CacheProbe
+  /** A tree the scenario generates, changes and deletes itself; its commands' `input` is then only a label. */
+  readonly tree?: (size: BenchSize) => TreeSpec
 }
 
 const bySize = (small: InputSpec, full: InputSpec) => (size: BenchSize): InputSpec => size === "small" ? small : full
@@ -67,6 +75,22 @@ const files256k = bySize({ count: 1000, bytes: 256 * KiB }, { count: 1000, bytes
 const emptyFile = bySize({ count: 1, bytes: 0 }, { count: 1, bytes: 0 })
 /** The browser's memory scenario: 512 MiB (small) / 2 GiB (full). */
 const webMemoryFile = bySize({ count: 1, bytes: 512 * MiB }, { count: 1, bytes: 2 * GiB })
+
+/**
+ * The re-check tree: the issue's 10,000 files / 1 GiB at full (107,374 bytes each), 2,000
+ * files / 128 MiB in CI; 100 files to a folder.
+ */
+const recheckTree = (size: BenchSize): TreeSpec =>
+  size === "small" ? { count: 2000, bytes: 64 * KiB, perDir: 100 } : { count: 10_000, bytes: Math.floor(GiB / 10_000), perDir: 100 }
+/** The mixed workload's files: many small ones and two large ones (streamed on their own; BLAKE3 over every worker). */
+const mixedTree = (size: BenchSize): TreeSpec =>
+  size === "small"
+    ? { count: 500, bytes: 64 * KiB, perDir: 100, big: { count: 2, bytes: 16 * MiB } }
+    : { count: 1000, bytes: 256 * KiB, perDir: 100, big: { count: 2, bytes: 64 * MiB } }
+const asInput = (tree: (size: BenchSize) => TreeSpec) => (size: BenchSize): InputSpec => {
+  const t = tree(size)
+  return { count: t.count, bytes: t.bytes }
+}
 
 const inApp = (id: string, label: string, input: (size: BenchSize) => InputSpec): CommandSpec =>
   ({ id, tool: "chromium", label, input, args: () => [] })
@@ -189,6 +213,50 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       inApp("web_renderer", "web app: page renderer RSS (page + its workers)", webMemoryFile),
       inApp("web_renderer_private", "web app: page renderer private memory", webMemoryFile),
       inApp("web_heap", "web app: page JS heap (CDP)", webMemoryFile)
+    ]
+  },
+  {
+    id: "cache-recheck",
+    title: "Result cache: check a tree (empty cache), change 1 % of its files, check it again (the cache of the first check)",
+    cache: "recheck",
+    tree: recheckTree,
+    commands: [
+      { id: "first_check", tool: "sluice", label: "sluice check SUMS (first: empty cache)", input: asInput(recheckTree), args: (f) => ["check", ...f] },
+      { id: "recheck", tool: "sluice", label: "sluice check SUMS (re-check: 1 % changed)", input: asInput(recheckTree), args: (f) => ["check", ...f] },
+      { id: "nocache_check", tool: "sluice", label: "sluice check --no-cache SUMS", input: asInput(recheckTree), args: (f) => ["check", "--no-cache", ...f] },
+      { id: "sha256sum_c", tool: "sha256sum", label: "sha256sum -c SUMS", input: asInput(recheckTree), args: (f) => ["-c", ...f] },
+      { id: "version", tool: "sluice", label: "sluice --version (start-up)", input: asInput(recheckTree), args: () => ["--version"] },
+      {
+        id: "recheck_hits",
+        tool: "sluice",
+        label: "cache hits of the re-check (sluice hash -r --json on its cache)",
+        input: asInput(recheckTree),
+        args: (f) => ["hash", "-r", "--json", ...f]
+      },
+      { id: "recheck_wrong", tool: "sluice", label: "re-check: files reported wrongly", input: asInput(recheckTree), args: (f) => ["check", ...f] }
+    ]
+  },
+  {
+    id: "cache-repeat",
+    title: "Result cache: hash an unchanged large file again",
+    cache: "repeat",
+    commands: [
+      { id: "cached_hash", tool: "sluice", label: "sluice hash (answered from the cache)", input: largeFile, args: (f) => ["hash", ...f], algorithm: "sha256" },
+      { id: "version", tool: "sluice", label: "sluice --version", input: largeFile, args: () => ["--version"] },
+      { id: "first_hash", tool: "sluice", label: "sluice hash (first: fills the cache)", input: largeFile, args: (f) => ["hash", ...f], algorithm: "sha256" },
+      { id: "sha256sum", tool: "sha256sum", label: "sha256sum", input: largeFile, args: (f) => [...f], algorithm: "sha256" }
+    ]
+  },
+  {
+    id: "cache-mixed",
+    title: "Result cache: hit rate over a mixed workload of hashes and checks (@sluice/core/node in process)",
+    cache: "mixed",
+    tree: mixedTree,
+    commands: [
+      { id: "workload", tool: "library", label: "hit rate over the workload (ResultCache stats)", input: asInput(mixedTree), args: () => [] },
+      { id: "ceiling", tool: "library", label: "most any cache could hit (first sights miss)", input: asInput(mixedTree), args: () => [] },
+      { id: "seen", tool: "library", label: "hit rate on content the cache had seen", input: asInput(mixedTree), args: () => [] },
+      { id: "wrong", tool: "library", label: "wrong answers (digests, check verdicts)", input: asInput(mixedTree), args: () => [] }
     ]
   },
   {
