@@ -14,20 +14,23 @@ const broken = join(dir, "dist")
 cpSync(dirname(binPath), broken, { recursive: true })
 writeFileSync(join(broken, "worker.js"), "process.exit(3)\n")
 writeFileSync(join(dir, "small.txt"), "abc")
-writeFileSync(join(dir, "big.bin"), pseudoRandomBytes(24 * 1024 * 1024))
+// Three files of a job too large to hash on the main thread at once (over 16 MiB): each
+// crashes a worker, and the third opens the breaker.
+const inputs = ["small.txt", "big-1.bin", "big-2.bin", "big-3.bin"]
+for (const i of [1, 2, 3]) writeFileSync(join(dir, `big-${i}.bin`), pseudoRandomBytes(8 * 1024 * 1024, i))
 
 describe("when the worker threads cannot run", () => {
   it.each([[[] as Array<string>], [["-a", "blake3"]], [["-w", "1"]]])(
     "sluice hash %j finishes on the main thread with the right lines and one warning",
     async (flags) => {
       const started = performance.now()
-      const run = await runProcess(process.execPath, [join(broken, "bin.js"), "hash", ...flags, "small.txt", "big.bin"], {
+      const run = await runProcess(process.execPath, [join(broken, "bin.js"), "hash", ...flags, ...inputs], {
         cwd: dir,
         timeoutMs: 20_000
       })
       const ms = performance.now() - started
       const peer = flags.includes("blake3") ? "b3sum" : "sha256sum"
-      expect(run.stdout).toBe(tool(peer, ["small.txt", "big.bin"], { cwd: dir }).stdout)
+      expect(run.stdout).toBe(tool(peer, inputs, { cwd: dir }).stdout)
       expect(run.status).toBe(0)
       expect(run.stderr).toBe(
         "sluice: warning: the worker threads keep failing (worker failed: the worker exited with code 3); " +

@@ -36,7 +36,9 @@ export const poolLayer = (
   }
   // No worker is adopted until a task needs one: a job the cache answers whole exits
   // without waiting for the early worker to finish starting and then close.
-  const supervision = { minWorkers: 0 }
+  // A job of at most 16 MiB (a re-check where a few files changed, one small file) is
+  // hashed here before a worker would have finished starting.
+  const supervision = { minWorkers: 0, inlineJobsBelow: 16 * 1024 * 1024 }
   return SluiceNode.layer(workers === undefined ? { spawn, supervision } : { workers, spawn, supervision })
 }
 

@@ -9,7 +9,7 @@ import { type Source, sourceName } from "../domain/Source.js"
 import { blake3CombineSubtrees, blake3SplitRanges } from "../primitives/blake3Tree.js"
 import { toHex } from "../primitives/IncrementalHasher.js"
 import * as Metrics from "../metrics/Metrics.js"
-import { WorkerPool } from "../pool/WorkerPool.js"
+import { type TaskHints, WorkerPool } from "../pool/WorkerPool.js"
 
 const MiB = 1024 * 1024
 
@@ -77,7 +77,11 @@ const hashBlake3Parallel = (source: Source, size: number, pool: WorkerPool["Serv
  * Hashes one source: progress events, then one `Digested` with every requested algorithm.
  * Several algorithms share one read of the source.
  */
-export const hashSource = (source: Source, options: HashOptions): Stream.Stream<HashEvent, HashError, WorkerPool> =>
+export const hashSource = (
+  source: Source,
+  options: HashOptions,
+  hints?: TaskHints
+): Stream.Stream<HashEvent, HashError, WorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
     const pool = yield* WorkerPool
     const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD
@@ -91,7 +95,8 @@ export const hashSource = (source: Source, options: HashOptions): Stream.Stream<
     return pool.hashSource(
       source,
       options.algorithms,
-      checkpoint === undefined ? undefined : { every: checkpoint.every, from: checkpoint.from }
+      checkpoint === undefined ? undefined : { every: checkpoint.every, from: checkpoint.from },
+      hints
     )
   }))
 
@@ -109,14 +114,23 @@ type Unit = number | { readonly batch: ReadonlyArray<number> } | { readonly cach
  * of cached results as they are. A single source needs no plan, nor a round trip to learn
  * its size.
  */
-const planUnits = (tasks: ReadonlyArray<HashTask>, pool: WorkerPool["Service"], cached: ReadonlyMap<number, FileHashed>) =>
+const planUnits = (
+  tasks: ReadonlyArray<HashTask>,
+  pool: WorkerPool["Service"],
+  cached: ReadonlyMap<number, FileHashed>,
+  known: ReadonlyArray<number | undefined>
+) =>
   Effect.gen(function*() {
     const uncached = tasks.flatMap((task, index) => cached.has(index) ? [] : [{ task, index }])
-    const learnt = uncached.length < 2 ? [] : yield* pool.sourceSizes(uncached.map(({ task }) => task.source)).pipe(
-      Effect.orElseSucceed(() => uncached.map(() => undefined))
+    // Sizes the cache's identities gave are not asked again; a lone source needs none.
+    const unknown = uncached.filter(({ index }) => known[index] === undefined)
+    const learnt = uncached.length < 2 || unknown.length === 0 ? [] : yield* pool.sourceSizes(unknown.map(({ task }) => task.source)).pipe(
+      Effect.orElseSucceed(() => unknown.map(() => undefined))
     )
-    const sizes = new Array<number | undefined>(tasks.length)
-    uncached.forEach(({ index }, i) => sizes[index] = learnt[i])
+    const sizes = [...known]
+    unknown.forEach(({ index }, i) => sizes[index] = learnt[i])
+    let jobBytes: number | undefined = 0
+    for (const { index } of uncached) jobBytes = jobBytes === undefined || sizes[index] === undefined ? undefined : jobBytes + sizes[index]!
     const units: Array<Unit> = []
     let batch: Array<number> = []
     let batchBytes = 0
@@ -148,7 +162,7 @@ const planUnits = (tasks: ReadonlyArray<HashTask>, pool: WorkerPool["Service"], 
       if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) flush()
     })
     flush()
-    return units
+    return { units, hints: { jobBytes } satisfies TaskHints }
   })
 
 export interface HashTask {
@@ -203,12 +217,15 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
       fileTotals[index] = total
     }
 
+    // Set once the job is planned, before any unit runs.
+    let hints: TaskHints = {}
+
     const hashOne = (
       { options, source }: HashTask,
       index: number
     ): Effect.Effect<FileHashed | FileFailed, never, WorkerPool> => {
       let result: FileHashed | undefined
-      return hashSource(source, options).pipe(
+      return hashSource(source, options, hints).pipe(
         Stream.runForEach((event) => {
           if (event._tag === "Progress") {
             advance(index, event.bytes, event.total)
@@ -227,7 +244,7 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
     }
 
     const hashBatch = (batch: ReadonlyArray<number>): Effect.Effect<Array<FileHashed | FileFailed>, never, WorkerPool> =>
-      pool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms }))).pipe(
+      pool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms })), hints).pipe(
         Effect.flatMap((outcomes) =>
           Effect.forEach(outcomes, (outcome, i) => {
             const index = batch[i]!
@@ -288,7 +305,8 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
         ? hashBatch(unit.batch)
         : Effect.succeed(unit.cached)
 
-    const units = yield* planUnits(tasks, pool, cached)
+    const { units, hints: planned } = yield* planUnits(tasks, pool, cached, tasks.map((_, i) => identities[i]?.size))
+    hints = planned
     const results = Stream.fromIterable(units).pipe(
       Stream.mapEffect(
         (unit) =>

@@ -15,7 +15,7 @@ import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import type { FileFailed, FileHashed } from "../domain/HashJob.js"
 import { PathSource, type Source, StdinSource } from "../domain/Source.js"
 import { hashFiles } from "../pipelines/hashFiles.js"
-import { cacheLayer, kernelVersion, layerInline } from "./node.js"
+import { cacheLayer, kernelVersion, layer, layerInline } from "./node.js"
 import { identify } from "./nodeIdentity.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-result-cache-"))
@@ -156,5 +156,35 @@ describe("what reaches the cache", () => {
       expect(written).not.toContain(dir)
       expect(written).toMatch(/^[0-9a-f]{40}$|^\{"d":"[0-9a-f]+","b":\d+(,"f":"[0-9a-f]{32}")?\}$/)
     }
+  })
+})
+
+describe("a job the cache leaves small", () => {
+  it("runs on the calling thread while no worker is up, and a large one starts workers", async () => {
+    const { Worker } = await import("node:worker_threads")
+    let spawned = 0
+    const pool = (inlineJobsBelow: number) =>
+      layer({
+        workers: 2,
+        spawn: () => {
+          spawned++
+          return new Worker(new URL("../../dist/platform/node-worker.js", import.meta.url))
+        },
+        supervision: { minWorkers: 0, inlineJobsBelow }
+      })
+    const sources = [0, 1, 2].map((i) => new PathSource({ path: file(`small-job-${i}.bin`, `small ${i}`.repeat(500)) }))
+    const run = (inlineJobsBelow: number) =>
+      Effect.runPromise(
+        hashFiles(sources, { algorithms: ["sha256"] }).pipe(
+          Stream.filter((e): e is FileHashed => e._tag === "FileHashed"),
+          Stream.runCollect,
+          Effect.provide(Layer.merge(pool(inlineJobsBelow), cacheLayer({ disk: false })))
+        )
+      )
+    const small = await run(1024 * 1024)
+    expect(spawned).toBe(0)
+    expect(small.map((r) => r.digests["sha256"])).toEqual([0, 1, 2].map((i) => sha256(`small ${i}`.repeat(500))))
+    await run(100) // 12 KiB of files is over this limit: a worker starts
+    expect(spawned).toBeGreaterThan(0)
   })
 })

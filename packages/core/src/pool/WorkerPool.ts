@@ -26,6 +26,12 @@ export interface Blake3SubtreeRequest {
   readonly startChunk: number
 }
 
+/** What a pipeline knows of the job a task belongs to, for the pool to place the task. */
+export interface TaskHints {
+  /** Bytes the whole job still has to read, when every size is known. */
+  readonly jobBytes?: number | undefined
+}
+
 /** What the pool has lived through: the breaker, and counts a front end or metrics can show. */
 export interface PoolHealth {
   readonly breaker: BreakerState
@@ -62,12 +68,13 @@ export class WorkerPool extends Context.Service<WorkerPool, {
   readonly hashSource: (
     source: Source,
     algorithms: ReadonlyArray<HashAlgorithm>,
-    checkpoint?: CheckpointRequest | undefined
+    checkpoint?: CheckpointRequest | undefined,
+    hints?: TaskHints
   ) => Stream.Stream<HashEvent, HashError>
   readonly blake3Subtree: (request: Blake3SubtreeRequest) => Effect.Effect<Uint8Array, HashError>
   readonly sourceSize: (source: Source) => Effect.Effect<number | undefined, HashError>
   readonly sourceSizes: (sources: ReadonlyArray<Source>) => Effect.Effect<ReadonlyArray<number | undefined>, HashError>
-  readonly hashBatch: (items: ReadonlyArray<BatchItem>) => Effect.Effect<ReadonlyArray<BatchOutcome>, HashError>
+  readonly hashBatch: (items: ReadonlyArray<BatchItem>, hints?: TaskHints) => Effect.Effect<ReadonlyArray<BatchOutcome>, HashError>
   /** Breaker state and recovery counts, live. */
   readonly health: SubscriptionRef.SubscriptionRef<PoolHealth>
 }>()("@sluice/core/WorkerPool") {}
@@ -212,6 +219,12 @@ export interface SupervisionOptions {
    * off by default, so a page's main thread only runs work when the breaker is open.
    */
   readonly retryCrashedInline?: boolean
+  /**
+   * A job that reads at most this many bytes in all runs on the calling thread while no
+   * worker is up: starting one (~60-80 ms in Node) would cost more than the hashing. Off
+   * by default; the CLI, whose main thread is idle during a job, sets 16 MiB.
+   */
+  readonly inlineJobsBelow?: number
 }
 
 export interface WorkerPlatformOptions<W extends Terminable> extends SupervisionOptions {
@@ -271,6 +284,11 @@ export const layerWorkers = <W extends Terminable>(
     const stallTimeout = options.stallTimeout ?? DEFAULT_STALL_TIMEOUT
     const schedule = options.retry ?? retrySchedule
     let nextId = 0
+    let liveWorkers = 0
+    /** A small job, and no worker up to take it: the calling thread does it sooner. */
+    const inline = (hints: TaskHints | undefined) =>
+      options.inlineJobsBelow !== undefined && liveWorkers === 0 && hints?.jobBytes !== undefined &&
+      hints.jobBytes <= options.inlineJobsBelow
 
     const acquireSlot = Effect.gen(function*() {
       const scope = yield* Effect.scope
@@ -288,8 +306,9 @@ export const layerWorkers = <W extends Terminable>(
       )
       const client = yield* RpcClient.make(HashRpcs).pipe(Effect.provideContext(protocol))
       const slot: Slot = { tasks: tasksOf(client), died, kill: () => void worker?.terminate(), busy: false, served: 0 }
+      liveWorkers++
       yield* Metrics.adjust(Metrics.workers, 1)
-      yield* Scope.addFinalizer(scope, Metrics.adjust(Metrics.workers, -1))
+      yield* Scope.addFinalizer(scope, Effect.andThen(Effect.sync(() => liveWorkers--), Metrics.adjust(Metrics.workers, -1)))
       // Runs before the platform's graceful close: a worker busy in a long read would
       // only see the close message when done, so it is stopped outright.
       yield* Scope.addFinalizer(scope, Effect.sync(() => slot.busy && slot.kill()))
@@ -422,7 +441,8 @@ export const layerWorkers = <W extends Terminable>(
       size: options.size,
       kind: "workers" as const,
       health,
-      hashSource: (source, algorithms, checkpoint) => {
+      hashSource: (source, algorithms, checkpoint, hints) => {
+        if (inline(hints)) return retryTransientStream(fallback.hashSource(source, algorithms, checkpoint), schedule)
         // Every attempt, on a worker or the fallback, starts from the latest checkpoint.
         const latest = latestCheckpoint(checkpoint)
         const onFallback = Stream.suspend(() =>
@@ -441,6 +461,9 @@ export const layerWorkers = <W extends Terminable>(
       blake3Subtree: (request) => run(request.length, (t) => t.blake3Subtree(request), fallback.blake3Subtree(request)),
       sourceSize: (source) => run(0, (t) => t.sourceSize(source), fallback.sourceSize(source)),
       sourceSizes: (sources) => run(0, (t) => t.sourceSizes(sources), fallback.sourceSizes(sources)),
-      hashBatch: (items) => run(BATCH_DEADLINE_BYTES, (t) => t.hashBatch(items), fallback.hashBatch(items))
+      hashBatch: (items, hints) =>
+        inline(hints)
+          ? retryTransient(fallback.hashBatch(items), schedule)
+          : run(BATCH_DEADLINE_BYTES, (t) => t.hashBatch(items), fallback.hashBatch(items))
     } satisfies WorkerPool["Service"]
   })).pipe(Layer.provide(HashHandlersLive))
