@@ -1,0 +1,88 @@
+/**
+ * Content identity of `File`s in a browser: the name the page knows it by, the file's own
+ * name and relative path, its size and lastModified, plus a fingerprint of sampled blocks
+ * (`sampleRanges`). A page sees no inode nor ctime, so the fingerprint carries more weight
+ * than in Node: it catches a rewrite that kept the size and restored the time whenever the
+ * change touches a sample, and covers every byte of a file of 12 KiB or less.
+ */
+import { sha256 } from "@noble/hashes/sha2.js"
+import { Effect } from "effect"
+import { FINGERPRINT_HEX, sampleRanges } from "../cache/fingerprint.js"
+import type { ContentIdentity, Identify } from "../cache/ResultCache.js"
+import type { BlobLike, BlobSource } from "../domain/Source.js"
+import { toHex } from "../primitives/IncrementalHasher.js"
+
+/** What a `File` adds to a `Blob`, read structurally so that the core compiles without the DOM library. */
+interface FileLike extends BlobLike {
+  readonly name: string
+  readonly lastModified: number
+  readonly webkitRelativePath?: string
+}
+
+interface SubtleLike {
+  digest(algorithm: "SHA-256", data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>
+}
+
+/** A plain `Blob` (typed text) has no time to tell one content from another: it is never identified. */
+const isFile = (blob: BlobLike): blob is FileLike =>
+  typeof (blob as Partial<FileLike>).lastModified === "number" && typeof (blob as Partial<FileLike>).name === "string"
+
+/**
+ * SHA-256 with WebCrypto where the page has it (a secure context), else @noble/hashes: an
+ * `http:` page on a LAN address has no `crypto.subtle`.
+ */
+const sha256Hex = async (bytes: Uint8Array<ArrayBuffer>): Promise<string> => {
+  const subtle = (globalThis as { readonly crypto?: { readonly subtle?: SubtleLike } }).crypto?.subtle
+  return toHex(subtle === undefined ? sha256(bytes) : new Uint8Array(await subtle.digest("SHA-256", bytes)))
+}
+
+/** The samples of `blob`, read with `slice`, one after the other into one buffer, then hashed. */
+export const fingerprintBlob = async (blob: BlobLike): Promise<string> => {
+  const ranges = sampleRanges(blob.size)
+  const bytes = new Uint8Array(ranges.reduce((n, range) => n + range.length, 0))
+  let at = 0
+  for (const range of ranges) {
+    const piece = new Uint8Array(await blob.slice(range.offset, range.offset + range.length).arrayBuffer())
+    bytes.set(piece, at)
+    at += piece.length
+  }
+  return (await sha256Hex(bytes.subarray(0, at))).slice(0, FINGERPRINT_HEX)
+}
+
+const statKey = (file: FileLike) => `${file.size}:${file.lastModified}`
+
+/**
+ * The identity of a `File` now, or undefined when it cannot be read (moved, deleted, or
+ * changed since it was picked: Chromium then refuses every read of it).
+ */
+export const identifyBlob = async (source: BlobSource): Promise<ContentIdentity | undefined> => {
+  const file = source.blob
+  if (!isFile(file)) return undefined
+  const before = statKey(file)
+  let fingerprint: string
+  try {
+    fingerprint = await fingerprintBlob(file)
+  } catch {
+    return undefined
+  }
+  return {
+    key: ["blob", source.name, file.name, file.webkitRelativePath ?? "", before, fingerprint].join("\u0000"),
+    size: file.size,
+    // A `File` is a snapshot: its size and time do not move, but reading one whose file
+    // changed on disk since it was picked fails. So the check is the snapshot plus one byte.
+    unchanged: Effect.promise(async () => {
+      if (statKey(file) !== before) return false
+      if (file.size === 0) return true
+      try {
+        await file.slice(0, 1).arrayBuffer()
+        return true
+      } catch {
+        return false
+      }
+    })
+  }
+}
+
+/** `File`s are identified; plain `Blob`s, paths and standard input never are. */
+export const identify: Identify = (source) =>
+  source._tag === "BlobSource" ? Effect.promise(() => identifyBlob(source)) : Effect.succeed(undefined)
