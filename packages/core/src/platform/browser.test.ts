@@ -103,6 +103,14 @@ describe("the browser layer in Chromium", () => {
     }
   )
 
+  it("resumes yielding fibers in the next task with layerScheduler, not 4 ms later as setTimeout does", async () => {
+    const onDefault = await pool.call("yields", 200, "default")
+    const onPage = await pool.call("yields", 200, "page")
+    console.log(`200 yields: ${onDefault.toFixed(0)} ms on Effect's default scheduler, ${onPage.toFixed(0)} ms on layerScheduler`)
+    expect(onPage).toBeLessThan(100)
+    expect(onPage).toBeLessThan(onDefault / 4)
+  })
+
   it("loads nothing beyond its own origin, and throws nothing", () => {
     expect(pool.requests.filter((url) => !url.startsWith(harness.origin + "/"))).toEqual([])
     // The log covers the workers' own loads, and the server saw every one of them.

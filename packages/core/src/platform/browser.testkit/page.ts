@@ -1,5 +1,5 @@
 /** The test page: runs the pipelines on the browser layers and reports plain data to the Node test. */
-import { Effect, ManagedRuntime, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, Layer, ManagedRuntime, Option, Stream, SubscriptionRef } from "effect"
 import { PUBLISHED_VECTORS, vectorBytes } from "../../primitives/publishedVectors.js"
 import * as Sluice from "../browser.js"
 import { blake3VectorInput, type FileResult, patternBytes, type PoolName, type RunReport } from "./pattern.js"
@@ -124,6 +124,16 @@ const api = {
   /** One small file, for the pools whose workers cannot start. */
   small: (pool: PoolName) =>
     run(pool, [{ source: file("small.txt", new TextEncoder().encode("abc")), options: { algorithms: ["sha256"] } }]),
+
+  /** `count` yields one after the other, on the default scheduler or the page's: how long they took. */
+  yields: async (count: number, scheduler: "default" | "page") => {
+    const runtime = ManagedRuntime.make(scheduler === "page" ? Sluice.layerScheduler : Layer.empty)
+    const started = performance.now()
+    await runtime.runPromise(Effect.repeat(Effect.yieldNow, { times: count - 1 }))
+    const ms = performance.now() - started
+    await runtime.dispose()
+    return ms
+  },
 
   /** A path means nothing to a page: a typed failure that crosses the worker boundary. */
   unsupported: (pool: PoolName) =>
