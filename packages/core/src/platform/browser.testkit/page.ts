@@ -2,6 +2,7 @@
 import { Effect, Layer, ManagedRuntime, Option, Stream, SubscriptionRef } from "effect"
 import { PUBLISHED_VECTORS, vectorBytes } from "../../primitives/publishedVectors.js"
 import * as Sluice from "../browser.js"
+import { cacheApi } from "./cachePage.js"
 import { blake3VectorInput, type FileResult, patternBytes, type PoolName, type RunReport } from "./pattern.js"
 
 type WorkerConstructor = new(url: URL, options: { type: "module"; name: string }) => Sluice.WorkerLike
@@ -101,6 +102,8 @@ const largeFile = (size: number, seed: number) => {
 }
 
 const api = {
+  ...cacheApi,
+
   detect: () => Sluice.detectPoolChoice(),
 
   /** Every published vector with its algorithm, and every official BLAKE3 vector split over the pool. */
