@@ -7,6 +7,7 @@ import { ExportPanel } from "./components/ExportPanel.js"
 import { FileList } from "./components/FileList.js"
 import { JobSummary, totals } from "./components/JobSummary.js"
 import { PoolStatus, type SubscribeHealth } from "./components/PoolStatus.js"
+import { SettingsPanel, type SettingsPanelProps } from "./components/SettingsPanel.js"
 import { TextHasher } from "./components/TextHasher.js"
 import { UnfinishedPanel, type UnfinishedPanelProps } from "./components/UnfinishedPanel.js"
 import { VerifyPanel } from "./components/VerifyPanel.js"
@@ -76,9 +77,11 @@ export interface AppProps {
   readonly health?: SubscribeHealth
   /** Hashes earlier visits left unfinished, to mention and to forget. */
   readonly checkpoints?: UnfinishedPanelProps["checkpoints"]
+  /** The result cache, for the Settings panel: its figures, clearing, and whether jobs use it. */
+  readonly cache?: Pick<SettingsPanelProps, "cache" | "preference">
 }
 
-export const App = ({ checkpoints, health, pool }: AppProps) => {
+export const App = ({ cache, checkpoints, health, pool }: AppProps) => {
   const poolDetail = usePoolDetail(pool)
   const jobs = useHashJobsStore()
   const { rows } = useHashJobs()
@@ -141,6 +144,9 @@ export const App = ({ checkpoints, health, pool }: AppProps) => {
           />
           <ExportPanel rows={rows} />
           <TextHasher algorithms={algorithms} />
+          {cache !== undefined ? (
+            <SettingsPanel cache={cache.cache} preference={cache.preference} busy={totals(rows).active > 0} />
+          ) : null}
         </div>
       </main>
       <footer className="footer">
