@@ -50,6 +50,12 @@ describe("identifyBlob", () => {
     expect(await keyOf(fileOf(bytes, "a.bin", TIME + 1))).not.toBe(base)
   })
 
+  it("gives a folder's file the same key picked (with webkitRelativePath) or dropped (without)", async () => {
+    const picked = fileOf(bytes)
+    Object.defineProperty(picked, "webkitRelativePath", { value: "folder/a.bin" })
+    expect(await keyOf(picked, "folder/a.bin")).toBe(await keyOf(fileOf(bytes), "folder/a.bin"))
+  })
+
   it("sees a same-size, same-time rewrite inside the head, middle or tail sample", async () => {
     const base = await keyOf(fileOf(bytes))
     for (const range of sampleRanges(bytes.length)) {

@@ -1,6 +1,6 @@
 /**
- * Content identity of `File`s in a browser: the name the page knows it by, the file's own
- * name and relative path, its size and lastModified, plus a fingerprint of sampled blocks
+ * Content identity of `File`s in a browser: the path the page knows it by, the file's own
+ * name, its size and lastModified, plus a fingerprint of sampled blocks
  * (`sampleRanges`). A page sees no inode nor ctime, so the fingerprint carries more weight
  * than in Node: it catches a rewrite that kept the size and restored the time whenever the
  * change touches a sample, and covers every byte of a file of 12 KiB or less.
@@ -16,7 +16,6 @@ import { toHex } from "../primitives/IncrementalHasher.js"
 interface FileLike extends BlobLike {
   readonly name: string
   readonly lastModified: number
-  readonly webkitRelativePath?: string
 }
 
 interface SubtleLike {
@@ -66,7 +65,10 @@ export const identifyBlob = async (source: BlobSource): Promise<ContentIdentity 
     return undefined
   }
   return {
-    key: ["blob", source.name, file.name, file.webkitRelativePath ?? "", before, fingerprint].join("\u0000"),
+    // `source.name` is the path the page shows (the relative path of a picked or dropped
+    // folder's file, which `webkitRelativePath` holds only when picked): a folder picked once
+    // and dropped the next time is the same.
+    key: ["blob", source.name, file.name, before, fingerprint].join("\u0000"),
     size: file.size,
     // A `File` is a snapshot: its size and time do not move, but reading one whose file
     // changed on disk since it was picked fails. So the check is the snapshot plus one byte.
