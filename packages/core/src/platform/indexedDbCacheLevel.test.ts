@@ -65,15 +65,15 @@ describe("the IndexedDB level in Chromium", () => {
 
   it("fails with CacheFailed saying why IndexedDB refused, and stays failed", async () => {
     const report = await tab.call("idbFailures") as Record<string, { first: { failed?: string }; again: { failed?: string } }>
-    expect(report.missing?.first.failed).toBe("CacheFailed: read: this browser has no IndexedDB")
+    expect(report.missing?.first.failed).toBe("CacheFailed: this browser has no IndexedDB")
     expect(report.refused?.first.failed).toMatch(
-      /^CacheFailed: read: IndexedDB refused to open \(InvalidStateError: A mutation operation/
+      /^CacheFailed: IndexedDB refused to open \(InvalidStateError: A mutation operation/
     )
-    expect(report.openError?.first.failed).toBe("CacheFailed: read: IndexedDB could not be opened (UnknownError: Internal error.)")
+    expect(report.openError?.first.failed).toBe("CacheFailed: IndexedDB could not be opened (UnknownError: Internal error.)")
     expect(report.blocked?.first.failed).toBe(
-      "CacheFailed: read: IndexedDB is blocked: another tab keeps an older version of the cache open"
+      "CacheFailed: IndexedDB is blocked: another tab keeps an older version of the cache open"
     )
-    expect(report.newer?.first.failed).toMatch(/^CacheFailed: read: IndexedDB could not be opened \(VersionError: /)
+    expect(report.newer?.first.failed).toMatch(/^CacheFailed: IndexedDB could not be opened \(VersionError: /)
     for (const outcome of Object.values(report)) expect(outcome.again).toEqual(outcome.first)
   })
 
@@ -113,7 +113,7 @@ describe("the IndexedDB level in Chromium", () => {
     expect(memory).toMatchObject({ name: "memory", hits: 20, entries: 20 })
     expect(indexedDb).toMatchObject({
       name: "indexedDB",
-      degraded: "read: IndexedDB refused to open (SecurityError: The user denied permission to access the database.)"
+      degraded: "IndexedDB refused to open (SecurityError: The user denied permission to access the database.)"
     })
   })
 
@@ -127,8 +127,8 @@ describe("the IndexedDB level without a browser", () => {
   it("fails every call with the reason when there is no IndexedDB (Node)", async () => {
     const level = makeIndexedDbLevel({ tag: "v1" })
     const failure = await Effect.runPromise(Effect.flip(level.get("k")))
-    expect(failure).toMatchObject({ _tag: "CacheFailed", level: "indexedDB", detail: "read: this browser has no IndexedDB" })
-    expect(failure.message).toBe("the indexedDB cache failed: read: this browser has no IndexedDB")
+    expect(failure).toMatchObject({ _tag: "CacheFailed", level: "indexedDB", detail: "this browser has no IndexedDB" })
+    expect(failure.message).toBe("the indexedDB cache failed: this browser has no IndexedDB")
     expect(await Effect.runPromise(Effect.flip(level.flush))).toBe(failure)
   })
 })

@@ -116,10 +116,15 @@ const describeError = (error: unknown): string =>
 const isQuota = (error: unknown) =>
   typeof error === "object" && error !== null && "name" in error && error.name === "QuotaExceededError"
 
+/** IndexedDB would not open at all: whatever was asked of the level, this is the reason. */
+class Unavailable extends Error {}
+
 const failure = (action: string, error: unknown) =>
   new CacheFailed({
     level: "indexedDB",
-    detail: isQuota(error)
+    detail: error instanceof Unavailable
+      ? error.message
+      : isQuota(error)
       ? `${action}: the browser's storage quota for this site is used up (${describeError(error)})`
       : `${action}: ${describeError(error)}`
   })
@@ -153,13 +158,13 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
 
   const connect = (): Promise<IdbDatabase> =>
     database ??= new Promise<IdbDatabase>((resolve, reject) => {
-      if (factory === undefined) throw new Error("this browser has no IndexedDB")
+      if (factory === undefined) throw new Unavailable("this browser has no IndexedDB")
       let request: IdbOpenRequest
       try {
         request = factory.open(name, VERSION)
       } catch (error) {
         // Firefox's private windows (before 115) and sandboxed frames refuse at once.
-        throw new Error(`IndexedDB refused to open (${describeError(error)})`)
+        throw new Unavailable(`IndexedDB refused to open (${describeError(error)})`)
       }
       request.onupgradeneeded = () => {
         const db = request.result
@@ -171,7 +176,7 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
         if (!db.objectStoreNames.contains(META)) db.createObjectStore(META, { keyPath: "name" })
       }
       request.onblocked = () =>
-        reject(new Error("IndexedDB is blocked: another tab keeps an older version of the cache open"))
+        reject(new Unavailable("IndexedDB is blocked: another tab keeps an older version of the cache open"))
       request.onsuccess = () => {
         const db = request.result
         // A newer version in another tab wants to upgrade: let it, and reconnect when asked again.
@@ -181,7 +186,7 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
         }
         resolve(db)
       }
-      request.onerror = () => reject(new Error(`IndexedDB could not be opened (${describeError(request.error)})`))
+      request.onerror = () => reject(new Unavailable(`IndexedDB could not be opened (${describeError(request.error)})`))
     }).catch((error: unknown) => {
       database = undefined
       throw error
