@@ -40,6 +40,12 @@ const useCompletionNotice = (rows: Parameters<typeof totals>[0]) => {
   }, [announce, t.active, t.bytes, t.total, t.done, t.failed, t.cancelled])
 }
 
+/** Whether files are hashing, and how many have finished: when the cache's figures are worth reading again. */
+const settledness = (rows: Parameters<typeof totals>[0]) => {
+  const t = totals(rows)
+  return { busy: t.active > 0, finished: t.done + t.failed + t.cancelled }
+}
+
 // A file dropped beside the drop zones would make the browser open it and leave the page.
 const useNoStrayDrops = () =>
   useEffect(() => {
@@ -145,7 +151,7 @@ export const App = ({ cache, checkpoints, health, pool }: AppProps) => {
           <ExportPanel rows={rows} />
           <TextHasher algorithms={algorithms} />
           {cache !== undefined ? (
-            <SettingsPanel cache={cache.cache} preference={cache.preference} busy={totals(rows).active > 0} />
+            <SettingsPanel cache={cache.cache} preference={cache.preference} {...settledness(rows)} />
           ) : null}
         </div>
       </main>

@@ -29,7 +29,7 @@ const DEGRADED = stats({
       writes: 0,
       entries: 0,
       bytes: 0,
-      degraded: "read: IndexedDB refused to open (InvalidStateError: no)"
+      degraded: "IndexedDB refused to open (InvalidStateError: no)"
     }
   ]
 })
@@ -48,20 +48,20 @@ const fakeCache = (initial: CacheStats) => {
   return { control, set: (next: CacheStats) => void (current = next) }
 }
 
-const renderPanel = (cache: CacheControl, busy = false) => {
+const renderPanel = (cache: CacheControl, busy = false, finished = 0) => {
   const preference = makeCachePreference()
   const view = render(
     <Announcer>
-      <SettingsPanel cache={cache} preference={preference} busy={busy} />
+      <SettingsPanel cache={cache} preference={preference} busy={busy} finished={finished} />
     </Announcer>
   )
   return {
     preference,
     panel: () => screen.getByRole("region", { name: "Settings" }),
-    rerender: (nextBusy: boolean) =>
+    rerender: (next: { readonly busy: boolean; readonly finished: number }) =>
       view.rerender(
         <Announcer>
-          <SettingsPanel cache={cache} preference={preference} busy={nextBusy} />
+          <SettingsPanel cache={cache} preference={preference} {...next} />
         </Announcer>
       )
   }
@@ -92,7 +92,7 @@ describe("SettingsPanel", () => {
   it("says which level dropped out and why, and that memory goes on", async () => {
     const { control } = fakeCache(DEGRADED)
     renderPanel(control)
-    expect(await screen.findByText("IndexedDB (this device): degraded: read: IndexedDB refused to open (InvalidStateError: no)"))
+    expect(await screen.findByText("IndexedDB (this device): degraded: IndexedDB refused to open (InvalidStateError: no)"))
       .toBeDefined()
     expect(screen.getByText("The cache goes on without it: results are kept in memory until this page closes.")).toBeDefined()
     expect(degradedLines(stats())).toEqual([])
@@ -102,11 +102,23 @@ describe("SettingsPanel", () => {
     const { control, set } = fakeCache(stats())
     const { rerender } = renderPanel(control, true)
     await act(async () => {})
+    rerender({ busy: true, finished: 1 })
+    await act(async () => {})
     expect(control.stats).not.toHaveBeenCalled()
     set(DEGRADED)
-    rerender(false)
+    rerender({ busy: false, finished: 2 })
     expect(await screen.findByText(/degraded/)).toBeDefined()
     expect(control.stats).toHaveBeenCalledTimes(1)
+  })
+
+  it("reads them again when a file finishes between two renders (the cache answered it at once)", async () => {
+    const { control, set } = fakeCache(stats())
+    const { rerender } = renderPanel(control, false, 0)
+    await screen.findByRole("table")
+    set(DEGRADED)
+    rerender({ busy: false, finished: 1 })
+    expect(await screen.findByText(/degraded/)).toBeDefined()
+    expect(control.stats).toHaveBeenCalledTimes(2)
   })
 
   it("clears and prunes on request, says what it did, and shows the new figures", async () => {

@@ -23,8 +23,14 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en
 export interface SettingsPanelProps {
   readonly cache: CacheControl
   readonly preference: CachePreference
-  /** True while files are hashing: the figures are read again when it turns false. */
+  /** True while files are hashing: the figures stay still meanwhile. */
   readonly busy: boolean
+  /**
+   * Files finished so far (done, failed or cancelled): the figures are read again when it
+   * changes and nothing is hashing. A file the cache answers is done before `busy` is ever
+   * seen true.
+   */
+  readonly finished: number
 }
 
 /**
@@ -32,7 +38,7 @@ export interface SettingsPanelProps {
  * dropped out (IndexedDB refused, over quota), and clearing or pruning it. What it keeps
  * is digests and sizes under opaque keys, never a file's content or name.
  */
-export const SettingsPanel = ({ busy, cache, preference }: SettingsPanelProps) => {
+export const SettingsPanel = ({ busy, cache, finished, preference }: SettingsPanelProps) => {
   const id = useId()
   const announce = useAnnounce()
   const useCache = useSyncExternalStore(preference.subscribe, preference.get)
@@ -52,10 +58,10 @@ export const SettingsPanel = ({ busy, cache, preference }: SettingsPanelProps) =
     }
   }, [])
 
-  // On opening, and after each job: the figures stay still while files hash.
+  // On opening, and after each job.
   useEffect(() => {
     if (!busy) void refresh()
-  }, [busy, refresh])
+  }, [busy, finished, refresh])
 
   const act = (action: () => Promise<string>) => {
     setWorking(true)
