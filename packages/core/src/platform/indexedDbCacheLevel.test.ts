@@ -59,6 +59,15 @@ describe("the IndexedDB level in Chromium", () => {
     expect(report.keptByBytes).toEqual({ b0: null, b1: null, b2: null, b3: "x", b4: "x", b5: "x" })
   })
 
+  it("prunes thousands of records a page per transaction", async () => {
+    const report = await tab.call("idbPruneMany", freshDatabase())
+    expect(report.removed).toBe(5000 + 2000)
+    expect(report.size.entries).toBe(1000)
+    expect(report.kept).toEqual({ n1999: null, n2000: "x", n2999: "x", o0: null, o4999: null })
+    // Three pages of the old version, one of the least recently used, and the prune's date.
+    expect(report.readwrite).toBeLessThanOrEqual(6)
+  })
+
   it("clears every record, and drops writes still buffered", async () => {
     expect(await tab.call("idbClear", freshDatabase())).toEqual({ size: { entries: 0, bytes: 0 }, read: { a: null, b: null } })
   })

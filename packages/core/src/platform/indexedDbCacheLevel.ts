@@ -299,27 +299,37 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
     }
   }
 
-  const deleteKeys = async (keys: ReadonlyArray<string>) => {
-    for (let i = 0; i < keys.length; i += PAGE) {
-      const slice = keys.slice(i, i + PAGE)
-      await transact(RESULTS, "readwrite", (tx) => {
+  /**
+   * Deletes up to `count` records that `index` lists first within `query`, a page per
+   * transaction (the keys are read and deleted in the same one); returns how many went.
+   */
+  const deleteFirst = async (index: string, query: unknown, count: number): Promise<number> => {
+    let removed = 0
+    while (removed < count) {
+      const want = Math.min(PAGE, count - removed)
+      const deleted = await transact(RESULTS, "readwrite", (tx) => {
         const store = tx.objectStore(RESULTS)
-        for (const key of slice) store.delete(key)
-        return () => undefined
+        const keys = store.index(index).getAllKeys(query, want)
+        let n = 0
+        keys.onsuccess = () => {
+          for (const key of keys.result) store.delete(key)
+          n = keys.result.length
+        }
+        return () => n
       })
+      removed += deleted
+      if (deleted < want) break
     }
+    return removed
   }
 
   const prune = async (): Promise<number> => {
     await flushNow()
     // Other versions: every tag before this one and after it, by the tag index.
-    const others = KeyRange === undefined ? [] : await transact(RESULTS, "readonly", (tx) => {
-      const index = tx.objectStore(RESULTS).index("tag")
-      const below = resultOf(index.getAllKeys(KeyRange.upperBound(options.tag, true)))
-      const above = resultOf(index.getAllKeys(KeyRange.lowerBound(options.tag, true)))
-      return () => [...below(), ...above()]
-    })
-    await deleteKeys(others)
+    const others = KeyRange === undefined ? 0 : (
+      await deleteFirst("tag", KeyRange.upperBound(options.tag, true), Infinity) +
+      await deleteFirst("tag", KeyRange.lowerBound(options.tag, true), Infinity)
+    )
     // Then the least recently used, oldest first by the time index, until both limits hold.
     const size = await measure()
     const average = size.entries === 0 ? 1 : size.bytes / size.entries
@@ -327,15 +337,12 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
       size.entries - limits.maxEntries,
       size.bytes > limits.maxBytes ? Math.ceil((size.bytes - limits.maxBytes) / average) : 0
     )
-    const oldest = excess <= 0
-      ? []
-      : await transact(RESULTS, "readonly", (tx) => resultOf(tx.objectStore(RESULTS).index("t").getAllKeys(null, excess)))
-    await deleteKeys(oldest)
+    const oldest = excess > 0 ? await deleteFirst("t", null, excess) : 0
     await transact(META, "readwrite", (tx) => {
       tx.objectStore(META).put({ name: "pruned", t: now() })
       return () => undefined
     })
-    return others.length + oldest.length
+    return others + oldest
   }
 
   /** Prunes by itself when the last prune is older than a day; asked once per page, after the first flush. */

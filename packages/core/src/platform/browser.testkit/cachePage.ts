@@ -188,6 +188,34 @@ export const cacheApi = {
     }
   },
 
+  /** Thousands to prune, more than a page: how many went, in how many transactions, and which stayed. */
+  idbPruneMany: async (database: string) => {
+    let clock = 100 * DAY
+    const now = () => clock
+    const old = Sluice.makeIndexedDbLevel({ tag: "old", database, now })
+    for (let i = 0; i < 5000; i++) await run(old.set(`o${i}`, "x"))
+    await run(old.flush)
+    const level = Sluice.makeIndexedDbLevel({ tag: "new", database, now, limits: { maxEntries: 1000, maxBytes: 1 << 30 } })
+    for (let i = 0; i < 3000; i++) {
+      clock += 1000
+      await run(level.set(`n${String(i).padStart(4, "0")}`, "x"))
+    }
+    // Written, not pruned: within a day of the old level's prune.
+    await run(level.flush)
+    const transactions = countTransactions()
+    try {
+      const removed = await run(level.prune)
+      return {
+        removed,
+        ...transactions.counts,
+        size: await run(level.size),
+        kept: await getAll(level, ["n1999", "n2000", "n2999", "o0", "o4999"])
+      }
+    } finally {
+      transactions.restore()
+    }
+  },
+
   /** Clear empties the store, buffered writes included. */
   idbClear: async (database: string) => {
     const level = Sluice.makeIndexedDbLevel({ tag: "v1", database })
