@@ -23,7 +23,8 @@ const fileOf = (bytes: Uint8Array<ArrayBuffer>, name = "a.bin", lastModified = T
 
 const sourceOf = (file: Blob, name = "folder/a.bin") => new BlobSource({ name, blob: file })
 
-const keyOf = async (file: Blob, name?: string) => (await identifyBlob(sourceOf(file, name)))?.key
+const keyOf = (file: Blob, name?: string) => identifyBlob(sourceOf(file, name))?.key
+const fingerprintOf = (file: Blob) => Effect.runPromise(identifyBlob(sourceOf(file))!.fingerprint)
 
 /** A copy of `bytes` with the byte at `offset` changed. */
 const flipped = (bytes: Uint8Array<ArrayBuffer>, offset: number) => {
@@ -35,43 +36,50 @@ const flipped = (bytes: Uint8Array<ArrayBuffer>, offset: number) => {
 describe("identifyBlob", () => {
   const bytes = patternBytes(1024 * KiB, 7)
 
-  it("gives the same key to the same file picked twice, with its size", async () => {
-    const first = await identifyBlob(sourceOf(fileOf(bytes)))
-    const second = await identifyBlob(sourceOf(fileOf(bytes.slice())))
+  it("gives the same key to the same file picked twice, with its size", () => {
+    const first = identifyBlob(sourceOf(fileOf(bytes)))
+    const second = identifyBlob(sourceOf(fileOf(bytes.slice())))
     expect(first?.key).toBe(second?.key)
     expect(first?.size).toBe(bytes.length)
   })
 
-  it("changes the key with the path, the name, the size or lastModified", async () => {
-    const base = await keyOf(fileOf(bytes))
-    expect(await keyOf(fileOf(bytes), "other/a.bin")).not.toBe(base)
-    expect(await keyOf(fileOf(bytes, "b.bin"))).not.toBe(base)
-    expect(await keyOf(fileOf(bytes.subarray(0, bytes.length - 1).slice()))).not.toBe(base)
-    expect(await keyOf(fileOf(bytes, "a.bin", TIME + 1))).not.toBe(base)
+  it("changes the key with the path, the name, the size or lastModified", () => {
+    const base = keyOf(fileOf(bytes))
+    expect(keyOf(fileOf(bytes), "other/a.bin")).not.toBe(base)
+    expect(keyOf(fileOf(bytes, "b.bin"))).not.toBe(base)
+    expect(keyOf(fileOf(bytes.subarray(0, bytes.length - 1).slice()))).not.toBe(base)
+    expect(keyOf(fileOf(bytes, "a.bin", TIME + 1))).not.toBe(base)
   })
 
-  it("gives a folder's file the same key picked (with webkitRelativePath) or dropped (without)", async () => {
+  it("gives a folder's file the same key picked (with webkitRelativePath) or dropped (without)", () => {
     const picked = fileOf(bytes)
     Object.defineProperty(picked, "webkitRelativePath", { value: "folder/a.bin" })
-    expect(await keyOf(picked, "folder/a.bin")).toBe(await keyOf(fileOf(bytes), "folder/a.bin"))
+    expect(keyOf(picked, "folder/a.bin")).toBe(keyOf(fileOf(bytes), "folder/a.bin"))
   })
 
-  it("sees a same-size, same-time rewrite inside the head, middle or tail sample", async () => {
-    const base = await keyOf(fileOf(bytes))
+  it("is never settled: a page cannot see a rewrite that restored lastModified, so entries keep the fingerprint", async () => {
+    const identity = identifyBlob(sourceOf(fileOf(bytes)))!
+    expect(await Effect.runPromise(identity.settled)).toBe(false)
+    // Same size, same time, other bytes: the metadata key cannot tell.
+    expect(keyOf(fileOf(flipped(bytes, 0)))).toBe(identity.key)
+  })
+
+  it("fingerprints a same-size, same-time rewrite inside the head, middle or tail sample differently", async () => {
+    const base = await fingerprintOf(fileOf(bytes))
     for (const range of sampleRanges(bytes.length)) {
-      expect(await keyOf(fileOf(flipped(bytes, range.offset + range.length - 1)))).not.toBe(base)
+      expect(await fingerprintOf(fileOf(flipped(bytes, range.offset + range.length - 1)))).not.toBe(base)
     }
   })
 
   it("misses a same-size, same-time rewrite between samples (what size and time are for)", async () => {
-    expect(await keyOf(fileOf(flipped(bytes, 100 * KiB)))).toBe(await keyOf(fileOf(bytes)))
+    expect(await fingerprintOf(fileOf(flipped(bytes, 100 * KiB)))).toBe(await fingerprintOf(fileOf(bytes)))
   })
 
-  it("covers every byte of a file of 12 KiB or less", async () => {
+  it("fingerprints every byte of a file of 12 KiB or less", async () => {
     const small = patternBytes(12 * KiB, 3)
-    const base = await keyOf(fileOf(small))
+    const base = await fingerprintOf(fileOf(small))
     for (const offset of [0, 4 * KiB + 1, 6 * KiB, 12 * KiB - 1]) {
-      expect(await keyOf(fileOf(flipped(small, offset)))).not.toBe(base)
+      expect(await fingerprintOf(fileOf(flipped(small, offset)))).not.toBe(base)
     }
   })
 
@@ -87,16 +95,31 @@ describe("identifyBlob", () => {
     expect(await fingerprintBlob(fileOf(bytes))).toBe(withSubtle)
   })
 
+  it("reads the samples once per identity, and gives a fingerprint that matches nothing when they cannot be read", async () => {
+    const file = fileOf(bytes)
+    const slice = vi.spyOn(file, "slice")
+    const identity = identifyBlob(sourceOf(file))!
+    const first = await Effect.runPromise(identity.fingerprint)
+    expect(await Effect.runPromise(identity.fingerprint)).toBe(first)
+    expect(slice).toHaveBeenCalledTimes(sampleRanges(bytes.length).length)
+
+    const gone = fileOf(patternBytes(100, 1))
+    vi.spyOn(gone, "slice").mockImplementation(() => {
+      throw new DOMException("gone", "NotFoundError")
+    })
+    expect(await Effect.runPromise(identifyBlob(sourceOf(gone))!.fingerprint)).toBe("unreadable")
+  })
+
   it("says a file it identified is unchanged", async () => {
-    const identity = await identifyBlob(sourceOf(fileOf(bytes)))
+    const identity = identifyBlob(sourceOf(fileOf(bytes)))
     expect(await Effect.runPromise(identity!.unchanged)).toBe(true)
-    const empty = await identifyBlob(sourceOf(fileOf(new Uint8Array(0))))
+    const empty = identifyBlob(sourceOf(fileOf(new Uint8Array(0))))
     expect(await Effect.runPromise(empty!.unchanged)).toBe(true)
   })
 
   it("says a file that can no longer be read has changed", async () => {
     const file = fileOf(bytes)
-    const identity = await identifyBlob(sourceOf(file))
+    const identity = identifyBlob(sourceOf(file))
     // What Chromium does with a File whose file on disk changed after it was picked.
     vi.spyOn(file, "slice").mockImplementation(() => {
       const refused = new Blob([])
@@ -108,13 +131,12 @@ describe("identifyBlob", () => {
 })
 
 describe("identify", () => {
-  it("leaves plain Blobs (typed text), paths and unreadable files unidentified", async () => {
-    expect(await Effect.runPromise(identify(sourceOf(new Blob(["some text"]), "text")))).toBeUndefined()
-    expect(await Effect.runPromise(identify(new PathSource({ path: "/etc/hostname" })))).toBeUndefined()
-    const gone = fileOf(patternBytes(100, 1))
-    vi.spyOn(gone, "slice").mockImplementation(() => {
-      throw new DOMException("gone", "NotFoundError")
-    })
-    expect(await Effect.runPromise(identify(sourceOf(gone)))).toBeUndefined()
+  it("identifies Files and leaves plain Blobs (typed text) and paths unidentified, in order", async () => {
+    const identities = await Effect.runPromise(identify([
+      sourceOf(fileOf(patternBytes(100, 1))),
+      sourceOf(new Blob(["some text"]), "text"),
+      new PathSource({ path: "/etc/hostname" })
+    ]))
+    expect(identities.map((identity) => identity?.size)).toEqual([100, undefined, undefined])
   })
 })

@@ -1,8 +1,8 @@
 /**
  * Content identity of `File`s in a browser: the path the page knows it by, the file's own
- * name, its size and lastModified, plus a fingerprint of sampled blocks
- * (`sampleRanges`). A page sees no inode nor ctime, so the fingerprint carries more weight
- * than in Node: it catches a rewrite that kept the size and restored the time whenever the
+ * name, its size and lastModified, and a fingerprint of sampled blocks (`sampleRanges`)
+ * kept with every entry. A page sees no inode nor ctime, so metadata never vouches alone:
+ * the fingerprint catches a rewrite that kept the size and restored the time whenever the
  * change touches a sample, and covers every byte of a file of 12 KiB or less.
  */
 import { sha256 } from "@noble/hashes/sha2.js"
@@ -50,26 +50,29 @@ export const fingerprintBlob = async (blob: BlobLike): Promise<string> => {
 
 const statKey = (file: FileLike) => `${file.size}:${file.lastModified}`
 
+/** What a fingerprint is when the samples cannot be read: it matches no stored one. */
+const UNREADABLE = "unreadable"
+
 /**
- * The identity of a `File` now, or undefined when it cannot be read (moved, deleted, or
- * changed since it was picked: Chromium then refuses every read of it).
+ * The identity of a `File` (a plain `Blob` has none). Its key is metadata; a page sees no
+ * ctime, so a rewrite that restores lastModified is invisible to it and the identity is
+ * never `settled`: every entry keeps the fingerprint, read once per identity when first
+ * asked. (Reading fingerprints ahead, several at once, gained nothing in Chromium: its
+ * reads of a `File` take about 0.6 ms each, one after the other.)
  */
-export const identifyBlob = async (source: BlobSource): Promise<ContentIdentity | undefined> => {
+export const identifyBlob = (source: BlobSource): ContentIdentity | undefined => {
   const file = source.blob
   if (!isFile(file)) return undefined
   const before = statKey(file)
-  let fingerprint: string
-  try {
-    fingerprint = await fingerprintBlob(file)
-  } catch {
-    return undefined
-  }
+  let fingerprint: Promise<string> | undefined
   return {
     // `source.name` is the path the page shows (the relative path of a picked or dropped
     // folder's file, which `webkitRelativePath` holds only when picked): a folder picked once
     // and dropped the next time is the same.
-    key: ["blob", source.name, file.name, before, fingerprint].join("\u0000"),
+    key: ["blob", source.name, file.name, before].join("\u0000"),
     size: file.size,
+    settled: Effect.succeed(false),
+    fingerprint: Effect.promise(() => fingerprint ??= fingerprintBlob(file).catch(() => UNREADABLE)),
     // A `File` is a snapshot: its size and time do not move, but reading one whose file
     // changed on disk since it was picked fails. So the check is the snapshot plus one byte.
     unchanged: Effect.promise(async () => {
@@ -85,6 +88,6 @@ export const identifyBlob = async (source: BlobSource): Promise<ContentIdentity 
   }
 }
 
-/** `File`s are identified; plain `Blob`s, paths and standard input never are. */
-export const identify: Identify = (source) =>
-  source._tag === "BlobSource" ? Effect.promise(() => identifyBlob(source)) : Effect.succeed(undefined)
+/** `File`s are identified; plain `Blob`s (typed text), paths and standard input never are. */
+export const identify: Identify = (sources) =>
+  Effect.sync(() => sources.map((source) => source._tag === "BlobSource" ? identifyBlob(source) : undefined))
