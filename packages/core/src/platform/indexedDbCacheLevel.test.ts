@@ -111,6 +111,9 @@ describe("the IndexedDB level in Chromium", () => {
     expect(memory).toMatchObject({ name: "memory", hits: 0, misses: count })
     expect(indexedDb).toMatchObject({ name: "indexedDB", hits: count, misses: 0, entries: count })
     expect(indexedDb?.degraded).toBeUndefined()
+    // Every lookup in one read transaction (and the stats' own reads), nothing written.
+    expect(report.second.transactions.readonly).toBeLessThanOrEqual(1 + Math.ceil(count / 2000) + 2)
+    expect(report.second.transactions.readwrite).toBe(0)
   })
 
   it("where IndexedDB refuses, goes on in memory and says why the persistent level dropped out", async () => {

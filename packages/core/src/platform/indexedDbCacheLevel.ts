@@ -2,8 +2,9 @@
  * The L2 level of a web page: IndexedDB, through its raw API. One object store of records
  * `{ key, value, t, tag }` (`t` the last use, `tag` the version that wrote it), indexed on
  * `t` and `tag` so that pruning finds other versions and the least recently used without
- * reading every record. Writes are buffered and put in one transaction per batch, so a
- * folder of 10,000 files costs a few dozen transactions, not 10,000. Any refusal (no
+ * reading every record. A job's lookups go in one read transaction; writes are buffered
+ * and put in one transaction per batch, so a folder of 10,000 files costs a few dozen
+ * transactions, not 10,000. Any refusal (no
  * IndexedDB, a private mode that will not open it, a quota, another tab blocking an
  * upgrade) is a `CacheFailed` that says which; the level stays failed afterwards.
  */
@@ -345,6 +346,31 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
     return others + oldest
   }
 
+  /** Every key in one read transaction; buffered writes answer first. Old records read are touched. */
+  const getMany = async (keys: ReadonlyArray<string>): Promise<Array<string | undefined>> => {
+    const found = keys.map((key) => (pending.get(key) ?? writing.get(key))?.value)
+    const unread = found.flatMap((value, i) => value === undefined ? [i] : [])
+    if (unread.length === 0) return found
+    const records = await transact(RESULTS, "readonly", (tx) => {
+      const store = tx.objectStore(RESULTS)
+      const reads = unread.map((i) => resultOf(store.get(keys[i]!)))
+      return () => reads.map((read) => read())
+    })
+    const t = now()
+    let touched = false
+    unread.forEach((i, j) => {
+      const record = records[j]
+      if (!isRecord(record) || record.tag !== options.tag) return
+      found[i] = record.value
+      if (t - record.t > TOUCH_AFTER_MS) {
+        pending.set(record.key, { ...record, t })
+        touched = true
+      }
+    })
+    if (touched) await schedule()
+    return found
+  }
+
   /** Prunes by itself when the last prune is older than a day; asked once per page, after the first flush. */
   const pruneIfDue = async () => {
     if (pruneChecked) return
@@ -356,16 +382,8 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
 
   return {
     name: "indexedDB",
-    get: (key) =>
-      guarded("read", async () => {
-        const buffered = pending.get(key) ?? writing.get(key)
-        if (buffered !== undefined) return buffered.value
-        const record = await transact(RESULTS, "readonly", (tx) => resultOf(tx.objectStore(RESULTS).get(key)))
-        if (!isRecord(record) || record.tag !== options.tag) return undefined
-        const t = now()
-        if (t - record.t > TOUCH_AFTER_MS) await put({ ...record, t })
-        return record.value
-      }),
+    get: (key) => guarded("read", async () => (await getMany([key]))[0]),
+    getMany: (keys) => guarded("read", () => getMany(keys)),
     set: (key, value) => guarded("write", () => put({ key, value, t: now(), tag: options.tag })),
     size: guarded("read", async () => {
       await flushNow()

@@ -284,10 +284,11 @@ export const cacheApi = {
       }
     }
     const first = await jobOnNewRuntime()
-    const second = await jobOnNewRuntime()
+    const transactions = countTransactions()
+    const second = await jobOnNewRuntime().finally(transactions.restore)
     return {
       first: { ms: first.ms, cached: first.cached, stats: first.stats },
-      second: { ms: second.ms, cached: second.cached, stats: second.stats },
+      second: { ms: second.ms, cached: second.cached, stats: second.stats, transactions: transactions.counts },
       sameDigests: sameDigests(first.digests, second.digests, count),
       lastDigest: second.digests[count - 1] ?? null
     }
@@ -316,4 +317,5 @@ export const cacheApi = {
     }
   }
 }
+
 
