@@ -252,6 +252,26 @@ export const dataTransferOf = (
     return transfer
   }, files.map(({ bytes, name }) => ({ name, base64: Buffer.from(bytes).toString("base64") })))
 
+/**
+ * Drops files or folders from disk on the drop zone as the desktop would (a CDP drag with
+ * real paths): folders arrive as directory entries, walked by the page.
+ */
+export const dropPaths = async (session: AppSession, paths: ReadonlyArray<string>): Promise<void> => {
+  const { page } = session
+  const box = await page.locator("section.dropzone").boundingBox()
+  if (box === null) throw new Error("the drop zone is not on screen")
+  const cdp = await session.context.newCDPSession(page)
+  try {
+    const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+    const data = { items: [], files: [...paths], dragOperationsMask: 1 }
+    for (const type of ["dragEnter", "dragOver", "drop"] as const) {
+      await cdp.send("Input.dispatchDragEvent", { type, ...at, data })
+    }
+  } finally {
+    await cdp.detach()
+  }
+}
+
 export const screenshot = async (page: Page, name: string): Promise<string> => {
   await mkdir(SCREENSHOTS_DIR, { recursive: true })
   const path = join(SCREENSHOTS_DIR, name)

@@ -7,6 +7,7 @@ import { ExportPanel } from "./components/ExportPanel.js"
 import { FileList } from "./components/FileList.js"
 import { JobSummary, totals } from "./components/JobSummary.js"
 import { PoolStatus, type SubscribeHealth } from "./components/PoolStatus.js"
+import { SettingsPanel, type SettingsPanelProps } from "./components/SettingsPanel.js"
 import { TextHasher } from "./components/TextHasher.js"
 import { UnfinishedPanel, type UnfinishedPanelProps } from "./components/UnfinishedPanel.js"
 import { VerifyPanel } from "./components/VerifyPanel.js"
@@ -37,6 +38,12 @@ const useCompletionNotice = (rows: Parameters<typeof totals>[0]) => {
     if (t.cancelled > 0) parts.push(`${t.cancelled} cancelled`)
     announce(`Finished: ${parts.join(", ")}.`)
   }, [announce, t.active, t.bytes, t.total, t.done, t.failed, t.cancelled])
+}
+
+/** Whether files are hashing, and how many have finished: when the cache's figures are worth reading again. */
+const settledness = (rows: Parameters<typeof totals>[0]) => {
+  const t = totals(rows)
+  return { busy: t.active > 0, finished: t.done + t.failed + t.cancelled }
 }
 
 // A file dropped beside the drop zones would make the browser open it and leave the page.
@@ -76,9 +83,11 @@ export interface AppProps {
   readonly health?: SubscribeHealth
   /** Hashes earlier visits left unfinished, to mention and to forget. */
   readonly checkpoints?: UnfinishedPanelProps["checkpoints"]
+  /** The result cache, for the Settings panel: its figures, clearing, and whether jobs use it. */
+  readonly cache?: Pick<SettingsPanelProps, "cache" | "preference">
 }
 
-export const App = ({ checkpoints, health, pool }: AppProps) => {
+export const App = ({ cache, checkpoints, health, pool }: AppProps) => {
   const poolDetail = usePoolDetail(pool)
   const jobs = useHashJobsStore()
   const { rows } = useHashJobs()
@@ -141,6 +150,9 @@ export const App = ({ checkpoints, health, pool }: AppProps) => {
           />
           <ExportPanel rows={rows} />
           <TextHasher algorithms={algorithms} />
+          {cache !== undefined ? (
+            <SettingsPanel cache={cache.cache} preference={cache.preference} {...settledness(rows)} />
+          ) : null}
         </div>
       </main>
       <footer className="footer">

@@ -1,6 +1,7 @@
 import { StrictMode } from "react"
 import { createRoot } from "react-dom/client"
 import { App } from "./App.js"
+import { makeCachePreference } from "./cache/cachePreference.js"
 import { Announcer } from "./components/Announcer.js"
 import { nextFrame } from "./jobs/frame.js"
 import { makeHashJobs } from "./jobs/HashJobs.js"
@@ -9,13 +10,16 @@ import { registerServiceWorker } from "./offline/registerServiceWorker.js"
 import { makeUpdateSignal, UpdateBanner } from "./offline/UpdateBanner.js"
 import { makeCheckpoints } from "./resume/Checkpoints.js"
 import { indexedDbBackend } from "./resume/indexedDbBackend.js"
-import { describePool, makeRuntime, subscribePoolHealth } from "./runtime.js"
+import { cacheControl, describePool, flushCacheOnHide, makeRuntime, subscribePoolHealth } from "./runtime.js"
 import "./styles.css"
 
 const runtime = makeRuntime()
 const checkpoints = makeCheckpoints({ backend: indexedDbBackend() })
 void checkpoints.load()
-const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame, checkpoints })
+const cachePreference = makeCachePreference()
+const cache = { cache: cacheControl(runtime), preference: cachePreference }
+flushCacheOnHide(runtime)
+const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame, checkpoints, useCache: cachePreference.get })
 const pool = describePool(runtime)
 const health = (listener: Parameters<typeof subscribePoolHealth>[1]) => subscribePoolHealth(runtime, listener)
 const updates = makeUpdateSignal()
@@ -26,7 +30,7 @@ createRoot(document.getElementById("root")!).render(
     <HashJobsContext.Provider value={jobs}>
       <Announcer>
         <UpdateBanner subscribe={updates.subscribe} />
-        <App pool={pool} health={health} checkpoints={checkpoints} />
+        <App pool={pool} health={health} checkpoints={checkpoints} cache={cache} />
       </Announcer>
     </HashJobsContext.Provider>
   </StrictMode>

@@ -1,20 +1,69 @@
-import { layerAuto, PoolChoice, type PoolHealth, WorkerPool } from "@sluice/core/browser"
-import { Effect, Fiber, ManagedRuntime, Stream, SubscriptionRef } from "effect"
+import {
+  type CacheStats,
+  cacheLayer,
+  layerAuto,
+  layerScheduler,
+  PoolChoice,
+  type PoolHealth,
+  ResultCache,
+  WorkerPool
+} from "@sluice/core/browser"
+import { Effect, Fiber, Layer, ManagedRuntime, Stream, SubscriptionRef } from "effect"
 
 /**
  * The web app's one composition root (STYLE.md): a Web Worker pool that opens each `File`
- * itself, or the same handlers on the main thread where module workers or WASM are missing.
+ * itself, or the same handlers on the main thread where module workers or WASM are missing;
+ * the result cache (memory, then IndexedDB), which jobs use unless the person turned it
+ * off; and Effect's scheduler for pages, so that a job of many files does not wait 4 ms
+ * for each.
  */
 export const makeRuntime = () =>
-  ManagedRuntime.make(layerAuto({
-    spawn: () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" })
-  }))
+  ManagedRuntime.make(Layer.mergeAll(
+    layerAuto({
+      spawn: () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" })
+    }),
+    cacheLayer(),
+    layerScheduler
+  ))
+
+export type AppRuntime = ReturnType<typeof makeRuntime>
+
+/** What the Settings panel does with the result cache. */
+export interface CacheControl {
+  /** Writes what is buffered first, so the figures include the job that just ended. */
+  readonly stats: () => Promise<CacheStats>
+  readonly clear: () => Promise<void>
+  /** Drops entries of other versions and what exceeds the limits; resolves to how many went. */
+  readonly prune: () => Promise<number>
+}
+
+export const cacheControl = (runtime: Pick<AppRuntime, "runPromise">): CacheControl => {
+  const withCache = <A>(use: (cache: ResultCache.ResultCache["Service"]) => Effect.Effect<A>) =>
+    runtime.runPromise(Effect.flatMap(Effect.service(ResultCache.ResultCache), use))
+  return {
+    stats: () => withCache((cache) => Effect.andThen(cache.flush, cache.stats)),
+    clear: () => withCache((cache) => cache.clear),
+    prune: () => withCache((cache) => cache.prune)
+  }
+}
+
+/**
+ * Writes the cache's buffered results when the page is hidden or goes away: IndexedDB
+ * finishes a transaction begun then, and otherwise up to 250 ms of results would be lost.
+ */
+export const flushCacheOnHide = (runtime: Pick<AppRuntime, "runFork">): void => {
+  const flush = () => void runtime.runFork(Effect.flatMap(Effect.service(ResultCache.ResultCache), (cache) => cache.flush))
+  addEventListener("pagehide", flush)
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") flush()
+  })
+}
 
 /**
  * Builds the pool now (so the first file does not wait for a worker to start) and says
  * where hashing runs, for the page to show.
  */
-export const describePool = (runtime: ReturnType<typeof makeRuntime>): Promise<string> =>
+export const describePool = (runtime: AppRuntime): Promise<string> =>
   runtime.runPromise(Effect.gen(function*() {
     const choice = yield* PoolChoice
     return `${choice.detail} (${choice.kernel === "wasm" ? "WebAssembly" : "JavaScript"} kernels).`
@@ -27,7 +76,7 @@ export const describePool = (runtime: ReturnType<typeof makeRuntime>): Promise<s
  * changes; returns the function that stops listening.
  */
 export const subscribePoolHealth = (
-  runtime: ReturnType<typeof makeRuntime>,
+  runtime: AppRuntime,
   listener: (health: PoolHealth) => void
 ): () => void => {
   const fiber = runtime.runFork(Effect.gen(function*() {

@@ -6,131 +6,24 @@ import { blake3 } from "@noble/hashes/blake3.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { isBuiltin } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type Browser, chromium, type ConsoleMessage, type Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import type { HashAlgorithm } from "../domain/HashAlgorithm.js"
 import { PUBLISHED_VECTORS } from "../primitives/publishedVectors.js"
-import { loadEsbuild } from "./esbuild.testkit.js"
-import type { PageApi } from "./browser.testkit/page.js"
+import { type OpenPage, useBrowserHarness } from "./browser.testkit/harness.js"
 import { patternBytes, type RunReport } from "./browser.testkit/pattern.js"
 
-const CHROMIUM = "/usr/bin/chromium"
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'"
-/** The same page where WebAssembly is refused, as on a site whose policy lacks `'wasm-unsafe-eval'`. */
-const CSP_NO_WASM = "default-src 'self'; script-src 'self'; worker-src 'self'"
 const LARGE = 40 * 1024 * 1024
 const SEED = 0x5eed
 
-const here = fileURLToPath(new URL(".", import.meta.url))
 const blake3Cases = (JSON.parse(
   readFileSync(new URL("../../../../../shared/vectors/blake3/test_vectors.json", import.meta.url), "utf8")
 ) as { cases: Array<{ input_len: number; hash: string }> }).cases
 
-const html = `<!doctype html><meta charset="utf-8"><title>sluice</title><script type="module" src="/page.js"></script>`
-
-let server: Server
-let browser: Browser
-let origin: string
-let inputs: Array<string>
-const served: Array<string> = []
-
-beforeAll(async () => {
-  const esbuild = await loadEsbuild()
-  const bundle = await esbuild.build({
-    entryPoints: { page: join(here, "browser.testkit/page.ts"), worker: join(here, "browser-worker.ts") },
-    bundle: true,
-    format: "esm",
-    splitting: true,
-    platform: "browser",
-    target: "chrome120",
-    outdir: "/",
-    write: false,
-    metafile: true,
-    logLevel: "silent"
-  })
-  inputs = Object.keys(bundle.metafile.inputs)
-  const files = new Map(bundle.outputFiles.map((file) => [file.path, file.contents]))
-  server = createServer((request, response) => {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname
-    served.push(path)
-    const csp = path.startsWith("/no-wasm/") ? CSP_NO_WASM : CSP
-    if (path === "/favicon.ico") {
-      response.writeHead(204).end()
-      return
-    }
-    const body = path === "/" || path === "/no-wasm/" ? html : files.get(path)
-    if (body === undefined) {
-      response.writeHead(404).end()
-      return
-    }
-    response.writeHead(200, {
-      "content-type": typeof body === "string" ? "text/html; charset=utf-8" : "text/javascript",
-      "content-security-policy": csp,
-      "cache-control": "no-store"
-    })
-    response.end(body)
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  // A fresh temporary profile, removed on close.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync"
-    ]
-  })
-}, 30_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await new Promise((resolve) => server?.close(resolve))
-})
-
-interface OpenPage {
-  readonly page: Page
-  readonly requests: Array<string>
-  readonly errors: Array<string>
-  readonly call: <K extends keyof PageApi>(name: K, ...args: Parameters<PageApi[K]>) => Promise<Awaited<ReturnType<PageApi[K]>>>
-}
-
-const openPage = async (path = "/", initScript?: string): Promise<OpenPage> => {
-  const page = await browser.newPage()
-  const requests: Array<string> = []
-  const errors: Array<string> = []
-  page.on("request", (request) => requests.push(request.url()))
-  page.on("pageerror", (error) => errors.push(error.message))
-  // Uncaught errors and policy violations, in the page and in its workers.
-  const onConsole = (message: ConsoleMessage) => {
-    if (message.type() === "error") errors.push(message.text())
-  }
-  page.on("console", onConsole)
-  page.on("worker", (worker) => worker.on("console", onConsole))
-  if (initScript !== undefined) await page.addInitScript(initScript)
-  await page.goto(origin + path)
-  await page.waitForFunction(() => (globalThis as { sluiceReady?: boolean }).sluiceReady === true)
-  return {
-    page,
-    requests,
-    errors,
-    call: (name, ...args) =>
-      page.evaluate(
-        ([name, args]) => (globalThis as unknown as { sluice: Record<string, (...a: Array<unknown>) => unknown> }).sluice[name]!(...args),
-        [name, args] as const
-      ) as never
-  }
-}
+const harness = useBrowserHarness()
+const openPage = harness.openPage
 
 const expected = {
   published: PUBLISHED_VECTORS.map((vector) => ({ [vector.algorithm]: vector.digest })),
@@ -157,8 +50,8 @@ describe("the browser layer in Chromium", () => {
   })
 
   it("bundles for the browser without a Node module", () => {
-    expect(inputs.filter((input) => /^node:|platform\/(node|Node)|@effect\/platform-node/.test(input))).toEqual([])
-    expect(inputs.some((input) => input.endsWith("platform/browser.ts"))).toBe(true)
+    expect(harness.inputs.filter((input) => /^node:|platform\/(node|Node)|@effect\/platform-node/.test(input))).toEqual([])
+    expect(harness.inputs.some((input) => input.endsWith("platform/browser.ts"))).toBe(true)
   })
 
   it("chooses module workers with WebAssembly under the strict policy", async () => {
@@ -210,11 +103,19 @@ describe("the browser layer in Chromium", () => {
     }
   )
 
+  it("resumes yielding fibers in the next task with layerScheduler, not 4 ms later as setTimeout does", async () => {
+    const onDefault = await pool.call("yields", 200, "default")
+    const onPage = await pool.call("yields", 200, "page")
+    console.log(`200 yields: ${onDefault.toFixed(0)} ms on Effect's default scheduler, ${onPage.toFixed(0)} ms on layerScheduler`)
+    expect(onPage).toBeLessThan(100)
+    expect(onPage).toBeLessThan(onDefault / 4)
+  })
+
   it("loads nothing beyond its own origin, and throws nothing", () => {
-    expect(pool.requests.filter((url) => !url.startsWith(origin + "/"))).toEqual([])
+    expect(pool.requests.filter((url) => !url.startsWith(harness.origin + "/"))).toEqual([])
     // The log covers the workers' own loads, and the server saw every one of them.
-    expect(pool.requests).toContain(`${origin}/worker.js`)
-    expect(pool.requests.map((url) => new URL(url).pathname).filter((path) => !served.includes(path))).toEqual([])
+    expect(pool.requests).toContain(`${harness.origin}/worker.js`)
+    expect(pool.requests.map((url) => new URL(url).pathname).filter((path) => !harness.served.includes(path))).toEqual([])
     expect(pool.errors).toEqual([])
   })
 })
@@ -283,6 +184,6 @@ describe("the inline fallback in Chromium", () => {
     const report = await noWasm.call("vectors", "auto", blake3Cases)
     expect(report.choice).toEqual({ kind: "inline", reason: "NoWebAssembly", kernel: "js" })
     expectVectors(report)
-    expect(noWasm.requests.filter((url) => !url.startsWith(origin + "/"))).toEqual([])
+    expect(noWasm.requests.filter((url) => !url.startsWith(harness.origin + "/"))).toEqual([])
   })
 })

@@ -1,18 +1,34 @@
 /**
  * The browser composition root: Web Workers for the pool, `File`s and `Blob`s as sources,
  * hash-wasm and our BLAKE3 as kernels. A page provides `layerAuto` (or `layer`) once, in its
- * `ManagedRuntime`, and runs every pipeline of `@sluice/core` on it.
+ * `ManagedRuntime`, with `layerScheduler` (and `cacheLayer` for a result cache), and runs
+ * every pipeline of `@sluice/core` on it.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Scheduler } from "effect"
+import type { LevelLimits } from "../cache/CacheLevel.js"
+import { makeMemoryLevel } from "../cache/MemoryLevel.js"
+import * as ResultCache from "../cache/ResultCache.js"
 import * as WorkerPool from "../pool/WorkerPool.js"
-import { type HashKernel, layerPortable, layerPureJs } from "../primitives/HashKernel.js"
+import {
+  BLAKE3_IMPLEMENTATION,
+  HASH_WASM_IMPLEMENTATION,
+  type HashKernel,
+  layerPortable,
+  layerPureJs
+} from "../primitives/HashKernel.js"
+import { CORE_VERSION } from "../version.js"
 import * as BrowserByteSource from "./BrowserByteSource.js"
+import * as BrowserIdentity from "./browserIdentity.js"
 import * as BrowserWorker from "./BrowserWorker.js"
+import { type IdbFactoryLike, makeIndexedDbLevel } from "./indexedDbCacheLevel.js"
 
 export * from "../index.js"
 export * as BrowserByteSource from "./BrowserByteSource.js"
 export * as BrowserWorker from "./BrowserWorker.js"
 export type { WorkerLike } from "./BrowserWorker.js"
+export { fingerprintBlob, identifyBlob } from "./browserIdentity.js"
+export { DEFAULT_DATABASE, DEFAULT_INDEXED_DB_LIMITS, makeIndexedDbLevel } from "./indexedDbCacheLevel.js"
+export type { IdbFactoryLike, IndexedDbLevelOptions } from "./indexedDbCacheLevel.js"
 
 export interface BrowserLayerOptions {
   /** Web Workers in the pool; defaults to `navigator.hardwareConcurrency`. */
@@ -43,6 +59,54 @@ export const layer = (options: BrowserLayerOptions): Layer.Layer<WorkerPool.Work
     watch: (worker, died) =>
       worker.addEventListener("error", (event) => died(`the worker failed${event.message ? `: ${event.message}` : ""}`))
   }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(webAssemblyAvailable() ? "wasm" : "js")]))
+
+// --- Scheduling --------------------------------------------------------------------------
+
+interface ChannelPort {
+  onmessage: (() => void) | null
+  postMessage(message: unknown): void
+}
+
+type PostTask = (task: () => void) => () => void
+
+/**
+ * Runs `task` in a later task of the event loop, through a MessageChannel: `setTimeout(0)`,
+ * which Effect's default scheduler uses where there is no `setImmediate`, is clamped to
+ * 4 ms once timers nest (HTML, timer initialisation steps, step 5).
+ */
+const channelTask = (): PostTask => {
+  const Channel = (globalThis as unknown as { readonly MessageChannel?: new() => { port1: ChannelPort; port2: ChannelPort } })
+    .MessageChannel
+  if (Channel === undefined) {
+    return (task) => {
+      const timer = setTimeout(task, 0)
+      return () => clearTimeout(timer)
+    }
+  }
+  const channel = new Channel()
+  const queue: Array<() => void> = []
+  channel.port1.onmessage = () => queue.shift()?.()
+  return (task) => {
+    let cancelled = false
+    queue.push(() => {
+      if (!cancelled) task()
+    })
+    channel.port2.postMessage(undefined)
+    return () => {
+      cancelled = true
+    }
+  }
+}
+
+/**
+ * Effect's scheduler for a page: fibers that yield resume in the next task, not 4 ms
+ * later. A job of many small files yields at least once per file; with the default
+ * scheduler, 1,000 files answered from the result cache took 4.8 s in Chromium, with this
+ * one 0.8 s. A page provides it beside its pool in its `ManagedRuntime`.
+ */
+export const layerScheduler: Layer.Layer<never> = Layer.sync(Scheduler.Scheduler)(() =>
+  new Scheduler.MixedScheduler("async", channelTask())
+)
 
 // --- Kernels ---------------------------------------------------------------------------
 
@@ -167,3 +231,48 @@ export const layerAuto = (
       Layer.succeed(PoolChoice)(choice)
     )
   })
+
+// --- The result cache -------------------------------------------------------------------
+
+/** The pure-JS kernels' code, where WebAssembly is refused (package.json pins it). */
+export const NOBLE_IMPLEMENTATION = "noble-hashes@2.4.0"
+
+/**
+ * Which code computes `algorithm` on this page: hash-wasm, or @noble/hashes where the page
+ * may not compile WebAssembly (workers and the inline fallback use the same), and our BLAKE3.
+ */
+export const kernelVersion = (kernel: KernelKind) => (algorithm: string): string =>
+  algorithm === "blake3" ? BLAKE3_IMPLEMENTATION : kernel === "wasm" ? HASH_WASM_IMPLEMENTATION : NOBLE_IMPLEMENTATION
+
+export interface CacheLayerOptions {
+  readonly memory?: LevelLimits
+  /** The IndexedDB level's limits, or false for a cache in memory only. */
+  readonly indexedDb?: LevelLimits | false
+  /** The database's name; defaults to `sluice-cache`. */
+  readonly database?: string
+  /** Defaults to the page's `indexedDB`. */
+  readonly factory?: IdbFactoryLike
+}
+
+/**
+ * The result cache of a page: memory, then IndexedDB. Give it beside `layerAuto` and
+ * pipelines answer unchanged `File`s from it; where IndexedDB refuses, the cache goes on in
+ * memory and its `stats` say why.
+ */
+export const cacheLayer = (options: CacheLayerOptions = {}): Layer.Layer<ResultCache.ResultCache> =>
+  Layer.unwrap(Effect.sync(() =>
+    ResultCache.layer({
+      levels: [
+        makeMemoryLevel(options.memory),
+        ...(options.indexedDb === false ? [] : [makeIndexedDbLevel({
+          tag: `${ResultCache.CACHE_FORMAT}/${CORE_VERSION}`,
+          ...(options.indexedDb === undefined ? {} : { limits: options.indexedDb }),
+          ...(options.database === undefined ? {} : { database: options.database }),
+          ...(options.factory === undefined ? {} : { factory: options.factory })
+        })])
+      ],
+      identify: BrowserIdentity.identify,
+      appVersion: CORE_VERSION,
+      kernelVersion: kernelVersion(webAssemblyAvailable() ? "wasm" : "js")
+    })
+  ))

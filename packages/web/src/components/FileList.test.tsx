@@ -21,7 +21,8 @@ const base: HashRow = {
   digests: {},
   failure: undefined,
   retryable: false,
-  resumedAt: undefined
+  resumedAt: undefined,
+  cached: false
 }
 
 const rows: Array<HashRow> = [
@@ -61,6 +62,17 @@ describe("FileList", () => {
     expect(within(row).getByText("4.00 MB")).toBeDefined()
     fireEvent.click(within(row).getByRole("button", { name: "Cancel running.bin" }))
     expect(actions.onCancel).toHaveBeenCalledWith(1)
+  })
+
+  it("says a file was answered from the cache, beside its digest, and gives it no rate", () => {
+    renderList({ rows: [{ ...base, id: 5, name: "same.iso", digests: { sha256: SHA }, cached: true, bytesPerSecond: 9e9 }] })
+    const row = rowNamed("same.iso")
+    expect(within(row).getByText(SHA)).toBeDefined()
+    expect(within(row).getByText("from cache")).toBeDefined()
+    expect(row.textContent).toContain("from cache Unchanged since it was hashed on this device, so it was not read again.")
+    expect(row.textContent).not.toContain("Hashed at")
+    renderList({ rows: [{ ...base, id: 6, name: "read.iso", digests: { sha256: SHA } }] })
+    expect(within(rowNamed("read.iso")).queryByText("from cache")).toBeNull()
   })
 
   it("shows a waiting file as waiting, with a cancel button", () => {

@@ -108,7 +108,12 @@ export const FileRow = memo(function FileRow({ onCancel, onRemove, onRetry, row,
       {row.status === "done" ? (
         <>
           <DigestList algorithms={row.algorithms} digests={row.digests} of={row.name} />
-          {row.bytesPerSecond > 0 && row.size >= RATE_WORTH_SHOWING ? (
+          {row.cached ? (
+            <p className="hint from-cache">
+              <span className="badge cached">from cache</span> Unchanged since it was hashed on this device, so it was not
+              read again.
+            </p>
+          ) : row.bytesPerSecond > 0 && row.size >= RATE_WORTH_SHOWING ? (
             <p className="hint">Hashed at {formatRate(row.bytesPerSecond)}.</p>
           ) : null}
         </>

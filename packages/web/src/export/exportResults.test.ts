@@ -17,7 +17,8 @@ const rows: Array<HashRow> = [
     digests: { sha256: SHA, md5: "cd".repeat(16) },
     failure: undefined,
     retryable: false,
-    resumedAt: undefined
+    resumedAt: undefined,
+    cached: false
   },
   {
     id: 2,
@@ -31,7 +32,8 @@ const rows: Array<HashRow> = [
     digests: { sha256: "ef".repeat(32) },
     failure: undefined,
     retryable: false,
-    resumedAt: undefined
+    resumedAt: undefined,
+    cached: false
   },
   {
     id: 3,
@@ -45,7 +47,8 @@ const rows: Array<HashRow> = [
     digests: {},
     failure: { title: "could not read", detail: "locked: read failed (NotReadableError)" },
     retryable: true,
-    resumedAt: undefined
+    resumedAt: undefined,
+    cached: false
   }
 ]
 

@@ -1,6 +1,6 @@
 import { Checkpointed, ReadFailed } from "@sluice/core"
-import { layerInline } from "@sluice/core/browser"
-import { Effect, ManagedRuntime } from "effect"
+import { cacheLayer, layerInline } from "@sluice/core/browser"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { createHash } from "node:crypto"
 import { afterEach, describe, expect, it } from "vitest"
 import type { JobCheckpoint } from "../resume/Checkpoints.js"
@@ -187,6 +187,34 @@ describe("HashJobs", () => {
     jobs.addFiles([{ path: "data.bin", file: new File([bytes], "data.bin") }], ["sha256", "blake3"])
     await settle(frames, () => jobs.getSnapshot().rows[0]?.status === "done", 5000)
     expect(jobs.getSnapshot().rows[0]!.digests.sha256).toBe(createHash("sha256").update(bytes).digest("hex"))
+  })
+})
+
+describe("HashJobs with the result cache", () => {
+  it("answers a file picked again from the cache, says so and claims no rate; with the cache off it reads it again", async () => {
+    const frames = makeFrames()
+    const runtime = ManagedRuntime.make(Layer.merge(layerInline, cacheLayer({ indexedDb: false })))
+    let useCache = true
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, useCache: () => useCache })
+    cleanups.push(() => runtime.dispose())
+    const bytes = new Uint8Array(2 * 1024 * 1024).map((_, i) => (i * 7) & 0xff)
+    const expected = createHash("sha256").update(bytes).digest("hex")
+    const rows = () => jobs.getSnapshot().rows
+    const pick = async () => {
+      // Picked again: a new File of the same file, as an input gives.
+      jobs.addFiles([{ path: "data.bin", file: new File([bytes], "data.bin", { lastModified: 1_700_000_000_000 }) }], ["sha256"])
+      const index = rows().length
+      await settle(frames, () => rows()[index]?.status === "done", 5000)
+      return rows()[index]!
+    }
+
+    const first = await pick()
+    expect(first).toMatchObject({ cached: false, digests: { sha256: expected } })
+    const again = await pick()
+    expect(again).toMatchObject({ cached: true, bytes: bytes.length, bytesPerSecond: 0, digests: { sha256: expected } })
+    useCache = false
+    const off = await pick()
+    expect(off).toMatchObject({ cached: false, digests: { sha256: expected } })
   })
 })
 

@@ -6,9 +6,10 @@ import {
   hashFiles,
   type HashAlgorithm,
   type JobProgress,
+  ResultCache,
   WorkerPool
 } from "@sluice/core"
-import { Cause, Effect, Exit, Fiber, type ManagedRuntime, Semaphore, Stream } from "effect"
+import { Cause, Context, Effect, Exit, Fiber, type ManagedRuntime, Semaphore, Stream } from "effect"
 import type { Checkpoints, JobCheckpoint } from "../resume/Checkpoints.js"
 import { describeFailure, type Failure, unexpectedFailure } from "./failure.js"
 
@@ -33,6 +34,8 @@ export interface HashRow {
   readonly retryable: boolean
   /** Where this run started, when it went on from a checkpoint of an earlier one. */
   readonly resumedAt: number | undefined
+  /** Done without reading the file: the result cache had its digests, and it had not changed since. */
+  readonly cached: boolean
 }
 
 export interface TextDigest {
@@ -66,6 +69,11 @@ export interface HashJobsOptions {
   readonly textDelayMs?: number
   /** Makes large files resumable across reloads; without it every file hashes from its start. */
   readonly checkpoints?: Pick<Checkpoints, "open">
+  /**
+   * Asked as each file starts: false runs it without the runtime's result cache (nothing
+   * read from it, nothing stored). Without it, files use the cache when the runtime has one.
+   */
+  readonly useCache?: () => boolean
 }
 
 export interface HashJobs {
@@ -95,6 +103,7 @@ interface RowState {
   /** The checkpoint this run was offered, until its first progress tells whether it was used. */
   offeredFrom: number | undefined
   resumedAt: number | undefined
+  cached: boolean
   /** The latest run; a retry starts another while the last one may still be winding down. */
   run: RunState
   startedAt: number | undefined
@@ -114,6 +123,10 @@ const isActive = (status: RowStatus): boolean => status === "queued" || status =
 const EMPTY_TEXT: TextDigest = { text: "", status: "idle", digests: {}, failure: undefined }
 
 const blobSource = (name: string, blob: Blob): BlobSource => new BlobSource({ name, blob })
+
+/** `effect` as if the runtime had no result cache. */
+const withoutCache = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.updateContext(effect, (context: Context.Context<R>) => Context.omit(ResultCache.ResultCache)(context) as Context.Context<R>)
 
 const defectMessage = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
@@ -150,7 +163,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
   const toRow = (state: RowState, at: number): HashRow => {
     const end = state.endedAt ?? at
     const seconds = state.startedAt === undefined ? 0 : (end - state.startedAt) / 1000
-    const hashed = state.bytes - (state.resumedAt ?? 0)
+    const hashed = state.cached ? 0 : state.bytes - (state.resumedAt ?? 0)
     const bytesPerSecond = seconds > 0 && hashed > 0 ? hashed / seconds : 0
     const remaining = state.size - state.bytes
     return {
@@ -165,7 +178,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
       digests: state.digests,
       failure: state.failure,
       retryable: state.blob !== undefined && (state.status === "failed" || state.status === "cancelled"),
-      resumedAt: state.resumedAt
+      resumedAt: state.resumedAt,
+      cached: state.cached
     }
   }
 
@@ -211,6 +225,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
         state.status = "done"
         state.bytes = event.bytes
         state.digests = event.digests as Digests
+        state.cached = event.cached === true
         state.endedAt = now()
         break
       case "FileFailed":
@@ -269,7 +284,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
       // Done or cancelled: nothing to resume. Failed, or stopped with the page: kept for next time.
       (checkpoint) => checkpoint === undefined ? Effect.void : run.forgetCheckpoint ? checkpoint.forget : checkpoint.close
     )
-    const fiber: Fiber.Fiber<unknown, unknown> = runtime.runFork(job)
+    const fiber: Fiber.Fiber<unknown, unknown> = runtime.runFork(options.useCache?.() === false ? withoutCache(job) : job)
     state.fiber = fiber
     fiber.addObserver((exit) => onExit(state, fiber, exit))
   }
@@ -372,6 +387,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
           bytes: 0,
           offeredFrom: undefined,
           resumedAt: undefined,
+          cached: false,
           run: { forgetCheckpoint: false },
           startedAt: undefined,
           endedAt: undefined,
@@ -394,6 +410,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
         bytes: 0,
         offeredFrom: undefined,
         resumedAt: undefined,
+        cached: false,
         run: { forgetCheckpoint: false },
         startedAt: undefined,
         endedAt: undefined,
@@ -413,6 +430,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
       state.bytes = 0
       state.offeredFrom = undefined
       state.resumedAt = undefined
+      state.cached = false
       state.startedAt = undefined
       state.endedAt = undefined
       state.digests = {}

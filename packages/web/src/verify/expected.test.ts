@@ -18,7 +18,8 @@ const row = (name: string, digests: HashRow["digests"], status: HashRow["status"
   digests,
   failure: undefined,
   retryable: false,
-  resumedAt: undefined
+  resumedAt: undefined,
+  cached: false
 })
 
 describe("parsePasted", () => {

@@ -1,7 +1,8 @@
 /** The test page: runs the pipelines on the browser layers and reports plain data to the Node test. */
-import { Effect, ManagedRuntime, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, Layer, ManagedRuntime, Option, Stream, SubscriptionRef } from "effect"
 import { PUBLISHED_VECTORS, vectorBytes } from "../../primitives/publishedVectors.js"
 import * as Sluice from "../browser.js"
+import { cacheApi } from "./cachePage.js"
 import { blake3VectorInput, type FileResult, patternBytes, type PoolName, type RunReport } from "./pattern.js"
 
 type WorkerConstructor = new(url: URL, options: { type: "module"; name: string }) => Sluice.WorkerLike
@@ -101,6 +102,8 @@ const largeFile = (size: number, seed: number) => {
 }
 
 const api = {
+  ...cacheApi,
+
   detect: () => Sluice.detectPoolChoice(),
 
   /** Every published vector with its algorithm, and every official BLAKE3 vector split over the pool. */
@@ -124,6 +127,16 @@ const api = {
   /** One small file, for the pools whose workers cannot start. */
   small: (pool: PoolName) =>
     run(pool, [{ source: file("small.txt", new TextEncoder().encode("abc")), options: { algorithms: ["sha256"] } }]),
+
+  /** `count` yields one after the other, on the default scheduler or the page's: how long they took. */
+  yields: async (count: number, scheduler: "default" | "page") => {
+    const runtime = ManagedRuntime.make(scheduler === "page" ? Sluice.layerScheduler : Layer.empty)
+    const started = performance.now()
+    await runtime.runPromise(Effect.repeat(Effect.yieldNow, { times: count - 1 }))
+    const ms = performance.now() - started
+    await runtime.dispose()
+    return ms
+  },
 
   /** A path means nothing to a page: a typed failure that crosses the worker boundary. */
   unsupported: (pool: PoolName) =>
