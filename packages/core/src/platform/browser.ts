@@ -29,6 +29,7 @@ export type { WorkerLike } from "./BrowserWorker.js"
 export { fingerprintBlob, identifyBlob } from "./browserIdentity.js"
 export { DEFAULT_DATABASE, DEFAULT_INDEXED_DB_LIMITS, makeIndexedDbLevel } from "./indexedDbCacheLevel.js"
 export type { IdbFactoryLike, IndexedDbLevelOptions } from "./indexedDbCacheLevel.js"
+export { layerSampler as metricsSampler } from "./browserMetrics.js"
 
 export interface BrowserLayerOptions {
   /** Web Workers in the pool; defaults to `navigator.hardwareConcurrency`. */
