@@ -7,7 +7,7 @@ import * as Metrics from "../metrics/Metrics.js"
 import type { CacheFailed, CacheLevel } from "./CacheLevel.js"
 
 /** Bumped when what is cached, or how it is keyed, changes: older entries are never read. */
-export const CACHE_FORMAT = 1
+export const CACHE_FORMAT = 2
 
 /**
  * What a source is, as far as a cached result cares. `key` holds what the platform's
