@@ -82,7 +82,7 @@ const checkOne = (
         source: new PathSource({ path: entry.name }),
         options: { algorithms: [algorithmOf(entry, options.algorithm)] }
       }))
-      return hashTasks(tasks).pipe(
+      return hashTasks(tasks, { pipeline: "check" }).pipe(
         Stream.runForEach((event) =>
           Effect.suspend(() => {
             if (event._tag === "JobProgress") return Effect.sync(() => progress.update(event))

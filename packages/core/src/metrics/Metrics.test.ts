@@ -43,6 +43,7 @@ describe("metric accounting", () => {
     }).pipe(Effect.provide(Layer.merge(layerInline, cacheLayer({ disk: false })))))
     expect(result.files).toEqual({ hashed: 3, cached: 3, failed: 1 })
     expect(result.bytes).toBe(6000) // the first run's three files; cached ones are not read
+    expect(result.pipelines).toEqual({ hash: { bytes: 6000, files: 7 } })
     expect(result.cache).toEqual([{ level: "memory", hits: 3, misses: 3 }])
     expect(result.unitMs.count).toBe(2) // the three small files in one batch, the missing one alone; hits are not timed
     expect(Object.keys(result.phasesMs).sort()).toEqual(["cache lookup", "hashing"])

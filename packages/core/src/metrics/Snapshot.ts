@@ -20,6 +20,8 @@ export interface PerformanceSnapshot {
   readonly at: number
   readonly bytes: number
   readonly files: { readonly hashed: number; readonly cached: number; readonly failed: number }
+  /** Bytes and files done by each pipeline (hash, check). */
+  readonly pipelines: Readonly<Record<string, { readonly bytes: number; readonly files: number }>>
   readonly unitMs: Quantiles
   readonly taskMs: Quantiles
   readonly pool: {
@@ -86,6 +88,14 @@ export const snapshot: Effect.Effect<PerformanceSnapshot> = Effect.gen(function*
       cached: sum("sluice_files", (s) => attr(s, "outcome") === "cached"),
       failed: sum("sluice_files", (s) => attr(s, "outcome") === "failed")
     },
+    pipelines: Object.fromEntries(
+      [...new Set(mine.filter((s) => s.id === "sluice_files" || s.id === "sluice_bytes").map((s) => attr(s, "pipeline") ?? ""))]
+        .filter((name) => name !== "")
+        .map((name) => [name, {
+          bytes: sum("sluice_bytes", (s) => attr(s, "pipeline") === name),
+          files: sum("sluice_files", (s) => attr(s, "pipeline") === name)
+        }])
+    ),
     unitMs: summary("sluice_unit_ms"),
     taskMs: summary("sluice_task_ms"),
     pool: {

@@ -19,6 +19,7 @@ const quiet: PerformanceSnapshot = {
   at: 0,
   bytes: 0,
   files: { hashed: 0, cached: 0, failed: 0 },
+  pipelines: {},
   unitMs: none,
   taskMs: none,
   pool: { workers: 2, queueDepth: 0, busyMs: 0, retries: 0, restarts: 0, fallbackTasks: 0, breaker: "closed" },

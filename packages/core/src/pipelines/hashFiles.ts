@@ -179,8 +179,14 @@ export const hashFiles = (
   options: HashOptions
 ): Stream.Stream<HashJobEvent, never, WorkerPool> => hashTasks(sources.map((source) => ({ source, options })))
 
-/** `hashFiles` where each source names its own algorithms (a checksum file may mix them). */
-export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJobEvent, never, WorkerPool> =>
+/**
+ * `hashFiles` where each source names its own algorithms (a checksum file may mix them).
+ * `pipeline` names the job in the metrics (`hash`, `check`).
+ */
+export const hashTasks = (
+  tasks: ReadonlyArray<HashTask>,
+  { pipeline = "hash" }: { readonly pipeline?: string } = {}
+): Stream.Stream<HashJobEvent, never, WorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
     const sources = tasks.map((task) => task.source)
     const pool = yield* WorkerPool
@@ -285,8 +291,8 @@ export const hashTasks = (tasks: ReadonlyArray<HashTask>): Stream.Stream<HashJob
       Effect.forEach(done, (result) => {
         const outcome = result._tag === "FileFailed" ? "failed" : result.cached === true ? "cached" : "hashed"
         return Effect.andThen(
-          Metrics.record(Metrics.files, 1, { outcome }),
-          outcome === "hashed" ? Metrics.record(Metrics.bytes, (result as FileHashed).bytes) : Effect.void
+          Metrics.record(Metrics.files, 1, { outcome, pipeline }),
+          outcome === "hashed" ? Metrics.record(Metrics.bytes, (result as FileHashed).bytes, { pipeline }) : Effect.void
         )
       }, { discard: true })
 
