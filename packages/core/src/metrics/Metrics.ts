@@ -34,15 +34,25 @@ export const phaseMs = Metric.gauge("sluice_phase_ms", { description: "time spen
 
 export type Attributes = Readonly<Record<string, string>>
 
+// A metric with attributes is made once per set of them, not on every update.
+const tagged = new WeakMap<object, Map<string, Metric.Metric<number, unknown>>>()
+const withAttributes = <S>(metric: Metric.Metric<number, S>, attributes: Attributes | undefined): Metric.Metric<number, S> => {
+  if (attributes === undefined) return metric
+  let byAttributes = tagged.get(metric)
+  if (byAttributes === undefined) tagged.set(metric, byAttributes = new Map())
+  const key = JSON.stringify(attributes)
+  let found = byAttributes.get(key)
+  if (found === undefined) byAttributes.set(key, found = Metric.withAttributes(metric, attributes) as Metric.Metric<number, unknown>)
+  return found as Metric.Metric<number, S>
+}
+
 /** Adds to a counter or sets a gauge, unless metrics are off. */
 export const record = <S>(metric: Metric.Metric<number, S>, value: number, attributes?: Attributes): Effect.Effect<void> =>
-  Effect.flatMap(Effect.service(MetricsEnabled), (on) =>
-    on ? Metric.update(attributes === undefined ? metric : Metric.withAttributes(metric, attributes), value) : Effect.void)
+  Effect.flatMap(Effect.service(MetricsEnabled), (on) => on ? Metric.update(withAttributes(metric, attributes), value) : Effect.void)
 
 /** Moves a gauge by `delta` (a worker started, a task queued), unless metrics are off. */
 export const adjust = (metric: Metric.Metric<number, unknown>, delta: number, attributes?: Attributes): Effect.Effect<void> =>
-  Effect.flatMap(Effect.service(MetricsEnabled), (on) =>
-    on ? Metric.modify(attributes === undefined ? metric : Metric.withAttributes(metric, attributes), delta) : Effect.void)
+  Effect.flatMap(Effect.service(MetricsEnabled), (on) => on ? Metric.modify(withAttributes(metric, attributes), delta) : Effect.void)
 
 /** Runs `effect` and records how long it took in `summary` (milliseconds). */
 export const timed = <A, E, R>(

@@ -286,15 +286,28 @@ export const hashTasks = (
     const hashingStarted = yield* Clock.currentTimeMillis
     if (cache !== undefined) yield* Metrics.record(Metrics.phaseMs, hashingStarted - lookupStarted, { phase: "cache lookup" })
 
-    /** What the metrics count of each result: its outcome, and the bytes actually read. */
+    /** What the metrics count of a unit's results: files by outcome and the bytes actually read, once per unit. */
     const counted = (done: ReadonlyArray<FileHashed | FileFailed>) =>
-      Effect.forEach(done, (result) => {
-        const outcome = result._tag === "FileFailed" ? "failed" : result.cached === true ? "cached" : "hashed"
-        return Effect.andThen(
-          Metrics.record(Metrics.files, 1, { outcome, pipeline }),
-          outcome === "hashed" ? Metrics.record(Metrics.bytes, (result as FileHashed).bytes, { pipeline }) : Effect.void
-        )
-      }, { discard: true })
+      Effect.suspend(() => {
+        let hashed = 0
+        let cached = 0
+        let failed = 0
+        let read = 0
+        for (const result of done) {
+          if (result._tag === "FileFailed") failed++
+          else if (result.cached === true) cached++
+          else {
+            hashed++
+            read += result.bytes
+          }
+        }
+        return Effect.all([
+          hashed > 0 ? Metrics.record(Metrics.files, hashed, { outcome: "hashed", pipeline }) : Effect.void,
+          cached > 0 ? Metrics.record(Metrics.files, cached, { outcome: "cached", pipeline }) : Effect.void,
+          failed > 0 ? Metrics.record(Metrics.files, failed, { outcome: "failed", pipeline }) : Effect.void,
+          read > 0 ? Metrics.record(Metrics.bytes, read, { pipeline }) : Effect.void
+        ], { discard: true })
+      })
 
     const remember = (done: ReadonlyArray<FileHashed | FileFailed>) =>
       cache === undefined ? Effect.void : Effect.forEach(done, (result) => {
