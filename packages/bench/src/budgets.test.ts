@@ -213,6 +213,44 @@ describe("cache metrics", () => {
   })
 })
 
+describe("paired_ratio", () => {
+  const budget: Budget = {
+    name: "cost",
+    scenario: "m",
+    metric: "paired_ratio",
+    subject: "on",
+    peer: "off",
+    direction: ">=",
+    target: "t",
+    enforce: true,
+    sizes: { full: { threshold: 0.98 }, small: { threshold: 0.98 } }
+  }
+  const runs = (...seconds: Array<number>) => seconds.map((s) => ({ seconds: s }))
+  const rounds = (on: Array<number>, off: Array<number>) =>
+    scenario("m", {
+      on: { label: "on", seconds: 1, mbPerSec: 100, samples: runs(...on) },
+      off: { label: "off", seconds: 1, mbPerSec: 100, samples: runs(...off) }
+    })
+
+  it("takes the median of the rounds' ratios, not the ratio of the medians", () => {
+    // Round by round the subject is 1 % slower; the load doubled after the first two rounds.
+    const v = evaluateBudget(budget, "small", rounds([1.01, 1.01, 2.02, 2.02, 2.02], [1, 1, 2, 2, 2]))
+    expect(v.value).toBeCloseTo(1 / 1.01)
+    expect(v.status).toBe("PASS")
+    // A round that was disturbed for one of them moves the median by a rank, not by its size.
+    const w = evaluateBudget(budget, "small", rounds([1.1, 1.1, 1.1, 1.1, 5], [1, 1, 1, 1, 1]))
+    expect(w.value).toBeCloseTo(1 / 1.1)
+    expect(w.status).toBe("FAIL")
+  })
+
+  it("fails, saying why, when the runs cannot be paired", () => {
+    const v = evaluateBudget(budget, "small", rounds([1, 1], [1]))
+    expect(v.status).toBe("FAIL")
+    expect(v.reason).toContain("cannot be paired")
+    expect(evaluateBudget({ ...budget, enforce: false }, "small", rounds([], [])).status).toBe("INFO")
+  })
+})
+
 describe("exitCodeFor", () => {
   it("is 1 as soon as one budget breaks, 0 when all hold, and ignores report-only rows", () => {
     const pass = evaluateBudget(throughputBudget, "full", sha256(1000, 1000))

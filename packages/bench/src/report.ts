@@ -13,6 +13,8 @@ const mbps = (n: number): string => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} M
 const secs = (n: number): string => `${n.toFixed(3)} s`
 const mib = (n: number): string => `${n.toFixed(1)} MiB`
 const times = (n: number): string => `${n.toFixed(2)}x`
+/** Three decimals: a paired ratio judges differences of a percent or two. */
+const times3 = (n: number): string => `${n.toFixed(3)}x`
 const ms = (n: number): string => `${n.toFixed(1)} ms`
 const pct = (n: number): string => `${n.toFixed(1)} %`
 const signedMs = (n: number): string => `${n >= 0 ? "+" : ""}${n.toFixed(1)} ms`
@@ -27,6 +29,7 @@ export const formatFigure = (metric: Metric, c: CommandResult | undefined): stri
 const figureText = (metric: Metric, c: CommandResult): string => {
   switch (metric) {
     case "ratio":
+    case "paired_ratio":
       return c.mbPerSec === undefined ? "n/a" : `${mbps(c.mbPerSec)} (${secs(c.seconds!)})`
     case "seconds_ratio":
       return c.seconds === undefined ? "n/a" : secs(c.seconds)
@@ -59,6 +62,8 @@ export const formatValue = (metric: Metric, value: number | undefined): string =
     ? pct(value)
     : metric === "extra_ms"
     ? signedMs(value)
+    : metric === "paired_ratio"
+    ? times3(value)
     : times(value)
 
 export const formatThreshold = (v: { metric: Metric; direction: Verdict["direction"]; threshold?: number | undefined }): string =>
@@ -73,6 +78,8 @@ export const formatThreshold = (v: { metric: Metric; direction: Verdict["directi
         ? String(v.threshold)
         : v.metric === "percent"
         ? `${v.threshold} %`
+        : v.metric === "paired_ratio"
+        ? times3(v.threshold)
         : times(v.threshold)
     }`
 
@@ -87,6 +94,8 @@ export const reading = (v: Verdict, peer: string | undefined = v.peer): string |
       return v.value >= 1
         ? `Sluice is ${times(v.value)} the throughput of ${peer}`
         : `Sluice reaches ${(v.value * 100).toFixed(0)}% of the throughput of ${peer}`
+    case "paired_ratio":
+      return `${(v.value * 100).toFixed(1)}% of the throughput of ${peer}, round by round (median of the rounds' ratios)`
     case "seconds_ratio": {
       const contest = v.threshold !== undefined
       return v.value <= 1
