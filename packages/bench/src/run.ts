@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url"
 import { evaluateBudgets, exitCodeFor, loadBudgets, selectBudgets } from "./budgets.js"
 import { distFingerprint, findTools, machineInfo, sluiceBuild, snapshotCli } from "./environment.js"
 import { runCacheScenario } from "./cache.js"
+import { runMetricsCost } from "./metricsCost.js"
 import { type ScenarioResult, runScenario } from "./execute.js"
 import { describeInput, formatBytes, freeBytes, generateInput, type InputSpec, inputKey, MiB, totalBytes, treeBytes, treeFiles } from "./inputs.js"
 import { killRunning } from "./measure.js"
@@ -107,6 +108,12 @@ const main = async (options: BenchOptions): Promise<number> => {
       // Cache scenarios run every command in their probe (the runs depend on each other).
       if (spec.cache !== undefined) {
         results.push(await runCacheScenario(spec, ctx))
+        scenarioSeconds[spec.id] = (performance.now() - t0) / 1000
+        continue
+      }
+      // The metrics scenario runs its jobs in this process.
+      if (spec.metrics !== undefined) {
+        results.push(await runMetricsCost(spec, ctx))
         scenarioSeconds[spec.id] = (performance.now() - t0) / 1000
         continue
       }
