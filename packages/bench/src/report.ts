@@ -1,6 +1,7 @@
 /** Plain-text tables of verdicts and raw figures. Pure: strings in, strings out. */
 import type { Budget, Metric, Verdict } from "./budgets.js"
 import type { CommandResult, ScenarioResult } from "./execute.js"
+import { formatChange, type Previous } from "./history.js"
 
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, rightAligned: ReadonlySet<number> = new Set()): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
@@ -128,9 +129,14 @@ const labelOf = (scenario: ScenarioResult | undefined, id: string | undefined): 
   return c === undefined ? id : c.label
 }
 
+/**
+ * One row per verdict. With `previous` (the history's values of this size; see history.ts),
+ * a column "vs last" shows each value's change against its newest recorded run.
+ */
 export const verdictTable = (
   verdicts: ReadonlyArray<Verdict>,
-  scenarios: ReadonlyArray<ScenarioResult>
+  scenarios: ReadonlyArray<ScenarioResult>,
+  previous?: ReadonlyMap<string, Previous>
 ): string => {
   const byId = new Map(scenarios.map((s) => [s.id, s]))
   const rows = verdicts.map((v) => {
@@ -144,10 +150,34 @@ export const verdictTable = (
       peer === undefined ? "-" : `${peer.label}${peer.input !== subject?.input ? ` [${peer.input}]` : ""}: ${formatFigure(v.metric, peer)}`,
       formatValue(v.metric, v.value),
       formatThreshold(v),
-      formatStatus(v)
+      formatStatus(v),
+      ...(previous === undefined ? [] : [vsLast(v, previous.get(v.budget))])
     ]
   })
-  return table(["budget", "scenario (input)", "sluice", "peer", "value", "threshold", "verdict"], rows, new Set([4]))
+  return table(
+    ["budget", "scenario (input)", "sluice", "peer", "value", "threshold", "verdict", ...(previous === undefined ? [] : ["vs last"])],
+    rows,
+    new Set([4])
+  )
+}
+
+const vsLast = (v: Verdict, previous: Previous | undefined): string =>
+  previous === undefined ? "-" : v.value === undefined ? `(was ${formatValue(v.metric, previous.value)})` : formatChange(v.metric, v.direction, v.value, previous.value)
+
+/** Under the table: which recorded runs "vs last" compares with, and where they differ from this one. */
+export const historyNote = (
+  previous: ReadonlyMap<string, Previous>,
+  current: { cpu: string; cores: number },
+  dir: string,
+  size: string
+): string => {
+  const runs = [...new Map([...previous.values()].map((p) => [p.run.file, p.run])).values()]
+  if (runs.length === 0) return `vs last: no recorded run of size ${size} in ${dir} (--record saves one)`
+  const described = runs.map((r) => {
+    const other = (r.cpu !== undefined && r.cpu !== current.cpu) || (r.cores !== undefined && r.cores !== current.cores)
+    return `${r.file} (git ${r.gitHead ?? "?"}${other ? `; another machine: ${r.cpu ?? "?"}, ${r.cores ?? "?"} cores` : ""})`
+  })
+  return `vs last: each value against the newest run of size ${size} recorded in ${dir} with a figure for it: ${described.join(", ")}`
 }
 
 /** Lines under the table: failures' reasons, readings, small thresholds' reasons. */

@@ -15,7 +15,8 @@ import { type ScenarioResult, runScenario } from "./execute.js"
 import { describeInput, formatBytes, freeBytes, generateInput, type InputSpec, inputKey, MiB, totalBytes, treeBytes, treeFiles } from "./inputs.js"
 import { killRunning } from "./measure.js"
 import { type BenchOptions, parseOptions, USAGE } from "./options.js"
-import { commandTable, verdictNotes, verdictTable } from "./report.js"
+import { DEFAULT_HISTORY_DIR, loadHistory, previousValues, recordRun } from "./history.js"
+import { commandTable, historyNote, verdictNotes, verdictTable } from "./report.js"
 import { findScenario, SCENARIOS } from "./scenarios.js"
 import { openWebApp } from "./browser.js"
 import { runWebScenario, webSessions } from "./web.js"
@@ -33,7 +34,7 @@ const main = async (options: BenchOptions): Promise<number> => {
   if (major < 24) {
     throw new SetupError(`Node ${process.version} is too old: run with Node 24 (export PATH=/work/main/node_modules/.bin:$PATH)`)
   }
-  const budgetFile = loadBudgets()
+  const budgetFile = loadBudgets(options.budgets === undefined ? undefined : resolve(options.budgets))
   const selected = selectBudgets(budgetFile.budgets, options.only, SCENARIOS.map((s) => s.id))
   if ("error" in selected) throw new SetupError(selected.error)
   const budgets = selected.budgets
@@ -126,6 +127,11 @@ const main = async (options: BenchOptions): Promise<number> => {
 
     const verdicts = evaluateBudgets(budgets, options.size, results)
     const code = exitCodeFor(verdicts)
+    // What this run's values are compared with: the newest recorded run of the same size (history.ts).
+    const historyDir = resolve(options.history ?? DEFAULT_HISTORY_DIR)
+    const history = loadHistory(historyDir)
+    for (const problem of history.problems) log(`history: skipped ${problem}`)
+    const previous = previousValues(history.runs, options.size)
     const seconds = (performance.now() - started) / 1000
     const distAfter = distFingerprint(cliPath)
     const rebuilt = build.distFingerprint !== undefined && distAfter?.fingerprint !== build.distFingerprint
@@ -136,7 +142,8 @@ const main = async (options: BenchOptions): Promise<number> => {
       "",
       `Sluice budgets, size ${options.size}, median of ${options.runs} run(s), ${machine.cores} cores, ${machine.cpu}`,
       "",
-      verdictTable(verdicts, results),
+      verdictTable(verdicts, results, previous),
+      historyNote(previous, machine, historyDir, options.size),
       ...(results.some((r) => Object.values(r.commands).some((c) => c.defect !== undefined))
         ? ["(!) the command misbehaved (e.g. hung in some runs): see its problem below; its budgets fail"]
         : []),
@@ -159,7 +166,7 @@ const main = async (options: BenchOptions): Promise<number> => {
     }
     process.stdout.write(out.join("\n") + "\n")
 
-    if (options.json !== undefined) {
+    if (options.json !== undefined || options.record) {
       const doc = {
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -175,11 +182,21 @@ const main = async (options: BenchOptions): Promise<number> => {
         sluice: { ...build, measuredCopy: snapshot !== undefined, distFingerprintAfter: distAfter?.fingerprint, rebuiltDuringRun: rebuilt },
         scenarioSeconds,
         scenarios: results,
-        verdicts,
+        verdicts: verdicts.map((v) => {
+          const last = previous.get(v.budget)
+          return last === undefined ? v : { ...v, previous: { value: last.value, file: last.run.file } }
+        }),
         exitCode: code
       }
-      writeFileSync(options.json, JSON.stringify(doc, null, 2) + "\n")
-      log(`wrote ${resolve(options.json)}`)
+      const text = JSON.stringify(doc, null, 2) + "\n"
+      if (options.json !== undefined) {
+        writeFileSync(options.json, text)
+        log(`wrote ${resolve(options.json)}`)
+      }
+      if (options.record) {
+        const dirty = build.uncommitted !== undefined && build.uncommitted.length > 0
+        log(`recorded ${recordRun(historyDir, { startedAt, gitHead: build.gitHead, dirty, size: options.size }, text)}`)
+      }
     }
     return code
   } finally {
