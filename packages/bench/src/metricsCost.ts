@@ -14,12 +14,20 @@
  * are judged as `paired_ratio` (the median over the rounds of one round's ratio). Beside the
  * wall clock, the main thread's CPU time of each job (`process.threadCpuUsage`): every metric
  * update runs on the main thread, so the CPU it adds there, as a share of the job's time, is
- * an upper bound of the throughput the metrics can cost, and it is far less noisy than wall
- * time on a shared machine.
+ * what the metrics cost if every added microsecond delayed the job, and it is far less noisy
+ * than wall time on a shared machine.
+ *
+ * Before every job the main thread's heap is collected (untimed), so each job starts from the
+ * same heap and pays for its own garbage, not for the one before's: the rotation puts "off"
+ * right after "on" in two rounds of three, which would otherwise hand it part of the metrics'
+ * garbage. (The CPU figure leaves out V8's parallel GC helper threads, which collect part of
+ * that garbage: it is a close bound, not a strict one.)
  */
 import { createHash } from "node:crypto"
 import { closeSync, openSync, readFileSync, readSync } from "node:fs"
 import { performance } from "node:perf_hooks"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import type { CommandResult, ExecuteContext, RunSampleRecord, ScenarioResult } from "./execute.js"
 import { describeInput, inputKey, type InputSpec, totalBytes, warmFiles } from "./inputs.js"
 import { type Library, loadLibrary } from "./library.js"
@@ -82,6 +90,7 @@ const jobRunner = (lib: Library, files: ReadonlyArray<string>, expected: Readonl
   const filesCounted = () => runtime.runPromise(core.metricsSnapshot).then((s) => s.files.hashed)
   return {
     run: async (on: boolean): Promise<Run> => {
+      collectGarbage()
       const cpu = process.threadCpuUsage()
       const started = performance.now()
       const outcome = await runtime.runPromise(job(on))
@@ -96,6 +105,19 @@ const jobRunner = (lib: Library, files: ReadonlyArray<string>, expected: Readonl
     filesCounted,
     dispose: () => runtime.dispose()
   }
+}
+
+/**
+ * V8's full collection: exposed on a context created after the flag is set (this process
+ * was not started with --expose-gc, and needs not be).
+ */
+let gc: (() => void) | undefined
+const collectGarbage = (): void => {
+  if (gc === undefined) {
+    setFlagsFromString("--expose-gc")
+    gc = runInNewContext("gc") as () => void
+  }
+  gc()
 }
 
 const rotate = <A>(items: ReadonlyArray<A>, by: number): Array<A> => items.map((_, i) => items[(i + by) % items.length]!)
