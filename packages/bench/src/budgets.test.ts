@@ -285,6 +285,19 @@ describe("budgets.json", () => {
     }
   })
 
+  it("names every scenario, so CI's run of every budget (no --only) measures every scenario, browser ones included", () => {
+    const named = new Set(file.budgets.map((b) => b.scenario))
+    expect(SCENARIOS.map((s) => s.id).filter((id) => !named.has(id))).toEqual([])
+  })
+
+  it("pairs only commands over the same input in paired ratios", () => {
+    for (const b of file.budgets.filter((b) => b.metric === "paired_ratio")) {
+      const spec = SCENARIOS.find((s) => s.id === b.scenario)!
+      const input = (id: string | undefined) => spec.commands.find((c) => c.id === id)!.input
+      for (const size of ["small", "full"] as const) expect(input(b.subject)(size), b.name).toEqual(input(b.peer)(size))
+    }
+  })
+
   it("explains every small threshold that differs from the full one", () => {
     for (const b of file.budgets) {
       if (b.sizes !== undefined && b.sizes.small.threshold !== b.sizes.full.threshold) {
@@ -312,7 +325,11 @@ describe("budgets.json", () => {
       "cache-recheck-exact": 0,
       "cache-repeat-overhead": 20,
       "cache-mixed-hit-rate": 80,
-      "cache-mixed-exact": 0
+      "cache-mixed-exact": 0,
+      "metrics-cost-large": 0.98,
+      "metrics-cpu-large": 2,
+      "metrics-cost-files": 0.98,
+      "metrics-cpu-files": 2
     })
   })
 
