@@ -213,6 +213,44 @@ describe("cache metrics", () => {
   })
 })
 
+describe("paired_ratio", () => {
+  const budget: Budget = {
+    name: "cost",
+    scenario: "m",
+    metric: "paired_ratio",
+    subject: "on",
+    peer: "off",
+    direction: ">=",
+    target: "t",
+    enforce: true,
+    sizes: { full: { threshold: 0.98 }, small: { threshold: 0.98 } }
+  }
+  const runs = (...seconds: Array<number>) => seconds.map((s) => ({ seconds: s }))
+  const rounds = (on: Array<number>, off: Array<number>) =>
+    scenario("m", {
+      on: { label: "on", seconds: 1, mbPerSec: 100, samples: runs(...on) },
+      off: { label: "off", seconds: 1, mbPerSec: 100, samples: runs(...off) }
+    })
+
+  it("takes the median of the rounds' ratios, not the ratio of the medians", () => {
+    // Round by round the subject is 1 % slower; the load doubled after the first two rounds.
+    const v = evaluateBudget(budget, "small", rounds([1.01, 1.01, 2.02, 2.02, 2.02], [1, 1, 2, 2, 2]))
+    expect(v.value).toBeCloseTo(1 / 1.01)
+    expect(v.status).toBe("PASS")
+    // A round that was disturbed for one of them moves the median by a rank, not by its size.
+    const w = evaluateBudget(budget, "small", rounds([1.1, 1.1, 1.1, 1.1, 5], [1, 1, 1, 1, 1]))
+    expect(w.value).toBeCloseTo(1 / 1.1)
+    expect(w.status).toBe("FAIL")
+  })
+
+  it("fails, saying why, when the runs cannot be paired", () => {
+    const v = evaluateBudget(budget, "small", rounds([1, 1], [1]))
+    expect(v.status).toBe("FAIL")
+    expect(v.reason).toContain("cannot be paired")
+    expect(evaluateBudget({ ...budget, enforce: false }, "small", rounds([], [])).status).toBe("INFO")
+  })
+})
+
 describe("exitCodeFor", () => {
   it("is 1 as soon as one budget breaks, 0 when all hold, and ignores report-only rows", () => {
     const pass = evaluateBudget(throughputBudget, "full", sha256(1000, 1000))
@@ -247,6 +285,19 @@ describe("budgets.json", () => {
     }
   })
 
+  it("names every scenario, so CI's run of every budget (no --only) measures every scenario, browser ones included", () => {
+    const named = new Set(file.budgets.map((b) => b.scenario))
+    expect(SCENARIOS.map((s) => s.id).filter((id) => !named.has(id))).toEqual([])
+  })
+
+  it("pairs only commands over the same input in paired ratios", () => {
+    for (const b of file.budgets.filter((b) => b.metric === "paired_ratio")) {
+      const spec = SCENARIOS.find((s) => s.id === b.scenario)!
+      const input = (id: string | undefined) => spec.commands.find((c) => c.id === id)!.input
+      for (const size of ["small", "full"] as const) expect(input(b.subject)(size), b.name).toEqual(input(b.peer)(size))
+    }
+  })
+
   it("explains every small threshold that differs from the full one", () => {
     for (const b of file.budgets) {
       if (b.sizes !== undefined && b.sizes.small.threshold !== b.sizes.full.threshold) {
@@ -274,7 +325,11 @@ describe("budgets.json", () => {
       "cache-recheck-exact": 0,
       "cache-repeat-overhead": 20,
       "cache-mixed-hit-rate": 80,
-      "cache-mixed-exact": 0
+      "cache-mixed-exact": 0,
+      "metrics-cost-large": 0.98,
+      "metrics-cpu-large": 2,
+      "metrics-cost-files": 0.98,
+      "metrics-cpu-files": 2
     })
   })
 

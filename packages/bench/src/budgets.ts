@@ -20,9 +20,24 @@ export const BENCH_SIZES: ReadonlyArray<BenchSize> = ["small", "full"]
  * - `extra_ms`: subject seconds − peer seconds, in milliseconds (a cached hash against
  *   `sluice --version`: what the subject costs beyond the peer).
  * - `percent`: the subject's percentage (a cache hit rate).
+ * - `paired_ratio`: subject throughput ÷ peer throughput round by round, median over the
+ *   rounds: run i of each is in round i of interleaved rounds on the same input, so the ratio
+ *   of one round is taken under one moment's load (peer seconds ÷ subject seconds), and a
+ *   drift in the machine's load between rounds cancels out of it.
  * `rss_mib`, `ms`, `count` and `percent` judge the subject's own figure; a peer, if any, is shown for context.
  */
-export type Metric = "ratio" | "seconds_ratio" | "rss_mib" | "rss_ratio" | "ms" | "count" | "count_ratio" | "speedup" | "extra_ms" | "percent"
+export type Metric =
+  | "ratio"
+  | "seconds_ratio"
+  | "rss_mib"
+  | "rss_ratio"
+  | "ms"
+  | "count"
+  | "count_ratio"
+  | "speedup"
+  | "extra_ms"
+  | "percent"
+  | "paired_ratio"
 export const METRICS: ReadonlyArray<Metric> = [
   "ratio",
   "seconds_ratio",
@@ -33,7 +48,8 @@ export const METRICS: ReadonlyArray<Metric> = [
   "count_ratio",
   "speedup",
   "extra_ms",
-  "percent"
+  "percent",
+  "paired_ratio"
 ]
 
 /** Metrics judged on the subject's figure alone (no peer needed). */
@@ -87,6 +103,8 @@ export interface CommandFigures {
   readonly count?: number
   /** A percentage, 0-100 (metric `percent`). */
   readonly percent?: number
+  /** Every timed run in round order (metric `paired_ratio` pairs run i of two commands). */
+  readonly samples?: ReadonlyArray<{ readonly seconds: number }>
   /** Set when the command could not be measured (tool missing, failed, wrong digest...). */
   readonly error?: string
   /** Why there is no peak RSS (GNU time missing) although the command ran. */
@@ -209,7 +227,7 @@ export const loadBudgets = (path: string | URL = DEFAULT_BUDGETS_PATH): BudgetFi
 const figureOf = (metric: Metric, figures: CommandFigures | undefined): number | string => {
   if (figures === undefined) return "no such command in the scenario"
   if (figures.error !== undefined) return figures.error
-  const value = metric === "ratio"
+  const value = metric === "ratio" || metric === "paired_ratio"
     ? figures.mbPerSec
     : metric === "seconds_ratio" || metric === "speedup" || metric === "extra_ms"
     ? figures.seconds
@@ -230,6 +248,19 @@ const figureOf = (metric: Metric, figures: CommandFigures | undefined): number |
       : "no timing measured"
   }
   return value
+}
+
+/**
+ * The median over rounds of peer seconds ÷ subject seconds (run i of each in round i), or why
+ * there is none: both must have run every round.
+ */
+export const pairedRatio = (subject: CommandFigures, peer: CommandFigures): number | string => {
+  const a = subject.samples ?? []
+  const b = peer.samples ?? []
+  if (a.length === 0 || a.length !== b.length) return `runs cannot be paired (${a.length} and ${b.length} timed runs)`
+  const ratios = a.map((s, i) => b[i]!.seconds / s.seconds).sort((x, y) => x - y)
+  const mid = ratios.length >> 1
+  return ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2
 }
 
 export const meets = (value: number, direction: Direction, threshold: number): boolean =>
@@ -274,7 +305,13 @@ export const evaluateBudget = (
       if (!ABSOLUTE_METRICS.includes(budget.metric)) return missing(`${budget.peer}: ${figure}`)
     } else peerFigure = figure
   }
-  const value = ABSOLUTE_METRICS.includes(budget.metric)
+  const paired = budget.metric === "paired_ratio"
+    ? pairedRatio(scenario.commands[budget.subject]!, scenario.commands[budget.peer!]!)
+    : undefined
+  if (typeof paired === "string") return missing(paired)
+  const value = paired !== undefined
+    ? paired
+    : ABSOLUTE_METRICS.includes(budget.metric)
     ? subjectFigure
     : budget.metric === "speedup"
     ? peerFigure! / subjectFigure

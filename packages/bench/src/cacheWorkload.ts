@@ -4,20 +4,14 @@
  * a fresh `cacheLayer` over one cache directory, as separate `sluice` invocations would be),
  * so every answer after the first comes from the disk level. The hit rate is the
  * ResultCache's own count (`stats.hits / stats.lookups`) summed over the operations.
- *
- * `effect` is not a dependency of this package: it is loaded from where @sluice/core loads
- * it, so the Effect values core builds run on the very same module instance.
  */
-import { createRequire } from "node:module"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
-import { fileURLToPath, pathToFileURL } from "node:url"
-import type * as EffectModule from "effect"
 import type { CommandResult, ExecuteContext } from "./execute.js"
 import { changeFiles, describeTree, generateTree, type TreeSpec, treeBytes, treeFiles } from "./inputs.js"
+import { type Library, loadLibrary } from "./library.js"
 import type { ScenarioSpec } from "./scenarios.js"
 
-type Core = typeof import("@sluice/core/node")
 type Algorithm = "sha256" | "blake3"
 
 /**
@@ -49,18 +43,6 @@ export const MIXED_WORKLOAD: ReadonlyArray<WorkloadStep> = [
   { op: "hash", algorithm: "blake3", keep: true, why: "sluice hash -r -a blake3 F > B3SUMS (new sums)" },
   { op: "check", algorithm: "blake3", why: "sluice check B3SUMS" }
 ]
-
-interface Library {
-  readonly core: Core
-  readonly effect: typeof EffectModule
-}
-
-const loadLibrary = async (): Promise<Library> => {
-  const core = await import("@sluice/core/node")
-  const coreRequire = createRequire(fileURLToPath(import.meta.resolve("@sluice/core/node")))
-  const effect = await import(pathToFileURL(coreRequire.resolve("effect")).href) as typeof EffectModule
-  return { core, effect }
-}
 
 interface StepOutcome {
   /** Digest per file, or undefined for a file that failed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { median, runOnce, which } from "./measure.js"
+import { median, medianInterval, runOnce, which } from "./measure.js"
 
 describe("runOnce", () => {
   it("captures output and exit status", async () => {
@@ -24,6 +24,14 @@ describe("helpers", () => {
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 3, 2])).toBe(2.5)
     expect(median([])).toBeNaN()
+  })
+
+  it("brackets the median by order statistics, wider for fewer values", () => {
+    const values = Array.from({ length: 33 }, (_, i) => i + 1)
+    // n = 33: ranks 11 and 23 (1-based) around the median 17.
+    expect(medianInterval(values)).toEqual([11, 23])
+    expect(medianInterval([5, 1, 3])).toEqual([1, 5])
+    expect(medianInterval([])).toEqual([Number.NaN, Number.NaN])
   })
 
   it("finds executables on PATH", () => {

@@ -166,3 +166,16 @@ export const median = (values: ReadonlyArray<number>): number => {
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
+
+/**
+ * A distribution-free ~95 % interval of the median (order statistics: ranks n/2 ± 0.98·√n,
+ * the normal approximation of Binomial(n, 1/2)): the median of another run of as many rounds
+ * would most likely land within it. [min, max] for fewer than 6 values.
+ */
+export const medianInterval = (values: ReadonlyArray<number>): [number, number] => {
+  if (values.length === 0) return [Number.NaN, Number.NaN]
+  const sorted = [...values].sort((a, b) => a - b)
+  const n = sorted.length
+  const k = Math.max(0, Math.floor((n - 1.96 * Math.sqrt(n)) / 2))
+  return [sorted[k]!, sorted[n - 1 - k]!]
+}

@@ -9,6 +9,12 @@ export interface BenchOptions {
   readonly only?: string
   readonly tmpdir?: string
   readonly cli?: string
+  /** Another budgets file than the package's budgets.json (the runner's own tests). */
+  readonly budgets?: string
+  /** Save the run's JSON result in the history folder. */
+  readonly record: boolean
+  /** The history folder (default: packages/bench/history). */
+  readonly history?: string
   /** The longest one command may run before it counts as hung. */
   readonly timeoutSeconds: number
   readonly help: boolean
@@ -27,10 +33,15 @@ Options:
                       (1 GiB and 4 GiB files)                      (default: small)
   --runs N            timed runs per command; figures are medians  (default: 3 small, 5 full)
   --json FILE         write every figure, ratio and verdict as JSON
+  --record            also save that JSON in the history folder as <date>-<git>-<size>.json
+                      (commit it: the table's "vs last" column compares every later run of
+                      the same size with the newest recorded one)
+  --history DIR       the history folder                           (default: packages/bench/history)
   --only NAME         run one scenario (a scenario id, or a budget name for its scenario);
                       a comma list; web = every browser scenario, cache = every cache one
   --tmpdir DIR        where to generate the input files            (default: the OS temp dir)
   --cli PATH          the Sluice CLI to measure                    (default: packages/cli/dist/bin.js)
+  --budgets FILE      judge another budgets file                   (default: packages/bench/budgets.json)
   --timeout SECONDS   longest any one command may run; a run is also
                       killed as hung after 10x its slowest run (at least 5 s)
                       and run again, and the hang fails its budgets (default: 120 small, 900 full)
@@ -50,6 +61,9 @@ export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions | { erro
         only: { type: "string" },
         tmpdir: { type: "string" },
         cli: { type: "string" },
+        budgets: { type: "string" },
+        record: { type: "boolean", default: false },
+        history: { type: "string" },
         timeout: { type: "string" },
         help: { type: "boolean", short: "h", default: false }
       },
@@ -76,9 +90,12 @@ export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions | { erro
     runs,
     timeoutSeconds,
     help: values.help === true,
+    record: values.record === true,
     ...(values.json === undefined ? {} : { json: values.json }),
     ...(values.only === undefined ? {} : { only: values.only }),
     ...(values.tmpdir === undefined ? {} : { tmpdir: values.tmpdir }),
-    ...(values.cli === undefined ? {} : { cli: values.cli })
+    ...(values.cli === undefined ? {} : { cli: values.cli }),
+    ...(values.budgets === undefined ? {} : { budgets: values.budgets }),
+    ...(values.history === undefined ? {} : { history: values.history })
   }
 }

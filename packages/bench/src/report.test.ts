@@ -4,7 +4,7 @@ import type { ScenarioResult } from "./execute.js"
 import { formatBytes } from "./inputs.js"
 import { parseMaxRss } from "./measure.js"
 import { parseOptions } from "./options.js"
-import { formatStatus, formatThreshold, formatValue, reading, table, verdictNotes, verdictTable } from "./report.js"
+import { formatStatus, formatThreshold, formatValue, historyNote, reading, table, verdictNotes, verdictTable } from "./report.js"
 import { digestsIn } from "./scenarios.js"
 
 const scenario: ScenarioResult = {
@@ -46,6 +46,20 @@ describe("report", () => {
     expect(verdictNotes([v], [budget], "small")[0]).toContain("(loses)")
   })
 
+  it("adds a column with the change against the last recorded run when there is a history", () => {
+    const v = evaluateBudget(budget, "small", scenario)
+    const run = { file: "2026-01-01-abc-small.json", startedAt: "2026-01-01T00:00:00Z", size: "small" as const, gitHead: "abc", cpu: "other", cores: 2, values: new Map([[budget.name, 100]]) }
+    const previous = new Map([[budget.name, { value: 100, run }]])
+    const text = verdictTable([v], [scenario], previous)
+    expect(text.split("\n")[0]).toMatch(/verdict\s+vs last$/)
+    expect(text).toContain("+100.0 % (worse)")
+    expect(verdictTable([v], [scenario], new Map()).split("\n")[2]).toMatch(/ -$/)
+    expect(verdictTable([v], [scenario])).not.toContain("vs last")
+    const note = historyNote(previous, { cpu: "AMD EPYC", cores: 2 }, "history", "small")
+    expect(note).toContain("2026-01-01-abc-small.json (git abc; another machine: other, 2 cores)")
+    expect(historyNote(new Map(), { cpu: "x", cores: 2 }, "history", "full")).toContain("no recorded run of size full")
+  })
+
   it("aligns columns", () => {
     expect(table(["a", "bb"], [["xxx", "1"]], new Set([1]))).toBe("a    bb\n---  --\nxxx   1")
   })
@@ -76,6 +90,13 @@ describe("helpers", () => {
     expect(parseOptions([])).toMatchObject({ size: "small", runs: 3 })
     expect(parseOptions(["--size", "huge"])).toHaveProperty("error")
     expect(parseOptions(["--runs", "0"])).toHaveProperty("error")
+    expect(parseOptions([])).toMatchObject({ record: false })
+    expect(parseOptions(["--size", "full", "--record", "--history", "h", "--budgets", "b.json"])).toMatchObject({ record: true, history: "h", budgets: "b.json" })
+  })
+
+  it("shows a paired ratio to three decimals", () => {
+    expect(formatValue("paired_ratio", 0.98765)).toBe("0.988x")
+    expect(formatThreshold({ metric: "paired_ratio", direction: ">=", threshold: 0.98 })).toBe(">= 0.980x")
   })
 
   it("shows browser figures in their units: ms, counts, count ratios", () => {

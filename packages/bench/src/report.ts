@@ -1,6 +1,7 @@
 /** Plain-text tables of verdicts and raw figures. Pure: strings in, strings out. */
 import type { Budget, Metric, Verdict } from "./budgets.js"
 import type { CommandResult, ScenarioResult } from "./execute.js"
+import { formatChange, type Previous } from "./history.js"
 
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, rightAligned: ReadonlySet<number> = new Set()): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
@@ -13,6 +14,8 @@ const mbps = (n: number): string => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} M
 const secs = (n: number): string => `${n.toFixed(3)} s`
 const mib = (n: number): string => `${n.toFixed(1)} MiB`
 const times = (n: number): string => `${n.toFixed(2)}x`
+/** Three decimals: a paired ratio judges differences of a percent or two. */
+const times3 = (n: number): string => `${n.toFixed(3)}x`
 const ms = (n: number): string => `${n.toFixed(1)} ms`
 const pct = (n: number): string => `${n.toFixed(1)} %`
 const signedMs = (n: number): string => `${n >= 0 ? "+" : ""}${n.toFixed(1)} ms`
@@ -27,6 +30,7 @@ export const formatFigure = (metric: Metric, c: CommandResult | undefined): stri
 const figureText = (metric: Metric, c: CommandResult): string => {
   switch (metric) {
     case "ratio":
+    case "paired_ratio":
       return c.mbPerSec === undefined ? "n/a" : `${mbps(c.mbPerSec)} (${secs(c.seconds!)})`
     case "seconds_ratio":
       return c.seconds === undefined ? "n/a" : secs(c.seconds)
@@ -59,6 +63,8 @@ export const formatValue = (metric: Metric, value: number | undefined): string =
     ? pct(value)
     : metric === "extra_ms"
     ? signedMs(value)
+    : metric === "paired_ratio"
+    ? times3(value)
     : times(value)
 
 export const formatThreshold = (v: { metric: Metric; direction: Verdict["direction"]; threshold?: number | undefined }): string =>
@@ -73,6 +79,8 @@ export const formatThreshold = (v: { metric: Metric; direction: Verdict["directi
         ? String(v.threshold)
         : v.metric === "percent"
         ? `${v.threshold} %`
+        : v.metric === "paired_ratio"
+        ? times3(v.threshold)
         : times(v.threshold)
     }`
 
@@ -87,6 +95,8 @@ export const reading = (v: Verdict, peer: string | undefined = v.peer): string |
       return v.value >= 1
         ? `Sluice is ${times(v.value)} the throughput of ${peer}`
         : `Sluice reaches ${(v.value * 100).toFixed(0)}% of the throughput of ${peer}`
+    case "paired_ratio":
+      return `${(v.value * 100).toFixed(1)}% of the throughput of ${peer}, round by round (median of the rounds' ratios)`
     case "seconds_ratio": {
       const contest = v.threshold !== undefined
       return v.value <= 1
@@ -119,9 +129,14 @@ const labelOf = (scenario: ScenarioResult | undefined, id: string | undefined): 
   return c === undefined ? id : c.label
 }
 
+/**
+ * One row per verdict. With `previous` (the history's values of this size; see history.ts),
+ * a column "vs last" shows each value's change against its newest recorded run.
+ */
 export const verdictTable = (
   verdicts: ReadonlyArray<Verdict>,
-  scenarios: ReadonlyArray<ScenarioResult>
+  scenarios: ReadonlyArray<ScenarioResult>,
+  previous?: ReadonlyMap<string, Previous>
 ): string => {
   const byId = new Map(scenarios.map((s) => [s.id, s]))
   const rows = verdicts.map((v) => {
@@ -135,10 +150,34 @@ export const verdictTable = (
       peer === undefined ? "-" : `${peer.label}${peer.input !== subject?.input ? ` [${peer.input}]` : ""}: ${formatFigure(v.metric, peer)}`,
       formatValue(v.metric, v.value),
       formatThreshold(v),
-      formatStatus(v)
+      formatStatus(v),
+      ...(previous === undefined ? [] : [vsLast(v, previous.get(v.budget))])
     ]
   })
-  return table(["budget", "scenario (input)", "sluice", "peer", "value", "threshold", "verdict"], rows, new Set([4]))
+  return table(
+    ["budget", "scenario (input)", "sluice", "peer", "value", "threshold", "verdict", ...(previous === undefined ? [] : ["vs last"])],
+    rows,
+    new Set([4])
+  )
+}
+
+const vsLast = (v: Verdict, previous: Previous | undefined): string =>
+  previous === undefined ? "-" : v.value === undefined ? `(was ${formatValue(v.metric, previous.value)})` : formatChange(v.metric, v.direction, v.value, previous.value)
+
+/** Under the table: which recorded runs "vs last" compares with, and where they differ from this one. */
+export const historyNote = (
+  previous: ReadonlyMap<string, Previous>,
+  current: { cpu: string; cores: number },
+  dir: string,
+  size: string
+): string => {
+  const runs = [...new Map([...previous.values()].map((p) => [p.run.file, p.run])).values()]
+  if (runs.length === 0) return `vs last: no recorded run of size ${size} in ${dir} (--record saves one)`
+  const described = runs.map((r) => {
+    const other = (r.cpu !== undefined && r.cpu !== current.cpu) || (r.cores !== undefined && r.cores !== current.cores)
+    return `${r.file} (git ${r.gitHead ?? "?"}${other ? `; another machine: ${r.cpu ?? "?"}, ${r.cores ?? "?"} cores` : ""})`
+  })
+  return `vs last: each value against the newest run of size ${size} recorded in ${dir} with a figure for it: ${described.join(", ")}`
 }
 
 /** Lines under the table: failures' reasons, readings, small thresholds' reasons. */

@@ -10,11 +10,13 @@ import { fileURLToPath } from "node:url"
 import { evaluateBudgets, exitCodeFor, loadBudgets, selectBudgets } from "./budgets.js"
 import { distFingerprint, findTools, machineInfo, sluiceBuild, snapshotCli } from "./environment.js"
 import { runCacheScenario } from "./cache.js"
+import { runMetricsCost } from "./metricsCost.js"
 import { type ScenarioResult, runScenario } from "./execute.js"
 import { describeInput, formatBytes, freeBytes, generateInput, type InputSpec, inputKey, MiB, totalBytes, treeBytes, treeFiles } from "./inputs.js"
 import { killRunning } from "./measure.js"
 import { type BenchOptions, parseOptions, USAGE } from "./options.js"
-import { commandTable, verdictNotes, verdictTable } from "./report.js"
+import { DEFAULT_HISTORY_DIR, loadHistory, previousValues, recordRun } from "./history.js"
+import { commandTable, historyNote, verdictNotes, verdictTable } from "./report.js"
 import { findScenario, SCENARIOS } from "./scenarios.js"
 import { openWebApp } from "./browser.js"
 import { runWebScenario, webSessions } from "./web.js"
@@ -32,7 +34,7 @@ const main = async (options: BenchOptions): Promise<number> => {
   if (major < 24) {
     throw new SetupError(`Node ${process.version} is too old: run with Node 24 (export PATH=/work/main/node_modules/.bin:$PATH)`)
   }
-  const budgetFile = loadBudgets()
+  const budgetFile = loadBudgets(options.budgets === undefined ? undefined : resolve(options.budgets))
   const selected = selectBudgets(budgetFile.budgets, options.only, SCENARIOS.map((s) => s.id))
   if ("error" in selected) throw new SetupError(selected.error)
   const budgets = selected.budgets
@@ -110,6 +112,12 @@ const main = async (options: BenchOptions): Promise<number> => {
         scenarioSeconds[spec.id] = (performance.now() - t0) / 1000
         continue
       }
+      // The metrics scenario runs its jobs in this process.
+      if (spec.metrics !== undefined) {
+        results.push(await runMetricsCost(spec, ctx))
+        scenarioSeconds[spec.id] = (performance.now() - t0) / 1000
+        continue
+      }
       // Browser scenarios: their CLI commands as usual, then the web app in Chromium.
       const cliSpec = { ...spec, commands: spec.commands.filter((c) => c.tool !== "chromium") }
       const cli = cliSpec.commands.length > 0 ? await runScenario(cliSpec, ctx) : { id: spec.id, title: spec.title, commands: {} }
@@ -119,6 +127,11 @@ const main = async (options: BenchOptions): Promise<number> => {
 
     const verdicts = evaluateBudgets(budgets, options.size, results)
     const code = exitCodeFor(verdicts)
+    // What this run's values are compared with: the newest recorded run of the same size (history.ts).
+    const historyDir = resolve(options.history ?? DEFAULT_HISTORY_DIR)
+    const history = loadHistory(historyDir)
+    for (const problem of history.problems) log(`history: skipped ${problem}`)
+    const previous = previousValues(history.runs, options.size)
     const seconds = (performance.now() - started) / 1000
     const distAfter = distFingerprint(cliPath)
     const rebuilt = build.distFingerprint !== undefined && distAfter?.fingerprint !== build.distFingerprint
@@ -129,7 +142,8 @@ const main = async (options: BenchOptions): Promise<number> => {
       "",
       `Sluice budgets, size ${options.size}, median of ${options.runs} run(s), ${machine.cores} cores, ${machine.cpu}`,
       "",
-      verdictTable(verdicts, results),
+      verdictTable(verdicts, results, previous),
+      historyNote(previous, machine, historyDir, options.size),
       ...(results.some((r) => Object.values(r.commands).some((c) => c.defect !== undefined))
         ? ["(!) the command misbehaved (e.g. hung in some runs): see its problem below; its budgets fail"]
         : []),
@@ -152,7 +166,7 @@ const main = async (options: BenchOptions): Promise<number> => {
     }
     process.stdout.write(out.join("\n") + "\n")
 
-    if (options.json !== undefined) {
+    if (options.json !== undefined || options.record) {
       const doc = {
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -168,11 +182,21 @@ const main = async (options: BenchOptions): Promise<number> => {
         sluice: { ...build, measuredCopy: snapshot !== undefined, distFingerprintAfter: distAfter?.fingerprint, rebuiltDuringRun: rebuilt },
         scenarioSeconds,
         scenarios: results,
-        verdicts,
+        verdicts: verdicts.map((v) => {
+          const last = previous.get(v.budget)
+          return last === undefined ? v : { ...v, previous: { value: last.value, file: last.run.file } }
+        }),
         exitCode: code
       }
-      writeFileSync(options.json, JSON.stringify(doc, null, 2) + "\n")
-      log(`wrote ${resolve(options.json)}`)
+      const text = JSON.stringify(doc, null, 2) + "\n"
+      if (options.json !== undefined) {
+        writeFileSync(options.json, text)
+        log(`wrote ${resolve(options.json)}`)
+      }
+      if (options.record) {
+        const dirty = build.uncommitted !== undefined && build.uncommitted.length > 0
+        log(`recorded ${recordRun(historyDir, { startedAt, gitHead: build.gitHead, dirty, size: options.size }, text)}`)
+      }
     }
     return code
   } finally {

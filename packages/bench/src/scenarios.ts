@@ -6,7 +6,7 @@
 import type { BenchSize } from "./budgets.js"
 import { GiB, type InputSpec, KiB, MiB, type TreeSpec } from "./inputs.js"
 
-/** `library`: `@sluice/core/node` in this process (src/cacheWorkload.ts). */
+/** `library`: `@sluice/core/node` in this process (src/cacheWorkload.ts, src/metricsCost.ts). */
 export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "node" | "chromium" | "library"
 
 export interface ToolInfo {
@@ -50,6 +50,9 @@ export type WebProbe = "sha256" | "cancel" | "blake3" | "memory"
 /** What a result-cache scenario does (src/cache.ts); all its commands are its figures. */
 export type CacheProbe = "recheck" | "repeat" | "mixed"
 
+/** What a metrics scenario does (src/metricsCost.ts): every command is a figure of its probe. */
+export type MetricsProbe = "cost"
+
 export interface ScenarioSpec {
   readonly id: string
   readonly title: string
@@ -58,6 +61,8 @@ export interface ScenarioSpec {
   readonly web?: WebProbe
   /** The cache probe runs every command of the scenario itself. */
   readonly cache?: CacheProbe
+  /** The metrics probe runs every command of the scenario itself, in this process. */
+  readonly metrics?: MetricsProbe
   /** A tree the scenario generates, changes and deletes itself; its commands' `input` is then only a label. */
   readonly tree?: (size: BenchSize) => TreeSpec
 }
@@ -73,6 +78,8 @@ const rssLarge = bySize({ count: 1, bytes: 256 * MiB }, { count: 1, bytes: 4 * G
 const files4k = bySize({ count: 1000, bytes: 4 * KiB }, { count: 1000, bytes: 4 * KiB })
 const files256k = bySize({ count: 1000, bytes: 256 * KiB }, { count: 1000, bytes: 256 * KiB })
 const emptyFile = bySize({ count: 1, bytes: 0 }, { count: 1, bytes: 0 })
+/** Many small files for the metrics' cost: where a job makes the most metric updates for its bytes. */
+const files4kMany = bySize({ count: 2000, bytes: 4 * KiB }, { count: 10_000, bytes: 4 * KiB })
 /** The browser's memory scenario: 512 MiB (small) / 2 GiB (full). */
 const webMemoryFile = bySize({ count: 1, bytes: 512 * MiB }, { count: 1, bytes: 2 * GiB })
 
@@ -94,6 +101,9 @@ const asInput = (tree: (size: BenchSize) => TreeSpec) => (size: BenchSize): Inpu
 
 const inApp = (id: string, label: string, input: (size: BenchSize) => InputSpec): CommandSpec =>
   ({ id, tool: "chromium", label, input, args: () => [] })
+
+const inProcess = (id: string, label: string, input: (size: BenchSize) => InputSpec): CommandSpec =>
+  ({ id, tool: "library", label, input, args: () => [] })
 
 const manyFiles = (id: string, title: string, input: (size: BenchSize) => InputSpec): ScenarioSpec => ({
   id,
@@ -257,6 +267,21 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       { id: "ceiling", tool: "library", label: "most any cache could hit (first sights miss)", input: asInput(mixedTree), args: () => [] },
       { id: "seen", tool: "library", label: "hit rate on content the cache had seen", input: asInput(mixedTree), args: () => [] },
       { id: "wrong", tool: "library", label: "wrong answers (digests, check verdicts)", input: asInput(mixedTree), args: () => [] }
+    ]
+  },
+  {
+    id: "metrics-cost",
+    title: "Metrics: the same SHA-256 job with metrics on and off, in interleaved rounds (@sluice/core/node in process)",
+    metrics: "cost",
+    commands: [
+      inProcess("large_on", "one large file, metrics on", largeFile),
+      inProcess("large_off", "one large file, metrics off", largeFile),
+      inProcess("large_off_b", "one large file, metrics off (again)", largeFile),
+      inProcess("large_cpu", "one large file: main-thread CPU the metrics add, % of the job's time", largeFile),
+      inProcess("files_on", "4 KiB files, metrics on", files4kMany),
+      inProcess("files_off", "4 KiB files, metrics off", files4kMany),
+      inProcess("files_off_b", "4 KiB files, metrics off (again)", files4kMany),
+      inProcess("files_cpu", "4 KiB files: main-thread CPU the metrics add, % of the job's time", files4kMany)
     ]
   },
   {
