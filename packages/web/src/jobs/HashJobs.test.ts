@@ -1,4 +1,4 @@
-import { Checkpointed, ReadFailed } from "@sluice/core"
+import { Checkpointed, DEFAULT_PARALLEL_THRESHOLD, ReadFailed } from "@sluice/core"
 import { cacheLayer, layerInline } from "@sluice/core/browser"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { createHash } from "node:crypto"
@@ -92,6 +92,36 @@ describe("HashJobs", () => {
     const row = jobs.getSnapshot().rows[0]!
     expect(row.bytesPerSecond).toBe(500)
     expect(row.etaSeconds).toBe(6)
+  })
+
+  it("counts bytes read and worker time as files go, running files included (the Performance page's live figures)", async () => {
+    let clock = 0
+    const { frames, jobs, pool } = setup({ size: 2, now: () => clock })
+    jobs.addFiles([{ path: "a", file: file("a", 4000) }, { path: "b", file: file("b", 1000) }], ["sha256"])
+    await settle(frames, () => pool.tasks.length === 2)
+    expect(jobs.activity()).toEqual({ bytes: 0, busyMs: 0, running: 2 })
+    clock = 500
+    pool.tasks[0]!.progress(1000)
+    pool.tasks[1]!.progress(400)
+    await settle(frames, () => jobs.getSnapshot().rows[1]!.bytes === 400)
+    expect(jobs.activity()).toEqual({ bytes: 1400, busyMs: 1000, running: 2 })
+    pool.tasks[1]!.finish()
+    await settle(frames, () => jobs.getSnapshot().rows[1]!.status === "done")
+    clock = 1000
+    jobs.cancel(jobs.getSnapshot().rows[0]!.id)
+    clock = 5000
+    // b's last 600 bytes came with its digest; a's 1000 read before the cancel stay counted.
+    expect(jobs.activity()).toEqual({ bytes: 2000, busyMs: 1500, running: 0 })
+  })
+
+  it("counts a large BLAKE3-only file as busy on every worker (it is spread over the pool)", async () => {
+    let clock = 0
+    const { frames, jobs } = setup({ size: 2, now: () => clock })
+    jobs.addFiles([{ path: "big", file: file("big", DEFAULT_PARALLEL_THRESHOLD) }], ["blake3"])
+    // (The fake pool does not split BLAKE3; the file's start is what counts here.)
+    await settle(frames, () => jobs.activity().running === 1)
+    clock = 100
+    expect(jobs.activity().busyMs).toBe(200)
   })
 
   it("cancels one file: its worker task is interrupted and the others go on", async () => {
@@ -215,6 +245,8 @@ describe("HashJobs with the result cache", () => {
     useCache = false
     const off = await pick()
     expect(off).toMatchObject({ cached: false, digests: { sha256: expected } })
+    // Read twice; the cache's answer read nothing.
+    expect(jobs.activity()).toMatchObject({ bytes: 2 * bytes.length, running: 0 })
   })
 })
 
@@ -259,6 +291,8 @@ describe("HashJobs with checkpoints", () => {
     await settle(frames, () => rows()[0]!.status === "done" && log.length === 3)
     expect(log).toEqual(["open big.iso sha256", "save big.iso 700", "forget big.iso"])
     expect(rows()[0]!.resumedAt).toBe(600)
+    // This run read from the checkpoint to the end only.
+    expect(jobs.activity().bytes).toBe(400)
   })
 
   it.each([[2, false], [1, true]] as const)(

@@ -1,5 +1,6 @@
 import {
   BlobSource,
+  DEFAULT_PARALLEL_THRESHOLD,
   type Digests,
   type FileFailed,
   type FileHashed,
@@ -11,6 +12,7 @@ import {
 } from "@sluice/core"
 import { Cause, Context, Effect, Exit, Fiber, type ManagedRuntime, Semaphore, Stream } from "effect"
 import type { Checkpoints, JobCheckpoint } from "../resume/Checkpoints.js"
+import { type JobActivity, makeActivityLedger } from "./activity.js"
 import { describeFailure, type Failure, unexpectedFailure } from "./failure.js"
 
 export type RowStatus = "queued" | "hashing" | "done" | "failed" | "cancelled"
@@ -89,6 +91,8 @@ export interface HashJobs {
   readonly remove: (id: number) => void
   readonly clearFinished: () => void
   readonly hashText: (text: string, algorithms: ReadonlyArray<HashAlgorithm>) => void
+  /** Bytes read and worker time so far, files in progress included (the Performance page's live figures). */
+  readonly activity: () => JobActivity
   readonly dispose: () => void
 }
 
@@ -150,6 +154,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
   const dirty = new Set<number>()
   let nextId = 1
   let permits: Semaphore.Semaphore | undefined
+
+  const ledger = makeActivityLedger()
 
   let textState: TextDigest = EMPTY_TEXT
   let textFiber: Fiber.Fiber<unknown, unknown> | undefined
@@ -219,6 +225,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
           state.offeredFrom = undefined
         }
         state.bytes = event.bytes
+        // A cache answer arrives as progress to the full size, then FileHashed says it was cached.
+        if (event.bytes < state.size) ledger.read(state.id, event.bytes - (state.resumedAt ?? 0))
         break
       case "FileHashed":
         state.run.forgetCheckpoint = true
@@ -227,11 +235,14 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
         state.digests = event.digests as Digests
         state.cached = event.cached === true
         state.endedAt = now()
+        if (!state.cached) ledger.read(state.id, event.bytes - (state.resumedAt ?? 0))
+        ledger.stop(state.id, state.endedAt)
         break
       case "FileFailed":
         state.status = "failed"
         state.failure = describeFailure(event.reason)
         state.endedAt = now()
+        ledger.stop(state.id, state.endedAt)
         break
     }
     touch(state)
@@ -242,6 +253,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     state.fiber = undefined
     if (!isActive(state.status)) return
     state.endedAt = now()
+    ledger.stop(state.id, state.endedAt)
     if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) {
       state.status = "cancelled"
     } else {
@@ -266,11 +278,14 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
         permits ??= Semaphore.makeUnsafe(Math.max(1, pool.size))
         // BLAKE3 alone is spread over every worker, which a checkpointed hash cannot be:
         // on several workers it finishes sooner than a resume would save.
-        if (pool.size > 1 && algorithms.length === 1 && algorithms[0] === "blake3") checkpoint = undefined
+        const blake3Alone = pool.size > 1 && algorithms.length === 1 && algorithms[0] === "blake3"
+        if (blake3Alone) checkpoint = undefined
+        const spreadOverPool = blake3Alone && blob.size >= DEFAULT_PARALLEL_THRESHOLD
         yield* permits.withPermit(Effect.suspend(() => {
           state.status = "hashing"
           state.startedAt = now()
           state.offeredFrom = checkpoint?.options.from?.bytes
+          ledger.start(state.id, state.startedAt, spreadOverPool ? pool.size : 1)
           touch(state)
           return hashFiles([source], { algorithms, checkpoint: checkpoint?.options }).pipe(
             Stream.runForEach((event) => Effect.sync(() => onEvent(state, event)))
@@ -299,6 +314,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     state.run.forgetCheckpoint = forgetCheckpoint
     state.status = "cancelled"
     state.endedAt = now()
+    ledger.stop(state.id, state.endedAt)
     const fiber = state.fiber
     state.fiber = undefined
     interrupt(fiber)
@@ -441,6 +457,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     remove: (id) => removeWhere((state) => state.id === id),
     clearFinished: () => removeWhere((state) => !isActive(state.status)),
     hashText,
+    activity: () => ledger.at(now()),
     dispose: () => {
       // The page goes away, the person did not cancel: checkpoints stay for next time.
       for (const id of order) cancel(id, false)
