@@ -4,6 +4,10 @@ import { App } from "./App.js"
 import { Announcer } from "./components/Announcer.js"
 import { fakeDigest, file, makeTestJobs, settle } from "./jobs/testkit.js"
 import { HashJobsContext } from "./jobs/useHashJobs.js"
+import type { PerformanceMonitor } from "./performance/PerformanceMonitor.js"
+
+// jsdom draws no canvas: the charts stand in as a marker.
+vi.mock("./performance/PerformanceCharts.js", () => ({ default: () => <div data-testid="charts" /> }))
 
 let disposers: Array<() => Promise<void>> = []
 
@@ -156,5 +160,77 @@ describe("App", () => {
     fireEvent.click(screen.getByRole("button", { name: "Clear finished" }))
     await act(() => settle(t.frames, () => t.jobs.getSnapshot().rows.length === 0))
     expect(screen.queryByRole("list", { name: "Files" })).toBeNull()
+  })
+})
+
+describe("App views", () => {
+  const renderWithViews = () => {
+    const t = makeTestJobs({ auto: true })
+    disposers.push(() => t.runtime.dispose())
+    let listening = 0
+    const view = { points: [], latest: undefined, job: undefined, recommendations: [], pool: undefined, calibration: undefined, readings: 0 }
+    const monitor: PerformanceMonitor = {
+      subscribe: () => {
+        listening++
+        return () => listening--
+      },
+      getView: () => view
+    }
+    render(
+      <HashJobsContext.Provider value={t.jobs}>
+        <Announcer>
+          <App performanceMonitor={monitor} />
+        </Announcer>
+      </HashJobsContext.Provider>
+    )
+    return { listening: () => listening }
+  }
+
+  afterEach(() => history.replaceState(null, "", "/"))
+
+  it("shows Files first; Performance is a tab that polls only while shown and is kept in the address", async () => {
+    const page = renderWithViews()
+    const files = screen.getByRole("tab", { name: "Files" })
+    const performance = screen.getByRole("tab", { name: "Performance" })
+    expect(files.getAttribute("aria-selected")).toBe("true")
+    expect(screen.getByRole("tabpanel", { name: "Files" })).toBeDefined()
+    expect(page.listening()).toBe(0)
+
+    fireEvent.click(performance)
+    expect(await screen.findByText("Reading the first figures…")).toBeDefined()
+    expect(screen.getByRole("tabpanel", { name: "Performance" })).toBeDefined()
+    expect(screen.queryByRole("tabpanel", { name: "Files" })).toBeNull() // hidden, still in the page
+    expect(screen.getByTestId("pick-files")).toBeDefined()
+    expect(location.hash).toBe("#performance")
+    expect(page.listening()).toBe(1)
+
+    fireEvent.click(files)
+    expect(page.listening()).toBe(0)
+    expect(location.hash).toBe("")
+  })
+
+  it("moves between the tabs with the arrow keys, Home and End, one tab stop", () => {
+    renderWithViews()
+    const files = screen.getByRole("tab", { name: "Files" })
+    const performance = screen.getByRole("tab", { name: "Performance" })
+    expect([files.tabIndex, performance.tabIndex]).toEqual([0, -1])
+    files.focus()
+    fireEvent.keyDown(files, { key: "ArrowRight" })
+    expect(document.activeElement).toBe(performance)
+    expect(performance.getAttribute("aria-selected")).toBe("true")
+    expect([files.tabIndex, performance.tabIndex]).toEqual([-1, 0])
+    fireEvent.keyDown(performance, { key: "ArrowRight" })
+    expect(document.activeElement).toBe(files)
+    fireEvent.keyDown(files, { key: "End" })
+    expect(document.activeElement).toBe(performance)
+    fireEvent.keyDown(performance, { key: "Home" })
+    expect(document.activeElement).toBe(files)
+  })
+
+  it("opens on the Performance view when the address says so", async () => {
+    history.replaceState(null, "", "/#performance")
+    renderWithViews()
+    expect(screen.getByRole("tab", { name: "Performance" }).getAttribute("aria-selected")).toBe("true")
+    expect(await screen.findByText("Reading the first figures…")).toBeDefined()
   })
 })

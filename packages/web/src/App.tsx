@@ -1,5 +1,5 @@
 import type { HashAlgorithm } from "@sluice/core"
-import { useCallback, useEffect, useMemo, useRef, useState } from "react"
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { useAnnounce } from "./components/Announcer.js"
 import { AlgorithmPicker } from "./components/AlgorithmPicker.js"
 import { DropZone } from "./components/DropZone.js"
@@ -11,13 +11,18 @@ import { SettingsPanel, type SettingsPanelProps } from "./components/SettingsPan
 import { TextHasher } from "./components/TextHasher.js"
 import { UnfinishedPanel, type UnfinishedPanelProps } from "./components/UnfinishedPanel.js"
 import { VerifyPanel } from "./components/VerifyPanel.js"
+import { panelId, tabId, type View, ViewTabs, useView } from "./components/ViewTabs.js"
 import type { Collected } from "./files/collectFiles.js"
 import { formatPercent } from "./format.js"
 import { useHashJobs, useHashJobsStore } from "./jobs/useHashJobs.js"
+import type { PerformanceMonitor } from "./performance/PerformanceMonitor.js"
 import { useAlgorithms } from "./useAlgorithms.js"
 import { type ExpectedSet, parsePasted } from "./verify/expected.js"
 
 const TITLE = "Sluice: hash files in your browser"
+
+// The charting library loads with the Performance view, not with the page.
+const PerformancePage = lazy(() => import("./performance/PerformancePage.js"))
 
 /** Announces when the last running file finishes, and shows progress in the tab title. */
 const useCompletionNotice = (rows: Parameters<typeof totals>[0]) => {
@@ -85,10 +90,19 @@ export interface AppProps {
   readonly checkpoints?: UnfinishedPanelProps["checkpoints"]
   /** The result cache, for the Settings panel: its figures, clearing, and whether jobs use it. */
   readonly cache?: Pick<SettingsPanelProps, "cache" | "preference">
+  /** The metrics and the page's activity, for the Performance view (without it, no such view). */
+  readonly performanceMonitor?: PerformanceMonitor
 }
 
-export const App = ({ cache, checkpoints, health, pool }: AppProps) => {
+/** With views, a tab panel each; the Performance view is only drawn (and only polls) while shown. */
+const viewPanel = (view: View, shown: View, tabs: boolean) =>
+  tabs ? { role: "tabpanel", id: panelId(view), "aria-labelledby": tabId(view), hidden: view !== shown } : {}
+
+export const App = ({ cache, checkpoints, health, performanceMonitor, pool }: AppProps) => {
   const poolDetail = usePoolDetail(pool)
+  const [view, showView] = useView()
+  const tabs = performanceMonitor !== undefined
+  const shown: View = tabs ? view : "files"
   const jobs = useHashJobsStore()
   const { rows } = useHashJobs()
   const [algorithms, setAlgorithms] = useAlgorithms()
@@ -123,37 +137,49 @@ export const App = ({ cache, checkpoints, health, pool }: AppProps) => {
         <h1>Sluice</h1>
         <p>Hash files, folders and text on this device. Nothing is uploaded.</p>
       </header>
-      <main className="layout">
-        <div className="primary">
-          <AlgorithmPicker selected={algorithms} onChange={setAlgorithms} />
-          {checkpoints !== undefined ? <UnfinishedPanel checkpoints={checkpoints} /> : null}
-          <DropZone onFiles={onFiles} />
-          <JobSummary rows={rows} onCancelAll={jobs.cancelAll} onClearFinished={jobs.clearFinished} />
-          <FileList
-            rows={rows}
-            expected={expected}
-            onCancel={jobs.cancel}
-            onRetry={jobs.retry}
-            onRemove={jobs.remove}
-          />
+      {tabs ? <ViewTabs selected={shown} onSelect={showView} /> : null}
+      <main>
+        <div className="layout" {...viewPanel("files", shown, tabs)}>
+          <div className="primary">
+            <AlgorithmPicker selected={algorithms} onChange={setAlgorithms} />
+            {checkpoints !== undefined ? <UnfinishedPanel checkpoints={checkpoints} /> : null}
+            <DropZone onFiles={onFiles} />
+            <JobSummary rows={rows} onCancelAll={jobs.cancelAll} onClearFinished={jobs.clearFinished} />
+            <FileList
+              rows={rows}
+              expected={expected}
+              onCancel={jobs.cancel}
+              onRetry={jobs.retry}
+              onRemove={jobs.remove}
+            />
+          </div>
+          <div className="secondary">
+            <VerifyPanel
+              rows={rows}
+              pasted={pasted}
+              pastedSet={pastedSet}
+              onPastedChange={setPasted}
+              sumsSets={sumsSets}
+              onAddSums={(set) => setSumsSets((sets) => [...sets, set])}
+              onRemoveSums={(set) => setSumsSets((sets) => sets.filter((s) => s !== set))}
+              onHashAgainWith={hashAgainWith}
+            />
+            <ExportPanel rows={rows} />
+            <TextHasher algorithms={algorithms} />
+            {cache !== undefined ? (
+              <SettingsPanel cache={cache.cache} preference={cache.preference} {...settledness(rows)} />
+            ) : null}
+          </div>
         </div>
-        <div className="secondary">
-          <VerifyPanel
-            rows={rows}
-            pasted={pasted}
-            pastedSet={pastedSet}
-            onPastedChange={setPasted}
-            sumsSets={sumsSets}
-            onAddSums={(set) => setSumsSets((sets) => [...sets, set])}
-            onRemoveSums={(set) => setSumsSets((sets) => sets.filter((s) => s !== set))}
-            onHashAgainWith={hashAgainWith}
-          />
-          <ExportPanel rows={rows} />
-          <TextHasher algorithms={algorithms} />
-          {cache !== undefined ? (
-            <SettingsPanel cache={cache.cache} preference={cache.preference} {...settledness(rows)} />
-          ) : null}
-        </div>
+        {tabs ? (
+          <div {...viewPanel("performance", shown, tabs)} tabIndex={0} className="view-panel">
+            {shown === "performance" ? (
+              <Suspense fallback={<p className="hint">Loading the charts…</p>}>
+                <PerformancePage monitor={performanceMonitor} />
+              </Suspense>
+            ) : null}
+          </div>
+        ) : null}
       </main>
       <footer className="footer">
         <p>

@@ -41,3 +41,7 @@ export const formatDuration = (seconds: number): string => {
 }
 
 export const formatPercent = (fraction: number): string => `${Math.floor(Math.min(1, Math.max(0, fraction)) * 100)}%`
+
+/** "12 ms" under a second, "1.4 s" from there. */
+export const formatMs = (ms: number): string =>
+  ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`

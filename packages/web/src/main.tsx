@@ -10,7 +10,8 @@ import { registerServiceWorker } from "./offline/registerServiceWorker.js"
 import { makeUpdateSignal, UpdateBanner } from "./offline/UpdateBanner.js"
 import { makeCheckpoints } from "./resume/Checkpoints.js"
 import { indexedDbBackend } from "./resume/indexedDbBackend.js"
-import { cacheControl, describePool, flushCacheOnHide, makeRuntime, subscribePoolHealth } from "./runtime.js"
+import { makePerformanceMonitor } from "./performance/PerformanceMonitor.js"
+import { cacheControl, describePool, flushCacheOnHide, makeRuntime, performanceSources, subscribePoolHealth } from "./runtime.js"
 import "./styles.css"
 
 const runtime = makeRuntime()
@@ -21,6 +22,7 @@ const cache = { cache: cacheControl(runtime), preference: cachePreference }
 flushCacheOnHide(runtime)
 const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame, checkpoints, useCache: cachePreference.get })
 const pool = describePool(runtime)
+const performanceMonitor = makePerformanceMonitor(performanceSources(runtime, jobs))
 const health = (listener: Parameters<typeof subscribePoolHealth>[1]) => subscribePoolHealth(runtime, listener)
 const updates = makeUpdateSignal()
 registerServiceWorker(updates.offer)
@@ -30,7 +32,7 @@ createRoot(document.getElementById("root")!).render(
     <HashJobsContext.Provider value={jobs}>
       <Announcer>
         <UpdateBanner subscribe={updates.subscribe} />
-        <App pool={pool} health={health} checkpoints={checkpoints} cache={cache} />
+        <App pool={pool} health={health} checkpoints={checkpoints} cache={cache} performanceMonitor={performanceMonitor} />
       </Announcer>
     </HashJobsContext.Provider>
   </StrictMode>

@@ -1,21 +1,28 @@
 import {
   type CacheStats,
   cacheLayer,
+  type HashAlgorithm,
   layerAuto,
   layerScheduler,
+  metricsSampler,
+  metricsSnapshot,
   PoolChoice,
   type PoolHealth,
   ResultCache,
   WorkerPool
 } from "@sluice/core/browser"
 import { Effect, Fiber, Layer, ManagedRuntime, Stream, SubscriptionRef } from "effect"
+import type { HashJobs } from "./jobs/HashJobs.js"
+import { calibrate } from "./performance/calibrate.js"
+import type { MonitorSources, PoolFacts } from "./performance/PerformanceMonitor.js"
 
 /**
  * The web app's one composition root (STYLE.md): a Web Worker pool that opens each `File`
  * itself, or the same handlers on the main thread where module workers or WASM are missing;
  * the result cache (memory, then IndexedDB), which jobs use unless the person turned it
- * off; and Effect's scheduler for pages, so that a job of many files does not wait 4 ms
- * for each.
+ * off; Effect's scheduler for pages, so that a job of many files does not wait 4 ms
+ * for each; and the page's metrics sampler (main-thread long tasks, the JS heap), whose
+ * figures land in the runtime's metrics with the pool's.
  */
 export const makeRuntime = () =>
   ManagedRuntime.make(Layer.mergeAll(
@@ -23,7 +30,8 @@ export const makeRuntime = () =>
       spawn: () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" })
     }),
     cacheLayer(),
-    layerScheduler
+    layerScheduler,
+    metricsSampler()
   ))
 
 export type AppRuntime = ReturnType<typeof makeRuntime>
@@ -85,3 +93,21 @@ export const subscribePoolHealth = (
   }))
   return () => void runtime.runFork(Fiber.interrupt(fiber))
 }
+
+/** What the Performance view reads: core's metrics and pool, the jobs' activity, speeds measured on a worker. */
+export const performanceSources = (runtime: AppRuntime, jobs: Pick<HashJobs, "activity" | "getSnapshot">): MonitorSources => ({
+  snapshot: () => runtime.runPromise(metricsSnapshot),
+  activity: jobs.activity,
+  pool: () =>
+    runtime.runPromise(Effect.gen(function*() {
+      const choice = yield* PoolChoice
+      const pool = yield* WorkerPool
+      return { kind: pool.kind, size: pool.size, kernel: choice.kernel } satisfies PoolFacts
+    })),
+  algorithms: () => {
+    const used = new Set<HashAlgorithm>()
+    for (const row of jobs.getSnapshot().rows) for (const algorithm of row.algorithms) used.add(algorithm)
+    return [...used]
+  },
+  calibrate: (algorithms) => runtime.runPromise(calibrate(algorithms))
+})
