@@ -5,7 +5,9 @@
  * fresh profile. Measures, in the page: the longest main-thread task while hashing
  * (PerformanceObserver `longtask`), click-to-Cancelled latency, SHA-256 and BLAKE3
  * throughput (setInputFiles to the row saying Done), the Web Workers alive during a
- * BLAKE3 job, and memory (the page's JS heap via CDP, the renderer processes' RSS via /proc).
+ * BLAKE3 job, memory (the page's JS heap via CDP, the renderer processes' RSS via /proc),
+ * and the Performance view's own cost while a job runs (long tasks, chart update rate).
+ * The app's result cache is off in these sessions, so every job reads and hashes its file.
  *
  * vite and playwright-core are the web package's dev dependencies: they are resolved from
  * packages/web (not bundled), so the bench needs no new dependency.
@@ -19,6 +21,8 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 export const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url))
 export const WEB_DIST = join(WEB_DIR, "dist")
 export const CHROMIUM = "/usr/bin/chromium"
+/** Where the app keeps its "Use the cache" switch (packages/web/src/cache/cachePreference.ts). */
+export const CACHE_SWITCH_KEY = "sluice.useCache"
 
 const ARGS = [
   "--headless",
@@ -39,6 +43,8 @@ interface Locator {
   textContent(options?: { timeout?: number }): Promise<string | null>
   count(): Promise<number>
   isDisabled(): Promise<boolean>
+  isChecked(): Promise<boolean>
+  getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>
   check(): Promise<void>
   uncheck(): Promise<void>
   all(): Promise<Array<Locator>>
@@ -67,6 +73,7 @@ interface Page extends Locator {
   on(event: "console", f: (message: { type(): string; text(): string }) => void): void
 }
 interface BrowserContext {
+  addInitScript(script: string): Promise<void>
   pages(): Array<Page>
   newPage(): Promise<Page>
   newCDPSession(page: Page): Promise<CDPSession>
@@ -146,6 +153,9 @@ export const openWebApp = async (): Promise<WebSession> => {
     rmSync(profile, { recursive: true, force: true })
     throw error
   }
+  // The "Use the cache" switch (packages/web/src/cache/cachePreference.ts) off before the app
+  // reads it: every run of a file is then hashed, not answered from IndexedDB.
+  await context.addInitScript(`localStorage.setItem(${JSON.stringify(CACHE_SWITCH_KEY)}, "off")`)
   const page = context.pages()[0] ?? await context.newPage()
   const problems: Array<string> = []
   let created = 0
@@ -157,6 +167,12 @@ export const openWebApp = async (): Promise<WebSession> => {
   await page.goto(origin, { waitUntil: "load" })
   await page.getByRole("heading", { name: "Sluice", level: 1 }).waitFor({ timeout: 20_000 })
   await page.getByText(/kernels\)\.$/).waitFor({ timeout: 20_000 })
+  if (await page.getByRole("checkbox", { name: "Use the cache", exact: true }).isChecked()) {
+    await context.close().catch(() => undefined)
+    await stopServer().catch(() => undefined)
+    rmSync(profile, { recursive: true, force: true })
+    throw new Error(`the app's "Use the cache" switch is still on after setting localStorage ${CACHE_SWITCH_KEY}=off`)
+  }
   const version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1])
   return {
     page,
@@ -198,8 +214,17 @@ export const chooseAlgorithms = async (page: Page, labels: ReadonlyArray<string>
   }
 }
 
+/** Shows the app's Files view (where files are listed), or its Performance view. */
+export const showView = async (page: Page, name: "Files" | "Performance"): Promise<void> => {
+  const tab = page.getByRole("tab", { name, exact: true })
+  if (await tab.count() === 0 || await tab.getAttribute("aria-selected") === "true") return
+  await tab.click()
+  await page.getByRole("tabpanel", { name }).waitFor({ timeout: 5_000 })
+}
+
 /** Empties the list (every row is finished or cancelled between jobs). */
 export const clearFinished = async (page: Page): Promise<void> => {
+  await showView(page, "Files")
   const button = page.getByRole("button", { name: "Clear finished" })
   if (await button.count() === 0 || await button.isDisabled()) return
   await button.click()
@@ -406,6 +431,9 @@ export const hashInApp = async (
     state.until = performance.now()
     return state
   })
+  if (await rowOf(page, name).getByText("from cache", { exact: true }).count() > 0) {
+    throw new Error(`the row for ${name} was answered from the app's result cache, not hashed`)
+  }
   const hint = await rowOf(page, name).locator("p.hint").innerText({ timeout: 2_000 }).catch(() => "")
   const digest = await digestShown(page, name, label)
   await cdp?.detach().catch(() => undefined)
@@ -495,3 +523,77 @@ export const cancelInApp = async (session: WebSession, path: string, label: stri
 
 export const hardwareConcurrency = (session: WebSession): Promise<number> =>
   session.page.evaluate(() => navigator.hardwareConcurrency)
+
+// --- The Performance view ------------------------------------------------------------------
+
+/** PerformanceCharts' performance mark, one per redraw of the charts (packages/web/src/performance). */
+export const CHART_UPDATE_MARK = "sluice:performance-update"
+
+export interface PerfPageJob {
+  /** setInputFiles → the view counts the file as hashed (s, node clock). */
+  readonly seconds: number
+  /** The same span in the page (ms): what the update rate is over. */
+  readonly pageMs: number
+  /** Long tasks that started after the pick (ms). */
+  readonly longTasks: ReadonlyArray<number>
+  /** Chart redraws after the pick. */
+  readonly updates: number
+  /** Longest time between two redraws, or from the pick to the first (ms). */
+  readonly longestGapMs: number
+}
+
+type PerfState = { since: number; until: number; tasks: Array<{ start: number; duration: number }>; updates: Array<number> }
+
+const filesHashedShown = async (page: Page): Promise<number> =>
+  Number(await page.locator('[data-figure="files-hashed"]').getAttribute("data-value", { timeout: 1_000 }).catch(() => "NaN"))
+
+/**
+ * Hashes `path` with SHA-256 while the app shows its Performance view: long tasks and chart
+ * redraws (the view's performance marks) from the pick until the view counts the file as
+ * hashed. The view's speeds are measured on a worker once per visit, before the first job.
+ */
+export const hashWithPerfPageOpen = async (session: WebSession, path: string, timeoutMs: number): Promise<PerfPageJob> => {
+  const { page } = session
+  await clearFinished(page)
+  await chooseAlgorithms(page, ["SHA-256"])
+  await showView(page, "Performance")
+  try {
+    await page.locator('[data-calibrated="true"]').waitFor({ timeout: 20_000 }).catch(() => undefined)
+    const before = await filesHashedShown(page)
+    if (!Number.isFinite(before)) throw new Error("the Performance view shows no files-hashed figure")
+    await page.evaluate((mark: string) => {
+      const state: PerfState = { since: performance.now(), until: Infinity, tasks: [], updates: [] }
+      ;(globalThis as { __sluiceBenchPerf?: PerfState }).__sluiceBenchPerf = state
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
+      }).observe({ type: "longtask" })
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (entry.name === mark) state.updates.push(entry.startTime)
+      }).observe({ type: "mark" })
+    }, CHART_UPDATE_MARK)
+    const started = performance.now()
+    await page.getByTestId("pick-files").setInputFiles([path])
+    for (;;) {
+      if (await filesHashedShown(page) > before) break
+      if (performance.now() - started > timeoutMs) throw new Error(`the Performance view did not count ${basename(path)} as hashed within ${timeoutMs / 1000} s`)
+      await page.waitForTimeout(50)
+    }
+    const seconds = (performance.now() - started) / 1000
+    const seen = await page.evaluate(() => {
+      const state = (globalThis as unknown as { __sluiceBenchPerf: PerfState }).__sluiceBenchPerf
+      state.until = performance.now()
+      return state
+    })
+    const updates = seen.updates.filter((at) => at >= seen.since)
+    const edges = [seen.since, ...updates, seen.until]
+    return {
+      seconds,
+      pageMs: seen.until - seen.since,
+      longTasks: seen.tasks.filter((t) => t.start >= seen.since).map((t) => t.duration),
+      updates: updates.length,
+      longestGapMs: Math.max(...edges.slice(1).map((at, i) => at - edges[i]!))
+    }
+  } finally {
+    await showView(page, "Files").catch(() => undefined)
+  }
+}

@@ -45,7 +45,7 @@ export interface CommandSpec {
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
-export type WebProbe = "sha256" | "cancel" | "blake3" | "memory"
+export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage"
 
 /** What a result-cache scenario does (src/cache.ts); all its commands are its figures. */
 export type CacheProbe = "recheck" | "repeat" | "mixed"
@@ -223,6 +223,15 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       inApp("web_renderer", "web app: page renderer RSS (page + its workers)", webMemoryFile),
       inApp("web_renderer_private", "web app: page renderer private memory", webMemoryFile),
       inApp("web_heap", "web app: page JS heap (CDP)", webMemoryFile)
+    ]
+  },
+  {
+    id: "web-perfpage",
+    title: "Web app in headless Chromium: its Performance view open during a SHA-256 job (the view's own long tasks and chart update rate)",
+    web: "perfpage",
+    commands: [
+      inApp("web_perf_longtask", "web app, Performance view open: longest main-thread task", largeFile),
+      inApp("web_perf_update", "web app, Performance view open: mean time between chart updates", largeFile)
     ]
   },
   {

@@ -6,7 +6,16 @@
  */
 import { spawnSync } from "node:child_process"
 import type { CommandFigures } from "./budgets.js"
-import { browserMissing, cancelInApp, type HashJob, hardwareConcurrency, hashInApp, type WebSession } from "./browser.js"
+import {
+  browserMissing,
+  cancelInApp,
+  type HashJob,
+  hardwareConcurrency,
+  hashInApp,
+  hashWithPerfPageOpen,
+  type PerfPageJob,
+  type WebSession
+} from "./browser.js"
 import type { CommandResult, ExecuteContext, ScenarioResult } from "./execute.js"
 import { describeInput, inputKey, totalBytes, warmFiles } from "./inputs.js"
 import { median } from "./measure.js"
@@ -177,6 +186,42 @@ export const runWebScenario = async (
             ? { error: "CDP Performance.getMetrics gave no JSHeapUsedSize" }
             : { ...timed(), rssMiB: job.peakPageHeapMiB, note: `CDP Performance.getMetrics JSHeapUsedSize of the page (its workers' heaps are not in it), ${r1(job.basePageHeapMiB ?? 0)} MiB before the pick` }
         )
+        break
+      }
+      case "perfpage": {
+        const runs: Array<PerfPageJob> = []
+        for (let i = 0; i < ctx.runs; i++) {
+          const job = await hashWithPerfPageOpen(session, path, timeoutMs)
+          runs.push(job)
+          ctx.log(
+            `  run ${i + 1}/${ctx.runs} web Performance view open: ${job.seconds.toFixed(3)} s, ${job.updates} chart updates ` +
+              `(${r1((job.updates * 1000) / job.pageMs)} Hz, longest gap ${r1(job.longestGapMs)} ms), long tasks ${job.longTasks.length}` +
+              (job.longTasks.length > 0 ? ` (longest ${r1(Math.max(...job.longTasks))} ms)` : "")
+          )
+        }
+        const seconds = median(runs.map((j) => j.seconds))
+        const times = {
+          samples: runs.map((j) => ({ seconds: j.seconds })),
+          seconds,
+          minSeconds: Math.min(...runs.map((j) => j.seconds)),
+          maxSeconds: Math.max(...runs.map((j) => j.seconds)),
+          mbPerSec: bytes / seconds / 1e6
+        }
+        const tasks = runs.flatMap((j) => j.longTasks)
+        commands["web_perf_longtask"] = result(byId("web_perf_longtask"), {
+          ...times,
+          ms: Math.max(0, ...tasks),
+          note: `${tasks.length} long task(s) (>= 50 ms) in ${runs.length} SHA-256 job(s) with the Performance view open, from the pick; ` +
+            `0 ms = none; MB/s = setInputFiles → the view counts the file as hashed`
+        })
+        const intervals = runs.map((j) => (j.updates === 0 ? Infinity : j.pageMs / j.updates))
+        const worst = Math.max(...intervals)
+        commands["web_perf_update"] = result(byId("web_perf_update"), {
+          ...times,
+          ms: worst,
+          note: `mean time between chart redraws during a job, worst of ${runs.length} (${Number.isFinite(worst) ? r1(1000 / worst) : 0} Hz; ` +
+            `500 ms = 2 Hz); redraws per job ${runs.map((j) => j.updates).join(", ")}, longest gap ${r1(Math.max(...runs.map((j) => j.longestGapMs)))} ms`
+        })
         break
       }
       default:
