@@ -1,5 +1,5 @@
 import type { HashAlgorithm } from "@sluice/core"
-import { useEffect, useId, useState } from "react"
+import { useEffect, useId, useRef, useState } from "react"
 import { checkCommand, checksumFileText, exportableAlgorithms, resultsJson, SUMS_FILE_NAME } from "../export/exportResults.js"
 import { ALGORITHM_LABEL } from "../format.js"
 import type { HashRow } from "../jobs/HashJobs.js"
@@ -16,12 +16,46 @@ const useObjectUrl = (text: string, type: string): string | undefined => {
   return url
 }
 
+/** While files hash, the export is built from the rows at most this often. */
+export const EXPORT_EVERY_MS = 1_000
+
+/**
+ * `rows` at most once per `ms` while some are still hashing (a list of 1,000 files changes
+ * every frame, and the text, its Blob and object URL were rebuilt each time); at once when
+ * none is.
+ */
+export const useThrottledRows = (rows: ReadonlyArray<HashRow>, ms = EXPORT_EVERY_MS): ReadonlyArray<HashRow> => {
+  const busy = rows.some((row) => row.status === "queued" || row.status === "hashing")
+  const [shown, setShown] = useState(rows)
+  const latest = useRef(rows)
+  latest.current = rows
+  const last = useRef(0)
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  useEffect(() => {
+    if (!busy) {
+      clearTimeout(timer.current)
+      timer.current = undefined
+      setShown(rows)
+      return
+    }
+    if (timer.current !== undefined) return
+    timer.current = setTimeout(() => {
+      timer.current = undefined
+      last.current = performance.now()
+      setShown(latest.current)
+    }, Math.max(0, last.current + ms - performance.now()))
+  }, [busy, ms, rows])
+  useEffect(() => () => clearTimeout(timer.current), [])
+  return busy ? shown : rows
+}
+
 export interface ExportPanelProps {
   readonly rows: ReadonlyArray<HashRow>
 }
 
 /** The finished files as a coreutils checksum file (one algorithm) or JSON (all of them). */
-export const ExportPanel = ({ rows }: ExportPanelProps) => {
+export const ExportPanel = (props: ExportPanelProps) => {
+  const rows = useThrottledRows(props.rows)
   const id = useId()
   const available = exportableAlgorithms(rows)
   const [format, setFormat] = useState<"sums" | "json">("sums")
