@@ -7,6 +7,7 @@ export const snapshotOf = (overrides: Partial<PerformanceSnapshot> = {}): Perfor
   at: 0,
   bytes: 0,
   files: { hashed: 0, cached: 0, failed: 0 },
+  pipelines: {},
   unitMs: quantiles,
   taskMs: quantiles,
   pool: { workers: 2, queueDepth: 0, busyMs: 0, retries: 0, restarts: 0, fallbackTasks: 0, breaker: "closed" },
