@@ -8,6 +8,7 @@
 import { readFileSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import { CORE_VERSION, ResultCache } from "@sluice/core"
 import type { Page } from "playwright-core"
 import { afterEach, expect, it } from "vitest"
 import {
@@ -83,7 +84,13 @@ it("answers a file hashed before a reload from IndexedDB, marked from cache, wit
   // What the browser keeps: opaque keys, digests and sizes; no name, no content.
   const stored = await storedByThePage(page)
   expect(stored.records).toEqual([
-    { key: expect.stringMatching(/^[0-9a-f]{40}$/), value: expect.any(String), t: expect.any(Number), tag: "1/0.1.0" }
+    {
+      key: expect.stringMatching(/^[0-9a-f]{40}$/),
+      value: expect.any(String),
+      t: expect.any(Number),
+      // The cache's format and the core that wrote it: a record of another is never read.
+      tag: `${ResultCache.CACHE_FORMAT}/${CORE_VERSION}`
+    }
   ])
   // The digest, the size, and the fingerprint of the sampled blocks (a page cannot vouch for a file on its metadata).
   expect(JSON.parse((stored.records[0] as { value: string }).value)).toEqual({
