@@ -8,6 +8,7 @@ import { hashCommand, parseAlgorithms } from "./commands/hash.js"
 import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
 import { parseWorkers, printErr, runCommand } from "./runtime.js"
 import { withStats } from "./stats.js"
+import { formatBytes } from "./progress.js"
 import { VERSION } from "./version.js"
 import { doctorCommand } from "./commands/doctor.js"
 import { benchCommand } from "./commands/bench.js"
@@ -132,22 +133,28 @@ ${EXIT_CODES_HELP}`)
     .description("show, empty or trim the result cache (digests of files seen unchanged; no content, no secrets)")
     .argument("<action>", "stats: where it is and what it holds; clear: remove every entry; prune: drop old versions' entries and the least recently used beyond the limits")
     .option("--json", "print one JSON object", false)
+    .addOption(statsOption())
     .addHelpText("after", `
 The cache lives in $SLUICE_CACHE_DIR, else $XDG_CACHE_HOME/sluice, else ~/.cache/sluice.
 A file is answered from it only while its device, inode, size, modification and change
-times, and a fingerprint of sampled blocks, are all as they were; --no-cache on hash and
-check bypasses it.
+times are as they were (and, for a file that changed within 2 s of being cached, a
+fingerprint of sampled blocks too); --no-cache on hash and check bypasses it.
 
 Examples:
   sluice cache stats
   sluice cache clear
 ${EXIT_CODES_HELP}`)
-    .action(async (action: string, opts: { json: boolean }) => {
+    .action(async (action: string, opts: { json: boolean; stats: boolean }) => {
       if (!["stats", "clear", "prune"].includes(action)) {
         process.stderr.write(`sluice: unknown cache action '${action}' (stats, clear, prune)\n`)
         return setExit(ExitCode.usage)
       }
+      const started = performance.now()
       setExit(await cacheCommand(action as CacheAction, opts, (line) => process.stdout.write(line + "\n"), (line) => process.stderr.write(line + "\n")))
+      if (opts.stats) {
+        const rss = process.resourceUsage().maxRSS * 1024
+        process.stderr.write(`sluice: stats: cache ${action} in ${(performance.now() - started).toFixed(0)} ms; peak RSS ${formatBytes(rss)}\n`)
+      }
     })
 
   program

@@ -41,6 +41,15 @@ describe("--stats", () => {
   })
 })
 
+describe("sluice cache --stats", () => {
+  it("says how long the action took, on stderr", async () => {
+    const result = await sluice(["cache", "stats", "--stats"], { env: { SLUICE_CACHE_DIR: join(root, "cache-stats") } })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/^directory: /)
+    expect(result.stderr).toMatch(/^sluice: stats: cache stats in \d+ ms; peak RSS [\d.]+ MiB\n$/)
+  })
+})
+
 describe("sluice doctor", () => {
   it("reports the machine, every kernel with a calibrated speed, worker start-up and the cache", async () => {
     const env = { SLUICE_CACHE_DIR: join(root, "doctor-cache") }
