@@ -46,7 +46,7 @@ export const statsLines = (
     algorithms: context.algorithms,
     poolSize: availableParallelism()
   })
-  return [...lines.map((line) => `sluice: stats: ${line}`), ...tips.map((tip) => `sluice: tip: ${tip.message}`)]
+  return [...lines.map((line) => `sluice: stats: ${line}`), ...tips.map((tip) => `sluice: tip: ${tip.message}${tip.cli === undefined ? "" : ` (${tip.cli})`}`)]
 }
 
 /**

@@ -101,7 +101,7 @@ export const diagnose = (): Promise<DoctorReport> =>
         ...(disk?.degraded === undefined ? {} : { error: disk.degraded })
       },
       checkpoints: { directory: checkpointDir, unfinished },
-      tips: tips.map((tip) => tip.message)
+      tips: tips.map((tip) => `${tip.message}${tip.cli === undefined ? "" : ` (${tip.cli})`}`)
     } satisfies DoctorReport
   }).pipe(
     Effect.scoped,

@@ -45,7 +45,10 @@ describe("recommendations", () => {
 
   it("BLAKE3 when it is 1.5× or more faster than the algorithm used", () => {
     const calibration = { sha256: 400e6, blake3: 1200e6 }
-    expect(fasterAlgorithm(observe({}, { algorithms: ["sha256"], calibration }))?.message).toMatch(/^BLAKE3 is 3\.0× faster than SHA256/)
+    expect(fasterAlgorithm(observe({}, { algorithms: ["sha256"], calibration }))).toMatchObject({
+      message: expect.stringMatching(/^BLAKE3 is 3\.0× faster than SHA256/),
+      cli: "-a blake3"
+    })
     expect(fasterAlgorithm(observe({}, { algorithms: ["sha256"], calibration: { sha256: 1000e6, blake3: 1200e6 } }))).toBeUndefined()
     expect(fasterAlgorithm(observe({}, { algorithms: ["blake3"], calibration }))).toBeUndefined()
   })

@@ -7,7 +7,10 @@ import type { PerformanceSnapshot, Rates } from "./Snapshot.js"
 export interface Recommendation {
   readonly id: string
   readonly severity: "info" | "warning"
+  /** What was seen and what to do, in words any front end can show. */
   readonly message: string
+  /** The same action on the command line (`-a blake3`, `-w 1`), for the CLI to add. */
+  readonly cli?: string
 }
 
 export interface Observed {
@@ -42,7 +45,8 @@ export const fasterAlgorithm: Rule = ({ algorithms, calibration }) => {
   return {
     id: "faster-algorithm",
     severity: "info",
-    message: `BLAKE3 is ${ratio.toFixed(1)}× faster than ${used.toUpperCase()} on this machine: for integrity checks of your own files, -a blake3 does the same job faster (keep ${used} where a peer expects it).`
+    message: `BLAKE3 is ${ratio.toFixed(1)}× faster than ${used.toUpperCase()} on this machine: for integrity checks of your own files, BLAKE3 does the same job faster (keep ${used} where a peer expects it).`,
+    cli: "-a blake3"
   }
 }
 
@@ -64,7 +68,8 @@ export const poolIdle: Rule = ({ rates, snapshot }) => {
   return {
     id: "pool-idle",
     severity: "info",
-    message: `The ${snapshot.pool.workers} workers were idle ${percent(1 - rates.utilisation)} of the time: the job waits on reading (the disk, the network), so fewer workers (-w 1) would be as fast and use less memory.`
+    message: `The ${snapshot.pool.workers} workers were idle ${percent(1 - rates.utilisation)} of the time: the job waits on reading (the disk, the network), so fewer workers would be as fast and use less memory.`,
+    cli: "-w 1"
   }
 }
 
@@ -89,7 +94,8 @@ export const cacheDegraded: Rule = ({ snapshot }) => {
   return {
     id: "cache-degraded",
     severity: "warning",
-    message: `The ${level.level} cache is not in use (${level.reason}): results are still right, but nothing is remembered between runs. Check the cache directory (sluice cache stats), or the browser's storage settings.`
+    message: `The ${level.level} cache is not in use (${level.reason}): results are still right, but nothing is remembered between runs. Check where it is stored: the cache directory, or the site's storage in the browser's settings.`,
+    cli: "sluice cache stats"
   }
 }
 
@@ -100,7 +106,8 @@ export const memoryNearBudget: Rule = ({ memoryBudget, snapshot }) => {
   return {
     id: "memory-near-budget",
     severity: "warning",
-    message: `Memory is at ${(used / MiB).toFixed(0)} MiB, ${percent(used / memoryBudget)} of the ${(memoryBudget / MiB).toFixed(0)} MiB budget: fewer workers (-w) use less.`
+    message: `Memory is at ${(used / MiB).toFixed(0)} MiB, ${percent(used / memoryBudget)} of the ${(memoryBudget / MiB).toFixed(0)} MiB budget: fewer workers use less.`,
+    cli: "-w 1"
   }
 }
 
