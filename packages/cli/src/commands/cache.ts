@@ -2,11 +2,9 @@ import { type CacheStats, ResultCache } from "@sluice/core"
 import * as SluiceNode from "@sluice/core/node"
 import { Effect } from "effect"
 import { ExitCode } from "../exitCodes.js"
+import { formatBytes } from "../progress.js"
 
 export type CacheAction = "stats" | "clear" | "prune"
-
-const formatBytes = (bytes: number) =>
-  bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`
 
 /** The disk level as `cache stats` shows it: where it is, what it holds, and why it failed if it did. */
 const describe = (dir: string, stats: CacheStats) => {

@@ -170,8 +170,8 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
     Effect.gen(function*() {
       const id = idOf(key)
       for (const tracked of live()) {
-        yield* guarded(tracked, tracked.level.set(id, value), undefined)
-        tracked.writes++
+        // A write the level refused is not counted; the level is dropped instead.
+        if (yield* guarded(tracked, Effect.as(tracked.level.set(id, value), true), false)) tracked.writes++
       }
     })
 
