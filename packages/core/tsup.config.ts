@@ -7,9 +7,9 @@ export default defineConfig([
     ...shared,
     entry: {
       index: "src/index.ts",
-      "platform/node": "src/platform/node.ts",
-      "platform/browser": "src/platform/browser.ts",
-      "platform/browser-worker": "src/platform/browser-worker.ts"
+      "platform/node": "src/node/node.ts",
+      "platform/browser": "src/browser/browser.ts",
+      "platform/browser-worker": "src/browser/browser-worker.ts"
     },
     dts: true,
     // `build` empties dist first: the two configurations run at once and must not clean each other.
@@ -19,7 +19,7 @@ export default defineConfig([
     // Self-contained: a replacement worker loads one file instead of hundreds of modules,
     // which starts it in about a third of the time (it matters when workers crash).
     ...shared,
-    entry: { "platform/node-worker": "src/platform/node-worker.ts" },
+    entry: { "platform/node-worker": "src/node/node-worker.ts" },
     platform: "node",
     noExternal: [/./],
     dts: true,

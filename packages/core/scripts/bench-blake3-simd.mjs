@@ -1,7 +1,7 @@
 // Throwaway throughput check: JS chunk kernel vs the SIMD 4-chunk kernel, one core.
 // Run: esbuild scripts/bench-blake3-simd.mjs --bundle --platform=node --format=esm --outfile=/tmp/bench.mjs && node /tmp/bench.mjs
-import { Blake3SubtreeHasher } from "../src/primitives/blake3Tree.ts"
-import { compressChunks4 } from "../src/primitives/blake3Simd.ts"
+import { Blake3SubtreeHasher } from "../src/hash/kernels/blake3Tree.ts"
+import { compressChunks4 } from "../src/hash/kernels/blake3Simd.ts"
 
 const MiB = 1024 * 1024
 const size = 64 * MiB

@@ -1,10 +1,10 @@
-// Assembles src/primitives/blake3Simd.wat with wabt into src/primitives/blake3Simd.wasm.ts
+// Assembles src/hash/kernels/blake3Simd.wat with wabt into src/hash/kernels/blake3Simd.wasm.ts
 // (the module's bytes as base64, committed so the library build needs no assembler).
 // Run: node scripts/build-wasm.mjs   (or `pnpm --filter @sluice/core build:wasm`)
 import { readFileSync, writeFileSync } from "node:fs"
 import initWabt from "wabt"
 
-const dir = new URL("../src/primitives/", import.meta.url)
+const dir = new URL("../src/hash/kernels/", import.meta.url)
 const watFile = new URL("blake3Simd.wat", dir)
 const outFile = new URL("blake3Simd.wasm.ts", dir)
 

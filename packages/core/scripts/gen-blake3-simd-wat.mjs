@@ -1,4 +1,4 @@
-// Writes src/primitives/blake3Simd.wat: the repetitive parts of the kernel (one round of
+// Writes src/hash/kernels/blake3Simd.wat: the repetitive parts of the kernel (one round of
 // G, the message transpose, the message permutation) are spelled out from the tables
 // below rather than typed by hand. Run: node scripts/gen-blake3-simd-wat.mjs
 import { writeFileSync } from "node:fs"
@@ -112,6 +112,6 @@ emit(`  )
 )
 `)
 
-const out = new URL("../src/primitives/blake3Simd.wat", import.meta.url)
+const out = new URL("../src/hash/kernels/blake3Simd.wat", import.meta.url)
 writeFileSync(out, L.join("\n"))
 console.log(`wrote ${out.pathname}`)

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest"
 
 // The README's library examples, run as a user would run them: as a module importing
 // the built package by name, on the project's Node.
-const root = fileURLToPath(new URL("../../../", import.meta.url))
+const root = fileURLToPath(new URL("../../..", import.meta.url))
 const readme = readFileSync(`${root}README.md`, "utf8")
 const examples = [...readme.matchAll(/```ts example\n([\s\S]*?)```/g)].map((m) => m[1]!)
 const scratch = fileURLToPath(new URL("../.readme-examples/", import.meta.url))

@@ -1,0 +1,22 @@
+import { Effect } from "effect"
+import { hashError, ReadFailed } from "../hash/HashError.js"
+import type { BlobLike } from "./Source.js"
+import type { ByteReader } from "./ByteSource.js"
+
+/**
+ * Reads a `Blob` (a browser `File`, or a Node `Blob`) in slices: only the slice being
+ * read is in memory. A file that changed or vanished since it was picked fails to read.
+ */
+export const blobReader = (name: string, blob: BlobLike): ByteReader => ({
+  size: blob.size,
+  read: (buffer, position, length) =>
+    Effect.tryPromise({
+      try: async () => {
+        const start = position ?? 0
+        const bytes = new Uint8Array(await blob.slice(start, Math.min(start + length, blob.size)).arrayBuffer())
+        buffer.set(bytes)
+        return bytes.length
+      },
+      catch: (cause) => hashError(new ReadFailed({ path: name, code: (cause as Error | undefined)?.name ?? "NotReadableError" }))
+    })
+})

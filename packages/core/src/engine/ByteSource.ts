@@ -1,0 +1,101 @@
+import { Context, Effect, Fiber, type Scope } from "effect"
+import type { HashError } from "../hash/HashError.js"
+import type { Source } from "./Source.js"
+
+/** An opened source. `size` is undefined for pipes, which only read forward. */
+export interface ByteReader {
+  readonly size: number | undefined
+  /** Reads up to `length` bytes at `position` (or the current position of a pipe); 0 at the end. */
+  readonly read: (buffer: Uint8Array, position: number | undefined, length: number) => Effect.Effect<number, HashError>
+  /**
+   * The same read, blocking the calling thread: cheaper than a round trip to an I/O
+   * pool for a positional read from the page cache. Only offered where a thread may block
+   * (a worker), never on a UI thread.
+   */
+  readonly readSync?: ((buffer: Uint8Array, position: number, length: number) => number) | undefined
+}
+
+/** Opens sources where the work happens: in a worker, from a path, a descriptor or a `File`. */
+export class ByteSource extends Context.Service<ByteSource, {
+  readonly open: (source: Source) => Effect.Effect<ByteReader, HashError, Scope.Scope>
+}>()("@sluice/core/ByteSource") {}
+
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024
+/** A blocking read loop lets its thread's event loop turn at least this often. */
+export const YIELD_EVERY_MS = 50
+
+/**
+ * Read buffers kept for reuse on this thread: a worker hashing subtree after subtree
+ * would otherwise leave a chunk-sized buffer behind for the collector each time.
+ */
+const spare: Array<Uint8Array> = []
+const SPARE_LIMIT = 4
+
+const takeBuffer = (size: number): Uint8Array => {
+  const i = spare.findIndex((b) => b.length >= size)
+  return i >= 0 ? spare.splice(i, 1)[0]!.subarray(0, size) : new Uint8Array(size)
+}
+
+const giveBack = (buffer: Uint8Array) => {
+  if (spare.length < SPARE_LIMIT && buffer.byteOffset === 0) spare.push(new Uint8Array(buffer.buffer))
+}
+
+/**
+ * Calls `onChunk` with consecutive chunks of `[offset, offset + length)` (to the end when
+ * `length` is undefined). Two reused buffers: the next read is in flight while the
+ * current chunk is consumed, so memory is two chunks whatever the size of the source.
+ * A chunk is only valid during its callback.
+ */
+export const forEachChunk = Effect.fnUntraced(function*(
+  reader: ByteReader,
+  onChunk: (chunk: Uint8Array) => Effect.Effect<void, HashError> | void,
+  options: { readonly offset?: number; readonly length?: number; readonly chunkSize?: number } = {}
+) {
+  const positional = reader.size !== undefined
+  let position = options.offset ?? 0
+  let remaining = options.length ?? Number.POSITIVE_INFINITY
+  // Buffers no larger than what there is to read (one byte more, to see the end at once):
+  // a 4 KiB file costs 4 KiB, not two chunks. A file that grows is still read to its end.
+  const known = reader.size === undefined ? remaining : Math.min(remaining, Math.max(0, reader.size - position) + 1)
+  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, known))
+  const readInto = (buffer: Uint8Array) => {
+    const want = Math.min(chunkSize, remaining)
+    return want <= 0 ? Effect.succeed(0) : reader.read(buffer, positional ? position : undefined, want)
+  }
+  if (reader.readSync !== undefined && positional) {
+    const readSync = reader.readSync
+    const buffer = takeBuffer(chunkSize)
+    yield* Effect.gen(function*() {
+      let yieldedAt = Date.now()
+      while (remaining > 0) {
+        // Blocking reads keep the thread's event loop still: every so often it turns, so an
+        // interrupt (a cancel, a deadline) reaches a long task within about this long.
+        if (Date.now() - yieldedAt >= YIELD_EVERY_MS) {
+          yield* Effect.yieldNow
+          yieldedAt = Date.now()
+        }
+        const want = Math.min(chunkSize, remaining)
+        const n = yield* Effect.try({ try: () => readSync(buffer, position, want), catch: (e) => e as HashError })
+        if (n === 0) break
+        position += n
+        remaining -= n
+        const result = onChunk(buffer.subarray(0, n))
+        if (result !== undefined) yield* result
+      }
+    }).pipe(Effect.ensuring(Effect.sync(() => giveBack(buffer))))
+    return
+  }
+  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const
+  let which = 0
+  let n = yield* readInto(buffers[0])
+  while (n > 0) {
+    position += n
+    remaining -= n
+    const current = buffers[which]!.subarray(0, n)
+    which ^= 1
+    const next = yield* Effect.forkChild(readInto(buffers[which]!))
+    const result = onChunk(current)
+    if (result !== undefined) yield* result
+    n = yield* Fiber.join(next)
+  }
+})

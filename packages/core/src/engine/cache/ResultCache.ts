@@ -1,0 +1,219 @@
+import { sha256 } from "@noble/hashes/sha2.js"
+import { utf8ToBytes } from "@noble/hashes/utils.js"
+import { Context, Effect, Layer } from "effect"
+import type { Source } from "../Source.js"
+import { toHex } from "../../hash/kernels/IncrementalHasher.js"
+import * as Metrics from "../metrics/Metrics.js"
+import type { CacheFailed, CacheLevel } from "./CacheLevel.js"
+
+/** Bumped when what is cached, or how it is keyed, changes: older entries are never read. */
+export const CACHE_FORMAT = 2
+
+/**
+ * What a source is, as far as a cached result cares. `key` holds what the platform's
+ * metadata says (Node: device, inode, size, mtime and ctime in nanoseconds; a browser:
+ * name, size, lastModified), and changes with any write that metadata can see.
+ *
+ * Metadata cannot see everything: a write in the same clock tick as the one before it
+ * leaves the times as they were (git's "racy" files), and a browser has no ctime at all,
+ * so restoring a file's mtime hides a rewrite. For those, `settled` is false when the
+ * result is stored: the entry then also keeps `fingerprint` (a hash of sampled blocks:
+ * head, middle and tail), and a later lookup answers only if the fingerprint still
+ * matches. A settled file is answered on its metadata, as git, rsync and backup tools do,
+ * without reading it: a tree of a million unchanged files costs a million stats.
+ */
+export interface ContentIdentity {
+  readonly key: string
+  readonly size: number
+  /** True when any later write will change `key` (Node: the file's ctime is safely in the past). */
+  readonly settled: Effect.Effect<boolean>
+  readonly fingerprint: Effect.Effect<string>
+  /** Checks again, cheaply, after a result was computed: a file written while it was hashed is not cached. */
+  readonly unchanged: Effect.Effect<boolean>
+}
+
+/** The identity of each source, or undefined for one that has none (a pipe). */
+export type Identify = (sources: ReadonlyArray<Source>) => Effect.Effect<ReadonlyArray<ContentIdentity | undefined>>
+
+/**
+ * What identifies one result: its kind (`digest`, later `verdict`), and parts such as the
+ * algorithm, the content identity and the kernel's version. Only results that anyone could
+ * recompute from the input belong here: never a key, a passphrase or plaintext.
+ */
+export interface CacheKey {
+  readonly kind: string
+  readonly parts: ReadonlyArray<string>
+}
+
+export interface LevelStats {
+  readonly name: string
+  readonly hits: number
+  readonly misses: number
+  readonly writes: number
+  readonly entries: number
+  readonly bytes: number
+  /** Why the level is no longer used in this run; the cache goes on without it. */
+  readonly degraded?: string
+}
+
+export interface CacheStats {
+  readonly lookups: number
+  readonly hits: number
+  readonly levels: ReadonlyArray<LevelStats>
+}
+
+export interface ResultCacheOptions {
+  /** Fastest first: memory, then what persists. */
+  readonly levels: ReadonlyArray<CacheLevel>
+  readonly identify: Identify
+  /** The application's version: a new one starts with an empty cache. */
+  readonly appVersion: string
+  /** The version of the kernel that computes `algorithm` here, so a fixed kernel's results are not reused. */
+  readonly kernelVersion: (algorithm: string) => string
+  /** SHA-256 of a string as hex, to turn keys into level keys; the platform's fastest (default: @noble/hashes). */
+  readonly sha256Hex?: (text: string) => string
+}
+
+/**
+ * Results worth not computing twice, over levels from memory to persistent storage. A
+ * level that fails is dropped for the rest of the run, with the reason in `stats`: the
+ * operation that asked always goes on, from the levels left or by computing.
+ */
+export class ResultCache extends Context.Service<ResultCache, {
+  readonly identify: Identify
+  readonly kernelVersion: (algorithm: string) => string
+  readonly get: (key: CacheKey) => Effect.Effect<string | undefined>
+  /** Many lookups in one pass over the levels: what a tree of files asks. */
+  readonly getMany: (keys: ReadonlyArray<CacheKey>) => Effect.Effect<ReadonlyArray<string | undefined>>
+  readonly set: (key: CacheKey, value: string) => Effect.Effect<void>
+  readonly stats: Effect.Effect<CacheStats>
+  readonly clear: Effect.Effect<void>
+  /** Drops entries of other versions and what exceeds each level's limits; returns how many went. */
+  readonly prune: Effect.Effect<number>
+  readonly flush: Effect.Effect<void>
+}>()("@sluice/core/ResultCache") {}
+
+const nobleSha256Hex = (text: string) => toHex(sha256(utf8ToBytes(text)))
+
+/** A key as levels store it: the hash of everything that identifies the result, so no path or name is stored. */
+export const levelKey = (appVersion: string, key: CacheKey, sha256Hex: (text: string) => string = nobleSha256Hex): string =>
+  sha256Hex([`sluice-cache/${CACHE_FORMAT}`, appVersion, key.kind, ...key.parts].join("\u0000")).slice(0, 40)
+
+interface Tracked {
+  readonly level: CacheLevel
+  hits: number
+  misses: number
+  writes: number
+  degraded: string | undefined
+}
+
+export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
+  const levels: Array<Tracked> = options.levels.map((level) => ({ level, hits: 0, misses: 0, writes: 0, degraded: undefined }))
+  let lookups = 0
+  let hits = 0
+  const live = () => levels.filter((t) => t.degraded === undefined)
+  /** Runs `use` on a level; a failure retires the level and gives `orElse`. */
+  const guarded = <A>(tracked: Tracked, use: Effect.Effect<A, CacheFailed>, orElse: A) =>
+    Effect.catch(use, (failure) =>
+      Effect.as(
+        Effect.andThen(
+          Effect.sync(() => tracked.degraded = failure.detail),
+          Metrics.record(Metrics.cacheDegraded, 1, { level: tracked.level.name, reason: failure.detail })
+        ),
+        orElse
+      ))
+
+  const idOf = (key: CacheKey) => levelKey(options.appVersion, key, options.sha256Hex)
+
+  const getMany = (keys: ReadonlyArray<CacheKey>) =>
+    Effect.gen(function*() {
+      const ids = keys.map(idOf)
+      const found = new Array<string | undefined>(ids.length).fill(undefined)
+      let wanted = ids.map((_, i) => i)
+      lookups += ids.length
+      const missedBy: Array<Tracked> = []
+      for (const tracked of live()) {
+        if (wanted.length === 0) break
+        const asked = wanted.map((i) => ids[i]!)
+        const level = tracked.level
+        const answers = yield* guarded(
+          tracked,
+          level.getMany?.(asked) ?? Effect.forEach(asked, (id) => level.get(id)),
+          asked.map(() => undefined)
+        )
+        const still: Array<number> = []
+        for (let j = 0; j < wanted.length; j++) {
+          const i = wanted[j]!
+          const value = answers[j]
+          if (value === undefined) {
+            still.push(i)
+            continue
+          }
+          found[i] = value
+          // Faster levels learn what a slower one knew.
+          for (const faster of missedBy) yield* guarded(faster, faster.level.set(ids[i]!, value), undefined)
+        }
+        tracked.hits += wanted.length - still.length
+        tracked.misses += still.length
+        yield* Metrics.record(Metrics.cacheLookups, wanted.length - still.length, { level: level.name, result: "hit" })
+        yield* Metrics.record(Metrics.cacheLookups, still.length, { level: level.name, result: "miss" })
+        hits += wanted.length - still.length
+        missedBy.push(tracked)
+        wanted = still
+      }
+      return found
+    })
+
+  const get = (key: CacheKey) => Effect.map(getMany([key]), (values) => values[0])
+
+  const set = (key: CacheKey, value: string) =>
+    Effect.gen(function*() {
+      const id = idOf(key)
+      for (const tracked of live()) {
+        // A write the level refused is not counted; the level is dropped instead.
+        if (yield* guarded(tracked, Effect.as(tracked.level.set(id, value), true), false)) tracked.writes++
+      }
+    })
+
+  const each = (use: (level: CacheLevel) => Effect.Effect<number | void, CacheFailed>) =>
+    Effect.gen(function*() {
+      let total = 0
+      for (const tracked of live()) {
+        const n = yield* guarded(tracked, use(tracked.level), 0)
+        total += typeof n === "number" ? n : 0
+      }
+      return total
+    })
+
+  return {
+    identify: options.identify,
+    kernelVersion: options.kernelVersion,
+    get,
+    getMany,
+    set,
+    stats: Effect.gen(function*() {
+      const stats: Array<LevelStats> = []
+      for (const tracked of levels) {
+        const size = tracked.degraded === undefined
+          ? yield* guarded(tracked, tracked.level.size, { entries: 0, bytes: 0 })
+          : { entries: 0, bytes: 0 }
+        stats.push({
+          name: tracked.level.name,
+          hits: tracked.hits,
+          misses: tracked.misses,
+          writes: tracked.writes,
+          ...size,
+          ...(tracked.degraded === undefined ? {} : { degraded: tracked.degraded })
+        })
+      }
+      return { lookups, hits, levels: stats }
+    }),
+    clear: Effect.asVoid(each((level) => level.clear)),
+    prune: each((level) => level.prune),
+    flush: Effect.asVoid(each((level) => level.flush))
+  }
+}
+
+/** The cache over `options.levels`; what is buffered is written when the layer closes. */
+export const layer = (options: ResultCacheOptions): Layer.Layer<ResultCache> =>
+  Layer.effect(ResultCache)(Effect.acquireRelease(Effect.sync(() => make(options)), (cache) => cache.flush))

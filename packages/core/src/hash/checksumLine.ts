@@ -1,0 +1,330 @@
+/**
+ * Checksum lines as printed and checked by GNU coreutils (`sha256sum`,
+ * `md5sum`, `b2sum`, `cksum -a ALG`, ... with and without `--tag`) and b3sum.
+ *
+ * Parsing follows coreutils `--check` (src/cksum.c, formerly src/digest.c:
+ * digest_check, split_3, bsd_split_3, filename_unescape). Tags: `SHA3-256` /
+ * `SHA3-512` as printed by `cksum -a sha3 -l N` (coreutils >= 9.8), `BLAKE3`
+ * as printed by `b3sum --tag` (b3sum >= 1.7). Names are JS strings; coreutils
+ * works on bytes, so names that are not valid UTF-8 cannot be represented.
+ */
+
+import { HASH_ALGORITHMS, type HashAlgorithm } from "./HashAlgorithm.js"
+
+const DIGEST_BYTES: Readonly<Record<HashAlgorithm, number>> = {
+  sha256: 32,
+  sha384: 48,
+  sha512: 64,
+  sha1: 20,
+  md5: 16,
+  "sha3-256": 32,
+  "sha3-512": 64,
+  "blake2b-512": 64,
+  blake3: 32
+}
+
+/** Digest length in bytes. */
+export const digestLength = (algorithm: HashAlgorithm): number => DIGEST_BYTES[algorithm]
+
+const lookup = <V>(record: Readonly<Record<string, V>>, key: string): V | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined
+
+const SPELLINGS: Readonly<Record<string, HashAlgorithm>> = {
+  sha256: "sha256",
+  sha2256: "sha256",
+  sha384: "sha384",
+  sha2384: "sha384",
+  sha512: "sha512",
+  sha2512: "sha512",
+  sha1: "sha1",
+  md5: "md5",
+  sha3256: "sha3-256",
+  sha3512: "sha3-512",
+  blake2b: "blake2b-512",
+  blake2b512: "blake2b-512",
+  b2: "blake2b-512",
+  blake3: "blake3",
+  b3: "blake3"
+}
+
+/**
+ * Accepts our ids, coreutils tags and program names, case-insensitively and
+ * ignoring `-`, `_` and blanks: `SHA256`, `sha-256`, `sha256sum`, `SHA2-256`,
+ * `SHA3-512`, `blake2b`, `BLAKE2b-512`, `b2`, `b2sum`, `BLAKE3`, `b3sum`.
+ */
+export const parseAlgorithm = (name: string): HashAlgorithm | undefined => {
+  const key = name.toLowerCase().replace(/[-_\s]/g, "").replace(/sum$/, "")
+  return lookup(SPELLINGS, key)
+}
+
+/** Tags printed by `--tag`. coreutils prints `BLAKE2b` (no length) for 512 bits; BLAKE3 is b3sum's (>= 1.7). */
+const TAG: Readonly<Record<HashAlgorithm, string>> = {
+  sha256: "SHA256",
+  sha384: "SHA384",
+  sha512: "SHA512",
+  sha1: "SHA1",
+  md5: "MD5",
+  "sha3-256": "SHA3-256",
+  "sha3-512": "SHA3-512",
+  "blake2b-512": "BLAKE2b",
+  blake3: "BLAKE3"
+}
+
+/**
+ * Tags accepted by `cksum -c` (exact case), with the optional `-BITS` suffix.
+ * Untagged `SHA2`/`SHA3` default to 512 bits, as in cksum's algorithm_bits.
+ */
+const TAG_TO_ALGORITHM: Readonly<Record<string, HashAlgorithm>> = {
+  MD5: "md5",
+  SHA1: "sha1",
+  SHA256: "sha256",
+  SHA384: "sha384",
+  SHA512: "sha512",
+  SHA2: "sha512",
+  "SHA2-256": "sha256",
+  "SHA2-384": "sha384",
+  "SHA2-512": "sha512",
+  SHA3: "sha3-512",
+  "SHA3-256": "sha3-256",
+  "SHA3-512": "sha3-512",
+  BLAKE2b: "blake2b-512",
+  "BLAKE2b-512": "blake2b-512",
+  BLAKE3: "blake3"
+}
+
+export interface ParsedLine {
+  readonly _tag: "Parsed"
+  readonly algorithm: HashAlgorithm | undefined
+  /** Lower-case hex. */
+  readonly digestHex: string
+  readonly name: string
+  readonly binary: boolean
+  readonly style: "gnu" | "bsd"
+}
+
+export interface MalformedLine {
+  readonly _tag: "Malformed"
+  readonly reason: string
+}
+
+export interface FormatOptions {
+  readonly algorithm: HashAlgorithm
+  readonly digestHex: string
+  readonly name: string
+  readonly style: "gnu" | "bsd"
+  /** `*` marker in GNU style; BSD style has no mode marker. */
+  readonly binary?: boolean
+}
+
+export interface ParseHint {
+  /** The algorithm being checked, like running `sha256sum -c` rather than `cksum -c`. */
+  readonly algorithm?: HashAlgorithm
+}
+
+const HEX = /^[0-9a-fA-F]*$/
+
+// coreutils problematic_chars / print_filename.
+const needsEscape = (name: string): boolean => /[\\\n\r]/.test(name)
+const escapeName = (name: string): string =>
+  name.replace(/[\\\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : "\\r"))
+
+/** A name as coreutils prints it in `--check` results: escaped behind a `\` when it must be. */
+export const printableName = (name: string): string => (needsEscape(name) ? `\\${escapeName(name)}` : name)
+
+// coreutils filename_unescape: only `\\`, `\n`, `\r`; anything else (or a trailing `\`) is invalid.
+const unescapeName = (escaped: string): string | undefined => {
+  let out = ""
+  for (let i = 0; i < escaped.length; i++) {
+    const c = escaped[i]
+    if (c !== "\\") {
+      out += c
+      continue
+    }
+    const next = escaped[++i]
+    if (next === "\\") out += "\\"
+    else if (next === "n") out += "\n"
+    else if (next === "r") out += "\r"
+    else return undefined
+  }
+  return out
+}
+
+/**
+ * One line without its newline, as coreutils prints it: a leading `\` when the
+ * name contains `\`, LF or CR, which are then written `\\`, `\n`, `\r`.
+ * Throws RangeError on a digest that is not hex of the algorithm's length, or
+ * on an empty name or one containing NUL.
+ */
+export const formatChecksumLine = (options: FormatOptions): string => {
+  const { algorithm, digestHex, name, style } = options
+  if (!HEX.test(digestHex) || digestHex.length !== DIGEST_BYTES[algorithm] * 2) {
+    throw new RangeError(`digest is not ${DIGEST_BYTES[algorithm] * 2} hex digits for ${algorithm}`)
+  }
+  if (name === "" || name.includes("\0")) throw new RangeError("name is empty or contains NUL")
+  const hex = digestHex.toLowerCase()
+  const escape = needsEscape(name)
+  const printed = escape ? escapeName(name) : name
+  const prefix = escape ? "\\" : ""
+  return style === "bsd"
+    ? `${prefix}${TAG[algorithm]} (${printed}) = ${hex}`
+    : `${prefix}${hex} ${options.binary === true ? "*" : " "}${printed}`
+}
+
+const malformed = (reason: string): MalformedLine => ({ _tag: "Malformed", reason })
+
+const isBlank = (c: string | undefined): boolean => c === " " || c === "\t"
+
+/** GNU-style lines: undetermined, `<hex>  name` seen, or `<hex> name` (BSD `md5 -r`) seen. */
+type GnuMode = "unknown" | "standard" | "reversed"
+
+interface LineResult {
+  readonly result: ParsedLine | MalformedLine
+  /** The GNU layout this line committed to (coreutils' bsd_reversed). */
+  readonly mode?: Exclude<GnuMode, "unknown">
+}
+
+const checkDigest = (
+  hex: string,
+  algorithm: HashAlgorithm | undefined
+): MalformedLine | undefined => {
+  if (hex === "" || !HEX.test(hex)) return malformed("digest is not hexadecimal")
+  if (algorithm !== undefined && hex.length !== DIGEST_BYTES[algorithm] * 2) {
+    return malformed(`digest length ${hex.length} does not match ${algorithm}`)
+  }
+  return undefined
+}
+
+const checkName = (name: string): MalformedLine | undefined =>
+  name === "" ? malformed("empty file name") : undefined
+
+const inferAlgorithm = (hexLength: number): HashAlgorithm | "ambiguous" | undefined => {
+  const matches = HASH_ALGORITHMS.filter((a) => DIGEST_BYTES[a] * 2 === hexLength)
+  return matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : "ambiguous"
+}
+
+// coreutils: the tag runs up to a blank, `-` or `(`; then optional `-BITS`, at most one space, `(`.
+const TAG_PREFIX = /^([^ \t(-]+)(-\d+)? ?\(/
+
+const parseBsd = (
+  rest: string,
+  tag: string,
+  escaped: boolean,
+  hint: HashAlgorithm | undefined
+): ParsedLine | MalformedLine => {
+  const algorithm = lookup(TAG_TO_ALGORITHM, tag)
+  if (algorithm === undefined) return malformed(`unsupported algorithm tag ${tag}`)
+  if (hint !== undefined && hint !== algorithm) return malformed(`tag ${tag} does not match ${hint}`)
+  // bsd_split_3: the name ends at the last `)`; blanks may surround `=`.
+  const close = rest.lastIndexOf(")")
+  if (close < 0) return malformed("missing ')' after file name")
+  const after = /^[ \t]*=[ \t]*(.*)$/s.exec(rest.slice(close + 1))
+  if (after === null) return malformed("missing '=' after file name")
+  const hex = after[1] ?? ""
+  const bad = checkDigest(hex, algorithm)
+  if (bad !== undefined) return bad
+  const name = escaped ? unescapeName(rest.slice(0, close)) : rest.slice(0, close)
+  if (name === undefined) return malformed("invalid backslash escape in file name")
+  return (
+    checkName(name) ?? {
+      _tag: "Parsed",
+      algorithm,
+      digestHex: hex.toLowerCase(),
+      name,
+      binary: false,
+      style: "bsd"
+    }
+  )
+}
+
+const parseLine = (raw: string, hint: HashAlgorithm | undefined, mode: GnuMode): LineResult => {
+  // digest_check strips one `\n`, then one `\r`.
+  const line = raw.replace(/\n$/, "").replace(/\r$/, "")
+  if (line === "") return { result: malformed("empty line") }
+  if (raw.startsWith("#")) return { result: malformed("comment line") }
+  if (line.includes("\n")) return { result: malformed("embedded newline") }
+  if (line.includes("\0")) return { result: malformed("NUL in line") }
+
+  // split_3: leading blanks, then `\` marks an escaped name.
+  let i = 0
+  while (isBlank(line[i])) i++
+  const escaped = line[i] === "\\"
+  if (escaped) i++
+
+  const tagged = TAG_PREFIX.exec(line.slice(i))
+  if (tagged !== null) {
+    const tag = `${tagged[1] ?? ""}${tagged[2] ?? ""}`
+    if (lookup(TAG_TO_ALGORITHM, tag) !== undefined || !HEX.test(tag)) {
+      return { result: parseBsd(line.slice(i + tagged[0].length), tag, escaped, hint) }
+    }
+  }
+
+  // The digest runs to the first blank, which must exist.
+  let end = i
+  while (end < line.length && !isBlank(line[end])) end++
+  if (end === line.length) return { result: malformed("digest not followed by a blank") }
+  const hex = line.slice(i, end)
+  const inferred = hint ?? inferAlgorithm(hex.length)
+  const bad =
+    checkDigest(hex, hint) ??
+    (inferred === undefined ? malformed(`no algorithm has a ${hex.length}-digit digest`) : undefined)
+  if (bad !== undefined) return { result: bad }
+
+  // After one blank: ` ` (text) or `*` (binary) then the name; otherwise, or when a
+  // single character follows, the name itself (BSD `md5 -r`). coreutils refuses to
+  // mix the two layouts within one run.
+  const rest = line.slice(end + 1)
+  if (rest === "") return { result: malformed("empty file name") }
+  const looksReversed = rest.length === 1 || (rest[0] !== " " && rest[0] !== "*")
+  if (looksReversed && mode === "standard") {
+    return { result: malformed("'<digest> <name>' line after '<digest>  <name>' lines") }
+  }
+  const reversed = looksReversed || mode === "reversed"
+  const committed = reversed ? "reversed" : "standard"
+  const printed = reversed ? rest : rest.slice(1)
+  const name = escaped ? unescapeName(printed) : printed
+  if (name === undefined) {
+    return { result: malformed("invalid backslash escape in file name"), mode: committed }
+  }
+  const result: ParsedLine | MalformedLine = checkName(name) ?? {
+    _tag: "Parsed",
+    algorithm: inferred === "ambiguous" ? undefined : inferred,
+    digestHex: hex.toLowerCase(),
+    name,
+    binary: !reversed && rest[0] === "*",
+    style: "gnu"
+  }
+  return { result, mode: committed }
+}
+
+/**
+ * Parses one line (a trailing `\n`, then `\r`, is dropped) as `--check` would.
+ * With `hint.algorithm` the line must be for that algorithm (as with
+ * `sha256sum -c`); without it a GNU line's algorithm is inferred from the
+ * digest length where unambiguous (64 and 128 digits are not).
+ */
+export const parseChecksumLine = (
+  line: string,
+  hint?: ParseHint
+): ParsedLine | MalformedLine => parseLine(line, hint?.algorithm, "unknown").result
+
+export type ChecksumFileEntry = (ParsedLine | MalformedLine) & { readonly lineNumber: number }
+
+/**
+ * One entry per line that coreutils does not skip. Skipped, as in digest_check:
+ * lines starting with `#` (at the very first character) and lines empty after
+ * dropping a trailing `\r`. Line numbers are 1-based and count skipped lines.
+ */
+export const parseChecksumFile = (
+  text: string,
+  hint?: ParseHint
+): ReadonlyArray<ChecksumFileEntry> => {
+  const entries: Array<ChecksumFileEntry> = []
+  let mode: GnuMode = "unknown"
+  text.split("\n").forEach((line, index) => {
+    if (line.startsWith("#") || line === "" || line === "\r") return
+    const parsed = parseLine(line, hint?.algorithm, mode)
+    if (parsed.mode !== undefined) mode = parsed.mode
+    entries.push({ ...parsed.result, lineNumber: index + 1 })
+  })
+  return entries
+}

@@ -1,0 +1,145 @@
+import { Effect, Queue, Stream } from "effect"
+import type { HashAlgorithm } from "./HashAlgorithm.js"
+import { type HashError, hashError, ReadFailed } from "./HashError.js"
+import { Checkpointed, Digested, type HashEvent, Progress } from "./HashEvent.js"
+import { type Source, sourceName } from "../engine/Source.js"
+import { Blake3SubtreeHasher } from "./kernels/blake3Tree.js"
+import { HashKernel } from "./kernels/HashKernel.js"
+import { type IncrementalHasher, type ResumableHasher, toHex } from "./kernels/IncrementalHasher.js"
+import { ByteSource, forEachChunk } from "../engine/ByteSource.js"
+import { HashRpcs } from "./HashRpcs.js"
+
+/** A worker reports progress after this many bytes, or this much time, whichever comes first. */
+export const PROGRESS_EVERY_BYTES = 16 * 1024 * 1024
+export const PROGRESS_EVERY_MS = 100
+
+/**
+ * The worker's side of the pool: the same handlers run in a worker thread, a Web Worker
+ * or inline, over whatever ByteSource and HashKernel the environment provides.
+ */
+const digested = (algorithms: ReadonlyArray<HashAlgorithm>, hashers: ReadonlyArray<IncrementalHasher>, bytes: number) => {
+  const digests: Record<string, string> = {}
+  algorithms.forEach((algorithm, i) => {
+    digests[algorithm] = toHex(hashers[i]!.digest())
+  })
+  return { _tag: "Digested" as const, digests, bytes }
+}
+
+export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
+  const sources = yield* ByteSource
+  const kernel = yield* HashKernel
+  /** One read of the source feeds every algorithm; `onProgress` hears of each chunk. */
+  const hashWhole = (
+    source: Source,
+    algorithms: ReadonlyArray<HashAlgorithm>,
+    onProgress: (bytes: number, total: number | undefined) => void = () => {}
+  ) =>
+    Effect.scoped(Effect.gen(function*() {
+      const hashers = yield* Effect.forEach(algorithms, (algorithm) => kernel.make(algorithm))
+      const reader = yield* sources.open(source)
+      let bytes = 0
+      yield* forEachChunk(reader, (chunk) => {
+        for (const hasher of hashers) hasher.update(chunk)
+        bytes += chunk.length
+        onProgress(bytes, reader.size)
+      })
+      return digested(algorithms, hashers, bytes)
+    }))
+
+  /**
+   * `hashWhole` with hashers that save their state every `every` bytes, starting from
+   * `from` when it is given and can be restored (a state from another version of a kernel
+   * cannot: then from the beginning). A pipe cannot be resumed, only read from its start.
+   */
+  const hashResumable = (
+    source: Source,
+    algorithms: ReadonlyArray<HashAlgorithm>,
+    every: number,
+    from: Checkpointed | undefined,
+    onProgress: (bytes: number, total: number | undefined) => void,
+    onCheckpoint: (checkpoint: Checkpointed) => void
+  ) =>
+    Effect.scoped(Effect.gen(function*() {
+      const reader = yield* sources.open(source)
+      const fresh = Effect.forEach(algorithms, (algorithm) => kernel.makeResumable(algorithm))
+      const restored: Effect.Effect<ReadonlyArray<ResumableHasher>, unknown> =
+        from === undefined || reader.size === undefined || from.bytes > reader.size
+          ? Effect.fail("nothing to restore")
+          : Effect.forEach(algorithms, (algorithm) => kernel.makeResumable(algorithm, from.states[algorithm]))
+      const [hashers, start] = yield* restored.pipe(
+        // Every state must stand where the checkpoint says, or none is used.
+        Effect.filterOrFail((hashers) => hashers.every((h) => h.bytesHashed === from!.bytes), () => "out of step"),
+        Effect.map((hashers) => [hashers, from!.bytes] as const),
+        Effect.catch(() => Effect.map(fresh, (hashers) => [hashers, 0] as const)),
+        Effect.orDie
+      )
+      let bytes = start
+      let saved = start
+      yield* forEachChunk(reader, (chunk) => {
+        for (const hasher of hashers) hasher.update(chunk)
+        bytes += chunk.length
+        onProgress(bytes, reader.size)
+        if (bytes - saved < every) return
+        saved = bytes
+        const states: Record<string, Uint8Array> = {}
+        algorithms.forEach((algorithm, i) => {
+          states[algorithm] = hashers[i]!.save()
+        })
+        onCheckpoint(new Checkpointed({ bytes, states }))
+      }, { offset: start })
+      return digested(algorithms, hashers, bytes)
+    }))
+
+  return HashRpcs.of({
+    HashSource: ({ algorithms, checkpointEvery, resume, source }) =>
+      Stream.callback<HashEvent, HashError>((queue) => {
+        let reported = 0
+        let reportedAt = Date.now()
+        const onProgress = (bytes: number, total: number | undefined) => {
+          if (bytes - reported < PROGRESS_EVERY_BYTES && Date.now() - reportedAt < PROGRESS_EVERY_MS) return
+          reported = bytes
+          reportedAt = Date.now()
+          Queue.offerUnsafe(queue, new Progress({ bytes, ...(total === undefined ? {} : { total }) }))
+        }
+        // A kernel that cannot save an algorithm's state (pure JS) hashes without checkpoints.
+        const resumable = checkpointEvery !== undefined && algorithms.every((algorithm) => kernel.resumable(algorithm))
+        const hashed = !resumable
+          ? hashWhole(source, algorithms, onProgress)
+          : hashResumable(source, algorithms, checkpointEvery, resume, onProgress, (checkpoint) => {
+            Queue.offerUnsafe(queue, checkpoint)
+          })
+        return hashed.pipe(
+          Effect.flatMap(({ bytes, digests }) => Queue.offer(queue, new Digested({ digests, bytes }))),
+          Effect.andThen(Queue.end(queue))
+        )
+      }),
+    Blake3Subtree: ({ length, offset, source, startChunk }) =>
+      Effect.scoped(Effect.gen(function*() {
+        const reader = yield* sources.open(source)
+        const hasher = new Blake3SubtreeHasher(startChunk)
+        let read = 0
+        yield* forEachChunk(reader, (chunk) => {
+          hasher.update(chunk)
+          read += chunk.length
+        }, { offset, length })
+        // A file that shrank since it was split would give a digest of something else.
+        if (read !== length) {
+          return yield* Effect.fail(hashError(new ReadFailed({ path: sourceName(source), code: "ECHANGED" })))
+        }
+        return { cv: new Uint8Array(hasher.chainingValue()) }
+      })),
+    SourceSize: ({ source }) =>
+      Effect.scoped(Effect.map(sources.open(source), (reader) => reader.size)),
+    SourceSizes: ({ sources: list }) =>
+      Effect.forEach(list, (source) =>
+        Effect.scoped(sources.open(source)).pipe(
+          Effect.map((reader) => reader.size),
+          Effect.orElseSucceed(() => undefined)
+        )),
+    HashBatch: ({ items }) =>
+      Effect.forEach(items, ({ algorithms, source }) =>
+        hashWhole(source, algorithms).pipe(
+          Effect.catch((error) => Effect.succeed({ _tag: "Failed" as const, reason: error.reason }))
+        ))
+  })
+}))

@@ -1,0 +1,249 @@
+import { Context, Effect, Layer } from "effect"
+import {
+  createBLAKE2b,
+  createMD5,
+  createSHA1,
+  createSHA256,
+  createSHA3,
+  createSHA384,
+  createSHA512,
+  type IHasher
+} from "hash-wasm"
+import type { HashAlgorithm } from "../HashAlgorithm.js"
+import { simdAvailable } from "./blake3Simd.js"
+import { Blake3SubtreeHasher } from "./blake3Tree.js"
+import {
+  CheckpointInvalid,
+  type IncrementalHasher,
+  readCheckpoint,
+  type ResumableHasher,
+  writeCheckpoint
+} from "./IncrementalHasher.js"
+
+/**
+ * The fastest well-kept implementation of each algorithm in this environment
+ * (DESIGN.md, "Fastest kernel per environment"). Pipelines ask for a hasher by
+ * algorithm and never learn which library answered.
+ */
+export class HashKernel extends Context.Service<HashKernel, {
+  readonly make: (algorithm: HashAlgorithm) => Effect.Effect<IncrementalHasher>
+  /**
+   * A hasher whose state can be saved; given a `state` (from `save()`), it continues from
+   * there. Fails when the state is damaged or was written by another algorithm,
+   * implementation or format, and when this kernel cannot save the algorithm's state
+   * (see `resumable`). May be slower than `make`.
+   */
+  readonly makeResumable: (algorithm: HashAlgorithm, state?: Uint8Array) => Effect.Effect<ResumableHasher, CheckpointInvalid>
+  /** Whether `makeResumable` can answer for an algorithm here. */
+  readonly resumable: (algorithm: HashAlgorithm) => boolean
+  /** Which implementation answers for an algorithm, for `doctor` and metrics. */
+  readonly describe: (algorithm: HashAlgorithm) => string
+}>()("@sluice/core/HashKernel") {}
+
+const fromWasm = (hasher: IHasher): IncrementalHasher => ({
+  update(data) {
+    hasher.update(data)
+  },
+  digest: () => hasher.digest("binary")
+})
+
+export const blake3Hasher = (): IncrementalHasher => {
+  const hasher = new Blake3SubtreeHasher(0)
+  return {
+    update(data) {
+      hasher.update(data)
+    },
+    digest: () => hasher.rootDigest()
+  }
+}
+
+const wasmFactories: Record<Exclude<HashAlgorithm, "blake3">, () => Promise<IHasher>> = {
+  sha256: createSHA256,
+  sha384: createSHA384,
+  sha512: createSHA512,
+  sha1: createSHA1,
+  md5: createMD5,
+  "sha3-256": () => createSHA3(256),
+  "sha3-512": () => createSHA3(512),
+  "blake2b-512": () => createBLAKE2b(512)
+}
+
+/** Platform-neutral kernels: WASM from hash-wasm, and our BLAKE3 tree kernel. */
+export const makePortableHasher = (algorithm: HashAlgorithm): Effect.Effect<IncrementalHasher> =>
+  algorithm === "blake3"
+    ? Effect.sync(blake3Hasher)
+    : Effect.promise(() => wasmFactories[algorithm]()).pipe(Effect.map(fromWasm))
+
+/** Names written into checkpoints: a state resumes only with the implementation and version that wrote it. */
+export const HASH_WASM_IMPLEMENTATION = "hash-wasm@4.13.0"
+export const BLAKE3_IMPLEMENTATION = "sluice-blake3@1"
+
+/**
+ * Where hash-wasm 4.13.0 keeps input it has not compressed yet: `bufferAt` is an offset
+ * into the context struct of its `src/<alg>.c`, which its `save()` returns after a 4-byte
+ * tag of its WASM binary. Past the pending bytes that buffer still holds stale input of
+ * earlier blocks; `save` zeroes it, so a checkpoint keeps no input the algorithm does not
+ * need. `pending(n)` is the count of buffered bytes after `n` bytes of input: BLAKE2b
+ * keeps a full last block until more input follows, the others compress a full block at
+ * once. Tests pin this to the installed hash-wasm.
+ */
+interface WasmStateLayout {
+  readonly bufferAt: number
+  readonly bufferBytes: number
+  readonly pending: (n: number) => number
+}
+
+const WASM_TAG_BYTES = 4
+const wasmStateLayouts: Record<Exclude<HashAlgorithm, "blake3">, WasmStateLayout> = {
+  sha256: { bufferAt: 0, bufferBytes: 64, pending: (n) => n % 64 },
+  sha384: { bufferAt: 0, bufferBytes: 128, pending: (n) => n % 128 },
+  sha512: { bufferAt: 0, bufferBytes: 128, pending: (n) => n % 128 },
+  sha1: { bufferAt: 28, bufferBytes: 64, pending: (n) => n % 64 },
+  md5: { bufferAt: 24, bufferBytes: 64, pending: (n) => n % 64 },
+  "sha3-256": { bufferAt: 200, bufferBytes: 192, pending: (n) => n % 136 },
+  "sha3-512": { bufferAt: 200, bufferBytes: 192, pending: (n) => n % 72 },
+  "blake2b-512": { bufferAt: 96, bufferBytes: 128, pending: (n) => n === 0 ? 0 : ((n - 1) % 128) + 1 }
+}
+
+/** The part of a resumable hasher that differs per implementation. */
+interface HasherCore extends IncrementalHasher {
+  /** The implementation's state after `bytesHashed` bytes, a fresh copy the caller may wipe. */
+  state(bytesHashed: number): Uint8Array
+}
+
+const resumableHasher = (
+  algorithm: HashAlgorithm,
+  implementation: string,
+  core: HasherCore,
+  restoredBytes: number
+): ResumableHasher => {
+  let bytesHashed = restoredBytes
+  let finished = false
+  return {
+    get bytesHashed() {
+      return bytesHashed
+    },
+    update(data) {
+      core.update(data)
+      bytesHashed += data.length
+    },
+    digest() {
+      finished = true
+      return core.digest()
+    },
+    save() {
+      if (finished) throw new Error("save() after digest(): a resumable hasher saves its state before the digest is read")
+      const state = core.state(bytesHashed)
+      try {
+        return writeCheckpoint({ algorithm, implementation, bytesHashed }, state)
+      } finally {
+        state.fill(0)
+      }
+    }
+  }
+}
+
+const refused = (what: string) => (cause: unknown) =>
+  new CheckpointInvalid({ detail: `${what} refused the state: ${cause instanceof Error ? cause.message : String(cause)}` })
+
+const wasmCore = (algorithm: Exclude<HashAlgorithm, "blake3">, state: Uint8Array | undefined) =>
+  Effect.gen(function*() {
+    const hasher = yield* Effect.promise(() => wasmFactories[algorithm]())
+    if (state !== undefined) yield* Effect.try({ try: () => hasher.load(state), catch: refused(HASH_WASM_IMPLEMENTATION) })
+    const { bufferAt, bufferBytes, pending } = wasmStateLayouts[algorithm]
+    const core: HasherCore = {
+      update(data) {
+        hasher.update(data)
+      },
+      digest: () => hasher.digest("binary"),
+      state(bytesHashed) {
+        const saved = hasher.save()
+        saved.fill(0, WASM_TAG_BYTES + bufferAt + pending(bytesHashed), WASM_TAG_BYTES + bufferAt + bufferBytes)
+        return saved
+      }
+    }
+    return core
+  })
+
+const blake3Core = (state: Uint8Array | undefined) =>
+  Effect.gen(function*() {
+    const hasher = state === undefined
+      ? new Blake3SubtreeHasher(0)
+      : yield* Effect.try({ try: () => Blake3SubtreeHasher.restore(state), catch: refused(BLAKE3_IMPLEMENTATION) })
+    if (hasher.startChunk !== 0) {
+      return yield* new CheckpointInvalid({ detail: `a subtree state (from chunk ${hasher.startChunk}), not a whole hash` })
+    }
+    const core: HasherCore = {
+      update(data) {
+        hasher.update(data)
+      },
+      digest: () => hasher.rootDigest(),
+      state: () => hasher.saveState()
+    }
+    return core
+  })
+
+/** Resumable kernels: hash-wasm's, whose state it exports, and our BLAKE3. */
+export const makePortableResumable = (
+  algorithm: HashAlgorithm,
+  checkpoint?: Uint8Array
+): Effect.Effect<ResumableHasher, CheckpointInvalid> =>
+  Effect.gen(function*() {
+    const implementation = algorithm === "blake3" ? BLAKE3_IMPLEMENTATION : HASH_WASM_IMPLEMENTATION
+    const saved = checkpoint === undefined ? undefined : yield* readCheckpoint(checkpoint, { algorithm, implementation })
+    const core = algorithm === "blake3" ? yield* blake3Core(saved?.state) : yield* wasmCore(algorithm, saved?.state)
+    return resumableHasher(algorithm, implementation, core, saved?.bytesHashed ?? 0)
+  })
+
+export const layerPortable: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
+  make: makePortableHasher,
+  makeResumable: makePortableResumable,
+  resumable: () => true,
+  describe: (algorithm) =>
+    algorithm === "blake3" ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD" : "JavaScript"})` : "hash-wasm (WebAssembly)"
+})
+
+interface NobleHash {
+  readonly create: () => { update(data: Uint8Array): unknown; digest(): Uint8Array }
+}
+
+// Loaded on first use, so a program that has WebAssembly never loads them.
+const nobleHashes: Record<Exclude<HashAlgorithm, "blake3">, () => Promise<NobleHash>> = {
+  sha256: () => import("@noble/hashes/sha2.js").then((m) => m.sha256),
+  sha384: () => import("@noble/hashes/sha2.js").then((m) => m.sha384),
+  sha512: () => import("@noble/hashes/sha2.js").then((m) => m.sha512),
+  sha1: () => import("@noble/hashes/legacy.js").then((m) => m.sha1),
+  md5: () => import("@noble/hashes/legacy.js").then((m) => m.md5),
+  "sha3-256": () => import("@noble/hashes/sha3.js").then((m) => m.sha3_256),
+  "sha3-512": () => import("@noble/hashes/sha3.js").then((m) => m.sha3_512),
+  "blake2b-512": () => import("@noble/hashes/blake2.js").then((m) => m.blake2b)
+}
+
+const fromNoble = (hash: NobleHash): IncrementalHasher => {
+  const state = hash.create()
+  return {
+    update(data) {
+      state.update(data)
+    },
+    digest: () => state.digest()
+  }
+}
+
+/** Audited pure JS (`@noble/hashes`) and our BLAKE3: for pages that cannot run WebAssembly. */
+export const layerPureJs: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
+  make: (algorithm) =>
+    algorithm === "blake3"
+      ? Effect.sync(blake3Hasher)
+      : Effect.map(Effect.promise(nobleHashes[algorithm]), fromNoble),
+  // @noble/hashes has no public way to export or import a hash state.
+  makeResumable: (algorithm, state) =>
+    algorithm === "blake3"
+      ? makePortableResumable(algorithm, state)
+      : Effect.fail(
+        new CheckpointInvalid({
+          detail: `the pure-JS kernel cannot save or restore ${algorithm} state (@noble/hashes does not export it); without WebAssembly only blake3 is resumable`
+        })
+      ),
+  resumable: (algorithm) => algorithm === "blake3",
+  describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "@noble/hashes (JS), not resumable"
+})

@@ -1,0 +1,124 @@
+import { Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import { promisify } from "node:util"
+import { isMainThread } from "node:worker_threads"
+import {
+  FileNotFound,
+  hashError,
+  type HashError,
+  IsADirectory,
+  PermissionDenied,
+  ReadFailed
+} from "../hash/HashError.js"
+import type { Source } from "../engine/Source.js"
+import { blobReader } from "../engine/BlobReader.js"
+import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
+
+const readFd = promisify(fs.read)
+const STDIN_FD = 0
+
+export const fromErrno = (path: string, cause: unknown): HashError => {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO"
+  switch (code) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return hashError(new FileNotFound({ path }))
+    case "EACCES":
+    case "EPERM":
+      return hashError(new PermissionDenied({ path }))
+    case "EISDIR":
+      return hashError(new IsADirectory({ path }))
+    default:
+      return hashError(new ReadFailed({ path, code }))
+  }
+}
+
+// Character devices and FIFOs opened by path have no meaningful size: read them forward.
+const sizeOf = (stat: fs.Stats) => stat.isFile() ? stat.size : undefined
+
+/** On the main thread: a FileHandle, every call through libuv's pool, never blocking. */
+const openPathAsync = (path: string) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({ try: () => fs.promises.open(path, "r"), catch: (cause) => fromErrno(path, cause) }),
+    (handle) => Effect.promise(() => handle.close())
+  ).pipe(
+    Effect.flatMap((handle) =>
+      Effect.tryPromise({ try: () => handle.stat(), catch: (cause) => fromErrno(path, cause) }).pipe(
+        Effect.filterOrFail((stat) => !stat.isDirectory(), () => hashError(new IsADirectory({ path }))),
+        Effect.map((stat): ByteReader => ({
+          size: sizeOf(stat),
+          read: (buffer, position, length) =>
+            Effect.tryPromise({
+              try: () => handle.read(buffer, 0, length, position ?? null).then((r) => r.bytesRead),
+              catch: (cause) => fromErrno(path, cause)
+            })
+        }))
+      )
+    )
+  )
+
+/**
+ * In a worker thread, which may block: open, stat, read and close are direct system
+ * calls, cheaper than a round trip to libuv's pool for each (a tree of tiny files is
+ * mostly opens and closes).
+ */
+const openPathSync = (path: string) =>
+  Effect.acquireRelease(
+    Effect.try({ try: () => fs.openSync(path, "r"), catch: (cause) => fromErrno(path, cause) }),
+    (fd) => Effect.sync(() => fs.closeSync(fd))
+  ).pipe(
+    Effect.flatMap((fd) =>
+      Effect.try({ try: () => fs.fstatSync(fd), catch: (cause) => fromErrno(path, cause) }).pipe(
+        Effect.filterOrFail((stat) => !stat.isDirectory(), () => hashError(new IsADirectory({ path }))),
+        Effect.map((stat): ByteReader => {
+          const readSync = (buffer: Uint8Array, position: number | undefined, length: number) => {
+            try {
+              return fs.readSync(fd, buffer, 0, length, position ?? null)
+            } catch (cause) {
+              throw fromErrno(path, cause)
+            }
+          }
+          return {
+            size: sizeOf(stat),
+            read: (buffer, position, length) =>
+              Effect.try({ try: () => readSync(buffer, position, length), catch: (error) => error as HashError }),
+            readSync
+          }
+        })
+      )
+    )
+  )
+
+const openPath = isMainThread ? openPathAsync : openPathSync
+
+/** Reads descriptor 0; a non-blocking pipe answers EAGAIN until data arrives, so wait and read again. */
+const readStdin = (buffer: Uint8Array, length: number): Effect.Effect<number, HashError> =>
+  Effect.tryPromise({
+    try: () => readFd(STDIN_FD, buffer, 0, length, null).then((r) => r.bytesRead),
+    catch: (cause) => cause
+  }).pipe(
+    Effect.catch((cause) =>
+      (cause as NodeJS.ErrnoException).code === "EAGAIN"
+        ? Effect.flatMap(Effect.sleep("2 millis"), () => readStdin(buffer, length))
+        : Effect.fail(fromErrno("-", cause))
+    )
+  )
+
+const stdinReader: ByteReader = {
+  size: undefined,
+  read: (buffer, _position, length) => readStdin(buffer, length)
+}
+
+export const openSource = (source: Source) => {
+  switch (source._tag) {
+    case "PathSource":
+      return openPath(source.path)
+    case "StdinSource":
+      return Effect.succeed(stdinReader)
+    case "BlobSource":
+      return Effect.succeed(blobReader(source.name, source.blob))
+  }
+}
+
+/** Files by path through positional reads into caller-owned buffers; stdin by descriptor; Blobs by slice. */
+export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: openSource })

@@ -1,0 +1,138 @@
+/**
+ * The Node composition root: worker_threads for the pool, files by path, node:crypto.
+ * `layer` is all a Node program needs to run every pipeline of `@sluice/core`.
+ */
+import * as NodeWorker from "@effect/platform-node/NodeWorker"
+import { Effect, Layer, Stream } from "effect"
+import { hash } from "node:crypto"
+import { availableParallelism } from "node:os"
+import { Worker } from "node:worker_threads"
+import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
+import { HashError } from "../hash/HashError.js"
+import type { Digests } from "../hash/HashEvent.js"
+import type { FileFailed, FileHashed, JobProgress } from "../hash/HashJob.js"
+import { PathSource } from "../engine/Source.js"
+import { hashFiles } from "../hash/hashFiles.js"
+import * as WorkerPool from "../engine/pool/WorkerPool.js"
+import type { LevelLimits } from "../engine/cache/CacheLevel.js"
+import { makeMemoryLevel } from "../engine/cache/MemoryLevel.js"
+import * as ResultCache from "../engine/cache/ResultCache.js"
+import { CORE_VERSION } from "../version.js"
+import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
+import * as NodeIdentity from "./nodeIdentity.js"
+import * as NodeByteSource from "./NodeByteSource.js"
+import * as NodeHashKernel from "./NodeHashKernel.js"
+
+export * from "../index.js"
+export * as NodeByteSource from "./NodeByteSource.js"
+export * as NodeHashKernel from "./NodeHashKernel.js"
+export * as Checkpoints from "./checkpointStore.js"
+export { defaultCacheDir, DEFAULT_DISK_LIMITS, makeDiskLevel } from "./diskCacheLevel.js"
+export { identifyFile } from "./nodeIdentity.js"
+export { layerSampler as metricsSampler } from "./nodeMetrics.js"
+
+export interface NodeLayerOptions {
+  /** Worker threads in the pool; defaults to the number of cores. */
+  readonly workers?: number
+  /**
+   * The worker entry, for programs that bundle `@sluice/core/node/worker` themselves;
+   * defaults to the one beside this module.
+   */
+  readonly workerUrl?: URL
+  /** Starts worker `id`; overrides `workerUrl` (a program may start its first worker early). */
+  readonly spawn?: (id: number) => Worker
+  /** Deadlines, retries and the circuit breaker; the defaults suit files on local disks. */
+  readonly supervision?: Omit<WorkerPool.SupervisionOptions, "size">
+}
+
+export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
+
+/**
+ * Every task on a pool of worker threads, each opening its sources itself, supervised:
+ * crashed and hung workers are replaced and their tasks retried (a crashed worker's task on
+ * this thread, which its crash cannot reach, while the replacement starts); when workers keep
+ * failing, work goes on on this thread (`WorkerPool.layerWorkers`).
+ */
+export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.WorkerPool> =>
+  WorkerPool.layerWorkers<Worker>({
+    retryCrashedInline: true,
+    ...options.supervision,
+    size: options.workers ?? defaultPoolSize(),
+    spawn: options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))),
+    platform: NodeWorker.layer,
+    watch: (worker, died) => {
+      worker.once("exit", (code) => died(`the worker exited with code ${code}`))
+      worker.once("error", (error) => died(`the worker failed: ${error.message}`))
+    }
+  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer]))
+
+/** Every task on the calling thread: for tests and tiny inputs. */
+export const layerInline = WorkerPool.layerInline.pipe(
+  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer])
+)
+
+export interface HashFileOptions extends NodeLayerOptions {
+  readonly algorithms?: ReadonlyArray<HashAlgorithm>
+  /** Called with the job's progress as workers report it. */
+  readonly onProgress?: (progress: JobProgress) => void
+}
+
+/**
+ * Promise-returning convenience for programs that do not use Effect: hashes one file
+ * on a worker pool that lives for this call, resolving to its hex digests.
+ */
+export const hashFile = (path: string, options: HashFileOptions = {}): Promise<Digests> =>
+  Effect.runPromise(
+    hashFiles([new PathSource({ path })], { algorithms: options.algorithms ?? ["sha256"] }).pipe(
+      Stream.runFold(() => undefined as FileHashed | FileFailed | undefined, (result, event) => {
+        if (event._tag === "JobProgress") {
+          options.onProgress?.(event)
+          return result
+        }
+        return event
+      }),
+      Effect.flatMap((result) =>
+        result?._tag === "FileHashed"
+          ? Effect.succeed(result.digests as Digests)
+          : Effect.fail(new HashError({ reason: result!.reason }))
+      ),
+      Effect.provide(layer(options))
+    )
+  )
+export * from "./atomicFile.js"
+
+export interface CacheLayerOptions {
+  /** The cache directory; defaults to `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`. */
+  readonly dir?: string
+  readonly memory?: LevelLimits
+  /** The disk level's limits, or false for a cache in memory only. */
+  readonly disk?: LevelLimits | false
+}
+
+/** Which code computes `algorithm` here: node:crypto (its OpenSSL), or our BLAKE3. */
+export const kernelVersion = (algorithm: string): string =>
+  algorithm === "blake3" ? "sluice-blake3/1" : `node:crypto/openssl-${process.versions.openssl}`
+
+/**
+ * The result cache of a Node program: memory, then the cache directory. Give it beside
+ * `layer` and pipelines answer unchanged files from it; leave it out and nothing is cached.
+ */
+export const cacheLayer = (options: CacheLayerOptions = {}): Layer.Layer<ResultCache.ResultCache> =>
+  Layer.unwrap(Effect.sync(() =>
+    ResultCache.layer({
+      levels: [
+        makeMemoryLevel(options.memory),
+        ...(options.disk === false
+          ? []
+          : [makeDiskLevel({
+            dir: options.dir ?? defaultCacheDir(),
+            tag: `${ResultCache.CACHE_FORMAT}/${CORE_VERSION}`,
+            ...(options.disk === undefined ? {} : { limits: options.disk })
+          })])
+      ],
+      identify: NodeIdentity.identify,
+      appVersion: CORE_VERSION,
+      kernelVersion,
+      sha256Hex: (text) => hash("sha256", text)
+    })
+  ))

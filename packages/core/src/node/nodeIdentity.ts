@@ -1,0 +1,77 @@
+/**
+ * Content identity of files in Node: device, inode, size, mtime and ctime in nanoseconds.
+ * Any write moves ctime (and `touch -d` cannot set it back); a rename or copy moves the
+ * inode or ctime. A file whose ctime is within `RACY_WINDOW_NS` of now when its result is
+ * stored is not settled: a second write in the same tick of the file system's clock could
+ * keep every time as it was, so its entry also keeps a fingerprint of sampled blocks.
+ */
+import { Effect } from "effect"
+import { createHash } from "node:crypto"
+import { type BigIntStats, closeSync, openSync, readSync, statSync } from "node:fs"
+import { FINGERPRINT_HEX, sampleRanges } from "../engine/cache/fingerprint.js"
+import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
+
+/** Timestamps are as coarse as 2 s on some file systems (FAT); ext4's tick is a few ms. */
+export const RACY_WINDOW_NS = 2_000_000_000n
+
+const statKey = (stat: BigIntStats) => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
+
+/** The fingerprint of the sampled blocks of the file at `path`, as it is now. */
+export const fingerprintFile = (path: string, size: number): string => {
+  const fd = openSync(path, "r")
+  try {
+    const hash = createHash("sha256")
+    const buffer = Buffer.allocUnsafe(3 * 4096)
+    for (const range of sampleRanges(size)) {
+      let done = 0
+      while (done < range.length) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, range.length - done), range.offset + done)
+        if (n === 0) break
+        hash.update(buffer.subarray(0, n))
+        done += n
+      }
+    }
+    return hash.digest("hex").slice(0, FINGERPRINT_HEX)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The identity of the regular file at `path` now, or undefined (not a regular file, not there). */
+export const identifyFile = (path: string, now: () => bigint = () => BigInt(Date.now()) * 1_000_000n): ContentIdentity | undefined => {
+  let stat: BigIntStats
+  try {
+    stat = statSync(path, { bigint: true })
+  } catch {
+    return undefined
+  }
+  if (!stat.isFile()) return undefined
+  const key = statKey(stat)
+  const size = Number(stat.size)
+  return {
+    key,
+    size,
+    settled: Effect.sync(() => now() - stat.ctimeNs > RACY_WINDOW_NS),
+    // A file that cannot be read now has no fingerprint: nothing will match it.
+    fingerprint: Effect.sync(() => {
+      try {
+        return fingerprintFile(path, size)
+      } catch {
+        return "unreadable"
+      }
+    }),
+    unchanged: Effect.sync(() => {
+      try {
+        return statKey(statSync(path, { bigint: true })) === key
+      } catch {
+        return false
+      }
+    })
+  }
+}
+
+/** Paths are identified; standard input never is. */
+export const identify: Identify = (sources) =>
+  Effect.sync(() =>
+    sources.map((source) => source._tag === "PathSource" && source.path !== "-" ? identifyFile(source.path) : undefined)
+  )
