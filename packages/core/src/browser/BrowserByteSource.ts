@@ -3,7 +3,7 @@
  * standard input; such sources fail with a typed `ReadFailed`, never a defect.
  */
 import { Effect, Layer } from "effect"
-import { type HashError, hashError, ReadFailed } from "../hash/HashError.js"
+import { ReadFailed, type SourceError, sourceError } from "../engine/errors.js"
 import { type Source, sourceName } from "../engine/Source.js"
 import { blobReader } from "../engine/BlobReader.js"
 import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
@@ -11,10 +11,10 @@ import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
 /** The `ReadFailed` code of a source the browser cannot open (the DOMException name for it). */
 export const UNSUPPORTED_SOURCE = "NotSupportedError"
 
-export const openSource = (source: Source): Effect.Effect<ByteReader, HashError> =>
+export const openSource = (source: Source): Effect.Effect<ByteReader, SourceError> =>
   source._tag === "BlobSource"
     ? Effect.succeed(blobReader(source.name, source.blob))
-    : Effect.fail(hashError(new ReadFailed({ path: sourceName(source), code: UNSUPPORTED_SOURCE })))
+    : Effect.fail(sourceError(new ReadFailed({ path: sourceName(source), code: UNSUPPORTED_SOURCE })))
 
 /** `File`s and `Blob`s, for a Web Worker: each read is a slice of up to one pipeline chunk. */
 export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: openSource })

@@ -1,15 +1,14 @@
 /** Entry of each Web Worker of the pool: serves the pool's requests on `File`s with the portable kernels. */
 import { Effect, Layer } from "effect"
 import { RpcServer } from "effect/rpc"
-import { HashHandlersLive } from "../hash/handlers.js"
-import { HashRpcs } from "../hash/HashRpcs.js"
+import { OperationHandlers, Operations } from "../operations.js"
 import { layerPortable } from "../hash/kernels/HashKernel.js"
 import * as BrowserByteSource from "./BrowserByteSource.js"
 import * as BrowserWorkerRunner from "./BrowserWorkerRunner.js"
 
-const Handlers = HashHandlersLive.pipe(Layer.provide(Layer.mergeAll(BrowserByteSource.layer, layerPortable)))
+const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(BrowserByteSource.layer, layerPortable)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(BrowserWorkerRunner.layer))
-const WorkerLive = RpcServer.layer(HashRpcs).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))
+const WorkerLive = RpcServer.layer(Operations).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))
 
 // Not a runMain: the runner closes the worker on the close message. The launch itself ends
 // only by failing, and then the parent must hear of it rather than wait for a ready signal.

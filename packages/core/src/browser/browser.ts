@@ -9,6 +9,7 @@ import type { LevelLimits } from "../engine/cache/CacheLevel.js"
 import { makeMemoryLevel } from "../engine/cache/MemoryLevel.js"
 import * as ResultCache from "../engine/cache/ResultCache.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
+import { OperationHandlers, Operations } from "../operations.js"
 import {
   BLAKE3_IMPLEMENTATION,
   HASH_WASM_IMPLEMENTATION,
@@ -52,11 +53,13 @@ export const defaultPoolSize = (): number => Math.max(1, globalThis.navigator?.h
  * thread in small slices until a worker succeeds again.
  */
 export const layer = (options: BrowserLayerOptions): Layer.Layer<WorkerPool.WorkerPool> =>
-  WorkerPool.layerWorkers<BrowserWorker.WorkerLike>({
+  WorkerPool.layerWorkers({
     ...options.supervision,
     size: options.workers ?? defaultPoolSize(),
     spawn: options.spawn,
     platform: BrowserWorker.layer,
+    group: Operations,
+    handlers: OperationHandlers,
     watch: (worker, died) =>
       worker.addEventListener("error", (event) => died(`the worker failed${event.message ? `: ${event.message}` : ""}`))
   }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(webAssemblyAvailable() ? "wasm" : "js")]))
@@ -137,7 +140,7 @@ const kernelLayer = (kernel: KernelKind): Layer.Layer<HashKernel> =>
   kernel === "wasm" ? layerPortable : layerPureJs
 
 const inline = (kernel: KernelKind): Layer.Layer<WorkerPool.WorkerPool> =>
-  WorkerPool.layerInline.pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(kernel)]))
+  WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(kernel)]))
 
 /**
  * Every task on the main thread, for browsers without module workers: reads of 256 KiB with

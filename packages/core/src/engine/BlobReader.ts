@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { hashError, ReadFailed } from "../hash/HashError.js"
+import { ReadFailed, sourceError } from "./errors.js"
 import type { BlobLike } from "./Source.js"
 import type { ByteReader } from "./ByteSource.js"
 
@@ -17,6 +17,6 @@ export const blobReader = (name: string, blob: BlobLike): ByteReader => ({
         buffer.set(bytes)
         return bytes.length
       },
-      catch: (cause) => hashError(new ReadFailed({ path: name, code: (cause as Error | undefined)?.name ?? "NotReadableError" }))
+      catch: (cause) => sourceError(new ReadFailed({ path: name, code: (cause as Error | undefined)?.name ?? "NotReadableError" }))
     })
 })

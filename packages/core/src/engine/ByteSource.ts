@@ -1,12 +1,12 @@
 import { Context, Effect, Fiber, type Scope } from "effect"
-import type { HashError } from "../hash/HashError.js"
+import type { SourceError } from "./errors.js"
 import type { Source } from "./Source.js"
 
 /** An opened source. `size` is undefined for pipes, which only read forward. */
 export interface ByteReader {
   readonly size: number | undefined
   /** Reads up to `length` bytes at `position` (or the current position of a pipe); 0 at the end. */
-  readonly read: (buffer: Uint8Array, position: number | undefined, length: number) => Effect.Effect<number, HashError>
+  readonly read: (buffer: Uint8Array, position: number | undefined, length: number) => Effect.Effect<number, SourceError>
   /**
    * The same read, blocking the calling thread: cheaper than a round trip to an I/O
    * pool for a positional read from the page cache. Only offered where a thread may block
@@ -17,7 +17,7 @@ export interface ByteReader {
 
 /** Opens sources where the work happens: in a worker, from a path, a descriptor or a `File`. */
 export class ByteSource extends Context.Service<ByteSource, {
-  readonly open: (source: Source) => Effect.Effect<ByteReader, HashError, Scope.Scope>
+  readonly open: (source: Source) => Effect.Effect<ByteReader, SourceError, Scope.Scope>
 }>()("@sluice/core/ByteSource") {}
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024
@@ -46,9 +46,9 @@ const giveBack = (buffer: Uint8Array) => {
  * current chunk is consumed, so memory is two chunks whatever the size of the source.
  * A chunk is only valid during its callback.
  */
-export const forEachChunk = Effect.fnUntraced(function*(
+export const forEachChunk = Effect.fnUntraced(function*<E = never>(
   reader: ByteReader,
-  onChunk: (chunk: Uint8Array) => Effect.Effect<void, HashError> | void,
+  onChunk: (chunk: Uint8Array) => Effect.Effect<void, E> | void,
   options: { readonly offset?: number; readonly length?: number; readonly chunkSize?: number } = {}
 ) {
   const positional = reader.size !== undefined
@@ -75,7 +75,7 @@ export const forEachChunk = Effect.fnUntraced(function*(
           yieldedAt = Date.now()
         }
         const want = Math.min(chunkSize, remaining)
-        const n = yield* Effect.try({ try: () => readSync(buffer, position, want), catch: (e) => e as HashError })
+        const n = yield* Effect.try({ try: () => readSync(buffer, position, want), catch: (e) => e as SourceError })
         if (n === 0) break
         position += n
         remaining -= n

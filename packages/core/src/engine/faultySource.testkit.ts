@@ -5,7 +5,7 @@
  * pool draws from the same budget: "fail the first 3 opens of big.bin", wherever they run.
  */
 import { Effect, Layer } from "effect"
-import { hashError, ReadFailed } from "../hash/HashError.js"
+import { ReadFailed, sourceError } from "./errors.js"
 import { sourceName } from "./Source.js"
 import { ByteSource, type ByteReader } from "./ByteSource.js"
 
@@ -69,7 +69,7 @@ export const layerFaulty = (
           const act = (fault: Fault) => {
             switch (fault._tag) {
               case "fail":
-                return hashError(new ReadFailed({ path: name, code: fault.code }))
+                return sourceError(new ReadFailed({ path: name, code: fault.code }))
               case "crash":
                 return actions.crash()
               case "hang":

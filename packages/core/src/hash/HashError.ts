@@ -1,44 +1,23 @@
 import { Schema } from "effect"
+import {
+  FileNotFound,
+  IsADirectory,
+  PermissionDenied,
+  ReadFailed,
+  type SourceError,
+  WorkerFailure,
+  type WorkerError
+} from "../engine/errors.js"
 
-/**
- * Expected failures of hashing and checking. Each reason is plain data (paths, codes,
- * line numbers), never file content or a key, so it is safe to print, log and post
- * between threads.
- */
-export class FileNotFound extends Schema.TaggedClass<FileNotFound>()("FileNotFound", {
-  path: Schema.String
-}) {
-  get message() {
-    return `${this.path}: No such file or directory`
-  }
-}
-
-export class PermissionDenied extends Schema.TaggedClass<PermissionDenied>()("PermissionDenied", {
-  path: Schema.String
-}) {
-  get message() {
-    return `${this.path}: Permission denied`
-  }
-}
-
-export class IsADirectory extends Schema.TaggedClass<IsADirectory>()("IsADirectory", {
-  path: Schema.String
-}) {
-  get message() {
-    return `${this.path}: Is a directory`
-  }
-}
-
-export class ReadFailed extends Schema.TaggedClass<ReadFailed>()("ReadFailed", {
-  path: Schema.String,
-  code: Schema.String
-}) {
-  get message() {
-    return this.code === "ECHANGED"
-      ? `${this.path}: the file changed while it was being hashed`
-      : `${this.path}: read failed (${this.code})`
-  }
-}
+export {
+  FileNotFound,
+  IsADirectory,
+  isTransient,
+  PermissionDenied,
+  ReadFailed,
+  TRANSIENT_READ_CODES,
+  WorkerFailure
+} from "../engine/errors.js"
 
 export class UnsupportedAlgorithm extends Schema.TaggedClass<UnsupportedAlgorithm>()("UnsupportedAlgorithm", {
   algorithm: Schema.String
@@ -59,19 +38,9 @@ export class MalformedChecksumLine extends Schema.TaggedClass<MalformedChecksumL
 }
 
 /**
- * A worker could not do its task: it crashed (`crashed`), ran past its deadline and was
- * replaced (`timeout`), or could not be started at all (`spawn`, for instance a
- * Content-Security-Policy that forbids workers). The task itself may be fine.
+ * Why one source of a hash or check job failed: any reason the engine shares (its source,
+ * its worker), or hashing's own (an algorithm it does not have, a bad checksum line).
  */
-export class WorkerFailure extends Schema.TaggedClass<WorkerFailure>()("WorkerFailure", {
-  detail: Schema.String,
-  kind: Schema.optional(Schema.Literals(["crashed", "timeout", "spawn"]))
-}) {
-  get message() {
-    return `worker failed: ${this.detail}`
-  }
-}
-
 export const HashErrorReason = Schema.Union([
   FileNotFound,
   PermissionDenied,
@@ -93,31 +62,7 @@ export class HashError extends Schema.TaggedError<HashError>()("HashError", {
 
 export const hashError = (reason: HashErrorReason): HashError => new HashError({ reason })
 
-/**
- * Errno codes of a read that may succeed when tried again: the resource was busy, the
- * process ran out of descriptors for a moment, or the call was interrupted.
- */
-export const TRANSIENT_READ_CODES: ReadonlySet<string> = new Set([
-  "EAGAIN",
-  "EBUSY",
-  "EMFILE",
-  "ENFILE",
-  "EINTR",
-  "ETIMEDOUT"
-])
 
-/**
- * Transient failures are worth another attempt (a crashed or hung worker, a busy file,
- * no free descriptors); permanent ones never are (missing, unreadable, bad input,
- * unsupported). Every front end and the retry policy ask this one function.
- */
-export const isTransient = (reason: HashErrorReason): boolean => {
-  switch (reason._tag) {
-    case "WorkerFailure":
-      return true
-    case "ReadFailed":
-      return TRANSIENT_READ_CODES.has(reason.code)
-    default:
-      return false
-  }
-}
+/** A failure of the engine (a source, a worker) as the hash job reports it. */
+export const toHashError = (error: HashError | SourceError | WorkerError): HashError =>
+  error._tag === "HashError" ? error : hashError(error.reason)

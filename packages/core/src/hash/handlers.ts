@@ -1,6 +1,7 @@
 import { Effect, Queue, Stream } from "effect"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
-import { type HashError, hashError, ReadFailed } from "./HashError.js"
+import { ReadFailed } from "../engine/errors.js"
+import { type HashError, hashError, toHashError } from "./HashError.js"
 import { Checkpointed, Digested, type HashEvent, Progress } from "./HashEvent.js"
 import { type Source, sourceName } from "../engine/Source.js"
 import { Blake3SubtreeHasher } from "./kernels/blake3Tree.js"
@@ -25,6 +26,7 @@ const digested = (algorithms: ReadonlyArray<HashAlgorithm>, hashers: ReadonlyArr
   return { _tag: "Digested" as const, digests, bytes }
 }
 
+/** The hash operation's handlers: what a worker (or the calling thread) runs for `HashRpcs`. */
 export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
   const sources = yield* ByteSource
   const kernel = yield* HashKernel
@@ -44,7 +46,7 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
         onProgress(bytes, reader.size)
       })
       return digested(algorithms, hashers, bytes)
-    }))
+    }).pipe(Effect.mapError(toHashError)))
 
   /**
    * `hashWhole` with hashers that save their state every `every` bytes, starting from
@@ -88,7 +90,7 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
         onCheckpoint(new Checkpointed({ bytes, states }))
       }, { offset: start })
       return digested(algorithms, hashers, bytes)
-    }))
+    }).pipe(Effect.mapError(toHashError)))
 
   return HashRpcs.of({
     HashSource: ({ algorithms, checkpointEvery, resume, source }) =>
@@ -127,9 +129,9 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
           return yield* Effect.fail(hashError(new ReadFailed({ path: sourceName(source), code: "ECHANGED" })))
         }
         return { cv: new Uint8Array(hasher.chainingValue()) }
-      })),
+      }).pipe(Effect.mapError(toHashError))),
     SourceSize: ({ source }) =>
-      Effect.scoped(Effect.map(sources.open(source), (reader) => reader.size)),
+      Effect.scoped(Effect.map(sources.open(source), (reader) => reader.size)).pipe(Effect.mapError(toHashError)),
     SourceSizes: ({ sources: list }) =>
       Effect.forEach(list, (source) =>
         Effect.scoped(sources.open(source)).pipe(

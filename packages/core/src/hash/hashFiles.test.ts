@@ -10,13 +10,14 @@ import * as NodeByteSource from "../node/NodeByteSource.js"
 import * as NodeHashKernel from "../node/NodeHashKernel.js"
 import { DEFAULT_CHUNK_SIZE } from "../engine/ByteSource.js"
 import { layerInline } from "../engine/pool/WorkerPool.js"
+import { OperationHandlers, Operations } from "../operations.js"
 import { hashFiles } from "./hashFiles.js"
 import type { HashJobEvent } from "./HashJob.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-hashfiles-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const Inline = layerInline.pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer]))
+const Inline = layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer]))
 
 const collect = (paths: ReadonlyArray<string>, algorithms: Parameters<typeof hashFiles>[1]["algorithms"]) =>
   Effect.runPromise(

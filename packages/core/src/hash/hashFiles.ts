@@ -10,6 +10,7 @@ import { blake3CombineSubtrees, blake3SplitRanges } from "./kernels/blake3Tree.j
 import { toHex } from "./kernels/IncrementalHasher.js"
 import * as Metrics from "../engine/metrics/Metrics.js"
 import { type TaskHints, WorkerPool } from "../engine/pool/WorkerPool.js"
+import { HashTasks, type HashTasks as Tasks } from "./hashTasks.js"
 
 const MiB = 1024 * 1024
 
@@ -50,7 +51,7 @@ export const DEFAULT_PARALLEL_THRESHOLD = 16 * 1024 * 1024
  * BLAKE3 of one file over the whole pool (DESIGN.md, "chunk-parallel formats"): aligned
  * subtrees are hashed on any free worker, their chaining values combined in order.
  */
-const hashBlake3Parallel = (source: Source, size: number, pool: WorkerPool["Service"]) =>
+const hashBlake3Parallel = (source: Source, size: number, pool: WorkerPool["Service"], tasks: Tasks) =>
   Stream.unwrap(Effect.sync(() => {
     const ranges = blake3SplitRanges(size, pool.size)
     const cvs: Array<{ cv: Uint8Array; chunks: number }> = []
@@ -58,7 +59,7 @@ const hashBlake3Parallel = (source: Source, size: number, pool: WorkerPool["Serv
     const pieces = Stream.fromIterable(ranges).pipe(
       Stream.mapEffect(
         (range) =>
-          Effect.map(pool.blake3Subtree({ source, ...range }), (cv) => ({ cv, range })),
+          Effect.map(tasks.blake3Subtree({ source, ...range }), (cv) => ({ cv, range })),
         { concurrency: pool.size * 2 }
       ),
       Stream.map(({ cv, range }): HashEvent => {
@@ -84,15 +85,16 @@ export const hashSource = (
 ): Stream.Stream<HashEvent, HashError, WorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
     const pool = yield* WorkerPool
+    const tasks = yield* HashTasks
     const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD
     const parallel = pool.size > 1 && options.algorithms.length === 1 && options.algorithms[0] === "blake3" &&
       source._tag !== "StdinSource" && options.checkpoint === undefined
     if (parallel) {
-      const size = yield* pool.sourceSize(source)
-      if (size !== undefined && size >= threshold) return hashBlake3Parallel(source, size, pool)
+      const size = yield* tasks.sourceSize(source)
+      if (size !== undefined && size >= threshold) return hashBlake3Parallel(source, size, pool, tasks)
     }
     const checkpoint = options.checkpoint
-    return pool.hashSource(
+    return tasks.hashSource(
       source,
       options.algorithms,
       checkpoint === undefined ? undefined : { every: checkpoint.every, from: checkpoint.from },
@@ -116,7 +118,7 @@ type Unit = number | { readonly batch: ReadonlyArray<number> } | { readonly cach
  */
 const planUnits = (
   tasks: ReadonlyArray<HashTask>,
-  pool: WorkerPool["Service"],
+  pool: Tasks,
   cached: ReadonlyMap<number, FileHashed>,
   known: ReadonlyArray<number | undefined>
 ) =>
@@ -190,6 +192,7 @@ export const hashTasks = (
   Stream.unwrap(Effect.gen(function*() {
     const sources = tasks.map((task) => task.source)
     const pool = yield* WorkerPool
+    const onPool = yield* HashTasks
     const started = yield* Clock.currentTimeMillis
     const progress = yield* Queue.sliding<JobProgress>(16)
     const fileBytes = new Array<number>(sources.length).fill(0)
@@ -250,7 +253,7 @@ export const hashTasks = (
     }
 
     const hashBatch = (batch: ReadonlyArray<number>): Effect.Effect<Array<FileHashed | FileFailed>, never, WorkerPool> =>
-      pool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms })), hints).pipe(
+      onPool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms })), hints).pipe(
         Effect.flatMap((outcomes) =>
           Effect.forEach(outcomes, (outcome, i) => {
             const index = batch[i]!
@@ -324,7 +327,7 @@ export const hashTasks = (
         ? hashBatch(unit.batch)
         : Effect.succeed(unit.cached)
 
-    const { units, hints: planned } = yield* planUnits(tasks, pool, cached, tasks.map((_, i) => identities[i]?.size))
+    const { units, hints: planned } = yield* planUnits(tasks, onPool, cached, tasks.map((_, i) => identities[i]?.size))
     hints = planned
     const results = Stream.fromIterable(units).pipe(
       Stream.mapEffect(

@@ -4,12 +4,12 @@ import { promisify } from "node:util"
 import { isMainThread } from "node:worker_threads"
 import {
   FileNotFound,
-  hashError,
-  type HashError,
   IsADirectory,
   PermissionDenied,
-  ReadFailed
-} from "../hash/HashError.js"
+  ReadFailed,
+  type SourceError,
+  sourceError
+} from "../engine/errors.js"
 import type { Source } from "../engine/Source.js"
 import { blobReader } from "../engine/BlobReader.js"
 import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
@@ -17,19 +17,19 @@ import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
 const readFd = promisify(fs.read)
 const STDIN_FD = 0
 
-export const fromErrno = (path: string, cause: unknown): HashError => {
+export const fromErrno = (path: string, cause: unknown): SourceError => {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO"
   switch (code) {
     case "ENOENT":
     case "ENOTDIR":
-      return hashError(new FileNotFound({ path }))
+      return sourceError(new FileNotFound({ path }))
     case "EACCES":
     case "EPERM":
-      return hashError(new PermissionDenied({ path }))
+      return sourceError(new PermissionDenied({ path }))
     case "EISDIR":
-      return hashError(new IsADirectory({ path }))
+      return sourceError(new IsADirectory({ path }))
     default:
-      return hashError(new ReadFailed({ path, code }))
+      return sourceError(new ReadFailed({ path, code }))
   }
 }
 
@@ -44,7 +44,7 @@ const openPathAsync = (path: string) =>
   ).pipe(
     Effect.flatMap((handle) =>
       Effect.tryPromise({ try: () => handle.stat(), catch: (cause) => fromErrno(path, cause) }).pipe(
-        Effect.filterOrFail((stat) => !stat.isDirectory(), () => hashError(new IsADirectory({ path }))),
+        Effect.filterOrFail((stat) => !stat.isDirectory(), () => sourceError(new IsADirectory({ path }))),
         Effect.map((stat): ByteReader => ({
           size: sizeOf(stat),
           read: (buffer, position, length) =>
@@ -69,7 +69,7 @@ const openPathSync = (path: string) =>
   ).pipe(
     Effect.flatMap((fd) =>
       Effect.try({ try: () => fs.fstatSync(fd), catch: (cause) => fromErrno(path, cause) }).pipe(
-        Effect.filterOrFail((stat) => !stat.isDirectory(), () => hashError(new IsADirectory({ path }))),
+        Effect.filterOrFail((stat) => !stat.isDirectory(), () => sourceError(new IsADirectory({ path }))),
         Effect.map((stat): ByteReader => {
           const readSync = (buffer: Uint8Array, position: number | undefined, length: number) => {
             try {
@@ -81,7 +81,7 @@ const openPathSync = (path: string) =>
           return {
             size: sizeOf(stat),
             read: (buffer, position, length) =>
-              Effect.try({ try: () => readSync(buffer, position, length), catch: (error) => error as HashError }),
+              Effect.try({ try: () => readSync(buffer, position, length), catch: (error) => error as SourceError }),
             readSync
           }
         })
@@ -92,7 +92,7 @@ const openPathSync = (path: string) =>
 const openPath = isMainThread ? openPathAsync : openPathSync
 
 /** Reads descriptor 0; a non-blocking pipe answers EAGAIN until data arrives, so wait and read again. */
-const readStdin = (buffer: Uint8Array, length: number): Effect.Effect<number, HashError> =>
+const readStdin = (buffer: Uint8Array, length: number): Effect.Effect<number, SourceError> =>
   Effect.tryPromise({
     try: () => readFd(STDIN_FD, buffer, 0, length, null).then((r) => r.bytesRead),
     catch: (cause) => cause

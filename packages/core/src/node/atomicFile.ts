@@ -5,37 +5,13 @@
  * On any failure or interruption the temporary file is removed and the destination is
  * left exactly as it was: a reader never sees a half-written checksum file.
  */
-import { Effect, Exit, Schema } from "effect"
+import { Effect, Exit } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import { basename, dirname, join } from "node:path"
+import { OutputFailed } from "../engine/errors.js"
 
-const ERRNO_TEXT: Record<string, string> = {
-  ENOSPC: "No space left on device",
-  EDQUOT: "Disk quota exceeded",
-  EACCES: "Permission denied",
-  EPERM: "Operation not permitted",
-  ENOENT: "No such file or directory",
-  ENOTDIR: "Not a directory",
-  EISDIR: "Is a directory",
-  EROFS: "Read-only file system",
-  EIO: "Input/output error",
-  EFBIG: "File too large"
-}
-
-/**
- * The output at `path` was not written (`code` is the errno code of the call that
- * failed). Only the path and the code: never any of the content.
- */
-export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFailed", {
-  path: Schema.String,
-  code: Schema.String
-}) {
-  override get message() {
-    const text = ERRNO_TEXT[this.code]
-    return `${this.path}: not written: ${text === undefined ? this.code : `${text} (${this.code})`}`
-  }
-}
+export { OutputFailed }
 
 export interface AtomicFile {
   /** The destination, as given. */

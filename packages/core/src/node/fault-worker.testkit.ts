@@ -7,15 +7,14 @@ import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
 import { Effect, Layer } from "effect"
 import { RpcServer } from "effect/rpc"
 import { workerData } from "node:worker_threads"
-import { HashHandlersLive } from "../hash/handlers.js"
-import { HashRpcs } from "../hash/HashRpcs.js"
+import { OperationHandlers, Operations } from "../operations.js"
 import { type FaultRule, layerFaulty } from "../engine/faultySource.testkit.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
 
 const { counters, rules } = workerData as { rules: ReadonlyArray<FaultRule>; counters: Int32Array }
 const Sources = layerFaulty(rules, counters, { crash: () => process.exit(70) }).pipe(Layer.provide(NodeByteSource.layer))
-const Handlers = HashHandlersLive.pipe(Layer.provide(Layer.mergeAll(Sources, NodeHashKernel.layer)))
+const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(Sources, NodeHashKernel.layer)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(NodeWorkerRunner.layer))
 
-Effect.runFork(Layer.launch(RpcServer.layer(HashRpcs).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))))
+Effect.runFork(Layer.launch(RpcServer.layer(Operations).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))))

@@ -14,6 +14,7 @@ import type { FileFailed, FileHashed, JobProgress } from "../hash/HashJob.js"
 import { PathSource } from "../engine/Source.js"
 import { hashFiles } from "../hash/hashFiles.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
+import { OperationHandlers, Operations } from "../operations.js"
 import type { LevelLimits } from "../engine/cache/CacheLevel.js"
 import { makeMemoryLevel } from "../engine/cache/MemoryLevel.js"
 import * as ResultCache from "../engine/cache/ResultCache.js"
@@ -54,12 +55,14 @@ export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
  * failing, work goes on on this thread (`WorkerPool.layerWorkers`).
  */
 export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.WorkerPool> =>
-  WorkerPool.layerWorkers<Worker>({
+  WorkerPool.layerWorkers({
     retryCrashedInline: true,
     ...options.supervision,
     size: options.workers ?? defaultPoolSize(),
     spawn: options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))),
     platform: NodeWorker.layer,
+    group: Operations,
+    handlers: OperationHandlers,
     watch: (worker, died) => {
       worker.once("exit", (code) => died(`the worker exited with code ${code}`))
       worker.once("error", (error) => died(`the worker failed: ${error.message}`))
@@ -67,7 +70,7 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
   }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */
-export const layerInline = WorkerPool.layerInline.pipe(
+export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(
   Layer.provide([NodeByteSource.layer, NodeHashKernel.layer])
 )
 

@@ -87,7 +87,7 @@ describe("a resumable hash", () => {
 
 describe("a kernel that cannot save its state", () => {
   it("pure JS SHA-256 with a checkpoint asked for: hashes without one, never fails", async () => {
-    const layer = WorkerPool.layerInline.pipe(Layer.provide([SluiceNode.NodeByteSource.layer, layerPureJs]))
+    const layer = WorkerPool.layerInline({ group: SluiceNode.Operations, handlers: SluiceNode.OperationHandlers }).pipe(Layer.provide([SluiceNode.NodeByteSource.layer, layerPureJs]))
     const saved: Array<number> = []
     const events = await Effect.runPromise(
       hashFiles([new PathSource({ path })], {

@@ -1,30 +1,12 @@
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
-import { RpcClient, type RpcGroup, RpcTest } from "effect/rpc"
+import { type Rpc, RpcClient, type RpcGroup, RpcTest } from "effect/rpc"
 import type { RpcClientError } from "effect/rpc/RpcClientError"
 import type { Spawner, WorkerPlatform } from "effect/workers/Worker"
-import type { HashAlgorithm } from "../../hash/HashAlgorithm.js"
-import { type HashError, hashError, isTransient, WorkerFailure } from "../../hash/HashError.js"
-import type { CheckpointRequest, Checkpointed, HashEvent } from "../../hash/HashEvent.js"
-import type { Source } from "../Source.js"
-import type { HashKernel } from "../../hash/kernels/HashKernel.js"
-import type { ByteSource } from "../ByteSource.js"
-import { type BreakerOptions, type BreakerState, makeCircuitBreaker } from "./CircuitBreaker.js"
-import { HashHandlersLive } from "../../hash/handlers.js"
-import { type BatchOutcome, HashRpcs } from "../../hash/HashRpcs.js"
+import { isTransientError, type WorkerError, workerError } from "../errors.js"
 import * as Metrics from "../metrics/Metrics.js"
+import { type BreakerOptions, type BreakerState, makeCircuitBreaker } from "./CircuitBreaker.js"
 import { retrySchedule, retryTransient, retryTransientStream } from "./retryPolicy.js"
-
-export interface BatchItem {
-  readonly source: Source
-  readonly algorithms: ReadonlyArray<HashAlgorithm>
-}
-
-export interface Blake3SubtreeRequest {
-  readonly source: Source
-  readonly offset: number
-  readonly length: number
-  readonly startChunk: number
-}
+import { deadlineDuration, DEFAULT_STALL_TIMEOUT, defaultDeadline, type TaskPolicy } from "./TaskPolicy.js"
 
 /** What a pipeline knows of the job a task belongs to, for the pool to place the task. */
 export interface TaskHints {
@@ -53,124 +35,123 @@ export const healthyPool: PoolHealth = {
   fallbackTasks: 0
 }
 
+/** The client of one operation's RPC group, as a task sees it on whichever thread runs it. */
+export type GroupClient<Rpcs extends Rpc.Any> = RpcClient.RpcClient<Rpcs, RpcClientError>
+
 /**
- * Where heavy work runs. Every task is one request of the `HashRpcs` group; a layer
- * decides whether requests go to worker threads, Web Workers or the calling thread.
+ * One operation's way into the pool. A task is a call of the operation's client; the pool
+ * makes the call on a worker (or the calling thread), supervised as its policy says, and
+ * makes it again on another attempt. Failures of the worker come back as `WorkerError`;
+ * the operation's own errors pass through.
+ */
+export interface PoolClient<Rpcs extends Rpc.Any> {
+  readonly run: <A, E>(
+    policy: TaskPolicy,
+    task: (client: GroupClient<Rpcs>) => Effect.Effect<A, E | RpcClientError>,
+    hints?: TaskHints
+  ) => Effect.Effect<A, Exclude<E, RpcClientError> | WorkerError>
+  readonly stream: <A, E>(
+    policy: TaskPolicy,
+    task: (client: GroupClient<Rpcs>) => Stream.Stream<A, E | RpcClientError>,
+    hints?: TaskHints
+  ) => Stream.Stream<A, Exclude<E, RpcClientError> | WorkerError>
+}
+
+/**
+ * Where heavy work runs. The pool serves one RPC group, the union of every operation's
+ * group, and knows none of them: a layer decides whether requests go to worker threads,
+ * Web Workers or the calling thread.
  */
 export class WorkerPool extends Context.Service<WorkerPool, {
   /** How many tasks run at once; pipelines size their fan-out by it. */
   readonly size: number
   readonly kind: "workers" | "inline"
-  /**
-   * Progress, then the digests. With `checkpoint`, `Checkpointed` events too; a retry after
-   * a crash starts from the latest of them instead of from the beginning.
-   */
-  readonly hashSource: (
-    source: Source,
-    algorithms: ReadonlyArray<HashAlgorithm>,
-    checkpoint?: CheckpointRequest | undefined,
-    hints?: TaskHints
-  ) => Stream.Stream<HashEvent, HashError>
-  readonly blake3Subtree: (request: Blake3SubtreeRequest) => Effect.Effect<Uint8Array, HashError>
-  readonly sourceSize: (source: Source) => Effect.Effect<number | undefined, HashError>
-  readonly sourceSizes: (sources: ReadonlyArray<Source>) => Effect.Effect<ReadonlyArray<number | undefined>, HashError>
-  readonly hashBatch: (items: ReadonlyArray<BatchItem>, hints?: TaskHints) => Effect.Effect<ReadonlyArray<BatchOutcome>, HashError>
   /** Breaker state and recovery counts, live. */
   readonly health: SubscriptionRef.SubscriptionRef<PoolHealth>
+  /** The way in for an operation whose group the pool serves (a defect otherwise). */
+  readonly client: <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) => PoolClient<Rpcs>
 }>()("@sluice/core/WorkerPool") {}
 
-type Client = RpcClient.RpcClient<RpcGroup.Rpcs<typeof HashRpcs>, RpcClientError>
-type Tasks = Omit<WorkerPool["Service"], "size" | "kind" | "health">
+/** What the pool serves: the merged group of every operation and the layer of their handlers. */
+export interface Served<Rpcs extends Rpc.Any, R> {
+  readonly group: RpcGroup.RpcGroup<Rpcs>
+  readonly handlers: Layer.Layer<Rpc.ToHandler<Rpcs>, never, R>
+}
 
-const isWorkerFailure = (error: HashError) => error.reason._tag === "WorkerFailure"
-const isCrash = (error: HashError) => error.reason._tag === "WorkerFailure" && error.reason.kind === "crashed"
+// The pool handles every task as an untyped call; `PoolClient` gives it back its types.
+type AnyClient = any
+type AnyTask = (client: AnyClient) => Effect.Effect<unknown, unknown>
+type AnyStreamTask = (client: AnyClient) => Stream.Stream<unknown, unknown>
 
+const isRpcClientError = (error: unknown): error is RpcClientError =>
+  (error as { _tag?: unknown } | undefined)?._tag === "RpcClientError"
+
+const isWorkerFailure = (error: unknown): error is WorkerError =>
+  (error as { _tag?: unknown } | undefined)?._tag === "WorkerError"
+
+const isCrash = (error: unknown) => isWorkerFailure(error) && error.reason.kind === "crashed"
+
+/** A failure of the RPC client is a failure of its worker: it crashed or could not start. */
 const crashed = (error: RpcClientError) =>
-  hashError(
-    new WorkerFailure({
-      detail: error.message,
-      kind: error.reason._tag === "WorkerSpawnError" ? "spawn" : "crashed"
-    })
-  )
+  workerError(error.message, error.reason._tag === "WorkerSpawnError" ? "spawn" : "crashed")
 
-/** The pool's requests over one RPC client; a failure of the client is a worker failure. */
-const tasksOf = (client: Client): Tasks => ({
-  hashSource: (source, algorithms, checkpoint) =>
-    client.HashSource({
-      source,
-      algorithms,
-      ...(checkpoint === undefined ? {} : { checkpointEvery: checkpoint.every }),
-      ...(checkpoint?.from === undefined ? {} : { resume: checkpoint.from })
-    }).pipe(
-      Stream.catchTag("RpcClientError", (error) => Stream.fail(crashed(error)))
-    ),
-  blake3Subtree: (request) =>
-    client.Blake3Subtree(request).pipe(
-      Effect.map(({ cv }) => cv),
-      Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error)))
-    ),
-  sourceSize: (source) =>
-    client.SourceSize({ source }).pipe(Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error)))),
-  sourceSizes: (sources) =>
-    client.SourceSizes({ sources }).pipe(Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error)))),
-  hashBatch: (items) =>
-    client.HashBatch({ items }).pipe(Effect.catchTag("RpcClientError", (error) => Effect.fail(crashed(error))))
-})
+const call = (client: AnyClient, task: AnyTask) =>
+  task(client).pipe(Effect.catchIf(isRpcClientError, (error) => Effect.fail(crashed(error))))
 
-/**
- * The latest checkpoint the attempts of one stream reached, so that the next attempt (a
- * retry, the fallback) starts there rather than from the beginning.
- */
-const latestCheckpoint = (checkpoint: CheckpointRequest | undefined) => {
-  let latest = checkpoint
-  return {
-    get: () => latest,
-    track: (events: Stream.Stream<HashEvent, HashError>) =>
-      events.pipe(Stream.tap((event) =>
-        Effect.sync(() => {
-          if (event._tag === "Checkpointed" && latest !== undefined) latest = { every: latest.every, from: event }
-        })
-      ))
+const callStream = (client: AnyClient, task: AnyStreamTask) =>
+  task(client).pipe(Stream.catchIf(isRpcClientError, (error) => Stream.fail(crashed(error))))
+
+/** The group's requests must all be served, or the operation was never registered. */
+const checkServed = (served: RpcGroup.RpcGroup<Rpc.Any>, group: RpcGroup.RpcGroup<Rpc.Any>) => {
+  for (const tag of group.requests.keys()) {
+    if (!served.requests.has(tag)) throw new Error(`the pool does not serve '${tag}': add its group to the operations`)
   }
 }
 
 /** The handlers' client on the calling thread, as `layerInline` and the breaker's fallback use it. */
-const makeInline = Effect.map(RpcTest.makeClient(HashRpcs), tasksOf)
+const makeInlineClient = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
+  RpcTest.makeClient(group) as unknown as Effect.Effect<AnyClient, never, Scope.Scope>
 
 /** Counts a failure that is about to be retried in the pool's health. */
-const countRetry = (health: SubscriptionRef.SubscriptionRef<PoolHealth>) => (error: HashError) =>
-  isTransient(error.reason)
+const countRetry = (health: SubscriptionRef.SubscriptionRef<PoolHealth>) => (error: unknown) =>
+  isTransientError(error)
     ? Effect.andThen(SubscriptionRef.update(health, (h) => ({ ...h, retries: h.retries + 1 })), Metrics.record(Metrics.retries, 1))
     : Effect.void
 
+const typed = (
+  served: RpcGroup.RpcGroup<Rpc.Any>,
+  run: (policy: TaskPolicy, task: AnyTask, hints?: TaskHints) => Effect.Effect<unknown, unknown>,
+  stream: (policy: TaskPolicy, task: AnyStreamTask, hints?: TaskHints) => Stream.Stream<unknown, unknown>
+) =>
+<Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>): PoolClient<Rpcs> => {
+  checkServed(served, group as unknown as RpcGroup.RpcGroup<Rpc.Any>)
+  return { run, stream } as unknown as PoolClient<Rpcs>
+}
+
 /**
- * The same handlers on the calling thread: for tests, tiny inputs and the fallback path.
- * A transient failure (a busy file) is retried here too.
+ * The handlers on the calling thread: for tests, tiny inputs and where workers cannot be
+ * had. A transient failure (a busy file) of an idempotent task is retried here too.
  */
-export const layerInline: Layer.Layer<WorkerPool, never, ByteSource | HashKernel> = Layer.effect(WorkerPool)(
-  Effect.gen(function*() {
-    const tasks = yield* makeInline
+export const layerInline = <Rpcs extends Rpc.Any, R>(served: Served<Rpcs, R>): Layer.Layer<WorkerPool, never, R> =>
+  Layer.effect(WorkerPool)(Effect.gen(function*() {
+    const inline = yield* makeInlineClient(served.group)
     const health = yield* SubscriptionRef.make(healthyPool)
-    const retried = <A>(effect: Effect.Effect<A, HashError>) => retryTransient(effect.pipe(Effect.tapError(countRetry(health))))
+    const retried = <A, E>(policy: TaskPolicy, effect: Effect.Effect<A, E>) =>
+      policy.idempotent ? retryTransient(effect.pipe(Effect.tapError(countRetry(health)))) : effect
     return {
       size: 1,
       kind: "inline" as const,
       health,
-      hashSource: (source, algorithms, checkpoint) => {
-        const latest = latestCheckpoint(checkpoint)
-        return retryTransientStream(
-          Stream.suspend(() => latest.track(tasks.hashSource(source, algorithms, latest.get()))).pipe(
-            Stream.tapError(countRetry(health))
-          )
-        )
-      },
-      blake3Subtree: (request) => retried(tasks.blake3Subtree(request)),
-      sourceSize: (source) => retried(tasks.sourceSize(source)),
-      sourceSizes: (sources) => retried(tasks.sourceSizes(sources)),
-      hashBatch: (items) => retried(tasks.hashBatch(items))
-    } satisfies WorkerPool["Service"]
-  })
-).pipe(Layer.provide(HashHandlersLive))
+      client: typed(
+        served.group as unknown as RpcGroup.RpcGroup<Rpc.Any>,
+        (policy, task) => retried(policy, call(inline, task)),
+        (policy, task) =>
+          policy.idempotent
+            ? retryTransientStream(Stream.suspend(() => callStream(inline, task)).pipe(Stream.tapError(countRetry(health))))
+            : callStream(inline, task)
+      )
+    }
+  })).pipe(Layer.provide(served.handlers)) as Layer.Layer<WorkerPool, never, R>
 
 // --- Supervised workers ------------------------------------------------------------------
 
@@ -178,19 +159,6 @@ export const layerInline: Layer.Layer<WorkerPool, never, ByteSource | HashKernel
 export interface Terminable {
   terminate(): unknown
 }
-
-/** The slowest rate a healthy worker is allowed: below it, a task has hung. */
-export const SLOWEST_HEALTHY_BYTES_PER_SECOND = 16 * 1024 * 1024
-/** Every deadline includes this much for a worker's start and a busy machine. */
-export const DEADLINE_BASE = Duration.seconds(2)
-/** A streamed task that reports nothing for this long has hung (workers report every 100 ms). */
-export const DEFAULT_STALL_TIMEOUT = Duration.seconds(5)
-/** A batch of small files holds at most this many bytes (`hashFiles` plans them so). */
-export const BATCH_DEADLINE_BYTES = 8 * 1024 * 1024
-
-/** The deadline of a task of `bytes`: the base, plus the bytes at the slowest healthy rate. */
-export const defaultDeadline = (bytes: number): Duration.Duration =>
-  Duration.sum(DEADLINE_BASE, Duration.millis((bytes / SLOWEST_HEALTHY_BYTES_PER_SECOND) * 1000))
 
 export interface SupervisionOptions {
   /** Most workers at once; `minWorkers` start with the pool, more only when tasks wait. */
@@ -203,9 +171,9 @@ export interface SupervisionOptions {
   readonly minWorkers?: number
   /** An extra worker idle this long retires. */
   readonly idleTimeout?: Duration.Input
-  /** The longest a task of `bytes` may take before its worker counts as hung. */
+  /** The longest a task reading `bytes` may take before its worker counts as hung (`Deadline.bytes`). */
   readonly deadline?: (bytes: number) => Duration.Input
-  /** The longest a streamed task may go without an event. */
+  /** The longest a streamed task whose policy says `stall: "pool"` may go without an event. */
   readonly stallTimeout?: Duration.Input
   readonly breaker?: BreakerOptions
   /** How transient failures are retried; the default backs off from 50 ms and gives up after 4 s. */
@@ -217,12 +185,13 @@ export interface SupervisionOptions {
    * cannot save its state (node:crypto) would otherwise restart the file on every crash.
    * Right where the calling thread is idle during a job (the CLI, the library in Node);
    * off by default, so a page's main thread only runs work when the breaker is open.
+   * Only tasks whose policy allows a fallback.
    */
   readonly retryCrashedInline?: boolean
   /**
    * A job that reads at most this many bytes in all runs on the calling thread while no
-   * worker is up: starting one (~60-80 ms in Node) would cost more than the hashing. Off
-   * by default; the CLI, whose main thread is idle during a job, sets 16 MiB.
+   * worker is up: starting one (~60-80 ms in Node) would cost more than the work. Off by
+   * default; the CLI, whose main thread is idle during a job, sets 16 MiB.
    */
   readonly inlineJobsBelow?: number
 }
@@ -241,9 +210,9 @@ export interface WorkerPlatformOptions<W extends Terminable> extends Supervision
 }
 
 interface Slot {
-  readonly tasks: Tasks
+  readonly client: AnyClient
   /** Fails with a crash when the worker dies on its own. */
-  readonly died: Deferred.Deferred<never, HashError>
+  readonly died: Deferred.Deferred<never, WorkerError>
   /** Stops the worker at once, whatever it is doing. */
   readonly kill: () => void
   busy: boolean
@@ -253,16 +222,17 @@ interface Slot {
 
 /**
  * Up to `size` workers, each running one task at a time, supervised: a worker that
- * crashes or misses its task's deadline is terminated and replaced, and the task is tried
- * again (exponential backoff, jitter, under 5 s in all) on a healthy one. Repeated worker
- * failures open a circuit breaker that sends work to the calling thread until a trial task
- * succeeds on a worker again. Permanent failures (a missing file) are never retried.
+ * crashes or misses its task's deadline is terminated and replaced, and an idempotent task
+ * is tried again (exponential backoff, jitter, under 5 s in all) on a healthy one.
+ * Repeated worker failures open a circuit breaker that sends tasks that allow it to the
+ * calling thread until a trial task succeeds on a worker again. Permanent failures (a
+ * missing file, an operation's own errors) are never retried.
  */
-export const layerWorkers = <W extends Terminable>(
-  options: WorkerPlatformOptions<W>
-): Layer.Layer<WorkerPool, never, ByteSource | HashKernel> =>
+export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
+  options: WorkerPlatformOptions<W> & Served<Rpcs, R>
+): Layer.Layer<WorkerPool, never, R> =>
   Layer.effect(WorkerPool)(Effect.gen(function*() {
-    const fallback = yield* makeInline
+    const fallback = yield* makeInlineClient(options.group)
     const breaker = yield* makeCircuitBreaker(options.breaker)
     const health = yield* SubscriptionRef.make(healthyPool)
     const counted = { restarts: Metrics.restarts, timeouts: undefined, fallbackTasks: Metrics.fallbackTasks }
@@ -280,32 +250,32 @@ export const layerWorkers = <W extends Terminable>(
       ),
       Effect.forkScoped
     )
-    const deadline = options.deadline ?? defaultDeadline
-    const stallTimeout = options.stallTimeout ?? DEFAULT_STALL_TIMEOUT
+    const bytesDeadline = options.deadline ?? defaultDeadline
+    const poolStall = options.stallTimeout ?? DEFAULT_STALL_TIMEOUT
     const schedule = options.retry ?? retrySchedule
+    const crashRetry = options.retryCrashedInline === true
     let nextId = 0
     let liveWorkers = 0
     /** A small job, and no worker up to take it: the calling thread does it sooner. */
-    const inline = (hints: TaskHints | undefined) =>
-      options.inlineJobsBelow !== undefined && liveWorkers === 0 && hints?.jobBytes !== undefined &&
+    const inline = (policy: TaskPolicy, hints: TaskHints | undefined) =>
+      policy.fallback && options.inlineJobsBelow !== undefined && liveWorkers === 0 && hints?.jobBytes !== undefined &&
       hints.jobBytes <= options.inlineJobsBelow
 
     const acquireSlot = Effect.gen(function*() {
       const scope = yield* Effect.scope
       let worker: W | undefined
-      const died = Deferred.makeUnsafe<never, HashError>()
+      const died = Deferred.makeUnsafe<never, WorkerError>()
       const spawnOne = () => {
         worker = options.spawn(nextId++)
-        options.watch?.(worker, (why) =>
-          Deferred.doneUnsafe(died, Exit.fail(hashError(new WorkerFailure({ detail: why, kind: "crashed" })))))
+        options.watch?.(worker, (why) => Deferred.doneUnsafe(died, Exit.fail(workerError(why, "crashed"))))
         return worker
       }
       const protocol = yield* Layer.buildWithScope(
         RpcClient.layerProtocolWorker({ size: 1, concurrency: 1 }).pipe(Layer.provide(options.platform(spawnOne))),
         scope
       )
-      const client = yield* RpcClient.make(HashRpcs).pipe(Effect.provideContext(protocol))
-      const slot: Slot = { tasks: tasksOf(client), died, kill: () => void worker?.terminate(), busy: false, served: 0 }
+      const client: AnyClient = yield* RpcClient.make(options.group).pipe(Effect.provideContext(protocol))
+      const slot: Slot = { client, died, kill: () => void worker?.terminate(), busy: false, served: 0 }
       liveWorkers++
       yield* Metrics.adjust(Metrics.workers, 1)
       yield* Scope.addFinalizer(scope, Effect.andThen(Effect.sync(() => liveWorkers--), Metrics.adjust(Metrics.workers, -1)))
@@ -314,7 +284,7 @@ export const layerWorkers = <W extends Terminable>(
       yield* Scope.addFinalizer(scope, Effect.sync(() => slot.busy && slot.kill()))
       return slot
     }).pipe(
-      Effect.mapError((error) => hashError(new WorkerFailure({ detail: error.message, kind: "spawn" })))
+      Effect.mapError((error) => workerError(error.message, "spawn"))
     )
 
     const pool = yield* Pool.makeWithTTL({
@@ -331,9 +301,9 @@ export const layerWorkers = <W extends Terminable>(
      * kernel that cannot start, looks like. A worker that served and then died is replaced
      * without doubting the others.
      */
-    const retire = (slot: Slot, error: HashError) =>
+    const retire = (slot: Slot, error: unknown) =>
       Effect.gen(function*() {
-        if (error.reason._tag !== "WorkerFailure") return
+        if (!isWorkerFailure(error)) return
         slot.kill()
         yield* Pool.invalidate(pool, slot)
         yield* count("restarts")
@@ -359,111 +329,103 @@ export const layerWorkers = <W extends Terminable>(
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.andThen(Metrics.record(Metrics.busyMs, now - started), Metrics.record(Metrics.taskMs, now - started)))
 
-    const onWorker = <A>(bytes: number, task: (tasks: Tasks) => Effect.Effect<A, HashError>) =>
+    const failureOf = (exit: Exit.Exit<unknown, unknown>) =>
+      Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail") : undefined
+
+    const onWorker = (policy: TaskPolicy, task: AnyTask) =>
       Effect.scoped(Effect.gen(function*() {
         const slot = yield* getSlot
-        const limit = Duration.fromInputUnsafe(deadline(bytes))
+        const limit = deadlineDuration(policy.deadline, bytesDeadline)
         const started = yield* Clock.currentTimeMillis
         slot.busy = true
-        const exit = yield* task(slot.tasks).pipe(
-          Effect.raceFirst(Deferred.await(slot.died)),
+        const raced = call(slot.client, task).pipe(Effect.raceFirst(Deferred.await(slot.died)))
+        const exit = yield* (limit === undefined ? raced : raced.pipe(
           Effect.timeoutOrElse({
             duration: limit,
-            orElse: () =>
-              Effect.fail(hashError(new WorkerFailure({ detail: `no answer within ${Duration.format(limit)}`, kind: "timeout" })))
-          }),
-          Effect.exit
-        )
+            orElse: () => Effect.fail(workerError(`no answer within ${Duration.format(limit)}`, "timeout"))
+          })
+        )).pipe(Effect.exit)
         slot.busy = false
         yield* spent(started)
         if (Exit.isSuccess(exit)) yield* served(slot)
-        else if (exit.cause.reasons.some((r) => r._tag === "Fail")) {
-          const error = exit.cause.reasons.find((r) => r._tag === "Fail")!.error
-          yield* retire(slot, error)
+        else {
+          const failure = failureOf(exit)
+          if (failure !== undefined) yield* retire(slot, failure.error)
         }
         return yield* exit
       }))
 
-    const streamOnWorker = (
-      source: Source,
-      algorithms: ReadonlyArray<HashAlgorithm>,
-      checkpoint: CheckpointRequest | undefined
-    ) =>
+    const streamOnWorker = (policy: TaskPolicy, task: AnyStreamTask) =>
       Stream.unwrap(Effect.gen(function*() {
         const slot = yield* getSlot
         const started = yield* Clock.currentTimeMillis
         slot.busy = true
-        const stalled = hashError(
-          new WorkerFailure({ detail: `no progress for ${Duration.format(Duration.fromInputUnsafe(stallTimeout))}`, kind: "timeout" })
+        const events = callStream(slot.client, task).pipe(Stream.interruptWhen(Deferred.await(slot.died)))
+        const stall = policy.stall === "pool" ? poolStall : policy.stall
+        const guarded = stall === undefined ? events : events.pipe(
+          Stream.timeoutOrElse({
+            duration: stall,
+            orElse: () =>
+              Stream.fail(workerError(`no progress for ${Duration.format(Duration.fromInputUnsafe(stall))}`, "timeout"))
+          })
         )
-        const events = slot.tasks.hashSource(source, algorithms, checkpoint).pipe(
-          Stream.interruptWhen(Deferred.await(slot.died))
-        )
-        const guarded = source._tag === "StdinSource"
-          ? events // a pipe may be idle for as long as its writer likes
-          : events.pipe(Stream.timeoutOrElse({ duration: stallTimeout, orElse: () => Stream.fail(stalled) }))
         return guarded.pipe(
           Stream.onExit((exit) => {
             slot.busy = false
             if (Exit.isSuccess(exit)) return Effect.andThen(spent(started), served(slot))
-            const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
+            const failure = failureOf(exit)
             return Effect.andThen(spent(started), failure ? retire(slot, failure.error) : Effect.void)
           })
         )
       })).pipe(Stream.scoped)
 
-    /** One attempt: on a worker while the breaker allows, on the calling thread otherwise. */
-    const attempt = <A>(onWorkers: Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) =>
-      Effect.flatMap(breaker.allow, (allowed) => allowed ? onWorkers : Effect.andThen(count("fallbackTasks"), onFallback))
-
-    const crashRetry = options.retryCrashedInline === true
-
-    /** A task of `bytes`: attempts on workers or the fallback, retried while transient. */
-    const run = <A>(bytes: number, task: (tasks: Tasks) => Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) => {
+    const run = (policy: TaskPolicy, task: AnyTask, hints?: TaskHints): Effect.Effect<unknown, unknown> => {
+      const onFallback = Effect.andThen(count("fallbackTasks"), call(fallback, task))
+      if (inline(policy, hints)) return policy.idempotent ? retryTransient(call(fallback, task), schedule) : call(fallback, task)
+      if (!policy.fallback) {
+        const onWorkers = onWorker(policy, task)
+        return policy.idempotent ? retryTransient(onWorkers.pipe(Effect.tapError(countRetry(health))), schedule) : onWorkers
+      }
       const onWorkers = crashRetry
-        ? onWorker(bytes, task).pipe(
-          Effect.catchIf(isCrash, (error) => Effect.andThen(Effect.andThen(countRetry(health)(error), count("fallbackTasks")), onFallback))
+        ? onWorker(policy, task).pipe(
+          Effect.catchIf(isCrash, (error) => Effect.andThen(countRetry(health)(error), onFallback))
         )
-        : onWorker(bytes, task)
-      return retried(attempt(onWorkers, onFallback), onFallback)
+        : onWorker(policy, task)
+      // One attempt: on a worker while the breaker allows, on the calling thread otherwise.
+      const attempt = Effect.flatMap(breaker.allow, (allowed) => allowed ? onWorkers : onFallback)
+      if (!policy.idempotent) return attempt
+      // Retried while transient; when the retries run out on worker failures, the task
+      // runs once more on this thread, so a job whose workers cannot run still finishes.
+      return retryTransient(attempt.pipe(Effect.tapError(countRetry(health))), schedule).pipe(
+        Effect.catchIf(isWorkerFailure, () => onFallback)
+      )
     }
 
-    /**
-     * Retried while transient; when the retries run out on worker failures, the task runs
-     * once more on this thread, so a job whose workers cannot run still finishes.
-     */
-    const retried = <A>(effect: Effect.Effect<A, HashError>, onFallback: Effect.Effect<A, HashError>) =>
-      retryTransient(effect.pipe(Effect.tapError(countRetry(health))), schedule).pipe(
-        Effect.catchIf(isWorkerFailure, () => Effect.andThen(count("fallbackTasks"), onFallback))
+    const stream = (policy: TaskPolicy, task: AnyStreamTask, hints?: TaskHints): Stream.Stream<unknown, unknown> => {
+      const inlineStream = Stream.suspend(() => callStream(fallback, task))
+      if (inline(policy, hints)) return policy.idempotent ? retryTransientStream(inlineStream, schedule) : inlineStream
+      const onWorkers = Stream.suspend(() => streamOnWorker(policy, task))
+      if (!policy.fallback) {
+        return policy.idempotent
+          ? retryTransientStream(onWorkers.pipe(Stream.tapError(countRetry(health))), schedule)
+          : onWorkers
+      }
+      const onFallback = Stream.unwrap(Effect.as(count("fallbackTasks"), inlineStream))
+      const attempt = Stream.unwrap(Effect.map(breaker.allow, (allowed) =>
+        !allowed ? onFallback : crashRetry
+          ? onWorkers.pipe(Stream.catchIf(isCrash, (error) => Stream.unwrap(Effect.as(countRetry(health)(error), onFallback))))
+          : onWorkers
+      ))
+      if (!policy.idempotent) return attempt
+      return retryTransientStream(attempt.pipe(Stream.tapError(countRetry(health))), schedule).pipe(
+        Stream.catchIf(isWorkerFailure, () => onFallback)
       )
+    }
 
     return {
       size: options.size,
       kind: "workers" as const,
       health,
-      hashSource: (source, algorithms, checkpoint, hints) => {
-        if (inline(hints)) return retryTransientStream(fallback.hashSource(source, algorithms, checkpoint), schedule)
-        // Every attempt, on a worker or the fallback, starts from the latest checkpoint.
-        const latest = latestCheckpoint(checkpoint)
-        const onFallback = Stream.suspend(() =>
-          Stream.unwrap(Effect.as(count("fallbackTasks"), latest.track(fallback.hashSource(source, algorithms, latest.get()))))
-        )
-        const onWorkers = Stream.suspend(() => latest.track(streamOnWorker(source, algorithms, latest.get())))
-        return retryTransientStream(
-          Stream.unwrap(Effect.map(breaker.allow, (allowed) =>
-            !allowed ? onFallback : crashRetry
-              ? onWorkers.pipe(Stream.catchIf(isCrash, (error) => Stream.unwrap(Effect.as(countRetry(health)(error), onFallback))))
-              : onWorkers
-          )).pipe(Stream.tapError(countRetry(health))),
-          schedule
-        ).pipe(Stream.catchIf(isWorkerFailure, () => onFallback))
-      },
-      blake3Subtree: (request) => run(request.length, (t) => t.blake3Subtree(request), fallback.blake3Subtree(request)),
-      sourceSize: (source) => run(0, (t) => t.sourceSize(source), fallback.sourceSize(source)),
-      sourceSizes: (sources) => run(0, (t) => t.sourceSizes(sources), fallback.sourceSizes(sources)),
-      hashBatch: (items, hints) =>
-        inline(hints)
-          ? retryTransient(fallback.hashBatch(items), schedule)
-          : run(BATCH_DEADLINE_BYTES, (t) => t.hashBatch(items), fallback.hashBatch(items))
-    } satisfies WorkerPool["Service"]
-  })).pipe(Layer.provide(HashHandlersLive))
+      client: typed(options.group as unknown as RpcGroup.RpcGroup<Rpc.Any>, run, stream)
+    }
+  })).pipe(Layer.provide(options.handlers)) as Layer.Layer<WorkerPool, never, R>

@@ -1,5 +1,5 @@
 import { Duration, Effect, Schedule, Stream } from "effect"
-import { type HashError, isTransient } from "../../hash/HashError.js"
+import { isTransientError } from "../errors.js"
 
 /** The first retry waits this long; each later one twice as long, with ±20 % jitter. */
 export const RETRY_BASE = Duration.millis(50)
@@ -23,23 +23,21 @@ export const retrySchedule: Schedule.Schedule<unknown, unknown> = Schedule.max([
 )
 
 const crashedWorker = (input: unknown): boolean => {
-  const reason = (input as Partial<HashError> | undefined)?.reason
+  const reason = (input as { reason?: { _tag?: string; kind?: string } } | undefined)?.reason
   return reason?._tag === "WorkerFailure" && reason.kind === "crashed"
 }
 
-const transient = (error: HashError) => isTransient(error.reason)
-
-/** Retries a task while it fails transiently; a permanent failure is reported at once. */
-export const retryTransient = <A, R>(
-  task: Effect.Effect<A, HashError, R>,
+/** Retries a task while it fails transiently (`isTransient`); a permanent failure is reported at once. */
+export const retryTransient = <A, E, R>(
+  task: Effect.Effect<A, E, R>,
   schedule: Schedule.Schedule<unknown, unknown> = retrySchedule
-): Effect.Effect<A, HashError, R> => Effect.retry(task, { schedule, while: transient })
+): Effect.Effect<A, E, R> => Effect.retry(task, { schedule, while: isTransientError })
 
 /** `retryTransient` for a stream: it starts again from its beginning. */
-export const retryTransientStream = <A, R>(
-  stream: Stream.Stream<A, HashError, R>,
+export const retryTransientStream = <A, E, R>(
+  stream: Stream.Stream<A, E, R>,
   schedule: Schedule.Schedule<unknown, unknown> = retrySchedule
-): Stream.Stream<A, HashError, R> =>
-  Stream.retry(stream, Schedule.setInputType<HashError>()(schedule).pipe(
-    Schedule.while(({ input }) => transient(input))
+): Stream.Stream<A, E, R> =>
+  Stream.retry(stream, Schedule.setInputType<E>()(schedule).pipe(
+    Schedule.while(({ input }) => isTransientError(input))
   ))

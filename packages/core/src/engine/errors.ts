@@ -1,0 +1,151 @@
+import { Schema } from "effect"
+
+/**
+ * The reasons every operation shares: its source (missing, forbidden, a directory, a read
+ * that failed), its sink, and the worker it ran on. Each reason is plain data (paths,
+ * codes), never content, a key or a passphrase, so it is safe to print, log and post
+ * between threads. An operation adds a tagged error of its own for its own reasons.
+ */
+export class FileNotFound extends Schema.TaggedClass<FileNotFound>()("FileNotFound", {
+  path: Schema.String
+}) {
+  get message() {
+    return `${this.path}: No such file or directory`
+  }
+}
+
+export class PermissionDenied extends Schema.TaggedClass<PermissionDenied>()("PermissionDenied", {
+  path: Schema.String
+}) {
+  get message() {
+    return `${this.path}: Permission denied`
+  }
+}
+
+export class IsADirectory extends Schema.TaggedClass<IsADirectory>()("IsADirectory", {
+  path: Schema.String
+}) {
+  get message() {
+    return `${this.path}: Is a directory`
+  }
+}
+
+export class ReadFailed extends Schema.TaggedClass<ReadFailed>()("ReadFailed", {
+  path: Schema.String,
+  code: Schema.String
+}) {
+  get message() {
+    return this.code === "ECHANGED"
+      ? `${this.path}: the file changed while it was being read`
+      : `${this.path}: read failed (${this.code})`
+  }
+}
+
+/**
+ * A worker could not do its task: it crashed (`crashed`), ran past its deadline and was
+ * replaced (`timeout`), or could not be started at all (`spawn`, for instance a
+ * Content-Security-Policy that forbids workers). The task itself may be fine.
+ */
+export class WorkerFailure extends Schema.TaggedClass<WorkerFailure>()("WorkerFailure", {
+  detail: Schema.String,
+  kind: Schema.optional(Schema.Literals(["crashed", "timeout", "spawn"]))
+}) {
+  get message() {
+    return `worker failed: ${this.detail}`
+  }
+}
+
+/** Why a source could not be read. */
+export const SourceReason = Schema.Union([FileNotFound, PermissionDenied, IsADirectory, ReadFailed])
+export type SourceReason = typeof SourceReason.Type
+
+/** A source could not be opened or read (`ByteSource`). */
+export class SourceError extends Schema.TaggedError<SourceError>()("SourceError", {
+  reason: SourceReason
+}) {
+  override get message() {
+    return this.reason.message
+  }
+}
+
+export const sourceError = (reason: SourceReason): SourceError => new SourceError({ reason })
+
+/** The pool could not run a task: see `WorkerFailure`. */
+export class WorkerError extends Schema.TaggedError<WorkerError>()("WorkerError", {
+  reason: WorkerFailure
+}) {
+  override get message() {
+    return this.reason.message
+  }
+}
+
+export const workerError = (detail: string, kind: WorkerFailure["kind"]): WorkerError =>
+  new WorkerError({ reason: new WorkerFailure({ detail, ...(kind === undefined ? {} : { kind }) }) })
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: "No space left on device",
+  EDQUOT: "Disk quota exceeded",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  ENOENT: "No such file or directory",
+  ENOTDIR: "Not a directory",
+  EISDIR: "Is a directory",
+  EROFS: "Read-only file system",
+  EIO: "Input/output error",
+  EFBIG: "File too large"
+}
+
+/**
+ * The output at `path` was not written (`code` is the errno code of the call that
+ * failed). Only the path and the code: never any of the content.
+ */
+export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFailed", {
+  path: Schema.String,
+  code: Schema.String
+}) {
+  override get message() {
+    const text = ERRNO_TEXT[this.code]
+    return `${this.path}: not written: ${text === undefined ? this.code : `${text} (${this.code})`}`
+  }
+}
+
+/**
+ * Errno codes of a read that may succeed when tried again: the resource was busy, the
+ * process ran out of descriptors for a moment, or the call was interrupted.
+ */
+export const TRANSIENT_READ_CODES: ReadonlySet<string> = new Set([
+  "EAGAIN",
+  "EBUSY",
+  "EMFILE",
+  "ENFILE",
+  "EINTR",
+  "ETIMEDOUT"
+])
+
+/** Anything with a tagged reason: the shape every error of every operation has. */
+export interface HasReason {
+  readonly reason: { readonly _tag: string }
+}
+
+/**
+ * Transient failures are worth another attempt (a crashed or hung worker, a busy file,
+ * no free descriptors); permanent ones never are (missing, unreadable, bad input,
+ * unsupported, any reason of an operation's own). Every front end and the pool ask this
+ * one function.
+ */
+export const isTransient = (reason: { readonly _tag: string }): boolean => {
+  switch (reason._tag) {
+    case "WorkerFailure":
+      return true
+    case "ReadFailed":
+      return TRANSIENT_READ_CODES.has((reason as ReadFailed).code)
+    default:
+      return false
+  }
+}
+
+/** `isTransient` of an error's reason; an error without one is permanent. */
+export const isTransientError = (error: unknown): boolean => {
+  const reason = (error as Partial<HasReason> | undefined)?.reason
+  return reason !== undefined && typeof reason._tag === "string" && isTransient(reason)
+}
