@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { JobProgress } from "../engine/job/JobProgress.js"
 import { HashErrorReason } from "./HashError.js"
 
 /**
@@ -20,13 +21,6 @@ export class FileFailed extends Schema.TaggedClass<FileFailed>()("FileFailed", {
   reason: HashErrorReason
 }) {}
 
-/** The whole job so far: bytes over every source, the known total, and the rate. */
-export class JobProgress extends Schema.TaggedClass<JobProgress>()("JobProgress", {
-  bytes: Schema.Number,
-  total: Schema.optional(Schema.Number),
-  filesDone: Schema.Number,
-  files: Schema.Number,
-  bytesPerSecond: Schema.Number
-}) {}
+export { JobProgress }
 
 export type HashJobEvent = FileHashed | FileFailed | JobProgress

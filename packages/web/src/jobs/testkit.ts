@@ -92,15 +92,29 @@ export const makeFakePool = (options: { readonly size?: number; readonly auto?: 
       })
     )
   }
+  // The client a task of the hash operation calls, answered here instead of by a worker.
+  const client = {
+    HashSource: ({ algorithms, checkpointEvery, resume, source }: {
+      readonly source: Source
+      readonly algorithms: ReadonlyArray<HashAlgorithm>
+      readonly checkpointEvery?: number
+      readonly resume?: Checkpointed
+    }) => hashSource(source, algorithms, checkpointEvery === undefined ? undefined : { every: checkpointEvery, from: resume }),
+    Blake3Subtree: () => Effect.die("not used by these tests"),
+    SourceSize: ({ source }: { readonly source: Source }) =>
+      Effect.succeed(source._tag === "BlobSource" ? source.blob.size : undefined),
+    SourceSizes: ({ sources }: { readonly sources: ReadonlyArray<Source> }) =>
+      Effect.succeed(sources.map((s) => (s._tag === "BlobSource" ? s.blob.size : undefined))),
+    HashBatch: () => Effect.die("not used by these tests: the app hashes one file per job")
+  }
   const layer = Layer.effect(WorkerPool)(Effect.map(SubscriptionRef.make(healthyPool), (health) => ({
     size: options.size ?? 2,
     kind: "inline" as const,
     health,
-    hashSource,
-    blake3Subtree: () => Effect.die("not used by these tests"),
-    sourceSize: (source) => Effect.succeed(source._tag === "BlobSource" ? source.blob.size : undefined),
-    sourceSizes: (sources) => Effect.succeed(sources.map((s) => (s._tag === "BlobSource" ? s.blob.size : undefined))),
-    hashBatch: () => Effect.die("not used by these tests: the app hashes one file per job")
+    client: () => ({
+      run: (_policy: unknown, task: (c: typeof client) => unknown) => task(client),
+      stream: (_policy: unknown, task: (c: typeof client) => unknown) => task(client)
+    }) as never
   })))
   return { tasks, layer }
 }
