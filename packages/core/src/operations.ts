@@ -1,12 +1,14 @@
 /**
  * Every operation the engine serves, in one place: the pool serves the union of their
- * RPC groups, and each worker runs the union of their handlers. An operation is added
- * here and nowhere else in the engine (docs/ARCHITECTURE.md).
+ * RPC groups (with the engine's own), and each worker runs the union of their handlers.
+ * An operation is added here and nowhere else in the engine (docs/ARCHITECTURE.md).
  */
+import { Layer } from "effect"
+import { EngineHandlersLive, EngineRpcs } from "./engine/pool/EngineRpcs.js"
 import { HashHandlersLive } from "./hash/handlers.js"
 import { HashRpcs } from "./hash/HashRpcs.js"
 
-export const Operations = HashRpcs
+export const Operations = EngineRpcs.merge(HashRpcs)
 
 /** What a worker (or the calling thread) runs; needs the platform's sources and kernels. */
-export const OperationHandlers = HashHandlersLive
+export const OperationHandlers = Layer.mergeAll(EngineHandlersLive, HashHandlersLive)

@@ -6,6 +6,7 @@ import { type HashError, isTransient } from "./HashError.js"
 import { type Checkpointed, Digested, type HashEvent, Progress } from "./HashEvent.js"
 import { FileFailed, FileHashed, type HashJobEvent } from "./HashJob.js"
 import { type Advance, runOrdered } from "../engine/job/runOrdered.js"
+import { orderedRangeMap } from "../engine/job/rangeMap.js"
 import { type Source, sourceName } from "../engine/Source.js"
 import { blake3CombineSubtrees, blake3SplitRanges } from "./kernels/blake3Tree.js"
 import { toHex } from "./kernels/IncrementalHasher.js"
@@ -57,12 +58,11 @@ const hashBlake3Parallel = (source: Source, size: number, pool: WorkerPool["Serv
     const ranges = blake3SplitRanges(size, pool.size)
     const cvs: Array<{ cv: Uint8Array; chunks: number }> = []
     let bytes = 0
-    const pieces = Stream.fromIterable(ranges).pipe(
-      Stream.mapEffect(
-        (range) =>
-          Effect.map(tasks.blake3Subtree({ source, ...range }), (cv) => ({ cv, range })),
-        { concurrency: pool.size * 2 }
-      ),
+    const pieces = orderedRangeMap(
+      ranges,
+      pool.size * 2,
+      (range) => Effect.map(tasks.blake3Subtree({ source, ...range }), (cv) => ({ cv, range }))
+    ).pipe(
       Stream.map(({ cv, range }): HashEvent => {
         cvs.push({ cv, chunks: Math.max(1, Math.ceil(range.length / 1024)) })
         bytes += range.length

@@ -194,7 +194,12 @@ export interface SupervisionOptions {
    * default; the CLI, whose main thread is idle during a job, sets 16 MiB.
    */
   readonly inlineJobsBelow?: number
+  /** The longest a new worker may take to answer `Ready` before it counts as failed to start. */
+  readonly startTimeout?: Duration.Input
 }
+
+/** A worker that has not started in this long will not (a crash in its module, a forbidden script). */
+export const DEFAULT_START_TIMEOUT = Duration.seconds(30)
 
 export interface WorkerPlatformOptions<W extends Terminable> extends SupervisionOptions {
   /** Starts a worker; the pool keeps it to terminate it when it hangs or the pool closes. */
@@ -254,6 +259,8 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
     const poolStall = options.stallTimeout ?? DEFAULT_STALL_TIMEOUT
     const schedule = options.retry ?? retrySchedule
     const crashRetry = options.retryCrashedInline === true
+    const startTimeout = Duration.fromInputUnsafe(options.startTimeout ?? DEFAULT_START_TIMEOUT)
+    if (!options.group.requests.has("Ready")) throw new Error("the pool's group must include the engine's (EngineRpcs)")
     let nextId = 0
     let liveWorkers = 0
     /** A small job, and no worker up to take it: the calling thread does it sooner. */
@@ -275,6 +282,14 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
         scope
       )
       const client: AnyClient = yield* RpcClient.make(options.group).pipe(Effect.provideContext(protocol))
+      // The worker is ready when it answers; only then do task deadlines start.
+      yield* (client.Ready() as Effect.Effect<void, RpcClientError>).pipe(
+        Effect.raceFirst(Deferred.await(died)),
+        Effect.timeoutOrElse({
+          duration: startTimeout,
+          orElse: () => Effect.fail(workerError(`not ready within ${Duration.format(startTimeout)}`, "spawn"))
+        })
+      )
       const slot: Slot = { client, died, kill: () => void worker?.terminate(), busy: false, served: 0 }
       liveWorkers++
       yield* Metrics.adjust(Metrics.workers, 1)
@@ -284,7 +299,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
       yield* Scope.addFinalizer(scope, Effect.sync(() => slot.busy && slot.kill()))
       return slot
     }).pipe(
-      Effect.mapError((error) => workerError(error.message, "spawn"))
+      Effect.mapError((error) => isWorkerFailure(error) ? error : workerError(error.message, "spawn"))
     )
 
     const pool = yield* Pool.makeWithTTL({
