@@ -1,12 +1,11 @@
 /** Names as bytes: OS strings, the raw command line, and stderr quoting checked against sha256sum. */
 import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
+import { shellBytes } from "./cli.testkit.js"
 import { fromOsBytes, jsonName, osBytes, quoteName, withRawArgs } from "./names.js"
 
 const bytes = (text: string) => Buffer.from(text, "latin1")
 
-/** `$'\xNN...'`: bash gives the program exactly these bytes. */
-export const shellBytes = (name: Uint8Array): string => `$'${[...name].map((b) => `\\x${b.toString(16).padStart(2, "0")}`).join("")}'`
 
 describe("OS strings", () => {
   it.each([["ascii"], ["caf\xe9"], ["bad\xffname"], ["\xc3\xa9t\xc3\xa9"], ["\xed\xa0\x80"], ["\xc3"], ["a\xf0\x9f\x98\x80b\xff"]])("%j round-trips", (latin1) => {
