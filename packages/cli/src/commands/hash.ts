@@ -1,6 +1,7 @@
 import {
   formatChecksumLine,
   formatChecksumLineBytes,
+  type FormatOptions,
   type HashAlgorithm,
   type HashTask,
   hashTasks,
@@ -9,6 +10,7 @@ import {
   pathSourceFromBytes,
   type FileHashed,
   type Source,
+  sourceName,
   sourceNameBytes,
   StdinSource,
   type WorkerPool
@@ -104,10 +106,10 @@ const printHashes = <E>(
   const codes: Array<ExitCode> = []
   const sources = toSources(files)
   // A name that is not UTF-8 is printed as its bytes, as coreutils prints it.
-  const line = (source: Source, format: Omit<Parameters<typeof formatChecksumLine>[0], "name">) =>
+  const line = (source: Source, format: Omit<FormatOptions, "name">) =>
     source._tag === "PathSource" && source.bytes !== undefined
       ? formatChecksumLineBytes({ ...format, name: source.bytes })
-      : formatChecksumLine({ ...format, name: source._tag === "PathSource" ? source.path : "-" })
+      : formatChecksumLine({ ...format, name: sourceName(source) })
   const print = (event: FileHashed): Effect.Effect<void, E> => {
     const source = sources[event.index]!
     return options.json
