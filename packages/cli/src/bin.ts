@@ -32,7 +32,9 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 })
 
 const { main } = await import("./program.js")
-process.exitCode = await main(args, early)
+const { withRawArgs } = await import("./names.js")
+// File names are bytes: an argument that is not UTF-8 is given as the bytes the kernel has.
+process.exitCode = await main(withRawArgs(args), early)
 for (const worker of early) worker.discard()
 // Interrupted: a worker thread stuck in a system call (a slow disk) must not hold the exit.
 if (process.exitCode === 130) process.exit(130)

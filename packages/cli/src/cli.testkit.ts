@@ -144,3 +144,6 @@ export const pseudoRandomBytes = (n: number, seed = 0x9e3779b9): Buffer => {
   }
   return bytes
 }
+
+/** `$'\xNN...'`: a word bash gives a program as exactly these bytes (a name that is not UTF-8). */
+export const shellBytes = (name: Uint8Array): string => `$'${[...name].map((b) => `\\x${b.toString(16).padStart(2, "0")}`).join("")}'`

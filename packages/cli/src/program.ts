@@ -3,6 +3,7 @@ import { HASH_ALGORITHMS, parseAlgorithm } from "@sluice/core"
 import { type CacheAction, cacheCommand } from "./commands/cache.js"
 import { checkCommand } from "./commands/check.js"
 import { expandDirectories } from "./commands/walk.js"
+import { hasEscapedBytes, osBytes, quoteName } from "./names.js"
 import type { EarlyWorker } from "./earlyWorker.js"
 import { hashCommand, parseAlgorithms } from "./commands/hash.js"
 import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
@@ -55,7 +56,7 @@ ${EXIT_CODES_HELP}`)
     .option("-a, --algorithm <names>", `one or several, comma-separated: ${HASH_ALGORITHMS.join(", ")}`, "sha256")
     .option("--tag", "print BSD-style lines: SHA256 (file) = hex (the default with several algorithms)", false)
     .option("-b, --binary", "mark lines with '*' (binary mode), as sha256sum -b does", false)
-    .option("--json", "print one JSON object per file", false)
+    .option("--json", "print one JSON object per file: {\"file\", \"bytes\", and a digest per algorithm}, or {\"file\", \"error\"}; a name that is not UTF-8 has U+FFFD in \"file\" and its exact bytes in \"fileHex\"", false)
     .option("-o, --output <file>", "write the lines to FILE instead of standard output: all of them or, if anything fails, none (FILE is left as it was)")
     .option("-r, --recursive", "hash every regular file under each directory given, in name order (symbolic links are not followed)", false)
     .option("--resume", "make the hash of each large file (64 MiB or more) resumable: it saves its progress as it goes, and the same command run again after a crash or kill goes on from there", false)
@@ -80,6 +81,10 @@ ${EXIT_CODES_HELP}`)
       if (!Array.isArray(algorithms) || algorithms.length === 0) {
         const name = Array.isArray(algorithms) ? opts.algorithm : algorithms.unknown
         process.stderr.write(`sluice: unsupported algorithm '${name}' (supported: ${HASH_ALGORITHMS.join(", ")})\n`)
+        return setExit(ExitCode.usage)
+      }
+      if (opts.output !== undefined && hasEscapedBytes(opts.output)) {
+        process.stderr.write(`sluice: -o ${quoteName(osBytes(opts.output))}: an output name that is not UTF-8 is not supported\n`)
         return setExit(ExitCode.usage)
       }
       const options = { algorithm: algorithms, tag: opts.tag, binary: opts.binary, json: opts.json, output: opts.output, resume: opts.resume }

@@ -46,14 +46,20 @@ export const poolLayer = (
 // result printed after the user asked to stop could be taken for a complete output.
 let quiet = false
 
+const NEWLINE = Buffer.from("\n")
+
+/** A line (text, or bytes: a name that is not UTF-8 is printed as it is) and its newline. */
+export const lineBytes = (line: string | Uint8Array): string | Buffer =>
+  typeof line === "string" ? line + "\n" : Buffer.concat([line, NEWLINE])
+
 /** A line on stdout, unless the run was interrupted. */
-export const printOut = (line: string): void => {
-  if (!quiet) process.stdout.write(line + "\n")
+export const printOut = (line: string | Uint8Array): void => {
+  if (!quiet) process.stdout.write(lineBytes(line))
 }
 
 /** A line on stderr, unless the run was interrupted. */
-export const printErr = (line: string): void => {
-  if (!quiet) process.stderr.write(line + "\n")
+export const printErr = (line: string | Uint8Array): void => {
+  if (!quiet) process.stderr.write(lineBytes(line))
 }
 
 /**

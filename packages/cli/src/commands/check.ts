@@ -1,10 +1,11 @@
 import {
-  type ChecksumFileEntry,
+  type ChecksumFileBytesEntry,
   type HashAlgorithm,
   hashTasks,
-  parseChecksumFile,
-  PathSource,
+  parseChecksumFileBytes,
+  pathSourceFromBytes,
   printableName,
+  printableNameBytes,
   type WorkerPool
 } from "@sluice/core"
 import { Effect, Stream } from "effect"
@@ -12,6 +13,7 @@ import { Checkpoints } from "@sluice/core/node"
 import { readFileSync } from "node:fs"
 import { ExitCode, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
+import { failureMessage, fsName, osBytes, quoteName } from "../names.js"
 import { printErr, printOut } from "../runtime.js"
 
 export interface CheckCommandOptions {
@@ -27,14 +29,14 @@ export interface CheckCommandOptions {
 }
 
 interface Output {
-  readonly out: (line: string) => void
-  readonly err: (line: string) => void
+  readonly out: (line: string | Uint8Array) => void
+  readonly err: (line: string | Uint8Array) => void
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
 /** Plain 64- and 128-digit lines are SHA-256 and SHA-512 unless `-a` says otherwise, as `sha256sum -c` and `sha512sum -c` read them. */
-const algorithmOf = (entry: ChecksumFileEntry & { _tag: "Parsed" }, hint: HashAlgorithm | undefined): HashAlgorithm =>
+const algorithmOf = (entry: ChecksumFileBytesEntry & { _tag: "Parsed" }, hint: HashAlgorithm | undefined): HashAlgorithm =>
   entry.algorithm ?? hint ?? (entry.digestHex.length === 128 ? "sha512" : "sha256")
 
 /**
@@ -47,39 +49,41 @@ const checkOne = (
   io: Output
 ): Effect.Effect<ExitCode, never, WorkerPool> =>
   Effect.suspend(() => {
-    let text: string
+    // The checksum file is bytes, and so are the names in it: they are opened and printed as they are.
+    const shown = quoteName(osBytes(sumFile))
+    let bytes: Buffer
     try {
-      text = sumFile === "-" ? readFileSync(0, "utf8") : readFileSync(sumFile, "utf8")
+      bytes = sumFile === "-" ? readFileSync(0) : readFileSync(fsName(sumFile))
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code
       const why = code === "ENOENT" ? "No such file or directory" : code === "EISDIR" ? "Is a directory" : code === "EACCES" ? "Permission denied" : String(code)
-      io.err(`sluice: ${sumFile}: ${why}`)
+      io.err(`sluice: ${shown}: ${why}`)
       return Effect.succeed<ExitCode>(ExitCode.input)
     }
-    const entries = parseChecksumFile(text, options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
-    const parsed = entries.filter((e): e is ChecksumFileEntry & { _tag: "Parsed" } => e._tag === "Parsed")
+    const entries = parseChecksumFileBytes(bytes, options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
+    const parsed = entries.filter((e): e is ChecksumFileBytesEntry & { _tag: "Parsed" } => e._tag === "Parsed")
     const malformed = entries.length - parsed.length
     if (options.warn) {
       for (const entry of entries) {
-        if (entry._tag === "Malformed") io.err(`sluice: ${sumFile}: ${entry.lineNumber}: improperly formatted checksum line`)
+        if (entry._tag === "Malformed") io.err(`sluice: ${shown}: ${entry.lineNumber}: improperly formatted checksum line`)
       }
     }
     if (parsed.length === 0) {
-      io.err(`sluice: ${sumFile}: no properly formatted checksum lines found`)
+      io.err(`sluice: ${shown}: no properly formatted checksum lines found`)
       return Effect.succeed<ExitCode>(ExitCode.input)
     }
     const progress = makeProgressReporter()
     return Effect.flatMap(openJournal(sumFile, options), (journal) => {
       const tally: Tally = journal?.previous ?? { done: 0, failed: 0, unreadable: 0, verified: 0, lines: [] }
       // A resumed check says again what the killed one said, then goes on after it.
-      for (const [stream, line] of tally.lines) io[stream](line)
-      const say = (stream: "out" | "err", line: string) => {
+      for (const [stream, line, hex] of tally.lines) io[stream](hex === undefined ? line : Buffer.from(hex, "hex"))
+      const say = (stream: "out" | "err", line: string | Uint8Array) => {
         io[stream](line)
-        tally.lines.push([stream, line])
+        tally.lines.push(typeof line === "string" ? [stream, line] : [stream, "", Buffer.from(line).toString("hex")])
       }
       let savedAt = Date.now()
       const tasks = parsed.slice(tally.done).map((entry) => ({
-        source: new PathSource({ path: entry.name }),
+        source: pathSourceFromBytes(entry.nameBytes),
         options: { algorithms: [algorithmOf(entry, options.algorithm)] }
       }))
       return hashTasks(tasks, { pipeline: "check" }).pipe(
@@ -88,21 +92,25 @@ const checkOne = (
             if (event._tag === "JobProgress") return Effect.sync(() => progress.update(event))
             progress.clear()
             const entry = parsed[tally.done]!
-            const name = printableName(entry.name)
+            // The name as coreutils prints it, then the verdict: as bytes when the name is not UTF-8.
+            const notText = tasks[event.index]!.source.bytes !== undefined
+            const result = (verdict: string) => notText
+              ? Buffer.concat([printableNameBytes(entry.nameBytes), Buffer.from(`: ${verdict}`)])
+              : `${printableName(entry.name)}: ${verdict}`
             tally.done++
             if (event._tag === "FileFailed") {
               if (!(options.ignoreMissing && event.reason._tag === "FileNotFound")) {
                 tally.unreadable++
                 if (!options.status) {
-                  say("err", `sluice: ${event.reason.message}`)
-                  say("out", `${name}: FAILED open or read`)
+                  say("err", `sluice: ${failureMessage(tasks[event.index]!.source, event.reason)}`)
+                  say("out", result("FAILED open or read"))
                 }
               }
             } else {
               tally.verified++
               const ok = event.digests[tasks[event.index]!.options.algorithms[0]!] === entry.digestHex.toLowerCase()
               if (!ok) tally.failed++
-              if (!options.status && !(ok && options.quiet)) say("out", `${name}: ${ok ? "OK" : "FAILED"}`)
+              if (!options.status && !(ok && options.quiet)) say("out", result(ok ? "OK" : "FAILED"))
             }
             if (journal === undefined || Date.now() - savedAt < JOURNAL_EVERY_MS) return Effect.void
             savedAt = Date.now()
@@ -119,7 +127,7 @@ const checkOne = (
           }
           // As coreutils: --ignore-missing with every listed file missing verified nothing.
           if (options.ignoreMissing && verified === 0 && unreadable === 0) {
-            if (!options.status) io.err(`sluice: ${sumFile}: no file was verified`)
+            if (!options.status) io.err(`sluice: ${shown}: no file was verified`)
             return ExitCode.input
           }
           return worst([
@@ -136,13 +144,16 @@ const checkOne = (
 /** How often `check --resume` saves how far it got: a kill loses at most this much work. */
 export const JOURNAL_EVERY_MS = 250
 
-/** How far a check got: entries settled (in file order), their counts, and the lines they printed. */
+/**
+ * How far a check got: entries settled (in file order), their counts, and the lines they
+ * printed (a line that is not text, for a name that is not UTF-8, as "" and its bytes in hex).
+ */
 interface Tally {
   done: number
   failed: number
   unreadable: number
   verified: number
-  readonly lines: Array<["out" | "err", string]>
+  readonly lines: Array<["out" | "err", string] | ["out" | "err", string, string]>
 }
 
 /**
@@ -152,7 +163,7 @@ interface Tally {
 const openJournal = (sumFile: string, options: CheckCommandOptions) =>
   Effect.gen(function*() {
     if (options.resume !== true || sumFile === "-") return undefined
-    const sums = yield* Effect.promise(() => Checkpoints.fileIdentity(sumFile))
+    const sums = yield* Effect.promise(() => Checkpoints.fileIdentity(fsName(sumFile)))
     if (sums === undefined) return undefined
     // What changes the output; not how many workers ran it.
     const { algorithm, ignoreMissing, quiet, status, strict, warn } = options

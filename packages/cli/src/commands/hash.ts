@@ -1,14 +1,17 @@
 import {
   formatChecksumLine,
+  formatChecksumLineBytes,
+  type FormatOptions,
   type HashAlgorithm,
   type HashTask,
   hashTasks,
   RESUMABLE_FROM_BYTES,
   parseAlgorithm,
-  PathSource,
+  pathSourceFromBytes,
   type FileHashed,
   type Source,
   sourceName,
+  sourceNameBytes,
   StdinSource,
   type WorkerPool
 } from "@sluice/core"
@@ -16,7 +19,8 @@ import { Checkpoints, writeAtomically } from "@sluice/core/node"
 import { Data, Effect, Exit, Stream } from "effect"
 import { ExitCode, exitCodeFor, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
-import { outputs, printErr, printOut } from "../runtime.js"
+import { failureMessage, jsonName, osBytes, quoteName } from "../names.js"
+import { lineBytes, outputs, printErr, printOut } from "../runtime.js"
 
 export interface HashCommandOptions {
   readonly algorithm: ReadonlyArray<HashAlgorithm>
@@ -43,8 +47,9 @@ export const parseAlgorithms = (values: ReadonlyArray<string>): Array<HashAlgori
   return result
 }
 
+/** Files named by OS strings (names.ts): each opened, and printed, as the bytes it was given as. */
 export const toSources = (files: ReadonlyArray<string>): Array<Source> =>
-  (files.length === 0 ? ["-"] : files).map((file) => file === "-" ? new StdinSource() : new PathSource({ path: file }))
+  (files.length === 0 ? ["-"] : files).map((file) => file === "-" ? new StdinSource() : pathSourceFromBytes(osBytes(file)))
 
 /** An input failed, so the output file is not committed: a checksum file missing a file would be a false output. */
 class InputFailed extends Data.TaggedError("InputFailed")<{ readonly code: ExitCode }> {}
@@ -57,7 +62,7 @@ class InputFailed extends Data.TaggedError("InputFailed")<{ readonly code: ExitC
 export const hashCommand = (
   files: ReadonlyArray<string>,
   options: HashCommandOptions,
-  out: (line: string) => void = printOut,
+  out: (line: string | Uint8Array) => void = printOut,
   err: (line: string) => void = printErr
 ): Effect.Effect<ExitCode, never, WorkerPool> => {
   const path = options.output
@@ -67,7 +72,7 @@ export const hashCommand = (
     Effect.gen(function*() {
       temp = file.tempPath
       outputs.pending.set(temp, path)
-      const code = yield* printHashes(files, options, (line) => file.write(line + "\n"), err)
+      const code = yield* printHashes(files, options, (line) => file.write(lineBytes(line)), err)
       if (code !== ExitCode.ok) return yield* new InputFailed({ code })
       return code
     })).pipe(
@@ -93,24 +98,31 @@ export const hashCommand = (
 const printHashes = <E>(
   files: ReadonlyArray<string>,
   options: HashCommandOptions,
-  out: (line: string) => Effect.Effect<void, E>,
+  out: (line: string | Uint8Array) => Effect.Effect<void, E>,
   err: (line: string) => void
 ): Effect.Effect<ExitCode, E, WorkerPool> => {
   const style = options.tag || options.algorithm.length > 1 ? "bsd" : "gnu"
   const progress = makeProgressReporter()
   const codes: Array<ExitCode> = []
-  const print = (event: FileHashed): Effect.Effect<void, E> =>
-    options.json
-      ? out(JSON.stringify({ file: event.name, bytes: event.bytes, ...event.digests, ...(event.cached === true ? { cached: true } : {}) }))
+  const sources = toSources(files)
+  // A name that is not UTF-8 is printed as its bytes, as coreutils prints it.
+  const line = (source: Source, format: Omit<FormatOptions, "name">) =>
+    source._tag === "PathSource" && source.bytes !== undefined
+      ? formatChecksumLineBytes({ ...format, name: source.bytes })
+      : formatChecksumLine({ ...format, name: sourceName(source) })
+  const print = (event: FileHashed): Effect.Effect<void, E> => {
+    const source = sources[event.index]!
+    return options.json
+      ? out(JSON.stringify({ ...jsonName(sourceNameBytes(source)), bytes: event.bytes, ...event.digests, ...(event.cached === true ? { cached: true } : {}) }))
       : Effect.forEach(options.algorithm, (algorithm) =>
-        out(formatChecksumLine({
+        out(line(source, {
           algorithm,
           digestHex: event.digests[algorithm]!,
-          name: event.name,
           style,
           binary: options.binary
         })), { discard: true })
-  return Effect.flatMap(planTasks(toSources(files), options, err), ({ done, tasks }) => {
+  }
+  return Effect.flatMap(planTasks(sources, options, err), ({ done, tasks }) => {
     // Checkpoints of hashed files are dropped once every line is out, not before.
     const finished: Array<Effect.Effect<void>> = []
     return hashTasks(tasks).pipe(
@@ -124,9 +136,9 @@ const printHashes = <E>(
             codes.push(exitCodeFor(event.reason))
             return Effect.andThen(
               options.json
-                ? out(JSON.stringify({ file: event.name, error: { code: event.reason._tag, message: event.reason.message } }))
+                ? out(JSON.stringify({ ...jsonName(sourceNameBytes(sources[event.index]!)), error: { code: event.reason._tag, message: event.reason.message } }))
                 : Effect.void,
-              Effect.sync(() => err(`sluice: ${event.reason.message}`))
+              Effect.sync(() => err(`sluice: ${failureMessage(sources[event.index]!, event.reason)}`))
             )
           case "FileHashed":
             progress.clear()
@@ -156,7 +168,7 @@ const planTasks = (
     const done: Array<Effect.Effect<void> | undefined> = []
     for (const source of sources) {
       const resumable = options.resume === true && source._tag === "PathSource"
-        ? yield* Checkpoints.resumable(source.path, options.algorithm)
+        ? yield* Checkpoints.resumable(source.bytes === undefined ? source.path : Buffer.from(source.bytes), options.algorithm)
         : undefined
       if (resumable === undefined || resumable.size < RESUMABLE_FROM_BYTES) {
         tasks.push({ source, options: plain })
@@ -164,7 +176,7 @@ const planTasks = (
         continue
       }
       if (resumable.resumedAt > 0) {
-        err(`sluice: ${sourceName(source)}: resuming at ${formatBytes(resumable.resumedAt)} of ${formatBytes(resumable.size)}`)
+        err(`sluice: ${quoteName(sourceNameBytes(source))}: resuming at ${formatBytes(resumable.resumedAt)} of ${formatBytes(resumable.size)}`)
       }
       tasks.push({ source, options: { ...plain, checkpoint: resumable } })
       done.push(resumable.done)

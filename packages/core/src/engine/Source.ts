@@ -3,9 +3,16 @@ import { Schema, SchemaGetter } from "effect"
 /**
  * What a front end hands the core instead of bytes (DESIGN.md, "Move handles, not bytes"):
  * the worker that does the work opens the source itself.
+ *
+ * A file name is bytes. `path` is the name as text, for display and for every name that is
+ * valid UTF-8; a name that is not (Latin-1 disks, old archives) also carries its exact
+ * `bytes`, which are what is opened and what a front end prints (`sourceNameBytes`). Make
+ * one from the system's bytes with `pathSourceFromBytes`.
  */
 export class PathSource extends Schema.TaggedClass<PathSource>()("PathSource", {
-  path: Schema.String
+  path: Schema.String,
+  /** The name's bytes, present only when they are not valid UTF-8 (`path` then shows them with U+FFFD). */
+  bytes: Schema.optional(Schema.Uint8Array)
 }) {}
 
 /** Standard input, read by the worker through the process-wide descriptor 0. */
@@ -47,3 +54,34 @@ export const sourceName = (source: Source): string => {
       return source.name
   }
 }
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+const lossyUtf8 = new TextDecoder("utf-8", { ignoreBOM: true })
+const utf8 = new TextEncoder()
+
+/** The bytes as text when they are valid UTF-8, else undefined. */
+export const decodeUtf8Exact = (bytes: Uint8Array): string | undefined => {
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+/** The bytes as text, each invalid sequence shown as U+FFFD: how a name that is not text is displayed. */
+export const decodeUtf8Lossy = (bytes: Uint8Array): string => lossyUtf8.decode(bytes)
+
+/** A file named by the bytes the system gave (argv, a directory listing, a checksum file). */
+export const pathSourceFromBytes = (bytes: Uint8Array): PathSource => {
+  const text = decodeUtf8Exact(bytes)
+  return text !== undefined
+    ? new PathSource({ path: text })
+    : new PathSource({ path: decodeUtf8Lossy(bytes), bytes: Uint8Array.from(bytes) })
+}
+
+/**
+ * The name as bytes, exactly as the system gave it: what a front end prints where
+ * coreutils prints the name (checksum lines, `--check` results). Standard input is `-`.
+ */
+export const sourceNameBytes = (source: Source): Uint8Array =>
+  source._tag === "PathSource" && source.bytes !== undefined ? source.bytes : utf8.encode(sourceName(source))

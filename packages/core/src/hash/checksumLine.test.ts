@@ -14,7 +14,10 @@ import {
   digestLength,
   formatChecksumLine,
   parseAlgorithm,
+  formatChecksumLineBytes,
   parseChecksumFile,
+  parseChecksumFileBytes,
+  printableNameBytes,
   parseChecksumLine
 } from "./checksumLine.js"
 
@@ -469,5 +472,44 @@ describe("parseChecksumFile", () => {
     expect(improperly(result.stderr)).toEqual([])
     expect(result.stdout).toContain(" ok: FAILED open or read")
     expect(result.stdout).toContain("*ok: FAILED open or read")
+  })
+})
+
+describe("names as bytes", () => {
+  const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
+  const digest = "a".repeat(64)
+  const names = ["bad\xffname", "caf\xe9", "a\nb\xff", "back\\slash\xfe", "caf\xc3\xa9", "\xff(x) = y"].map(latin1)
+
+  it.each(names.map((name) => [JSON.stringify(String.fromCharCode(...name)), name]))("%s round-trips through a line, GNU and BSD", (_shown, name) => {
+    for (const style of ["gnu", "bsd"] as const) {
+      const line = formatChecksumLineBytes({ algorithm: "sha256", digestHex: digest, name, style })
+      const [entry] = parseChecksumFileBytes(Uint8Array.from([...line, 10]))
+      expect(entry?._tag).toBe("Parsed")
+      if (entry?._tag !== "Parsed") continue
+      expect(entry.nameBytes).toEqual(name)
+      expect(entry.digestHex).toBe(digest)
+      expect(entry.name).toBe(new TextDecoder().decode(name))
+    }
+  })
+
+  it("prints the name's bytes as they are, escaped as coreutils escapes", () => {
+    const line = formatChecksumLineBytes({ algorithm: "sha256", digestHex: digest, name: latin1("a\nb\xff"), style: "gnu" })
+    expect(line).toEqual(latin1(`\\${digest}  a\\nb\xff`))
+    expect(printableNameBytes(latin1("bad\xffname"))).toEqual(latin1("bad\xffname"))
+    expect(printableNameBytes(latin1("a\n\xff"))).toEqual(latin1("\\a\\n\xff"))
+  })
+
+  it("reads a checksum file written by sha256sum byte for byte", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-names-"))
+    try {
+      const files = [latin1("bad\xffname"), latin1("caf\xe9"), latin1("new\nline")]
+      for (const name of files) writeFileSync(Buffer.concat([Buffer.from(dir + "/"), name]), "x")
+      const gnu = spawnSync("bash", ["-c", 'cd "$1" && sha256sum -- *', "_", dir])
+      const entries = parseChecksumFileBytes(gnu.stdout)
+      expect(entries.map((e) => e._tag === "Parsed" ? Buffer.from(e.nameBytes).toString("latin1") : e._tag).sort())
+        .toEqual(files.map((f) => Buffer.from(f).toString("latin1")).sort())
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

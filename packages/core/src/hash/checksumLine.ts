@@ -5,10 +5,12 @@
  * Parsing follows coreutils `--check` (src/cksum.c, formerly src/digest.c:
  * digest_check, split_3, bsd_split_3, filename_unescape). Tags: `SHA3-256` /
  * `SHA3-512` as printed by `cksum -a sha3 -l N` (coreutils >= 9.8), `BLAKE3`
- * as printed by `b3sum --tag` (b3sum >= 1.7). Names are JS strings; coreutils
- * works on bytes, so names that are not valid UTF-8 cannot be represented.
+ * as printed by `b3sum --tag` (b3sum >= 1.7). Names are JS strings here; coreutils
+ * works on bytes, and so do the `...Bytes` functions at the end, for names that are not
+ * valid UTF-8.
  */
 
+import { decodeUtf8Lossy } from "../engine/Source.js"
 import { HASH_ALGORITHMS, type HashAlgorithm } from "./HashAlgorithm.js"
 
 const DIGEST_BYTES: Readonly<Record<HashAlgorithm, number>> = {
@@ -328,3 +330,51 @@ export const parseChecksumFile = (
   })
   return entries
 }
+
+// Names as bytes. Every character the format gives meaning to is ASCII, and no byte of a
+// multi-byte UTF-8 sequence is, so the string functions above work on bytes unchanged when
+// each byte is one character (U+0000 to U+00FF, a "binary string"): the line is parsed and
+// printed exactly as coreutils does, byte for byte, whatever the name's encoding.
+
+const toBinary = (bytes: Uint8Array): string => {
+  let out = ""
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192))
+  return out
+}
+
+const fromBinary = (binary: string): Uint8Array => {
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
+}
+
+export interface FormatBytesOptions extends Omit<FormatOptions, "name"> {
+  /** The name's bytes, as the system gave them. */
+  readonly name: Uint8Array
+}
+
+/** `formatChecksumLine` with the name as bytes: the line's bytes, without its newline. */
+export const formatChecksumLineBytes = (options: FormatBytesOptions): Uint8Array =>
+  fromBinary(formatChecksumLine({ ...options, name: toBinary(options.name) }))
+
+/** `printableName` of a name as bytes. */
+export const printableNameBytes = (name: Uint8Array): Uint8Array => fromBinary(printableName(toBinary(name)))
+
+/**
+ * A parsed line of a checksum file read as bytes: `name` is the name as text (U+FFFD
+ * where it is not valid UTF-8), `nameBytes` the name to open and print.
+ */
+export type ChecksumFileBytesEntry =
+  | (ParsedLine & { readonly nameBytes: Uint8Array; readonly lineNumber: number })
+  | (MalformedLine & { readonly lineNumber: number })
+
+/** `parseChecksumFile` of the file's bytes, as coreutils reads it: names are the bytes between the delimiters. */
+export const parseChecksumFileBytes = (
+  bytes: Uint8Array,
+  hint?: ParseHint
+): ReadonlyArray<ChecksumFileBytesEntry> =>
+  parseChecksumFile(toBinary(bytes), hint).map((entry) => {
+    if (entry._tag !== "Parsed") return entry
+    const nameBytes = fromBinary(entry.name)
+    return { ...entry, name: decodeUtf8Lossy(nameBytes), nameBytes }
+  })

@@ -10,7 +10,7 @@ import {
   type SourceError,
   sourceError
 } from "../engine/errors.js"
-import type { Source } from "../engine/Source.js"
+import type { PathSource, Source } from "../engine/Source.js"
 import { blobReader } from "../engine/BlobReader.js"
 import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
 
@@ -36,10 +36,14 @@ export const fromErrno = (path: string, cause: unknown): SourceError => {
 // Character devices and FIFOs opened by path have no meaningful size: read them forward.
 const sizeOf = (stat: fs.Stats) => stat.isFile() ? stat.size : undefined
 
+/** What `fs` opens for a path source: its exact bytes when its name is not valid UTF-8. */
+export const fsPath = (source: PathSource): string | Buffer =>
+  source.bytes === undefined ? source.path : Buffer.from(source.bytes)
+
 /** On the main thread: a FileHandle, every call through libuv's pool, never blocking. */
-const openPathAsync = (path: string) =>
+const openPathAsync = (name: string | Buffer, path: string) =>
   Effect.acquireRelease(
-    Effect.tryPromise({ try: () => fs.promises.open(path, "r"), catch: (cause) => fromErrno(path, cause) }),
+    Effect.tryPromise({ try: () => fs.promises.open(name, "r"), catch: (cause) => fromErrno(path, cause) }),
     (handle) => Effect.promise(() => handle.close())
   ).pipe(
     Effect.flatMap((handle) =>
@@ -62,9 +66,9 @@ const openPathAsync = (path: string) =>
  * calls, cheaper than a round trip to libuv's pool for each (a tree of tiny files is
  * mostly opens and closes).
  */
-const openPathSync = (path: string) =>
+const openPathSync = (name: string | Buffer, path: string) =>
   Effect.acquireRelease(
-    Effect.try({ try: () => fs.openSync(path, "r"), catch: (cause) => fromErrno(path, cause) }),
+    Effect.try({ try: () => fs.openSync(name, "r"), catch: (cause) => fromErrno(path, cause) }),
     (fd) => Effect.sync(() => fs.closeSync(fd))
   ).pipe(
     Effect.flatMap((fd) =>
@@ -112,7 +116,7 @@ const stdinReader: ByteReader = {
 export const openSource = (source: Source) => {
   switch (source._tag) {
     case "PathSource":
-      return openPath(source.path)
+      return openPath(fsPath(source), source.path)
     case "StdinSource":
       return Effect.succeed(stdinReader)
     case "BlobSource":

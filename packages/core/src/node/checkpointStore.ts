@@ -11,6 +11,7 @@ import { join } from "node:path"
 import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
 import { Checkpointed } from "../hash/HashEvent.js"
 import { checkpointEvery, type ResumeOptions } from "../hash/hashFiles.js"
+import { decodeUtf8Exact } from "../engine/Source.js"
 import { writeAtomically } from "./atomicFile.js"
 import { defaultCacheDir } from "./diskCacheLevel.js"
 
@@ -23,6 +24,7 @@ export const defaultCheckpointDir = (env: NodeJS.ProcessEnv = process.env): stri
 
 /** What a file is, as far as a checkpoint of its hash cares: a change in any of it starts over. */
 export interface FileIdentity {
+  /** The real path; one that is not valid UTF-8 is `hex:` and its bytes in hex (real paths start with `/`). */
   readonly path: string
   readonly dev: string
   readonly ino: string
@@ -32,12 +34,12 @@ export interface FileIdentity {
 }
 
 /** The identity of the file at `path` (after links), or undefined when it cannot be read. */
-export const fileIdentity = async (path: string): Promise<FileIdentity | undefined> => {
+export const fileIdentity = async (path: string | Buffer): Promise<FileIdentity | undefined> => {
   try {
-    const real = await fs.realpath(path)
+    const real = await fs.realpath(path, { encoding: "buffer" })
     const stat = await fs.stat(real, { bigint: true })
     return {
-      path: real,
+      path: decodeUtf8Exact(real) ?? `hex:${real.toString("hex")}`,
       dev: String(stat.dev),
       ino: String(stat.ino),
       size: String(stat.size),
@@ -141,7 +143,7 @@ export interface Resumable extends ResumeOptions {
  * checkpoint that cannot be read or written only makes the hash start over.
  */
 export const resumable = (
-  path: string,
+  path: string | Buffer,
   algorithms: ReadonlyArray<HashAlgorithm>,
   options: { readonly dir?: string; readonly every?: number } = {}
 ): Effect.Effect<Resumable | undefined> =>

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto"
 import { type BigIntStats, closeSync, openSync, readSync, statSync } from "node:fs"
 import { FINGERPRINT_HEX, sampleRanges } from "../engine/cache/fingerprint.js"
 import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
+import { fsPath } from "./NodeByteSource.js"
 
 /** Timestamps are as coarse as 2 s on some file systems (FAT); ext4's tick is a few ms. */
 export const RACY_WINDOW_NS = 2_000_000_000n
@@ -17,7 +18,7 @@ export const RACY_WINDOW_NS = 2_000_000_000n
 const statKey = (stat: BigIntStats) => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
 
 /** The fingerprint of the sampled blocks of the file at `path`, as it is now. */
-export const fingerprintFile = (path: string, size: number): string => {
+export const fingerprintFile = (path: string | Buffer, size: number): string => {
   const fd = openSync(path, "r")
   try {
     const hash = createHash("sha256")
@@ -38,7 +39,7 @@ export const fingerprintFile = (path: string, size: number): string => {
 }
 
 /** The identity of the regular file at `path` now, or undefined (not a regular file, not there). */
-export const identifyFile = (path: string, now: () => bigint = () => BigInt(Date.now()) * 1_000_000n): ContentIdentity | undefined => {
+export const identifyFile = (path: string | Buffer, now: () => bigint = () => BigInt(Date.now()) * 1_000_000n): ContentIdentity | undefined => {
   let stat: BigIntStats
   try {
     stat = statSync(path, { bigint: true })
@@ -73,5 +74,5 @@ export const identifyFile = (path: string, now: () => bigint = () => BigInt(Date
 /** Paths are identified; standard input never is. */
 export const identify: Identify = (sources) =>
   Effect.sync(() =>
-    sources.map((source) => source._tag === "PathSource" && source.path !== "-" ? identifyFile(source.path) : undefined)
+    sources.map((source) => source._tag === "PathSource" && source.path !== "-" ? identifyFile(fsPath(source)) : undefined)
   )
