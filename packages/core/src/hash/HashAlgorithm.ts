@@ -188,9 +188,6 @@ export const hasKernel = <K extends keyof AlgorithmKernels>(
   return has !== false && has !== undefined
 }
 
-/** The descriptor of one algorithm. */
-export const algorithmInfo = (algorithm: HashAlgorithm): AlgorithmDescriptor => ALGORITHMS[algorithm]
-
 /** Digest length in bytes. */
 export const digestLength = (algorithm: HashAlgorithm): number => ALGORITHMS[algorithm].digestBytes
 
