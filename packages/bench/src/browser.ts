@@ -12,6 +12,7 @@
  * vite and playwright-core are the web package's dev dependencies: they are resolved from
  * packages/web (not bundled), so the bench needs no new dependency.
  */
+import { ALGORITHMS } from "@sluice/core"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -555,7 +556,7 @@ const filesHashedShown = async (page: Page): Promise<number> =>
 export const hashWithPerfPageOpen = async (session: WebSession, path: string, timeoutMs: number): Promise<PerfPageJob> => {
   const { page } = session
   await clearFinished(page)
-  await chooseAlgorithms(page, ["SHA-256"])
+  await chooseAlgorithms(page, [ALGORITHMS.sha256.label])
   await showView(page, "Performance")
   try {
     await page.locator('[data-calibrated="true"]').waitFor({ timeout: 20_000 }).catch(() => undefined)

@@ -10,9 +10,7 @@ import { performance } from "node:perf_hooks"
 import type { CommandResult, ExecuteContext } from "./execute.js"
 import { changeFiles, describeTree, generateTree, type TreeSpec, treeBytes, treeFiles } from "./inputs.js"
 import { type Library, loadLibrary } from "./library.js"
-import type { ScenarioSpec } from "./scenarios.js"
-
-type Algorithm = "sha256" | "blake3"
+import type { Algorithm, ScenarioSpec } from "./scenarios.js"
 
 /**
  * The workload, in order. `hash` stands for `sluice hash -r -a ALG F` (`keep`: its output is

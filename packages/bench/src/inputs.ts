@@ -3,6 +3,7 @@
  * shared by every scenario that needs the same shape, warmed into the page cache
  * before timing, deleted at the end.
  */
+import { formatBytes as formatSize } from "@sluice/core"
 import { randomFillSync } from "node:crypto"
 import { appendFileSync, closeSync, mkdirSync, openSync, readSync, statfsSync, statSync, truncateSync, writeSync } from "node:fs"
 import { join } from "node:path"
@@ -22,12 +23,8 @@ export const inputKey = (spec: InputSpec): string =>
 
 export const totalBytes = (spec: InputSpec): number => spec.count * spec.bytes
 
-export const formatBytes = (n: number): string => {
-  for (const [unit, size] of [["GiB", GiB], ["MiB", MiB], ["KiB", KiB]] as const) {
-    if (n >= size) return n % size === 0 ? `${n / size} ${unit}` : `${(n / size).toFixed(2)} ${unit}`
-  }
-  return `${n} B`
-}
+/** `4 GiB`, `5.50 GiB`, `256 KiB`: core's formatBytes, two decimals unless whole, GiB at most. */
+export const formatBytes = (n: number): string => formatSize(n, { decimals: 2, trimWhole: true, largest: "GiB" })
 
 export const describeInput = (spec: InputSpec): string =>
   spec.count === 1

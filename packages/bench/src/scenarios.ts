@@ -3,6 +3,7 @@
  * depends on the bench size. Budgets (budgets.json) name a scenario and two of its
  * commands. Tools are found on PATH; Sluice is the built CLI run by this Node.
  */
+import type { HashAlgorithm } from "@sluice/core"
 import type { BenchSize } from "./budgets.js"
 import { GiB, type InputSpec, KiB, MiB, type TreeSpec } from "./inputs.js"
 
@@ -31,7 +32,7 @@ export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node" |
 export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node" | "chromium" | "library">): string =>
   `${tool} not found on PATH: install the Debian package \`${DEBIAN_PACKAGE[tool]}\` (apt-get install ${DEBIAN_PACKAGE[tool]})`
 
-export type Algorithm = "sha256" | "blake3"
+export type Algorithm = Extract<HashAlgorithm, "sha256" | "blake3">
 
 export interface CommandSpec {
   readonly id: string

@@ -4,6 +4,7 @@
  * that budgets.json judges them with the same verdict logic. One browser serves every
  * browser scenario of a run (src/browser.ts).
  */
+import { ALGORITHMS } from "@sluice/core"
 import { spawnSync } from "node:child_process"
 import type { CommandFigures } from "./budgets.js"
 import {
@@ -115,7 +116,7 @@ export const runWebScenario = async (
     const commands: Record<string, CommandResult> = {}
     switch (spec.web) {
       case "sha256": {
-        await runJobs("SHA-256", ctx.runs, false)
+        await runJobs(ALGORITHMS.sha256.label, ctx.runs, false)
         const wrong = checkDigest("sha256sum")
         if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
         commands["web"] = result(byId("web"), { ...timed(), note: "setInputFiles → the row says Done (node clock)" })
@@ -137,7 +138,7 @@ export const runWebScenario = async (
       case "cancel": {
         const times = []
         for (let i = 0; i < ctx.runs; i++) {
-          const t = await cancelInApp(session, path, "SHA-256", timeoutMs)
+          const t = await cancelInApp(session, path, ALGORITHMS.sha256.label, timeoutMs)
           if (t.statusAtClick !== "Hashing") throw new Error(`the row said ${t.statusAtClick} at the click, not Hashing`)
           times.push(t)
           ctx.log(`  run ${i + 1}/${ctx.runs} web cancel: click → Cancelled ${t.toCancelledMs.toFixed(1)} ms, → next frame ${t.toFrameMs.toFixed(1)} ms`)
@@ -150,7 +151,7 @@ export const runWebScenario = async (
         break
       }
       case "blake3": {
-        await runJobs("BLAKE3", ctx.runs, false)
+        await runJobs(ALGORITHMS.blake3.label, ctx.runs, false)
         const wrong = checkDigest("b3sum")
         if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
         commands["web_b3"] = result(byId("web_b3"), {
@@ -163,7 +164,7 @@ export const runWebScenario = async (
         break
       }
       case "memory": {
-        await runJobs("SHA-256", 1, true)
+        await runJobs(ALGORITHMS.sha256.label, 1, true)
         const wrong = checkDigest("sha256sum")
         if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
         const job = jobs[0]!

@@ -1,15 +1,4 @@
-import type { JobProgress } from "@sluice/core"
-
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"]
-
-export const formatBytes = (n: number): string => {
-  let i = 0
-  while (n >= 1024 && i < UNITS.length - 1) {
-    n /= 1024
-    i++
-  }
-  return `${i === 0 ? n : n.toFixed(1)} ${UNITS[i]}`
-}
+import { formatBytes, type JobProgress } from "@sluice/core"
 
 const formatDuration = (seconds: number): string => {
   const s = Math.max(0, Math.round(seconds))

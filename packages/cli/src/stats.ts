@@ -1,8 +1,7 @@
-import { type HashAlgorithm, metricsSnapshot, type PerformanceSnapshot, rates, recommend } from "@sluice/core"
+import { formatBytes, type HashAlgorithm, metricsSnapshot, type PerformanceSnapshot, rates, recommend } from "@sluice/core"
 import * as SluiceNode from "@sluice/core/node"
 import { Effect } from "effect"
 import { availableParallelism } from "node:os"
-import { formatBytes } from "./progress.js"
 
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(0)} ms`)
 const pct = (n: number) => `${Math.round(n * 100)} %`

@@ -29,6 +29,8 @@ export { DEFAULT_MEMORY_LIMITS, makeMemoryLevel } from "./engine/cache/MemoryLev
 export { digestKey, lookupDigests, storeDigests } from "./hash/digestCache.js"
 export { sampleRanges, SAMPLE_BYTES } from "./engine/cache/fingerprint.js"
 export { CORE_VERSION } from "./version.js"
+export { formatBytes } from "./engine/format.js"
+export type { ByteUnit, FormatBytesOptions } from "./engine/format.js"
 export * as Metrics from "./engine/metrics/Metrics.js"
 export { rates, snapshot as metricsSnapshot } from "./engine/metrics/Snapshot.js"
 export type { BreakerName, PerformanceSnapshot, Quantiles, Rates } from "./engine/metrics/Snapshot.js"

@@ -1,33 +1,15 @@
-import type { HashAlgorithm } from "@sluice/core"
+import { ALGORITHMS, formatBytes as formatSize, HASH_ALGORITHMS, type HashAlgorithm } from "@sluice/core"
 
-/** How each algorithm is written for people (the ids stay the CLI's `-a` spellings). */
-export const ALGORITHM_LABEL: Readonly<Record<HashAlgorithm, string>> = {
-  sha256: "SHA-256",
-  sha384: "SHA-384",
-  sha512: "SHA-512",
-  sha1: "SHA-1",
-  md5: "MD5",
-  "sha3-256": "SHA3-256",
-  "sha3-512": "SHA3-512",
-  "blake2b-512": "BLAKE2b-512",
-  blake3: "BLAKE3"
-}
+/** How each algorithm is written for people (the ids stay the CLI's `-a` spellings): core's labels. */
+export const ALGORITHM_LABEL: Readonly<Record<HashAlgorithm, string>> = Object.fromEntries(
+  HASH_ALGORITHMS.map((a) => [a, ALGORITHMS[a].label])
+) as Record<HashAlgorithm, string>
 
-/** Broken for collision resistance; still published next to many downloads. */
-export const LEGACY_ALGORITHMS: ReadonlySet<HashAlgorithm> = new Set(["sha1", "md5"])
+/** Broken for collision resistance; still published next to many downloads (core's `legacy`). */
+export const LEGACY_ALGORITHMS: ReadonlySet<HashAlgorithm> = new Set(HASH_ALGORITHMS.filter((a) => ALGORITHMS[a].legacy))
 
-const UNITS = ["B", "kB", "MB", "GB", "TB"] as const
-
-/** Decimal units, as file managers and download pages print sizes. */
-export const formatBytes = (n: number): string => {
-  let value = n
-  let i = 0
-  while (value >= 1000 && i < UNITS.length - 1) {
-    value /= 1000
-    i++
-  }
-  return i === 0 ? `${Math.round(value)} ${UNITS[0]}` : `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${UNITS[i]}`
-}
+/** Decimal units with three significant digits, as file managers and download pages print sizes. */
+export const formatBytes = (n: number): string => formatSize(n, { units: "decimal", decimals: "significant" })
 
 export const formatRate = (bytesPerSecond: number): string => `${formatBytes(bytesPerSecond)}/s`
 

@@ -2,13 +2,13 @@
  * `sluice bench`: the quick scenarios, on this machine, against the native tools found on
  * the PATH (sha256sum, b3sum), each run as a user would run it, the median of several.
  */
+import { formatBytes } from "@sluice/core"
 import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { ExitCode } from "../exitCodes.js"
-import { formatBytes } from "../progress.js"
 
 export interface BenchRow {
   readonly scenario: string

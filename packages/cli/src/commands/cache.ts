@@ -1,8 +1,7 @@
-import { type CacheStats, ResultCache } from "@sluice/core"
+import { type CacheStats, formatBytes, ResultCache } from "@sluice/core"
 import * as SluiceNode from "@sluice/core/node"
 import { Effect } from "effect"
 import { ExitCode } from "../exitCodes.js"
-import { formatBytes } from "../progress.js"
 
 export type CacheAction = "stats" | "clear" | "prune"
 

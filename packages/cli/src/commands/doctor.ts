@@ -1,11 +1,10 @@
-import { HASH_ALGORITHMS, type HashAlgorithm, HashKernel, metricsSnapshot, recommend, ResultCache } from "@sluice/core"
+import { formatBytes, HASH_ALGORITHMS, type HashAlgorithm, HashKernel, metricsSnapshot, recommend, ResultCache } from "@sluice/core"
 import * as SluiceNode from "@sluice/core/node"
 import { Effect, Layer } from "effect"
 import { readdirSync } from "node:fs"
 import { availableParallelism, arch, freemem, platform, totalmem } from "node:os"
 import { Worker } from "node:worker_threads"
 import { ExitCode } from "../exitCodes.js"
-import { formatBytes } from "../progress.js"
 import { VERSION } from "../version.js"
 
 const CALIBRATION_BYTES = 32 * 1024 * 1024

@@ -16,6 +16,7 @@ import {
   type WorkerPool
 } from "@sluice/core"
 import { Checkpoints, writeAtomically } from "@sluice/core/node"
+import { formatBytes as formatSize } from "@sluice/core"
 import { Data, Effect, Exit, Stream } from "effect"
 import { ExitCode, exitCodeFor, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
@@ -184,5 +185,5 @@ const planTasks = (
     return { tasks, done }
   })
 
-const formatBytes = (bytes: number) =>
-  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(2)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`
+/** "resuming at 96.0 MiB of 1.25 GiB": never KiB, never TiB. */
+const formatBytes = (bytes: number) => formatSize(bytes, { smallest: "MiB", largest: "GiB", decimals: { MiB: 1, GiB: 2 } })

@@ -11,88 +11,29 @@
  */
 
 import { decodeUtf8Lossy } from "../engine/Source.js"
-import { HASH_ALGORITHMS, type HashAlgorithm } from "./HashAlgorithm.js"
+import { ALGORITHMS, HASH_ALGORITHMS, type HashAlgorithm } from "./HashAlgorithm.js"
 
-const DIGEST_BYTES: Readonly<Record<HashAlgorithm, number>> = {
-  sha256: 32,
-  sha384: 48,
-  sha512: 64,
-  sha1: 20,
-  md5: 16,
-  "sha3-256": 32,
-  "sha3-512": 64,
-  "blake2b-512": 64,
-  blake3: 32
-}
+export { digestLength, parseAlgorithm } from "./HashAlgorithm.js"
 
-/** Digest length in bytes. */
-export const digestLength = (algorithm: HashAlgorithm): number => DIGEST_BYTES[algorithm]
+// The tables below are derived from HashAlgorithm.ts' ALGORITHMS.
+const byAlgorithm = <V>(f: (algorithm: HashAlgorithm) => V) =>
+  Object.fromEntries(HASH_ALGORITHMS.map((a) => [a, f(a)])) as Readonly<Record<HashAlgorithm, V>>
+
+const DIGEST_BYTES = byAlgorithm((a) => ALGORITHMS[a].digestBytes)
 
 const lookup = <V>(record: Readonly<Record<string, V>>, key: string): V | undefined =>
   Object.hasOwn(record, key) ? record[key] : undefined
 
-const SPELLINGS: Readonly<Record<string, HashAlgorithm>> = {
-  sha256: "sha256",
-  sha2256: "sha256",
-  sha384: "sha384",
-  sha2384: "sha384",
-  sha512: "sha512",
-  sha2512: "sha512",
-  sha1: "sha1",
-  md5: "md5",
-  sha3256: "sha3-256",
-  sha3512: "sha3-512",
-  blake2b: "blake2b-512",
-  blake2b512: "blake2b-512",
-  b2: "blake2b-512",
-  blake3: "blake3",
-  b3: "blake3"
-}
-
-/**
- * Accepts our ids, coreutils tags and program names, case-insensitively and
- * ignoring `-`, `_` and blanks: `SHA256`, `sha-256`, `sha256sum`, `SHA2-256`,
- * `SHA3-512`, `blake2b`, `BLAKE2b-512`, `b2`, `b2sum`, `BLAKE3`, `b3sum`.
- */
-export const parseAlgorithm = (name: string): HashAlgorithm | undefined => {
-  const key = name.toLowerCase().replace(/[-_\s]/g, "").replace(/sum$/, "")
-  return lookup(SPELLINGS, key)
-}
-
 /** Tags printed by `--tag`. coreutils prints `BLAKE2b` (no length) for 512 bits; BLAKE3 is b3sum's (>= 1.7). */
-const TAG: Readonly<Record<HashAlgorithm, string>> = {
-  sha256: "SHA256",
-  sha384: "SHA384",
-  sha512: "SHA512",
-  sha1: "SHA1",
-  md5: "MD5",
-  "sha3-256": "SHA3-256",
-  "sha3-512": "SHA3-512",
-  "blake2b-512": "BLAKE2b",
-  blake3: "BLAKE3"
-}
+const TAG = byAlgorithm((a) => ALGORITHMS[a].bsdTag)
 
 /**
  * Tags accepted by `cksum -c` (exact case), with the optional `-BITS` suffix.
  * Untagged `SHA2`/`SHA3` default to 512 bits, as in cksum's algorithm_bits.
  */
-const TAG_TO_ALGORITHM: Readonly<Record<string, HashAlgorithm>> = {
-  MD5: "md5",
-  SHA1: "sha1",
-  SHA256: "sha256",
-  SHA384: "sha384",
-  SHA512: "sha512",
-  SHA2: "sha512",
-  "SHA2-256": "sha256",
-  "SHA2-384": "sha384",
-  "SHA2-512": "sha512",
-  SHA3: "sha3-512",
-  "SHA3-256": "sha3-256",
-  "SHA3-512": "sha3-512",
-  BLAKE2b: "blake2b-512",
-  "BLAKE2b-512": "blake2b-512",
-  BLAKE3: "blake3"
-}
+const TAG_TO_ALGORITHM: Readonly<Record<string, HashAlgorithm>> = Object.fromEntries(
+  HASH_ALGORITHMS.flatMap((a) => ALGORITHMS[a].spellings.tags.map((tag) => [tag, a]))
+)
 
 export interface ParsedLine {
   readonly _tag: "Parsed"

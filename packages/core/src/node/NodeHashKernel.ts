@@ -1,21 +1,17 @@
 import { Effect, Layer } from "effect"
 import * as crypto from "node:crypto"
-import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
+import { ALGORITHMS, type AlgorithmsWith, HASH_ALGORITHMS, hasKernel } from "../hash/HashAlgorithm.js"
 import { blake3Hasher, HashKernel, makePortableResumable } from "../hash/kernels/HashKernel.js"
 import { simdAvailable } from "../hash/kernels/blake3Simd.js"
 import type { IncrementalHasher } from "../hash/kernels/IncrementalHasher.js"
 
-/** OpenSSL names; OpenSSL has no BLAKE3, which our own kernel answers. */
-export const opensslName: Record<Exclude<HashAlgorithm, "blake3">, string> = {
-  sha256: "sha256",
-  sha384: "sha384",
-  sha512: "sha512",
-  sha1: "sha1",
-  md5: "md5",
-  "sha3-256": "sha3-256",
-  "sha3-512": "sha3-512",
-  "blake2b-512": "blake2b512"
-}
+/** OpenSSL names (HashAlgorithm.ts, kernels.nodeCrypto); OpenSSL has no BLAKE3, which our own kernel answers. */
+export const opensslName = Object.fromEntries(
+  HASH_ALGORITHMS.flatMap((a) => {
+    const name = ALGORITHMS[a].kernels.nodeCrypto
+    return name === undefined ? [] : [[a, name]]
+  })
+) as Readonly<Record<AlgorithmsWith<"nodeCrypto">, string>>
 
 const fromOpenSSL = (name: string): IncrementalHasher => {
   const hash = crypto.createHash(name)
@@ -34,11 +30,11 @@ const fromOpenSSL = (name: string): IncrementalHasher => {
  */
 export const layer: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
   make: (algorithm) =>
-    Effect.sync(() => algorithm === "blake3" ? blake3Hasher() : fromOpenSSL(opensslName[algorithm])),
+    Effect.sync(() => hasKernel(algorithm, "nodeCrypto") ? fromOpenSSL(opensslName[algorithm]) : blake3Hasher()),
   makeResumable: makePortableResumable,
-  resumable: () => true,
+  resumable: (algorithm) => ALGORITHMS[algorithm].resumable,
   describe: (algorithm) =>
-    algorithm === "blake3"
+    !hasKernel(algorithm, "nodeCrypto")
       ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD, 4 chunks a call" : "JavaScript"})`
       : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl}); resumable: hash-wasm (WASM)`
 })

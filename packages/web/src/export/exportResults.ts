@@ -1,18 +1,10 @@
-import { formatChecksumLine, type HashAlgorithm } from "@sluice/core"
+import { ALGORITHMS, formatChecksumLine, HASH_ALGORITHMS, type HashAlgorithm } from "@sluice/core"
 import type { HashRow } from "../jobs/HashJobs.js"
 
-/** The file names the coreutils tools and b3sum are used with. */
-export const SUMS_FILE_NAME: Readonly<Record<HashAlgorithm, string>> = {
-  sha256: "SHA256SUMS",
-  sha384: "SHA384SUMS",
-  sha512: "SHA512SUMS",
-  sha1: "SHA1SUMS",
-  md5: "MD5SUMS",
-  "sha3-256": "SHA3-256SUMS",
-  "sha3-512": "SHA3-512SUMS",
-  "blake2b-512": "B2SUMS",
-  blake3: "B3SUMS"
-}
+/** The file names the coreutils tools and b3sum are used with (core's `sumsFile`). */
+export const SUMS_FILE_NAME: Readonly<Record<HashAlgorithm, string>> = Object.fromEntries(
+  HASH_ALGORITHMS.map((a) => [a, ALGORITHMS[a].sumsFile])
+) as Record<HashAlgorithm, string>
 
 /** Algorithms at least one finished file has a digest for, in the order they were asked for. */
 export const exportableAlgorithms = (rows: ReadonlyArray<HashRow>): ReadonlyArray<HashAlgorithm> => {
@@ -60,18 +52,16 @@ export const resultsJson = (rows: ReadonlyArray<HashRow>): string =>
     2
   )}\n`
 
-const GNU_CHECK: Readonly<Record<HashAlgorithm, string>> = {
-  sha256: "sha256sum -c",
-  sha384: "sha384sum -c",
-  sha512: "sha512sum -c",
-  sha1: "sha1sum -c",
-  md5: "md5sum -c",
-  "sha3-256": "cksum -a sha3 -l 256 -c",
-  "sha3-512": "cksum -a sha3 -l 512 -c",
-  "blake2b-512": "b2sum -c",
-  blake3: "b3sum -c"
+/**
+ * The command that checks an exported file: the algorithm's own tool (`sha256sum -c`), else
+ * `cksum -a ... -c`. Tagged lines name their algorithm, so `cksum -c` reads every one cksum has.
+ */
+export const checkCommand = (algorithm: HashAlgorithm, style: "gnu" | "bsd"): string => {
+  const { cksum, coreutilsTool, sumsFile } = ALGORITHMS[algorithm]
+  const command = style === "bsd" && cksum !== undefined
+    ? "cksum -c"
+    : coreutilsTool !== undefined
+    ? `${coreutilsTool} -c`
+    : `cksum ${cksum ?? ""} -c`
+  return `${command} ${sumsFile}`
 }
-
-/** The command that checks an exported file; tagged lines name their algorithm, so `cksum -c` reads them all. */
-export const checkCommand = (algorithm: HashAlgorithm, style: "gnu" | "bsd"): string =>
-  `${style === "bsd" && algorithm !== "blake3" ? "cksum -c" : GNU_CHECK[algorithm]} ${SUMS_FILE_NAME[algorithm]}`

@@ -12,25 +12,15 @@ import {
   type Source,
   WorkerPool
 } from "@sluice/core"
+import { digestLength } from "@sluice/core"
 import { Deferred, Effect, Layer, ManagedRuntime, Queue, Stream, SubscriptionRef } from "effect"
 import { type HashJobsOptions, makeHashJobs } from "./HashJobs.js"
 
 /** A fake digest that names its input, so tests can tell which file and algorithm produced it. */
 export const fakeDigest = (algorithm: HashAlgorithm, name: string): string => {
-  const lengths: Record<HashAlgorithm, number> = {
-    sha256: 64,
-    sha384: 96,
-    sha512: 128,
-    sha1: 40,
-    md5: 32,
-    "sha3-256": 64,
-    "sha3-512": 128,
-    "blake2b-512": 128,
-    blake3: 64
-  }
   let h = 0x811c9dc5
   for (const c of `${algorithm}:${name}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0
-  return h.toString(16).padStart(8, "0").repeat(lengths[algorithm] / 8)
+  return h.toString(16).padStart(8, "0").repeat(digestLength(algorithm) * 2 / 8)
 }
 
 /** Hasher states that name their algorithm and position. */

@@ -9,7 +9,7 @@ import {
   createSHA512,
   type IHasher
 } from "hash-wasm"
-import type { HashAlgorithm } from "../HashAlgorithm.js"
+import { ALGORITHMS, type AlgorithmsWith, type HashAlgorithm, hasKernel } from "../HashAlgorithm.js"
 import { simdAvailable } from "./blake3Simd.js"
 import { Blake3SubtreeHasher } from "./blake3Tree.js"
 import {
@@ -57,7 +57,7 @@ export const blake3Hasher = (): IncrementalHasher => {
   }
 }
 
-const wasmFactories: Record<Exclude<HashAlgorithm, "blake3">, () => Promise<IHasher>> = {
+const wasmFactories: Record<AlgorithmsWith<"hashWasm">, () => Promise<IHasher>> = {
   sha256: createSHA256,
   sha384: createSHA384,
   sha512: createSHA512,
@@ -68,11 +68,11 @@ const wasmFactories: Record<Exclude<HashAlgorithm, "blake3">, () => Promise<IHas
   "blake2b-512": () => createBLAKE2b(512)
 }
 
-/** Platform-neutral kernels: WASM from hash-wasm, and our BLAKE3 tree kernel. */
+/** Platform-neutral kernels: WASM from hash-wasm where it has the algorithm, else our BLAKE3 tree kernel. */
 export const makePortableHasher = (algorithm: HashAlgorithm): Effect.Effect<IncrementalHasher> =>
-  algorithm === "blake3"
-    ? Effect.sync(blake3Hasher)
-    : Effect.promise(() => wasmFactories[algorithm]()).pipe(Effect.map(fromWasm))
+  hasKernel(algorithm, "hashWasm")
+    ? Effect.promise(() => wasmFactories[algorithm]()).pipe(Effect.map(fromWasm))
+    : Effect.sync(blake3Hasher)
 
 /** Names written into checkpoints: a state resumes only with the implementation and version that wrote it. */
 export const HASH_WASM_IMPLEMENTATION = "hash-wasm@4.13.0"
@@ -94,7 +94,7 @@ interface WasmStateLayout {
 }
 
 const WASM_TAG_BYTES = 4
-const wasmStateLayouts: Record<Exclude<HashAlgorithm, "blake3">, WasmStateLayout> = {
+const wasmStateLayouts: Record<AlgorithmsWith<"hashWasm">, WasmStateLayout> = {
   sha256: { bufferAt: 0, bufferBytes: 64, pending: (n) => n % 64 },
   sha384: { bufferAt: 0, bufferBytes: 128, pending: (n) => n % 128 },
   sha512: { bufferAt: 0, bufferBytes: 128, pending: (n) => n % 128 },
@@ -146,7 +146,7 @@ const resumableHasher = (
 const refused = (what: string) => (cause: unknown) =>
   new CheckpointInvalid({ detail: `${what} refused the state: ${cause instanceof Error ? cause.message : String(cause)}` })
 
-const wasmCore = (algorithm: Exclude<HashAlgorithm, "blake3">, state: Uint8Array | undefined) =>
+const wasmCore = (algorithm: AlgorithmsWith<"hashWasm">, state: Uint8Array | undefined) =>
   Effect.gen(function*() {
     const hasher = yield* Effect.promise(() => wasmFactories[algorithm]())
     if (state !== undefined) yield* Effect.try({ try: () => hasher.load(state), catch: refused(HASH_WASM_IMPLEMENTATION) })
@@ -189,18 +189,18 @@ export const makePortableResumable = (
   checkpoint?: Uint8Array
 ): Effect.Effect<ResumableHasher, CheckpointInvalid> =>
   Effect.gen(function*() {
-    const implementation = algorithm === "blake3" ? BLAKE3_IMPLEMENTATION : HASH_WASM_IMPLEMENTATION
+    const implementation = hasKernel(algorithm, "hashWasm") ? HASH_WASM_IMPLEMENTATION : BLAKE3_IMPLEMENTATION
     const saved = checkpoint === undefined ? undefined : yield* readCheckpoint(checkpoint, { algorithm, implementation })
-    const core = algorithm === "blake3" ? yield* blake3Core(saved?.state) : yield* wasmCore(algorithm, saved?.state)
+    const core = hasKernel(algorithm, "hashWasm") ? yield* wasmCore(algorithm, saved?.state) : yield* blake3Core(saved?.state)
     return resumableHasher(algorithm, implementation, core, saved?.bytesHashed ?? 0)
   })
 
 export const layerPortable: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
   make: makePortableHasher,
   makeResumable: makePortableResumable,
-  resumable: () => true,
+  resumable: (algorithm) => ALGORITHMS[algorithm].resumable,
   describe: (algorithm) =>
-    algorithm === "blake3" ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD" : "JavaScript"})` : "hash-wasm (WebAssembly)"
+    hasKernel(algorithm, "sluice") ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD" : "JavaScript"})` : "hash-wasm (WebAssembly)"
 })
 
 interface NobleHash {
@@ -208,7 +208,7 @@ interface NobleHash {
 }
 
 // Loaded on first use, so a program that has WebAssembly never loads them.
-const nobleHashes: Record<Exclude<HashAlgorithm, "blake3">, () => Promise<NobleHash>> = {
+const nobleHashes: Record<AlgorithmsWith<"noble">, () => Promise<NobleHash>> = {
   sha256: () => import("@noble/hashes/sha2.js").then((m) => m.sha256),
   sha384: () => import("@noble/hashes/sha2.js").then((m) => m.sha384),
   sha512: () => import("@noble/hashes/sha2.js").then((m) => m.sha512),
@@ -232,18 +232,18 @@ const fromNoble = (hash: NobleHash): IncrementalHasher => {
 /** Audited pure JS (`@noble/hashes`) and our BLAKE3: for pages that cannot run WebAssembly. */
 export const layerPureJs: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
   make: (algorithm) =>
-    algorithm === "blake3"
-      ? Effect.sync(blake3Hasher)
-      : Effect.map(Effect.promise(nobleHashes[algorithm]), fromNoble),
-  // @noble/hashes has no public way to export or import a hash state.
+    hasKernel(algorithm, "noble")
+      ? Effect.map(Effect.promise(nobleHashes[algorithm]), fromNoble)
+      : Effect.sync(blake3Hasher),
+  // @noble/hashes has no public way to export or import a hash state; our kernel has.
   makeResumable: (algorithm, state) =>
-    algorithm === "blake3"
+    hasKernel(algorithm, "sluice")
       ? makePortableResumable(algorithm, state)
       : Effect.fail(
         new CheckpointInvalid({
           detail: `the pure-JS kernel cannot save or restore ${algorithm} state (@noble/hashes does not export it); without WebAssembly only blake3 is resumable`
         })
       ),
-  resumable: (algorithm) => algorithm === "blake3",
-  describe: (algorithm) => algorithm === "blake3" ? "sluice blake3 (JS)" : "@noble/hashes (JS), not resumable"
+  resumable: (algorithm) => hasKernel(algorithm, "sluice"),
+  describe: (algorithm) => hasKernel(algorithm, "sluice") ? "sluice blake3 (JS)" : "@noble/hashes (JS), not resumable"
 })
