@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import { FINGERPRINT_HEX, sampleRanges } from "../engine/cache/fingerprint.js"
 import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
 import type { BlobLike, BlobSource } from "../engine/Source.js"
-import { toHex } from "../hash/kernels/IncrementalHasher.js"
+import { toHex } from "../engine/format.js"
 
 /** What a `File` adds to a `Blob`, read structurally so that the core compiles without the DOM library. */
 interface FileLike extends BlobLike {

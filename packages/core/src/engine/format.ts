@@ -58,3 +58,10 @@ export const formatBytes = (bytes: number, options: FormatBytesOptions = {}): st
   if (options.trimWhole === true && Number.isInteger(value)) return `${value} ${unit}`
   return `${value.toFixed(digitsFor(options.decimals, unit, value))} ${unit}`
 }
+
+/** Lower-case hex of bytes, as digests and keys are printed. */
+export const toHex = (bytes: Uint8Array): string => {
+  let out = ""
+  for (let i = 0; i < bytes.length; i++) out += (bytes[i]! < 16 ? "0" : "") + bytes[i]!.toString(16)
+  return out
+}

@@ -2,7 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { utf8ToBytes } from "@noble/hashes/utils.js"
 import { Context, Effect, Layer } from "effect"
 import type { Source } from "../Source.js"
-import { toHex } from "../../hash/kernels/IncrementalHasher.js"
+import { toHex } from "../format.js"
 import * as Metrics from "../metrics/Metrics.js"
 import type { CacheFailed, CacheLevel } from "./CacheLevel.js"
 

@@ -1,17 +1,17 @@
 import { Clock, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { type HashError, hashError, type HashErrorReason, ReadFailed, WorkerFailure } from "../../hash/HashError.js"
+import { ReadFailed, type SourceError, sourceError, WorkerError, WorkerFailure } from "../errors.js"
 import { RETRY_TIMES, retryTransient } from "./retryPolicy.js"
 
 /** Runs `fail` under retryTransient on the test clock; the times (ms) of every attempt. */
-const attemptTimes = (failures: number, code: string | HashErrorReason) =>
+const attemptTimes = (failures: number, code: string | WorkerFailure) =>
   Effect.runPromise(Effect.gen(function*() {
     const times: Array<number> = []
-    const task: Effect.Effect<string, HashError> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const task: Effect.Effect<string, SourceError | WorkerError> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       times.push(now)
       return times.length <= failures
-        ? Effect.fail(hashError(typeof code === "string" ? new ReadFailed({ path: "f", code }) : code))
+        ? Effect.fail(typeof code === "string" ? sourceError(new ReadFailed({ path: "f", code })) : new WorkerError({ reason: code }))
         : Effect.succeed("done")
     })
     const fiber = yield* Effect.forkChild(Effect.exit(retryTransient(task)))

@@ -150,8 +150,4 @@ export const readCheckpoint = (
     return Effect.succeed({ bytesHashed, state: checkpoint.slice(at, bodyLength) })
   })
 
-export const toHex = (bytes: Uint8Array): string => {
-  let out = ""
-  for (let i = 0; i < bytes.length; i++) out += (bytes[i]! < 16 ? "0" : "") + bytes[i]!.toString(16)
-  return out
-}
+export { toHex } from "../../engine/format.js"
