@@ -8,7 +8,7 @@ import * as NodeByteSource from "../node/NodeByteSource.js"
 import * as NodeHashKernel from "../node/NodeHashKernel.js"
 import { layerInline } from "../engine/pool/WorkerPool.js"
 import { OperationHandlers, Operations } from "../operations.js"
-import { HashTasks } from "./hashTasks.js"
+import { HashRequests } from "./hashRequests.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-handlers-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -20,7 +20,7 @@ describe("Blake3Subtree", () => {
     writeFileSync(path, new Uint8Array(4096))
     const error = await Effect.runPromise(
       Effect.gen(function*() {
-        const tasks = yield* HashTasks
+        const tasks = yield* HashRequests
         return yield* Effect.flip(
           tasks.blake3Subtree({ source: new PathSource({ path }), offset: 0, length: 8192, startChunk: 0 })
         )

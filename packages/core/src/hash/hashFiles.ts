@@ -12,7 +12,7 @@ import { blake3CombineSubtrees, blake3SplitRanges } from "./kernels/blake3Tree.j
 import { toHex } from "./kernels/IncrementalHasher.js"
 import * as Metrics from "../engine/metrics/Metrics.js"
 import { type TaskHints, WorkerPool } from "../engine/pool/WorkerPool.js"
-import { HashTasks, type HashTasks as Tasks } from "./hashTasks.js"
+import { HashRequests } from "./hashRequests.js"
 
 const MiB = 1024 * 1024
 
@@ -53,7 +53,7 @@ export const DEFAULT_PARALLEL_THRESHOLD = 16 * 1024 * 1024
  * BLAKE3 of one file over the whole pool (DESIGN.md, "chunk-parallel formats"): aligned
  * subtrees are hashed on any free worker, their chaining values combined in order.
  */
-const hashBlake3Parallel = (source: Source, size: number, pool: WorkerPool["Service"], tasks: Tasks) =>
+const hashBlake3Parallel = (source: Source, size: number, pool: WorkerPool["Service"], tasks: HashRequests) =>
   Stream.unwrap(Effect.sync(() => {
     const ranges = blake3SplitRanges(size, pool.size)
     const cvs: Array<{ cv: Uint8Array; chunks: number }> = []
@@ -86,7 +86,7 @@ export const hashSource = (
 ): Stream.Stream<HashEvent, HashError, WorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
     const pool = yield* WorkerPool
-    const tasks = yield* HashTasks
+    const tasks = yield* HashRequests
     const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD
     const parallel = pool.size > 1 && options.algorithms.length === 1 && options.algorithms[0] === "blake3" &&
       source._tag !== "StdinSource" && options.checkpoint === undefined
@@ -134,7 +134,7 @@ export const hashTasks = (
   Stream.unwrap(Effect.gen(function*() {
     const sources = tasks.map((task) => task.source)
     const pool = yield* WorkerPool
-    const onPool = yield* HashTasks
+    const onPool = yield* HashRequests
     const context = yield* Effect.context<WorkerPool>()
 
     const hashOne = (index: number, advance: Advance, hints: TaskHints): Effect.Effect<FileHashed | FileFailed> => {

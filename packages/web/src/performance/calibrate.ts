@@ -3,7 +3,7 @@
  * the main thread): 4 MiB from memory per algorithm, after a small warm-up that loads its
  * kernel. About 15-60 ms of one worker per algorithm; what `recommend` compares.
  */
-import { BlobSource, type HashAlgorithm, HashTasks, WorkerPool } from "@sluice/core"
+import { BlobSource, type HashAlgorithm, HashRequests, WorkerPool } from "@sluice/core"
 import { Effect, Stream, SubscriptionRef } from "effect"
 import type { Calibration } from "./PerformanceMonitor.js"
 
@@ -24,7 +24,7 @@ export const calibrate = (
     if (pool.kind !== "workers" || health.breaker._tag !== "closed") return undefined
     const warmUp = new BlobSource({ name: "calibration", blob: new Blob([new Uint8Array(WARM_UP_BYTES)]) })
     const data = new BlobSource({ name: "calibration", blob: new Blob([new Uint8Array(bytes)]) })
-    const tasks = yield* HashTasks
+    const tasks = yield* HashRequests
     const speeds: Record<string, number> = {}
     for (const algorithm of algorithms) {
       yield* Stream.runDrain(tasks.hashSource(warmUp, [algorithm]))

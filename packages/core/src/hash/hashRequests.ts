@@ -56,8 +56,8 @@ const latestCheckpoint = (checkpoint: CheckpointRequest | undefined) => {
   }
 }
 
-/** The hash operation's tasks on the pool, each with its policy; failures as `HashError`. */
-export const hashTasksOf = (client: PoolClient<RpcGroup.Rpcs<typeof HashRpcs>>) => ({
+/** The hash operation's requests on the pool, each with its policy; failures as `HashError`. */
+export const hashRequestsOf = (client: PoolClient<RpcGroup.Rpcs<typeof HashRpcs>>) => ({
   /**
    * Progress, then the digests. With `checkpoint`, `Checkpointed` events too; a retry after
    * a crash starts from the latest of them instead of from the beginning.
@@ -92,7 +92,7 @@ export const hashTasksOf = (client: PoolClient<RpcGroup.Rpcs<typeof HashRpcs>>) 
     client.run(HashPolicy.bytes(BATCH_DEADLINE_BYTES), (c) => c.HashBatch({ items }), hints).pipe(Effect.mapError(toHashError))
 })
 
-export type HashTasks = ReturnType<typeof hashTasksOf>
+export type HashRequests = ReturnType<typeof hashRequestsOf>
 
-/** The hash operation's tasks on the pool in context. */
-export const HashTasks: Effect.Effect<HashTasks, never, WorkerPool> = Effect.map(WorkerPool, (pool) => hashTasksOf(pool.client(HashRpcs)))
+/** The hash operation's requests on the pool in context. */
+export const HashRequests: Effect.Effect<HashRequests, never, WorkerPool> = Effect.map(WorkerPool, (pool) => hashRequestsOf(pool.client(HashRpcs)))
