@@ -23,10 +23,14 @@ import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
 import * as NodeIdentity from "./nodeIdentity.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
+import * as NodeKdfKernel from "./NodeKdfKernel.js"
+import { derive } from "../derive/derive.js"
+import type { DeriveParams } from "../derive/DeriveParams.js"
 
 export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
 export * as NodeHashKernel from "./NodeHashKernel.js"
+export * as NodeKdfKernel from "./NodeKdfKernel.js"
 export * as Checkpoints from "./checkpointStore.js"
 export { defaultCacheDir, DEFAULT_DISK_LIMITS, makeDiskLevel } from "./diskCacheLevel.js"
 export { identifyFile } from "./nodeIdentity.js"
@@ -102,6 +106,14 @@ export const hashFile = (path: string, options: HashFileOptions = {}): Promise<D
       Effect.provide(layer(options))
     )
   )
+/**
+ * Promise-returning `derive` for programs that do not use Effect: resolves to the key, or
+ * rejects with a `DeriveError` (bad parameters are refused before any work). The key is
+ * not kept anywhere; wipe it (`key.fill(0)`) when done with it.
+ */
+export const deriveKey = (params: DeriveParams): Promise<Uint8Array> =>
+  Effect.runPromise(derive(params).pipe(Effect.provide(NodeKdfKernel.layer)))
+
 export * from "./atomicFile.js"
 
 export interface CacheLayerOptions {
