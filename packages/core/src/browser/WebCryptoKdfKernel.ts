@@ -1,5 +1,5 @@
 import { Layer } from "effect"
-import { type KdfFunctions, KdfKernel, makeKdfKernel } from "../derive/KdfKernel.js"
+import { type KdfFunctions, KdfKernel, layerPortable, makeKdfKernel } from "../derive/KdfKernel.js"
 
 /**
  * WebCrypto's `deriveBits`: PBKDF2 and HKDF are native in every browser (and in Node's
@@ -42,3 +42,6 @@ export const KERNEL_NAME = "WebCrypto"
 export const available = (): boolean => globalThis.crypto?.subtle !== undefined
 
 export const layer: Layer.Layer<KdfKernel> = Layer.succeed(KdfKernel)(makeKdfKernel(KERNEL_NAME, functions))
+
+/** WebCrypto where the page has it; noble where it does not (an insecure context). */
+export const layerBest: Layer.Layer<KdfKernel> = Layer.suspend(() => available() ? layer : layerPortable)

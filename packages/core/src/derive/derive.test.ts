@@ -3,6 +3,7 @@ import { RpcTest } from "effect/rpc"
 import { describe, expect, it } from "vitest"
 import { toHex } from "../hash/kernels/IncrementalHasher.js"
 import * as NodeKdfKernel from "../node/NodeKdfKernel.js"
+import { layerInline, WorkerPool } from "../engine/pool/WorkerPool.js"
 import { derive } from "./derive.js"
 import type { DeriveParams } from "./DeriveParams.js"
 import { DeriveRpcs } from "./DeriveRpcs.js"
@@ -11,6 +12,10 @@ import { KdfKernel } from "./KdfKernel.js"
 import { PUBLISHED_KDF_VECTORS } from "./publishedVectors.js"
 
 const text = (s: string) => new TextEncoder().encode(s)
+
+/** The derive operation alone on the calling thread, over `kernel`. */
+const inline = (kernel: Layer.Layer<KdfKernel>): Layer.Layer<WorkerPool> =>
+  layerInline({ group: DeriveRpcs, handlers: DeriveHandlersLive }).pipe(Layer.provide(kernel))
 
 /** A kernel that counts its calls: a refused request must never reach one. */
 const counting = () => {
@@ -27,15 +32,15 @@ const counting = () => {
 
 describe("derive", () => {
   it.each(PUBLISHED_KDF_VECTORS.map((v) => [v.name, v] as const))("gives %s", async (_n, vector) => {
-    const key = await Effect.runPromise(derive(vector.params).pipe(Effect.provide(NodeKdfKernel.layer)))
+    const key = await Effect.runPromise(derive(vector.params).pipe(Effect.provide(inline(NodeKdfKernel.layer))))
     expect(toHex(key)).toBe(vector.hex)
   })
 
   it("leaves every byte the caller gave as it was (the handler wipes only its own copy)", async () => {
     const params: DeriveParams = { algorithm: "hkdf-sha256", ikm: text("input key material"), salt: text("salt"), info: text("info"), length: 32 }
     const before = [params.ikm, params.salt, params.info].map(toHex)
-    const first = await Effect.runPromise(derive(params).pipe(Effect.provide(NodeKdfKernel.layer)))
-    const second = await Effect.runPromise(derive(params).pipe(Effect.provide(NodeKdfKernel.layer)))
+    const first = await Effect.runPromise(derive(params).pipe(Effect.provide(inline(NodeKdfKernel.layer))))
+    const second = await Effect.runPromise(derive(params).pipe(Effect.provide(inline(NodeKdfKernel.layer))))
     expect([params.ikm, params.salt, params.info].map(toHex)).toEqual(before)
     expect(toHex(second)).toBe(toHex(first))
   })
@@ -44,7 +49,7 @@ describe("derive", () => {
     const kernel = counting()
     const error = await Effect.runPromise(Effect.flip(derive({
       algorithm: "pbkdf2-sha512", password: text("pw"), salt: text("short"), iterations: 600_000, length: 64
-    })).pipe(Effect.provide(kernel.layer)))
+    })).pipe(Effect.provide(inline(kernel.layer))))
     expect(error.reason._tag).toBe("SaltTooShort")
     expect(kernel.calls()).toBe(0)
   })

@@ -71,11 +71,11 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
       worker.once("exit", (code) => died(`the worker exited with code ${code}`))
       worker.once("error", (error) => died(`the worker failed: ${error.message}`))
     }
-  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer]))
+  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */
 export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(
-  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer])
+  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer])
 )
 
 export interface HashFileOptions extends NodeLayerOptions {
@@ -107,12 +107,15 @@ export const hashFile = (path: string, options: HashFileOptions = {}): Promise<D
     )
   )
 /**
- * Promise-returning `derive` for programs that do not use Effect: resolves to the key, or
- * rejects with a `DeriveError` (bad parameters are refused before any work). The key is
- * not kept anywhere; wipe it (`key.fill(0)`) when done with it.
+ * Promise-returning `derive` for programs that do not use Effect: derives on a worker
+ * thread of a pool that lives for this call (`workers: 0`: on this thread) and resolves to
+ * the key, or rejects with a `DeriveError` (bad parameters are refused before any work)
+ * or a `WorkerError`. The key is not kept anywhere; wipe it (`key.fill(0)`) when done.
  */
-export const deriveKey = (params: DeriveParams): Promise<Uint8Array> =>
-  Effect.runPromise(derive(params).pipe(Effect.provide(NodeKdfKernel.layer)))
+export const deriveKey = (params: DeriveParams, options: NodeLayerOptions = {}): Promise<Uint8Array> =>
+  Effect.runPromise(derive(params).pipe(
+    Effect.provide(options.workers === 0 ? layerInline : layer({ workers: 1, ...options }))
+  ))
 
 export * from "./atomicFile.js"
 
