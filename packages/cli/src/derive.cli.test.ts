@@ -124,6 +124,12 @@ describe("sluice derive outputs", () => {
     expect(r.stdout).toBe(expected.toString("hex") + "\n")
   })
 
+  it("gives the same key on the main thread (-w 0) as on a worker", async () => {
+    const r = await sluice([...PBKDF2, "-w", "0"], { input: "hunter2" })
+    expect(r.stdout).toBe(expected.toString("hex") + "\n")
+    expect(r.status).toBe(0)
+  })
+
   it("prints base64, and JSON with the parameters", async () => {
     expect((await sluice([...PBKDF2, "--encoding", "base64"], { input: "hunter2" })).stdout).toBe(expected.toString("base64") + "\n")
     const r = await sluice([...PBKDF2, "--json"], { input: "hunter2" })

@@ -180,6 +180,7 @@ ${EXIT_CODES_HELP}`)
     .option("--encoding <name>", `how the key is printed: ${KEY_ENCODINGS.join(", ")} (raw needs -o)`, "hex")
     .option("-o, --output <file>", "write the key to FILE (mode 0600, whole or not at all) instead of standard output")
     .option("--json", "print one JSON object: the algorithm, its parameters and the key", false)
+    .addOption(workersOption())
     .addHelpText("after", `
 The secret never comes from the command line: arguments are visible to every user of the
 machine (ps, /proc) and stay in the shell's history. It is read from --password-file, else
@@ -196,7 +197,7 @@ Examples:
   sluice derive hkdf --hash sha256 --info-hex 0102 --length 32 --encoding raw -o key.bin < ikm
 ${EXIT_CODES_HELP}`)
     .action(async (kdf: string, opts: DeriveCommandOptions) => {
-      setExit(await deriveCommand(kdf, opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n")))
+      setExit(await deriveCommand(kdf, opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early))
     })
 
   program

@@ -4,12 +4,13 @@
  * echo, never from the command line: arguments are visible to every user of the machine
  * (`ps`, /proc/PID/cmdline) and are kept in shell history.
  */
-import { DERIVE_LIMITS, type DeriveError, type DeriveParams, isInvalidParameters, type KdfAlgorithm, validateDerive } from "@sluice/core"
-import { deriveKey, writeAtomically } from "@sluice/core/node"
+import { derive, DERIVE_LIMITS, isPbkdf2, type DeriveError, type DeriveParams, isInvalidParameters, type KdfAlgorithm, validateDerive, type WorkerPool } from "@sluice/core"
+import { writeAtomically } from "@sluice/core/node"
 import { Effect, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import { ExitCode } from "../exitCodes.js"
-import { outputs } from "../runtime.js"
+import type { EarlyWorker } from "../earlyWorker.js"
+import { outputs, runCommand } from "../runtime.js"
 
 export const KDFS = ["pbkdf2", "hkdf"] as const
 export const KDF_HASHES = ["sha256", "sha512"] as const
@@ -29,6 +30,7 @@ export interface DeriveCommandOptions {
   readonly encoding: string
   readonly output?: string
   readonly json: boolean
+  readonly workers?: string
 }
 
 /** A usage error: said before anything is read or derived. */
@@ -193,7 +195,8 @@ export const deriveCommand = async (
   kdf: string,
   options: DeriveCommandOptions,
   out: (text: string) => void,
-  err: (line: string) => void
+  err: (line: string) => void,
+  early?: ReadonlyArray<EarlyWorker>
 ): Promise<ExitCode> => {
   let params: (secret: Uint8Array) => DeriveParams
   try {
@@ -208,22 +211,28 @@ export const deriveCommand = async (
     return isInvalidParameters(error.reason) ? ExitCode.usage : ExitCode.internal
   }
   // The same check the pipeline makes, on a stand-in secret, before asking for the real one.
-  const early = await Effect.runPromise(Effect.exit(validateDerive(params(new Uint8Array(1)))))
-  if (Exit.isFailure(early)) {
-    const error = early.cause.reasons.find((r) => r._tag === "Fail")
+  const checked = await Effect.runPromise(Effect.exit(validateDerive(params(new Uint8Array(1)))))
+  if (Exit.isFailure(checked)) {
+    const error = checked.cause.reasons.find((r) => r._tag === "Fail")
     if (error !== undefined) return refused(error.error)
   }
   const secret = await readSecret(kdf, options, err)
   if (typeof secret === "number") return secret
-  let key: Uint8Array | undefined
-  try {
-    const request = params(secret)
-    const result = await deriveKey(request).catch((error: unknown) => {
-      if ((error as { _tag?: string })._tag === "DeriveError") return refused(error as DeriveError)
-      throw error
-    })
-    if (typeof result === "number") return result
-    const derived = key = result
+  // The request holds the secret itself: wiped once the key is out, or the run failed.
+  const request = params(secret)
+  // On a worker of the pool (-w 0: this thread), never through the result cache.
+  return runCommand(deriveAndWrite(request, options, out, refused, err), { workers: options.workers, cache: false, early })
+}
+
+const deriveAndWrite = (
+  request: DeriveParams,
+  options: DeriveCommandOptions,
+  out: (text: string) => void,
+  refused: (error: DeriveError) => ExitCode,
+  err: (line: string) => void
+): Effect.Effect<ExitCode, never, WorkerPool> =>
+  Effect.gen(function*() {
+    const derived = yield* derive(request)
     const text = options.json
       ? JSON.stringify({ algorithm: request.algorithm, ...("iterations" in request ? { iterations: request.iterations } : {}), length: request.length, encoding: options.encoding, key: encode(derived, options.encoding) }) + "\n"
       : options.encoding === "raw" ? undefined : encode(derived, options.encoding) + "\n"
@@ -233,19 +242,26 @@ export const deriveCommand = async (
       return ExitCode.ok
     }
     let temp: string | undefined
-    const written = await Effect.runPromise(Effect.exit(
-      writeAtomically(path, (file) => {
-        temp = file.tempPath
-        outputs.pending.set(temp, path)
-        return file.write(text ?? derived)
-      }, { mode: 0o600, keepMode: false }).pipe(Effect.ensuring(Effect.sync(() => temp !== undefined && outputs.pending.delete(temp))))
-    ))
-    if (Exit.isSuccess(written)) return ExitCode.ok
-    const error = written.cause.reasons.find((r) => r._tag === "Fail")
-    err(`sluice: ${error === undefined ? `${path}: not written` : error.error.message}`)
-    return ExitCode.output
-  } finally {
-    secret.fill(0)
-    if (key instanceof Uint8Array) key.fill(0)
-  }
-}
+    return yield* writeAtomically(path, (file) => {
+      temp = file.tempPath
+      outputs.pending.set(temp, path)
+      return file.write(text ?? derived)
+    }, { mode: 0o600, keepMode: false }).pipe(
+      Effect.ensuring(Effect.sync(() => {
+        if (temp !== undefined) outputs.pending.delete(temp)
+        derived.fill(0)
+      })),
+      Effect.as(ExitCode.ok),
+      Effect.catchTag("OutputFailed", (error) => Effect.sync(() => {
+        err(`sluice: ${error.message}`)
+        return ExitCode.output
+      }))
+    )
+  }).pipe(
+    Effect.ensuring(Effect.sync(() => (isPbkdf2(request) ? request.password : request.ikm).fill(0))),
+    Effect.catchTag("DeriveError", (error) => Effect.sync(() => refused(error))),
+    Effect.catchTag("WorkerError", (error) => Effect.sync(() => {
+      err(`sluice: ${error.message}`)
+      return ExitCode.internal
+    }))
+  )
