@@ -12,6 +12,7 @@ import { withStats } from "./stats.js"
 import { VERSION } from "./version.js"
 import { doctorCommand } from "./commands/doctor.js"
 import { benchCommand } from "./commands/bench.js"
+import { type DeriveCommandOptions, deriveCommand, KDF_HASHES, KEY_ENCODINGS } from "./commands/derive.js"
 
 export { VERSION } from "./version.js"
 
@@ -159,6 +160,43 @@ ${EXIT_CODES_HELP}`)
         const rss = process.resourceUsage().maxRSS * 1024
         process.stderr.write(`sluice: stats: cache ${action} in ${(performance.now() - started).toFixed(0)} ms; peak RSS ${formatBytes(rss)}\n`)
       }
+    })
+
+  program
+    .command("derive")
+    .description("derive a key with PBKDF2 or HKDF (SHA-256 or SHA-512) from explicit parameters; the password or input key material is read from standard input, --password-file or a prompt")
+    .argument("<kdf>", "pbkdf2 (a key from a password) or hkdf (keys from key material that is already strong)")
+    .option("--hash <name>", `the hash under HMAC: ${KDF_HASHES.join(", ")} (required)`)
+    .option("--iterations <n>", "pbkdf2: rounds, 1 to 100,000,000 (required; OWASP suggests 600,000 for SHA-256, 210,000 for SHA-512)")
+    .option("--length <bytes>", "bytes of key: pbkdf2 up to 1024, hkdf up to 255 x the hash's size (required)")
+    .option("--salt <text>", "the salt as UTF-8 text")
+    .option("--salt-hex <hex>", "the salt as hex")
+    .option("--salt-base64 <b64>", "the salt as base64")
+    .option("--allow-short-salt", "pbkdf2: accept a salt under 16 bytes (to reproduce a key made with one)", false)
+    .option("--info <text>", "hkdf: the context and application info as UTF-8 text (default: none)")
+    .option("--info-hex <hex>", "hkdf: the info as hex")
+    .option("--password-file <file>", "read the password (hkdf: the input key material) from FILE instead of standard input")
+    .option("--encoding <name>", `how the key is printed: ${KEY_ENCODINGS.join(", ")} (raw needs -o)`, "hex")
+    .option("-o, --output <file>", "write the key to FILE (mode 0600, whole or not at all) instead of standard output")
+    .option("--json", "print one JSON object: the algorithm, its parameters and the key", false)
+    .addOption(workersOption())
+    .addHelpText("after", `
+The secret never comes from the command line: arguments are visible to every user of the
+machine (ps, /proc) and stay in the shell's history. It is read from --password-file, else
+from standard input, else, when standard input is a terminal, from a prompt that does not
+echo. One trailing newline of a password is dropped (echo adds one); hkdf's input key
+material is taken byte for byte. Without --salt*, hkdf uses RFC 5869's zero salt.
+Nothing is cached or logged; parameters out of range are refused (exit 2) before the
+secret is asked for.
+
+Examples:
+  sluice derive pbkdf2 --hash sha256 --iterations 600000 --salt-hex 6d7973616c74... --length 32
+  sluice derive pbkdf2 --hash sha512 --iterations 210000 --salt-base64 ... --length 64 --password-file pw.txt
+  head -c 32 /dev/urandom > ikm && sluice derive hkdf --hash sha512 --salt-hex ... --info "app v1" --length 64 < ikm
+  sluice derive hkdf --hash sha256 --info-hex 0102 --length 32 --encoding raw -o key.bin < ikm
+${EXIT_CODES_HELP}`)
+    .action(async (kdf: string, opts: DeriveCommandOptions) => {
+      setExit(await deriveCommand(kdf, opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early))
     })
 
   program

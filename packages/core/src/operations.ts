@@ -4,11 +4,16 @@
  * An operation is added here and nowhere else in the engine (docs/ARCHITECTURE.md).
  */
 import { Layer } from "effect"
+import { DeriveHandlersLive } from "./derive/handlers.js"
+import { DeriveRpcs } from "./derive/DeriveRpcs.js"
 import { EngineHandlersLive, EngineRpcs } from "./engine/pool/EngineRpcs.js"
 import { HashHandlersLive } from "./hash/handlers.js"
 import { HashRpcs } from "./hash/HashRpcs.js"
 
-export const Operations = EngineRpcs.merge(HashRpcs)
+export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs)
 
-/** What a worker (or the calling thread) runs; needs the platform's sources and kernels. */
-export const OperationHandlers = Layer.mergeAll(EngineHandlersLive, HashHandlersLive)
+/**
+ * What a worker (or the calling thread) runs; needs the platform's sources and kernels.
+ * `KdfKernel` is optional: without one, derivations use the portable kernel.
+ */
+export const OperationHandlers = Layer.mergeAll(EngineHandlersLive, HashHandlersLive, DeriveHandlersLive)

@@ -73,6 +73,16 @@ describe("writeAtomically", () => {
     expect(entries()).toEqual(["SUMS"])
   })
 
+  it("with keepMode false (a secret), gives a replaced file the mode asked for, not the old one's", async () => {
+    const path = join(dir, "key")
+    fs.writeFileSync(path, "old\n")
+    fs.chmodSync(path, 0o644)
+    await Effect.runPromise(writeAtomically(path, (file) => file.write("new\n"), { mode: 0o600, keepMode: false }))
+    expect(fs.readFileSync(path, "utf8")).toBe("new\n")
+    expect(fs.statSync(path).mode & 0o777).toBe(0o600)
+    fs.rmSync(path)
+  })
+
   it("through a symbolic link, replaces the file it points to and keeps the link", async () => {
     fs.writeFileSync(join(dir, "real"), "old\n")
     fs.symlinkSync("real", join(dir, "link"))

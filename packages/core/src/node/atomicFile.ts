@@ -31,6 +31,11 @@ export interface AtomicFileOptions {
   readonly write?: (fd: number, bytes: Uint8Array) => Promise<number>
   /** Permissions of a new file (before the umask); a replaced file keeps its own. */
   readonly mode?: number
+  /**
+   * False for a secret (a derived key): the file gets `mode` even when it replaces one, so
+   * a key written over a world-readable file does not inherit its permissions.
+   */
+  readonly keepMode?: boolean
 }
 
 /** Bytes held before a write goes to the kernel. */
@@ -57,7 +62,7 @@ const fail = (path: string) => (cause: unknown) => new OutputFailed({ path, code
 const errno = (code: string) => Object.assign(new Error(code), { code })
 
 /** `.NAME.<random>.sluice-tmp` beside the target, created exclusively: never someone else's file. */
-const createTemp = (path: string, mode: number) =>
+const createTemp = (path: string, mode: number, keepMode: boolean) =>
   Effect.tryPromise({
     try: async (): Promise<Temp> => {
       const link = await fs.promises.lstat(path).catch((cause: unknown) => {
@@ -71,7 +76,7 @@ const createTemp = (path: string, mode: number) =>
       const tempPath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.sluice-tmp`)
       const handle = await fs.promises.open(tempPath, "wx", mode)
       // A file that replaces another keeps its permissions, as `> FILE` would.
-      if (existing !== undefined) {
+      if (existing !== undefined && keepMode) {
         await handle.chmod(existing.mode & 0o7777).catch(async (cause: unknown) => {
           await handle.close()
           await fs.promises.rm(tempPath, { force: true })
@@ -115,7 +120,7 @@ export const writeAtomically = <A, E, R>(
 ): Effect.Effect<A, E | OutputFailed, R> => {
   const lowWrite = options.write ?? writeFd
   return Effect.acquireUseRelease(
-    createTemp(path, options.mode ?? 0o666),
+    createTemp(path, options.mode ?? 0o666, options.keepMode ?? true),
     (temp) => {
       let pending: Array<Uint8Array> = []
       let pendingBytes = 0

@@ -23,10 +23,14 @@ import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
 import * as NodeIdentity from "./nodeIdentity.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
+import * as NodeKdfKernel from "./NodeKdfKernel.js"
+import { derive } from "../derive/derive.js"
+import type { DeriveParams } from "../derive/DeriveParams.js"
 
 export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
 export * as NodeHashKernel from "./NodeHashKernel.js"
+export * as NodeKdfKernel from "./NodeKdfKernel.js"
 export * as Checkpoints from "./checkpointStore.js"
 export { defaultCacheDir, DEFAULT_DISK_LIMITS, makeDiskLevel } from "./diskCacheLevel.js"
 export { identifyFile } from "./nodeIdentity.js"
@@ -67,11 +71,11 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
       worker.once("exit", (code) => died(`the worker exited with code ${code}`))
       worker.once("error", (error) => died(`the worker failed: ${error.message}`))
     }
-  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer]))
+  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */
 export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(
-  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer])
+  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer])
 )
 
 export interface HashFileOptions extends NodeLayerOptions {
@@ -102,6 +106,17 @@ export const hashFile = (path: string, options: HashFileOptions = {}): Promise<D
       Effect.provide(layer(options))
     )
   )
+/**
+ * Promise-returning `derive` for programs that do not use Effect: derives on a worker
+ * thread of a pool that lives for this call (`workers: 0`: on this thread) and resolves to
+ * the key, or rejects with a `DeriveError` (bad parameters are refused before any work)
+ * or a `WorkerError`. The key is not kept anywhere; wipe it (`key.fill(0)`) when done.
+ */
+export const deriveKey = (params: DeriveParams, options: NodeLayerOptions = {}): Promise<Uint8Array> =>
+  Effect.runPromise(derive(params).pipe(
+    Effect.provide(options.workers === 0 ? layerInline : layer({ workers: 1, ...options }))
+  ))
+
 export * from "./atomicFile.js"
 
 export interface CacheLayerOptions {

@@ -1,0 +1,78 @@
+import { Schema } from "effect"
+import { KdfAlgorithm } from "./DeriveParams.js"
+
+/**
+ * Why a derivation was refused or failed. A reason carries names and numbers only: never
+ * the password, the input key material, the salt or info bytes, nor any derived byte, so
+ * it is safe to print, log and post between threads.
+ */
+export class UnknownKdf extends Schema.TaggedClass<UnknownKdf>()("UnknownKdf", {
+  algorithm: Schema.String
+}) {
+  get message() {
+    return `unsupported key derivation '${this.algorithm}'`
+  }
+}
+
+/** A numeric parameter out of its range: `parameter` names it, `value` is what was given. */
+export class ParameterOutOfRange extends Schema.TaggedClass<ParameterOutOfRange>()("ParameterOutOfRange", {
+  algorithm: KdfAlgorithm,
+  parameter: Schema.Literals(["iterations", "length"]),
+  value: Schema.Number,
+  min: Schema.Number,
+  max: Schema.Number
+}) {
+  get message() {
+    const shown = Number.isFinite(this.value) ? String(this.value) : "not a number"
+    return `${this.algorithm}: ${this.parameter} must be a whole number from ${this.min} to ${this.max} (got ${shown})`
+  }
+}
+
+/** PBKDF2 with a salt under 16 bytes, without the caller saying it is meant. */
+export class SaltTooShort extends Schema.TaggedClass<SaltTooShort>()("SaltTooShort", {
+  algorithm: KdfAlgorithm,
+  bytes: Schema.Number,
+  min: Schema.Number
+}) {
+  get message() {
+    return `${this.algorithm}: the salt has ${this.bytes} bytes, fewer than ${this.min} (allow it explicitly to reproduce a key made with a short salt)`
+  }
+}
+
+/** An input (password, salt, info) larger than sluice accepts: only its size is told. */
+export class InputTooLarge extends Schema.TaggedClass<InputTooLarge>()("InputTooLarge", {
+  algorithm: KdfAlgorithm,
+  input: Schema.Literals(["password", "ikm", "salt", "info"]),
+  bytes: Schema.Number,
+  max: Schema.Number
+}) {
+  get message() {
+    return `${this.algorithm}: the ${this.input} has ${this.bytes} bytes, more than ${this.max}`
+  }
+}
+
+/** The kernel itself failed (it should not: parameters were checked before). Its text is not kept: it could echo an input. */
+export class KdfFailed extends Schema.TaggedClass<KdfFailed>()("KdfFailed", {
+  algorithm: KdfAlgorithm,
+  kernel: Schema.String
+}) {
+  get message() {
+    return `${this.algorithm}: the ${this.kernel} kernel failed`
+  }
+}
+
+export const DeriveErrorReason = Schema.Union([UnknownKdf, ParameterOutOfRange, SaltTooShort, InputTooLarge, KdfFailed])
+export type DeriveErrorReason = typeof DeriveErrorReason.Type
+
+export class DeriveError extends Schema.TaggedError<DeriveError>()("DeriveError", {
+  reason: DeriveErrorReason
+}) {
+  override get message() {
+    return this.reason.message
+  }
+}
+
+export const deriveError = (reason: DeriveErrorReason): DeriveError => new DeriveError({ reason })
+
+/** Bad parameters are the caller's to fix (a usage error); a kernel failure is sluice's. */
+export const isInvalidParameters = (reason: DeriveErrorReason): boolean => reason._tag !== "KdfFailed"
