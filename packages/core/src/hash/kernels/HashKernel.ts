@@ -1,14 +1,5 @@
 import { Context, Effect, Layer } from "effect"
-import {
-  createBLAKE2b,
-  createMD5,
-  createSHA1,
-  createSHA256,
-  createSHA3,
-  createSHA384,
-  createSHA512,
-  type IHasher
-} from "hash-wasm"
+import type { IHasher } from "hash-wasm"
 import { ALGORITHMS, type AlgorithmsWith, type HashAlgorithm, hasKernel } from "../HashAlgorithm.js"
 import { simdAvailable } from "./blake3Simd.js"
 import { Blake3SubtreeHasher } from "./blake3Tree.js"
@@ -57,15 +48,21 @@ export const blake3Hasher = (): IncrementalHasher => {
   }
 }
 
+/**
+ * hash-wasm (its WASM modules inline) loads on the first hash that needs it: a worker that
+ * only ever derives keys, or hashes with node:crypto, never pays for it.
+ */
+const hashWasm = () => import("hash-wasm")
+
 const wasmFactories: Record<AlgorithmsWith<"hashWasm">, () => Promise<IHasher>> = {
-  sha256: createSHA256,
-  sha384: createSHA384,
-  sha512: createSHA512,
-  sha1: createSHA1,
-  md5: createMD5,
-  "sha3-256": () => createSHA3(256),
-  "sha3-512": () => createSHA3(512),
-  "blake2b-512": () => createBLAKE2b(512)
+  sha256: () => hashWasm().then((m) => m.createSHA256()),
+  sha384: () => hashWasm().then((m) => m.createSHA384()),
+  sha512: () => hashWasm().then((m) => m.createSHA512()),
+  sha1: () => hashWasm().then((m) => m.createSHA1()),
+  md5: () => hashWasm().then((m) => m.createMD5()),
+  "sha3-256": () => hashWasm().then((m) => m.createSHA3(256)),
+  "sha3-512": () => hashWasm().then((m) => m.createSHA3(512)),
+  "blake2b-512": () => hashWasm().then((m) => m.createBLAKE2b(512))
 }
 
 /** Platform-neutral kernels: WASM from hash-wasm where it has the algorithm, else our BLAKE3 tree kernel. */
