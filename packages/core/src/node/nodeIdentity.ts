@@ -8,7 +8,7 @@
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { type BigIntStats, closeSync, openSync, readSync, statSync } from "node:fs"
-import { FINGERPRINT_HEX, sampleRanges } from "../engine/cache/fingerprint.js"
+import { FINGERPRINT_HEX, sampleRanges, UNREADABLE_FINGERPRINT } from "../engine/cache/fingerprint.js"
 import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
 
 /** Timestamps are as coarse as 2 s on some file systems (FAT); ext4's tick is a few ms. */
@@ -57,7 +57,7 @@ export const identifyFile = (path: string, now: () => bigint = () => BigInt(Date
       try {
         return fingerprintFile(path, size)
       } catch {
-        return "unreadable"
+        return UNREADABLE_FINGERPRINT
       }
     }),
     unchanged: Effect.sync(() => {
