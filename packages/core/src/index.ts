@@ -37,6 +37,7 @@ export type { CheckpointLevel, StoredCheckpoint } from "./engine/checkpoints/Che
 export { makeMemoryCheckpointLevel } from "./engine/checkpoints/MemoryCheckpointLevel.js"
 export type { MemoryCheckpointLevel } from "./engine/checkpoints/MemoryCheckpointLevel.js"
 export { fromHashRecord, HashCheckpointKind, hashJob, toHashRecord } from "./hash/hashCheckpoint.js"
+export type { HashRecord } from "./hash/hashCheckpoint.js"
 export { CORE_VERSION } from "./version.js"
 export * as Metrics from "./engine/metrics/Metrics.js"
 export { rates, snapshot as metricsSnapshot } from "./engine/metrics/Snapshot.js"

@@ -12,6 +12,8 @@ import { Checkpointed } from "./HashEvent.js"
 /** Hasher states as base64 on disk and in IndexedDB: a record is plain JSON wherever it is kept. */
 const HashStates = Schema.Struct({
   bytes: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+  /** The file's size, for a front end to say how far an unfinished hash got. */
+  size: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
   states: Schema.Record(Schema.String, Schema.Uint8ArrayFromBase64)
 })
 
@@ -19,10 +21,12 @@ export const HashCheckpointKind = CheckpointPolicy.kind({
   name: "hash",
   version: 1,
   schema: HashStates,
-  holds: ["offset", "publicState"]
+  holds: ["offset", "count", "publicState"]
 })
 
 /** The job a file's hash checkpoint is kept under: the file (its real path, or the name a page knows) and the algorithms. */
+export type HashRecord = typeof HashStates.Type
+
 export const hashJob = (file: string, algorithms: ReadonlyArray<HashAlgorithm>) => ({
   kind: "hash",
   path: file,
@@ -30,8 +34,9 @@ export const hashJob = (file: string, algorithms: ReadonlyArray<HashAlgorithm>) 
 })
 
 /** The record of a checkpoint. */
-export const toHashRecord = (checkpoint: Checkpointed): typeof HashStates.Type => ({
+export const toHashRecord = (checkpoint: Checkpointed, size: number): typeof HashStates.Type => ({
   bytes: checkpoint.bytes,
+  size,
   states: { ...checkpoint.states }
 })
 

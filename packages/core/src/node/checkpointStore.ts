@@ -109,7 +109,7 @@ export const resumable = (
       from,
       resumedAt: from?.bytes ?? 0,
       size: input.size,
-      save: (cp) => checkpoint.save(toHashRecord(cp)),
+      save: (cp) => checkpoint.save(toHashRecord(cp, input.size)),
       done: checkpoint.forget
     }
   })
