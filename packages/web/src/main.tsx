@@ -1,3 +1,4 @@
+import { makeIndexedDbCheckpointLevel } from "@sluice/core/browser"
 import { StrictMode } from "react"
 import { createRoot } from "react-dom/client"
 import { App } from "./App.js"
@@ -9,13 +10,12 @@ import { HashJobsContext } from "./jobs/useHashJobs.js"
 import { registerServiceWorker } from "./offline/registerServiceWorker.js"
 import { makeUpdateSignal, UpdateBanner } from "./offline/UpdateBanner.js"
 import { makeCheckpoints } from "./resume/Checkpoints.js"
-import { indexedDbBackend } from "./resume/indexedDbBackend.js"
 import { makePerformanceMonitor } from "./performance/PerformanceMonitor.js"
 import { cacheControl, describePool, flushCacheOnHide, makeRuntime, performanceSources, subscribePoolHealth } from "./runtime.js"
 import "./styles.css"
 
 const runtime = makeRuntime()
-const checkpoints = makeCheckpoints({ backend: indexedDbBackend() })
+const checkpoints = makeCheckpoints({ level: makeIndexedDbCheckpointLevel() })
 void checkpoints.load()
 const cachePreference = makeCachePreference()
 const cache = { cache: cacheControl(runtime), preference: cachePreference }

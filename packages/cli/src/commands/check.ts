@@ -8,8 +8,8 @@ import {
   printableNameBytes,
   type WorkerPool
 } from "@sluice/core"
-import { Effect, Stream } from "effect"
-import { Checkpoints } from "@sluice/core/node"
+import { Effect, Schema, Stream } from "effect"
+import { CheckpointPolicy, Checkpoints } from "@sluice/core/node"
 import { readFileSync } from "node:fs"
 import { ExitCode, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
@@ -156,6 +156,24 @@ interface Tally {
   readonly lines: Array<["out" | "err", string] | ["out" | "err", string, string]>
 }
 
+/** The check's checkpoint: counts and the lines already printed, never a byte of a checked file. */
+const CheckTally = CheckpointPolicy.kind({
+  name: "check",
+  version: 1,
+  schema: Schema.Struct({
+    done: Schema.Number,
+    failed: Schema.Number,
+    unreadable: Schema.Number,
+    verified: Schema.Number,
+    // A line whose name is not UTF-8 carries its bytes too (see names.ts).
+    lines: Schema.Array(Schema.Union([
+      Schema.Tuple([Schema.Literals(["out", "err"]), Schema.String]),
+      Schema.Tuple([Schema.Literals(["out", "err"]), Schema.String, Schema.String])
+    ]))
+  }),
+  holds: ["offset", "count", "printedOutput"]
+})
+
 /**
  * With `--resume`, the checkpoint of checking this checksum file with these options (one
  * that changed since is not used); the entries are re-read from it, never from the journal.
@@ -163,12 +181,20 @@ interface Tally {
 const openJournal = (sumFile: string, options: CheckCommandOptions) =>
   Effect.gen(function*() {
     if (options.resume !== true || sumFile === "-") return undefined
-    const sums = yield* Effect.promise(() => Checkpoints.fileIdentity(fsName(sumFile)))
+    const sums = yield* Checkpoints.fileInput(fsName(sumFile))
     if (sums === undefined) return undefined
     // What changes the output; not how many workers ran it.
     const { algorithm, ignoreMissing, quiet, status, strict, warn } = options
     const flags = { algorithm, ignoreMissing, quiet, status, strict, warn }
-    return yield* Checkpoints.openCheckpoint<Tally>({ kind: "check", path: sums.path, flags }, sums)
+    const checkpoint = yield* Checkpoints.openCheckpoint({ kind: "check", path: sums.path, flags }, sums, CheckTally)
+    const previous = checkpoint.previous
+    return {
+      previous: previous === undefined
+        ? undefined
+        : { ...previous, lines: previous.lines.map((entry) => [...entry] as Tally["lines"][number]) } satisfies Tally,
+      save: (tally: Tally) => checkpoint.save(tally),
+      done: checkpoint.forget
+    }
   })
 
 export const checkCommand = (

@@ -31,6 +31,8 @@ export type { WorkerLike } from "./BrowserWorker.js"
 export { fingerprintBlob, identifyBlob } from "./browserIdentity.js"
 export { DEFAULT_DATABASE, DEFAULT_INDEXED_DB_LIMITS, makeIndexedDbLevel } from "./indexedDbCacheLevel.js"
 export type { IdbFactoryLike, IndexedDbLevelOptions } from "./indexedDbCacheLevel.js"
+export { DEFAULT_CHECKPOINT_DATABASE, makeIndexedDbCheckpointLevel } from "./indexedDbCheckpointLevel.js"
+export type { IndexedDbCheckpointLevelOptions } from "./indexedDbCheckpointLevel.js"
 export { layerSampler as metricsSampler } from "./browserMetrics.js"
 
 export interface BrowserLayerOptions {

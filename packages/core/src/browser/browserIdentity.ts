@@ -7,7 +7,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js"
 import { Effect } from "effect"
-import { FINGERPRINT_HEX, sampleRanges } from "../engine/cache/fingerprint.js"
+import { FINGERPRINT_HEX, sampleRanges, UNREADABLE_FINGERPRINT } from "../engine/cache/fingerprint.js"
 import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
 import type { BlobLike, BlobSource } from "../engine/Source.js"
 import { toHex } from "../engine/format.js"
@@ -50,9 +50,6 @@ export const fingerprintBlob = async (blob: BlobLike): Promise<string> => {
 
 const statKey = (file: FileLike) => `${file.size}:${file.lastModified}`
 
-/** What a fingerprint is when the samples cannot be read: it matches no stored one. */
-const UNREADABLE = "unreadable"
-
 /**
  * The identity of a `File` (a plain `Blob` has none). Its key is metadata; a page sees no
  * ctime, so a rewrite that restores lastModified is invisible to it and the identity is
@@ -72,7 +69,7 @@ export const identifyBlob = (source: BlobSource): ContentIdentity | undefined =>
     key: ["blob", source.name, file.name, before].join("\u0000"),
     size: file.size,
     settled: Effect.succeed(false),
-    fingerprint: Effect.promise(() => fingerprint ??= fingerprintBlob(file).catch(() => UNREADABLE)),
+    fingerprint: Effect.promise(() => fingerprint ??= fingerprintBlob(file).catch(() => UNREADABLE_FINGERPRINT)),
     // A `File` is a snapshot: its size and time do not move, but reading one whose file
     // changed on disk since it was picked fails. So the check is the snapshot plus one byte.
     unchanged: Effect.promise(async () => {

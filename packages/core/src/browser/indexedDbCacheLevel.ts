@@ -10,6 +10,20 @@
  */
 import { Effect } from "effect"
 import { CacheFailed, type CacheLevel, type LevelLimits, type LevelSize } from "../engine/cache/CacheLevel.js"
+import {
+  describeError,
+  type IdbFactoryLike,
+  type IdbTransaction,
+  isQuota,
+  type KeyRangeStatics,
+  makeConnection,
+  pageIndexedDb,
+  resultOf,
+  transact as transactIn,
+  Unavailable
+} from "./indexedDb.js"
+
+export type { IdbFactoryLike } from "./indexedDb.js"
 
 export const DEFAULT_INDEXED_DB_LIMITS: LevelLimits = { maxEntries: 200_000, maxBytes: 64 * 1024 * 1024 }
 
@@ -27,65 +41,6 @@ const FLUSH_AFTER_MS = 250
 const FLUSH_AT = 500
 /** Records read per request when sizing the store, and deleted per transaction when pruning. */
 const PAGE = 2000
-
-// --- The IndexedDB API, structurally (the core compiles without the DOM library) ----------
-
-interface DomErrorLike {
-  readonly name: string
-  readonly message: string
-}
-
-interface IdbRequest<T> {
-  readonly result: T
-  readonly error: DomErrorLike | null
-  onsuccess: (() => void) | null
-  onerror: (() => void) | null
-}
-
-interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
-  onupgradeneeded: (() => void) | null
-  onblocked: (() => void) | null
-}
-
-interface IdbIndex {
-  getAllKeys(query?: unknown, count?: number): IdbRequest<Array<string>>
-}
-
-interface IdbObjectStore {
-  get(key: string): IdbRequest<unknown>
-  put(value: unknown): IdbRequest<unknown>
-  delete(key: string): IdbRequest<unknown>
-  clear(): IdbRequest<unknown>
-  count(): IdbRequest<number>
-  getAll(query?: unknown, count?: number): IdbRequest<Array<unknown>>
-  index(name: string): IdbIndex
-  createIndex(name: string, keyPath: string): IdbIndex
-}
-
-interface IdbTransaction {
-  readonly error: DomErrorLike | null
-  objectStore(name: string): IdbObjectStore
-  oncomplete: (() => void) | null
-  onabort: (() => void) | null
-  abort(): void
-}
-
-interface IdbDatabase {
-  readonly objectStoreNames: { contains(name: string): boolean }
-  createObjectStore(name: string, options: { keyPath: string }): IdbObjectStore
-  transaction(stores: string | Array<string>, mode: "readonly" | "readwrite", options?: { durability: string }): IdbTransaction
-  close(): void
-  onversionchange: (() => void) | null
-}
-
-export interface IdbFactoryLike {
-  open(name: string, version: number): IdbOpenRequest
-}
-
-interface KeyRangeStatics {
-  lowerBound(lower: unknown, open?: boolean): unknown
-  upperBound(upper: unknown, open?: boolean): unknown
-}
 
 // --- Records ---------------------------------------------------------------------------
 
@@ -105,20 +60,6 @@ const isRecord = (value: unknown): value is ResultRecord => {
 const recordBytes = (r: ResultRecord) => 2 * (r.key.length + r.value.length + r.tag.length) + 8
 
 // --- Failures --------------------------------------------------------------------------
-
-/** A DOMException as `Name: message`; the level's own errors by their message alone. */
-const describeError = (error: unknown): string =>
-  error === null || error === undefined
-    ? "no reason given"
-    : typeof error === "object" && "name" in error && "message" in error
-    ? error.name === "Error" ? String(error.message) : `${String(error.name)}: ${String(error.message)}`
-    : String(error)
-
-const isQuota = (error: unknown) =>
-  typeof error === "object" && error !== null && "name" in error && error.name === "QuotaExceededError"
-
-/** IndexedDB would not open at all: whatever was asked of the level, this is the reason. */
-class Unavailable extends Error {}
 
 const failure = (action: string, error: unknown) =>
   new CacheFailed({
@@ -144,12 +85,11 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
   const name = options.database ?? DEFAULT_DATABASE
   const limits = options.limits ?? DEFAULT_INDEXED_DB_LIMITS
   const now = options.now ?? Date.now
-  const factory = "factory" in options ? options.factory : (globalThis as { readonly indexedDB?: IdbFactoryLike }).indexedDB
+  const factory = "factory" in options ? options.factory : pageIndexedDb()
   const KeyRange = (globalThis as { readonly IDBKeyRange?: KeyRangeStatics }).IDBKeyRange
 
   /** Once failed, always failed: the cache has dropped the level by then, and a retry would only slow a job. */
   let failed: CacheFailed | undefined
-  let database: Promise<IdbDatabase> | undefined
   /** Records to put, newest per key; `writing` is the batch on its way, still readable. */
   let pending = new Map<string, ResultRecord>()
   let writing = new Map<string, ResultRecord>()
@@ -157,75 +97,27 @@ export const makeIndexedDbLevel = (options: IndexedDbLevelOptions): CacheLevel =
   let flushing: Promise<void> | undefined
   let pruneChecked = false
 
-  const connect = (): Promise<IdbDatabase> =>
-    database ??= new Promise<IdbDatabase>((resolve, reject) => {
-      if (factory === undefined) throw new Unavailable("this browser has no IndexedDB")
-      let request: IdbOpenRequest
-      try {
-        request = factory.open(name, VERSION)
-      } catch (error) {
-        // Firefox's private windows (before 115) and sandboxed frames refuse at once.
-        throw new Unavailable(`IndexedDB refused to open (${describeError(error)})`)
+  const connect = makeConnection({
+    factory,
+    name,
+    version: VERSION,
+    upgrade: (db) => {
+      if (!db.objectStoreNames.contains(RESULTS)) {
+        const store = db.createObjectStore(RESULTS, { keyPath: "key" })
+        store.createIndex("t", "t")
+        store.createIndex("tag", "tag")
       }
-      request.onupgradeneeded = () => {
-        const db = request.result
-        if (!db.objectStoreNames.contains(RESULTS)) {
-          const store = db.createObjectStore(RESULTS, { keyPath: "key" })
-          store.createIndex("t", "t")
-          store.createIndex("tag", "tag")
-        }
-        if (!db.objectStoreNames.contains(META)) db.createObjectStore(META, { keyPath: "name" })
-      }
-      request.onblocked = () =>
-        reject(new Unavailable("IndexedDB is blocked: another tab keeps an older version of the cache open"))
-      request.onsuccess = () => {
-        const db = request.result
-        // A newer version in another tab wants to upgrade: let it, and reconnect when asked again.
-        db.onversionchange = () => {
-          db.close()
-          database = undefined
-        }
-        resolve(db)
-      }
-      request.onerror = () => reject(new Unavailable(`IndexedDB could not be opened (${describeError(request.error)})`))
-    }).catch((error: unknown) => {
-      database = undefined
-      throw error
-    })
+      if (!db.objectStoreNames.contains(META)) db.createObjectStore(META, { keyPath: "name" })
+    },
+    blocked: "IndexedDB is blocked: another tab keeps an older version of the cache open"
+  })
 
   /** Runs `use` in one transaction and settles with its result when the transaction commits. */
   const transact = async <T>(
     stores: string | Array<string>,
     mode: "readonly" | "readwrite",
     use: (tx: IdbTransaction) => () => T
-  ): Promise<T> => {
-    const db = await connect()
-    return new Promise<T>((resolve, reject) => {
-      // A lost cache entry costs one hash again; a durable commit costs a disk flush per batch.
-      const tx = db.transaction(stores, mode, { durability: "relaxed" })
-      let result: () => T
-      try {
-        result = use(tx)
-      } catch (error) {
-        try {
-          tx.abort()
-        } catch {
-          // Already finished.
-        }
-        reject(error)
-        return
-      }
-      tx.oncomplete = () => resolve(result())
-      tx.onabort = () => reject(tx.error ?? new Error("the transaction was aborted"))
-    })
-  }
-
-  /** The result of a request, to read once its transaction has committed. */
-  const resultOf = <T>(req: IdbRequest<T>) => {
-    let value: T | undefined
-    req.onsuccess = () => value = req.result
-    return () => value as T
-  }
+  ): Promise<T> => transactIn(await connect(), stores, mode, use)
 
   /** Runs `action` unless the level failed; a failure now is kept for every later call. */
   const guarded = <A>(action: string, run: () => Promise<A>): Effect.Effect<A, CacheFailed> =>

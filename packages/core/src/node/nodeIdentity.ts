@@ -8,7 +8,7 @@
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { type BigIntStats, closeSync, openSync, readSync, statSync } from "node:fs"
-import { FINGERPRINT_HEX, sampleRanges } from "../engine/cache/fingerprint.js"
+import { FINGERPRINT_HEX, sampleRanges, UNREADABLE_FINGERPRINT } from "../engine/cache/fingerprint.js"
 import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
 import { fsPath } from "./NodeByteSource.js"
 
@@ -58,7 +58,7 @@ export const identifyFile = (path: string | Buffer, now: () => bigint = () => Bi
       try {
         return fingerprintFile(path, size)
       } catch {
-        return "unreadable"
+        return UNREADABLE_FINGERPRINT
       }
     }),
     unchanged: Effect.sync(() => {

@@ -1,7 +1,15 @@
 // @vitest-environment node
 // Node's File and Blob share parts instead of copying them (large files cost nothing), and it has WebCrypto.
-import { Checkpointed, type HashAlgorithm } from "@sluice/core"
-import { Effect } from "effect"
+import {
+  CHECKPOINT_FORMAT,
+  Checkpointed,
+  HashCheckpointKind,
+  type HashAlgorithm,
+  hashJob,
+  makeMemoryCheckpointLevel,
+  type StoredCheckpoint
+} from "@sluice/core"
+import { Effect, Schema } from "effect"
 import { describe, expect, it, vi } from "vitest"
 import {
   checkpointEvery,
@@ -10,11 +18,8 @@ import {
   type JobCheckpoint,
   makeCheckpoints,
   RESUMABLE_FROM_BYTES,
-  sampleContent,
-  STALE_AFTER_MS,
-  type StoredCheckpoint
+  STALE_AFTER_MS
 } from "./Checkpoints.js"
-import { makeMemoryBackend } from "./testkit.js"
 
 const MiB = 1024 * 1024
 const DAY = 24 * 60 * 60 * 1000
@@ -33,12 +38,15 @@ const bigFile = (
 const checkpointAt = (bytes: number, algorithms: ReadonlyArray<HashAlgorithm> = ["sha256"]) =>
   new Checkpointed({ bytes, states: Object.fromEntries(algorithms.map((a) => [a, new Uint8Array([bytes % 251, 1, 2])])) })
 
-const setup = (options: Partial<CheckpointsOptions> = {}) => {
-  const memory = makeMemoryBackend()
+/** What the tests' identity says of a file: its size and time (core's content identity is tested in core). */
+const identityOf = (size: number, lastModified: number) => `${size}:${lastModified}`
+
+const setup = ({ realIdentity, ...options }: Partial<CheckpointsOptions> & { readonly realIdentity?: boolean } = {}) => {
+  const level = makeMemoryCheckpointLevel()
+  const memory = { level, entries: level.entries, calls: level.calls, fail: level.fail }
   const checkpoints = makeCheckpoints({
-    backend: memory.backend,
-    // The sample names the file's size and position: enough for the logic; WebCrypto's is tested apart.
-    sample: async (file, bytes) => `${file.size}@${bytes}`,
+    level,
+    ...(realIdentity === true ? {} : { identify: async (file: File) => identityOf(file.size, file.lastModified) }),
     saveIntervalMs: 30,
     ...options
   })
@@ -51,22 +59,38 @@ const setup = (options: Partial<CheckpointsOptions> = {}) => {
   }
   const save = (job: JobCheckpoint, bytes: number, algorithms: ReadonlyArray<HashAlgorithm> = ["sha256"]) =>
     Effect.runSync(job.options.save(checkpointAt(bytes, algorithms)))
-  const stored = () => [...memory.entries.values()]
+  const stored = () => [...memory.entries.values()] as Array<StoredCheckpoint & { readonly state: Kept }>
   return { ...memory, checkpoints, open, opened, save, stored }
 }
 
-const stored = (overrides: Partial<StoredCheckpoint> & Pick<StoredCheckpoint, "name">): StoredCheckpoint => {
-  const base = {
-    size: 128 * MiB,
-    lastModified: 1_700_000_000_000,
-    algorithms: ["sha256"] as Array<HashAlgorithm>,
-    bytes: 32 * MiB,
-    states: { sha256: new Uint8Array([1, 2, 3]) },
-    savedAt: Date.now(),
-    sample: `${128 * MiB}@${32 * MiB}`,
-    ...overrides
+type Kept = typeof HashCheckpointKind.schema.Encoded
+
+/** A kept checkpoint as core stores it; `identity` defaults to the one of `bigFile(name)`. */
+const stored = (overrides: {
+  readonly name: string
+  readonly lastModified?: number
+  readonly algorithms?: Array<HashAlgorithm>
+  readonly bytes?: number
+  readonly states?: Record<string, Uint8Array>
+  readonly savedAt?: number
+  readonly identity?: string
+}): StoredCheckpoint => {
+  const algorithms = overrides.algorithms ?? ["sha256"]
+  const job = hashJob(overrides.name, algorithms)
+  return {
+    key: checkpointKey(overrides.name, algorithms),
+    format: CHECKPOINT_FORMAT,
+    job,
+    identity: overrides.identity ?? identityOf(128 * MiB, overrides.lastModified ?? 1_700_000_000_000),
+    kind: HashCheckpointKind.name,
+    version: HashCheckpointKind.version,
+    savedAt: overrides.savedAt ?? Date.now(),
+    state: Schema.encodeSync(HashCheckpointKind.schema)({
+      bytes: overrides.bytes ?? 32 * MiB,
+      size: 128 * MiB,
+      states: overrides.states ?? { sha256: new Uint8Array([1, 2, 3]) }
+    })
   }
-  return { key: checkpointKey(base, base.algorithms), ...base, ...overrides }
 }
 
 describe("checkpointEvery", () => {
@@ -79,12 +103,10 @@ describe("checkpointEvery", () => {
 })
 
 describe("checkpointKey", () => {
-  it("is the file's name, size and time with the algorithms in any order", () => {
-    const file = { name: "big.iso", size: 100, lastModified: 5 }
-    expect(checkpointKey(file, ["sha256", "blake3"])).toBe(checkpointKey(file, ["blake3", "sha256"]))
-    expect(checkpointKey(file, ["sha256"])).not.toBe(checkpointKey({ ...file, lastModified: 6 }, ["sha256"]))
-    expect(checkpointKey(file, ["sha256"])).not.toBe(checkpointKey({ ...file, size: 101 }, ["sha256"]))
-    expect(checkpointKey(file, ["sha256"])).not.toBe(checkpointKey(file, ["sha512"]))
+  it("is the file's name with the algorithms in any order (its size and time are its identity)", () => {
+    expect(checkpointKey("big.iso", ["sha256", "blake3"])).toBe(checkpointKey("big.iso", ["blake3", "sha256"]))
+    expect(checkpointKey("big.iso", ["sha256"])).not.toBe(checkpointKey("other.iso", ["sha256"]))
+    expect(checkpointKey("big.iso", ["sha256"])).not.toBe(checkpointKey("big.iso", ["sha512"]))
   })
 })
 
@@ -93,7 +115,7 @@ describe("Checkpoints", () => {
     const t = setup()
     expect(await t.open(bigFile("small.bin", { size: RESUMABLE_FROM_BYTES - 1 }))).toBeUndefined()
     expect(await t.open(bigFile("edge.bin", { size: RESUMABLE_FROM_BYTES }))).toBeDefined()
-    expect(t.calls.list).toBe(1)
+    expect(t.calls.get).toBe(1)
   })
 
   it("a first hash starts from nothing and keeps its checkpoints; the same file again starts from the last", async () => {
@@ -109,12 +131,9 @@ describe("Checkpoints", () => {
 
     const [kept] = t.stored()
     expect(kept).toMatchObject({
-      name: "big.iso",
-      size: 128 * MiB,
-      lastModified: 1_700_000_000_000,
-      algorithms: ["blake3", "sha256"],
-      bytes: 32 * MiB,
-      sample: `${128 * MiB}@${32 * MiB}`
+      job: { kind: "hash", path: "big.iso", algorithms: ["blake3", "sha256"] },
+      identity: identityOf(128 * MiB, 1_700_000_000_000),
+      state: { bytes: 32 * MiB, size: 128 * MiB }
     })
     expect(kept!.savedAt).toBeGreaterThan(Date.now() - 10_000)
 
@@ -127,14 +146,14 @@ describe("Checkpoints", () => {
     const t = setup({ saveIntervalMs: 60 })
     const job = await t.opened(bigFile("big.iso"))
     const puts: Array<number> = []
-    const put = t.backend.put
-    Object.assign(t.backend, { put: (c: StoredCheckpoint) => (puts.push(c.bytes), put(c)) })
+    const put = t.level.put
+    Object.assign(t.level, { put: (c: StoredCheckpoint) => (puts.push((c.state as Kept).bytes), put(c)) })
     for (let i = 1; i <= 5; i++) t.save(job, i * 16 * MiB)
     await vi.waitFor(() => expect(puts).toHaveLength(2), { timeout: 1000 })
     expect(puts).toEqual([16 * MiB, 80 * MiB])
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(puts).toHaveLength(2)
-    expect(t.stored()[0]!.bytes).toBe(80 * MiB)
+    expect(t.stored()[0]!.state.bytes).toBe(80 * MiB)
   })
 
   it("forgets a job's checkpoint when it completes or is cancelled, even with a write under way", async () => {
@@ -149,11 +168,12 @@ describe("Checkpoints", () => {
   })
 
   it("does not resume a file whose content differs where it was sampled", async () => {
-    const t = setup({ sample: sampleContent })
+    // Core's content identity of a File: its path, name, size, time and a fingerprint of sampled blocks.
+    const t = setup({ realIdentity: true })
     const job = await t.opened(bigFile("big.iso", { fill: 1 }))
     t.save(job, 48 * MiB)
     await Effect.runPromise(job.close)
-    expect(t.stored()[0]!.sample).toMatch(/^[0-9a-f]{64}$/)
+    expect(t.stored()[0]!.identity).toMatch(/\u0000[0-9a-f]{32}$/)
     const same = await t.opened(bigFile("big.iso", { fill: 1 }))
     expect(same.options.from?.bytes).toBe(48 * MiB)
     await Effect.runPromise(same.close)
@@ -178,7 +198,7 @@ describe("Checkpoints", () => {
   it("ignores a kept checkpoint past the end of the file or older than a week", async () => {
     const t = setup()
     const file = bigFile("big.iso")
-    const beyond = stored({ name: "big.iso", bytes: 200 * MiB, sample: `${128 * MiB}@${200 * MiB}` })
+    const beyond = stored({ name: "big.iso", bytes: 200 * MiB })
     t.entries.set(beyond.key, beyond)
     expect((await t.opened(file)).options.from).toBeUndefined()
     const old = stored({ name: "big.iso", savedAt: Date.now() - 8 * DAY })
@@ -192,7 +212,7 @@ describe("Checkpoints", () => {
     const a = stored({ name: "a.iso", savedAt: now - 2 * DAY })
     const b = stored({ name: "b.img", savedAt: now - 1000, bytes: 64 * MiB })
     const stale = stored({ name: "c.iso", savedAt: now - STALE_AFTER_MS - 1 })
-    const broken = { ...stored({ name: "d.iso" }), states: { sha256: "not bytes" } } as unknown as StoredCheckpoint
+    const broken = { ...stored({ name: "d.iso" }), state: { bytes: 1, size: 2, states: { sha256: 7 } } }
     for (const c of [a, b, stale, broken]) t.entries.set(c.key, c)
     const seen: Array<number> = []
     t.checkpoints.subscribe(() => seen.push(t.checkpoints.getSnapshot().length))
@@ -202,13 +222,13 @@ describe("Checkpoints", () => {
       { key: a.key, name: "a.iso", size: 128 * MiB, bytes: 32 * MiB, algorithms: ["sha256"], savedAt: a.savedAt }
     ])
     expect(seen).toEqual([2])
-    expect(t.stored().map((c) => c.name).sort()).toEqual(["a.iso", "b.img"])
+    expect(t.stored().map((c) => (c.job as { path: string }).path).sort()).toEqual(["a.iso", "b.img"])
   })
 
   it("an unfinished hash stops being listed once its file is opened again, and can be forgotten", async () => {
     const t = setup()
     const a = stored({ name: "a.iso" })
-    const b = stored({ name: "b.iso", sample: "from another file" })
+    const b = stored({ name: "b.iso", identity: "from another file" })
     for (const c of [a, b]) t.entries.set(c.key, c)
     await t.checkpoints.load()
     expect(t.checkpoints.getSnapshot().map((u) => u.name)).toEqual(["a.iso", "b.iso"])
@@ -222,7 +242,7 @@ describe("Checkpoints", () => {
 
     await t.checkpoints.forgetUnfinished()
     expect(t.checkpoints.getSnapshot()).toEqual([])
-    expect(t.stored().map((c) => c.name)).toEqual(["a.iso"])
+    expect(t.stored().map((c) => (c.job as { path: string }).path)).toEqual(["a.iso"])
   })
 
   it("without a working store, hashing goes on from the start and nothing throws", async () => {
@@ -241,23 +261,11 @@ describe("Checkpoints", () => {
     expect(t.calls.put).toBeGreaterThan(0)
   })
 
-  it("a sampler that fails (no WebCrypto) costs the checkpoint, not the hash", async () => {
-    const t = setup({ sample: () => Promise.reject(new Error("no WebCrypto")) })
-    const job = await t.opened(bigFile("big.iso"))
-    t.save(job, 16 * MiB)
-    await Effect.runPromise(job.close)
+  it("an identity that cannot be read (no WebCrypto, an unreadable file) costs the checkpoint, not the hash", async () => {
+    const t = setup({ identify: () => Promise.reject(new Error("no WebCrypto")) })
+    expect(await t.open(bigFile("big.iso"))).toBeUndefined()
+    const unreadable = setup({ identify: async () => undefined })
+    expect(await unreadable.open(bigFile("big.iso"))).toBeUndefined()
     expect(t.stored()).toEqual([])
-  })
-})
-
-describe("sampleContent", () => {
-  it("is SHA-256 of the first 64 KiB and of the 64 KiB before the position", async () => {
-    let x = 1
-    const bytes = new Uint8Array(300 * 1024).map(() => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24)
-    const file = new File([bytes], "f")
-    const expected = new Uint8Array([...bytes.subarray(0, 65536), ...bytes.subarray(200 * 1024 - 65536, 200 * 1024)])
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", expected))
-    expect(await sampleContent(file, 200 * 1024)).toBe(Buffer.from(digest).toString("hex"))
-    expect(await sampleContent(file, 200 * 1024)).not.toBe(await sampleContent(file, 201 * 1024))
   })
 })

@@ -3,6 +3,7 @@ import { Effect, Layer, ManagedRuntime, Option, Stream, SubscriptionRef } from "
 import { PUBLISHED_VECTORS, vectorBytes } from "../../hash/kernels/publishedVectors.js"
 import * as Sluice from "../browser.js"
 import { cacheApi } from "./cachePage.js"
+import { checkpointApi } from "./checkpointPage.js"
 import { blake3VectorInput, type FileResult, patternBytes, type PoolName, type RunReport } from "./pattern.js"
 
 type WorkerConstructor = new(url: URL, options: { type: "module"; name: string }) => Sluice.WorkerLike
@@ -103,6 +104,7 @@ const largeFile = (size: number, seed: number) => {
 
 const api = {
   ...cacheApi,
+  ...checkpointApi,
 
   detect: () => Sluice.detectPoolChoice(),
 

@@ -24,3 +24,6 @@ export const sampleRanges = (size: number): ReadonlyArray<SampleRange> => {
 
 /** Bytes of a fingerprint written as hex. */
 export const FINGERPRINT_HEX = 32
+
+/** What a fingerprint is when the samples cannot be read: it matches no stored one. */
+export const UNREADABLE_FINGERPRINT = "unreadable"
