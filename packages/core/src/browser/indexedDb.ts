@@ -79,6 +79,14 @@ export const isQuota = (error: unknown) =>
 /** IndexedDB would not open at all: whatever was asked of a level, this is the reason. */
 export class Unavailable extends Error {}
 
+/** Why `action` failed, in words for a person: the unavailability, a full quota, or the browser's error. */
+export const failureDetail = (action: string, error: unknown): string =>
+  error instanceof Unavailable
+    ? error.message
+    : isQuota(error)
+    ? `${action}: the browser's storage quota for this site is used up (${describeError(error)})`
+    : `${action}: ${describeError(error)}`
+
 export interface DatabaseOptions {
   readonly factory: IdbFactoryLike | undefined
   readonly name: string

@@ -11,10 +11,9 @@
 import { Effect } from "effect"
 import { CacheFailed, type CacheLevel, type LevelLimits, type LevelSize } from "../engine/cache/CacheLevel.js"
 import {
-  describeError,
+  failureDetail,
   type IdbFactoryLike,
   type IdbTransaction,
-  isQuota,
   type KeyRangeStatics,
   makeConnection,
   pageIndexedDb,
@@ -61,15 +60,7 @@ const recordBytes = (r: ResultRecord) => 2 * (r.key.length + r.value.length + r.
 
 // --- Failures --------------------------------------------------------------------------
 
-const failure = (action: string, error: unknown) =>
-  new CacheFailed({
-    level: "indexedDB",
-    detail: error instanceof Unavailable
-      ? error.message
-      : isQuota(error)
-      ? `${action}: the browser's storage quota for this site is used up (${describeError(error)})`
-      : `${action}: ${describeError(error)}`
-  })
+const failure = (action: string, error: unknown) => new CacheFailed({ level: "indexedDB", detail: failureDetail(action, error) })
 
 export interface IndexedDbLevelOptions {
   /** Written into each record; prune drops records of other versions. */

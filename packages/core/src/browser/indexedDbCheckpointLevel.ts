@@ -8,10 +8,9 @@
 import { Effect } from "effect"
 import { CheckpointFailed, type CheckpointLevel, isStoredCheckpoint } from "../engine/checkpoints/CheckpointLevel.js"
 import {
-  describeError,
+  failureDetail,
   type IdbFactoryLike,
   type IdbTransaction,
-  isQuota,
   makeConnection,
   pageIndexedDb,
   resultOf,
@@ -30,14 +29,7 @@ export interface IndexedDbCheckpointLevelOptions {
 }
 
 const failure = (action: string) => (error: unknown) =>
-  new CheckpointFailed({
-    level: "indexedDB",
-    detail: error instanceof Unavailable
-      ? error.message
-      : isQuota(error)
-      ? `${action}: the browser's storage quota for this site is used up (${describeError(error)})`
-      : `${action}: ${describeError(error)}`
-  })
+  new CheckpointFailed({ level: "indexedDB", detail: failureDetail(action, error) })
 
 export const makeIndexedDbCheckpointLevel = (options: IndexedDbCheckpointLevelOptions = {}): CheckpointLevel => {
   const connect = makeConnection({
