@@ -277,7 +277,16 @@ export const parseChecksumFile = (
 // each byte is one character (U+0000 to U+00FF, a "binary string"): the line is parsed and
 // printed exactly as coreutils does, byte for byte, whatever the name's encoding.
 
+const isAscii = (bytes: Uint8Array): boolean => {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return false
+  return true
+}
+
+const ascii = new TextDecoder("utf-8")
+
+/** The bytes as a binary string: the native decoder where they are all ASCII (the usual checksum file), char by char otherwise. */
 const toBinary = (bytes: Uint8Array): string => {
+  if (isAscii(bytes)) return ascii.decode(bytes)
   let out = ""
   for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192))
   return out
@@ -313,9 +322,12 @@ export type ChecksumFileBytesEntry =
 export const parseChecksumFileBytes = (
   bytes: Uint8Array,
   hint?: ParseHint
-): ReadonlyArray<ChecksumFileBytesEntry> =>
-  parseChecksumFile(toBinary(bytes), hint).map((entry) => {
+): ReadonlyArray<ChecksumFileBytesEntry> => {
+  // An ASCII file's names are already their text.
+  const text = isAscii(bytes)
+  return parseChecksumFile(text ? ascii.decode(bytes) : toBinary(bytes), hint).map((entry) => {
     if (entry._tag !== "Parsed") return entry
     const nameBytes = fromBinary(entry.name)
-    return { ...entry, name: decodeUtf8Lossy(nameBytes), nameBytes }
+    return { ...entry, name: text ? entry.name : decodeUtf8Lossy(nameBytes), nameBytes }
   })
+}
