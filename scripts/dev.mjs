@@ -1,8 +1,9 @@
 // The two commands of the README, runnable with the machine's own Node and npm:
 // installs the pinned pnpm and the workspace (Node 24 comes in as a devDependency),
 // then builds and runs the main job, or runs every test.
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { addTotals, closingLine, emptyTotals } from "./testTotals.mjs"
 
 const PNPM = "pnpm@10.34.8"
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -14,13 +15,46 @@ const run = (args) => {
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
 
+/**
+ * Every package's tests (`test:all` goes on after a failure), their output passed through
+ * as it comes, then one closing line with the totals over every vitest run. Exits non-zero
+ * when anything failed.
+ */
+const test = () => {
+  const child = spawn("npx", ["-y", PNPM, "run", "test:all"], {
+    cwd: root,
+    stdio: ["inherit", "pipe", "pipe"],
+    env: process.stdout.isTTY && env.NO_COLOR === undefined ? { FORCE_COLOR: "1", ...env } : env
+  })
+  let totals = emptyTotals()
+  const scan = (out) => {
+    let partial = ""
+    return (chunk) => {
+      out.write(chunk)
+      const lines = (partial + chunk.toString("utf8")).split("\n")
+      partial = lines.pop() ?? ""
+      totals = lines.reduce(addTotals, totals)
+    }
+  }
+  child.stdout.on("data", scan(process.stdout))
+  child.stderr.on("data", scan(process.stderr))
+  child.on("close", (code, signal) => {
+    const ok = code === 0 && totals.failed === 0
+    if (!ok && totals.failed === 0) {
+      console.log("\nSome tests did not run or a test file failed to load: see the output above.")
+    }
+    console.log(closingLine(totals))
+    process.exit(ok ? 0 : signal === "SIGINT" ? 130 : code || 1)
+  })
+}
+
 const task = process.argv[2]
 run(["install", "--frozen-lockfile"])
 if (task === "test") {
   // The tests compare Sluice with native tools (b3sum, coreutils, openssl).
   const peers = spawnSync("bash", ["scripts/peers.sh"], { cwd: root, stdio: "inherit" })
   if (peers.status !== 0) process.exit(peers.status ?? 1)
-  run(["run", "test:all"])
+  test()
 } else if (task === "start") {
   run(["run", "build"])
   console.log("\nThe CLI is built: ./sluice --help")
