@@ -2,6 +2,8 @@
 // installs the pinned pnpm and the workspace (Node 24 comes in as a devDependency),
 // then builds and runs the main job, or runs every test.
 import { spawn, spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { addTotals, closingLine, emptyTotals } from "./testTotals.mjs"
 
@@ -48,6 +50,28 @@ const test = () => {
   })
 }
 
+/**
+ * `vite preview` of the web app, run directly rather than through pnpm: Ctrl-C (sent by the
+ * terminal to the whole process group) then stops it quietly, with no "command failed" line.
+ */
+const serveWeb = () => {
+  const web = join(root, "packages", "web")
+  const script = JSON.parse(readFileSync(join(web, "package.json"), "utf8")).scripts.preview
+  const PATH = [join(web, "node_modules", ".bin"), join(root, "node_modules", ".bin"), process.env.PATH].join(delimiter)
+  const child = spawn("sh", ["-c", `exec ${script}`], { cwd: web, stdio: "inherit", env: { ...env, PATH } })
+  // The server stops on the SIGINT it gets itself; a SIGINT sent to this process alone is passed on.
+  let stopping = false
+  process.on("SIGINT", () => {
+    if (!stopping) child.kill("SIGINT")
+    stopping = true
+  })
+  process.on("SIGTERM", () => child.kill("SIGTERM"))
+  child.on("close", (code, signal) => {
+    if (signal === "SIGINT" || signal === "SIGTERM" || code === 130) process.exit(0)
+    process.exit(code ?? 1)
+  })
+}
+
 const task = process.argv[2]
 run(["install", "--frozen-lockfile"])
 if (task === "test") {
@@ -59,7 +83,7 @@ if (task === "test") {
   run(["run", "build"])
   console.log("\nThe CLI is built: ./sluice --help")
   console.log("The web app is served at http://localhost:4173 (Ctrl-C stops it)\n")
-  run(["--filter", "@sluice/web", "run", "preview"])
+  serveWeb()
 } else {
   console.error(`usage: node scripts/dev.mjs start|test`)
   process.exit(2)
