@@ -4,6 +4,8 @@ import type { CheckpointBackend, StoredCheckpoint } from "./Checkpoints.js"
 export const makeMemoryBackend = () => {
   const entries = new Map<string, StoredCheckpoint>()
   const calls = { list: 0, put: 0, remove: 0 }
+  /** Every checkpoint `put` was asked to write, in order, whether or not the write succeeded. */
+  const puts: Array<StoredCheckpoint> = []
   let failing = false
   const check = () => {
     if (failing) return Promise.reject(new DOMException("The quota has been exceeded.", "QuotaExceededError"))
@@ -17,6 +19,7 @@ export const makeMemoryBackend = () => {
     },
     put: async (checkpoint) => {
       calls.put++
+      puts.push(structuredClone(checkpoint))
       await check()
       entries.set(checkpoint.key, structuredClone(checkpoint))
     },
@@ -30,6 +33,7 @@ export const makeMemoryBackend = () => {
     backend,
     entries,
     calls,
+    puts,
     /** From now on every call rejects, as IndexedDB does in some private modes. */
     fail: (on = true) => void (failing = on)
   }
