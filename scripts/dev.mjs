@@ -2,8 +2,8 @@
 // installs the pinned pnpm and the workspace (Node 24 comes in as a devDependency),
 // then builds and runs the main job, or runs every test.
 import { spawn, spawnSync } from "node:child_process"
-import { readFileSync } from "node:fs"
-import { delimiter, join } from "node:path"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { addTotals, closingLine, emptyTotals } from "./testTotals.mjs"
 
@@ -51,20 +51,23 @@ const test = () => {
 }
 
 /**
- * `vite preview` of the web app, run directly rather than through pnpm: Ctrl-C (sent by the
- * terminal to the whole process group) then stops it quietly, with no "command failed" line.
+ * `vite preview` of the web app (the web package's own `preview` script), run directly on
+ * this Node rather than through pnpm or a shell: Ctrl-C, which the terminal sends to the
+ * whole process group, then stops it quietly, with no "command failed" line.
  */
 const serveWeb = () => {
   const web = join(root, "packages", "web")
   const script = JSON.parse(readFileSync(join(web, "package.json"), "utf8")).scripts.preview
-  const PATH = [join(web, "node_modules", ".bin"), join(root, "node_modules", ".bin"), process.env.PATH].join(delimiter)
-  const child = spawn("sh", ["-c", `exec ${script}`], { cwd: web, stdio: "inherit", env: { ...env, PATH } })
-  // The server stops on the SIGINT it gets itself; a SIGINT sent to this process alone is passed on.
-  let stopping = false
-  process.on("SIGINT", () => {
-    if (!stopping) child.kill("SIGINT")
-    stopping = true
-  })
+  const [command, ...args] = script.trim().split(/\s+/)
+  if (command !== "vite") throw new Error(`packages/web's preview script is not a vite command: ${script}`)
+  const vite = join(web, "node_modules", "vite")
+  const bin = JSON.parse(readFileSync(join(vite, "package.json"), "utf8")).bin.vite
+  // The workspace's Node 24 (a devDependency), as `pnpm run` would pick it: this script may run on an older one.
+  const pinned = join(root, "node_modules", "node", "bin", "node")
+  const node = existsSync(pinned) ? pinned : process.execPath
+  const child = spawn(node, [join(vite, bin), ...args], { cwd: web, stdio: "inherit", env })
+  // The server gets the terminal's SIGINT itself; one sent to this process alone is passed on.
+  process.on("SIGINT", () => child.kill("SIGINT"))
   process.on("SIGTERM", () => child.kill("SIGTERM"))
   child.on("close", (code, signal) => {
     if (signal === "SIGINT" || signal === "SIGTERM" || code === 130) process.exit(0)
