@@ -32,7 +32,7 @@ const main = async (options: BenchOptions): Promise<number> => {
   const startedAt = new Date().toISOString()
   const major = Number(process.versions.node.split(".")[0])
   if (major < 24) {
-    throw new SetupError(`Node ${process.version} is too old: run with Node 24 (export PATH=/work/main/node_modules/.bin:$PATH)`)
+    throw new SetupError(`Node ${process.version} is too old: run with Node 24: "npx -y pnpm@10.34.8 run bench" at the repository root puts the pinned Node first on PATH`)
   }
   const budgetFile = loadBudgets(options.budgets === undefined ? undefined : resolve(options.budgets))
   const selected = selectBudgets(budgetFile.budgets, options.only, SCENARIOS.map((s) => s.id))

@@ -2,7 +2,7 @@
  * Published digests of "abc" and of the empty message, one pair per algorithm the CLI
  * offers, with where each comes from. Test data only.
  */
-import { readFileSync } from "node:fs"
+import { blake3Vectors } from "@sluice/vectors"
 
 export interface AbcAndEmpty {
   readonly algorithm: string
@@ -94,21 +94,15 @@ export const LONGER_VECTORS = [
 
 export const MILLION_A_SHA256 = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" // FIPS 180-4 examples
 
-/** The official BLAKE3 vectors (https://github.com/BLAKE3-team/BLAKE3, test_vectors/test_vectors.json). */
-export const BLAKE3_VECTORS_PATH = process.env["BLAKE3_VECTORS"] ?? "/work/shared/vectors/blake3/test_vectors.json"
-
 export interface Blake3Case {
   readonly inputLen: number
   /** The default 32-byte output: the first 64 hex digits of the extended `hash`. */
   readonly digest: string
 }
 
-export const loadBlake3Vectors = (): ReadonlyArray<Blake3Case> => {
-  const json = JSON.parse(readFileSync(BLAKE3_VECTORS_PATH, "utf8")) as {
-    cases: ReadonlyArray<{ input_len: number; hash: string }>
-  }
-  return json.cases.map((c) => ({ inputLen: c.input_len, digest: c.hash.slice(0, 64) }))
-}
+/** The official BLAKE3 vectors (BLAKE3-team/BLAKE3, test_vectors/test_vectors.json; see @sluice/vectors). */
+export const loadBlake3Vectors = (): ReadonlyArray<Blake3Case> =>
+  blake3Vectors().cases.map((c) => ({ inputLen: c.input_len, digest: c.hash.slice(0, 64) }))
 
 /** The official vectors' input: `length` bytes of the repeating sequence 0, 1, ..., 250. */
 export const blake3Input = (length: number): Buffer => {

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs"
 import { isBuiltin } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { blake3Vectors } from "@sluice/vectors"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
 import { PUBLISHED_VECTORS } from "../hash/kernels/publishedVectors.js"
@@ -18,9 +19,7 @@ import { patternBytes, type RunReport } from "./testkit/pattern.js"
 const LARGE = 40 * 1024 * 1024
 const SEED = 0x5eed
 
-const blake3Cases = (JSON.parse(
-  readFileSync(new URL("../../../../../shared/vectors/blake3/test_vectors.json", import.meta.url), "utf8")
-) as { cases: Array<{ input_len: number; hash: string }> }).cases
+const blake3Cases = blake3Vectors().cases
 
 const harness = useBrowserHarness()
 const openPage = harness.openPage

@@ -1,5 +1,5 @@
 import { blake3 } from "@noble/hashes/blake3.js"
-import { readFileSync } from "node:fs"
+import { blake3Vectors } from "@sluice/vectors"
 import { describe, expect, it } from "vitest"
 import { randomBytes } from "./blake3.testkit.js"
 import {
@@ -16,9 +16,7 @@ interface VectorCase {
   readonly hash: string
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL("../../../../../../shared/vectors/blake3/test_vectors.json", import.meta.url), "utf8")
-) as { readonly cases: ReadonlyArray<VectorCase> }
+const vectors: { readonly cases: ReadonlyArray<VectorCase> } = blake3Vectors()
 
 /** The official vectors' input: `length` bytes of 0, 1, ..., 250, 0, 1, ... */
 const vectorInput = (length: number): Uint8Array => Uint8Array.from({ length }, (_, i) => i % 251)
