@@ -26,8 +26,8 @@ describe("README library examples", () => {
   // Computed apart from Sluice's own BLAKE3 kernels, by @noble/hashes.
   const readmeBlake3 = bytesToHex(blake3(readFileSync(`${root}README.md`)))
 
-  it("has the three examples", () => {
-    expect(examples).toHaveLength(3)
+  it("has the four examples", () => {
+    expect(examples).toHaveLength(4)
   })
 
   it("hashFile prints the SHA-256 and BLAKE3 of the README", () => {
@@ -42,5 +42,9 @@ describe("README library examples", () => {
 
   it("the cached example hashes the README once and answers the second time from the cache", () => {
     expect(run(2).trim().split("\n")).toEqual([`first ${readmeSha256} `, `second ${readmeSha256} (cached)`])
+  })
+
+  it("deriveKey gives RFC 5869's output key material for its test case 1", () => {
+    expect(run(3).trim()).toBe("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
   })
 })
