@@ -33,6 +33,18 @@ describe("the disk checkpoint level", () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
+  it("forgetting a job also removes what a write killed half-way left beside its file, and nothing of other jobs", async () => {
+    const dir = freshDir()
+    const service = Checkpoints.make({ level: makeDiskCheckpointLevel(dir) })
+    await run(service.save(job, "id", Count, { done: 1 }))
+    const name = checkpointFileName(Checkpoints.jobKey(job))
+    const other = checkpointFileName(Checkpoints.jobKey({ kind: "test", path: "/y" }))
+    writeFileSync(join(dir, `.${name}.0a1b2c3d4e5f.sluice-tmp`), "{\"half")
+    writeFileSync(join(dir, `.${other}.0a1b2c3d4e5f.sluice-tmp`), "{\"half")
+    await run(service.forget([job]))
+    expect(readdirSync(dir)).toEqual([`.${other}.0a1b2c3d4e5f.sluice-tmp`])
+  })
+
   it("ignores a file of format 1 (or damaged) under the job's name, and replaces it on the next save", async () => {
     const dir = freshDir()
     const service = Checkpoints.make({ level: makeDiskCheckpointLevel(dir) })

@@ -66,7 +66,14 @@ export const makeDiskCheckpointLevel = (dir: string): CheckpointLevel => {
       ),
     remove: (keys) =>
       Effect.tryPromise({
-        try: () => Promise.all(keys.map((key) => fs.rm(pathOf(key), { force: true }))),
+        try: async () => {
+          const names = keys.map(checkpointFileName)
+          // A write killed half-way (`kill -9` mid-save) leaves `.<name>.<random>.sluice-tmp`
+          // beside it: the job is done with its checkpoint, so with those too.
+          const leftovers = await fs.readdir(dir).catch(() => [] as Array<string>)
+          const temps = leftovers.filter((entry) => names.some((name) => entry.startsWith(`.${name}.`) && entry.endsWith(".sluice-tmp")))
+          await Promise.all([...names, ...temps].map((name) => fs.rm(join(dir, name), { force: true })))
+        },
         catch: failed("remove")
       }),
     list: Effect.tryPromise({
