@@ -64,33 +64,34 @@ export const calibrate = (options: CalibrateOptions): Effect.Effect<Calibration,
       Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis
         const key = yield* derive(params, limits)
-        const ms = (yield* Clock.currentTimeMillis) - started
+        const trial: CalibrationTrial = { params, ms: (yield* Clock.currentTimeMillis) - started }
         key.fill(0)
-        trials.push({ params, ms })
-        return ms
+        trials.push(trial)
+        return trial
       })
     // A first tiny derivation starts a worker: its start is not what is measured.
     yield* derive({ algorithm: "pbkdf2-sha256", password: PASSWORD, salt: SALT, iterations: 1, length: 32 })
 
-    /** Linear search of one cost in [min, max] (rounded by `round`); returns the best measured. */
+    /**
+     * Linear search of one cost in [min, max] (rounded by `round`): the best measured
+     * trial at or under the target, else the cheapest measured.
+     */
     const fit = (make: (cost: number) => DeriveParams, start: number, min: number, max: number, round: (cost: number) => number) =>
       Effect.gen(function*() {
         let cost = Math.min(Math.max(start, min), max)
-        let ms = yield* time(make(cost))
-        let best = { cost, ms }
+        let last = yield* time(make(cost))
+        const measured = [{ cost, trial: last }]
         for (let i = 0; i < 6; i++) {
           // Aim a little under the target: a second run is rarely faster than the first.
-          const next = Math.min(max, Math.max(min, round(cost * (target * 0.95) / Math.max(ms, 1))))
-          if (next === cost) break
+          const next = Math.min(max, Math.max(min, round(cost * (target * 0.95) / Math.max(last.ms, 1))))
+          if (next === cost || measured.some((m) => m.cost === next)) break
           cost = next
-          ms = yield* time(make(cost))
-          if (ms <= target && (best.ms > target || cost > best.cost)) best = { cost, ms }
-          if (ms > best.ms && best.ms <= target && cost > best.cost) break
-          if (ms <= target && ms >= target * 0.85) break
+          last = yield* time(make(cost))
+          measured.push({ cost, trial: last })
+          if (last.ms <= target && last.ms >= target * 0.85) break
         }
-        if (best.ms > target && ms <= target) best = { cost, ms }
-        if (best.ms > target && cost < best.cost) best = { cost, ms }
-        return best
+        const under = measured.filter((m) => m.trial.ms <= target).sort((a, b) => b.cost - a.cost)
+        return under[0] ?? measured.sort((a, b) => a.cost - b.cost)[0]!
       })
 
     if (options.algorithm === "argon2id") {
@@ -100,11 +101,12 @@ export const calibrate = (options: CalibrateOptions): Effect.Effect<Calibration,
       const maxKiB = Math.floor(ceiling / KiB)
       const toMiB = (kib: number) => kib >= 1024 ? Math.floor(kib / 1024) * 1024 : Math.max(8 * p, Math.floor(kib))
       const byMemory = yield* fit((m) => make(m, 1), Math.min(16 * 1024, maxKiB), 8 * p, maxKiB, toMiB)
-      if (byMemory.cost < maxKiB || byMemory.ms > target * 0.85) {
-        return { params: make(byMemory.cost, 1), ms: byMemory.ms, limitedBy: byMemory.cost >= maxKiB ? "memory" : "time", trials }
+      if (byMemory.cost < maxKiB || byMemory.trial.ms > target * 0.85) {
+        return { ...byMemory.trial, limitedBy: byMemory.cost >= maxKiB ? "memory" : "time", trials }
       }
-      const byPasses = yield* fit((t) => make(maxKiB, t), Math.max(1, Math.floor(target / Math.max(byMemory.ms, 1))), 1, DERIVE_LIMITS.maxArgon2Passes, Math.floor)
-      return { params: make(maxKiB, byPasses.cost), ms: byPasses.ms, limitedBy: "memory", trials }
+      // All the memory allowed takes less than the target: more passes over it.
+      const byPasses = yield* fit((t) => make(maxKiB, t), Math.max(1, Math.floor(target / Math.max(byMemory.trial.ms, 1))), 1, DERIVE_LIMITS.maxArgon2Passes, Math.floor)
+      return { ...(byPasses.cost === 1 && byPasses.trial.ms > byMemory.trial.ms ? byMemory.trial : byPasses.trial), limitedBy: "memory", trials }
     }
 
     if (options.algorithm === "scrypt") {
@@ -112,7 +114,7 @@ export const calibrate = (options: CalibrateOptions): Effect.Effect<Calibration,
       const fits = (logN: number) => 128 * 8 * (2 ** logN + 1) <= ceiling
       let logN = 10
       while (logN > 1 && !fits(logN)) logN--
-      let ms = yield* time(make(logN))
+      let best = yield* time(make(logN))
       let limitedBy: "time" | "memory" = "time"
       while (logN < DERIVE_LIMITS.maxScryptLogN) {
         if (!fits(logN + 1)) {
@@ -120,18 +122,18 @@ export const calibrate = (options: CalibrateOptions): Effect.Effect<Calibration,
           break
         }
         // Doubling N doubles the time: predict, and measure only what should fit.
-        if (ms * 2 > target) break
+        if (best.ms * 2 > target * 1.05) break
         const next = yield* time(make(logN + 1))
-        if (next > target) break
+        if (next.ms > target) break
         logN += 1
-        ms = next
+        best = next
       }
-      return { params: make(logN), ms, limitedBy, trials }
+      return { ...best, limitedBy, trials }
     }
 
     const algorithm = options.algorithm
     const make = (iterations: number): Pbkdf2Params => ({ algorithm, password: PASSWORD, salt: SALT, iterations, length })
     const thousands = (n: number) => Math.max(1000, Math.floor(n / 1000) * 1000)
     const byIterations = yield* fit(make, 10_000, 1000, DERIVE_LIMITS.maxIterations, thousands)
-    return { params: make(byIterations.cost), ms: byIterations.ms, limitedBy: "time", trials }
+    return { ...byIterations.trial, limitedBy: "time", trials }
   })
