@@ -37,8 +37,9 @@ describe("validateDerive: scrypt and Argon2id", () => {
 
   it.each([
     ["zero passes", argon2id({ passes: 0 }), "argon2id: passes must be a whole number from 1 to 256 (got 0)"],
-    ["memory under 8 KiB a lane", argon2id({ memoryKiB: 31 }), "argon2id: memoryKiB must be a whole number from 32 to 4194304 (got 31)"],
-    ["memory past 4 GiB", argon2id({ memoryKiB: 4 * 1024 * 1024 + 1 }), "argon2id: memoryKiB must be a whole number from 32 to 4194304 (got 4194305)"],
+    ["memory under 8 KiB a lane", argon2id({ memoryKiB: 31 }), "argon2id: memoryKiB must be a whole number from 32 to 4294967295 (got 31)"],
+    ["memory past 4 GiB", argon2id({ memoryKiB: 4 * 1024 * 1024 + 1 }), "argon2id: these parameters need 4096.0 MiB of memory, more than the ceiling of 4096 MiB"],
+    ["memory past Argon2's 32 bits", argon2id({ memoryKiB: 2 ** 32 }), "argon2id: memoryKiB must be a whole number from 32 to 4294967295 (got 4294967296)"],
     ["zero lanes", argon2id({ parallelism: 0 }), "argon2id: parallelism must be a whole number from 1 to 255 (got 0)"],
     ["a 3-byte tag", argon2id({ length: 3 }), "argon2id: length must be a whole number from 4 to 1024 (got 3)"],
     ["a salt under 8 bytes, even when allowed", argon2id({ salt: text("short"), allowShortSalt: true }), "argon2id: the salt has 5 bytes, fewer than 8, the algorithm's minimum"],

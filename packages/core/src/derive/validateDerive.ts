@@ -138,8 +138,8 @@ const validateMemoryHard = (params: ScryptParams | Argon2idParams, options: Deri
     if (!wholeIn(params.parallelism, 1, L.maxArgon2Parallelism)) {
       return outOfRange(params, "parallelism", params.parallelism, 1, L.maxArgon2Parallelism)
     }
-    // RFC 9106 §3.1: m >= 8·p KiB.
-    const maxKiB = L.maxMemoryBytes / 1024
+    // RFC 9106 §3.1: 8·p <= m <= 2^32 - 1 KiB; past the ceiling, the ceiling says so below.
+    const maxKiB = 2 ** 32 - 1
     if (!wholeIn(params.memoryKiB, 8 * params.parallelism, maxKiB)) {
       return outOfRange(params, "memoryKiB", params.memoryKiB, 8 * params.parallelism, maxKiB)
     }

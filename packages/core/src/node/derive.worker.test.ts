@@ -124,7 +124,7 @@ describe("derive on worker threads", () => {
     }).pipe(Effect.provide(nowhere)))
     const reasons = exits.map((exit) => Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail") : undefined)
     expect(reasons.map((r) => r?._tag === "Fail" ? (r.error as { reason: { _tag: string } }).reason._tag : "none")).toEqual([
-      "ParameterOutOfRange", "ParameterOutOfRange", "SaltTooShort", "MemoryOverCeiling"
+      "MemoryOverCeiling", "ParameterOutOfRange", "SaltTooShort", "MemoryOverCeiling"
     ])
     expect(health).toMatchObject({ restarts: 0, retries: 0, timeouts: 0, fallbackTasks: 0 })
   })
