@@ -38,7 +38,7 @@ export interface KdfFunctions {
 }
 
 /**
- * The key in an array of its own: a Node `Buffer` may be a slice of a shared pool, which
+ * The key in an array of its own: a Node buffer may be a slice of a shared pool, which
  * must neither be transferred (it would take the pool along) nor keep the key after us.
  */
 const owned = (key: Uint8Array): Uint8Array<ArrayBuffer> => {
