@@ -41,8 +41,8 @@ export interface CommandSpec {
   readonly label: string
   readonly input: (size: BenchSize) => InputSpec
   readonly args: (files: ReadonlyArray<string>) => Array<string>
-  /** Commands of one scenario with the same algorithm must print the same digests. */
-  readonly algorithm?: Algorithm
+  /** Commands of one scenario with the same algorithm must print the same digests (derived keys: the same 32-byte key in hex). */
+  readonly algorithm?: Algorithm | "argon2id" | "scrypt"
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
@@ -99,6 +99,42 @@ const asInput = (tree: (size: BenchSize) => TreeSpec) => (size: BenchSize): Inpu
   const t = tree(size)
   return { count: t.count, bytes: t.bytes }
 }
+
+/** The password file of the KDF scenarios: 64 random bytes (both sizes: the cost is in the parameters). */
+const passwordFile = bySize({ count: 1, bytes: 64 }, { count: 1, bytes: 64 })
+const KDF_SALT = "00112233445566778899aabbccddeeff"
+/**
+ * node:crypto's own derivation of the same key, as the peer: the password file read as
+ * Sluice reads it (one trailing newline dropped), the key printed in hex.
+ */
+const nodeKdf = (call: string) =>
+  `const c=require("node:crypto");let p=require("node:fs").readFileSync(process.argv[1]);` +
+  `if(p.at(-1)===10)p=p.subarray(0,p.at(-2)===13?-2:-1);const s=Buffer.from("${KDF_SALT}","hex");` +
+  `${call}`
+/** Argon2id at the issue's figure: 64 MiB, t = 3, p = 4 (0.42 s measured with node:crypto). */
+const ARGON2ID_ARGS = ["--memory", "64MiB", "--passes", "3", "--parallelism", "4"]
+const NODE_ARGON2ID = nodeKdf(`c.argon2("argon2id",{message:p,nonce:s,memory:65536,passes:3,parallelism:4,tagLength:32},(e,k)=>{if(e)throw e;console.log(k.toString("hex"))})`)
+/** scrypt at N = 2^17, r = 8, p = 1 (128 MiB: OWASP's and most libraries' interactive setting). */
+const SCRYPT_ARGS = ["--ln", "17", "--r", "8", "--p", "1"]
+const NODE_SCRYPT = nodeKdf(`c.scrypt(p,s,32,{N:2**17,r:8,p:1,maxmem:256*1024*1024},(e,k)=>{if(e)throw e;console.log(k.toString("hex"))})`)
+
+const kdfScenario = (algorithm: "argon2id" | "scrypt", args: ReadonlyArray<string>, peer: string, what: string): ScenarioSpec => ({
+  id: `kdf-${algorithm}`,
+  title: `${what} through \`sluice derive\` against node:crypto's own call in \`node -e\` (the same key)`,
+  commands: [
+    {
+      id: "sluice",
+      tool: "sluice",
+      label: `sluice derive ${algorithm}`,
+      input: passwordFile,
+      args: (f) => ["derive", algorithm, ...args, "--salt-hex", KDF_SALT, "--length", "32", "--password-file", f[0]!],
+      algorithm
+    },
+    { id: "node", tool: "node", label: `node -e 'crypto.${algorithm === "argon2id" ? "argon2" : "scrypt"}(...)'`, input: passwordFile, args: (f) => ["-e", peer, f[0]!], algorithm },
+    { id: "version", tool: "sluice", label: "sluice --version (start-up)", input: passwordFile, args: () => ["--version"] },
+    { id: "node_bare", tool: "node", label: "node -e '' (bare Node)", input: passwordFile, args: () => ["-e", ""] }
+  ]
+})
 
 const inApp = (id: string, label: string, input: (size: BenchSize) => InputSpec): CommandSpec =>
   ({ id, tool: "chromium", label, input, args: () => [] })
@@ -294,6 +330,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       inProcess("files_cpu", "4 KiB files: main-thread CPU the metrics add, % of the job's time", files4kMany)
     ]
   },
+  kdfScenario("argon2id", ARGON2ID_ARGS, NODE_ARGON2ID, "Argon2id, 64 MiB, t=3, p=4,"),
+  kdfScenario("scrypt", SCRYPT_ARGS, NODE_SCRYPT, "scrypt, N=2^17, r=8, p=1,"),
   {
     id: "startup",
     title: "Start-up: hashing an empty file",

@@ -84,7 +84,7 @@ describe("sluice derive refuses bad parameters: exit 2, one line, before the sec
     [["hkdf", "--hash", "sha512", "--length", "16321"], "sluice: hkdf-sha512: length must be a whole number from 1 to 16320 (got 16321)"],
     [["hkdf", "--hash", "sha256", "--length", "8161"], "sluice: hkdf-sha256: length must be a whole number from 1 to 8160 (got 8161)"],
     [["hkdf", "--hash", "sha256", "--length", "32", "--iterations", "5"], "sluice: --iterations is for pbkdf2; hkdf has none"],
-    [["scrypt", "--hash", "sha256", "--length", "32"], "sluice: unknown key derivation 'scrypt' (pbkdf2, hkdf)"],
+    [["bcrypt", "--hash", "sha256", "--length", "32"], "sluice: unknown key derivation 'bcrypt' (pbkdf2, hkdf, scrypt, argon2id)"],
     [["pbkdf2", "--hash", "sha256", "--length", "32", "--iterations", "10"], "sluice: pbkdf2 needs a salt: --salt, --salt-hex or --salt-base64"],
     [["pbkdf2", "--length", "32"], "sluice: --hash is required (sha256, sha512)"]
   ])("%j", async (args, message) => {

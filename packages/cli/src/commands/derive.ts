@@ -1,20 +1,37 @@
 /**
- * `sluice derive pbkdf2|hkdf`: one key from explicit parameters. The secret (a password,
+ * `sluice derive pbkdf2|hkdf|scrypt|argon2id`: one key from explicit parameters, or
+ * (`--calibrate`) the parameters that take a given time on this machine. The secret (a password,
  * or HKDF's input key material) comes from standard input, a file or a prompt without
  * echo, never from the command line: arguments are visible to every user of the machine
  * (`ps`, /proc/PID/cmdline) and are kept in shell history.
  */
-import { derive, DERIVE_LIMITS, isPbkdf2, type DeriveError, type DeriveParams, isInvalidParameters, type KdfAlgorithm, validateDerive, type WorkerPool } from "@sluice/core"
+import {
+  calibrate,
+  type Calibration,
+  derive,
+  DERIVE_LIMITS,
+  type DeriveError,
+  type DeriveParams,
+  isInvalidParameters,
+  type KdfAlgorithm,
+  phcString,
+  phcSupported,
+  secretsOf,
+  validateDerive,
+  type WorkerPool
+} from "@sluice/core"
 import { writeAtomically } from "@sluice/core/node"
 import { Effect, Exit } from "effect"
+import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
+import { totalmem } from "node:os"
 import { ExitCode } from "../exitCodes.js"
 import type { EarlyWorker } from "../earlyWorker.js"
 import { outputs, runCommand } from "../runtime.js"
 
-export const KDFS = ["pbkdf2", "hkdf"] as const
+export const KDFS = ["pbkdf2", "hkdf", "scrypt", "argon2id"] as const
 export const KDF_HASHES = ["sha256", "sha512"] as const
-export const KEY_ENCODINGS = ["hex", "base64", "raw"] as const
+export const KEY_ENCODINGS = ["hex", "base64", "raw", "phc"] as const
 
 export interface DeriveCommandOptions {
   readonly hash?: string
@@ -26,6 +43,16 @@ export interface DeriveCommandOptions {
   readonly info?: string
   readonly infoHex?: string
   readonly passwordFile?: string
+  readonly ln?: string
+  readonly n?: string
+  readonly r?: string
+  readonly p?: string
+  readonly memory?: string
+  readonly passes?: string
+  readonly parallelism?: string
+  readonly adHex?: string
+  readonly maxMemory?: string
+  readonly calibrate?: string
   readonly allowShortSalt: boolean
   readonly encoding: string
   readonly output?: string
@@ -62,46 +89,142 @@ const wholeNumber = (name: string, value: string | undefined): number => {
   return Number(value)
 }
 
-/** Everything but the secret, checked: a mistake costs neither a prompt nor a derivation. */
-const parseParameters = (kdf: string, options: DeriveCommandOptions) => {
-  if (!(KDFS as ReadonlyArray<string>).includes(kdf)) throw new Usage(`unknown key derivation '${kdf}' (${KDFS.join(", ")})`)
-  if (options.hash === undefined) throw new Usage(`--hash is required (${KDF_HASHES.join(", ")})`)
-  if (!(KDF_HASHES as ReadonlyArray<string>).includes(options.hash)) {
-    throw new Usage(`unsupported hash '${options.hash}' (${KDF_HASHES.join(", ")})`)
+const MEMORY_UNITS: Record<string, number> = { k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 }
+
+/** A size with a unit (KiB, MiB, GiB; K, M, G alike), or a bare number of `bare` bytes each. */
+const sizeOption = (name: string, value: string, bare: number | undefined): number => {
+  const match = /^(\d+)\s*([a-zA-Z]*)$/.exec(value.trim())
+  const unit = match?.[2]?.toLowerCase() ?? ""
+  const scale = unit === "" ? bare : MEMORY_UNITS[unit]
+  if (match === null || scale === undefined) {
+    throw new Usage(`--${name} must be a whole number${bare === undefined ? "" : " of KiB"} or one with a unit: KiB, MiB or GiB (got '${value}')`)
   }
+  return Number(match[1]) * scale
+}
+
+/**
+ * The memory a derivation may need on this machine: half of its memory, and never above
+ * the fixed 4 GiB (`--max-memory` sets it, within the same 4 GiB).
+ */
+export const defaultMemoryCeiling = (): number => Math.min(DERIVE_LIMITS.maxMemoryBytes, Math.floor(totalmem() / 2))
+
+/** `500ms`, `0.5s`, `2s`: the calibration's target. */
+const durationOption = (value: string): number => {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(value.trim())
+  const ms = match === null ? Number.NaN : Number(match[1]) * (match[2] === "s" ? 1000 : 1)
+  if (!(ms >= 10 && ms <= 600_000)) throw new Usage(`--calibrate takes a time from 10ms to 600s, such as 500ms or 2s (got '${value}')`)
+  return ms
+}
+
+const only = (kdfs: ReadonlyArray<string>, kdf: string, given: ReadonlyArray<readonly [string, unknown]>) => {
+  for (const [option, value] of given) {
+    if (value !== undefined && value !== false && !kdfs.includes(kdf)) throw new Usage(`--${option} is for ${kdfs.join(" and ")}; ${kdf} has none`)
+  }
+}
+
+interface Parsed {
+  readonly params: (secret: Uint8Array) => DeriveParams
+  readonly maxMemoryBytes: number
+}
+
+/** scrypt's N from --ln (its base-2 logarithm) or --n (a power of two), exactly one. */
+const scryptLogN = (options: DeriveCommandOptions): number => {
+  if (options.ln !== undefined && options.n !== undefined) throw new Usage("give scrypt's N once: --ln (log2 N) or --n")
+  if (options.ln !== undefined) return wholeNumber("ln", options.ln)
+  const n = wholeNumber("n", options.n ?? (() => {
+    throw new Usage("scrypt needs N: --ln (log2 N, such as 17) or --n (a power of two, such as 131072)")
+  })())
+  const log = Math.log2(n)
+  if (!Number.isInteger(log)) throw new Usage(`--n must be a power of two, such as 131072 = 2^17 (got ${n})`)
+  return log
+}
+
+/** Everything but the secret, checked: a mistake costs neither a prompt nor a derivation. */
+const parseParameters = (kdf: string, options: DeriveCommandOptions): Parsed => {
+  if (!(KDFS as ReadonlyArray<string>).includes(kdf)) throw new Usage(`unknown key derivation '${kdf}' (${KDFS.join(", ")})`)
+  const memoryHard = kdf === "scrypt" || kdf === "argon2id"
+  if (!memoryHard) {
+    if (options.hash === undefined) throw new Usage(`--hash is required (${KDF_HASHES.join(", ")})`)
+    if (!(KDF_HASHES as ReadonlyArray<string>).includes(options.hash)) {
+      throw new Usage(`unsupported hash '${options.hash}' (${KDF_HASHES.join(", ")})`)
+    }
+  } else if (options.hash !== undefined) throw new Usage(`--hash is for pbkdf2 and hkdf; ${kdf} has its own`)
+  only(["scrypt"], kdf, [["ln", options.ln], ["n", options.n], ["r", options.r], ["p", options.p]])
+  only(["argon2id"], kdf, [["memory", options.memory], ["passes", options.passes], ["parallelism", options.parallelism], ["ad-hex", options.adHex]])
+  only(["scrypt", "argon2id"], kdf, [["max-memory", options.maxMemory]])
   if (!(KEY_ENCODINGS as ReadonlyArray<string>).includes(options.encoding)) {
     throw new Usage(`unknown encoding '${options.encoding}' (${KEY_ENCODINGS.join(", ")})`)
   }
+  if (options.encoding === "phc" && !memoryHard) throw new Usage(`--encoding phc is for scrypt and argon2id; ${kdf} has no PHC string`)
   if (options.encoding === "raw" && options.output === undefined) throw new Usage("--encoding raw writes bytes: give -o FILE")
   if (options.encoding === "raw" && options.json) throw new Usage("--json prints text: choose --encoding hex or base64")
-  const algorithm = `${kdf}-${options.hash}` as KdfAlgorithm
+  const maxMemoryBytes = options.maxMemory === undefined ? defaultMemoryCeiling() : sizeOption("max-memory", options.maxMemory, undefined)
+  const algorithm = (memoryHard ? kdf : `${kdf}-${options.hash}`) as KdfAlgorithm
   const length = wholeNumber("length", options.length)
   const salt = bytesOption("salt", { text: options.salt, hex: options.saltHex, base64: options.saltBase64 })
   const empty = new Uint8Array(0)
+  if (kdf !== "hkdf") {
+    if (options.info !== undefined || options.infoHex !== undefined) throw new Usage(`--info is for hkdf; ${kdf} has none`)
+    if (salt === undefined) throw new Usage(`${kdf} needs a salt: --salt, --salt-hex or --salt-base64`)
+  }
   if (kdf === "pbkdf2") {
-    if (options.info !== undefined || options.infoHex !== undefined) throw new Usage("--info is for hkdf; pbkdf2 has none")
-    if (salt === undefined) throw new Usage("pbkdf2 needs a salt: --salt, --salt-hex or --salt-base64")
     const iterations = wholeNumber("iterations", options.iterations)
-    return (password: Uint8Array): DeriveParams => ({
-      algorithm: algorithm as Extract<KdfAlgorithm, `pbkdf2-${string}`>,
-      password,
-      salt,
-      iterations,
-      length,
-      allowShortSalt: options.allowShortSalt
+    return {
+      maxMemoryBytes,
+      params: (password) => ({
+        algorithm: algorithm as Extract<KdfAlgorithm, `pbkdf2-${string}`>,
+        password,
+        salt: salt!,
+        iterations,
+        length,
+        allowShortSalt: options.allowShortSalt
+      })
+    }
+  }
+  if (options.iterations !== undefined) throw new Usage(`--iterations is for pbkdf2; ${kdf} has none`)
+  if (kdf === "scrypt") {
+    const logN = scryptLogN(options)
+    const r = wholeNumber("r", options.r)
+    const p = wholeNumber("p", options.p)
+    return { maxMemoryBytes, params: (password) => ({ algorithm: "scrypt", password, salt: salt!, logN, r, p, length, allowShortSalt: options.allowShortSalt }) }
+  }
+  if (kdf === "argon2id") {
+    if (options.memory === undefined) throw new Usage("--memory is required (KiB, or with a unit: 64MiB)")
+    const memoryBytes = sizeOption("memory", options.memory, 1024)
+    if (memoryBytes % 1024 !== 0) throw new Usage("--memory must be a whole number of KiB")
+    const memoryKiB = memoryBytes / 1024
+    const passes = wholeNumber("passes", options.passes)
+    const parallelism = wholeNumber("parallelism", options.parallelism)
+    const associatedData = options.adHex === undefined ? undefined : bytesOption("ad", { hex: options.adHex })
+    if (associatedData !== undefined && options.encoding === "phc") throw new Usage("--encoding phc: a PHC string has no associated data (--ad-hex)")
+    return {
+      maxMemoryBytes,
+      params: (password) => ({
+        algorithm: "argon2id",
+        password,
+        salt: salt!,
+        memoryKiB,
+        passes,
+        parallelism,
+        length,
+        ...(associatedData === undefined ? {} : { associatedData }),
+        allowShortSalt: options.allowShortSalt
+      })
+    }
+  }
+  if (options.allowShortSalt) throw new Usage("--allow-short-salt is for pbkdf2, scrypt and argon2id; hkdf takes any salt")
+  const info = bytesOption("info", { text: options.info, hex: options.infoHex }) ?? empty
+  return {
+    maxMemoryBytes,
+    params: (ikm) => ({
+      algorithm: algorithm as Extract<KdfAlgorithm, `hkdf-${string}`>,
+      ikm,
+      // RFC 5869 §2.2: no salt is HashLen zero bytes, which an empty salt gives.
+      salt: salt ?? empty,
+      info,
+      length
     })
   }
-  if (options.iterations !== undefined) throw new Usage("--iterations is for pbkdf2; hkdf has none")
-  if (options.allowShortSalt) throw new Usage("--allow-short-salt is for pbkdf2; hkdf takes any salt")
-  const info = bytesOption("info", { text: options.info, hex: options.infoHex }) ?? empty
-  return (ikm: Uint8Array): DeriveParams => ({
-    algorithm: algorithm as Extract<KdfAlgorithm, `hkdf-${string}`>,
-    ikm,
-    // RFC 5869 §2.2: no salt is HashLen zero bytes, which an empty salt gives.
-    salt: salt ?? empty,
-    info,
-    length
-  })
 }
 
 /** Standard input whole, at most one byte past the limit (validation then says it is too large). */
@@ -160,7 +283,7 @@ const ERRNO_TEXT: Record<string, string> = { ENOENT: "No such file or directory"
 
 /** The secret: `--password-file`, else standard input, else (a terminal) a prompt. */
 const readSecret = async (kdf: string, options: DeriveCommandOptions, err: (line: string) => void): Promise<Uint8Array | ExitCode> => {
-  const what = kdf === "pbkdf2" ? "password" : "input key material"
+  const what = kdf !== "hkdf" ? "password" : "input key material"
   let bytes: Uint8Array
   if (options.passwordFile !== undefined) {
     try {
@@ -171,12 +294,12 @@ const readSecret = async (kdf: string, options: DeriveCommandOptions, err: (line
       return ExitCode.input
     }
   } else if (process.stdin.isTTY) {
-    bytes = await prompt(kdf === "pbkdf2" ? "Password: " : "Input key material: ")
+    bytes = await prompt(kdf !== "hkdf" ? "Password: " : "Input key material: ")
   } else {
     bytes = await readStdin()
   }
   // A password is text typed or echoed into a file; HKDF's input is bytes, taken as they are.
-  if (kdf === "pbkdf2") bytes = withoutNewline(bytes)
+  if (kdf !== "hkdf") bytes = withoutNewline(bytes)
   if (bytes.length === 0) {
     err(`sluice: the ${what} is empty (give it on standard input, with --password-file, or at the prompt)`)
     return ExitCode.usage
@@ -198,9 +321,10 @@ export const deriveCommand = async (
   err: (line: string) => void,
   early?: ReadonlyArray<EarlyWorker>
 ): Promise<ExitCode> => {
-  let params: (secret: Uint8Array) => DeriveParams
+  if (options.calibrate !== undefined) return calibrateCommand(kdf, options, out, err, early)
+  let parsed: Parsed
   try {
-    params = parseParameters(kdf, options)
+    parsed = parseParameters(kdf, options)
   } catch (error) {
     if (!(error instanceof Usage)) throw error
     err(`sluice: ${error.message}`)
@@ -210,8 +334,9 @@ export const deriveCommand = async (
     err(`sluice: ${error.message}`)
     return isInvalidParameters(error.reason) ? ExitCode.usage : ExitCode.internal
   }
+  const limits = { maxMemoryBytes: parsed.maxMemoryBytes }
   // The same check the pipeline makes, on a stand-in secret, before asking for the real one.
-  const checked = await Effect.runPromise(Effect.exit(validateDerive(params(new Uint8Array(1)))))
+  const checked = await Effect.runPromise(Effect.exit(validateDerive(parsed.params(new Uint8Array(1)), limits)))
   if (Exit.isFailure(checked)) {
     const error = checked.cause.reasons.find((r) => r._tag === "Fail")
     if (error !== undefined) return refused(error.error)
@@ -219,23 +344,131 @@ export const deriveCommand = async (
   const secret = await readSecret(kdf, options, err)
   if (typeof secret === "number") return secret
   // The request holds the secret itself: wiped once the key is out, or the run failed.
-  const request = params(secret)
+  const request = parsed.params(secret)
   // On a worker of the pool (-w 0: this thread), never through the result cache.
-  return runCommand(deriveAndWrite(request, options, out, refused, err), { workers: options.workers, cache: false, early })
+  return runCommand(deriveAndWrite(request, limits, options, out, refused, err), { workers: options.workers, cache: false, early })
+}
+
+/** A memory size as `--memory` takes it back: MiB when whole, KiB otherwise. */
+const memoryArgument = (kib: number) => kib % 1024 === 0 ? `${kib / 1024}MiB` : `${kib}KiB`
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`
+
+/** The parameters chosen, as words and as the options of `sluice derive` that use them. */
+const describeCalibration = (c: Calibration): { readonly words: string; readonly args: ReadonlyArray<string>; readonly fields: Record<string, number> } => {
+  const p = c.params
+  switch (p.algorithm) {
+    case "argon2id":
+      return {
+        words: `m=${p.memoryKiB} KiB (${mib(p.memoryKiB * 1024)}), t=${p.passes}, p=${p.parallelism}`,
+        args: ["--memory", memoryArgument(p.memoryKiB), "--passes", String(p.passes), "--parallelism", String(p.parallelism)],
+        fields: { memoryKiB: p.memoryKiB, passes: p.passes, parallelism: p.parallelism }
+      }
+    case "scrypt":
+      return {
+        words: `N=2^${p.logN} (${mib(128 * p.r * 2 ** p.logN)}), r=${p.r}, p=${p.p}`,
+        args: ["--ln", String(p.logN), "--r", String(p.r), "--p", String(p.p)],
+        fields: { logN: p.logN, r: p.r, p: p.p }
+      }
+    case "pbkdf2-sha256":
+    case "pbkdf2-sha512":
+      return { words: `${p.iterations} iterations`, args: ["--hash", p.algorithm.slice(7), "--iterations", String(p.iterations)], fields: { iterations: p.iterations } }
+    default:
+      return { words: "", args: [], fields: {} }
+  }
+}
+
+/**
+ * `--calibrate 500ms`: times real derivations on a worker of this machine and prints the
+ * parameters that take about that long within the memory ceiling, and the command line
+ * that uses them (with a new random salt). No password is read: what is timed is the
+ * parameters, over a stand-in.
+ */
+const calibrateCommand = async (
+  kdf: string,
+  options: DeriveCommandOptions,
+  out: (text: string) => void,
+  err: (line: string) => void,
+  early?: ReadonlyArray<EarlyWorker>
+): Promise<ExitCode> => {
+  let request: Parameters<typeof calibrate>[0]
+  try {
+    if (kdf === "hkdf") throw new Usage("--calibrate is for password hashes (argon2id, scrypt, pbkdf2): hkdf has no cost to tune")
+    if (!(KDFS as ReadonlyArray<string>).includes(kdf)) throw new Usage(`unknown key derivation '${kdf}' (${KDFS.join(", ")})`)
+    const chosen: ReadonlyArray<readonly [string, unknown]> = [["memory", options.memory], ["passes", options.passes], ["ln", options.ln], ["n", options.n], ["r", options.r], ["p", options.p], ["iterations", options.iterations]]
+    for (const [option, value] of chosen) if (value !== undefined) throw new Usage(`--calibrate chooses the parameters: leave out --${option}`)
+    if (kdf === "pbkdf2" && (options.hash === undefined || !(KDF_HASHES as ReadonlyArray<string>).includes(options.hash))) {
+      throw new Usage(`--hash is required (${KDF_HASHES.join(", ")})`)
+    }
+    if (kdf !== "pbkdf2" && options.hash !== undefined) throw new Usage(`--hash is for pbkdf2 and hkdf; ${kdf} has its own`)
+    if (kdf === "pbkdf2" && options.maxMemory !== undefined) throw new Usage("--max-memory is for scrypt and argon2id; pbkdf2 has none")
+    if (kdf !== "argon2id" && options.parallelism !== undefined) throw new Usage(`--parallelism is for argon2id; ${kdf} has none`)
+    request = {
+      algorithm: (kdf === "pbkdf2" ? `pbkdf2-${options.hash}` : kdf) as Parameters<typeof calibrate>[0]["algorithm"],
+      targetMs: durationOption(options.calibrate!),
+      maxMemoryBytes: options.maxMemory === undefined ? defaultMemoryCeiling() : sizeOption("max-memory", options.maxMemory, undefined),
+      length: options.length === undefined ? 32 : wholeNumber("length", options.length),
+      ...(options.parallelism === undefined ? {} : { parallelism: wholeNumber("parallelism", options.parallelism) })
+    }
+  } catch (error) {
+    if (!(error instanceof Usage)) throw error
+    err(`sluice: ${error.message}`)
+    return ExitCode.usage
+  }
+  const ceiling = Math.min(request.maxMemoryBytes ?? DERIVE_LIMITS.maxMemoryBytes, DERIVE_LIMITS.maxMemoryBytes)
+  const program = calibrate(request).pipe(
+    Effect.map((c) => {
+      const { args, fields, words } = describeCalibration(c)
+      const command = ["sluice", "derive", kdf, ...args, "--length", String(c.params.length), "--salt-hex", randomBytes(16).toString("hex")].join(" ")
+      const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+      if (options.json) {
+        out(JSON.stringify({ algorithm: c.params.algorithm, ...fields, length: c.params.length, ms: Math.round(c.ms), targetMs: request.targetMs, ...(kdf === "pbkdf2" ? {} : { maxMemoryBytes: ceiling }), limitedBy: c.limitedBy, command }) + "\n")
+      } else {
+        const limit = kdf === "pbkdf2" ? "" : `; memory ceiling ${mib(ceiling)}${c.limitedBy === "memory" ? ", reached" : ""}`
+        out(`${c.params.algorithm}: ${words}: ${seconds(c.ms)} on this machine (target ${seconds(request.targetMs)}${limit})\n${command}\n`)
+      }
+      return ExitCode.ok as ExitCode
+    }),
+    Effect.catchTag("DeriveError", (error) => Effect.sync(() => {
+      err(`sluice: ${error.message}`)
+      return isInvalidParameters(error.reason) ? ExitCode.usage : ExitCode.internal
+    })),
+    Effect.catchTag("WorkerError", (error) => Effect.sync(() => {
+      err(`sluice: ${error.message}`)
+      return ExitCode.internal
+    }))
+  )
+  return runCommand(program, { workers: options.workers, cache: false, early })
+}
+
+/** The parameters a JSON line names besides the algorithm and the length. */
+const parameterFields = (request: DeriveParams): Record<string, number> => {
+  switch (request.algorithm) {
+    case "scrypt":
+      return { logN: request.logN, r: request.r, p: request.p }
+    case "argon2id":
+      return { memoryKiB: request.memoryKiB, passes: request.passes, parallelism: request.parallelism }
+    case "pbkdf2-sha256":
+    case "pbkdf2-sha512":
+      return { iterations: request.iterations }
+    default:
+      return {}
+  }
 }
 
 const deriveAndWrite = (
   request: DeriveParams,
+  limits: { readonly maxMemoryBytes: number },
   options: DeriveCommandOptions,
   out: (text: string) => void,
   refused: (error: DeriveError) => ExitCode,
   err: (line: string) => void
 ): Effect.Effect<ExitCode, never, WorkerPool> =>
   Effect.gen(function*() {
-    const derived = yield* derive(request)
+    const derived = yield* derive(request, limits)
+    const key = options.encoding === "phc" && phcSupported(request) ? phcString(request, derived) : encode(derived, options.encoding)
     const text = options.json
-      ? JSON.stringify({ algorithm: request.algorithm, ...("iterations" in request ? { iterations: request.iterations } : {}), length: request.length, encoding: options.encoding, key: encode(derived, options.encoding) }) + "\n"
-      : options.encoding === "raw" ? undefined : encode(derived, options.encoding) + "\n"
+      ? JSON.stringify({ algorithm: request.algorithm, ...parameterFields(request), length: request.length, encoding: options.encoding, key }) + "\n"
+      : options.encoding === "raw" ? undefined : key + "\n"
     const path = options.output
     if (path === undefined) {
       out(text!)
@@ -258,7 +491,7 @@ const deriveAndWrite = (
       }))
     )
   }).pipe(
-    Effect.ensuring(Effect.sync(() => (isPbkdf2(request) ? request.password : request.ikm).fill(0))),
+    Effect.ensuring(Effect.sync(() => secretsOf(request).forEach((secret) => secret.fill(0)))),
     Effect.catchTag("DeriveError", (error) => Effect.sync(() => refused(error))),
     Effect.catchTag("WorkerError", (error) => Effect.sync(() => {
       err(`sluice: ${error.message}`)

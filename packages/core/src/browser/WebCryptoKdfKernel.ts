@@ -1,5 +1,5 @@
 import { Layer } from "effect"
-import { type KdfFunctions, KdfKernel, layerPortable, makeKdfKernel } from "../derive/KdfKernel.js"
+import { type KdfFunctions, KdfKernel, layerPortable, makeKdfKernel, memoryHardFunctions } from "../derive/KdfKernel.js"
 
 /**
  * WebCrypto's `deriveBits`: PBKDF2 and HKDF are native in every browser (and in Node's
@@ -33,10 +33,12 @@ export const functions: KdfFunctions = {
     const key = await importSecret(ikm, "HKDF")
     const bits = await subtle().deriveBits({ name: "HKDF", hash: WEB_HASH[hash], salt: buffer(salt), info: buffer(info) }, key, length * 8)
     return new Uint8Array(bits)
-  }
+  },
+  // WebCrypto has neither scrypt nor Argon2: hash-wasm's WebAssembly, on the worker.
+  ...memoryHardFunctions
 }
 
-export const KERNEL_NAME = "WebCrypto"
+export const KERNEL_NAME = "WebCrypto + hash-wasm"
 
 /** Whether this environment has WebCrypto (a page served over plain HTTP does not). */
 export const available = (): boolean => globalThis.crypto?.subtle !== undefined

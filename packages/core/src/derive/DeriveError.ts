@@ -17,7 +17,7 @@ export class UnknownKdf extends Schema.TaggedClass<UnknownKdf>()("UnknownKdf", {
 /** A numeric parameter out of its range: `parameter` names it, `value` is what was given. */
 export class ParameterOutOfRange extends Schema.TaggedClass<ParameterOutOfRange>()("ParameterOutOfRange", {
   algorithm: KdfAlgorithm,
-  parameter: Schema.Literals(["iterations", "length"]),
+  parameter: Schema.Literals(["iterations", "length", "logN", "r", "p", "memoryKiB", "passes", "parallelism"]),
   value: Schema.Number,
   min: Schema.Number,
   max: Schema.Number
@@ -28,21 +28,45 @@ export class ParameterOutOfRange extends Schema.TaggedClass<ParameterOutOfRange>
   }
 }
 
-/** PBKDF2 with a salt under 16 bytes, without the caller saying it is meant. */
+/**
+ * A password hash with a salt under 16 bytes, without the caller saying it is meant; or,
+ * `floor` set, under the algorithm's own minimum (Argon2's 8 bytes), which nothing allows.
+ */
 export class SaltTooShort extends Schema.TaggedClass<SaltTooShort>()("SaltTooShort", {
   algorithm: KdfAlgorithm,
   bytes: Schema.Number,
-  min: Schema.Number
+  min: Schema.Number,
+  floor: Schema.optional(Schema.Boolean)
 }) {
   get message() {
-    return `${this.algorithm}: the salt has ${this.bytes} bytes, fewer than ${this.min} (allow it explicitly to reproduce a key made with a short salt)`
+    return this.floor === true
+      ? `${this.algorithm}: the salt has ${this.bytes} bytes, fewer than ${this.min}, the algorithm's minimum`
+      : `${this.algorithm}: the salt has ${this.bytes} bytes, fewer than ${this.min} (allow it explicitly to reproduce a key made with a short salt)`
+  }
+}
+
+const MiB = 1024 * 1024
+const showBytes = (bytes: number) =>
+  bytes >= MiB ? `${(bytes / MiB).toFixed(bytes % MiB === 0 ? 0 : 1)} MiB` : `${(bytes / 1024).toFixed(bytes % 1024 === 0 ? 0 : 1)} KiB`
+
+/**
+ * A memory-hard derivation that would need more memory than the caller's ceiling (the
+ * CLI's: a share of this machine's memory; at most 4 GiB anywhere).
+ */
+export class MemoryOverCeiling extends Schema.TaggedClass<MemoryOverCeiling>()("MemoryOverCeiling", {
+  algorithm: KdfAlgorithm,
+  bytes: Schema.Number,
+  max: Schema.Number
+}) {
+  get message() {
+    return `${this.algorithm}: these parameters need ${showBytes(this.bytes)} of memory, more than the ceiling of ${showBytes(this.max)}`
   }
 }
 
 /** An input (password, salt, info) larger than sluice accepts: only its size is told. */
 export class InputTooLarge extends Schema.TaggedClass<InputTooLarge>()("InputTooLarge", {
   algorithm: KdfAlgorithm,
-  input: Schema.Literals(["password", "ikm", "salt", "info"]),
+  input: Schema.Literals(["password", "ikm", "salt", "info", "secret", "associatedData"]),
   bytes: Schema.Number,
   max: Schema.Number
 }) {
@@ -61,7 +85,7 @@ export class KdfFailed extends Schema.TaggedClass<KdfFailed>()("KdfFailed", {
   }
 }
 
-export const DeriveErrorReason = Schema.Union([UnknownKdf, ParameterOutOfRange, SaltTooShort, InputTooLarge, KdfFailed])
+export const DeriveErrorReason = Schema.Union([UnknownKdf, ParameterOutOfRange, SaltTooShort, MemoryOverCeiling, InputTooLarge, KdfFailed])
 export type DeriveErrorReason = typeof DeriveErrorReason.Type
 
 export class DeriveError extends Schema.TaggedError<DeriveError>()("DeriveError", {

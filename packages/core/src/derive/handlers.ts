@@ -1,5 +1,5 @@
 import { Effect, Option } from "effect"
-import { isPbkdf2 } from "./DeriveParams.js"
+import { secretsOf } from "./DeriveParams.js"
 import { DeriveRpcs } from "./DeriveRpcs.js"
 import { KdfKernel, makeKdfKernel, NOBLE_KERNEL, portableFunctions } from "./KdfKernel.js"
 import { validateDerive } from "./validateDerive.js"
@@ -19,7 +19,7 @@ export const DeriveHandlersLive = DeriveRpcs.toLayer(Effect.gen(function*() {
       validateDerive(params).pipe(
         Effect.andThen(kernel.derive(params)),
         Effect.map((key) => ({ key })),
-        Effect.ensuring(Effect.sync(() => (isPbkdf2(params) ? params.password : params.ikm).fill(0)))
+        Effect.ensuring(Effect.sync(() => secretsOf(params).forEach((secret) => secret.fill(0))))
       )
   })
 }))

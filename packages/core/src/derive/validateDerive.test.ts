@@ -9,7 +9,7 @@ const text = (s: string) => new TextEncoder().encode(s)
 const password = text("correct horse battery staple")
 const salt = text("NaCl-and-pepper!0123")
 
-const pbkdf2 = (over: Partial<Extract<DeriveParams, { password: unknown }>> = {}): DeriveParams => ({
+const pbkdf2 = (over: Partial<Extract<DeriveParams, { iterations: unknown }>> = {}): DeriveParams => ({
   algorithm: "pbkdf2-sha256", password, salt, iterations: 600_000, length: 32, ...over
 })
 const hkdf = (over: Partial<Extract<DeriveParams, { ikm: unknown }>> = {}): DeriveParams => ({

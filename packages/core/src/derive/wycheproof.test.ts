@@ -9,14 +9,14 @@ import { describe, expect, it } from "vitest"
 import * as WebCryptoKdfKernel from "../browser/WebCryptoKdfKernel.js"
 import { toHex } from "../engine/format.js"
 import * as NodeKdfKernel from "../node/NodeKdfKernel.js"
-import { KDF_ALGORITHMS } from "./DeriveParams.js"
+import { HKDF_ALGORITHMS, PBKDF2_ALGORITHMS } from "./DeriveParams.js"
 import { KdfKernel, layerPortable } from "./KdfKernel.js"
 import { validateDerive } from "./validateDerive.js"
 import { kdfCases, WYCHEPROOF_KDF_FILES } from "./wycheproof.testkit.js"
 
 const kernels = { noble: layerPortable, "node:crypto": NodeKdfKernel.layer, WebCrypto: WebCryptoKdfKernel.layer }
 
-describe.each(KDF_ALGORITHMS.map((a) => [a]))("Wycheproof %s", (algorithm) => {
+describe.each([...HKDF_ALGORITHMS, ...PBKDF2_ALGORITHMS].map((a) => [a]))("Wycheproof %s", (algorithm) => {
   const cases = kdfCases(algorithm, wycheproof(WYCHEPROOF_KDF_FILES[algorithm]))
   it("has cases", () => expect(cases.length).toBeGreaterThan(50))
   describe.each(Object.entries(kernels))("kernel %s", (_k, layer) => {

@@ -2,7 +2,10 @@
  * Wycheproof's HKDF and PBKDF2 files (`hkdf_test_schema_v1.json`, `pbkdf_test_schema.json`)
  * as `derive` parameters. Test code only: the files come from `@sluice/vectors`.
  */
-import type { DeriveParams, KdfAlgorithm } from "./DeriveParams.js"
+import type { DeriveParams, HKDF_ALGORITHMS, PBKDF2_ALGORITHMS } from "./DeriveParams.js"
+
+/** The algorithms Wycheproof has files for (it has none for scrypt or Argon2id). */
+export type WycheproofKdf = typeof PBKDF2_ALGORITHMS[number] | typeof HKDF_ALGORITHMS[number]
 
 interface WycheproofTest {
   readonly tcId: number
@@ -26,7 +29,7 @@ export interface KdfCase {
 }
 
 /** The files `derive` runs, by the algorithm they test. */
-export const WYCHEPROOF_KDF_FILES: Record<KdfAlgorithm, string> = {
+export const WYCHEPROOF_KDF_FILES: Record<WycheproofKdf, string> = {
   "hkdf-sha256": "hkdf_sha256_test.json",
   "hkdf-sha512": "hkdf_sha512_test.json",
   "pbkdf2-sha256": "pbkdf2_hmacsha256_test.json",
@@ -35,7 +38,7 @@ export const WYCHEPROOF_KDF_FILES: Record<KdfAlgorithm, string> = {
 
 const bytes = (hex: unknown) => Uint8Array.from(String(hex).match(/../g) ?? [], (pair) => parseInt(pair, 16))
 
-export const kdfCases = (algorithm: KdfAlgorithm, file: WycheproofFile): Array<KdfCase> =>
+export const kdfCases = (algorithm: WycheproofKdf, file: WycheproofFile): Array<KdfCase> =>
   file.testGroups.flatMap((group) =>
     group.tests.map((test): KdfCase => {
       const name = `tcId ${test.tcId}${test.comment === "" ? "" : ` (${test.comment})`} [${test.flags.join(", ")}]`
