@@ -32,11 +32,14 @@ const Impatient = SluiceNode.layer({
 
 describe.runIf(registered)("keygen on worker threads", () => {
   it("gives a batch of keys from a worker that ssh-keygen reads, with the fingerprints it prints", async () => {
-    const keys = await Effect.runPromise(Effect.gen(function*() {
+    const { health, keys } = await Effect.runPromise(Effect.gen(function*() {
       const pool = yield* WorkerPool
       expect(pool.kind).toBe("workers")
-      return yield* generateKeys({ type: "ed25519", count: 3, formats: ["openssh-private", "ssh-fingerprint"], comment: "from a worker" })
+      const keys = yield* generateKeys({ type: "ed25519", count: 3, formats: ["openssh-private", "ssh-fingerprint"], comment: "from a worker" })
+      return { keys, health: yield* SubscriptionRef.get(pool.health) }
     }).pipe(Effect.provide(SluiceNode.layer({ workers: 2, workerUrl }))))
+    // On a worker, not on this thread after a worker failed.
+    expect(health).toMatchObject({ restarts: 0, fallbackTasks: 0 })
     expect(keys).toHaveLength(3)
     const dir = mkdtempSync(join(tmpdir(), "sluice-keygen-"))
     try {

@@ -3,12 +3,12 @@ import { ed25519 } from "@noble/curves/ed25519.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { randomBytes } from "@noble/hashes/utils.js"
 import { base64, base64nopad } from "@scure/base"
-import bcryptPbkdf from "bcrypt-pbkdf"
 import { type Bytes, concat, padTo } from "../der.js"
 import { KeyParseError } from "../KeyError.js"
 import { ecFromScalar } from "../KeyKernel.js"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
 import { type EcInfo, type EcType, KEY_INFO, KEY_TYPES, type KeyType } from "../KeyType.js"
+import { bcryptPbkdf } from "./bcryptPbkdf.js"
 import { armor, unarmor, utf8 } from "./pem.js"
 import { rsaType } from "./pkcs8.js"
 
@@ -87,7 +87,7 @@ const SALT_BYTES = 16
 
 const bcrypt = (passphrase: Uint8Array, salt: Uint8Array, rounds: number): Uint8Array => {
   const out = new Uint8Array(48)
-  if (bcryptPbkdf.pbkdf(passphrase, passphrase.length, salt, salt.length, out, out.length, rounds) !== 0) {
+  if (bcryptPbkdf(passphrase, passphrase.length, salt, salt.length, out, out.length, rounds) !== 0) {
     throw new Error("bcrypt_pbkdf refused its parameters")
   }
   return out
