@@ -74,3 +74,43 @@ describe("encrypted PKCS#8", () => {
     expect(samePublic(await parseEncryptedPkcs8Der(theirs, text("pw")), pair)).toBe(true)
   }, 30_000)
 })
+
+describe("readers refuse bad files by what is wrong, never with a byte of the key", () => {
+  it("age: a changed character fails the Bech32 checksum; a recipient is not an identity", async () => {
+    const { parseAgeIdentity, parseAgeRecipient, ageKeyFile } = await import("./formats/age.js")
+    const pair = await generate("x25519")
+    const file = ageKeyFile(pair, Date.UTC(2026, 0, 2, 3, 4, 5))
+    expect(file.split("\n")[0]).toBe("# created: 2026-01-02T03:04:05Z")
+    const identity = file.split("\n")[2]!
+    const damaged = identity.slice(0, 30) + (identity[30] === "Q" ? "P" : "Q") + identity.slice(31)
+    const error = (() => {
+      try {
+        parseAgeIdentity(damaged)
+      } catch (e) {
+        return e as Error
+      }
+      throw new Error("expected a refusal")
+    })()
+    expect(error.message).toBe("not a readable age identity key: bad Bech32")
+    expect(error.message).not.toContain(identity.slice(16, 40))
+    expect(() => parseAgeRecipient(identity.toLowerCase())).toThrow(/prefix of an identity/)
+  })
+
+  it("OpenSSH: a wrong passphrase is told as that; an ML-KEM key has no OpenSSH form", async () => {
+    const { opensshPrivateKey, parseOpensshPrivateKey } = await import("./formats/openssh.js")
+    const pair = await generate("ed25519")
+    const file = opensshPrivateKey(pair, "c", text("right"), 2)
+    expect(() => parseOpensshPrivateKey(file, text("wrong"))).toThrow("not a readable OpenSSH private key: wrong passphrase or damaged file")
+    expect(() => parseOpensshPrivateKey(file)).toThrow(/no passphrase given/)
+    expect(parseOpensshPrivateKey(file, text("right")).comment).toBe("c")
+    const pq = await generate("ml-kem-512")
+    expect(() => opensshPrivateKey(pq)).toThrow(/no OpenSSH form/)
+  })
+
+  it("PKCS#8: a truncated file and an RSA key of a size Sluice does not make", async () => {
+    const der = pkcs8Der(await generate("ecdsa-p256"))
+    expect(() => parsePkcs8Der(der.subarray(0, der.length - 5))).toThrow(/not a readable PKCS#8 key: DER element of tag 0x30 runs past its end/)
+    const small = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "der" })
+    expect(() => parsePkcs8Der(small)).toThrow("an RSA key of 1024 bits (Sluice has 2048, 3072 and 4096)")
+  })
+})
