@@ -8,6 +8,12 @@ export class DerError extends Error {}
 
 export type Bytes = Uint8Array<ArrayBuffer>
 
+/**
+ * A copy in an ArrayBuffer of its own. Not `.slice()`: on a Node Buffer (what node:crypto
+ * exports) `slice` is a view, and the copy would be wiped with the Buffer.
+ */
+export const copy = (bytes: Uint8Array): Bytes => new Uint8Array(bytes)
+
 export const concat = (...parts: ReadonlyArray<Uint8Array>): Bytes => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let at = 0
@@ -69,7 +75,7 @@ export const oid = (dotted: string): Bytes => {
   return tlv(TAG.oid, Uint8Array.from(out))
 }
 
-/** One decoded element: its tag, its content, and the bytes after it. */
+/** One decoded element: its tag and its content (a view into the bytes read). */
 export interface Element {
   readonly tag: number
   readonly content: Bytes
@@ -89,7 +95,9 @@ export const readElement = (bytes: Uint8Array, at = 0): { readonly element: Elem
     start += count
   }
   if (start + len > bytes.length) throw new DerError(`DER element of tag 0x${tag.toString(16)} runs past its end`)
-  return { element: { tag, content: bytes.slice(start, start + len) }, next: start + len }
+  // A view, not a copy: a secret read from a buffer stays in that one buffer, which the
+  // caller wipes; what a reader keeps, it copies out (integerMagnitude, padTo, slice).
+  return { element: { tag, content: bytes.subarray(start, start + len) as Bytes }, next: start + len }
 }
 
 /** A whole buffer as exactly one element of `tag`. */
@@ -120,7 +128,7 @@ export const integerMagnitude = (content: Uint8Array): Bytes => {
   if (content.length > 0 && content[0]! & 0x80) throw new DerError("negative INTEGER")
   let start = 0
   while (start < content.length - 1 && content[start] === 0) start++
-  return content.slice(start)
+  return copy(content.subarray(start))
 }
 
 /** The dotted form of an OBJECT IDENTIFIER's content. */

@@ -3,7 +3,7 @@ import { ed25519 } from "@noble/curves/ed25519.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { randomBytes } from "@noble/hashes/utils.js"
 import { base64, base64nopad } from "@scure/base"
-import { type Bytes, concat, padTo } from "../der.js"
+import { type Bytes, concat, copy, padTo } from "../der.js"
 import { KeyParseError } from "../KeyError.js"
 import { ecFromScalar } from "../KeyKernel.js"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
@@ -131,7 +131,7 @@ class Reader {
   constructor(readonly bytes: Uint8Array, readonly format: string) {}
   take(n: number): Bytes {
     if (this.at + n > this.bytes.length) throw new KeyParseError({ format: this.format, problem: "truncated" })
-    const out = this.bytes.slice(this.at, this.at + n)
+    const out = copy(this.bytes.subarray(this.at, this.at + n))
     this.at += n
     return out
   }
@@ -149,7 +149,7 @@ class Reader {
     if (b.length > 0 && b[0]! & 0x80) throw new KeyParseError({ format: this.format, problem: "negative mpint" })
     let start = 0
     while (start < b.length - 1 && b[start] === 0) start++
-    return b.slice(start)
+    return copy(b.subarray(start))
   }
 }
 
@@ -245,7 +245,7 @@ export const parseOpensshPrivateKey = (text: string, passphrase?: Uint8Array): {
     case "okp": {
       const pub = p.string()
       const both = p.string()
-      const seed = both.slice(0, 32)
+      const seed = copy(both.subarray(0, 32))
       if (!ed25519.getPublicKey(seed).every((b, i) => b === pub[i])) throw new KeyParseError({ format, problem: "private and public keys differ" })
       pair = { family: "okp", type: "ed25519", seed, publicKey: pub }
       break

@@ -4,6 +4,7 @@ import {
   type Bytes,
   children,
   context,
+  copy,
   DerError,
   expectTag,
   integerMagnitude,
@@ -126,7 +127,7 @@ export const parseSpkiDer = (der: Uint8Array): PublicKey =>
     const type = typeOf(expectTag(alg!, TAG.sequence), "SPKI")
     const content = expectTag(bits!, TAG.bitString)
     if (content[0] !== 0) throw new KeyParseError({ format: "SPKI", problem: "unused bits in the key" })
-    const key = content.slice(1)
+    const key = copy(content.subarray(1))
     const info = KEY_INFO[type]
     if (info.family === "rsa") {
       const [n, e] = children(readOne(key, TAG.sequence)).map((el) => integerMagnitude(expectTag(el, TAG.integer)))
@@ -139,24 +140,29 @@ export const parseSpkiDer = (der: Uint8Array): PublicKey =>
  * Reads PKCS#8 PrivateKeyInfo / OneAsymmetricKey DER (as `openssl genpkey` and
  * node:crypto write them), deriving the public key where the file does not hold it.
  * An ML-DSA / ML-KEM key must hold its seed: an expanded key alone cannot be re-encoded.
+ * `knownPublic` (from the SPKI of the same key, as a kernel has it) saves computing the
+ * public key again. What is returned is copied out: the caller may wipe `der`.
  */
-export const parsePkcs8Der = (der: Uint8Array): KeyPair =>
+export const parsePkcs8Der = (der: Uint8Array, knownPublic?: PublicKey): KeyPair =>
   guard("PKCS#8", () => {
     const format = "PKCS#8"
     const [, alg, privateKey] = children(readOne(der, TAG.sequence))
     const type = typeOf(expectTag(alg!, TAG.sequence), format)
     const content = expectTag(privateKey!, TAG.octetString)
     const info = KEY_INFO[type]
+    const known = (t: KeyType): Bytes | undefined =>
+      knownPublic !== undefined && knownPublic.type === t && knownPublic.family !== "rsa" ? knownPublic.publicKey : undefined
     switch (info.family) {
       case "okp": {
-        const seed = readOne(content, TAG.octetString)
-        const publicKey = type === "ed25519" ? ed25519.getPublicKey(seed) : x25519.getPublicKey(seed)
-        return { family: "okp", type: type as "ed25519" | "x25519", seed, publicKey: new Uint8Array(publicKey) }
+        const seed = copy(readOne(content, TAG.octetString))
+        const publicKey = known(type) ?? new Uint8Array(type === "ed25519" ? ed25519.getPublicKey(seed) : x25519.getPublicKey(seed))
+        return { family: "okp", type: type as "ed25519" | "x25519", seed, publicKey }
       }
       case "ec": {
         const fields = children(readOne(content, TAG.sequence))
         const d = padTo(expectTag(fields[1]!, TAG.octetString), info.size)
-        return ecFromScalar(type as "ecdsa-p256", d)
+        const publicKey = known(type)
+        return publicKey === undefined ? ecFromScalar(type as "ecdsa-p256", d) : { family: "ec", type: type as "ecdsa-p256", d, publicKey }
       }
       case "rsa": {
         const [, n, e, d, p, q, dp, dq, qi] = children(readOne(content, TAG.sequence)).map((el) =>
@@ -171,7 +177,10 @@ export const parsePkcs8Der = (der: Uint8Array): KeyPair =>
         else if (element.tag === TAG.sequence) seed = expectTag(children(element.content)[0]!, TAG.octetString)
         else throw new KeyParseError({ format, problem: "an expanded key without its seed" })
         if (seed.length !== info.seedBytes) throw new KeyParseError({ format, problem: `a seed of ${seed.length} bytes` })
-        return pqFromSeed(type as "ml-dsa-44", seed)
+        const publicKey = known(type)
+        return publicKey === undefined
+          ? pqFromSeed(type as "ml-dsa-44", seed)
+          : { family: "pq", type: type as "ml-dsa-44", seed: copy(seed), publicKey }
       }
     }
   })
