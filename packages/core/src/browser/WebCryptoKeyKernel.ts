@@ -1,10 +1,9 @@
-import { base64urlnopad } from "@scure/base"
 import { Effect, Layer } from "effect"
-import type { Bytes } from "../keys/der.js"
+import { parsePkcs8Der } from "../keys/formats/pkcs8.js"
 import { GenerationFailed, keygenError, KeyTypeUnavailable } from "../keys/KeyError.js"
 import { KeyKernel, portableKeyKernel, preferring } from "../keys/KeyKernel.js"
-import type { KeyPair } from "../keys/KeyPair.js"
-import { ecInfo, KEY_INFO, type KeyType } from "../keys/KeyType.js"
+import type { KeyPair, PublicKey } from "../keys/KeyPair.js"
+import { KEY_INFO, type KeyType } from "../keys/KeyType.js"
 
 /**
  * WebCrypto's `generateKey`, native and off the page's JavaScript: ECDSA P-256/384/521 and
@@ -14,10 +13,9 @@ import { ecInfo, KEY_INFO, type KeyType } from "../keys/KeyType.js"
  */
 /** The few WebCrypto shapes used, typed here: the core's tsconfig has no DOM library. */
 interface Subtle {
-  generateKey(algorithm: object, extractable: boolean, usages: ReadonlyArray<string>): Promise<{ readonly privateKey: unknown }>
-  exportKey(format: "jwk", key: unknown): Promise<Jwk>
+  generateKey(algorithm: object, extractable: boolean, usages: ReadonlyArray<string>): Promise<{ readonly privateKey: unknown; readonly publicKey: unknown }>
+  exportKey(format: "pkcs8" | "raw", key: unknown): Promise<ArrayBuffer>
 }
-type Jwk = { readonly [member: string]: unknown }
 const subtle = () => globalThis.crypto.subtle as unknown as Subtle
 
 const params = (type: KeyType): { readonly algorithm: object; readonly usages: ReadonlyArray<string> } | undefined => {
@@ -37,40 +35,21 @@ const params = (type: KeyType): { readonly algorithm: object; readonly usages: R
   }
 }
 
-const b64u = (s: unknown): Bytes => {
-  if (typeof s !== "string") throw new Error("a JWK member is missing")
-  return new Uint8Array(base64urlnopad.decode(s))
-}
-
-/** A key pair's parts from WebCrypto's private JWK. */
-export const fromJwk = (type: KeyType, jwk: Jwk): KeyPair => {
-  const info = KEY_INFO[type]
-  switch (info.family) {
-    case "okp":
-      return { family: "okp", type: type as "ed25519", seed: b64u(jwk.d), publicKey: b64u(jwk.x) }
-    case "ec": {
-      const { size } = ecInfo(type as "ecdsa-p256")
-      const point = new Uint8Array(1 + 2 * size)
-      point[0] = 4
-      point.set(b64u(jwk.x), 1)
-      point.set(b64u(jwk.y), 1 + size)
-      return { family: "ec", type: type as "ecdsa-p256", d: b64u(jwk.d), publicKey: point }
-    }
-    case "rsa":
-      return {
-        family: "rsa",
-        type: type as "rsa-2048",
-        n: b64u(jwk.n),
-        e: b64u(jwk.e),
-        d: b64u(jwk.d),
-        p: b64u(jwk.p),
-        q: b64u(jwk.q),
-        dp: b64u(jwk.dp),
-        dq: b64u(jwk.dq),
-        qi: b64u(jwk.qi)
-      }
-    case "pq":
-      throw new Error("not a WebCrypto type")
+/**
+ * A key pair's parts from WebCrypto's PKCS#8 export (an ArrayBuffer, wiped once read; a
+ * JWK export would leave the secret in strings) and, but for RSA, its raw public key (the
+ * 32 bytes, or the uncompressed point), so that nothing is computed again.
+ */
+export const fromExports = (type: KeyType, pkcs8: ArrayBuffer, rawPublic: ArrayBuffer | undefined): KeyPair => {
+  const der = new Uint8Array(pkcs8)
+  try {
+    const family = KEY_INFO[type].family
+    const known = rawPublic === undefined || family === "rsa" ? undefined : { family, type, publicKey: new Uint8Array(rawPublic) } as PublicKey
+    const pair = parsePkcs8Der(der, known)
+    if (pair.type !== type) throw new Error("unexpected key type")
+    return pair
+  } finally {
+    der.fill(0)
   }
 }
 
@@ -94,7 +73,8 @@ export const make = (): KeyKernel["Service"] => {
         return Effect.tryPromise({
           try: async () => {
             const pair = await subtle().generateKey(p.algorithm, true, p.usages)
-            return fromJwk(type, await subtle().exportKey("jwk", pair.privateKey))
+            const rawPublic = KEY_INFO[type].family === "rsa" ? undefined : await subtle().exportKey("raw", pair.publicKey)
+            return fromExports(type, await subtle().exportKey("pkcs8", pair.privateKey), rawPublic)
           },
           catch: (error) => {
             // NotSupportedError: this browser lacks the type; anything else is a failure.
