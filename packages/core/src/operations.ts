@@ -9,11 +9,13 @@ import { DeriveRpcs } from "./derive/DeriveRpcs.js"
 import { EngineHandlersLive, EngineRpcs } from "./engine/pool/EngineRpcs.js"
 import { HashHandlersLive } from "./hash/handlers.js"
 import { HashRpcs } from "./hash/HashRpcs.js"
+import { KeygenHandlersLive } from "./keys/handlers.js"
+import { KeygenRpcs } from "./keys/KeygenRpcs.js"
 
-export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs)
+export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs, KeygenRpcs)
 
 /**
  * What a worker (or the calling thread) runs; needs the platform's sources and kernels.
  * `KdfKernel` is optional: without one, derivations use the portable kernel.
  */
-export const OperationHandlers = Layer.mergeAll(EngineHandlersLive, HashHandlersLive, DeriveHandlersLive)
+export const OperationHandlers = Layer.mergeAll(EngineHandlersLive, HashHandlersLive, DeriveHandlersLive, KeygenHandlersLive)

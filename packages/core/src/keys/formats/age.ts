@@ -1,0 +1,71 @@
+import { x25519 } from "@noble/curves/ed25519.js"
+import { bech32 } from "@scure/base"
+import type { Bytes } from "../der.js"
+import { KeyParseError } from "../KeyError.js"
+import type { KeyPair, PublicKey } from "../KeyPair.js"
+
+/**
+ * age's native X25519 keys (age-encryption.org/v1, "The X25519 recipient type"): the
+ * recipient is the Bech32 (BIP 173) of the public key under the HRP `age`, the identity
+ * that of the 32-byte private scalar under `AGE-SECRET-KEY-`, in upper case. age's Bech32
+ * has no 90-character limit, and its checksum is over the lower-case HRP.
+ */
+const RECIPIENT_HRP = "age"
+const IDENTITY_HRP = "age-secret-key-"
+
+const encode = (hrp: string, bytes: Uint8Array) => bech32.encode(hrp, bech32.toWords(bytes), false)
+
+const notX25519 = (type: string) => new Error(`${type} is not an age X25519 key`)
+
+export const ageRecipient = (key: PublicKey): string => {
+  if (key.type !== "x25519" || key.family !== "okp") throw notX25519(key.type)
+  return encode(RECIPIENT_HRP, key.publicKey)
+}
+
+export const ageIdentity = (pair: KeyPair): string => {
+  if (pair.type !== "x25519" || pair.family !== "okp") throw notX25519(pair.type)
+  return encode(IDENTITY_HRP, pair.seed).toUpperCase()
+}
+
+/**
+ * RFC 3339 as Go's `time.RFC3339` prints it in UTC (no fraction), which is what
+ * age-keygen writes after `# created:` for a machine on UTC.
+ */
+export const rfc3339 = (millis: number): string => new Date(millis).toISOString().replace(/\.\d{3}Z$/, "Z")
+
+/** age-keygen's file: `# created:`, `# public key:`, then the identity, each line ended by a newline. */
+export const ageKeyFile = (pair: KeyPair, createdMillis: number): string =>
+  `# created: ${rfc3339(createdMillis)}\n# public key: ${ageRecipient(pair)}\n${ageIdentity(pair)}\n`
+
+const decode = (text: string, hrp: string, format: string): Bytes => {
+  let decoded: { prefix: string; words: Array<number> }
+  try {
+    decoded = bech32.decode(text.toLowerCase() as `${string}1${string}`, false)
+  } catch {
+    throw new KeyParseError({ format, problem: "bad Bech32" })
+  }
+  if (decoded.prefix !== hrp) throw new KeyParseError({ format, problem: `the prefix ${decoded.prefix === IDENTITY_HRP ? "of an identity" : decoded.prefix}` })
+  const bytes = new Uint8Array(bech32.fromWords(decoded.words))
+  if (bytes.length !== 32) throw new KeyParseError({ format, problem: `${bytes.length} bytes, not 32` })
+  return bytes
+}
+
+/** An `age1…` recipient as its X25519 public key. */
+export const parseAgeRecipient = (text: string): PublicKey => {
+  const trimmed = text.trim()
+  if (trimmed !== trimmed.toLowerCase()) throw new KeyParseError({ format: "age recipient", problem: "not lower case" })
+  return { family: "okp", type: "x25519", publicKey: decode(trimmed, RECIPIENT_HRP, "age recipient") }
+}
+
+/**
+ * The first identity in an age key file (comments and blank lines skipped, as age's
+ * parser does), with its public key computed.
+ */
+export const parseAgeIdentity = (text: string): KeyPair => {
+  const format = "age identity"
+  const line = text.split("\n").map((l) => l.trim()).find((l) => l !== "" && !l.startsWith("#"))
+  if (line === undefined || !line.startsWith("AGE-SECRET-KEY-1")) throw new KeyParseError({ format, problem: "no AGE-SECRET-KEY-1 line" })
+  if (line !== line.toUpperCase()) throw new KeyParseError({ format, problem: "not upper case" })
+  const seed = decode(line, IDENTITY_HRP, format)
+  return { family: "okp", type: "x25519", seed, publicKey: new Uint8Array(x25519.getPublicKey(seed)) }
+}

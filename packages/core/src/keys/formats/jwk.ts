@@ -1,0 +1,76 @@
+import { sha256 } from "@noble/hashes/sha2.js"
+import { base64urlnopad } from "@scure/base"
+import type { KeyPair, PublicKey } from "../KeyPair.js"
+import { ecInfo, okpInfo, pqInfo } from "../KeyType.js"
+import { utf8 } from "./pem.js"
+
+/** A JSON Web Key (RFC 7517 §4) as a flat record of strings. */
+export type Jwk = Readonly<Record<string, string>>
+
+const b64 = (bytes: Uint8Array) => base64urlnopad.encode(bytes)
+
+/**
+ * The public members of a key, each family's as its RFC names them: RFC 8037 §2 (OKP:
+ * crv, x), RFC 7518 §6.2.1 (EC: crv, x, y), §6.3.1 (RSA: n, e), and the AKP key type of
+ * draft-ietf-cose-dilithium (alg, pub), which node:crypto also uses for ML-KEM.
+ */
+export const publicMembers = (key: PublicKey): Jwk => {
+  switch (key.family) {
+    case "okp":
+      return { kty: "OKP", crv: okpInfo(key.type).crv, x: b64(key.publicKey) }
+    case "ec": {
+      const { size, crv } = ecInfo(key.type)
+      return { kty: "EC", crv, x: b64(key.publicKey.subarray(1, 1 + size)), y: b64(key.publicKey.subarray(1 + size)) }
+    }
+    case "rsa":
+      return { kty: "RSA", n: b64(key.n), e: b64(key.e) }
+    case "pq":
+      return { kty: "AKP", alg: pqInfo(key.type).alg, pub: b64(key.publicKey) }
+  }
+}
+
+/** RFC 7638 §3.2 (and RFC 8037 §2 for OKP): the required members of each key type, in lexicographic order. */
+const REQUIRED: Record<string, ReadonlyArray<string>> = {
+  EC: ["crv", "kty", "x", "y"],
+  RSA: ["e", "kty", "n"],
+  OKP: ["crv", "kty", "x"],
+  AKP: ["alg", "kty", "pub"]
+}
+
+/**
+ * RFC 7638 §3: the SHA-256 of the required members as JSON with no whitespace, in
+ * lexicographic order, base64url without padding (§3.1's example is in the tests).
+ */
+export const jwkThumbprint = (jwk: Jwk): string => {
+  const required = REQUIRED[jwk.kty!]
+  if (required === undefined) throw new Error(`no thumbprint rule for kty ${jwk.kty}`)
+  const json = `{${required.map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`).join(",")}}`
+  return b64(sha256(utf8(json)))
+}
+
+export const thumbprintOf = (key: PublicKey): string => jwkThumbprint(publicMembers(key))
+
+/** The public JWK with `kid` = its RFC 7638 thumbprint. */
+export const publicJwk = (key: PublicKey): Jwk => {
+  const members = publicMembers(key)
+  return { ...members, kid: jwkThumbprint(members) }
+}
+
+/**
+ * The private JWK (RFC 7518 §6.2.2 EC `d`, §6.3.2 RSA `d, p, q, dp, dq, qi`, RFC 8037 §2
+ * OKP `d`, AKP `priv` = the seed) with `kid` = the thumbprint of its public part.
+ */
+export const privateJwk = (pair: KeyPair): Jwk => {
+  const members = publicMembers(pair)
+  const kid = jwkThumbprint(members)
+  switch (pair.family) {
+    case "okp":
+      return { ...members, d: b64(pair.seed), kid }
+    case "ec":
+      return { ...members, d: b64(pair.d), kid }
+    case "rsa":
+      return { ...members, d: b64(pair.d), p: b64(pair.p), q: b64(pair.q), dp: b64(pair.dp), dq: b64(pair.dq), qi: b64(pair.qi), kid }
+    case "pq":
+      return { ...members, priv: b64(pair.seed), kid }
+  }
+}

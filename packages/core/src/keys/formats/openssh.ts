@@ -1,0 +1,283 @@
+import { ctr } from "@noble/ciphers/aes.js"
+import { ed25519 } from "@noble/curves/ed25519.js"
+import { sha256 } from "@noble/hashes/sha2.js"
+import { randomBytes } from "@noble/hashes/utils.js"
+import { base64, base64nopad } from "@scure/base"
+import { type Bytes, concat, copy, padTo } from "../der.js"
+import { KeyParseError } from "../KeyError.js"
+import { ecFromScalar } from "../KeyKernel.js"
+import type { KeyPair, PublicKey } from "../KeyPair.js"
+import { type EcInfo, type EcType, KEY_INFO, KEY_TYPES, type KeyType } from "../KeyType.js"
+import { bcryptPbkdf } from "./bcryptPbkdf.js"
+import { armor, unarmor, utf8 } from "./pem.js"
+import { rsaType } from "./pkcs8.js"
+
+// RFC 4251 §5: the SSH wire encodings.
+const uint32 = (n: number): Bytes => {
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, n)
+  return out
+}
+const string = (bytes: Uint8Array | string): Bytes => {
+  const b = typeof bytes === "string" ? utf8(bytes) : bytes
+  return concat(uint32(b.length), b)
+}
+/** RFC 4251 §5 mpint: two's complement, minimal, a 0 byte before a set top bit; zero is empty. */
+const mpint = (magnitude: Uint8Array): Bytes => {
+  let start = 0
+  while (start < magnitude.length && magnitude[start] === 0) start++
+  const trimmed = magnitude.subarray(start)
+  return string(trimmed.length > 0 && trimmed[0]! & 0x80 ? concat(Uint8Array.of(0), trimmed) : trimmed)
+}
+
+/** The OpenSSH name of a key's type, or undefined where OpenSSH has no such key. */
+export const sshName = (type: KeyType): string | undefined => {
+  const info = KEY_INFO[type]
+  return info.family === "pq" ? undefined : info.ssh
+}
+
+/**
+ * The public key blob: RFC 8709 §4 (ssh-ed25519: string name, string key), RFC 5656 §3.1
+ * (ecdsa-sha2-*: string name, string curve, string Q), RFC 4253 §6.6 (ssh-rsa: string
+ * name, mpint e, mpint n).
+ */
+export const publicBlob = (key: PublicKey): Bytes => {
+  const name = sshName(key.type)
+  if (name === undefined) throw new Error(`${key.type} has no OpenSSH form`)
+  switch (key.family) {
+    case "okp":
+      return concat(string(name), string(key.publicKey))
+    case "ec":
+      return concat(string(name), string((KEY_INFO[key.type] as EcInfo).sshCurve), string(key.publicKey))
+    case "rsa":
+      return concat(string(name), mpint(key.e), mpint(key.n))
+    case "pq":
+      throw new Error("unreachable")
+  }
+}
+
+/** The `authorized_keys` line (sshd(8) AUTHORIZED_KEYS FILE FORMAT): type, base64 blob, comment. */
+export const authorizedKeysLine = (key: PublicKey, comment = ""): string =>
+  `${sshName(key.type)} ${base64.encode(publicBlob(key))}${comment === "" ? "" : ` ${comment}`}`
+
+/** `ssh-keygen -lf`'s fingerprint: SHA-256 of the blob, base64 without padding (OpenSSH sshkey_fingerprint). */
+export const sshFingerprint = (key: PublicKey): string => `SHA256:${base64nopad.encode(sha256(publicBlob(key)))}`
+
+/** The private fields after the type name, as PROTOCOL.key and sshkey_private_serialize write them. */
+const privateFields = (pair: KeyPair): Bytes => {
+  switch (pair.family) {
+    // ed25519: string pub, string (seed ‖ pub).
+    case "okp":
+      return concat(string(pair.publicKey), string(concat(pair.seed, pair.publicKey)))
+    // ecdsa: string curve, string Q, mpint d.
+    case "ec":
+      return concat(string((KEY_INFO[pair.type] as EcInfo).sshCurve), string(pair.publicKey), mpint(pair.d))
+    // rsa: mpint n, e, d, iqmp, p, q.
+    case "rsa":
+      return concat(mpint(pair.n), mpint(pair.e), mpint(pair.d), mpint(pair.qi), mpint(pair.p), mpint(pair.q))
+    case "pq":
+      throw new Error("unreachable")
+  }
+}
+
+const MAGIC = utf8("openssh-key-v1\0")
+/** ssh-keygen's default bcrypt rounds (DEFAULT_ROUNDS in sshkey.c) and salt size. */
+export const BCRYPT_ROUNDS = 16
+const SALT_BYTES = 16
+
+const bcrypt = (passphrase: Uint8Array, salt: Uint8Array, rounds: number): Uint8Array => {
+  const out = new Uint8Array(48)
+  if (bcryptPbkdf(passphrase, passphrase.length, salt, salt.length, out, out.length, rounds) !== 0) {
+    throw new Error("bcrypt_pbkdf refused its parameters")
+  }
+  return out
+}
+
+/**
+ * The `openssh-key-v1` private key file (OpenSSH PROTOCOL.key): one key, unencrypted
+ * (cipher and kdf "none", padded to 8 bytes) or, given a passphrase, as ssh-keygen does
+ * it: bcrypt_pbkdf with a 16-byte salt and 16 rounds gives aes256-ctr's key and IV (48
+ * bytes), and the private section is padded to the cipher's 16-byte block.
+ */
+export const opensshPrivateKey = (pair: KeyPair, comment = "", passphrase?: Uint8Array, rounds = BCRYPT_ROUNDS): string => {
+  const name = sshName(pair.type)
+  if (name === undefined) throw new Error(`${pair.type} has no OpenSSH form`)
+  const check = randomBytes(4)
+  const body = concat(check, check, string(name), privateFields(pair), string(comment))
+  const block = passphrase === undefined ? 8 : 16
+  const padding = Uint8Array.from({ length: (block - (body.length % block)) % block }, (_, i) => i + 1)
+  const plain = concat(body, padding)
+  body.fill(0)
+  let section: Uint8Array = plain
+  let header: Bytes
+  if (passphrase === undefined) {
+    header = concat(string("none"), string("none"), string(new Uint8Array(0)))
+  } else {
+    const salt = randomBytes(SALT_BYTES)
+    const keyIv = bcrypt(passphrase, salt, rounds)
+    section = ctr(keyIv.subarray(0, 32), keyIv.subarray(32, 48)).encrypt(plain)
+    keyIv.fill(0)
+    plain.fill(0)
+    header = concat(string("aes256-ctr"), string("bcrypt"), string(concat(string(salt), uint32(rounds))))
+  }
+  const file = concat(MAGIC, header, uint32(1), string(publicBlob(pair)), string(section))
+  section.fill(0)
+  return armor("OPENSSH PRIVATE KEY", file, 70)
+}
+
+/** A reader of SSH wire data that throws a parse error past its end. */
+class Reader {
+  at = 0
+  constructor(readonly bytes: Uint8Array, readonly format: string) {}
+  take(n: number): Bytes {
+    if (this.at + n > this.bytes.length) throw new KeyParseError({ format: this.format, problem: "truncated" })
+    const out = copy(this.bytes.subarray(this.at, this.at + n))
+    this.at += n
+    return out
+  }
+  uint32(): number {
+    return new DataView(this.take(4).buffer).getUint32(0)
+  }
+  string(): Bytes {
+    return this.take(this.uint32())
+  }
+  text(): string {
+    return new TextDecoder().decode(this.string())
+  }
+  mpint(): Bytes {
+    const b = this.string()
+    if (b.length > 0 && b[0]! & 0x80) throw new KeyParseError({ format: this.format, problem: "negative mpint" })
+    let start = 0
+    while (start < b.length - 1 && b[start] === 0) start++
+    return copy(b.subarray(start))
+  }
+}
+
+const typeOfName = (name: string, format: string): KeyType => {
+  const type = KEY_TYPES.find((t) => sshName(t) === name)
+  if (type === undefined) throw new KeyParseError({ format, problem: `the key type ${name}` })
+  return type
+}
+
+const readPublicBlob = (blob: Uint8Array, format: string): PublicKey => {
+  const r = new Reader(blob, format)
+  const name = r.text()
+  const type = typeOfName(name, format)
+  const info = KEY_INFO[type]
+  switch (info.family) {
+    case "okp":
+      return { family: "okp", type: "ed25519", publicKey: r.string() }
+    case "ec": {
+      if (r.text() !== info.sshCurve) throw new KeyParseError({ format, problem: "curve does not match the type" })
+      return { family: "ec", type: type as EcType, publicKey: r.string() }
+    }
+    case "rsa": {
+      const e = r.mpint()
+      const n = r.mpint()
+      return { family: "rsa", type: rsaType(n, format), n, e }
+    }
+    default:
+      throw new KeyParseError({ format, problem: `the key type ${name}` })
+  }
+}
+
+/** Reads an `authorized_keys` line or a `.pub` file (options before the type are not read). */
+export const parseAuthorizedKey = (line: string): { readonly key: PublicKey; readonly comment: string } => {
+  const format = "OpenSSH public"
+  const [name, data, ...rest] = line.trim().split(/\s+/)
+  if (name === undefined || data === undefined) throw new KeyParseError({ format, problem: "not a key line" })
+  let blob: Uint8Array
+  try {
+    blob = base64.decode(data)
+  } catch {
+    throw new KeyParseError({ format, problem: "bad base64" })
+  }
+  const key = readPublicBlob(blob, format)
+  if (sshName(key.type) !== name) throw new KeyParseError({ format, problem: "the line's type is not the blob's" })
+  return { key, comment: rest.join(" ") }
+}
+
+const modulo = (a: Uint8Array, m: bigint): Bytes => {
+  const hex = (b: Uint8Array) => BigInt(`0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("") || "0"}`)
+  let v = hex(a) % m
+  const out: Array<number> = []
+  while (v > 0n) {
+    out.unshift(Number(v & 0xffn))
+    v >>= 8n
+  }
+  return Uint8Array.from(out.length === 0 ? [0] : out)
+}
+const toBig = (b: Uint8Array) => BigInt(`0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("") || "0"}`)
+
+/**
+ * Reads an `openssh-key-v1` file as ssh-keygen writes it (unencrypted, or bcrypt +
+ * aes256-ctr with `passphrase`). A wrong passphrase shows as mismatched check words,
+ * and is told as that, never with a byte of the key.
+ */
+export const parseOpensshPrivateKey = (text: string, passphrase?: Uint8Array): { readonly pair: KeyPair; readonly comment: string } => {
+  const format = "OpenSSH private"
+  const file = unarmor(text, "OPENSSH PRIVATE KEY", format)
+  const r = new Reader(file, format)
+  if (!r.take(MAGIC.length).every((b, i) => b === MAGIC[i])) throw new KeyParseError({ format, problem: "no openssh-key-v1 magic" })
+  const cipher = r.text()
+  const kdf = r.text()
+  const kdfOptions = r.string()
+  if (r.uint32() !== 1) throw new KeyParseError({ format, problem: "more than one key" })
+  const publicKey = readPublicBlob(r.string(), format)
+  let section = r.string()
+  if (cipher !== "none") {
+    if (cipher !== "aes256-ctr" || kdf !== "bcrypt") throw new KeyParseError({ format, problem: `the cipher ${cipher} with ${kdf}` })
+    if (passphrase === undefined) throw new KeyParseError({ format, problem: "encrypted, and no passphrase given" })
+    const o = new Reader(kdfOptions, format)
+    const salt = o.string()
+    const keyIv = bcrypt(passphrase, salt, o.uint32())
+    section = ctr(keyIv.subarray(0, 32), keyIv.subarray(32, 48)).decrypt(section)
+    keyIv.fill(0)
+  }
+  const p = new Reader(section, format)
+  if (p.uint32() !== p.uint32()) {
+    throw new KeyParseError({ format, problem: cipher === "none" ? "check words differ" : "wrong passphrase or damaged file" })
+  }
+  const type = typeOfName(p.text(), format)
+  const info = KEY_INFO[type]
+  let pair: KeyPair
+  switch (info.family) {
+    case "okp": {
+      const pub = p.string()
+      const both = p.string()
+      const seed = copy(both.subarray(0, 32))
+      if (!ed25519.getPublicKey(seed).every((b, i) => b === pub[i])) throw new KeyParseError({ format, problem: "private and public keys differ" })
+      pair = { family: "okp", type: "ed25519", seed, publicKey: pub }
+      break
+    }
+    case "ec": {
+      p.string() // curve
+      p.string() // Q, recomputed below
+      pair = ecFromScalar(type as EcType, padTo(p.mpint(), info.size))
+      break
+    }
+    case "rsa": {
+      const [n, e, d, qi, pp, q] = [p.mpint(), p.mpint(), p.mpint(), p.mpint(), p.mpint(), p.mpint()]
+      pair = {
+        family: "rsa",
+        type: rsaType(n, format),
+        n,
+        e,
+        d,
+        p: pp,
+        q,
+        dp: modulo(d, toBig(pp) - 1n),
+        dq: modulo(d, toBig(q) - 1n),
+        qi
+      }
+      break
+    }
+    default:
+      throw new KeyParseError({ format, problem: `the key type ${type}` })
+  }
+  const comment = p.text()
+  section.fill(0)
+  const samePub = authorizedKeysLine(pair) === authorizedKeysLine(publicKey)
+  if (!samePub) throw new KeyParseError({ format, problem: "the public key does not match the private key" })
+  return { pair, comment }
+}

@@ -1,0 +1,59 @@
+import { Effect } from "effect"
+import { ENCRYPTED_FORMATS, formatSupports, isKeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
+import { BadPassphrase, CountOutOfRange, FormatNotForType, type KeygenError, keygenError, UnknownKeyFormat, UnknownKeyType } from "./KeyError.js"
+import type { GenerateKeysRequest } from "./KeygenRpcs.js"
+import { KEY_INFO, KEY_TYPES } from "./KeyType.js"
+import { BCRYPT_ROUNDS } from "./formats/openssh.js"
+
+export const KEYGEN_LIMITS = {
+  /** Keys in one task: a batch, not a job (the job runner splits a million into tasks). */
+  maxCount: 4096,
+  maxPassphraseBytes: 1024
+} as const
+
+/**
+ * Checks a request before any work, on the calling thread and again in the handler:
+ * the type and every format known, each format has the type, a passphrase given exactly
+ * when an encrypted form is asked for. Messages name sizes and names, never the passphrase.
+ */
+export const validateKeygen = (request: GenerateKeysRequest): Effect.Effect<void, KeygenError> =>
+  Effect.suspend(() => {
+    const fail = (reason: Parameters<typeof keygenError>[0]) => Effect.fail(keygenError(reason))
+    const type = request.type as string
+    if (!(KEY_TYPES as ReadonlyArray<string>).includes(type)) return fail(new UnknownKeyType({ type }))
+    const { count } = request
+    if (!Number.isInteger(count) || count < 1 || count > KEYGEN_LIMITS.maxCount) {
+      return fail(new CountOutOfRange({ value: count, min: 1, max: KEYGEN_LIMITS.maxCount }))
+    }
+    for (const format of request.formats as ReadonlyArray<string>) {
+      if (!isKeyFormat(format)) return fail(new UnknownKeyFormat({ format }))
+      if (!formatSupports(format, request.type)) return fail(new FormatNotForType({ format, type: request.type }))
+    }
+    const encrypted = request.formats.find((f) => ENCRYPTED_FORMATS.has(f))
+    const max = KEYGEN_LIMITS.maxPassphraseBytes
+    if (encrypted !== undefined) {
+      if (request.passphrase === undefined) return fail(new BadPassphrase({ format: encrypted, problem: "missing", max }))
+      if (request.passphrase.length === 0) return fail(new BadPassphrase({ format: encrypted, problem: "empty", max }))
+      if (request.passphrase.length > max) return fail(new BadPassphrase({ format: encrypted, problem: "too long", max }))
+    } else if (request.passphrase !== undefined) {
+      return fail(new BadPassphrase({ format: "keygen", problem: "unused", max }))
+    }
+    return Effect.void
+  })
+
+/** Whether a request's outputs include a private key. */
+export const holdsSecrets = (request: GenerateKeysRequest): boolean => request.formats.some((f) => SECRET_FORMATS.has(f))
+
+/**
+ * Generous CPU milliseconds for a request on the slowest kernel that serves it (noble for
+ * curves and ML-*, WebCrypto for RSA), with the passphrase KDFs in pure JavaScript:
+ * scrypt N=2^14 ≈ 250 ms, PBKDF2 600,000 rounds ≈ 1.5 s, bcrypt_pbkdf 16 rounds ≈ 1 s.
+ */
+export const estimateCpuMillis = (request: GenerateKeysRequest): number => {
+  let perKey = KEY_INFO[request.type].cpuMillis + 1
+  for (const format of request.formats) {
+    if (format === "pkcs8-encrypted-pem" || format === "pkcs8-encrypted-der") perKey += request.pbe === "pbkdf2-sha256" ? 1500 : 250
+    if (format === "openssh-private-encrypted") perKey += 60 * BCRYPT_ROUNDS
+  }
+  return perKey * request.count
+}

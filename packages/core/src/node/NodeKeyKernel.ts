@@ -1,0 +1,123 @@
+import { Effect, Layer } from "effect"
+import * as crypto from "node:crypto"
+import { type Bytes, padTo } from "../keys/der.js"
+import { parsePkcs8Der } from "../keys/formats/pkcs8.js"
+import { GenerationFailed, keygenError, KeyTypeUnavailable } from "../keys/KeyError.js"
+import { KeyKernel } from "../keys/KeyKernel.js"
+import type { KeyPair } from "../keys/KeyPair.js"
+import { KEY_INFO, type KeyType } from "../keys/KeyType.js"
+
+/**
+ * node:crypto (OpenSSL): every type, ML-DSA and ML-KEM with OpenSSL 3.5 (Node 24).
+ * `generateKeyPair` runs on libuv's thread pool, so the worker's own thread stays free to
+ * hear an interrupt during a long RSA prime search. The parts are read from the key's DER.
+ */
+const nodeType = (type: KeyType): { readonly name: string; readonly options: object } => {
+  const info = KEY_INFO[type]
+  switch (info.family) {
+    case "okp":
+      return { name: type, options: {} }
+    case "ec":
+      return { name: "ec", options: { namedCurve: info.crv } }
+    case "rsa":
+      return { name: "rsa", options: { modulusLength: info.bits, publicExponent: 65537 } }
+    case "pq":
+      return { name: type, options: {} }
+  }
+}
+
+/** Node 24's raw exports (not yet in @types/node): a Buffer of the bare key. */
+const raw = (key: crypto.KeyObject, format: "raw-private" | "raw-public" | "raw-seed"): Buffer =>
+  key.export({ format } as unknown as crypto.KeyExportOptions<"der">)
+
+/** A copy of a Buffer that owns its ArrayBuffer, and the Buffer wiped. */
+const take = (buffer: Buffer): Bytes => {
+  const out = new Uint8Array(buffer)
+  buffer.fill(0)
+  return out
+}
+
+/**
+ * The parts of a node:crypto key pair, as Buffers that are wiped once copied out (a JWK
+ * export would leave the secret in strings, which cannot be wiped): Node 24's raw exports
+ * for the curves and ML-* (the private scalar or seed, the public key), and the PKCS#8 DER
+ * for RSA, read by Sluice's own reader. Raw exports cost 2-30 µs a key here; DER 30-50.
+ */
+export const partsOf = (type: KeyType, privateKey: crypto.KeyObject, publicKey: crypto.KeyObject): KeyPair => {
+  const info = KEY_INFO[type]
+  switch (info.family) {
+    case "okp":
+      return { family: "okp", type: type as "ed25519", seed: take(raw(privateKey, "raw-private")), publicKey: take(raw(publicKey, "raw-public")) }
+    case "ec": {
+      const d = raw(privateKey, "raw-private")
+      const scalar = padTo(d, info.size)
+      d.fill(0)
+      const point = take(raw(publicKey, "raw-public"))
+      if (point.length !== 1 + 2 * info.size || point[0] !== 4) throw new Error("unexpected public key encoding")
+      return { family: "ec", type: type as "ecdsa-p256", d: scalar, publicKey: point }
+    }
+    case "pq": {
+      const seed = take(raw(privateKey, "raw-seed"))
+      if (seed.length !== info.seedBytes) throw new Error("unexpected seed size")
+      return { family: "pq", type: type as "ml-dsa-44", seed, publicKey: take(raw(publicKey, "raw-public")) }
+    }
+    case "rsa": {
+      const der = privateKey.export({ type: "pkcs8", format: "der" })
+      try {
+        const pair = parsePkcs8Der(der)
+        if (pair.type !== type) throw new Error("unexpected key size")
+        return pair
+      } finally {
+        der.fill(0)
+      }
+    }
+  }
+}
+
+const supported = (type: KeyType): boolean => {
+  const { name } = nodeType(type)
+  return name === "ec" || name === "rsa" || probe(name)
+}
+
+const probed = new Map<string, boolean>()
+/** Whether this Node's OpenSSL has the type (ML-* need OpenSSL 3.5): asked once. */
+const probe = (name: string): boolean => {
+  let known = probed.get(name)
+  if (known === undefined) {
+    try {
+      crypto.generateKeyPairSync(name as "ed25519")
+      known = true
+    } catch {
+      known = false
+    }
+    probed.set(name, known)
+  }
+  return known
+}
+
+export const kernelName = (): string => `node:crypto (OpenSSL ${process.versions.openssl})`
+
+export const make = (): KeyKernel["Service"] => {
+  const name = kernelName()
+  return {
+    name,
+    supports: supported,
+    generate: (type) =>
+      Effect.suspend(() => {
+        if (!supported(type)) return Effect.fail(keygenError(new KeyTypeUnavailable({ type, kernel: name })))
+        const { name: nodeName, options } = nodeType(type)
+        return Effect.callback<KeyPair, ReturnType<typeof keygenError>>((resume) => {
+          crypto.generateKeyPair(nodeName as "rsa", options as crypto.RSAKeyPairKeyObjectOptions, (error, publicKey, privateKey) => {
+            if (error) return resume(Effect.fail(keygenError(new GenerationFailed({ type, kernel: name }))))
+            try {
+              resume(Effect.succeed(partsOf(type, privateKey, publicKey)))
+            } catch {
+              resume(Effect.fail(keygenError(new GenerationFailed({ type, kernel: name }))))
+            }
+          })
+        })
+      })
+  }
+}
+
+export const layer: Layer.Layer<KeyKernel> = Layer.sync(KeyKernel)(make)

@@ -1,0 +1,78 @@
+/**
+ * Key generation on real worker threads of `@sluice/core/node`: a batch comes back from a
+ * worker in every form asked, an RSA-4096 batch silent for far longer than the stall limit
+ * is not taken for a hung worker, and a worker's refusal crosses as a typed KeygenError.
+ */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Cause, Effect, Exit, SubscriptionRef } from "effect"
+import { describe, expect, it } from "vitest"
+import { WorkerPool } from "../engine/pool/WorkerPool.js"
+import { parseOpensshPrivateKey, sshFingerprint } from "../keys/formats/openssh.js"
+import { KeygenError } from "../keys/KeyError.js"
+import { generateKeys, keygenPolicy } from "../keys/keygen.js"
+import { type GenerateKeysRequest, KeygenRpcs } from "../keys/KeygenRpcs.js"
+import * as SluiceNode from "./node.js"
+
+// Real worker threads run the built worker entry: `test` runs after `build`.
+const workerUrl = new URL("../../dist/platform/node-worker.js", import.meta.url)
+const decode = (b: Uint8Array) => new TextDecoder().decode(b)
+
+const Impatient = SluiceNode.layer({
+  workers: 1,
+  workerUrl,
+  supervision: { stallTimeout: "50 millis", deadline: () => "50 millis", retryCrashedInline: false }
+})
+
+describe("keygen on worker threads", () => {
+  it("gives a batch of keys from a worker that ssh-keygen reads, with the fingerprints it prints", async () => {
+    const { health, keys } = await Effect.runPromise(Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      expect(pool.kind).toBe("workers")
+      const keys = yield* generateKeys({ type: "ed25519", count: 3, formats: ["openssh-private", "ssh-fingerprint"], comment: "from a worker" })
+      return { keys, health: yield* SubscriptionRef.get(pool.health) }
+    }).pipe(Effect.provide(SluiceNode.layer({ workers: 2, workerUrl }))))
+    // On a worker, not on this thread after a worker failed.
+    expect(health).toMatchObject({ restarts: 0, fallbackTasks: 0 })
+    expect(keys).toHaveLength(3)
+    const dir = mkdtempSync(join(tmpdir(), "sluice-keygen-"))
+    try {
+      for (const [i, key] of keys.entries()) {
+        const path = join(dir, `id${i}`)
+        writeFileSync(path, key.outputs[0]!.bytes, { mode: 0o600 })
+        expect(execFileSync("ssh-keygen", ["-lf", path], { encoding: "utf8" }).split(" ")[1]).toBe(decode(key.outputs[1]!.bytes))
+        expect(sshFingerprint(parseOpensshPrivateKey(decode(key.outputs[0]!.bytes)).pair)).toBe(decode(key.outputs[1]!.bytes))
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("makes two RSA-4096 keys, silent far past the 50 ms limits, without being killed as hung", async () => {
+    const request: GenerateKeysRequest = { type: "rsa-4096", count: 2, formats: ["spki-der"] }
+    const { health, keys } = await Effect.runPromise(Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      const keys = yield* generateKeys(request)
+      return { keys, health: yield* SubscriptionRef.get(pool.health) }
+    }).pipe(Effect.provide(Impatient)))
+    expect(keys).toHaveLength(2)
+    expect(health).toMatchObject({ timeouts: 0, restarts: 0, retries: 0, fallbackTasks: 0 })
+    expect(keygenPolicy(request)).toMatchObject({ deadline: { _tag: "Cpu" }, idempotent: false })
+  }, 120_000)
+
+  it("a worker's refusal crosses the thread as a typed KeygenError, and names no passphrase", async () => {
+    const exit = await Effect.runPromiseExit(Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      // Past the caller's own check: the worker checks again.
+      return yield* pool.client(KeygenRpcs).run(keygenPolicy({ type: "ed25519", count: 1, formats: [] }), (client) =>
+        client.GenerateKeys({ type: "ed25519", count: 1, formats: ["pkcs8-pem"], passphrase: new TextEncoder().encode("hunter2") }))
+    }).pipe(Effect.provide(SluiceNode.layer({ workers: 1, workerUrl }))))
+    if (Exit.isSuccess(exit)) throw new Error("expected a refusal")
+    const error = Cause.squash(exit.cause)
+    expect(error).toBeInstanceOf(KeygenError)
+    expect((error as KeygenError).reason._tag).toBe("BadPassphrase")
+    expect(JSON.stringify(error) + String(error)).not.toContain("hunter2")
+  })
+})
