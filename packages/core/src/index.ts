@@ -75,4 +75,6 @@ export { EncodedKey, GenerateKeys, GenerateKeysRequest, KeygenRpcs } from "./key
 export { KeygenHandlersLive } from "./keys/handlers.js"
 export { KeyKernel, layerPortable as layerPortableKeyKernel, NOBLE_KEY_KERNEL } from "./keys/KeyKernel.js"
 export { generateKeys, keygenPolicy } from "./keys/keygen.js"
+export { generateKeyStream, keyBatchSize, MAX_KEY_STREAM_COUNT } from "./keys/keyStream.js"
+export type { GeneratedKey, KeyStreamRequest } from "./keys/keyStream.js"
 export { estimateCpuMillis as keygenCpuEstimate, KEYGEN_LIMITS, validateKeygen } from "./keys/validateKeygen.js"
