@@ -53,6 +53,13 @@ class Usage {
   constructor(readonly message: string) {}
 }
 
+/** The output directory could not be readied (exit 5, as any output that cannot be written). */
+class DirFailed {
+  constructor(readonly message: string) {}
+}
+
+const dirFailed = (path: string, error: unknown) => new DirFailed(`${path}: not written: ${ERRNO_TEXT[codeOf(error)] ?? "write failed"} (${codeOf(error)})`)
+
 export const MANIFEST = "manifest.jsonl"
 
 /** The file name of each form after `key-000001`; the encrypted forms share their plain form's. */
@@ -161,7 +168,7 @@ const parsePlan = (options: KeygenCommandOptions): Plan => {
 }
 
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? "EIO"
-const ERRNO_TEXT: Record<string, string> = { ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory" }
+const ERRNO_TEXT: Record<string, string> = { ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory", ENOTDIR: "Not a directory", ENOSPC: "No space left on device" }
 
 /** The passphrase: --passphrase-file, else SLUICE_PASSPHRASE, else a prompt (twice) on a terminal. */
 const readPassphrase = async (options: KeygenCommandOptions, err: (line: string) => void): Promise<Uint8Array | ExitCode> => {
@@ -258,50 +265,103 @@ interface Resumed {
  * files of keys not in the manifest) is removed: they are made again.
  */
 const prepareDir = (plan: Plan, dir: string, resume: boolean): Resumed => {
-  let entries: Array<string>
   try {
-    const stat = fs.statSync(dir)
-    if (!stat.isDirectory()) throw new Usage(`--out-dir ${dir}: not a directory`)
-    entries = fs.readdirSync(dir)
+    if (!fs.statSync(dir).isDirectory()) throw new Usage(`--out-dir ${dir}: not a directory`)
   } catch (error) {
     if (error instanceof Usage) throw error
-    if (codeOf(error) !== "ENOENT") throw new Usage(`--out-dir ${dir}: ${ERRNO_TEXT[codeOf(error)] ?? codeOf(error)}`)
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    if (codeOf(error) !== "ENOENT") throw dirFailed(dir, error)
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    } catch (error) {
+      throw dirFailed(dir, error)
+    }
     return { done: 0 }
   }
   if (!resume) {
-    if (entries.length > 0) throw new Usage(`--out-dir ${dir} is not empty: give an empty or new directory, or --resume to go on with a run there`)
+    if (eachEntry(dir, () => false)) throw new Usage(`--out-dir ${dir} is not empty: give an empty or new directory, or --resume to go on with a run there`)
     return { done: 0 }
   }
   const manifestPath = join(dir, MANIFEST)
   let done = 0
-  if (entries.includes(MANIFEST)) {
-    const text = fs.readFileSync(manifestPath, "utf8")
-    const end = text.lastIndexOf("\n") + 1
-    const lines = text.slice(0, end).split("\n").filter((l) => l !== "")
-    for (const line of lines) {
-      let entry: { index?: unknown; type?: unknown; files?: Record<string, string> }
-      try {
-        entry = JSON.parse(line)
-      } catch {
-        throw new Usage(`--resume: ${manifestPath} line ${done + 1} is not a manifest line`)
-      }
-      if (entry.index !== done + 1) throw new Usage(`--resume: ${manifestPath} line ${done + 1} is key ${String(entry.index)}, not ${done + 1}`)
-      if (entry.type !== plan.type) throw new Usage(`--resume: the run in ${dir} made ${String(entry.type)} keys, not ${plan.type}`)
-      const formats = Object.keys(entry.files ?? {})
-      if (formats.join(",") !== plan.formats.join(",")) throw new Usage(`--resume: the run in ${dir} wrote ${formats.join(",")}; give the same --format (and passphrase options)`)
-      done++
+  const check = (line: string) => {
+    let entry: { index?: unknown; type?: unknown; files?: Record<string, string> }
+    try {
+      entry = JSON.parse(line)
+    } catch {
+      throw new Usage(`--resume: ${manifestPath} line ${done + 1} is not a manifest line`)
     }
-    // A line cut short by a kill is not a key: it and its files are made again.
-    if (end < Buffer.byteLength(text)) fs.truncateSync(manifestPath, Buffer.byteLength(text.slice(0, end)))
+    if (entry.index !== done + 1) throw new Usage(`--resume: ${manifestPath} line ${done + 1} is key ${String(entry.index)}, not ${done + 1}`)
+    if (entry.type !== plan.type) throw new Usage(`--resume: the run in ${dir} made ${String(entry.type)} keys, not ${plan.type}`)
+    const formats = Object.keys(entry.files ?? {})
+    if (formats.join(",") !== plan.formats.join(",")) throw new Usage(`--resume: the run in ${dir} wrote ${formats.join(",")}; give the same --format (and passphrase options)`)
+    done++
+  }
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(manifestPath, "r+")
+  } catch (error) {
+    if (codeOf(error) !== "ENOENT") throw dirFailed(manifestPath, error)
+  }
+  if (fd !== undefined) {
+    try {
+      // Line by line, a MiB at a time: a million keys' manifest is never read whole.
+      const chunk = Buffer.alloc(1024 * 1024)
+      let carry = Buffer.alloc(0)
+      let whole = 0
+      for (;;) {
+        const read = fs.readSync(fd, chunk, 0, chunk.length, null)
+        if (read === 0) break
+        const bytes = Buffer.concat([carry, chunk.subarray(0, read)])
+        let from = 0
+        for (let nl = bytes.indexOf(0x0a, from); nl !== -1; nl = bytes.indexOf(0x0a, from)) {
+          const line = bytes.toString("utf8", from, nl)
+          if (line !== "") check(line)
+          whole += nl + 1 - from
+          from = nl + 1
+        }
+        carry = Buffer.from(bytes.subarray(from))
+      }
+      // A line cut short by a kill is not a key: it and its files are made again.
+      if (carry.length > 0) fs.ftruncateSync(fd, whole)
+    } catch (error) {
+      if (error instanceof Usage) throw error
+      throw dirFailed(manifestPath, error)
+    } finally {
+      fs.closeSync(fd)
+    }
   }
   if (done > plan.count) throw new Usage(`--resume: ${dir} holds ${done} keys, more than --count ${plan.count}`)
-  for (const entry of entries) {
+  eachEntry(dir, (entry) => {
     const match = /^key-(\d+)/.exec(entry)
-    const leftover = entry.endsWith(".sluice-tmp") || (match !== null && Number(match[1]) > done)
-    if (leftover) fs.rmSync(join(dir, entry), { force: true })
-  }
+    if (!(entry.endsWith(".sluice-tmp") || (match !== null && Number(match[1]) > done))) return true
+    try {
+      fs.rmSync(join(dir, entry), { force: true })
+    } catch (error) {
+      throw dirFailed(join(dir, entry), error)
+    }
+    return true
+  })
   return { done }
+}
+
+/** Calls `f` on each name in `dir`, one at a time, until it returns false; whether any name was seen. */
+const eachEntry = (dir: string, f: (name: string) => boolean): boolean => {
+  let handle: fs.Dir
+  try {
+    handle = fs.opendirSync(dir)
+  } catch (error) {
+    throw dirFailed(dir, error)
+  }
+  let any = false
+  try {
+    for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
+      any = true
+      if (!f(entry.name)) break
+    }
+  } finally {
+    handle.closeSync()
+  }
+  return any
 }
 
 /** A line on standard output that waits for the pipe to drain: memory stays bounded on a slow reader. */
@@ -343,6 +403,10 @@ export const keygenCommand = async (
     plan = parsePlan(options)
     if (plan.destination.kind === "dir") resumed = prepareDir(plan, plan.destination.dir, options.resume)
   } catch (error) {
+    if (error instanceof DirFailed) {
+      err(`sluice: ${error.message}`)
+      return ExitCode.output
+    }
     if (!(error instanceof Usage)) throw error
     err(`sluice: ${error.message}`)
     return ExitCode.usage
