@@ -443,7 +443,7 @@ const run = (
   let written = resumed.done
   const progress = makeProgressReporter(process.stderr, 400, renderKeyProgress)
   const onProgress = (event: JobProgress) =>
-    Effect.sync(() => progress.update(new JobProgress({ ...event, bytes: event.bytes + resumed.done, total: (event.total ?? 0) + resumed.done })))
+    Effect.sync(() => progress.update(new JobProgress({ ...event, bytes: event.bytes + resumed.done, total: plan.count })))
   const keys = generateKeyStream(request)
   const destination = plan.destination
   const summary = (extra: Record<string, unknown>) => {
@@ -479,7 +479,8 @@ const run = (
         if (event instanceof JobProgress) return onProgress(event)
         const line = JSON.stringify(jsonOf(plan, event)) + "\n"
         wipe(event)
-        progress.clear()
+        // Standard output may be the terminal the progress line is on.
+        if (destination.path === "-") progress.clear()
         return Effect.tap(write(line), () => Effect.sync(() => written++))
       })
     if (destination.path === "-") body = each(stdoutLine)
@@ -504,7 +505,8 @@ const run = (
   return body.pipe(
     Effect.ensuring(Effect.sync(() => progress.clear())),
     Effect.map(() => {
-      summary(destination.kind === "dir"
+      // With no destination, --json printed the key itself.
+      if (destination.kind !== "stdout") summary(destination.kind === "dir"
         ? { outDir: destination.dir, manifest: join(destination.dir, MANIFEST) }
         : destination.kind === "jsonl" ? { jsonl: destination.path } : {})
       return ExitCode.ok as ExitCode

@@ -42,6 +42,7 @@ describe("generateKeyStream", () => {
     expect(parseOpensshPrivateKey(decode(keys[599]!.outputs[1]!.bytes)).comment).toBe("c")
     const progress = events.filter((e): e is JobProgress => e instanceof JobProgress)
     expect(progress.length).toBeGreaterThan(0)
+    expect(progress.every((p) => p.total === 600)).toBe(true)
     const last = progress.at(-1)!
     expect(last.total).toBe(600)
     expect(last.files).toBe(3)

@@ -115,7 +115,8 @@ export const generateKeyStream = (
     })
     return job.pipe(
       Stream.mapEffect((event): Effect.Effect<ReadonlyArray<GeneratedKey | JobProgress>, KeygenError | WorkerError> => {
-        if (event instanceof JobProgress) return Effect.succeed([event])
+        // The job's total is known from the start: every batch's count is.
+        if (event instanceof JobProgress) return Effect.succeed([event.total === count ? event : new JobProgress({ ...event, total: count })])
         const outcome = event
         if (outcome.error !== undefined) return Effect.fail(outcome.error)
         const first = start + outcome.index * size
