@@ -3,11 +3,11 @@
  * ssh-keygen's fingerprints), JSON lines, encrypted keys opened by openssl and ssh-keygen,
  * --resume after a torn manifest, and refusals (exit 2, before any key is made).
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { expectCleanStderr, requireTools, sluice, useTempDir } from "./cli.testkit.js"
+import { binPath, expectCleanStderr, requireTools, sluice, useTempDir } from "./cli.testkit.js"
 
 const dir = useTempDir("keygen")
 const TIMEOUT = 60_000
@@ -93,6 +93,33 @@ describe("sluice keygen --out-dir", () => {
     expect(readFileSync(join(out, "key-000031.pub"), "utf8")).toBe(`${lines[30]!.ssh}\n`)
     expect(readdirSync(out).filter((f) => f.includes("sluice-tmp"))).toEqual([])
     expect(readdirSync(out)).toHaveLength(101)
+  })
+
+  it("Ctrl-C stops within a moment, leaving whole keys each in the manifest; --resume finishes the run", async () => {
+    const out = fresh()
+    const child = spawn(process.execPath, [binPath, "keygen", "-t", "ed25519", "-n", "1000000", "--out-dir", out, "-w", "1"], { stdio: ["ignore", "pipe", "pipe"] })
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+    const lines = () => existsSync(join(out, "manifest.jsonl")) ? readFileSync(join(out, "manifest.jsonl"), "utf8").split("\n").length - 1 : 0
+    const started = Date.now()
+    while (lines() < 500 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50))
+    const sent = Date.now()
+    child.kill("SIGINT")
+    expect(await exited).toBe(130)
+    expect(Date.now() - sent).toBeLessThan(3_000)
+    expect(stderr).toMatch(/sluice: interrupted/)
+    expect(readdirSync(out).filter((f) => f.includes("sluice-tmp"))).toEqual([])
+    expect(readFileSync(join(out, "manifest.jsonl"), "utf8").endsWith("\n")).toBe(true)
+    const done = manifest(out).length
+    expect(done).toBeGreaterThanOrEqual(500)
+    const again = await sluice(["keygen", "-t", "ed25519", "-n", String(done + 100), "--out-dir", out, "--resume"], { timeoutMs: TIMEOUT })
+    expect(again.status).toBe(0)
+    const all = manifest(out)
+    expect(all.map((l) => l.index)).toEqual(Array.from({ length: done + 100 }, (_, i) => i + 1))
+    expect(new Set(all.map((l) => l.sshFingerprint)).size).toBe(done + 100)
+    expect(readdirSync(out)).toHaveLength(2 * (done + 100) + 1)
+    for (const line of all) expect(readFileSync(join(out, line.files["openssh-public"]!), "utf8")).toBe(`${line.ssh}\n`)
   })
 
   it("refuses a directory that is not empty without --resume, and --resume with other formats", async () => {
