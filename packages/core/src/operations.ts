@@ -4,18 +4,21 @@
  * An operation is added here and nowhere else in the engine (docs/ARCHITECTURE.md).
  */
 import { Layer } from "effect"
-import { DeriveHandlersLive } from "./derive/handlers.js"
 import { DeriveRpcs } from "./derive/DeriveRpcs.js"
 import { EngineHandlersLive, EngineRpcs } from "./engine/pool/EngineRpcs.js"
+import { lazyHandlers } from "./engine/pool/lazyHandlers.js"
 import { HashHandlersLive } from "./hash/handlers.js"
 import { HashRpcs } from "./hash/HashRpcs.js"
-import { KeygenHandlersLive } from "./keys/handlers.js"
-import { KeygenRpcs } from "./keys/KeygenRpcs.js"
 
-export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs, KeygenRpcs)
+export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs)
 
 /**
  * What a worker (or the calling thread) runs; needs the platform's sources and kernels.
  * `KdfKernel` is optional: without one, derivations use the portable kernel.
  */
-export const OperationHandlers = Layer.mergeAll(EngineHandlersLive, HashHandlersLive, DeriveHandlersLive, KeygenHandlersLive)
+export const OperationHandlers = Layer.mergeAll(
+  EngineHandlersLive,
+  HashHandlersLive,
+  // Loaded by a worker (or this thread) on its first derivation, not when it starts.
+  lazyHandlers(DeriveRpcs, () => import("./derive/handlers.js").then((m) => m.DeriveHandlersLive))
+)

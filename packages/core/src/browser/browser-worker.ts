@@ -6,9 +6,8 @@ import { layerPortable } from "../hash/kernels/HashKernel.js"
 import * as BrowserByteSource from "./BrowserByteSource.js"
 import * as BrowserWorkerRunner from "./BrowserWorkerRunner.js"
 import * as WebCryptoKdfKernel from "./WebCryptoKdfKernel.js"
-import * as WebCryptoKeyKernel from "./WebCryptoKeyKernel.js"
 
-const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(BrowserByteSource.layer, layerPortable, WebCryptoKdfKernel.layerBest, WebCryptoKeyKernel.layerBest)))
+const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(BrowserByteSource.layer, layerPortable, WebCryptoKdfKernel.layerBest)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(BrowserWorkerRunner.layer))
 const WorkerLive = RpcServer.layer(Operations).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))
 

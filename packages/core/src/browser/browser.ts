@@ -11,7 +11,6 @@ import * as ResultCache from "../engine/cache/ResultCache.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
 import { OperationHandlers, Operations } from "../operations.js"
 import * as WebCryptoKdfKernel from "./WebCryptoKdfKernel.js"
-import * as WebCryptoKeyKernel from "./WebCryptoKeyKernel.js"
 import {
   BLAKE3_IMPLEMENTATION,
   HASH_WASM_IMPLEMENTATION,
@@ -66,7 +65,7 @@ export const layer = (options: BrowserLayerOptions): Layer.Layer<WorkerPool.Work
     handlers: OperationHandlers,
     watch: (worker, died) =>
       worker.addEventListener("error", (event) => died(`the worker failed${event.message ? `: ${event.message}` : ""}`))
-  }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(webAssemblyAvailable() ? "wasm" : "js"), WebCryptoKdfKernel.layerBest, WebCryptoKeyKernel.layerBest]))
+  }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(webAssemblyAvailable() ? "wasm" : "js"), WebCryptoKdfKernel.layerBest]))
 
 // --- Scheduling --------------------------------------------------------------------------
 
@@ -144,7 +143,7 @@ const kernelLayer = (kernel: KernelKind): Layer.Layer<HashKernel> =>
   kernel === "wasm" ? layerPortable : layerPureJs
 
 const inline = (kernel: KernelKind): Layer.Layer<WorkerPool.WorkerPool> =>
-  WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(kernel), WebCryptoKdfKernel.layerBest, WebCryptoKeyKernel.layerBest]))
+  WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(kernel), WebCryptoKdfKernel.layerBest]))
 
 /**
  * Every task on the main thread, for browsers without module workers: reads of 256 KiB with

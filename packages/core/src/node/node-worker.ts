@@ -5,10 +5,9 @@ import { RpcServer } from "effect/rpc"
 import { OperationHandlers, Operations } from "../operations.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
-import * as NodeKeyKernel from "./NodeKeyKernel.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 
-const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer, NodeKeyKernel.layer)))
+const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(NodeWorkerRunner.layer))
 const WorkerLive = RpcServer.layer(Operations).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))
 

@@ -23,7 +23,6 @@ import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
 import * as NodeIdentity from "./nodeIdentity.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
-import * as NodeKeyKernel from "./NodeKeyKernel.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 import { derive } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
@@ -31,7 +30,6 @@ import type { DeriveParams } from "../derive/DeriveParams.js"
 export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
 export * as NodeHashKernel from "./NodeHashKernel.js"
-export * as NodeKeyKernel from "./NodeKeyKernel.js"
 export * as NodeKdfKernel from "./NodeKdfKernel.js"
 export * as Checkpoints from "./checkpointStore.js"
 export { defaultCacheDir, DEFAULT_DISK_LIMITS, makeDiskLevel } from "./diskCacheLevel.js"
@@ -73,11 +71,11 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
       worker.once("exit", (code) => died(`the worker exited with code ${code}`))
       worker.once("error", (error) => died(`the worker failed: ${error.message}`))
     }
-  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer, NodeKeyKernel.layer]))
+  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */
 export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(
-  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer, NodeKeyKernel.layer])
+  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer])
 )
 
 export interface HashFileOptions extends NodeLayerOptions {
