@@ -2,9 +2,6 @@
  * Key generation on real worker threads of `@sluice/core/node`: a batch comes back from a
  * worker in every form asked, an RSA-4096 batch silent for far longer than the stall limit
  * is not taken for a hung worker, and a worker's refusal crosses as a typed KeygenError.
- * It runs once the keys operation is registered in operations.ts and the worker entries:
- * registering it statically cost every hash run ~13 MB of RSS (its noble tables in each
- * thread), so it waits for handlers that load on their first request (`lazyHandlers`).
  */
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -17,12 +14,10 @@ import { parseOpensshPrivateKey, sshFingerprint } from "../keys/formats/openssh.
 import { KeygenError } from "../keys/KeyError.js"
 import { generateKeys, keygenPolicy } from "../keys/keygen.js"
 import { type GenerateKeysRequest, KeygenRpcs } from "../keys/KeygenRpcs.js"
-import { Operations } from "../operations.js"
 import * as SluiceNode from "./node.js"
 
 // Real worker threads run the built worker entry: `test` runs after `build`.
 const workerUrl = new URL("../../dist/platform/node-worker.js", import.meta.url)
-const registered = Operations.requests.has("GenerateKeys")
 const decode = (b: Uint8Array) => new TextDecoder().decode(b)
 
 const Impatient = SluiceNode.layer({
@@ -31,7 +26,7 @@ const Impatient = SluiceNode.layer({
   supervision: { stallTimeout: "50 millis", deadline: () => "50 millis", retryCrashedInline: false }
 })
 
-describe.runIf(registered)("keygen on worker threads", () => {
+describe("keygen on worker threads", () => {
   it("gives a batch of keys from a worker that ssh-keygen reads, with the fingerprints it prints", async () => {
     const { health, keys } = await Effect.runPromise(Effect.gen(function*() {
       const pool = yield* WorkerPool
