@@ -13,6 +13,8 @@ import { VERSION } from "./version.js"
 import { doctorCommand } from "./commands/doctor.js"
 import { benchCommand } from "./commands/bench.js"
 import { type DeriveCommandOptions, deriveCommand, KDF_HASHES, KEY_ENCODINGS } from "./commands/derive.js"
+import { FILE_SUFFIX, type KeygenCommandOptions, keygenCommand, MANIFEST } from "./commands/keygen.js"
+import { KEY_TYPES } from "@sluice/core"
 
 export { VERSION } from "./version.js"
 
@@ -210,6 +212,43 @@ Examples:
 ${EXIT_CODES_HELP}`)
     .action(async (kdf: string, opts: DeriveCommandOptions) => {
       setExit(await deriveCommand(kdf, opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early))
+    })
+
+  program
+    .command("keygen")
+    .description("generate keys of one type on every core: one to standard output, or many to a directory (one file per key per form, and a manifest) or as JSON lines")
+    .option("-t, --type <type>", `the key type: ${KEY_TYPES.join(", ")} (required)`)
+    .option("-n, --count <n>", "how many keys (default 1; more than one needs --out-dir or --jsonl)")
+    .option("-f, --format <forms>", `a form to write, repeatable or comma-separated: ${Object.keys(FILE_SUFFIX).join(", ")} (default: openssh-private and openssh-public for OpenSSH types, age-identity and age-recipient for x25519, pkcs8-pem and spki-pem otherwise)`, (value: string, previous: Array<string> = []) => [...previous, value])
+    .option("--out-dir <dir>", `write key-000001, key-000001.pub... there (private forms mode 0600, each file whole or not at all) and ${MANIFEST}: one line per key with its files, public key and fingerprints`)
+    .option("--jsonl <file>", "write one JSON object per key to FILE (- for standard output): its index, each form (DER in base64) and fingerprints; FILE appears whole or not at all, mode 0600 when it holds private keys")
+    .option("--encrypt", "encrypt the private keys (encrypted PKCS#8 with scrypt, OpenSSH's own bcrypt-pbkdf encryption); the passphrase is asked for", false)
+    .option("--passphrase-file <file>", "encrypt the private keys with the passphrase in FILE (one trailing newline dropped)")
+    .option("--comment <text>", "the OpenSSH comment of every key")
+    .option("--resume", `go on with an --out-dir run that was stopped: the keys in its ${MANIFEST} are kept, what is past them is made again`, false)
+    .option("--json", "print one JSON object at the end: what was written, time and keys/s (with no destination: the key as one JSON object)", false)
+    .addOption(workersOption())
+    .addHelpText("after", `
+The passphrase never comes from the command line: arguments are visible to every user of
+the machine (ps, /proc) and stay in the shell's history. It is read from --passphrase-file,
+else from the environment variable SLUICE_PASSPHRASE, else, on a terminal, from a prompt
+that does not echo (typed twice). Encryption is asked for by --encrypt, --passphrase-file
+or an encrypted form; each private form is then written encrypted (jwk and age-identity
+have no encrypted form and are refused). Bad options exit 2 before any key is made.
+A private key is never on disk with wider permissions than 0600, not even for a moment:
+its temporary file is created 0600 and renamed into place. After a failure or Ctrl-C the
+directory holds whole keys only, each in ${MANIFEST}; --resume goes on from there.
+
+Examples:
+  sluice keygen -t ed25519                           one OpenSSH key pair, printed
+  sluice keygen -t ed25519 -n 10000 --out-dir keys   key-000001, key-000001.pub, ... and keys/${MANIFEST}
+  sluice keygen -t ecdsa-p256 -n 500 -f pkcs8-pem,spki-pem,jwk-public --out-dir certs
+  sluice keygen -t ed25519 -n 100 --passphrase-file pw --out-dir keys    encrypted with pw
+  sluice keygen -t x25519 -n 1000 --jsonl - | jq -r '."age-recipient"'
+  sluice keygen -t ed25519 -n 1000000 --out-dir keys --resume           after a kill: goes on
+${EXIT_CODES_HELP}`)
+    .action(async (opts: KeygenCommandOptions) => {
+      setExit(await keygenCommand(opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early))
     })
 
   program

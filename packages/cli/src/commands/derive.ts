@@ -242,7 +242,7 @@ const readStdin = async (): Promise<Uint8Array> => {
 }
 
 /** A line typed on the terminal, not echoed; Ctrl-C ends the program as it would anywhere else. */
-const prompt = (question: string): Promise<Uint8Array> =>
+export const prompt = (question: string): Promise<Uint8Array> =>
   new Promise((resolve) => {
     const stdin = process.stdin
     process.stderr.write(question)
@@ -270,7 +270,7 @@ const prompt = (question: string): Promise<Uint8Array> =>
   })
 
 /** One trailing newline, as `echo` and editors leave it, is not part of a password. */
-const withoutNewline = (bytes: Uint8Array): Uint8Array => {
+export const withoutNewline = (bytes: Uint8Array): Uint8Array => {
   const cut = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? 2 : 1) : 0
   if (cut === 0) return bytes
   const trimmed = bytes.slice(0, bytes.length - cut)

@@ -26,6 +26,7 @@ import * as NodeHashKernel from "./NodeHashKernel.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 import { derive } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
+import { type GeneratedKey, generateKeyStream, type KeyStreamRequest } from "../keys/keyStream.js"
 
 /** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
 const NodeHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
@@ -118,6 +119,19 @@ export const hashFile = (path: string, options: HashFileOptions = {}): Promise<D
 export const deriveKey = (params: DeriveParams, options: NodeLayerOptions = {}): Promise<Uint8Array> =>
   Effect.runPromise(derive(params).pipe(
     Effect.provide(options.workers === 0 ? layerInline : layer({ workers: 1, ...options }))
+  ))
+
+/**
+ * Promise-side `generateKeyStream` for programs that do not use Effect: the keys, in
+ * order, as an async iterable, from a pool that lives while it is iterated (`workers: 0`:
+ * on this thread). Only a few batches are held at once, whatever the count, as long as the
+ * caller consumes at its own pace; breaking out of the loop stops the job. It throws a
+ * `KeygenError` (a bad request, before any work) or a `WorkerError`.
+ */
+export const generateKeysIterable = (request: KeyStreamRequest, options: NodeLayerOptions = {}): AsyncIterable<GeneratedKey> =>
+  Stream.toAsyncIterable(generateKeyStream(request).pipe(
+    Stream.filter((event): event is GeneratedKey => event._tag === "GeneratedKey"),
+    Stream.provide(options.workers === 0 ? layerInline : layer(options))
   ))
 
 export * from "./atomicFile.js"

@@ -1,0 +1,592 @@
+/**
+ * `sluice keygen --type T --count N`: many keys on the pool, written one file per key per
+ * form to a directory (with a manifest of public keys and fingerprints), as JSON lines, or
+ * one key to standard output. A passphrase comes from --passphrase-file, SLUICE_PASSPHRASE
+ * or a prompt without echo, never from the command line (arguments are visible to every
+ * user of the machine and stay in shell history).
+ */
+import {
+  ENCRYPTED_FORMATS,
+  formatSupports,
+  type GeneratedKey,
+  generateKeyStream,
+  hasOpenSsh,
+  isKeyFormat,
+  JobProgress,
+  KEY_TYPES,
+  KEYGEN_LIMITS,
+  type KeyFormat,
+  type KeygenError,
+  type KeyStreamRequest,
+  type KeyType,
+  MAX_KEY_STREAM_COUNT,
+  SECRET_FORMATS,
+  type WorkerError,
+  type WorkerPool
+} from "@sluice/core"
+import { OutputFailed, writeAtomically } from "@sluice/core/node"
+import { Effect, Exit, Stream } from "effect"
+import * as fs from "node:fs"
+import { join } from "node:path"
+import type { EarlyWorker } from "../earlyWorker.js"
+import { ExitCode } from "../exitCodes.js"
+import { makeProgressReporter, renderKeyProgress } from "../progress.js"
+import { outputs, runCommand } from "../runtime.js"
+import { prompt, withoutNewline } from "./derive.js"
+
+export interface KeygenCommandOptions {
+  readonly type?: string
+  readonly count?: string
+  readonly format?: ReadonlyArray<string>
+  readonly outDir?: string
+  readonly jsonl?: string
+  readonly passphraseFile?: string
+  readonly encrypt: boolean
+  readonly comment?: string
+  readonly resume: boolean
+  readonly json: boolean
+  readonly workers?: string
+}
+
+/** A usage error: said before anything is generated or written. */
+class Usage {
+  constructor(readonly message: string) {}
+}
+
+/** The output directory could not be readied (exit 5, as any output that cannot be written). */
+class DirFailed {
+  constructor(readonly message: string) {}
+}
+
+const dirFailed = (path: string, error: unknown) => new DirFailed(`${path}: not written: ${ERRNO_TEXT[codeOf(error)] ?? "write failed"} (${codeOf(error)})`)
+
+export const MANIFEST = "manifest.jsonl"
+
+/** The file name of each form after `key-000001`; the encrypted forms share their plain form's. */
+export const FILE_SUFFIX: { readonly [F in KeyFormat]: string } = {
+  "pkcs8-pem": ".pem",
+  "pkcs8-encrypted-pem": ".pem",
+  "pkcs8-der": ".der",
+  "pkcs8-encrypted-der": ".der",
+  "spki-pem": ".pub.pem",
+  "spki-der": ".pub.der",
+  "jwk": ".jwk",
+  "jwk-public": ".pub.jwk",
+  // As ssh-keygen names them: id_ed25519 and id_ed25519.pub.
+  "openssh-private": "",
+  "openssh-private-encrypted": "",
+  "openssh-public": ".pub",
+  "age-identity": ".age",
+  "age-recipient": ".age.pub",
+  "ssh-fingerprint": ".ssh-fingerprint",
+  "jwk-thumbprint": ".jwk-thumbprint"
+}
+
+/** With a passphrase, each private form is written in its encrypted form. */
+const ENCRYPTED_FORM: Partial<Record<KeyFormat, KeyFormat>> = {
+  "pkcs8-pem": "pkcs8-encrypted-pem",
+  "pkcs8-der": "pkcs8-encrypted-der",
+  "openssh-private": "openssh-private-encrypted"
+}
+
+const BINARY: ReadonlySet<KeyFormat> = new Set(["pkcs8-der", "pkcs8-encrypted-der", "spki-der"])
+
+/** The forms written when none is asked for: what ssh-keygen, age-keygen or openssl would write. */
+export const defaultFormats = (type: KeyType): Array<KeyFormat> =>
+  hasOpenSsh(type) ? ["openssh-private", "openssh-public"] : type === "x25519" ? ["age-identity", "age-recipient"] : ["pkcs8-pem", "spki-pem"]
+
+type Destination =
+  | { readonly kind: "dir"; readonly dir: string }
+  | { readonly kind: "jsonl"; readonly path: string }
+  | { readonly kind: "stdout" }
+
+interface Plan {
+  readonly type: KeyType
+  readonly count: number
+  /** The forms the user gets (files, JSON fields, text on stdout), in order. */
+  readonly formats: ReadonlyArray<KeyFormat>
+  /** Every form generated: `formats`, then what the manifest needs. */
+  readonly generated: ReadonlyArray<KeyFormat>
+  readonly encrypt: boolean
+  readonly destination: Destination
+  readonly comment: string | undefined
+  readonly width: number
+}
+
+const parsePlan = (options: KeygenCommandOptions): Plan => {
+  if (options.type === undefined) throw new Usage(`--type is required (${KEY_TYPES.join(", ")})`)
+  const type = options.type
+  if (!(KEY_TYPES as ReadonlyArray<string>).includes(type)) throw new Usage(`unsupported key type '${type}' (${KEY_TYPES.join(", ")})`)
+  const keyType = type as KeyType
+  const countText = options.count ?? "1"
+  if (!/^\d+$/.test(countText) || Number(countText) < 1 || Number(countText) > MAX_KEY_STREAM_COUNT) {
+    throw new Usage(`--count must be a whole number from 1 to ${MAX_KEY_STREAM_COUNT} (got '${countText}')`)
+  }
+  const count = Number(countText)
+  const asked: Array<KeyFormat> = []
+  for (const name of (options.format ?? []).flatMap((f) => f.split(",")).map((f) => f.trim()).filter((f) => f !== "")) {
+    if (!isKeyFormat(name)) throw new Usage(`unknown format '${name}' (${Object.keys(FILE_SUFFIX).join(", ")})`)
+    if (!formatSupports(name, keyType)) throw new Usage(`${type} keys have no ${name} form`)
+    if (!asked.includes(name)) asked.push(name)
+  }
+  const chosen = asked.length > 0 ? asked : defaultFormats(keyType)
+  const encrypt = options.encrypt || options.passphraseFile !== undefined || chosen.some((f) => ENCRYPTED_FORMATS.has(f))
+  const formats: Array<KeyFormat> = []
+  for (const format of chosen) {
+    if (encrypt && SECRET_FORMATS.has(format) && !ENCRYPTED_FORMATS.has(format)) {
+      const encrypted = ENCRYPTED_FORM[format]
+      if (encrypted === undefined) throw new Usage(`${format} has no encrypted form: leave it out, or leave out the passphrase`)
+      if (!formats.includes(encrypted)) formats.push(encrypted)
+    } else if (!formats.includes(format)) formats.push(format)
+  }
+  if (options.outDir !== undefined && options.jsonl !== undefined) throw new Usage("give one destination: --out-dir DIR or --jsonl FILE")
+  const destination: Destination = options.outDir !== undefined
+    ? { kind: "dir", dir: options.outDir }
+    : options.jsonl !== undefined
+    ? { kind: "jsonl", path: options.jsonl }
+    : { kind: "stdout" }
+  if (options.resume && destination.kind !== "dir") throw new Usage("--resume goes on with an --out-dir run")
+  if (destination.kind === "stdout") {
+    if (count > 1) throw new Usage("more than one key needs a destination: --out-dir DIR or --jsonl FILE (- for standard output)")
+    const binary = formats.find((f) => BINARY.has(f))
+    if (binary !== undefined && !options.json) throw new Usage(`${binary} is binary: write it with --out-dir or --jsonl, or print --json`)
+  }
+  if (options.json && destination.kind === "jsonl" && destination.path === "-") throw new Usage("--json and --jsonl - would share standard output: give --jsonl a FILE")
+  if (options.comment !== undefined && !hasOpenSsh(keyType)) throw new Usage(`--comment is for OpenSSH keys; ${type} has no OpenSSH form`)
+  if (options.comment !== undefined && /[\r\n]/.test(options.comment)) throw new Usage("--comment must be one line")
+  const generated = [...formats]
+  const need = (f: KeyFormat) => {
+    if (!generated.includes(f)) generated.push(f)
+  }
+  if (hasOpenSsh(keyType)) {
+    need("openssh-public")
+    need("ssh-fingerprint")
+  }
+  need("jwk-public")
+  need("jwk-thumbprint")
+  return { type: keyType, count, formats, generated, encrypt, destination, comment: options.comment, width: Math.max(6, String(count).length) }
+}
+
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? "EIO"
+const ERRNO_TEXT: Record<string, string> = { ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory", ENOTDIR: "Not a directory", ENOSPC: "No space left on device" }
+
+/** The passphrase: --passphrase-file, else SLUICE_PASSPHRASE, else a prompt (twice) on a terminal. */
+const readPassphrase = async (options: KeygenCommandOptions, err: (line: string) => void): Promise<Uint8Array | ExitCode> => {
+  let bytes: Uint8Array
+  if (options.passphraseFile !== undefined) {
+    try {
+      bytes = Uint8Array.from(fs.readFileSync(options.passphraseFile))
+    } catch (error) {
+      const code = codeOf(error)
+      err(`sluice: ${options.passphraseFile}: ${ERRNO_TEXT[code] ?? `read failed (${code})`}`)
+      return ExitCode.input
+    }
+  } else if (process.env["SLUICE_PASSPHRASE"] !== undefined) {
+    bytes = new TextEncoder().encode(process.env["SLUICE_PASSPHRASE"])
+  } else if (process.stdin.isTTY) {
+    bytes = await prompt("Passphrase: ")
+    const again = await prompt("Passphrase again: ")
+    const same = Buffer.from(bytes).equals(Buffer.from(again))
+    again.fill(0)
+    if (!same) {
+      bytes.fill(0)
+      err("sluice: the passphrases differ")
+      return ExitCode.usage
+    }
+  } else {
+    err("sluice: encrypted keys need a passphrase: --passphrase-file FILE, SLUICE_PASSPHRASE, or a terminal to type it at")
+    return ExitCode.usage
+  }
+  bytes = withoutNewline(bytes)
+  if (bytes.length === 0 || bytes.length > KEYGEN_LIMITS.maxPassphraseBytes) {
+    err(`sluice: the passphrase must be from 1 to ${KEYGEN_LIMITS.maxPassphraseBytes} bytes`)
+    bytes.fill(0)
+    return ExitCode.usage
+  }
+  return bytes
+}
+
+/** What a manifest line and a JSON line hold of a key besides its forms. */
+const publicFields = (plan: Plan, key: GeneratedKey): Record<string, unknown> => {
+  const text = (format: KeyFormat) => {
+    const output = key.outputs.find((o) => o.format === format)
+    return output === undefined ? undefined : Buffer.from(output.bytes).toString("utf8")
+  }
+  const ssh = text("openssh-public")
+  return {
+    ...(ssh === undefined ? {} : { ssh: ssh.trimEnd(), sshFingerprint: text("ssh-fingerprint") }),
+    jwk: JSON.parse(text("jwk-public")!),
+    jwkThumbprint: text("jwk-thumbprint")
+  }
+}
+
+/** One key as a JSON object: its index (from 1), its type, each form asked (DER in base64, JWK as objects), fingerprints. */
+const jsonOf = (plan: Plan, key: GeneratedKey): Record<string, unknown> => {
+  const forms: Record<string, unknown> = {}
+  for (const output of key.outputs) {
+    if (!plan.formats.includes(output.format)) continue
+    const buffer = Buffer.from(output.bytes.buffer, output.bytes.byteOffset, output.bytes.length)
+    forms[output.format] = BINARY.has(output.format)
+      ? buffer.toString("base64")
+      : output.format === "jwk" || output.format === "jwk-public"
+      ? JSON.parse(buffer.toString("utf8"))
+      : buffer.toString("utf8")
+  }
+  const fields = publicFields(plan, key)
+  return {
+    index: key.index + 1,
+    type: plan.type,
+    ...forms,
+    ...(fields["sshFingerprint"] === undefined ? {} : { sshFingerprint: fields["sshFingerprint"] }),
+    jwkThumbprint: fields["jwkThumbprint"]
+  }
+}
+
+const wipe = (key: GeneratedKey) => {
+  for (const output of key.outputs) if (SECRET_FORMATS.has(output.format)) output.bytes.fill(0)
+}
+
+const fileName = (plan: Plan, index: number, format: KeyFormat) => `key-${String(index + 1).padStart(plan.width, "0")}${FILE_SUFFIX[format]}`
+
+/** Writes all of `bytes` at the end of `fd`. */
+const appendAll = (fd: number, bytes: Uint8Array) => {
+  let offset = 0
+  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset)
+}
+
+interface Resumed {
+  readonly done: number
+}
+
+/**
+ * Readies the directory before any work: created (0700) when missing; refused when it
+ * holds files and --resume is not given. With --resume, the manifest's whole lines are the
+ * keys done (a torn last line is cut off), and what is past them (temporary files, key
+ * files of keys not in the manifest) is removed: they are made again.
+ */
+const prepareDir = (plan: Plan, dir: string, resume: boolean): Resumed => {
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new Usage(`--out-dir ${dir}: not a directory`)
+  } catch (error) {
+    if (error instanceof Usage) throw error
+    if (codeOf(error) !== "ENOENT") throw dirFailed(dir, error)
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    } catch (error) {
+      throw dirFailed(dir, error)
+    }
+    return { done: 0 }
+  }
+  if (!resume) {
+    if (eachEntry(dir, () => false)) throw new Usage(`--out-dir ${dir} is not empty: give an empty or new directory, or --resume to go on with a run there`)
+    return { done: 0 }
+  }
+  const manifestPath = join(dir, MANIFEST)
+  let done = 0
+  const check = (line: string) => {
+    let entry: { index?: unknown; type?: unknown; files?: Record<string, string> }
+    try {
+      entry = JSON.parse(line)
+    } catch {
+      throw new Usage(`--resume: ${manifestPath} line ${done + 1} is not a manifest line`)
+    }
+    if (entry.index !== done + 1) throw new Usage(`--resume: ${manifestPath} line ${done + 1} is key ${String(entry.index)}, not ${done + 1}`)
+    if (entry.type !== plan.type) throw new Usage(`--resume: the run in ${dir} made ${String(entry.type)} keys, not ${plan.type}`)
+    const formats = Object.keys(entry.files ?? {})
+    if (formats.join(",") !== plan.formats.join(",")) throw new Usage(`--resume: the run in ${dir} wrote ${formats.join(",")}; give the same --format (and passphrase options)`)
+    done++
+  }
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(manifestPath, "r+")
+  } catch (error) {
+    if (codeOf(error) !== "ENOENT") throw dirFailed(manifestPath, error)
+  }
+  if (fd !== undefined) {
+    try {
+      // Line by line, a MiB at a time: a million keys' manifest is never read whole.
+      const chunk = Buffer.alloc(1024 * 1024)
+      let carry = Buffer.alloc(0)
+      let whole = 0
+      for (;;) {
+        const read = fs.readSync(fd, chunk, 0, chunk.length, null)
+        if (read === 0) break
+        const bytes = Buffer.concat([carry, chunk.subarray(0, read)])
+        let from = 0
+        for (let nl = bytes.indexOf(0x0a, from); nl !== -1; nl = bytes.indexOf(0x0a, from)) {
+          const line = bytes.toString("utf8", from, nl)
+          if (line !== "") check(line)
+          whole += nl + 1 - from
+          from = nl + 1
+        }
+        carry = Buffer.from(bytes.subarray(from))
+      }
+      // A line cut short by a kill is not a key: it and its files are made again.
+      if (carry.length > 0) fs.ftruncateSync(fd, whole)
+    } catch (error) {
+      if (error instanceof Usage) throw error
+      throw dirFailed(manifestPath, error)
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+  if (done > plan.count) throw new Usage(`--resume: ${dir} holds ${done} keys, more than --count ${plan.count}`)
+  eachEntry(dir, (entry) => {
+    const match = /^key-(\d+)/.exec(entry)
+    if (!(entry.endsWith(".sluice-tmp") || (match !== null && Number(match[1]) > done))) return true
+    try {
+      fs.rmSync(join(dir, entry), { force: true })
+    } catch (error) {
+      throw dirFailed(join(dir, entry), error)
+    }
+    return true
+  })
+  return { done }
+}
+
+/** Calls `f` on each name in `dir`, one at a time, until it returns false; whether any name was seen. */
+const eachEntry = (dir: string, f: (name: string) => boolean): boolean => {
+  let handle: fs.Dir
+  try {
+    handle = fs.opendirSync(dir)
+  } catch (error) {
+    throw dirFailed(dir, error)
+  }
+  let any = false
+  try {
+    for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
+      any = true
+      if (!f(entry.name)) break
+    }
+  } finally {
+    handle.closeSync()
+  }
+  return any
+}
+
+/** A line on standard output that waits for the pipe to drain: memory stays bounded on a slow reader. */
+const stdoutLine = (text: string) =>
+  Effect.callback<void>((resume) => {
+    if (process.stdout.write(text)) resume(Effect.void)
+    else process.stdout.once("drain", () => resume(Effect.void))
+  })
+
+type Failure = KeygenError | WorkerError | OutputFailed
+
+const exitFor = (error: Failure, err: (line: string) => void): ExitCode => {
+  err(`sluice: ${error.message}`)
+  switch (error._tag) {
+    case "OutputFailed":
+      return ExitCode.output
+    case "WorkerError":
+      return ExitCode.internal
+    case "KeygenError": {
+      const tag = error.reason._tag
+      return ["UnknownKeyType", "UnknownKeyFormat", "FormatNotForType", "BadPassphrase", "CountOutOfRange"].includes(tag) ? ExitCode.usage : ExitCode.internal
+    }
+  }
+}
+
+/**
+ * Checks every option (exit 2 with one line, before a passphrase is asked for or a key
+ * made), reads the passphrase when keys are encrypted, then generates and writes.
+ */
+export const keygenCommand = async (
+  options: KeygenCommandOptions,
+  out: (text: string) => void,
+  err: (line: string) => void,
+  early?: ReadonlyArray<EarlyWorker>
+): Promise<ExitCode> => {
+  let plan: Plan
+  let resumed: Resumed = { done: 0 }
+  try {
+    plan = parsePlan(options)
+    if (plan.destination.kind === "dir") resumed = prepareDir(plan, plan.destination.dir, options.resume)
+  } catch (error) {
+    if (error instanceof DirFailed) {
+      err(`sluice: ${error.message}`)
+      return ExitCode.output
+    }
+    if (!(error instanceof Usage)) throw error
+    err(`sluice: ${error.message}`)
+    return ExitCode.usage
+  }
+  let passphrase: Uint8Array | undefined
+  if (plan.encrypt) {
+    const read = await readPassphrase(options, err)
+    if (typeof read === "number") return read
+    passphrase = read
+  }
+  const request: KeyStreamRequest = {
+    type: plan.type,
+    count: plan.count - resumed.done,
+    start: resumed.done,
+    formats: plan.generated,
+    ...(passphrase === undefined ? {} : { passphrase }),
+    ...(plan.comment === undefined ? {} : { comment: plan.comment })
+  }
+  const program = run(plan, request, resumed, options, out, err).pipe(
+    Effect.ensuring(Effect.sync(() => passphrase?.fill(0)))
+  )
+  return runCommand(program, { workers: options.workers, cache: false, early })
+}
+
+const run = (
+  plan: Plan,
+  request: KeyStreamRequest,
+  resumed: Resumed,
+  options: KeygenCommandOptions,
+  out: (text: string) => void,
+  err: (line: string) => void
+): Effect.Effect<ExitCode, never, WorkerPool> => {
+  const started = performance.now()
+  let written = resumed.done
+  const progress = makeProgressReporter(process.stderr, 400, renderKeyProgress)
+  const onProgress = (event: JobProgress) =>
+    Effect.sync(() => progress.update(new JobProgress({ ...event, bytes: event.bytes + resumed.done, total: plan.count })))
+  const keys = generateKeyStream(request)
+  const destination = plan.destination
+  const summary = (extra: Record<string, unknown>) => {
+    if (!options.json) return
+    const seconds = (performance.now() - started) / 1000
+    const made = written - resumed.done
+    out(JSON.stringify({
+      type: plan.type,
+      count: plan.count,
+      written,
+      ...(resumed.done > 0 ? { resumedFrom: resumed.done } : {}),
+      formats: plan.formats,
+      encrypted: plan.encrypt,
+      ...extra,
+      seconds: Number(seconds.toFixed(3)),
+      keysPerSecond: Number((made / Math.max(seconds, 1e-3)).toFixed(1))
+    }) + "\n")
+  }
+
+  let body: Effect.Effect<void, Failure, WorkerPool>
+  if (destination.kind === "stdout") {
+    body = Stream.runForEach(keys, (event) =>
+      Effect.sync(() => {
+        if (event instanceof JobProgress) return
+        if (options.json) out(JSON.stringify(jsonOf(plan, event)) + "\n")
+        else for (const o of event.outputs) if (plan.formats.includes(o.format)) out(Buffer.from(o.bytes).toString("utf8"))
+        written++
+        wipe(event)
+      }))
+  } else if (destination.kind === "jsonl") {
+    const each = (write: (line: string) => Effect.Effect<void, OutputFailed>) =>
+      Stream.runForEach(keys, (event) => {
+        if (event instanceof JobProgress) return onProgress(event)
+        const line = JSON.stringify(jsonOf(plan, event)) + "\n"
+        wipe(event)
+        // Standard output may be the terminal the progress line is on.
+        if (destination.path === "-") progress.clear()
+        return Effect.tap(write(line), () => Effect.sync(() => written++))
+      })
+    if (destination.path === "-") body = each(stdoutLine)
+    else {
+      const path = destination.path
+      let temp: string | undefined
+      const secret = plan.formats.some((f) => SECRET_FORMATS.has(f))
+      body = writeAtomically(path, (file) => {
+        temp = file.tempPath
+        outputs.pending.set(temp, path)
+        return each((line) => file.write(line))
+      }, { mode: secret ? 0o600 : 0o644, keepMode: !secret }).pipe(
+        Effect.onExit((exit) => Effect.sync(() => {
+          if (temp !== undefined) outputs.pending.delete(temp)
+          if (!Exit.isSuccess(exit)) outputs.notWritten.add(path)
+        }))
+      )
+    }
+  } else {
+    body = writeDir(plan, destination.dir, keys, onProgress, () => written++)
+  }
+  return body.pipe(
+    Effect.ensuring(Effect.sync(() => progress.clear())),
+    Effect.map(() => {
+      // With no destination, --json printed the key itself.
+      if (destination.kind !== "stdout") summary(destination.kind === "dir"
+        ? { outDir: destination.dir, manifest: join(destination.dir, MANIFEST) }
+        : destination.kind === "jsonl" ? { jsonl: destination.path } : {})
+      return ExitCode.ok as ExitCode
+    }),
+    Effect.catch((error: Failure) =>
+      Effect.sync(() => {
+        progress.clear()
+        const code = exitFor(error, err)
+        if (destination.kind === "dir" && written > 0) {
+          err(`sluice: ${destination.dir}: ${written} of ${plan.count} keys written whole and in ${MANIFEST}; --resume goes on from there`)
+        } else if (destination.kind === "jsonl" && destination.path !== "-") err(`sluice: ${destination.path}: not written`)
+        return code
+      })
+    )
+  )
+}
+
+/** Files written at once, across keys: their syncs overlap. Keys still reach the manifest in order. */
+const WRITES_IN_FLIGHT = 16
+
+/**
+ * One file per key per form, each atomic (a temporary file created with the final mode,
+ * 0600 for private forms, flushed, renamed), then the key's line appended to the manifest:
+ * a key in the manifest is whole on disk.
+ */
+const writeDir = (
+  plan: Plan,
+  dir: string,
+  keys: Stream.Stream<GeneratedKey | JobProgress, KeygenError | WorkerError, WorkerPool>,
+  onProgress: (event: JobProgress) => Effect.Effect<void>,
+  wrote: () => void
+): Effect.Effect<void, Failure, WorkerPool> => {
+  const manifestPath = join(dir, MANIFEST)
+  const writeFile = (name: string, bytes: Uint8Array, secret: boolean) => {
+    const path = join(dir, name)
+    let temp: string | undefined
+    return writeAtomically(path, (file) => {
+      temp = file.tempPath
+      outputs.pending.set(temp, path)
+      return file.write(bytes)
+    }, { mode: secret ? 0o600 : 0o644, keepMode: false }).pipe(
+      Effect.ensuring(Effect.sync(() => {
+        if (temp !== undefined) outputs.pending.delete(temp)
+      }))
+    )
+  }
+  const writeKey = (key: GeneratedKey) =>
+    Effect.forEach(
+      key.outputs.filter((o) => plan.formats.includes(o.format)),
+      (o) => writeFile(fileName(plan, key.index, o.format), o.bytes, SECRET_FORMATS.has(o.format)),
+      { concurrency: "unbounded", discard: true }
+    ).pipe(Effect.ensuring(Effect.sync(() => wipe(key))), Effect.as(key))
+  return Effect.acquireUseRelease(
+    Effect.try({
+      try: () => fs.openSync(manifestPath, "a", 0o644),
+      catch: (cause) => new OutputFailed({ path: manifestPath, code: codeOf(cause) })
+    }),
+    (fd) =>
+      keys.pipe(
+        Stream.mapEffect((event): Effect.Effect<GeneratedKey | JobProgress, OutputFailed> => event instanceof JobProgress ? Effect.succeed(event) : writeKey(event), { concurrency: WRITES_IN_FLIGHT }),
+        Stream.runForEach((event) => {
+          if (event instanceof JobProgress) return onProgress(event)
+          const files: Record<string, string> = {}
+          for (const format of plan.formats) files[format] = fileName(plan, event.index, format)
+          const line = JSON.stringify({ index: event.index + 1, type: plan.type, files, ...publicFields(plan, event) }) + "\n"
+          return Effect.try({
+            try: () => {
+              appendAll(fd, Buffer.from(line))
+              wrote()
+            },
+            catch: (cause) => new OutputFailed({ path: manifestPath, code: codeOf(cause) })
+          })
+        })
+      ),
+    (fd) => Effect.sync(() => {
+      try {
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+    })
+  )
+}

@@ -1,0 +1,127 @@
+import { Effect, Stream } from "effect"
+import type { WorkerError } from "../engine/errors.js"
+import { JobProgress } from "../engine/job/JobProgress.js"
+import { runOrdered } from "../engine/job/runOrdered.js"
+import { WorkerPool } from "../engine/pool/WorkerPool.js"
+import { type KeygenError } from "./KeyError.js"
+import type { KeyFormat } from "./KeyFormat.js"
+import { generateKeys } from "./keygen.js"
+import type { EncodedKey, GenerateKeysRequest } from "./KeygenRpcs.js"
+import type { KeyType } from "./KeyType.js"
+import { estimateCpuMillis, KEYGEN_LIMITS, validateKeygen } from "./validateKeygen.js"
+
+/** Many keys of one type, each in every one of `formats`: a job, split into batches. */
+export interface KeyStreamRequest {
+  readonly type: KeyType
+  /** Keys in all, numbered from `start`. */
+  readonly count: number
+  readonly formats: ReadonlyArray<KeyFormat>
+  /** For the encrypted forms only; the caller's bytes, never wiped here (each task gets a copy). */
+  readonly passphrase?: Uint8Array | undefined
+  readonly comment?: string | undefined
+  readonly pbe?: GenerateKeysRequest["pbe"]
+  /** The index of the first key (a resumed run goes on from the keys it has). Default 0. */
+  readonly start?: number | undefined
+  /** Keys per task; default from the type and formats (`keyBatchSize`). */
+  readonly batchSize?: number | undefined
+}
+
+/** One key of the job, in input order: `index` counts from the request's `start`. */
+export interface GeneratedKey {
+  readonly _tag: "GeneratedKey"
+  readonly index: number
+  readonly outputs: EncodedKey["outputs"]
+}
+
+/** Keys in the largest job a stream takes (the job runner keeps a few numbers per batch). */
+export const MAX_KEY_STREAM_COUNT = 100_000_000
+
+/** Milliseconds of (estimated, generous) CPU a batch aims at: tens of ms of real work. */
+const BATCH_BUDGET_MILLIS = 768
+
+/**
+ * Keys per task: a batch of tens of milliseconds of work, so the pool's per-task cost is
+ * shared (256 Ed25519 keys, 128 P-256, one RSA key, a few scrypt-encrypted ones), and
+ * never more than an even share of the job per worker (a small job still uses them all).
+ */
+export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count">, concurrency = 1): number => {
+  const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) })
+  const budget = Math.max(1, Math.min(256, KEYGEN_LIMITS.maxCount, Math.floor(BATCH_BUDGET_MILLIS / perKey)))
+  return Math.max(1, Math.min(budget, Math.ceil(request.count / Math.max(1, concurrency))))
+}
+
+/** A batch's keys, or why it failed after its attempts. */
+type BatchOutcome =
+  | { readonly index: number; readonly keys: ReadonlyArray<EncodedKey>; readonly error?: undefined }
+  | { readonly index: number; readonly keys?: undefined; readonly error: KeygenError | WorkerError }
+
+/** A failed batch is asked for again this many times (other keys: nothing of it was seen). */
+const BATCH_ATTEMPTS = 3
+
+/**
+ * Generates `count` keys on the pool as a stream, in order, with `JobProgress` events
+ * between them (`bytes` and `total` count keys, `bytesPerSecond` is keys per second, and
+ * `files` counts batches). The request is checked before any work (the stream fails with
+ * a `KeygenError`). The job runs as `runOrdered` over batches, `pool.size` at once, so at
+ * most a few batches of keys are in memory whatever the count; a batch whose worker failed
+ * is generated anew (a new batch, not a retry of the same keys: none of the failed one was
+ * seen), and after three failures the stream fails with the last error.
+ */
+export const generateKeyStream = (
+  request: KeyStreamRequest
+): Stream.Stream<GeneratedKey | JobProgress, KeygenError | WorkerError, WorkerPool> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const pool = yield* WorkerPool
+    const start = request.start ?? 0
+    const count = request.count
+    const check = (n: number): GenerateKeysRequest => ({
+      type: request.type,
+      count: n,
+      formats: request.formats,
+      ...(request.passphrase === undefined ? {} : { passphrase: request.passphrase }),
+      ...(request.comment === undefined ? {} : { comment: request.comment }),
+      ...(request.pbe === undefined ? {} : { pbe: request.pbe })
+    })
+    // Type, formats and passphrase, on this thread, before a worker is asked for anything.
+    yield* validateKeygen(check(1))
+    if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(count) || count < 0 || count > MAX_KEY_STREAM_COUNT) {
+      return yield* Effect.die(new RangeError(`generateKeyStream: count and start must be whole numbers (count up to ${MAX_KEY_STREAM_COUNT})`))
+    }
+    if (count === 0) return Stream.empty
+    const concurrency = Math.max(1, pool.size)
+    const size = request.batchSize ?? keyBatchSize(request, concurrency)
+    if (!Number.isInteger(size) || size < 1 || size > KEYGEN_LIMITS.maxCount) {
+      return yield* Effect.die(new RangeError(`generateKeyStream: batchSize must be from 1 to ${KEYGEN_LIMITS.maxCount}`))
+    }
+    const batches = Math.ceil(count / size)
+    const keysIn = (batch: number) => Math.min(size, count - batch * size)
+    const sizes = Array.from({ length: batches }, (_, b) => keysIn(b))
+    const one = (batch: number): Effect.Effect<BatchOutcome> =>
+      generateKeys(check(keysIn(batch))).pipe(
+        Effect.retry({ times: BATCH_ATTEMPTS - 1, while: (error) => error._tag === "WorkerError" }),
+        Effect.map((keys): BatchOutcome => ({ index: batch, keys })),
+        Effect.catch((error) => Effect.succeed<BatchOutcome>({ index: batch, error })),
+        Effect.provideService(WorkerPool, pool)
+      )
+    const job = runOrdered<BatchOutcome>({
+      pipeline: "keygen",
+      items: batches,
+      concurrency,
+      sizes,
+      one,
+      kind: (outcome) => outcome.error === undefined ? "done" : "failed",
+      size: (outcome) => outcome.keys?.length ?? 0,
+      labels: { done: "generated", phase: "keygen" }
+    })
+    return job.pipe(
+      Stream.mapEffect((event): Effect.Effect<ReadonlyArray<GeneratedKey | JobProgress>, KeygenError | WorkerError> => {
+        // The job's total is known from the start: every batch's count is.
+        if (event instanceof JobProgress) return Effect.succeed([event.total === count ? event : new JobProgress({ ...event, total: count })])
+        const outcome = event
+        if (outcome.error !== undefined) return Effect.fail(outcome.error)
+        const first = start + outcome.index * size
+        return Effect.succeed(outcome.keys.map((key, i): GeneratedKey => ({ _tag: "GeneratedKey", index: first + i, outputs: key.outputs })))
+      }),
+      Stream.flattenIterable
+    )
+  }))
