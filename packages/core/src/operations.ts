@@ -4,18 +4,35 @@
  * An operation is added here and nowhere else in the engine (docs/ARCHITECTURE.md).
  */
 import { Layer } from "effect"
-import { DeriveHandlersLive } from "./derive/handlers.js"
+import type { Rpc, RpcGroup } from "effect/rpc"
 import { DeriveRpcs } from "./derive/DeriveRpcs.js"
 import { EngineHandlersLive, EngineRpcs } from "./engine/pool/EngineRpcs.js"
+import { lazyHandlers } from "./engine/pool/lazyHandlers.js"
 import { HashHandlersLive } from "./hash/handlers.js"
 import { HashRpcs } from "./hash/HashRpcs.js"
-import { KeygenHandlersLive } from "./keys/handlers.js"
 import { KeygenRpcs } from "./keys/KeygenRpcs.js"
 
 export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs, KeygenRpcs)
 
+/** The keygen handlers with a platform's key kernel, loaded when the first key is asked for. */
+export type KeygenHandlersLoader = () => Promise<Layer.Layer<Rpc.ToHandler<RpcGroup.Rpcs<typeof KeygenRpcs>>>>
+
+/** Keygen's handlers over the portable kernel (noble): where a platform gives none of its own. */
+export const portableKeygen: KeygenHandlersLoader = () => import("./keys/handlers.js").then((m) => m.KeygenHandlersLive)
+
 /**
  * What a worker (or the calling thread) runs; needs the platform's sources and kernels.
- * `KdfKernel` is optional: without one, derivations use the portable kernel.
+ * Derive and keygen load on their first request, not when a worker starts: a worker that
+ * only hashes never evaluates their tables, ciphers and WebAssembly. `keygen` is the
+ * platform's way to load keygen with its own kernel (node:crypto, WebCrypto).
  */
-export const OperationHandlers = Layer.mergeAll(EngineHandlersLive, HashHandlersLive, DeriveHandlersLive, KeygenHandlersLive)
+export const operationHandlers = (keygen: KeygenHandlersLoader = portableKeygen) =>
+  Layer.mergeAll(
+    EngineHandlersLive,
+    HashHandlersLive,
+    lazyHandlers(DeriveRpcs, () => import("./derive/handlers.js").then((m) => m.DeriveHandlersLive)),
+    lazyHandlers(KeygenRpcs, keygen)
+  )
+
+/** Every operation's handlers, keygen over the portable kernel. */
+export const OperationHandlers = operationHandlers()

@@ -9,9 +9,8 @@ import type { LevelLimits } from "../engine/cache/CacheLevel.js"
 import { makeMemoryLevel } from "../engine/cache/MemoryLevel.js"
 import * as ResultCache from "../engine/cache/ResultCache.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
-import { OperationHandlers, Operations } from "../operations.js"
+import { operationHandlers, Operations } from "../operations.js"
 import * as WebCryptoKdfKernel from "./WebCryptoKdfKernel.js"
-import * as WebCryptoKeyKernel from "./WebCryptoKeyKernel.js"
 import {
   BLAKE3_IMPLEMENTATION,
   HASH_WASM_IMPLEMENTATION,
@@ -24,6 +23,9 @@ import * as BrowserByteSource from "./BrowserByteSource.js"
 import * as BrowserIdentity from "./browserIdentity.js"
 import * as BrowserWorker from "./BrowserWorker.js"
 import { type IdbFactoryLike, makeIndexedDbLevel } from "./indexedDbCacheLevel.js"
+
+/** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
+const BrowserHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
 
 export * from "../index.js"
 export * as BrowserByteSource from "./BrowserByteSource.js"
@@ -63,10 +65,10 @@ export const layer = (options: BrowserLayerOptions): Layer.Layer<WorkerPool.Work
     spawn: options.spawn,
     platform: BrowserWorker.layer,
     group: Operations,
-    handlers: OperationHandlers,
+    handlers: BrowserHandlers,
     watch: (worker, died) =>
       worker.addEventListener("error", (event) => died(`the worker failed${event.message ? `: ${event.message}` : ""}`))
-  }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(webAssemblyAvailable() ? "wasm" : "js"), WebCryptoKdfKernel.layerBest, WebCryptoKeyKernel.layerBest]))
+  }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(webAssemblyAvailable() ? "wasm" : "js"), WebCryptoKdfKernel.layerBest]))
 
 // --- Scheduling --------------------------------------------------------------------------
 
@@ -144,7 +146,7 @@ const kernelLayer = (kernel: KernelKind): Layer.Layer<HashKernel> =>
   kernel === "wasm" ? layerPortable : layerPureJs
 
 const inline = (kernel: KernelKind): Layer.Layer<WorkerPool.WorkerPool> =>
-  WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(kernel), WebCryptoKdfKernel.layerBest, WebCryptoKeyKernel.layerBest]))
+  WorkerPool.layerInline({ group: Operations, handlers: BrowserHandlers }).pipe(Layer.provide([BrowserByteSource.layerInline, kernelLayer(kernel), WebCryptoKdfKernel.layerBest]))
 
 /**
  * Every task on the main thread, for browsers without module workers: reads of 256 KiB with

@@ -1,9 +1,7 @@
-import { argon2idAsync } from "@noble/hashes/argon2.js"
 import { hkdf } from "@noble/hashes/hkdf.js"
 import { pbkdf2Async } from "@noble/hashes/pbkdf2.js"
 import { sha256, sha512 } from "@noble/hashes/sha2.js"
 import { Context, Effect, Layer } from "effect"
-import { argon2id as wasmArgon2id, scrypt as wasmScrypt } from "hash-wasm"
 import { type DeriveError, deriveError, KdfFailed } from "./DeriveError.js"
 import {
   type Argon2idParams,
@@ -78,20 +76,28 @@ const nobleHash = { sha256, sha512 } as const
  * associated data: with it, noble's Argon2id answers (pure JavaScript, ~3x slower).
  * A WASM call holds its thread to the end; it runs on a worker, whose deadline ends it.
  */
+// Loaded on the first derivation that needs them: a program or worker that never runs a
+// memory-hard KDF never evaluates their WebAssembly.
+const hashWasm = () => import("hash-wasm")
+const nobleArgon2 = () => import("@noble/hashes/argon2.js")
+
 export const memoryHardFunctions: Pick<KdfFunctions, "scrypt" | "argon2id"> = {
   scrypt: ({ length, logN, p, password, r, salt }) =>
-    wasmScrypt({ password, salt, costFactor: 2 ** logN, blockSize: r, parallelism: p, hashLength: length, outputType: "binary" }),
-  argon2id: (params) =>
-    params.associatedData !== undefined && params.associatedData.length > 0
-      ? argon2idAsync(params.password, params.salt, {
+    hashWasm().then(({ scrypt }) =>
+      scrypt({ password, salt, costFactor: 2 ** logN, blockSize: r, parallelism: p, hashLength: length, outputType: "binary" })
+    ),
+  argon2id: (params) => {
+    const associatedData = params.associatedData
+    return associatedData !== undefined && associatedData.length > 0
+      ? nobleArgon2().then(({ argon2idAsync }) => argon2idAsync(params.password, params.salt, {
         m: params.memoryKiB,
         t: params.passes,
         p: params.parallelism,
         dkLen: params.length,
         ...(params.secret === undefined ? {} : { key: params.secret }),
-        personalization: params.associatedData
-      })
-      : wasmArgon2id({
+        personalization: associatedData
+      }))
+      : hashWasm().then(({ argon2id }) => argon2id({
         password: params.password,
         salt: params.salt,
         ...(params.secret === undefined || params.secret.length === 0 ? {} : { secret: params.secret }),
@@ -100,7 +106,8 @@ export const memoryHardFunctions: Pick<KdfFunctions, "scrypt" | "argon2id"> = {
         parallelism: params.parallelism,
         hashLength: params.length,
         outputType: "binary"
-      })
+      }))
+  }
 }
 
 /**

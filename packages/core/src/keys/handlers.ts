@@ -1,5 +1,6 @@
 import { Clock, Effect, Option } from "effect"
-import { encodeKey, type KeyFormat } from "./KeyFormat.js"
+import { encodeKey } from "./encodeKey.js"
+import type { KeyFormat } from "./KeyFormat.js"
 import { EncodingFailed, keygenError } from "./KeyError.js"
 import type { EncodedKey } from "./KeygenRpcs.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"

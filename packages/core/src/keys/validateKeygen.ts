@@ -1,9 +1,8 @@
 import { Effect } from "effect"
-import { ENCRYPTED_FORMATS, formatSupports, isKeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
+import { BCRYPT_ROUNDS, ENCRYPTED_FORMATS, formatSupports, isKeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
 import { BadPassphrase, CountOutOfRange, FormatNotForType, type KeygenError, keygenError, UnknownKeyFormat, UnknownKeyType } from "./KeyError.js"
 import type { GenerateKeysRequest } from "./KeygenRpcs.js"
 import { KEY_INFO, KEY_TYPES } from "./KeyType.js"
-import { BCRYPT_ROUNDS } from "./formats/openssh.js"
 
 export const KEYGEN_LIMITS = {
   /** Keys in one task: a batch, not a job (the job runner splits a million into tasks). */

@@ -2,13 +2,15 @@
 import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
 import { Effect, Layer } from "effect"
 import { RpcServer } from "effect/rpc"
-import { OperationHandlers, Operations } from "../operations.js"
+import { operationHandlers, Operations } from "../operations.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
-import * as NodeKeyKernel from "./NodeKeyKernel.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 
-const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer, NodeKeyKernel.layer)))
+/** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
+const NodeHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
+
+const Handlers = NodeHandlers.pipe(Layer.provide(Layer.mergeAll(NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(NodeWorkerRunner.layer))
 const WorkerLive = RpcServer.layer(Operations).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))
 

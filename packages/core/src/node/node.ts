@@ -14,7 +14,7 @@ import type { FileFailed, FileHashed, JobProgress } from "../hash/HashJob.js"
 import { PathSource } from "../engine/Source.js"
 import { hashFiles } from "../hash/hashFiles.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
-import { OperationHandlers, Operations } from "../operations.js"
+import { operationHandlers, Operations } from "../operations.js"
 import type { LevelLimits } from "../engine/cache/CacheLevel.js"
 import { makeMemoryLevel } from "../engine/cache/MemoryLevel.js"
 import * as ResultCache from "../engine/cache/ResultCache.js"
@@ -23,16 +23,17 @@ import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
 import * as NodeIdentity from "./nodeIdentity.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
-import * as NodeKeyKernel from "./NodeKeyKernel.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 import { derive } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
 import { type GeneratedKey, generateKeyStream, type KeyStreamRequest } from "../keys/keyStream.js"
 
+/** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
+const NodeHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
+
 export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
 export * as NodeHashKernel from "./NodeHashKernel.js"
-export * as NodeKeyKernel from "./NodeKeyKernel.js"
 export * as NodeKdfKernel from "./NodeKdfKernel.js"
 export * as Checkpoints from "./checkpointStore.js"
 export { defaultCacheDir, DEFAULT_DISK_LIMITS, makeDiskLevel } from "./diskCacheLevel.js"
@@ -69,16 +70,16 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
     spawn: options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))),
     platform: NodeWorker.layer,
     group: Operations,
-    handlers: OperationHandlers,
+    handlers: NodeHandlers,
     watch: (worker, died) => {
       worker.once("exit", (code) => died(`the worker exited with code ${code}`))
       worker.once("error", (error) => died(`the worker failed: ${error.message}`))
     }
-  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer, NodeKeyKernel.layer]))
+  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */
-export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: Operations, handlers: OperationHandlers }).pipe(
-  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer, NodeKeyKernel.layer])
+export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: Operations, handlers: NodeHandlers }).pipe(
+  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer])
 )
 
 export interface HashFileOptions extends NodeLayerOptions {

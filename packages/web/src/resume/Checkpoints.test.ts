@@ -227,8 +227,10 @@ describe("Checkpoints", () => {
 
   it("an unfinished hash stops being listed once its file is opened again, and can be forgotten", async () => {
     const t = setup()
-    const a = stored({ name: "a.iso" })
-    const b = stored({ name: "b.iso", identity: "from another file" })
+    // The list is newest first: a is the newer, by a second (not by whichever millisecond each was made in).
+    const now = Date.now()
+    const a = stored({ name: "a.iso", savedAt: now })
+    const b = stored({ name: "b.iso", identity: "from another file", savedAt: now - 1000 })
     for (const c of [a, b]) t.entries.set(c.key, c)
     await t.checkpoints.load()
     expect(t.checkpoints.getSnapshot().map((u) => u.name)).toEqual(["a.iso", "b.iso"])

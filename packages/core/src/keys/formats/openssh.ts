@@ -11,6 +11,7 @@ import { type EcInfo, type EcType, KEY_INFO, KEY_TYPES, type KeyType } from "../
 import { bcryptPbkdf } from "./bcryptPbkdf.js"
 import { armor, unarmor, utf8 } from "./pem.js"
 import { rsaType } from "./pkcs8.js"
+import { BCRYPT_ROUNDS } from "../KeyFormat.js"
 
 // RFC 4251 §5: the SSH wire encodings.
 const uint32 = (n: number): Bytes => {
@@ -81,8 +82,8 @@ const privateFields = (pair: KeyPair): Bytes => {
 }
 
 const MAGIC = utf8("openssh-key-v1\0")
-/** ssh-keygen's default bcrypt rounds (DEFAULT_ROUNDS in sshkey.c) and salt size. */
-export const BCRYPT_ROUNDS = 16
+export { BCRYPT_ROUNDS }
+/** ssh-keygen's salt size for bcrypt_pbkdf (its rounds: BCRYPT_ROUNDS, DEFAULT_ROUNDS in sshkey.c). */
 const SALT_BYTES = 16
 
 const bcrypt = (passphrase: Uint8Array, salt: Uint8Array, rounds: number): Uint8Array => {
