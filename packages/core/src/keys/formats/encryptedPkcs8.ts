@@ -166,6 +166,10 @@ export const parseEncryptedPkcs8Der = async (der: Uint8Array, passphrase: Uint8A
   }
   try {
     return parsePkcs8Der(plain)
+  } catch {
+    // CBC has no integrity: a wrong passphrase passes the padding check about once in 256
+    // tries and then fails here, on garbage. Either way it is the same, and says only that.
+    throw new KeyParseError({ format: FORMAT, problem: "wrong passphrase or damaged file" })
   } finally {
     plain.fill(0)
   }
