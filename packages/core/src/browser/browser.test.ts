@@ -13,7 +13,7 @@ import { blake3Vectors } from "@sluice/vectors"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
 import { PUBLISHED_VECTORS } from "../hash/kernels/publishedVectors.js"
-import { type OpenPage, useBrowserHarness } from "./testkit/harness.js"
+import { type OpenPage, useBrowserHarness } from "./testkit/harness.node.js"
 import { patternBytes, type RunReport } from "./testkit/pattern.js"
 
 const LARGE = 40 * 1024 * 1024

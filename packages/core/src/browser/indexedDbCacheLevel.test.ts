@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs"
 import { beforeAll, describe, expect, it } from "vitest"
 import { HASH_WASM_IMPLEMENTATION } from "../hash/kernels/HashKernel.js"
 import { kernelVersion, NOBLE_IMPLEMENTATION } from "./browser.js"
-import { type OpenPage, useBrowserHarness } from "./testkit/harness.js"
+import { type OpenPage, useBrowserHarness } from "./testkit/harness.node.js"
 import { patternBytes } from "./testkit/pattern.js"
 import { makeIndexedDbLevel } from "./indexedDbCacheLevel.js"
 

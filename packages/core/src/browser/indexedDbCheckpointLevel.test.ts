@@ -1,6 +1,6 @@
 /** The IndexedDB checkpoint level in real Chromium (the test page of `browser.testkit`). */
 import { beforeAll, describe, expect, it } from "vitest"
-import { type OpenPage, useBrowserHarness } from "./testkit/harness.js"
+import { type OpenPage, useBrowserHarness } from "./testkit/harness.node.js"
 
 const harness = useBrowserHarness()
 
