@@ -18,8 +18,11 @@ const workers = valueOf("-w", "--workers")
 // early would only compete with the lookups for the CPU, so the pool starts its own
 // when a task needs it. Standard input is never cached.
 const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-")
-// A derivation never uses the cache: its worker starts while the secret is read.
-const usesPool = (args[0] === "derive" || (["hash", "check"].includes(args[0] ?? "") && !cacheMayAnswer)) && workers !== "0" &&
+// A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its
+// kernel runs on libuv's thread pool (commands/derive.ts). That worker starts while the
+// secret is read.
+const derivesOnWorker = args[0] === "derive" && (args.includes("--calibrate") || args.some((a) => a.startsWith("--calibrate=")) || workers !== undefined)
+const usesPool = (derivesOnWorker || (["hash", "check"].includes(args[0] ?? "") && !cacheMayAnswer)) && workers !== "0" &&
   !args.some((a) => a === "--help" || a === "-h")
 const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algorithm") ?? "")
 const count = !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)

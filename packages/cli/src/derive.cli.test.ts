@@ -124,10 +124,12 @@ describe("sluice derive outputs", () => {
     expect(r.stdout).toBe(expected.toString("hex") + "\n")
   })
 
-  it("gives the same key on the main thread (-w 0) as on a worker", async () => {
-    const r = await sluice([...PBKDF2, "-w", "0"], { input: "hunter2" })
-    expect(r.stdout).toBe(expected.toString("hex") + "\n")
-    expect(r.status).toBe(0)
+  it("gives the same key on a worker thread (-w 1) and on the main thread (-w 0) as by default (libuv's threads)", async () => {
+    for (const workers of ["1", "0"]) {
+      const r = await sluice([...PBKDF2, "-w", workers], { input: "hunter2" })
+      expect(r.stdout).toBe(expected.toString("hex") + "\n")
+      expect(r.status).toBe(0)
+    }
   })
 
   it("prints base64, and JSON with the parameters", async () => {

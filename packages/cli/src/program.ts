@@ -199,7 +199,9 @@ from standard input, else, when standard input is a terminal, from a prompt that
 echo. One trailing newline of a password is dropped (echo adds one); hkdf's input key
 material is taken byte for byte. Without --salt*, hkdf uses RFC 5869's zero salt.
 Nothing is cached or logged; parameters out of range (memory over the ceiling, zero
-passes, a short salt) are refused (exit 2) before the secret is asked for.
+passes, a short salt) are refused (exit 2) before the secret is asked for. The key is
+computed by node:crypto on libuv's threads, off the program's own thread, without a worker
+thread to start (-w N asks for one); --calibrate measures on a worker.
 
 Examples:
   sluice derive pbkdf2 --hash sha256 --iterations 600000 --salt-hex 6d7973616c74... --length 32

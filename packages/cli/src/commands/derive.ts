@@ -345,8 +345,12 @@ export const deriveCommand = async (
   if (typeof secret === "number") return secret
   // The request holds the secret itself: wiped once the key is out, or the run failed.
   const request = parsed.params(secret)
-  // On a worker of the pool (-w 0: this thread), never through the result cache.
-  return runCommand(deriveAndWrite(request, limits, options, out, refused, err), { workers: options.workers, cache: false, early })
+  // Never through the result cache. In Node every kernel is node:crypto's async call, which
+  // runs on libuv's thread pool, not on this JS thread: a worker thread would add only its
+  // start-up (0.1-0.2 s, more than an Argon2id of 64 MiB takes), so the derivation is a task
+  // of the inline pool by default, held to its policy's CPU deadline there (typed errors
+  // alike). `-w N` still puts it on a worker thread.
+  return runCommand(deriveAndWrite(request, limits, options, out, refused, err), { workers: options.workers ?? "0", cache: false, early })
 }
 
 /** A memory size as `--memory` takes it back: MiB when whole, KiB otherwise. */

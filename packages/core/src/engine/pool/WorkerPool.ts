@@ -129,8 +129,24 @@ const typed = (
 }
 
 /**
+ * A task on the calling thread, held to its deadline as a worker's would be. Only a task
+ * that yields can be stopped by it: one whose kernel runs off this thread (node:crypto's
+ * KDFs on libuv's thread pool) or in slices; a blocking one is over before the timer fires.
+ */
+const withinDeadline = <A, E>(policy: TaskPolicy, effect: Effect.Effect<A, E>): Effect.Effect<A, E | WorkerError> => {
+  const limit = deadlineDuration(policy.deadline)
+  return limit === undefined ? effect : effect.pipe(
+    Effect.timeoutOrElse({
+      duration: limit,
+      orElse: () => Effect.fail(workerError(`no answer within ${Duration.format(limit)}`, "timeout"))
+    })
+  )
+}
+
+/**
  * The handlers on the calling thread: for tests, tiny inputs and where workers cannot be
- * had. A transient failure (a busy file) of an idempotent task is retried here too.
+ * had. A transient failure (a busy file) of an idempotent task is retried here too, and
+ * each attempt is held to the task's deadline (`withinDeadline`).
  */
 export const layerInline = <Rpcs extends Rpc.Any, R>(served: Served<Rpcs, R>): Layer.Layer<WorkerPool, never, R> =>
   Layer.effect(WorkerPool)(Effect.gen(function*() {
@@ -144,7 +160,7 @@ export const layerInline = <Rpcs extends Rpc.Any, R>(served: Served<Rpcs, R>): L
       health,
       client: typed(
         served.group as unknown as RpcGroup.RpcGroup<Rpc.Any>,
-        (policy, task) => retried(policy, call(inline, task)),
+        (policy, task) => retried(policy, withinDeadline(policy, call(inline, task))),
         (policy, task) =>
           policy.idempotent
             ? retryTransientStream(Stream.suspend(() => callStream(inline, task)).pipe(Stream.tapError(countRetry(health))))
