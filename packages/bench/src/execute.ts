@@ -124,7 +124,8 @@ export const runScenario = async (spec: ScenarioSpec, ctx: ExecuteContext): Prom
     for (;;) {
       const timeoutMs = timeoutOf(p)
       // Sluice runs on an empty result cache every time (see coldCacheEnv).
-      const env = p.spec.tool === "sluice" ? coldCacheEnv(ctx.scratchDir) : undefined
+      const base = p.spec.tool === "sluice" ? coldCacheEnv(ctx.scratchDir) : undefined
+      const env = p.spec.env === undefined ? base : { ...(base ?? process.env), ...p.spec.env }
       const sample = await runOnce(p.argv, {
         rssFile: join(ctx.scratchDir, `rss-${spec.id}-${p.spec.id}.txt`),
         timeoutMs,

@@ -43,6 +43,8 @@ export interface CommandSpec {
   readonly args: (files: ReadonlyArray<string>) => Array<string>
   /** Commands of one scenario with the same algorithm must print the same digests (derived keys: the same 32-byte key in hex). */
   readonly algorithm?: Algorithm | "argon2id" | "scrypt"
+  /** Set in the command's environment, over the bench's own (`SLUICE_NATIVE: "0"`: the fallback kernels). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
@@ -187,6 +189,26 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
         input: largeFile,
         args: (f) => ["hash", "-a", "blake3", "-w", "1", ...f],
         algorithm: "blake3"
+      },
+      {
+        // Without the native addon (another platform, SLUICE_NATIVE=0): our WASM kernel,
+        // one file spread over the workers in subtrees.
+        id: "wasm_w2",
+        tool: "sluice",
+        label: "SLUICE_NATIVE=0 sluice hash -a blake3 -w 2",
+        input: largeFile,
+        args: (f) => ["hash", "-a", "blake3", "-w", "2", ...f],
+        algorithm: "blake3",
+        env: { SLUICE_NATIVE: "0" }
+      },
+      {
+        id: "wasm_w1",
+        tool: "sluice",
+        label: "SLUICE_NATIVE=0 sluice hash -a blake3 -w 1",
+        input: largeFile,
+        args: (f) => ["hash", "-a", "blake3", "-w", "1", ...f],
+        algorithm: "blake3",
+        env: { SLUICE_NATIVE: "0" }
       },
       {
         // Two threads like Sluice's two workers, also on machines with more cores.

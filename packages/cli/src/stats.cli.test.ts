@@ -67,6 +67,17 @@ describe("sluice doctor", () => {
     expect(human.stdout).toMatch(/^Sluice \d+\.\d+\.\d+ on Node 24\./)
     expect(human.stdout).toMatch(/^ {2}sha256 +\d+ MB\/s {2}node:crypto/m)
   }, 90_000)
+
+  it("names the native BLAKE3 kernel and measures the one that would answer without it", async () => {
+    const env = { SLUICE_CACHE_DIR: join(root, "doctor-native") }
+    const report = JSON.parse((await sluice(["doctor", "--json"], { env, timeoutMs: 60_000 })).stdout)
+    expect(report.kernels.blake3).toMatch(/^@napi-rs\/blake-hash@[\d.]+ \(native\)/)
+    expect(report.fallbacks.blake3.kernel).toMatch(/^sluice blake3 \(WebAssembly SIMD/)
+    expect(report.fallbacks.blake3.bytesPerSecond).toBeGreaterThan(1e6)
+    const without = JSON.parse((await sluice(["doctor", "--json"], { env: { ...env, SLUICE_NATIVE: "0" }, timeoutMs: 60_000 })).stdout)
+    expect(without.kernels.blake3).toMatch(/^sluice blake3/)
+    expect(without.fallbacks).toEqual({})
+  }, 90_000)
 })
 
 describe("sluice bench", () => {

@@ -1,4 +1,4 @@
-import { formatBytes, HASH_ALGORITHMS, type HashAlgorithm, HashKernel, metricsSnapshot, recommend, ResultCache } from "@sluice/core"
+import { formatBytes, HASH_ALGORITHMS, type HashAlgorithm, HashKernel, metricsSnapshot, recommend, type Recommendation, ResultCache } from "@sluice/core"
 import * as SluiceNode from "@sluice/core/node"
 import { Effect, Layer } from "effect"
 import { readdirSync } from "node:fs"
@@ -55,6 +55,11 @@ export interface DoctorReport {
   readonly webAssembly: { readonly available: boolean; readonly simd: boolean }
   readonly kernels: Readonly<Record<string, string>>
   readonly bytesPerSecond: Readonly<Record<string, number>>
+  /**
+   * Where a native kernel answers: the kernel that would answer without it
+   * (`SLUICE_NATIVE=0`, or a platform with no binary), and its speed here.
+   */
+  readonly fallbacks: Readonly<Record<string, { readonly kernel: string; readonly bytesPerSecond: number }>>
   readonly workerStartMs: number
   readonly cache: { readonly directory: string; readonly entries: number; readonly bytes: number; readonly error?: string }
   readonly checkpoints: { readonly directory: string; readonly unfinished: number }
@@ -67,9 +72,19 @@ export const diagnose = (): Promise<DoctorReport> =>
     const kernel = yield* HashKernel
     const kernels: Record<string, string> = {}
     const speeds: Record<string, number> = {}
+    const fallbacks: Record<string, { kernel: string; bytesPerSecond: number }> = {}
     for (const algorithm of HASH_ALGORITHMS) {
       kernels[algorithm] = kernel.describe(algorithm)
       speeds[algorithm] = yield* calibrate(algorithm)
+      if (SluiceNode.NodeHashKernel.usesNative(algorithm)) {
+        const fallback = SluiceNode.NodeHashKernel.layerFallback
+        fallbacks[algorithm] = yield* Effect.provide(
+          Effect.gen(function*() {
+            return { kernel: (yield* HashKernel).describe(algorithm), bytesPerSecond: yield* calibrate(algorithm) }
+          }),
+          fallback
+        )
+      }
     }
     const cache = yield* ResultCache.ResultCache
     const stats = yield* cache.stats
@@ -82,7 +97,18 @@ export const diagnose = (): Promise<DoctorReport> =>
       // none yet
     }
     const snapshot = yield* metricsSnapshot
-    const tips = recommend({ snapshot, calibration: speeds, algorithms: ["sha256"], kernel: "native" })
+    const tips: Array<Recommendation> = [...recommend({ snapshot, calibration: speeds, algorithms: ["sha256"], kernel: "native" })]
+    for (const [algorithm, fallback] of Object.entries(fallbacks)) {
+      // The native kernel is chosen where it loads; say so when here it is not the faster.
+      if (fallback.bytesPerSecond > speeds[algorithm]! * 1.1) {
+        tips.push({
+          id: "native-slower",
+          severity: "info",
+          message: `${algorithm}: the fallback kernel is faster than the native one on this machine`,
+          cli: "SLUICE_NATIVE=0"
+        })
+      }
+    }
     return {
       version: VERSION,
       node: process.versions.node,
@@ -92,6 +118,7 @@ export const diagnose = (): Promise<DoctorReport> =>
       webAssembly: { available: wasm !== undefined, simd: simd() },
       kernels,
       bytesPerSecond: speeds,
+      fallbacks,
       workerStartMs: yield* Effect.promise(workerStart),
       cache: {
         directory: SluiceNode.defaultCacheDir(),
@@ -124,6 +151,8 @@ export const doctorCommand = async (options: { readonly json: boolean }, out: (l
   out("kernels, and their speed on one thread (32 MiB in memory):")
   for (const [algorithm, kernel] of Object.entries(report.kernels)) {
     out(`  ${algorithm.padEnd(width)}  ${mbps(report.bytesPerSecond[algorithm]!).padStart(10)}  ${kernel}`)
+    const fallback = report.fallbacks[algorithm]
+    if (fallback !== undefined) out(`  ${"".padEnd(width)}  ${mbps(fallback.bytesPerSecond).padStart(10)}  without it: ${fallback.kernel}`)
   }
   out(`cache: ${report.cache.directory}: ${report.cache.error === undefined ? `${report.cache.entries} entries, ${formatBytes(report.cache.bytes)}` : `cannot be used: ${report.cache.error}`}`)
   out(`checkpoints: ${report.checkpoints.directory}: ${report.checkpoints.unfinished} unfinished jobs`)

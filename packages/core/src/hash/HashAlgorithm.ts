@@ -14,6 +14,11 @@ export interface AlgorithmKernels {
   readonly noble: boolean
   /** Sluice's own kernel (hash/kernels/blake3Tree.ts: WebAssembly SIMD or JS); saves its state, splits a file over workers. */
   readonly sluice: boolean
+  /**
+   * `@napi-rs/blake-hash` has it: a native addon (Node only, prebuilt binaries in the npm
+   * package), faster than the others where its binary loads; its state cannot be saved.
+   */
+  readonly native: boolean
 }
 
 /** Everything Sluice knows about one algorithm; every other table is derived from these. */
@@ -61,7 +66,7 @@ export const ALGORITHMS = {
     cksum: "-a sha256",
     sumsFile: "SHA256SUMS",
     legacy: false,
-    kernels: { nodeCrypto: "sha256", hashWasm: true, noble: true, sluice: false },
+    kernels: { nodeCrypto: "sha256", hashWasm: true, noble: true, sluice: false, native: false },
     resumable: true
   },
   sha384: {
@@ -73,7 +78,7 @@ export const ALGORITHMS = {
     cksum: "-a sha384",
     sumsFile: "SHA384SUMS",
     legacy: false,
-    kernels: { nodeCrypto: "sha384", hashWasm: true, noble: true, sluice: false },
+    kernels: { nodeCrypto: "sha384", hashWasm: true, noble: true, sluice: false, native: false },
     resumable: true
   },
   sha512: {
@@ -86,7 +91,7 @@ export const ALGORITHMS = {
     cksum: "-a sha512",
     sumsFile: "SHA512SUMS",
     legacy: false,
-    kernels: { nodeCrypto: "sha512", hashWasm: true, noble: true, sluice: false },
+    kernels: { nodeCrypto: "sha512", hashWasm: true, noble: true, sluice: false, native: false },
     resumable: true
   },
   sha1: {
@@ -98,7 +103,7 @@ export const ALGORITHMS = {
     cksum: "-a sha1",
     sumsFile: "SHA1SUMS",
     legacy: true,
-    kernels: { nodeCrypto: "sha1", hashWasm: true, noble: true, sluice: false },
+    kernels: { nodeCrypto: "sha1", hashWasm: true, noble: true, sluice: false, native: false },
     resumable: true
   },
   md5: {
@@ -110,7 +115,7 @@ export const ALGORITHMS = {
     cksum: "-a md5",
     sumsFile: "MD5SUMS",
     legacy: true,
-    kernels: { nodeCrypto: "md5", hashWasm: true, noble: true, sluice: false },
+    kernels: { nodeCrypto: "md5", hashWasm: true, noble: true, sluice: false, native: false },
     resumable: true
   },
   "sha3-256": {
@@ -122,7 +127,7 @@ export const ALGORITHMS = {
     cksum: "-a sha3 -l 256",
     sumsFile: "SHA3-256SUMS",
     legacy: false,
-    kernels: { nodeCrypto: "sha3-256", hashWasm: true, noble: true, sluice: false },
+    kernels: { nodeCrypto: "sha3-256", hashWasm: true, noble: true, sluice: false, native: false },
     resumable: true
   },
   "sha3-512": {
@@ -135,7 +140,7 @@ export const ALGORITHMS = {
     cksum: "-a sha3 -l 512",
     sumsFile: "SHA3-512SUMS",
     legacy: false,
-    kernels: { nodeCrypto: "sha3-512", hashWasm: true, noble: true, sluice: false },
+    kernels: { nodeCrypto: "sha3-512", hashWasm: true, noble: true, sluice: false, native: false },
     resumable: true
   },
   "blake2b-512": {
@@ -148,7 +153,7 @@ export const ALGORITHMS = {
     cksum: "-a blake2b",
     sumsFile: "B2SUMS",
     legacy: false,
-    kernels: { nodeCrypto: "blake2b512", hashWasm: true, noble: true, sluice: false },
+    kernels: { nodeCrypto: "blake2b512", hashWasm: true, noble: true, sluice: false, native: true },
     resumable: true
   },
   blake3: {
@@ -161,7 +166,7 @@ export const ALGORITHMS = {
     cksum: undefined,
     sumsFile: "B3SUMS",
     legacy: false,
-    kernels: { nodeCrypto: undefined, hashWasm: false, noble: false, sluice: true },
+    kernels: { nodeCrypto: undefined, hashWasm: false, noble: false, sluice: true, native: true },
     resumable: true
   }
 } as const satisfies Readonly<Record<string, AlgorithmDescriptor>>

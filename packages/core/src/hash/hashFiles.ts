@@ -1,4 +1,4 @@
-import { Clock, Effect, Option, Stream } from "effect"
+import { Clock, Context, Effect, Option, Stream } from "effect"
 import { lookupDigests, storeDigests } from "./digestCache.js"
 import { type ContentIdentity, ResultCache } from "../engine/cache/ResultCache.js"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
@@ -50,6 +50,15 @@ export interface HashOptions {
 export const DEFAULT_PARALLEL_THRESHOLD = 16 * 1024 * 1024
 
 /**
+ * Whether one large BLAKE3 file is spread over every worker in subtrees. True where the
+ * workers hash BLAKE3 with our kernel, which computes a subtree's chaining value; a
+ * platform whose kernel is much faster on one worker than ours on all of them (Node's
+ * native addon: ~3.9 GB/s against ~0.36 GB/s a worker, and it has no subtree API) sets it
+ * to false, and the file goes to one worker whole.
+ */
+export const SpreadBlake3 = Context.Reference<boolean>("@sluice/core/SpreadBlake3", { defaultValue: () => true })
+
+/**
  * BLAKE3 of one file over the whole pool (DESIGN.md, "chunk-parallel formats"): aligned
  * subtrees are hashed on any free worker, their chaining values combined in order.
  */
@@ -89,7 +98,7 @@ export const hashSource = (
     const tasks = yield* HashRequests
     const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD
     const parallel = pool.size > 1 && options.algorithms.length === 1 && options.algorithms[0] === "blake3" &&
-      source._tag !== "StdinSource" && options.checkpoint === undefined
+      source._tag !== "StdinSource" && options.checkpoint === undefined && (yield* SpreadBlake3)
     if (parallel) {
       const size = yield* tasks.sourceSize(source)
       if (size !== undefined && size >= threshold) return hashBlake3Parallel(source, size, pool, tasks)

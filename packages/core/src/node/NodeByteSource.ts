@@ -64,7 +64,8 @@ const openPathAsync = (name: string | Buffer, path: string) =>
 /**
  * In a worker thread, which may block: open, stat, read and close are direct system
  * calls, cheaper than a round trip to libuv's pool for each (a tree of tiny files is
- * mostly opens and closes).
+ * mostly opens and closes). A large file's chunks are read through libuv's pool instead,
+ * one in flight while the last is hashed (`forEachChunk`).
  */
 const openPathSync = (name: string | Buffer, path: string) =>
   Effect.acquireRelease(
@@ -84,8 +85,12 @@ const openPathSync = (name: string | Buffer, path: string) =>
           }
           return {
             size: sizeOf(stat),
+            // Through libuv's pool: a large file's next chunk is read while this one is hashed.
             read: (buffer, position, length) =>
-              Effect.try({ try: () => readSync(buffer, position, length), catch: (error) => error as SourceError }),
+              Effect.tryPromise({
+                try: () => readFd(fd, buffer, 0, length, position ?? null).then((r) => r.bytesRead),
+                catch: (cause) => fromErrno(path, cause)
+              }),
             readSync
           }
         })

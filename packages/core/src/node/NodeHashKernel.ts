@@ -1,9 +1,10 @@
 import { Effect, Layer } from "effect"
 import * as crypto from "node:crypto"
-import { ALGORITHMS, type AlgorithmsWith, HASH_ALGORITHMS, hasKernel } from "../hash/HashAlgorithm.js"
+import { ALGORITHMS, type AlgorithmsWith, type HashAlgorithm, HASH_ALGORITHMS, hasKernel } from "../hash/HashAlgorithm.js"
 import { blake3Hasher, HashKernel, makePortableResumable } from "../hash/kernels/HashKernel.js"
 import { simdAvailable } from "../hash/kernels/blake3Simd.js"
 import type { IncrementalHasher } from "../hash/kernels/IncrementalHasher.js"
+import { NATIVE_BLAKE_IMPLEMENTATION, nativeBlake } from "./nativeBlake.js"
 
 /** OpenSSL names (HashAlgorithm.ts, kernels.nodeCrypto); OpenSSL has no BLAKE3, which our own kernel answers. */
 export const opensslName = Object.fromEntries(
@@ -23,18 +24,48 @@ const fromOpenSSL = (name: string): IncrementalHasher => {
   }
 }
 
+/** The addon's hasher of an algorithm it has (`kernels.native`), when its binary loaded and is wanted. */
+const fromNative = (algorithm: HashAlgorithm, wanted: boolean): IncrementalHasher | undefined => {
+  const native = wanted && hasKernel(algorithm, "native") ? nativeBlake() : undefined
+  if (native === undefined) return undefined
+  const hasher = algorithm === "blake3" ? new native.Blake3Hasher() : new native.Blake2BHasher()
+  return {
+    update(data) {
+      // Blake2BHasher takes a Buffer: a view of the same memory, not a copy.
+      hasher.update(Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+    },
+    digest: () => new Uint8Array(hasher.digestBuffer())
+  }
+}
+
+/** Whether the native addon answers for `algorithm` here (it loaded, and has the algorithm). */
+export const usesNative = (algorithm: HashAlgorithm): boolean => hasKernel(algorithm, "native") && nativeBlake() !== undefined
+
 /**
- * node:crypto (OpenSSL, with the CPU's SHA extensions where it has them). OpenSSL's hash
- * state cannot be exported, so resumable hashers are the portable ones (hash-wasm, and
- * our BLAKE3): a checkpointed hash is slower than `make`'s.
+ * The fastest kernel here, per algorithm: the native addon where it loads and has the
+ * algorithm (BLAKE3, BLAKE2b), else node:crypto (OpenSSL, with the CPU's SHA extensions
+ * where it has them), else our BLAKE3 kernel (WebAssembly SIMD). Neither the addon's nor
+ * OpenSSL's state can be exported, so resumable hashers are the portable ones (hash-wasm,
+ * and our BLAKE3): a checkpointed hash is slower than `make`'s.
  */
-export const layer: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
+const kernel = (native: boolean) => HashKernel.of({
   make: (algorithm) =>
-    Effect.sync(() => hasKernel(algorithm, "nodeCrypto") ? fromOpenSSL(opensslName[algorithm]) : blake3Hasher()),
+    Effect.sync(() =>
+      fromNative(algorithm, native) ??
+        (hasKernel(algorithm, "nodeCrypto") ? fromOpenSSL(opensslName[algorithm]) : blake3Hasher())
+    ),
   makeResumable: makePortableResumable,
   resumable: (algorithm) => ALGORITHMS[algorithm].resumable,
-  describe: (algorithm) =>
-    !hasKernel(algorithm, "nodeCrypto")
+  describe: (algorithm) => {
+    const resumable = hasKernel(algorithm, "hashWasm") ? "hash-wasm (WASM)" : "sluice blake3 (WASM)"
+    if (native && usesNative(algorithm)) return `${NATIVE_BLAKE_IMPLEMENTATION} (native); resumable: ${resumable}`
+    return !hasKernel(algorithm, "nodeCrypto")
       ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD, 4 chunks a call" : "JavaScript"})`
-      : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl}); resumable: hash-wasm (WASM)`
+      : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl}); resumable: ${resumable}`
+  }
 })
+
+export const layer: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)(kernel(true))
+
+/** The kernel as it is where the native addon does not load: `doctor` measures it beside `layer`'s. */
+export const layerFallback: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)(kernel(false))

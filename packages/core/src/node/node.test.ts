@@ -7,7 +7,7 @@ import { blake3Vectors } from "@sluice/vectors"
 import { afterAll, describe, expect, it } from "vitest"
 import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
 import { BlobSource, PathSource } from "../engine/Source.js"
-import { hashFiles } from "../hash/hashFiles.js"
+import { hashFiles, SpreadBlake3 } from "../hash/hashFiles.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { PUBLISHED_VECTORS, vectorBytes } from "../hash/kernels/publishedVectors.js"
 import * as SluiceNode from "./node.js"
@@ -33,7 +33,8 @@ const hashInWorkers = (
         ))
       )
       return [...events].filter((e) => e._tag !== "JobProgress")
-    }).pipe(Effect.provide(Pool))
+      // With a threshold, the spread path is what is tested, even where the native kernel would take a file whole.
+    }).pipe(Effect.provideService(SpreadBlake3, parallelThreshold !== undefined), Effect.provide(Pool))
   )
 
 const hashFilesPerAlgorithm = (
@@ -62,6 +63,13 @@ describe("the Node layer (worker_threads)", () => {
       const result = results.find((r) => r.name === file.path)
       expect(result?._tag === "FileHashed" && result.digests[file.algorithms[0]]).toBe(file.digest)
     }
+  })
+
+  it("takes a large BLAKE3 file whole to one worker where the native kernel loads, spreads it otherwise", async () => {
+    const spread = await Effect.runPromise(Effect.gen(function*() {
+      return yield* SpreadBlake3
+    }).pipe(Effect.provide(Pool)))
+    expect(spread).toBe(!SluiceNode.NodeHashKernel.usesNative("blake3"))
   })
 
   it("matches the official BLAKE3 vectors with each file spread over both workers", async () => {

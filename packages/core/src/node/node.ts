@@ -7,12 +7,12 @@ import { Effect, Layer, Stream } from "effect"
 import { hash } from "node:crypto"
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
-import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
+import { type HashAlgorithm, HASH_ALGORITHMS } from "../hash/HashAlgorithm.js"
 import { HashError } from "../hash/HashError.js"
 import type { Digests } from "../hash/HashEvent.js"
 import type { FileFailed, FileHashed, JobProgress } from "../hash/HashJob.js"
 import { PathSource } from "../engine/Source.js"
-import { hashFiles } from "../hash/hashFiles.js"
+import { hashFiles, SpreadBlake3 } from "../hash/hashFiles.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
 import { operationHandlers, Operations } from "../operations.js"
 import type { LevelLimits } from "../engine/cache/CacheLevel.js"
@@ -23,6 +23,7 @@ import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
 import * as NodeIdentity from "./nodeIdentity.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
+import { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 import { derive } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
@@ -63,6 +64,12 @@ export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
  * failing, work goes on on this thread (`WorkerPool.layerWorkers`).
  */
 export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.WorkerPool> =>
+  Layer.merge(poolLayer(options), spreadBlake3)
+
+/** One large BLAKE3 file goes to one worker whole where the native kernel loads (`SpreadBlake3`). */
+const spreadBlake3 = Layer.sync(SpreadBlake3)(() => !NodeHashKernel.usesNative("blake3"))
+
+const poolLayer = (options: NodeLayerOptions): Layer.Layer<WorkerPool.WorkerPool> =>
   WorkerPool.layerWorkers({
     retryCrashedInline: true,
     ...options.supervision,
@@ -144,9 +151,13 @@ export interface CacheLayerOptions {
   readonly disk?: LevelLimits | false
 }
 
-/** Which code computes `algorithm` here: node:crypto (its OpenSSL), or our BLAKE3. */
+/** Which code computes `algorithm` here: the native addon, node:crypto (its OpenSSL), or our BLAKE3. */
 export const kernelVersion = (algorithm: string): string =>
-  algorithm === "blake3" ? "sluice-blake3/1" : `node:crypto/openssl-${process.versions.openssl}`
+  (HASH_ALGORITHMS as ReadonlyArray<string>).includes(algorithm) && NodeHashKernel.usesNative(algorithm as HashAlgorithm)
+    ? NATIVE_BLAKE_IMPLEMENTATION
+    : algorithm === "blake3"
+    ? "sluice-blake3/1"
+    : `node:crypto/openssl-${process.versions.openssl}`
 
 /**
  * The result cache of a Node program: memory, then the cache directory. Give it beside

@@ -6,7 +6,12 @@ import { HashKernel, layerPortable, layerPureJs } from "./HashKernel.js"
 import { toHex } from "./IncrementalHasher.js"
 import { PUBLISHED_VECTORS, vectorBytes } from "./publishedVectors.js"
 
-const kernels = { "node:crypto": NodeHashKernel.layer, portable: layerPortable, "pure JS": layerPureJs }
+const kernels = {
+  "node (native addon, node:crypto)": NodeHashKernel.layer,
+  "node without the native addon": NodeHashKernel.layerFallback,
+  portable: layerPortable,
+  "pure JS": layerPureJs
+}
 
 const digestWith = (layer: typeof layerPortable, algorithm: Parameters<HashKernel["Service"]["make"]>[0], pieces: ReadonlyArray<Uint8Array>) =>
   Effect.runPromise(Effect.gen(function*() {
