@@ -140,6 +140,32 @@ it("checks files against a SHA256SUMS with one bad line: two OK, one mismatch", 
   await page.getByRole("button", { name: "Stop checking against SHA256SUMS" }).click()
 })
 
+it("applies a pasted bare digest to the file it matches, never marks the others; says once when it matches none", async () => {
+  const { page } = session.app
+  await clearFinished(page)
+  await chooseAlgorithms(page, ["SHA-256"])
+  const names = ["one.bin", "two.bin", "three.bin"]
+  for (const [i, name] of names.entries()) await writeRandomFile(join(session.files, name), 64 * 1024 + i * 1000)
+  await pickFiles(page, names.map((name) => join(session.files, name)))
+  for (const name of names) await waitForStatus(page, name, "Done")
+  const digestOfTwo = (await runIn(session.files, "sha256sum", ["two.bin"])).slice(0, 64)
+  const expected = page.getByLabel("Expected digest")
+
+  await expected.fill(digestOfTwo)
+  await waitForStatus(page, "two.bin", "Verified", 10_000)
+  const status = page.locator("[id$='-expected-status']")
+  await expect.poll(() => wordsOf(status)).toBe("OK Matches two.bin.")
+  expect(await page.locator(".row.verified").count()).toBe(1)
+  expect(await page.locator(".row.mismatch").count()).toBe(0)
+  for (const name of ["one.bin", "three.bin"]) expect(await rowOf(page, name).locator(".verdict").count()).toBe(0)
+
+  await expected.fill("0".repeat(64))
+  await expect.poll(() => wordsOf(status)).toBe("Mismatch None of the 3 files has this digest.")
+  expect(await page.locator(".row.verified").count()).toBe(0)
+  expect(await page.locator(".row.mismatch").count()).toBe(0)
+  await expected.fill("")
+})
+
 it("keeps the main thread free while hashing 256 MiB: no long task", async () => {
   const { page } = session.app
   await clearFinished(page)

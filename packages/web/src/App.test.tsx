@@ -62,16 +62,18 @@ describe("App", () => {
     expect(screen.getByText("Finished: 2 hashed.")).toBeDefined()
   })
 
-  it("verifies against a pasted digest", async () => {
+  it("verifies against a pasted digest: the file it matches, and no other", async () => {
     const t = renderApp()
     await hashFiles(t, ["a.iso", "b.iso"])
     const field = screen.getByRole("textbox", { name: "Expected digest" })
     fireEvent.change(field, { target: { value: fakeDigest("sha256", "b.iso") } })
     expect(within(rowNamed("b.iso")).getByText("OK")).toBeDefined()
-    expect(within(rowNamed("a.iso")).getByText(/does not match the pasted digest/)).toBeDefined()
+    expect(within(rowNamed("a.iso")).queryByText(/does not match the pasted digest/)).toBeNull()
+    expect(within(rowNamed("a.iso")).queryByText("Mismatch")).toBeNull()
     expect(screen.getByText(/Matches b\.iso/)).toBeDefined()
     fireEvent.change(field, { target: { value: "0".repeat(64) } })
-    expect(screen.getByText("No file has this digest.")).toBeDefined()
+    expect(screen.getByText("None of the 2 files has this digest.")).toBeDefined()
+    expect(screen.queryAllByText(/does not match the pasted digest/)).toHaveLength(0)
     fireEvent.change(field, { target: { value: "1234" } })
     expect(screen.getByText(/could not be read/)).toBeDefined()
   })

@@ -122,7 +122,7 @@ describe("FileList", () => {
     expect(screen.queryByText(/Resumed/)).toBeNull()
   })
 
-  it("marks a file OK or mismatched against a pasted digest", () => {
+  it("marks the file a pasted digest matches, and no other; one file alone is marked mismatched", () => {
     const { rerender } = render(
       <FileList rows={rows} expected={[parsePasted(SHA.toUpperCase())]} onCancel={vi.fn()} onRetry={vi.fn()} onRemove={vi.fn()} />
     )
@@ -132,6 +132,11 @@ describe("FileList", () => {
     expect(within(rowNamed("running.bin")).getByText(/Will be checked against the pasted digest/)).toBeDefined()
     rerender(
       <FileList rows={rows} expected={[parsePasted("f".repeat(64))]} onCancel={vi.fn()} onRetry={vi.fn()} onRemove={vi.fn()} />
+    )
+    // Several files: a digest none has marks none of them (the Verify panel says so once).
+    expect(within(rowNamed("done.iso")).queryByText("Mismatch")).toBeNull()
+    rerender(
+      <FileList rows={rows.slice(2, 3)} expected={[parsePasted("f".repeat(64))]} onCancel={vi.fn()} onRetry={vi.fn()} onRemove={vi.fn()} />
     )
     expect(within(rowNamed("done.iso")).getAllByText("Mismatch")).toHaveLength(2)
     expect(within(rowNamed("done.iso")).getByText(/SHA-256 does not match the pasted digest/)).toBeDefined()

@@ -11,6 +11,6 @@ export interface FileListProps extends FileRowActions {
 export const FileList = ({ expected, rows, ...actions }: FileListProps) =>
   rows.length === 0 ? null : (
     <ul className="rows" aria-label="Files">
-      {rows.map((row) => <FileRow key={row.id} row={row} verdict={verdictFor(row, expected)} {...actions} />)}
+      {rows.map((row) => <FileRow key={row.id} row={row} verdict={verdictFor(row, expected, rows.length)} {...actions} />)}
     </ul>
   )

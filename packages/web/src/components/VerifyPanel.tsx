@@ -2,7 +2,7 @@ import type { HashAlgorithm } from "@sluice/core"
 import { type DragEvent, useId, useRef, useState } from "react"
 import { ALGORITHM_LABEL } from "../format.js"
 import type { HashRow } from "../jobs/HashJobs.js"
-import { type ExpectedSet, parseChecksumText, type SetSummary, summarize } from "../verify/expected.js"
+import { type ExpectedSet, parseChecksumText, type SetSummary, summarize, summarizeBare } from "../verify/expected.js"
 
 /** Checksum files are small; anything this large was dropped here by mistake. */
 const MAX_CHECKSUM_FILE_BYTES = 16 * 1024 * 1024
@@ -135,10 +135,7 @@ export const VerifyPanel = (props: VerifyPanelProps) => {
 
   const pastedSummary = summarize(pastedSet, rows)
   const pastedIsBare = pastedSet.entries.length === 1 && pastedSet.entries[0]!.name === undefined
-  const matchingNames = pastedIsBare
-    ? rows.filter((row) => row.status === "done" && Object.values(row.digests).includes(pastedSet.entries[0]!.digestHex))
-      .map((row) => row.name)
-    : []
+  const bare = pastedIsBare ? summarizeBare(pastedSet.entries[0]!, rows) : undefined
 
   return (
     <section className="panel" aria-labelledby={`${id}-title`}>
@@ -157,14 +154,14 @@ export const VerifyPanel = (props: VerifyPanelProps) => {
         aria-describedby={`${id}-expected-status`}
       />
       <div id={`${id}-expected-status`} aria-live="polite">
-        {pastedIsBare && rows.some((row) => row.status === "done") ? (
-          matchingNames.length > 0 ? (
+        {bare !== undefined && rows.some((row) => row.status === "done") ? (
+          bare.matching.length > 0 ? (
             <p className="verdict ok">
-              <span className="badge ok">OK</span> Matches {matchingNames.join(", ")}.
+              <span className="badge ok">OK</span> Matches {bare.matching.join(", ")}.
             </p>
-          ) : pastedSummary.mismatched > 0 ? (
+          ) : bare.none ? (
             <p className="verdict bad">
-              <span className="badge bad">Mismatch</span> No file has this digest.
+              <span className="badge bad">Mismatch</span> {rows.length === 1 ? "The file does not have this digest." : `None of the ${rows.length} files has this digest.`}
             </p>
           ) : null
         ) : pasted.trim() === "" ? (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { HashRow } from "../jobs/HashJobs.js"
-import { expectationsFor, parseChecksumText, parsePasted, summarize, verdictFor } from "./expected.js"
+import { expectationsFor, parseChecksumText, parsePasted, summarize, summarizeBare, verdictFor } from "./expected.js"
 
 const SHA256_A = "a".repeat(64)
 const SHA256_B = "b".repeat(64)
@@ -48,7 +48,7 @@ describe("parsePasted", () => {
 })
 
 describe("verdicts", () => {
-  it("checks a bare pasted digest against every file", () => {
+  it("judges a bare pasted digest like a named line when one file is listed", () => {
     const sets = [parsePasted(SHA256_A)]
     expect(verdictFor(row("x", { sha256: SHA256_A }), sets)).toMatchObject({ _tag: "Match", algorithm: "sha256" })
     expect(verdictFor(row("y", { sha256: SHA256_B }), sets)).toMatchObject({ _tag: "Mismatch", algorithm: "sha256" })
@@ -56,6 +56,22 @@ describe("verdicts", () => {
     expect(verdictFor(row("w", { md5: "d".repeat(32) }), sets)).toMatchObject({ _tag: "NotComputed" })
     expect(verdictFor(row("v", {}, "hashing"), sets)).toMatchObject({ _tag: "Pending" })
     expect(verdictFor(row("u", {}, "failed"), sets)).toEqual({ _tag: "Unknown" })
+  })
+
+  it("with several files, marks only the file a bare digest matches, never the others", () => {
+    const sets = [parsePasted(SHA256_A)]
+    expect(verdictFor(row("x", { sha256: SHA256_A }), sets, 3)).toMatchObject({ _tag: "Match", algorithm: "sha256" })
+    expect(verdictFor(row("y", { sha256: SHA256_B }), sets, 3)).toEqual({ _tag: "Unknown" })
+    expect(verdictFor(row("v", {}, "hashing"), sets, 3)).toMatchObject({ _tag: "Pending" })
+    expect(verdictFor(row("w", { md5: "d".repeat(32) }), sets, 3)).toEqual({ _tag: "Unknown" })
+  })
+
+  it("says once when a bare digest matches none of the files, and not while one is hashing", () => {
+    const [bare] = parsePasted(SHA256_A).entries
+    const done = [row("x", { sha256: SHA256_B }), row("y", { sha256: SHA256_B })]
+    expect(summarizeBare(bare!, done)).toEqual({ matching: [], pending: false, none: true })
+    expect(summarizeBare(bare!, [...done, row("z", {}, "hashing")])).toEqual({ matching: [], pending: true, none: false })
+    expect(summarizeBare(bare!, [...done, row("a", { sha256: SHA256_A })])).toEqual({ matching: ["a"], pending: false, none: false })
   })
 
   it("matches checksum file names exactly first, else by trailing path", () => {

@@ -130,13 +130,28 @@ const judge = (row: HashRow, expected: ExpectedDigest): Verdict => {
 const RANK: Readonly<Record<Verdict["_tag"], number>> = { Mismatch: 4, Pending: 3, NotComputed: 2, Match: 1, Unknown: 0 }
 
 /**
+ * A bare digest (no file name) is for the file it matches. With one file listed it is
+ * that file's, and judged like a named line; with several, it marks the file that matches
+ * (a file still hashing may yet) and says nothing of the others: the panel says once when
+ * no file matches.
+ */
+const judgeBare = (row: HashRow, expected: ExpectedDigest, files: number): Verdict => {
+  const verdict = judge(row, expected)
+  return files <= 1 || verdict._tag === "Match" || verdict._tag === "Pending" ? verdict : { _tag: "Unknown" }
+}
+
+/**
  * One verdict per file: a mismatch with any expected digest wins, then waiting for the
  * digest; a file matches only when every expectation it can be checked against matches.
+ * `files` is how many files are listed: a bare digest marks only the one it matches,
+ * unless there is only one file.
  */
-export const verdictFor = (row: HashRow, sets: ReadonlyArray<ExpectedSet>): Verdict => {
+export const verdictFor = (row: HashRow, sets: ReadonlyArray<ExpectedSet>, files = 1): Verdict => {
   if (row.status === "failed" || row.status === "cancelled") return { _tag: "Unknown" }
-  const verdicts = expectationsFor(row.name, sets).map((expected) => judge(row, expected))
-  const checked = verdicts.filter((verdict) => verdict._tag !== "NotComputed")
+  const verdicts = expectationsFor(row.name, sets).map((expected) =>
+    expected.name === undefined ? judgeBare(row, expected, files) : judge(row, expected)
+  )
+  const checked = verdicts.filter((verdict) => verdict._tag !== "NotComputed" && verdict._tag !== "Unknown")
   const pool = checked.length > 0 ? checked : verdicts
   return pool.reduce<Verdict>((worst, verdict) => (RANK[verdict._tag] > RANK[worst._tag] ? verdict : worst), {
     _tag: "Unknown"
@@ -173,4 +188,20 @@ export const summarize = (set: ExpectedSet, rows: ReadonlyArray<HashRow>): SetSu
   }
   const missing = set.entries.filter((entry) => entry.name !== undefined && !found.has(entry)).map((entry) => entry.name!)
   return { matched, mismatched, pending, notComputed: [...notComputed], missing }
+}
+
+/**
+ * How a bare digest fares: the files that have it; `none` once every file it could be
+ * checked against is hashed and none has it; `pending` while one is still hashing.
+ */
+export const summarizeBare = (
+  expected: ExpectedDigest,
+  rows: ReadonlyArray<HashRow>
+): { readonly matching: ReadonlyArray<string>; readonly pending: boolean; readonly none: boolean } => {
+  const live = rows.filter((row) => row.status !== "failed" && row.status !== "cancelled")
+  const verdicts = live.map((row) => judge(row, expected))
+  const matching = live.filter((_, i) => verdicts[i]!._tag === "Match").map((row) => row.name)
+  const pending = verdicts.some((verdict) => verdict._tag === "Pending")
+  const checked = verdicts.some((verdict) => verdict._tag === "Mismatch")
+  return { matching, pending, none: matching.length === 0 && !pending && checked }
 }
