@@ -1,4 +1,4 @@
-import { enableCompileCache } from "node:module"
+import { createRequire, enableCompileCache } from "node:module"
 import { availableParallelism } from "node:os"
 import { startEarlyWorker } from "./earlyWorker.js"
 
@@ -24,7 +24,18 @@ const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.
 const derivesOnWorker = args[0] === "derive" && (args.includes("--calibrate") || args.some((a) => a.startsWith("--calibrate=")) || workers !== undefined)
 const usesPool = (derivesOnWorker || (["hash", "check"].includes(args[0] ?? "") && !cacheMayAnswer)) && workers !== "0" &&
   !args.some((a) => a === "--help" || a === "-h")
-const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algorithm") ?? "")
+// Where the native BLAKE3 kernel is installed (and not turned off), one worker takes a large
+// file whole (core's SpreadBlake3); a resolve is enough here, loading it is the worker's job.
+const nativeBlake3 = (() => {
+  if (process.env["SLUICE_NATIVE"] === "0") return false
+  try {
+    createRequire(import.meta.url).resolve("@napi-rs/blake-hash")
+    return true
+  } catch {
+    return false
+  }
+})()
+const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algorithm") ?? "") && !nativeBlake3
 const count = !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
 const early = Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url)))
 
