@@ -98,7 +98,9 @@ const bcrypt = (passphrase: Uint8Array, salt: Uint8Array, rounds: number): Uint8
  * The `openssh-key-v1` private key file (OpenSSH PROTOCOL.key): one key, unencrypted
  * (cipher and kdf "none", padded to 8 bytes) or, given a passphrase, as ssh-keygen does
  * it: bcrypt_pbkdf with a 16-byte salt and 16 rounds gives aes256-ctr's key and IV (48
- * bytes), and the private section is padded to the cipher's 16-byte block.
+ * bytes), and the private section is padded to the cipher's 16-byte block. A new salt and
+ * derivation for every key, even in a run of many: the 48 bytes are the CTR key AND its IV,
+ * so two files under one salt would share a keystream (see `Pbes2Key.ts`).
  */
 export const opensshPrivateKey = (pair: KeyPair, comment = "", passphrase?: Uint8Array, rounds = BCRYPT_ROUNDS): string => {
   const name = sshName(pair.type)
