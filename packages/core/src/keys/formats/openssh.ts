@@ -5,7 +5,7 @@ import { randomBytes } from "@noble/hashes/utils.js"
 import { base64, base64nopad } from "@scure/base"
 import { type Bytes, concat, copy, padTo } from "../der.js"
 import { KeyParseError } from "../KeyError.js"
-import { ecFromScalar } from "../KeyKernel.js"
+import { ecFromScalar, publicKeyProblem } from "../KeyKernel.js"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
 import { type EcInfo, type EcType, KEY_INFO, KEY_TYPES, type KeyType } from "../KeyType.js"
 import { bcryptPbkdf } from "./bcryptPbkdf.js"
@@ -163,6 +163,13 @@ const typeOfName = (name: string, format: string): KeyType => {
 }
 
 const readPublicBlob = (blob: Uint8Array, format: string): PublicKey => {
+  const key = readPublicFields(blob, format)
+  const problem = key.family === "rsa" ? undefined : publicKeyProblem(key.type, key.publicKey)
+  if (problem !== undefined) throw new KeyParseError({ format, problem })
+  return key
+}
+
+const readPublicFields = (blob: Uint8Array, format: string): PublicKey => {
   const r = new Reader(blob, format)
   const name = r.text()
   const type = typeOfName(name, format)
