@@ -4,7 +4,7 @@
  * its own. Encrypted OpenSSH keys still derive their own (one salt each). The KDF is
  * counted at the kernel the `Derive` task runs on, not timed.
  */
-import { Effect, Layer, Stream } from "effect"
+import { Cause, Effect, Exit, Layer, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { DeriveHandlersLive } from "../derive/handlers.js"
 import { DeriveRpcs } from "../derive/DeriveRpcs.js"
@@ -18,9 +18,12 @@ import { parseOpensshPrivateKey } from "./formats/openssh.js"
 import { unarmor } from "./formats/pem.js"
 import { parseSpkiDer } from "./formats/pkcs8.js"
 import { KeygenHandlersLive } from "./handlers.js"
-import { KeygenRpcs } from "./KeygenRpcs.js"
+import type { KeygenError } from "./KeyError.js"
+import { type GenerateKeysRequest, KeygenRpcs } from "./KeygenRpcs.js"
 import { samePublic } from "./KeyPair.js"
-import { type GeneratedKey, generateKeyStream, type KeyStreamRequest } from "./keyStream.js"
+import { type GeneratedKey, generateKeyStream, keyBatchSize, type KeyStreamRequest } from "./keyStream.js"
+import type { Pbes2Key } from "./Pbes2Key.js"
+import { estimateCpuMillis, validateKeygen } from "./validateKeygen.js"
 
 const text = (s: string) => new TextEncoder().encode(s)
 const decode = (b: Uint8Array) => new TextDecoder().decode(b)
@@ -108,4 +111,35 @@ describe("a run of encrypted PKCS#8 keys", () => {
     expect(keys).toHaveLength(2)
     expect(kdf.runs).toBe(0)
   }, 60_000)
+})
+
+describe("a batch's derived key is checked before any key is made", () => {
+  const key = (overrides: Partial<Pbes2Key> = {}): Pbes2Key =>
+    ({ kdf: "scrypt", salt: new Uint8Array(16), key: new Uint8Array(32).fill(7), N: 2 ** 14, r: 8, p: 1, ...overrides }) as Pbes2Key
+  const reason = (request: GenerateKeysRequest) => {
+    const exit = Effect.runSyncExit(validateKeygen(request))
+    return Exit.isFailure(exit) ? (Cause.squash(exit.cause) as KeygenError).message : "ok"
+  }
+  const base = { type: "ed25519", count: 1 } as const
+
+  it("encrypted PKCS#8 needs no passphrase with the run's key; encrypted OpenSSH still does", () => {
+    expect(reason({ ...base, formats: ["pkcs8-encrypted-pem"], pbes2Key: key() })).toBe("ok")
+    expect(reason({ ...base, formats: ["pkcs8-encrypted-pem", "openssh-private-encrypted"], pbes2Key: key() })).toBe("openssh-private-encrypted needs a passphrase")
+    expect(reason({ ...base, formats: ["pkcs8-encrypted-pem", "openssh-private-encrypted"], pbes2Key: key(), passphrase: text("p") })).toBe("ok")
+  })
+
+  it("refuses a key with no encrypted PKCS#8 form, for another KDF, of other parameters or sizes, naming no byte", () => {
+    expect(reason({ ...base, formats: ["pkcs8-pem"], pbes2Key: key() })).toBe("encrypted PKCS#8's derived key: sent, but no encrypted PKCS#8 form was asked for")
+    expect(reason({ ...base, formats: ["pkcs8-encrypted-der"], pbe: "pbkdf2-sha256", pbes2Key: key() })).toBe("encrypted PKCS#8's derived key: derived with scrypt, not pbkdf2-sha256")
+    expect(reason({ ...base, formats: ["pkcs8-encrypted-der"], pbes2Key: key({ N: 2 ** 10 } as Partial<Pbes2Key>) })).toBe("encrypted PKCS#8's derived key: parameters other than Sluice's")
+    expect(reason({ ...base, formats: ["pkcs8-encrypted-der"], pbes2Key: key({ salt: new Uint8Array(8) }) })).toBe("encrypted PKCS#8's derived key: a salt of 8 bytes, not 16")
+    expect(reason({ ...base, formats: ["pkcs8-encrypted-der"], pbes2Key: key({ key: new Uint8Array(16).fill(7) }) })).toBe("encrypted PKCS#8's derived key: a key of 16 bytes, not 32")
+  })
+
+  it("a batch under the run's key is estimated without a KDF per key", () => {
+    const request: GenerateKeysRequest = { ...base, count: 100, formats: ["pkcs8-encrypted-pem"], passphrase: text("p") }
+    expect(estimateCpuMillis(request)).toBeGreaterThan(100 * 250)
+    expect(estimateCpuMillis({ ...base, count: 100, formats: ["pkcs8-encrypted-pem"], pbes2Key: key() })).toBeLessThan(1000)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-encrypted-pem"], count: 1e6 })).toBe(256)
+  })
 })
