@@ -53,6 +53,15 @@ export class BadPassphrase extends Schema.TaggedClass<BadPassphrase>()("BadPassp
   }
 }
 
+/** A derived PBES2 key that is not one Sluice derives, or sent with no encrypted PKCS#8 form. Names sizes, never bytes. */
+export class BadPbes2Key extends Schema.TaggedClass<BadPbes2Key>()("BadPbes2Key", {
+  problem: Schema.String
+}) {
+  get message() {
+    return `encrypted PKCS#8's derived key: ${this.problem}`
+  }
+}
+
 export class CountOutOfRange extends Schema.TaggedClass<CountOutOfRange>()("CountOutOfRange", {
   value: Schema.Number,
   min: Schema.Number,
@@ -99,6 +108,7 @@ export const KeygenErrorReason = Schema.Union([
   UnknownKeyFormat,
   FormatNotForType,
   BadPassphrase,
+  BadPbes2Key,
   CountOutOfRange,
   KeyTypeUnavailable,
   GenerationFailed,

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import type { Pbes2Kdf } from "./formats/encryptedPkcs8.js"
+import type { Pbes2Kdf, Pbes2Key } from "./Pbes2Key.js"
 import { hasOpenSsh, type KeyType } from "./KeyType.js"
 
 /**
@@ -51,8 +51,10 @@ export const formatSupports = (format: KeyFormat, type: KeyType): boolean => {
 }
 
 export interface EncodeOptions {
-  /** Required by the encrypted forms, unused by the others. */
+  /** Required by encrypted OpenSSH, and by encrypted PKCS#8 unless `pbes2Key` is given; unused by the others. */
   readonly passphrase?: Uint8Array | undefined
+  /** Encrypted PKCS#8's key, derived once for the run: each key gets its own IV under it. */
+  readonly pbes2Key?: Pbes2Key | undefined
   /** The OpenSSH comment (the `authorized_keys` line's and the private file's). */
   readonly comment?: string | undefined
   /** PBES2's key derivation for encrypted PKCS#8. */

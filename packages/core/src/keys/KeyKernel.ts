@@ -47,6 +47,33 @@ export const pqFromSeed = (type: PqType, seed: Uint8Array): KeyPair => {
   return { family: "pq", type, seed: new Uint8Array(seed), publicKey: new Uint8Array(publicKey) }
 }
 
+/**
+ * What is wrong with a public key read from a file, or undefined: a curve point must be
+ * uncompressed, of its curve's size and on the curve (SEC 1 §3.2.2.1; Wycheproof's ECDH
+ * set has compressed, off-curve and other-curve points), an OKP or ML-* key of its size.
+ * Says sizes and names, never the key.
+ */
+export const publicKeyProblem = (type: KeyType, publicKey: Uint8Array): string | undefined => {
+  const info = KEY_INFO[type]
+  switch (info.family) {
+    case "okp":
+      return publicKey.length === 32 ? undefined : `a public key of ${publicKey.length} bytes, not 32`
+    case "pq":
+      return publicKey.length === info.publicBytes ? undefined : `a public key of ${publicKey.length} bytes, not ${info.publicBytes}`
+    case "ec": {
+      if (publicKey.length !== 1 + 2 * info.size || publicKey[0] !== 4) return `not an uncompressed ${info.crv} point`
+      try {
+        curves[type as EcType].Point.fromBytes(publicKey).assertValidity()
+        return undefined
+      } catch {
+        return `a point not on ${info.crv}`
+      }
+    }
+    case "rsa":
+      return undefined
+  }
+}
+
 /** An EC key pair from its scalar, in noble (SEC 1 §3.2.1). */
 export const ecFromScalar = (type: EcType, d: Uint8Array): KeyPair => ({
   family: "ec",

@@ -4,14 +4,25 @@ import { Transferable } from "effect/workers"
 import { KeyFormat } from "./KeyFormat.js"
 import { KeygenError } from "./KeyError.js"
 import { KeyType } from "./KeyType.js"
+import { Pbes2Key } from "./Pbes2Key.js"
 
 /** What one task generates: `count` keys of `type`, each written in every one of `formats`. */
 export const GenerateKeysRequest = Schema.Struct({
   type: KeyType,
   count: Schema.Number,
   formats: Schema.Array(KeyFormat),
-  /** For the encrypted forms only. Wiped by the handler once used; never logged or kept. */
+  /**
+   * For the encrypted forms only: encrypted OpenSSH always (each key derives its own key
+   * and IV from it), encrypted PKCS#8 when no `pbes2Key` is sent. Wiped by the handler
+   * once used; never logged or kept.
+   */
   passphrase: Schema.optional(Schema.Uint8Array),
+  /**
+   * Encrypted PKCS#8's key, derived once for a run (`derivePbes2Key`), with its salt and
+   * parameters: each key of the batch is encrypted under it with its own IV. Wiped by the
+   * handler once used; never logged, cached or checkpointed.
+   */
+  pbes2Key: Schema.optional(Pbes2Key),
   /** The OpenSSH comment. */
   comment: Schema.optional(Schema.String),
   /** Encrypted PKCS#8's key derivation (scrypt unless said). */

@@ -6,10 +6,10 @@
  */
 import { type Bytes } from "./der.js"
 import { ageKeyFile, ageRecipient } from "./formats/age.js"
-import { encryptedPkcs8Der, encryptedPkcs8Pem } from "./formats/encryptedPkcs8.js"
+import { encryptedPkcs8Der, encryptedPkcs8DerWithKey, encryptedPkcs8Pem } from "./formats/encryptedPkcs8.js"
 import { privateJwk, publicJwk, thumbprintOf } from "./formats/jwk.js"
 import { authorizedKeysLine, opensshPrivateKey, sshFingerprint } from "./formats/openssh.js"
-import { utf8 } from "./formats/pem.js"
+import { armor, utf8 } from "./formats/pem.js"
 import { pkcs8Der, pkcs8Pem, spkiDer, spkiPem } from "./formats/pkcs8.js"
 import type { EncodeOptions, KeyFormat } from "./KeyFormat.js"
 import type { KeyPair } from "./KeyPair.js"
@@ -32,10 +32,15 @@ export const encodeKey = async (pair: KeyPair, format: KeyFormat, options: Encod
       return utf8(pkcs8Pem(pair))
     case "pkcs8-der":
       return pkcs8Der(pair)
+    // Under the run's key when there is one (its salt, this key's own IV); else a key derived for this one.
     case "pkcs8-encrypted-pem":
-      return utf8(await encryptedPkcs8Pem(pair, needPassphrase(options), options.pbe))
+      return utf8(options.pbes2Key !== undefined
+        ? armor("ENCRYPTED PRIVATE KEY", encryptedPkcs8DerWithKey(pair, options.pbes2Key))
+        : await encryptedPkcs8Pem(pair, needPassphrase(options), options.pbe))
     case "pkcs8-encrypted-der":
-      return encryptedPkcs8Der(pair, needPassphrase(options), options.pbe)
+      return options.pbes2Key !== undefined
+        ? encryptedPkcs8DerWithKey(pair, options.pbes2Key)
+        : encryptedPkcs8Der(pair, needPassphrase(options), options.pbe)
     case "spki-pem":
       return utf8(spkiPem(pair))
     case "spki-der":

@@ -113,4 +113,20 @@ describe("readers refuse bad files by what is wrong, never with a byte of the ke
     const small = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "der" })
     expect(() => parsePkcs8Der(small)).toThrow("an RSA key of 1024 bits (Sluice has 2048, 3072 and 4096)")
   })
+
+  it("SPKI and OpenSSH: a compressed point, a point off the curve and a short Ed25519 key are refused", async () => {
+    const { authorizedKeysLine, parseAuthorizedKey } = await import("./formats/openssh.js")
+    const pair = await generate("ecdsa-p256")
+    if (pair.family !== "ec") throw new Error("expected an EC pair")
+    const point = new Uint8Array(pair.publicKey)
+    const squeezed = Uint8Array.of(2 + (point[64]! & 1), ...point.subarray(1, 33))
+    expect(() => parseSpkiDer(spkiDer({ family: "ec", type: "ecdsa-p256", publicKey: squeezed as never }))).toThrow("not a readable SPKI key: not an uncompressed P-256 point")
+    const off = new Uint8Array(point)
+    off[64]! ^= 1
+    const offKey = { family: "ec", type: "ecdsa-p256", publicKey: off } as const
+    expect(() => parseSpkiDer(spkiDer(offKey))).toThrow("not a readable SPKI key: a point not on P-256")
+    expect(() => parseAuthorizedKey(authorizedKeysLine(offKey))).toThrow("not a readable OpenSSH public key: a point not on P-256")
+    const short = { family: "okp", type: "ed25519", publicKey: new Uint8Array(31) } as const
+    expect(() => parseSpkiDer(spkiDer(short))).toThrow("a public key of 31 bytes, not 32")
+  })
 })

@@ -11,8 +11,10 @@ import { validateKeygen } from "./validateKeygen.js"
 /**
  * The worker's side of key generation: checks the request again (a worker trusts no
  * caller), generates each key with the environment's kernel, writes it in every form
- * asked, and wipes the key's parts and the passphrase it was sent. The caller sends a
- * copy of the passphrase (`generateKeys` does), so its own bytes are untouched.
+ * asked, and wipes the key's parts and the passphrase and derived key it was sent. The
+ * caller sends copies of both (`generateKeys` does), so its own bytes are untouched. With
+ * a derived key, each encrypted PKCS#8 key is encrypted under it with its own IV, and no
+ * KDF runs here; without one, each derives its own (as encrypted OpenSSH keys always do).
  *
  * The kernel is the platform's `KeyKernel` (node:crypto, WebCrypto) where its worker entry
  * provides one, noble's otherwise (every type but RSA).
@@ -24,7 +26,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
       Effect.gen(function*() {
         yield* validateKeygen(request)
         const createdMillis = yield* Clock.currentTimeMillis
-        const options = { passphrase: request.passphrase, comment: request.comment, pbe: request.pbe, createdMillis }
+        const options = { passphrase: request.passphrase, pbes2Key: request.pbes2Key, comment: request.comment, pbe: request.pbe, createdMillis }
         const one = Effect.acquireUseRelease(
           kernel.generate(request.type),
           (pair) =>
@@ -42,6 +44,9 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           yield* Effect.yieldNow
         }
         return { keys }
-      }).pipe(Effect.ensuring(Effect.sync(() => request.passphrase?.fill(0))))
+      }).pipe(Effect.ensuring(Effect.sync(() => {
+        request.passphrase?.fill(0)
+        request.pbes2Key?.key.fill(0)
+      })))
   })
 }))

@@ -2,17 +2,20 @@ import { execFileSync } from "node:child_process"
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
+import { layerInline } from "../node/node.js"
 import * as NodeKeyKernel from "../node/NodeKeyKernel.js"
 import { parseAgeIdentity, parseAgeRecipient } from "./formats/age.js"
-import { parseEncryptedPkcs8Pem } from "./formats/encryptedPkcs8.js"
+import { encryptionParametersOf, parseEncryptedPkcs8Pem } from "./formats/encryptedPkcs8.js"
+import { unarmor } from "./formats/pem.js"
 import { authorizedKeysLine, opensshPrivateKey, parseAuthorizedKey, parseOpensshPrivateKey, sshFingerprint } from "./formats/openssh.js"
 import { parsePkcs8Pem, spkiPem } from "./formats/pkcs8.js"
 import { encodeKey } from "./encodeKey.js"
 import type { KeyFormat } from "./KeyFormat.js"
 import { samePublic } from "./KeyPair.js"
 import type { KeyType } from "./KeyType.js"
+import { type GeneratedKey, generateKeyStream } from "./keyStream.js"
 
 /**
  * Sluice's keys against the tools people use them with, installed from Debian
@@ -62,6 +65,29 @@ describe("openssl reads what Sluice writes", () => {
     expect(() => run("openssl", ["pkey", "-in", encrypted, "-passin", "pass:wrong", "-noout"])).toThrow()
     const pbkdf2 = decode(await encodeKey(pair, "pkcs8-encrypted-pem", { passphrase: text(PASS), pbe: "pbkdf2-sha256", createdMillis: 0 }))
     expect(run("openssl", ["pkey", "-in", file(pbkdf2), "-passin", `pass:${PASS}`, "-pubout"])).toBe(out["spki-pem"])
+  }, 60_000)
+})
+
+describe("openssl reads each key of a run encrypted under the run's one derived key", () => {
+  it.each([["scrypt"], ["pbkdf2-sha256"]] as const)("%s: two keys share the salt, differ in IV, and each opens with -passin", async (pbe) => {
+    const events = await Effect.runPromise(Stream.runCollect(generateKeyStream({
+      type: "ecdsa-p256",
+      count: 2,
+      batchSize: 1,
+      formats: ["pkcs8-encrypted-pem", "spki-pem"],
+      passphrase: text(PASS),
+      pbe
+    })).pipe(Effect.provide(layerInline)))
+    const keys = (events as ReadonlyArray<{ _tag: string }>).filter((e): e is GeneratedKey => e._tag === "GeneratedKey")
+    const pems = keys.map((k) => decode(k.outputs[0]!.bytes))
+    const [a, b] = pems.map((p) => encryptionParametersOf(unarmor(p, "ENCRYPTED PRIVATE KEY", "test")))
+    expect(Buffer.from(a!.salt).equals(Buffer.from(b!.salt))).toBe(true)
+    expect(Buffer.from(a!.iv).equals(Buffer.from(b!.iv))).toBe(false)
+    for (const [i, key] of keys.entries()) {
+      const spki = decode(key.outputs[1]!.bytes)
+      expect(run("openssl", ["pkey", "-in", file(pems[i]!), "-passin", `pass:${PASS}`, "-pubout"])).toBe(spki)
+      expect(spkiPem(await parseEncryptedPkcs8Pem(pems[i]!, text(PASS)))).toBe(spki)
+    }
   }, 60_000)
 })
 

@@ -5,7 +5,7 @@ import { runOrdered } from "../engine/job/runOrdered.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { type KeygenError } from "./KeyError.js"
 import type { KeyFormat } from "./KeyFormat.js"
-import { generateKeys } from "./keygen.js"
+import { derivePbes2Key, generateKeys } from "./keygen.js"
 import type { EncodedKey, GenerateKeysRequest } from "./KeygenRpcs.js"
 import type { KeyType } from "./KeyType.js"
 import { estimateCpuMillis, KEYGEN_LIMITS, validateKeygen } from "./validateKeygen.js"
@@ -16,7 +16,12 @@ export interface KeyStreamRequest {
   /** Keys in all, numbered from `start`. */
   readonly count: number
   readonly formats: ReadonlyArray<KeyFormat>
-  /** For the encrypted forms only; the caller's bytes, never wiped here (each task gets a copy). */
+  /**
+   * For the encrypted forms only; the caller's bytes, never wiped here. Encrypted PKCS#8's
+   * key is derived from it once for the run, on the pool, and only that key (a copy per
+   * task) goes to the workers; encrypted OpenSSH keys each derive their own on a worker,
+   * which is then sent a copy of the passphrase too (`Pbes2Key.ts` says why).
+   */
   readonly passphrase?: Uint8Array | undefined
   readonly comment?: string | undefined
   readonly pbe?: GenerateKeysRequest["pbe"]
@@ -45,7 +50,7 @@ const BATCH_BUDGET_MILLIS = 768
  * never more than an even share of the job per worker (a small job still uses them all).
  */
 export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count">, concurrency = 1): number => {
-  const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) })
+  const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) }, { sharedPbes2Key: true })
   const budget = Math.max(1, Math.min(256, KEYGEN_LIMITS.maxCount, Math.floor(BATCH_BUDGET_MILLIS / perKey)))
   return Math.max(1, Math.min(budget, Math.ceil(request.count / Math.max(1, concurrency))))
 }
@@ -74,7 +79,7 @@ export const generateKeyStream = (
     const pool = yield* WorkerPool
     const start = request.start ?? 0
     const count = request.count
-    const check = (n: number): GenerateKeysRequest => ({
+    const asked = (n: number): GenerateKeysRequest => ({
       type: request.type,
       count: n,
       formats: request.formats,
@@ -83,7 +88,7 @@ export const generateKeyStream = (
       ...(request.pbe === undefined ? {} : { pbe: request.pbe })
     })
     // Type, formats and passphrase, on this thread, before a worker is asked for anything.
-    yield* validateKeygen(check(1))
+    yield* validateKeygen(asked(1))
     if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(count) || count < 0 || count > MAX_KEY_STREAM_COUNT) {
       return yield* Effect.die(new RangeError(`generateKeyStream: count and start must be whole numbers (count up to ${MAX_KEY_STREAM_COUNT})`))
     }
@@ -92,6 +97,21 @@ export const generateKeyStream = (
     const size = request.batchSize ?? keyBatchSize(request, concurrency)
     if (!Number.isInteger(size) || size < 1 || size > KEYGEN_LIMITS.maxCount) {
       return yield* Effect.die(new RangeError(`generateKeyStream: batchSize must be from 1 to ${KEYGEN_LIMITS.maxCount}`))
+    }
+    // Encrypted PKCS#8: the key derived once for the whole run (one salt), on the pool, and
+    // wiped when the stream ends however it ends (`Stream.ensuring` below: a scope here would
+    // close at the first pull). The passphrase itself goes to workers only for encrypted
+    // OpenSSH, whose keys cannot share a derivation.
+    const pkcs8 = request.formats.some((f) => f === "pkcs8-encrypted-pem" || f === "pkcs8-encrypted-der")
+    const openssh = request.formats.includes("openssh-private-encrypted")
+    const pbes2Key = pkcs8 && request.passphrase !== undefined
+      ? yield* derivePbes2Key(request.passphrase, request.pbe, request.type)
+      : undefined
+    const wipeKey = Effect.sync(() => pbes2Key?.key.fill(0))
+    const check = (n: number): GenerateKeysRequest => {
+      if (pbes2Key === undefined) return asked(n)
+      const { passphrase: _, ...rest } = asked(n)
+      return { ...rest, pbes2Key, ...(openssh && request.passphrase !== undefined ? { passphrase: request.passphrase } : {}) }
     }
     const batches = Math.ceil(count / size)
     const keysIn = (batch: number) => Math.min(size, count - batch * size)
@@ -122,6 +142,7 @@ export const generateKeyStream = (
         const first = start + outcome.index * size
         return Effect.succeed(outcome.keys.map((key, i): GeneratedKey => ({ _tag: "GeneratedKey", index: first + i, outputs: key.outputs })))
       }),
-      Stream.flattenIterable
+      Stream.flattenIterable,
+      Stream.ensuring(wipeKey)
     )
   }))

@@ -1,9 +1,14 @@
+import { randomBytes } from "@noble/hashes/utils.js"
 import { Duration, Effect } from "effect"
+import { derive } from "../derive/derive.js"
+import type { DeriveParams } from "../derive/DeriveParams.js"
 import type { WorkerError } from "../engine/errors.js"
 import { Deadline, type TaskPolicy } from "../engine/pool/TaskPolicy.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
-import type { KeygenError } from "./KeyError.js"
+import { EncodingFailed, type KeygenError, keygenError } from "./KeyError.js"
 import { type EncodedKey, type GenerateKeysRequest, KeygenRpcs } from "./KeygenRpcs.js"
+import type { KeyType } from "./KeyType.js"
+import { copyPbes2Key, PBES2_KEY_BYTES, PBES2_SALT_BYTES, type Pbes2Kdf, type Pbes2Key, PBKDF2_ITERATIONS, SCRYPT, SCRYPT_LOG_N } from "./Pbes2Key.js"
 import { estimateCpuMillis, validateKeygen } from "./validateKeygen.js"
 
 /**
@@ -26,9 +31,44 @@ export const keygenPolicy = (request: GenerateKeysRequest): TaskPolicy => ({
 })
 
 /**
+ * Encrypted PKCS#8's key for a run of many keys: one new random salt, one derivation (scrypt
+ * N=2^14 r=8 p=1, or PBKDF2-HMAC-SHA256 600,000 rounds) as a `Derive` task on the pool,
+ * never on a page's main thread (scrypt's policy forbids the fallback). The passphrase
+ * sent is a copy; the key returned is the caller's to send (`pbes2Key`) and to wipe
+ * (`key.fill(0)`) when the run ends. `type` only names the key type in an error.
+ */
+export const derivePbes2Key = (
+  passphrase: Uint8Array,
+  kdf: Pbes2Kdf = "scrypt",
+  type: KeyType = "ed25519"
+): Effect.Effect<Pbes2Key, KeygenError | WorkerError, WorkerPool> =>
+  Effect.suspend(() => {
+    const salt = randomBytes(PBES2_SALT_BYTES)
+    // A plain copy, wiped below: `derive` copies with `slice`, a view of a Node Buffer.
+    const password = new Uint8Array(passphrase)
+    const params: DeriveParams = kdf === "scrypt"
+      ? { algorithm: "scrypt", password, salt, logN: SCRYPT_LOG_N, r: SCRYPT.r, p: SCRYPT.p, length: PBES2_KEY_BYTES }
+      : { algorithm: "pbkdf2-sha256", password, salt, iterations: PBKDF2_ITERATIONS, length: PBES2_KEY_BYTES }
+    return derive(params).pipe(
+      // Parameters are Sluice's own: a refusal is a fault here, told without its inputs.
+      Effect.catchTag("DeriveError", () =>
+        Effect.fail(keygenError(new EncodingFailed({ type, format: `encrypted PKCS#8 (${kdf} key derivation)` })))),
+      Effect.map((derived): Pbes2Key => {
+        // A plain array of its own (a kernel may give a Node Buffer, whose `slice` is a view), the original wiped.
+        const key = new Uint8Array(derived)
+        derived.fill(0)
+        return kdf === "scrypt" ? { kdf, salt, key, ...SCRYPT } : { kdf, salt, key, iterations: PBKDF2_ITERATIONS }
+      }),
+      Effect.ensuring(Effect.sync(() => password.fill(0)))
+    )
+  })
+
+/**
  * Generates a batch of keys on the pool: checks the request on this thread before any
- * work, then runs one `GenerateKeys` task. The passphrase sent is a copy (the handler
- * wipes what it is given); the keys returned are the caller's alone to write and wipe.
+ * work, then runs one `GenerateKeys` task. The passphrase and derived key sent are copies
+ * (the handler wipes what it is given); the keys returned are the caller's alone to write
+ * and wipe. Given only a passphrase, each encrypted PKCS#8 key derives its own key on the
+ * worker; a caller with many keys derives one first (`derivePbes2Key`) and sends it.
  */
 export const generateKeys = (
   request: GenerateKeysRequest
@@ -38,10 +78,18 @@ export const generateKeys = (
     const pool = yield* WorkerPool
     const { keys } = yield* pool.client(KeygenRpcs).run(keygenPolicy(request), (client) =>
       Effect.suspend(() => {
-        // A copy per attempt, wiped here once sent: the handler wipes the one it gets.
-        const passphrase = request.passphrase?.slice()
-        return client.GenerateKeys(passphrase === undefined ? request : { ...request, passphrase }).pipe(
-          Effect.ensuring(Effect.sync(() => passphrase?.fill(0)))
+        // Copies per attempt, wiped here once sent: the handler wipes the ones it gets.
+        const passphrase = request.passphrase === undefined ? undefined : new Uint8Array(request.passphrase)
+        const pbes2Key = request.pbes2Key === undefined ? undefined : copyPbes2Key(request.pbes2Key)
+        return client.GenerateKeys({
+          ...request,
+          ...(passphrase === undefined ? {} : { passphrase }),
+          ...(pbes2Key === undefined ? {} : { pbes2Key })
+        }).pipe(
+          Effect.ensuring(Effect.sync(() => {
+            passphrase?.fill(0)
+            pbes2Key?.key.fill(0)
+          }))
         )
       }))
     return keys

@@ -1,8 +1,9 @@
 import { Effect } from "effect"
 import { BCRYPT_ROUNDS, ENCRYPTED_FORMATS, formatSupports, isKeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
-import { BadPassphrase, CountOutOfRange, FormatNotForType, type KeygenError, keygenError, UnknownKeyFormat, UnknownKeyType } from "./KeyError.js"
+import { BadPassphrase, BadPbes2Key, CountOutOfRange, FormatNotForType, type KeygenError, keygenError, UnknownKeyFormat, UnknownKeyType } from "./KeyError.js"
 import type { GenerateKeysRequest } from "./KeygenRpcs.js"
 import { KEY_INFO, KEY_TYPES } from "./KeyType.js"
+import { pbes2KeyProblem } from "./Pbes2Key.js"
 
 export const KEYGEN_LIMITS = {
   /** Keys in one task: a batch, not a job (the job runner splits a million into tasks). */
@@ -10,10 +11,14 @@ export const KEYGEN_LIMITS = {
   maxPassphraseBytes: 1024
 } as const
 
+const PKCS8_ENCRYPTED: ReadonlySet<string> = new Set(["pkcs8-encrypted-pem", "pkcs8-encrypted-der"])
+
 /**
  * Checks a request before any work, on the calling thread and again in the handler:
  * the type and every format known, each format has the type, a passphrase given exactly
- * when an encrypted form is asked for. Messages name sizes and names, never the passphrase.
+ * when an encrypted form needs it (encrypted OpenSSH always; encrypted PKCS#8 unless a
+ * derived key is sent, which must be one Sluice derives for the `pbe` asked). Messages
+ * name sizes and names, never the passphrase or the key.
  */
 export const validateKeygen = (request: GenerateKeysRequest): Effect.Effect<void, KeygenError> =>
   Effect.suspend(() => {
@@ -28,7 +33,14 @@ export const validateKeygen = (request: GenerateKeysRequest): Effect.Effect<void
       if (!isKeyFormat(format)) return fail(new UnknownKeyFormat({ format }))
       if (!formatSupports(format, request.type)) return fail(new FormatNotForType({ format, type: request.type }))
     }
-    const encrypted = request.formats.find((f) => ENCRYPTED_FORMATS.has(f))
+    const pkcs8 = request.formats.some((f) => PKCS8_ENCRYPTED.has(f))
+    if (request.pbes2Key !== undefined) {
+      if (!pkcs8) return fail(new BadPbes2Key({ problem: "sent, but no encrypted PKCS#8 form was asked for" }))
+      const problem = pbes2KeyProblem(request.pbes2Key, request.pbe ?? "scrypt")
+      if (problem !== undefined) return fail(new BadPbes2Key({ problem }))
+    }
+    // With the run's key, encrypted PKCS#8 needs no passphrase: only encrypted OpenSSH does.
+    const encrypted = request.formats.find((f) => ENCRYPTED_FORMATS.has(f) && !(request.pbes2Key !== undefined && PKCS8_ENCRYPTED.has(f)))
     const max = KEYGEN_LIMITS.maxPassphraseBytes
     if (encrypted !== undefined) {
       if (request.passphrase === undefined) return fail(new BadPassphrase({ format: encrypted, problem: "missing", max }))
@@ -47,11 +59,14 @@ export const holdsSecrets = (request: GenerateKeysRequest): boolean => request.f
  * Generous CPU milliseconds for a request on the slowest kernel that serves it (noble for
  * curves and ML-*, WebCrypto for RSA), with the passphrase KDFs in pure JavaScript:
  * scrypt N=2^14 ≈ 250 ms, PBKDF2 600,000 rounds ≈ 1.5 s, bcrypt_pbkdf 16 rounds ≈ 1 s.
+ * Encrypted PKCS#8 costs no KDF when the run's key is sent (`pbes2Key`), or will be
+ * (`sharedPbes2Key`: `generateKeyStream` always derives it once).
  */
-export const estimateCpuMillis = (request: GenerateKeysRequest): number => {
+export const estimateCpuMillis = (request: GenerateKeysRequest, options: { readonly sharedPbes2Key?: boolean } = {}): number => {
   let perKey = KEY_INFO[request.type].cpuMillis + 1
+  const shared = request.pbes2Key !== undefined || options.sharedPbes2Key === true
   for (const format of request.formats) {
-    if (format === "pkcs8-encrypted-pem" || format === "pkcs8-encrypted-der") perKey += request.pbe === "pbkdf2-sha256" ? 1500 : 250
+    if ((format === "pkcs8-encrypted-pem" || format === "pkcs8-encrypted-der") && !shared) perKey += request.pbe === "pbkdf2-sha256" ? 1500 : 250
     if (format === "openssh-private-encrypted") perKey += 60 * BCRYPT_ROUNDS
   }
   return perKey * request.count

@@ -7,10 +7,14 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Cause, Effect, Exit, SubscriptionRef } from "effect"
+import { Cause, Effect, Exit, Stream, SubscriptionRef } from "effect"
 import { describe, expect, it } from "vitest"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
+import { encryptionParametersOf, parseEncryptedPkcs8Der } from "../keys/formats/encryptedPkcs8.js"
 import { parseOpensshPrivateKey, sshFingerprint } from "../keys/formats/openssh.js"
+import { parseSpkiDer } from "../keys/formats/pkcs8.js"
+import { samePublic } from "../keys/KeyPair.js"
+import { type GeneratedKey, generateKeyStream } from "../keys/keyStream.js"
 import { KeygenError } from "../keys/KeyError.js"
 import { generateKeys, keygenPolicy } from "../keys/keygen.js"
 import { type GenerateKeysRequest, KeygenRpcs } from "../keys/KeygenRpcs.js"
@@ -49,6 +53,22 @@ describe("keygen on worker threads", () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("a run's derived PBES2 key crosses to two worker threads: every key has the run's salt and opens with the passphrase", async () => {
+    const passphrase = new TextEncoder().encode("hunter2 hunter2")
+    const { health, keys } = await Effect.runPromise(Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      const events = yield* Stream.runCollect(generateKeyStream({ type: "ed25519", count: 12, batchSize: 3, formats: ["pkcs8-encrypted-der", "spki-der"], passphrase }))
+      return { keys: events.filter((e): e is GeneratedKey => e._tag === "GeneratedKey"), health: yield* SubscriptionRef.get(pool.health) }
+    }).pipe(Effect.provide(SluiceNode.layer({ workers: 2, workerUrl }))))
+    expect(health).toMatchObject({ restarts: 0, fallbackTasks: 0 })
+    expect(keys).toHaveLength(12)
+    const salts = new Set(keys.map((k) => Buffer.from(encryptionParametersOf(k.outputs[0]!.bytes).salt).toString("hex")))
+    expect(salts.size).toBe(1)
+    for (const key of [keys[0]!, keys[11]!]) {
+      expect(samePublic(await parseEncryptedPkcs8Der(key.outputs[0]!.bytes, passphrase), parseSpkiDer(key.outputs[1]!.bytes))).toBe(true)
+    }
+  }, 60_000)
 
   it("makes two RSA-4096 keys, silent far past the 50 ms limits, without being killed as hung", async () => {
     const request: GenerateKeysRequest = { type: "rsa-4096", count: 2, formats: ["spki-der"] }

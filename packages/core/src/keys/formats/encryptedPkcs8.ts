@@ -20,6 +20,7 @@ import {
 } from "../der.js"
 import { KeyParseError } from "../KeyError.js"
 import type { KeyPair } from "../KeyPair.js"
+import { PBES2_KEY_BYTES, PBES2_SALT_BYTES, type Pbes2Kdf, type Pbes2Key, PBKDF2_ITERATIONS, SCRYPT } from "../Pbes2Key.js"
 import { armor, unarmor } from "./pem.js"
 import { parsePkcs8Der, pkcs8Der } from "./pkcs8.js"
 
@@ -27,17 +28,12 @@ import { parsePkcs8Der, pkcs8Der } from "./pkcs8.js"
  * Encrypted PKCS#8 (RFC 5958 §3 EncryptedPrivateKeyInfo) with PBES2 (RFC 8018 §6.2,
  * A.4): the key from the passphrase by scrypt (RFC 7914 §7) or PBKDF2-HMAC-SHA256
  * (RFC 8018 §5.2, A.2, B.1.2), the PrivateKeyInfo encrypted with AES-256-CBC and PKCS#7
- * padding (RFC 8018 B.2.5). `openssl pkey -passin` reads both.
+ * padding (RFC 8018 B.2.5). `openssl pkey -passin` reads both. A run of many keys derives
+ * the key once and encrypts each key under it with its own IV (`Pbes2Key.ts` says why that
+ * is sound, and why OpenSSH keys cannot do the same).
  */
-export type Pbes2Kdf = "scrypt" | "pbkdf2-sha256"
-
-/**
- * N = 2^14, r = 8, p = 1: OpenSSL's own choice for `pkcs8 -scrypt`, and the largest N it
- * reads under its default 32 MiB scrypt memory limit (128·r·N bytes must fit).
- */
-export const SCRYPT = { N: 2 ** 14, r: 8, p: 1 } as const
-/** OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
-export const PBKDF2_ITERATIONS = 600_000
+export type { Pbes2Kdf }
+export { PBKDF2_ITERATIONS, SCRYPT }
 
 const OID = {
   pbes2: "1.2.840.113549.1.5.13",
@@ -49,7 +45,7 @@ const OID = {
   aes256cbc: "2.16.840.1.101.3.4.1.42"
 } as const
 
-/** The parameters written: a new 16-byte salt and IV for each key. */
+/** The parameters of one file: the salt (the run's, or the key's own) and the key's own IV. */
 interface Pbes2 {
   readonly kdf: Pbes2Kdf
   readonly salt: Uint8Array
@@ -88,25 +84,47 @@ const pbes2Algorithm = (params: Pbes2): Bytes => {
   return sequence(oid(OID.pbes2), sequence(kdf, sequence(oid(OID.aes256cbc), octetString(params.iv))))
 }
 
-/** The EncryptedPrivateKeyInfo DER of a pair under `passphrase`. */
-export const encryptedPkcs8Der = async (pair: KeyPair, passphrase: Uint8Array, kdf: Pbes2Kdf = "scrypt"): Promise<Bytes> => {
+/**
+ * The EncryptedPrivateKeyInfo DER of a pair under a key already derived (a run's): its
+ * salt and parameters written as they are, a new random IV for this key.
+ */
+export const encryptedPkcs8DerWithKey = (pair: KeyPair, kek: Pbes2Key): Bytes => {
   const params: Pbes2 = {
-    kdf,
-    salt: randomBytes(16),
+    kdf: kek.kdf,
+    salt: kek.salt,
     iv: randomBytes(16),
-    iterations: PBKDF2_ITERATIONS,
-    scrypt: SCRYPT,
+    iterations: kek.kdf === "pbkdf2-sha256" ? kek.iterations : PBKDF2_ITERATIONS,
+    scrypt: kek.kdf === "scrypt" ? { N: kek.N, r: kek.r, p: kek.p } : SCRYPT,
     keyLength: 32,
     prf: "sha256"
   }
-  const key = await deriveKey(passphrase, params)
   const plain = pkcs8Der(pair)
   try {
-    const encrypted = cbc(key, params.iv).encrypt(plain)
+    const encrypted = cbc(kek.key, params.iv).encrypt(plain)
     return sequence(pbes2Algorithm(params), octetString(encrypted))
   } finally {
-    key.fill(0)
     plain.fill(0)
+  }
+}
+
+/**
+ * A key derived from `passphrase` with a new salt, in noble, on this thread: one key's
+ * worth (a run derives its key once on the pool instead: `derivePbes2Key`).
+ */
+export const pbes2KeyOf = async (passphrase: Uint8Array, kdf: Pbes2Kdf = "scrypt"): Promise<Pbes2Key> => {
+  const salt = randomBytes(PBES2_SALT_BYTES)
+  const params: Pbes2 = { kdf, salt, iv: new Uint8Array(16), iterations: PBKDF2_ITERATIONS, scrypt: SCRYPT, keyLength: PBES2_KEY_BYTES, prf: "sha256" }
+  const key = await deriveKey(passphrase, params)
+  return kdf === "scrypt" ? { kdf, salt, key, ...SCRYPT } : { kdf, salt, key, iterations: PBKDF2_ITERATIONS }
+}
+
+/** The EncryptedPrivateKeyInfo DER of a pair under `passphrase`: a new salt and IV, the key derived for it alone. */
+export const encryptedPkcs8Der = async (pair: KeyPair, passphrase: Uint8Array, kdf: Pbes2Kdf = "scrypt"): Promise<Bytes> => {
+  const kek = await pbes2KeyOf(passphrase, kdf)
+  try {
+    return encryptedPkcs8DerWithKey(pair, kek)
+  } finally {
+    kek.key.fill(0)
   }
 }
 
@@ -138,6 +156,21 @@ const readPbes2 = (algorithm: Uint8Array): Pbes2 => {
   const prf = prfEl === undefined ? OID.hmacWithSHA1 : oidText(expectTag(children(prfEl.content)[0]!, TAG.oid))
   if (prf !== OID.hmacWithSHA1 && prf !== OID.hmacWithSHA256) throw new KeyParseError({ format: FORMAT, problem: `the PRF ${prf}` })
   return { kdf: "pbkdf2-sha256", salt, iv, iterations: number(1), scrypt: SCRYPT, keyLength, prf: prf === OID.hmacWithSHA1 ? "sha1" : "sha256" }
+}
+
+/**
+ * What a file says of its encryption, nothing secret: the KDF, salt, IV and parameters
+ * (for tests and tools that check that keys of one run share a salt and not an IV).
+ */
+export const encryptionParametersOf = (der: Uint8Array): { readonly kdf: Pbes2Kdf; readonly salt: Uint8Array; readonly iv: Uint8Array; readonly iterations: number; readonly scrypt: Pbes2["scrypt"] } => {
+  try {
+    const [algorithm] = children(readOne(der, TAG.sequence))
+    const { kdf, salt, iv, iterations, scrypt } = readPbes2(expectTag(algorithm!, TAG.sequence))
+    return { kdf, salt, iv, iterations, scrypt }
+  } catch (error) {
+    if (error instanceof KeyParseError) throw error
+    throw new KeyParseError({ format: FORMAT, problem: error instanceof DerError ? error.message : "malformed structure" })
+  }
 }
 
 /**

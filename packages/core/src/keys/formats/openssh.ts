@@ -5,7 +5,7 @@ import { randomBytes } from "@noble/hashes/utils.js"
 import { base64, base64nopad } from "@scure/base"
 import { type Bytes, concat, copy, padTo } from "../der.js"
 import { KeyParseError } from "../KeyError.js"
-import { ecFromScalar } from "../KeyKernel.js"
+import { ecFromScalar, publicKeyProblem } from "../KeyKernel.js"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
 import { type EcInfo, type EcType, KEY_INFO, KEY_TYPES, type KeyType } from "../KeyType.js"
 import { bcryptPbkdf } from "./bcryptPbkdf.js"
@@ -98,7 +98,9 @@ const bcrypt = (passphrase: Uint8Array, salt: Uint8Array, rounds: number): Uint8
  * The `openssh-key-v1` private key file (OpenSSH PROTOCOL.key): one key, unencrypted
  * (cipher and kdf "none", padded to 8 bytes) or, given a passphrase, as ssh-keygen does
  * it: bcrypt_pbkdf with a 16-byte salt and 16 rounds gives aes256-ctr's key and IV (48
- * bytes), and the private section is padded to the cipher's 16-byte block.
+ * bytes), and the private section is padded to the cipher's 16-byte block. A new salt and
+ * derivation for every key, even in a run of many: the 48 bytes are the CTR key AND its IV,
+ * so two files under one salt would share a keystream (see `Pbes2Key.ts`).
  */
 export const opensshPrivateKey = (pair: KeyPair, comment = "", passphrase?: Uint8Array, rounds = BCRYPT_ROUNDS): string => {
   const name = sshName(pair.type)
@@ -161,6 +163,13 @@ const typeOfName = (name: string, format: string): KeyType => {
 }
 
 const readPublicBlob = (blob: Uint8Array, format: string): PublicKey => {
+  const key = readPublicFields(blob, format)
+  const problem = key.family === "rsa" ? undefined : publicKeyProblem(key.type, key.publicKey)
+  if (problem !== undefined) throw new KeyParseError({ format, problem })
+  return key
+}
+
+const readPublicFields = (blob: Uint8Array, format: string): PublicKey => {
   const r = new Reader(blob, format)
   const name = r.text()
   const type = typeOfName(name, format)

@@ -20,7 +20,7 @@ import {
   unsignedInteger
 } from "../der.js"
 import { KeyParseError } from "../KeyError.js"
-import { ecFromScalar, pqFromSeed } from "../KeyKernel.js"
+import { ecFromScalar, pqFromSeed, publicKeyProblem } from "../KeyKernel.js"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
 import { type EcInfo, KEY_INFO, KEY_TYPES, type KeyType, type RsaType } from "../KeyType.js"
 import { armor, unarmor } from "./pem.js"
@@ -133,6 +133,8 @@ export const parseSpkiDer = (der: Uint8Array): PublicKey =>
       const [n, e] = children(readOne(key, TAG.sequence)).map((el) => integerMagnitude(expectTag(el, TAG.integer)))
       return { family: "rsa", type: rsaType(n!, "SPKI"), n: n!, e: e! }
     }
+    const problem = publicKeyProblem(type, key)
+    if (problem !== undefined) throw new KeyParseError({ format: "SPKI", problem })
     return { family: info.family, type, publicKey: key } as PublicKey
   })
 
