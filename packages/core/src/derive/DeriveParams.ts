@@ -103,19 +103,26 @@ export const isMemoryHard = (params: DeriveParams): params is ScryptParams | Arg
 export const secretsOf = (params: DeriveParams): ReadonlyArray<Uint8Array> =>
   isHkdf(params) ? [params.ikm] : isArgon2id(params) && params.secret !== undefined ? [params.password, params.secret] : [params.password]
 
+/**
+ * A copy of `bytes` in memory of its own. Not `.slice()`: on a Node Buffer (what
+ * `readFileSync` gives) that is a view of the same memory, and a handler's wipe of the
+ * "copy" would wipe the caller's password too (and a retry would derive from zeros).
+ */
+const copy = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
+
 /** A copy of every byte array of a request, for a handler that will wipe its secrets. */
 export const copyParams = (params: DeriveParams): DeriveParams => {
-  if (isHkdf(params)) return { ...params, ikm: params.ikm.slice(), salt: params.salt.slice(), info: params.info.slice() }
+  if (isHkdf(params)) return { ...params, ikm: copy(params.ikm), salt: copy(params.salt), info: copy(params.info) }
   if (isArgon2id(params)) {
     return {
       ...params,
-      password: params.password.slice(),
-      salt: params.salt.slice(),
-      ...(params.secret === undefined ? {} : { secret: params.secret.slice() }),
-      ...(params.associatedData === undefined ? {} : { associatedData: params.associatedData.slice() })
+      password: copy(params.password),
+      salt: copy(params.salt),
+      ...(params.secret === undefined ? {} : { secret: copy(params.secret) }),
+      ...(params.associatedData === undefined ? {} : { associatedData: copy(params.associatedData) })
     }
   }
-  return { ...params, password: params.password.slice(), salt: params.salt.slice() }
+  return { ...params, password: copy(params.password), salt: copy(params.salt) }
 }
 
 /**
