@@ -73,7 +73,9 @@ const nobleHash = { sha256, sha512 } as const
  * and the portable kernel's. Measured side by side on this machine (2 cores, Node 24),
  * best of 3: Argon2id 64 MiB t=3 p=4 in 489 ms (node:crypto 319 ms, noble 1356 ms); scrypt
  * N=2^17 r=8 p=1 in 516 ms (node:crypto 478 ms, noble 775 ms). hash-wasm has no Argon2
- * associated data: with it, noble's Argon2id answers (pure JavaScript, ~3x slower).
+ * associated data, and refuses an empty password ("Password must be specified"), which
+ * Argon2 allows (RFC 9106 §3.1: 0 to 2^32-1 bytes): with either, noble's Argon2id answers
+ * (pure JavaScript, ~3x slower).
  * A WASM call holds its thread to the end; it runs on a worker, whose deadline ends it.
  */
 // Loaded on the first derivation that needs them: a program or worker that never runs a
@@ -88,14 +90,14 @@ export const memoryHardFunctions: Pick<KdfFunctions, "scrypt" | "argon2id"> = {
     ),
   argon2id: (params) => {
     const associatedData = params.associatedData
-    return associatedData !== undefined && associatedData.length > 0
+    return (associatedData !== undefined && associatedData.length > 0) || params.password.length === 0
       ? nobleArgon2().then(({ argon2idAsync }) => argon2idAsync(params.password, params.salt, {
         m: params.memoryKiB,
         t: params.passes,
         p: params.parallelism,
         dkLen: params.length,
         ...(params.secret === undefined ? {} : { key: params.secret }),
-        personalization: associatedData
+        ...(associatedData === undefined || associatedData.length === 0 ? {} : { personalization: associatedData })
       }))
       : hashWasm().then(({ argon2id }) => argon2id({
         password: params.password,
