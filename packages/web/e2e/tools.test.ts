@@ -137,6 +137,46 @@ it("generates 100 keys and downloads them as JSON Lines: 100 distinct lines, in 
   await page.getByText("100 Ed25519 keys downloaded as sluice-ed25519-100-keys.jsonl.", { exact: true }).first().waitFor()
 })
 
+/** The file names in a ZIP's central directory (APPNOTE 4.3.12), and the count its end record gives. */
+const zipNames = (zip: Buffer): { readonly names: Array<string>; readonly count: number } => {
+  const end = zip.length - 22
+  expect(zip.readUInt32LE(end), "end of central directory record").toBe(0x06054b50)
+  const count = zip.readUInt16LE(end + 10)
+  const names: Array<string> = []
+  for (let at = zip.readUInt32LE(end + 16); zip.readUInt32LE(at) === 0x02014b50;) {
+    const nameLength = zip.readUInt16LE(at + 28)
+    names.push(zip.subarray(at + 46, at + 46 + nameLength).toString("utf8"))
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)
+  }
+  return { names, count }
+}
+
+it("generates 100 keys as a ZIP: one file per key per form, whole (unzip -t, where installed)", async () => {
+  const { page } = session.app
+  await open(page, "#/keys")
+  await page.evaluate(() => delete (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker)
+  await page.getByRole("combobox", { name: "Type" }).selectOption("ecdsa-p256")
+  await page.getByRole("spinbutton", { name: "Count" }).fill("100")
+  await page.getByRole("radio", { name: "ZIP (one file per key per form)" }).check()
+  const download = page.waitForEvent("download", { timeout: 30_000 })
+  await page.getByRole("button", { name: "Generate and save" }).click()
+  const file = await download
+  expect(file.suggestedFilename()).toBe("sluice-ecdsa-p256-100-keys.zip")
+  const path = join(session.files, "keys.zip")
+  await file.saveAs(path)
+  const { count, names } = zipNames(await readFile(path))
+  // PKCS#8 PEM, SPKI PEM, OpenSSH public, SSH fingerprint, JWK thumbprint.
+  expect(count).toBe(500)
+  expect(new Set(names).size).toBe(500)
+  expect(names.slice(0, 5)).toEqual(["key-000001.pem", "key-000001.pub.pem", "key-000001.pub", "key-000001.ssh-fingerprint", "key-000001.jwk-thumbprint"])
+  const unzip = await run("unzip", ["-tq", path]).catch((error: { code?: string; stdout?: string }) => error)
+  if ("code" in unzip && unzip.code === "ENOENT") report("unzip -t", "unzip is not installed: the ZIP's directory was checked, not its CRCs")
+  else {
+    expect((unzip as { stdout: string }).stdout).toMatch(/^No errors detected/)
+    report("unzip -t", (unzip as { stdout: string }).stdout.trim())
+  }
+})
+
 /** Fills the Derive form and returns the key it shows. */
 const deriveVia = async (page: Page, fields: { algorithm: string; password: string; salt: string; params: Record<string, string>; short?: boolean }) => {
   await page.getByRole("combobox", { name: "Algorithm" }).selectOption(fields.algorithm)

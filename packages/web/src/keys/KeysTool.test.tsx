@@ -66,4 +66,26 @@ describe("KeysTool", () => {
     expect(new Set(lines.map((l) => l["spki-pem"])).size).toBe(5)
     expect(lines[0]).toMatchObject({ type: "ed25519", sshFingerprint: expect.stringMatching(/^SHA256:/), jwkThumbprint: expect.any(String) })
   })
+
+  it("writes many keys as a ZIP, one file per key per form, and refuses a ZIP past its bound", async () => {
+    const blobs: Array<Blob> = []
+    URL.createObjectURL = vi.fn((blob: Blob) => {
+      blobs.push(blob)
+      return "blob:test/2"
+    })
+    URL.revokeObjectURL = vi.fn()
+    renderTool()
+    fireEvent.change(screen.getByRole("spinbutton", { name: "Count" }), { target: { value: "20000" } })
+    fireEvent.click(screen.getByRole("radio", { name: "ZIP (one file per key per form)" }))
+    expect(screen.getByRole("alert").textContent).toBe("A ZIP holds up to 10,000 keys here: choose JSON Lines for more.")
+    fireEvent.change(screen.getByRole("spinbutton", { name: "Count" }), { target: { value: "3" } })
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Generate and save" })))
+    await waitFor(() => expect(screen.getAllByText("3 Ed25519 keys downloaded as sluice-ed25519-3-keys.zip.").length).toBeGreaterThan(0), { timeout: 10_000 })
+    const zip = new Uint8Array(await blobs[0]!.arrayBuffer())
+    expect(Array.from(zip.subarray(0, 4))).toEqual([0x50, 0x4b, 0x03, 0x04])
+    // The end of central directory record counts the files: 3 keys × (PKCS#8, SPKI, OpenSSH, 2 fingerprints).
+    const end = new DataView(zip.buffer, zip.length - 22)
+    expect(end.getUint32(0, true)).toBe(0x06054b50)
+    expect(end.getUint16(10, true)).toBe(15)
+  })
 })

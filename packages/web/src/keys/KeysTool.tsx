@@ -20,7 +20,8 @@ import { useEffect, useRef, useState } from "react"
 import { useAnnounce } from "../components/Announcer.js"
 import { CopyButton } from "../components/CopyButton.js"
 import { formatCount, formatDuration } from "../format.js"
-import { chunkedText, openKeyFile, SaveCancelled, type SaveKind, saveKind } from "./download.js"
+import { chunkedText, type KeyFileSink, openKeyFile, SaveCancelled, type SaveKind, saveKind } from "./download.js"
+import { ZIP_MAX_KEYS } from "./zipLimits.js"
 import { type KeyJob, type KeyProgress, type PoolRuntime, startKeyJob } from "./keyJob.js"
 import {
   defaultFormats,
@@ -86,6 +87,23 @@ const refusal = (type: KeyType, formats: ReadonlyArray<KeyFormat>, passphrase: s
   return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`
 }
 
+/** A file of many keys being written: JSON Lines or ZIP. */
+interface KeysFile {
+  readonly add: (key: GeneratedKey) => Promise<void>
+  readonly finish: () => Promise<void>
+  readonly abort: () => Promise<void>
+}
+
+const linesFile = (sink: KeyFileSink, type: KeyType): KeysFile => {
+  const lines = chunkedText(sink)
+  return { add: (key) => lines.add(jsonLine(type, key)), finish: lines.flush, abort: async () => undefined }
+}
+
+/** The ZIP writer (and client-zip) load with the first ZIP asked for. */
+const zipFile = async (sink: KeyFileSink, count: number): Promise<KeysFile> => (await import("./zipKeys.js")).zipWriter(sink, count)
+
+export type ManyKeysOutput = "jsonl" | "zip"
+
 export interface KeysToolProps {
   readonly runtime: PoolRuntime
 }
@@ -96,6 +114,7 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
   const [countText, setCountText] = useState("1")
   const [formats, setFormats] = useState<ReadonlyArray<KeyFormat>>(() => defaultFormats("ed25519"))
   const [passphrase, setPassphrase] = useState("")
+  const [output, setOutput] = useState<ManyKeysOutput>("jsonl")
   const [phase, setPhase] = useState<Phase>({ _tag: "idle" })
   const [key, setKey] = useState<ReadonlyArray<ShownForm> | undefined>(undefined)
   const [showPrivate, setShowPrivate] = useState(false)
@@ -109,7 +128,11 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
   const available = formatsFor(type)
   const picked = formats.filter((f) => available.includes(f))
   const encrypted = picked.some((f) => ENCRYPTED_FORMATS.has(f))
-  const problem = typeof count === "string" ? count : refusal(type, picked, passphrase)
+  const problem = typeof count === "string"
+    ? count
+    : count > 1 && output === "zip" && count > ZIP_MAX_KEYS
+    ? `A ZIP holds up to ${formatCount(ZIP_MAX_KEYS)} keys here: choose JSON Lines for more.`
+    : refusal(type, picked, passphrase)
   const running = phase._tag === "running"
 
   const chooseType = (next: KeyType) => {
@@ -151,23 +174,25 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
       } else setPhase(outcome._tag === "failed" ? { _tag: "failed", message: outcome.message } : { _tag: "cancelled" })
       return
     }
-    const name = `sluice-${type}-${count}-keys.jsonl`
-    let sink
+    const name = `sluice-${type}-${count}-keys.${output === "zip" ? "zip" : "jsonl"}`
+    let sink: KeyFileSink
     try {
-      sink = await openKeyFile(name, "application/jsonl")
+      sink = await openKeyFile(name, output === "zip" ? "application/zip" : "application/jsonl")
     } catch (error) {
       wipe()
       if (error instanceof SaveCancelled) return
       setPhase({ _tag: "failed", message: `The file could not be opened: ${(error as Error).message}` })
       return
     }
-    const writer = chunkedText(sink)
+    const file = output === "zip" ? await zipFile(sink, count) : linesFile(sink, type)
     setPhase({ _tag: "running", count })
     const current = startKeyJob(runtime, request, {
       onKey: async (generated) => {
-        const line = jsonLine(type, generated)
-        wipeSecrets(generated)
-        await writer.add(line)
+        try {
+          await file.add(generated)
+        } finally {
+          wipeSecrets(generated)
+        }
       },
       onProgress: (progress) => setPhase({ _tag: "running", count, progress })
     })
@@ -177,9 +202,10 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
     job.current = undefined
     if (outcome._tag === "done") {
       try {
-        await writer.flush()
+        await file.finish()
         await sink.close()
       } catch (error) {
+        await file.abort()
         await sink.abort()
         setPhase({ _tag: "failed", message: `${name} could not be written: ${(error as Error).message}` })
         return
@@ -190,6 +216,7 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
       announce(message)
       return
     }
+    await file.abort()
     await sink.abort()
     setPhase(outcome._tag === "failed" ? { _tag: "failed", message: `${outcome.message}. Nothing was saved.` } : { _tag: "cancelled" })
   }
@@ -247,6 +274,19 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
             Always included: {[...FINGERPRINT_FORMATS].filter((f) => formatSupports(f, type)).map((f) => FORMAT_LABELS[f]).join(", ")}.
           </p>
         </fieldset>
+        {typeof count === "number" && count > 1 ? (
+          <fieldset className="inline">
+            <legend>File</legend>
+            <label className="check">
+              <input type="radio" name="keys-output" checked={output === "jsonl"} onChange={() => setOutput("jsonl")} disabled={running} />
+              JSON Lines (one line per key)
+            </label>
+            <label className="check">
+              <input type="radio" name="keys-output" checked={output === "zip"} onChange={() => setOutput("zip")} disabled={running} />
+              ZIP (one file per key per form)
+            </label>
+          </fieldset>
+        ) : null}
         {encrypted ? (
           <label>
             Passphrase for the encrypted forms
@@ -271,8 +311,8 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
         <p className="hint">
           {typeof count === "number" && count > 1
             ? kind === "file-system-access"
-              ? "Many keys are written to a JSON Lines file you choose, as they are made (one line per key)."
-              : "Many keys are collected into a JSON Lines file (one line per key), downloaded when the last one is made."
+              ? "Many keys are written to a file you choose as they are made."
+              : "Many keys are collected into one file, downloaded when the last one is made."
             : "Keys are made on this device's worker threads; nothing is sent or stored."}
         </p>
       </form>
