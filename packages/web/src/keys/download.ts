@@ -143,3 +143,32 @@ export const chunkedText = (sink: Pick<KeyFileSink, "write">, size = 256 * 1024)
     flush
   }
 }
+
+/**
+ * Small writes gathered into writes of about `size` bytes (a ZIP writer hands over every
+ * header and file on its own); `flush` writes what is gathered.
+ */
+export const gathered = (sink: Pick<KeyFileSink, "write">, size = 256 * 1024) => {
+  let parts: Array<Uint8Array> = []
+  let length = 0
+  const flush = async () => {
+    if (length === 0) return
+    const whole = new Uint8Array(length)
+    let offset = 0
+    for (const part of parts) {
+      whole.set(part, offset)
+      offset += part.length
+    }
+    parts = []
+    length = 0
+    await sink.write(whole)
+  }
+  return {
+    write: async (chunk: Uint8Array) => {
+      parts.push(chunk.slice())
+      length += chunk.length
+      if (length >= size) await flush()
+    },
+    flush
+  }
+}

@@ -8,7 +8,7 @@
  */
 import type { GeneratedKey, KeyFormat } from "@sluice/core/browser"
 import { isSecret } from "./keyForms.js"
-import type { KeyFileSink } from "./download.js"
+import { gathered, type KeyFileSink } from "./download.js"
 
 export { ZIP_MAX_KEYS } from "./zipLimits.js"
 
@@ -100,8 +100,9 @@ export interface ZipWriter {
   readonly abort: () => Promise<void>
 }
 
-export const zipWriter = async (sink: Pick<KeyFileSink, "write">, count: number): Promise<ZipWriter> => {
+export const zipWriter = async (destination: Pick<KeyFileSink, "write">, count: number): Promise<ZipWriter> => {
   const { makeZip } = await import("client-zip")
+  const sink = gathered(destination)
   const queue = entryQueue()
   const width = Math.max(6, String(count).length)
   const reader = makeZip(queue.iterable, { buffersAreUTF8: true }).getReader()
@@ -109,7 +110,8 @@ export const zipWriter = async (sink: Pick<KeyFileSink, "write">, count: number)
   const pump = (async () => {
     for (;;) {
       const { done, value } = await reader.read()
-      if (done || stopped) return
+      if (stopped) return
+      if (done) return sink.flush()
       await sink.write(value)
     }
   })()
