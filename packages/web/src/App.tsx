@@ -18,36 +18,35 @@ import { useHashJobs, useHashJobsStore } from "./jobs/useHashJobs.js"
 import type { PerformanceMonitor } from "./performance/PerformanceMonitor.js"
 import type { PoolRuntime } from "./keys/keyJob.js"
 import { ToolNav } from "./tools/ToolNav.js"
+import { TOOL_VIEWS } from "./tools/toolViews.js"
 import { type ToolId, toolOf, TOOLS } from "./tools/tools.js"
 import { useTool } from "./tools/useTool.js"
 import { useAlgorithms } from "./useAlgorithms.js"
 import { type ExpectedSet, parsePasted } from "./verify/expected.js"
 
-// The charting library loads with the Performance view, not with the page; each tool but
-// Hash loads when it is first opened (its own chunk), so the Hash page's load does not grow.
+// The charting library loads with the Performance view, not with the page (and each tool
+// but Hash when it is first opened: TOOL_VIEWS).
 const PerformancePage = lazy(() => import("./performance/PerformancePage.js"))
-const KeysTool = lazy(() => import("./keys/KeysTool.js"))
-const DeriveTool = lazy(() => import("./derive/DeriveTool.js"))
 
 /** Announces when the last running file finishes, and shows progress in the tab title. */
-const useCompletionNotice = (rows: Parameters<typeof totals>[0], TITLE: string) => {
+const useCompletionNotice = (rows: Parameters<typeof totals>[0], title: string) => {
   const announce = useAnnounce()
   const t = totals(rows)
   const wasActive = useRef(false)
   useEffect(() => {
     if (t.active > 0) {
       wasActive.current = true
-      document.title = `${formatPercent(t.total === 0 ? 0 : t.bytes / t.total)} · ${TITLE}`
+      document.title = `${formatPercent(t.total === 0 ? 0 : t.bytes / t.total)} · ${title}`
       return
     }
-    document.title = TITLE
+    document.title = title
     if (!wasActive.current) return
     wasActive.current = false
     const parts = [`${t.done} hashed`]
     if (t.failed > 0) parts.push(`${t.failed} failed`)
     if (t.cancelled > 0) parts.push(`${t.cancelled} cancelled`)
     announce(`Finished: ${parts.join(", ")}.`)
-  }, [announce, TITLE, t.active, t.bytes, t.total, t.done, t.failed, t.cancelled])
+  }, [announce, title, t.active, t.bytes, t.total, t.done, t.failed, t.cancelled])
 }
 
 /** Whether files are hashing, and how many have finished: when the cache's figures are worth reading again. */
@@ -160,60 +159,64 @@ export const App = ({ cache, checkpoints, health, performanceMonitor, pool, runt
       </header>
       <main>
         <div className="tool-panel" hidden={tool !== "hash"}>
-        {tabs ? <ViewTabs selected={shown} onSelect={showView} /> : null}
-        <div className="layout" {...viewPanel("files", shown, tabs)}>
-          <div className="primary">
-            <AlgorithmPicker selected={algorithms} onChange={setAlgorithms} />
-            {checkpoints !== undefined ? <UnfinishedPanel checkpoints={checkpoints} /> : null}
-            <DropZone onFiles={onFiles} />
-            <JobSummary rows={rows} onCancelAll={jobs.cancelAll} onClearFinished={jobs.clearFinished} />
-            <FileList
-              rows={rows}
-              expected={expected}
-              onCancel={jobs.cancel}
-              onRetry={jobs.retry}
-              onRemove={jobs.remove}
-            />
+          {tabs ? <ViewTabs selected={shown} onSelect={showView} /> : null}
+          <div className="layout" {...viewPanel("files", shown, tabs)}>
+            <div className="primary">
+              <AlgorithmPicker selected={algorithms} onChange={setAlgorithms} />
+              {checkpoints !== undefined ? <UnfinishedPanel checkpoints={checkpoints} /> : null}
+              <DropZone onFiles={onFiles} />
+              <JobSummary rows={rows} onCancelAll={jobs.cancelAll} onClearFinished={jobs.clearFinished} />
+              <FileList
+                rows={rows}
+                expected={expected}
+                onCancel={jobs.cancel}
+                onRetry={jobs.retry}
+                onRemove={jobs.remove}
+              />
+            </div>
+            <div className="secondary">
+              <VerifyPanel
+                rows={rows}
+                pasted={pasted}
+                pastedSet={pastedSet}
+                onPastedChange={setPasted}
+                sumsSets={sumsSets}
+                onAddSums={(set) => setSumsSets((sets) => [...sets, set])}
+                onRemoveSums={(set) => setSumsSets((sets) => sets.filter((s) => s !== set))}
+                onHashAgainWith={hashAgainWith}
+              />
+              <ExportPanel rows={rows} />
+              <TextHasher algorithms={algorithms} />
+              {cache !== undefined ? (
+                <SettingsPanel cache={cache.cache} preference={cache.preference} {...settledness(rows)} />
+              ) : null}
+            </div>
           </div>
-          <div className="secondary">
-            <VerifyPanel
-              rows={rows}
-              pasted={pasted}
-              pastedSet={pastedSet}
-              onPastedChange={setPasted}
-              sumsSets={sumsSets}
-              onAddSums={(set) => setSumsSets((sets) => [...sets, set])}
-              onRemoveSums={(set) => setSumsSets((sets) => sets.filter((s) => s !== set))}
-              onHashAgainWith={hashAgainWith}
-            />
-            <ExportPanel rows={rows} />
-            <TextHasher algorithms={algorithms} />
-            {cache !== undefined ? (
-              <SettingsPanel cache={cache.cache} preference={cache.preference} {...settledness(rows)} />
-            ) : null}
-          </div>
+          {tabs ? (
+            <div {...viewPanel("performance", shown, tabs)} tabIndex={0} className="view-panel">
+              {shown === "performance" && tool === "hash" ? (
+                <Suspense fallback={<p className="hint">Loading the charts…</p>}>
+                  <PerformancePage monitor={performanceMonitor} />
+                </Suspense>
+              ) : null}
+            </div>
+          ) : null}
         </div>
-        {tabs ? (
-          <div {...viewPanel("performance", shown, tabs)} tabIndex={0} className="view-panel">
-            {shown === "performance" && tool === "hash" ? (
-              <Suspense fallback={<p className="hint">Loading the charts…</p>}>
-                <PerformancePage monitor={performanceMonitor} />
-              </Suspense>
-            ) : null}
-          </div>
-        ) : null}
-        </div>
-        {TOOLS.filter((t) => t.id !== "hash" && opened.has(t.id)).map((t) => (
-          <div key={t.id} className="tool-panel" hidden={tool !== t.id}>
-            {runtime === undefined ? (
-              <p className="hint">This tool needs the page's worker pool, which did not start.</p>
-            ) : (
-              <Suspense fallback={<ToolFallback />}>
-                {t.id === "keys" ? <KeysTool runtime={runtime} /> : t.id === "derive" ? <DeriveTool runtime={runtime} /> : null}
-              </Suspense>
-            )}
-          </div>
-        ))}
+        {TOOLS.map(({ id }) => {
+          if (id === "hash" || !opened.has(id)) return null
+          const View = TOOL_VIEWS[id]
+          return (
+            <div key={id} className="tool-panel" hidden={tool !== id}>
+              {runtime === undefined ? (
+                <p className="hint">This tool needs the page's worker pool, which did not start.</p>
+              ) : (
+                <Suspense fallback={<ToolFallback />}>
+                  <View runtime={runtime} />
+                </Suspense>
+              )}
+            </div>
+          )
+        })}
       </main>
       <footer className="footer">
         <p>
