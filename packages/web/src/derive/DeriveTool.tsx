@@ -58,7 +58,8 @@ const forked = <A,>(runtime: DeriveRuntime, effect: Effect.Effect<A, unknown, Wo
 
 export const DeriveTool = ({ runtime }: { readonly runtime: DeriveRuntime }) => {
   const announce = useAnnounce()
-  const [form, setForm] = useState<DeriveForm>(DEFAULT_FORM)
+  // A fresh random salt to start from: the right thing for a new key, replaced to reproduce one.
+  const [form, setForm] = useState<DeriveForm>(() => ({ ...DEFAULT_FORM, salt: hex(crypto.getRandomValues(new Uint8Array(16))) }))
   const [encoding, setEncoding] = useState<OutputEncoding>("hex")
   const [result, setResult] = useState<string | undefined>(undefined)
   const [failure, setFailure] = useState<string | undefined>(undefined)
