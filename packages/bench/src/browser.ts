@@ -526,6 +526,21 @@ export const cancelInApp = async (session: WebSession, path: string, label: stri
 
 // --- The Keys tool ---------------------------------------------------------------------------
 
+/** CPU time (ms) of each renderer's main thread (the task whose id is the process's), from /proc: utime + stime at 100 ticks a second. */
+const rendererMainCpuMs = (profile: string): Map<string, number> => {
+  const cpu = new Map<string, number>()
+  for (const pid of rendererPids(profile)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * 10)
+    } catch {
+      // The process went away.
+    }
+  }
+  return cpu
+}
+
 export interface KeygenJob {
   /** The click on "Generate and save" → the tool says the keys were downloaded (s, node clock). */
   readonly seconds: number
@@ -533,6 +548,8 @@ export interface KeygenJob {
   readonly longTasks: ReadonlyArray<number>
   /** Longest interval between animation frames from the click to the end (ms). */
   readonly longestFrameMs: number
+  /** CPU time of the page's main thread over the job (ms; the renderer whose main thread used most), if /proc has it. */
+  readonly mainThreadCpuMs?: number
 }
 
 /**
@@ -569,11 +586,14 @@ export const generateKeysInApp = async (
       }
       requestAnimationFrame(frame)
     })
+    const cpuBefore = rendererMainCpuMs(session.profile)
     const started = performance.now()
     await page.getByRole("button", { name: "Generate and save" }).click({ timeout: 5_000 })
     const done = `${options.count} ${options.label} keys downloaded as sluice-${options.type}-${options.count}-keys.jsonl.`
     await page.locator("p.status-line").getByText(done, { exact: true }).waitFor({ timeout: options.timeoutMs })
     const seconds = (performance.now() - started) / 1000
+    const cpuAfter = rendererMainCpuMs(session.profile)
+    const used = [...cpuAfter].map(([pid, ms]) => ms - (cpuBefore.get(pid) ?? ms))
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))))
     const seen = await page.evaluate(() => {
       const state = (globalThis as unknown as { __sluiceBenchKeys: LongState }).__sluiceBenchKeys
@@ -583,7 +603,8 @@ export const generateKeysInApp = async (
     return {
       seconds,
       longTasks: seen.tasks.filter((t) => t.start >= seen.since).map((t) => t.duration),
-      longestFrameMs: seen.longestFrame
+      longestFrameMs: seen.longestFrame,
+      ...(used.length === 0 ? {} : { mainThreadCpuMs: Math.max(...used) })
     }
   } finally {
     await page.evaluate(() => {

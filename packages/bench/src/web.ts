@@ -260,7 +260,8 @@ const keygenScenario = async (
       jobs.push(job)
       ctx.log(
         `  run ${i + 1}/${ctx.runs} web keys: ${KEYGEN.count} ${KEYGEN.label} in ${job.seconds.toFixed(2)} s, long tasks ${job.longTasks.length}` +
-          (job.longTasks.length > 0 ? ` (longest ${r1(Math.max(...job.longTasks))} ms)` : "") + `, longest frame interval ${r1(job.longestFrameMs)} ms`
+          (job.longTasks.length > 0 ? ` (longest ${r1(Math.max(...job.longTasks))} ms)` : "") + `, longest frame interval ${r1(job.longestFrameMs)} ms` +
+          (job.mainThreadCpuMs === undefined ? "" : `, page main thread CPU ${job.mainThreadCpuMs} ms`)
       )
     }
     const tasks = jobs.flatMap((j) => j.longTasks)
@@ -277,7 +278,8 @@ const keygenScenario = async (
           ms: Math.max(0, ...tasks),
           note: `${tasks.length} long task(s) (>= 50 ms) in ${jobs.length} job(s) of ${KEYGEN.count} ${KEYGEN.label} keys (Keys tool, JSON Lines download), ` +
             `observed from the click on Generate; 0 ms = none; ${r1((KEYGEN.count * jobs.length) / jobs.reduce((a, j) => a + j.seconds, 0))} keys/s; ` +
-            `longest frame interval ${r1(Math.max(...jobs.map((j) => j.longestFrameMs)))} ms`
+            `longest frame interval ${r1(Math.max(...jobs.map((j) => j.longestFrameMs)))} ms; ` +
+            `page main thread CPU per job ${jobs.map((j) => j.mainThreadCpuMs === undefined ? "?" : `${j.mainThreadCpuMs} ms`).join(", ")} (/proc, the renderer main thread that used most)`
         })
       }
     }
