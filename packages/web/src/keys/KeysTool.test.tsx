@@ -11,7 +11,8 @@ const runtime = ManagedRuntime.make(layerInline)
 afterEach(() => cleanup())
 afterAll(() => runtime.dispose())
 
-const renderTool = () => render(<Announcer><KeysTool runtime={runtime} /></Announcer>)
+// On this thread, by the same handlers: the app refuses that (workersOnly), as the last test shows.
+const renderTool = (workersOnly = false) => render(<Announcer><KeysTool runtime={runtime} workersOnly={workersOnly} /></Announcer>)
 
 describe("KeysTool", () => {
   it("offers only the forms the type has", () => {
@@ -87,5 +88,12 @@ describe("KeysTool", () => {
     const end = new DataView(zip.buffer, zip.length - 22)
     expect(end.getUint32(0, true)).toBe(0x06054b50)
     expect(end.getUint16(10, true)).toBe(15)
+  })
+
+  it("makes no key where the pool is not made of Web Workers", async () => {
+    renderTool(true)
+    fireEvent.click(screen.getByRole("button", { name: "Generate" }))
+    expect((await screen.findByRole("alert")).textContent).toMatch(/^Keys are made only on Web Workers/)
+    expect(screen.queryByRole("region", { name: "The key" })).toBeNull()
   })
 })

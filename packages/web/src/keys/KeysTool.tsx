@@ -106,9 +106,11 @@ export type ManyKeysOutput = "jsonl" | "zip"
 
 export interface KeysToolProps {
   readonly runtime: PoolRuntime
+  /** Refuse a pool that is not made of Web Workers (default); off only where a test runs the handlers on its own thread. */
+  readonly workersOnly?: boolean
 }
 
-export const KeysTool = ({ runtime }: KeysToolProps) => {
+export const KeysTool = ({ runtime, workersOnly = true }: KeysToolProps) => {
   const announce = useAnnounce()
   const [type, setType] = useState<KeyType>("ed25519")
   const [countText, setCountText] = useState("1")
@@ -162,7 +164,7 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
           wipeSecrets(generated)
         },
         onProgress: (progress) => setPhase({ _tag: "running", count, progress })
-      })
+      }, { workersOnly })
       job.current = current
       const outcome = await current.outcome
       wipe()
@@ -195,7 +197,7 @@ export const KeysTool = ({ runtime }: KeysToolProps) => {
         }
       },
       onProgress: (progress) => setPhase({ _tag: "running", count, progress })
-    })
+    }, { workersOnly })
     job.current = current
     const outcome = await current.outcome
     wipe()

@@ -4,8 +4,14 @@
  * destination holds the pool back instead of keys piling up in the page), its progress
  * passed on at most every 100 ms, cancellable at any moment.
  */
-import { type GeneratedKey, generateKeyStream, JobProgress, type KeyStreamRequest, type WorkerPool } from "@sluice/core/browser"
-import { Cause, Effect, Exit, Fiber, Stream } from "effect"
+import { type GeneratedKey, generateKeyStream, JobProgress, type KeyStreamRequest, WorkerPool } from "@sluice/core/browser"
+import { Cause, Data, Effect, Exit, Fiber, Stream } from "effect"
+
+export class NoKeyWorkers extends Data.TaggedError("NoKeyWorkers")<{}> {
+  override get message() {
+    return "Keys are made only on Web Workers, and this page has none (no module workers, or WebAssembly is refused): no key was made"
+  }
+}
 
 export interface KeyProgress {
   readonly done: number
@@ -45,10 +51,23 @@ export const progressOf = (event: JobProgress, total: number): KeyProgress => ({
   secondsLeft: event.bytesPerSecond > 0 ? (total - event.bytes) / event.bytesPerSecond : undefined
 })
 
-export const startKeyJob = (runtime: PoolRuntime, request: KeyStreamRequest, callbacks: KeyJobCallbacks): KeyJob => {
+/**
+ * `workersOnly` (the app's setting) refuses a pool that is not made of workers, where key
+ * generation (seconds of RSA) would hold the page's main thread.
+ */
+export const startKeyJob = (
+  runtime: PoolRuntime,
+  request: KeyStreamRequest,
+  callbacks: KeyJobCallbacks,
+  options: { readonly workersOnly?: boolean } = {}
+): KeyJob => {
   let lastProgress = 0
   let done = 0
-  const job = generateKeyStream(request).pipe(
+  const onWorkers = Effect.gen(function*() {
+    const pool = yield* WorkerPool
+    if (options.workersOnly !== false && pool.kind !== "workers") return yield* Effect.fail(new NoKeyWorkers())
+  })
+  const job = Effect.andThen(onWorkers, generateKeyStream(request).pipe(
     Stream.runForEach((event) => {
       if (event instanceof JobProgress) {
         const now = performance.now()
@@ -59,7 +78,7 @@ export const startKeyJob = (runtime: PoolRuntime, request: KeyStreamRequest, cal
       done++
       return Effect.promise(async () => callbacks.onKey(event))
     })
-  )
+  ))
   const fiber = runtime.runFork(job)
   const outcome = new Promise<KeyJobOutcome>((resolve) => {
     fiber.addObserver((exit) => {
