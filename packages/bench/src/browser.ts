@@ -48,6 +48,8 @@ interface Locator {
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>
   check(): Promise<void>
   uncheck(): Promise<void>
+  fill(value: string): Promise<void>
+  selectOption(value: string): Promise<unknown>
   all(): Promise<Array<Locator>>
   locator(selector: string): Locator
   filter(options: { has: Locator }): Locator
@@ -520,6 +522,95 @@ export const cancelInApp = async (session: WebSession, path: string, label: stri
     await page.waitForTimeout(20)
   }
   throw new Error("the page recorded no click → Cancelled times")
+}
+
+// --- The Keys tool ---------------------------------------------------------------------------
+
+/** CPU time (ms) of each renderer's main thread (the task whose id is the process's), from /proc: utime + stime at 100 ticks a second. */
+const rendererMainCpuMs = (profile: string): Map<string, number> => {
+  const cpu = new Map<string, number>()
+  for (const pid of rendererPids(profile)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * 10)
+    } catch {
+      // The process went away.
+    }
+  }
+  return cpu
+}
+
+export interface KeygenJob {
+  /** The click on "Generate and save" → the tool says the keys were downloaded (s, node clock). */
+  readonly seconds: number
+  /** Long tasks that started after the click (ms). */
+  readonly longTasks: ReadonlyArray<number>
+  /** Longest interval between animation frames from the click to the end (ms). */
+  readonly longestFrameMs: number
+  /** CPU time of the page's main thread over the job (ms; the renderer whose main thread used most), if /proc has it. */
+  readonly mainThreadCpuMs?: number
+}
+
+/**
+ * Generates `count` keys of `type` in the app's Keys tool (`#/keys`), as a JSON Lines
+ * download (the Blob route: the File System Access picker would wait for a person), with
+ * the main thread's long tasks and frame intervals observed from the click until the tool
+ * says the file was downloaded; then shows the Hash tool again.
+ */
+export const generateKeysInApp = async (
+  session: WebSession,
+  options: { readonly type: string; readonly label: string; readonly count: number; readonly timeoutMs: number }
+): Promise<KeygenJob> => {
+  const { page } = session
+  await page.evaluate(() => {
+    location.hash = "#/keys"
+    delete (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker
+  })
+  try {
+    await page.getByRole("heading", { name: "Generate keys" }).waitFor({ timeout: 20_000 })
+    await page.getByRole("combobox", { name: "Type" }).selectOption(options.type)
+    await page.getByRole("spinbutton", { name: "Count" }).fill(String(options.count))
+    await page.evaluate(() => {
+      const state: LongState = { since: performance.now(), until: Infinity, tasks: [], longestFrame: 0 }
+      ;(globalThis as { __sluiceBenchKeys?: LongState }).__sluiceBenchKeys = state
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
+      }).observe({ type: "longtask" })
+      let last = state.since
+      const frame = (at: number) => {
+        if (at > state.until) return
+        state.longestFrame = Math.max(state.longestFrame, at - last)
+        last = at
+        requestAnimationFrame(frame)
+      }
+      requestAnimationFrame(frame)
+    })
+    const cpuBefore = rendererMainCpuMs(session.profile)
+    const started = performance.now()
+    await page.getByRole("button", { name: "Generate and save" }).click({ timeout: 5_000 })
+    const done = `${options.count} ${options.label} keys downloaded as sluice-${options.type}-${options.count}-keys.jsonl.`
+    await page.locator("p.status-line").getByText(done, { exact: true }).waitFor({ timeout: options.timeoutMs })
+    const seconds = (performance.now() - started) / 1000
+    const cpuAfter = rendererMainCpuMs(session.profile)
+    const used = [...cpuAfter].map(([pid, ms]) => ms - (cpuBefore.get(pid) ?? ms))
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))))
+    const seen = await page.evaluate(() => {
+      const state = (globalThis as unknown as { __sluiceBenchKeys: LongState }).__sluiceBenchKeys
+      state.until = performance.now()
+      return state
+    })
+    return {
+      seconds,
+      longTasks: seen.tasks.filter((t) => t.start >= seen.since).map((t) => t.duration),
+      longestFrameMs: seen.longestFrame,
+      ...(used.length === 0 ? {} : { mainThreadCpuMs: Math.max(...used) })
+    }
+  } finally {
+    await page.evaluate(() => {
+      location.hash = "#/hash"
+    }).catch(() => undefined)
+  }
 }
 
 export const hardwareConcurrency = (session: WebSession): Promise<number> =>

@@ -48,7 +48,7 @@ export interface CommandSpec {
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
-export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage"
+export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage" | "keygen"
 
 /** What a result-cache scenario does (src/cache.ts); all its commands are its figures. */
 export type CacheProbe = "recheck" | "repeat" | "mixed"
@@ -283,6 +283,12 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       inApp("web_renderer_private", "web app: page renderer private memory", webMemoryFile),
       inApp("web_heap", "web app: page JS heap (CDP)", webMemoryFile)
     ]
+  },
+  {
+    id: "web-keygen",
+    title: "Web app in headless Chromium: 20 RSA-4096 keys in the Keys tool (the main thread's longest task)",
+    web: "keygen",
+    commands: [inApp("web_keygen_longtask", "web app Keys tool, 20 RSA-4096 keys: longest main-thread task", emptyFile)]
   },
   {
     id: "web-perfpage",

@@ -236,3 +236,39 @@ describe("App views", () => {
     expect(await screen.findByText("Reading the first figures…")).toBeDefined()
   })
 })
+
+describe("App tools", () => {
+  afterEach(() => history.replaceState(null, "", "/"))
+
+  const navLink = (name: string) => within(screen.getByRole("navigation", { name: "Tools" })).getByRole("link", { name })
+
+  it("lists every tool in one navigation, Hash current at the page's plain address", () => {
+    renderApp()
+    expect(navLink("Hash").getAttribute("aria-current")).toBe("page")
+    expect(navLink("Keys").getAttribute("href")).toBe("#/keys")
+    expect(navLink("Derive").getAttribute("href")).toBe("#/derive")
+    expect(document.title).toBe("Sluice: hash files in your browser")
+  })
+
+  it("opens a tool at its own address and follows the address as it changes, keeping Hash's rows", async () => {
+    history.replaceState(null, "", "#/keys")
+    renderApp()
+    expect(navLink("Keys").getAttribute("aria-current")).toBe("page")
+    expect(screen.getByText("Generate key pairs on this device, one or a million. Nothing is uploaded or stored.")).toBeDefined()
+    expect(document.title).toBe("Sluice: generate keys in your browser")
+    // No runtime given: the tool says it cannot run rather than running anywhere else.
+    expect(screen.getByText("This tool needs the page's worker pool, which did not start.")).toBeDefined()
+    await act(async () => {
+      history.pushState(null, "", "#/derive")
+      dispatchEvent(new HashChangeEvent("hashchange"))
+    })
+    expect(navLink("Derive").getAttribute("aria-current")).toBe("page")
+    expect(document.title).toBe("Sluice: derive keys from passwords in your browser")
+    await act(async () => {
+      history.pushState(null, "", "#/hash")
+      dispatchEvent(new HashChangeEvent("hashchange"))
+    })
+    expect(navLink("Hash").getAttribute("aria-current")).toBe("page")
+    expect(screen.getByText("Hash files, folders and text on this device. Nothing is uploaded.")).toBeDefined()
+  })
+})

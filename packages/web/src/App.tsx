@@ -16,33 +16,37 @@ import type { Collected } from "./files/collectFiles.js"
 import { formatPercent } from "./format.js"
 import { useHashJobs, useHashJobsStore } from "./jobs/useHashJobs.js"
 import type { PerformanceMonitor } from "./performance/PerformanceMonitor.js"
+import type { PoolRuntime } from "./keys/keyJob.js"
+import { ToolNav } from "./tools/ToolNav.js"
+import { TOOL_VIEWS } from "./tools/toolViews.js"
+import { type ToolId, toolOf, TOOLS } from "./tools/tools.js"
+import { useTool } from "./tools/useTool.js"
 import { useAlgorithms } from "./useAlgorithms.js"
 import { type ExpectedSet, parsePasted } from "./verify/expected.js"
 
-const TITLE = "Sluice: hash files in your browser"
-
-// The charting library loads with the Performance view, not with the page.
+// The charting library loads with the Performance view, not with the page (and each tool
+// but Hash when it is first opened: TOOL_VIEWS).
 const PerformancePage = lazy(() => import("./performance/PerformancePage.js"))
 
 /** Announces when the last running file finishes, and shows progress in the tab title. */
-const useCompletionNotice = (rows: Parameters<typeof totals>[0]) => {
+const useCompletionNotice = (rows: Parameters<typeof totals>[0], title: string) => {
   const announce = useAnnounce()
   const t = totals(rows)
   const wasActive = useRef(false)
   useEffect(() => {
     if (t.active > 0) {
       wasActive.current = true
-      document.title = `${formatPercent(t.total === 0 ? 0 : t.bytes / t.total)} · ${TITLE}`
+      document.title = `${formatPercent(t.total === 0 ? 0 : t.bytes / t.total)} · ${title}`
       return
     }
-    document.title = TITLE
+    document.title = title
     if (!wasActive.current) return
     wasActive.current = false
     const parts = [`${t.done} hashed`]
     if (t.failed > 0) parts.push(`${t.failed} failed`)
     if (t.cancelled > 0) parts.push(`${t.cancelled} cancelled`)
     announce(`Finished: ${parts.join(", ")}.`)
-  }, [announce, t.active, t.bytes, t.total, t.done, t.failed, t.cancelled])
+  }, [announce, title, t.active, t.bytes, t.total, t.done, t.failed, t.cancelled])
 }
 
 /** Whether files are hashing, and how many have finished: when the cache's figures are worth reading again. */
@@ -92,14 +96,29 @@ export interface AppProps {
   readonly cache?: Pick<SettingsPanelProps, "cache" | "preference">
   /** The metrics and the page's activity, for the Performance view (without it, no such view). */
   readonly performanceMonitor?: PerformanceMonitor
+  /** What the Keys and Derive tools run on: the app's runtime (without it, they say they cannot run). */
+  readonly runtime?: PoolRuntime
 }
+
+/** The tools opened so far: each stays mounted (hidden) once opened, so a running job goes on while another tool is shown. */
+const useOpened = (tool: ToolId): ReadonlySet<ToolId> => {
+  const [opened, setOpened] = useState<ReadonlySet<ToolId>>(() => new Set([tool]))
+  useEffect(() => {
+    setOpened((current) => current.has(tool) ? current : new Set([...current, tool]))
+  }, [tool])
+  return opened
+}
+
+const ToolFallback = () => <p className="hint">Loading the tool…</p>
 
 /** With views, a tab panel each; the Performance view is only drawn (and only polls) while shown. */
 const viewPanel = (view: View, shown: View, tabs: boolean) =>
   tabs ? { role: "tabpanel", id: panelId(view), "aria-labelledby": tabId(view), hidden: view !== shown } : {}
 
-export const App = ({ cache, checkpoints, health, performanceMonitor, pool }: AppProps) => {
+export const App = ({ cache, checkpoints, health, performanceMonitor, pool, runtime }: AppProps) => {
   const poolDetail = usePoolDetail(pool)
+  const tool = useTool()
+  const opened = useOpened(tool)
   const [view, showView] = useView()
   const tabs = performanceMonitor !== undefined
   const shown: View = tabs ? view : "files"
@@ -111,7 +130,7 @@ export const App = ({ cache, checkpoints, health, performanceMonitor, pool }: Ap
   const pastedSet = useMemo(() => parsePasted(pasted), [pasted])
   const expected = useMemo(() => [pastedSet, ...sumsSets], [pastedSet, sumsSets])
 
-  useCompletionNotice(rows)
+  useCompletionNotice(rows, toolOf(tool).title)
   useNoStrayDrops()
 
   const onFiles = useCallback(({ files, unlisted }: Collected) => {
@@ -135,56 +154,74 @@ export const App = ({ cache, checkpoints, health, performanceMonitor, pool }: Ap
     <div className="app">
       <header className="masthead">
         <h1>Sluice</h1>
-        <p>Hash files, folders and text on this device. Nothing is uploaded.</p>
+        <p>{toolOf(tool).tagline}</p>
+        <ToolNav current={tool} />
       </header>
-      {tabs ? <ViewTabs selected={shown} onSelect={showView} /> : null}
       <main>
-        <div className="layout" {...viewPanel("files", shown, tabs)}>
-          <div className="primary">
-            <AlgorithmPicker selected={algorithms} onChange={setAlgorithms} />
-            {checkpoints !== undefined ? <UnfinishedPanel checkpoints={checkpoints} /> : null}
-            <DropZone onFiles={onFiles} />
-            <JobSummary rows={rows} onCancelAll={jobs.cancelAll} onClearFinished={jobs.clearFinished} />
-            <FileList
-              rows={rows}
-              expected={expected}
-              onCancel={jobs.cancel}
-              onRetry={jobs.retry}
-              onRemove={jobs.remove}
-            />
+        <div className="tool-panel" hidden={tool !== "hash"}>
+          {tabs ? <ViewTabs selected={shown} onSelect={showView} /> : null}
+          <div className="layout" {...viewPanel("files", shown, tabs)}>
+            <div className="primary">
+              <AlgorithmPicker selected={algorithms} onChange={setAlgorithms} />
+              {checkpoints !== undefined ? <UnfinishedPanel checkpoints={checkpoints} /> : null}
+              <DropZone onFiles={onFiles} />
+              <JobSummary rows={rows} onCancelAll={jobs.cancelAll} onClearFinished={jobs.clearFinished} />
+              <FileList
+                rows={rows}
+                expected={expected}
+                onCancel={jobs.cancel}
+                onRetry={jobs.retry}
+                onRemove={jobs.remove}
+              />
+            </div>
+            <div className="secondary">
+              <VerifyPanel
+                rows={rows}
+                pasted={pasted}
+                pastedSet={pastedSet}
+                onPastedChange={setPasted}
+                sumsSets={sumsSets}
+                onAddSums={(set) => setSumsSets((sets) => [...sets, set])}
+                onRemoveSums={(set) => setSumsSets((sets) => sets.filter((s) => s !== set))}
+                onHashAgainWith={hashAgainWith}
+              />
+              <ExportPanel rows={rows} />
+              <TextHasher algorithms={algorithms} />
+              {cache !== undefined ? (
+                <SettingsPanel cache={cache.cache} preference={cache.preference} {...settledness(rows)} />
+              ) : null}
+            </div>
           </div>
-          <div className="secondary">
-            <VerifyPanel
-              rows={rows}
-              pasted={pasted}
-              pastedSet={pastedSet}
-              onPastedChange={setPasted}
-              sumsSets={sumsSets}
-              onAddSums={(set) => setSumsSets((sets) => [...sets, set])}
-              onRemoveSums={(set) => setSumsSets((sets) => sets.filter((s) => s !== set))}
-              onHashAgainWith={hashAgainWith}
-            />
-            <ExportPanel rows={rows} />
-            <TextHasher algorithms={algorithms} />
-            {cache !== undefined ? (
-              <SettingsPanel cache={cache.cache} preference={cache.preference} {...settledness(rows)} />
-            ) : null}
-          </div>
+          {tabs ? (
+            <div {...viewPanel("performance", shown, tabs)} tabIndex={0} className="view-panel">
+              {shown === "performance" && tool === "hash" ? (
+                <Suspense fallback={<p className="hint">Loading the charts…</p>}>
+                  <PerformancePage monitor={performanceMonitor} />
+                </Suspense>
+              ) : null}
+            </div>
+          ) : null}
         </div>
-        {tabs ? (
-          <div {...viewPanel("performance", shown, tabs)} tabIndex={0} className="view-panel">
-            {shown === "performance" ? (
-              <Suspense fallback={<p className="hint">Loading the charts…</p>}>
-                <PerformancePage monitor={performanceMonitor} />
-              </Suspense>
-            ) : null}
-          </div>
-        ) : null}
+        {TOOLS.map(({ id }) => {
+          if (id === "hash" || !opened.has(id)) return null
+          const View = TOOL_VIEWS[id]
+          return (
+            <div key={id} className="tool-panel" hidden={tool !== id}>
+              {runtime === undefined ? (
+                <p className="hint">This tool needs the page's worker pool, which did not start.</p>
+              ) : (
+                <Suspense fallback={<ToolFallback />}>
+                  <View runtime={runtime} />
+                </Suspense>
+              )}
+            </div>
+          )
+        })}
       </main>
       <footer className="footer">
         <p>
-          Files are read in slices on this device and never leave it: the page makes no network request besides
-          loading itself.
+          Files, keys and passwords stay on this device: the page makes no network request besides loading
+          itself, and stores no key or password.
         </p>
         {poolDetail !== undefined ? <p>{poolDetail}</p> : null}
         {health !== undefined ? <PoolStatus subscribe={health} /> : null}

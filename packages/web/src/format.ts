@@ -27,3 +27,6 @@ export const formatPercent = (fraction: number): string => `${Math.floor(Math.mi
 /** "12 ms" under a second, "1.4 s" from there. */
 export const formatMs = (ms: number): string =>
   ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+
+/** A whole count with thousands separators: "1,000,000". */
+export const formatCount = (n: number): string => Math.round(n).toLocaleString("en-US")

@@ -32,7 +32,7 @@ createRoot(document.getElementById("root")!).render(
     <HashJobsContext.Provider value={jobs}>
       <Announcer>
         <UpdateBanner subscribe={updates.subscribe} />
-        <App pool={pool} health={health} checkpoints={checkpoints} cache={cache} performanceMonitor={performanceMonitor} />
+        <App pool={pool} health={health} checkpoints={checkpoints} cache={cache} performanceMonitor={performanceMonitor} runtime={runtime} />
       </Announcer>
     </HashJobsContext.Provider>
   </StrictMode>
