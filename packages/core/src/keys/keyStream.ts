@@ -81,8 +81,9 @@ const BATCH_ATTEMPTS = 3
  * Generates `count` keys on the pool as a stream, in order, with `JobProgress` events
  * between them (`bytes` and `total` count keys, `bytesPerSecond` is keys per second, and
  * `files` counts batches). The request is checked before any work (the stream fails with
- * a `KeygenError`). The job runs as `runOrdered` over batches, `pool.size` at once, so at
- * most a few batches of keys are in memory whatever the count; a batch whose worker failed
+ * a `KeygenError`). The job runs as `runOrdered` over batches, `BATCHES_PER_WORKER` ×
+ * `pool.size` at once, so at most a few batches of keys are in memory whatever the count
+ * (a few MiB: 256 Ed25519 keys are ~0.3 MiB in all their forms); a batch whose worker failed
  * is generated anew (a new batch, not a retry of the same keys: none of the failed one was
  * seen), and after three failures the stream fails with the last error.
  */
