@@ -270,10 +270,10 @@ const appendAll = (fd: number, bytes: Uint8Array) => {
 
 /**
  * Lines gathered as bytes, for one large write: each line (a few hundred bytes) is written
- * into a buffer outside the JavaScript heap as it is made. Joining a batch's lines into one
- * string instead made a string of hundreds of KiB per batch, which V8 puts straight in its
- * old generation (as any object over 128 KiB) and frees only at a full collection: the CLI's
- * heap grew to ~150 MiB over a run.
+ * into a buffer outside the JavaScript heap as it is made, so a batch's lines never become
+ * one string of hundreds of KiB (V8 puts any object over 128 KiB straight in its old
+ * generation, freed only by a full collection). Measured, this alone did not change the
+ * heap's peak; the young generation's growth did (see FIXED_YOUNG_GENERATION).
  */
 class LineBuffer {
   private buffer = Buffer.allocUnsafeSlow(LINE_BUFFER_BYTES)
