@@ -213,6 +213,32 @@ describe("cache metrics", () => {
   })
 })
 
+describe("rate_ratio", () => {
+  const budget: Budget = {
+    name: "keys",
+    scenario: "k",
+    metric: "rate_ratio",
+    subject: "sluice",
+    peer: "loop",
+    direction: ">=",
+    target: "t",
+    enforce: true,
+    sizes: { full: { threshold: 50 }, small: { threshold: 50 } }
+  }
+
+  it("compares keys per second, whatever each made (the loop makes fewer keys)", () => {
+    const pass = evaluateBudget(budget, "small", scenario("k", {
+      sluice: { label: "sluice", seconds: 2, perSecond: 10_000 },
+      loop: { label: "loop", seconds: 1.1, perSecond: 180 }
+    }))
+    expect(pass.value).toBeCloseTo(10_000 / 180)
+    expect(pass.status).toBe("PASS")
+    const fail = evaluateBudget(budget, "small", scenario("k", { sluice: { label: "sluice", seconds: 2, perSecond: 468 }, loop: { label: "loop", seconds: 6.6, perSecond: 30 } }))
+    expect(fail.status).toBe("FAIL")
+    expect(evaluateBudget(budget, "small", scenario("k", { sluice: { label: "sluice", seconds: 2 }, loop: { label: "loop", perSecond: 30 } })).reason).toMatch(/no timing/)
+  })
+})
+
 describe("paired_ratio", () => {
   const budget: Budget = {
     name: "cost",

@@ -24,6 +24,8 @@ export const BENCH_SIZES: ReadonlyArray<BenchSize> = ["small", "full"]
  *   rounds: run i of each is in round i of interleaved rounds on the same input, so the ratio
  *   of one round is taken under one moment's load (peer seconds ÷ subject seconds), and a
  *   drift in the machine's load between rounds cancels out of it.
+ * - `rate_ratio`: subject items per second ÷ peer items per second (keys/s: the ssh-keygen loop
+ *   makes fewer keys than Sluice, so only rates compare).
  * `rss_mib`, `ms`, `count` and `percent` judge the subject's own figure; a peer, if any, is shown for context.
  */
 export type Metric =
@@ -38,6 +40,7 @@ export type Metric =
   | "extra_ms"
   | "percent"
   | "paired_ratio"
+  | "rate_ratio"
 export const METRICS: ReadonlyArray<Metric> = [
   "ratio",
   "seconds_ratio",
@@ -49,7 +52,8 @@ export const METRICS: ReadonlyArray<Metric> = [
   "speedup",
   "extra_ms",
   "percent",
-  "paired_ratio"
+  "paired_ratio",
+  "rate_ratio"
 ]
 
 /** Metrics judged on the subject's figure alone (no peer needed). */
@@ -101,6 +105,8 @@ export interface CommandFigures {
   readonly ms?: number
   /** A count (metrics `count`, `count_ratio`). */
   readonly count?: number
+  /** Items (keys) per second from the median time (metric `rate_ratio`). */
+  readonly perSecond?: number
   /** A percentage, 0-100 (metric `percent`). */
   readonly percent?: number
   /** Every timed run in round order (metric `paired_ratio` pairs run i of two commands). */
@@ -233,6 +239,8 @@ const figureOf = (metric: Metric, figures: CommandFigures | undefined): number |
     ? figures.seconds
     : metric === "percent"
     ? figures.percent
+    : metric === "rate_ratio"
+    ? figures.perSecond
     : metric === "ms"
     ? figures.ms
     : metric === "count" || metric === "count_ratio"
@@ -348,7 +356,7 @@ export const exitCodeFor = (verdicts: ReadonlyArray<Verdict>): 0 | 1 =>
   verdicts.some((v) => v.status === "FAIL") ? 1 : 0
 
 /** Names that `--only` takes for every scenario whose id starts with the name and a dash. */
-export const SCENARIO_GROUPS: ReadonlyArray<string> = ["web", "cache"]
+export const SCENARIO_GROUPS: ReadonlyArray<string> = ["web", "cache", "keygen"]
 
 /**
  * The budgets a run judges: all of them, or with `only` the budgets of one scenario
@@ -362,7 +370,7 @@ export const selectBudgets = (
   const unknown = budgets.find((b) => !knownScenarios.includes(b.scenario))
   if (unknown !== undefined) return { error: `budgets.json: ${unknown.name} names an unknown scenario '${unknown.scenario}'` }
   if (only === undefined) return { budgets: [...budgets] }
-  // A comma-separated list; `web` names every browser scenario (web-*), `cache` every cache one (cache-*).
+  // A comma-separated list; `web` names every browser scenario (web-*), `cache` every cache one (cache-*), `keygen` every keygen one.
   const scenarios = new Set<string>()
   for (const name of only.split(",").map((n) => n.trim()).filter((n) => n !== "")) {
     const matched = SCENARIO_GROUPS.includes(name)

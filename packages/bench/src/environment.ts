@@ -50,7 +50,8 @@ export const findTools = (cliPath: string): Toolbox => {
       tools.set(id, { id, missing: missingToolMessage(id) })
       continue
     }
-    const version = versionOf(id === "openssl" ? [path, "version"] : [path, "--version"])
+    // ssh-keygen has no --version: the OpenSSH version is ssh's.
+    const version = id === "ssh-keygen" ? versionOf(["ssh", "-V"]) : versionOf(id === "openssl" ? [path, "version"] : [path, "--version"])
     tools.set(id, { id, argv: [path], ...(version === undefined ? {} : { version }) })
   }
   const time = findGnuTime()

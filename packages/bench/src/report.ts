@@ -47,6 +47,8 @@ const figureText = (metric: Metric, c: CommandResult): string => {
       return c.seconds === undefined ? "n/a" : secs(c.seconds)
     case "percent":
       return c.percent === undefined ? "n/a" : pct(c.percent)
+    case "rate_ratio":
+      return c.perSecond === undefined ? "n/a" : `${c.perSecond.toFixed(0)} keys/s (${secs(c.seconds!)})`
   }
 }
 
@@ -118,6 +120,8 @@ export const reading = (v: Verdict, peer: string | undefined = v.peer): string |
       return undefined
     case "count_ratio":
       return `${times(v.value)} the peer's count`
+    case "rate_ratio":
+      return `${times(v.value)} the keys per second of ${peer}`
     case "rss_ratio":
       return `peak RSS grows ${times(v.value)} between the two files`
   }
@@ -212,7 +216,7 @@ export const commandTable = (scenarios: ReadonlyArray<ScenarioResult>): string =
       c.input,
       c.error !== undefined ? "n/a" : c.seconds === undefined ? "-" : secs(c.seconds),
       c.minSeconds === undefined ? "-" : `${c.minSeconds.toFixed(3)}-${c.maxSeconds!.toFixed(3)}`,
-      c.mbPerSec === undefined ? "-" : mbps(c.mbPerSec),
+      c.mbPerSec === undefined ? c.perSecond === undefined ? "-" : `${c.perSecond.toFixed(0)} keys/s` : mbps(c.mbPerSec),
       c.rssMiB === undefined ? "-" : mib(c.rssMiB),
       [c.ms === undefined ? "" : ms(c.ms), c.count === undefined ? "" : `count ${c.count}`, c.percent === undefined ? "" : pct(c.percent), c.note ?? ""].filter((x) => x !== "").join("; "),
       c.error ?? c.defect ?? ""

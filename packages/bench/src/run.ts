@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url"
 import { evaluateBudgets, exitCodeFor, loadBudgets, selectBudgets } from "./budgets.js"
 import { distFingerprint, findTools, machineInfo, sluiceBuild, snapshotCli } from "./environment.js"
 import { runCacheScenario } from "./cache.js"
+import { runKeygenScenario } from "./keygen.js"
 import { runMetricsCost } from "./metricsCost.js"
 import { type ScenarioResult, runScenario } from "./execute.js"
 import { describeInput, formatBytes, freeBytes, generateInput, type InputSpec, inputKey, MiB, totalBytes, treeBytes, treeFiles } from "./inputs.js"
@@ -46,7 +47,7 @@ const main = async (options: BenchOptions): Promise<number> => {
   // Inputs: each shape once, shared by every scenario that uses it; a scenario with a tree makes its own.
   const specs = new Map<string, InputSpec>()
   for (const s of scenarios) {
-    if (s.tree !== undefined) continue
+    if (s.tree !== undefined || s.keygen !== undefined) continue
     for (const c of s.commands) specs.set(inputKey(c.input(options.size)), c.input(options.size))
   }
   const trees = scenarios.flatMap((s) => s.tree === undefined ? [] : [s.tree(options.size)])
@@ -109,6 +110,12 @@ const main = async (options: BenchOptions): Promise<number> => {
       // Cache scenarios run every command in their probe (the runs depend on each other).
       if (spec.cache !== undefined) {
         results.push(await runCacheScenario(spec, ctx))
+        scenarioSeconds[spec.id] = (performance.now() - t0) / 1000
+        continue
+      }
+      // Keygen scenarios make keys into fresh destinations (src/keygen.ts).
+      if (spec.keygen !== undefined) {
+        results.push(await runKeygenScenario(spec, ctx))
         scenarioSeconds[spec.id] = (performance.now() - t0) / 1000
         continue
       }

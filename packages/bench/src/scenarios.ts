@@ -6,9 +6,10 @@
 import type { HashAlgorithm } from "@sluice/core"
 import type { BenchSize } from "./budgets.js"
 import { GiB, type InputSpec, KiB, MiB, type TreeSpec } from "./inputs.js"
+import type { KeygenWork } from "./keygen.js"
 
 /** `library`: `@sluice/core/node` in this process (src/cacheWorkload.ts, src/metricsCost.ts). */
-export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "node" | "chromium" | "library"
+export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "ssh-keygen" | "node" | "chromium" | "library"
 
 export interface ToolInfo {
   readonly id: ToolId
@@ -26,7 +27,8 @@ export interface MissingTool {
 export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node" | "chromium" | "library">, string>> = {
   openssl: "openssl",
   sha256sum: "coreutils",
-  b3sum: "b3sum"
+  b3sum: "b3sum",
+  "ssh-keygen": "openssh-client"
 }
 
 export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node" | "chromium" | "library">): string =>
@@ -45,6 +47,8 @@ export interface CommandSpec {
   readonly algorithm?: Algorithm | "argon2id" | "scrypt"
   /** Set in the command's environment, over the bench's own (`SLUICE_NATIVE: "0"`: the fallback kernels). */
   readonly env?: Readonly<Record<string, string>>
+  /** A keygen command (src/keygen.ts): how many keys, into what; `args` gets the destination's path. */
+  readonly keygen?: KeygenWork
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
@@ -66,6 +70,8 @@ export interface ScenarioSpec {
   readonly cache?: CacheProbe
   /** The metrics probe runs every command of the scenario itself, in this process. */
   readonly metrics?: MetricsProbe
+  /** The keygen probe runs every command of the scenario itself (src/keygen.ts), each into a fresh destination. */
+  readonly keygen?: true
   /** A tree the scenario generates, changes and deletes itself; its commands' `input` is then only a label. */
   readonly tree?: (size: BenchSize) => TreeSpec
 }
@@ -152,6 +158,32 @@ const manyFiles = (id: string, title: string, input: (size: BenchSize) => InputS
     { id: "sha256sum", tool: "sha256sum", label: "sha256sum", input, args: (f) => [...f], algorithm: "sha256" }
   ]
 })
+
+/** No input file: a keygen command makes its keys from nothing. */
+const noInput = bySize({ count: 0, bytes: 0 }, { count: 0, bytes: 0 })
+const keysBy = (small: number, full: number) => (size: BenchSize) => size === "small" ? small : full
+const PEM = ["-f", "pkcs8-pem,spki-pem"]
+
+/** `sluice keygen` of `keys` keys, PEM, to JSON lines at the path the probe gives, on `workers` workers. */
+const keygenJsonl = (id: string, type: string, workers: number, keys: (size: BenchSize) => number, label = `sluice keygen -t ${type} -f pkcs8-pem,spki-pem --jsonl -w ${workers}`): CommandSpec => ({
+  id,
+  tool: "sluice",
+  label,
+  input: noInput,
+  // The probe gives [destination, keys].
+  args: (f) => ["keygen", "-t", type, "-n", f[1]!, ...PEM, "--jsonl", f[0]!, "-w", String(workers)],
+  keygen: { keys, destination: "jsonl" }
+})
+
+/** Keys of each bulk command: ~5-10 s of work at the small size on a loaded 2-core machine. */
+const bulkKeys = keysBy(20_000, 200_000)
+/** The ssh-keygen loop: one process per key (~5 ms each), so fewer keys; rates compare. */
+const loopKeys = keysBy(200, 1_000)
+const dirKeys = keysBy(10_000, 100_000)
+/** The issue's million keys at full size; 100,000 in CI (~25 s). */
+const rssKeys = keysBy(100_000, 1_000_000)
+/** `ssh-keygen -q -t ed25519 -N '' -f DIR/kI` once per key, in /bin/sh. */
+export const SSH_KEYGEN_LOOP = `i=0; while [ "$i" -lt "$2" ]; do i=$((i+1)); "$3" -q -t ed25519 -N '' -f "$1/k$i" </dev/null >/dev/null || exit 1; done`
 
 export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
   {
@@ -356,6 +388,64 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       inProcess("files_off", "4 KiB files, metrics off", files4kMany),
       inProcess("files_off_b", "4 KiB files, metrics off (again)", files4kMany),
       inProcess("files_cpu", "4 KiB files: main-thread CPU the metrics add, % of the job's time", files4kMany)
+    ]
+  },
+  {
+    id: "keygen-scaling",
+    title: "Bulk keys with PEM export (PKCS#8 + SPKI) to JSON lines: 2 workers against 1 (small: 20,000 keys a run; full: 200,000)",
+    keygen: true,
+    commands: [
+      keygenJsonl("ed25519_w2", "ed25519", 2, bulkKeys),
+      keygenJsonl("ed25519_w1", "ed25519", 1, bulkKeys),
+      keygenJsonl("p256_w2", "ecdsa-p256", 2, bulkKeys),
+      keygenJsonl("p256_w1", "ecdsa-p256", 1, bulkKeys)
+    ]
+  },
+  {
+    id: "keygen-vs-ssh-keygen",
+    title: "Bulk Ed25519 keys, keys per second, against a loop of `ssh-keygen -t ed25519 -N '' -f ...` per key (small: Sluice 10,000-20,000 keys, the loop 200; full: 100,000-200,000 and 1,000)",
+    keygen: true,
+    commands: [
+      {
+        id: "sluice_dir",
+        tool: "sluice",
+        label: "sluice keygen -t ed25519 -f pkcs8-pem,spki-pem --out-dir (files, manifest) -w 2",
+        input: noInput,
+        args: (f) => ["keygen", "-t", "ed25519", "-n", f[1]!, ...PEM, "--out-dir", f[0]!, "-w", "2"],
+        keygen: { keys: dirKeys, destination: "dir" }
+      },
+      {
+        id: "sluice_dir_openssh",
+        tool: "sluice",
+        label: "sluice keygen -t ed25519 --out-dir (OpenSSH files, as ssh-keygen writes) -w 2",
+        input: noInput,
+        args: (f) => ["keygen", "-t", "ed25519", "-n", f[1]!, "--out-dir", f[0]!, "-w", "2"],
+        keygen: { keys: dirKeys, destination: "dir" }
+      },
+      keygenJsonl("sluice_jsonl", "ed25519", 2, bulkKeys),
+      {
+        id: "ssh_keygen_loop",
+        tool: "ssh-keygen",
+        label: "for each key: ssh-keygen -q -t ed25519 -N '' -f DIR/kI",
+        input: noInput,
+        args: () => [],
+        keygen: { keys: loopKeys, destination: "dir" }
+      }
+    ]
+  },
+  {
+    id: "keygen-rss",
+    title: "Peak RSS of 1,000,000 Ed25519 keys to JSON lines on 2 workers (small: 100,000 keys)",
+    keygen: true,
+    commands: [
+      {
+        id: "sluice",
+        tool: "sluice",
+        label: "sluice keygen -t ed25519 --jsonl FILE -w 2",
+        input: noInput,
+        args: (f) => ["keygen", "-t", "ed25519", "-n", f[1]!, "--jsonl", f[0]!, "-w", "2"],
+        keygen: { keys: rssKeys, destination: "jsonl" }
+      }
     ]
   },
   kdfScenario("argon2id", ARGON2ID_ARGS, NODE_ARGON2ID, "Argon2id, 64 MiB, t=3, p=4,"),

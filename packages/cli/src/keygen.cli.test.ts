@@ -122,6 +122,33 @@ describe("sluice keygen --out-dir", () => {
     for (const line of all) expect(readFileSync(join(out, line.files["openssh-public"]!), "utf8")).toBe(`${line.ssh}\n`)
   })
 
+  it("kill -9 mid-run loses only keys in flight: --resume then gives exactly N distinct whole keys", async () => {
+    const out = fresh()
+    const child = spawn(process.execPath, [binPath, "keygen", "-t", "ed25519", "-n", "1000000", "--out-dir", out, "-w", "2"], { stdio: "ignore" })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)))
+    const lines = () => existsSync(join(out, "manifest.jsonl")) ? readFileSync(join(out, "manifest.jsonl"), "utf8").split("\n").length - 1 : 0
+    const started = Date.now()
+    while (lines() < 300 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20))
+    child.kill("SIGKILL")
+    expect(await exited).toBe("SIGKILL")
+    const before = lines()
+    expect(before).toBeGreaterThanOrEqual(300)
+    const count = before + 500
+    const again = await sluice(["keygen", "-t", "ed25519", "-n", String(count), "--out-dir", out, "--resume", "--json"], { timeoutMs: TIMEOUT })
+    expect(again.status).toBe(0)
+    expect(JSON.parse(again.stdout)).toMatchObject({ written: count })
+    const all = manifest(out)
+    expect(all.map((l) => l.index)).toEqual(Array.from({ length: count }, (_, i) => i + 1))
+    expect(new Set(all.map((l) => l.sshFingerprint)).size).toBe(count)
+    expect(readdirSync(out).sort()).toEqual([...all.flatMap((l) => Object.values(l.files)), "manifest.jsonl"].sort())
+    for (const line of all) {
+      const key = join(out, line.files["openssh-private"]!)
+      expect(statSync(key).mode & 0o777).toBe(0o600)
+      expect(readFileSync(key, "utf8")).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n[\s\S]+\n-----END OPENSSH PRIVATE KEY-----\n$/)
+      expect(readFileSync(join(out, line.files["openssh-public"]!), "utf8")).toBe(`${line.ssh}\n`)
+    }
+  }, 2 * TIMEOUT)
+
   it("refuses a directory that is not empty without --resume, and --resume with other formats", async () => {
     const out = fresh()
     mkdirSync(out)
@@ -159,6 +186,22 @@ describe("sluice keygen --jsonl", () => {
     expect(Buffer.from(objects[9]!["pkcs8-der"] as string, "base64")[0]).toBe(0x30)
     expect(objects[9]!["jwk-public"]).toMatchObject({ kty: "OKP", crv: "Ed25519" })
     expect(objects[9]!["sshFingerprint"]).toMatch(/^SHA256:/)
+  })
+
+  it("writes each line as JSON.stringify would (lines are built as text), the manifest's too", async () => {
+    const path = join(dir, "canonical.jsonl")
+    const r = await sluice(["keygen", "-t", "ed25519", "-n", "40", "-f", "jwk,openssh-private,spki-der", "--comment", "a \"quoted\" é", "--jsonl", path], { timeoutMs: TIMEOUT })
+    expect(r.status).toBe(0)
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n")
+    expect(lines).toHaveLength(40)
+    for (const line of lines) expect(JSON.stringify(JSON.parse(line))).toBe(line)
+    expect(Object.keys(JSON.parse(lines[0]!) as object)).toEqual(["index", "type", "jwk", "openssh-private", "spki-der", "sshFingerprint", "jwkThumbprint"])
+    const out = fresh()
+    expect((await sluice(["keygen", "-t", "ed25519", "-n", "40", "--comment", "a \"quoted\" é", "--out-dir", out], { timeoutMs: TIMEOUT })).status).toBe(0)
+    const entries = readFileSync(join(out, "manifest.jsonl"), "utf8").trimEnd().split("\n")
+    for (const line of entries) expect(JSON.stringify(JSON.parse(line))).toBe(line)
+    expect(Object.keys(JSON.parse(entries[0]!) as object)).toEqual(["index", "type", "files", "ssh", "sshFingerprint", "jwk", "jwkThumbprint"])
+    expect((JSON.parse(entries[0]!) as ManifestLine).ssh).toMatch(/ a "quoted" é$/)
   })
 })
 

@@ -2,7 +2,7 @@ import { Cause, Effect, Exit, Fiber, Layer, Stream, SubscriptionRef } from "effe
 import * as SluiceNode from "@sluice/core/node"
 import { WorkerPool } from "@sluice/core"
 import { rmSync } from "node:fs"
-import { Worker } from "node:worker_threads"
+import { type ResourceLimits, Worker } from "node:worker_threads"
 import type { EarlyWorker } from "./earlyWorker.js"
 import { ExitCode } from "./exitCodes.js"
 
@@ -12,6 +12,8 @@ export interface PoolOptions {
   readonly cache?: boolean | undefined
   /** Workers the entry started early, given to the pool as its first ones. */
   readonly early?: ReadonlyArray<EarlyWorker> | undefined
+  /** V8 heap limits of the workers the pool starts itself (keygen's: see its command). */
+  readonly workerHeap?: ResourceLimits | undefined
 }
 
 /** `--workers N`: a whole number from 0 to 256, or undefined when the text is anything else. */
@@ -30,7 +32,8 @@ export const poolLayer = (
   if (workers === 0) return SluiceNode.layerInline
   const early = [...(options.early ?? [])]
   const spawn = () => {
-    const worker = early.shift()?.adopt() ?? new Worker(new URL("./worker.js", import.meta.url))
+    const worker = early.shift()?.adopt() ??
+      new Worker(new URL("./worker.js", import.meta.url), options.workerHeap === undefined ? {} : { resourceLimits: options.workerHeap })
     started(worker)
     return worker
   }

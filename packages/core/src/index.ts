@@ -75,6 +75,6 @@ export { EncodedKey, GenerateKeys, GenerateKeysRequest, KeygenRpcs } from "./key
 export { derivePbes2Key, generateKeys, keygenPolicy } from "./keys/keygen.js"
 export { Pbes2Key } from "./keys/Pbes2Key.js"
 export type { Pbes2Kdf } from "./keys/Pbes2Key.js"
-export { generateKeyStream, keyBatchSize, MAX_KEY_STREAM_COUNT } from "./keys/keyStream.js"
-export type { GeneratedKey, KeyStreamRequest } from "./keys/keyStream.js"
+export { BATCHES_PER_WORKER, generateKeyBatches, generateKeyStream, keyBatchSize, MAX_KEY_STREAM_COUNT } from "./keys/keyStream.js"
+export type { GeneratedKey, GeneratedKeyBatch, KeyStreamRequest } from "./keys/keyStream.js"
 export { estimateCpuMillis as keygenCpuEstimate, KEYGEN_LIMITS, validateKeygen } from "./keys/validateKeygen.js"

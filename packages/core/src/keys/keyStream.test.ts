@@ -7,7 +7,7 @@ import { KeygenHandlersLive } from "./handlers.js"
 import { KeygenError } from "./KeyError.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"
 import { KeyKernel } from "./KeyKernel.js"
-import { type GeneratedKey, generateKeyStream, keyBatchSize, type KeyStreamRequest } from "./keyStream.js"
+import { type GeneratedKey, type GeneratedKeyBatch, generateKeyBatches, generateKeyStream, keyBatchSize, type KeyStreamRequest } from "./keyStream.js"
 import { parseOpensshPrivateKey } from "./formats/openssh.js"
 
 const decode = (b: Uint8Array) => new TextDecoder().decode(b)
@@ -61,6 +61,15 @@ describe("generateKeyStream", () => {
     )).pipe(Effect.provide(pool)))
     expect(taken.length).toBe(300)
     expect(made.keys).toBeLessThanOrEqual(256 * 4)
+  })
+
+  it("gives a batch at a time: whole batches in order, each numbered from its first key", async () => {
+    const { made, pool } = counting()
+    const events = await Effect.runPromise(Stream.runCollect(generateKeyBatches({ type: "ed25519", count: 10, formats: ["spki-der"], start: 40, batchSize: 4 })).pipe(Effect.provide(pool)))
+    const batches = events.filter((e): e is GeneratedKeyBatch => !(e instanceof JobProgress))
+    expect(batches.map((b) => [b.first, b.keys.length])).toEqual([[40, 4], [44, 4], [48, 2]])
+    expect(made.keys).toBe(10)
+    expect(new Set(batches.flatMap((b) => b.keys.map((k) => Buffer.from(k.outputs[0]!.bytes).toString("hex")))).size).toBe(10)
   })
 
   it("refuses a bad request before any key is made", async () => {

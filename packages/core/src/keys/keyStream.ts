@@ -38,6 +38,25 @@ export interface GeneratedKey {
   readonly outputs: EncodedKey["outputs"]
 }
 
+/**
+ * A batch of the job's keys as one worker made them, in order: key `i` of `keys` is the
+ * job's key `first + i`. A bulk writer takes keys a batch at a time, so its cost per key is
+ * a few array reads, not an event, an object and an effect each.
+ */
+export interface GeneratedKeyBatch {
+  readonly _tag: "GeneratedKeyBatch"
+  readonly first: number
+  readonly keys: ReadonlyArray<EncodedKey>
+}
+
+/**
+ * Batches asked of the pool at once, per worker: while a worker's answer crosses to the
+ * calling thread and the next request crosses back, it works on its second batch, so it
+ * never waits on the caller. Memory stays bounded: in flight at most this × the pool's size
+ * batches (and as many again waiting in order behind a slow one).
+ */
+export const BATCHES_PER_WORKER = 2
+
 /** Keys in the largest job a stream takes (the job runner keeps a few numbers per batch). */
 export const MAX_KEY_STREAM_COUNT = 100_000_000
 
@@ -67,14 +86,32 @@ const BATCH_ATTEMPTS = 3
  * Generates `count` keys on the pool as a stream, in order, with `JobProgress` events
  * between them (`bytes` and `total` count keys, `bytesPerSecond` is keys per second, and
  * `files` counts batches). The request is checked before any work (the stream fails with
- * a `KeygenError`). The job runs as `runOrdered` over batches, `pool.size` at once, so at
- * most a few batches of keys are in memory whatever the count; a batch whose worker failed
+ * a `KeygenError`). The job runs as `runOrdered` over batches, `BATCHES_PER_WORKER` ×
+ * `pool.size` at once, so at most a few batches of keys are in memory whatever the count
+ * (a few MiB: 256 Ed25519 keys are ~0.3 MiB in all their forms); a batch whose worker failed
  * is generated anew (a new batch, not a retry of the same keys: none of the failed one was
  * seen), and after three failures the stream fails with the last error.
  */
 export const generateKeyStream = (
   request: KeyStreamRequest
 ): Stream.Stream<GeneratedKey | JobProgress, KeygenError | WorkerError, WorkerPool> =>
+  generateKeyBatches(request).pipe(
+    Stream.map((event): ReadonlyArray<GeneratedKey | JobProgress> =>
+      event instanceof JobProgress
+        ? [event]
+        : event.keys.map((key, i): GeneratedKey => ({ _tag: "GeneratedKey", index: event.first + i, outputs: key.outputs }))
+    ),
+    Stream.flattenIterable
+  )
+
+/**
+ * `generateKeyStream` a batch at a time: each batch's keys in one event, in order, with the
+ * same `JobProgress` events between them. `BATCHES_PER_WORKER` batches per worker are
+ * asked for at once, so the workers never wait for the caller to take a batch.
+ */
+export const generateKeyBatches = (
+  request: KeyStreamRequest
+): Stream.Stream<GeneratedKeyBatch | JobProgress, KeygenError | WorkerError, WorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
     const pool = yield* WorkerPool
     const start = request.start ?? 0
@@ -126,7 +163,7 @@ export const generateKeyStream = (
     const job = runOrdered<BatchOutcome>({
       pipeline: "keygen",
       items: batches,
-      concurrency,
+      concurrency: concurrency * BATCHES_PER_WORKER,
       sizes,
       one,
       kind: (outcome) => outcome.error === undefined ? "done" : "failed",
@@ -134,15 +171,13 @@ export const generateKeyStream = (
       labels: { done: "generated", phase: "keygen" }
     })
     return job.pipe(
-      Stream.mapEffect((event): Effect.Effect<ReadonlyArray<GeneratedKey | JobProgress>, KeygenError | WorkerError> => {
+      Stream.mapEffect((event): Effect.Effect<GeneratedKeyBatch | JobProgress, KeygenError | WorkerError> => {
         // The job's total is known from the start: every batch's count is.
-        if (event instanceof JobProgress) return Effect.succeed([event.total === count ? event : new JobProgress({ ...event, total: count })])
+        if (event instanceof JobProgress) return Effect.succeed(event.total === count ? event : new JobProgress({ ...event, total: count }))
         const outcome = event
         if (outcome.error !== undefined) return Effect.fail(outcome.error)
-        const first = start + outcome.index * size
-        return Effect.succeed(outcome.keys.map((key, i): GeneratedKey => ({ _tag: "GeneratedKey", index: first + i, outputs: key.outputs })))
+        return Effect.succeed({ _tag: "GeneratedKeyBatch", first: start + outcome.index * size, keys: outcome.keys })
       }),
-      Stream.flattenIterable,
       Stream.ensuring(wipeKey)
     )
   }))

@@ -3,7 +3,7 @@ import * as fs from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeEach, describe, expect, it } from "vitest"
-import { OutputFailed, writeAtomically } from "./atomicFile.js"
+import { OutputFailed, syncDirectory, syncFilesDurably, writeAtomically } from "./atomicFile.js"
 
 const root = fs.mkdtempSync(join(tmpdir(), "sluice-atomic-"))
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
@@ -174,5 +174,28 @@ describe("writeAtomically", () => {
     } finally {
       fs.chmodSync(dir, 0o700)
     }
+  })
+})
+
+describe("syncFilesDurably", () => {
+  const write = (count: number) =>
+    Array.from({ length: count }, (_, i) => {
+      const path = join(dir, `k${i}`)
+      fs.writeFileSync(path, `key ${i}\n`, { mode: 0o600 })
+      return path
+    })
+
+  it("flushes a group of files at once, or file by file, and the directory after", async () => {
+    const paths = write(50)
+    await syncFilesDurably(dir, paths)
+    await syncFilesDurably(dir, paths, { fileByFile: true })
+    await syncFilesDurably(dir, [])
+    await syncDirectory(dir)
+    expect(fs.readFileSync(paths[49]!, "utf8")).toBe("key 49\n")
+  })
+
+  it("file by file, rejects with the errno of a file it cannot flush", async () => {
+    const paths = [...write(3), join(dir, "gone")]
+    await expect(syncFilesDurably(dir, paths, { fileByFile: true })).rejects.toMatchObject({ code: "ENOENT" })
   })
 })
