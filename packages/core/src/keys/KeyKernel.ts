@@ -21,6 +21,14 @@ export class KeyKernel extends Context.Service<KeyKernel, {
   readonly supports: (type: KeyType) => boolean
   /** A new key pair whose byte arrays are its own (nothing shared with a pool of the platform). */
   readonly generate: (type: KeyType) => Effect.Effect<KeyPair, KeygenError>
+  /**
+   * The same, made on this thread at once, for the types quick enough (tens of µs: the
+   * curves, ML-*) that a hop to another thread and an Effect per key cost more than the
+   * work: bulk generation's hot path. Undefined where this kernel makes the type only
+   * asynchronously (RSA's prime search, which must leave the thread free to hear an
+   * interrupt) or not at all; throws when generation fails.
+   */
+  readonly generateNow?: (type: KeyType) => KeyPair | undefined
 }>()("@sluice/core/KeyKernel") {}
 
 /** A copy that owns its buffer, and the original wiped. */
@@ -127,6 +135,7 @@ export const NOBLE_KEY_KERNEL = "noble (curves@2.4.0, post-quantum@0.7.1)"
 export const portableKeyKernel: KeyKernel["Service"] = {
   name: NOBLE_KEY_KERNEL,
   supports: (type) => KEY_INFO[type].family !== "rsa",
+  generateNow: (type) => KEY_INFO[type].family === "rsa" ? undefined : nobleGenerate(type),
   generate: (type) =>
     Effect.suspend(() => {
       let pair: KeyPair | undefined
@@ -148,7 +157,8 @@ export const portableKeyKernel: KeyKernel["Service"] = {
 export const preferring = (first: KeyKernel["Service"], rest: KeyKernel["Service"]): KeyKernel["Service"] => ({
   name: `${first.name}, else ${rest.name}`,
   supports: (type) => first.supports(type) || rest.supports(type),
-  generate: (type) => first.supports(type) ? first.generate(type) : rest.generate(type)
+  generate: (type) => first.supports(type) ? first.generate(type) : rest.generate(type),
+  generateNow: (type) => first.supports(type) ? first.generateNow?.(type) : rest.generateNow?.(type)
 })
 
 export const layerPortable: Layer.Layer<KeyKernel> = Layer.succeed(KeyKernel)(portableKeyKernel)

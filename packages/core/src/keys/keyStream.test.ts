@@ -17,7 +17,15 @@ const counting = () => {
   const made = { keys: 0 }
   const kernel = Layer.effect(KeyKernel)(Effect.gen(function*() {
     const k = yield* KeyKernel
-    return KeyKernel.of({ ...k, generate: (type) => Effect.andThen(Effect.sync(() => made.keys++), k.generate(type)) })
+    return KeyKernel.of({
+      ...k,
+      generate: (type) => Effect.andThen(Effect.sync(() => made.keys++), k.generate(type)),
+      generateNow: (type) => {
+        const pair = k.generateNow?.(type)
+        if (pair !== undefined) made.keys++
+        return pair
+      }
+    })
   })).pipe(Layer.provide(NodeKeyKernel.layer))
   const pool: Layer.Layer<WorkerPool> = layerInline({ group: KeygenRpcs, handlers: KeygenHandlersLive }).pipe(Layer.provide(kernel))
   return { made, pool }
