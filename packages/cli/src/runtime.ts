@@ -170,5 +170,8 @@ export const runCommand = async (
   } finally {
     clearTimeout(grace)
     process.removeListener("SIGINT", onSigint)
+    // Interrupted, the program is on its way out: another Ctrl-C before it exits ends it
+    // the same way (exit 130, outputs already removed), never by the signal's default.
+    if (interrupted) process.on("SIGINT", () => process.exit(ExitCode.interrupted))
   }
 }
