@@ -60,11 +60,13 @@ export const lookupDigests = (
         results.push(undefined)
         continue
       }
-      const entries = algorithms.map(() => {
+      const entries: Array<Entry | undefined> = []
+      for (let i = 0; i < algorithms.length; i++) {
         const value = values[next++]
-        return value === undefined ? undefined : parse(value)
-      })
-      results.push(yield* vouched(identity, algorithms, entries))
+        entries.push(value === undefined ? undefined : parse(value))
+      }
+      const answer = vouched(identity, algorithms, entries)
+      results.push(Effect.isEffect(answer) ? yield* answer : answer)
     }
     return results
   })
@@ -73,14 +75,30 @@ const vouched = (
   identity: ContentIdentity,
   algorithms: ReadonlyArray<HashAlgorithm>,
   entries: ReadonlyArray<Entry | undefined>
+): Effect.Effect<CachedDigests | undefined> | CachedDigests | undefined => {
+  if (algorithms.length === 0) return undefined
+  const digests: Record<string, string> = {}
+  let fingerprinted = false
+  for (let i = 0; i < algorithms.length; i++) {
+    const entry = entries[i]
+    if (entry === undefined || entry.bytes !== identity.size) return undefined
+    // Metadata could not vouch for this content when it was stored: its sampled blocks must.
+    if (entry.fingerprint !== undefined) fingerprinted = true
+    digests[algorithms[i]!] = entry.digest
+  }
+  return fingerprinted ? vouchedByFingerprint(identity, algorithms, entries) : { digests, bytes: identity.size }
+}
+
+const vouchedByFingerprint = (
+  identity: ContentIdentity,
+  algorithms: ReadonlyArray<HashAlgorithm>,
+  entries: ReadonlyArray<Entry | undefined>
 ): Effect.Effect<CachedDigests | undefined> =>
   Effect.gen(function*() {
-    if (algorithms.length === 0) return undefined
     const digests: Record<string, string> = {}
     let fingerprint: string | undefined
     for (let i = 0; i < algorithms.length; i++) {
-      const entry = entries[i]
-      if (entry === undefined || entry.bytes !== identity.size) return undefined
+      const entry = entries[i]!
       if (entry.fingerprint !== undefined) {
         fingerprint ??= yield* identity.fingerprint
         if (fingerprint !== entry.fingerprint) return undefined
@@ -104,4 +122,38 @@ export const storeDigests = (
       const value = { d: digest, b: bytes, ...(fingerprint === undefined ? {} : { f: fingerprint }) }
       yield* cache.set(digestKey(cache, algorithm, identity), JSON.stringify(value))
     }
+  })
+
+export interface ToStore {
+  readonly identity: ContentIdentity
+  readonly digests: Readonly<Record<string, string>>
+  readonly bytes: number
+  /** The identity's key as the worker saw it once the file was read, when it sent one. */
+  readonly after?: string | undefined
+}
+
+/**
+ * `storeDigests` for many contents in one write to the cache. Where the identities answer
+ * at once (`settledNow`, `unchangedNow`), no Effect is made per content; a content whose
+ * key the worker saw unchanged after reading it needs no stat either.
+ */
+export const storeManyDigests = (cache: ResultCache["Service"], items: ReadonlyArray<ToStore>): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const entries: Array<{ key: CacheKey; value: string }> = []
+    for (const { after, bytes, digests, identity } of items) {
+      if (bytes !== identity.size) continue
+      let fingerprint: string | undefined
+      if (identity.unchangedNow !== undefined && identity.settledNow !== undefined) {
+        if (!identity.unchangedNow(after)) continue
+        fingerprint = identity.settledNow() ? undefined : yield* identity.fingerprint
+      } else {
+        if (!(yield* identity.unchanged)) continue
+        fingerprint = (yield* identity.settled) ? undefined : yield* identity.fingerprint
+      }
+      for (const algorithm in digests) {
+        const value = { d: digests[algorithm]!, b: bytes, ...(fingerprint === undefined ? {} : { f: fingerprint }) }
+        entries.push({ key: digestKey(cache, algorithm, identity), value: JSON.stringify(value) })
+      }
+    }
+    yield* cache.setMany(entries)
   })

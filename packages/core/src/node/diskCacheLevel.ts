@@ -205,6 +205,16 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
     }
   }
 
+  const put = (key: string, value: string, t: number) => {
+    if (value.includes("\n")) return
+    const shard = readShard(shardOf(key))
+    if (shard.get(key)?.value === value) return
+    const entry = { value, t }
+    shard.set(key, entry)
+    buffer(key, entry)
+    if (pendingCount >= FLUSH_AT) flushSync()
+  }
+
   return {
     name: "disk",
     get: (key) =>
@@ -223,14 +233,14 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
       }),
     set: (key, value) =>
       Effect.try({
+        try: () => put(key, value, now()),
+        catch: (error) => failure("write", error)
+      }),
+    setMany: (list) =>
+      Effect.try({
         try: () => {
-          if (value.includes("\n")) return
-          const entry = { value, t: now() }
-          const shard = readShard(shardOf(key))
-          if (shard.get(key)?.value === value) return
-          shard.set(key, entry)
-          buffer(key, entry)
-          if (pendingCount >= FLUSH_AT) flushSync()
+          const t = now()
+          for (const [key, value] of list) put(key, value, t)
         },
         catch: (error) => failure("write", error)
       }),

@@ -137,7 +137,11 @@ describe("a changed file is never answered from the cache", () => {
 /** A memory level that notes every key and value written to it. */
 const recordingLevel = (seen: Array<string>): CacheLevel => {
   const memory = makeMemoryLevel()
-  return { ...memory, set: (key, value) => Effect.andThen(Effect.sync(() => seen.push(key, value)), memory.set(key, value)) }
+  return {
+    ...memory,
+    set: (key, value) => Effect.andThen(Effect.sync(() => seen.push(key, value)), memory.set(key, value)),
+    setMany: (entries) => Effect.andThen(Effect.sync(() => entries.forEach(([key, value]) => seen.push(key, value))), memory.setMany!(entries))
+  }
 }
 
 describe("what reaches the cache", () => {

@@ -23,6 +23,15 @@ export const makeMemoryLevel = (limits: LevelLimits = DEFAULT_MEMORY_LIMITS): Ca
     }
     return removed
   }
+  const put = (key: string, value: string) => {
+    const old = entries.get(key)
+    if (old !== undefined) {
+      entries.delete(key)
+      bytes -= entryBytes(key, old)
+    }
+    entries.set(key, value)
+    bytes += entryBytes(key, value)
+  }
   return {
     name: "memory",
     get: (key) =>
@@ -36,13 +45,12 @@ export const makeMemoryLevel = (limits: LevelLimits = DEFAULT_MEMORY_LIMITS): Ca
       }),
     set: (key, value) =>
       Effect.sync(() => {
-        const old = entries.get(key)
-        if (old !== undefined) {
-          entries.delete(key)
-          bytes -= entryBytes(key, old)
-        }
-        entries.set(key, value)
-        bytes += entryBytes(key, value)
+        put(key, value)
+        evict()
+      }),
+    setMany: (list) =>
+      Effect.sync(() => {
+        for (const [key, value] of list) put(key, value)
         evict()
       }),
     size: Effect.sync(() => ({ entries: entries.size, bytes })),
