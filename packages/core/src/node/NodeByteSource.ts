@@ -114,7 +114,7 @@ let pathBuffer: Buffer | undefined
  * what a worker does for each file of a batch. One read for a file that fits the buffer
  * (a short read of a regular file is its end); a file that grows is still read to its end.
  */
-const readPathSync = (path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array) => void, stamp: boolean): PathRead => {
+export const readPathSync = (path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array) => void, stamp: boolean): PathRead => {
   const name = bytes === undefined ? path : Buffer.from(bytes)
   let fd: number
   try {
