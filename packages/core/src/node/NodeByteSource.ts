@@ -118,7 +118,8 @@ export const readPathSync = (path: string, bytes: Uint8Array | undefined, onChun
   const name = bytes === undefined ? path : Buffer.from(bytes)
   let fd: number
   try {
-    fd = fs.openSync(name, "r")
+    // The flags as a number: Node parses "r" again on every call.
+    fd = fs.openSync(name, fs.constants.O_RDONLY)
   } catch (cause) {
     throw fromErrno(path, cause)
   }

@@ -84,13 +84,14 @@ class NodeIdentity implements ContentIdentity {
 
 /** The identity of the regular file at `path` now, or undefined (not a regular file, not there). */
 export const identifyFile = (path: string | Buffer, now: () => bigint = () => BigInt(Date.now()) * 1_000_000n): ContentIdentity | undefined => {
-  let stat: BigIntStats
+  let stat: BigIntStats | undefined
   try {
-    stat = statSync(path, { bigint: true })
+    // A missing file is common in a check (a deleted file): undefined rather than a thrown error.
+    stat = statSync(path, { bigint: true, throwIfNoEntry: false })
   } catch {
     return undefined
   }
-  return stat.isFile() ? new NodeIdentity(path, stat, now) : undefined
+  return stat?.isFile() === true ? new NodeIdentity(path, stat, now) : undefined
 }
 
 /** Paths are identified; standard input never is. */

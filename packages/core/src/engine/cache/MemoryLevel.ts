@@ -23,6 +23,14 @@ export const makeMemoryLevel = (limits: LevelLimits = DEFAULT_MEMORY_LIMITS): Ca
     }
     return removed
   }
+  const use = (key: string) => {
+    const value = entries.get(key)
+    if (value !== undefined) {
+      entries.delete(key)
+      entries.set(key, value)
+    }
+    return value
+  }
   const put = (key: string, value: string) => {
     const old = entries.get(key)
     if (old !== undefined) {
@@ -34,15 +42,8 @@ export const makeMemoryLevel = (limits: LevelLimits = DEFAULT_MEMORY_LIMITS): Ca
   }
   return {
     name: "memory",
-    get: (key) =>
-      Effect.sync(() => {
-        const value = entries.get(key)
-        if (value !== undefined) {
-          entries.delete(key)
-          entries.set(key, value)
-        }
-        return value
-      }),
+    get: (key) => Effect.sync(() => use(key)),
+    getMany: (keys) => Effect.sync(() => keys.map(use)),
     set: (key, value) =>
       Effect.sync(() => {
         put(key, value)
