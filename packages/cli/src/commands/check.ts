@@ -78,10 +78,14 @@ const checkOne = (
       // A resumed check says again what the killed one said, then goes on after it.
       for (const [stream, line, hex] of tally.lines) io[stream](hex === undefined ? line : Buffer.from(hex, "hex"))
       let savedAt = Date.now()
-      const tasks = parsed.slice(tally.done).map((entry) => ({
-        source: pathSourceFromBytes(entry.nameBytes),
-        options: { algorithms: [algorithmOf(entry, options.algorithm)] }
-      }))
+      // One options object per algorithm, shared by its entries: not one per line.
+      const optionsOf = new Map<HashAlgorithm, { readonly algorithms: ReadonlyArray<HashAlgorithm> }>()
+      const tasks = parsed.slice(tally.done).map((entry) => {
+        const algorithm = algorithmOf(entry, options.algorithm)
+        let shared = optionsOf.get(algorithm)
+        if (shared === undefined) optionsOf.set(algorithm, shared = { algorithms: [algorithm] })
+        return { source: pathSourceFromBytes(entry.nameBytes), options: shared }
+      })
       // Each array of results (a batch, a run the cache answered) is judged in a plain loop
       // and printed in one write per stream: no Effect per file.
       return Stream.runForEachArray(hashTasks(tasks, { pipeline: "check" }), (events) => {

@@ -8,10 +8,25 @@ import type { CacheKey, ContentIdentity, ResultCache } from "../engine/cache/Res
 
 const HEX = /^[0-9a-f]{8,256}$/
 
-export const digestKey = (cache: ResultCache["Service"], algorithm: string, identity: ContentIdentity): CacheKey => ({
+export const digestKey = (
+  cache: ResultCache["Service"],
+  algorithm: string,
+  identity: ContentIdentity,
+  kernel: string = cache.kernelVersion(algorithm)
+): CacheKey => ({
   kind: "digest",
-  parts: [algorithm, cache.kernelVersion(algorithm), identity.key]
+  parts: [algorithm, kernel, identity.key]
 })
+
+/** `cache.kernelVersion`, asked once per algorithm for a whole tree rather than once per file. */
+const kernelVersions = (cache: ResultCache["Service"]) => {
+  const known = new Map<string, string>()
+  return (algorithm: string) => {
+    let version = known.get(algorithm)
+    if (version === undefined) known.set(algorithm, version = cache.kernelVersion(algorithm))
+    return version
+  }
+}
 
 interface Entry {
   readonly digest: string
@@ -49,8 +64,9 @@ export const lookupDigests = (
 ): Effect.Effect<ReadonlyArray<CachedDigests | undefined>> =>
   Effect.gen(function*() {
     const keys: Array<CacheKey> = []
+    const kernel = kernelVersions(cache)
     for (const { algorithms, identity } of wanted) {
-      if (identity !== undefined) for (const algorithm of algorithms) keys.push(digestKey(cache, algorithm, identity))
+      if (identity !== undefined) for (const algorithm of algorithms) keys.push(digestKey(cache, algorithm, identity, kernel(algorithm)))
     }
     const values = yield* cache.getMany(keys)
     let next = 0
@@ -140,6 +156,7 @@ export interface ToStore {
 export const storeManyDigests = (cache: ResultCache["Service"], items: ReadonlyArray<ToStore>): Effect.Effect<void> =>
   Effect.gen(function*() {
     const entries: Array<{ key: CacheKey; value: string }> = []
+    const kernel = kernelVersions(cache)
     for (const { after, bytes, digests, identity } of items) {
       if (bytes !== identity.size) continue
       let fingerprint: string | undefined
@@ -152,7 +169,7 @@ export const storeManyDigests = (cache: ResultCache["Service"], items: ReadonlyA
       }
       for (const algorithm in digests) {
         const value = { d: digests[algorithm]!, b: bytes, ...(fingerprint === undefined ? {} : { f: fingerprint }) }
-        entries.push({ key: digestKey(cache, algorithm, identity), value: JSON.stringify(value) })
+        entries.push({ key: digestKey(cache, algorithm, identity, kernel(algorithm)), value: JSON.stringify(value) })
       }
     }
     yield* cache.setMany(entries)
