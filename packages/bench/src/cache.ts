@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto"
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { CommandFigures } from "./budgets.js"
 import { runMixedWorkload } from "./cacheWorkload.js"
@@ -338,6 +338,102 @@ const repeat = async (spec: ScenarioSpec, ctx: ExecuteContext, root: string): Pr
   }
 }
 
+/**
+ * many-files: a tree of small files, settled, committed to git. SUMS from an untimed
+ * `sluice hash -r`, whose cache every `check` then answers from. Rounds of, in turn: `sluice
+ * hash -r` (an empty cache each run, as a first hash is), sha256sum on the same files,
+ * `sluice check SUMS` (that cache), `sha256sum -c SUMS`, `git status` in the tree, and
+ * `sluice --version`. Every digest must be sha256sum's and every verdict OK.
+ */
+const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, root: string): Promise<Record<string, CommandResult>> => {
+  const byId = (id: string) => spec.commands.find((c) => c.id === id)!
+  const { record, run } = runner(ctx, spec.id)
+  const input = describeTree(tree)
+  const bytes = treeBytes(tree)
+  // Timeouts grow with the files, not only the bytes: 2 ms a file is far beyond a healthy run.
+  const budgetBytes = Math.max(bytes, tree.count * 100_000)
+  const treeDir = join(root, "tree")
+  const sums = join(root, "SUMS")
+  const caches = { sums: join(root, "cache-sums"), hash: join(root, "cache-hash") }
+  const sluice = toolArgv(ctx, byId("hash"))
+  const sha256sum = toolArgv(ctx, byId("sha256sum"))
+  const gitArgv = toolArgv(ctx, byId("git_status"))
+
+  ctx.log(`  generating a ${input} in ${treeDir}`)
+  const files = generateTree(treeDir, tree)
+  const dirs = [...new Set(files.map((f) => dirname(f)))]
+  const waited = await settle(files)
+  if (waited > 0) ctx.log(`  waited ${(waited / 1000).toFixed(1)} s until every file is ${SETTLED_MS / 1000} s old (settled for the cache)`)
+  // A repository with every file committed, its index refreshed: what git status is fast on.
+  const gitIn = (args: ReadonlyArray<string>) => run(`git ${args[0]}`, [...gitArgv, "-C", treeDir, "-c", "user.name=bench", "-c", "user.email=bench@localhost", ...args], { bytes: budgetBytes })
+  await gitIn(["init", "-q"])
+  await gitIn(["add", "-A"])
+  await gitIn(["commit", "-q", "-m", "tree"])
+  await sleep(1_100)
+  await gitIn(["status", "--porcelain"])
+  warmFiles(files)
+
+  // The names of the peer: sha256sum's arguments through printf (a shell builtin: no length
+  // limit) and xargs, in the order of `hash -r`, from the tree, as a user would type them.
+  const peerHash = ["sh", "-c", `cd "$1" && printf '%s\\0' d*/* | xargs -0 ${sha256sum.join(" ")}`, "sh", treeDir]
+  const reference = await run("sha256sum (untimed)", peerHash, { bytes: budgetBytes })
+  const expected = reference.stdout.split("\n").filter((l) => l !== "").map((l) => l.slice(0, 64))
+  if (expected.length !== files.length) throw new ProbeFailed(`sha256sum printed ${expected.length} lines for ${files.length} files`)
+  const made = await run("sluice hash -r (untimed)", [...sluice, "hash", "-r", ...dirs], { cacheDir: restoreCache(caches.sums), bytes: budgetBytes })
+  writeFileSync(sums, made.stdout)
+  const sameDigests = (stdout: string) => {
+    const digests = stdout.split("\n").filter((l) => l !== "").map((l) => l.slice(0, 64))
+    return digests.length === expected.length && digests.every((d, i) => d === expected[i])
+  }
+  if (!sameDigests(made.stdout)) throw new ProbeFailed("sluice hash -r printed other digests than sha256sum, or another number of them")
+
+  const rounds = Math.max(5, ctx.runs)
+  const ids = ["hash", "sha256sum", "check_cached", "sha256sum_c", "git_status", "version"] as const
+  const argvOf: Record<(typeof ids)[number], () => { argv: ReadonlyArray<string>; cacheDir?: string }> = {
+    hash: () => ({ argv: [...sluice, "hash", "-r", ...dirs], cacheDir: restoreCache(caches.hash) }),
+    sha256sum: () => ({ argv: peerHash }),
+    check_cached: () => ({ argv: [...sluice, "check", sums], cacheDir: caches.sums }),
+    sha256sum_c: () => ({ argv: [...sha256sum, "-c", sums] }),
+    git_status: () => ({ argv: [...gitArgv, "-C", treeDir, "status"] }),
+    version: () => ({ argv: [...sluice, "--version"] })
+  }
+  const samples: Record<string, Array<RunSampleRecord>> = Object.fromEntries(ids.map((id) => [id, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (const id of rotate(ids, round)) {
+      const { argv, cacheDir } = argvOf[id]()
+      const sample = await run(byId(id).label, argv, { bytes: budgetBytes, ...(cacheDir === undefined ? {} : { cacheDir }) })
+      if ((id === "hash" || id === "sha256sum") && !sameDigests(sample.stdout)) throw new ProbeFailed(`${byId(id).label} printed other digests in run ${round + 1}`)
+      if (id === "check_cached" || id === "sha256sum_c") {
+        const verdicts = parseCheckLines(sample.stdout)
+        const ok = [...verdicts.values()].filter((v) => v === "OK").length
+        if (ok !== files.length) throw new ProbeFailed(`${byId(id).label} said OK for ${ok} of ${files.length} files in run ${round + 1}`)
+      }
+      samples[id]!.push(record(sample))
+      ctx.log(`  run ${round + 1}/${rounds} ${id.padEnd(13)} ${sample.seconds.toFixed(3)} s`)
+    }
+  }
+  // What the cache answered: the check's own --stats line.
+  const stats = await run("sluice check --stats (untimed)", [...sluice, "check", "--stats", sums], { cacheDir: caches.sums, bytes: budgetBytes })
+  const fromCache = /(\d+) from the cache/.exec(stats.stderr)?.[1]
+  const commandOf = (id: (typeof ids)[number]) => {
+    const { argv } = argvOf[id]()
+    return argv.length > 12 ? [...argv.slice(0, 6), `... (${argv.length - 6} more)`].join(" ") : argv.join(" ")
+  }
+  const result = (id: (typeof ids)[number], extra: Partial<CommandFigures> & { note?: string } = {}) =>
+    figures(byId(id), input, id === "version" || id === "git_status" ? 0 : bytes, commandOf(id), samples[id]!, extra, id === "hash" || id === "sha256sum" || id === "sha256sum_c")
+  return {
+    hash: result("hash", { note: "each run on an empty cache (it also fills it); output = sha256sum's digests in every run" }),
+    sha256sum: result("sha256sum"),
+    check_cached: result("check_cached", {
+      ...(fromCache === String(files.length) ? {} : { error: `check --stats said ${fromCache ?? "?"} of ${files.length} files came from the cache` }),
+      note: `every run on the cache of the untimed hash; ${fromCache ?? "?"} of ${files.length} files from the cache (check --stats)`
+    }),
+    sha256sum_c: result("sha256sum_c"),
+    git_status: result("git_status", { note: "the tree committed and its index refreshed before the rounds" }),
+    version: result("version")
+  }
+}
+
 /** Runs the cache probe of `spec`; a probe that cannot finish fails every command with the reason. */
 export const runCacheScenario = async (spec: ScenarioSpec, ctx: ExecuteContext): Promise<ScenarioResult> => {
   const root = join(ctx.scratchDir, spec.id)
@@ -358,6 +454,8 @@ export const runCacheScenario = async (spec: ScenarioSpec, ctx: ExecuteContext):
       ? await repeat(spec, ctx, root)
       : spec.cache === "mixed" && tree !== undefined
       ? await runMixedWorkload(spec, ctx, tree, root)
+      : spec.cache === "many" && tree !== undefined
+      ? await many(spec, ctx, tree, root)
       : undefined
     if (commands === undefined) return failAll(`no cache probe ${String(spec.cache)} (with a tree where it needs one)`)
     return { id: spec.id, title: spec.title, commands }

@@ -9,7 +9,7 @@ import { GiB, type InputSpec, KiB, MiB, type TreeSpec } from "./inputs.js"
 import type { KeygenWork } from "./keygen.js"
 
 /** `library`: `@sluice/core/node` in this process (src/cacheWorkload.ts, src/metricsCost.ts). */
-export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "ssh-keygen" | "node" | "chromium" | "library"
+export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "ssh-keygen" | "git" | "node" | "chromium" | "library"
 
 export interface ToolInfo {
   readonly id: ToolId
@@ -28,7 +28,8 @@ export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node" |
   openssl: "openssl",
   sha256sum: "coreutils",
   b3sum: "b3sum",
-  "ssh-keygen": "openssh-client"
+  "ssh-keygen": "openssh-client",
+  git: "git"
 }
 
 export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node" | "chromium" | "library">): string =>
@@ -55,7 +56,7 @@ export interface CommandSpec {
 export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage" | "keygen"
 
 /** What a result-cache scenario does (src/cache.ts); all its commands are its figures. */
-export type CacheProbe = "recheck" | "repeat" | "mixed"
+export type CacheProbe = "recheck" | "repeat" | "mixed" | "many"
 
 /** What a metrics scenario does (src/metricsCost.ts): every command is a figure of its probe. */
 export type MetricsProbe = "cost"
@@ -107,6 +108,14 @@ const asInput = (tree: (size: BenchSize) => TreeSpec) => (size: BenchSize): Inpu
   const t = tree(size)
   return { count: t.count, bytes: t.bytes }
 }
+
+/**
+ * Issue 13's many small files: 10,000 x 4 KiB in CI, 100,000 x 4 KiB at full size (the cost
+ * per file, not the start-up); 1,000 files to a folder. The tree is a git repository with
+ * every file committed, so that `git status` is a fair peer of a check answered from the cache.
+ */
+const manyTree = (size: BenchSize): TreeSpec =>
+  size === "small" ? { count: 10_000, bytes: 4 * KiB, perDir: 1000 } : { count: 100_000, bytes: 4 * KiB, perDir: 1000 }
 
 /** The password file of the KDF scenarios: 64 random bytes (both sizes: the cost is in the parameters). */
 const passwordFile = bySize({ count: 1, bytes: 64 }, { count: 1, bytes: 64 })
@@ -350,6 +359,20 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
         args: (f) => ["hash", "-r", "--json", ...f]
       },
       { id: "recheck_wrong", tool: "sluice", label: "re-check: files reported wrongly", input: asInput(recheckTree), args: (f) => ["check", ...f] }
+    ]
+  },
+  {
+    id: "many-files",
+    title: "Many small files (issue 13): `hash` on an empty cache against sha256sum; `check` answered from the cache against `sha256sum -c` and `git status` on the same tree",
+    cache: "many",
+    tree: manyTree,
+    commands: [
+      { id: "hash", tool: "sluice", label: "sluice hash -r (empty cache)", input: asInput(manyTree), args: (f) => ["hash", "-r", ...f], algorithm: "sha256" },
+      { id: "sha256sum", tool: "sha256sum", label: "sha256sum (names by printf | xargs -0)", input: asInput(manyTree), args: (f) => [...f], algorithm: "sha256" },
+      { id: "check_cached", tool: "sluice", label: "sluice check SUMS (every file from the cache)", input: asInput(manyTree), args: (f) => ["check", ...f] },
+      { id: "sha256sum_c", tool: "sha256sum", label: "sha256sum -c SUMS", input: asInput(manyTree), args: (f) => ["-c", ...f] },
+      { id: "git_status", tool: "git", label: "git status (the tree committed)", input: asInput(manyTree), args: () => ["status"] },
+      { id: "version", tool: "sluice", label: "sluice --version (start-up)", input: asInput(manyTree), args: () => ["--version"] }
     ]
   },
   {

@@ -77,46 +77,62 @@ const checkOne = (
       const tally: Tally = journal?.previous ?? { done: 0, failed: 0, unreadable: 0, verified: 0, lines: [] }
       // A resumed check says again what the killed one said, then goes on after it.
       for (const [stream, line, hex] of tally.lines) io[stream](hex === undefined ? line : Buffer.from(hex, "hex"))
-      const say = (stream: "out" | "err", line: string | Uint8Array) => {
-        io[stream](line)
-        tally.lines.push(typeof line === "string" ? [stream, line] : [stream, "", Buffer.from(line).toString("hex")])
-      }
       let savedAt = Date.now()
-      const tasks = parsed.slice(tally.done).map((entry) => ({
-        source: pathSourceFromBytes(entry.nameBytes),
-        options: { algorithms: [algorithmOf(entry, options.algorithm)] }
-      }))
-      return hashTasks(tasks, { pipeline: "check" }).pipe(
-        Stream.runForEach((event) =>
-          Effect.suspend(() => {
-            if (event._tag === "JobProgress") return Effect.sync(() => progress.update(event))
-            progress.clear()
-            const entry = parsed[tally.done]!
-            // The name as coreutils prints it, then the verdict: as bytes when the name is not UTF-8.
-            const notText = tasks[event.index]!.source.bytes !== undefined
-            const result = (verdict: string) => notText
-              ? Buffer.concat([printableNameBytes(entry.nameBytes), Buffer.from(`: ${verdict}`)])
-              : `${printableName(entry.name)}: ${verdict}`
-            tally.done++
-            if (event._tag === "FileFailed") {
-              if (!(options.ignoreMissing && event.reason._tag === "FileNotFound")) {
-                tally.unreadable++
-                if (!options.status) {
-                  say("err", `sluice: ${failureMessage(tasks[event.index]!.source, event.reason)}`)
-                  say("out", result("FAILED open or read"))
-                }
+      // One options object per algorithm, shared by its entries: not one per line.
+      const optionsOf = new Map<HashAlgorithm, { readonly algorithms: ReadonlyArray<HashAlgorithm> }>()
+      const tasks = parsed.slice(tally.done).map((entry) => {
+        const algorithm = algorithmOf(entry, options.algorithm)
+        let shared = optionsOf.get(algorithm)
+        if (shared === undefined) optionsOf.set(algorithm, shared = { algorithms: [algorithm] })
+        return { source: pathSourceFromBytes(entry.nameBytes), options: shared }
+      })
+      // Each array of results (a batch, a run the cache answered) is judged in a plain loop
+      // and printed in one write per stream: no Effect per file.
+      return Stream.runForEachArray(hashTasks(tasks, { pipeline: "check" }), (events) => {
+        const out: Array<string | Uint8Array> = []
+        const sayNow = (stream: "out" | "err", line: string | Uint8Array) => {
+          // A line on stderr goes out after the stdout lines before it, as it would line by line.
+          if (stream === "err") {
+            flushLines(out, io.out)
+            io.err(line)
+          } else out.push(line)
+          // Only a resumable check keeps what it printed (its journal says it again after a kill).
+          if (journal !== undefined) tally.lines.push(typeof line === "string" ? [stream, line] : [stream, "", Buffer.from(line).toString("hex")])
+        }
+        for (const event of events) {
+          if (event._tag === "JobProgress") {
+            progress.update(event)
+            continue
+          }
+          progress.clear()
+          const entry = parsed[tally.done]!
+          const task = tasks[event.index]!
+          // The name as coreutils prints it, then the verdict: as bytes when the name is not UTF-8.
+          const notText = task.source.bytes !== undefined
+          const result = (verdict: string) => notText
+            ? Buffer.concat([printableNameBytes(entry.nameBytes), Buffer.from(`: ${verdict}`)])
+            : `${printableName(entry.name)}: ${verdict}`
+          tally.done++
+          if (event._tag === "FileFailed") {
+            if (!(options.ignoreMissing && event.reason._tag === "FileNotFound")) {
+              tally.unreadable++
+              if (!options.status) {
+                sayNow("err", `sluice: ${failureMessage(task.source, event.reason)}`)
+                sayNow("out", result("FAILED open or read"))
               }
-            } else {
-              tally.verified++
-              const ok = event.digests[tasks[event.index]!.options.algorithms[0]!] === entry.digestHex.toLowerCase()
-              if (!ok) tally.failed++
-              if (!options.status && !(ok && options.quiet)) say("out", result(ok ? "OK" : "FAILED"))
             }
-            if (journal === undefined || Date.now() - savedAt < JOURNAL_EVERY_MS) return Effect.void
-            savedAt = Date.now()
-            return journal.save(tally)
-          })
-        ),
+          } else {
+            tally.verified++
+            const ok = event.digests[task.options.algorithms[0]!] === entry.digestHex.toLowerCase()
+            if (!ok) tally.failed++
+            if (!options.status && !(ok && options.quiet)) sayNow("out", result(ok ? "OK" : "FAILED"))
+          }
+        }
+        flushLines(out, io.out)
+        if (journal === undefined || Date.now() - savedAt < JOURNAL_EVERY_MS) return Effect.void
+        savedAt = Date.now()
+        return journal.save(tally)
+      }).pipe(
         Effect.andThen(journal?.done ?? Effect.void),
         Effect.map(() => {
           const { failed, unreadable, verified } = tally
@@ -140,6 +156,27 @@ const checkOne = (
       )
       })
   })
+
+/**
+ * Writes `lines` (and empties it) in one call: text joined as text, or bytes when a name
+ * that is not UTF-8 is among them. The writer adds the last newline.
+ */
+const flushLines = (lines: Array<string | Uint8Array>, write: (line: string | Uint8Array) => void) => {
+  if (lines.length === 0) return
+  if (lines.length === 1) write(lines[0]!)
+  else if (lines.every((line) => typeof line === "string")) write(lines.join("\n"))
+  else {
+    const parts: Array<Uint8Array> = []
+    lines.forEach((line, i) => {
+      if (i > 0) parts.push(NEWLINE)
+      parts.push(typeof line === "string" ? Buffer.from(line) : line)
+    })
+    write(Buffer.concat(parts))
+  }
+  lines.length = 0
+}
+
+const NEWLINE = Buffer.from("\n")
 
 /** How often `check --resume` saves how far it got: a kill loses at most this much work. */
 export const JOURNAL_EVERY_MS = 250

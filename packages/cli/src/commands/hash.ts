@@ -111,48 +111,77 @@ const printHashes = <E>(
     source._tag === "PathSource" && source.bytes !== undefined
       ? formatChecksumLineBytes({ ...format, name: source.bytes })
       : formatChecksumLine({ ...format, name: sourceName(source) })
-  const print = (event: FileHashed): Effect.Effect<void, E> => {
+  /** The lines of one file, added to `lines`. */
+  const print = (event: FileHashed, lines: Array<string | Uint8Array>) => {
     const source = sources[event.index]!
-    return options.json
-      ? out(JSON.stringify({ ...jsonName(sourceNameBytes(source)), bytes: event.bytes, ...event.digests, ...(event.cached === true ? { cached: true } : {}) }))
-      : Effect.forEach(options.algorithm, (algorithm) =>
-        out(line(source, {
-          algorithm,
-          digestHex: event.digests[algorithm]!,
-          style,
-          binary: options.binary
-        })), { discard: true })
+    if (options.json) {
+      lines.push(JSON.stringify({ ...jsonName(sourceNameBytes(source)), bytes: event.bytes, ...event.digests, ...(event.cached === true ? { cached: true } : {}) }))
+      return
+    }
+    for (const algorithm of options.algorithm) {
+      lines.push(line(source, { algorithm, digestHex: event.digests[algorithm]!, style, binary: options.binary }))
+    }
   }
   return Effect.flatMap(planTasks(sources, options, err), ({ done, tasks }) => {
     // Checkpoints of hashed files are dropped once every line is out, not before.
     const finished: Array<Effect.Effect<void>> = []
-    return hashTasks(tasks).pipe(
-      Stream.runForEach((event): Effect.Effect<void, E> => {
+    // Each array of events the job emits (a batch, a run of cached files) is printed in one write.
+    return Stream.runForEachArray(hashTasks(tasks), (events): Effect.Effect<void, E> => {
+      const steps: Array<Effect.Effect<void, E>> = []
+      let lines: Array<string | Uint8Array> = []
+      const flush = () => {
+        if (lines.length > 0) steps.push(out(joinLines(lines)))
+        lines = []
+      }
+      for (const event of events) {
         switch (event._tag) {
           case "JobProgress":
             progress.update(event)
-            return Effect.void
-          case "FileFailed":
+            break
+          case "FileFailed": {
             progress.clear()
             codes.push(exitCodeFor(event.reason))
-            return Effect.andThen(
-              options.json
-                ? out(JSON.stringify({ ...jsonName(sourceNameBytes(sources[event.index]!)), error: { code: event.reason._tag, message: event.reason.message } }))
-                : Effect.void,
-              Effect.sync(() => err(`sluice: ${failureMessage(sources[event.index]!, event.reason)}`))
-            )
+            const source = sources[event.index]!
+            if (options.json) {
+              lines.push(JSON.stringify({ ...jsonName(sourceNameBytes(source)), error: { code: event.reason._tag, message: event.reason.message } }))
+            }
+            // The error goes out after the lines before it, as it would file by file.
+            flush()
+            steps.push(Effect.sync(() => err(`sluice: ${failureMessage(source, event.reason)}`)))
+            break
+          }
           case "FileHashed":
             progress.clear()
             if (done[event.index] !== undefined) finished.push(done[event.index]!)
-            return print(event)
+            print(event, lines)
         }
-      }),
+      }
+      flush()
+      return steps.length === 0 ? Effect.void : steps.length === 1 ? steps[0]! : Effect.all(steps, { discard: true })
+    }).pipe(
       Effect.andThen(Effect.suspend(() => Effect.all(finished, { discard: true }))),
       Effect.ensuring(Effect.sync(() => progress.clear())),
       Effect.map(() => worst(codes))
     )
   })
 }
+
+/**
+ * Lines as one write, without the last newline (the writer adds it): text stays text; a
+ * name that is not UTF-8 makes the whole write bytes.
+ */
+const joinLines = (lines: ReadonlyArray<string | Uint8Array>): string | Uint8Array => {
+  if (lines.length === 1) return lines[0]!
+  if (lines.every((line) => typeof line === "string")) return lines.join("\n")
+  const parts: Array<Uint8Array> = []
+  lines.forEach((line, i) => {
+    if (i > 0) parts.push(NEWLINE)
+    parts.push(typeof line === "string" ? Buffer.from(line) : line)
+  })
+  return Buffer.concat(parts)
+}
+
+const NEWLINE = Buffer.from("\n")
 
 /**
  * The job's tasks; with `--resume`, each large file resumable, from the checkpoint an

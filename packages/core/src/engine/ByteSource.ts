@@ -15,9 +15,27 @@ export interface ByteReader {
   readonly readSync?: ((buffer: Uint8Array, position: number, length: number) => number) | undefined
 }
 
+/** What `readPathSync` read: the bytes, and the file's content-identity key after the last read when asked. */
+export interface PathRead {
+  readonly bytes: number
+  readonly stamp?: string | undefined
+}
+
 /** Opens sources where the work happens: in a worker, from a path, a descriptor or a `File`. */
 export class ByteSource extends Context.Service<ByteSource, {
   readonly open: (source: Source) => Effect.Effect<ByteReader, SourceError, Scope.Scope>
+  /**
+   * Reads the whole file named `path` (or `bytes`, when its name is not UTF-8) with
+   * blocking calls, handing each chunk to `onChunk` (valid only during the call), and
+   * returns how many bytes it read (with `stamp`, also the file's metadata once read: the
+   * result cache's content-identity key, so the caller can tell without a stat of its own
+   * whether the file changed while it was read); throws a `SourceError`. A batch of small files then
+   * costs a few system calls each, and no Effect. Offered only where a thread may block
+   * (a worker), never on a UI thread.
+   */
+  readonly readPathSync?:
+    | ((path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array) => void, stamp: boolean) => PathRead)
+    | undefined
 }>()("@sluice/core/ByteSource") {}
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024

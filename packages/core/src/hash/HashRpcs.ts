@@ -48,21 +48,35 @@ export class SourceSizes extends Rpc.make("SourceSizes", {
   success: Schema.Array(Schema.UndefinedOr(Schema.Number))
 }) {}
 
-export const BatchOutcome = Schema.Union([
-  Schema.TaggedStruct("Digested", { digests: Schema.Record(Schema.String, Schema.String), bytes: Schema.Number }),
-  Schema.TaggedStruct("Failed", { reason: HashErrorReason })
-])
-export type BatchOutcome = typeof BatchOutcome.Type
-
 /**
  * Many small sources hashed in one request: one message each way instead of a stream per
- * file, so a tree of tiny files is not bound by the latency between threads.
+ * file, so a tree of tiny files is not bound by the latency between threads. Both ways
+ * are compact: files by name (`paths`, with the exact `raw` bytes of the few names that
+ * are not UTF-8) or, for other sources, `sources`; each item's algorithms by index into
+ * the batch's distinct `algorithms` (`sets`; absent: all use the first). The answer is
+ * every digest in one string, each item's size, and the failures by position.
  */
 export class HashBatch extends Rpc.make("HashBatch", {
   payload: {
-    items: Schema.Array(Schema.Struct({ source: Source, algorithms: Schema.Array(HashAlgorithm) }))
+    paths: Schema.optional(Schema.Array(Schema.String)),
+    raw: Schema.optional(Schema.Array(Schema.Struct({ at: Schema.Number, bytes: Schema.Uint8Array }))),
+    sources: Schema.optional(Schema.Array(Source)),
+    algorithms: Schema.Array(Schema.Array(HashAlgorithm)),
+    sets: Schema.optional(Schema.Array(Schema.Number)),
+    /** Asks for `stamps`: each file's content-identity key after it was read (for the result cache). */
+    stamp: Schema.optional(Schema.Boolean)
   },
-  success: Schema.Array(BatchOutcome)
+  success: Schema.Struct({
+    /** Lower-case hex digests of the items that were hashed, in order, each algorithm in its set's order, separated by spaces. */
+    digests: Schema.String,
+    /** Each item's size in bytes; -1 where it failed. */
+    sizes: Schema.Array(Schema.Number),
+    failures: Schema.Array(Schema.Struct({ at: Schema.Number, reason: HashErrorReason })),
+    /** With `stamp`, each item's key after it was read; "" where the platform gave none. */
+    stamps: Schema.optional(Schema.Array(Schema.String))
+  })
 }) {}
+export type HashBatchPayload = typeof HashBatch.payloadSchema.Type
+export type HashBatchResult = typeof HashBatch.successSchema.Type
 
 export class HashRpcs extends RpcGroup.make(HashSource, Blake3Subtree, SourceSize, SourceSizes, HashBatch) {}

@@ -8,10 +8,25 @@ import type { CacheKey, ContentIdentity, ResultCache } from "../engine/cache/Res
 
 const HEX = /^[0-9a-f]{8,256}$/
 
-export const digestKey = (cache: ResultCache["Service"], algorithm: string, identity: ContentIdentity): CacheKey => ({
+export const digestKey = (
+  cache: ResultCache["Service"],
+  algorithm: string,
+  identity: ContentIdentity,
+  kernel: string = cache.kernelVersion(algorithm)
+): CacheKey => ({
   kind: "digest",
-  parts: [algorithm, cache.kernelVersion(algorithm), identity.key]
+  parts: [algorithm, kernel, identity.key]
 })
+
+/** `cache.kernelVersion`, asked once per algorithm for a whole tree rather than once per file. */
+const kernelVersions = (cache: ResultCache["Service"]) => {
+  const known = new Map<string, string>()
+  return (algorithm: string) => {
+    let version = known.get(algorithm)
+    if (version === undefined) known.set(algorithm, version = cache.kernelVersion(algorithm))
+    return version
+  }
+}
 
 interface Entry {
   readonly digest: string
@@ -49,8 +64,9 @@ export const lookupDigests = (
 ): Effect.Effect<ReadonlyArray<CachedDigests | undefined>> =>
   Effect.gen(function*() {
     const keys: Array<CacheKey> = []
+    const kernel = kernelVersions(cache)
     for (const { algorithms, identity } of wanted) {
-      if (identity !== undefined) for (const algorithm of algorithms) keys.push(digestKey(cache, algorithm, identity))
+      if (identity !== undefined) for (const algorithm of algorithms) keys.push(digestKey(cache, algorithm, identity, kernel(algorithm)))
     }
     const values = yield* cache.getMany(keys)
     let next = 0
@@ -60,11 +76,13 @@ export const lookupDigests = (
         results.push(undefined)
         continue
       }
-      const entries = algorithms.map(() => {
+      const entries: Array<Entry | undefined> = []
+      for (let i = 0; i < algorithms.length; i++) {
         const value = values[next++]
-        return value === undefined ? undefined : parse(value)
-      })
-      results.push(yield* vouched(identity, algorithms, entries))
+        entries.push(value === undefined ? undefined : parse(value))
+      }
+      const answer = vouched(identity, algorithms, entries)
+      results.push(Effect.isEffect(answer) ? yield* answer : answer)
     }
     return results
   })
@@ -73,14 +91,30 @@ const vouched = (
   identity: ContentIdentity,
   algorithms: ReadonlyArray<HashAlgorithm>,
   entries: ReadonlyArray<Entry | undefined>
+): Effect.Effect<CachedDigests | undefined> | CachedDigests | undefined => {
+  if (algorithms.length === 0) return undefined
+  const digests: Record<string, string> = {}
+  let fingerprinted = false
+  for (let i = 0; i < algorithms.length; i++) {
+    const entry = entries[i]
+    if (entry === undefined || entry.bytes !== identity.size) return undefined
+    // Metadata could not vouch for this content when it was stored: its sampled blocks must.
+    if (entry.fingerprint !== undefined) fingerprinted = true
+    digests[algorithms[i]!] = entry.digest
+  }
+  return fingerprinted ? vouchedByFingerprint(identity, algorithms, entries) : { digests, bytes: identity.size }
+}
+
+const vouchedByFingerprint = (
+  identity: ContentIdentity,
+  algorithms: ReadonlyArray<HashAlgorithm>,
+  entries: ReadonlyArray<Entry | undefined>
 ): Effect.Effect<CachedDigests | undefined> =>
   Effect.gen(function*() {
-    if (algorithms.length === 0) return undefined
     const digests: Record<string, string> = {}
     let fingerprint: string | undefined
     for (let i = 0; i < algorithms.length; i++) {
-      const entry = entries[i]
-      if (entry === undefined || entry.bytes !== identity.size) return undefined
+      const entry = entries[i]!
       if (entry.fingerprint !== undefined) {
         fingerprint ??= yield* identity.fingerprint
         if (fingerprint !== entry.fingerprint) return undefined
@@ -104,4 +138,39 @@ export const storeDigests = (
       const value = { d: digest, b: bytes, ...(fingerprint === undefined ? {} : { f: fingerprint }) }
       yield* cache.set(digestKey(cache, algorithm, identity), JSON.stringify(value))
     }
+  })
+
+export interface ToStore {
+  readonly identity: ContentIdentity
+  readonly digests: Readonly<Record<string, string>>
+  readonly bytes: number
+  /** The identity's key as the worker saw it once the file was read, when it sent one. */
+  readonly after?: string | undefined
+}
+
+/**
+ * `storeDigests` for many contents in one write to the cache. Where the identities answer
+ * at once (`settledNow`, `unchangedNow`), no Effect is made per content; a content whose
+ * key the worker saw unchanged after reading it needs no stat either.
+ */
+export const storeManyDigests = (cache: ResultCache["Service"], items: ReadonlyArray<ToStore>): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const entries: Array<{ key: CacheKey; value: string }> = []
+    const kernel = kernelVersions(cache)
+    for (const { after, bytes, digests, identity } of items) {
+      if (bytes !== identity.size) continue
+      let fingerprint: string | undefined
+      if (identity.unchangedNow !== undefined && identity.settledNow !== undefined) {
+        if (!identity.unchangedNow(after)) continue
+        fingerprint = identity.settledNow() ? undefined : yield* identity.fingerprint
+      } else {
+        if (!(yield* identity.unchanged)) continue
+        fingerprint = (yield* identity.settled) ? undefined : yield* identity.fingerprint
+      }
+      for (const algorithm in digests) {
+        const value = { d: digests[algorithm]!, b: bytes, ...(fingerprint === undefined ? {} : { f: fingerprint }) }
+        entries.push({ key: digestKey(cache, algorithm, identity, kernel(algorithm)), value: JSON.stringify(value) })
+      }
+    }
+    yield* cache.setMany(entries)
   })

@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { PathSource } from "../engine/Source.js"
+import { createHash } from "node:crypto"
+import { PathSource, pathSourceFromBytes } from "../engine/Source.js"
+import { FileHashed, fileHashed } from "./HashJob.js"
 import * as NodeByteSource from "../node/NodeByteSource.js"
 import * as NodeHashKernel from "../node/NodeHashKernel.js"
 import { layerInline } from "../engine/pool/WorkerPool.js"
 import { OperationHandlers, Operations } from "../operations.js"
-import { HashRequests } from "./hashRequests.js"
+import { batchPayload, HashRequests } from "./hashRequests.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-handlers-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -28,5 +30,62 @@ describe("Blake3Subtree", () => {
     )
     expect(error.reason).toMatchObject({ _tag: "ReadFailed", code: "ECHANGED" })
     expect(error.message).toBe(`${path}: the file changed while it was being read`)
+  })
+})
+
+describe("HashBatch", () => {
+  it("answers in compact form: every digest in one string, sizes, failures by position", async () => {
+    const a = join(dir, "batch-a")
+    const b = join(dir, "batch-b")
+    writeFileSync(a, "abc")
+    writeFileSync(b, "")
+    const result = await Effect.runPromise(
+      Effect.gen(function*() {
+        const tasks = yield* HashRequests
+        return yield* tasks.hashBatch([
+          { source: new PathSource({ path: a }), algorithms: ["sha256", "md5"] },
+          { source: new PathSource({ path: join(dir, "batch-missing") }), algorithms: ["sha256"] },
+          { source: new PathSource({ path: b }), algorithms: ["sha256"] }
+        ])
+      }).pipe(Effect.provide(Inline))
+    )
+    expect(result.digests.split(" ")).toEqual([
+      createHash("sha256").update("abc").digest("hex"),
+      createHash("md5").update("abc").digest("hex"),
+      createHash("sha256").update("").digest("hex")
+    ])
+    expect(result.sizes).toEqual([3, -1, 0])
+    expect(result.failures.map(({ at, reason }) => [at, reason._tag])).toEqual([[1, "FileNotFound"]])
+  })
+})
+
+describe("batchPayload", () => {
+  it("names files by path, with the bytes of a name that is not UTF-8, and algorithm sets only when they differ", () => {
+    const latin1 = new Uint8Array([0x63, 0x61, 0x66, 0xe9])
+    const payload = batchPayload([
+      { source: new PathSource({ path: "a" }), algorithms: ["sha256"] },
+      { source: pathSourceFromBytes(latin1), algorithms: ["sha256"] }
+    ])
+    expect(payload.paths).toEqual(["a", "caf\uFFFD"])
+    expect(payload.raw).toEqual([{ at: 1, bytes: latin1 }])
+    expect(payload.algorithms).toEqual([["sha256"]])
+    expect(payload.sets).toBeUndefined()
+    const mixed = batchPayload([
+      { source: new PathSource({ path: "a" }), algorithms: ["sha256"] },
+      { source: new PathSource({ path: "b" }), algorithms: ["md5", "sha1"] },
+      { source: new PathSource({ path: "c" }), algorithms: ["sha256"] }
+    ])
+    expect(mixed.algorithms).toEqual([["sha256"], ["md5", "sha1"]])
+    expect(mixed.sets).toEqual([0, 1, 0])
+  })
+})
+
+describe("fileHashed", () => {
+  it("makes the same object as new FileHashed, without the schema's parse", () => {
+    const fields = { index: 3, name: "n", digests: { sha256: "ab" }, bytes: 2 }
+    const made = fileHashed(fields)
+    expect(made).toBeInstanceOf(FileHashed)
+    expect(made).toStrictEqual(new FileHashed(fields))
+    expect(fileHashed({ ...fields, cached: true })).toStrictEqual(new FileHashed({ ...fields, cached: true }))
   })
 })

@@ -1,14 +1,14 @@
 import { Effect, Queue, Stream } from "effect"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
-import { ReadFailed } from "../engine/errors.js"
-import { type HashError, hashError, toHashError } from "./HashError.js"
+import { ReadFailed, SourceError } from "../engine/errors.js"
+import { type HashError, hashError, type HashErrorReason, toHashError } from "./HashError.js"
 import { Checkpointed, Digested, type HashEvent, Progress } from "./HashEvent.js"
-import { type Source, sourceName } from "../engine/Source.js"
+import { PathSource, type Source, sourceName } from "../engine/Source.js"
 import { Blake3SubtreeHasher } from "./kernels/blake3Tree.js"
 import { HashKernel } from "./kernels/HashKernel.js"
 import { type IncrementalHasher, type ResumableHasher, toHex } from "./kernels/IncrementalHasher.js"
 import { ByteSource, forEachChunk } from "../engine/ByteSource.js"
-import { HashRpcs } from "./HashRpcs.js"
+import { type HashBatchPayload, HashRpcs } from "./HashRpcs.js"
 
 /** A worker reports progress after this many bytes, or this much time, whichever comes first. */
 export const PROGRESS_EVERY_BYTES = 16 * 1024 * 1024
@@ -92,6 +92,55 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
       return digested(algorithms, hashers, bytes)
     }).pipe(Effect.mapError(toHashError)))
 
+  /**
+   * A batch of small sources. Where the platform reads a file with blocking calls and makes
+   * hashers without an Effect (a Node worker), each file is a plain loop: open, read, hash,
+   * close; elsewhere (a browser, a `Blob`) each source goes through `hashWhole`.
+   */
+  const hashBatch = ({ algorithms, paths, raw, sets, sources: list, stamp }: HashBatchPayload) =>
+    Effect.gen(function*() {
+      const count = paths?.length ?? list?.length ?? 0
+      const rawAt = new Map<number, Uint8Array>()
+      for (const { at, bytes } of raw ?? []) rawAt.set(at, bytes)
+      const digests: Array<string> = []
+      const sizes = new Array<number>(count).fill(-1)
+      const failures: Array<{ at: number; reason: HashErrorReason }> = []
+      const stamps: Array<string> | undefined = stamp === true ? new Array<string>(count).fill("") : undefined
+      const readPathSync = sources.readPathSync
+      const makeSync = kernel.makeSync
+      for (let at = 0; at < count; at++) {
+        const wanted = algorithms[sets?.[at] ?? 0] ?? []
+        const path = paths?.[at]
+        if (path !== undefined && readPathSync !== undefined && makeSync !== undefined) {
+          try {
+            const hashers = wanted.map(makeSync)
+            const read = readPathSync(path, rawAt.get(at), (chunk) => {
+              for (const hasher of hashers) hasher.update(chunk)
+            }, stamps !== undefined)
+            sizes[at] = read.bytes
+            if (stamps !== undefined && read.stamp !== undefined) stamps[at] = read.stamp
+            for (const hasher of hashers) digests.push(toHex(hasher.digest()))
+          } catch (error) {
+            // A source's failure is the item's; anything else is a defect of this worker.
+            if (!(error instanceof SourceError)) throw error
+            failures.push({ at, reason: error.reason })
+          }
+          continue
+        }
+        const source: Source = path === undefined
+          ? list![at]!
+          : new PathSource(rawAt.has(at) ? { path, bytes: rawAt.get(at)! } : { path })
+        const outcome = yield* Effect.result(hashWhole(source, wanted))
+        if (outcome._tag === "Failure") {
+          failures.push({ at, reason: outcome.failure.reason })
+          continue
+        }
+        sizes[at] = outcome.success.bytes
+        for (const algorithm of wanted) digests.push(outcome.success.digests[algorithm]!)
+      }
+      return { digests: digests.join(" "), sizes, failures, ...(stamps === undefined ? {} : { stamps }) }
+    })
+
   return HashRpcs.of({
     HashSource: ({ algorithms, checkpointEvery, resume, source }) =>
       Stream.callback<HashEvent, HashError>((queue) => {
@@ -138,10 +187,6 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
           Effect.map((reader) => reader.size),
           Effect.orElseSucceed(() => undefined)
         )),
-    HashBatch: ({ items }) =>
-      Effect.forEach(items, ({ algorithms, source }) =>
-        hashWhole(source, algorithms).pipe(
-          Effect.catch((error) => Effect.succeed({ _tag: "Failed" as const, reason: error.reason }))
-        ))
+    HashBatch: (payload) => hashBatch(payload)
   })
 }))

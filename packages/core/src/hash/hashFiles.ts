@@ -1,10 +1,10 @@
 import { Clock, Context, Effect, Option, Stream } from "effect"
-import { lookupDigests, storeDigests } from "./digestCache.js"
+import { lookupDigests, storeManyDigests, type ToStore } from "./digestCache.js"
 import { type ContentIdentity, ResultCache } from "../engine/cache/ResultCache.js"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
-import { type HashError, isTransient } from "./HashError.js"
+import { type HashError, type HashErrorReason, isTransient } from "./HashError.js"
 import { type Checkpointed, Digested, type HashEvent, Progress } from "./HashEvent.js"
-import { FileFailed, FileHashed, type HashJobEvent } from "./HashJob.js"
+import { FileFailed, type FileHashed, fileHashed, type HashJobEvent } from "./HashJob.js"
 import { type Advance, runOrdered } from "../engine/job/runOrdered.js"
 import { orderedRangeMap } from "../engine/job/rangeMap.js"
 import { type Source, sourceName } from "../engine/Source.js"
@@ -114,7 +114,7 @@ export const hashSource = (
 
 /** Sources at most this large are hashed in batches; larger ones stream on their own. */
 export const SMALL_SOURCE_BYTES = 1024 * 1024
-const BATCHING = { smallItemBytes: SMALL_SOURCE_BYTES, maxBytes: 8 * 1024 * 1024, maxItems: 128 }
+const BATCHING = { smallItemBytes: SMALL_SOURCE_BYTES, maxBytes: 8 * 1024 * 1024, maxItems: 512 }
 
 export interface HashTask {
   readonly source: Source
@@ -153,7 +153,7 @@ export const hashTasks = (
         Stream.runForEach((event) => {
           if (event._tag === "Progress") return advance(index, event.bytes, event.total)
           if (event._tag === "Checkpointed") return options.checkpoint?.save(event) ?? Effect.void
-          result = new FileHashed({ index, name: sourceName(source), digests: event.digests, bytes: event.bytes })
+          result = fileHashed({ index, name: sourceName(source), digests: event.digests, bytes: event.bytes })
           return Effect.void
         }),
         Effect.map(() => result!),
@@ -163,26 +163,46 @@ export const hashTasks = (
     }
 
     const hashBatch = (batch: ReadonlyArray<number>, advance: Advance, hints: TaskHints) =>
-      onPool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms })), hints).pipe(
-        Effect.flatMap((outcomes) =>
-          Effect.forEach(outcomes, (outcome, i): Effect.Effect<FileHashed | FileFailed> => {
-            const index = batch[i]!
-            const name = sourceName(sources[index]!)
-            if (outcome._tag === "Failed") {
+      onPool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms })), hints, cache !== undefined).pipe(
+        Effect.flatMap(({ digests, failures, sizes, stamps }) => {
+          // One pass over the compact answer: no Effect per file unless a file must be retried.
+          const hex = digests === "" ? [] : digests.split(" ")
+          const failed = new Map<number, HashErrorReason>()
+          for (const { at, reason } of failures) failed.set(at, reason)
+          const outcomes = new Array<FileHashed | FileFailed>(batch.length)
+          const retry: Array<number> = []
+          let next = 0
+          for (let at = 0; at < batch.length; at++) {
+            const index = batch[at]!
+            const { options, source } = tasks[index]!
+            const reason = failed.get(at)
+            if (reason !== undefined || sizes[at]! < 0) {
               // A file that was busy gets its own retries; the rest of the batch stands.
-              return isTransient(outcome.reason)
-                ? hashOne(index, advance, hints)
-                : Effect.succeed(new FileFailed({ index, name, reason: outcome.reason }))
+              if (reason === undefined || isTransient(reason)) retry.push(at)
+              else outcomes[at] = new FileFailed({ index, name: sourceName(source), reason })
+              continue
             }
-            return Effect.succeed(new FileHashed({ index, name, digests: outcome.digests, bytes: outcome.bytes }))
-          })
-        ),
+            if (stamps !== undefined) after[index] = stamps[at]
+            const found: Record<string, string> = {}
+            for (const algorithm of options.algorithms) found[algorithm] = hex[next++]!
+            outcomes[at] = fileHashed({ index, name: sourceName(source), digests: found, bytes: sizes[at]! })
+          }
+          if (retry.length === 0) return Effect.succeed(outcomes)
+          return Effect.as(
+            Effect.forEach(retry, (at) => Effect.map(hashOne(batch[at]!, advance, hints), (outcome) => {
+              outcomes[at] = outcome
+            }), { discard: true }),
+            outcomes
+          )
+        }),
         // A batch that could not run at all is retried file by file, each failing on its own.
         Effect.catch(() => Effect.forEach(batch, (index) => hashOne(index, advance, hints)))
       )
 
     // The cache answers for sources it has seen unchanged; the rest are hashed, then cached.
     const cache = Option.getOrUndefined(yield* Effect.serviceOption(ResultCache))
+    /** What a worker saw of each file once it had read it (its identity's key), for the cache. */
+    const after: Array<string | undefined> = cache === undefined ? [] : new Array(tasks.length)
     let identities: ReadonlyArray<ContentIdentity | undefined> = []
     const known = new Map<number, FileHashed>()
     const lookupStarted = yield* Clock.currentTimeMillis
@@ -190,19 +210,22 @@ export const hashTasks = (
       identities = yield* cache.identify(sources)
       const found = yield* lookupDigests(cache, tasks.map(({ options }, i) => ({ identity: identities[i], algorithms: options.algorithms })))
       found.forEach((hit, index) => {
-        if (hit !== undefined) known.set(index, new FileHashed({ index, name: sourceName(sources[index]!), ...hit, cached: true }))
+        if (hit !== undefined) known.set(index, fileHashed({ index, name: sourceName(sources[index]!), ...hit, cached: true }))
       })
       const now = yield* Clock.currentTimeMillis
       yield* Metrics.record(Metrics.phaseMs, now - lookupStarted, { phase: "cache lookup" })
     }
 
-    const remember = (done: ReadonlyArray<FileHashed | FileFailed>) =>
-      Effect.forEach(done, (result) => {
+    // Each unit's new results go to the cache in one write.
+    const remember = (done: ReadonlyArray<FileHashed | FileFailed>) => {
+      const items: Array<ToStore> = []
+      for (const result of done) {
         const identity = identities[result.index]
-        return result._tag === "FileHashed" && result.cached !== true && identity !== undefined
-          ? storeDigests(cache!, identity, result.digests, result.bytes)
-          : Effect.void
-      }, { discard: true })
+        if (result._tag !== "FileHashed" || result.cached === true || identity === undefined) continue
+        items.push({ identity, digests: result.digests, bytes: result.bytes, after: after[result.index] })
+      }
+      return items.length === 0 ? Effect.void : storeManyDigests(cache!, items)
+    }
 
     return runOrdered<FileHashed | FileFailed>({
       pipeline,

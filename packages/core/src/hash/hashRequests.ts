@@ -6,7 +6,7 @@ import { Deadline, type TaskPolicy } from "../engine/pool/TaskPolicy.js"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
 import { type HashError, toHashError } from "./HashError.js"
 import type { CheckpointRequest, HashEvent } from "./HashEvent.js"
-import { type BatchOutcome, HashRpcs } from "./HashRpcs.js"
+import { type HashBatchPayload, type HashBatchResult, HashRpcs } from "./HashRpcs.js"
 
 /** A batch of small files holds at most this many bytes (`hashFiles` plans them so). */
 export const BATCH_DEADLINE_BYTES = 8 * 1024 * 1024
@@ -56,6 +56,42 @@ const latestCheckpoint = (checkpoint: CheckpointRequest | undefined) => {
   }
 }
 
+/**
+ * A batch as `HashBatch` carries it: names when every source is a file (the bytes of a name
+ * that is not UTF-8 beside it), each item's algorithms as an index into the distinct sets.
+ */
+export const batchPayload = (items: ReadonlyArray<BatchItem>): HashBatchPayload => {
+  const algorithms: Array<ReadonlyArray<HashAlgorithm>> = []
+  const keys: Array<string> = []
+  const sets: Array<number> = []
+  let mixed = false
+  const paths: Array<string> = []
+  const raw: Array<{ at: number; bytes: Uint8Array }> = []
+  let allPaths = true
+  for (let at = 0; at < items.length; at++) {
+    const { algorithms: wanted, source } = items[at]!
+    const key = wanted.join(",")
+    let set = keys.indexOf(key)
+    if (set < 0) {
+      set = keys.push(key) - 1
+      algorithms.push(wanted)
+    }
+    if (set !== 0) mixed = true
+    sets.push(set)
+    if (source._tag !== "PathSource") {
+      allPaths = false
+      continue
+    }
+    paths.push(source.path)
+    if (source.bytes !== undefined) raw.push({ at, bytes: source.bytes })
+  }
+  return {
+    algorithms,
+    ...(allPaths ? { paths, ...(raw.length === 0 ? {} : { raw }) } : { sources: items.map((item) => item.source) }),
+    ...(mixed ? { sets } : {})
+  }
+}
+
 /** The hash operation's requests on the pool, each with its policy; failures as `HashError`. */
 export const hashRequestsOf = (client: PoolClient<RpcGroup.Rpcs<typeof HashRpcs>>) => ({
   /**
@@ -88,8 +124,11 @@ export const hashRequestsOf = (client: PoolClient<RpcGroup.Rpcs<typeof HashRpcs>
     client.run(HashPolicy.bytes(0), (c) => c.SourceSize({ source })).pipe(Effect.mapError(toHashError)),
   sourceSizes: (sources: ReadonlyArray<Source>): Effect.Effect<ReadonlyArray<number | undefined>, HashError> =>
     client.run(HashPolicy.bytes(0), (c) => c.SourceSizes({ sources })).pipe(Effect.mapError(toHashError)),
-  hashBatch: (items: ReadonlyArray<BatchItem>, hints?: TaskHints): Effect.Effect<ReadonlyArray<BatchOutcome>, HashError> =>
-    client.run(HashPolicy.bytes(BATCH_DEADLINE_BYTES), (c) => c.HashBatch({ items }), hints).pipe(Effect.mapError(toHashError))
+  /** Small sources in one request, in the protocol's compact form (HashRpcs, `HashBatch`). */
+  hashBatch: (items: ReadonlyArray<BatchItem>, hints?: TaskHints, stamp = false): Effect.Effect<HashBatchResult, HashError> => {
+    const payload = stamp ? { ...batchPayload(items), stamp } : batchPayload(items)
+    return client.run(HashPolicy.bytes(BATCH_DEADLINE_BYTES), (c) => c.HashBatch(payload), hints).pipe(Effect.mapError(toHashError))
+  }
 })
 
 export type HashRequests = ReturnType<typeof hashRequestsOf>

@@ -12,7 +12,7 @@ import {
 } from "../engine/errors.js"
 import type { PathSource, Source } from "../engine/Source.js"
 import { blobReader } from "../engine/BlobReader.js"
-import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
+import { ByteSource, type ByteReader, DEFAULT_CHUNK_SIZE, type PathRead } from "../engine/ByteSource.js"
 
 const readFd = promisify(fs.read)
 const STDIN_FD = 0
@@ -35,6 +35,12 @@ export const fromErrno = (path: string, cause: unknown): SourceError => {
 
 // Character devices and FIFOs opened by path have no meaningful size: read them forward.
 const sizeOf = (stat: fs.Stats) => stat.isFile() ? stat.size : undefined
+
+/**
+ * A file's content-identity key (nodeIdentity.ts): device, inode, size, mtime and ctime in
+ * nanoseconds. Any write moves ctime; a rename or a copy moves the inode or ctime.
+ */
+export const statKey = (stat: fs.BigIntStats): string => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
 
 /** What `fs` opens for a path source: its exact bytes when its name is not valid UTF-8. */
 export const fsPath = (source: PathSource): string | Buffer =>
@@ -100,6 +106,60 @@ const openPathSync = (name: string | Buffer, path: string) =>
 
 const openPath = isMainThread ? openPathAsync : openPathSync
 
+/** This thread's buffer for `readPathSync`: one, reused by every small file of every batch. */
+let pathBuffer: Buffer | undefined
+
+/**
+ * A whole file through open, fstat, read and close, no Effect and no buffer of its own:
+ * what a worker does for each file of a batch. One read for a file that fits the buffer
+ * (a short read of a regular file is its end); a file that grows is still read to its end.
+ */
+export const readPathSync = (path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array) => void, stamp: boolean): PathRead => {
+  const name = bytes === undefined ? path : Buffer.from(bytes)
+  let fd: number
+  try {
+    // The flags as a number: Node parses "r" again on every call.
+    fd = fs.openSync(name, fs.constants.O_RDONLY)
+  } catch (cause) {
+    throw fromErrno(path, cause)
+  }
+  try {
+    let stat: fs.Stats
+    try {
+      stat = fs.fstatSync(fd)
+    } catch (cause) {
+      throw fromErrno(path, cause)
+    }
+    if (stat.isDirectory()) throw sourceError(new IsADirectory({ path }))
+    const regular = stat.isFile()
+    const buffer = pathBuffer ??= Buffer.allocUnsafe(DEFAULT_CHUNK_SIZE)
+    let total = 0
+    for (;;) {
+      const want = regular && total <= stat.size ? Math.min(buffer.length, stat.size - total + 1) : buffer.length
+      let n: number
+      try {
+        n = fs.readSync(fd, buffer, 0, want, regular ? total : null)
+      } catch (cause) {
+        throw fromErrno(path, cause)
+      }
+      if (n === 0) break
+      total += n
+      onChunk(buffer.subarray(0, n))
+      if (regular && n < want) break
+    }
+    if (!stamp) return { bytes: total }
+    let after: fs.BigIntStats
+    try {
+      after = fs.fstatSync(fd, { bigint: true })
+    } catch (cause) {
+      throw fromErrno(path, cause)
+    }
+    return { bytes: total, stamp: statKey(after) }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 /** Reads descriptor 0; a non-blocking pipe answers EAGAIN until data arrives, so wait and read again. */
 const readStdin = (buffer: Uint8Array, length: number): Effect.Effect<number, SourceError> =>
   Effect.tryPromise({
@@ -130,4 +190,6 @@ export const openSource = (source: Source) => {
 }
 
 /** Files by path through positional reads into caller-owned buffers; stdin by descriptor; Blobs by slice. */
-export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: openSource })
+export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)(
+  isMainThread ? { open: openSource } : { open: openSource, readPathSync }
+)

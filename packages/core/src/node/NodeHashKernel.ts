@@ -48,12 +48,13 @@ export const usesNative = (algorithm: HashAlgorithm): boolean => hasKernel(algor
  * OpenSSL's state can be exported, so resumable hashers are the portable ones (hash-wasm,
  * and our BLAKE3): a checkpointed hash is slower than `make`'s.
  */
-const kernel = (native: boolean) => HashKernel.of({
-  make: (algorithm) =>
-    Effect.sync(() =>
-      fromNative(algorithm, native) ??
-        (hasKernel(algorithm, "nodeCrypto") ? fromOpenSSL(opensslName[algorithm]) : blake3Hasher())
-    ),
+const kernel = (native: boolean) => {
+  const makeSync = (algorithm: HashAlgorithm) =>
+    fromNative(algorithm, native) ??
+      (hasKernel(algorithm, "nodeCrypto") ? fromOpenSSL(opensslName[algorithm]) : blake3Hasher())
+  return HashKernel.of({
+  make: (algorithm) => Effect.sync(() => makeSync(algorithm)),
+  makeSync,
   makeResumable: makePortableResumable,
   resumable: (algorithm) => ALGORITHMS[algorithm].resumable,
   describe: (algorithm) => {
@@ -63,7 +64,8 @@ const kernel = (native: boolean) => HashKernel.of({
       ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD, 4 chunks a call" : "JavaScript"})`
       : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl}); resumable: ${resumable}`
   }
-})
+  })
+}
 
 export const layer: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)(kernel(true))
 

@@ -22,6 +22,16 @@ const packageRoot = new URL("../..", import.meta.url).pathname
 const key = (n: number) => n.toString(16).padStart(40, "0").replace(/^00/, (n % 256).toString(16).padStart(2, "0"))
 
 describe("the disk level", () => {
+  it("setMany writes every entry as set does, read back by the next process", async () => {
+    const dir = freshDir()
+    const first = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    run(first.setMany!(Array.from({ length: 300 }, (_, n) => [key(n), `{"d":"${n}"}`] as const)))
+    await runAsync(first.flush)
+    const second = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    expect(run(second.get(key(7)))).toBe(`{"d":"7"}`)
+    expect(run(second.size).entries).toBe(300)
+  })
+
   it("keeps entries across processes: what one run flushed, the next reads", async () => {
     const dir = freshDir()
     const first = makeDiskLevel({ dir, tag: "1/1.0.0" })

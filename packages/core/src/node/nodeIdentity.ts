@@ -10,12 +10,10 @@ import { createHash } from "node:crypto"
 import { type BigIntStats, closeSync, openSync, readSync, statSync } from "node:fs"
 import { FINGERPRINT_HEX, sampleRanges, UNREADABLE_FINGERPRINT } from "../engine/cache/fingerprint.js"
 import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
-import { fsPath } from "./NodeByteSource.js"
+import { fsPath, statKey } from "./NodeByteSource.js"
 
 /** Timestamps are as coarse as 2 s on some file systems (FAT); ext4's tick is a few ms. */
 export const RACY_WINDOW_NS = 2_000_000_000n
-
-const statKey = (stat: BigIntStats) => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
 
 /** The fingerprint of the sampled blocks of the file at `path`, as it is now. */
 export const fingerprintFile = (path: string | Buffer, size: number): string => {
@@ -38,37 +36,62 @@ export const fingerprintFile = (path: string | Buffer, size: number): string => 
   }
 }
 
+/**
+ * The identity of a regular file as one stat saw it. Its sync forms (`settledNow`,
+ * `unchangedNow`, `fingerprintNow`) live on the prototype: a copy made by spreading it
+ * (`{ ...identity, unchanged }`) keeps only the Effects, which then decide.
+ */
+class NodeIdentity implements ContentIdentity {
+  readonly key: string
+  readonly size: number
+  readonly settled: Effect.Effect<boolean>
+  readonly fingerprint: Effect.Effect<string>
+  readonly unchanged: Effect.Effect<boolean>
+  readonly #path: string | Buffer
+  readonly #ctimeNs: bigint
+  readonly #now: () => bigint
+  constructor(path: string | Buffer, stat: BigIntStats, now: () => bigint) {
+    this.key = statKey(stat)
+    this.size = Number(stat.size)
+    this.#path = path
+    this.#ctimeNs = stat.ctimeNs
+    this.#now = now
+    this.settled = Effect.sync(() => this.settledNow())
+    this.fingerprint = Effect.sync(() => this.fingerprintNow())
+    this.unchanged = Effect.sync(() => this.unchangedNow())
+  }
+  settledNow(): boolean {
+    return this.#now() - this.#ctimeNs > RACY_WINDOW_NS
+  }
+  /** With the key a worker saw after reading the file, no stat is needed. */
+  unchangedNow(after?: string): boolean {
+    if (after !== undefined && after !== "") return after === this.key
+    try {
+      return statKey(statSync(this.#path, { bigint: true })) === this.key
+    } catch {
+      return false
+    }
+  }
+  /** A file that cannot be read now has no fingerprint: nothing will match it. */
+  fingerprintNow(): string {
+    try {
+      return fingerprintFile(this.#path, this.size)
+    } catch {
+      return UNREADABLE_FINGERPRINT
+    }
+  }
+}
+
 /** The identity of the regular file at `path` now, or undefined (not a regular file, not there). */
 export const identifyFile = (path: string | Buffer, now: () => bigint = () => BigInt(Date.now()) * 1_000_000n): ContentIdentity | undefined => {
-  let stat: BigIntStats
+  let stat: BigIntStats | undefined
   try {
-    stat = statSync(path, { bigint: true })
+    // A missing file is common in a check (a deleted file): undefined rather than a thrown error.
+    stat = statSync(path, { bigint: true, throwIfNoEntry: false })
   } catch {
     return undefined
   }
-  if (!stat.isFile()) return undefined
-  const key = statKey(stat)
-  const size = Number(stat.size)
-  return {
-    key,
-    size,
-    settled: Effect.sync(() => now() - stat.ctimeNs > RACY_WINDOW_NS),
-    // A file that cannot be read now has no fingerprint: nothing will match it.
-    fingerprint: Effect.sync(() => {
-      try {
-        return fingerprintFile(path, size)
-      } catch {
-        return UNREADABLE_FINGERPRINT
-      }
-    }),
-    unchanged: Effect.sync(() => {
-      try {
-        return statKey(statSync(path, { bigint: true })) === key
-      } catch {
-        return false
-      }
-    })
-  }
+  return stat?.isFile() === true ? new NodeIdentity(path, stat, now) : undefined
 }
 
 /** Paths are identified; standard input never is. */

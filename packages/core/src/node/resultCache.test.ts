@@ -15,6 +15,7 @@ import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
 import type { FileFailed, FileHashed } from "../hash/HashJob.js"
 import { PathSource, type Source, StdinSource } from "../engine/Source.js"
 import { hashFiles } from "../hash/hashFiles.js"
+import { storeManyDigests } from "../hash/digestCache.js"
 import { cacheLayer, kernelVersion, layer, layerInline } from "./node.js"
 import { identify } from "./nodeIdentity.js"
 
@@ -137,8 +138,29 @@ describe("a changed file is never answered from the cache", () => {
 /** A memory level that notes every key and value written to it. */
 const recordingLevel = (seen: Array<string>): CacheLevel => {
   const memory = makeMemoryLevel()
-  return { ...memory, set: (key, value) => Effect.andThen(Effect.sync(() => seen.push(key, value)), memory.set(key, value)) }
+  return {
+    ...memory,
+    set: (key, value) => Effect.andThen(Effect.sync(() => seen.push(key, value)), memory.set(key, value)),
+    setMany: (entries) => Effect.andThen(Effect.sync(() => entries.forEach(([key, value]) => seen.push(key, value))), memory.setMany!(entries))
+  }
 }
+
+describe("storing a tree's results at once", () => {
+  it("stores a file whose key the worker saw unchanged after reading it, and not one whose key moved", () => {
+    const still = file("still.bin", "s".repeat(100))
+    const moved = file("moved.bin", "m".repeat(100))
+    const [a, b] = Effect.runSync(identify([new PathSource({ path: still }), new PathSource({ path: moved })]))
+    const seen: Array<string> = []
+    const cache = ResultCache.make({ levels: [recordingLevel(seen)], identify, appVersion: "t", kernelVersion })
+    Effect.runSync(storeManyDigests(cache, [
+      { identity: a!, digests: { sha256: "aa".repeat(32) }, bytes: 100, after: a!.key },
+      { identity: b!, digests: { sha256: "bb".repeat(32) }, bytes: 100, after: `${b!.key}:another` }
+    ]))
+    // One entry: a key and its value, the digest of the file that stayed as it was read.
+    expect(seen).toHaveLength(2)
+    expect(seen[1]).toContain("aa".repeat(32))
+  })
+})
 
 describe("what reaches the cache", () => {
   it("is opaque keys and digests: no content, no name, no path", async () => {

@@ -35,6 +35,8 @@ export interface CacheLevel {
   /** Many lookups at once (one transaction, one pass); `get` for each when absent. */
   readonly getMany?: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string | undefined>, CacheFailed>
   readonly set: (key: string, value: string) => Effect.Effect<void, CacheFailed>
+  /** Many writes at once (one Effect for a tree's results); `set` for each when absent. */
+  readonly setMany?: (entries: ReadonlyArray<readonly [key: string, value: string]>) => Effect.Effect<void, CacheFailed>
   readonly size: Effect.Effect<LevelSize, CacheFailed>
   readonly clear: Effect.Effect<void, CacheFailed>
   /** Drops entries of other versions and the least recently used past the limits; returns how many went. */

@@ -34,4 +34,11 @@ describe("the memory level", () => {
     run(level.clear)
     expect(run(level.size)).toEqual({ entries: 0, bytes: 0 })
   })
+
+  it("setMany writes every entry as set does, and keeps to the limits", () => {
+    const level = makeMemoryLevel({ maxEntries: 2, maxBytes: 1 << 20 })
+    run(level.setMany!([["a", "1"], ["b", "2"], ["c", "3"]]))
+    expect(run(level.get("a"))).toBeUndefined()
+    expect([run(level.get("b")), run(level.get("c"))]).toEqual(["2", "3"])
+  })
 })

@@ -23,26 +23,35 @@ export const makeMemoryLevel = (limits: LevelLimits = DEFAULT_MEMORY_LIMITS): Ca
     }
     return removed
   }
+  const use = (key: string) => {
+    const value = entries.get(key)
+    if (value !== undefined) {
+      entries.delete(key)
+      entries.set(key, value)
+    }
+    return value
+  }
+  const put = (key: string, value: string) => {
+    const old = entries.get(key)
+    if (old !== undefined) {
+      entries.delete(key)
+      bytes -= entryBytes(key, old)
+    }
+    entries.set(key, value)
+    bytes += entryBytes(key, value)
+  }
   return {
     name: "memory",
-    get: (key) =>
-      Effect.sync(() => {
-        const value = entries.get(key)
-        if (value !== undefined) {
-          entries.delete(key)
-          entries.set(key, value)
-        }
-        return value
-      }),
+    get: (key) => Effect.sync(() => use(key)),
+    getMany: (keys) => Effect.sync(() => keys.map(use)),
     set: (key, value) =>
       Effect.sync(() => {
-        const old = entries.get(key)
-        if (old !== undefined) {
-          entries.delete(key)
-          bytes -= entryBytes(key, old)
-        }
-        entries.set(key, value)
-        bytes += entryBytes(key, value)
+        put(key, value)
+        evict()
+      }),
+    setMany: (list) =>
+      Effect.sync(() => {
+        for (const [key, value] of list) put(key, value)
         evict()
       }),
     size: Effect.sync(() => ({ entries: entries.size, bytes })),

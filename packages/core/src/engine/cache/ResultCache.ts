@@ -30,6 +30,15 @@ export interface ContentIdentity {
   readonly fingerprint: Effect.Effect<string>
   /** Checks again, cheaply, after a result was computed: a file written while it was hashed is not cached. */
   readonly unchanged: Effect.Effect<boolean>
+  /**
+   * `settled` and `unchanged` without an Effect, where the platform can answer at once
+   * (Node): a tree's results are then stored with no Effect per file. `unchangedNow`
+   * takes the key the worker saw once it had read the file, when it sent one: equal to
+   * `key`, the file did not change, and nothing is asked of the file system.
+   */
+  readonly settledNow?: () => boolean
+  readonly unchangedNow?: (after?: string) => boolean
+  readonly fingerprintNow?: () => string
 }
 
 /** The identity of each source, or undefined for one that has none (a pipe). */
@@ -86,6 +95,8 @@ export class ResultCache extends Context.Service<ResultCache, {
   /** Many lookups in one pass over the levels: what a tree of files asks. */
   readonly getMany: (keys: ReadonlyArray<CacheKey>) => Effect.Effect<ReadonlyArray<string | undefined>>
   readonly set: (key: CacheKey, value: string) => Effect.Effect<void>
+  /** Many writes in one pass over the levels: what a tree of files stores. */
+  readonly setMany: (entries: ReadonlyArray<{ readonly key: CacheKey; readonly value: string }>) => Effect.Effect<void>
   readonly stats: Effect.Effect<CacheStats>
   readonly clear: Effect.Effect<void>
   /** Drops entries of other versions and what exceeds each level's limits; returns how many went. */
@@ -142,6 +153,7 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
           asked.map(() => undefined)
         )
         const still: Array<number> = []
+        const learnt: Array<readonly [string, string]> = []
         for (let j = 0; j < wanted.length; j++) {
           const i = wanted[j]!
           const value = answers[j]
@@ -150,9 +162,10 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
             continue
           }
           found[i] = value
-          // Faster levels learn what a slower one knew.
-          for (const faster of missedBy) yield* guarded(faster, faster.level.set(ids[i]!, value), undefined)
+          if (missedBy.length > 0) learnt.push([ids[i]!, value])
         }
+        // Faster levels learn what a slower one knew, all at once.
+        if (learnt.length > 0) for (const faster of missedBy) yield* guarded(faster, setAll(faster.level, learnt), undefined)
         tracked.hits += wanted.length - still.length
         tracked.misses += still.length
         yield* Metrics.record(Metrics.cacheLookups, wanted.length - still.length, { level: level.name, result: "hit" })
@@ -165,6 +178,19 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
     })
 
   const get = (key: CacheKey) => Effect.map(getMany([key]), (values) => values[0])
+
+  const setAll = (level: CacheLevel, entries: ReadonlyArray<readonly [string, string]>) =>
+    level.setMany?.(entries) ?? Effect.forEach(entries, ([id, value]) => level.set(id, value), { discard: true })
+
+  const setMany = (entries: ReadonlyArray<{ readonly key: CacheKey; readonly value: string }>) =>
+    Effect.gen(function*() {
+      if (entries.length === 0) return
+      const list = entries.map(({ key, value }) => [idOf(key), value] as const)
+      for (const tracked of live()) {
+        // Writes the level refused are not counted; the level is dropped instead.
+        if (yield* guarded(tracked, Effect.as(setAll(tracked.level, list), true), false)) tracked.writes += list.length
+      }
+    })
 
   const set = (key: CacheKey, value: string) =>
     Effect.gen(function*() {
@@ -191,6 +217,7 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
     get,
     getMany,
     set,
+    setMany,
     stats: Effect.gen(function*() {
       const stats: Array<LevelStats> = []
       for (const tracked of levels) {

@@ -19,6 +19,11 @@ import {
 export class HashKernel extends Context.Service<HashKernel, {
   readonly make: (algorithm: HashAlgorithm) => Effect.Effect<IncrementalHasher>
   /**
+   * `make` without an Effect, where the kernel needs no asynchronous set-up: a batch of
+   * small files then makes a hasher per file for the cost of the hasher alone.
+   */
+  readonly makeSync?: ((algorithm: HashAlgorithm) => IncrementalHasher) | undefined
+  /**
    * A hasher whose state can be saved; given a `state` (from `save()`), it continues from
    * there. Fails when the state is damaged or was written by another algorithm,
    * implementation or format, and when this kernel cannot save the algorithm's state

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { SourceError } from "../engine/errors.js"
+import { identifyFile } from "./nodeIdentity.js"
+import { readPathSync } from "./NodeByteSource.js"
+
+const dir = mkdtempSync(join(tmpdir(), "sluice-bytesource-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const readAll = (path: string, stamp = false) => {
+  const chunks: Array<Buffer> = []
+  const read = readPathSync(path, undefined, (chunk) => chunks.push(Buffer.from(chunk)), stamp)
+  return { ...read, data: Buffer.concat(chunks) }
+}
+
+const failure = (path: string) => {
+  try {
+    readAll(path)
+  } catch (error) {
+    return error instanceof SourceError ? error.reason._tag : `not a SourceError: ${String(error)}`
+  }
+  return "no failure"
+}
+
+describe("readPathSync (a worker's read of a small file)", () => {
+  it("reads a file whole, whatever its size around the buffer's", () => {
+    for (const size of [0, 1, 4096, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 5]) {
+      const path = join(dir, `f${size}`)
+      const data = Buffer.alloc(size, size % 251)
+      writeFileSync(path, data)
+      const read = readAll(path)
+      expect(read.bytes).toBe(size)
+      expect(read.data.equals(data)).toBe(true)
+    }
+  })
+
+  it("with stamp, gives the content identity's key of the file as it was read", () => {
+    const path = join(dir, "stamped")
+    writeFileSync(path, "abc")
+    expect(readAll(path, true).stamp).toBe(identifyFile(path)!.key)
+    expect(readAll(path).stamp).toBeUndefined()
+  })
+
+  it("fails with the source's typed reasons: a missing file, a directory", () => {
+    expect(failure(join(dir, "missing"))).toBe("FileNotFound")
+    expect(failure(dir)).toBe("IsADirectory")
+    expect(statSync(dir).isDirectory()).toBe(true)
+  })
+})
