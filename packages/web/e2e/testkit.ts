@@ -151,7 +151,14 @@ export const launchApp = async (origin: string, options: LaunchOptions = {}): Pr
   const failedRequests: Array<string> = []
   const problems: Array<string> = []
 
-  context.on("requestfailed", (request) => failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`))
+  context.on("requestfailed", (request) => {
+    const error = request.failure()?.errorText
+    // A request of the app's own that the page itself cancelled (a reload or a new address
+    // while a lazily loaded chunk was on its way) did not fail: anything else did, and any
+    // request beyond the origin is caught by the request log whatever its outcome.
+    if (error === "net::ERR_ABORTED" && request.url().startsWith(`${origin}/`)) return
+    failedRequests.push(`${request.url()}: ${error}`)
+  })
   context.on("request", (request) => {
     const by = request.serviceWorker() !== null ? "service worker" : "page"
     requests.push({ url: request.url(), by, resourceType: request.resourceType() })
