@@ -12,17 +12,11 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
-import type { BenchSize } from "./budgets.js"
 import { coldCacheEnv, type CommandResult, type ExecuteContext, type RunSampleRecord, type ScenarioResult } from "./execute.js"
 import { median, runOnce, type Sample } from "./measure.js"
 import { type CommandSpec, type ScenarioSpec, SSH_KEYGEN_LOOP } from "./scenarios.js"
 
 /** What a keygen command makes: `keys` keys into a destination of this kind. */
-export interface KeygenWork {
-  readonly keys: (size: BenchSize) => number
-  /** `dir`: a new directory (the ssh-keygen loop's too); `jsonl`: a new file path. */
-  readonly destination: "dir" | "jsonl"
-}
 
 /** Lines in a file, read a MiB at a time. */
 const countLines = (path: string): number => {

@@ -6,7 +6,6 @@
 import type { HashAlgorithm } from "@sluice/core"
 import type { BenchSize } from "./budgets.js"
 import { GiB, type InputSpec, KiB, MiB, type TreeSpec } from "./inputs.js"
-import type { KeygenWork } from "./keygen.js"
 
 /** `library`: `@sluice/core/node` in this process (src/cacheWorkload.ts, src/metricsCost.ts). */
 export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "ssh-keygen" | "git" | "node" | "chromium" | "library"
@@ -36,6 +35,13 @@ export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node" | "ch
   `${tool} not found on PATH: install the Debian package \`${DEBIAN_PACKAGE[tool]}\` (apt-get install ${DEBIAN_PACKAGE[tool]})`
 
 export type Algorithm = Extract<HashAlgorithm, "sha256" | "blake3">
+
+/** A keygen command's work (run by src/keygen.ts): how many keys, into what. */
+export interface KeygenWork {
+  readonly keys: (size: BenchSize) => number
+  /** `dir`: a new directory (the ssh-keygen loop's too); `jsonl`: a new file path. */
+  readonly destination: "dir" | "jsonl"
+}
 
 export interface CommandSpec {
   readonly id: string
