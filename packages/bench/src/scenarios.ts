@@ -248,6 +248,7 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       },
       inApp("web", "web app SHA-256 (pick → Done)", largeFile),
       inApp("web_shown", "web app SHA-256 (its \"Hashed at\")", largeFile),
+      inApp("hashwasm", "hash-wasm SHA-256 in memory, a Web Worker of the page", largeFile),
       inApp("web_longtask", "web app: longest main-thread task", largeFile)
     ]
   },
@@ -271,7 +272,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
         algorithm: "blake3"
       },
       inApp("web_b3", "web app BLAKE3 (workers alive)", largeFile),
-      inApp("cores", "navigator.hardwareConcurrency", largeFile)
+      inApp("cores", "navigator.hardwareConcurrency", largeFile),
+      inApp("hashwasm_b3", "hash-wasm BLAKE3 in memory, every Web Worker of the page busy", largeFile)
     ]
   },
   {

@@ -14,6 +14,7 @@ import {
   type HashJob,
   hardwareConcurrency,
   hashInApp,
+  hashWasmInPage,
   hashWithPerfPageOpen,
   type PerfPageJob,
   type WebSession
@@ -115,6 +116,29 @@ export const runWebScenario = async (
         mbPerSec: bytes / seconds / 1e6
       }
     }
+    /** hash-wasm hashing as many bytes in memory, in `workers` Web Workers of the same page at once. */
+    const peer = async (id: string, algorithm: "sha256" | "blake3", workers: number) => {
+      const runs = []
+      for (let i = 0; i < ctx.runs; i++) {
+        const run = await hashWasmInPage(session, algorithm, bytes, workers)
+        runs.push(run)
+        ctx.log(
+          `  run ${i + 1}/${ctx.runs} hash-wasm ${algorithm} in memory, ${workers} worker(s): ${run.seconds.toFixed(3)} s ` +
+            `(${r1(bytes / run.seconds / 1e6)} MB/s; each worker ${run.workerMs.map((ms) => `${r1(ms)} ms`).join(", ")})`
+        )
+      }
+      const seconds = median(runs.map((r) => r.seconds))
+      const range = { minSeconds: Math.min(...runs.map((r) => r.seconds)), maxSeconds: Math.max(...runs.map((r) => r.seconds)) }
+      return result(byId(id), {
+        ...range,
+        samples: runs.map((r) => ({ seconds: r.seconds })),
+        seconds,
+        mbPerSec: bytes / seconds / 1e6,
+        count: workers,
+        note: `hash-wasm's own ${algorithm} (createSHA256/createBLAKE3, its UMD bundle) over a 16 MiB buffer in memory, ` +
+          `the file's size in all, split over ${workers} dedicated Web Worker(s) of the app's page running at once; page clock from the go to the last digest`
+      })
+    }
     const commands: Record<string, CommandResult> = {}
     switch (spec.web) {
       case "sha256": {
@@ -129,6 +153,7 @@ export const runWebScenario = async (
             ? { error: "the app showed no \"Hashed at\" rate" }
             : { mbPerSec: median(shown), seconds: bytes / median(shown) / 1e6, note: "the app's own \"Hashed at N MB/s\"" }
         )
+        commands["hashwasm"] = await peer("hashwasm", "sha256", 1)
         const tasks = jobs.flatMap((j) => j.longTasks)
         commands["web_longtask"] = result(byId("web_longtask"), {
           ms: Math.max(0, ...tasks),
@@ -162,7 +187,9 @@ export const runWebScenario = async (
           note: `count = fewest dedicated Web Workers alive during a job (page.workers(), sampled every 100 ms; ` +
             `created during the jobs: ${jobs.map((j) => j.workersCreated).join(", ")}); MB/s = setInputFiles → Done`
         })
-        commands["cores"] = result(byId("cores"), { count: await hardwareConcurrency(session) })
+        const cores = await hardwareConcurrency(session)
+        commands["cores"] = result(byId("cores"), { count: cores })
+        commands["hashwasm_b3"] = await peer("hashwasm_b3", "blake3", cores)
         break
       }
       case "memory": {

@@ -7,8 +7,9 @@ import type { ByteReader } from "./ByteSource.js"
  * Reads a `Blob` (a browser `File`, or a Node `Blob`) in slices: only the slice being
  * read is in memory. A file that changed or vanished since it was picked fails to read.
  */
-export const blobReader = (name: string, blob: BlobLike): ByteReader => ({
+export const blobReader = (name: string, blob: BlobLike, chunkSize?: number): ByteReader => ({
   size: blob.size,
+  chunkSize,
   read: (buffer, position, length) =>
     Effect.tryPromise({
       try: async () => {
