@@ -795,3 +795,74 @@ export const hashWasmInPage = (
       for (const worker of pool) worker.terminate()
     }
   }, { algorithm, bytes, url: PEER_WORKER_PATH, workers })
+
+// --- Many files ------------------------------------------------------------------------------
+
+export interface ManyFilesJob {
+  /** setInputFiles → the summary says every file is done (s, node clock). */
+  readonly seconds: number
+  /** Long tasks that started from just before the pick to the end (ms). */
+  readonly longTasks: ReadonlyArray<number>
+  readonly longestFrameMs: number
+  /** The Export panel's checksum file (coreutils format), once every file is done. */
+  readonly sums: string
+}
+
+/**
+ * Picks `paths` at once in the Hash tool with the algorithm `label`: long tasks and frame
+ * intervals from just before the pick until the summary says all of them are done, then
+ * the Export panel's checksum file (every digest, to compare with coreutils).
+ */
+export const hashManyInApp = async (
+  session: WebSession,
+  paths: ReadonlyArray<string>,
+  label: string,
+  timeoutMs: number
+): Promise<ManyFilesJob> => {
+  const { page } = session
+  await clearFinished(page)
+  await chooseAlgorithms(page, [label])
+  await page.evaluate(() => {
+    const since = performance.now()
+    const state: LongState = { since, until: Infinity, tasks: [], longestFrame: 0 }
+    ;(globalThis as { __sluiceBenchMany?: LongState }).__sluiceBenchMany = state
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
+    }).observe({ type: "longtask" })
+    let last = since
+    const frame = (at: number) => {
+      if (at > state.until) return
+      state.longestFrame = Math.max(state.longestFrame, at - last)
+      last = at
+      requestAnimationFrame(frame)
+    }
+    requestAnimationFrame(frame)
+  })
+  const done = `${paths.length} files · ${paths.length} done`
+  const started = performance.now()
+  await page.getByTestId("pick-files").setInputFiles([...paths])
+  for (;;) {
+    const said = await page.evaluate(() => document.querySelector("section.summary .summary-text p")?.textContent ?? "")
+    if (said === done) break
+    if (performance.now() - started > timeoutMs) throw new Error(`the summary did not say "${done}" within ${timeoutMs / 1000} s (it says "${said}")`)
+    await page.waitForTimeout(20)
+  }
+  const seconds = (performance.now() - started) / 1000
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))))
+  const seen = await page.evaluate(() => {
+    const state = (globalThis as unknown as { __sluiceBenchMany: LongState }).__sluiceBenchMany
+    state.until = performance.now()
+    return state
+  })
+  const sums = await page.evaluate(() => {
+    const label = Array.from(document.querySelectorAll("label")).find((l) => l.textContent === "SHA256SUMS contents")
+    const area = label === undefined ? null : document.getElementById(label.htmlFor)
+    return area instanceof HTMLTextAreaElement ? area.value : ""
+  })
+  return {
+    seconds,
+    longTasks: seen.tasks.filter((t) => t.start >= seen.since).map((t) => t.duration),
+    longestFrameMs: seen.longestFrame,
+    sums
+  }
+}

@@ -14,6 +14,7 @@ import {
   type HashJob,
   hardwareConcurrency,
   hashInApp,
+  hashManyInApp,
   hashWasmInPage,
   hashWithPerfPageOpen,
   type PerfPageJob,
@@ -46,6 +47,26 @@ const expectedDigest = (tool: "sha256sum" | "b3sum", path: string): string | und
   const result = spawnSync(tool, [path], { encoding: "utf8", timeout: 120_000 })
   const hex = result.status === 0 ? result.stdout.trim().split(/\s+/)[0] : undefined
   return hex !== undefined && /^[0-9a-f]{64}$/.test(hex) ? hex : undefined
+}
+
+/** Why the app's checksum files differ from sha256sum's digests of `paths`, or undefined. */
+const wrongSums = (paths: ReadonlyArray<string>, sums: ReadonlyArray<string>): string | undefined => {
+  const result = spawnSync("sha256sum", [...paths], { encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })
+  if (result.status !== 0) return `sha256sum failed: ${result.stderr}`
+  const byName = (text: string) =>
+    new Map(text.split("\n").filter((l) => l !== "").map((l) => {
+      const [hex, name] = [l.slice(0, 64), l.slice(66)]
+      return [name.slice(name.lastIndexOf("/") + 1), hex] as const
+    }))
+  const expected = byName(result.stdout)
+  for (const [i, text] of sums.entries()) {
+    const shown = byName(text)
+    if (shown.size !== expected.size) return `run ${i + 1}: the app's SHA256SUMS has ${shown.size} lines, sha256sum printed ${expected.size}`
+    for (const [name, hex] of expected) {
+      if (shown.get(name) !== hex) return `run ${i + 1}: the app says ${shown.get(name) ?? "nothing"} for ${name}, sha256sum ${hex}`
+    }
+  }
+  return undefined
 }
 
 const r1 = (n: number): number => Math.round(n * 10) / 10
@@ -84,7 +105,7 @@ export const runWebScenario = async (
   if (spec.web === "keygen") return keygenScenario(web, ctx, sessions, cli, result, failAll)
   if (path === undefined) return failAll("input file not generated")
 
-  const timeoutMs = Math.min(ctx.maxTimeoutMs, 10_000 + bytes / 20_000)
+  const timeoutMs = Math.min(ctx.maxTimeoutMs, 10_000 + bytes / 20_000 + (spec.web === "files" ? 50_000 : 0))
   const byId = (id: string) => web.find((c) => c.id === id)!
   try {
     const session = await sessions.get()
@@ -216,6 +237,41 @@ export const runWebScenario = async (
             ? { error: "CDP Performance.getMetrics gave no JSHeapUsedSize" }
             : { ...timed(), rssMiB: job.peakPageHeapMiB, note: `CDP Performance.getMetrics JSHeapUsedSize of the page (its workers' heaps are not in it), ${r1(job.basePageHeapMiB ?? 0)} MiB before the pick` }
         )
+        break
+      }
+      case "files": {
+        const paths = ctx.inputs.get(inputKey(input)) ?? []
+        const runs = []
+        for (let i = 0; i < ctx.runs; i++) {
+          const job = await hashManyInApp(session, paths, ALGORITHMS.sha256.label, timeoutMs)
+          runs.push(job)
+          ctx.log(
+            `  run ${i + 1}/${ctx.runs} web ${paths.length} files: ${job.seconds.toFixed(3)} s, long tasks ${job.longTasks.length}` +
+              (job.longTasks.length > 0 ? ` (longest ${r1(Math.max(...job.longTasks))} ms)` : "") + `, longest frame interval ${r1(job.longestFrameMs)} ms`
+          )
+        }
+        const wrong = wrongSums(paths, runs.map((r) => r.sums))
+        if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
+        const seconds = median(runs.map((j) => j.seconds))
+        const times = {
+          samples: runs.map((j) => ({ seconds: j.seconds })),
+          seconds,
+          minSeconds: Math.min(...runs.map((j) => j.seconds)),
+          maxSeconds: Math.max(...runs.map((j) => j.seconds)),
+          mbPerSec: bytes / seconds / 1e6
+        }
+        commands["web_files"] = result(byId("web_files"), {
+          ...times,
+          ms: seconds * 1000,
+          note: `setInputFiles of ${paths.length} files → the summary says all are done (node clock, median); every digest checked against sha256sum`
+        })
+        const tasks = runs.flatMap((j) => j.longTasks)
+        commands["web_files_longtask"] = result(byId("web_files_longtask"), {
+          ...times,
+          ms: Math.max(0, ...tasks),
+          note: `${tasks.length} long task(s) (>= 50 ms) in ${runs.length} job(s) of ${paths.length} files, from just before the pick to all done; ` +
+            `0 ms = none; longest frame interval ${r1(Math.max(...runs.map((j) => j.longestFrameMs)))} ms`
+        })
         break
       }
       case "perfpage": {
