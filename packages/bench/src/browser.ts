@@ -73,6 +73,7 @@ interface Page extends Locator {
   goto(url: string, options?: { waitUntil?: string }): Promise<unknown>
   evaluate<R, A = undefined>(f: (arg: A) => R | Promise<R>, arg?: A): Promise<R>
   waitForTimeout(ms: number): Promise<void>
+  waitForEvent(event: "download", options?: { timeout?: number }): Promise<{ path(): Promise<string | null> }>
   workers(): Array<Worker>
   on(event: "worker", f: (worker: Worker) => void): void
   on(event: "pageerror", f: (error: Error) => void): void
@@ -362,7 +363,14 @@ export interface HashJob {
   readonly memorySamples: number
 }
 
-type LongState = { since: number; until: number; tasks: Array<{ start: number; duration: number }>; longestFrame: number }
+type LongState = {
+  since: number
+  until: number
+  tasks: Array<{ start: number; duration: number }>
+  longestFrame: number
+  changeStart?: number
+  changeEnd?: number
+}
 
 /**
  * Hashes `path` in the app with the algorithm `label`: long tasks observed from the pick,
@@ -801,10 +809,20 @@ export const hashWasmInPage = (
 export interface ManyFilesJob {
   /** setInputFiles → the summary says every file is done (s, node clock). */
   readonly seconds: number
-  /** Long tasks that started from just before the pick to the end (ms). */
+  /** Long tasks that started from just before the pick to the end (ms), the pick's own included. */
   readonly longTasks: ReadonlyArray<number>
+  /**
+   * The task in which Chromium turns the picked paths into the input's FileList and fires
+   * its `change` event (ms; 0 if under 50 ms): the browser's own work, which the page
+   * cannot split, with the app's change handling inside it.
+   */
+  readonly pickTaskMs: number
+  /** The app's share of that task: the `change` event's dispatch, first capture listener to the last bubble one (ms). */
+  readonly changeHandlingMs: number
+  /** Every other long task (ms): the app's own. */
+  readonly otherLongTasks: ReadonlyArray<number>
   readonly longestFrameMs: number
-  /** The Export panel's checksum file (coreutils format), once every file is done. */
+  /** The Export panel's checksum file (coreutils format), downloaded once every file is done. */
   readonly sums: string
 }
 
@@ -826,6 +844,9 @@ export const hashManyInApp = async (
     const since = performance.now()
     const state: LongState = { since, until: Infinity, tasks: [], longestFrame: 0 }
     ;(globalThis as { __sluiceBenchMany?: LongState }).__sluiceBenchMany = state
+    // The change event bubbles: the document's capture listener runs first, the window's bubble listener after React's root.
+    document.addEventListener("change", () => void (state.changeStart ??= performance.now()), { capture: true, once: true })
+    addEventListener("change", () => void (state.changeEnd ??= performance.now()), { once: true })
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
     }).observe({ type: "longtask" })
@@ -854,14 +875,20 @@ export const hashManyInApp = async (
     state.until = performance.now()
     return state
   })
-  const sums = await page.evaluate(() => {
-    const label = Array.from(document.querySelectorAll("label")).find((l) => l.textContent === "SHA256SUMS contents")
-    const area = label === undefined ? null : document.getElementById(label.htmlFor)
-    return area instanceof HTMLTextAreaElement ? area.value : ""
-  })
+  // The Export panel's file, downloaded (its preview shows only the first lines).
+  const download = page.waitForEvent("download", { timeout: 10_000 })
+  await page.getByRole("link", { name: "Download SHA256SUMS" }).click({ timeout: 5_000 })
+  const saved = await (await download).path()
+  const sums = saved === null ? "" : readFileSync(saved, "utf8")
+  const tasks = seen.tasks.filter((t) => t.start >= seen.since)
+  const change = seen.changeStart ?? -1
+  const pick = tasks.find((t) => t.start <= change && change <= t.start + t.duration)
   return {
     seconds,
-    longTasks: seen.tasks.filter((t) => t.start >= seen.since).map((t) => t.duration),
+    longTasks: tasks.map((t) => t.duration),
+    pickTaskMs: pick?.duration ?? 0,
+    changeHandlingMs: seen.changeEnd !== undefined && seen.changeStart !== undefined ? seen.changeEnd - seen.changeStart : 0,
+    otherLongTasks: tasks.filter((t) => t !== pick).map((t) => t.duration),
     longestFrameMs: seen.longestFrame,
     sums
   }

@@ -259,7 +259,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
     commands: [
       { id: "sha256sum", tool: "sha256sum", label: "sha256sum", input: files4k, args: (f) => [...f], algorithm: "sha256" },
       inApp("web_files", "web app: 1,000 files of 4 KiB, SHA-256 (pick → all done)", files4k),
-      inApp("web_files_longtask", "web app, 1,000 files: longest main-thread task", files4k)
+      inApp("web_files_longtask", "web app, 1,000 files: the app's longest main-thread task", files4k),
+      inApp("web_files_pick", "Chromium: its task building the picked FileList of 1,000 files", files4k)
     ]
   },
   {

@@ -246,8 +246,10 @@ export const runWebScenario = async (
           const job = await hashManyInApp(session, paths, ALGORITHMS.sha256.label, timeoutMs)
           runs.push(job)
           ctx.log(
-            `  run ${i + 1}/${ctx.runs} web ${paths.length} files: ${job.seconds.toFixed(3)} s, long tasks ${job.longTasks.length}` +
-              (job.longTasks.length > 0 ? ` (longest ${r1(Math.max(...job.longTasks))} ms)` : "") + `, longest frame interval ${r1(job.longestFrameMs)} ms`
+            `  run ${i + 1}/${ctx.runs} web ${paths.length} files: ${job.seconds.toFixed(3)} s; Chromium's pick task ${r1(job.pickTaskMs)} ms ` +
+              `(the app's change handling in it ${r1(job.changeHandlingMs)} ms); other long tasks ${job.otherLongTasks.length}` +
+              (job.otherLongTasks.length > 0 ? ` (${job.otherLongTasks.map((ms) => `${r1(ms)} ms`).join(", ")})` : "") +
+              `, longest frame interval ${r1(job.longestFrameMs)} ms`
           )
         }
         const wrong = wrongSums(paths, runs.map((r) => r.sums))
@@ -265,12 +267,21 @@ export const runWebScenario = async (
           ms: seconds * 1000,
           note: `setInputFiles of ${paths.length} files → the summary says all are done (node clock, median); every digest checked against sha256sum`
         })
-        const tasks = runs.flatMap((j) => j.longTasks)
+        const others = runs.flatMap((j) => j.otherLongTasks)
+        const handling = runs.map((j) => j.changeHandlingMs)
+        const appLongest = Math.max(0, ...others, ...handling.filter((ms) => ms >= 50))
         commands["web_files_longtask"] = result(byId("web_files_longtask"), {
           ...times,
-          ms: Math.max(0, ...tasks),
-          note: `${tasks.length} long task(s) (>= 50 ms) in ${runs.length} job(s) of ${paths.length} files, from just before the pick to all done; ` +
-            `0 ms = none; longest frame interval ${r1(Math.max(...runs.map((j) => j.longestFrameMs)))} ms`
+          ms: appLongest,
+          note: `the app's longest main-thread task in ${runs.length} job(s) of ${paths.length} files, from just before the pick to all done: ` +
+            `every long task (>= 50 ms) but the one in which Chromium builds the input's FileList (${runs.map((j) => `${r1(j.pickTaskMs)} ms`).join(", ")}, ` +
+            `the browser's own work before the change event), of which the app's change handling counts (${handling.map((ms) => `${r1(ms)} ms`).join(", ")}); ` +
+            `${others.length} other long task(s); 0 ms = none; longest frame interval ${r1(Math.max(...runs.map((j) => j.longestFrameMs)))} ms`
+        })
+        commands["web_files_pick"] = result(byId("web_files_pick"), {
+          ...times,
+          ms: Math.max(...runs.map((j) => j.pickTaskMs)),
+          note: `the task in which Chromium turns ${paths.length} picked paths into the input's FileList and fires change (worst of ${runs.length}); 0 ms = under 50 ms`
         })
         break
       }

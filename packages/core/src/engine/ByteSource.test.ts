@@ -29,3 +29,16 @@ describe("forEachChunk", () => {
     expect(lengths).toEqual([3 * 1024 * 1024, 3 * 1024 * 1024, 3 * 1024 * 1024, 1024 * 1024 + 5])
   })
 })
+
+describe("blobReader", () => {
+  it("answers a read at the end without reading the blob", async () => {
+    const blob = new Blob([new Uint8Array(10)])
+    let slices = 0
+    const counting = { size: blob.size, slice: (start?: number, end?: number) => (slices++, blob.slice(start, end)) }
+    const reader = blobReader("ten", counting)
+    const buffer = new Uint8Array(16)
+    expect(await Effect.runPromise(reader.read(buffer, 0, 16))).toBe(10)
+    expect(await Effect.runPromise(reader.read(buffer, 10, 16))).toBe(0)
+    expect(slices).toBe(1)
+  })
+})
