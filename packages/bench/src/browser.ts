@@ -21,6 +21,9 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 
 export const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url))
 export const WEB_DIST = join(WEB_DIR, "dist")
+const CORE_DIR = fileURLToPath(new URL("../../core/", import.meta.url))
+/** Where the bench's preview server serves the hash-wasm peer worker (the app never asks for it). */
+export const PEER_WORKER_PATH = "/__sluice-bench/hash-wasm-peer.js"
 export const CHROMIUM = "/usr/bin/chromium"
 /** Where the app keeps its "Use the cache" switch (packages/web/src/cache/cachePreference.ts). */
 export const CACHE_SWITCH_KEY = "sluice.useCache"
@@ -70,6 +73,7 @@ interface Page extends Locator {
   goto(url: string, options?: { waitUntil?: string }): Promise<unknown>
   evaluate<R, A = undefined>(f: (arg: A) => R | Promise<R>, arg?: A): Promise<R>
   waitForTimeout(ms: number): Promise<void>
+  waitForEvent(event: "download", options?: { timeout?: number }): Promise<{ path(): Promise<string | null> }>
   workers(): Array<Worker>
   on(event: "worker", f: (worker: Worker) => void): void
   on(event: "pageerror", f: (error: Error) => void): void
@@ -87,7 +91,12 @@ interface PlaywrightCore {
     launchPersistentContext(dir: string, options: Record<string, unknown>): Promise<BrowserContext>
   }
 }
+interface PeerResponse {
+  setHeader(name: string, value: string): void
+  end(body: string): void
+}
 interface PreviewServer {
+  middlewares: { use(handler: (req: { url?: string }, res: PeerResponse, next: () => void) => void): void }
   httpServer: { address(): { port: number } | string | null; closeAllConnections?: () => void }
   close(): Promise<void>
 }
@@ -134,6 +143,18 @@ export const openWebApp = async (): Promise<WebSession> => {
     configFile: false,
     logLevel: "silent",
     build: { outDir: WEB_DIST },
+    plugins: [{
+      name: "sluice-bench-peer",
+      configurePreviewServer: (server: PreviewServer) => {
+        const source = peerWorkerSource()
+        server.middlewares.use((req, res, next) => {
+          if (req.url !== PEER_WORKER_PATH) return next()
+          res.setHeader("Content-Type", "text/javascript")
+          res.setHeader("Cache-Control", "no-store")
+          res.end(source)
+        })
+      }
+    }],
     preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false }
   })
   const address = server.httpServer.address()
@@ -342,7 +363,14 @@ export interface HashJob {
   readonly memorySamples: number
 }
 
-type LongState = { since: number; until: number; tasks: Array<{ start: number; duration: number }>; longestFrame: number }
+type LongState = {
+  since: number
+  until: number
+  tasks: Array<{ start: number; duration: number }>
+  longestFrame: number
+  changeStart?: number
+  changeEnd?: number
+}
 
 /**
  * Hashes `path` in the app with the algorithm `label`: long tasks observed from the pick,
@@ -687,5 +715,181 @@ export const hashWithPerfPageOpen = async (session: WebSession, path: string, ti
     }
   } finally {
     await showView(page, "Files").catch(() => undefined)
+  }
+}
+
+// --- The peer: hash-wasm in memory ---------------------------------------------------------
+
+/**
+ * A classic worker script: hash-wasm's own UMD bundle (the version core pins), then a loop
+ * that hashes a 16 MiB buffer already in memory, again and again, to `bytes`. The first
+ * message prepares (buffer, WebAssembly instance, a warm-up); `go` times the hash.
+ */
+const PEER_LOOP = `
+;(() => {
+  const CHUNK = 16 * 1024 * 1024
+  let buffer, hasher
+  self.onmessage = async (event) => {
+    const { algorithm, bytes, go } = event.data
+    try {
+      if (go !== true) {
+        buffer = new Uint8Array(Math.max(1, Math.min(CHUNK, bytes)))
+        for (let i = 0; i < buffer.length; i++) buffer[i] = (Math.imul(i, 2654435761) >>> 24) & 255
+        hasher = await (algorithm === "sha256" ? hashwasm.createSHA256() : hashwasm.createBLAKE3())
+        hasher.init()
+        hasher.update(buffer.subarray(0, Math.min(buffer.length, 1 << 20)))
+        hasher.digest("hex")
+        postMessage({ ready: true })
+        return
+      }
+      const started = performance.now()
+      hasher.init()
+      for (let left = bytes; left > 0; left -= buffer.length) hasher.update(left >= buffer.length ? buffer : buffer.subarray(0, left))
+      const hex = hasher.digest("hex")
+      postMessage({ ms: performance.now() - started, hex })
+    } catch (error) {
+      postMessage({ error: String(error) })
+    }
+  }
+})()
+`
+
+const peerWorkerSource = (): string => {
+  const umd = createRequire(join(CORE_DIR, "package.json")).resolve("hash-wasm/dist/index.umd.min.js")
+  return `${readFileSync(umd, "utf8")}\n${PEER_LOOP}`
+}
+
+export interface PeerRun {
+  /** The page's clock from the go to the last worker's digest (s). */
+  readonly seconds: number
+  /** Each worker's own time (ms). */
+  readonly workerMs: ReadonlyArray<number>
+}
+
+/**
+ * hash-wasm's in-memory speed in this page: `workers` dedicated Web Workers of the same
+ * page, each hashing `bytes / workers` from a buffer in memory, all at once (a pool with
+ * every worker busy); the time is from the go to the last digest.
+ */
+export const hashWasmInPage = (
+  session: WebSession,
+  algorithm: "sha256" | "blake3",
+  bytes: number,
+  workers: number
+): Promise<PeerRun> =>
+  session.page.evaluate(async ({ algorithm, bytes, url, workers }) => {
+    type Reply = { ready?: boolean; ms?: number; error?: string }
+    interface PeerWorker {
+      onmessage: ((event: { data: Reply }) => void) | null
+      onerror: ((event: { message: string }) => void) | null
+      postMessage(message: unknown): void
+      terminate(): void
+    }
+    const PeerWorker = (globalThis as unknown as { Worker: new(url: string) => PeerWorker }).Worker
+    const pool = Array.from({ length: workers }, () => new PeerWorker(url))
+    const ask = (worker: PeerWorker, message: unknown) =>
+      new Promise<Reply>((resolve, reject) => {
+        worker.onmessage = (event) => event.data.error === undefined ? resolve(event.data) : reject(new Error(event.data.error))
+        worker.onerror = (event) => reject(new Error(`the peer worker failed: ${event.message}`))
+        worker.postMessage(message)
+      })
+    try {
+      const each = Math.ceil(bytes / workers)
+      await Promise.all(pool.map((worker) => ask(worker, { algorithm, bytes: each })))
+      const started = performance.now()
+      const replies = await Promise.all(pool.map((worker) => ask(worker, { algorithm, bytes: each, go: true })))
+      return { seconds: (performance.now() - started) / 1000, workerMs: replies.map((r) => r.ms ?? 0) }
+    } finally {
+      for (const worker of pool) worker.terminate()
+    }
+  }, { algorithm, bytes, url: PEER_WORKER_PATH, workers })
+
+// --- Many files ------------------------------------------------------------------------------
+
+export interface ManyFilesJob {
+  /** setInputFiles → the summary says every file is done (s, node clock). */
+  readonly seconds: number
+  /** Long tasks that started from just before the pick to the end (ms), the pick's own included. */
+  readonly longTasks: ReadonlyArray<number>
+  /**
+   * The task in which Chromium turns the picked paths into the input's FileList and fires
+   * its `change` event (ms; 0 if under 50 ms): the browser's own work, which the page
+   * cannot split, with the app's change handling inside it.
+   */
+  readonly pickTaskMs: number
+  /** The app's share of that task: the `change` event's dispatch, first capture listener to the last bubble one (ms). */
+  readonly changeHandlingMs: number
+  /** Every other long task (ms): the app's own. */
+  readonly otherLongTasks: ReadonlyArray<number>
+  readonly longestFrameMs: number
+  /** The Export panel's checksum file (coreutils format), downloaded once every file is done. */
+  readonly sums: string
+}
+
+/**
+ * Picks `paths` at once in the Hash tool with the algorithm `label`: long tasks and frame
+ * intervals from just before the pick until the summary says all of them are done, then
+ * the Export panel's checksum file (every digest, to compare with coreutils).
+ */
+export const hashManyInApp = async (
+  session: WebSession,
+  paths: ReadonlyArray<string>,
+  label: string,
+  timeoutMs: number
+): Promise<ManyFilesJob> => {
+  const { page } = session
+  await clearFinished(page)
+  await chooseAlgorithms(page, [label])
+  await page.evaluate(() => {
+    const since = performance.now()
+    const state: LongState = { since, until: Infinity, tasks: [], longestFrame: 0 }
+    ;(globalThis as { __sluiceBenchMany?: LongState }).__sluiceBenchMany = state
+    // The change event bubbles: the document's capture listener runs first, the window's bubble listener after React's root.
+    document.addEventListener("change", () => void (state.changeStart ??= performance.now()), { capture: true, once: true })
+    addEventListener("change", () => void (state.changeEnd ??= performance.now()), { once: true })
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
+    }).observe({ type: "longtask" })
+    let last = since
+    const frame = (at: number) => {
+      if (at > state.until) return
+      state.longestFrame = Math.max(state.longestFrame, at - last)
+      last = at
+      requestAnimationFrame(frame)
+    }
+    requestAnimationFrame(frame)
+  })
+  const done = `${paths.length} files · ${paths.length} done`
+  const started = performance.now()
+  await page.getByTestId("pick-files").setInputFiles([...paths])
+  for (;;) {
+    const said = await page.evaluate(() => document.querySelector("section.summary .summary-text p")?.textContent ?? "")
+    if (said === done) break
+    if (performance.now() - started > timeoutMs) throw new Error(`the summary did not say "${done}" within ${timeoutMs / 1000} s (it says "${said}")`)
+    await page.waitForTimeout(20)
+  }
+  const seconds = (performance.now() - started) / 1000
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))))
+  const seen = await page.evaluate(() => {
+    const state = (globalThis as unknown as { __sluiceBenchMany: LongState }).__sluiceBenchMany
+    state.until = performance.now()
+    return state
+  })
+  // The Export panel's file, downloaded (its preview shows only the first lines).
+  const download = page.waitForEvent("download", { timeout: 10_000 })
+  await page.getByRole("link", { name: "Download SHA256SUMS" }).click({ timeout: 5_000 })
+  const saved = await (await download).path()
+  const sums = saved === null ? "" : readFileSync(saved, "utf8")
+  const tasks = seen.tasks.filter((t) => t.start >= seen.since)
+  const change = seen.changeStart ?? -1
+  const pick = tasks.find((t) => t.start <= change && change <= t.start + t.duration)
+  return {
+    seconds,
+    longTasks: tasks.map((t) => t.duration),
+    pickTaskMs: pick?.duration ?? 0,
+    changeHandlingMs: seen.changeEnd !== undefined && seen.changeStart !== undefined ? seen.changeEnd - seen.changeStart : 0,
+    otherLongTasks: tasks.filter((t) => t !== pick).map((t) => t.duration),
+    longestFrameMs: seen.longestFrame,
+    sums
   }
 }

@@ -59,7 +59,7 @@ export interface CommandSpec {
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
-export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage" | "keygen"
+export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage" | "keygen" | "files"
 
 /** What a result-cache scenario does (src/cache.ts); all its commands are its figures. */
 export type CacheProbe = "recheck" | "repeat" | "mixed" | "many"
@@ -295,7 +295,19 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       },
       inApp("web", "web app SHA-256 (pick → Done)", largeFile),
       inApp("web_shown", "web app SHA-256 (its \"Hashed at\")", largeFile),
+      inApp("hashwasm", "hash-wasm SHA-256 in memory, a Web Worker of the page", largeFile),
       inApp("web_longtask", "web app: longest main-thread task", largeFile)
+    ]
+  },
+  {
+    id: "web-files",
+    title: "Web app in headless Chromium: SHA-256 of 1,000 files of 4 KiB picked at once (time to all done, main-thread long tasks)",
+    web: "files",
+    commands: [
+      { id: "sha256sum", tool: "sha256sum", label: "sha256sum", input: files4k, args: (f) => [...f], algorithm: "sha256" },
+      inApp("web_files", "web app: 1,000 files of 4 KiB, SHA-256 (pick → all done)", files4k),
+      inApp("web_files_longtask", "web app, 1,000 files: the app's longest main-thread task", files4k),
+      inApp("web_files_pick", "Chromium: its task building the picked FileList of 1,000 files", files4k)
     ]
   },
   {
@@ -318,7 +330,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
         algorithm: "blake3"
       },
       inApp("web_b3", "web app BLAKE3 (workers alive)", largeFile),
-      inApp("cores", "navigator.hardwareConcurrency", largeFile)
+      inApp("cores", "navigator.hardwareConcurrency", largeFile),
+      inApp("hashwasm_b3", "hash-wasm BLAKE3 in memory, every Web Worker of the page busy", largeFile)
     ]
   },
   {

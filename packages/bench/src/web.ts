@@ -14,6 +14,8 @@ import {
   type HashJob,
   hardwareConcurrency,
   hashInApp,
+  hashManyInApp,
+  hashWasmInPage,
   hashWithPerfPageOpen,
   type PerfPageJob,
   type WebSession
@@ -45,6 +47,26 @@ const expectedDigest = (tool: "sha256sum" | "b3sum", path: string): string | und
   const result = spawnSync(tool, [path], { encoding: "utf8", timeout: 120_000 })
   const hex = result.status === 0 ? result.stdout.trim().split(/\s+/)[0] : undefined
   return hex !== undefined && /^[0-9a-f]{64}$/.test(hex) ? hex : undefined
+}
+
+/** Why the app's checksum files differ from sha256sum's digests of `paths`, or undefined. */
+const wrongSums = (paths: ReadonlyArray<string>, sums: ReadonlyArray<string>): string | undefined => {
+  const result = spawnSync("sha256sum", [...paths], { encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })
+  if (result.status !== 0) return `sha256sum failed: ${result.stderr}`
+  const byName = (text: string) =>
+    new Map(text.split("\n").filter((l) => l !== "").map((l) => {
+      const [hex, name] = [l.slice(0, 64), l.slice(66)]
+      return [name.slice(name.lastIndexOf("/") + 1), hex] as const
+    }))
+  const expected = byName(result.stdout)
+  for (const [i, text] of sums.entries()) {
+    const shown = byName(text)
+    if (shown.size !== expected.size) return `run ${i + 1}: the app's SHA256SUMS has ${shown.size} lines, sha256sum printed ${expected.size}`
+    for (const [name, hex] of expected) {
+      if (shown.get(name) !== hex) return `run ${i + 1}: the app says ${shown.get(name) ?? "nothing"} for ${name}, sha256sum ${hex}`
+    }
+  }
+  return undefined
 }
 
 const r1 = (n: number): number => Math.round(n * 10) / 10
@@ -83,7 +105,7 @@ export const runWebScenario = async (
   if (spec.web === "keygen") return keygenScenario(web, ctx, sessions, cli, result, failAll)
   if (path === undefined) return failAll("input file not generated")
 
-  const timeoutMs = Math.min(ctx.maxTimeoutMs, 10_000 + bytes / 20_000)
+  const timeoutMs = Math.min(ctx.maxTimeoutMs, 10_000 + bytes / 20_000 + (spec.web === "files" ? 50_000 : 0))
   const byId = (id: string) => web.find((c) => c.id === id)!
   try {
     const session = await sessions.get()
@@ -115,6 +137,29 @@ export const runWebScenario = async (
         mbPerSec: bytes / seconds / 1e6
       }
     }
+    /** hash-wasm hashing as many bytes in memory, in `workers` Web Workers of the same page at once. */
+    const peer = async (id: string, algorithm: "sha256" | "blake3", workers: number) => {
+      const runs = []
+      for (let i = 0; i < ctx.runs; i++) {
+        const run = await hashWasmInPage(session, algorithm, bytes, workers)
+        runs.push(run)
+        ctx.log(
+          `  run ${i + 1}/${ctx.runs} hash-wasm ${algorithm} in memory, ${workers} worker(s): ${run.seconds.toFixed(3)} s ` +
+            `(${r1(bytes / run.seconds / 1e6)} MB/s; each worker ${run.workerMs.map((ms) => `${r1(ms)} ms`).join(", ")})`
+        )
+      }
+      const seconds = median(runs.map((r) => r.seconds))
+      const range = { minSeconds: Math.min(...runs.map((r) => r.seconds)), maxSeconds: Math.max(...runs.map((r) => r.seconds)) }
+      return result(byId(id), {
+        ...range,
+        samples: runs.map((r) => ({ seconds: r.seconds })),
+        seconds,
+        mbPerSec: bytes / seconds / 1e6,
+        count: workers,
+        note: `hash-wasm's own ${algorithm} (createSHA256/createBLAKE3, its UMD bundle) over a 16 MiB buffer in memory, ` +
+          `the file's size in all, split over ${workers} dedicated Web Worker(s) of the app's page running at once; page clock from the go to the last digest`
+      })
+    }
     const commands: Record<string, CommandResult> = {}
     switch (spec.web) {
       case "sha256": {
@@ -129,6 +174,7 @@ export const runWebScenario = async (
             ? { error: "the app showed no \"Hashed at\" rate" }
             : { mbPerSec: median(shown), seconds: bytes / median(shown) / 1e6, note: "the app's own \"Hashed at N MB/s\"" }
         )
+        commands["hashwasm"] = await peer("hashwasm", "sha256", 1)
         const tasks = jobs.flatMap((j) => j.longTasks)
         commands["web_longtask"] = result(byId("web_longtask"), {
           ms: Math.max(0, ...tasks),
@@ -162,7 +208,9 @@ export const runWebScenario = async (
           note: `count = fewest dedicated Web Workers alive during a job (page.workers(), sampled every 100 ms; ` +
             `created during the jobs: ${jobs.map((j) => j.workersCreated).join(", ")}); MB/s = setInputFiles → Done`
         })
-        commands["cores"] = result(byId("cores"), { count: await hardwareConcurrency(session) })
+        const cores = await hardwareConcurrency(session)
+        commands["cores"] = result(byId("cores"), { count: cores })
+        commands["hashwasm_b3"] = await peer("hashwasm_b3", "blake3", cores)
         break
       }
       case "memory": {
@@ -189,6 +237,52 @@ export const runWebScenario = async (
             ? { error: "CDP Performance.getMetrics gave no JSHeapUsedSize" }
             : { ...timed(), rssMiB: job.peakPageHeapMiB, note: `CDP Performance.getMetrics JSHeapUsedSize of the page (its workers' heaps are not in it), ${r1(job.basePageHeapMiB ?? 0)} MiB before the pick` }
         )
+        break
+      }
+      case "files": {
+        const paths = ctx.inputs.get(inputKey(input)) ?? []
+        const runs = []
+        for (let i = 0; i < ctx.runs; i++) {
+          const job = await hashManyInApp(session, paths, ALGORITHMS.sha256.label, timeoutMs)
+          runs.push(job)
+          ctx.log(
+            `  run ${i + 1}/${ctx.runs} web ${paths.length} files: ${job.seconds.toFixed(3)} s; Chromium's pick task ${r1(job.pickTaskMs)} ms ` +
+              `(the app's change handling in it ${r1(job.changeHandlingMs)} ms); other long tasks ${job.otherLongTasks.length}` +
+              (job.otherLongTasks.length > 0 ? ` (${job.otherLongTasks.map((ms) => `${r1(ms)} ms`).join(", ")})` : "") +
+              `, longest frame interval ${r1(job.longestFrameMs)} ms`
+          )
+        }
+        const wrong = wrongSums(paths, runs.map((r) => r.sums))
+        if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
+        const seconds = median(runs.map((j) => j.seconds))
+        const times = {
+          samples: runs.map((j) => ({ seconds: j.seconds })),
+          seconds,
+          minSeconds: Math.min(...runs.map((j) => j.seconds)),
+          maxSeconds: Math.max(...runs.map((j) => j.seconds)),
+          mbPerSec: bytes / seconds / 1e6
+        }
+        commands["web_files"] = result(byId("web_files"), {
+          ...times,
+          ms: seconds * 1000,
+          note: `setInputFiles of ${paths.length} files → the summary says all are done (node clock, median); every digest checked against sha256sum`
+        })
+        const others = runs.flatMap((j) => j.otherLongTasks)
+        const handling = runs.map((j) => j.changeHandlingMs)
+        const appLongest = Math.max(0, ...others, ...handling.filter((ms) => ms >= 50))
+        commands["web_files_longtask"] = result(byId("web_files_longtask"), {
+          ...times,
+          ms: appLongest,
+          note: `the app's longest main-thread task in ${runs.length} job(s) of ${paths.length} files, from just before the pick to all done: ` +
+            `every long task (>= 50 ms) but the one in which Chromium builds the input's FileList (${runs.map((j) => `${r1(j.pickTaskMs)} ms`).join(", ")}, ` +
+            `the browser's own work before the change event), of which the app's change handling counts (${handling.map((ms) => `${r1(ms)} ms`).join(", ")}); ` +
+            `${others.length} other long task(s); 0 ms = none; longest frame interval ${r1(Math.max(...runs.map((j) => j.longestFrameMs)))} ms`
+        })
+        commands["web_files_pick"] = result(byId("web_files_pick"), {
+          ...times,
+          ms: Math.max(...runs.map((j) => j.pickTaskMs)),
+          note: `the task in which Chromium turns ${paths.length} picked paths into the input's FileList and fires change (worst of ${runs.length}); 0 ms = under 50 ms`
+        })
         break
       }
       case "perfpage": {

@@ -11,13 +11,19 @@ import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
 /** The `ReadFailed` code of a source the browser cannot open (the DOMException name for it). */
 export const UNSUPPORTED_SOURCE = "NotSupportedError"
 
-export const openSource = (source: Source): Effect.Effect<ByteReader, SourceError> =>
+/**
+ * A Web Worker reads a `File` in slices this large: each slice is a round trip to the
+ * browser's file reader, and with 1 MiB slices that cost as much as hashing them.
+ */
+export const WORKER_READ_SIZE = 8 * 1024 * 1024
+
+export const openSource = (source: Source, chunkSize?: number): Effect.Effect<ByteReader, SourceError> =>
   source._tag === "BlobSource"
-    ? Effect.succeed(blobReader(source.name, source.blob))
+    ? Effect.succeed(blobReader(source.name, source.blob, chunkSize))
     : Effect.fail(sourceError(new ReadFailed({ path: sourceName(source), code: UNSUPPORTED_SOURCE })))
 
-/** `File`s and `Blob`s, for a Web Worker: each read is a slice of up to one pipeline chunk. */
-export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: openSource })
+/** `File`s and `Blob`s, for a Web Worker: slices of `WORKER_READ_SIZE`, the next one read while the last is hashed. */
+export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: (source) => openSource(source, WORKER_READ_SIZE) })
 
 /**
  * Reads on the main thread are at most this long. With every algorithm at once the portable

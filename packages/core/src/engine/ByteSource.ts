@@ -13,6 +13,11 @@ export interface ByteReader {
    * (a worker), never on a UI thread.
    */
   readonly readSync?: ((buffer: Uint8Array, position: number, length: number) => number) | undefined
+  /**
+   * The chunk size this reader is fastest with, when the caller does not choose one: a
+   * `Blob` costs a round trip to the browser's file reader per slice, so it reads larger ones.
+   */
+  readonly chunkSize?: number | undefined
 }
 
 /** What `readPathSync` read: the bytes, and the file's content-identity key after the last read when asked. */
@@ -82,7 +87,7 @@ export const forEachChunk = Effect.fnUntraced(function*<E = never>(
   // Buffers no larger than what there is to read (one byte more, to see the end at once):
   // a 4 KiB file costs 4 KiB, not two chunks. A file that grows is still read to its end.
   const known = reader.size === undefined ? remaining : Math.min(remaining, Math.max(0, reader.size - position) + 1)
-  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, known))
+  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? reader.chunkSize ?? DEFAULT_CHUNK_SIZE, known))
   const readInto = (buffer: Uint8Array) => {
     const want = Math.min(chunkSize, remaining)
     return want <= 0 ? Effect.succeed(0) : reader.read(buffer, positional ? position : undefined, want)

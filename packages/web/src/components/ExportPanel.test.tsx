@@ -1,7 +1,7 @@
 import { act, cleanup, renderHook } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import type { HashRow } from "../jobs/HashJobs.js"
-import { useThrottledRows } from "./ExportPanel.js"
+import { PREVIEW_LINES, previewOf, useThrottledRows } from "./ExportPanel.js"
 
 const row = (id: number, status: HashRow["status"]): HashRow => ({
   id,
@@ -51,5 +51,18 @@ describe("useThrottledRows", () => {
     const finished = [row(1, "done"), row(2, "done")]
     rerender({ rows: finished })
     expect(result.current).toBe(finished)
+  })
+})
+
+describe("previewOf", () => {
+  it("keeps a short text whole", () => {
+    expect(previewOf("a\nb\n")).toBe("a\nb\n")
+  })
+
+  it("shows the first lines of a long text and counts the rest", () => {
+    const text = Array.from({ length: PREVIEW_LINES + 7 }, (_, i) => `line ${i}\n`).join("")
+    const preview = previewOf(text)
+    expect(preview.split("\n").slice(0, PREVIEW_LINES)).toEqual(text.split("\n").slice(0, PREVIEW_LINES))
+    expect(preview.endsWith("… and 7 more lines in the file")).toBe(true)
   })
 })

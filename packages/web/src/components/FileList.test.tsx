@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest"
 import type { HashRow } from "../jobs/HashJobs.js"
 import { parsePasted } from "../verify/expected.js"
 import { Announcer } from "./Announcer.js"
-import { FileList } from "./FileList.js"
+import { COMPACT_ROW_PX, FileList, VIRTUAL_FROM, visibleRange } from "./FileList.js"
 
 afterEach(cleanup)
 
@@ -141,5 +141,34 @@ describe("FileList", () => {
     expect(within(rowNamed("done.iso")).getAllByText("Mismatch")).toHaveLength(2)
     expect(within(rowNamed("done.iso")).getByText(/SHA-256 does not match the pasted digest/)).toBeDefined()
     expect(within(rowNamed("done.iso")).getByText("f".repeat(64))).toBeDefined()
+  })
+})
+
+describe("FileList with many files", () => {
+  const many = Array.from({ length: 1000 }, (_, i): HashRow => ({ ...base, id: i + 1, name: `f${i}.bin`, digests: { sha256: SHA } }))
+
+  it("renders only the rows in view, each with its digest and a copy button", () => {
+    renderList({ rows: many })
+    const items = screen.getAllByRole("listitem")
+    expect(items.length).toBeGreaterThan(0)
+    expect(items.length).toBeLessThan(VIRTUAL_FROM)
+    const first = rowNamed("f0.bin")
+    expect(first.getAttribute("aria-setsize")).toBe("1000")
+    expect(within(first).getByText(SHA)).toBeTruthy()
+    expect(within(first).getByRole("button", { name: "Copy SHA-256 of f0.bin" })).toBeTruthy()
+    expect(screen.queryByRole("listitem", { name: "f999.bin" })).toBeNull()
+  })
+
+  it("shows every row in full below the threshold", () => {
+    renderList({ rows: many.slice(0, VIRTUAL_FROM - 1) })
+    expect(screen.getAllByRole("listitem")).toHaveLength(VIRTUAL_FROM - 1)
+  })
+
+  it("picks the rows in view and a few either side for a scroll position", () => {
+    expect(visibleRange(0, 400, 1000)).toEqual({ first: 0, last: 400 / COMPACT_ROW_PX + 10 })
+    const middle = visibleRange(500 * COMPACT_ROW_PX, 400, 1000)
+    expect(middle.first).toBe(490)
+    expect(middle.last).toBe(500 + 400 / COMPACT_ROW_PX + 10)
+    expect(visibleRange(1000 * COMPACT_ROW_PX, 400, 1000).last).toBe(1000)
   })
 })

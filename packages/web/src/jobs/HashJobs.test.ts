@@ -4,7 +4,7 @@ import { Effect, Layer, ManagedRuntime } from "effect"
 import { createHash } from "node:crypto"
 import { afterEach, describe, expect, it } from "vitest"
 import type { JobCheckpoint } from "../resume/Checkpoints.js"
-import { type HashJobsOptions, makeHashJobs } from "./HashJobs.js"
+import { GROUP_FILES, GROUP_FROM_FILES, type HashJobsOptions, makeHashJobs } from "./HashJobs.js"
 import { fakeDigest, fakeStates, file, makeFrames, makeTestJobs, settle } from "./testkit.js"
 
 const cleanups: Array<() => Promise<void>> = []
@@ -22,6 +22,63 @@ const setup = (options: Parameters<typeof makeTestJobs>[0] = {}) => {
 }
 
 describe("HashJobs", () => {
+  it("hashes a pick of many small files in groups of batches, not a worker task per file", async () => {
+    const { frames, jobs, pool, rows } = setup({ auto: true })
+    const count = GROUP_FILES + 22
+    jobs.addFiles(Array.from({ length: count }, (_, i) => ({ path: `f${i}`, file: file(`f${i}`, 4096) })), ["sha256"])
+    await settle(frames, () => rows().length === count && rows().every((row) => row.status === "done"))
+    expect(pool.tasks).toHaveLength(0)
+    expect(pool.batches.flat()).toEqual(Array.from({ length: count }, (_, i) => `f${i}`))
+    expect(rows()[count - 1]!.digests).toEqual({ sha256: fakeDigest("sha256", `f${count - 1}`) })
+    expect(rows().every((row) => row.bytes === 4096)).toBe(true)
+  })
+
+  it("hashes each file of a small pick on its own", async () => {
+    const { frames, jobs, pool, rows } = setup({ auto: true })
+    jobs.addFiles(Array.from({ length: GROUP_FROM_FILES - 1 }, (_, i) => ({ path: `f${i}`, file: file(`f${i}`, 10) })), ["sha256"])
+    await settle(frames, () => rows().length === GROUP_FROM_FILES - 1 && rows().every((row) => row.status === "done"))
+    expect(pool.batches).toHaveLength(0)
+  })
+
+  it("cancels one file of a group: it stays cancelled (its digest is dropped), the others are hashed", async () => {
+    const { frames, jobs, pool, rows } = setup({ auto: true })
+    jobs.addFiles(Array.from({ length: GROUP_FROM_FILES }, (_, i) => ({ path: `f${i}`, file: file(`f${i}`, 10) })), ["sha256"])
+    frames.run()
+    jobs.cancel(rows()[3]!.id)
+    await settle(frames, () => rows().every((row) => row.status === "done" || row.status === "cancelled"))
+    expect(rows().map((row) => row.status).filter((status) => status === "cancelled")).toHaveLength(1)
+    expect(rows()[3]!.status).toBe("cancelled")
+    expect(rows()[3]!.digests).toEqual({})
+    expect(pool.batches.flat()).toHaveLength(GROUP_FROM_FILES)
+  })
+
+  it("lists a large pick slice by slice, each later slice in its own task", async () => {
+    const later: Array<() => void> = []
+    let clock = 0
+    const { frames, jobs, rows } = setup({ auto: true, now: () => (clock += 1), yieldTask: (task) => void later.push(task) })
+    jobs.addFiles(Array.from({ length: 100 }, (_, i) => ({ path: `f${i}`, file: file(`f${i}`, 10) })), ["sha256"])
+    frames.run()
+    const first = rows().length
+    expect(first).toBeGreaterThan(0)
+    expect(first).toBeLessThan(100)
+    expect(later).toHaveLength(1)
+    while (later.length > 0) later.shift()!()
+    await settle(frames, () => rows().length === 100 && rows().every((row) => row.status === "done"))
+    expect(rows().map((row) => row.name)).toEqual(Array.from({ length: 100 }, (_, i) => `f${i}`))
+  })
+
+  it("stops listing a pick when every file is cancelled", () => {
+    const later: Array<() => void> = []
+    let clock = 0
+    const { frames, jobs, rows } = setup({ auto: true, now: () => (clock += 1), yieldTask: (task) => void later.push(task) })
+    jobs.addFiles(Array.from({ length: 100 }, (_, i) => ({ path: `f${i}`, file: file(`f${i}`, 10) })), ["sha256"])
+    jobs.cancelAll()
+    while (later.length > 0) later.shift()!()
+    frames.run()
+    expect(rows().length).toBeLessThan(100)
+    expect(rows().every((row) => row.status === "cancelled")).toBe(true)
+  })
+
   it("hashes each file with every chosen algorithm and publishes the digests", async () => {
     const { frames, jobs, rows } = setup({ auto: true })
     jobs.addFiles([{ path: "a.txt", file: file("a.txt", "hello") }, { path: "dir/b.bin", file: file("b.bin", 10) }], [

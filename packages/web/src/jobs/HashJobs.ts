@@ -6,6 +6,7 @@ import {
   type FileHashed,
   hashFiles,
   type HashAlgorithm,
+  SMALL_SOURCE_BYTES,
   type JobProgress,
   ResultCache,
   WorkerPool
@@ -76,6 +77,8 @@ export interface HashJobsOptions {
    * read from it, nothing stored). Without it, files use the cache when the runtime has one.
    */
   readonly useCache?: () => boolean
+  /** Runs `task` in a later task of the event loop (picks of many files are listed slice by slice); defaults to a MessageChannel. */
+  readonly yieldTask?: (task: () => void) => void
 }
 
 export interface HashJobs {
@@ -115,6 +118,49 @@ interface RowState {
   digests: Digests
   failure: Failure | undefined
   fiber: Fiber.Fiber<unknown, unknown> | undefined
+  /** The group this row's file is hashed in, when it is small and came with others. */
+  group: Group | undefined
+}
+
+/**
+ * Small files picked together are hashed as one `hashFiles` job (the engine sends them to
+ * the workers in batches): one fiber, one permit and one stream of events for up to
+ * `GROUP_FILES` files, where a fiber per file cost a round trip and a frame of bookkeeping
+ * each. A row of a group is cancelled on its own (its result is dropped); the group's
+ * fiber stops once none of its rows is wanted.
+ */
+interface Group {
+  readonly id: number
+  readonly rows: ReadonlyArray<RowState>
+  fiber: Fiber.Fiber<unknown, unknown> | undefined
+}
+
+/** Files at most this large are hashed in groups (the engine's own limit for batching). */
+export const GROUP_FILE_BYTES = SMALL_SOURCE_BYTES
+/** Files in one group: the engine's largest batch, so a group is one task on one worker. */
+export const GROUP_FILES = 128
+/** Picks of fewer files hash each on its own (its own progress and worker task); from this many on, small ones in groups. */
+export const GROUP_FROM_FILES = 16
+
+/** Main-thread time one slice of a pick may take before the rest waits for a later task. */
+export const ADD_SLICE_MS = 8
+
+interface Adding {
+  stopped: boolean
+}
+
+/** A later task, through a MessageChannel: `setTimeout(0)` is clamped to 4 ms once nested. */
+const nextTask = (task: () => void): void => {
+  if (typeof MessageChannel === "undefined") {
+    setTimeout(task, 0)
+    return
+  }
+  const channel = new MessageChannel()
+  channel.port1.onmessage = () => {
+    channel.port1.close()
+    task()
+  }
+  channel.port2.postMessage(undefined)
 }
 
 interface RunState {
@@ -153,6 +199,14 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
   const published = new Map<number, HashRow>()
   const dirty = new Set<number>()
   let nextId = 1
+  let nextGroupId = 1
+  /** Picks still being listed, slice by slice; cancelling all or leaving stops them. */
+  const pending = new Set<Adding>()
+  const yieldTask = options.yieldTask ?? nextTask
+  const stopAdding = () => {
+    for (const adding of pending) adding.stopped = true
+    pending.clear()
+  }
   let permits: Semaphore.Semaphore | undefined
 
   const ledger = makeActivityLedger()
@@ -265,7 +319,70 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     touch(state)
   }
 
+  const groupExit = (group: Group, fiber: Fiber.Fiber<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => {
+    ledger.stop(-group.id, now())
+    if (group.fiber !== fiber) return
+    group.fiber = undefined
+    for (const state of group.rows) {
+      if (state.group !== group || !isActive(state.status)) continue
+      state.group = undefined
+      state.endedAt = now()
+      if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) {
+        state.status = "cancelled"
+      } else {
+        state.status = "failed"
+        state.failure = unexpectedFailure(
+          Exit.isFailure(exit) ? defectMessage(exit.cause) : "the hashing stream ended without a result"
+        )
+      }
+      touch(state)
+    }
+  }
+
+  /** Hashes small files as one job: rows say Hashing when it gets a permit, Done as each file's digests come. */
+  const startGroup = (rows: ReadonlyArray<RowState>, algorithms: ReadonlyArray<HashAlgorithm>) => {
+    const group: Group = { id: nextGroupId++, rows, fiber: undefined }
+    for (const state of rows) {
+      state.group = group
+      state.run = { forgetCheckpoint: false }
+    }
+    const job = Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      permits ??= Semaphore.makeUnsafe(Math.max(1, pool.size))
+      yield* permits.withPermit(Effect.suspend(() => {
+        const live = rows.filter((state) => state.group === group && state.status === "queued" && state.blob !== undefined)
+        if (live.length === 0) return Effect.void
+        const at = now()
+        for (const state of live) {
+          state.status = "hashing"
+          state.startedAt = at
+          touch(state)
+        }
+        ledger.start(-group.id, at, 1)
+        let read = 0
+        return hashFiles(live.map((state) => blobSource(state.name, state.blob!)), { algorithms }).pipe(
+          Stream.runForEach((event) =>
+            Effect.sync(() => {
+              if (event._tag === "JobProgress") return
+              const state = live[event.index]
+              if (state === undefined || state.group !== group) return
+              if (event._tag === "FileHashed" && event.cached !== true) {
+                read += event.bytes
+                ledger.read(-group.id, read)
+              }
+              onEvent(state, event)
+            })
+          )
+        )
+      }))
+    })
+    const fiber: Fiber.Fiber<unknown, unknown> = runtime.runFork(options.useCache?.() === false ? withoutCache(job) : job)
+    group.fiber = fiber
+    fiber.addObserver((exit) => groupExit(group, fiber, exit))
+  }
+
   const start = (state: RowState) => {
+    state.group = undefined
     const blob = state.blob
     if (blob === undefined) return
     const source = blobSource(state.name, blob)
@@ -318,6 +435,12 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     const fiber = state.fiber
     state.fiber = undefined
     interrupt(fiber)
+    const group = state.group
+    if (group !== undefined && !group.rows.some((row) => row.group === group && isActive(row.status))) {
+      const groupFiber = group.fiber
+      group.fiber = undefined
+      interrupt(groupFiber)
+    }
     touch(state)
   }
 
@@ -392,10 +515,17 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     },
     getSnapshot: () => snapshot,
     addFiles: (files, algorithms) => {
-      for (const { file, path } of files) {
+      let small: Array<RowState> = []
+      const flushSmall = () => {
+        if (small.length > 1) startGroup(small, algorithms)
+        else for (const state of small) start(state)
+        small = []
+      }
+      const addOne = (file: Blob, path: string) => {
         const state: RowState = {
           id: nextId++,
           name: path,
+          // A picked File's size is a synchronous round trip to the browser the first time (~1 ms).
           size: file.size,
           blob: file,
           algorithms,
@@ -409,11 +539,39 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
           endedAt: undefined,
           digests: {},
           failure: undefined,
-          fiber: undefined
+          fiber: undefined,
+          group: undefined
         }
         append(state)
-        start(state)
+        if (files.length < GROUP_FROM_FILES || file.size > GROUP_FILE_BYTES || algorithms.length === 0) {
+          start(state)
+          return
+        }
+        small.push(state)
+        if (small.length === GROUP_FILES) flushSmall()
       }
+      // Files are listed in slices of at most ADD_SLICE_MS, each in its own task, so that
+      // picking 1,000 files never holds the main thread; the first slice runs now.
+      let next = 0
+      const adding: Adding = { stopped: false }
+      const step = () => {
+        if (adding.stopped) return
+        const until = now() + ADD_SLICE_MS
+        while (next < files.length) {
+          const { file, path } = files[next++]!
+          addOne(file, path)
+          if (now() >= until) break
+        }
+        if (next < files.length) {
+          if (small.length > 0 && small.length >= GROUP_FILES / 2) flushSmall()
+          yieldTask(step)
+          return
+        }
+        pending.delete(adding)
+        flushSmall()
+      }
+      pending.add(adding)
+      step()
     },
     addUnreadable: (path, failure) =>
       append({
@@ -432,10 +590,12 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
         endedAt: undefined,
         digests: {},
         failure,
-        fiber: undefined
+        fiber: undefined,
+        group: undefined
       }),
     cancel: (id) => cancel(id),
     cancelAll: () => {
+      stopAdding()
       for (const id of order) cancel(id)
     },
     retry: (id, algorithms) => {
@@ -460,6 +620,7 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     activity: () => ledger.at(now()),
     dispose: () => {
       // The page goes away, the person did not cancel: checkpoints stay for next time.
+      stopAdding()
       for (const id of order) cancel(id, false)
       interrupt(textFiber)
       textFiber = undefined

@@ -51,6 +51,8 @@ const nameOf = (source: Source): string => (source._tag === "BlobSource" ? sourc
  */
 export const makeFakePool = (options: { readonly size?: number; readonly auto?: boolean } = {}) => {
   const tasks: Array<FakeTask> = []
+  /** The names of the files of each HashBatch request, in order. */
+  const batches: Array<ReadonlyArray<string>> = []
   const hashSource = (source: Source, algorithms: ReadonlyArray<HashAlgorithm>, checkpoint?: CheckpointRequest) => {
     const name = nameOf(source)
     const size = source._tag === "BlobSource" ? source.blob.size : 0
@@ -95,7 +97,15 @@ export const makeFakePool = (options: { readonly size?: number; readonly auto?: 
       Effect.succeed(source._tag === "BlobSource" ? source.blob.size : undefined),
     SourceSizes: ({ sources }: { readonly sources: ReadonlyArray<Source> }) =>
       Effect.succeed(sources.map((s) => (s._tag === "BlobSource" ? s.blob.size : undefined))),
-    HashBatch: () => Effect.die("not used by these tests: the app hashes one file per job")
+    // Small files picked many at once: every item answered at once (a batch is one task on a worker).
+    HashBatch: ({ items }: { readonly items: ReadonlyArray<{ readonly source: Source; readonly algorithms: ReadonlyArray<HashAlgorithm> }> }) => {
+      batches.push(items.map((item) => nameOf(item.source)))
+      return Effect.succeed(items.map(({ algorithms, source }) => ({
+        _tag: "Digested" as const,
+        digests: Object.fromEntries(algorithms.map((a) => [a, fakeDigest(a, nameOf(source))])),
+        bytes: source._tag === "BlobSource" ? source.blob.size : 0
+      })))
+    }
   }
   const layer = Layer.effect(WorkerPool)(Effect.map(SubscriptionRef.make(healthyPool), (health) => ({
     size: options.size ?? 2,
@@ -106,7 +116,7 @@ export const makeFakePool = (options: { readonly size?: number; readonly auto?: 
       stream: (_policy: unknown, task: (c: typeof client) => unknown) => task(client)
     }) as never
   })))
-  return { tasks, layer }
+  return { tasks, batches, layer }
 }
 
 /** Frames that run when the test says so. */
@@ -128,6 +138,7 @@ export const makeTestJobs = (
     readonly auto?: boolean
     readonly checkpoints?: HashJobsOptions["checkpoints"]
     readonly now?: () => number
+    readonly yieldTask?: HashJobsOptions["yieldTask"]
   } = {}
 ) => {
   const pool = makeFakePool(options)
@@ -138,7 +149,8 @@ export const makeTestJobs = (
     scheduleFrame: frames.scheduleFrame,
     textDelayMs: 0,
     ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
-    ...(options.now === undefined ? {} : { now: options.now })
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.yieldTask === undefined ? {} : { yieldTask: options.yieldTask })
   })
   return { jobs, frames, pool, runtime }
 }
