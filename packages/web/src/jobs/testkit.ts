@@ -98,13 +98,21 @@ export const makeFakePool = (options: { readonly size?: number; readonly auto?: 
     SourceSizes: ({ sources }: { readonly sources: ReadonlyArray<Source> }) =>
       Effect.succeed(sources.map((s) => (s._tag === "BlobSource" ? s.blob.size : undefined))),
     // Small files picked many at once: every item answered at once (a batch is one task on a worker).
-    HashBatch: ({ items }: { readonly items: ReadonlyArray<{ readonly source: Source; readonly algorithms: ReadonlyArray<HashAlgorithm> }> }) => {
-      batches.push(items.map((item) => nameOf(item.source)))
-      return Effect.succeed(items.map(({ algorithms, source }) => ({
-        _tag: "Digested" as const,
-        digests: Object.fromEntries(algorithms.map((a) => [a, fakeDigest(a, nameOf(source))])),
-        bytes: source._tag === "BlobSource" ? source.blob.size : 0
-      })))
+    HashBatch: (payload: {
+      readonly sources?: ReadonlyArray<Source>
+      readonly algorithms: ReadonlyArray<ReadonlyArray<HashAlgorithm>>
+      readonly sets?: ReadonlyArray<number>
+    }) => {
+      // The compact batch (core's HashRpcs.HashBatch): sources out; every digest in one
+      // string, each item's size and no failures back.
+      const sources = payload.sources ?? []
+      batches.push(sources.map(nameOf))
+      const algorithmsOf = (i: number) => payload.algorithms[payload.sets?.[i] ?? 0] ?? []
+      return Effect.succeed({
+        digests: sources.flatMap((source, i) => algorithmsOf(i).map((a) => fakeDigest(a, nameOf(source)))).join(" "),
+        sizes: sources.map((source) => (source._tag === "BlobSource" ? source.blob.size : 0)),
+        failures: []
+      })
     }
   }
   const layer = Layer.effect(WorkerPool)(Effect.map(SubscriptionRef.make(healthyPool), (health) => ({
