@@ -4,7 +4,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { createHash } from "node:crypto"
-import { PathSource, pathSourceFromBytes } from "../engine/Source.js"
+import { BlobSource, PathSource, pathSourceFromBytes } from "../engine/Source.js"
+import { ByteSource } from "../engine/ByteSource.js"
 import { FileHashed, fileHashed } from "./HashJob.js"
 import * as NodeByteSource from "../node/NodeByteSource.js"
 import * as NodeHashKernel from "../node/NodeHashKernel.js"
@@ -87,5 +88,47 @@ describe("fileHashed", () => {
     expect(made).toBeInstanceOf(FileHashed)
     expect(made).toStrictEqual(new FileHashed(fields))
     expect(fileHashed({ ...fields, cached: true })).toStrictEqual(new FileHashed({ ...fields, cached: true }))
+  })
+})
+
+describe("HashBatch of sources read asynchronously (a browser's Files)", () => {
+  it("reads several at once and still answers in item order, failures by position", async () => {
+    // Reads finish in reverse order: the first item's last, so order comes from the answer, not the timing.
+    const texts = ["first", "second", "third", "fourth", "fifth"]
+    let inFlight = 0
+    let most = 0
+    const Slow = Layer.effect(ByteSource)(Effect.gen(function*() {
+      const base = yield* ByteSource
+      return ByteSource.of({
+        open: (source) =>
+          Effect.map(base.open(source), (reader) => ({
+            size: reader.size,
+            read: (buffer: Uint8Array, position: number | undefined, length: number) =>
+              Effect.gen(function*() {
+                inFlight++
+                most = Math.max(most, inFlight)
+                const at = texts.findIndex((t) => source._tag === "BlobSource" && source.name === t)
+                yield* Effect.sleep(`${(texts.length - at) * 5} millis`)
+                inFlight--
+                return yield* reader.read(buffer, position, length)
+              })
+          }))
+      })
+    })).pipe(Layer.provide(NodeByteSource.layer))
+    const Pool = layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([Slow, NodeHashKernel.layer]))
+    const missing = new PathSource({ path: join(dir, "async-missing") })
+    const result = await Effect.runPromise(
+      Effect.gen(function*() {
+        const tasks = yield* HashRequests
+        return yield* tasks.hashBatch([
+          ...texts.map((t) => ({ source: new BlobSource({ name: t, blob: new Blob([t]) }), algorithms: ["sha256" as const] })),
+          { source: missing, algorithms: ["sha256" as const] }
+        ])
+      }).pipe(Effect.provide(Pool))
+    )
+    expect(result.digests.split(" ")).toEqual(texts.map((t) => createHash("sha256").update(t).digest("hex")))
+    expect(result.sizes).toEqual([...texts.map((t) => t.length), -1])
+    expect(result.failures.map(({ at }) => at)).toEqual([5])
+    expect(most).toBeGreaterThan(1)
   })
 })

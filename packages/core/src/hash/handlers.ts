@@ -13,6 +13,8 @@ import { type HashBatchPayload, HashRpcs } from "./HashRpcs.js"
 /** A worker reports progress after this many bytes, or this much time, whichever comes first. */
 export const PROGRESS_EVERY_BYTES = 16 * 1024 * 1024
 export const PROGRESS_EVERY_MS = 100
+/** A batch's asynchronously read sources (a browser's Files) have this many reads in flight. */
+export const BATCH_READS_IN_FLIGHT = 8
 
 /**
  * The worker's side of the pool: the same handlers run in a worker thread, a Web Worker
@@ -102,12 +104,14 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
       const count = paths?.length ?? list?.length ?? 0
       const rawAt = new Map<number, Uint8Array>()
       for (const { at, bytes } of raw ?? []) rawAt.set(at, bytes)
-      const digests: Array<string> = []
+      // Each item's digests, in its set's order; joined in item order at the end.
+      const itemDigests = new Array<ReadonlyArray<string> | undefined>(count)
       const sizes = new Array<number>(count).fill(-1)
       const failures: Array<{ at: number; reason: HashErrorReason }> = []
       const stamps: Array<string> | undefined = stamp === true ? new Array<string>(count).fill("") : undefined
       const readPathSync = sources.readPathSync
       const makeSync = kernel.makeSync
+      const others: Array<number> = []
       for (let at = 0; at < count; at++) {
         const wanted = algorithms[sets?.[at] ?? 0] ?? []
         const path = paths?.[at]
@@ -119,7 +123,7 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
             }, stamps !== undefined)
             sizes[at] = read.bytes
             if (stamps !== undefined && read.stamp !== undefined) stamps[at] = read.stamp
-            for (const hasher of hashers) digests.push(toHex(hasher.digest()))
+            itemDigests[at] = hashers.map((hasher) => toHex(hasher.digest()))
           } catch (error) {
             // A source's failure is the item's; anything else is a defect of this worker.
             if (!(error instanceof SourceError)) throw error
@@ -127,17 +131,28 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
           }
           continue
         }
+        others.push(at)
+      }
+      // Sources read asynchronously (a browser's Files): several reads in flight, since
+      // each is a round trip to the browser that would otherwise leave the thread idle.
+      yield* Effect.forEach(others, (at) => {
+        const wanted = algorithms[sets?.[at] ?? 0] ?? []
+        const path = paths?.[at]
         const source: Source = path === undefined
           ? list![at]!
           : new PathSource(rawAt.has(at) ? { path, bytes: rawAt.get(at)! } : { path })
-        const outcome = yield* Effect.result(hashWhole(source, wanted))
-        if (outcome._tag === "Failure") {
-          failures.push({ at, reason: outcome.failure.reason })
-          continue
-        }
-        sizes[at] = outcome.success.bytes
-        for (const algorithm of wanted) digests.push(outcome.success.digests[algorithm]!)
-      }
+        return Effect.result(hashWhole(source, wanted)).pipe(Effect.map((outcome) => {
+          if (outcome._tag === "Failure") {
+            failures.push({ at, reason: outcome.failure.reason })
+            return
+          }
+          sizes[at] = outcome.success.bytes
+          itemDigests[at] = wanted.map((algorithm) => outcome.success.digests[algorithm]!)
+        }))
+      }, { concurrency: BATCH_READS_IN_FLIGHT, discard: true })
+      failures.sort((a, b) => a.at - b.at)
+      const digests: Array<string> = []
+      for (const item of itemDigests) if (item !== undefined) digests.push(...item)
       return { digests: digests.join(" "), sizes, failures, ...(stamps === undefined ? {} : { stamps }) }
     })
 
