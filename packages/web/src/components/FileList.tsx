@@ -4,7 +4,7 @@ import type { HashRow } from "../jobs/HashJobs.js"
 import type { ExpectedSet, Verdict } from "../verify/expected.js"
 import { verdictFor } from "../verify/expected.js"
 import { CopyButton } from "./CopyButton.js"
-import { type FileRowActions, FileRow } from "./FileRow.js"
+import { type FileRowActions, FileRow, RowActions, rowStatus } from "./FileRow.js"
 
 export interface FileListProps extends FileRowActions {
   readonly rows: ReadonlyArray<HashRow>
@@ -27,14 +27,6 @@ export const visibleRange = (scrollTop: number, viewportPx: number, count: numbe
   return { first, last: Math.max(first, last) }
 }
 
-const STATUS_LABEL: Readonly<Record<HashRow["status"], string>> = {
-  queued: "Waiting",
-  hashing: "Hashing",
-  done: "Done",
-  failed: "Failed",
-  cancelled: "Cancelled"
-}
-
 interface CompactRowProps extends FileRowActions {
   readonly row: HashRow
   readonly verdict: Verdict
@@ -44,15 +36,10 @@ interface CompactRowProps extends FileRowActions {
 
 /** One file in one line: name, size, status, its first digest with a copy button, and its actions. */
 const CompactRow = memo(function CompactRow({ count, onCancel, onRemove, onRetry, position, row, verdict }: CompactRowProps) {
-  const active = row.status === "queued" || row.status === "hashing"
-  const statusClass = verdict._tag === "Mismatch" ? "bad" : verdict._tag === "Match" ? "ok" : row.status
-  const statusLabel = verdict._tag === "Mismatch"
-    ? "Mismatch"
-    : verdict._tag === "Match"
-    ? "Verified"
-    : row.status === "hashing"
-    ? `Hashing ${formatPercent(row.size === 0 ? 0 : row.bytes / row.size)}`
-    : STATUS_LABEL[row.status]
+  const status = rowStatus(row, verdict)
+  const statusClass = status.className
+  // One line has no progress bar: a running file's badge carries its percentage.
+  const statusLabel = status.label === "Hashing" ? `Hashing ${formatPercent(row.size === 0 ? 0 : row.bytes / row.size)}` : status.label
   const algorithm = row.status === "done" ? row.algorithms.find((a) => row.digests[a] !== undefined) : undefined
   const hex = algorithm === undefined ? undefined : row.digests[algorithm]
   const more = row.status === "done" ? row.algorithms.filter((a) => a !== algorithm && row.digests[a] !== undefined) : []
@@ -80,21 +67,7 @@ const CompactRow = memo(function CompactRow({ count, onCancel, onRemove, onRetry
         ) : null}
       </span>
       <span className="row-actions">
-        {active ? (
-          <button type="button" className="button small" onClick={() => onCancel(row.id)} aria-label={`Cancel ${row.name}`}>
-            Cancel
-          </button>
-        ) : null}
-        {row.retryable ? (
-          <button type="button" className="button small" onClick={() => onRetry(row.id)} aria-label={`Retry ${row.name}`}>
-            Retry
-          </button>
-        ) : null}
-        {!active ? (
-          <button type="button" className="button small quiet" onClick={() => onRemove(row.id)} aria-label={`Remove ${row.name} from the list`}>
-            Remove
-          </button>
-        ) : null}
+        <RowActions row={row} onCancel={onCancel} onRetry={onRetry} onRemove={onRemove} />
       </span>
     </li>
   )

@@ -18,6 +18,14 @@ const STATUS_LABEL: Readonly<Record<HashRow["status"], string>> = {
   cancelled: "Cancelled"
 }
 
+/** A row's status badge: the verdict where there is one (Mismatch, Verified), else its state. */
+export const rowStatus = (row: HashRow, verdict: Verdict): { readonly className: string; readonly label: string } =>
+  verdict._tag === "Mismatch"
+    ? { className: "bad", label: "Mismatch" }
+    : verdict._tag === "Match"
+    ? { className: "ok", label: "Verified" }
+    : { className: row.status, label: STATUS_LABEL[row.status] }
+
 /** Below this a file takes about a millisecond, and a rate says more about timers than about hashing. */
 const RATE_WORTH_SHOWING = 1_000_000
 
@@ -84,11 +92,34 @@ const sameProps = (a: FileRowProps, b: FileRowProps): boolean =>
   a.row === b.row && a.onCancel === b.onCancel && a.onRetry === b.onRetry && a.onRemove === b.onRemove &&
   sameVerdict(a.verdict, b.verdict)
 
+/** A row's buttons: Cancel while it runs, Retry when it may succeed again, Remove once it has stopped. */
+export const RowActions = ({ onCancel, onRemove, onRetry, row }: FileRowActions & { readonly row: HashRow }) => {
+  const active = row.status === "queued" || row.status === "hashing"
+  return (
+    <>
+      {active ? (
+        <button type="button" className="button small" onClick={() => onCancel(row.id)} aria-label={`Cancel ${row.name}`}>
+          Cancel
+        </button>
+      ) : null}
+      {row.retryable ? (
+        <button type="button" className="button small" onClick={() => onRetry(row.id)} aria-label={`Retry ${row.name}`}>
+          Retry
+        </button>
+      ) : null}
+      {!active ? (
+        <button type="button" className="button small quiet" onClick={() => onRemove(row.id)} aria-label={`Remove ${row.name} from the list`}>
+          Remove
+        </button>
+      ) : null}
+    </>
+  )
+}
+
 /** One file: name, size, live progress with rate and time left, then its digests or why it failed. */
 export const FileRow = memo(function FileRow({ onCancel, onRemove, onRetry, row, verdict }: FileRowProps) {
   const active = row.status === "queued" || row.status === "hashing"
-  const statusClass = verdict._tag === "Mismatch" ? "bad" : verdict._tag === "Match" ? "ok" : row.status
-  const statusLabel = verdict._tag === "Mismatch" ? "Mismatch" : verdict._tag === "Match" ? "Verified" : STATUS_LABEL[row.status]
+  const { className: statusClass, label: statusLabel } = rowStatus(row, verdict)
   const resumed = resumedText(row)
   return (
     <li className={`row ${row.status}${verdict._tag === "Mismatch" ? " mismatch" : verdict._tag === "Match" ? " verified" : ""}`} aria-label={row.name}>
@@ -126,26 +157,7 @@ export const FileRow = memo(function FileRow({ onCancel, onRemove, onRetry, row,
       ) : null}
       <VerdictLine verdict={verdict} />
       <div className="row-actions">
-        {active ? (
-          <button type="button" className="button small" onClick={() => onCancel(row.id)} aria-label={`Cancel ${row.name}`}>
-            Cancel
-          </button>
-        ) : null}
-        {row.retryable ? (
-          <button type="button" className="button small" onClick={() => onRetry(row.id)} aria-label={`Retry ${row.name}`}>
-            Retry
-          </button>
-        ) : null}
-        {!active ? (
-          <button
-            type="button"
-            className="button small quiet"
-            onClick={() => onRemove(row.id)}
-            aria-label={`Remove ${row.name} from the list`}
-          >
-            Remove
-          </button>
-        ) : null}
+        <RowActions row={row} onCancel={onCancel} onRetry={onRetry} onRemove={onRemove} />
       </div>
     </li>
   )
