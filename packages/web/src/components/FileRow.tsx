@@ -118,7 +118,6 @@ export const RowActions = ({ onCancel, onRemove, onRetry, row }: FileRowActions 
 
 /** One file: name, size, live progress with rate and time left, then its digests or why it failed. */
 export const FileRow = memo(function FileRow({ onCancel, onRemove, onRetry, row, verdict }: FileRowProps) {
-  const active = row.status === "queued" || row.status === "hashing"
   const { className: statusClass, label: statusLabel } = rowStatus(row, verdict)
   const resumed = resumedText(row)
   return (
