@@ -373,6 +373,27 @@ type LongState = {
 }
 
 /**
+ * Runs in the page (`page.evaluate(watchLongTasks, ...)`): from now on, the main thread's
+ * long tasks and the longest gap between frames, kept in `globalThis[name]` until the
+ * caller sets its `until`. Self-contained: the page gets this function's text only.
+ */
+const watchLongTasks = ({ buffered, name }: { readonly name: string; readonly buffered: boolean }): void => {
+  const state: LongState = { since: performance.now(), until: Infinity, tasks: [], longestFrame: 0 }
+  ;(globalThis as unknown as Record<string, LongState>)[name] = state
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
+  }).observe({ type: "longtask", buffered })
+  let last = state.since
+  const frame = (at: number) => {
+    if (at > state.until) return
+    state.longestFrame = Math.max(state.longestFrame, at - last)
+    last = at
+    requestAnimationFrame(frame)
+  }
+  requestAnimationFrame(frame)
+}
+
+/**
  * Hashes `path` in the app with the algorithm `label`: long tasks observed from the pick,
  * workers and memory sampled every ~100 ms until the row says Done.
  */
@@ -403,22 +424,7 @@ export const hashInApp = async (
   let peakAllPrivate = 0
   const baseHeap = await heapMiB()
 
-  await page.evaluate(() => {
-    const since = performance.now()
-    const state: LongState = { since, until: Infinity, tasks: [], longestFrame: 0 }
-    ;(globalThis as { __sluiceBenchLong?: LongState }).__sluiceBenchLong = state
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
-    }).observe({ type: "longtask", buffered: true })
-    let last = since
-    const frame = (at: number) => {
-      if (at > state.until) return
-      state.longestFrame = Math.max(state.longestFrame, at - last)
-      last = at
-      requestAnimationFrame(frame)
-    }
-    requestAnimationFrame(frame)
-  })
+  await page.evaluate(watchLongTasks, { name: "__sluiceBenchLong", buffered: true })
 
   const createdBefore = session.workersCreated()
   let workersAlive = page.workers().length
@@ -599,21 +605,7 @@ export const generateKeysInApp = async (
     await page.getByRole("heading", { name: "Generate keys" }).waitFor({ timeout: 20_000 })
     await page.getByRole("combobox", { name: "Type" }).selectOption(options.type)
     await page.getByRole("spinbutton", { name: "Count" }).fill(String(options.count))
-    await page.evaluate(() => {
-      const state: LongState = { since: performance.now(), until: Infinity, tasks: [], longestFrame: 0 }
-      ;(globalThis as { __sluiceBenchKeys?: LongState }).__sluiceBenchKeys = state
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
-      }).observe({ type: "longtask" })
-      let last = state.since
-      const frame = (at: number) => {
-        if (at > state.until) return
-        state.longestFrame = Math.max(state.longestFrame, at - last)
-        last = at
-        requestAnimationFrame(frame)
-      }
-      requestAnimationFrame(frame)
-    })
+    await page.evaluate(watchLongTasks, { name: "__sluiceBenchKeys", buffered: false })
     const cpuBefore = rendererMainCpuMs(session.profile)
     const started = performance.now()
     await page.getByRole("button", { name: "Generate and save" }).click({ timeout: 5_000 })
@@ -840,24 +832,12 @@ export const hashManyInApp = async (
   const { page } = session
   await clearFinished(page)
   await chooseAlgorithms(page, [label])
+  await page.evaluate(watchLongTasks, { name: "__sluiceBenchMany", buffered: false })
   await page.evaluate(() => {
-    const since = performance.now()
-    const state: LongState = { since, until: Infinity, tasks: [], longestFrame: 0 }
-    ;(globalThis as { __sluiceBenchMany?: LongState }).__sluiceBenchMany = state
+    const state = (globalThis as { __sluiceBenchMany?: LongState }).__sluiceBenchMany!
     // The change event bubbles: the document's capture listener runs first, the window's bubble listener after React's root.
     document.addEventListener("change", () => void (state.changeStart ??= performance.now()), { capture: true, once: true })
     addEventListener("change", () => void (state.changeEnd ??= performance.now()), { once: true })
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
-    }).observe({ type: "longtask" })
-    let last = since
-    const frame = (at: number) => {
-      if (at > state.until) return
-      state.longestFrame = Math.max(state.longestFrame, at - last)
-      last = at
-      requestAnimationFrame(frame)
-    }
-    requestAnimationFrame(frame)
   })
   const done = `${paths.length} files · ${paths.length} done`
   const started = performance.now()
