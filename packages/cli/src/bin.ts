@@ -26,7 +26,8 @@ const usesPool = (derivesOnWorker || (["hash", "check"].includes(args[0] ?? "") 
   !args.some((a) => a === "--help" || a === "-h")
 // Where the native BLAKE3 kernel is installed (and not turned off), one worker takes a large
 // file whole (core's SpreadBlake3); a resolve is enough here, loading it is the worker's job.
-const nativeBlake3 = (() => {
+// Asked only for a BLAKE3-only hash: every other start skips it.
+const nativeBlake3 = (): boolean => {
   if (process.env["SLUICE_NATIVE"] === "0") return false
   try {
     createRequire(import.meta.url).resolve("@napi-rs/blake-hash")
@@ -34,8 +35,8 @@ const nativeBlake3 = (() => {
   } catch {
     return false
   }
-})()
-const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algorithm") ?? "") && !nativeBlake3
+}
+const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algorithm") ?? "") && !nativeBlake3()
 const count = !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
 const early = Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url)))
 
