@@ -152,12 +152,20 @@ export interface CacheLayerOptions {
 }
 
 /** Which code computes `algorithm` here: the native addon, node:crypto (its OpenSSL), or our BLAKE3. */
-export const kernelVersion = (algorithm: string): string =>
-  (HASH_ALGORITHMS as ReadonlyArray<string>).includes(algorithm) && NodeHashKernel.usesNative(algorithm as HashAlgorithm)
-    ? NATIVE_BLAKE_IMPLEMENTATION
-    : algorithm === "blake3"
-    ? "sluice-blake3/1"
-    : `node:crypto/openssl-${process.versions.openssl}`
+const kernelVersions = new Map<string, string>()
+export const kernelVersion = (algorithm: string): string => {
+  // Asked for every cache key: worked out once per algorithm.
+  let known = kernelVersions.get(algorithm)
+  if (known === undefined) {
+    known = (HASH_ALGORITHMS as ReadonlyArray<string>).includes(algorithm) && NodeHashKernel.usesNative(algorithm as HashAlgorithm)
+      ? NATIVE_BLAKE_IMPLEMENTATION
+      : algorithm === "blake3"
+      ? "sluice-blake3/1"
+      : `node:crypto/openssl-${process.versions.openssl}`
+    kernelVersions.set(algorithm, known)
+  }
+  return known
+}
 
 /**
  * The result cache of a Node program: memory, then the cache directory. Give it beside
