@@ -151,8 +151,8 @@ export interface CacheLayerOptions {
   readonly disk?: LevelLimits | false
 }
 
-/** Which code computes `algorithm` here: the native addon, node:crypto (its OpenSSL), or our BLAKE3. */
 const kernelVersions = new Map<string, string>()
+/** Which code computes `algorithm` here: the native addon, node:crypto (its OpenSSL), or our BLAKE3. */
 export const kernelVersion = (algorithm: string): string => {
   // Asked for every cache key: worked out once per algorithm.
   let known = kernelVersions.get(algorithm)
