@@ -4,7 +4,7 @@ import type { ScenarioResult } from "./execute.js"
 import { formatBytes } from "./inputs.js"
 import { parseMaxRss } from "./measure.js"
 import { parseOptions } from "./options.js"
-import { formatStatus, formatThreshold, formatValue, historyNote, reading, table, verdictNotes, verdictTable } from "./report.js"
+import { failedLine, formatStatus, formatThreshold, formatValue, historyNote, reading, table, verdictNotes, verdictTable } from "./report.js"
 import { digestsIn } from "./scenarios.js"
 
 const scenario: ScenarioResult = {
@@ -38,6 +38,12 @@ describe("report", () => {
     expect(text).toContain("<= 1.00x")
     expect(text).toContain("INFO (would FAIL)")
     expect(formatStatus(v)).toBe("INFO (would FAIL)")
+  })
+
+  it("names a failed budget on one line with its value and threshold", () => {
+    const v = evaluateBudget({ ...budget, enforce: true }, "small", scenario)
+    expect(v.status).toBe("FAIL")
+    expect(failedLine(v)).toBe("FAILED files-4k-vs-sha256sum (files-4k): 200.00x, needs <= 1.00x")
   })
 
   it("says plainly when Sluice loses", () => {

@@ -228,3 +228,7 @@ export const commandTable = (scenarios: ReadonlyArray<ScenarioResult>): string =
     new Set([4, 5, 6, 7])
   )
 }
+
+/** One line for a failed budget, for the end of the output: a log cut to its tail still names it. */
+export const failedLine = (v: Verdict): string =>
+  `FAILED ${v.budget} (${v.scenario}): ${formatValue(v.metric, v.value)}, needs ${formatThreshold(v)}${v.reason === undefined ? "" : `; ${v.reason}`}`

@@ -17,7 +17,7 @@ import { describeInput, formatBytes, freeBytes, generateInput, type InputSpec, i
 import { killRunning } from "./measure.js"
 import { type BenchOptions, parseOptions, USAGE } from "./options.js"
 import { DEFAULT_HISTORY_DIR, loadHistory, previousValues, recordRun } from "./history.js"
-import { commandTable, historyNote, verdictNotes, verdictTable } from "./report.js"
+import { commandTable, failedLine, historyNote, verdictNotes, verdictTable } from "./report.js"
 import { findScenario, SCENARIOS } from "./scenarios.js"
 import { openWebApp } from "./browser.js"
 import { runWebScenario, webSessions } from "./web.js"
@@ -165,6 +165,8 @@ const main = async (options: BenchOptions): Promise<number> => {
       `${verdicts.filter((v) => v.status === "INFO").length} reported only; total ${seconds.toFixed(1)} s` +
       ` (load average ${machine.loadAverage.join(" ")} at start, ${machineInfo().loadAverage.join(" ")} at end)`
     ]
+    // Last, where a log cut to its tail still shows them: which budgets failed, and by how much.
+    for (const v of verdicts.filter((v) => v.status === "FAIL")) out.push(failedLine(v))
     out.push(buildLine)
     if (rebuilt) {
       out.push(snapshot === undefined
