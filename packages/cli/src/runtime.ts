@@ -137,7 +137,8 @@ export const runCommand = async (
   }
   const layers = options.cache === false
     ? poolLayer(options, started)
-    : Layer.merge(poolLayer(options, started), SluiceNode.cacheLayer())
+    // One run asks for each file once: the disk level alone answers it (no copy in memory).
+    : Layer.merge(poolLayer(options, started), SluiceNode.cacheLayer({ memory: false }))
   const fiber = Effect.runFork(withHealthWarnings(program).pipe(Effect.provide(layers)))
   let grace: NodeJS.Timeout | undefined
   let onSigint = () => {}

@@ -4,6 +4,7 @@ import {
   hashTasks,
   parseChecksumFileBytes,
   pathSourceFromBytes,
+  pathSourceFromText,
   printableName,
   printableNameBytes,
   type WorkerPool
@@ -84,7 +85,7 @@ const checkOne = (
         const algorithm = algorithmOf(entry, options.algorithm)
         let shared = optionsOf.get(algorithm)
         if (shared === undefined) optionsOf.set(algorithm, shared = { algorithms: [algorithm] })
-        return { source: pathSourceFromBytes(entry.nameBytes), options: shared }
+        return { source: entry.text ? pathSourceFromText(entry.name) : pathSourceFromBytes(entry.nameBytes), options: shared }
       })
       // Each array of results (a batch, a run the cache answered) is judged in a plain loop
       // and printed in one write per stream: no Effect per file.

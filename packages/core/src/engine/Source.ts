@@ -76,7 +76,7 @@ export const decodeUtf8Lossy = (bytes: Uint8Array): string => lossyUtf8.decode(b
  * µs a name: a checksum file of 100,000 names would spend a noticeable part of its run
  * there). The same object `new PathSource({ path })` makes.
  */
-const textPathSource = (path: string): PathSource => {
+export const pathSourceFromText = (path: string): PathSource => {
   const source = Object.create(PathSource.prototype) as { _tag: "PathSource"; path: string }
   source._tag = "PathSource"
   source.path = path
@@ -87,7 +87,7 @@ const textPathSource = (path: string): PathSource => {
 export const pathSourceFromBytes = (bytes: Uint8Array): PathSource => {
   const text = decodeUtf8Exact(bytes)
   return text !== undefined
-    ? textPathSource(text)
+    ? pathSourceFromText(text)
     : new PathSource({ path: decodeUtf8Lossy(bytes), bytes: Uint8Array.from(bytes) })
 }
 

@@ -492,6 +492,14 @@ describe("names as bytes", () => {
     }
   })
 
+  it("says whether a name is text: ASCII and valid UTF-8 are, other bytes are not", () => {
+    const lines = ["plain.txt", "caf\xc3\xa9", "caf\xe9"].map((name) => `${digest}  ${name}\n`).join("")
+    const entries = parseChecksumFileBytes(latin1(lines))
+    expect(entries.map((e) => e._tag === "Parsed" && e.text)).toEqual([true, true, false])
+    expect(entries.map((e) => e._tag === "Parsed" && e.name)).toEqual(["plain.txt", "café", "caf\ufffd"])
+    expect(parseChecksumFileBytes(latin1(`${digest}  plain.txt\n`)).map((e) => e._tag === "Parsed" && e.text)).toEqual([true])
+  })
+
   it("prints the name's bytes as they are, escaped as coreutils escapes", () => {
     const line = formatChecksumLineBytes({ algorithm: "sha256", digestHex: digest, name: latin1("a\nb\xff"), style: "gnu" })
     expect(line).toEqual(latin1(`\\${digest}  a\\nb\xff`))

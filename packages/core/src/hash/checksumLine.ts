@@ -10,7 +10,7 @@
  * valid UTF-8.
  */
 
-import { decodeUtf8Lossy } from "../engine/Source.js"
+import { decodeUtf8Exact, decodeUtf8Lossy } from "../engine/Source.js"
 import { ALGORITHMS, HASH_ALGORITHMS, type HashAlgorithm } from "./HashAlgorithm.js"
 
 export { digestLength, parseAlgorithm } from "./HashAlgorithm.js"
@@ -140,13 +140,30 @@ const checkDigest = (
 const checkName = (name: string): MalformedLine | undefined =>
   name === "" ? malformed("empty file name") : undefined
 
+/** The algorithm of each digest length, worked out once per length rather than once per line. */
+const inferred = new Map<number, HashAlgorithm | "ambiguous" | undefined>()
 const inferAlgorithm = (hexLength: number): HashAlgorithm | "ambiguous" | undefined => {
+  if (inferred.has(hexLength)) return inferred.get(hexLength)
   const matches = HASH_ALGORITHMS.filter((a) => DIGEST_BYTES[a] * 2 === hexLength)
-  return matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : "ambiguous"
+  const algorithm = matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : "ambiguous"
+  inferred.set(hexLength, algorithm)
+  return algorithm
 }
 
 // coreutils: the tag runs up to a blank, `-` or `(`; then optional `-BITS`, at most one space, `(`.
 const TAG_PREFIX = /^([^ \t(-]+)(-\d+)? ?\(/
+
+/**
+ * Whether `TAG_PREFIX` can match at `i`: a `(`, `-` or ` (` must follow the run of tag
+ * characters. A GNU line (a digest, then a blank) is told apart without the regex.
+ */
+const mayBeTagged = (line: string, i: number): boolean => {
+  let j = i
+  for (let c = line.charCodeAt(j); j < line.length && c !== 0x20 && c !== 0x09 && c !== 0x28 && c !== 0x2d; c = line.charCodeAt(++j));
+  if (j === i) return false
+  const c = line.charCodeAt(j)
+  return c === 0x28 || c === 0x2d || (c === 0x20 && line.charCodeAt(j + 1) === 0x28)
+}
 
 const parseBsd = (
   rest: string,
@@ -181,7 +198,8 @@ const parseBsd = (
 
 const parseLine = (raw: string, hint: HashAlgorithm | undefined, mode: GnuMode): LineResult => {
   // digest_check strips one `\n`, then one `\r`.
-  const line = raw.replace(/\n$/, "").replace(/\r$/, "")
+  let line = raw.endsWith("\n") ? raw.slice(0, -1) : raw
+  if (line.endsWith("\r")) line = line.slice(0, -1)
   if (line === "") return { result: malformed("empty line") }
   if (raw.startsWith("#")) return { result: malformed("comment line") }
   if (line.includes("\n")) return { result: malformed("embedded newline") }
@@ -193,7 +211,7 @@ const parseLine = (raw: string, hint: HashAlgorithm | undefined, mode: GnuMode):
   const escaped = line[i] === "\\"
   if (escaped) i++
 
-  const tagged = TAG_PREFIX.exec(line.slice(i))
+  const tagged = mayBeTagged(line, i) ? TAG_PREFIX.exec(line.slice(i)) : null
   if (tagged !== null) {
     const tag = `${tagged[1] ?? ""}${tagged[2] ?? ""}`
     if (lookup(TAG_TO_ALGORITHM, tag) !== undefined || !HEX.test(tag)) {
@@ -315,7 +333,12 @@ export const printableNameBytes = (name: Uint8Array): Uint8Array => fromBinary(p
  * where it is not valid UTF-8), `nameBytes` the name to open and print.
  */
 export type ChecksumFileBytesEntry =
-  | (ParsedLine & { readonly nameBytes: Uint8Array; readonly lineNumber: number })
+  | (ParsedLine & {
+    readonly nameBytes: Uint8Array
+    /** The name's bytes are valid UTF-8: `name` is exactly them (a path needs no bytes). */
+    readonly text: boolean
+    readonly lineNumber: number
+  })
   | (MalformedLine & { readonly lineNumber: number })
 
 /** `parseChecksumFile` of the file's bytes, as coreutils reads it: names are the bytes between the delimiters. */
@@ -328,6 +351,17 @@ export const parseChecksumFileBytes = (
   return parseChecksumFile(text ? ascii.decode(bytes) : toBinary(bytes), hint).map((entry) => {
     if (entry._tag !== "Parsed") return entry
     const nameBytes = fromBinary(entry.name)
-    return { ...entry, name: text ? entry.name : decodeUtf8Lossy(nameBytes), nameBytes }
+    const exact = text ? entry.name : decodeUtf8Exact(nameBytes)
+    return {
+      _tag: "Parsed",
+      algorithm: entry.algorithm,
+      digestHex: entry.digestHex,
+      name: exact ?? decodeUtf8Lossy(nameBytes),
+      binary: entry.binary,
+      style: entry.style,
+      nameBytes,
+      text: exact !== undefined,
+      lineNumber: entry.lineNumber
+    }
   })
 }

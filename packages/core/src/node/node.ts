@@ -146,7 +146,11 @@ export * from "./atomicFile.js"
 export interface CacheLayerOptions {
   /** The cache directory; defaults to `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`. */
   readonly dir?: string
-  readonly memory?: LevelLimits
+  /**
+   * The memory level's limits, or false for none: a program that asks for each content
+   * once (a CLI run over a tree) gains nothing from copying the disk's answers into memory.
+   */
+  readonly memory?: LevelLimits | false
   /** The disk level's limits, or false for a cache in memory only. */
   readonly disk?: LevelLimits | false
 }
@@ -175,7 +179,7 @@ export const cacheLayer = (options: CacheLayerOptions = {}): Layer.Layer<ResultC
   Layer.unwrap(Effect.sync(() =>
     ResultCache.layer({
       levels: [
-        makeMemoryLevel(options.memory),
+        ...(options.memory === false ? [] : [makeMemoryLevel(options.memory)]),
         ...(options.disk === false
           ? []
           : [makeDiskLevel({

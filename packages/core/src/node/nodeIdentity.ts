@@ -38,15 +38,12 @@ export const fingerprintFile = (path: string | Buffer, size: number): string => 
 
 /**
  * The identity of a regular file as one stat saw it. Its sync forms (`settledNow`,
- * `unchangedNow`, `fingerprintNow`) live on the prototype: a copy made by spreading it
- * (`{ ...identity, unchanged }`) keeps only the Effects, which then decide.
+ * `unchangedNow`, `fingerprintNow`) answer on the hot path; the Effect forms are made only
+ * when asked for (getters on the prototype): a tree of files makes no Effect per file.
  */
 class NodeIdentity implements ContentIdentity {
   readonly key: string
   readonly size: number
-  readonly settled: Effect.Effect<boolean>
-  readonly fingerprint: Effect.Effect<string>
-  readonly unchanged: Effect.Effect<boolean>
   readonly #path: string | Buffer
   readonly #ctimeNs: bigint
   readonly #now: () => bigint
@@ -56,9 +53,15 @@ class NodeIdentity implements ContentIdentity {
     this.#path = path
     this.#ctimeNs = stat.ctimeNs
     this.#now = now
-    this.settled = Effect.sync(() => this.settledNow())
-    this.fingerprint = Effect.sync(() => this.fingerprintNow())
-    this.unchanged = Effect.sync(() => this.unchangedNow())
+  }
+  get settled(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.settledNow())
+  }
+  get fingerprint(): Effect.Effect<string> {
+    return Effect.sync(() => this.fingerprintNow())
+  }
+  get unchanged(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.unchangedNow())
   }
   settledNow(): boolean {
     return this.#now() - this.#ctimeNs > RACY_WINDOW_NS

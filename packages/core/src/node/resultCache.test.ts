@@ -112,7 +112,7 @@ describe("a changed file is never answered from the cache", () => {
     const path = file("racy.bin", "A".repeat(50_000))
     const [real] = await Effect.runPromise(identify([new PathSource({ path })]))
     const frozen: ResultCache.Identify = (sources) =>
-      Effect.map(identify(sources), (ids) => ids.map((id) => id && { ...id, key: real!.key, unchanged: Effect.succeed(true) }))
+      Effect.map(identify(sources), (ids) => ids.map((id) => id && asEffects(id, { key: real!.key, unchanged: Effect.succeed(true) })))
     const cache = ResultCache.layer({ levels: [makeMemoryLevel()], identify: frozen, appVersion: "t", kernelVersion })
     const runtime = await Effect.runPromise(Layer.build(cache).pipe(Effect.scoped))
     const layer = Layer.succeedContext(runtime)
@@ -128,11 +128,24 @@ describe("a changed file is never answered from the cache", () => {
     const path = file("moving.bin", "m".repeat(10_000))
     const seen: Array<string> = []
     const moving: ResultCache.Identify = (sources) =>
-      Effect.map(identify(sources), (ids) => ids.map((id) => id && { ...id, unchanged: Effect.succeed(false) }))
+      Effect.map(identify(sources), (ids) => ids.map((id) => id && asEffects(id, { unchanged: Effect.succeed(false) })))
     const cache = ResultCache.layer({ levels: [recordingLevel(seen)], identify: moving, appVersion: "t", kernelVersion })
     await hashWith(cache)([new PathSource({ path })])
     expect(seen).toEqual([])
   })
+})
+
+/**
+ * The identity's Effect forms only (no sync forms, which would answer first), with some of
+ * them replaced: the cache then decides by what the test says.
+ */
+const asEffects = (id: ResultCache.ContentIdentity, replaced: Partial<ResultCache.ContentIdentity>): ResultCache.ContentIdentity => ({
+  key: id.key,
+  size: id.size,
+  settled: id.settled,
+  fingerprint: id.fingerprint,
+  unchanged: id.unchanged,
+  ...replaced
 })
 
 /** A memory level that notes every key and value written to it. */
