@@ -11,7 +11,7 @@ import * as NodeByteSource from "../node/NodeByteSource.js"
 import * as NodeHashKernel from "../node/NodeHashKernel.js"
 import { layerInline } from "../engine/pool/WorkerPool.js"
 import { OperationHandlers, Operations } from "../operations.js"
-import { batchPayload, HashRequests } from "./hashRequests.js"
+import { batchPayload, HashRequests, SIZES_PER_REQUEST } from "./hashRequests.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-handlers-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -31,6 +31,27 @@ describe("Blake3Subtree", () => {
     )
     expect(error.reason).toMatchObject({ _tag: "ReadFailed", code: "ECHANGED" })
     expect(error.message).toBe(`${path}: the file changed while it was being read`)
+  })
+})
+
+describe("SourceSizes", () => {
+  it("asks for more sizes than one request holds in several, and gives them back in order", async () => {
+    const sizes = [0, 1, 7, 4096]
+    const paths = sizes.map((size) => {
+      const path = join(dir, `size-${size}`)
+      writeFileSync(path, new Uint8Array(size))
+      return path
+    })
+    const count = 2 * SIZES_PER_REQUEST + 3
+    // Each source is one of the files, or (every fifth) a missing one.
+    const sources = Array.from({ length: count }, (_, i) => new PathSource({ path: i % 5 === 4 ? join(dir, "size-missing") : paths[i % 4]! }))
+    const learnt = await Effect.runPromise(
+      Effect.gen(function*() {
+        const tasks = yield* HashRequests
+        return yield* tasks.sourceSizes(sources)
+      }).pipe(Effect.provide(Inline))
+    )
+    expect(learnt).toEqual(Array.from({ length: count }, (_, i) => i % 5 === 4 ? undefined : sizes[i % 4]))
   })
 })
 

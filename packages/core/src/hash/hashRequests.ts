@@ -8,6 +8,16 @@ import { type HashError, toHashError } from "./HashError.js"
 import type { CheckpointRequest, HashEvent } from "./HashEvent.js"
 import { type HashBatchPayload, type HashBatchResult, HashRpcs } from "./HashRpcs.js"
 
+/** Sources whose sizes one request asks for. */
+export const SIZES_PER_REQUEST = 2048
+const SIZE_REQUESTS_IN_FLIGHT = 4
+
+const chunked = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const parts: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size))
+  return parts
+}
+
 /** A batch of small files holds at most this many bytes (`hashFiles` plans them so). */
 export const BATCH_DEADLINE_BYTES = 8 * 1024 * 1024
 
@@ -122,8 +132,21 @@ export const hashRequestsOf = (client: PoolClient<RpcGroup.Rpcs<typeof HashRpcs>
     ),
   sourceSize: (source: Source): Effect.Effect<number | undefined, HashError> =>
     client.run(HashPolicy.bytes(0), (c) => c.SourceSize({ source })).pipe(Effect.mapError(toHashError)),
+  /**
+   * In requests of `SIZES_PER_REQUEST` sources over the pool: each is a few ms of stats,
+   * well inside a task's deadline on a loaded machine. One request of a whole tree (100,000
+   * stats and their message) missed it under load, and the breaker then sent the whole
+   * tree to this thread, a file at a time.
+   */
   sourceSizes: (sources: ReadonlyArray<Source>): Effect.Effect<ReadonlyArray<number | undefined>, HashError> =>
-    client.run(HashPolicy.bytes(0), (c) => c.SourceSizes({ sources })).pipe(Effect.mapError(toHashError)),
+    Effect.map(
+      Effect.forEach(
+        chunked(sources, SIZES_PER_REQUEST),
+        (part) => client.run(HashPolicy.bytes(0), (c) => c.SourceSizes({ sources: part })).pipe(Effect.mapError(toHashError)),
+        { concurrency: SIZE_REQUESTS_IN_FLIGHT }
+      ),
+      (parts) => parts.flat()
+    ),
   /** Small sources in one request, in the protocol's compact form (HashRpcs, `HashBatch`). */
   hashBatch: (items: ReadonlyArray<BatchItem>, hints?: TaskHints, stamp = false): Effect.Effect<HashBatchResult, HashError> => {
     const payload = stamp ? { ...batchPayload(items), stamp } : batchPayload(items)
