@@ -1,7 +1,7 @@
 import type { CacheStats, LevelStats } from "@sluice/core"
 import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react"
 import type { CachePreference } from "../cache/cachePreference.js"
-import { formatBytes } from "../format.js"
+import { formatBytes, formatCount } from "../format.js"
 import type { CacheControl } from "../runtime.js"
 import { useAnnounce } from "./Announcer.js"
 
@@ -18,7 +18,7 @@ export const degradedLines = (stats: CacheStats): ReadonlyArray<string> =>
     level.degraded === undefined ? [] : [`${levelLabel(level)}: degraded: ${level.degraded}`]
   )
 
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`
+const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
 
 export interface SettingsPanelProps {
   readonly cache: CacheControl
@@ -102,10 +102,10 @@ export const SettingsPanel = ({ busy, cache, finished, preference }: SettingsPan
             {stats.levels.map((level) => (
               <tr key={level.name} data-level={level.name}>
                 <th scope="row">{levelLabel(level)}</th>
-                <td>{level.entries.toLocaleString("en")}</td>
+                <td>{formatCount(level.entries)}</td>
                 <td>{formatBytes(level.bytes)}</td>
-                <td>{level.hits.toLocaleString("en")}</td>
-                <td>{level.misses.toLocaleString("en")}</td>
+                <td>{formatCount(level.hits)}</td>
+                <td>{formatCount(level.misses)}</td>
               </tr>
             ))}
           </tbody>

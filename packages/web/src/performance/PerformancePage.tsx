@@ -7,7 +7,7 @@
 import type { Recommendation } from "@sluice/core"
 import { useEffect, useId, useRef, useSyncExternalStore } from "react"
 import { useAnnounce } from "../components/Announcer.js"
-import { ALGORITHM_LABEL, formatBytes, formatMs, formatRate } from "../format.js"
+import { ALGORITHM_LABEL, formatBytes, formatCount, formatMs, formatRate } from "../format.js"
 import PerformanceCharts from "./PerformanceCharts.js"
 import { type PerformanceMonitor, type PerformanceView, POLL_MS } from "./PerformanceMonitor.js"
 import { cacheHitRate } from "./points.js"
@@ -15,7 +15,7 @@ import { cacheHitRate } from "./points.js"
 const BREAKER_LABEL = { closed: "closed (workers in use)", "half-open": "half-open (trying a worker)", open: "open (work on this page)" }
 
 const percent = (fraction: number) => `${Math.round(fraction * 100)} %`
-const count = (n: number) => n.toLocaleString("en")
+const count = (n: number) => formatCount(n)
 
 interface FigureProps {
   readonly name: string
