@@ -21,7 +21,10 @@ const cachePreference = makeCachePreference()
 const cache = { cache: cacheControl(runtime), preference: cachePreference }
 flushCacheOnHide(runtime)
 const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame, checkpoints, useCache: cachePreference.get })
-const pool = describePool(runtime)
+// The pool (and the runtime around it) is built in a task of its own once the page has
+// painted: built here, it joined the modules' evaluation in one long task at load.
+const afterFirstPaint = new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
+const pool = afterFirstPaint.then(() => describePool(runtime))
 const performanceMonitor = makePerformanceMonitor(performanceSources(runtime, jobs))
 const health = (listener: Parameters<typeof subscribePoolHealth>[1]) => subscribePoolHealth(runtime, listener)
 const updates = makeUpdateSignal()
