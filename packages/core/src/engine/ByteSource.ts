@@ -41,6 +41,11 @@ export class ByteSource extends Context.Service<ByteSource, {
   readonly readPathSync?:
     | ((path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array) => void, stamp: boolean) => PathRead)
     | undefined
+  /**
+   * The size of the regular file named `path` (or `bytes`) from one blocking stat, without
+   * opening it; undefined for anything else or nothing there. Where a thread may block.
+   */
+  readonly sizePathSync?: ((path: string, bytes: Uint8Array | undefined) => number | undefined) | undefined
 }>()("@sluice/core/ByteSource") {}
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024

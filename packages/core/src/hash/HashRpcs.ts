@@ -43,8 +43,17 @@ export class SourceSize extends Rpc.make("SourceSize", {
 }) {}
 
 /** Sizes of many sources in one round trip (undefined where unknown or unreadable). */
+/**
+ * The sizes of many sources, for planning a job (batches of small files). Compact like
+ * `HashBatch`: files by name (`paths`, with the exact `raw` bytes of names that are not
+ * UTF-8), any other source whole (`sources`).
+ */
 export class SourceSizes extends Rpc.make("SourceSizes", {
-  payload: { sources: Schema.Array(Source) },
+  payload: {
+    paths: Schema.optional(Schema.Array(Schema.String)),
+    raw: Schema.optional(Schema.Array(Schema.Struct({ at: Schema.Number, bytes: Schema.Uint8Array }))),
+    sources: Schema.optional(Schema.Array(Source))
+  },
   success: Schema.Array(Schema.UndefinedOr(Schema.Number))
 }) {}
 

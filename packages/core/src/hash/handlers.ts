@@ -196,12 +196,19 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
       }).pipe(Effect.mapError(toHashError))),
     SourceSize: ({ source }) =>
       Effect.scoped(Effect.map(sources.open(source), (reader) => reader.size)).pipe(Effect.mapError(toHashError)),
-    SourceSizes: ({ sources: list }) =>
-      Effect.forEach(list, (source) =>
+    SourceSizes: ({ paths, raw, sources: list }) => {
+      const rawAt = new Map<number, Uint8Array>()
+      for (const { at, bytes } of raw ?? []) rawAt.set(at, bytes)
+      // A stat a file where the thread may block; otherwise each source is opened.
+      const sizePathSync = sources.sizePathSync
+      if (paths !== undefined && sizePathSync !== undefined) return Effect.sync(() => paths.map((path, at) => sizePathSync(path, rawAt.get(at))))
+      const all: ReadonlyArray<Source> = list ?? (paths ?? []).map((path, at) => new PathSource(rawAt.has(at) ? { path, bytes: rawAt.get(at)! } : { path }))
+      return Effect.forEach(all, (source) =>
         Effect.scoped(sources.open(source)).pipe(
           Effect.map((reader) => reader.size),
           Effect.orElseSucceed(() => undefined)
-        )),
+        ))
+    },
     HashBatch: (payload) => hashBatch(payload)
   })
 }))

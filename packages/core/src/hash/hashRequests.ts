@@ -75,31 +75,35 @@ export const batchPayload = (items: ReadonlyArray<BatchItem>): HashBatchPayload 
   const keys: Array<string> = []
   const sets: Array<number> = []
   let mixed = false
-  const paths: Array<string> = []
-  const raw: Array<{ at: number; bytes: Uint8Array }> = []
-  let allPaths = true
   for (let at = 0; at < items.length; at++) {
-    const { algorithms: wanted, source } = items[at]!
-    const key = wanted.join(",")
+    const key = items[at]!.algorithms.join(",")
     let set = keys.indexOf(key)
     if (set < 0) {
       set = keys.push(key) - 1
-      algorithms.push(wanted)
+      algorithms.push(items[at]!.algorithms)
     }
     if (set !== 0) mixed = true
     sets.push(set)
-    if (source._tag !== "PathSource") {
-      allPaths = false
-      continue
-    }
+  }
+  return { algorithms, ...sourcesPayload(items.map((item) => item.source)), ...(mixed ? { sets } : {}) }
+}
+
+/**
+ * Sources in a request's compact form: files by name (`paths`, with the exact `raw` bytes
+ * of names that are not UTF-8), or, when any is not a file, every source whole.
+ */
+const sourcesPayload = (
+  sources: ReadonlyArray<Source>
+): { paths: Array<string>; raw?: Array<{ at: number; bytes: Uint8Array }> } | { sources: ReadonlyArray<Source> } => {
+  const paths: Array<string> = []
+  const raw: Array<{ at: number; bytes: Uint8Array }> = []
+  for (let at = 0; at < sources.length; at++) {
+    const source = sources[at]!
+    if (source._tag !== "PathSource") return { sources }
     paths.push(source.path)
     if (source.bytes !== undefined) raw.push({ at, bytes: source.bytes })
   }
-  return {
-    algorithms,
-    ...(allPaths ? { paths, ...(raw.length === 0 ? {} : { raw }) } : { sources: items.map((item) => item.source) }),
-    ...(mixed ? { sets } : {})
-  }
+  return raw.length === 0 ? { paths } : { paths, raw }
 }
 
 /** The hash operation's requests on the pool, each with its policy; failures as `HashError`. */
@@ -142,7 +146,7 @@ export const hashRequestsOf = (client: PoolClient<RpcGroup.Rpcs<typeof HashRpcs>
     Effect.map(
       Effect.forEach(
         chunked(sources, SIZES_PER_REQUEST),
-        (part) => client.run(HashPolicy.bytes(0), (c) => c.SourceSizes({ sources: part })).pipe(Effect.mapError(toHashError)),
+        (part) => client.run(HashPolicy.bytes(0), (c) => c.SourceSizes(sourcesPayload(part))).pipe(Effect.mapError(toHashError)),
         { concurrency: SIZE_REQUESTS_IN_FLIGHT }
       ),
       (parts) => parts.flat()

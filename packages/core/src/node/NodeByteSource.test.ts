@@ -1,10 +1,11 @@
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { SourceError } from "../engine/errors.js"
 import { identifyFile } from "./nodeIdentity.js"
-import { readPathSync } from "./NodeByteSource.js"
+import { readPathSync, sizePathSync } from "./NodeByteSource.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-bytesource-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -47,5 +48,20 @@ describe("readPathSync (a worker's read of a small file)", () => {
     expect(failure(join(dir, "missing"))).toBe("FileNotFound")
     expect(failure(dir)).toBe("IsADirectory")
     expect(statSync(dir).isDirectory()).toBe(true)
+  })
+})
+
+describe("sizePathSync (a worker's size of a file, for planning)", () => {
+  it("gives a regular file's size, also by its raw name, and undefined for nothing, a directory or a FIFO, without opening it", () => {
+    writeFileSync(join(dir, "sized"), new Uint8Array(1234))
+    expect(sizePathSync(join(dir, "sized"), undefined)).toBe(1234)
+    const raw = Buffer.concat([Buffer.from(join(dir, "raw-")), Buffer.from([0xff])])
+    writeFileSync(raw, new Uint8Array(7))
+    expect(sizePathSync("ignored when the bytes are given", raw)).toBe(7)
+    expect(sizePathSync(join(dir, "missing"), undefined)).toBeUndefined()
+    expect(sizePathSync(dir, undefined)).toBeUndefined()
+    // Opening a FIFO would wait for a writer: a stat does not.
+    execFileSync("mkfifo", [join(dir, "fifo")])
+    expect(sizePathSync(join(dir, "fifo"), undefined)).toBeUndefined()
   })
 })

@@ -190,6 +190,16 @@ export const openSource = (source: Source) => {
 }
 
 /** Files by path through positional reads into caller-owned buffers; stdin by descriptor; Blobs by slice. */
+/** One stat, no open: a FIFO would block an open until a writer came. */
+export const sizePathSync = (path: string, bytes: Uint8Array | undefined): number | undefined => {
+  try {
+    const stat = fs.statSync(bytes === undefined ? path : Buffer.from(bytes), { throwIfNoEntry: false })
+    return stat === undefined ? undefined : sizeOf(stat)
+  } catch {
+    return undefined
+  }
+}
+
 export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)(
-  isMainThread ? { open: openSource } : { open: openSource, readPathSync }
+  isMainThread ? { open: openSource } : { open: openSource, readPathSync, sizePathSync }
 )
