@@ -5,7 +5,7 @@ import { runOrdered } from "../engine/job/runOrdered.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { type KeygenError } from "./KeyError.js"
 import type { KeyFormat } from "./KeyFormat.js"
-import { derivePbes2Key, generateKeys } from "./keygen.js"
+import { derivePbes2Key, generateKeyBatch } from "./keygen.js"
 import type { EncodedKey, GenerateKeysRequest } from "./KeygenRpcs.js"
 import type { KeyType } from "./KeyType.js"
 import { estimateCpuMillis, KEYGEN_LIMITS, validateKeygen } from "./validateKeygen.js"
@@ -29,6 +29,12 @@ export interface KeyStreamRequest {
   readonly start?: number | undefined
   /** Keys per task; default from the type and formats (`keyBatchSize`). */
   readonly batchSize?: number | undefined
+  /**
+   * `generateKeyBatches` only: each batch as JSON Lines (`keyLines.ts`), made on the
+   * worker, with the first `fields` of `formats` written under their names (the rest are
+   * there for the fingerprints). A batch then carries `lines` and no `keys`.
+   */
+  readonly lines?: { readonly fields: number } | undefined
 }
 
 /** One key of the job, in input order: `index` counts from the request's `start`. */
@@ -46,7 +52,15 @@ export interface GeneratedKey {
 export interface GeneratedKeyBatch {
   readonly _tag: "GeneratedKeyBatch"
   readonly first: number
+  /** Keys in the batch. */
+  readonly count: number
+  /** Empty when the request asked for `lines`. */
   readonly keys: ReadonlyArray<EncodedKey>
+  /**
+   * With the request's `lines`: the batch's JSON Lines, UTF-8, one buffer that is the
+   * caller's (it holds the private forms asked for: the caller wipes it once written).
+   */
+  readonly lines?: Uint8Array | undefined
 }
 
 /**
@@ -76,7 +90,7 @@ export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" 
 
 /** A batch's keys, or why it failed after its attempts. */
 type BatchOutcome =
-  | { readonly index: number; readonly keys: ReadonlyArray<EncodedKey>; readonly error?: undefined }
+  | { readonly index: number; readonly count: number; readonly keys: ReadonlyArray<EncodedKey>; readonly lines?: Uint8Array | undefined; readonly error?: undefined }
   | { readonly index: number; readonly keys?: undefined; readonly error: KeygenError | WorkerError }
 
 /** A failed batch is asked for again this many times (other keys: nothing of it was seen). */
@@ -95,7 +109,7 @@ const BATCH_ATTEMPTS = 3
 export const generateKeyStream = (
   request: KeyStreamRequest
 ): Stream.Stream<GeneratedKey | JobProgress, KeygenError | WorkerError, WorkerPool> =>
-  generateKeyBatches(request).pipe(
+  generateKeyBatches({ ...request, lines: undefined }).pipe(
     Stream.map((event): ReadonlyArray<GeneratedKey | JobProgress> =>
       event instanceof JobProgress
         ? [event]
@@ -116,10 +130,11 @@ export const generateKeyBatches = (
     const pool = yield* WorkerPool
     const start = request.start ?? 0
     const count = request.count
-    const asked = (n: number): GenerateKeysRequest => ({
+    const asked = (n: number, first = 0): GenerateKeysRequest => ({
       type: request.type,
       count: n,
       formats: request.formats,
+      ...(request.lines === undefined ? {} : { lines: { first, fields: request.lines.fields } }),
       ...(request.passphrase === undefined ? {} : { passphrase: request.passphrase }),
       ...(request.comment === undefined ? {} : { comment: request.comment }),
       ...(request.pbe === undefined ? {} : { pbe: request.pbe })
@@ -145,18 +160,18 @@ export const generateKeyBatches = (
       ? yield* derivePbes2Key(request.passphrase, request.pbe, request.type)
       : undefined
     const wipeKey = Effect.sync(() => pbes2Key?.key.fill(0))
-    const check = (n: number): GenerateKeysRequest => {
-      if (pbes2Key === undefined) return asked(n)
-      const { passphrase: _, ...rest } = asked(n)
+    const check = (n: number, first: number): GenerateKeysRequest => {
+      if (pbes2Key === undefined) return asked(n, first)
+      const { passphrase: _, ...rest } = asked(n, first)
       return { ...rest, pbes2Key, ...(openssh && request.passphrase !== undefined ? { passphrase: request.passphrase } : {}) }
     }
     const batches = Math.ceil(count / size)
     const keysIn = (batch: number) => Math.min(size, count - batch * size)
     const sizes = Array.from({ length: batches }, (_, b) => keysIn(b))
     const one = (batch: number): Effect.Effect<BatchOutcome> =>
-      generateKeys(check(keysIn(batch))).pipe(
+      generateKeyBatch(check(keysIn(batch), start + batch * size)).pipe(
         Effect.retry({ times: BATCH_ATTEMPTS - 1, while: (error) => error._tag === "WorkerError" }),
-        Effect.map((keys): BatchOutcome => ({ index: batch, keys })),
+        Effect.map(({ keys, lines }): BatchOutcome => ({ index: batch, count: keysIn(batch), keys, lines })),
         Effect.catch((error) => Effect.succeed<BatchOutcome>({ index: batch, error })),
         Effect.provideService(WorkerPool, pool)
       )
@@ -167,7 +182,7 @@ export const generateKeyBatches = (
       sizes,
       one,
       kind: (outcome) => outcome.error === undefined ? "done" : "failed",
-      size: (outcome) => outcome.keys?.length ?? 0,
+      size: (outcome) => outcome.error === undefined ? outcome.count : 0,
       labels: { done: "generated", phase: "keygen" }
     })
     return job.pipe(
@@ -176,7 +191,7 @@ export const generateKeyBatches = (
         if (event instanceof JobProgress) return Effect.succeed(event.total === count ? event : new JobProgress({ ...event, total: count }))
         const outcome = event
         if (outcome.error !== undefined) return Effect.fail(outcome.error)
-        return Effect.succeed({ _tag: "GeneratedKeyBatch", first: start + outcome.index * size, keys: outcome.keys })
+        return Effect.succeed({ _tag: "GeneratedKeyBatch", first: start + outcome.index * size, count: outcome.count, keys: outcome.keys, lines: outcome.lines })
       }),
       Stream.ensuring(wipeKey)
     )
