@@ -37,6 +37,7 @@ import { join } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import type { EarlyWorker } from "../earlyWorker.js"
 import { ExitCode } from "../exitCodes.js"
+import { KEYGEN_WORKER_HEAP } from "../keygenWorkers.js"
 import { makeProgressReporter, renderKeyProgress } from "../progress.js"
 import { outputs, runCommand } from "../runtime.js"
 import { prompt, withoutNewline } from "./derive.js"
@@ -484,15 +485,6 @@ export const keygenCommand = async (
  * the same CPU time per key within noise.
  */
 const FIXED_YOUNG_GENERATION = "--semi-space-growth-factor=1"
-
-/**
- * A keygen worker's V8 heap. A worker holds little (a batch of keys, ~18 MiB live at most),
- * but makes garbage fast, and with V8's defaults its heap grew with the run: 90-160 MiB
- * each after 60,000 Ed25519 keys, for a CLI whose whole peak RSS must stay within 256 MiB
- * over a million keys. Smaller young and old generations collect sooner at the same speed
- * (measured: the same user CPU time within noise).
- */
-const KEYGEN_WORKER_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 }
 
 const run = (
   plan: Plan,
