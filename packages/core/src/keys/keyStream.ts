@@ -58,7 +58,8 @@ export interface GeneratedKeyBatch {
   readonly keys: ReadonlyArray<EncodedKey>
   /**
    * With the request's `lines`: the batch's JSON Lines, UTF-8, one buffer that is the
-   * caller's (it holds the private forms asked for: the caller wipes it once written).
+   * caller's (it holds the private forms asked for: the caller's to wipe once nothing
+   * holds it any more).
    */
   readonly lines?: Uint8Array | undefined
 }
