@@ -79,14 +79,30 @@ export const MAX_KEY_STREAM_COUNT = 100_000_000
 const BATCH_BUDGET_MILLIS = 768
 
 /**
+ * Keys a batch holds at most when each is quick: an estimate of at most `QUICK_KEY_MILLIS`
+ * (Ed25519, X25519, P-256, with no KDF per key; tens of µs each in Node, under a ms in
+ * noble). The calling thread spends ~1.2 ms on each batch whatever it holds (its RPC, the
+ * job runner, progress; measured in `sluice keygen`, 2026-12): at 256 Ed25519 keys a batch
+ * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs.
+ */
+const QUICK_BATCH_KEYS = 1024
+const QUICK_KEY_MILLIS = 6
+
+/**
  * Keys per task: a batch of tens of milliseconds of work, so the pool's per-task cost is
- * shared (256 Ed25519 keys, 128 P-256, one RSA key, a few scrypt-encrypted ones), and
- * never more than an even share of the job per worker (a small job still uses them all).
+ * shared (1,024 Ed25519 or P-256 keys, 69 P-384, one RSA key, one bcrypt-encrypted
+ * OpenSSH key), and never more than an even share of the job per worker (a small job
+ * still uses them all). Batches are then evened out, so that the job is a whole number of
+ * batches per worker, all of one size: no worker is left with a last batch alone while
+ * the others wait (20,000 Ed25519 keys on 2 workers: 20 batches of 1,000).
  */
 export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count">, concurrency = 1): number => {
   const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) }, { sharedPbes2Key: true })
-  const budget = Math.max(1, Math.min(256, KEYGEN_LIMITS.maxCount, Math.floor(BATCH_BUDGET_MILLIS / perKey)))
-  return Math.max(1, Math.min(budget, Math.ceil(request.count / Math.max(1, concurrency))))
+  const most = perKey <= QUICK_KEY_MILLIS ? QUICK_BATCH_KEYS : 256
+  const budget = Math.max(1, Math.min(most, KEYGEN_LIMITS.maxCount, Math.floor(perKey <= QUICK_KEY_MILLIS ? Infinity : BATCH_BUDGET_MILLIS / perKey)))
+  const workers = Math.max(1, concurrency)
+  const rounds = Math.max(1, Math.ceil(request.count / (workers * budget)))
+  return Math.max(1, Math.min(budget, Math.ceil(request.count / (workers * rounds))))
 }
 
 /** A batch's keys, or why it failed after its attempts. */
