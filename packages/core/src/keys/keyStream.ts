@@ -119,7 +119,7 @@ const BATCH_ATTEMPTS = 3
  * `files` counts batches). The request is checked before any work (the stream fails with
  * a `KeygenError`). The job runs as `runOrdered` over batches, `BATCHES_PER_WORKER` ×
  * `pool.size` at once, so at most a few batches of keys are in memory whatever the count
- * (a few MiB: 256 Ed25519 keys are ~0.3 MiB in all their forms); a batch whose worker failed
+ * (a few MiB: 1,024 Ed25519 keys are ~1.2 MiB in all their forms); a batch whose worker failed
  * is generated anew (a new batch, not a retry of the same keys: none of the failed one was
  * seen), and after three failures the stream fails with the last error.
  */
