@@ -1,6 +1,7 @@
 import { createRequire, enableCompileCache } from "node:module"
 import { availableParallelism } from "node:os"
 import { startEarlyWorker } from "./earlyWorker.js"
+import { KEYGEN_WORKER_HEAP } from "./keygenWorkers.js"
 
 // V8 keeps the compiled program in the system's temporary folder (code only, never data),
 // so a run after the first skips most of the parsing and compiling of the bundle.
@@ -37,8 +38,13 @@ const nativeBlake3 = (): boolean => {
   }
 }
 const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algorithm") ?? "") && !nativeBlake3()
-const count = !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
-const early = Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url)))
+// Keygen always generates on the pool: with more keys than one batch, on every worker it
+// asks for, each started now with keygen's heap (a second worker started once the program
+// has loaded took ~0.15 s of a 20,000-key run before its first key).
+const keygen = args[0] === "keygen" && workers !== "0" && !args.some((a) => a === "--help" || a === "-h")
+const keygenWorkers = Number(valueOf("-n", "--count") ?? "1") > 256 ? Math.min(availableParallelism(), Number(workers ?? Infinity) || 1) : 1
+const count = keygen ? keygenWorkers : !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
+const early = Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url), keygen ? KEYGEN_WORKER_HEAP : undefined))
 
 // A reader that went away (`sluice hash * | head -1`) ends the program quietly, as SIGPIPE
 // ends coreutils: nothing more can be written, and it is not an error of the input.

@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads"
+import { type ResourceLimits, Worker } from "node:worker_threads"
 
 /**
  * A worker started before the program has loaded, so that the two start-ups overlap.
@@ -6,8 +6,9 @@ import { Worker } from "node:worker_threads"
  * once) and its messages are held back: the pool's handshake waits for the worker's
  * "ready" message, which an early worker may already have sent.
  */
-export const startEarlyWorker = (url: URL) => {
-  const worker = new Worker(url)
+export const startEarlyWorker = (url: URL, resourceLimits?: ResourceLimits) => {
+  const options = resourceLimits === undefined ? {} : { resourceLimits }
+  const worker = new Worker(url, options)
   const held: Array<unknown> = []
   let holding = true
   // Never removed: taking a worker's last 'message' listener away can stop its port.
@@ -28,7 +29,7 @@ export const startEarlyWorker = (url: URL) => {
     adopt(): Worker {
       if (adopted) throw new Error("early worker adopted twice")
       adopted = true
-      if (exited) return new Worker(url)
+      if (exited) return new Worker(url, options)
       worker.ref()
       // Hand over when the pool attaches its 'message' listener (it attaches others first):
       // 'newListener' fires just before the listener is added, so replay on the next tick,

@@ -16,6 +16,9 @@ import {
   isKeyFormat,
   JobProgress,
   KEY_TYPES,
+  keyJsonLine,
+  keyLineTemplate,
+  lineValueOfBytes,
   KEYGEN_LIMITS,
   type KeyFormat,
   type KeygenError,
@@ -34,6 +37,7 @@ import { join } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import type { EarlyWorker } from "../earlyWorker.js"
 import { ExitCode } from "../exitCodes.js"
+import { KEYGEN_WORKER_HEAP } from "../keygenWorkers.js"
 import { makeProgressReporter, renderKeyProgress } from "../progress.js"
 import { outputs, runCommand } from "../runtime.js"
 import { prompt, withoutNewline } from "./derive.js"
@@ -224,25 +228,15 @@ const jwkText = (bytes: Uint8Array): string => textOf(bytes).trimEnd()
 const slot = (plan: Plan, format: KeyFormat): number => plan.generated.indexOf(format)
 
 /**
- * One key as a JSON line, built as text (no object, no re-parse of its JWK): its index (from
- * 1), its type, each form asked (DER in base64, JWK as objects), its fingerprints. The
- * same bytes as `JSON.stringify` of that object, key for key.
+ * Where a JSON line's values are in a key's outputs: the forms asked (`plan.formats`, the
+ * first of `plan.generated`) under their names, then the fingerprints. Core builds the
+ * lines (`keyJsonLine`): on the workers for --jsonl, here for the one key of --json.
  */
-const jsonLine = (plan: Plan, index: number, outputs: GeneratedKey["outputs"]): string => {
-  let line = `{"index":${index + 1},"type":${JSON.stringify(plan.type)}`
-  for (let i = 0; i < plan.formats.length; i++) {
-    const format = plan.formats[i]!
-    const bytes = outputs[i]!.bytes
-    line += `,${JSON.stringify(format)}:` + (BINARY.has(format)
-      ? JSON.stringify(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("base64"))
-      : format === "jwk" || format === "jwk-public"
-      ? jwkText(bytes)
-      : JSON.stringify(textOf(bytes)))
-  }
-  const ssh = slot(plan, "ssh-fingerprint")
-  if (ssh !== -1) line += `,"sshFingerprint":${JSON.stringify(textOf(outputs[ssh]!.bytes))}`
-  return line + `,"jwkThumbprint":${JSON.stringify(textOf(outputs[slot(plan, "jwk-thumbprint")]!.bytes))}}\n`
-}
+const lineLayout = (plan: Plan) => ({ type: plan.type, formats: plan.generated, fields: plan.formats.length })
+
+/** One key as a JSON line: its index (from 1), its type, each form asked (DER in base64, JWK as objects), its fingerprints. */
+const jsonLine = (plan: Plan, index: number, outputs: GeneratedKey["outputs"]): string =>
+  keyJsonLine(keyLineTemplate(lineLayout(plan)), index, outputs.map((o) => lineValueOfBytes(o.format, o.bytes)))
 
 /** A key's manifest line: its index, type and files, its public key and fingerprints (as `jsonLine`, built as text). */
 const manifestLine = (plan: Plan, index: number, outputs: GeneratedKey["outputs"], files: string): string => {
@@ -492,15 +486,6 @@ export const keygenCommand = async (
  */
 const FIXED_YOUNG_GENERATION = "--semi-space-growth-factor=1"
 
-/**
- * A keygen worker's V8 heap. A worker holds little (a batch of keys, ~18 MiB live at most),
- * but makes garbage fast, and with V8's defaults its heap grew with the run: 90-160 MiB
- * each after 60,000 Ed25519 keys, for a CLI whose whole peak RSS must stay within 256 MiB
- * over a million keys. Smaller young and old generations collect sooner at the same speed
- * (measured: the same user CPU time within noise).
- */
-const KEYGEN_WORKER_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 }
-
 const run = (
   plan: Plan,
   request: KeyStreamRequest,
@@ -543,19 +528,15 @@ const run = (
         wipe(event.outputs)
       }))
   } else if (destination.kind === "jsonl") {
-    // A batch at a time: its lines as one text and one write, then its keys wiped.
-    const lines = new LineBuffer()
+    // A batch at a time, as the worker wrote its lines (one buffer): one write per batch,
+    // and nothing per key on this thread. The buffer is not wiped: the file's writer (or
+    // standard output's) may hold it until it is flushed.
     const each = (write: (bytes: Uint8Array) => Effect.Effect<void, OutputFailed>) =>
-      Stream.runForEach(generateKeyBatches(request), (event) => {
+      Stream.runForEach(generateKeyBatches({ ...request, lines: { fields: lineLayout(plan).fields } }), (event) => {
         if (event instanceof JobProgress) return onProgress(event)
-        for (let i = 0; i < event.keys.length; i++) {
-          const outputs = event.keys[i]!.outputs
-          lines.append(jsonLine(plan, event.first + i, outputs))
-          wipe(outputs)
-        }
         // Standard output may be the terminal the progress line is on.
         if (destination.path === "-") progress.clear()
-        return Effect.tap(write(lines.take()), () => Effect.sync(() => written += event.keys.length))
+        return Effect.tap(write(event.lines ?? new Uint8Array(0)), () => Effect.sync(() => written += event.count))
       })
     if (destination.path === "-") body = each(stdoutLine)
     else {

@@ -26,7 +26,14 @@ export const GenerateKeysRequest = Schema.Struct({
   /** The OpenSSH comment. */
   comment: Schema.optional(Schema.String),
   /** Encrypted PKCS#8's key derivation (scrypt unless said). */
-  pbe: Schema.optional(Schema.Literals(["scrypt", "pbkdf2-sha256"]))
+  pbe: Schema.optional(Schema.Literals(["scrypt", "pbkdf2-sha256"])),
+  /**
+   * The batch as JSON Lines instead of keys (`keyLines.ts`): the lines of keys `first`
+   * (counted from 0) onwards, the first `fields` of `formats` written under their names,
+   * all in one buffer made on the worker. The caller then only writes it: no object or
+   * array per key or form crosses between threads.
+   */
+  lines: Schema.optional(Schema.Struct({ first: Schema.Number, fields: Schema.Number }))
 })
 export type GenerateKeysRequest = typeof GenerateKeysRequest.Type
 
@@ -41,9 +48,17 @@ export type EncodedKey = typeof EncodedKey.Type
  * pool's per-task cost is shared. No progress events: a batch is sized to end well
  * inside its CPU deadline.
  */
+export const GeneratedKeys = Schema.Struct({
+  /** Each key's forms; empty when `lines` was asked for. */
+  keys: Schema.Array(EncodedKey),
+  /** With `lines`: the batch's JSON Lines, UTF-8, transferred (it holds the private forms asked for). */
+  lines: Schema.optional(Transferable.Uint8Array)
+})
+export type GeneratedKeys = typeof GeneratedKeys.Type
+
 export class GenerateKeys extends Rpc.make("GenerateKeys", {
   payload: GenerateKeysRequest,
-  success: Schema.Struct({ keys: Schema.Array(EncodedKey) }),
+  success: GeneratedKeys,
   error: KeygenError
 }) {}
 

@@ -24,22 +24,40 @@ export const concat = (...parts: ReadonlyArray<Uint8Array>): Bytes => {
   return out
 }
 
-/** X.690 §8.1.3: short form under 128, else the long form's count and big-endian bytes. */
-const length = (n: number): Uint8Array => {
-  if (n < 0x80) return Uint8Array.of(n)
-  const bytes: Array<number> = []
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff)
-  return Uint8Array.of(0x80 | bytes.length, ...bytes)
+/** Bytes of X.690 §8.1.3's length of `n`: short form under 128, else a count and the big-endian bytes. */
+const lengthBytes = (n: number): number => {
+  if (n < 0x80) return 1
+  let size = 1
+  for (let v = n; v > 0; v = Math.floor(v / 256)) size++
+  return size
 }
 
-export const tlv = (tag: number, content: Uint8Array): Bytes => concat(Uint8Array.of(tag), length(content.length), content)
+/**
+ * A tag, its length and its content (after `lead` bytes of zeros, for a BIT STRING's
+ * unused-bits byte or an INTEGER's sign byte), written into one new array.
+ */
+const tlvWith = (tag: number, lead: number, content: Uint8Array): Bytes => {
+  const n = lead + content.length
+  const size = lengthBytes(n)
+  const out = new Uint8Array(1 + size + n)
+  out[0] = tag
+  if (size === 1) out[1] = n
+  else {
+    out[1] = 0x80 | (size - 1)
+    for (let i = size, v = n; i > 1; i--, v = Math.floor(v / 256)) out[i] = v & 0xff
+  }
+  out.set(content, 1 + size + lead)
+  return out
+}
+
+export const tlv = (tag: number, content: Uint8Array): Bytes => tlvWith(tag, 0, content)
 
 export const TAG = { integer: 0x02, bitString: 0x03, octetString: 0x04, null: 0x05, oid: 0x06, sequence: 0x30 } as const
 
 export const sequence = (...items: ReadonlyArray<Uint8Array>): Bytes => tlv(TAG.sequence, concat(...items))
 export const octetString = (bytes: Uint8Array): Bytes => tlv(TAG.octetString, bytes)
 /** X.690 §8.6: no unused bits in the keys written here. */
-export const bitString = (bytes: Uint8Array): Bytes => tlv(TAG.bitString, concat(Uint8Array.of(0), bytes))
+export const bitString = (bytes: Uint8Array): Bytes => tlvWith(TAG.bitString, 1, bytes)
 export const nullValue: Bytes = Uint8Array.of(0x05, 0x00)
 /** A context-specific tag [n]: constructed (explicit) or primitive (implicit). */
 export const context = (n: number, content: Uint8Array, constructed: boolean): Bytes =>
@@ -50,7 +68,7 @@ export const unsignedInteger = (magnitude: Uint8Array): Bytes => {
   let start = 0
   while (start < magnitude.length - 1 && magnitude[start] === 0) start++
   const trimmed = magnitude.subarray(start)
-  return tlv(TAG.integer, trimmed.length > 0 && trimmed[0]! & 0x80 ? concat(Uint8Array.of(0), trimmed) : trimmed)
+  return tlvWith(TAG.integer, trimmed.length > 0 && trimmed[0]! & 0x80 ? 1 : 0, trimmed)
 }
 export const smallInteger = (n: number): Bytes => unsignedInteger(bigEndian(n))
 

@@ -68,7 +68,7 @@ describe("generateKeyStream", () => {
       Stream.take(300)
     )).pipe(Effect.provide(pool)))
     expect(taken.length).toBe(300)
-    expect(made.keys).toBeLessThanOrEqual(256 * 4)
+    expect(made.keys).toBeLessThanOrEqual(keyBatchSize({ type: "ed25519", formats: ["spki-der"], count: 10_000_000 }) * 4)
   })
 
   it("gives a batch at a time: whole batches in order, each numbered from its first key", async () => {
@@ -89,9 +89,17 @@ describe("generateKeyStream", () => {
   })
 
   it("sizes batches to tens of ms of work and shares a small job among workers", () => {
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 1e6 })).toBe(256)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 1e6 })).toBe(1024)
+    expect(keyBatchSize({ type: "ecdsa-p256", formats: ["pkcs8-pem"], count: 1e6 })).toBe(1024)
+    expect(keyBatchSize({ type: "ecdsa-p384", formats: ["pkcs8-pem"], count: 1e6 })).toBe(69)
     expect(keyBatchSize({ type: "rsa-2048", formats: ["pkcs8-pem"], count: 100 })).toBe(1)
     expect(keyBatchSize({ type: "ed25519", formats: ["openssh-private-encrypted"], count: 100 })).toBe(1)
     expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 300 }, 2)).toBe(150)
+  })
+
+  it("evens batches out: a whole number of batches per worker, all of one size", () => {
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000 }, 2)).toBe(1000)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000 }, 1)).toBe(1000)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 2049 }, 2)).toBe(513)
   })
 })

@@ -5,7 +5,7 @@ import { runOrdered } from "../engine/job/runOrdered.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { type KeygenError } from "./KeyError.js"
 import type { KeyFormat } from "./KeyFormat.js"
-import { derivePbes2Key, generateKeys } from "./keygen.js"
+import { derivePbes2Key, generateKeyBatch } from "./keygen.js"
 import type { EncodedKey, GenerateKeysRequest } from "./KeygenRpcs.js"
 import type { KeyType } from "./KeyType.js"
 import { estimateCpuMillis, KEYGEN_LIMITS, validateKeygen } from "./validateKeygen.js"
@@ -29,6 +29,12 @@ export interface KeyStreamRequest {
   readonly start?: number | undefined
   /** Keys per task; default from the type and formats (`keyBatchSize`). */
   readonly batchSize?: number | undefined
+  /**
+   * `generateKeyBatches` only: each batch as JSON Lines (`keyLines.ts`), made on the
+   * worker, with the first `fields` of `formats` written under their names (the rest are
+   * there for the fingerprints). A batch then carries `lines` and no `keys`.
+   */
+  readonly lines?: { readonly fields: number } | undefined
 }
 
 /** One key of the job, in input order: `index` counts from the request's `start`. */
@@ -46,7 +52,16 @@ export interface GeneratedKey {
 export interface GeneratedKeyBatch {
   readonly _tag: "GeneratedKeyBatch"
   readonly first: number
+  /** Keys in the batch. */
+  readonly count: number
+  /** Empty when the request asked for `lines`. */
   readonly keys: ReadonlyArray<EncodedKey>
+  /**
+   * With the request's `lines`: the batch's JSON Lines, UTF-8, one buffer that is the
+   * caller's (it holds the private forms asked for: the caller's to wipe once nothing
+   * holds it any more).
+   */
+  readonly lines?: Uint8Array | undefined
 }
 
 /**
@@ -64,19 +79,35 @@ export const MAX_KEY_STREAM_COUNT = 100_000_000
 const BATCH_BUDGET_MILLIS = 768
 
 /**
+ * Keys a batch holds at most when each is quick: an estimate of at most `QUICK_KEY_MILLIS`
+ * (Ed25519, X25519, P-256, with no KDF per key; tens of µs each in Node, under a ms in
+ * noble). The calling thread spends ~1.2 ms on each batch whatever it holds (its RPC, the
+ * job runner, progress; measured in `sluice keygen`, 2026-12): at 256 Ed25519 keys a batch
+ * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs.
+ */
+const QUICK_BATCH_KEYS = 1024
+const QUICK_KEY_MILLIS = 6
+
+/**
  * Keys per task: a batch of tens of milliseconds of work, so the pool's per-task cost is
- * shared (256 Ed25519 keys, 128 P-256, one RSA key, a few scrypt-encrypted ones), and
- * never more than an even share of the job per worker (a small job still uses them all).
+ * shared (1,024 Ed25519 or P-256 keys, 69 P-384, one RSA key, one bcrypt-encrypted
+ * OpenSSH key), and never more than an even share of the job per worker (a small job
+ * still uses them all). Batches are then evened out, so that the job is a whole number of
+ * batches per worker, all of one size: no worker is left with a last batch alone while
+ * the others wait (20,000 Ed25519 keys on 2 workers: 20 batches of 1,000).
  */
 export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count">, concurrency = 1): number => {
   const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) }, { sharedPbes2Key: true })
-  const budget = Math.max(1, Math.min(256, KEYGEN_LIMITS.maxCount, Math.floor(BATCH_BUDGET_MILLIS / perKey)))
-  return Math.max(1, Math.min(budget, Math.ceil(request.count / Math.max(1, concurrency))))
+  const most = perKey <= QUICK_KEY_MILLIS ? QUICK_BATCH_KEYS : 256
+  const budget = Math.max(1, Math.min(most, KEYGEN_LIMITS.maxCount, Math.floor(perKey <= QUICK_KEY_MILLIS ? Infinity : BATCH_BUDGET_MILLIS / perKey)))
+  const workers = Math.max(1, concurrency)
+  const rounds = Math.max(1, Math.ceil(request.count / (workers * budget)))
+  return Math.max(1, Math.min(budget, Math.ceil(request.count / (workers * rounds))))
 }
 
 /** A batch's keys, or why it failed after its attempts. */
 type BatchOutcome =
-  | { readonly index: number; readonly keys: ReadonlyArray<EncodedKey>; readonly error?: undefined }
+  | { readonly index: number; readonly count: number; readonly keys: ReadonlyArray<EncodedKey>; readonly lines?: Uint8Array | undefined; readonly error?: undefined }
   | { readonly index: number; readonly keys?: undefined; readonly error: KeygenError | WorkerError }
 
 /** A failed batch is asked for again this many times (other keys: nothing of it was seen). */
@@ -88,14 +119,14 @@ const BATCH_ATTEMPTS = 3
  * `files` counts batches). The request is checked before any work (the stream fails with
  * a `KeygenError`). The job runs as `runOrdered` over batches, `BATCHES_PER_WORKER` ×
  * `pool.size` at once, so at most a few batches of keys are in memory whatever the count
- * (a few MiB: 256 Ed25519 keys are ~0.3 MiB in all their forms); a batch whose worker failed
+ * (a few MiB: 1,024 Ed25519 keys are ~1.2 MiB in all their forms); a batch whose worker failed
  * is generated anew (a new batch, not a retry of the same keys: none of the failed one was
  * seen), and after three failures the stream fails with the last error.
  */
 export const generateKeyStream = (
   request: KeyStreamRequest
 ): Stream.Stream<GeneratedKey | JobProgress, KeygenError | WorkerError, WorkerPool> =>
-  generateKeyBatches(request).pipe(
+  generateKeyBatches({ ...request, lines: undefined }).pipe(
     Stream.map((event): ReadonlyArray<GeneratedKey | JobProgress> =>
       event instanceof JobProgress
         ? [event]
@@ -116,10 +147,11 @@ export const generateKeyBatches = (
     const pool = yield* WorkerPool
     const start = request.start ?? 0
     const count = request.count
-    const asked = (n: number): GenerateKeysRequest => ({
+    const asked = (n: number, first = 0): GenerateKeysRequest => ({
       type: request.type,
       count: n,
       formats: request.formats,
+      ...(request.lines === undefined ? {} : { lines: { first, fields: request.lines.fields } }),
       ...(request.passphrase === undefined ? {} : { passphrase: request.passphrase }),
       ...(request.comment === undefined ? {} : { comment: request.comment }),
       ...(request.pbe === undefined ? {} : { pbe: request.pbe })
@@ -145,18 +177,18 @@ export const generateKeyBatches = (
       ? yield* derivePbes2Key(request.passphrase, request.pbe, request.type)
       : undefined
     const wipeKey = Effect.sync(() => pbes2Key?.key.fill(0))
-    const check = (n: number): GenerateKeysRequest => {
-      if (pbes2Key === undefined) return asked(n)
-      const { passphrase: _, ...rest } = asked(n)
+    const check = (n: number, first: number): GenerateKeysRequest => {
+      if (pbes2Key === undefined) return asked(n, first)
+      const { passphrase: _, ...rest } = asked(n, first)
       return { ...rest, pbes2Key, ...(openssh && request.passphrase !== undefined ? { passphrase: request.passphrase } : {}) }
     }
     const batches = Math.ceil(count / size)
     const keysIn = (batch: number) => Math.min(size, count - batch * size)
     const sizes = Array.from({ length: batches }, (_, b) => keysIn(b))
     const one = (batch: number): Effect.Effect<BatchOutcome> =>
-      generateKeys(check(keysIn(batch))).pipe(
+      generateKeyBatch(check(keysIn(batch), start + batch * size)).pipe(
         Effect.retry({ times: BATCH_ATTEMPTS - 1, while: (error) => error._tag === "WorkerError" }),
-        Effect.map((keys): BatchOutcome => ({ index: batch, keys })),
+        Effect.map(({ keys, lines }): BatchOutcome => ({ index: batch, count: keysIn(batch), keys, lines })),
         Effect.catch((error) => Effect.succeed<BatchOutcome>({ index: batch, error })),
         Effect.provideService(WorkerPool, pool)
       )
@@ -167,7 +199,7 @@ export const generateKeyBatches = (
       sizes,
       one,
       kind: (outcome) => outcome.error === undefined ? "done" : "failed",
-      size: (outcome) => outcome.keys?.length ?? 0,
+      size: (outcome) => outcome.error === undefined ? outcome.count : 0,
       labels: { done: "generated", phase: "keygen" }
     })
     return job.pipe(
@@ -176,7 +208,7 @@ export const generateKeyBatches = (
         if (event instanceof JobProgress) return Effect.succeed(event.total === count ? event : new JobProgress({ ...event, total: count }))
         const outcome = event
         if (outcome.error !== undefined) return Effect.fail(outcome.error)
-        return Effect.succeed({ _tag: "GeneratedKeyBatch", first: start + outcome.index * size, keys: outcome.keys })
+        return Effect.succeed({ _tag: "GeneratedKeyBatch", first: start + outcome.index * size, count: outcome.count, keys: outcome.keys, lines: outcome.lines })
       }),
       Stream.ensuring(wipeKey)
     )

@@ -6,7 +6,7 @@ import type { WorkerError } from "../engine/errors.js"
 import { Deadline, type TaskPolicy } from "../engine/pool/TaskPolicy.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { EncodingFailed, type KeygenError, keygenError } from "./KeyError.js"
-import { type EncodedKey, type GenerateKeysRequest, KeygenRpcs } from "./KeygenRpcs.js"
+import { type EncodedKey, type GeneratedKeys, type GenerateKeysRequest, KeygenRpcs } from "./KeygenRpcs.js"
 import type { KeyType } from "./KeyType.js"
 import { copyPbes2Key, PBES2_KEY_BYTES, PBES2_SALT_BYTES, type Pbes2Kdf, type Pbes2Key, PBKDF2_ITERATIONS, SCRYPT, SCRYPT_LOG_N } from "./Pbes2Key.js"
 import { estimateCpuMillis, validateKeygen } from "./validateKeygen.js"
@@ -73,10 +73,16 @@ export const derivePbes2Key = (
 export const generateKeys = (
   request: GenerateKeysRequest
 ): Effect.Effect<ReadonlyArray<EncodedKey>, KeygenError | WorkerError, WorkerPool> =>
+  Effect.map(generateKeyBatch(request), (batch) => batch.keys)
+
+/** `generateKeys` with the whole answer: the keys, or with `request.lines` the batch's JSON Lines. */
+export const generateKeyBatch = (
+  request: GenerateKeysRequest
+): Effect.Effect<GeneratedKeys, KeygenError | WorkerError, WorkerPool> =>
   Effect.gen(function*() {
     yield* validateKeygen(request)
     const pool = yield* WorkerPool
-    const { keys } = yield* pool.client(KeygenRpcs).run(keygenPolicy(request), (client) =>
+    return yield* pool.client(KeygenRpcs).run(keygenPolicy(request), (client) =>
       Effect.suspend(() => {
         // Copies per attempt, wiped here once sent: the handler wipes the ones it gets.
         const passphrase = request.passphrase === undefined ? undefined : new Uint8Array(request.passphrase)
@@ -92,5 +98,4 @@ export const generateKeys = (
           }))
         )
       }))
-    return keys
   })

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { BCRYPT_ROUNDS, ENCRYPTED_FORMATS, formatSupports, isKeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
-import { BadPassphrase, BadPbes2Key, CountOutOfRange, FormatNotForType, type KeygenError, keygenError, UnknownKeyFormat, UnknownKeyType } from "./KeyError.js"
+import { BadPassphrase, BadPbes2Key, CountOutOfRange, EncodingFailed, FormatNotForType, type KeygenError, keygenError, UnknownKeyFormat, UnknownKeyType } from "./KeyError.js"
 import type { GenerateKeysRequest } from "./KeygenRpcs.js"
 import { KEY_INFO, KEY_TYPES } from "./KeyType.js"
 import { pbes2KeyProblem } from "./Pbes2Key.js"
@@ -32,6 +32,13 @@ export const validateKeygen = (request: GenerateKeysRequest): Effect.Effect<void
     for (const format of request.formats as ReadonlyArray<string>) {
       if (!isKeyFormat(format)) return fail(new UnknownKeyFormat({ format }))
       if (!formatSupports(format, request.type)) return fail(new FormatNotForType({ format, type: request.type }))
+    }
+    const lines = request.lines
+    if (
+      lines !== undefined &&
+      (!Number.isSafeInteger(lines.first) || lines.first < 0 || !Number.isInteger(lines.fields) || lines.fields < 0 || lines.fields > request.formats.length)
+    ) {
+      return fail(new EncodingFailed({ type: request.type, format: "JSON Lines (a layout that does not fit the forms asked for)" }))
     }
     const pkcs8 = request.formats.some((f) => PKCS8_ENCRYPTED.has(f))
     if (request.pbes2Key !== undefined) {

@@ -2,14 +2,14 @@ import { ctr } from "@noble/ciphers/aes.js"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { randomBytes } from "@noble/hashes/utils.js"
-import { base64, base64nopad } from "@scure/base"
+import { base64 } from "@scure/base"
 import { type Bytes, concat, copy, padTo } from "../der.js"
 import { KeyParseError } from "../KeyError.js"
 import { ecFromScalar, publicKeyProblem } from "../KeyKernel.js"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
 import { type EcInfo, type EcType, KEY_INFO, KEY_TYPES, type KeyType } from "../KeyType.js"
 import { bcryptPbkdf } from "./bcryptPbkdf.js"
-import { armor, unarmor, utf8 } from "./pem.js"
+import { armor, base64Text, unarmor, utf8 } from "./pem.js"
 import { rsaType } from "./pkcs8.js"
 import { BCRYPT_ROUNDS } from "../KeyFormat.js"
 
@@ -59,10 +59,10 @@ export const publicBlob = (key: PublicKey): Bytes => {
 
 /** The `authorized_keys` line (sshd(8) AUTHORIZED_KEYS FILE FORMAT): type, base64 blob, comment. */
 export const authorizedKeysLine = (key: PublicKey, comment = ""): string =>
-  `${sshName(key.type)} ${base64.encode(publicBlob(key))}${comment === "" ? "" : ` ${comment}`}`
+  `${sshName(key.type)} ${base64Text(publicBlob(key))}${comment === "" ? "" : ` ${comment}`}`
 
 /** `ssh-keygen -lf`'s fingerprint: SHA-256 of the blob, base64 without padding (OpenSSH sshkey_fingerprint). */
-export const sshFingerprint = (key: PublicKey): string => `SHA256:${base64nopad.encode(sha256(publicBlob(key)))}`
+export const sshFingerprint = (key: PublicKey): string => `SHA256:${base64Text(sha256(publicBlob(key))).replace(/=+$/, "")}`
 
 /** The private fields after the type name, as PROTOCOL.key and sshkey_private_serialize write them. */
 const privateFields = (pair: KeyPair): Bytes => {

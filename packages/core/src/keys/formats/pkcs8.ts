@@ -25,8 +25,17 @@ import type { KeyPair, PublicKey } from "../KeyPair.js"
 import { type EcInfo, KEY_INFO, KEY_TYPES, type KeyType, type RsaType } from "../KeyType.js"
 import { armor, unarmor } from "./pem.js"
 
+/** Each type's AlgorithmIdentifier, made once: written into every key's SPKI and PKCS#8 (copied, never changed). */
+const algorithms = new Map<KeyType, Bytes>()
+
 /** The AlgorithmIdentifier (RFC 5280 §4.1.1.2) of a key type in SPKI and PKCS#8. */
 const algorithm = (type: KeyType): Bytes => {
+  let known = algorithms.get(type)
+  if (known === undefined) algorithms.set(type, known = algorithmOf(type))
+  return known
+}
+
+const algorithmOf = (type: KeyType): Bytes => {
   const info = KEY_INFO[type]
   switch (info.family) {
     // RFC 5480 §2.1.1: id-ecPublicKey with the namedCurve.

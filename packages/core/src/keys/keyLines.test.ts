@@ -1,0 +1,90 @@
+import { ed25519 } from "@noble/curves/ed25519.js"
+import { Effect, Layer, Stream } from "effect"
+import { describe, expect, it } from "vitest"
+import { JobProgress } from "../engine/job/JobProgress.js"
+import { layerInline } from "../engine/pool/WorkerPool.js"
+import { KeygenHandlersLive } from "./handlers.js"
+import type { KeyFormat } from "./KeyFormat.js"
+import { KeygenRpcs } from "./KeygenRpcs.js"
+import { ecFromScalar, KeyKernel } from "./KeyKernel.js"
+import { keyJsonLine, keyLineTemplate, lineValueOfBytes } from "./keyLines.js"
+import type { KeyPair } from "./KeyPair.js"
+import { type GeneratedKeyBatch, generateKeyBatches, type KeyStreamRequest } from "./keyStream.js"
+import type { KeyType } from "./KeyType.js"
+
+/** The n-th key of a run, the same in every run: seed (or scalar) n+1 in its last bytes. */
+const nth = (type: KeyType, n: number): KeyPair => {
+  const secret = new Uint8Array(32)
+  new DataView(secret.buffer).setUint32(28, n + 1)
+  return type === "ed25519"
+    ? { family: "okp", type, seed: secret, publicKey: ed25519.getPublicKey(secret) }
+    : ecFromScalar("ecdsa-p256", secret)
+}
+
+/** A kernel that makes the same keys in every run, on the hot path (`generateNow`) or only through `generate`. */
+const replaying = (hot: boolean) => {
+  let made = 0
+  const kernel: KeyKernel["Service"] = {
+    name: "replay",
+    supports: () => true,
+    generate: (type) => Effect.sync(() => nth(type, made++)),
+    ...(hot ? { generateNow: (type: KeyType) => nth(type, made++) } : {})
+  }
+  return layerInline({ group: KeygenRpcs, handlers: KeygenHandlersLive }).pipe(Layer.provide(Layer.succeed(KeyKernel)(kernel)))
+}
+
+const batches = (request: KeyStreamRequest, hot: boolean) =>
+  Effect.runPromise(Stream.runCollect(generateKeyBatches(request)).pipe(Effect.provide(replaying(hot)))).then((events) =>
+    (events as ReadonlyArray<GeneratedKeyBatch | JobProgress>).filter((e): e is GeneratedKeyBatch => !(e instanceof JobProgress))
+  )
+
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64")
+
+/** The definition: `JSON.stringify` of the key's object, forms by name, then the fingerprints. */
+const expectedLine = (type: KeyType, index: number, formats: ReadonlyArray<KeyFormat>, fields: number, outputs: ReadonlyArray<{ format: KeyFormat; bytes: Uint8Array }>) => {
+  const object: Record<string, unknown> = { index: index + 1, type }
+  for (const { format, bytes } of outputs.slice(0, fields)) {
+    object[format] = format.endsWith("-der") ? base64(bytes) : format.startsWith("jwk") && format !== "jwk-thumbprint" ? JSON.parse(decode(bytes)) : decode(bytes)
+  }
+  const ssh = formats.indexOf("ssh-fingerprint")
+  if (ssh !== -1) object["sshFingerprint"] = decode(outputs[ssh]!.bytes)
+  const jwk = formats.indexOf("jwk-thumbprint")
+  if (jwk !== -1) object["jwkThumbprint"] = decode(outputs[jwk]!.bytes)
+  return JSON.stringify(object) + "\n"
+}
+
+describe("keys as JSON Lines", () => {
+  const cases: ReadonlyArray<readonly [KeyType, ReadonlyArray<KeyFormat>, number]> = [
+    ["ed25519", ["pkcs8-pem", "spki-pem", "ssh-fingerprint", "jwk-thumbprint"], 2],
+    // (Not openssh-private: its check bytes are random in every run.)
+    ["ed25519", ["openssh-public", "pkcs8-der", "jwk", "jwk-public", "ssh-fingerprint", "jwk-thumbprint"], 4],
+    ["ecdsa-p256", ["pkcs8-pem", "spki-der", "jwk-thumbprint"], 2],
+    // A fingerprint asked for is a field, and the fingerprint too.
+    ["ecdsa-p256", ["jwk-thumbprint", "spki-pem"], 2]
+  ]
+  for (const hot of [true, false]) {
+    for (const [type, formats, fields] of cases) {
+      it(`a worker's lines are the bytes JSON.stringify gives of the same keys (${type}, ${formats.join(",")}, ${hot ? "hot path" : "one Effect per key"})`, async () => {
+        const request: KeyStreamRequest = { type, count: 7, formats, batchSize: 3, start: 10, comment: "ci@example" }
+        const [asLines, asKeys] = [await batches({ ...request, lines: { fields } }, hot), await batches(request, hot)]
+        expect(asLines.map((b) => [b.first, b.count, b.keys.length])).toEqual([[10, 3, 0], [13, 3, 0], [16, 1, 0]])
+        const expected = asKeys.flatMap((b) => b.keys.map((k, i) => expectedLine(type, b.first + i, formats, fields, k.outputs))).join("")
+        expect(asLines.map((b) => decode(b.lines!)).join("")).toBe(expected)
+      })
+    }
+  }
+
+  it("keyJsonLine builds a line from values, with the index from 1", () => {
+    const template = keyLineTemplate({ type: "x25519", formats: ["age-recipient", "jwk-thumbprint"], fields: 1 })
+    const values = [lineValueOfBytes("age-recipient", new TextEncoder().encode("age1x\n")), lineValueOfBytes("jwk-thumbprint", new TextEncoder().encode("t\"u"))]
+    expect(keyJsonLine(template, 0, values)).toBe(`{"index":1,"type":"x25519","age-recipient":"age1x\\n","jwkThumbprint":"t\\"u"}\n`)
+  })
+
+  it("refuses a layout that does not fit the forms", async () => {
+    const exit = await Effect.runPromiseExit(
+      Stream.runCollect(generateKeyBatches({ type: "ed25519", count: 2, formats: ["spki-pem"], lines: { fields: 2 } })).pipe(Effect.provide(replaying(true)))
+    )
+    expect(String(exit)).toContain("JSON Lines")
+  })
+})

@@ -1,0 +1,64 @@
+/**
+ * Keys as JSON Lines, the shape `sluice keygen --jsonl` writes and the web app downloads:
+ * one object per key, `{"index":N,"type":T,<form>:<value>...,"sshFingerprint":...,
+ * "jwkThumbprint":...}`, built as text (no object per key, no re-parse of a JWK) with the
+ * same bytes as `JSON.stringify` of that object, key for key. A form's value is its text,
+ * a DER form's is its base64, a JWK's is the object itself.
+ */
+import { base64 } from "@scure/base"
+import type { KeyFormat } from "./KeyFormat.js"
+import type { KeyType } from "./KeyType.js"
+
+/** The forms held as bytes, written in a line as base64. */
+export const BINARY_FORMATS: ReadonlySet<KeyFormat> = new Set(["pkcs8-der", "pkcs8-encrypted-der", "spki-der"])
+
+/**
+ * Which of a batch's forms go in its lines: each key's outputs come in `formats`' order,
+ * and the first `fields` are the forms written under their own names; the fingerprints are
+ * then taken from the `ssh-fingerprint` and `jwk-thumbprint` outputs wherever they are.
+ */
+export interface KeyLineLayout {
+  readonly type: KeyType
+  readonly formats: ReadonlyArray<KeyFormat>
+  readonly fields: number
+}
+
+const decoder = new TextDecoder()
+
+/** A text form's value in a line, as JSON text: the JWK object itself, any other text as a JSON string. */
+export const lineValueOfText = (format: KeyFormat, text: string): string =>
+  format === "jwk" || format === "jwk-public" ? text.trimEnd() : JSON.stringify(text)
+
+/** A form's value in a line from its bytes: base64 for DER, else as `lineValueOfText`. */
+export const lineValueOfBytes = (format: KeyFormat, bytes: Uint8Array): string =>
+  BINARY_FORMATS.has(format) ? `"${base64.encode(bytes)}"` : lineValueOfText(format, decoder.decode(bytes))
+
+/** The pieces of a layout's lines that are the same for every key. */
+export interface KeyLineTemplate {
+  /** `,"type":"ed25519"` */
+  readonly type: string
+  /** Each field's `,"name":`, in turn. */
+  readonly names: ReadonlyArray<string>
+  /** Where in the outputs the fingerprints are, or -1. */
+  readonly ssh: number
+  readonly jwk: number
+}
+
+export const keyLineTemplate = (layout: KeyLineLayout): KeyLineTemplate => ({
+  type: `,"type":${JSON.stringify(layout.type)}`,
+  names: layout.formats.slice(0, layout.fields).map((format) => `,${JSON.stringify(format)}:`),
+  ssh: layout.formats.indexOf("ssh-fingerprint"),
+  jwk: layout.formats.indexOf("jwk-thumbprint")
+})
+
+/**
+ * Key `index`'s line (counted from 0; the line says `index + 1`), with its newline, from
+ * the values of its outputs (`lineValueOfText`/`lineValueOfBytes`), in the layout's order.
+ */
+export const keyJsonLine = (template: KeyLineTemplate, index: number, values: ReadonlyArray<string>): string => {
+  let line = `{"index":${index + 1}${template.type}`
+  for (let i = 0; i < template.names.length; i++) line += template.names[i]! + values[i]!
+  if (template.ssh !== -1) line += `,"sshFingerprint":${values[template.ssh]!}`
+  if (template.jwk !== -1) line += `,"jwkThumbprint":${values[template.jwk]!}`
+  return line + "}\n"
+}

@@ -1,0 +1,30 @@
+import { p256, p384, p521 } from "@noble/curves/nist.js"
+import { describe, expect, it } from "vitest"
+import { spkiDer } from "../keys/formats/pkcs8.js"
+import { KEY_INFO } from "../keys/KeyType.js"
+import * as crypto from "node:crypto"
+import { make } from "./NodeKeyKernel.js"
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+
+describe("NodeKeyKernel.generateNow", () => {
+  const curves = { "ecdsa-p256": p256, "ecdsa-p384": p384, "ecdsa-p521": p521 } as const
+  for (const type of ["ecdsa-p256", "ecdsa-p384", "ecdsa-p521"] as const) {
+    it(`${type}: a new key each call, its scalar of the curve's size and its point the scalar's (noble), which OpenSSL reads`, () => {
+      const kernel = make()
+      const { size } = KEY_INFO[type] as { size: number }
+      const seen = new Set<string>()
+      for (let i = 0; i < 50; i++) {
+        const pair = kernel.generateNow!(type)!
+        if (pair.family !== "ec") throw new Error("not an EC pair")
+        expect(pair.d.length).toBe(size)
+        expect(hex(pair.publicKey)).toBe(hex(curves[type].getPublicKey(pair.d, false)))
+        seen.add(hex(pair.d))
+      }
+      expect(seen.size).toBe(50)
+      const last = kernel.generateNow!(type)!
+      expect(crypto.createPublicKey({ key: Buffer.from(spkiDer(last)), format: "der", type: "spki" }).asymmetricKeyDetails?.namedCurve)
+        .toBe({ "ecdsa-p256": "prime256v1", "ecdsa-p384": "secp384r1", "ecdsa-p521": "secp521r1" }[type])
+    })
+  }
+})
