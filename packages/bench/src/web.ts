@@ -166,7 +166,7 @@ export const runWebScenario = async (
         await runJobs(ALGORITHMS.sha256.label, ctx.runs, false)
         const wrong = checkDigest("sha256sum")
         if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
-        commands["web"] = result(byId("web"), { ...timed(), note: "setInputFiles → the row says Done (node clock)" })
+        commands["web"] = result(byId("web"), { ...timed(), note: "just before setInputFiles → the row says Done (page clock: a MutationObserver sees the status change)" })
         const shown = jobs.flatMap((j) => j.shownMBps === undefined ? [] : [j.shownMBps])
         commands["web_shown"] = result(
           byId("web_shown"),
@@ -206,7 +206,7 @@ export const runWebScenario = async (
           ...timed(),
           count: Math.min(...jobs.map((j) => j.workersAlive)),
           note: `count = fewest dedicated Web Workers alive during a job (page.workers(), sampled every 100 ms; ` +
-            `created during the jobs: ${jobs.map((j) => j.workersCreated).join(", ")}); MB/s = setInputFiles → Done`
+            `created during the jobs: ${jobs.map((j) => j.workersCreated).join(", ")}); MB/s = just before setInputFiles → the row says Done (page clock)`
         })
         const cores = await hardwareConcurrency(session)
         commands["cores"] = result(byId("cores"), { count: cores })
