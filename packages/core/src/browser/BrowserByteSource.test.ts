@@ -22,7 +22,7 @@ describe("streamRange", () => {
     const parts: Array<Uint8Array> = []
     const n = await Effect.runPromise(streamRange("f", blob)(1000, 2 * 1024 * 1024, (chunk) => void parts.push(chunk.slice()))!)
     expect(n).toBe(2 * 1024 * 1024)
-    expect(collect(parts)).toEqual(bytes.subarray(1000, 1000 + 2 * 1024 * 1024))
+    expect(Buffer.compare(collect(parts), bytes.subarray(1000, 1000 + 2 * 1024 * 1024))).toBe(0)
   })
 
   it("declines an empty range, so the positional read still asks the browser", () => {
@@ -72,6 +72,6 @@ describe("the Web Worker's ByteSource", () => {
     expect(reader.forEachRange).toBeDefined()
     const parts: Array<Uint8Array> = []
     await Effect.runPromise(forEachChunk(reader, (chunk) => void parts.push(chunk.slice()), { offset: 5, length: bytes.length - 10 }))
-    expect(collect(parts)).toEqual(bytes.subarray(5, bytes.length - 5))
+    expect(Buffer.compare(collect(parts), bytes.subarray(5, bytes.length - 5))).toBe(0)
   })
 })
