@@ -1,8 +1,8 @@
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import { makeReaderThread, type ReaderReply, type ReaderRequest, type ReaderThread, READ_AHEAD, THREAD_SLICE } from "./BlobReaderThread.js"
+import { makeReaderThread, type ReaderReply, type ReaderRequest, type ReaderThread, READ_AHEAD, THREAD_FROM_BYTES, THREAD_SLICE } from "./BlobReaderThread.js"
 
-const bytes = Uint8Array.from({ length: 3 * THREAD_SLICE + 123 }, (_, i) => (i * 7) & 255)
+const bytes = Uint8Array.from({ length: THREAD_FROM_BYTES + 3 * THREAD_SLICE + 123 }, (_, i) => (i * 7) & 255)
 const blob = new Blob([bytes])
 
 type Listener = (event: { readonly data?: unknown }) => void
@@ -88,6 +88,14 @@ describe("the reader thread", () => {
     expect(Buffer.compare(all, bytes)).toBe(0)
   })
 
+  it("reads a range shorter than THREAD_FROM_BYTES in this thread", async () => {
+    const { seen, thread } = fakeThread()
+    const parts: Array<Uint8Array> = []
+    const { all } = await collect(makeReaderThread(() => thread)("f", blob)(7, THREAD_FROM_BYTES - 1, (chunk) => void parts.push(chunk.slice())), parts)
+    expect(Buffer.compare(all, bytes.subarray(7, 7 + THREAD_FROM_BYTES - 1))).toBe(0)
+    expect(seen.requests).toEqual([])
+  })
+
   it("reads in this thread when no thread can be started", async () => {
     const parts: Array<Uint8Array> = []
     const { all } = await collect(makeReaderThread(() => undefined)("f", blob)(5, 1000, (chunk) => void parts.push(chunk.slice())), parts)
@@ -111,7 +119,7 @@ describe("the reader thread", () => {
       }
     }
     const self: { listener?: Listener } = {}
-    const exit = await Effect.runPromiseExit(makeReaderThread(() => thread)("big.iso", blob)(0, 10, () => undefined)!)
+    const exit = await Effect.runPromiseExit(makeReaderThread(() => thread)("big.iso", blob)(0, THREAD_FROM_BYTES, () => undefined)!)
     expect(JSON.stringify(exit)).toContain("NotReadableError")
     expect(JSON.stringify(exit)).toContain("big.iso")
   })
