@@ -344,7 +344,7 @@ export interface HashJob {
   readonly longTasks: ReadonlyArray<number>
   /** Longest interval between animation frames while hashing (ms). */
   readonly longestFrameMs: number
-  /** Most dedicated workers alive at once while the job ran (page.workers()). */
+  /** Most pool workers alive at once while the job ran (page.workers() but the reader threads). */
   readonly workersAlive: number
   /** Workers created during the job. */
   readonly workersCreated: number
@@ -392,6 +392,9 @@ const watchLongTasks = ({ buffered, name }: { readonly name: string; readonly bu
   }
   requestAnimationFrame(frame)
 }
+
+/** The page's pool workers alive: its dedicated workers but their reader threads (core's blob-reader-worker). */
+const poolWorkers = (page: Page): number => page.workers().filter((w) => !w.url().includes("blob-reader-worker")).length
 
 type DoneState = { start: number; done?: number }
 
@@ -449,7 +452,7 @@ export const hashInApp = async (
   await page.evaluate(watchLongTasks, { name: "__sluiceBenchLong", buffered: true })
 
   const createdBefore = session.workersCreated()
-  let workersAlive = page.workers().length
+  let workersAlive = poolWorkers(page)
   let peakHeap = baseHeap
   let samples = 0
   // The page's own clock, from just before the pick to the mutation that makes the row say
@@ -466,7 +469,7 @@ export const hashInApp = async (
     finished = true
   })
   while (!finished) {
-    workersAlive = Math.max(workersAlive, page.workers().length)
+    workersAlive = Math.max(workersAlive, poolWorkers(page))
     if (options.memory === true) {
       let allPrivate = 0
       for (const pid of renderers) {
