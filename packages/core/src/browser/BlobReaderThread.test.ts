@@ -88,6 +88,16 @@ describe("the reader thread", () => {
     expect(Buffer.compare(all, bytes)).toBe(0)
   })
 
+  it("reads a short remainder in this thread too when the thread fails near the end", async () => {
+    const slices = Math.ceil(bytes.length / THREAD_SLICE)
+    const { thread } = fakeThread({ failAfter: slices - 1 })
+    const parts: Array<Uint8Array> = []
+    const { all, n } = await collect(makeReaderThread(() => thread)("f", blob)(0, bytes.length, (chunk) => void parts.push(chunk.slice())), parts)
+    expect(bytes.length - (slices - 1) * THREAD_SLICE).toBeLessThan(1024 * 1024)
+    expect(n).toBe(bytes.length)
+    expect(Buffer.compare(all, bytes)).toBe(0)
+  })
+
   it("reads a range shorter than THREAD_FROM_BYTES in this thread", async () => {
     const { seen, thread } = fakeThread()
     const parts: Array<Uint8Array> = []
@@ -98,8 +108,8 @@ describe("the reader thread", () => {
 
   it("reads in this thread when no thread can be started", async () => {
     const parts: Array<Uint8Array> = []
-    const { all } = await collect(makeReaderThread(() => undefined)("f", blob)(5, 1000, (chunk) => void parts.push(chunk.slice())), parts)
-    expect(Buffer.compare(all, bytes.subarray(5, 1005))).toBe(0)
+    const { all } = await collect(makeReaderThread(() => undefined)("f", blob)(5, 2 * THREAD_SLICE, (chunk) => void parts.push(chunk.slice())), parts)
+    expect(Buffer.compare(all, bytes.subarray(5, 5 + 2 * THREAD_SLICE))).toBe(0)
   })
 
   it("cancels the thread's read when the consumer fails", async () => {

@@ -90,8 +90,12 @@ export const makeReaderThread = (spawn: () => ReaderThread | undefined) => {
     onChunk: (chunk: Uint8Array) => Effect.Effect<void, E> | void
   ): Effect.Effect<number, SourceError | E> | undefined => {
     if (length <= 0) return undefined
-    const inThread = streamRange(name, blob as unknown as Parameters<typeof streamRange>[1])
-    if (length < THREAD_FROM_BYTES || start() === undefined) return inThread(offset, length, onChunk)
+    const streamable = blob as unknown as Parameters<typeof streamRange>[1]
+    if (length < THREAD_FROM_BYTES || typeof streamable.slice(0, 0).stream !== "function" || start() === undefined) {
+      return streamRange(name, streamable)(offset, length, onChunk)
+    }
+    // What is left of a range the thread began, however short, is streamed here.
+    const inThread = streamRange(name, streamable, 0)
     return Effect.flatMap(Queue.unbounded<Reply>(), (replies): Effect.Effect<number, SourceError | E> => {
       const reader = start()
       if (reader === undefined) return inThread(offset, length, onChunk) ?? Effect.succeed(0)

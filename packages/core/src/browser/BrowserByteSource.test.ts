@@ -2,7 +2,7 @@ import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { forEachChunk } from "../engine/ByteSource.js"
 import { BlobSource } from "../engine/Source.js"
-import { openStreaming, streamRange } from "./BrowserByteSource.js"
+import { openStreaming, STREAM_FROM_BYTES, streamRange } from "./BrowserByteSource.js"
 
 const bytes = Uint8Array.from({ length: 3 * 1024 * 1024 + 7 }, (_, i) => (i * 31) & 255)
 const blob = new Blob([bytes])
@@ -26,7 +26,12 @@ describe("streamRange", () => {
   })
 
   it("declines an empty range, so the positional read still asks the browser", () => {
-    expect(streamRange("f", blob)(0, 0, () => undefined)).toBeUndefined()
+    expect(streamRange("f", blob, 0)(0, 0, () => undefined)).toBeUndefined()
+  })
+
+  it("leaves a range one read answers to positional reads", () => {
+    expect(streamRange("f", blob)(0, STREAM_FROM_BYTES, () => undefined)).toBeUndefined()
+    expect(streamRange("f", blob)(0, STREAM_FROM_BYTES + 1, () => undefined)).toBeDefined()
   })
 
   it("stops at the first failure of a chunk's consumer and cancels the stream", async () => {
@@ -43,7 +48,7 @@ describe("streamRange", () => {
         })
       })
     }
-    const exit = await Effect.runPromiseExit(streamRange("f", fake)(0, 12, () => (calls++, Effect.fail("stop")))!)
+    const exit = await Effect.runPromiseExit(streamRange("f", fake, 0)(0, 12, () => (calls++, Effect.fail("stop")))!)
     expect(Exit.isFailure(exit)).toBe(true)
     expect(calls).toBe(1)
     expect(cancelled).toBe(true)
@@ -60,7 +65,7 @@ describe("streamRange", () => {
         })
       })
     }
-    const exit = await Effect.runPromiseExit(streamRange("big.iso", fake)(0, 10, () => undefined)!)
+    const exit = await Effect.runPromiseExit(streamRange("big.iso", fake, 0)(0, 10, () => undefined)!)
     expect(JSON.stringify(exit)).toContain("NotReadableError")
     expect(JSON.stringify(exit)).toContain("big.iso")
   })
