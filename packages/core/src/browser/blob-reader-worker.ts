@@ -3,7 +3,9 @@
  * and transfers them, in slices, to the worker that spawned it, which hashes one slice
  * while this thread reads the next. Chromium hands a Blob stream's bytes over on the
  * thread that reads it: here, not on the hashing thread. Slices come back to be filled
- * again, and at most `depth` are out at once per range, so memory stays bounded.
+ * again (kept for the next range too, a few at most), and at most `depth` are out at once
+ * per range, so memory stays bounded. Where the stream offers a BYOB reader, Chromium
+ * writes straight into the slice: no chunk is allocated, and none is left to collect.
  */
 import type { ReaderReply, ReaderRequest } from "./BlobReaderThread.js"
 
@@ -12,12 +14,20 @@ interface ChunkReader {
   cancel(): Promise<void>
 }
 
+interface ByobReader {
+  read(view: Uint8Array): Promise<{ readonly done: boolean; readonly value?: Uint8Array | undefined }>
+  cancel(): Promise<void>
+}
+
+interface ByteStream {
+  getReader(options?: { readonly mode: "byob" }): ChunkReader | ByobReader
+}
+
 interface Range {
-  readonly free: Array<ArrayBuffer>
   out: number
   cancelled: boolean
   wake: (() => void) | undefined
-  reader: ChunkReader | undefined
+  reader: ChunkReader | ByobReader | undefined
 }
 
 interface Scope {
@@ -27,20 +37,35 @@ interface Scope {
 
 const self = globalThis as unknown as Scope
 const ranges = new Map<number, Range>()
+/** Slices given back, for any range of their size: a read allocates only while this is empty. */
+const free: Array<ArrayBuffer> = []
+const FREE_LIMIT = 3
+
+const take = (size: number): Uint8Array => {
+  const at = free.findIndex((buffer) => buffer.byteLength === size)
+  return new Uint8Array(at >= 0 ? free.splice(at, 1)[0]! : new ArrayBuffer(size))
+}
 
 const post = (message: ReaderReply, transfer?: Array<ArrayBuffer>) => self.postMessage(message, transfer ?? [])
 
 const read = async (request: Extract<ReaderRequest, { op: "read" }>) => {
-  const range: Range = { free: [], out: 0, cancelled: false, wake: undefined, reader: undefined }
+  const range: Range = { out: 0, cancelled: false, wake: undefined, reader: undefined }
   ranges.set(request.id, range)
   let bytes = 0
+  let slice: Uint8Array | undefined
+  let filled = 0
   try {
-    const reader = (request.blob.slice(request.offset, request.offset + request.length) as unknown as {
-      stream(): { getReader(): ChunkReader }
-    }).stream().getReader()
+    const stream = (request.blob.slice(request.offset, request.offset + request.length) as unknown as {
+      stream(): ByteStream
+    }).stream()
+    let byob: ByobReader | undefined
+    try {
+      byob = stream.getReader({ mode: "byob" }) as ByobReader
+    } catch {
+      byob = undefined
+    }
+    const reader = byob ?? stream.getReader() as ChunkReader
     range.reader = reader
-    let slice: Uint8Array | undefined
-    let filled = 0
     const send = async () => {
       while (range.out >= request.depth && !range.cancelled) await new Promise<void>((resolve) => (range.wake = resolve))
       if (range.cancelled) return
@@ -50,13 +75,27 @@ const read = async (request: Extract<ReaderRequest, { op: "read" }>) => {
       slice = undefined
       filled = 0
     }
-    for (;;) {
-      const { done, value } = await reader.read()
+    while (byob !== undefined) {
+      slice ??= take(request.slice)
+      // The read takes the slice's buffer and gives it back filled a little further.
+      const { done, value } = await byob.read(slice.subarray(filled))
+      if (value !== undefined) {
+        slice = new Uint8Array(value.buffer as ArrayBuffer)
+        filled += value.length
+        bytes += value.length
+      }
+      if (range.cancelled) return
+      if (done) break
+      if (filled === slice.length) await send()
+      if (range.cancelled) return
+    }
+    while (byob === undefined) {
+      const { done, value } = await (reader as ChunkReader).read()
       if (range.cancelled) return
       if (done || value === undefined) break
       bytes += value.length
       for (let at = 0; at < value.length;) {
-        slice ??= new Uint8Array(range.free.pop() ?? new ArrayBuffer(request.slice))
+        slice ??= take(request.slice)
         const n = Math.min(value.length - at, slice.length - filled)
         slice.set(value.subarray(at, at + n), filled)
         filled += n
@@ -71,6 +110,8 @@ const read = async (request: Extract<ReaderRequest, { op: "read" }>) => {
     if (!range.cancelled) post({ id: request.id, error: (error as Error | undefined)?.name ?? "NotReadableError" })
   } finally {
     ranges.delete(request.id)
+    // A slice whose buffer a cancelled read kept is detached (empty): not worth keeping.
+    if (slice !== undefined && slice.buffer.byteLength > 0 && free.length < FREE_LIMIT) free.push(slice.buffer as ArrayBuffer)
   }
 }
 
@@ -79,11 +120,11 @@ self.onmessage = ({ data }) => {
     void read(data)
     return
   }
+  if (data.op === "return" && free.length < FREE_LIMIT) free.push(data.buffer)
   const range = ranges.get(data.id)
   if (range === undefined) return
   if (data.op === "return") {
     range.out--
-    range.free.push(data.buffer)
   } else {
     range.cancelled = true
     void range.reader?.cancel().catch(() => undefined)
