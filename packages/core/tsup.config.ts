@@ -9,7 +9,9 @@ export default defineConfig([
       index: "src/index.ts",
       "platform/node": "src/node/node.ts",
       "platform/browser": "src/browser/browser.ts",
-      "platform/browser-worker": "src/browser/browser-worker.ts"
+      "platform/browser-worker": "src/browser/browser-worker.ts",
+      // Beside browser-worker.js, where its `new URL("./blob-reader-worker.js", import.meta.url)` looks.
+      "platform/blob-reader-worker": "src/browser/blob-reader-worker.ts"
     },
     dts: true,
     // `build` empties dist first: the two configurations run at once and must not clean each other.

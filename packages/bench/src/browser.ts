@@ -335,7 +335,7 @@ export const memoryOf = (pid: string): ProcessMemory => {
 // --- Jobs ----------------------------------------------------------------------------------
 
 export interface HashJob {
-  /** setInputFiles → the row says Done, in seconds (node clock). */
+  /** Just before setInputFiles → the row says Done, in seconds (the page's clock). */
   readonly seconds: number
   /** The app's own "Hashed at N MB/s". */
   readonly shownMBps?: number
@@ -344,7 +344,7 @@ export interface HashJob {
   readonly longTasks: ReadonlyArray<number>
   /** Longest interval between animation frames while hashing (ms). */
   readonly longestFrameMs: number
-  /** Most dedicated workers alive at once while the job ran (page.workers()). */
+  /** Most pool workers alive at once while the job ran (page.workers() but the reader threads). */
   readonly workersAlive: number
   /** Workers created during the job. */
   readonly workersCreated: number
@@ -393,6 +393,31 @@ const watchLongTasks = ({ buffered, name }: { readonly name: string; readonly bu
   requestAnimationFrame(frame)
 }
 
+/** The page's pool workers alive: its dedicated workers but their reader threads (core's blob-reader-worker). */
+const poolWorkers = (page: Page): number => page.workers().filter((w) => !w.url().includes("blob-reader-worker")).length
+
+type DoneState = { start: number; done?: number }
+
+/**
+ * Runs in the page (`page.evaluate(watchDone, name)`): now, and the moment the row of `name`
+ * first says Done (a MutationObserver, so before that frame is painted), in
+ * `globalThis.__sluiceBenchDone`. Self-contained: the page gets this function's text only.
+ */
+const watchDone = (name: string): void => {
+  const state: DoneState = { start: performance.now() }
+  ;(globalThis as unknown as { __sluiceBenchDone: DoneState }).__sluiceBenchDone = state
+  const observer = new MutationObserver(() => {
+    for (const row of Array.from(document.querySelectorAll("li.row"))) {
+      if (row.getAttribute("aria-label") === name && row.querySelector(".row-head .status")?.textContent === "Done") {
+        state.done = performance.now()
+        observer.disconnect()
+        return
+      }
+    }
+  })
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true })
+}
+
 /**
  * Hashes `path` in the app with the algorithm `label`: long tasks observed from the pick,
  * workers and memory sampled every ~100 ms until the row says Done.
@@ -427,9 +452,13 @@ export const hashInApp = async (
   await page.evaluate(watchLongTasks, { name: "__sluiceBenchLong", buffered: true })
 
   const createdBefore = session.workersCreated()
-  let workersAlive = page.workers().length
+  let workersAlive = poolWorkers(page)
   let peakHeap = baseHeap
   let samples = 0
+  // The page's own clock, from just before the pick to the mutation that makes the row say
+  // Done: the node side only learns of it at Playwright's next poll (measured: 0.1-0.45 s
+  // later), which the peer, timed in its page, never pays.
+  await page.evaluate(watchDone, name)
   const started = performance.now()
   await page.getByTestId("pick-files").setInputFiles([path])
   const done = waitForStatus(page, name, "Done", options.timeoutMs)
@@ -440,7 +469,7 @@ export const hashInApp = async (
     finished = true
   })
   while (!finished) {
-    workersAlive = Math.max(workersAlive, page.workers().length)
+    workersAlive = Math.max(workersAlive, poolWorkers(page))
     if (options.memory === true) {
       let allPrivate = 0
       for (const pid of renderers) {
@@ -457,7 +486,12 @@ export const hashInApp = async (
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  const seconds = (performance.now() - started) / 1000
+  const nodeSeconds = (performance.now() - started) / 1000
+  const pageSpan = await page.evaluate(() => {
+    const state = (globalThis as unknown as { __sluiceBenchDone?: DoneState }).__sluiceBenchDone
+    return state?.done === undefined ? undefined : state.done - state.start
+  })
+  const seconds = pageSpan === undefined ? nodeSeconds : pageSpan / 1000
   if (failure !== undefined) {
     const status = await statusOf(page, name).innerText({ timeout: 1_000 }).catch(() => "?")
     throw new Error(`the row for ${name} did not say Done within ${options.timeoutMs / 1000} s (it says ${status})`)

@@ -22,8 +22,68 @@ export const openSource = (source: Source, chunkSize?: number): Effect.Effect<By
     ? Effect.succeed(blobReader(source.name, source.blob, chunkSize))
     : Effect.fail(sourceError(new ReadFailed({ path: sourceName(source), code: UNSUPPORTED_SOURCE })))
 
-/** `File`s and `Blob`s, for a Web Worker: slices of `WORKER_READ_SIZE`, the next one read while the last is hashed. */
-export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: (source) => openSource(source, WORKER_READ_SIZE) })
+/**
+ * Ranges up to this long are left to positional reads: one `arrayBuffer()` answers them,
+ * as a stream would in one chunk (1,000 files of 4 KiB were no faster streamed).
+ */
+export const STREAM_FROM_BYTES = 1024 * 1024
+
+/** The part of a `ReadableStreamDefaultReader` of bytes used here. */
+interface ChunkReader {
+  read(): Promise<{ readonly done: boolean; readonly value?: Uint8Array | undefined }>
+  cancel(): Promise<void>
+}
+
+interface StreamableBlob {
+  slice(start: number, end: number): { stream?: () => { getReader(): ChunkReader } }
+}
+
+const readFailed = (name: string) => (cause: unknown) =>
+  sourceError(new ReadFailed({ path: name, code: (cause as Error | undefined)?.name ?? "NotReadableError" }))
+
+/**
+ * A range of a `Blob` through one `ReadableStream` (`blob.slice().stream()`), each chunk
+ * handed on as it comes: Chromium then keeps its file reader busy while the chunk before
+ * is hashed, and spends about a quarter less CPU per byte than on 8 MiB `arrayBuffer()`
+ * slices (in a Web Worker, 256 MiB: ~480 ms of CPU against ~620 ms). Undefined where a
+ * `Blob` cannot stream, for an empty range (whose one positional read still fails when
+ * the file went), and for a range of at most `from` bytes.
+ */
+export const streamRange = (name: string, blob: StreamableBlob, from: number = STREAM_FROM_BYTES) =>
+<E>(
+  offset: number,
+  length: number,
+  onChunk: (chunk: Uint8Array) => Effect.Effect<void, E> | void
+): Effect.Effect<number, SourceError | E> | undefined => {
+  if (length <= 0 || length <= from) return undefined
+  const slice = blob.slice(offset, offset + length)
+  if (typeof slice.stream !== "function") return undefined
+  return Effect.suspend(() => {
+    const reader = slice.stream!().getReader()
+    let bytes = 0
+    const loop: Effect.Effect<number, SourceError | E> = Effect.flatMap(
+      Effect.tryPromise({ try: () => reader.read(), catch: readFailed(name) }),
+      ({ done, value }) => {
+        if (done || value === undefined) return Effect.succeed(bytes)
+        bytes += value.length
+        const result = onChunk(value)
+        return result === undefined ? loop : Effect.andThen(result, loop)
+      }
+    )
+    // An interrupted or failed read lets the browser stop reading ahead.
+    return Effect.onExit(loop, () => Effect.sync(() => void reader.cancel().catch(() => undefined)))
+  })
+}
+
+/** `openSource` whose reader also streams ranges (`ByteReader.forEachRange`). */
+export const openStreaming = (source: Source, chunkSize?: number): Effect.Effect<ByteReader, SourceError> =>
+  Effect.map(openSource(source, chunkSize), (reader) =>
+    source._tag === "BlobSource"
+      ? { ...reader, forEachRange: streamRange(source.name, source.blob as unknown as StreamableBlob) }
+      : reader)
+
+/** `File`s and `Blob`s, for a Web Worker: a range through one stream, each chunk hashed as it comes. */
+export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: (source) => openStreaming(source, WORKER_READ_SIZE) })
 
 /**
  * Reads on the main thread are at most this long. With every algorithm at once the portable

@@ -82,6 +82,8 @@ describe("the browser layer in Chromium", () => {
       "sha3-256": nodeDigests["sha3-256"],
       md5: nodeDigests.md5
     })
+    // Read on each worker's reader thread, not on the hashing thread.
+    expect(harness.served).toContain("/blob-reader-worker.js")
   })
 
   it("fails a path with a typed error that crosses the worker boundary", async () => {

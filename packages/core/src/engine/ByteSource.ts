@@ -18,6 +18,18 @@ export interface ByteReader {
    * `Blob` costs a round trip to the browser's file reader per slice, so it reads larger ones.
    */
   readonly chunkSize?: number | undefined
+  /**
+   * Hands `onChunk` the bytes of `[offset, offset + length)` in order, as the source delivers
+   * them (each chunk valid only during its call), and returns how many there were (fewer
+   * when the source ended early). Offered by a reader that streams a range faster than it
+   * answers positional reads: a browser's `File` is read through one stream (a reader
+   * thread in a Web Worker) instead of a round trip to its file reader per slice.
+   */
+  readonly forEachRange?: <E>(
+    offset: number,
+    length: number,
+    onChunk: (chunk: Uint8Array) => Effect.Effect<void, E> | void
+  ) => Effect.Effect<number, SourceError | E> | undefined
 }
 
 /** What `readPathSync` read: the bytes, and the file's content-identity key after the last read when asked. */
@@ -97,6 +109,14 @@ export const forEachChunk = Effect.fnUntraced(function*<E = never>(
   const readInto = (buffer: Uint8Array) => {
     const want = Math.min(chunkSize, remaining)
     return want <= 0 ? Effect.succeed(0) : reader.read(buffer, positional ? position : undefined, want)
+  }
+  if (reader.forEachRange !== undefined && positional) {
+    const length = Math.min(remaining, Math.max(0, reader.size - position))
+    const streamed = reader.forEachRange(position, length, onChunk)
+    if (streamed !== undefined) {
+      yield* streamed
+      return
+    }
   }
   const blocking = positional && Math.min(remaining, Math.max(0, reader.size - position)) <= BLOCKING_READ_BYTES
   if (reader.readSync !== undefined && blocking) {

@@ -49,7 +49,11 @@ export const useBrowserHarness = (): Harness => {
   beforeAll(async () => {
     const esbuild = await loadEsbuild()
     const bundle = await esbuild.build({
-      entryPoints: { page: join(platform, "testkit/page.ts"), worker: join(platform, "browser-worker.ts") },
+      entryPoints: {
+        page: join(platform, "testkit/page.ts"),
+        worker: join(platform, "browser-worker.ts"),
+        "blob-reader-worker": join(platform, "blob-reader-worker.ts")
+      },
       bundle: true,
       format: "esm",
       splitting: true,
