@@ -2,8 +2,12 @@
  * keygen-*: bulk key generation through `sluice keygen`, as keys per second and peak RSS.
  *
  * Each command makes a number of keys into a fresh destination in the scratch directory
- * (a new --out-dir, a new --jsonl file, or a new folder for the ssh-keygen loop), removed
- * after the run and untimed; the first run of each command is untimed and checked (the
+ * (a new --out-dir, a new --jsonl file, or a new folder for the ssh-keygen loop), all
+ * removed, untimed, when the scenario ends, not after each run: on ext4 without a journal
+ * (this machine's disk) a new file's inode skips every inode of its block group freed in the
+ * last 60 s (ext4's `recently_deleted`), scanning past each, so removing one run's 20,000
+ * files made every file of the next run cost 10-30x more to create (~500 us, not 20-45 us),
+ * and a command measured the cleanup of the one before it. The first run of each command is untimed and checked (the
  * manifest or JSON lines hold every key, ssh-keygen wrote two files per key). Timed runs go
  * in rounds, in an order that rotates from round to round, like every other scenario.
  * Figures: seconds and peak RSS (GNU time) as usual, and `perSecond`, keys per second from
@@ -61,44 +65,46 @@ export const runKeygenScenario = async (spec: ScenarioSpec, ctx: ExecuteContext)
     return { spec: command, keys, argvFor, samples: [] }
   })
   let serial = 0
+  const made: Array<string> = []
   const once = async (c: Live, what: string): Promise<Sample | undefined> => {
     const path = join(ctx.scratchDir, `keygen-${spec.id}-${c.spec.id}-${serial++}`)
+    made.push(path)
     if (c.spec.tool === "ssh-keygen") mkdirSync(path)
-    try {
-      const sample = await runOnce(c.argvFor(path), {
-        rssFile: join(ctx.scratchDir, `rss-${spec.id}-${c.spec.id}.txt`),
-        timeoutMs: ctx.maxTimeoutMs,
-        ...(ctx.gnuTime === undefined ? {} : { gnuTime: ctx.gnuTime }),
-        ...(c.spec.tool === "sluice" ? { env: coldCacheEnv(ctx.scratchDir) } : {})
-      })
-      const failure = sample.timedOut
-        ? `no exit after ${(ctx.maxTimeoutMs / 1000).toFixed(0)} s (killed)`
-        : sample.exitCode !== 0
-        ? `exited with ${sample.exitCode ?? sample.signal}: ${sample.stderr.trim().split("\n").slice(0, 2).join(" | ")}`
-        : what === "untimed first run" ? checkOutput(c.spec, path, c.keys) : undefined
-      if (failure !== undefined) {
-        c.error = `${c.spec.label} ${failure} (${what})`
-        ctx.log(`  ${c.spec.id}: ${c.error}`)
-        return undefined
-      }
-      return sample
-    } finally {
-      rmSync(path, { recursive: true, force: true })
+    const sample = await runOnce(c.argvFor(path), {
+      rssFile: join(ctx.scratchDir, `rss-${spec.id}-${c.spec.id}.txt`),
+      timeoutMs: ctx.maxTimeoutMs,
+      ...(ctx.gnuTime === undefined ? {} : { gnuTime: ctx.gnuTime }),
+      ...(c.spec.tool === "sluice" ? { env: coldCacheEnv(ctx.scratchDir) } : {})
+    })
+    const failure = sample.timedOut
+      ? `no exit after ${(ctx.maxTimeoutMs / 1000).toFixed(0)} s (killed)`
+      : sample.exitCode !== 0
+      ? `exited with ${sample.exitCode ?? sample.signal}: ${sample.stderr.trim().split("\n").slice(0, 2).join(" | ")}`
+      : what === "untimed first run" ? checkOutput(c.spec, path, c.keys) : undefined
+    if (failure !== undefined) {
+      c.error = `${c.spec.label} ${failure} (${what})`
+      ctx.log(`  ${c.spec.id}: ${c.error}`)
+      return undefined
     }
+    return sample
   }
-  for (const c of live.filter((c) => c.error === undefined)) await once(c, "untimed first run")
-  for (let round = 0; round < ctx.runs; round++) {
-    const order = live.filter((c) => c.error === undefined)
-    for (const c of order.map((_, i) => order[(i + round) % order.length]!)) {
-      const sample = await once(c, `timed run ${round + 1}`)
-      if (sample === undefined) continue
-      const record = { seconds: sample.seconds, ...(sample.rssKiB === undefined ? {} : { rssMiB: sample.rssKiB / 1024 }) }
-      c.samples.push(record)
-      ctx.log(
-        `  run ${round + 1}/${ctx.runs} ${c.spec.id.padEnd(16)} ${record.seconds.toFixed(3)} s  ${(c.keys / record.seconds).toFixed(0)} keys/s` +
-          (record.rssMiB === undefined ? "" : `  ${record.rssMiB.toFixed(1)} MiB`)
-      )
+  try {
+    for (const c of live.filter((c) => c.error === undefined)) await once(c, "untimed first run")
+    for (let round = 0; round < ctx.runs; round++) {
+      const order = live.filter((c) => c.error === undefined)
+      for (const c of order.map((_, i) => order[(i + round) % order.length]!)) {
+        const sample = await once(c, `timed run ${round + 1}`)
+        if (sample === undefined) continue
+        const record = { seconds: sample.seconds, ...(sample.rssKiB === undefined ? {} : { rssMiB: sample.rssKiB / 1024 }) }
+        c.samples.push(record)
+        ctx.log(
+          `  run ${round + 1}/${ctx.runs} ${c.spec.id.padEnd(16)} ${record.seconds.toFixed(3)} s  ${(c.keys / record.seconds).toFixed(0)} keys/s` +
+            (record.rssMiB === undefined ? "" : `  ${record.rssMiB.toFixed(1)} MiB`)
+        )
+      }
     }
+  } finally {
+    for (const path of made) rmSync(path, { recursive: true, force: true })
   }
   const commands: Record<string, CommandResult> = {}
   for (const c of live) {
