@@ -23,7 +23,12 @@ flushCacheOnHide(runtime)
 const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame, checkpoints, useCache: cachePreference.get })
 // The pool (and the runtime around it) is built in a task of its own once the page has
 // painted: built here, it joined the modules' evaluation in one long task at load.
-const afterFirstPaint = new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
+// A page opened in a background tab gets no animation frame until it is shown: a timer
+// then builds the pool anyway.
+const afterFirstPaint = new Promise<void>((resolve) => {
+  requestAnimationFrame(() => setTimeout(resolve, 0))
+  setTimeout(resolve, 250)
+})
 const pool = afterFirstPaint.then(() => describePool(runtime))
 const performanceMonitor = makePerformanceMonitor(performanceSources(runtime, jobs))
 const health = (listener: Parameters<typeof subscribePoolHealth>[1]) => subscribePoolHealth(runtime, listener)
