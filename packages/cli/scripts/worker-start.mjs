@@ -23,7 +23,7 @@ const workers = Number(option("--workers", "1"))
 const runs = Number(option("--runs", "10"))
 const task = option("--task", "none")
 const entry = new URL(option("--entry", "../dist/worker.js"), import.meta.url)
-const heap = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 }
+const heap = process.env.LW_HEAP === "none" ? undefined : { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 }
 
 const cpuMs = async (worker) => {
   const { user, system } = await worker.cpuUsage()
