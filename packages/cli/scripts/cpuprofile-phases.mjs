@@ -1,8 +1,10 @@
 // A thread's CPU profile (--cpu-prof) by phase of its start-up, from each sample's stack:
 //   compile     compiling a module's source (compileSourceTextModule: with a code cache, deserializing it)
 //   builtins    compiling and running Node's own modules (node:*) as they are first required
-//   evaluation  running a bundle chunk's top level (module bodies, esbuild's lazy `init_*`)
-//   run         the rest of the JavaScript: layers built, requests served, tasks
+//   evaluation  running a bundle chunk's top level (module bodies), not counting effects run from it
+//   effects     effect's fiber loop (runLoop): the worker's layers built (the entry forks them
+//               at its top level), requests served, tasks
+//   run         the rest of our JavaScript (callbacks outside a fiber)
 //   gc, program (V8 and Node outside JavaScript), idle
 // Usage: node scripts/cpuprofile-phases.mjs <file.cpuprofile>...
 import { readFileSync } from "node:fs"
@@ -22,6 +24,7 @@ const phasesOf = (file) => {
     if (leaf.functionName === "(program)") return "program"
     if (stack.some((f) => f.functionName === "compileSourceTextModule" || f.functionName === "compileFunction")) return "compile"
     if (stack.some((f) => f.functionName === "compileForInternalLoader" || f.functionName === "requireBuiltin")) return "builtins"
+    if (stack.some((f) => f.functionName === "runLoop" && f.url.startsWith("file:"))) return "effects"
     // A module's top level: an anonymous function at the chunk's first line and column.
     if (stack.some((f) => f.functionName === "" && f.lineNumber === 0 && f.columnNumber === 0 && /^file:.*\.m?js$/.test(f.url))) return "evaluation"
     return stack.some((f) => f.url.startsWith("file:")) ? "run" : "builtins"
@@ -35,7 +38,7 @@ const phasesOf = (file) => {
   return { wall: (profile.endTime - profile.startTime) / 1000, totals }
 }
 
-const order = ["compile", "builtins", "evaluation", "run", "gc", "program", "idle"]
+const order = ["compile", "builtins", "evaluation", "effects", "run", "gc", "program", "idle"]
 for (const file of process.argv.slice(2)) {
   const { wall, totals } = phasesOf(file)
   const busy = order.filter((p) => p !== "idle").reduce((sum, p) => sum + (totals.get(p) ?? 0), 0)

@@ -1,6 +1,6 @@
 // How long a pool worker takes to start, and what it costs, measured from the main thread.
 //
-//   node scripts/worker-start.mjs [--workers N] [--runs R] [--task none|keygen|hash] [--entry dist/worker.js]
+//   node scripts/worker-start.mjs [--workers N] [--runs R] [--task none|keygen|hash] [--entry dist/worker.js] [--heap keygen|default]
 //
 // --task none (default): N workers started at once, each timed from `new Worker` to its
 //   runner's first message (it serves requests from then on) and its CPU (user + system,
@@ -23,7 +23,8 @@ const workers = Number(option("--workers", "1"))
 const runs = Number(option("--runs", "10"))
 const task = option("--task", "none")
 const entry = new URL(option("--entry", "../dist/worker.js"), import.meta.url)
-const heap = process.env.LW_HEAP === "none" ? undefined : { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 }
+// keygen's worker heap (src/keygenWorkers.ts) unless --heap default
+const heap = option("--heap", "keygen") === "default" ? undefined : { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 }
 
 const cpuMs = async (worker) => {
   const { user, system } = await worker.cpuUsage()
