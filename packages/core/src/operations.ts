@@ -5,11 +5,13 @@
  */
 import { Layer } from "effect"
 import type { Rpc, RpcGroup } from "effect/rpc"
+import { deriveError, KdfFailed } from "./derive/DeriveError.js"
 import { DeriveRpcs } from "./derive/DeriveRpcs.js"
 import { EngineHandlersLive, EngineRpcs } from "./engine/pool/EngineRpcs.js"
 import { lazyHandlers } from "./engine/pool/lazyHandlers.js"
 import { HashHandlersLive } from "./hash/handlers.js"
 import { HashRpcs } from "./hash/HashRpcs.js"
+import { GenerationFailed, keygenError } from "./keys/KeyError.js"
 import { KeygenRpcs } from "./keys/KeygenRpcs.js"
 
 export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs, KeygenRpcs)
@@ -20,18 +22,27 @@ export type KeygenHandlersLoader = () => Promise<Layer.Layer<Rpc.ToHandler<RpcGr
 /** Keygen's handlers over the portable kernel (noble): where a platform gives none of its own. */
 export const portableKeygen: KeygenHandlersLoader = () => import("./keys/handlers.js").then((m) => m.KeygenHandlersLive)
 
+/** The kernel a request names when its operation's code could not be loaded where it ran. */
+const UNLOADED = "unloadable"
+
 /**
  * What a worker (or the calling thread) runs; needs the platform's sources and kernels.
  * Derive and keygen load on their first request, not when a worker starts: a worker that
  * only hashes never evaluates their tables, ciphers and WebAssembly. `keygen` is the
- * platform's way to load keygen with its own kernel (node:crypto, WebCrypto).
+ * platform's way to load keygen with its own kernel (node:crypto, WebCrypto). Code that
+ * cannot be loaded (a chunk missing from a split bundle) fails each request as its kernel
+ * failing would ("ed25519: the unloadable kernel failed"), not as a defect.
  */
 export const operationHandlers = (keygen: KeygenHandlersLoader = portableKeygen) =>
   Layer.mergeAll(
     EngineHandlersLive,
     HashHandlersLive,
-    lazyHandlers(DeriveRpcs, () => import("./derive/handlers.js").then((m) => m.DeriveHandlersLive)),
-    lazyHandlers(KeygenRpcs, keygen)
+    lazyHandlers(
+      DeriveRpcs,
+      () => import("./derive/handlers.js").then((m) => m.DeriveHandlersLive),
+      ({ params }) => deriveError(new KdfFailed({ algorithm: params.algorithm, kernel: UNLOADED }))
+    ),
+    lazyHandlers(KeygenRpcs, keygen, ({ type }) => keygenError(new GenerationFailed({ type, kernel: UNLOADED })))
   )
 
 /** Every operation's handlers, keygen over the portable kernel. */
