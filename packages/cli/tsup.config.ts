@@ -63,6 +63,27 @@ const lazyBuiltins: NonNullable<Options["esbuildPlugins"]>[number] = {
   }
 }
 
+/**
+ * `effect/rpc` is a barrel of every RPC module. What the program itself uses of it is the
+ * groups' definitions (Rpc, RpcGroup, RpcSchema); the client, its protocols and the HTTP,
+ * socket and worker modules behind them are for talking to workers and load with the first
+ * one (core's `WorkerPool` imports `effect/rpc/RpcClient` then). Imported through the
+ * barrel, esbuild puts them in the chunk every command loads; through this stand-in they
+ * stay in the worker's own chunk. A name the stand-in lacks fails the build.
+ */
+const RPC_DEFINITIONS = ["Rpc", "RpcGroup", "RpcSchema"]
+const rpcDefinitions: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "rpc-definitions",
+  setup(build) {
+    build.onResolve({ filter: /^effect\/rpc$/ }, () => ({ path: "effect/rpc", namespace: "rpc-definitions" }))
+    build.onLoad({ filter: /.*/, namespace: "rpc-definitions" }, () => ({
+      contents: RPC_DEFINITIONS.map((name) => `export * as ${name} from "effect/rpc/${name}"`).join("\n"),
+      resolveDir: import.meta.dirname,
+      loader: "js"
+    }))
+  }
+}
+
 if (![...LAZY_BUILTINS, ...DIRECT_BUILTINS].every((name) => builtinModules.includes(name))) throw new Error("LAZY_BUILTINS names a module that is not built in")
 
 export default defineConfig({
@@ -77,5 +98,5 @@ export default defineConfig({
   // Imports keep their `node:` prefix; tsup's own plugin would otherwise take every
   // `node:` import before `lazyBuiltins` sees it.
   removeNodeProtocol: false,
-  esbuildPlugins: [lazyBuiltins]
+  esbuildPlugins: [lazyBuiltins, rpcDefinitions]
 })
