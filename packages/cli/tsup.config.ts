@@ -86,12 +86,12 @@ const rpcDefinitions: NonNullable<Options["esbuildPlugins"]>[number] = {
 
 if (![...LAZY_BUILTINS, ...DIRECT_BUILTINS].every((name) => builtinModules.includes(name))) throw new Error("LAZY_BUILTINS names a module that is not built in")
 
-export default defineConfig({
-  entry: { bin: "src/bin.ts", worker: "src/worker.ts" },
+const shared: Options = {
   format: ["esm"],
   target: "node24",
   sourcemap: true,
-  clean: true,
+  // `build` empties dist first: the two configurations run at once and must not clean each other.
+  clean: false,
   banner: { js: "#!/usr/bin/env node" },
   // One file with only what the CLI uses: start-up is module evaluation, not parsing.
   noExternal: [/.*/],
@@ -99,4 +99,12 @@ export default defineConfig({
   // `node:` import before `lazyBuiltins` sees it.
   removeNodeProtocol: false,
   esbuildPlugins: [lazyBuiltins, rpcDefinitions]
-})
+}
+
+export default defineConfig([
+  // The program and the worker entry are built apart: built together, every module both
+  // reach (a built-in's stand-in, exit codes, esbuild's helpers) became a chunk of its own,
+  // each one more file for every command to resolve, read and link.
+  { ...shared, entry: { bin: "src/bin.ts" } },
+  { ...shared, entry: { worker: "src/worker.ts" } }
+])

@@ -55,8 +55,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-const { main } = await import("./program.js")
-const { withRawArgs } = await import("./names.js")
+// One import: every module the program needs comes in the chunks it loads.
+const { main, withRawArgs } = await import("./program.js")
 // File names are bytes: an argument that is not UTF-8 is given as the bytes the kernel has.
 process.exitCode = await main(withRawArgs(args), early)
 for (const worker of early) worker.discard()

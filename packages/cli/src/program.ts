@@ -10,11 +10,14 @@ import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
 import { parseWorkers, printErr, runCommand } from "./runtime.js"
 import { withStats } from "./stats.js"
 import { VERSION } from "./version.js"
+import { doctorCommand } from "./commands/doctor.js"
+import { benchCommand } from "./commands/bench.js"
 import { type DeriveCommandOptions, deriveCommand, KDF_HASHES, KEY_ENCODINGS } from "./commands/derive.js"
 import { FILE_SUFFIX, type KeygenCommandOptions, keygenCommand, MANIFEST } from "./commands/keygen.js"
 import { KEY_TYPES } from "@sluice/core"
 
 export { VERSION } from "./version.js"
+export { withRawArgs } from "./names.js"
 
 const statsOption = () =>
   new Option("--stats", "after the job, print on stderr what it did: files, throughput, time per phase, cache hits, retries, memory, and tips")
@@ -256,8 +259,6 @@ ${EXIT_CODES_HELP}`)
     .description("report this machine (cores, WebAssembly, the kernels chosen and their speed here, worker start-up, the cache) with tips")
     .option("--json", "print one JSON object", false)
     .action(async (opts: { json: boolean }) => {
-      // doctor and bench load when run: worker_threads, child_process and their code are theirs alone.
-      const { doctorCommand } = await import("./commands/doctor.js")
       setExit(await doctorCommand(opts, (line) => process.stdout.write(line + "\n")))
     })
 
@@ -267,14 +268,13 @@ ${EXIT_CODES_HELP}`)
     .option("--size <MiB>", "size of the large file", "256")
     .option("--runs <n>", "runs of each command; the median counts", "3")
     .option("--json", "print the results as JSON", false)
-    .action(async (opts: { size: string; runs: string; json: boolean }) => {
+    .action((opts: { size: string; runs: string; json: boolean }) => {
       const sizeMiB = Number(opts.size)
       const runs = Number(opts.runs)
       if (!Number.isInteger(sizeMiB) || sizeMiB < 1 || sizeMiB > 65536 || !Number.isInteger(runs) || runs < 1 || runs > 99) {
         process.stderr.write("sluice: --size must be a whole number of MiB from 1 to 65536, --runs from 1 to 99\n")
         return setExit(ExitCode.usage)
       }
-      const { benchCommand } = await import("./commands/bench.js")
       setExit(benchCommand({ sizeMiB, runs, json: opts.json }, (line) => process.stdout.write(line + "\n"), (line) => process.stderr.write(line + "\n")))
     })
 
