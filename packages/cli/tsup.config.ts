@@ -1,12 +1,110 @@
-import { defineConfig } from "tsup"
+import { builtinModules, createRequire } from "node:module"
+import { defineConfig, type Options } from "tsup"
 
-export default defineConfig({
-  entry: { bin: "src/bin.ts", worker: "src/worker.ts" },
+/**
+ * Built-in modules the CLI uses on one path only, loaded on their first use rather than
+ * with the program: commander imports node:child_process for executable subcommands (which
+ * sluice has none of), and with it Node evaluates net, dgram and the stream stack; keygen
+ * alone sets a V8 flag; node:util's module facade evaluates 33 more built-in modules
+ * (parseArgs, diff, colors...) for the two functions used here. Each import of them
+ * resolves to a stand-in whose functions load the real module when first called
+ * (`process.getBuiltinModule`), so `sluice --version`, `derive` and a check the cache
+ * answers never evaluate them.
+ */
+const LAZY_BUILTINS = ["child_process", "v8", "util"]
+
+/**
+ * Built-in modules taken as the CommonJS object Node already has, not through their ES
+ * module facade, which reads every export, those Node makes on first use included:
+ * node:fs's facade evaluates fs/promises, the stream stack and readline (30 more built-in
+ * modules), node:process's 32 more, node:crypto's WebCrypto. Each stand-in reads the
+ * module's plain values when it is evaluated, and a value Node makes on first use
+ * (`fs.promises`, `crypto.webcrypto`) only when it is used.
+ */
+const DIRECT_BUILTINS = ["fs", "process", "crypto"]
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+const standIn = (name: string): string => {
+  const real = createRequire(import.meta.url)(`node:${name}`) as Record<string, unknown>
+  const keys = Object.keys(Object.getOwnPropertyDescriptors(real)).filter((key) => IDENTIFIER.test(key) && key !== "default")
+  const module = `process.getBuiltinModule("node:${name}")`
+  if (LAZY_BUILTINS.includes(name)) {
+    return [
+      `let real;`,
+      `const load = () => (real ??= ${module});`,
+      // Called or constructed, each forwards to the real function.
+      ...keys.filter((key) => typeof real[key] === "function").map((key) =>
+        `export function ${key}(...args) { return new.target ? Reflect.construct(load().${key}, args, new.target) : load().${key}.apply(this, args); }`
+      ),
+      `export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`
+    ].join("\n")
+  }
+  const descriptors = Object.getOwnPropertyDescriptors(real)
+  return [
+    `const real = ${module};`,
+    `export default real;`,
+    ...keys.map((key) =>
+      descriptors[key]!.get === undefined
+        ? `export const ${key} = real.${key};`
+        // A value Node makes on first use: read (and made) when the stand-in is used.
+        : `export const ${key} = new Proxy(function () {}, { get: (_, k) => Reflect.get(real.${key}, k), has: (_, k) => k in real.${key}, ` +
+          `apply: (_, self, args) => Reflect.apply(real.${key}, self, args), construct: (_, args, target) => Reflect.construct(real.${key}, args, target) });`
+    )
+  ].join("\n")
+}
+
+const lazyBuiltins: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "lazy-builtins",
+  setup(build) {
+    const filter = new RegExp(`^(node:)?(${[...LAZY_BUILTINS, ...DIRECT_BUILTINS].join("|")})$`)
+    build.onResolve({ filter }, (args) => ({ path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" }))
+    build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({ contents: standIn(args.path), loader: "js" }))
+  }
+}
+
+/**
+ * `effect/rpc` is a barrel of every RPC module. What the program itself uses of it is the
+ * groups' definitions (Rpc, RpcGroup, RpcSchema); the client, its protocols and the HTTP,
+ * socket and worker modules behind them are for talking to workers and load with the first
+ * one (core's `WorkerPool` imports `effect/rpc/RpcClient` then). Imported through the
+ * barrel, esbuild puts them in the chunk every command loads; through this stand-in they
+ * stay in the worker's own chunk. A name the stand-in lacks fails the build.
+ */
+const RPC_DEFINITIONS = ["Rpc", "RpcGroup", "RpcSchema"]
+const rpcDefinitions: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "rpc-definitions",
+  setup(build) {
+    build.onResolve({ filter: /^effect\/rpc$/ }, () => ({ path: "effect/rpc", namespace: "rpc-definitions" }))
+    build.onLoad({ filter: /.*/, namespace: "rpc-definitions" }, () => ({
+      contents: RPC_DEFINITIONS.map((name) => `export * as ${name} from "effect/rpc/${name}"`).join("\n"),
+      resolveDir: import.meta.dirname,
+      loader: "js"
+    }))
+  }
+}
+
+if (![...LAZY_BUILTINS, ...DIRECT_BUILTINS].every((name) => builtinModules.includes(name))) throw new Error("LAZY_BUILTINS names a module that is not built in")
+
+const shared: Options = {
   format: ["esm"],
   target: "node24",
   sourcemap: true,
-  clean: true,
+  // `build` empties dist first: the two configurations run at once and must not clean each other.
+  clean: false,
   banner: { js: "#!/usr/bin/env node" },
   // One file with only what the CLI uses: start-up is module evaluation, not parsing.
-  noExternal: [/.*/]
-})
+  noExternal: [/.*/],
+  // Imports keep their `node:` prefix; tsup's own plugin would otherwise take every
+  // `node:` import before `lazyBuiltins` sees it.
+  removeNodeProtocol: false,
+  esbuildPlugins: [lazyBuiltins, rpcDefinitions]
+}
+
+export default defineConfig([
+  // The program and the worker entry are built apart: built together, every module both
+  // reach (a built-in's stand-in, exit codes, esbuild's helpers) became a chunk of its own,
+  // each one more file for every command to resolve, read and link.
+  { ...shared, entry: { bin: "src/bin.ts" } },
+  { ...shared, entry: { worker: "src/worker.ts" } }
+])

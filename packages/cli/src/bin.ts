@@ -1,6 +1,5 @@
 import { createRequire, enableCompileCache } from "node:module"
 import { availableParallelism } from "node:os"
-import { startEarlyWorker } from "./earlyWorker.js"
 import { KEYGEN_WORKER_HEAP } from "./keygenWorkers.js"
 
 // V8 keeps the compiled program in the system's temporary folder (code only, never data),
@@ -44,7 +43,10 @@ const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algo
 const keygen = args[0] === "keygen" && workers !== "0" && !args.some((a) => a === "--help" || a === "-h")
 const keygenWorkers = Number(valueOf("-n", "--count") ?? "1") > 256 ? Math.min(availableParallelism(), Number(workers ?? Infinity) || 1) : 1
 const count = keygen ? keygenWorkers : !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
-const early = Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url), keygen ? KEYGEN_WORKER_HEAP : undefined))
+// worker_threads loads only when a worker starts here: a command that needs none does not evaluate it.
+const early = count === 0 ? [] : await import("./earlyWorker.js").then(({ startEarlyWorker }) =>
+  Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url), keygen ? KEYGEN_WORKER_HEAP : undefined))
+)
 
 // A reader that went away (`sluice hash * | head -1`) ends the program quietly, as SIGPIPE
 // ends coreutils: nothing more can be written, and it is not an error of the input.
@@ -53,8 +55,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-const { main } = await import("./program.js")
-const { withRawArgs } = await import("./names.js")
+// One import: every module the program needs comes in the chunks it loads.
+const { main, withRawArgs } = await import("./program.js")
 // File names are bytes: an argument that is not UTF-8 is given as the bytes the kernel has.
 process.exitCode = await main(withRawArgs(args), early)
 for (const worker of early) worker.discard()

@@ -17,6 +17,7 @@ import { FILE_SUFFIX, type KeygenCommandOptions, keygenCommand, MANIFEST } from 
 import { KEY_TYPES } from "@sluice/core"
 
 export { VERSION } from "./version.js"
+export { withRawArgs } from "./names.js"
 
 const statsOption = () =>
   new Option("--stats", "after the job, print on stderr what it did: files, throughput, time per phase, cache hits, retries, memory, and tips")

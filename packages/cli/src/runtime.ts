@@ -2,7 +2,7 @@ import { Cause, Effect, Exit, Fiber, Layer, Stream, SubscriptionRef } from "effe
 import * as SluiceNode from "@sluice/core/node"
 import { WorkerPool } from "@sluice/core"
 import { rmSync } from "node:fs"
-import { type ResourceLimits, Worker } from "node:worker_threads"
+import type { ResourceLimits, Worker } from "node:worker_threads"
 import type { EarlyWorker } from "./earlyWorker.js"
 import { ExitCode } from "./exitCodes.js"
 
@@ -32,8 +32,12 @@ export const poolLayer = (
   if (workers === 0) return SluiceNode.layerInline
   const early = [...(options.early ?? [])]
   const spawn = () => {
+    // worker_threads loads with the first worker: a run that starts none never evaluates it.
     const worker = early.shift()?.adopt() ??
-      new Worker(new URL("./worker.js", import.meta.url), options.workerHeap === undefined ? {} : { resourceLimits: options.workerHeap })
+      new (process.getBuiltinModule("node:worker_threads").Worker)(
+        new URL("./worker.js", import.meta.url),
+        options.workerHeap === undefined ? {} : { resourceLimits: options.workerHeap }
+      )
     started(worker)
     return worker
   }

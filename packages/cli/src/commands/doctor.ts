@@ -3,7 +3,7 @@ import * as SluiceNode from "@sluice/core/node"
 import { Effect, Layer } from "effect"
 import { readdirSync } from "node:fs"
 import { availableParallelism, arch, freemem, platform, totalmem } from "node:os"
-import { Worker } from "node:worker_threads"
+import type { Worker as WorkerThread } from "node:worker_threads"
 import { ExitCode } from "../exitCodes.js"
 import { VERSION } from "../version.js"
 
@@ -29,6 +29,8 @@ const calibrate = (algorithm: HashAlgorithm) =>
 const workerStart = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const start = performance.now()
+    // worker_threads loads here, not with every command.
+    const Worker: typeof WorkerThread = process.getBuiltinModule("node:worker_threads").Worker
     const worker = new Worker(new URL("./worker.js", import.meta.url))
     worker.once("message", () => {
       resolve(performance.now() - start)

@@ -5,7 +5,7 @@
  */
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
-import { isMainThread } from "node:worker_threads"
+import { isMainThread } from "./NodeByteSource.js"
 import { ByteSink, type ByteWriter } from "../engine/ByteSink.js"
 import { OutputFailed } from "../engine/errors.js"
 import { type Sink, sinkName } from "../engine/Sink.js"
@@ -23,7 +23,7 @@ const openPath = (path: string) =>
   ).pipe(Effect.map((fd): ByteWriter => ({
     positional: true,
     write: (bytes, position = 0) =>
-      (isMainThread
+      (isMainThread()
         // Never block the main thread: libuv's pool does the write.
         ? Effect.tryPromise({
           try: async () => {

@@ -1,7 +1,6 @@
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import { promisify } from "node:util"
-import { isMainThread } from "node:worker_threads"
 import {
   FileNotFound,
   IsADirectory,
@@ -15,6 +14,14 @@ import { blobReader } from "../engine/BlobReader.js"
 import { ByteSource, type ByteReader, DEFAULT_CHUNK_SIZE, type PathRead } from "../engine/ByteSource.js"
 
 const readFd = promisify(fs.read)
+
+/**
+ * Whether this is the program's main thread, asked on first use: node:worker_threads (26
+ * built-in modules) is not loaded by a program that never reads a file (a derivation, a
+ * check the cache answers).
+ */
+let mainThread: boolean | undefined
+export const isMainThread = (): boolean => (mainThread ??= process.getBuiltinModule("node:worker_threads").isMainThread)
 const STDIN_FD = 0
 
 export const fromErrno = (path: string, cause: unknown): SourceError => {
@@ -104,7 +111,7 @@ const openPathSync = (name: string | Buffer, path: string) =>
     )
   )
 
-const openPath = isMainThread ? openPathAsync : openPathSync
+const openPath: typeof openPathAsync = (...args) => (isMainThread() ? openPathAsync : openPathSync)(...args)
 
 /** This thread's buffer for `readPathSync`: one, reused by every small file of every batch. */
 let pathBuffer: Buffer | undefined
@@ -200,6 +207,13 @@ export const sizePathSync = (path: string, bytes: Uint8Array | undefined): numbe
   }
 }
 
-export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)(
-  isMainThread ? { open: openSource } : { open: openSource, readPathSync, sizePathSync }
-)
+/** The synchronous reads only off the main thread, which must never block; decided when first asked. */
+export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({
+  open: openSource,
+  get readPathSync() {
+    return isMainThread() ? undefined : readPathSync
+  },
+  get sizePathSync() {
+    return isMainThread() ? undefined : sizePathSync
+  }
+})

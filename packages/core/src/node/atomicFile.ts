@@ -6,7 +6,6 @@
  * left exactly as it was: a reader never sees a half-written checksum file.
  */
 import { Effect, Exit } from "effect"
-import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import { basename, dirname, join } from "node:path"
@@ -178,7 +177,8 @@ let syncfsWorks: boolean | undefined = process.platform === "linux" ? undefined 
 
 const syncfs = (dir: string): Promise<boolean> =>
   new Promise((resolve) => {
-    execFile("sync", ["-f", dir], { timeout: 120_000 }, (error) => resolve(error === null))
+    // child_process (with net, dgram and streams behind it) loads only for a durable commit.
+    process.getBuiltinModule("node:child_process").execFile("sync", ["-f", dir], { timeout: 120_000 }, (error) => resolve(error === null))
   })
 
 /** fdatasync(2) of each file, a few at a time (concurrent flushes share the journal's commits). */

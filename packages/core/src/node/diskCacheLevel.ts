@@ -10,7 +10,6 @@ import { Effect } from "effect"
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
-import { crc32 } from "node:zlib"
 import { CacheFailed, type CacheLevel, type LevelLimits } from "../engine/cache/CacheLevel.js"
 
 export const DEFAULT_DISK_LIMITS: LevelLimits = { maxEntries: 2_000_000, maxBytes: 256 * 1024 * 1024 }
@@ -42,8 +41,12 @@ interface Entry {
   readonly t: number
 }
 
+/** node:zlib, loaded with the first record read or written: a run that never opens the cache never loads it. */
+let zlibModule: typeof import("node:zlib") | undefined
+const zlib = () => (zlibModule ??= process.getBuiltinModule("node:zlib"))
+
 /** A CRC-32 of the record: it catches a torn or damaged line, which is all it is for (keys are hashes already). */
-const check = (body: string) => crc32(body).toString(16).padStart(8, "0")
+const check = (body: string) => zlib().crc32(body).toString(16).padStart(8, "0")
 
 /** `check key t tag value`: the tag is the version that wrote it, for pruning. */
 const record = (key: string, t: number, tag: string, value: string) => {

@@ -2,11 +2,10 @@
  * The Node composition root: worker_threads for the pool, files by path, node:crypto.
  * `layer` is all a Node program needs to run every pipeline of `@sluice/core`.
  */
-import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import { Effect, Layer, Stream } from "effect"
 import { hash } from "node:crypto"
 import { availableParallelism } from "node:os"
-import { Worker } from "node:worker_threads"
+import type { Worker } from "node:worker_threads"
 import { type HashAlgorithm, HASH_ALGORITHMS } from "../hash/HashAlgorithm.js"
 import { HashError } from "../hash/HashError.js"
 import type { Digests } from "../hash/HashEvent.js"
@@ -69,13 +68,26 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
 /** One large BLAKE3 file goes to one worker whole where the native kernel loads (`SpreadBlake3`). */
 const spreadBlake3 = Layer.sync(SpreadBlake3)(() => !NodeHashKernel.usesNative("blake3"))
 
+/**
+ * worker_threads and Effect's worker platform over it, loaded with the first worker: a
+ * program whose job never needs one (the cache answers it, or it is small enough for this
+ * thread) does not evaluate them.
+ */
+const workerPlatform = (spawn: (id: number) => Worker) =>
+  Layer.unwrap(Effect.promise(() => import("@effect/platform-node/NodeWorker")).pipe(Effect.map((NodeWorker) => NodeWorker.layer(spawn))))
+
+const defaultSpawn = (url: URL) => () => {
+  const { Worker } = process.getBuiltinModule("node:worker_threads")
+  return new Worker(url)
+}
+
 const poolLayer = (options: NodeLayerOptions): Layer.Layer<WorkerPool.WorkerPool> =>
   WorkerPool.layerWorkers({
     retryCrashedInline: true,
     ...options.supervision,
     size: options.workers ?? defaultPoolSize(),
-    spawn: options.spawn ?? (() => new Worker(options.workerUrl ?? new URL("./node-worker.js", import.meta.url))),
-    platform: NodeWorker.layer,
+    spawn: options.spawn ?? defaultSpawn(options.workerUrl ?? new URL("./node-worker.js", import.meta.url)),
+    platform: workerPlatform,
     group: Operations,
     handlers: NodeHandlers,
     watch: (worker, died) => {

@@ -3,13 +3,13 @@
  * timer while the layer is alive. Worker threads' heaps count in the process's RSS.
  */
 import { Effect, Layer, Schedule } from "effect"
-import { monitorEventLoopDelay } from "node:perf_hooks"
 import * as Metrics from "../engine/metrics/Metrics.js"
 
 /** Samples every `every` ms (default 250): cheap enough to leave on for a whole job. */
 export const layerSampler = (every = 250): Layer.Layer<never> =>
   Layer.effectDiscard(Effect.gen(function*() {
-    const delay = monitorEventLoopDelay({ resolution: 10 })
+    // node:perf_hooks loads only when metrics are sampled (`--stats`), not in every run.
+    const delay = process.getBuiltinModule("node:perf_hooks").monitorEventLoopDelay({ resolution: 10 })
     delay.enable()
     yield* Effect.addFinalizer(() => Effect.sync(() => delay.disable()))
     const sample = Effect.gen(function*() {

@@ -1,9 +1,10 @@
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
-import { type Rpc, RpcClient, type RpcGroup, RpcTest } from "effect/rpc"
+import type { Rpc, RpcClient, RpcGroup } from "effect/rpc"
 import type { RpcClientError } from "effect/rpc/RpcClientError"
 import type { Spawner, WorkerPlatform } from "effect/workers/Worker"
 import { isTransientError, type WorkerError, workerError } from "../errors.js"
 import * as Metrics from "../metrics/Metrics.js"
+import { makeInlineClient as makeDirectClient } from "./inlineClient.js"
 import { type BreakerOptions, type BreakerState, makeCircuitBreaker } from "./CircuitBreaker.js"
 import { retrySchedule, retryTransient, retryTransientStream } from "./retryPolicy.js"
 import { deadlineDuration, DEFAULT_STALL_TIMEOUT, defaultDeadline, type TaskPolicy } from "./TaskPolicy.js"
@@ -108,9 +109,17 @@ const checkServed = (served: RpcGroup.RpcGroup<Rpc.Any>, group: RpcGroup.RpcGrou
   }
 }
 
-/** The handlers' client on the calling thread, as `layerInline` and the breaker's fallback use it. */
+/** The handlers' client on the calling thread, as `layerInline` and the breaker's fallback use it (`inlineClient.ts`). */
 const makeInlineClient = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
-  RpcTest.makeClient(group) as unknown as Effect.Effect<AnyClient, never, Scope.Scope>
+  makeDirectClient(group) as unknown as Effect.Effect<AnyClient>
+
+/**
+ * The RPC client over a worker and its protocol, loaded with the first worker a pool
+ * starts: a run that needs none (a derivation on libuv's threads, a job the cache answers,
+ * a small job done on the calling thread) never evaluates it, nor the HTTP, socket and
+ * worker modules it brings.
+ */
+const loadRpcClient = Effect.promise(() => import("effect/rpc/RpcClient"))
 
 /** Counts a failure that is about to be retried in the pool's health. */
 const countRetry = (health: SubscriptionRef.SubscriptionRef<PoolHealth>) => (error: unknown) =>
@@ -285,6 +294,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
       hints.jobBytes <= options.inlineJobsBelow
 
     const acquireSlot = Effect.gen(function*() {
+      const RpcClientModule = yield* loadRpcClient
       const scope = yield* Effect.scope
       let worker: W | undefined
       const died = Deferred.makeUnsafe<never, WorkerError>()
@@ -294,10 +304,10 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
         return worker
       }
       const protocol = yield* Layer.buildWithScope(
-        RpcClient.layerProtocolWorker({ size: 1, concurrency: 1 }).pipe(Layer.provide(options.platform(spawnOne))),
+        RpcClientModule.layerProtocolWorker({ size: 1, concurrency: 1 }).pipe(Layer.provide(options.platform(spawnOne))),
         scope
       )
-      const client: AnyClient = yield* RpcClient.make(options.group).pipe(Effect.provideContext(protocol))
+      const client: AnyClient = yield* RpcClientModule.make(options.group).pipe(Effect.provideContext(protocol))
       // The worker is ready when it answers; only then do task deadlines start.
       yield* (client.Ready() as Effect.Effect<void, RpcClientError>).pipe(
         Effect.raceFirst(Deferred.await(died)),

@@ -1,0 +1,103 @@
+/**
+ * What a command loads before it does its work: a command that needs no worker thread
+ * (`--version`, a derivation on libuv's threads, a check the cache answers) evaluates
+ * neither the RPC client and Effect's worker platform (their chunks load with the first
+ * worker) nor the built-in modules used on one path only. Asserted on the built CLI, from
+ * the modules Node itself reports loaded.
+ */
+import { argon2Sync } from "node:crypto"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { binPath, runProcess, useTempDir } from "./cli.testkit.js"
+
+const dir = useTempDir("startup")
+
+/**
+ * Preloaded into the program: records every file an import resolves to and, at exit,
+ * prints them with the built-in modules loaded. Only the main thread reports (a worker
+ * inherits the variable it sets).
+ */
+const PRELOAD = "data:text/javascript," + encodeURIComponent(`
+import { registerHooks } from "node:module"
+if (process.env.SLUICE_TEST_LOADS === undefined) {
+  process.env.SLUICE_TEST_LOADS = "main"
+  const files = []
+  registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); if (r.url.startsWith("file:")) files.push(r.url.slice(r.url.lastIndexOf("/") + 1)); return r } })
+  process.on("exit", () => process.stderr.write("\\nLOADS " + JSON.stringify({
+    builtins: process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice(13)),
+    files
+  }) + "\\n"))
+}
+`)
+
+interface Loads {
+  readonly status: number | null
+  readonly stdout: string
+  readonly builtins: ReadonlyArray<string>
+  readonly files: ReadonlyArray<string>
+}
+
+const loadsOf = async (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Loads> => {
+  const result = await runProcess(process.execPath, ["--import", PRELOAD, binPath, ...args], { env, timeoutMs: 30_000 })
+  const line = result.stderr.split("\n").find((l) => l.startsWith("LOADS "))
+  expect(line, result.stderr).toBeDefined()
+  return { status: result.status, stdout: result.stdout, ...JSON.parse(line!.slice(6)) }
+}
+
+/**
+ * Built-in modules only some paths need: commander's child_process (and dgram behind it),
+ * keygen's v8, --stats' perf_hooks, workers' worker_threads, the cache's zlib. (node:net
+ * is not among them: standard output on a pipe is a socket.)
+ */
+const ONE_PATH_BUILTINS = ["child_process", "dgram", "v8", "perf_hooks", "worker_threads", "readline"]
+/** What a module facade (`import ... from "node:fs"`, "node:util", "node:process") would have evaluated. */
+const FACADE_BUILTINS = ["internal/fs/promises", "internal/readline/interface", "internal/util/parse_args/parse_args"]
+/** The chunks that load with the first worker. */
+const WORKER_CHUNKS = /^(RpcClient|NodeWorker|earlyWorker)-/
+
+const expectLean = (loads: Loads, alsoAbsent: ReadonlyArray<string> = []) => {
+  expect(loads.builtins.filter((m) => [...ONE_PATH_BUILTINS, ...FACADE_BUILTINS, ...alsoAbsent].includes(m))).toEqual([])
+  expect(loads.files.filter((f) => WORKER_CHUNKS.test(f))).toEqual([])
+}
+
+describe("a command that needs no worker loads no worker machinery", () => {
+  it("sluice --version: no RPC client, no worker platform, no one-path built-in", async () => {
+    const loads = await loadsOf(["--version"])
+    expect(loads.status).toBe(0)
+    expectLean(loads, ["zlib"])
+  })
+
+  it("sluice derive argon2id (on libuv's threads): the same, and node:crypto's own key", async () => {
+    const password = join(dir, "pw")
+    writeFileSync(password, "correct horse\n")
+    const salt = "00112233445566778899aabbccddeeff"
+    const loads = await loadsOf(["derive", "argon2id", "--memory", "1MiB", "--passes", "1", "--parallelism", "1", "--salt-hex", salt, "--length", "32", "--password-file", password])
+    expect(loads.status).toBe(0)
+    const key = argon2Sync("argon2id", { message: "correct horse", nonce: Buffer.from(salt, "hex"), memory: 1024, passes: 1, parallelism: 1, tagLength: 32 })
+    expect(loads.stdout).toBe(key.toString("hex") + "\n")
+    expectLean(loads, ["zlib"])
+  })
+
+  it("sluice check answered from the cache: no worker machinery", async () => {
+    const file = join(dir, "small.bin")
+    writeFileSync(file, "some bytes\n")
+    const env = { SLUICE_CACHE_DIR: join(dir, "cache") }
+    const hashed = await loadsOf(["hash", file], env)
+    expect(hashed.status).toBe(0)
+    writeFileSync(join(dir, "SUMS"), hashed.stdout)
+    const loads = await loadsOf(["check", join(dir, "SUMS")], env)
+    expect(loads.status).toBe(0)
+    expect(loads.stdout).toBe(`${file}: OK\n`)
+    expectLean(loads)
+  })
+
+  it("a job that starts a worker loads the RPC client and the worker platform then", async () => {
+    const file = join(dir, "large.bin")
+    writeFileSync(file, Buffer.alloc(17 * 1024 * 1024, 7))
+    const loads = await loadsOf(["hash", "--no-cache", "-w", "1", file])
+    expect(loads.status).toBe(0)
+    expect(loads.files.filter((f) => /^(RpcClient|NodeWorker)-/.test(f)).map((f) => f.split("-")[0]).sort()).toEqual(["NodeWorker", "RpcClient"])
+    expect(loads.builtins).toContain("worker_threads")
+  })
+})
