@@ -78,7 +78,10 @@ const byobReader = (stream: { getReader(options?: { readonly mode: "byob" }): Ch
   if (Byob === undefined) return undefined
   try {
     const reader = stream.getReader({ mode: "byob" })
-    return reader instanceof Byob ? reader as ByobReader : undefined
+    if (reader instanceof Byob) return reader as ByobReader
+    // Not a BYOB reader after all (a stream of another realm, or a stand-in): unlocked again.
+    ;(reader as { releaseLock?: () => void }).releaseLock?.()
+    return undefined
   } catch {
     return undefined
   }
