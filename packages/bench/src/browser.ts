@@ -293,8 +293,8 @@ const rssKiBOf = (pid: string): number => {
   }
 }
 
-/** Renderer processes of the Chromium whose profile is `profile`: its descendants with --type=renderer. */
-export const rendererPids = (profile: string): Array<string> => {
+/** The browser process of the Chromium whose profile is `profile` and every process below it (renderers, GPU, utilities). */
+const chromiumPids = (profile: string): Array<string> => {
   const pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p))
   const root = pids.find((p) => {
     const cmd = cmdlineOf(p)
@@ -308,7 +308,37 @@ export const rendererPids = (profile: string): Array<string> => {
     }
     return false
   }
-  return pids.filter((p) => isBelow(p) && cmdlineOf(p).includes("--type=renderer"))
+  return [root, ...pids.filter(isBelow)]
+}
+
+/** Renderer processes of the Chromium whose profile is `profile`: its descendants with --type=renderer. */
+export const rendererPids = (profile: string): Array<string> =>
+  chromiumPids(profile).slice(1).filter((p) => cmdlineOf(p).includes("--type=renderer"))
+
+/** Clock ticks a second in /proc/PID/stat (Linux's USER_HZ, 100 on every architecture it ships on). */
+const USER_HZ = 100
+
+/** utime + stime of a /proc/PID/stat line in ms: its 14th and 15th fields (the command name may hold spaces and parentheses). */
+export const cpuMsOfStat = (stat: string): number => {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return (Number(fields[11]) + Number(fields[12])) * 1000 / USER_HZ
+}
+
+/**
+ * CPU time (ms) the Chromium whose profile is `profile` has used so far: every one of its
+ * processes, the threads that already ended included. The difference over a job is its
+ * cost in CPU, which other work on a shared machine changes far less than its wall time.
+ */
+export const chromiumCpuMs = (profile: string): number => {
+  let total = 0
+  for (const pid of chromiumPids(profile)) {
+    try {
+      total += cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, "utf8"))
+    } catch {
+      // gone in between
+    }
+  }
+  return total
 }
 
 export interface ProcessMemory {
@@ -361,6 +391,8 @@ export interface HashJob {
   readonly peakPageHeapMiB?: number
   readonly basePageHeapMiB?: number
   readonly memorySamples: number
+  /** CPU time of all Chromium's processes from just before the pick to Done (ms). */
+  readonly cpuMs: number
 }
 
 type LongState = {
@@ -459,6 +491,7 @@ export const hashInApp = async (
   // Done: the node side only learns of it at Playwright's next poll (measured: 0.1-0.45 s
   // later), which the peer, timed in its page, never pays.
   await page.evaluate(watchDone, name)
+  const cpuBefore = chromiumCpuMs(session.profile)
   const started = performance.now()
   await page.getByTestId("pick-files").setInputFiles([path])
   const done = waitForStatus(page, name, "Done", options.timeoutMs)
@@ -486,6 +519,7 @@ export const hashInApp = async (
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+  const cpuMs = chromiumCpuMs(session.profile) - cpuBefore
   const nodeSeconds = (performance.now() - started) / 1000
   const pageSpan = await page.evaluate(() => {
     const state = (globalThis as unknown as { __sluiceBenchDone?: DoneState }).__sluiceBenchDone
@@ -531,7 +565,8 @@ export const hashInApp = async (
       }),
     ...(peakHeap === undefined ? {} : { peakPageHeapMiB: peakHeap }),
     ...(baseHeap === undefined ? {} : { basePageHeapMiB: baseHeap }),
-    memorySamples: samples
+    memorySamples: samples,
+    cpuMs
   }
 }
 
@@ -790,45 +825,73 @@ export interface PeerRun {
   readonly seconds: number
   /** Each worker's own time (ms). */
   readonly workerMs: ReadonlyArray<number>
+  /** CPU time of all Chromium's processes from the go to the last digest (ms): the set-up is left out. */
+  readonly cpuMs: number
+}
+
+type PeerReply = { ready?: boolean; ms?: number; error?: string }
+interface PeerPool {
+  readonly ask: (message: unknown) => Promise<ReadonlyArray<PeerReply>>
+  readonly close: () => void
 }
 
 /**
  * hash-wasm's in-memory speed in this page: `workers` dedicated Web Workers of the same
  * page, each hashing `bytes / workers` from a buffer in memory, all at once (a pool with
- * every worker busy); the time is from the go to the last digest.
+ * every worker busy); the time is from the go to the last digest. The workers are made
+ * and warmed up in one call, timed in the next.
  */
-export const hashWasmInPage = (
+export const hashWasmInPage = async (
   session: WebSession,
   algorithm: "sha256" | "blake3",
   bytes: number,
   workers: number
-): Promise<PeerRun> =>
-  session.page.evaluate(async ({ algorithm, bytes, url, workers }) => {
-    type Reply = { ready?: boolean; ms?: number; error?: string }
+): Promise<PeerRun> => {
+  const each = Math.ceil(bytes / workers)
+  await session.page.evaluate(async ({ algorithm, each, url, workers }) => {
     interface PeerWorker {
-      onmessage: ((event: { data: Reply }) => void) | null
+      onmessage: ((event: { data: PeerReply }) => void) | null
       onerror: ((event: { message: string }) => void) | null
       postMessage(message: unknown): void
       terminate(): void
     }
     const PeerWorker = (globalThis as unknown as { Worker: new(url: string) => PeerWorker }).Worker
-    const pool = Array.from({ length: workers }, () => new PeerWorker(url))
-    const ask = (worker: PeerWorker, message: unknown) =>
-      new Promise<Reply>((resolve, reject) => {
+    const workersOf = Array.from({ length: workers }, () => new PeerWorker(url))
+    const askOne = (worker: PeerWorker, message: unknown) =>
+      new Promise<PeerReply>((resolve, reject) => {
         worker.onmessage = (event) => event.data.error === undefined ? resolve(event.data) : reject(new Error(event.data.error))
         worker.onerror = (event) => reject(new Error(`the peer worker failed: ${event.message}`))
         worker.postMessage(message)
       })
+    const pool: PeerPool = {
+      ask: (message) => Promise.all(workersOf.map((worker) => askOne(worker, message))),
+      close: () => {
+        for (const worker of workersOf) worker.terminate()
+      }
+    }
+    ;(globalThis as unknown as { __sluiceBenchPeer?: PeerPool }).__sluiceBenchPeer = pool
     try {
-      const each = Math.ceil(bytes / workers)
-      await Promise.all(pool.map((worker) => ask(worker, { algorithm, bytes: each })))
+      await pool.ask({ algorithm, bytes: each })
+    } catch (error) {
+      pool.close()
+      throw error
+    }
+  }, { algorithm, each, url: PEER_WORKER_PATH, workers })
+  const cpuBefore = chromiumCpuMs(session.profile)
+  const run = await session.page.evaluate(async ({ algorithm, each }) => {
+    const state = globalThis as unknown as { __sluiceBenchPeer?: PeerPool }
+    const pool = state.__sluiceBenchPeer!
+    try {
       const started = performance.now()
-      const replies = await Promise.all(pool.map((worker) => ask(worker, { algorithm, bytes: each, go: true })))
+      const replies = await pool.ask({ algorithm, bytes: each, go: true })
       return { seconds: (performance.now() - started) / 1000, workerMs: replies.map((r) => r.ms ?? 0) }
     } finally {
-      for (const worker of pool) worker.terminate()
+      pool.close()
+      delete state.__sluiceBenchPeer
     }
-  }, { algorithm, bytes, url: PEER_WORKER_PATH, workers })
+  }, { algorithm, each })
+  return { ...run, cpuMs: chromiumCpuMs(session.profile) - cpuBefore }
+}
 
 // --- Many files ------------------------------------------------------------------------------
 

@@ -72,6 +72,17 @@ const wrongSums = (paths: ReadonlyArray<string>, sums: ReadonlyArray<string>): s
 const r1 = (n: number): number => Math.round(n * 10) / 10
 
 /**
+ * The CPU time all of Chromium's processes spent per run (median and range): what a run
+ * costs the machine's cores, which other work on a shared machine changes far less than
+ * the wall time (on 2 cores, a run can take no less than half of it).
+ */
+export const cpuNote = (runs: ReadonlyArray<{ readonly cpuMs: number }>): string => {
+  const ms = runs.map((r) => r.cpuMs)
+  const s2 = (n: number) => (n / 1000).toFixed(2)
+  return `Chromium's CPU per run ${s2(median(ms))} s (${s2(Math.min(...ms))}-${s2(Math.max(...ms))} s, all its processes)`
+}
+
+/**
  * Runs the browser probe of `spec` and returns the scenario with its `chromium` commands'
  * figures added to `cli` (the CLI commands' result).
  */
@@ -117,7 +128,7 @@ export const runWebScenario = async (
         jobs.push(job)
         ctx.log(
           `  run ${i + 1}/${runs} web ${label.padEnd(8)} ${job.seconds.toFixed(3)} s (app says ${job.shownMBps ?? "?"} MB/s), ` +
-            `long tasks ${job.longTasks.length}, workers ${job.workersAlive}` +
+            `long tasks ${job.longTasks.length}, workers ${job.workersAlive}, Chromium CPU ${r1(job.cpuMs)} ms` +
             (memory ? `, renderer RSS ${job.peakRendererRssMiB?.toFixed(0) ?? "?"} MiB, page heap ${job.peakPageHeapMiB?.toFixed(1) ?? "?"} MiB` : "")
         )
       }
@@ -145,7 +156,7 @@ export const runWebScenario = async (
         runs.push(run)
         ctx.log(
           `  run ${i + 1}/${ctx.runs} hash-wasm ${algorithm} in memory, ${workers} worker(s): ${run.seconds.toFixed(3)} s ` +
-            `(${r1(bytes / run.seconds / 1e6)} MB/s; each worker ${run.workerMs.map((ms) => `${r1(ms)} ms`).join(", ")})`
+            `(${r1(bytes / run.seconds / 1e6)} MB/s; each worker ${run.workerMs.map((ms) => `${r1(ms)} ms`).join(", ")}; Chromium CPU ${r1(run.cpuMs)} ms)`
         )
       }
       const seconds = median(runs.map((r) => r.seconds))
@@ -158,7 +169,8 @@ export const runWebScenario = async (
         count: workers,
         note: `hash-wasm's own ${algorithm} (createSHA256/createBLAKE3, its UMD bundle) over a 16 MiB buffer in memory, ` +
           `the file's size in all, split over ${workers} dedicated Web Worker(s) of the app's page running at once; page clock from the go to the last digest` +
-          (workers > 1 ? `: ${r1(bytes / seconds / 1e6 / workers)} MB/s per worker` : "")
+          (workers > 1 ? `: ${r1(bytes / seconds / 1e6 / workers)} MB/s per worker` : "") +
+          `; ${cpuNote(runs)}`
       })
     }
     const commands: Record<string, CommandResult> = {}
@@ -167,7 +179,10 @@ export const runWebScenario = async (
         await runJobs(ALGORITHMS.sha256.label, ctx.runs, false)
         const wrong = checkDigest("sha256sum")
         if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
-        commands["web"] = result(byId("web"), { ...timed(), note: "just before setInputFiles → the row says Done (page clock: a MutationObserver sees the status change)" })
+        commands["web"] = result(byId("web"), {
+          ...timed(),
+          note: `just before setInputFiles → the row says Done (page clock: a MutationObserver sees the status change); ${cpuNote(jobs)}`
+        })
         const shown = jobs.flatMap((j) => j.shownMBps === undefined ? [] : [j.shownMBps])
         commands["web_shown"] = result(
           byId("web_shown"),
@@ -212,7 +227,7 @@ export const runWebScenario = async (
           count: Math.min(...jobs.map((j) => j.workersAlive)),
           note: `count = fewest of the pool's dedicated Web Workers alive during a job (page.workers() but the reader threads, sampled every 100 ms; ` +
             `created during the jobs: ${jobs.map((j) => j.workersCreated).join(", ")}); MB/s = just before setInputFiles → the row says Done (page clock), ` +
-            `the whole file over the pool: ${r1(figures.mbPerSec / cores)} MB/s per worker of ${cores}`
+            `the whole file over the pool: ${r1(figures.mbPerSec / cores)} MB/s per worker of ${cores}; ${cpuNote(jobs)}`
         })
         commands["cores"] = result(byId("cores"), { count: cores })
         commands["hashwasm_b3"] = await peer("hashwasm_b3", "blake3", cores)

@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest"
+import { cpuMsOfStat } from "./browser.js"
+import { cpuNote } from "./web.js"
+
+describe("Chromium's CPU time", () => {
+  it("reads utime + stime of a /proc/PID/stat line whose command name holds spaces and parentheses", () => {
+    const stat = "4242 (Chrome_Child (IO) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 150 37 0 0 20 0 9 0 100 0 0"
+    expect(cpuMsOfStat(stat)).toBe(1870)
+  })
+
+  it("notes the median CPU per run and its range, in seconds", () => {
+    expect(cpuNote([{ cpuMs: 1_900 }, { cpuMs: 1_710 }, { cpuMs: 2_100 }]))
+      .toBe("Chromium's CPU per run 1.90 s (1.71-2.10 s, all its processes)")
+  })
+})
