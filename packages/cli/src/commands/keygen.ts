@@ -33,7 +33,7 @@ import { OutputFailed, syncDirectory, syncFilesDurably, writeAtomically } from "
 import { Effect, Exit, Stream } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
-import { join } from "node:path"
+import { join, sep } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import type { EarlyWorker } from "../earlyWorker.js"
 import { ExitCode } from "../exitCodes.js"
@@ -215,18 +215,6 @@ const readPassphrase = async (options: KeygenCommandOptions, err: (line: string)
   return bytes
 }
 
-/** A form's bytes as text (every text form is ASCII but a comment, which is UTF-8). */
-const textOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")
-
-/** A JWK form as JSON text: the worker wrote it as `JSON.stringify` does, with a newline. */
-const jwkText = (bytes: Uint8Array): string => textOf(bytes).trimEnd()
-
-/**
- * The position of each form in a key's outputs (the worker writes them in the order of
- * `plan.generated`), so a line is built by index, not by a search per key.
- */
-const slot = (plan: Plan, format: KeyFormat): number => plan.generated.indexOf(format)
-
 /**
  * Where a JSON line's values are in a key's outputs: the forms asked (`plan.formats`, the
  * first of `plan.generated`) under their names, then the fingerprints. Core builds the
@@ -238,23 +226,9 @@ const lineLayout = (plan: Plan) => ({ type: plan.type, formats: plan.generated, 
 const jsonLine = (plan: Plan, index: number, outputs: GeneratedKey["outputs"]): string =>
   keyJsonLine(keyLineTemplate(lineLayout(plan)), index, outputs.map((o) => lineValueOfBytes(o.format, o.bytes)))
 
-/** A key's manifest line: its index, type and files, its public key and fingerprints (as `jsonLine`, built as text). */
-const manifestLine = (plan: Plan, index: number, outputs: GeneratedKey["outputs"], files: string): string => {
-  let line = `{"index":${index + 1},"type":${JSON.stringify(plan.type)},"files":${files}`
-  const ssh = slot(plan, "openssh-public")
-  if (ssh !== -1) {
-    line += `,"ssh":${JSON.stringify(textOf(outputs[ssh]!.bytes).trimEnd())}` +
-      `,"sshFingerprint":${JSON.stringify(textOf(outputs[slot(plan, "ssh-fingerprint")]!.bytes))}`
-  }
-  return line + `,"jwk":${jwkText(outputs[slot(plan, "jwk-public")]!.bytes)}` +
-    `,"jwkThumbprint":${JSON.stringify(textOf(outputs[slot(plan, "jwk-thumbprint")]!.bytes))}}\n`
-}
-
 const wipe = (outputs: GeneratedKey["outputs"]) => {
   for (const output of outputs) if (SECRET_FORMATS.has(output.format)) output.bytes.fill(0)
 }
-
-const fileName = (plan: Plan, index: number, format: KeyFormat) => `key-${String(index + 1).padStart(plan.width, "0")}${FILE_SUFFIX[format]}`
 
 /** Writes all of `bytes` at the end of `fd`. */
 const appendAll = (fd: number, bytes: Uint8Array) => {
@@ -281,6 +255,15 @@ class LineBuffer {
       this.used = 0
     }
     this.used += this.buffer.write(line, this.used, "utf8")
+  }
+  appendBytes(bytes: Uint8Array): void {
+    if (this.used + bytes.length > this.buffer.length) {
+      if (this.used > 0) this.full.push(this.buffer.subarray(0, this.used))
+      this.buffer = Buffer.allocUnsafeSlow(Math.max(LINE_BUFFER_BYTES, bytes.length))
+      this.used = 0
+    }
+    this.buffer.set(bytes, this.used)
+    this.used += bytes.length
   }
   /** The bytes appended since the last call, in one buffer that is the caller's (the next line goes to a new one). */
   take(): Uint8Array {
@@ -555,7 +538,13 @@ const run = (
       )
     }
   } else {
-    body = writeDir(plan, destination.dir, generateKeyBatches(request), onProgress, (n) => written += n)
+    body = writeDir(
+      plan,
+      destination.dir,
+      generateKeyBatches({ ...request, files: { fields: plan.formats.length, width: plan.width, suffixes: plan.formats.map((f) => FILE_SUFFIX[f]) } }),
+      onProgress,
+      (n) => written += n
+    )
   }
   return body.pipe(
     Effect.ensuring(Effect.sync(() => progress.clear())),
@@ -628,16 +617,32 @@ const writeDir = (
   /** Temporary files written and not yet renamed: removed on a failure or an interrupt. */
   const unfinished = new Set<string>()
 
+  // Paths as strings built here, not through `join` per file: the directory once, normalized.
+  const root = join(dir, ".")
+  const prefix = root.endsWith(sep) ? root : root + sep
+  const fields = plan.formats.length
+  const suffixes = plan.formats.map((f) => FILE_SUFFIX[f])
+  const tempTail = `.${token}.sluice-tmp`
+
+  /**
+   * A batch's files (made on the worker, back to back in one buffer) each written to its
+   * temporary file; the batch's manifest lines go to the group, written once it is durable.
+   * The buffer is wiped once written, whatever happens.
+   */
   const writeBatch = (batch: GeneratedKeyBatch) => {
-    for (let k = 0; k < batch.keys.length; k++) {
-      const index = batch.first + k
-      const forms = batch.keys[k]!.outputs
-      let files = "{"
-      try {
-        for (let i = 0; i < plan.formats.length; i++) {
-          const name = fileName(plan, index, plan.formats[i]!)
-          const path = join(dir, name)
-          const temp = join(dir, `.${name}.${token}.sluice-tmp`)
+    const files = batch.files
+    if (files === undefined) throw new Error("a batch without its files")
+    const { data, sizes } = files
+    try {
+      if (sizes.length !== batch.count * fields) throw new Error("a batch's files do not match its keys")
+      let offset = 0
+      for (let k = 0; k < batch.count; k++) {
+        const number = String(batch.first + k + 1).padStart(plan.width, "0")
+        for (let i = 0; i < fields; i++) {
+          const name = `key-${number}${suffixes[i]}`
+          const path = prefix + name
+          const temp = `${prefix}.${name}${tempTail}`
+          const size = sizes[k * fields + i]!
           let file: number
           try {
             file = fs.openSync(temp, "wx", modes[i])
@@ -647,21 +652,21 @@ const writeDir = (
           unfinished.add(temp)
           outputs.pending.set(temp, path)
           try {
-            appendAll(file, forms[i]!.bytes)
+            for (let at = offset, end = offset + size; at < end;) at += fs.writeSync(file, data, at, end - at)
           } catch (cause) {
             throw fail(path)(cause)
           } finally {
             fs.closeSync(file)
           }
+          offset += size
           group.temps.push(temp)
           group.finals.push(path)
-          files += `${i === 0 ? "" : ","}${JSON.stringify(plan.formats[i])}:${JSON.stringify(name)}`
         }
-        group.lines.append(manifestLine(plan, index, forms, files + "}"))
-        group.keys++
-      } finally {
-        wipe(forms)
       }
+      group.lines.appendBytes(files.manifest)
+      group.keys += batch.count
+    } finally {
+      data.fill(0)
     }
   }
 

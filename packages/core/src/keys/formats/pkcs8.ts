@@ -61,7 +61,31 @@ export const publicKeyBits = (key: PublicKey): Bytes => key.family === "rsa" ? r
  * 32 bytes), RFC 5480 §2.2 (the uncompressed point), RFC 8017 A.1.1 (RSAPublicKey),
  * RFC 9881 §4 / draft-ietf-lamps-kyber-certificates §4 (the raw encoded public key).
  */
-export const spkiDer = (key: PublicKey): Bytes => sequence(algorithm(key.type), bitString(publicKeyBits(key)))
+export const spkiDer = (key: PublicKey): Bytes =>
+  key.family === "okp" && key.publicKey.length === 32 ? withPrefix(okpPrefixes(key.type).spki, key.publicKey) : sequence(algorithm(key.type), bitString(publicKeyBits(key)))
+
+/**
+ * An OKP key's SPKI and PKCS#8 are a fixed prefix of its type and its 32 bytes (RFC 8410
+ * §4 and §7): the prefixes, cut once from the general encoding of a zero key, so that a
+ * bulk run makes one array per form, not one per DER element.
+ */
+const okpPrefixCache = new Map<KeyType, { readonly spki: Bytes; readonly pkcs8: Bytes }>()
+const okpPrefixes = (type: KeyType) => {
+  let known = okpPrefixCache.get(type)
+  if (known === undefined) {
+    const zero = new Uint8Array(32)
+    const spki = sequence(algorithm(type), bitString(zero))
+    const pkcs8 = sequence(smallInteger(0), algorithm(type), octetString(octetString(zero)))
+    okpPrefixCache.set(type, known = { spki: spki.slice(0, spki.length - 32), pkcs8: pkcs8.slice(0, pkcs8.length - 32) })
+  }
+  return known
+}
+const withPrefix = (prefix: Uint8Array, key: Uint8Array): Bytes => {
+  const out = new Uint8Array(prefix.length + key.length)
+  out.set(prefix)
+  out.set(key, prefix.length)
+  return out
+}
 
 /** The privateKey OCTET STRING's content of PKCS#8 for a pair. */
 const privateKeyContent = (pair: KeyPair): Bytes => {
@@ -88,7 +112,7 @@ const privateKeyContent = (pair: KeyPair): Bytes => {
 
 /** PKCS#8 PrivateKeyInfo (RFC 5208 §5, RFC 5958 §2 version v1(0)). */
 export const pkcs8Der = (pair: KeyPair): Bytes =>
-  sequence(smallInteger(0), algorithm(pair.type), octetString(privateKeyContent(pair)))
+  pair.family === "okp" && pair.seed.length === 32 ? withPrefix(okpPrefixes(pair.type).pkcs8, pair.seed) : sequence(smallInteger(0), algorithm(pair.type), octetString(privateKeyContent(pair)))
 
 /** RFC 7468 §10 and §13: the labels of PKCS#8 and SPKI in PEM. */
 export const pkcs8Pem = (pair: KeyPair): string => armor("PRIVATE KEY", pkcs8Der(pair))
