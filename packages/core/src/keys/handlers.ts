@@ -1,5 +1,5 @@
 import { Clock, Effect, Option } from "effect"
-import { encodeKey, encodeKeyText } from "./encodeKey.js"
+import { encodeKey, encodeKeyNow, encodeKeyText, encodesNow } from "./encodeKey.js"
 import { type KeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
 import { EncodingFailed, GenerationFailed, type KeygenError, keygenError } from "./KeyError.js"
 import type { EncodeOptions } from "./KeyFormat.js"
@@ -55,6 +55,26 @@ const encodeAll = async (
   }
 }
 
+/** `encodeAll` where every form is made at once (`encodesNow`): no promise per key. */
+const encodeAllNow = (pair: KeyPair, type: KeyType, formats: ReadonlyArray<KeyFormat>, options: EncodeOptions): EncodedKey["outputs"] => {
+  try {
+    const outputs: Array<EncodedKey["outputs"][number]> = []
+    for (const format of formats) {
+      let bytes: EncodedKey["outputs"][number]["bytes"]
+      try {
+        const text = encodeKeyText(pair, format, options)
+        bytes = text !== undefined ? encoder.encode(text) as Uint8Array<ArrayBuffer> : encodeKeyNow(pair, format, options)!
+      } catch {
+        throw encodingFailed(type, format)
+      }
+      outputs.push({ format, bytes })
+    }
+    return outputs
+  } finally {
+    wipe(pair)
+  }
+}
+
 /**
  * One key pair's values in a JSON line (`keyLines.ts`), in the order of `formats`, its parts
  * wiped whatever happens. Text forms go straight from their text, with no bytes between.
@@ -72,6 +92,29 @@ const lineValues = async (
       try {
         const text = encodeKeyText(pair, format, options)
         values[i] = text !== undefined ? lineValueOfText(format, text) : lineValueOfBytes(format, await encodeKey(pair, format, options))
+      } catch {
+        throw encodingFailed(type, format)
+      }
+    }
+  } finally {
+    wipe(pair)
+  }
+}
+
+/** `lineValues` where every form is made at once (`encodesNow`): no promise per key. */
+const lineValuesNow = (
+  pair: KeyPair,
+  type: KeyType,
+  formats: ReadonlyArray<KeyFormat>,
+  options: EncodeOptions,
+  values: Array<string>
+): void => {
+  try {
+    for (let i = 0; i < formats.length; i++) {
+      const format = formats[i]!
+      try {
+        const text = encodeKeyText(pair, format, options)
+        values[i] = text !== undefined ? lineValueOfText(format, text) : lineValueOfBytes(format, encodeKeyNow(pair, format, options)!)
       } catch {
         throw encodingFailed(type, format)
       }
@@ -150,22 +193,12 @@ class FileBytes {
   }
   /** One key's files and its manifest line, from its outputs (text, else bytes), in the layout's order. */
   async add(pair: KeyPair, type: KeyType, options: EncodeOptions): Promise<void> {
-    const fields = this.template.heads.length
-    const texts = this.texts
     try {
       for (let i = 0; i < this.formats.length; i++) {
         const format = this.formats[i]!
         try {
           const text = encodeKeyText(pair, format, options)
-          if (i < fields) {
-            if (text !== undefined) this.sizes[this.keys * fields + i] = this.data.append(text)
-            else {
-              const bytes = await encodeKey(pair, format, options)
-              this.sizes[this.keys * fields + i] = this.data.appendBytes(bytes)
-              if (SECRET_FORMATS.has(format)) bytes.fill(0)
-            }
-          }
-          texts[i] = i < fields && SECRET_FORMATS.has(format) ? undefined : text
+          this.put(i, format, text, text === undefined ? await encodeKey(pair, format, options) : undefined)
         } catch {
           throw encodingFailed(type, format)
         }
@@ -173,7 +206,39 @@ class FileBytes {
     } finally {
       wipe(pair)
     }
-    this.manifest.append(keyManifestLine(this.template, this.first + this.keys, texts))
+    this.line()
+  }
+  /** `add` where every form is made at once (`encodesNow`): no promise per key. */
+  addNow(pair: KeyPair, type: KeyType, options: EncodeOptions): void {
+    try {
+      for (let i = 0; i < this.formats.length; i++) {
+        const format = this.formats[i]!
+        try {
+          const text = encodeKeyText(pair, format, options)
+          this.put(i, format, text, text === undefined ? encodeKeyNow(pair, format, options) : undefined)
+        } catch {
+          throw encodingFailed(type, format)
+        }
+      }
+    } finally {
+      wipe(pair)
+    }
+    this.line()
+  }
+  /** Output `i` of the key: its file (for the first fields), and its text kept for the line. */
+  private put(i: number, format: KeyFormat, text: string | undefined, bytes: Uint8Array | undefined): void {
+    const fields = this.template.heads.length
+    if (i < fields) {
+      if (text !== undefined) this.sizes[this.keys * fields + i] = this.data.append(text)
+      else if (bytes !== undefined) {
+        this.sizes[this.keys * fields + i] = this.data.appendBytes(bytes)
+        if (SECRET_FORMATS.has(format)) bytes.fill(0)
+      } else throw new Error("no encoding")
+    }
+    this.texts[i] = i < fields && SECRET_FORMATS.has(format) ? undefined : text
+  }
+  private line(): void {
+    this.manifest.append(keyManifestLine(this.template, this.first + this.keys, this.texts))
     if (++this.keys === 1) {
       this.data.sizeFor(this.count)
       this.manifest.sizeFor(this.count)
@@ -289,6 +354,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                 filesLayout.first
               )
               const values: Array<string> = []
+              const sync = encodesNow(request.formats, options)
               let turned = Date.now()
               try {
                 for (let i = 0; i < request.count && !signal.aborted; i++) {
@@ -299,10 +365,15 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                     throw new KeygenFailure(keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name })))
                   }
                   if (pair === undefined) throw new KeygenFailure(keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name })))
-                  if (files !== undefined) await files.add(pair, request.type, options)
-                  else if (template === undefined) keys.push({ outputs: await encodeAll(pair, request.type, request.formats, options) })
+                  if (files !== undefined) {
+                    if (sync) files.addNow(pair, request.type, options)
+                    else await files.add(pair, request.type, options)
+                  } else if (template === undefined) {
+                    keys.push({ outputs: sync ? encodeAllNow(pair, request.type, request.formats, options) : await encodeAll(pair, request.type, request.formats, options) })
+                  }
                   else {
-                    await lineValues(pair, request.type, request.formats, options, values)
+                    if (sync) lineValuesNow(pair, request.type, request.formats, options, values)
+                    else await lineValues(pair, request.type, request.formats, options, values)
                     lines.append(keyJsonLine(template, layout!.first + i, values))
                   }
                   if (Date.now() - turned >= 20) {

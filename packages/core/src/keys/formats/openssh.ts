@@ -105,11 +105,12 @@ export const publicBlob = (key: PublicKey): Bytes => {
   // One key's forms ask for its blob several times in a row (the .pub line, the
   // fingerprint, the private file): the last one is kept, for the same key object.
   if (key === lastBlobKey) return lastBlob!
-  const blob = copy(writePublicBlob(new Wire(), key).view())
+  const blob = copy(writePublicBlob(blobWire.reset(), key).view())
   lastBlobKey = key
   lastBlob = blob
   return blob
 }
+const blobWire = new Wire()
 let lastBlobKey: PublicKey | undefined
 let lastBlob: Bytes | undefined
 
@@ -181,7 +182,12 @@ const bcrypt = (passphrase: Uint8Array, salt: Uint8Array, rounds: number): Uint8
 export const opensshPrivateKey = (pair: KeyPair, comment = "", passphrase?: Uint8Array, rounds = BCRYPT_ROUNDS): string => {
   const name = sshName(pair.type)
   if (name === undefined) throw new Error(`${pair.type} has no OpenSSH form`)
-  crypto.getRandomValues(checkWord)
+  if (checkAt === checkWords.length) {
+    crypto.getRandomValues(checkWords)
+    checkAt = 0
+  }
+  checkWord.set(checkWords.subarray(checkAt, checkAt + 4))
+  checkWords.fill(0, checkAt, checkAt += 4)
   const body = sectionWire.reset()
   const file = fileWire.reset()
   try {
@@ -211,6 +217,9 @@ export const opensshPrivateKey = (pair: KeyPair, comment = "", passphrase?: Uint
 const sectionWire = new Wire()
 const fileWire = new Wire()
 const checkWord = new Uint8Array(4)
+/** Check words drawn from the CSPRNG 256 at a time (one call per 256 keys, not one per key), each wiped once taken. */
+const checkWords = new Uint8Array(1024)
+let checkAt = checkWords.length
 const PADDING = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 /** Cipher "none", KDF "none", empty KDF options. */
 const PLAIN_HEADER = concat(string("none"), string("none"), string(new Uint8Array(0)))
