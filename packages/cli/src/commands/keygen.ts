@@ -572,10 +572,18 @@ const run = (
  * A group of keys is made durable together once it holds this many files, or is this old:
  * one flush of the filesystem for thousands of files instead of one fsync each (~2.5 ms
  * apiece on a disk here, which capped --out-dir at ~400 files/s). A crash loses at most the
- * keys of the group being flushed and of the one filling behind it.
+ * keys of the groups not yet committed (`MAX_QUEUED_FILES` files, and the group filling).
  */
 const GROUP_FILES = 4096
 const GROUP_MILLIS = 500
+/**
+ * Files of full groups waiting for their flush, at most: past this the writer waits. A
+ * flush takes what has queued since the last one began, in one `syncfs`, so the writer goes
+ * on while one is under way (a `syncfs` flushes the whole filesystem, other programs'
+ * writes too: 50-800 ms each on this shared disk, measured, with the writer idle behind it
+ * when only one group could wait).
+ */
+const MAX_QUEUED_FILES = 4 * GROUP_FILES
 
 interface Group {
   readonly temps: Array<string>
@@ -592,8 +600,9 @@ interface Group {
  * for a moment), written and closed; when the group is full, every file's bytes are made
  * durable at once (`syncFilesDurably`), the files are renamed into place, the directory is
  * flushed, and only then are the group's lines appended to the manifest, in one write. The
- * next group is written while one is flushed; at most two are on disk unfinished. A
- * failure or an interrupt removes the temporary files of the groups not committed.
+ * next groups are written while one flush is under way, and the next flush takes all of
+ * them at once; at most `MAX_QUEUED_FILES` files wait. A failure or an interrupt removes the
+ * temporary files of the groups not committed.
  *
  * Measured before (10,000 Ed25519 keys, 2 workers): an fsync and a directory fsync per file
  * through `writeAtomically`, the libuv threads that the workers' key generation also needs
@@ -670,42 +679,77 @@ const writeDir = (
     }
   }
 
-  /** Durable, renamed, the directory flushed, then in the manifest: the group's keys are done. */
-  const commit = async (fd: number, done: Group) => {
-    await syncFilesDurably(dir, done.temps).catch((cause: unknown) => {
+  /** Durable, renamed, the directory flushed, then in the manifest, in order: the groups' keys are done. */
+  const commit = async (fd: number, done: ReadonlyArray<Group>) => {
+    const temps = done.length === 1 ? done[0]!.temps : done.flatMap((g) => g.temps)
+    await syncFilesDurably(dir, temps).catch((cause: unknown) => {
       throw fail(dir)(cause)
     })
-    for (let i = 0; i < done.temps.length; i++) {
-      try {
-        fs.renameSync(done.temps[i]!, done.finals[i]!)
-      } catch (cause) {
-        throw fail(done.finals[i]!)(cause)
+    for (const g of done) {
+      for (let i = 0; i < g.temps.length; i++) {
+        try {
+          fs.renameSync(g.temps[i]!, g.finals[i]!)
+        } catch (cause) {
+          throw fail(g.finals[i]!)(cause)
+        }
+        unfinished.delete(g.temps[i]!)
+        outputs.pending.delete(g.temps[i]!)
       }
-      unfinished.delete(done.temps[i]!)
-      outputs.pending.delete(done.temps[i]!)
     }
     await syncDirectory(dir).catch((cause: unknown) => {
       throw fail(dir)(cause)
     })
-    try {
-      appendAll(fd, done.lines.take())
-    } catch (cause) {
-      throw fail(manifestPath)(cause)
+    for (const g of done) {
+      try {
+        appendAll(fd, g.lines.take())
+      } catch (cause) {
+        throw fail(manifestPath)(cause)
+      }
+      wrote(g.keys)
     }
-    wrote(done.keys)
   }
 
-  /** Waits for the group being flushed, then starts flushing the one filled since. */
-  const rotate = (fd: number) =>
+  /** Full groups waiting for the next flush, in order, and their files. */
+  let queued: Array<Group> = []
+  let queuedFiles = 0
+  /** The first failure of a flush: every later rotation fails with it. */
+  let failed: { readonly cause: unknown } | undefined
+  /** Set when the writer ends: no flush starts after that. */
+  let closing = false
+
+  /** Starts a flush of every group queued, unless one is under way (its end starts the next). */
+  const pump = (fd: number): void => {
+    if (flushing !== undefined || queued.length === 0 || failed !== undefined || closing) return
+    const done = queued
+    queued = []
+    queuedFiles = 0
+    flushing = commit(fd, done).then(
+      () => {
+        flushing = undefined
+        pump(fd)
+      },
+      (cause: unknown) => {
+        failed ??= { cause }
+        flushing = undefined
+      }
+    )
+  }
+
+  /**
+   * Queues the group filled (a flush starts if none is under way) and starts a new one;
+   * waits while too many files are queued, or, at the end (`last`), until all are done.
+   */
+  const rotate = (fd: number, last = false) =>
     Effect.tryPromise({
       try: async () => {
-        if (flushing !== undefined) await flushing
-        const done = group
-        group = newGroup()
-        flushing = undefined
-        if (done.keys > 0) flushing = commit(fd, done)
-        // A failure is seen at the next rotation (or the last one); never unhandled.
-        flushing?.catch(() => {})
+        if (group.keys > 0) {
+          queued.push(group)
+          queuedFiles += group.temps.length
+          group = newGroup()
+        }
+        pump(fd)
+        while (failed === undefined && flushing !== undefined && (last || queuedFiles >= MAX_QUEUED_FILES)) await flushing
+        if (failed !== undefined) throw failed.cause
       },
       catch: (cause) => cause instanceof OutputFailed ? cause : fail(dir)(cause)
     })
@@ -729,14 +773,14 @@ const writeDir = (
             return full ? rotate(fd) : Effect.void
           })
         }),
-        // The last group, and the wait for the one before it.
-        Effect.andThen(rotate(fd)),
-        Effect.andThen(rotate(fd))
+        // The last group, and the wait for every flush.
+        Effect.andThen(rotate(fd, true))
       ),
     (fd) =>
       Effect.promise(async () => {
         // A flush under way ends (or fails) before its files are judged.
-        await flushing?.catch(() => {})
+        closing = true
+        while (flushing !== undefined) await flushing
         for (const temp of unfinished) {
           fs.rmSync(temp, { force: true })
           outputs.pending.delete(temp)
