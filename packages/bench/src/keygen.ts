@@ -74,7 +74,7 @@ export const runKeygenScenario = async (spec: ScenarioSpec, ctx: ExecuteContext)
       rssFile: join(ctx.scratchDir, `rss-${spec.id}-${c.spec.id}.txt`),
       timeoutMs: ctx.maxTimeoutMs,
       ...(ctx.gnuTime === undefined ? {} : { gnuTime: ctx.gnuTime }),
-      ...(c.spec.tool === "sluice" ? { env: coldCacheEnv(ctx.scratchDir) } : {})
+      ...(c.spec.tool === "sluice" ? { env: { ...coldCacheEnv(ctx.scratchDir), ...c.spec.env } } : {})
     })
     const failure = sample.timedOut
       ? `no exit after ${(ctx.maxTimeoutMs / 1000).toFixed(0)} s (killed)`

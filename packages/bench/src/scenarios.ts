@@ -465,6 +465,11 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
         keygen: { keys: dirKeys, destination: "dir" }
       },
       keygenJsonl("sluice_jsonl", "ed25519", 2, bulkKeys),
+      // The same on node:crypto's kernel (what runs where sodium-native's binary does not load).
+      {
+        ...keygenJsonl("sluice_jsonl_nodecrypto", "ed25519", 2, bulkKeys, "sluice keygen -t ed25519 -f pkcs8-pem,spki-pem --jsonl -w 2, node:crypto kernel (SLUICE_NATIVE=0)"),
+        env: { SLUICE_NATIVE: "0" }
+      },
       {
         id: "ssh_keygen_loop",
         tool: "ssh-keygen",

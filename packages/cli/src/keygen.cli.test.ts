@@ -56,6 +56,19 @@ describe("sluice keygen --out-dir", () => {
     }
   })
 
+  it("writes 6,000 keys in several flushes (groups of 4,096 files): every key once, in order, each file its key's", async () => {
+    const out = fresh()
+    const r = await sluice(["keygen", "-t", "ed25519", "-n", "6000", "-f", "spki-pem,jwk-public", "--out-dir", out, "-w", "2"], { timeoutMs: TIMEOUT })
+    expect(r.status).toBe(0)
+    const lines = manifest(out)
+    expect(lines.map((l) => l.index)).toEqual(Array.from({ length: 6000 }, (_, i) => i + 1))
+    expect(readdirSync(out)).toHaveLength(2 * 6000 + 1)
+    expect(new Set(lines.map((l) => l.jwk.x)).size).toBe(6000)
+    for (const line of [lines[0]!, lines[4095]!, lines[5999]!]) {
+      expect(JSON.parse(readFileSync(join(out, line.files["jwk-public"]!), "utf8"))).toEqual(line.jwk)
+    }
+  }, TIMEOUT)
+
   it("writes PKCS#8 and SPKI forms that openssl reads, with the JWK thumbprint in the manifest", async () => {
     requireTools("openssl")
     const out = fresh()

@@ -73,8 +73,17 @@ export type { EncodeOptions } from "./keys/KeyFormat.js"
 export type { KeyPair, PublicKey } from "./keys/KeyPair.js"
 export { EncodedKey, GeneratedKeys, GenerateKeys, GenerateKeysRequest, KeygenRpcs } from "./keys/KeygenRpcs.js"
 export { derivePbes2Key, generateKeyBatch, generateKeys, keygenPolicy } from "./keys/keygen.js"
-export { BINARY_FORMATS, keyJsonLine, keyLineTemplate, lineValueOfBytes, lineValueOfText } from "./keys/keyLines.js"
-export type { KeyLineLayout, KeyLineTemplate } from "./keys/keyLines.js"
+export {
+  BINARY_FORMATS,
+  keyFileName,
+  keyJsonLine,
+  keyLineTemplate,
+  keyManifestLine,
+  keyManifestTemplate,
+  lineValueOfBytes,
+  lineValueOfText
+} from "./keys/keyLines.js"
+export type { KeyLineLayout, KeyLineTemplate, KeyManifestTemplate } from "./keys/keyLines.js"
 export { Pbes2Key } from "./keys/Pbes2Key.js"
 export type { Pbes2Kdf } from "./keys/Pbes2Key.js"
 export { BATCHES_PER_WORKER, generateKeyBatches, generateKeyStream, keyBatchSize, MAX_KEY_STREAM_COUNT } from "./keys/keyStream.js"

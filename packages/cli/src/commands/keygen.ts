@@ -33,7 +33,7 @@ import { OutputFailed, syncDirectory, syncFilesDurably, writeAtomically } from "
 import { Effect, Exit, Stream } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
-import { join } from "node:path"
+import { join, sep } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import type { EarlyWorker } from "../earlyWorker.js"
 import { ExitCode } from "../exitCodes.js"
@@ -215,18 +215,6 @@ const readPassphrase = async (options: KeygenCommandOptions, err: (line: string)
   return bytes
 }
 
-/** A form's bytes as text (every text form is ASCII but a comment, which is UTF-8). */
-const textOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")
-
-/** A JWK form as JSON text: the worker wrote it as `JSON.stringify` does, with a newline. */
-const jwkText = (bytes: Uint8Array): string => textOf(bytes).trimEnd()
-
-/**
- * The position of each form in a key's outputs (the worker writes them in the order of
- * `plan.generated`), so a line is built by index, not by a search per key.
- */
-const slot = (plan: Plan, format: KeyFormat): number => plan.generated.indexOf(format)
-
 /**
  * Where a JSON line's values are in a key's outputs: the forms asked (`plan.formats`, the
  * first of `plan.generated`) under their names, then the fingerprints. Core builds the
@@ -238,23 +226,9 @@ const lineLayout = (plan: Plan) => ({ type: plan.type, formats: plan.generated, 
 const jsonLine = (plan: Plan, index: number, outputs: GeneratedKey["outputs"]): string =>
   keyJsonLine(keyLineTemplate(lineLayout(plan)), index, outputs.map((o) => lineValueOfBytes(o.format, o.bytes)))
 
-/** A key's manifest line: its index, type and files, its public key and fingerprints (as `jsonLine`, built as text). */
-const manifestLine = (plan: Plan, index: number, outputs: GeneratedKey["outputs"], files: string): string => {
-  let line = `{"index":${index + 1},"type":${JSON.stringify(plan.type)},"files":${files}`
-  const ssh = slot(plan, "openssh-public")
-  if (ssh !== -1) {
-    line += `,"ssh":${JSON.stringify(textOf(outputs[ssh]!.bytes).trimEnd())}` +
-      `,"sshFingerprint":${JSON.stringify(textOf(outputs[slot(plan, "ssh-fingerprint")]!.bytes))}`
-  }
-  return line + `,"jwk":${jwkText(outputs[slot(plan, "jwk-public")]!.bytes)}` +
-    `,"jwkThumbprint":${JSON.stringify(textOf(outputs[slot(plan, "jwk-thumbprint")]!.bytes))}}\n`
-}
-
 const wipe = (outputs: GeneratedKey["outputs"]) => {
   for (const output of outputs) if (SECRET_FORMATS.has(output.format)) output.bytes.fill(0)
 }
-
-const fileName = (plan: Plan, index: number, format: KeyFormat) => `key-${String(index + 1).padStart(plan.width, "0")}${FILE_SUFFIX[format]}`
 
 /** Writes all of `bytes` at the end of `fd`. */
 const appendAll = (fd: number, bytes: Uint8Array) => {
@@ -281,6 +255,15 @@ class LineBuffer {
       this.used = 0
     }
     this.used += this.buffer.write(line, this.used, "utf8")
+  }
+  appendBytes(bytes: Uint8Array): void {
+    if (this.used + bytes.length > this.buffer.length) {
+      if (this.used > 0) this.full.push(this.buffer.subarray(0, this.used))
+      this.buffer = Buffer.allocUnsafeSlow(Math.max(LINE_BUFFER_BYTES, bytes.length))
+      this.used = 0
+    }
+    this.buffer.set(bytes, this.used)
+    this.used += bytes.length
   }
   /** The bytes appended since the last call, in one buffer that is the caller's (the next line goes to a new one). */
   take(): Uint8Array {
@@ -555,7 +538,13 @@ const run = (
       )
     }
   } else {
-    body = writeDir(plan, destination.dir, generateKeyBatches(request), onProgress, (n) => written += n)
+    body = writeDir(
+      plan,
+      destination.dir,
+      generateKeyBatches({ ...request, files: { fields: plan.formats.length, width: plan.width, suffixes: plan.formats.map((f) => FILE_SUFFIX[f]) } }),
+      onProgress,
+      (n) => written += n
+    )
   }
   return body.pipe(
     Effect.ensuring(Effect.sync(() => progress.clear())),
@@ -583,10 +572,18 @@ const run = (
  * A group of keys is made durable together once it holds this many files, or is this old:
  * one flush of the filesystem for thousands of files instead of one fsync each (~2.5 ms
  * apiece on a disk here, which capped --out-dir at ~400 files/s). A crash loses at most the
- * keys of the group being flushed and of the one filling behind it.
+ * keys of the groups not yet committed (`MAX_QUEUED_FILES` files, and the group filling).
  */
 const GROUP_FILES = 4096
 const GROUP_MILLIS = 500
+/**
+ * Files of full groups waiting for their flush, at most: past this the writer waits. A
+ * flush takes what has queued since the last one began, in one `syncfs`, so the writer goes
+ * on while one is under way (a `syncfs` flushes the whole filesystem, other programs'
+ * writes too: 50-800 ms each on this shared disk, measured, with the writer idle behind it
+ * when only one group could wait).
+ */
+const MAX_QUEUED_FILES = 4 * GROUP_FILES
 
 interface Group {
   readonly temps: Array<string>
@@ -603,8 +600,9 @@ interface Group {
  * for a moment), written and closed; when the group is full, every file's bytes are made
  * durable at once (`syncFilesDurably`), the files are renamed into place, the directory is
  * flushed, and only then are the group's lines appended to the manifest, in one write. The
- * next group is written while one is flushed; at most two are on disk unfinished. A
- * failure or an interrupt removes the temporary files of the groups not committed.
+ * next groups are written while one flush is under way, and the next flush takes all of
+ * them at once; at most `MAX_QUEUED_FILES` files wait. A failure or an interrupt removes the
+ * temporary files of the groups not committed.
  *
  * Measured before (10,000 Ed25519 keys, 2 workers): an fsync and a directory fsync per file
  * through `writeAtomically`, the libuv threads that the workers' key generation also needs
@@ -628,16 +626,32 @@ const writeDir = (
   /** Temporary files written and not yet renamed: removed on a failure or an interrupt. */
   const unfinished = new Set<string>()
 
+  // Paths as strings built here, not through `join` per file: the directory once, normalized.
+  const root = join(dir, ".")
+  const prefix = root.endsWith(sep) ? root : root + sep
+  const fields = plan.formats.length
+  const suffixes = plan.formats.map((f) => FILE_SUFFIX[f])
+  const tempTail = `.${token}.sluice-tmp`
+
+  /**
+   * A batch's files (made on the worker, back to back in one buffer) each written to its
+   * temporary file; the batch's manifest lines go to the group, written once it is durable.
+   * The buffer is wiped once written, whatever happens.
+   */
   const writeBatch = (batch: GeneratedKeyBatch) => {
-    for (let k = 0; k < batch.keys.length; k++) {
-      const index = batch.first + k
-      const forms = batch.keys[k]!.outputs
-      let files = "{"
-      try {
-        for (let i = 0; i < plan.formats.length; i++) {
-          const name = fileName(plan, index, plan.formats[i]!)
-          const path = join(dir, name)
-          const temp = join(dir, `.${name}.${token}.sluice-tmp`)
+    const files = batch.files
+    if (files === undefined) throw new Error("a batch without its files")
+    const { data, sizes } = files
+    try {
+      if (sizes.length !== batch.count * fields) throw new Error("a batch's files do not match its keys")
+      let offset = 0
+      for (let k = 0; k < batch.count; k++) {
+        const number = String(batch.first + k + 1).padStart(plan.width, "0")
+        for (let i = 0; i < fields; i++) {
+          const name = `key-${number}${suffixes[i]}`
+          const path = prefix + name
+          const temp = `${prefix}.${name}${tempTail}`
+          const size = sizes[k * fields + i]!
           let file: number
           try {
             file = fs.openSync(temp, "wx", modes[i])
@@ -647,60 +661,95 @@ const writeDir = (
           unfinished.add(temp)
           outputs.pending.set(temp, path)
           try {
-            appendAll(file, forms[i]!.bytes)
+            for (let at = offset, end = offset + size; at < end;) at += fs.writeSync(file, data, at, end - at)
           } catch (cause) {
             throw fail(path)(cause)
           } finally {
             fs.closeSync(file)
           }
+          offset += size
           group.temps.push(temp)
           group.finals.push(path)
-          files += `${i === 0 ? "" : ","}${JSON.stringify(plan.formats[i])}:${JSON.stringify(name)}`
         }
-        group.lines.append(manifestLine(plan, index, forms, files + "}"))
-        group.keys++
-      } finally {
-        wipe(forms)
       }
+      group.lines.appendBytes(files.manifest)
+      group.keys += batch.count
+    } finally {
+      data.fill(0)
     }
   }
 
-  /** Durable, renamed, the directory flushed, then in the manifest: the group's keys are done. */
-  const commit = async (fd: number, done: Group) => {
-    await syncFilesDurably(dir, done.temps).catch((cause: unknown) => {
+  /** Durable, renamed, the directory flushed, then in the manifest, in order: the groups' keys are done. */
+  const commit = async (fd: number, done: ReadonlyArray<Group>) => {
+    const temps = done.length === 1 ? done[0]!.temps : done.flatMap((g) => g.temps)
+    await syncFilesDurably(dir, temps).catch((cause: unknown) => {
       throw fail(dir)(cause)
     })
-    for (let i = 0; i < done.temps.length; i++) {
-      try {
-        fs.renameSync(done.temps[i]!, done.finals[i]!)
-      } catch (cause) {
-        throw fail(done.finals[i]!)(cause)
+    for (const g of done) {
+      for (let i = 0; i < g.temps.length; i++) {
+        try {
+          fs.renameSync(g.temps[i]!, g.finals[i]!)
+        } catch (cause) {
+          throw fail(g.finals[i]!)(cause)
+        }
+        unfinished.delete(g.temps[i]!)
+        outputs.pending.delete(g.temps[i]!)
       }
-      unfinished.delete(done.temps[i]!)
-      outputs.pending.delete(done.temps[i]!)
     }
     await syncDirectory(dir).catch((cause: unknown) => {
       throw fail(dir)(cause)
     })
-    try {
-      appendAll(fd, done.lines.take())
-    } catch (cause) {
-      throw fail(manifestPath)(cause)
+    for (const g of done) {
+      try {
+        appendAll(fd, g.lines.take())
+      } catch (cause) {
+        throw fail(manifestPath)(cause)
+      }
+      wrote(g.keys)
     }
-    wrote(done.keys)
   }
 
-  /** Waits for the group being flushed, then starts flushing the one filled since. */
-  const rotate = (fd: number) =>
+  /** Full groups waiting for the next flush, in order, and their files. */
+  let queued: Array<Group> = []
+  let queuedFiles = 0
+  /** The first failure of a flush: every later rotation fails with it. */
+  let failed: { readonly cause: unknown } | undefined
+  /** Set when the writer ends: no flush starts after that. */
+  let closing = false
+
+  /** Starts a flush of every group queued, unless one is under way (its end starts the next). */
+  const pump = (fd: number): void => {
+    if (flushing !== undefined || queued.length === 0 || failed !== undefined || closing) return
+    const done = queued
+    queued = []
+    queuedFiles = 0
+    flushing = commit(fd, done).then(
+      () => {
+        flushing = undefined
+        pump(fd)
+      },
+      (cause: unknown) => {
+        failed ??= { cause }
+        flushing = undefined
+      }
+    )
+  }
+
+  /**
+   * Queues the group filled (a flush starts if none is under way) and starts a new one;
+   * waits while too many files are queued, or, at the end (`last`), until all are done.
+   */
+  const rotate = (fd: number, last = false) =>
     Effect.tryPromise({
       try: async () => {
-        if (flushing !== undefined) await flushing
-        const done = group
-        group = newGroup()
-        flushing = undefined
-        if (done.keys > 0) flushing = commit(fd, done)
-        // A failure is seen at the next rotation (or the last one); never unhandled.
-        flushing?.catch(() => {})
+        if (group.keys > 0) {
+          queued.push(group)
+          queuedFiles += group.temps.length
+          group = newGroup()
+        }
+        pump(fd)
+        while (failed === undefined && flushing !== undefined && (last || queuedFiles >= MAX_QUEUED_FILES)) await flushing
+        if (failed !== undefined) throw failed.cause
       },
       catch: (cause) => cause instanceof OutputFailed ? cause : fail(dir)(cause)
     })
@@ -724,14 +773,14 @@ const writeDir = (
             return full ? rotate(fd) : Effect.void
           })
         }),
-        // The last group, and the wait for the one before it.
-        Effect.andThen(rotate(fd)),
-        Effect.andThen(rotate(fd))
+        // The last group, and the wait for every flush.
+        Effect.andThen(rotate(fd, true))
       ),
     (fd) =>
       Effect.promise(async () => {
         // A flush under way ends (or fails) before its files are judged.
-        await flushing?.catch(() => {})
+        closing = true
+        while (flushing !== undefined) await flushing
         for (const temp of unfinished) {
           fs.rmSync(temp, { force: true })
           outputs.pending.delete(temp)

@@ -33,7 +33,20 @@ export const GenerateKeysRequest = Schema.Struct({
    * all in one buffer made on the worker. The caller then only writes it: no object or
    * array per key or form crosses between threads.
    */
-  lines: Schema.optional(Schema.Struct({ first: Schema.Number, fields: Schema.Number }))
+  lines: Schema.optional(Schema.Struct({ first: Schema.Number, fields: Schema.Number })),
+  /**
+   * The batch as files and manifest lines instead of keys (`keyLines.ts`, `keyManifestLine`):
+   * the first `fields` of `formats` are files, named `key-<index from first + 1, padded to
+   * width><suffix of the field>`; the rest are there for the manifest. All the batch's file
+   * bytes come in one buffer and its manifest lines in another, made on the worker: the
+   * caller only writes them.
+   */
+  files: Schema.optional(Schema.Struct({
+    first: Schema.Number,
+    fields: Schema.Number,
+    width: Schema.Number,
+    suffixes: Schema.Array(Schema.String)
+  }))
 })
 export type GenerateKeysRequest = typeof GenerateKeysRequest.Type
 
@@ -49,10 +62,21 @@ export type EncodedKey = typeof EncodedKey.Type
  * inside its CPU deadline.
  */
 export const GeneratedKeys = Schema.Struct({
-  /** Each key's forms; empty when `lines` was asked for. */
+  /** Each key's forms; empty when `lines` or `files` was asked for. */
   keys: Schema.Array(EncodedKey),
   /** With `lines`: the batch's JSON Lines, UTF-8, transferred (it holds the private forms asked for). */
-  lines: Schema.optional(Transferable.Uint8Array)
+  lines: Schema.optional(Transferable.Uint8Array),
+  /**
+   * With `files`: every file of the batch, key after key and field after field, in `data`;
+   * each one's size in `sizes` (a Uint32Array's bytes, in the platform's order); the
+   * batch's manifest lines, UTF-8, in `manifest`. Each buffer transferred; `data` holds the
+   * private forms (the caller's to wipe once written).
+   */
+  files: Schema.optional(Schema.Struct({
+    data: Transferable.Uint8Array,
+    sizes: Transferable.Uint8Array,
+    manifest: Transferable.Uint8Array
+  }))
 })
 export type GeneratedKeys = typeof GeneratedKeys.Type
 

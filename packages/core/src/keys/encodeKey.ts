@@ -60,6 +60,27 @@ export const encodeKeyText = (pair: KeyPair, format: KeyFormat, options: EncodeO
 }
 
 /**
+ * A binary form's bytes, made at once: undefined for the text forms (`encodeKeyText`), and
+ * for encrypted PKCS#8 without the run's key (its own derivation is asynchronous).
+ */
+export const encodeKeyNow = (pair: KeyPair, format: KeyFormat, options: EncodeOptions): Bytes | undefined => {
+  switch (format) {
+    case "pkcs8-der":
+      return pkcs8Der(pair)
+    case "spki-der":
+      return spkiDer(pair)
+    case "pkcs8-encrypted-der":
+      return options.pbes2Key !== undefined ? encryptedPkcs8DerWithKey(pair, options.pbes2Key) : undefined
+    default:
+      return undefined
+  }
+}
+
+/** Whether every one of `formats` is made at once (`encodeKeyText` or `encodeKeyNow`): no promise per key. */
+export const encodesNow = (formats: ReadonlyArray<KeyFormat>, options: EncodeOptions): boolean =>
+  options.pbes2Key !== undefined || !formats.some((f) => f === "pkcs8-encrypted-pem" || f === "pkcs8-encrypted-der")
+
+/**
  * One key in one form, as bytes. Formats and passphrase are checked before this is
  * called (validateKeygen); what this throws must be reported without its text.
  */

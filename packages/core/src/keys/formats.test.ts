@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest"
 import * as NodeKeyKernel from "../node/NodeKeyKernel.js"
 import { parseEncryptedPkcs8Der } from "./formats/encryptedPkcs8.js"
 import { jwkThumbprint, privateJwk, publicJwk } from "./formats/jwk.js"
-import { parsePkcs8Der, parseSpkiDer, pkcs8Der, spkiDer } from "./formats/pkcs8.js"
+import { parsePkcs8Der, parseSpkiDer, pkcs8Der, pkcs8General, spkiDer, spkiGeneral } from "./formats/pkcs8.js"
 import { encodeKey } from "./encodeKey.js"
 import { portableKeyKernel } from "./KeyKernel.js"
 import { samePublic } from "./KeyPair.js"
@@ -19,6 +19,16 @@ describe("JWK thumbprint", () => {
     const n =
       "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"
     expect(jwkThumbprint({ kty: "RSA", n, e: "AQAB", alg: "RS256", kid: "2011-04-29" })).toBe("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
+  })
+})
+
+describe("PKCS#8 and SPKI of the curves from their fixed layout", () => {
+  it.each(["ed25519", "x25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521"] as const)("%s: the same bytes as the DER written element by element, key after key", (type) => {
+    for (let i = 0; i < 20; i++) {
+      const pair = node.generateNow!(type)!
+      expect(pkcs8Der(pair)).toEqual(pkcs8General(pair))
+      expect(spkiDer(pair)).toEqual(spkiGeneral(pair))
+    }
   })
 })
 

@@ -1,12 +1,20 @@
 import { Clock, Effect, Option } from "effect"
-import { encodeKey, encodeKeyText } from "./encodeKey.js"
-import { utf8 } from "./formats/pem.js"
+import { encodeKey, encodeKeyNow, encodeKeyText, encodesNow } from "./encodeKey.js"
 import { type KeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
 import { EncodingFailed, GenerationFailed, type KeygenError, keygenError } from "./KeyError.js"
 import type { EncodeOptions } from "./KeyFormat.js"
 import type { KeyType } from "./KeyType.js"
 import type { EncodedKey, GeneratedKeys, GenerateKeysRequest } from "./KeygenRpcs.js"
-import { keyJsonLine, keyLineTemplate, lineValueOfBytes, lineValueOfText } from "./keyLines.js"
+import {
+  BINARY_FORMATS,
+  keyJsonLine,
+  keyLineTemplate,
+  keyManifestLine,
+  type KeyManifestTemplate,
+  keyManifestTemplate,
+  lineValueOfBytes,
+  lineValueOfText
+} from "./keyLines.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"
 import { KeyKernel, portableKeyKernel } from "./KeyKernel.js"
 import { type KeyPair, wipe } from "./KeyPair.js"
@@ -35,7 +43,27 @@ const encodeAll = async (
       let bytes: EncodedKey["outputs"][number]["bytes"]
       try {
         const text = encodeKeyText(pair, format, options)
-        bytes = text !== undefined ? utf8(text) : await encodeKey(pair, format, options)
+        bytes = text !== undefined ? encoder.encode(text) as Uint8Array<ArrayBuffer> : await encodeKey(pair, format, options)
+      } catch {
+        throw encodingFailed(type, format)
+      }
+      outputs.push({ format, bytes })
+    }
+    return outputs
+  } finally {
+    wipe(pair)
+  }
+}
+
+/** `encodeAll` where every form is made at once (`encodesNow`): no promise per key. */
+const encodeAllNow = (pair: KeyPair, type: KeyType, formats: ReadonlyArray<KeyFormat>, options: EncodeOptions): EncodedKey["outputs"] => {
+  try {
+    const outputs: Array<EncodedKey["outputs"][number]> = []
+    for (const format of formats) {
+      let bytes: EncodedKey["outputs"][number]["bytes"]
+      try {
+        const text = encodeKeyText(pair, format, options)
+        bytes = text !== undefined ? encoder.encode(text) as Uint8Array<ArrayBuffer> : encodeKeyNow(pair, format, options)!
       } catch {
         throw encodingFailed(type, format)
       }
@@ -73,32 +101,72 @@ const lineValues = async (
   }
 }
 
+/** `lineValues` where every form is made at once (`encodesNow`): no promise per key. */
+const lineValuesNow = (
+  pair: KeyPair,
+  type: KeyType,
+  formats: ReadonlyArray<KeyFormat>,
+  options: EncodeOptions,
+  values: Array<string>
+): void => {
+  try {
+    for (let i = 0; i < formats.length; i++) {
+      const format = formats[i]!
+      try {
+        const text = encodeKeyText(pair, format, options)
+        values[i] = text !== undefined ? lineValueOfText(format, text) : lineValueOfBytes(format, encodeKeyNow(pair, format, options)!)
+      } catch {
+        throw encodingFailed(type, format)
+      }
+    }
+  } finally {
+    wipe(pair)
+  }
+}
+
 const encoder = new TextEncoder()
 
 /**
- * A batch's lines as UTF-8 in one buffer, written as each is made: sized from the first
- * line for the whole batch (a key type's lines differ by a few bytes at most), grown by
- * doubling past that, an outgrown buffer wiped (it holds private forms).
+ * A batch's bytes (its JSON lines, its files, its manifest lines) in one buffer, written
+ * as each piece is made: once the first key is in, sized for the whole batch from it (a
+ * key type's keys differ by a few bytes at most, `sizeFor`), grown by doubling past that,
+ * an outgrown buffer wiped (it may hold private forms).
  */
-class LineBytes {
-  private bytes = new Uint8Array(0)
+class ByteBuilder {
+  private bytes: Uint8Array<ArrayBuffer>
   private used = 0
-  constructor(private readonly count: number) {}
-  append(line: string): void {
-    // A UTF-16 unit is at most 3 bytes of UTF-8.
-    const most = 3 * line.length
-    if (this.used + most > this.bytes.length) {
-      const size = this.used === 0
-        ? Math.ceil(encoder.encode(line).length * this.count * 1.0625) + most + 1024
-        : Math.max(2 * this.bytes.length, this.used + most)
-      const grown = new Uint8Array(size)
-      grown.set(this.bytes.subarray(0, this.used))
-      this.bytes.fill(0)
-      this.bytes = grown
-    }
-    this.used += encoder.encodeInto(line, this.bytes.subarray(this.used)).written
+  constructor(initial = 4096) {
+    this.bytes = new Uint8Array(initial)
   }
-  /** The lines written, a view of the buffer (transferred whole). */
+  get length(): number {
+    return this.used
+  }
+  private room(n: number): void {
+    if (this.used + n <= this.bytes.length) return
+    const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.used + n))
+    grown.set(this.bytes.subarray(0, this.used))
+    this.bytes.fill(0)
+    this.bytes = grown
+  }
+  /** After the first of `count` keys: room for all of them at its size (and a sixteenth). */
+  sizeFor(count: number): void {
+    this.room(Math.ceil(this.used * (count - 1) * 1.0625) + 1024)
+  }
+  /** Appends `text` as UTF-8; returns its size. */
+  append(text: string): number {
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    this.room(3 * text.length)
+    const { written } = encoder.encodeInto(text, this.bytes.subarray(this.used))
+    this.used += written
+    return written
+  }
+  appendBytes(bytes: Uint8Array): number {
+    this.room(bytes.length)
+    this.bytes.set(bytes, this.used)
+    this.used += bytes.length
+    return bytes.length
+  }
+  /** What was written, a view of the buffer (transferred whole). */
   take(): Uint8Array<ArrayBuffer> {
     return this.bytes.subarray(0, this.used)
   }
@@ -106,6 +174,121 @@ class LineBytes {
     this.bytes.fill(0)
   }
 }
+
+/** A batch's files and manifest lines, as `GeneratedKeys.files` carries them. */
+class FileBytes {
+  readonly data = new ByteBuilder()
+  readonly manifest = new ByteBuilder()
+  readonly sizes: Uint32Array<ArrayBuffer>
+  /** Each output's text (undefined for a DER form or a file's private form), for the manifest. */
+  private readonly texts: Array<string | undefined> = []
+  private keys = 0
+  constructor(
+    private readonly count: number,
+    private readonly formats: ReadonlyArray<KeyFormat>,
+    private readonly template: KeyManifestTemplate,
+    private readonly first: number
+  ) {
+    this.sizes = new Uint32Array(count * template.heads.length)
+  }
+  /** One key's files and its manifest line, from its outputs (text, else bytes), in the layout's order. */
+  async add(pair: KeyPair, type: KeyType, options: EncodeOptions): Promise<void> {
+    try {
+      for (let i = 0; i < this.formats.length; i++) {
+        const format = this.formats[i]!
+        try {
+          const text = encodeKeyText(pair, format, options)
+          this.put(i, format, text, text === undefined ? await encodeKey(pair, format, options) : undefined)
+        } catch {
+          throw encodingFailed(type, format)
+        }
+      }
+    } finally {
+      wipe(pair)
+    }
+    this.line()
+  }
+  /** `add` where every form is made at once (`encodesNow`): no promise per key. */
+  addNow(pair: KeyPair, type: KeyType, options: EncodeOptions): void {
+    try {
+      for (let i = 0; i < this.formats.length; i++) {
+        const format = this.formats[i]!
+        try {
+          const text = encodeKeyText(pair, format, options)
+          this.put(i, format, text, text === undefined ? encodeKeyNow(pair, format, options) : undefined)
+        } catch {
+          throw encodingFailed(type, format)
+        }
+      }
+    } finally {
+      wipe(pair)
+    }
+    this.line()
+  }
+  /** Output `i` of the key: its file (for the first fields), and its text kept for the line. */
+  private put(i: number, format: KeyFormat, text: string | undefined, bytes: Uint8Array | undefined): void {
+    const fields = this.template.heads.length
+    if (i < fields) {
+      if (text !== undefined) this.sizes[this.keys * fields + i] = this.data.append(text)
+      else if (bytes !== undefined) {
+        this.sizes[this.keys * fields + i] = this.data.appendBytes(bytes)
+        if (SECRET_FORMATS.has(format)) bytes.fill(0)
+      } else throw new Error("no encoding")
+    }
+    this.texts[i] = i < fields && SECRET_FORMATS.has(format) ? undefined : text
+  }
+  private line(): void {
+    this.manifest.append(keyManifestLine(this.template, this.first + this.keys, this.texts))
+    if (++this.keys === 1) {
+      this.data.sizeFor(this.count)
+      this.manifest.sizeFor(this.count)
+    }
+  }
+  take(): NonNullable<GeneratedKeys["files"]> {
+    return { data: this.data.take(), sizes: new Uint8Array(this.sizes.buffer, 0, 4 * this.keys * this.template.heads.length), manifest: this.manifest.take() }
+  }
+  wipe(): void {
+    this.data.wipe()
+  }
+}
+
+/** A batch's JSON lines, one key at a time. */
+class LineBytes {
+  private readonly bytes = new ByteBuilder()
+  private keys = 0
+  constructor(private readonly count: number) {}
+  append(line: string): void {
+    this.bytes.append(line)
+    if (++this.keys === 1) this.bytes.sizeFor(this.count)
+  }
+  take(): Uint8Array<ArrayBuffer> {
+    return this.bytes.take()
+  }
+  wipe(): void {
+    this.bytes.wipe()
+  }
+}
+
+/** Keys already made, as the batch's files (the slow path, as `linesOf`). */
+const filesOf = (request: GenerateKeysRequest, layout: NonNullable<GenerateKeysRequest["files"]>, keys: ReadonlyArray<EncodedKey>): NonNullable<GeneratedKeys["files"]> => {
+  const template = keyManifestTemplate({ type: request.type, formats: request.formats, fields: layout.fields, width: layout.width, suffixes: layout.suffixes })
+  const data = new ByteBuilder()
+  const manifest = new ByteBuilder()
+  const sizes = new Uint32Array(keys.length * layout.fields)
+  const texts: Array<string | undefined> = []
+  for (let k = 0; k < keys.length; k++) {
+    const outputs = keys[k]!.outputs
+    for (let i = 0; i < outputs.length; i++) {
+      const { format, bytes } = outputs[i]!
+      if (i < layout.fields) sizes[k * layout.fields + i] = data.appendBytes(bytes)
+      texts[i] = SECRET_FORMATS.has(format) || BINARY_FORMATS.has(format) ? undefined : decoder.decode(bytes)
+      if (SECRET_FORMATS.has(format)) bytes.fill(0)
+    }
+    manifest.append(keyManifestLine(template, layout.first + k, texts))
+  }
+  return { data: data.take(), sizes: new Uint8Array(sizes.buffer), manifest: manifest.take() }
+}
+const decoder = new TextDecoder()
 
 /** Keys already made, as the batch's lines (the slow path: RSA, or a kernel without `generateNow`). */
 const linesOf = (request: GenerateKeysRequest, layout: { readonly first: number; readonly fields: number }, keys: ReadonlyArray<EncodedKey>): Uint8Array<ArrayBuffer> => {
@@ -159,11 +342,19 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           // 20 ms, so a cancel or a deadline still stops it within about that long.
           const layout = request.lines
           const template = layout === undefined ? undefined : keyLineTemplate({ type: request.type, formats: request.formats, fields: layout.fields })
+          const filesLayout = request.files
           return yield* Effect.tryPromise({
             try: async (signal): Promise<GeneratedKeys> => {
               const keys: Array<EncodedKey> = []
               const lines = new LineBytes(request.count)
+              const files = filesLayout === undefined ? undefined : new FileBytes(
+                request.count,
+                request.formats,
+                keyManifestTemplate({ type: request.type, formats: request.formats, fields: filesLayout.fields, width: filesLayout.width, suffixes: filesLayout.suffixes }),
+                filesLayout.first
+              )
               const values: Array<string> = []
+              const sync = encodesNow(request.formats, options)
               let turned = Date.now()
               try {
                 for (let i = 0; i < request.count && !signal.aborted; i++) {
@@ -174,9 +365,15 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                     throw new KeygenFailure(keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name })))
                   }
                   if (pair === undefined) throw new KeygenFailure(keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name })))
-                  if (template === undefined) keys.push({ outputs: await encodeAll(pair, request.type, request.formats, options) })
+                  if (files !== undefined) {
+                    if (sync) files.addNow(pair, request.type, options)
+                    else await files.add(pair, request.type, options)
+                  } else if (template === undefined) {
+                    keys.push({ outputs: sync ? encodeAllNow(pair, request.type, request.formats, options) : await encodeAll(pair, request.type, request.formats, options) })
+                  }
                   else {
-                    await lineValues(pair, request.type, request.formats, options, values)
+                    if (sync) lineValuesNow(pair, request.type, request.formats, options, values)
+                    else await lineValues(pair, request.type, request.formats, options, values)
                     lines.append(keyJsonLine(template, layout!.first + i, values))
                   }
                   if (Date.now() - turned >= 20) {
@@ -186,8 +383,10 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                 }
               } catch (error) {
                 lines.wipe()
+                files?.wipe()
                 throw error
               }
+              if (files !== undefined) return { keys: [], files: files.take() }
               return template === undefined ? { keys } : { keys: [], lines: lines.take() }
             },
             catch: (error) => error instanceof KeygenFailure ? error.error : keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name }))
@@ -200,6 +399,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           // A batch of RSA keys is long: let an interrupt in between keys.
           yield* Effect.yieldNow
         }
+        if (request.files !== undefined) return { keys: [], files: filesOf(request, request.files, keys) }
         return request.lines === undefined ? { keys } : { keys: [], lines: linesOf(request, request.lines, keys) }
       }).pipe(Effect.ensuring(Effect.sync(() => {
         request.passphrase?.fill(0)

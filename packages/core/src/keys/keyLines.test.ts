@@ -7,7 +7,7 @@ import { KeygenHandlersLive } from "./handlers.js"
 import type { KeyFormat } from "./KeyFormat.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"
 import { ecFromScalar, KeyKernel } from "./KeyKernel.js"
-import { keyJsonLine, keyLineTemplate, lineValueOfBytes } from "./keyLines.js"
+import { keyFileName, keyJsonLine, keyLineTemplate, lineValueOfBytes } from "./keyLines.js"
 import type { KeyPair } from "./KeyPair.js"
 import { type GeneratedKeyBatch, generateKeyBatches, type KeyStreamRequest } from "./keyStream.js"
 import type { KeyType } from "./KeyType.js"
@@ -74,6 +74,60 @@ describe("keys as JSON Lines", () => {
       })
     }
   }
+
+  /** The definition of a manifest line (`sluice keygen --out-dir`): `JSON.stringify` of the key's object. */
+  const expectedManifestLine = (
+    type: KeyType,
+    index: number,
+    formats: ReadonlyArray<KeyFormat>,
+    suffixes: ReadonlyArray<string>,
+    width: number,
+    outputs: ReadonlyArray<{ format: KeyFormat; bytes: Uint8Array }>
+  ) => {
+    const text = (format: KeyFormat) => decode(outputs[formats.indexOf(format)]!.bytes)
+    const object: Record<string, unknown> = {
+      index: index + 1,
+      type,
+      files: Object.fromEntries(suffixes.map((suffix, i) => [formats[i], keyFileName(index, width, suffix)]))
+    }
+    if (formats.includes("openssh-public")) {
+      object["ssh"] = text("openssh-public").trimEnd()
+      object["sshFingerprint"] = text("ssh-fingerprint")
+    }
+    object["jwk"] = JSON.parse(text("jwk-public"))
+    object["jwkThumbprint"] = text("jwk-thumbprint")
+    return JSON.stringify(object) + "\n"
+  }
+
+  const fileCases: ReadonlyArray<readonly [KeyType, ReadonlyArray<KeyFormat>, ReadonlyArray<string>]> = [
+    ["ed25519", ["openssh-public", "pkcs8-der", "spki-pem", "ssh-fingerprint", "jwk-public", "jwk-thumbprint"], [".pub", ".der", ".pub.pem"]],
+    ["ecdsa-p256", ["pkcs8-pem", "spki-der", "jwk-public", "jwk-thumbprint"], [".pem", ".pub.der"]]
+  ]
+  for (const hot of [true, false]) {
+    for (const [type, formats, suffixes] of fileCases) {
+      it(`a worker's files are each form's bytes, back to back, and its manifest lines JSON.stringify's (${type}, ${formats.join(",")}, ${hot ? "hot path" : "one Effect per key"})`, async () => {
+        const request: KeyStreamRequest = { type, count: 7, formats, batchSize: 3, start: 10 }
+        const files = { fields: suffixes.length, width: 6, suffixes }
+        const [asFiles, asKeys] = [await batches({ ...request, files }, hot), await batches(request, hot)]
+        expect(asFiles.map((b) => [b.first, b.count, b.keys.length, b.files?.sizes.length])).toEqual([[10, 3, 0, 9], [13, 3, 0, 9], [16, 1, 0, 3]].map(([f, c, k]) => [f, c, k, c! * suffixes.length]))
+        const keys = asKeys.flatMap((b) => b.keys.map((k, i) => ({ index: b.first + i, outputs: k.outputs })))
+        expect(asFiles.map((b) => decode(b.files!.manifest)).join(""))
+          .toBe(keys.map((k) => expectedManifestLine(type, k.index, formats, suffixes, 6, k.outputs)).join(""))
+        const data = Buffer.concat(asFiles.map((b) => b.files!.data))
+        const sizes = asFiles.flatMap((b) => Array.from(b.files!.sizes))
+        expect(data.equals(Buffer.concat(keys.flatMap((k) => k.outputs.slice(0, suffixes.length).map((o) => o.bytes))))).toBe(true)
+        expect(sizes).toEqual(keys.flatMap((k) => k.outputs.slice(0, suffixes.length).map((o) => o.bytes.length)))
+      })
+    }
+  }
+
+  it("refuses a files layout that does not fit the forms", async () => {
+    const exit = await Effect.runPromiseExit(
+      Stream.runCollect(generateKeyBatches({ type: "ed25519", count: 2, formats: ["spki-pem"], files: { fields: 1, width: 6, suffixes: ["/x"] } }))
+        .pipe(Effect.provide(replaying(true)))
+    )
+    expect(String(exit)).toContain("files (a layout")
+  })
 
   it("keyJsonLine builds a line from values, with the index from 1", () => {
     const template = keyLineTemplate({ type: "x25519", formats: ["age-recipient", "jwk-thumbprint"], fields: 1 })

@@ -62,3 +62,56 @@ export const keyJsonLine = (template: KeyLineTemplate, index: number, values: Re
   if (template.jwk !== -1) line += `,"jwkThumbprint":${values[template.jwk]!}`
   return line + "}\n"
 }
+
+/**
+ * The pieces of a manifest's lines (`sluice keygen --out-dir`) that are the same for every
+ * key: each file's `"form":"key-` and its `suffix"`, and where the manifest's values are in
+ * a key's outputs (-1: not there, left out of the line).
+ */
+export interface KeyManifestTemplate {
+  readonly type: string
+  readonly width: number
+  /** Per file: `,"form":"key-` (the first without its comma). */
+  readonly heads: ReadonlyArray<string>
+  /** Per file: `suffix"`. */
+  readonly tails: ReadonlyArray<string>
+  readonly ssh: number
+  readonly sshFingerprint: number
+  readonly jwk: number
+  readonly jwkThumbprint: number
+}
+
+export const keyManifestTemplate = (
+  layout: KeyLineLayout & { readonly width: number; readonly suffixes: ReadonlyArray<string> }
+): KeyManifestTemplate => ({
+  type: `,"type":${JSON.stringify(layout.type)}`,
+  width: layout.width,
+  heads: layout.formats.slice(0, layout.fields).map((format, i) => `${i === 0 ? "" : ","}${JSON.stringify(format)}:"key-`),
+  tails: layout.suffixes.map((suffix) => `${JSON.stringify(suffix).slice(1, -1)}"`),
+  ssh: layout.formats.indexOf("openssh-public"),
+  sshFingerprint: layout.formats.indexOf("ssh-fingerprint"),
+  jwk: layout.formats.indexOf("jwk-public"),
+  jwkThumbprint: layout.formats.indexOf("jwk-thumbprint")
+})
+
+/** A file's name: `key-` and the key's number (from 1), padded to `width`, then the suffix. */
+export const keyFileName = (index: number, width: number, suffix: string): string => `key-${String(index + 1).padStart(width, "0")}${suffix}`
+
+/**
+ * Key `index`'s manifest line (counted from 0; the line says `index + 1`), with its
+ * newline: `{"index":N,"type":T,"files":{form:name...},"ssh":...,"sshFingerprint":...,
+ * "jwk":{...},"jwkThumbprint":...}`, the same bytes as `JSON.stringify` of that object.
+ * `texts` are the key's outputs as text, in the layout's order (the manifest's are all
+ * text forms).
+ */
+export const keyManifestLine = (template: KeyManifestTemplate, index: number, texts: ReadonlyArray<string | undefined>): string => {
+  const number = String(index + 1).padStart(template.width, "0")
+  let line = `{"index":${index + 1}${template.type},"files":{`
+  for (let i = 0; i < template.heads.length; i++) line += template.heads[i]! + number + template.tails[i]!
+  line += "}"
+  if (template.ssh !== -1) line += `,"ssh":${JSON.stringify(texts[template.ssh]!.trimEnd())}`
+  if (template.ssh !== -1 && template.sshFingerprint !== -1) line += `,"sshFingerprint":${JSON.stringify(texts[template.sshFingerprint]!)}`
+  if (template.jwk !== -1) line += `,"jwk":${texts[template.jwk]!.trimEnd()}`
+  if (template.jwkThumbprint !== -1) line += `,"jwkThumbprint":${JSON.stringify(texts[template.jwkThumbprint]!)}`
+  return line + "}\n"
+}

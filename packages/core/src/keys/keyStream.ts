@@ -35,6 +35,12 @@ export interface KeyStreamRequest {
    * there for the fingerprints). A batch then carries `lines` and no `keys`.
    */
   readonly lines?: { readonly fields: number } | undefined
+  /**
+   * `generateKeyBatches` only: each batch as files and manifest lines (`keyManifestLine`),
+   * made on the worker: the first `fields` of `formats` are files named `key-<number padded
+   * to width><suffix>`. A batch then carries `files` and no `keys`.
+   */
+  readonly files?: { readonly fields: number; readonly width: number; readonly suffixes: ReadonlyArray<string> } | undefined
 }
 
 /** One key of the job, in input order: `index` counts from the request's `start`. */
@@ -62,6 +68,12 @@ export interface GeneratedKeyBatch {
    * holds it any more).
    */
   readonly lines?: Uint8Array | undefined
+  /**
+   * With the request's `files`: the batch's files, back to back (`data`, the caller's to
+   * wipe once written: it holds the private forms), each one's size (`sizes`, key after key,
+   * field after field), and its manifest lines (`manifest`, UTF-8).
+   */
+  readonly files?: { readonly data: Uint8Array; readonly sizes: Uint32Array; readonly manifest: Uint8Array } | undefined
 }
 
 /**
@@ -107,7 +119,14 @@ export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" 
 
 /** A batch's keys, or why it failed after its attempts. */
 type BatchOutcome =
-  | { readonly index: number; readonly count: number; readonly keys: ReadonlyArray<EncodedKey>; readonly lines?: Uint8Array | undefined; readonly error?: undefined }
+  | {
+    readonly index: number
+    readonly count: number
+    readonly keys: ReadonlyArray<EncodedKey>
+    readonly lines?: Uint8Array | undefined
+    readonly files?: GeneratedKeyBatch["files"]
+    readonly error?: undefined
+  }
   | { readonly index: number; readonly keys?: undefined; readonly error: KeygenError | WorkerError }
 
 /** A failed batch is asked for again this many times (other keys: nothing of it was seen). */
@@ -126,7 +145,7 @@ const BATCH_ATTEMPTS = 3
 export const generateKeyStream = (
   request: KeyStreamRequest
 ): Stream.Stream<GeneratedKey | JobProgress, KeygenError | WorkerError, WorkerPool> =>
-  generateKeyBatches({ ...request, lines: undefined }).pipe(
+  generateKeyBatches({ ...request, lines: undefined, files: undefined }).pipe(
     Stream.map((event): ReadonlyArray<GeneratedKey | JobProgress> =>
       event instanceof JobProgress
         ? [event]
@@ -152,6 +171,7 @@ export const generateKeyBatches = (
       count: n,
       formats: request.formats,
       ...(request.lines === undefined ? {} : { lines: { first, fields: request.lines.fields } }),
+      ...(request.files === undefined ? {} : { files: { first, fields: request.files.fields, width: request.files.width, suffixes: request.files.suffixes } }),
       ...(request.passphrase === undefined ? {} : { passphrase: request.passphrase }),
       ...(request.comment === undefined ? {} : { comment: request.comment }),
       ...(request.pbe === undefined ? {} : { pbe: request.pbe })
@@ -188,7 +208,15 @@ export const generateKeyBatches = (
     const one = (batch: number): Effect.Effect<BatchOutcome> =>
       generateKeyBatch(check(keysIn(batch), start + batch * size)).pipe(
         Effect.retry({ times: BATCH_ATTEMPTS - 1, while: (error) => error._tag === "WorkerError" }),
-        Effect.map(({ keys, lines }): BatchOutcome => ({ index: batch, count: keysIn(batch), keys, lines })),
+        Effect.map(({ keys, lines, files }): BatchOutcome => ({
+          index: batch,
+          count: keysIn(batch),
+          keys,
+          lines,
+          files: files === undefined
+            ? undefined
+            : { data: files.data, sizes: new Uint32Array(files.sizes.buffer, files.sizes.byteOffset, files.sizes.length / 4), manifest: files.manifest }
+        })),
         Effect.catch((error) => Effect.succeed<BatchOutcome>({ index: batch, error })),
         Effect.provideService(WorkerPool, pool)
       )
@@ -208,7 +236,14 @@ export const generateKeyBatches = (
         if (event instanceof JobProgress) return Effect.succeed(event.total === count ? event : new JobProgress({ ...event, total: count }))
         const outcome = event
         if (outcome.error !== undefined) return Effect.fail(outcome.error)
-        return Effect.succeed({ _tag: "GeneratedKeyBatch", first: start + outcome.index * size, count: outcome.count, keys: outcome.keys, lines: outcome.lines })
+        return Effect.succeed({
+          _tag: "GeneratedKeyBatch",
+          first: start + outcome.index * size,
+          count: outcome.count,
+          keys: outcome.keys,
+          lines: outcome.lines,
+          files: outcome.files
+        })
       }),
       Stream.ensuring(wipeKey)
     )

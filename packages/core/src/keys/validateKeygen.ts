@@ -40,6 +40,15 @@ export const validateKeygen = (request: GenerateKeysRequest): Effect.Effect<void
     ) {
       return fail(new EncodingFailed({ type: request.type, format: "JSON Lines (a layout that does not fit the forms asked for)" }))
     }
+    const files = request.files
+    if (
+      files !== undefined &&
+      (lines !== undefined || !Number.isSafeInteger(files.first) || files.first < 0 || !Number.isInteger(files.fields) || files.fields < 0 ||
+        files.fields > request.formats.length || files.suffixes.length !== files.fields || !Number.isInteger(files.width) || files.width < 1 ||
+        files.width > 16 || files.suffixes.some((s) => !/^[A-Za-z0-9._-]*$/.test(s)))
+    ) {
+      return fail(new EncodingFailed({ type: request.type, format: "files (a layout that does not fit the forms asked for)" }))
+    }
     const pkcs8 = request.formats.some((f) => PKCS8_ENCRYPTED.has(f))
     if (request.pbes2Key !== undefined) {
       if (!pkcs8) return fail(new BadPbes2Key({ problem: "sent, but no encrypted PKCS#8 form was asked for" }))

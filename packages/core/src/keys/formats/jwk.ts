@@ -1,13 +1,12 @@
 import { sha256 } from "@noble/hashes/sha2.js"
-import { base64urlnopad } from "@scure/base"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
 import { ecInfo, okpInfo, pqInfo } from "../KeyType.js"
-import { utf8 } from "./pem.js"
+import { base64UrlText, utf8 } from "./pem.js"
 
 /** A JSON Web Key (RFC 7517 §4) as a flat record of strings. */
 export type Jwk = Readonly<Record<string, string>>
 
-const b64 = (bytes: Uint8Array) => base64urlnopad.encode(bytes)
+const b64 = base64UrlText
 
 /**
  * The public members of a key, each family's as its RFC names them: RFC 8037 §2 (OKP:
@@ -44,16 +43,33 @@ const REQUIRED: Record<string, ReadonlyArray<string>> = {
 export const jwkThumbprint = (jwk: Jwk): string => {
   const required = REQUIRED[jwk.kty!]
   if (required === undefined) throw new Error(`no thumbprint rule for kty ${jwk.kty}`)
-  const json = `{${required.map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`).join(",")}}`
+  // The members' names are plain identifiers: quoted as JSON.stringify would.
+  let json = "{"
+  for (let i = 0; i < required.length; i++) json += `${i === 0 ? "" : ","}"${required[i]}":${JSON.stringify(jwk[required[i]!])}`
+  json += "}"
   return b64(sha256(utf8(json)))
 }
 
-export const thumbprintOf = (key: PublicKey): string => jwkThumbprint(publicMembers(key))
+/**
+ * A key's thumbprint. One key's forms ask for it in a row (the JWK's `kid`, the
+ * thumbprint itself, a private JWK): the last one is kept, for the same key object.
+ */
+export const thumbprintOf = (key: PublicKey): string => key === lastKey ? lastThumbprint : thumbprintOfMembers(key, publicMembers(key))
+
+const thumbprintOfMembers = (key: PublicKey, members: Jwk): string => {
+  if (key !== lastKey) {
+    lastThumbprint = jwkThumbprint(members)
+    lastKey = key
+  }
+  return lastThumbprint
+}
+let lastKey: PublicKey | undefined
+let lastThumbprint = ""
 
 /** The public JWK with `kid` = its RFC 7638 thumbprint. */
 export const publicJwk = (key: PublicKey): Jwk => {
   const members = publicMembers(key)
-  return { ...members, kid: jwkThumbprint(members) }
+  return { ...members, kid: thumbprintOfMembers(key, members) }
 }
 
 /**
@@ -62,7 +78,7 @@ export const publicJwk = (key: PublicKey): Jwk => {
  */
 export const privateJwk = (pair: KeyPair): Jwk => {
   const members = publicMembers(pair)
-  const kid = jwkThumbprint(members)
+  const kid = thumbprintOfMembers(pair, members)
   switch (pair.family) {
     case "okp":
       return { ...members, d: b64(pair.seed), kid }

@@ -23,13 +23,72 @@ const string = (bytes: Uint8Array | string): Bytes => {
   const b = typeof bytes === "string" ? utf8(bytes) : bytes
   return concat(uint32(b.length), b)
 }
-/** RFC 4251 §5 mpint: two's complement, minimal, a 0 byte before a set top bit; zero is empty. */
-const mpint = (magnitude: Uint8Array): Bytes => {
-  let start = 0
-  while (start < magnitude.length && magnitude[start] === 0) start++
-  const trimmed = magnitude.subarray(start)
-  return string(trimmed.length > 0 && trimmed[0]! & 0x80 ? concat(Uint8Array.of(0), trimmed) : trimmed)
+
+/**
+ * SSH wire data written into one buffer, grown as needed: a key file is written with no
+ * array per field. Reused from key to key (`reset`), and wiped by its user after each.
+ */
+class Wire {
+  bytes = new Uint8Array(512)
+  at = 0
+  reset(): this {
+    this.at = 0
+    return this
+  }
+  private room(n: number): void {
+    if (this.at + n <= this.bytes.length) return
+    const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.at + n))
+    grown.set(this.bytes.subarray(0, this.at))
+    this.bytes.fill(0)
+    this.bytes = grown
+  }
+  uint32(n: number): this {
+    this.room(4)
+    const b = this.bytes
+    b[this.at] = n >>> 24
+    b[this.at + 1] = (n >>> 16) & 0xff
+    b[this.at + 2] = (n >>> 8) & 0xff
+    b[this.at + 3] = n & 0xff
+    this.at += 4
+    return this
+  }
+  raw(bytes: Uint8Array): this {
+    this.room(bytes.length)
+    this.bytes.set(bytes, this.at)
+    this.at += bytes.length
+    return this
+  }
+  string(bytes: Uint8Array | string): this {
+    if (typeof bytes !== "string") return this.uint32(bytes.length).raw(bytes)
+    this.room(4 + 3 * bytes.length)
+    const { written } = textEncoder.encodeInto(bytes, this.bytes.subarray(this.at + 4))
+    this.uint32(written)
+    this.at += written
+    return this
+  }
+  /** RFC 4251 §5 mpint: two's complement, minimal, a 0 byte before a set top bit; zero is empty. */
+  mpint(magnitude: Uint8Array): this {
+    let start = 0
+    while (start < magnitude.length && magnitude[start] === 0) start++
+    const n = magnitude.length - start
+    const lead = n > 0 && magnitude[start]! & 0x80 ? 1 : 0
+    this.uint32(n + lead)
+    this.room(n + lead)
+    if (lead) this.bytes[this.at++] = 0
+    this.bytes.set(magnitude.subarray(start), this.at)
+    this.at += n
+    return this
+  }
+  /** What was written, a view of the buffer (valid until the next `reset`). */
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.at)
+  }
+  wipe(): void {
+    this.bytes.fill(0, 0, this.at)
+    this.at = 0
+  }
 }
+const textEncoder = new TextEncoder()
 
 /** The OpenSSH name of a key's type, or undefined where OpenSSH has no such key. */
 export const sshName = (type: KeyType): string | undefined => {
@@ -43,15 +102,28 @@ export const sshName = (type: KeyType): string | undefined => {
  * name, mpint e, mpint n).
  */
 export const publicBlob = (key: PublicKey): Bytes => {
+  // One key's forms ask for its blob several times in a row (the .pub line, the
+  // fingerprint, the private file): the last one is kept, for the same key object.
+  if (key === lastBlobKey) return lastBlob!
+  const blob = copy(writePublicBlob(blobWire.reset(), key).view())
+  lastBlobKey = key
+  lastBlob = blob
+  return blob
+}
+const blobWire = new Wire()
+let lastBlobKey: PublicKey | undefined
+let lastBlob: Bytes | undefined
+
+const writePublicBlob = (w: Wire, key: PublicKey): Wire => {
   const name = sshName(key.type)
   if (name === undefined) throw new Error(`${key.type} has no OpenSSH form`)
   switch (key.family) {
     case "okp":
-      return concat(string(name), string(key.publicKey))
+      return w.string(name).string(key.publicKey)
     case "ec":
-      return concat(string(name), string((KEY_INFO[key.type] as EcInfo).sshCurve), string(key.publicKey))
+      return w.string(name).string((KEY_INFO[key.type] as EcInfo).sshCurve).string(key.publicKey)
     case "rsa":
-      return concat(string(name), mpint(key.e), mpint(key.n))
+      return w.string(name).mpint(key.e).mpint(key.n)
     case "pq":
       throw new Error("unreachable")
   }
@@ -62,20 +134,25 @@ export const authorizedKeysLine = (key: PublicKey, comment = ""): string =>
   `${sshName(key.type)} ${base64Text(publicBlob(key))}${comment === "" ? "" : ` ${comment}`}`
 
 /** `ssh-keygen -lf`'s fingerprint: SHA-256 of the blob, base64 without padding (OpenSSH sshkey_fingerprint). */
-export const sshFingerprint = (key: PublicKey): string => `SHA256:${base64Text(sha256(publicBlob(key))).replace(/=+$/, "")}`
+export const sshFingerprint = (key: PublicKey): string => {
+  const text = base64Text(sha256(publicBlob(key)))
+  let end = text.length
+  while (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--
+  return `SHA256:${text.slice(0, end)}`
+}
 
 /** The private fields after the type name, as PROTOCOL.key and sshkey_private_serialize write them. */
-const privateFields = (pair: KeyPair): Bytes => {
+const writePrivateFields = (w: Wire, pair: KeyPair): Wire => {
   switch (pair.family) {
     // ed25519: string pub, string (seed ‖ pub).
     case "okp":
-      return concat(string(pair.publicKey), string(concat(pair.seed, pair.publicKey)))
+      return w.string(pair.publicKey).uint32(pair.seed.length + pair.publicKey.length).raw(pair.seed).raw(pair.publicKey)
     // ecdsa: string curve, string Q, mpint d.
     case "ec":
-      return concat(string((KEY_INFO[pair.type] as EcInfo).sshCurve), string(pair.publicKey), mpint(pair.d))
+      return w.string((KEY_INFO[pair.type] as EcInfo).sshCurve).string(pair.publicKey).mpint(pair.d)
     // rsa: mpint n, e, d, iqmp, p, q.
     case "rsa":
-      return concat(mpint(pair.n), mpint(pair.e), mpint(pair.d), mpint(pair.qi), mpint(pair.p), mpint(pair.q))
+      return w.mpint(pair.n).mpint(pair.e).mpint(pair.d).mpint(pair.qi).mpint(pair.p).mpint(pair.q)
     case "pq":
       throw new Error("unreachable")
   }
@@ -105,28 +182,47 @@ const bcrypt = (passphrase: Uint8Array, salt: Uint8Array, rounds: number): Uint8
 export const opensshPrivateKey = (pair: KeyPair, comment = "", passphrase?: Uint8Array, rounds = BCRYPT_ROUNDS): string => {
   const name = sshName(pair.type)
   if (name === undefined) throw new Error(`${pair.type} has no OpenSSH form`)
-  const check = randomBytes(4)
-  const body = concat(check, check, string(name), privateFields(pair), string(comment))
-  const block = passphrase === undefined ? 8 : 16
-  const padding = Uint8Array.from({ length: (block - (body.length % block)) % block }, (_, i) => i + 1)
-  const plain = concat(body, padding)
-  body.fill(0)
-  let section: Uint8Array = plain
-  let header: Bytes
-  if (passphrase === undefined) {
-    header = concat(string("none"), string("none"), string(new Uint8Array(0)))
-  } else {
-    const salt = randomBytes(SALT_BYTES)
-    const keyIv = bcrypt(passphrase, salt, rounds)
-    section = ctr(keyIv.subarray(0, 32), keyIv.subarray(32, 48)).encrypt(plain)
-    keyIv.fill(0)
-    plain.fill(0)
-    header = concat(string("aes256-ctr"), string("bcrypt"), string(concat(string(salt), uint32(rounds))))
+  if (checkAt === checkWords.length) {
+    crypto.getRandomValues(checkWords)
+    checkAt = 0
   }
-  const file = concat(MAGIC, header, uint32(1), string(publicBlob(pair)), string(section))
-  section.fill(0)
-  return armor("OPENSSH PRIVATE KEY", file, 70)
+  checkWord.set(checkWords.subarray(checkAt, checkAt + 4))
+  checkWords.fill(0, checkAt, checkAt += 4)
+  const body = sectionWire.reset()
+  const file = fileWire.reset()
+  try {
+    writePrivateFields(body.raw(checkWord).raw(checkWord).string(name), pair).string(comment)
+    const block = passphrase === undefined ? 8 : 16
+    // Padding 1, 2, 3... to the block.
+    body.raw(PADDING.subarray(0, (block - (body.at % block)) % block))
+    file.raw(MAGIC)
+    if (passphrase === undefined) {
+      file.raw(PLAIN_HEADER).uint32(1).string(publicBlob(pair)).string(body.view())
+    } else {
+      const salt = randomBytes(SALT_BYTES)
+      const keyIv = bcrypt(passphrase, salt, rounds)
+      const section = ctr(keyIv.subarray(0, 32), keyIv.subarray(32, 48)).encrypt(body.view())
+      keyIv.fill(0)
+      file.string("aes256-ctr").string("bcrypt").uint32(4 + salt.length + 4).string(salt).uint32(rounds)
+        .uint32(1).string(publicBlob(pair)).string(section)
+      section.fill(0)
+    }
+    return armor("OPENSSH PRIVATE KEY", file.view(), 70)
+  } finally {
+    body.wipe()
+    file.wipe()
+    checkWord.fill(0)
+  }
 }
+const sectionWire = new Wire()
+const fileWire = new Wire()
+const checkWord = new Uint8Array(4)
+/** Check words drawn from the CSPRNG 256 at a time (one call per 256 keys, not one per key), each wiped once taken. */
+const checkWords = new Uint8Array(1024)
+let checkAt = checkWords.length
+const PADDING = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+/** Cipher "none", KDF "none", empty KDF options. */
+const PLAIN_HEADER = concat(string("none"), string("none"), string(new Uint8Array(0)))
 
 /** A reader of SSH wire data that throws a parse error past its end. */
 class Reader {

@@ -1,7 +1,7 @@
-import { base64 } from "@scure/base"
+import { base64, base64urlnopad } from "@scure/base"
 import { describe, expect, it } from "vitest"
 import { sequence, tlv, unsignedInteger } from "../der.js"
-import { armor, base64Text } from "./pem.js"
+import { armor, base64Text, base64UrlText } from "./pem.js"
 
 /** What armor wrote before base64Text: scure's base64, cut into lines and joined. */
 const armorByLines = (label: string, der: Uint8Array, width: number) => {
@@ -12,12 +12,13 @@ const armorByLines = (label: string, der: Uint8Array, width: number) => {
 }
 
 describe("base64Text", () => {
-  it("gives scure's base64, and armor its PEM lines, for every length from 0 to 300 bytes at widths 64 and 70", () => {
+  it("gives scure's base64 (and base64url without padding), and armor its PEM lines, for every length from 0 to 300 bytes at widths 64 and 70", () => {
     for (let n = 0; n <= 300; n++) {
       const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n * 7) & 0xff)
       expect(base64Text(bytes)).toBe(base64.encode(bytes))
       expect(armor("PRIVATE KEY", bytes)).toBe(armorByLines("PRIVATE KEY", bytes, 64))
       expect(armor("OPENSSH PRIVATE KEY", bytes, 70)).toBe(armorByLines("OPENSSH PRIVATE KEY", bytes, 70))
+      expect(base64UrlText(bytes)).toBe(base64urlnopad.encode(bytes))
     }
   })
 })

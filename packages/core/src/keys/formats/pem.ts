@@ -12,6 +12,53 @@ const ascii = new TextDecoder()
 /** Where base64 is written as ASCII before it becomes a string: one buffer, grown as needed, wiped after each use. */
 let scratch = new Uint8Array(1024)
 
+/** Bytes `writeBase64` writes for `n` bytes at `width` (0: one line, no newline). */
+export const base64Size = (n: number, width = 0): number => {
+  const chars = 4 * Math.ceil(n / 3)
+  return width > 0 ? chars + Math.max(1, Math.ceil(chars / width)) : chars
+}
+
+/**
+ * RFC 4648 §4 base64 of `bytes`, padded, written as ASCII into `out` from `at` (which has
+ * `base64Size` bytes there); with a `width`, in lines of that many characters, each ended
+ * by a newline (an empty input gives one empty line). Returns where it stopped.
+ */
+export const writeBase64 = (bytes: Uint8Array, width: number, out: Uint8Array, at: number): number => {
+  const n = bytes.length
+  const whole = n - (n % 3)
+  let line = 0
+  for (let i = 0; i < whole; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+    out[at] = ALPHABET[v >>> 18]!
+    out[at + 1] = ALPHABET[(v >>> 12) & 63]!
+    out[at + 2] = ALPHABET[(v >>> 6) & 63]!
+    out[at + 3] = ALPHABET[v & 63]!
+    at += 4
+    // Widths are multiples of 2 (64, 70); a line may end inside a group of four.
+    if (width > 0 && (line += 4) >= width) {
+      const over = line - width
+      if (over > 0) out.copyWithin(at - over + 1, at - over, at)
+      out[at - over] = NEWLINE
+      at++
+      line = over
+    }
+  }
+  if (whole < n) {
+    const two = whole + 1 < n
+    const v = (bytes[whole]! << 16) | (two ? bytes[whole + 1]! << 8 : 0)
+    const tail = [ALPHABET[v >>> 18]!, ALPHABET[(v >>> 12) & 63]!, two ? ALPHABET[(v >>> 6) & 63]! : EQUALS, EQUALS]
+    for (const c of tail) {
+      out[at++] = c
+      if (width > 0 && ++line === width) {
+        out[at++] = NEWLINE
+        line = 0
+      }
+    }
+  }
+  if (width > 0 && (line > 0 || n === 0)) out[at++] = NEWLINE
+  return at
+}
+
 /**
  * RFC 4648 §4 base64 of `bytes`, padded; with a `width`, in lines of that many characters,
  * each ended by a newline (an empty input gives one empty line, as a join of no lines and
@@ -19,48 +66,82 @@ let scratch = new Uint8Array(1024)
  * with one string and no array per call: a bulk run writes base64 three times a key.
  */
 export const base64Text = (bytes: Uint8Array, width = 0): string => {
-  const chars = 4 * Math.ceil(bytes.length / 3)
-  const size = width > 0 ? chars + Math.max(1, Math.ceil(chars / width)) : chars
+  const size = base64Size(bytes.length, width)
   if (scratch.length < size) scratch = new Uint8Array(2 * size)
+  const at = writeBase64(bytes, width, scratch, 0)
+  const text = ascii.decode(scratch.subarray(0, at))
+  scratch.fill(0, 0, at)
+  return text
+}
+
+const URL_ALPHABET = utf8("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+/**
+ * RFC 4648 §5 base64url without padding (JWK's and the thumbprint's), the same text as
+ * `@scure/base`'s `base64urlnopad.encode`, made with one string and no array per call.
+ */
+export const base64UrlText = (bytes: Uint8Array): string => {
+  const n = bytes.length
+  if (scratch.length < base64Size(n)) scratch = new Uint8Array(2 * base64Size(n))
   const out = scratch
   let at = 0
-  let line = 0
-  const put = (c: number) => {
-    out[at++] = c
-    if (width > 0 && ++line === width) {
-      out[at++] = NEWLINE
-      line = 0
-    }
-  }
   let i = 0
-  for (; i + 2 < bytes.length; i += 3) {
+  for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-    put(ALPHABET[v >>> 18]!)
-    put(ALPHABET[(v >>> 12) & 63]!)
-    put(ALPHABET[(v >>> 6) & 63]!)
-    put(ALPHABET[v & 63]!)
+    out[at++] = URL_ALPHABET[v >>> 18]!
+    out[at++] = URL_ALPHABET[(v >>> 12) & 63]!
+    out[at++] = URL_ALPHABET[(v >>> 6) & 63]!
+    out[at++] = URL_ALPHABET[v & 63]!
   }
-  if (i < bytes.length) {
-    const two = i + 1 < bytes.length
+  if (i < n) {
+    const two = i + 1 < n
     const v = (bytes[i]! << 16) | (two ? bytes[i + 1]! << 8 : 0)
-    put(ALPHABET[v >>> 18]!)
-    put(ALPHABET[(v >>> 12) & 63]!)
-    put(two ? ALPHABET[(v >>> 6) & 63]! : EQUALS)
-    put(EQUALS)
+    out[at++] = URL_ALPHABET[v >>> 18]!
+    out[at++] = URL_ALPHABET[(v >>> 12) & 63]!
+    if (two) out[at++] = URL_ALPHABET[(v >>> 6) & 63]!
   }
-  if (width > 0 && (line > 0 || at === 0)) out[at++] = NEWLINE
   const text = ascii.decode(out.subarray(0, at))
   out.fill(0, 0, at)
   return text
 }
 
+/** Each label's `-----BEGIN label-----\n` and `-----END label-----\n`, as ASCII, made once. */
+const armorLines = new Map<string, { readonly begin: Uint8Array; readonly end: Uint8Array }>()
+const linesOf = (label: string) => {
+  let lines = armorLines.get(label)
+  if (lines === undefined) armorLines.set(label, lines = { begin: utf8(`-----BEGIN ${label}-----\n`), end: utf8(`-----END ${label}-----\n`) })
+  return lines
+}
+
+/** Bytes of `armorInto`'s text for `n` bytes of DER. */
+export const armorSize = (label: string, n: number, width = 64): number => {
+  const { begin, end } = linesOf(label)
+  return begin.length + base64Size(n, width) + end.length
+}
+
+/** `armor`'s text as ASCII, written into `out` from `at` (`armorSize` bytes there); returns where it stopped. */
+export const armorInto = (label: string, der: Uint8Array, width: number, out: Uint8Array, at: number): number => {
+  const { begin, end } = linesOf(label)
+  out.set(begin, at)
+  at = writeBase64(der, width, out, at + begin.length)
+  out.set(end, at)
+  return at + end.length
+}
+
 /**
  * RFC 7468 §2: the base64 of the bytes in lines of 64 characters between
  * `-----BEGIN label-----` and `-----END label-----`, each line ended by a newline.
- * `width` is 64 for PEM; OpenSSH's private key file uses 70 (PROTOCOL.key).
+ * `width` is 64 for PEM; OpenSSH's private key file uses 70 (PROTOCOL.key). Written as
+ * ASCII in one buffer and made one string (no pieces joined).
  */
-export const armor = (label: string, der: Uint8Array, width = 64): string =>
-  `-----BEGIN ${label}-----\n${base64Text(der, width)}-----END ${label}-----\n`
+export const armor = (label: string, der: Uint8Array, width = 64): string => {
+  const size = armorSize(label, der.length, width)
+  if (scratch.length < size) scratch = new Uint8Array(2 * size)
+  const at = armorInto(label, der, width, scratch, 0)
+  const text = ascii.decode(scratch.subarray(0, at))
+  scratch.fill(0, 0, at)
+  return text
+}
 
 /**
  * The bytes of the first block labelled `label` (RFC 7468 §3's lax parser: any

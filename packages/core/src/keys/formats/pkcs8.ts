@@ -61,7 +61,68 @@ export const publicKeyBits = (key: PublicKey): Bytes => key.family === "rsa" ? r
  * 32 bytes), RFC 5480 §2.2 (the uncompressed point), RFC 8017 A.1.1 (RSAPublicKey),
  * RFC 9881 §4 / draft-ietf-lamps-kyber-certificates §4 (the raw encoded public key).
  */
-export const spkiDer = (key: PublicKey): Bytes => sequence(algorithm(key.type), bitString(publicKeyBits(key)))
+/** SPKI DER element by element, for every family. */
+export const spkiGeneral = (key: PublicKey): Bytes => sequence(algorithm(key.type), bitString(publicKeyBits(key)))
+
+export const spkiDer = (key: PublicKey): Bytes => {
+  const layout = key.family === "okp" || key.family === "ec" ? fixedLayout(key.type) : undefined
+  return layout !== undefined && key.family !== "rsa" && key.publicKey.length === layout.publicBytes
+    ? withPrefix(layout.spki, key.publicKey)
+    : spkiGeneral(key)
+}
+
+/**
+ * An OKP or EC key's SPKI is a fixed prefix of its type and its public key (RFC 8410 §4,
+ * RFC 5480 §2.2), and its PKCS#8 fixed bytes with its secret (and, for EC, its point) at
+ * fixed places (RFC 8410 §7, RFC 5915 §3): found once by encoding the type's key with all
+ * parts zero and all 0xff, so that a bulk run makes one array per form, not one per DER
+ * element.
+ */
+interface FixedLayout {
+  readonly publicBytes: number
+  readonly secretBytes: number
+  readonly spki: Bytes
+  /** The PKCS#8 of the zero key, and where its secret and public parts go (-1: none). */
+  readonly pkcs8: Bytes
+  readonly secretAt: number
+  readonly publicAt: number
+}
+const fixedLayouts = new Map<KeyType, FixedLayout>()
+const fixedLayout = (type: KeyType): FixedLayout => {
+  let known = fixedLayouts.get(type)
+  if (known === undefined) {
+    const info = KEY_INFO[type]
+    const [secretBytes, publicBytes] = info.family === "ec" ? [info.size, 1 + 2 * info.size] : [32, 32]
+    const pair = (fill: number): KeyPair => {
+      const secret = new Uint8Array(secretBytes).fill(fill)
+      const publicKey = new Uint8Array(publicBytes).fill(fill)
+      return info.family === "ec" ? { family: "ec", type: type as "ecdsa-p256", d: secret, publicKey } : { family: "okp", type: type as "ed25519", seed: secret, publicKey }
+    }
+    const zero = pkcs8General(pair(0))
+    const ones = pkcs8General(pair(0xff))
+    // The runs of bytes that differ: the secret first, then the point (EC).
+    const runs: Array<number> = []
+    for (let i = 0; i < zero.length; i++) if (zero[i] !== ones[i] && (i === 0 || zero[i - 1] === ones[i - 1])) runs.push(i)
+    const spki = sequence(algorithm(type), bitString(new Uint8Array(publicBytes)))
+    known = {
+      publicBytes,
+      secretBytes,
+      spki: spki.slice(0, spki.length - publicBytes),
+      pkcs8: zero,
+      secretAt: runs[0]!,
+      publicAt: info.family === "ec" ? runs[1]! : -1
+    }
+    if (zero.length !== ones.length || runs.length !== (info.family === "ec" ? 2 : 1)) throw new Error(`no fixed layout for ${type}`)
+    fixedLayouts.set(type, known)
+  }
+  return known
+}
+const withPrefix = (prefix: Uint8Array, key: Uint8Array): Bytes => {
+  const out = new Uint8Array(prefix.length + key.length)
+  out.set(prefix)
+  out.set(key, prefix.length)
+  return out
+}
 
 /** The privateKey OCTET STRING's content of PKCS#8 for a pair. */
 const privateKeyContent = (pair: KeyPair): Bytes => {
@@ -87,8 +148,21 @@ const privateKeyContent = (pair: KeyPair): Bytes => {
 }
 
 /** PKCS#8 PrivateKeyInfo (RFC 5208 §5, RFC 5958 §2 version v1(0)). */
-export const pkcs8Der = (pair: KeyPair): Bytes =>
-  sequence(smallInteger(0), algorithm(pair.type), octetString(privateKeyContent(pair)))
+export const pkcs8Der = (pair: KeyPair): Bytes => {
+  if (pair.family === "okp" || pair.family === "ec") {
+    const layout = fixedLayout(pair.type)
+    const secret = pair.family === "okp" ? pair.seed : pair.d
+    if (secret.length === layout.secretBytes && pair.publicKey.length === layout.publicBytes) {
+      const out = new Uint8Array(layout.pkcs8)
+      out.set(secret, layout.secretAt)
+      if (layout.publicAt !== -1) out.set(pair.publicKey, layout.publicAt)
+      return out
+    }
+  }
+  return pkcs8General(pair)
+}
+/** PKCS#8 DER element by element, for every family (what the fixed layouts are cut from). */
+export const pkcs8General = (pair: KeyPair): Bytes => sequence(smallInteger(0), algorithm(pair.type), octetString(privateKeyContent(pair)))
 
 /** RFC 7468 §10 and §13: the labels of PKCS#8 and SPKI in PEM. */
 export const pkcs8Pem = (pair: KeyPair): string => armor("PRIVATE KEY", pkcs8Der(pair))
