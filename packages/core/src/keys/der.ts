@@ -171,3 +171,15 @@ export const padTo = (magnitude: Uint8Array, size: number): Bytes => {
   out.set(magnitude, size - magnitude.length)
   return out
 }
+
+/**
+ * `bytes` with room for `n` more after its first `used`: itself when they fit, else a copy
+ * at least twice as large, the old buffer wiped (it may hold key material).
+ */
+export const withRoom = (bytes: Uint8Array<ArrayBuffer>, used: number, n: number): Uint8Array<ArrayBuffer> => {
+  if (used + n <= bytes.length) return bytes
+  const grown = new Uint8Array(Math.max(2 * bytes.length, used + n))
+  grown.set(bytes.subarray(0, used))
+  bytes.fill(0)
+  return grown
+}

@@ -1,4 +1,5 @@
 import { Clock, Effect, Option } from "effect"
+import { withRoom } from "./der.js"
 import { encodeKey, encodeKeyNow, encodeKeyText, encodesNow } from "./encodeKey.js"
 import { type KeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
 import { EncodingFailed, GenerationFailed, type KeygenError, keygenError } from "./KeyError.js"
@@ -27,6 +28,21 @@ class KeygenFailure {
 
 const encodingFailed = (type: KeyType, format: KeyFormat) => new KeygenFailure(keygenError(new EncodingFailed({ type, format })))
 
+type Output = EncodedKey["outputs"][number]
+
+/** One form of a key: at once where it can be (`encodeKeyText`, `encodeKeyNow`), else a promise. */
+const encodeOne = (pair: KeyPair, type: KeyType, format: KeyFormat, options: EncodeOptions): Output["bytes"] | Promise<Output["bytes"]> => {
+  try {
+    const text = encodeKeyText(pair, format, options)
+    if (text !== undefined) return encoder.encode(text) as Uint8Array<ArrayBuffer>
+    return encodeKeyNow(pair, format, options) ?? encodeKey(pair, format, options).catch(() => {
+      throw encodingFailed(type, format)
+    })
+  } catch {
+    throw encodingFailed(type, format)
+  }
+}
+
 /**
  * One key pair written in every form, its parts wiped whatever happens: text forms at once
  * (`encodeKeyText`), only the DER forms and a derivation through a promise.
@@ -38,17 +54,8 @@ const encodeAll = async (
   options: EncodeOptions
 ): Promise<EncodedKey["outputs"]> => {
   try {
-    const outputs: Array<EncodedKey["outputs"][number]> = []
-    for (const format of formats) {
-      let bytes: EncodedKey["outputs"][number]["bytes"]
-      try {
-        const text = encodeKeyText(pair, format, options)
-        bytes = text !== undefined ? encoder.encode(text) as Uint8Array<ArrayBuffer> : await encodeKey(pair, format, options)
-      } catch {
-        throw encodingFailed(type, format)
-      }
-      outputs.push({ format, bytes })
-    }
+    const outputs: Array<Output> = []
+    for (const format of formats) outputs.push({ format, bytes: await encodeOne(pair, type, format, options) })
     return outputs
   } finally {
     wipe(pair)
@@ -58,18 +65,7 @@ const encodeAll = async (
 /** `encodeAll` where every form is made at once (`encodesNow`): no promise per key. */
 const encodeAllNow = (pair: KeyPair, type: KeyType, formats: ReadonlyArray<KeyFormat>, options: EncodeOptions): EncodedKey["outputs"] => {
   try {
-    const outputs: Array<EncodedKey["outputs"][number]> = []
-    for (const format of formats) {
-      let bytes: EncodedKey["outputs"][number]["bytes"]
-      try {
-        const text = encodeKeyText(pair, format, options)
-        bytes = text !== undefined ? encoder.encode(text) as Uint8Array<ArrayBuffer> : encodeKeyNow(pair, format, options)!
-      } catch {
-        throw encodingFailed(type, format)
-      }
-      outputs.push({ format, bytes })
-    }
-    return outputs
+    return formats.map((format) => ({ format, bytes: encodeOne(pair, type, format, options) as Output["bytes"] }))
   } finally {
     wipe(pair)
   }
@@ -142,11 +138,7 @@ class ByteBuilder {
     return this.used
   }
   private room(n: number): void {
-    if (this.used + n <= this.bytes.length) return
-    const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.used + n))
-    grown.set(this.bytes.subarray(0, this.used))
-    this.bytes.fill(0)
-    this.bytes = grown
+    this.bytes = withRoom(this.bytes, this.used, n)
   }
   /** After the first of `count` keys: room for all of them at its size (and a sixteenth). */
   sizeFor(count: number): void {

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module"
+import { nativeAddon } from "./nativeAddon.js"
 
 /**
  * `@napi-rs/blake-hash`: the Rust `blake3` and `blake2` crates (AVX2 / AVX-512 where the CPU
@@ -13,21 +13,7 @@ import { createRequire } from "node:module"
  */
 export type NativeBlake = typeof import("@napi-rs/blake-hash")
 
-let loaded: NativeBlake | null | undefined
-
-export const nativeBlake = (): NativeBlake | undefined => {
-  if (loaded === undefined) {
-    loaded = null
-    if (process.env["SLUICE_NATIVE"] !== "0") {
-      try {
-        loaded = createRequire(import.meta.url)("@napi-rs/blake-hash") as NativeBlake
-      } catch {
-        // No binary for this platform (or a broken install): the fallback kernels answer.
-      }
-    }
-  }
-  return loaded ?? undefined
-}
+export const nativeBlake = nativeAddon<NativeBlake>("@napi-rs/blake-hash")
 
 /** The package's version, for `doctor` and checkpoints' implementation names. */
 export const NATIVE_BLAKE_IMPLEMENTATION = "@napi-rs/blake-hash@1.3.6"

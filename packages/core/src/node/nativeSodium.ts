@@ -1,4 +1,4 @@
-import { createRequire } from "node:module"
+import { nativeAddon } from "./nativeAddon.js"
 
 /**
  * `sodium-native`: libsodium as a Node addon whose prebuilt binaries ship inside the npm
@@ -20,27 +20,13 @@ export interface NativeSodium {
   readonly randombytes_buf: (buffer: Uint8Array) => void
 }
 
-let loaded: NativeSodium | null | undefined
-
-export const nativeSodium = (): NativeSodium | undefined => {
-  if (loaded === undefined) {
-    loaded = null
-    if (process.env["SLUICE_NATIVE"] !== "0") {
-      try {
-        const sodium = createRequire(import.meta.url)("sodium-native") as NativeSodium
-        // A binary that loads but does not answer is no kernel: one key tried here.
-        const pk = new Uint8Array(32)
-        const sk = new Uint8Array(64)
-        sodium.crypto_sign_keypair(pk, sk)
-        sk.fill(0)
-        loaded = sodium
-      } catch {
-        // No binary for this platform (or a broken install): node:crypto answers.
-      }
-    }
-  }
-  return loaded ?? undefined
-}
+/** libsodium, or undefined where it does not load; one key is made to see that it answers. */
+export const nativeSodium = nativeAddon<NativeSodium>("sodium-native", (sodium) => {
+  const pk = new Uint8Array(32)
+  const sk = new Uint8Array(64)
+  sodium.crypto_sign_keypair(pk, sk)
+  sk.fill(0)
+})
 
 /** The package's version, for `doctor` and the kernel's name. */
 export const NATIVE_SODIUM_IMPLEMENTATION = "sodium-native@5.1.0 (libsodium)"

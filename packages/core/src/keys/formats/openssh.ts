@@ -3,7 +3,7 @@ import { ed25519 } from "@noble/curves/ed25519.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { randomBytes } from "@noble/hashes/utils.js"
 import { base64 } from "@scure/base"
-import { type Bytes, concat, copy, padTo } from "../der.js"
+import { type Bytes, concat, copy, padTo, withRoom } from "../der.js"
 import { KeyParseError } from "../KeyError.js"
 import { ecFromScalar, publicKeyProblem } from "../KeyKernel.js"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
@@ -36,11 +36,7 @@ class Wire {
     return this
   }
   private room(n: number): void {
-    if (this.at + n <= this.bytes.length) return
-    const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.at + n))
-    grown.set(this.bytes.subarray(0, this.at))
-    this.bytes.fill(0)
-    this.bytes = grown
+    this.bytes = withRoom(this.bytes, this.at, n)
   }
   uint32(n: number): this {
     this.room(4)
