@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { blobReader } from "./BlobReader.js"
-import { DEFAULT_CHUNK_SIZE, forEachChunk } from "./ByteSource.js"
+import { type ByteReader, DEFAULT_CHUNK_SIZE, forEachChunk, READS_IN_FLIGHT } from "./ByteSource.js"
 
 const chunkLengths = (reader: Parameters<typeof forEachChunk>[0], chunkSize?: number) => {
   const lengths: Array<number> = []
@@ -27,6 +27,51 @@ describe("forEachChunk", () => {
   it("prefers the caller's chunk size over the reader's", async () => {
     const lengths = await chunkLengths(blobReader("big", blob, 4 * 1024 * 1024), 3 * 1024 * 1024)
     expect(lengths).toEqual([3 * 1024 * 1024, 3 * 1024 * 1024, 3 * 1024 * 1024, 1024 * 1024 + 5])
+  })
+})
+
+/** A file in memory whose reads are counted, answer in turn, and can end short of `size`. */
+const memoryFile = (bytes: Uint8Array, size = bytes.length) => {
+  let open = 0
+  let most = 0
+  const reader: ByteReader = {
+    size,
+    read: (buffer, position, length) =>
+      Effect.promise(async () => {
+        most = Math.max(most, ++open)
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        open--
+        const part = bytes.subarray(position!, Math.min(bytes.length, position! + length))
+        buffer.set(part)
+        return part.length
+      })
+  }
+  return { reader, most: () => most }
+}
+
+const collect = (reader: ByteReader) => {
+  const parts: Array<Uint8Array> = []
+  return Effect.runPromise(forEachChunk(reader, (chunk) => void parts.push(chunk.slice()))).then(() => Buffer.concat(parts))
+}
+
+describe("forEachChunk, positional reads ahead", () => {
+  const bytes = Uint8Array.from({ length: 12 * DEFAULT_CHUNK_SIZE + 12345 }, (_, i) => (i * 7 + (i >> 13)) & 255)
+
+  it("gives every byte once, in order, with several reads in flight", async () => {
+    const file = memoryFile(bytes)
+    expect(Buffer.compare(await collect(file.reader), Buffer.from(bytes))).toBe(0)
+    expect(file.most()).toBe(READS_IN_FLIGHT)
+  })
+
+  it("reads on from a short read: a file that has more than its size said", async () => {
+    const file = memoryFile(bytes, 4 * DEFAULT_CHUNK_SIZE + 100)
+    expect(Buffer.compare(await collect(file.reader), Buffer.from(bytes))).toBe(0)
+  })
+
+  it("ends where a file that shrank ends", async () => {
+    const shorter = bytes.subarray(0, 9 * DEFAULT_CHUNK_SIZE + 100)
+    const file = memoryFile(shorter, bytes.length)
+    expect(Buffer.compare(await collect(file.reader), Buffer.from(shorter))).toBe(0)
   })
 })
 

@@ -89,10 +89,20 @@ const giveBack = (buffer: Uint8Array) => {
 }
 
 /**
+ * Reads a positional range larger than `BLOCKING_READ_BYTES` keeps in flight ahead of the
+ * chunk being consumed: each is a round trip to an I/O thread, and with one a native kernel
+ * waited for its next chunk. 1 GiB from the page cache, CLI, quiet 2-core machine, 6
+ * alternating runs: BLAKE3 (native) 0.62-0.65 -> 0.48-0.55 s, SHA-256 1.05-1.17 ->
+ * 0.82-0.94 s (`openssl dgst -sha256`: 0.82-0.86 s). Chunks of 4 MiB were no faster than
+ * 1 MiB ones, which stay in the CPU's cache between the copy and the hash.
+ */
+export const READS_IN_FLIGHT = 2
+
+/**
  * Calls `onChunk` with consecutive chunks of `[offset, offset + length)` (to the end when
- * `length` is undefined). Two reused buffers: the next read is in flight while the
- * current chunk is consumed, so memory is two chunks whatever the size of the source.
- * A chunk is only valid during its callback.
+ * `length` is undefined). Reused buffers: the next reads are in flight while the current
+ * chunk is consumed, so memory is a few chunks whatever the size of the source. A chunk
+ * is only valid during its callback.
  */
 export const forEachChunk = Effect.fnUntraced(function*<E = never>(
   reader: ByteReader,
@@ -142,17 +152,74 @@ export const forEachChunk = Effect.fnUntraced(function*<E = never>(
     }).pipe(Effect.ensuring(Effect.sync(() => giveBack(buffer))))
     return
   }
-  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const
-  let which = 0
-  let n = yield* readInto(buffers[0])
-  while (n > 0) {
+  if (!positional) {
+    // A pipe reads forward only: one read at a time, the next while this chunk is consumed.
+    const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const
+    let which = 0
+    let n = yield* readInto(buffers[0])
+    while (n > 0) {
+      remaining -= n
+      const current = buffers[which]!.subarray(0, n)
+      which ^= 1
+      const next = yield* Effect.forkChild(readInto(buffers[which]!))
+      const result = onChunk(current)
+      if (result !== undefined) yield* result
+      n = yield* Fiber.join(next)
+    }
+    return
+  }
+  yield* readAhead(reader, onChunk, position, remaining, chunkSize)
+})
+
+/**
+ * Positional reads, up to `READS_IN_FLIGHT` ahead of the chunk being consumed, in a ring of
+ * buffers one larger than that: a buffer is read into again only after its chunk's callback.
+ * A short read (the end of the file, or a file that shrank or grows) drops the reads issued
+ * past it and goes on one read at a time from where it ended, so no byte is skipped.
+ */
+const readAhead = Effect.fnUntraced(function*<E>(
+  reader: ByteReader,
+  onChunk: (chunk: Uint8Array) => Effect.Effect<void, E> | void,
+  position: number,
+  remaining: number,
+  chunkSize: number
+) {
+  const size = Math.max(1, Math.min(chunkSize, remaining))
+  const ring = Array.from({ length: READS_IN_FLIGHT + 1 }, () => new Uint8Array(size))
+  let slot = 0
+  let ahead = 0
+  let inFlight = READS_IN_FLIGHT
+  const pending: Array<{ readonly fiber: Fiber.Fiber<number, SourceError>; readonly buffer: Uint8Array; readonly want: number }> = []
+  const issue = Effect.fnUntraced(function*() {
+    const want = Math.min(size, remaining - ahead)
+    if (want <= 0) return
+    const buffer = ring[slot]!
+    slot = (slot + 1) % ring.length
+    pending.push({ fiber: yield* Effect.forkChild(reader.read(buffer, position + ahead, want)), buffer, want })
+    ahead += want
+  })
+  for (let i = 0; i < inFlight; i++) yield* issue()
+  while (pending.length > 0) {
+    const head = pending.shift()!
+    const n = yield* Fiber.join(head.fiber)
+    ahead -= head.want
+    if (n === 0) break
     position += n
     remaining -= n
-    const current = buffers[which]!.subarray(0, n)
-    which ^= 1
-    const next = yield* Effect.forkChild(readInto(buffers[which]!))
-    const result = onChunk(current)
+    if (n < head.want) {
+      // Whatever was read past a short read may not follow it: read again from its end.
+      for (const dropped of pending.splice(0)) yield* Effect.exit(Fiber.join(dropped.fiber))
+      ahead = 0
+      inFlight = 1
+    }
+    while (pending.length < inFlight) {
+      const before = pending.length
+      yield* issue()
+      if (pending.length === before) break
+    }
+    const result = onChunk(head.buffer.subarray(0, n))
     if (result !== undefined) yield* result
-    n = yield* Fiber.join(next)
   }
+  // At the end: reads issued past it answer 0; they finish before their buffers are dropped.
+  for (const rest of pending) yield* Effect.exit(Fiber.join(rest.fiber))
 })
