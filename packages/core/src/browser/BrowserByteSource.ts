@@ -7,6 +7,7 @@ import { ReadFailed, type SourceError, sourceError } from "../engine/errors.js"
 import { type Source, sourceName } from "../engine/Source.js"
 import { blobReader } from "../engine/BlobReader.js"
 import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
+import { type ByobReader, type ByteStream, byobReader, type ChunkReader } from "./byteStream.js"
 
 /** The `ReadFailed` code of a source the browser cannot open (the DOMException name for it). */
 export const UNSUPPORTED_SOURCE = "NotSupportedError"
@@ -28,20 +29,8 @@ export const openSource = (source: Source, chunkSize?: number): Effect.Effect<By
  */
 export const STREAM_FROM_BYTES = 1024 * 1024
 
-/** The part of a `ReadableStreamDefaultReader` of bytes used here. */
-interface ChunkReader {
-  read(): Promise<{ readonly done: boolean; readonly value?: Uint8Array | undefined }>
-  cancel(): Promise<void>
-}
-
-/** The part of a `ReadableStreamBYOBReader` used here. */
-interface ByobReader {
-  read(view: Uint8Array): Promise<{ readonly done: boolean; readonly value?: Uint8Array | undefined }>
-  cancel(): Promise<void>
-}
-
 interface StreamableBlob {
-  slice(start: number, end: number): { stream?: () => { getReader(options?: { readonly mode: "byob" }): ChunkReader | ByobReader } }
+  slice(start: number, end: number): { stream?: () => ByteStream }
 }
 
 /**
@@ -69,21 +58,6 @@ const giveSlice = (slice: Uint8Array | undefined): void => {
   // read still held when the range was interrupted is detached (empty) and not kept either.
   if (slice !== undefined && slice.buffer.byteLength === STREAM_SLICE && freeSlices.length < FREE_SLICES) {
     freeSlices.push(slice.buffer as ArrayBuffer)
-  }
-}
-
-/** The stream's BYOB reader, or undefined where it has none (then its default reader is used). */
-const byobReader = (stream: { getReader(options?: { readonly mode: "byob" }): ChunkReader | ByobReader }): ByobReader | undefined => {
-  const Byob = (globalThis as { readonly ReadableStreamBYOBReader?: abstract new(...args: never) => unknown }).ReadableStreamBYOBReader
-  if (Byob === undefined) return undefined
-  try {
-    const reader = stream.getReader({ mode: "byob" })
-    if (reader instanceof Byob) return reader as ByobReader
-    // Not a BYOB reader after all (a stream of another realm, or a stand-in): unlocked again.
-    ;(reader as { releaseLock?: () => void }).releaseLock?.()
-    return undefined
-  } catch {
-    return undefined
   }
 }
 

@@ -8,20 +8,7 @@
  * writes straight into the slice: no chunk is allocated, and none is left to collect.
  */
 import type { ReaderReply, ReaderRequest } from "./BlobReaderThread.js"
-
-interface ChunkReader {
-  read(): Promise<{ readonly done: boolean; readonly value?: Uint8Array | undefined }>
-  cancel(): Promise<void>
-}
-
-interface ByobReader {
-  read(view: Uint8Array): Promise<{ readonly done: boolean; readonly value?: Uint8Array | undefined }>
-  cancel(): Promise<void>
-}
-
-interface ByteStream {
-  getReader(options?: { readonly mode: "byob" }): ChunkReader | ByobReader
-}
+import { type ByobReader, type ByteStream, byobReader, type ChunkReader } from "./byteStream.js"
 
 interface Range {
   out: number
@@ -58,12 +45,7 @@ const read = async (request: Extract<ReaderRequest, { op: "read" }>) => {
     const stream = (request.blob.slice(request.offset, request.offset + request.length) as unknown as {
       stream(): ByteStream
     }).stream()
-    let byob: ByobReader | undefined
-    try {
-      byob = stream.getReader({ mode: "byob" }) as ByobReader
-    } catch {
-      byob = undefined
-    }
+    const byob = byobReader(stream)
     const reader = byob ?? stream.getReader() as ChunkReader
     range.reader = reader
     const send = async () => {
