@@ -16,6 +16,7 @@ import {
   isKeyFormat,
   JobProgress,
   KEY_TYPES,
+  keyFileName,
   keyJsonLine,
   keyLineTemplate,
   lineValueOfBytes,
@@ -236,47 +237,6 @@ const appendAll = (fd: number, bytes: Uint8Array) => {
   while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset)
 }
 
-/**
- * Lines gathered as bytes, for one large write: each line (a few hundred bytes) is written
- * into a buffer outside the JavaScript heap as it is made, so a batch's lines never become
- * one string of hundreds of KiB (V8 puts any object over 128 KiB straight in its old
- * generation, freed only by a full collection). Measured, this alone did not change the
- * heap's peak; the young generation's growth did (see FIXED_YOUNG_GENERATION).
- */
-class LineBuffer {
-  private buffer = Buffer.allocUnsafeSlow(LINE_BUFFER_BYTES)
-  private used = 0
-  private readonly full: Array<Buffer> = []
-  append(line: string): void {
-    // A UTF-16 unit is at most 3 bytes of UTF-8.
-    if (this.used + 3 * line.length > this.buffer.length) {
-      if (this.used > 0) this.full.push(this.buffer.subarray(0, this.used))
-      this.buffer = Buffer.allocUnsafeSlow(Math.max(LINE_BUFFER_BYTES, 3 * line.length))
-      this.used = 0
-    }
-    this.used += this.buffer.write(line, this.used, "utf8")
-  }
-  appendBytes(bytes: Uint8Array): void {
-    if (this.used + bytes.length > this.buffer.length) {
-      if (this.used > 0) this.full.push(this.buffer.subarray(0, this.used))
-      this.buffer = Buffer.allocUnsafeSlow(Math.max(LINE_BUFFER_BYTES, bytes.length))
-      this.used = 0
-    }
-    this.buffer.set(bytes, this.used)
-    this.used += bytes.length
-  }
-  /** The bytes appended since the last call, in one buffer that is the caller's (the next line goes to a new one). */
-  take(): Uint8Array {
-    if (this.used > 0) this.full.push(this.buffer.subarray(0, this.used))
-    const bytes = this.full.length === 1 ? this.full[0]! : Buffer.concat(this.full)
-    this.full.length = 0
-    this.buffer = this.used > 0 ? Buffer.allocUnsafeSlow(LINE_BUFFER_BYTES) : this.buffer
-    this.used = 0
-    return bytes
-  }
-}
-
-const LINE_BUFFER_BYTES = 256 * 1024
 
 interface Resumed {
   readonly done: number
@@ -588,7 +548,8 @@ const MAX_QUEUED_FILES = 4 * GROUP_FILES
 interface Group {
   readonly temps: Array<string>
   readonly finals: Array<string>
-  readonly lines: LineBuffer
+  /** The manifest lines of the group's batches, as each worker made them. */
+  readonly lines: Array<Uint8Array>
   keys: number
   readonly started: number
 }
@@ -620,7 +581,7 @@ const writeDir = (
   const token = randomBytes(6).toString("hex")
   const modes = plan.formats.map((f) => SECRET_FORMATS.has(f) ? 0o600 : 0o644)
   const fail = (path: string) => (cause: unknown) => new OutputFailed({ path, code: codeOf(cause) })
-  const newGroup = (): Group => ({ temps: [], finals: [], lines: new LineBuffer(), keys: 0, started: performance.now() })
+  const newGroup = (): Group => ({ temps: [], finals: [], lines: [], keys: 0, started: performance.now() })
   let group = newGroup()
   let flushing: Promise<void> | undefined
   /** Temporary files written and not yet renamed: removed on a failure or an interrupt. */
@@ -646,9 +607,8 @@ const writeDir = (
       if (sizes.length !== batch.count * fields) throw new Error("a batch's files do not match its keys")
       let offset = 0
       for (let k = 0; k < batch.count; k++) {
-        const number = String(batch.first + k + 1).padStart(plan.width, "0")
         for (let i = 0; i < fields; i++) {
-          const name = `key-${number}${suffixes[i]}`
+          const name = keyFileName(batch.first + k, plan.width, suffixes[i]!)
           const path = prefix + name
           const temp = `${prefix}.${name}${tempTail}`
           const size = sizes[k * fields + i]!
@@ -672,7 +632,7 @@ const writeDir = (
           group.finals.push(path)
         }
       }
-      group.lines.appendBytes(files.manifest)
+      group.lines.push(files.manifest)
       group.keys += batch.count
     } finally {
       data.fill(0)
@@ -701,7 +661,7 @@ const writeDir = (
     })
     for (const g of done) {
       try {
-        appendAll(fd, g.lines.take())
+        appendAll(fd, g.lines.length === 1 ? g.lines[0]! : Buffer.concat(g.lines))
       } catch (cause) {
         throw fail(manifestPath)(cause)
       }
