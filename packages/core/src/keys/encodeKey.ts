@@ -76,9 +76,6 @@ export const encodeKeyNow = (pair: KeyPair, format: KeyFormat, options: EncodeOp
   }
 }
 
-/** Whether every one of `formats` is made at once (`encodeKeyText` or `encodeKeyNow`): no promise per key. */
-export const encodesNow = (formats: ReadonlyArray<KeyFormat>, options: EncodeOptions): boolean =>
-  options.pbes2Key !== undefined || !formats.some((f) => f === "pkcs8-encrypted-pem" || f === "pkcs8-encrypted-der")
 
 /**
  * One key in one form, as bytes. Formats and passphrase are checked before this is

@@ -1,6 +1,6 @@
 import { Clock, Effect, Option } from "effect"
 import { withRoom } from "./der.js"
-import { encodeKey, encodeKeyNow, encodeKeyText, encodesNow } from "./encodeKey.js"
+import { encodeKey, encodeKeyNow, encodeKeyText } from "./encodeKey.js"
 import { type KeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
 import { EncodingFailed, GenerationFailed, type KeygenError, keygenError } from "./KeyError.js"
 import type { EncodeOptions } from "./KeyFormat.js"
@@ -30,12 +30,17 @@ const encodingFailed = (type: KeyType, format: KeyFormat) => new KeygenFailure(k
 
 type Output = EncodedKey["outputs"][number]
 
-/** One form of a key: at once where it can be (`encodeKeyText`, `encodeKeyNow`), else a promise. */
-const encodeOne = (pair: KeyPair, type: KeyType, format: KeyFormat, options: EncodeOptions): Output["bytes"] | Promise<Output["bytes"]> => {
+/** One form of a key: its text where it is text (`encodeKeyText`), else its bytes. */
+type Form = { readonly text: string; readonly bytes?: undefined } | { readonly text?: undefined; readonly bytes: Uint8Array<ArrayBuffer> }
+
+/** One form, at once where it can be made so (`encodeKeyText`, `encodeKeyNow`), else through a promise. */
+const formOf = (pair: KeyPair, type: KeyType, format: KeyFormat, options: EncodeOptions): Form | Promise<Form> => {
   try {
     const text = encodeKeyText(pair, format, options)
-    if (text !== undefined) return encoder.encode(text) as Uint8Array<ArrayBuffer>
-    return encodeKeyNow(pair, format, options) ?? encodeKey(pair, format, options).catch(() => {
+    if (text !== undefined) return { text }
+    const bytes = encodeKeyNow(pair, format, options)
+    if (bytes !== undefined) return { bytes: bytes as Uint8Array<ArrayBuffer> }
+    return encodeKey(pair, format, options).then((bytes) => ({ bytes: bytes as Uint8Array<ArrayBuffer> }), () => {
       throw encodingFailed(type, format)
     })
   } catch {
@@ -44,81 +49,40 @@ const encodeOne = (pair: KeyPair, type: KeyType, format: KeyFormat, options: Enc
 }
 
 /**
- * One key pair written in every form, its parts wiped whatever happens: text forms at once
- * (`encodeKeyText`), only the DER forms and a derivation through a promise.
+ * Every form of one key pair, in order, each given to `use`; the pair wiped whatever happens.
+ * Where every form is made at once (the hot path: no passphrase to derive), no promise is
+ * made at all and `undefined` is returned; else a promise of the end.
  */
-const encodeAll = async (
-  pair: KeyPair,
-  type: KeyType,
-  formats: ReadonlyArray<KeyFormat>,
-  options: EncodeOptions
-): Promise<EncodedKey["outputs"]> => {
-  try {
-    const outputs: Array<Output> = []
-    for (const format of formats) outputs.push({ format, bytes: await encodeOne(pair, type, format, options) })
-    return outputs
-  } finally {
-    wipe(pair)
-  }
-}
-
-/** `encodeAll` where every form is made at once (`encodesNow`): no promise per key. */
-const encodeAllNow = (pair: KeyPair, type: KeyType, formats: ReadonlyArray<KeyFormat>, options: EncodeOptions): EncodedKey["outputs"] => {
-  try {
-    return formats.map((format) => ({ format, bytes: encodeOne(pair, type, format, options) as Output["bytes"] }))
-  } finally {
-    wipe(pair)
-  }
-}
-
-/**
- * One key pair's values in a JSON line (`keyLines.ts`), in the order of `formats`, its parts
- * wiped whatever happens. Text forms go straight from their text, with no bytes between.
- */
-const lineValues = async (
+const encodeForms = (
   pair: KeyPair,
   type: KeyType,
   formats: ReadonlyArray<KeyFormat>,
   options: EncodeOptions,
-  values: Array<string>
-): Promise<void> => {
-  try {
-    for (let i = 0; i < formats.length; i++) {
-      const format = formats[i]!
-      try {
-        const text = encodeKeyText(pair, format, options)
-        values[i] = text !== undefined ? lineValueOfText(format, text) : lineValueOfBytes(format, await encodeKey(pair, format, options))
-      } catch {
-        throw encodingFailed(type, format)
-      }
+  use: (i: number, format: KeyFormat, form: Form) => void
+): Promise<void> | undefined => {
+  const from = (start: number): Promise<void> | undefined => {
+    for (let i = start; i < formats.length; i++) {
+      const form = formOf(pair, type, formats[i]!, options)
+      if (form instanceof Promise) return form.then((f) => (use(i, formats[i]!, f), from(i + 1)))
+      use(i, formats[i]!, form)
     }
-  } finally {
-    wipe(pair)
+    return undefined
   }
+  let pending: Promise<void> | undefined
+  try {
+    pending = from(0)
+  } finally {
+    if (pending === undefined) wipe(pair)
+  }
+  return pending?.finally(() => wipe(pair))
 }
 
-/** `lineValues` where every form is made at once (`encodesNow`): no promise per key. */
-const lineValuesNow = (
-  pair: KeyPair,
-  type: KeyType,
-  formats: ReadonlyArray<KeyFormat>,
-  options: EncodeOptions,
-  values: Array<string>
-): void => {
-  try {
-    for (let i = 0; i < formats.length; i++) {
-      const format = formats[i]!
-      try {
-        const text = encodeKeyText(pair, format, options)
-        values[i] = text !== undefined ? lineValueOfText(format, text) : lineValueOfBytes(format, encodeKeyNow(pair, format, options)!)
-      } catch {
-        throw encodingFailed(type, format)
-      }
-    }
-  } finally {
-    wipe(pair)
-  }
-}
+/** A form's bytes: its text as UTF-8, or the bytes it was made as. */
+const bytesOf = (form: Form): Uint8Array<ArrayBuffer> => form.bytes ?? encoder.encode(form.text) as Uint8Array<ArrayBuffer>
+
+/** A form's value in a JSON line (`keyLines.ts`): text forms go straight from their text, with no bytes between. */
+const lineValueOf = (format: KeyFormat, form: Form): string =>
+  form.text !== undefined ? lineValueOfText(format, form.text) : lineValueOfBytes(format, form.bytes)
 
 const encoder = new TextEncoder()
 
@@ -183,51 +147,24 @@ class FileBytes {
   ) {
     this.sizes = new Uint32Array(count * template.heads.length)
   }
-  /** One key's files and its manifest line, from its outputs (text, else bytes), in the layout's order. */
-  async add(pair: KeyPair, type: KeyType, options: EncodeOptions): Promise<void> {
-    try {
-      for (let i = 0; i < this.formats.length; i++) {
-        const format = this.formats[i]!
-        try {
-          const text = encodeKeyText(pair, format, options)
-          this.put(i, format, text, text === undefined ? await encodeKey(pair, format, options) : undefined)
-        } catch {
-          throw encodingFailed(type, format)
-        }
-      }
-    } finally {
-      wipe(pair)
-    }
+  /** One key's files and its manifest line, from its forms (text, else bytes), in the layout's order. */
+  add(pair: KeyPair, type: KeyType, options: EncodeOptions): Promise<void> | undefined {
+    const pending = encodeForms(pair, type, this.formats, options, (i, format, form) => this.put(i, format, form))
+    if (pending !== undefined) return pending.then(() => this.line())
     this.line()
-  }
-  /** `add` where every form is made at once (`encodesNow`): no promise per key. */
-  addNow(pair: KeyPair, type: KeyType, options: EncodeOptions): void {
-    try {
-      for (let i = 0; i < this.formats.length; i++) {
-        const format = this.formats[i]!
-        try {
-          const text = encodeKeyText(pair, format, options)
-          this.put(i, format, text, text === undefined ? encodeKeyNow(pair, format, options) : undefined)
-        } catch {
-          throw encodingFailed(type, format)
-        }
-      }
-    } finally {
-      wipe(pair)
-    }
-    this.line()
+    return undefined
   }
   /** Output `i` of the key: its file (for the first fields), and its text kept for the line. */
-  private put(i: number, format: KeyFormat, text: string | undefined, bytes: Uint8Array | undefined): void {
+  private put(i: number, format: KeyFormat, form: Form): void {
     const fields = this.template.heads.length
     if (i < fields) {
-      if (text !== undefined) this.sizes[this.keys * fields + i] = this.data.append(text)
-      else if (bytes !== undefined) {
-        this.sizes[this.keys * fields + i] = this.data.appendBytes(bytes)
-        if (SECRET_FORMATS.has(format)) bytes.fill(0)
-      } else throw new Error("no encoding")
+      if (form.text !== undefined) this.sizes[this.keys * fields + i] = this.data.append(form.text)
+      else {
+        this.sizes[this.keys * fields + i] = this.data.appendBytes(form.bytes)
+        if (SECRET_FORMATS.has(format)) form.bytes.fill(0)
+      }
     }
-    this.texts[i] = i < fields && SECRET_FORMATS.has(format) ? undefined : text
+    this.texts[i] = i < fields && SECRET_FORMATS.has(format) ? undefined : form.text
   }
   private line(): void {
     this.manifest.append(keyManifestLine(this.template, this.first + this.keys, this.texts))
@@ -346,7 +283,6 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                 filesLayout.first
               )
               const values: Array<string> = []
-              const sync = encodesNow(request.formats, options)
               let turned = Date.now()
               try {
                 for (let i = 0; i < request.count && !signal.aborted; i++) {
@@ -358,14 +294,20 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                   }
                   if (pair === undefined) throw new KeygenFailure(keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name })))
                   if (files !== undefined) {
-                    if (sync) files.addNow(pair, request.type, options)
-                    else await files.add(pair, request.type, options)
+                    const pending = files.add(pair, request.type, options)
+                    if (pending !== undefined) await pending
                   } else if (template === undefined) {
-                    keys.push({ outputs: sync ? encodeAllNow(pair, request.type, request.formats, options) : await encodeAll(pair, request.type, request.formats, options) })
-                  }
-                  else {
-                    if (sync) lineValuesNow(pair, request.type, request.formats, options, values)
-                    else await lineValues(pair, request.type, request.formats, options, values)
+                    const outputs: Array<Output> = []
+                    const pending = encodeForms(pair, request.type, request.formats, options, (i, format, form) => {
+                      outputs[i] = { format, bytes: bytesOf(form) }
+                    })
+                    if (pending !== undefined) await pending
+                    keys.push({ outputs })
+                  } else {
+                    const pending = encodeForms(pair, request.type, request.formats, options, (i, format, form) => {
+                      values[i] = lineValueOf(format, form)
+                    })
+                    if (pending !== undefined) await pending
                     lines.append(keyJsonLine(template, layout!.first + i, values))
                   }
                   if (Date.now() - turned >= 20) {
