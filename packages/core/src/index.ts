@@ -73,13 +73,17 @@ export type { EncodeOptions } from "./keys/KeyFormat.js"
 export type { KeyPair, PublicKey } from "./keys/KeyPair.js"
 export { EncodedKey, GeneratedKeys, GenerateKeys, GenerateKeysRequest, KeygenRpcs } from "./keys/KeygenRpcs.js"
 export { derivePbes2Key, generateKeyBatch, generateKeys, keygenPolicy } from "./keys/keygen.js"
+export { KeyFileWriter } from "./keys/KeyFiles.js"
 export {
   BINARY_FORMATS,
+  KEY_SHARD_KEYS,
   keyFileName,
   keyJsonLine,
   keyLineTemplate,
   keyManifestLine,
   keyManifestTemplate,
+  keyShardName,
+  keyShardWidth,
   lineValueOfBytes,
   lineValueOfText
 } from "./keys/keyLines.js"

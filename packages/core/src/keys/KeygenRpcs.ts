@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { Rpc, RpcGroup } from "effect/rpc"
 import { Transferable } from "effect/workers"
+import { OutputFailed } from "../engine/errors.js"
 import { KeyFormat } from "./KeyFormat.js"
 import { KeygenError } from "./KeyError.js"
 import { KeyType } from "./KeyType.js"
@@ -39,13 +40,21 @@ export const GenerateKeysRequest = Schema.Struct({
    * the first `fields` of `formats` are files, named `key-<index from first + 1, padded to
    * width><suffix of the field>`; the rest are there for the manifest. All the batch's file
    * bytes come in one buffer and its manifest lines in another, made on the worker: the
-   * caller only writes them.
+   * caller only writes them. With `shardWidth`, the manifest names each file under its
+   * subdirectory (`keyShardName`).
+   *
+   * With `dir`, the worker writes the files itself, into that directory (a staging
+   * directory of the caller's, created 0700 if missing; a file that cannot be written
+   * fails the batch with `OutputFailed`), private forms 0600 and the others 0644, and sends
+   * back only the manifest lines: a private key never leaves the thread that made it.
    */
   files: Schema.optional(Schema.Struct({
     first: Schema.Number,
     fields: Schema.Number,
     width: Schema.Number,
-    suffixes: Schema.Array(Schema.String)
+    suffixes: Schema.Array(Schema.String),
+    shardWidth: Schema.optional(Schema.Number),
+    dir: Schema.optional(Schema.String)
   }))
 })
 export type GenerateKeysRequest = typeof GenerateKeysRequest.Type
@@ -70,7 +79,8 @@ export const GeneratedKeys = Schema.Struct({
    * With `files`: every file of the batch, key after key and field after field, in `data`;
    * each one's size in `sizes` (a Uint32Array's bytes, in the platform's order); the
    * batch's manifest lines, UTF-8, in `manifest`. Each buffer transferred; `data` holds the
-   * private forms (the caller's to wipe once written).
+   * private forms (the caller's to wipe once written). `data` and `sizes` are empty when
+   * the worker wrote the files (the request's `files.dir`).
    */
   files: Schema.optional(Schema.Struct({
     data: Transferable.Uint8Array,
@@ -83,7 +93,7 @@ export type GeneratedKeys = typeof GeneratedKeys.Type
 export class GenerateKeys extends Rpc.make("GenerateKeys", {
   payload: GenerateKeysRequest,
   success: GeneratedKeys,
-  error: KeygenError
+  error: Schema.Union([KeygenError, OutputFailed])
 }) {}
 
 export class KeygenRpcs extends RpcGroup.make(GenerateKeys) {}

@@ -1,6 +1,8 @@
 import { Clock, Effect, Option } from "effect"
+import { OutputFailed } from "../engine/errors.js"
 import { withRoom } from "./der.js"
 import { encodeKey, encodeKeyNow, encodeKeyText } from "./encodeKey.js"
+import { KeyFileWriter } from "./KeyFiles.js"
 import { type KeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
 import { EncodingFailed, GenerationFailed, type KeygenError, keygenError } from "./KeyError.js"
 import type { EncodeOptions } from "./KeyFormat.js"
@@ -8,6 +10,7 @@ import type { KeyType } from "./KeyType.js"
 import type { EncodedKey, GeneratedKeys, GenerateKeysRequest } from "./KeygenRpcs.js"
 import {
   BINARY_FORMATS,
+  keyFileName,
   keyJsonLine,
   keyLineTemplate,
   keyManifestLine,
@@ -23,8 +26,61 @@ import { validateKeygen } from "./validateKeygen.js"
 
 /** Why a key of the hot path failed, carried out of its promise. */
 class KeygenFailure {
-  constructor(readonly error: KeygenError) {}
+  constructor(readonly error: KeygenError | OutputFailed) {}
 }
+
+type FilesLayout = NonNullable<GenerateKeysRequest["files"]>
+type BatchFiles = NonNullable<GeneratedKeys["files"]>
+
+const codeOf = (error: unknown): string => {
+  const code = (error as { code?: unknown } | undefined)?.code
+  return typeof code === "string" ? code : "EIO"
+}
+
+/**
+ * A batch's files written where the request says (`layout.dir`), each under its name
+ * (`keyFileName`), private forms 0600; the file bytes wiped once written, or at the
+ * first failure (`KeygenFailure` with `OutputFailed`, naming the file). What goes back
+ * is only the manifest lines.
+ */
+const writeFiles = (
+  writer: KeyFileWriter["Service"] | undefined,
+  layout: FilesLayout & { readonly dir: string },
+  formats: ReadonlyArray<KeyFormat>,
+  files: BatchFiles
+): BatchFiles => {
+  const { data, manifest } = files
+  const sizes = new Uint32Array(files.sizes.buffer, files.sizes.byteOffset, files.sizes.byteLength / 4)
+  const fields = layout.fields
+  const dir = layout.dir.endsWith("/") ? layout.dir : layout.dir + "/"
+  let path = layout.dir
+  try {
+    if (writer === undefined) throw Object.assign(new Error("no key file writer here"), { code: "ENOTSUP" })
+    writer.stage(layout.dir)
+    let offset = 0
+    for (let k = 0; k < sizes.length / fields; k++) {
+      for (let i = 0; i < fields; i++) {
+        const size = sizes[k * fields + i]!
+        path = dir + keyFileName(layout.first + k, layout.width, layout.suffixes[i]!)
+        writer.write(path, data.subarray(offset, offset + size), SECRET_FORMATS.has(formats[i]!) ? 0o600 : 0o644)
+        offset += size
+      }
+    }
+  } catch (error) {
+    throw new KeygenFailure(new OutputFailed({ path, code: codeOf(error) }))
+  } finally {
+    data.fill(0)
+  }
+  return { data: new Uint8Array(0), sizes: new Uint8Array(0), manifest }
+}
+
+/** The batch's files as the request asks: written here (`layout.dir`), else sent. */
+const filesOut = (
+  writer: KeyFileWriter["Service"] | undefined,
+  layout: FilesLayout,
+  formats: ReadonlyArray<KeyFormat>,
+  files: BatchFiles
+): BatchFiles => layout.dir === undefined ? files : writeFiles(writer, { ...layout, dir: layout.dir }, formats, files)
 
 const encodingFailed = (type: KeyType, format: KeyFormat) => new KeygenFailure(keygenError(new EncodingFailed({ type, format })))
 
@@ -199,8 +255,8 @@ class LineBytes {
 }
 
 /** Keys already made, as the batch's files (the slow path, as `linesOf`). */
-const filesOf = (request: GenerateKeysRequest, layout: NonNullable<GenerateKeysRequest["files"]>, keys: ReadonlyArray<EncodedKey>): NonNullable<GeneratedKeys["files"]> => {
-  const template = keyManifestTemplate({ type: request.type, formats: request.formats, fields: layout.fields, width: layout.width, suffixes: layout.suffixes })
+const filesOf = (request: GenerateKeysRequest, layout: FilesLayout, keys: ReadonlyArray<EncodedKey>): BatchFiles => {
+  const template = manifestTemplate(request, layout)
   const data = new ByteBuilder()
   const manifest = new ByteBuilder()
   const sizes = new Uint32Array(keys.length * layout.fields)
@@ -218,6 +274,16 @@ const filesOf = (request: GenerateKeysRequest, layout: NonNullable<GenerateKeysR
   return { data: data.take(), sizes: new Uint8Array(sizes.buffer), manifest: manifest.take() }
 }
 const decoder = new TextDecoder()
+
+const manifestTemplate = (request: GenerateKeysRequest, layout: FilesLayout) =>
+  keyManifestTemplate({
+    type: request.type,
+    formats: request.formats,
+    fields: layout.fields,
+    width: layout.width,
+    shardWidth: layout.shardWidth,
+    suffixes: layout.suffixes
+  })
 
 /** Keys already made, as the batch's lines (the slow path: RSA, or a kernel without `generateNow`). */
 const linesOf = (request: GenerateKeysRequest, layout: { readonly first: number; readonly fields: number }, keys: ReadonlyArray<EncodedKey>): Uint8Array<ArrayBuffer> => {
@@ -244,6 +310,7 @@ const linesOf = (request: GenerateKeysRequest, layout: { readonly first: number;
  */
 export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
   const kernel = Option.getOrElse(yield* Effect.serviceOption(KeyKernel), () => portableKeyKernel)
+  const writer = Option.getOrUndefined(yield* Effect.serviceOption(KeyFileWriter))
   return KeygenRpcs.of({
     GenerateKeys: (request) =>
       Effect.gen(function*() {
@@ -279,7 +346,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
               const files = filesLayout === undefined ? undefined : new FileBytes(
                 request.count,
                 request.formats,
-                keyManifestTemplate({ type: request.type, formats: request.formats, fields: filesLayout.fields, width: filesLayout.width, suffixes: filesLayout.suffixes }),
+                manifestTemplate(request, filesLayout),
                 filesLayout.first
               )
               const values: Array<string> = []
@@ -320,7 +387,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                 files?.wipe()
                 throw error
               }
-              if (files !== undefined) return { keys: [], files: files.take() }
+              if (files !== undefined) return { keys: [], files: filesOut(writer, filesLayout!, request.formats, files.take()) }
               return template === undefined ? { keys } : { keys: [], lines: lines.take() }
             },
             catch: (error) => error instanceof KeygenFailure ? error.error : keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name }))
@@ -333,7 +400,13 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           // A batch of RSA keys is long: let an interrupt in between keys.
           yield* Effect.yieldNow
         }
-        if (request.files !== undefined) return { keys: [], files: filesOf(request, request.files, keys) }
+        const layout = request.files
+        if (layout !== undefined) {
+          return yield* Effect.try({
+            try: () => ({ keys: [], files: filesOut(writer, layout, request.formats, filesOf(request, layout, keys)) }),
+            catch: (error) => (error as KeygenFailure).error
+          })
+        }
         return request.lines === undefined ? { keys } : { keys: [], lines: linesOf(request, request.lines, keys) }
       }).pipe(Effect.ensuring(Effect.sync(() => {
         request.passphrase?.fill(0)

@@ -7,7 +7,7 @@ import { KeygenHandlersLive } from "./handlers.js"
 import type { KeyFormat } from "./KeyFormat.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"
 import { ecFromScalar, KeyKernel } from "./KeyKernel.js"
-import { keyFileName, keyJsonLine, keyLineTemplate, lineValueOfBytes } from "./keyLines.js"
+import { keyFileName, keyJsonLine, keyLineTemplate, keyShardName, keyShardWidth, lineValueOfBytes } from "./keyLines.js"
 import type { KeyPair } from "./KeyPair.js"
 import { type GeneratedKeyBatch, generateKeyBatches, type KeyStreamRequest } from "./keyStream.js"
 import type { KeyType } from "./KeyType.js"
@@ -98,6 +98,27 @@ describe("keys as JSON Lines", () => {
     object["jwkThumbprint"] = text("jwk-thumbprint")
     return JSON.stringify(object) + "\n"
   }
+
+  it("with subdirectories, a manifest line names each file under its own, and no batch spans two (a run resumed inside one)", async () => {
+    const all = await batches({
+      type: "ed25519",
+      count: 1600,
+      start: 1500,
+      formats: ["pkcs8-pem", "spki-pem", "jwk-public", "jwk-thumbprint"],
+      files: { fields: 2, width: 6, suffixes: [".pem", ".pub.pem"], shardWidth: 4 }
+    }, true)
+    expect(all.reduce((n, b) => n + b.count, 0)).toBe(1600)
+    for (const b of all) expect(Math.floor(b.first / 1000)).toBe(Math.floor((b.first + b.count - 1) / 1000))
+    const lines = all.flatMap((b) => decode(b.files!.manifest).trimEnd().split("\n")).map((l) => JSON.parse(l) as { index: number; files: object })
+    expect(lines[0]).toMatchObject({ index: 1501, files: { "pkcs8-pem": "0001/key-001501.pem", "spki-pem": "0001/key-001501.pub.pem" } })
+    expect(lines[500]).toMatchObject({ index: 2001, files: { "pkcs8-pem": "0002/key-002001.pem" } })
+    expect(lines[1599]).toMatchObject({ index: 3100, files: { "spki-pem": "0003/key-003100.pub.pem" } })
+  })
+
+  it("names subdirectories by thousands of keys, at least four digits", () => {
+    expect([0, 999, 1000, 123_456].map((i) => keyShardName(i, 4))).toEqual(["0000", "0000", "0001", "0123"])
+    expect([1001, 10_000_000, 10_000_001, 100_000_000].map(keyShardWidth)).toEqual([4, 4, 5, 5])
+  })
 
   const fileCases: ReadonlyArray<readonly [KeyType, ReadonlyArray<KeyFormat>, ReadonlyArray<string>]> = [
     ["ed25519", ["openssh-public", "pkcs8-der", "spki-pem", "ssh-fingerprint", "jwk-public", "jwk-thumbprint"], [".pub", ".der", ".pub.pem"]],

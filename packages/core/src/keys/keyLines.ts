@@ -71,7 +71,9 @@ export const keyJsonLine = (template: KeyLineTemplate, index: number, values: Re
 export interface KeyManifestTemplate {
   readonly type: string
   readonly width: number
-  /** Per file: `,"form":"key-` (the first without its comma). */
+  /** With subdirectories of `KEY_SHARD_KEYS` keys: their names' width (`keyShardWidth`); else undefined. */
+  readonly shardWidth: number | undefined
+  /** Per file: `,"form":"` (the first without its comma). */
   readonly heads: ReadonlyArray<string>
   /** Per file: `suffix"`. */
   readonly tails: ReadonlyArray<string>
@@ -82,11 +84,12 @@ export interface KeyManifestTemplate {
 }
 
 export const keyManifestTemplate = (
-  layout: KeyLineLayout & { readonly width: number; readonly suffixes: ReadonlyArray<string> }
+  layout: KeyLineLayout & { readonly width: number; readonly shardWidth?: number | undefined; readonly suffixes: ReadonlyArray<string> }
 ): KeyManifestTemplate => ({
   type: `,"type":${JSON.stringify(layout.type)}`,
   width: layout.width,
-  heads: layout.formats.slice(0, layout.fields).map((format, i) => `${i === 0 ? "" : ","}${JSON.stringify(format)}:"key-`),
+  shardWidth: layout.shardWidth,
+  heads: layout.formats.slice(0, layout.fields).map((format, i) => `${i === 0 ? "" : ","}${JSON.stringify(format)}:"`),
   tails: layout.suffixes.map((suffix) => `${JSON.stringify(suffix).slice(1, -1)}"`),
   ssh: layout.formats.indexOf("openssh-public"),
   sshFingerprint: layout.formats.indexOf("ssh-fingerprint"),
@@ -98,14 +101,30 @@ export const keyManifestTemplate = (
 export const keyFileName = (index: number, width: number, suffix: string): string => `key-${String(index + 1).padStart(width, "0")}${suffix}`
 
 /**
+ * Keys per subdirectory of a large directory of keys (`sluice keygen --out-dir`, more keys
+ * than this): `0000/` holds keys 1 to 1,000, `0001/` keys 1,001 to 2,000, and so on. A
+ * directory of millions of files is slow to list, to glob and to copy; and each
+ * subdirectory is written whole and moved into place in one rename.
+ */
+export const KEY_SHARD_KEYS = 1000
+
+/** The digits of a run's subdirectory names: its last key's shard number, at least 4. */
+export const keyShardWidth = (count: number): number => Math.max(4, String(Math.floor((count - 1) / KEY_SHARD_KEYS)).length)
+
+/** Key `index`'s subdirectory (counted from 0): its shard number, padded to `width`. */
+export const keyShardName = (index: number, width: number): string => String(Math.floor(index / KEY_SHARD_KEYS)).padStart(width, "0")
+
+/**
  * Key `index`'s manifest line (counted from 0; the line says `index + 1`), with its
- * newline: `{"index":N,"type":T,"files":{form:name...},"ssh":...,"sshFingerprint":...,
+ * newline: `{"index":N,"type":T,"files":{form:path...},"ssh":...,"sshFingerprint":...,
  * "jwk":{...},"jwkThumbprint":...}`, the same bytes as `JSON.stringify` of that object.
+ * A path is the file's name, under its subdirectory (`0001/key-0001001.pem`) where the
+ * run has them.
  * `texts` are the key's outputs as text, in the layout's order (the manifest's are all
  * text forms).
  */
 export const keyManifestLine = (template: KeyManifestTemplate, index: number, texts: ReadonlyArray<string | undefined>): string => {
-  const number = String(index + 1).padStart(template.width, "0")
+  const number = (template.shardWidth === undefined ? "key-" : `${keyShardName(index, template.shardWidth)}/key-`) + String(index + 1).padStart(template.width, "0")
   let line = `{"index":${index + 1}${template.type},"files":{`
   for (let i = 0; i < template.heads.length; i++) line += template.heads[i]! + number + template.tails[i]!
   line += "}"

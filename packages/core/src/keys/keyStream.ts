@@ -1,11 +1,12 @@
 import { Effect, Stream } from "effect"
-import type { WorkerError } from "../engine/errors.js"
+import type { OutputFailed, WorkerError } from "../engine/errors.js"
 import { JobProgress } from "../engine/job/JobProgress.js"
 import { runOrdered } from "../engine/job/runOrdered.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { type KeygenError } from "./KeyError.js"
 import type { KeyFormat } from "./KeyFormat.js"
 import { derivePbes2Key, generateKeyBatch } from "./keygen.js"
+import { KEY_SHARD_KEYS } from "./keyLines.js"
 import type { EncodedKey, GenerateKeysRequest } from "./KeygenRpcs.js"
 import type { KeyType } from "./KeyType.js"
 import { estimateCpuMillis, KEYGEN_LIMITS, validateKeygen } from "./validateKeygen.js"
@@ -39,8 +40,20 @@ export interface KeyStreamRequest {
    * `generateKeyBatches` only: each batch as files and manifest lines (`keyManifestLine`),
    * made on the worker: the first `fields` of `formats` are files named `key-<number padded
    * to width><suffix>`. A batch then carries `files` and no `keys`.
+   *
+   * With `shardWidth`, the files go in subdirectories of `KEY_SHARD_KEYS` keys
+   * (`keyShardName`), and no batch spans two of them. With `stage`, the workers write each
+   * batch's files themselves into `stage(first)`, the directory the caller gives for the
+   * batch from key `first` (asked again when a batch is made anew: it must give the same);
+   * a batch then carries only its manifest lines.
    */
-  readonly files?: { readonly fields: number; readonly width: number; readonly suffixes: ReadonlyArray<string> } | undefined
+  readonly files?: {
+    readonly fields: number
+    readonly width: number
+    readonly suffixes: ReadonlyArray<string>
+    readonly shardWidth?: number | undefined
+    readonly stage?: ((first: number) => string) | undefined
+  } | undefined
 }
 
 /** One key of the job, in input order: `index` counts from the request's `start`. */
@@ -117,6 +130,28 @@ export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" 
   return Math.max(1, Math.min(budget, Math.ceil(request.count / (workers * rounds))))
 }
 
+/** A batch's `files` layout, from key `first`. */
+const filesOf = (files: NonNullable<KeyStreamRequest["files"]>, first: number): NonNullable<GenerateKeysRequest["files"]> => ({
+  first,
+  fields: files.fields,
+  width: files.width,
+  suffixes: files.suffixes,
+  ...(files.shardWidth === undefined ? {} : { shardWidth: files.shardWidth }),
+  ...(files.stage === undefined ? {} : { dir: files.stage(first) })
+})
+
+/**
+ * With subdirectories of keys, the largest batch size (at most `size`) such that no batch
+ * spans two: one that divides `KEY_SHARD_KEYS` and the keys from the start to its
+ * subdirectory's end (a run resumed inside one).
+ */
+const withinShards = (request: KeyStreamRequest, size: number): number => {
+  if (request.files?.shardWidth === undefined) return size
+  const rest = KEY_SHARD_KEYS - (request.start ?? 0) % KEY_SHARD_KEYS
+  for (let n = Math.min(size, KEY_SHARD_KEYS); n > 1; n--) if (KEY_SHARD_KEYS % n === 0 && rest % n === 0) return n
+  return 1
+}
+
 /** A batch's keys, or why it failed after its attempts. */
 type BatchOutcome =
   | {
@@ -127,7 +162,7 @@ type BatchOutcome =
     readonly files?: GeneratedKeyBatch["files"]
     readonly error?: undefined
   }
-  | { readonly index: number; readonly keys?: undefined; readonly error: KeygenError | WorkerError }
+  | { readonly index: number; readonly keys?: undefined; readonly error: KeygenError | WorkerError | OutputFailed }
 
 /** A failed batch is asked for again this many times (other keys: nothing of it was seen). */
 const BATCH_ATTEMPTS = 3
@@ -144,7 +179,7 @@ const BATCH_ATTEMPTS = 3
  */
 export const generateKeyStream = (
   request: KeyStreamRequest
-): Stream.Stream<GeneratedKey | JobProgress, KeygenError | WorkerError, WorkerPool> =>
+): Stream.Stream<GeneratedKey | JobProgress, KeygenError | WorkerError | OutputFailed, WorkerPool> =>
   generateKeyBatches({ ...request, lines: undefined, files: undefined }).pipe(
     Stream.map((event): ReadonlyArray<GeneratedKey | JobProgress> =>
       event instanceof JobProgress
@@ -161,7 +196,7 @@ export const generateKeyStream = (
  */
 export const generateKeyBatches = (
   request: KeyStreamRequest
-): Stream.Stream<GeneratedKeyBatch | JobProgress, KeygenError | WorkerError, WorkerPool> =>
+): Stream.Stream<GeneratedKeyBatch | JobProgress, KeygenError | WorkerError | OutputFailed, WorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
     const pool = yield* WorkerPool
     const start = request.start ?? 0
@@ -171,7 +206,7 @@ export const generateKeyBatches = (
       count: n,
       formats: request.formats,
       ...(request.lines === undefined ? {} : { lines: { first, fields: request.lines.fields } }),
-      ...(request.files === undefined ? {} : { files: { first, fields: request.files.fields, width: request.files.width, suffixes: request.files.suffixes } }),
+      ...(request.files === undefined ? {} : { files: filesOf(request.files, first) }),
       ...(request.passphrase === undefined ? {} : { passphrase: request.passphrase }),
       ...(request.comment === undefined ? {} : { comment: request.comment }),
       ...(request.pbe === undefined ? {} : { pbe: request.pbe })
@@ -183,7 +218,7 @@ export const generateKeyBatches = (
     }
     if (count === 0) return Stream.empty
     const concurrency = Math.max(1, pool.size)
-    const size = request.batchSize ?? keyBatchSize(request, concurrency)
+    const size = request.batchSize ?? withinShards(request, keyBatchSize(request, concurrency))
     if (!Number.isInteger(size) || size < 1 || size > KEYGEN_LIMITS.maxCount) {
       return yield* Effect.die(new RangeError(`generateKeyStream: batchSize must be from 1 to ${KEYGEN_LIMITS.maxCount}`))
     }
@@ -231,7 +266,7 @@ export const generateKeyBatches = (
       labels: { done: "generated", phase: "keygen" }
     })
     return job.pipe(
-      Stream.mapEffect((event): Effect.Effect<GeneratedKeyBatch | JobProgress, KeygenError | WorkerError> => {
+      Stream.mapEffect((event): Effect.Effect<GeneratedKeyBatch | JobProgress, KeygenError | WorkerError | OutputFailed> => {
         // The job's total is known from the start: every batch's count is.
         if (event instanceof JobProgress) return Effect.succeed(event.total === count ? event : new JobProgress({ ...event, total: count }))
         const outcome = event

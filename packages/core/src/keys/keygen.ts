@@ -2,7 +2,7 @@ import { randomBytes } from "@noble/hashes/utils.js"
 import { Duration, Effect } from "effect"
 import { derive } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
-import type { WorkerError } from "../engine/errors.js"
+import type { OutputFailed, WorkerError } from "../engine/errors.js"
 import { Deadline, type TaskPolicy } from "../engine/pool/TaskPolicy.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { EncodingFailed, type KeygenError, keygenError } from "./KeyError.js"
@@ -72,13 +72,17 @@ export const derivePbes2Key = (
  */
 export const generateKeys = (
   request: GenerateKeysRequest
-): Effect.Effect<ReadonlyArray<EncodedKey>, KeygenError | WorkerError, WorkerPool> =>
+): Effect.Effect<ReadonlyArray<EncodedKey>, KeygenError | WorkerError | OutputFailed, WorkerPool> =>
   Effect.map(generateKeyBatch(request), (batch) => batch.keys)
 
-/** `generateKeys` with the whole answer: the keys, or with `request.lines` the batch's JSON Lines. */
+/**
+ * `generateKeys` with the whole answer: the keys, or with `request.lines` the batch's JSON
+ * Lines, or with `request.files` its files (`OutputFailed` when the worker was to write
+ * them and could not).
+ */
 export const generateKeyBatch = (
   request: GenerateKeysRequest
-): Effect.Effect<GeneratedKeys, KeygenError | WorkerError, WorkerPool> =>
+): Effect.Effect<GeneratedKeys, KeygenError | WorkerError | OutputFailed, WorkerPool> =>
   Effect.gen(function*() {
     yield* validateKeygen(request)
     const pool = yield* WorkerPool

@@ -206,13 +206,14 @@ const fdatasyncEach = async (paths: ReadonlyArray<string>, concurrency = 8): Pro
  * old coreutils, no such program, an error) the group is flushed file by file, which
  * reports a real I/O error itself, and every later group goes that way too. Rejects with
  * the errno error of the file that could not be flushed. `fileByFile` skips syncfs (tests).
+ * `paths` may be a function, asked only when the files are flushed one by one.
  */
 export const syncFilesDurably = async (
   dir: string,
-  paths: ReadonlyArray<string>,
+  paths: ReadonlyArray<string> | (() => ReadonlyArray<string>),
   options: { readonly fileByFile?: boolean } = {}
 ): Promise<void> => {
-  if (paths.length === 0) return
+  if (typeof paths !== "function" && paths.length === 0) return
   if (syncfsWorks !== false && options.fileByFile !== true) {
     if (await syncfs(dir)) {
       syncfsWorks = true
@@ -220,7 +221,7 @@ export const syncFilesDurably = async (
     }
     syncfsWorks = false
   }
-  await fdatasyncEach(paths)
+  await fdatasyncEach(typeof paths === "function" ? paths() : paths)
 }
 
 /** Flushes a directory's entries (renames into it); a filesystem that cannot sync a directory is not an error. */

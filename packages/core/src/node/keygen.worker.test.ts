@@ -1,14 +1,16 @@
 /**
  * Key generation on real worker threads of `@sluice/core/node`: a batch comes back from a
  * worker in every form asked, an RSA-4096 batch silent for far longer than the stall limit
- * is not taken for a hung worker, and a worker's refusal crosses as a typed KeygenError.
+ * is not taken for a hung worker, a worker's refusal crosses as a typed KeygenError, and a
+ * worker writes a batch's key files itself where asked.
  */
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Cause, Effect, Exit, Stream, SubscriptionRef } from "effect"
 import { describe, expect, it } from "vitest"
+import { OutputFailed } from "../engine/errors.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { encryptionParametersOf, parseEncryptedPkcs8Der } from "../keys/formats/encryptedPkcs8.js"
 import { parseOpensshPrivateKey, sshFingerprint } from "../keys/formats/openssh.js"
@@ -16,7 +18,7 @@ import { parseSpkiDer } from "../keys/formats/pkcs8.js"
 import { samePublic } from "../keys/KeyPair.js"
 import { type GeneratedKey, generateKeyStream } from "../keys/keyStream.js"
 import { KeygenError } from "../keys/KeyError.js"
-import { generateKeys, keygenPolicy } from "../keys/keygen.js"
+import { generateKeyBatch, generateKeys, keygenPolicy } from "../keys/keygen.js"
 import { type GenerateKeysRequest, KeygenRpcs } from "../keys/KeygenRpcs.js"
 import * as SluiceNode from "./node.js"
 
@@ -94,5 +96,55 @@ describe("keygen on worker threads", () => {
     expect(error).toBeInstanceOf(KeygenError)
     expect((error as KeygenError).reason._tag).toBe("BadPassphrase")
     expect(JSON.stringify(error) + String(error)).not.toContain("hunter2")
+  })
+
+  it("a worker writes a batch's files itself into its staging directory: private ones 0600, only the manifest lines sent back", async () => {
+    const root = mkdtempSync(join(tmpdir(), "sluice-keyfiles-"))
+    const dir = join(root, ".0001.abc.sluice-tmp")
+    try {
+      // A file left by an earlier attempt of the same batch is replaced.
+      mkdirSync(dir)
+      writeFileSync(join(dir, "key-001001.pem"), "torn")
+      const batch = await Effect.runPromise(generateKeyBatch({
+        type: "ed25519",
+        count: 3,
+        formats: ["pkcs8-pem", "spki-pem", "jwk-public", "jwk-thumbprint"],
+        files: { first: 1000, fields: 2, width: 6, suffixes: [".pem", ".pub.pem"], shardWidth: 4, dir }
+      }).pipe(Effect.provide(SluiceNode.layer({ workers: 1, workerUrl }))))
+      expect(batch.files!.data).toHaveLength(0)
+      expect(batch.files!.sizes).toHaveLength(0)
+      expect(readdirSync(dir).sort()).toEqual(["key-001001.pem", "key-001001.pub.pem", "key-001002.pem", "key-001002.pub.pem", "key-001003.pem", "key-001003.pub.pem"])
+      const lines = decode(batch.files!.manifest).trimEnd().split("\n").map((l) => JSON.parse(l) as { index: number; files: Record<string, string> })
+      expect(lines.map((l) => l.files)).toEqual([1001, 1002, 1003].map((n) => ({ "pkcs8-pem": `0001/key-00${n}.pem`, "spki-pem": `0001/key-00${n}.pub.pem` })))
+      for (const n of [1001, 1002, 1003]) {
+        const pem = join(dir, `key-00${n}.pem`)
+        expect(statSync(pem).mode & 0o777).toBe(0o600)
+        expect(statSync(join(dir, `key-00${n}.pub.pem`)).mode & 0o777).toBe(0o644)
+        expect(readFileSync(pem, "utf8")).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/)
+        // The file's private key is the one whose public key is beside it.
+        expect(execFileSync("openssl", ["pkey", "-in", pem, "-pubout"], { encoding: "utf8" })).toBe(readFileSync(join(dir, `key-00${n}.pub.pem`), "utf8"))
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+
+  it("a staging directory a worker cannot make fails the batch with OutputFailed naming it", async () => {
+    const root = mkdtempSync(join(tmpdir(), "sluice-keyfiles-"))
+    try {
+      const dir = join(root, "gone", ".0000.abc.sluice-tmp")
+      const exit = await Effect.runPromiseExit(generateKeyBatch({
+        type: "ed25519",
+        count: 2,
+        formats: ["pkcs8-pem"],
+        files: { first: 0, fields: 1, width: 6, suffixes: [".pem"], dir }
+      }).pipe(Effect.provide(SluiceNode.layer({ workers: 1, workerUrl }))))
+      if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+      const error = Cause.squash(exit.cause)
+      expect(error).toBeInstanceOf(OutputFailed)
+      expect(error).toMatchObject({ path: dir, code: "ENOENT" })
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })

@@ -1,6 +1,7 @@
-/** Keygen's handlers over node:crypto: what a Node worker loads on its first key. */
+/** Keygen's handlers over node:crypto, writing key files where a request asks: what a Node worker loads on its first key. */
 import { Layer } from "effect"
 import { KeygenHandlersLive } from "../keys/handlers.js"
+import * as NodeKeyFiles from "./NodeKeyFiles.js"
 import * as NodeKeyKernel from "./NodeKeyKernel.js"
 
-export const handlers = KeygenHandlersLive.pipe(Layer.provide(NodeKeyKernel.layer))
+export const handlers = KeygenHandlersLive.pipe(Layer.provide(Layer.mergeAll(NodeKeyKernel.layer, NodeKeyFiles.layer)))
