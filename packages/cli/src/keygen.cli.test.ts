@@ -23,6 +23,9 @@ interface ManifestLine {
   readonly jwk: { readonly x: string }
   readonly jwkThumbprint: string
 }
+/** Every file under `out`, by its path from there (a subdirectory's keys as `0001/key-...`). */
+const filesUnder = (out: string): Array<string> =>
+  (readdirSync(out, { recursive: true }) as Array<string>).filter((f) => statSync(join(out, f)).isFile()).sort()
 const manifest = (out: string): Array<ManifestLine> =>
   readFileSync(join(out, "manifest.jsonl"), "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as ManifestLine)
 
@@ -56,17 +59,35 @@ describe("sluice keygen --out-dir", () => {
     }
   })
 
-  it("writes 6,000 keys in several flushes (groups of 4,096 files): every key once, in order, each file its key's", async () => {
+  it("writes 6,500 keys in subdirectories of 1,000 (0000/ to 0006/), in several flushes: every key once, in order, each file its key's", async () => {
     const out = fresh()
-    const r = await sluice(["keygen", "-t", "ed25519", "-n", "6000", "-f", "spki-pem,jwk-public", "--out-dir", out, "-w", "2"], { timeoutMs: TIMEOUT })
+    const r = await sluice(["keygen", "-t", "ed25519", "-n", "6500", "-f", "pkcs8-pem,jwk-public", "--out-dir", out, "-w", "2"], { timeoutMs: TIMEOUT })
     expect(r.status).toBe(0)
     const lines = manifest(out)
-    expect(lines.map((l) => l.index)).toEqual(Array.from({ length: 6000 }, (_, i) => i + 1))
-    expect(readdirSync(out)).toHaveLength(2 * 6000 + 1)
-    expect(new Set(lines.map((l) => l.jwk.x)).size).toBe(6000)
-    for (const line of [lines[0]!, lines[4095]!, lines[5999]!]) {
+    expect(lines.map((l) => l.index)).toEqual(Array.from({ length: 6500 }, (_, i) => i + 1))
+    expect(readdirSync(out).sort()).toEqual(["0000", "0001", "0002", "0003", "0004", "0005", "0006", "manifest.jsonl"])
+    expect(readdirSync(join(out, "0006"))).toHaveLength(2 * 500)
+    expect(filesUnder(out)).toEqual([...lines.flatMap((l) => Object.values(l.files)), "manifest.jsonl"].sort())
+    expect(lines[4095]!.files).toEqual({ "pkcs8-pem": "0004/key-004096.pem", "jwk-public": "0004/key-004096.pub.jwk" })
+    expect(statSync(join(out, "0004", "key-004096.pem")).mode & 0o777).toBe(0o600)
+    expect(new Set(lines.map((l) => l.jwk.x)).size).toBe(6500)
+    for (const line of [lines[0]!, lines[4095]!, lines[6499]!]) {
       expect(JSON.parse(readFileSync(join(out, line.files["jwk-public"]!), "utf8"))).toEqual(line.jwk)
     }
+  }, TIMEOUT)
+
+  it("--resume extends a run that ended inside a subdirectory: its keys join it one by one, the next ones get their own", async () => {
+    const out = fresh()
+    expect((await sluice(["keygen", "-t", "ed25519", "-n", "1500", "-f", "openssh-public", "--out-dir", out], { timeoutMs: TIMEOUT })).status).toBe(0)
+    const first = readFileSync(join(out, "0001", "key-001500.pub"), "utf8")
+    const again = await sluice(["keygen", "-t", "ed25519", "-n", "2600", "-f", "openssh-public", "--out-dir", out, "--resume", "--json"], { timeoutMs: TIMEOUT })
+    expect(again.stderr).toBe("")
+    expect(JSON.parse(again.stdout)).toMatchObject({ written: 2600, resumedFrom: 1500 })
+    const lines = manifest(out)
+    expect(lines.map((l) => l.index)).toEqual(Array.from({ length: 2600 }, (_, i) => i + 1))
+    expect(readFileSync(join(out, "0001", "key-001500.pub"), "utf8")).toBe(first)
+    expect(filesUnder(out)).toEqual([...lines.flatMap((l) => Object.values(l.files)), "manifest.jsonl"].sort())
+    for (const line of [lines[1500]!, lines[2599]!]) expect(readFileSync(join(out, line.files["openssh-public"]!), "utf8")).toBe(`${line.ssh}\n`)
   }, TIMEOUT)
 
   it("writes PKCS#8 and SPKI forms that openssl reads, with the JWK thumbprint in the manifest", async () => {
@@ -131,7 +152,7 @@ describe("sluice keygen --out-dir", () => {
     const all = manifest(out)
     expect(all.map((l) => l.index)).toEqual(Array.from({ length: done + 100 }, (_, i) => i + 1))
     expect(new Set(all.map((l) => l.sshFingerprint)).size).toBe(done + 100)
-    expect(readdirSync(out)).toHaveLength(2 * (done + 100) + 1)
+    expect(filesUnder(out)).toHaveLength(2 * (done + 100) + 1)
     for (const line of all) expect(readFileSync(join(out, line.files["openssh-public"]!), "utf8")).toBe(`${line.ssh}\n`)
   })
 
@@ -153,7 +174,7 @@ describe("sluice keygen --out-dir", () => {
     const all = manifest(out)
     expect(all.map((l) => l.index)).toEqual(Array.from({ length: count }, (_, i) => i + 1))
     expect(new Set(all.map((l) => l.sshFingerprint)).size).toBe(count)
-    expect(readdirSync(out).sort()).toEqual([...all.flatMap((l) => Object.values(l.files)), "manifest.jsonl"].sort())
+    expect(filesUnder(out)).toEqual([...all.flatMap((l) => Object.values(l.files)), "manifest.jsonl"].sort())
     for (const line of all) {
       const key = join(out, line.files["openssh-private"]!)
       expect(statSync(key).mode & 0o777).toBe(0o600)

@@ -223,7 +223,7 @@ ${EXIT_CODES_HELP}`)
     .option("-t, --type <type>", `the key type: ${KEY_TYPES.join(", ")} (required)`)
     .option("-n, --count <n>", "how many keys (default 1; more than one needs --out-dir or --jsonl)")
     .option("-f, --format <forms>", `a form to write, repeatable or comma-separated: ${Object.keys(FILE_SUFFIX).join(", ")} (default: openssh-private and openssh-public for OpenSSH types, age-identity and age-recipient for x25519, pkcs8-pem and spki-pem otherwise)`, (value: string, previous: Array<string> = []) => [...previous, value])
-    .option("--out-dir <dir>", `write key-000001, key-000001.pub... there (private forms mode 0600, each file whole or not at all) and ${MANIFEST}: one line per key with its files, public key and fingerprints`)
+    .option("--out-dir <dir>", `write key-000001, key-000001.pub... there (private forms mode 0600, each file whole or not at all; past 1,000 keys in subdirectories of 1,000: 0000/, 0001/...) and ${MANIFEST}: one line per key with its files, public key and fingerprints`)
     .option("--jsonl <file>", "write one JSON object per key to FILE (- for standard output): its index, each form (DER in base64) and fingerprints; FILE appears whole or not at all, mode 0600 when it holds private keys")
     .option("--encrypt", "encrypt the private keys (encrypted PKCS#8 with scrypt, OpenSSH's own bcrypt-pbkdf encryption); the passphrase is asked for", false)
     .option("--passphrase-file <file>", "encrypt the private keys with the passphrase in FILE (one trailing newline dropped)")
@@ -244,7 +244,7 @@ directory holds whole keys only, each in ${MANIFEST}; --resume goes on from ther
 
 Examples:
   sluice keygen -t ed25519                           one OpenSSH key pair, printed
-  sluice keygen -t ed25519 -n 10000 --out-dir keys   key-000001, key-000001.pub, ... and keys/${MANIFEST}
+  sluice keygen -t ed25519 -n 10000 --out-dir keys   keys/0000/key-000001, keys/0000/key-000001.pub, ... and keys/${MANIFEST}
   sluice keygen -t ecdsa-p256 -n 500 -f pkcs8-pem,spki-pem,jwk-public --out-dir certs
   sluice keygen -t ed25519 -n 100 --passphrase-file pw --out-dir keys    encrypted with pw
   sluice keygen -t x25519 -n 1000 --jsonl - | jq -r '."age-recipient"'

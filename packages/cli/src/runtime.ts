@@ -87,7 +87,8 @@ export const INTERRUPT_GRACE_MS = 500
 
 const removePendingOutputs = () => {
   for (const [temp, path] of outputs.pending) {
-    rmSync(temp, { force: true })
+    // A temporary file, or a directory of them (keygen's staging directories).
+    rmSync(temp, { recursive: true, force: true })
     outputs.notWritten.add(path)
   }
   outputs.pending.clear()
