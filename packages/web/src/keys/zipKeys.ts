@@ -1,12 +1,13 @@
 /**
- * Many keys as a ZIP, one file per key per form (`key-000001.pem`, `key-000001.pub`...),
- * streamed: client-zip (store only, ZIP64) writes each file as it is handed over, and the
+ * Many keys as a ZIP, one file per key per form (`key-000001.pem`, `key-000001.pub`...,
+ * in folders of 1,000 keys past 1,000, `0001/key-001001.pem`, as `sluice keygen --out-dir`
+ * lays them out), streamed: client-zip (store only, ZIP64) writes each file as it is handed over, and the
  * next key is asked for only once the writer has taken the files before it. client-zip
  * keeps a small record per file for the central directory at the end, so a ZIP is offered
  * up to `ZIP_MAX_KEYS` keys; JSON Lines has no such bound. Private files handed over are
  * copies, wiped once the writer has moved past them. Loaded with the first ZIP.
  */
-import type { GeneratedKey, KeyFormat } from "@sluice/core/browser"
+import { type GeneratedKey, KEY_SHARD_KEYS, type KeyFormat, keyShardName, keyShardWidth } from "@sluice/core/browser"
 import { isSecret } from "./keyForms.js"
 import { gathered, type KeyFileSink } from "./download.js"
 
@@ -38,14 +39,17 @@ interface Entry {
   readonly secret: boolean
 }
 
-/** The files of one key: copies of its forms' bytes (the caller wipes the originals). */
-export const zipEntries = (key: GeneratedKey, width: number, at = new Date()): Array<Entry> =>
-  key.outputs.map(({ bytes, format }) => ({
-    name: `key-${String(key.index + 1).padStart(width, "0")}${ZIP_SUFFIX[format]}`,
+/** The files of one key of `count`: copies of its forms' bytes (the caller wipes the originals). */
+export const zipEntries = (key: GeneratedKey, count: number, at = new Date()): Array<Entry> => {
+  const folder = count > KEY_SHARD_KEYS ? `${keyShardName(key.index, keyShardWidth(count))}/` : ""
+  const name = `${folder}key-${String(key.index + 1).padStart(Math.max(6, String(count).length), "0")}`
+  return key.outputs.map(({ bytes, format }) => ({
+    name: name + ZIP_SUFFIX[format],
     input: bytes.slice(),
     lastModified: at,
     secret: isSecret(format)
   }))
+}
 
 /** A queue between the key job (pushing) and the ZIP writer (pulling), at most `high` files ahead. */
 const entryQueue = (high = 64) => {
@@ -104,7 +108,6 @@ export const zipWriter = async (destination: Pick<KeyFileSink, "write">, count: 
   const { makeZip } = await import("client-zip")
   const sink = gathered(destination)
   const queue = entryQueue()
-  const width = Math.max(6, String(count).length)
   const reader = makeZip(queue.iterable, { buffersAreUTF8: true }).getReader()
   let stopped = false
   const pump = (async () => {
@@ -118,7 +121,7 @@ export const zipWriter = async (destination: Pick<KeyFileSink, "write">, count: 
   // A failed write ends the job's pushes too (room is made, nothing more is taken).
   pump.catch(() => queue.drop())
   return {
-    add: (key) => queue.push(zipEntries(key, width)),
+    add: (key) => queue.push(zipEntries(key, count)),
     finish: async () => {
       queue.end()
       await pump
