@@ -660,6 +660,8 @@ const writeDir = (
   // A file a worker could not write is named by its place, not its staging path.
   const named = (error: Failure): Failure => {
     if (error._tag !== "OutputFailed") return error
+    // A staging directory that could not be made: the directory is what was not written.
+    if (staged.has(error.path)) return new OutputFailed({ path: dir, code: error.code })
     const at = error.path.lastIndexOf(sep)
     const stageDir = error.path.slice(0, at)
     const match = /^\.(?:(\d+)\.)?[0-9a-f]+\.sluice-tmp$/.exec(basename(stageDir))
