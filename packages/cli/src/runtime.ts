@@ -146,6 +146,8 @@ export const runCommand = async (
     : Layer.merge(poolLayer(options, started), SluiceNode.cacheLayer({ memory: false }))
   const fiber = Effect.runFork(withHealthWarnings(program).pipe(Effect.provide(layers)))
   let grace: NodeJS.Timeout | undefined
+  /** The workers stopping after Ctrl-C: their outputs are removed once they have (keygen's workers write files). */
+  let terminated: Promise<unknown> = Promise.resolve()
   let onSigint = () => {}
   const stopped = new Promise<void>((resolve) => {
     onSigint = () => {
@@ -157,7 +159,7 @@ export const runCommand = async (
       interrupted = true
       quiet = true
       Effect.runFork(Fiber.interrupt(fiber))
-      for (const worker of workers) void worker.terminate()
+      terminated = Promise.allSettled([...workers].map((worker) => worker.terminate()))
       grace = setTimeout(resolve, INTERRUPT_GRACE_MS)
     }
   })
@@ -165,6 +167,9 @@ export const runCommand = async (
   try {
     const exit = await Promise.race([Effect.runPromise(Fiber.await(fiber)), stopped])
     if (interrupted || exit === undefined) {
+      // A worker still writing could make again what the finalizers removed: wait for them
+      // to stop, within the grace (one stuck in a system call must not hold the exit).
+      await Promise.race([terminated, stopped])
       removePendingOutputs()
       process.stderr.write(interruptedLine())
       return ExitCode.interrupted

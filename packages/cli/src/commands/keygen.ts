@@ -638,11 +638,22 @@ const writeDir = (
   const placeOf = (first: number) => shardWidth === undefined ? prefix : `${prefix}${keyShardName(first, shardWidth)}${sep}`
   /** Staging directories asked for and not yet moved into place: removed on a failure or an interrupt. */
   const staged = new Set<string>()
+  /**
+   * The batch's staging directory, made here (0700) the first time it is asked for: a
+   * worker only writes into it, so one still finishing a batch after the run ended cannot
+   * make again a directory the run removed. Should it not be made, the worker's first
+   * file fails and says why.
+   */
   const stage = (first: number) => {
     const path = stageOf(first)
     if (!staged.has(path)) {
       staged.add(path)
       outputs.pending.set(path, dir)
+      try {
+        fs.mkdirSync(path, { mode: 0o700 })
+      } catch {
+        // The worker's write reports it.
+      }
     }
     return path
   }
@@ -660,8 +671,6 @@ const writeDir = (
   // A file a worker could not write is named by its place, not its staging path.
   const named = (error: Failure): Failure => {
     if (error._tag !== "OutputFailed") return error
-    // A staging directory that could not be made: the directory is what was not written.
-    if (staged.has(error.path)) return new OutputFailed({ path: dir, code: error.code })
     const at = error.path.lastIndexOf(sep)
     const stageDir = error.path.slice(0, at)
     const match = /^\.(?:(\d+)\.)?[0-9a-f]+\.sluice-tmp$/.exec(basename(stageDir))

@@ -44,8 +44,8 @@ export const GenerateKeysRequest = Schema.Struct({
    * subdirectory (`keyShardName`).
    *
    * With `dir`, the worker writes the files itself, into that directory (a staging
-   * directory of the caller's, created 0700 if missing; a file that cannot be written
-   * fails the batch with `OutputFailed`), private forms 0600 and the others 0644, and sends
+   * directory the caller made; a file that cannot be written fails the batch with
+   * `OutputFailed`), private forms 0600 and the others 0644, and sends
    * back only the manifest lines: a private key never leaves the thread that made it.
    */
   files: Schema.optional(Schema.Struct({

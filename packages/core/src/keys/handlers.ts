@@ -56,7 +56,6 @@ const writeFiles = (
   let path = layout.dir
   try {
     if (writer === undefined) throw Object.assign(new Error("no key file writer here"), { code: "ENOTSUP" })
-    writer.stage(layout.dir)
     let offset = 0
     for (let k = 0; k < sizes.length / fields; k++) {
       for (let i = 0; i < fields; i++) {

@@ -24,12 +24,4 @@ const write = (path: string, bytes: Uint8Array, mode: number): void => {
   }
 }
 
-const stage = (dir: string): void => {
-  try {
-    fs.mkdirSync(dir, { mode: 0o700 })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
-  }
-}
-
-export const layer: Layer.Layer<KeyFileWriter> = Layer.succeed(KeyFileWriter)({ stage, write })
+export const layer: Layer.Layer<KeyFileWriter> = Layer.succeed(KeyFileWriter)({ write })

@@ -129,10 +129,10 @@ describe("keygen on worker threads", () => {
     }
   })
 
-  it("a staging directory a worker cannot make fails the batch with OutputFailed naming it", async () => {
+  it("a batch whose staging directory is gone fails with OutputFailed naming its first file, and makes no directory", async () => {
     const root = mkdtempSync(join(tmpdir(), "sluice-keyfiles-"))
     try {
-      const dir = join(root, "gone", ".0000.abc.sluice-tmp")
+      const dir = join(root, ".0000.abc.sluice-tmp")
       const exit = await Effect.runPromiseExit(generateKeyBatch({
         type: "ed25519",
         count: 2,
@@ -142,7 +142,8 @@ describe("keygen on worker threads", () => {
       if (Exit.isSuccess(exit)) throw new Error("expected a failure")
       const error = Cause.squash(exit.cause)
       expect(error).toBeInstanceOf(OutputFailed)
-      expect(error).toMatchObject({ path: dir, code: "ENOENT" })
+      expect(error).toMatchObject({ path: join(dir, "key-000001.pem"), code: "ENOENT" })
+      expect(readdirSync(root)).toEqual([])
     } finally {
       rmSync(root, { recursive: true, force: true })
     }
