@@ -6,8 +6,8 @@
  * the modules Node itself reports loaded.
  */
 import { argon2Sync } from "node:crypto"
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { readFileSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { binPath, runProcess, useTempDir } from "./cli.testkit.js"
 
@@ -61,7 +61,25 @@ const expectLean = (loads: Loads, alsoAbsent: ReadonlyArray<string> = []) => {
   expect(loads.files.filter((f) => WORKER_CHUNKS.test(f))).toEqual([])
 }
 
+/** The sources (from its source map) of each chunk of the CLI a command read. */
+const sourcesOf = (loads: Loads): Array<string> =>
+  loads.files.filter((f) => f.endsWith(".js")).flatMap((f) => {
+    try {
+      return (JSON.parse(readFileSync(join(dirname(binPath), `${f}.map`), "utf8")) as { sources: Array<string> }).sources
+    } catch {
+      return []
+    }
+  })
+
 describe("a command that needs no worker loads no worker machinery", () => {
+  it("sluice --version reads effect by its modules: none of its crypto or network ones (imports through its barrel brought them)", async () => {
+    const loads = await loadsOf(["--version"])
+    expect(loads.status).toBe(0)
+    const sources = sourcesOf(loads)
+    expect(sources).toContainEqual(expect.stringMatching(/effect\/src\/Schema\.ts$/))
+    expect(sources.filter((s) => /effect\/src\/(net|crypto)\//.test(s))).toEqual([])
+  })
+
   it("sluice --version: no RPC client, no worker platform, no one-path built-in", async () => {
     const loads = await loadsOf(["--version"])
     expect(loads.status).toBe(0)

@@ -67,17 +67,21 @@ export interface LoadPlugin {
   setup(build: {
     onLoad(
       options: { readonly filter: RegExp },
-      callback: (args: { readonly path: string }) => { contents: string; loader: "ts" } | undefined
+      callback: (args: { readonly path: string }) => { contents: string; loader: "ts" | "js" } | undefined
     ): void
   }): void
 }
 
-/** The esbuild plugin: our TypeScript sources' barrel imports of effect, rewritten as they load. */
+/**
+ * The esbuild plugin: our sources' barrel imports of effect, rewritten as they load: the
+ * TypeScript of the package being built, and the JavaScript of our packages it bundles
+ * (the CLI takes core's built `dist`), never a dependency's.
+ */
 export const effectDeepImports: LoadPlugin = {
   name: "effect-deep-imports",
   setup(build) {
     const barrels = new Map<string, BarrelExports>()
-    build.onLoad({ filter: /\.ts$/ }, ({ path }) => {
+    build.onLoad({ filter: /\.[tj]s$/ }, ({ path }) => {
       if (path.includes("/node_modules/")) return undefined
       const text = readFileSync(path, "utf8")
       if (!/from\s*["']effect(?:\/rpc|\/workers)?["']/.test(text)) return undefined
@@ -90,7 +94,7 @@ export const effectDeepImports: LoadPlugin = {
         }
         return known
       }
-      return { contents: rewriteEffectImports(text, exportsOf), loader: "ts" }
+      return { contents: rewriteEffectImports(text, exportsOf), loader: path.endsWith(".ts") ? "ts" : "js" }
     })
   }
 }
