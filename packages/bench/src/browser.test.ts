@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { cpuMsOfStat } from "./browser.js"
-import { cpuNote } from "./web.js"
+import { cpuNote, describeLongest, longestOf } from "./web.js"
 
 describe("Chromium's CPU time", () => {
   it("reads utime + stime of a /proc/PID/stat line whose command name holds spaces and parentheses", () => {
@@ -11,5 +11,21 @@ describe("Chromium's CPU time", () => {
   it("notes the median CPU per run and its range, in seconds", () => {
     expect(cpuNote([{ cpuMs: 1_900 }, { cpuMs: 1_710 }, { cpuMs: 2_100 }]))
       .toBe("Chromium's CPU per run 1.90 s (1.71-2.10 s, all its processes)")
+  })
+})
+
+describe("a page load's long tasks", () => {
+  const load = (tasks: Array<{ start: number; duration: number }>) =>
+    ({ tool: "hash" as const, longTasks: tasks, domContentLoadedMs: 298.4, readyMs: 600, problems: [] })
+
+  it("takes the longest task of a load, 0 when none reached 50 ms", () => {
+    expect(longestOf(load([{ start: 227, duration: 75 }, { start: 600, duration: 92.5 }]))).toBe(92.5)
+    expect(longestOf(load([]))).toBe(0)
+  })
+
+  it("says where the longest task fell against DOMContentLoaded", () => {
+    expect(describeLongest(load([{ start: 10, duration: 51 }, { start: 227.2, duration: 75.04 }])))
+      .toBe("75 ms at 227-302 ms (DOMContentLoaded 298 ms)")
+    expect(describeLongest(load([]))).toBe("none")
   })
 })
