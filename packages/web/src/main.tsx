@@ -1,6 +1,6 @@
 /**
  * The page's entry: loads the app in stages, each evaluated in a task of its own (React,
- * then the core of Effect, then core's modules, then the app, which renders). Loaded as one
+ * then Effect in three parts, then core's modules, then the app, which renders). Loaded as one
  * module graph, they were evaluated in one task of 60-280 ms at page load: a long task on
  * the main thread, the page frozen meanwhile. The build preloads every stage's chunks from
  * the page's head (vite.config.ts), so they are fetched and parsed in parallel and the stages
@@ -23,6 +23,8 @@ const nextTask = () =>
 const STAGES = [
   ["react", () => import("./stages/react.js")],
   ["effect", () => import("./stages/effect.js")],
+  ["effect-streams", () => import("./stages/effectStreams.js")],
+  ["schema", () => import("./stages/schema.js")],
   ["core", () => import("./stages/core.js")],
   ["app", () => import("./start.js")]
 ] as const

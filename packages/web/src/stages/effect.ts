@@ -1,5 +1,8 @@
 /**
- * Stage two of the page's load (main.tsx): the core of Effect the runtime is built on,
- * evaluated in a task of its own before the app's modules (core's schemas, the runtime).
+ * Stage two of the page's load (main.tsx): the core of Effect (its fibers, `Effect`
+ * itself), evaluated in a task of its own. A stage names one member of each namespace it
+ * loads: a namespace re-exported whole would keep all of its members in the build.
  */
-export { Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { Effect } from "effect"
+
+export const loaded = Effect.void

@@ -1,6 +1,8 @@
 /**
- * Stage one of the page's load (main.tsx): React and react-dom evaluated in a task of
- * their own. What it exports is what the app's first render uses first.
+ * Stage one of the page's load (main.tsx): React and react-dom, evaluated in a task of
+ * their own.
  */
-export { createRoot } from "react-dom/client"
-export { StrictMode, startTransition } from "react"
+import { createElement } from "react"
+import { createRoot } from "react-dom/client"
+
+export const loaded = [createElement, createRoot] as const
