@@ -1,9 +1,8 @@
 /**
- * Stage five of the page's load (main.tsx): core's modules the app and its runtime use
- * (the algorithms' descriptors, the schemas of the workers' requests, the pool), evaluated
- * in a task of their own before the app's.
+ * Stage five of the page's load (main.tsx): core's own modules the app uses (the
+ * algorithms' descriptors, the schemas of the workers' requests, hashing's pipeline),
+ * evaluated in a task of their own.
  */
 import { ALGORITHMS, hashFiles } from "@sluice/core"
-import { cacheLayer, layerAuto, makeIndexedDbCheckpointLevel } from "@sluice/core/browser"
 
-export const loaded = [ALGORITHMS, hashFiles, cacheLayer, layerAuto, makeIndexedDbCheckpointLevel] as const
+export const loaded = [ALGORITHMS, hashFiles] as const
