@@ -343,6 +343,7 @@ describe("budgets.json", () => {
       "files-256k-vs-sha256sum": 1,
       "web-longtask": 50,
       "web-pageload-longtask": 50,
+      "web-pageload-typical": 50,
       "web-cancel": 100,
       "web-sha256-vs-cli": 0.8,
       "web-blake3-workers": 1,

@@ -356,6 +356,7 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
     web: "pageload",
     commands: [
       inApp("web_load_longtask", "web app page load, any tool's address: longest main-thread task", emptyFile),
+      inApp("web_load_median", "web app page load: each load's longest main-thread task, median of the loads", emptyFile),
       inApp("web_load_hash", "web app page load, Hash (/): longest main-thread task", emptyFile),
       inApp("web_load_keys", "web app page load, Keys (#/keys): longest main-thread task", emptyFile),
       inApp("web_load_derive", "web app page load, Derive (#/derive): longest main-thread task", emptyFile)
