@@ -1004,7 +1004,12 @@ export interface PageLoad {
   readonly readyMs: number
   /** Page errors and console errors during the load. */
   readonly problems: ReadonlyArray<string>
+  /** The app's marks at the end of each stage of its load (`sluice:load-<stage>`, packages/web/src/main.tsx), in order (ms). */
+  readonly stages: ReadonlyArray<{ readonly name: string; readonly at: number }>
 }
+
+/** The prefix of the performance marks the web app leaves at the end of each stage of its load. */
+export const STAGE_MARK = "sluice:load-"
 
 type LoadState = { tasks: Array<{ start: number; duration: number }> }
 
@@ -1069,15 +1074,17 @@ export const loadAppFresh = async (origin: string, address: ToolAddress, timeout
       })
       await page.goto(`${origin}/${address.fragment}`, { waitUntil: "load" })
       const readyMs = await page.evaluate(waitReady, { heading: address.heading, settleMs: SETTLE_MS, timeoutMs })
-      const seen = await page.evaluate(() => {
+      const seen = await page.evaluate((prefix: string) => {
         const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined
         const fcp = performance.getEntriesByName("first-contentful-paint")[0]
         return {
           tasks: (globalThis as unknown as { __sluiceBenchLoad?: LoadState }).__sluiceBenchLoad?.tasks,
           dcl: nav?.domContentLoadedEventEnd ?? 0,
-          fcp: fcp?.startTime
+          fcp: fcp?.startTime,
+          stages: performance.getEntriesByType("mark").filter((m) => m.name.startsWith(prefix))
+            .map((m) => ({ name: m.name.slice(prefix.length), at: m.startTime }))
         }
-      })
+      }, STAGE_MARK)
       if (seen.tasks === undefined) throw new Error("the long-task observer did not run before the app (init script)")
       return {
         tool: address.tool,
@@ -1085,7 +1092,8 @@ export const loadAppFresh = async (origin: string, address: ToolAddress, timeout
         domContentLoadedMs: seen.dcl,
         ...(seen.fcp === undefined ? {} : { firstContentfulPaintMs: seen.fcp }),
         readyMs,
-        problems
+        problems,
+        stages: seen.stages
       }
     } finally {
       await context.close().catch(() => undefined)

@@ -414,12 +414,28 @@ type ResultOf = (c: CommandSpec, figures: Partial<CommandFigures> & { note?: str
 /** A load's longest task (ms; 0 when none reached 50 ms). */
 export const longestOf = (load: PageLoad): number => Math.max(0, ...load.longTasks.map((t) => t.duration))
 
-/** "75 ms at 227-302 ms (DOMContentLoaded 298 ms)": where a load's longest task fell. */
+/**
+ * Which part of the app's load a task was: the stage whose end mark falls in it (its
+ * modules' evaluation), or before the first stage's end, or after the last one (the first
+ * render, the pool, a tool's chunk); nothing for an app that leaves no marks.
+ */
+export const stageOf = (task: { readonly start: number; readonly duration: number }, stages: PageLoad["stages"]): string | undefined => {
+  if (stages.length === 0) return undefined
+  const inside = stages.find((s) => s.at >= task.start && s.at <= task.start + task.duration)
+  if (inside !== undefined) return `stage ${inside.name}`
+  const next = stages.find((s) => s.at > task.start + task.duration)
+  if (next === undefined) return "after the stages"
+  const previous = [...stages].reverse().find((s) => s.at < task.start)
+  return previous === undefined ? `before stage ${next.name} ended` : `between stages ${previous.name} and ${next.name}`
+}
+
+/** "75 ms at 227-302 ms (stage react; DOMContentLoaded 298 ms)": where a load's longest task fell. */
 export const describeLongest = (load: PageLoad): string => {
   const task = [...load.longTasks].sort((a, b) => b.duration - a.duration)[0]
-  return task === undefined
-    ? "none"
-    : `${r1(task.duration)} ms at ${Math.round(task.start)}-${Math.round(task.start + task.duration)} ms (DOMContentLoaded ${Math.round(load.domContentLoadedMs)} ms)`
+  if (task === undefined) return "none"
+  const stage = stageOf(task, load.stages)
+  return `${r1(task.duration)} ms at ${Math.round(task.start)}-${Math.round(task.start + task.duration)} ms ` +
+    `(${stage === undefined ? "" : `${stage}; `}DOMContentLoaded ${Math.round(load.domContentLoadedMs)} ms)`
 }
 
 /**
@@ -448,7 +464,7 @@ const pageLoadScenario = async (
         ctx.log(
           `  run ${i + 1}/${ctx.runs} web load /${address.fragment}: ready at ${Math.round(load.readyMs)} ms, ` +
             `first contentful paint ${load.firstContentfulPaintMs === undefined ? "?" : `${Math.round(load.firstContentfulPaintMs)} ms`}, ` +
-            `long tasks ${load.longTasks.length === 0 ? "none" : load.longTasks.map((t) => `${r1(t.duration)} ms at ${Math.round(t.start)}`).join(", ")} ` +
+            `long tasks ${load.longTasks.length === 0 ? "none" : load.longTasks.map((t) => `${r1(t.duration)} ms at ${Math.round(t.start)}${stageOf(t, load.stages) === undefined ? "" : ` (${stageOf(t, load.stages)})`}`).join(", ")} ` +
             `(DOMContentLoaded ${Math.round(load.domContentLoadedMs)} ms)` +
             (load.problems.length > 0 ? `; page problems: ${load.problems.join(" | ")}` : "")
         )
