@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { cpuMsOfStat } from "./browser.js"
-import { cpuNote } from "./web.js"
+import { cpuNote, describeLongest, longestOf, stageOf } from "./web.js"
 
 describe("Chromium's CPU time", () => {
   it("reads utime + stime of a /proc/PID/stat line whose command name holds spaces and parentheses", () => {
@@ -11,5 +11,32 @@ describe("Chromium's CPU time", () => {
   it("notes the median CPU per run and its range, in seconds", () => {
     expect(cpuNote([{ cpuMs: 1_900 }, { cpuMs: 1_710 }, { cpuMs: 2_100 }]))
       .toBe("Chromium's CPU per run 1.90 s (1.71-2.10 s, all its processes)")
+  })
+})
+
+describe("a page load's long tasks", () => {
+  const load = (tasks: Array<{ start: number; duration: number }>) =>
+    ({ tool: "hash" as const, longTasks: tasks, domContentLoadedMs: 298.4, readyMs: 600, problems: [], stages: [] })
+
+  it("takes the longest task of a load, 0 when none reached 50 ms", () => {
+    expect(longestOf(load([{ start: 227, duration: 75 }, { start: 600, duration: 92.5 }]))).toBe(92.5)
+    expect(longestOf(load([]))).toBe(0)
+  })
+
+  it("says where the longest task fell against DOMContentLoaded", () => {
+    expect(describeLongest(load([{ start: 10, duration: 51 }, { start: 227.2, duration: 75.04 }])))
+      .toBe("75 ms at 227-302 ms (DOMContentLoaded 298 ms)")
+    expect(describeLongest(load([]))).toBe("none")
+  })
+
+  it("names the stage of the app's load whose end mark falls in a task, or the stages around it", () => {
+    const stages = [{ name: "react", at: 250 }, { name: "effect", at: 270 }, { name: "app", at: 400 }]
+    expect(stageOf({ start: 200, duration: 60 }, stages)).toBe("stage react")
+    expect(stageOf({ start: 100, duration: 60 }, stages)).toBe("before stage react ended")
+    expect(stageOf({ start: 280, duration: 60 }, stages)).toBe("between stages effect and app")
+    expect(stageOf({ start: 420, duration: 60 }, stages)).toBe("after the stages")
+    expect(stageOf({ start: 420, duration: 60 }, [])).toBeUndefined()
+    expect(describeLongest({ ...load([{ start: 200, duration: 60 }]), stages }))
+      .toBe("60 ms at 200-260 ms (stage react; DOMContentLoaded 298 ms)")
   })
 })

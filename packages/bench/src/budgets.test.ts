@@ -342,6 +342,8 @@ describe("budgets.json", () => {
       "rss-flat": 1.25,
       "files-256k-vs-sha256sum": 1,
       "web-longtask": 50,
+      "web-pageload-longtask": 50,
+      "web-pageload-typical": 50,
       "web-cancel": 100,
       "web-sha256-vs-cli": 0.8,
       "web-blake3-workers": 1,

@@ -59,7 +59,7 @@ export interface CommandSpec {
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
-export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage" | "keygen" | "files"
+export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage" | "keygen" | "files" | "pageload"
 
 /** What a result-cache scenario does (src/cache.ts); all its commands are its figures. */
 export type CacheProbe = "recheck" | "repeat" | "mixed" | "many"
@@ -349,6 +349,18 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
     title: "Web app in headless Chromium: 20 RSA-4096 keys in the Keys tool (the main thread's longest task)",
     web: "keygen",
     commands: [inApp("web_keygen_longtask", "web app Keys tool, 20 RSA-4096 keys: longest main-thread task", emptyFile)]
+  },
+  {
+    id: "web-pageload",
+    title: "Web app in headless Chromium: first visit of each tool's address on a fresh profile (the main thread's longest task from the navigation until the app is ready and settled)",
+    web: "pageload",
+    commands: [
+      inApp("web_load_longtask", "web app page load, any tool's address: longest main-thread task", emptyFile),
+      inApp("web_load_median", "web app page load: each load's longest main-thread task, median of the loads", emptyFile),
+      inApp("web_load_hash", "web app page load, Hash (/): longest main-thread task", emptyFile),
+      inApp("web_load_keys", "web app page load, Keys (#/keys): longest main-thread task", emptyFile),
+      inApp("web_load_derive", "web app page load, Derive (#/derive): longest main-thread task", emptyFile)
+    ]
   },
   {
     id: "web-perfpage",

@@ -17,7 +17,11 @@ import {
   hashManyInApp,
   hashWasmInPage,
   hashWithPerfPageOpen,
+  loadAppFresh,
+  type PageLoad,
   type PerfPageJob,
+  SETTLE_MS,
+  TOOL_ADDRESSES,
   type WebSession
 } from "./browser.js"
 import type { CommandResult, ExecuteContext, ScenarioResult } from "./execute.js"
@@ -114,6 +118,7 @@ export const runWebScenario = async (
   const missing = browserMissing()
   if (missing !== undefined) return failAll(missing)
   if (spec.web === "keygen") return keygenScenario(web, ctx, sessions, cli, result, failAll)
+  if (spec.web === "pageload") return pageLoadScenario(web, ctx, sessions, cli, result, failAll)
   if (path === undefined) return failAll("input file not generated")
 
   const timeoutMs = Math.min(ctx.maxTimeoutMs, 10_000 + bytes / 20_000 + (spec.web === "files" ? 50_000 : 0))
@@ -397,6 +402,118 @@ const keygenScenario = async (
         })
       }
     }
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0] ?? String(error)
+    ctx.log(`  web: ${message}`)
+    return failAll(`the browser probe failed: ${message}`)
+  }
+}
+
+type ResultOf = (c: CommandSpec, figures: Partial<CommandFigures> & { note?: string; samples?: Array<{ seconds: number }> }) => CommandResult
+
+/** A load's longest task (ms; 0 when none reached 50 ms). */
+export const longestOf = (load: PageLoad): number => Math.max(0, ...load.longTasks.map((t) => t.duration))
+
+/**
+ * Which part of the app's load a task was: the stage whose end mark falls in it (its
+ * modules' evaluation), or before the first stage's end, or after the last one (the first
+ * render, the pool, a tool's chunk); nothing for an app that leaves no marks.
+ */
+export const stageOf = (task: { readonly start: number; readonly duration: number }, stages: PageLoad["stages"]): string | undefined => {
+  if (stages.length === 0) return undefined
+  const inside = stages.find((s) => s.at >= task.start && s.at <= task.start + task.duration)
+  if (inside !== undefined) return `stage ${inside.name}`
+  const next = stages.find((s) => s.at > task.start + task.duration)
+  if (next === undefined) return "after the stages"
+  const previous = [...stages].reverse().find((s) => s.at < task.start)
+  return previous === undefined ? `before stage ${next.name} ended` : `between stages ${previous.name} and ${next.name}`
+}
+
+/** "75 ms at 227-302 ms (stage react; DOMContentLoaded 298 ms)": where a load's longest task fell. */
+export const describeLongest = (load: PageLoad): string => {
+  const task = [...load.longTasks].sort((a, b) => b.duration - a.duration)[0]
+  if (task === undefined) return "none"
+  const stage = stageOf(task, load.stages)
+  return `${r1(task.duration)} ms at ${Math.round(task.start)}-${Math.round(task.start + task.duration)} ms ` +
+    `(${stage === undefined ? "" : `${stage}; `}DOMContentLoaded ${Math.round(load.domContentLoadedMs)} ms)`
+}
+
+/**
+ * Each tool's address loaded `ctx.runs` times, the addresses alternating, each load in a
+ * Chromium of its own on a fresh profile (a first visit: nothing cached, no service worker);
+ * long tasks from the navigation until the app is ready (its heading, the tool's, the
+ * footer saying where hashing runs) and `SETTLE_MS` after.
+ */
+const pageLoadScenario = async (
+  web: ReadonlyArray<CommandSpec>,
+  ctx: ExecuteContext,
+  sessions: WebSessions,
+  cli: ScenarioResult,
+  result: ResultOf,
+  failAll: (error: string) => ScenarioResult
+): Promise<ScenarioResult> => {
+  try {
+    // The session's preview server serves the build; each load gets a Chromium of its own.
+    const { origin } = await sessions.get()
+    const timeoutMs = Math.min(ctx.maxTimeoutMs, 30_000)
+    const loads: Array<PageLoad> = []
+    for (let i = 0; i < ctx.runs; i++) {
+      for (const address of TOOL_ADDRESSES) {
+        const load = await loadAppFresh(origin, address, timeoutMs)
+        loads.push(load)
+        ctx.log(
+          `  run ${i + 1}/${ctx.runs} web load /${address.fragment}: ready at ${Math.round(load.readyMs)} ms, ` +
+            `first contentful paint ${load.firstContentfulPaintMs === undefined ? "?" : `${Math.round(load.firstContentfulPaintMs)} ms`}, ` +
+            `long tasks ${load.longTasks.length === 0 ? "none" : load.longTasks.map((t) => `${r1(t.duration)} ms at ${Math.round(t.start)}${stageOf(t, load.stages) === undefined ? "" : ` (${stageOf(t, load.stages)})`}`).join(", ")} ` +
+            `(DOMContentLoaded ${Math.round(load.domContentLoadedMs)} ms)` +
+            (load.problems.length > 0 ? `; page problems: ${load.problems.join(" | ")}` : "")
+        )
+      }
+    }
+    const problems = loads.flatMap((l) => l.problems)
+    if (problems.length > 0) {
+      const error = `the page reported errors while loading: ${problems.slice(0, 3).join(" | ")}`
+      return { ...failAll(error), error }
+    }
+    const figures = (of: ReadonlyArray<PageLoad>) => {
+      const seconds = of.map((l) => l.readyMs / 1000)
+      return {
+        samples: seconds.map((s) => ({ seconds: s })),
+        seconds: median(seconds),
+        minSeconds: Math.min(...seconds),
+        maxSeconds: Math.max(...seconds),
+        ms: Math.max(...of.map(longestOf))
+      }
+    }
+    const how = `from the navigation (an observer registered before the app's scripts, buffered) until ${SETTLE_MS} ms after the app is ready; ` +
+      `seconds = navigation → ready (its heading and the tool's shown, the footer saying where hashing runs: the pool is up); 0 ms = no long task`
+    const commands: Record<string, CommandResult> = {}
+    const all = web.find((c) => c.id === "web_load_longtask")!
+    commands[all.id] = result(all, {
+      ...figures(loads),
+      note: `the longest main-thread task (PerformanceObserver longtask) over ${loads.length} first visits on fresh profiles ` +
+        `(${ctx.runs} of each of ${TOOL_ADDRESSES.map((a) => `/${a.fragment}`).join(", ")}), ${how}; worst: ` +
+        describeLongest([...loads].sort((a, b) => longestOf(b) - longestOf(a))[0]!) +
+        `; the loads' longest: ${loads.map((l) => `${r1(longestOf(l))}`).join(", ")} ms`
+    })
+    const typical = web.find((c) => c.id === "web_load_median")!
+    const longest = loads.map(longestOf)
+    commands[typical.id] = result(typical, {
+      ...figures(loads),
+      ms: median(longest),
+      note: `the median over ${loads.length} first visits of each one's longest main-thread task (0 ms = none reached 50 ms): ` +
+        `${longest.filter((ms) => ms === 0).length} of ${loads.length} loads had no long task; a rare task stretched by other work on the machine moves the worst figure, not this one`
+    })
+    for (const address of TOOL_ADDRESSES) {
+      const c = web.find((w) => w.id === `web_load_${address.tool}`)!
+      const of = loads.filter((l) => l.tool === address.tool)
+      commands[c.id] = result(c, {
+        ...figures(of),
+        note: `worst of ${of.length} first visits of /${address.fragment}: ${of.map((l) => describeLongest(l)).join("; ")}; ` +
+          `first contentful paint ${of.map((l) => l.firstContentfulPaintMs === undefined ? "?" : `${Math.round(l.firstContentfulPaintMs)}`).join(", ")} ms`
+      })
+    }
+    return { ...cli, commands: { ...cli.commands, ...commands } }
   } catch (error) {
     const message = (error as Error).message.split("\n")[0] ?? String(error)
     ctx.log(`  web: ${message}`)

@@ -1,50 +1,48 @@
-import { makeIndexedDbCheckpointLevel } from "@sluice/core/browser"
-import { startTransition, StrictMode } from "react"
-import { createRoot } from "react-dom/client"
-import { App } from "./App.js"
-import { makeCachePreference } from "./cache/cachePreference.js"
-import { Announcer } from "./components/Announcer.js"
-import { nextFrame } from "./jobs/frame.js"
-import { makeHashJobs } from "./jobs/HashJobs.js"
-import { HashJobsContext } from "./jobs/useHashJobs.js"
-import { registerServiceWorker } from "./offline/registerServiceWorker.js"
-import { makeUpdateSignal, UpdateBanner } from "./offline/UpdateBanner.js"
-import { makeCheckpoints } from "./resume/Checkpoints.js"
-import { makePerformanceMonitor } from "./performance/PerformanceMonitor.js"
-import { cacheControl, describePool, flushCacheOnHide, makeRuntime, performanceSources, subscribePoolHealth } from "./runtime.js"
+/**
+ * The page's entry: loads the app in stages, each evaluated in a task of its own: React,
+ * then Effect in three parts, then core's modules and its browser platform, then the app,
+ * which renders over the page's static masthead (index.html). Loaded as one module graph,
+ * they were evaluated in one task of 60-420 ms at page load (47 ms of CPU in a trace): a long
+ * task on the main thread, the page frozen meanwhile; no stage takes more than ~13 ms of CPU.
+ * The build preloads every stage's chunks from the page's head (build/preloadStages.ts), so
+ * they are fetched and parsed in parallel and the stages cost a few task hops, not round
+ * trips. Each stage leaves a performance mark (`sluice:load-<stage>`) at its end, to tell
+ * the stages apart in a trace.
+ */
 import "./styles.css"
 
-const runtime = makeRuntime()
-const checkpoints = makeCheckpoints({ level: makeIndexedDbCheckpointLevel() })
-void checkpoints.load()
-const cachePreference = makeCachePreference()
-const cache = { cache: cacheControl(runtime), preference: cachePreference }
-flushCacheOnHide(runtime)
-const jobs = makeHashJobs({ runtime, scheduleFrame: nextFrame, checkpoints, useCache: cachePreference.get })
-// The pool (and the runtime around it) is built in a task of its own once the page has
-// painted: built here, it joined the modules' evaluation in one long task at load.
-// A page opened in a background tab gets no animation frame until it is shown: a timer
-// then builds the pool anyway.
-const afterFirstPaint = new Promise<void>((resolve) => {
-  requestAnimationFrame(() => setTimeout(resolve, 0))
-  setTimeout(resolve, 250)
-})
-const pool = afterFirstPaint.then(() => describePool(runtime))
-const performanceMonitor = makePerformanceMonitor(performanceSources(runtime, jobs))
-const health = (listener: Parameters<typeof subscribePoolHealth>[1]) => subscribePoolHealth(runtime, listener)
-const updates = makeUpdateSignal()
-registerServiceWorker(updates.offer)
+/** Resolves in a later task of the event loop (a message, which a background tab does not throttle as it does timers). */
+const nextTask = () =>
+  new Promise<void>((resolve) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => {
+      channel.port1.close()
+      resolve()
+    }
+    channel.port2.postMessage(undefined)
+  })
 
-// The first render in a transition: React renders the app in slices of a few ms, yielding
-// to the browser between them, rather than in one task of ~60 ms (a long task at load).
-const root = createRoot(document.getElementById("root")!)
-startTransition(() => root.render(
-  <StrictMode>
-    <HashJobsContext.Provider value={jobs}>
-      <Announcer>
-        <UpdateBanner subscribe={updates.subscribe} />
-        <App pool={pool} health={health} checkpoints={checkpoints} cache={cache} performanceMonitor={performanceMonitor} runtime={runtime} />
-      </Announcer>
-    </HashJobsContext.Provider>
-  </StrictMode>
-))
+const STAGES = [
+  ["react", () => import("./stages/react.js")],
+  ["effect", () => import("./stages/effect.js")],
+  ["effect-streams", () => import("./stages/effectStreams.js")],
+  ["schema", () => import("./stages/schema.js")],
+  ["core", () => import("./stages/core.js")],
+  ["core-platform", () => import("./stages/corePlatform.js")],
+  ["app", () => import("./start.js")]
+] as const
+
+try {
+  for (const [name, load] of STAGES) {
+    await load()
+    performance.mark(`sluice:load-${name}`)
+    await nextTask()
+  }
+} catch (error) {
+  // A chunk that cannot be fetched (a new version deployed meanwhile, the network gone
+  // before the service worker cached the app) would otherwise leave a blank page.
+  const message = document.createElement("p")
+  message.className = "hint"
+  message.textContent = `Sluice could not load (${error instanceof Error ? error.message : String(error)}). Reload the page to try again.`
+  document.getElementById("root")?.replaceChildren(message)
+}
