@@ -17,6 +17,7 @@ import {
   lineValueOfText
 } from "./keyLines.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"
+import { type KeyLineWriter, keyLineWriter, LineValueFailed } from "./keyLineWriter.js"
 import { KeyKernel, portableKeyKernel } from "./KeyKernel.js"
 import { type KeyPair, wipe } from "./KeyPair.js"
 import { validateKeygen } from "./validateKeygen.js"
@@ -116,6 +117,15 @@ class ByteBuilder {
     this.used += written
     return written
   }
+  /** The buffer, with room for `n` bytes from `length` (`LineSink`). */
+  reserve(n: number): Uint8Array {
+    this.room(n)
+    return this.bytes
+  }
+  /** The bytes up to `end` are written (after `reserve`). */
+  advanceTo(end: number): void {
+    this.used = end
+  }
   appendBytes(bytes: Uint8Array): number {
     this.room(bytes.length)
     this.bytes.set(bytes, this.used)
@@ -188,6 +198,11 @@ class LineBytes {
   constructor(private readonly count: number) {}
   append(line: string): void {
     this.bytes.append(line)
+    if (++this.keys === 1) this.bytes.sizeFor(this.count)
+  }
+  /** Key `index`'s line, written by `writer` straight into the buffer. */
+  appendKey(writer: KeyLineWriter, index: number, pair: KeyPair): void {
+    writer.write(this.bytes, index, pair)
     if (++this.keys === 1) this.bytes.sizeFor(this.count)
   }
   take(): Uint8Array<ArrayBuffer> {
@@ -276,6 +291,10 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           const layout = request.lines
           const template = layout === undefined ? undefined : keyLineTemplate({ type: request.type, formats: request.formats, fields: layout.fields })
           const filesLayout = request.files
+          // Lines written as bytes where every form of the line is made at once (no passphrase to derive per key).
+          const writer = layout === undefined || filesLayout !== undefined
+            ? undefined
+            : keyLineWriter({ type: request.type, formats: request.formats, fields: layout.fields }, options, kernel.sha256Into)
           return yield* Effect.tryPromise({
             try: async (signal): Promise<GeneratedKeys> => {
               const keys: Array<EncodedKey> = []
@@ -300,6 +319,14 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                   if (files !== undefined) {
                     const pending = files.add(pair, request.type, options)
                     if (pending !== undefined) await pending
+                  } else if (writer !== undefined) {
+                    try {
+                      lines.appendKey(writer, layout!.first + i, pair)
+                    } catch (error) {
+                      throw error instanceof LineValueFailed ? encodingFailed(request.type, error.format) : error
+                    } finally {
+                      wipe(pair)
+                    }
                   } else if (template === undefined) {
                     const outputs: Array<Output> = []
                     const pending = encodeForms(pair, request.type, request.formats, options, (i, format, form) => {
