@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Cause, Effect, Exit, Stream, SubscriptionRef } from "effect"
+import { Worker } from "node:worker_threads"
 import { describe, expect, it } from "vitest"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { encryptionParametersOf, parseEncryptedPkcs8Der } from "../keys/formats/encryptedPkcs8.js"
@@ -94,5 +95,30 @@ describe("keygen on worker threads", () => {
     expect(error).toBeInstanceOf(KeygenError)
     expect((error as KeygenError).reason._tag).toBe("BadPassphrase")
     expect(JSON.stringify(error) + String(error)).not.toContain("hunter2")
+  })
+})
+
+/** Preloaded into a worker: says on its standard error when keygen's handlers (their chunk) resolve. */
+const REPORT_KEYGEN_LOAD = "data:text/javascript," + encodeURIComponent(`
+import { registerHooks } from "node:module"
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); if (/keygenHandlers-[^/]*\\.js$/.test(r.url)) process.stderr.write("KEYGEN LOADED\\n"); return r } })
+`)
+
+describe("a worker started for key generation", () => {
+  it("loads keygen's handlers before any request when its workerData asks ({ warm: ['keygen'] })", async () => {
+    const worker = new Worker(workerUrl, { workerData: { warm: ["keygen"] }, execArgv: ["--import", REPORT_KEYGEN_LOAD], stderr: true })
+    try {
+      const loaded = await new Promise<boolean>((resolve) => {
+        let text = ""
+        worker.stderr.on("data", (chunk: Buffer) => {
+          text += chunk.toString()
+          if (text.includes("KEYGEN LOADED")) resolve(true)
+        })
+        worker.once("exit", () => resolve(false))
+      })
+      expect(loaded).toBe(true)
+    } finally {
+      await worker.terminate()
+    }
   })
 })

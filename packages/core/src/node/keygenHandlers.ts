@@ -4,3 +4,8 @@ import { KeygenHandlersLive } from "../keys/handlers.js"
 import * as NodeKeyKernel from "./NodeKeyKernel.js"
 
 export const handlers = KeygenHandlersLive.pipe(Layer.provide(NodeKeyKernel.layer))
+
+/** Loads what the first request would (libsodium, through the kernel; this module's code is loaded by now). */
+export const warm = (): void => {
+  NodeKeyKernel.make()
+}
