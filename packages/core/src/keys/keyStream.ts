@@ -95,18 +95,22 @@ const BATCH_BUDGET_MILLIS = 768
  * (Ed25519, X25519, P-256, with no KDF per key; tens of µs each in Node, under a ms in
  * noble). The calling thread spends ~1.2 ms on each batch whatever it holds (its RPC, the
  * job runner, progress; measured in `sluice keygen`, 2026-12): at 256 Ed25519 keys a batch
- * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs.
+ * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs. And a worker waits
+ * between two batches for its answer to cross and the next request to come back (the pool
+ * gives a worker one task at a time): 3-10 ms a batch on a loaded 2-core machine, 15% of
+ * a worker's time at 1,024 Ed25519 keys (~22 ms of work). At 4,096 (~90 ms) both shrink
+ * fourfold: the calling thread's CPU for 80,000 Ed25519 keys 0.26-0.27 -> 0.17-0.18 s.
  */
-const QUICK_BATCH_KEYS = 1024
+const QUICK_BATCH_KEYS = 4096
 const QUICK_KEY_MILLIS = 6
 
 /**
  * Keys per task: a batch of tens of milliseconds of work, so the pool's per-task cost is
- * shared (1,024 Ed25519 or P-256 keys, 69 P-384, one RSA key, one bcrypt-encrypted
+ * shared (4,096 Ed25519 or P-256 keys, 69 P-384, one RSA key, one bcrypt-encrypted
  * OpenSSH key), and never more than an even share of the job per worker (a small job
  * still uses them all). Batches are then evened out, so that the job is a whole number of
  * batches per worker, all of one size: no worker is left with a last batch alone while
- * the others wait (20,000 Ed25519 keys on 2 workers: 20 batches of 1,000).
+ * the others wait (20,000 Ed25519 keys on 2 workers: 6 batches of 3,334).
  */
 export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count">, concurrency = 1): number => {
   const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) }, { sharedPbes2Key: true })
