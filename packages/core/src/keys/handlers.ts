@@ -1,4 +1,4 @@
-import { Clock, Effect, Option, Scheduler } from "effect"
+import { Clock, Effect, Option, Scheduler, Semaphore } from "effect"
 import { withRoom } from "./der.js"
 import { encodeKey, encodeKeyNow, encodeKeyText } from "./encodeKey.js"
 import { type KeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
@@ -259,6 +259,10 @@ const linesOf = (request: GenerateKeysRequest, layout: { readonly first: number;
  */
 export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
   const kernel = Option.getOrElse(yield* Effect.serviceOption(KeyKernel), () => portableKeyKernel)
+  // A worker given two batches at once (the pool's `tasksPerWorker`) makes quick keys in
+  // turn, not interleaved: the second batch starts as the first ends, while the first's
+  // answer crosses. (Each batch's first key is made before its turn: it decides the path.)
+  const inTurn = Semaphore.makeUnsafe(1)
   return KeygenRpcs.of({
     GenerateKeys: (request) =>
       Effect.gen(function*() {
@@ -295,7 +299,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           const writer = layout === undefined || filesLayout !== undefined
             ? undefined
             : keyLineWriter({ type: request.type, formats: request.formats, fields: layout.fields }, options, kernel.sha256Into)
-          return yield* Effect.tryPromise({
+          return yield* Semaphore.withPermit(inTurn, Effect.tryPromise({
             try: async (signal): Promise<GeneratedKeys> => {
               const keys: Array<EncodedKey> = []
               const lines = new LineBytes(request.count)
@@ -356,7 +360,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
             },
             catch: (error) => error instanceof KeygenFailure ? error.error : keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name }))
             // The first key is wiped here too, should the batch stop before it was written.
-          }).pipe(Effect.ensuring(Effect.sync(() => wipe(first))))
+          })).pipe(Effect.ensuring(Effect.sync(() => wipe(first))))
         }
         const keys: Array<EncodedKey> = []
         for (let i = 0; i < request.count; i++) {

@@ -79,8 +79,10 @@ export interface GeneratedKeyBatch {
 /**
  * Batches asked of the pool at once, per worker: while a worker's answer crosses to the
  * calling thread and the next request crosses back, it works on its second batch, so it
- * never waits on the caller. Memory stays bounded: in flight at most this × the pool's size
- * batches (and as many again waiting in order behind a slow one).
+ * never waits on the caller; where the pool gives each worker this many tasks at once
+ * (`tasksPerWorker`, as `sluice keygen` builds it), else the second waits for a worker
+ * here. Memory stays bounded: in flight at most this × the pool's size batches (and as
+ * many again waiting in order behind a slow one).
  */
 export const BATCHES_PER_WORKER = 2
 
@@ -95,11 +97,11 @@ const BATCH_BUDGET_MILLIS = 768
  * (Ed25519, X25519, P-256, with no KDF per key; tens of µs each in Node, under a ms in
  * noble). The calling thread spends ~1.2 ms on each batch whatever it holds (its RPC, the
  * job runner, progress; measured in `sluice keygen`, 2026-12): at 256 Ed25519 keys a batch
- * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs. And a worker waits
- * between two batches for its answer to cross and the next request to come back (the pool
- * gives a worker one task at a time): 3-10 ms a batch on a loaded 2-core machine, 15% of
- * a worker's time at 1,024 Ed25519 keys (~22 ms of work). At 4,096 (~90 ms) both shrink
- * fourfold: the calling thread's CPU for 80,000 Ed25519 keys 0.26-0.27 -> 0.17-0.18 s.
+ * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs. And a worker given one
+ * task at a time waits between two batches for its answer to cross and the next request to
+ * come back: 3-10 ms a batch on a loaded 2-core machine, 15% of a worker's time at 1,024
+ * Ed25519 keys (~22 ms of work). At 4,096 (~90 ms) both shrink fourfold: the calling
+ * thread's CPU for 80,000 Ed25519 keys 0.26-0.27 -> 0.17-0.18 s.
  */
 const QUICK_BATCH_KEYS = 4096
 const QUICK_KEY_MILLIS = 6

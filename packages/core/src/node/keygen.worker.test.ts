@@ -17,7 +17,7 @@ import { parseSpkiDer } from "../keys/formats/pkcs8.js"
 import { samePublic } from "../keys/KeyPair.js"
 import { type GeneratedKey, generateKeyStream } from "../keys/keyStream.js"
 import { KeygenError } from "../keys/KeyError.js"
-import { generateKeys, keygenPolicy } from "../keys/keygen.js"
+import { generateKeyBatch, generateKeys, keygenPolicy } from "../keys/keygen.js"
 import { type GenerateKeysRequest, KeygenRpcs } from "../keys/KeygenRpcs.js"
 import * as SluiceNode from "./node.js"
 
@@ -95,6 +95,21 @@ describe("keygen on worker threads", () => {
     expect(error).toBeInstanceOf(KeygenError)
     expect((error as KeygenError).reason._tag).toBe("BadPassphrase")
     expect(JSON.stringify(error) + String(error)).not.toContain("hunter2")
+  })
+})
+
+describe("a worker given two tasks at once (tasksPerWorker: 2)", () => {
+  it("answers two batches sent together, each whole and in its own order, with no worker lost", async () => {
+    const request = { type: "ed25519" as const, count: 2000, formats: ["spki-pem", "ssh-fingerprint"] as const, lines: { first: 0, fields: 1 } }
+    const { batches, health } = await Effect.runPromise(Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      const batches = yield* Effect.all([generateKeyBatch(request), generateKeyBatch({ ...request, lines: { first: 2000, fields: 1 } })], { concurrency: 2 })
+      return { batches, health: yield* SubscriptionRef.get(pool.health) }
+    }).pipe(Effect.provide(SluiceNode.layer({ workers: 1, workerUrl, supervision: { tasksPerWorker: 2 } }))))
+    expect(health).toMatchObject({ restarts: 0, fallbackTasks: 0 })
+    const lines = batches.flatMap((b) => decode(b.lines!).trimEnd().split("\n").map((line) => JSON.parse(line) as { index: number; "spki-pem": string }))
+    expect(lines.map((l) => l.index)).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1))
+    expect(new Set(lines.map((l) => l["spki-pem"])).size).toBe(4000)
   })
 })
 
