@@ -89,8 +89,10 @@ describe("generateKeyStream", () => {
   })
 
   it("sizes batches to tens of ms of work and shares a small job among workers", () => {
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 1e6 })).toBe(4082)
-    expect(keyBatchSize({ type: "ecdsa-p256", formats: ["pkcs8-pem"], count: 1e6 })).toBe(4082)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 1e6 })).toBe(1024)
+    expect(keyBatchSize({ type: "ecdsa-p256", formats: ["pkcs8-pem"], count: 1e6 })).toBe(1024)
+    // As JSON lines (one buffer a batch, one write): four times as many.
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 1e6, lines: { fields: 1 } })).toBe(4082)
     expect(keyBatchSize({ type: "ecdsa-p384", formats: ["pkcs8-pem"], count: 1e6 })).toBe(69)
     expect(keyBatchSize({ type: "rsa-2048", formats: ["pkcs8-pem"], count: 100 })).toBe(1)
     expect(keyBatchSize({ type: "ed25519", formats: ["openssh-private-encrypted"], count: 100 })).toBe(1)
@@ -98,8 +100,9 @@ describe("generateKeyStream", () => {
   })
 
   it("evens batches out: a whole number of batches per worker, all of one size", () => {
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000 }, 2)).toBe(3334)
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000 }, 1)).toBe(4000)
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 8193 }, 2)).toBe(2049)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000 }, 2)).toBe(1000)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000, lines: { fields: 1 } }, 2)).toBe(3334)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000 }, 1)).toBe(1000)
+    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 2049 }, 2)).toBe(513)
   })
 })
