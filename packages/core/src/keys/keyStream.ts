@@ -97,32 +97,26 @@ const BATCH_BUDGET_MILLIS = 768
  * (Ed25519, X25519, P-256, with no KDF per key; tens of µs each in Node, under a ms in
  * noble). The calling thread spends ~1.2 ms on each batch whatever it holds (its RPC, the
  * job runner, progress; measured in `sluice keygen`, 2026-12): at 256 Ed25519 keys a batch
- * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs.
+ * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs. Not more (measured,
+ * 2026-12, branch kgratio): at 4,096 the calling thread's CPU for 80,000 Ed25519 keys fell
+ * from 0.26-0.27 to 0.17-0.18 s, but 20,000 keys on 2 workers came as 6 batches that the
+ * pool split 4 to 2 (a worker idle for the last ~120-240 ms), and Ctrl-C of `--out-dir`
+ * (a batch of files is committed as a group) took ~7 s to end instead of ~1.
  */
 const QUICK_BATCH_KEYS = 1024
-/**
- * The same for a batch asked as JSON lines (`lines`), which comes back as one buffer and
- * is written in one write: at 4,096 the calling thread's CPU for 80,000 Ed25519 keys went
- * from 0.26-0.27 to 0.17-0.18 s, and a worker given one task at a time waits for the round
- * trip (3-10 ms under load) 4x less often. Not for files: a batch of files is thousands of
- * files the calling thread writes and commits as a group, and at 4,096 keys a Ctrl-C of
- * `--out-dir` took ~7 s to end, against ~1 s at 1,024.
- */
-const QUICK_LINE_BATCH_KEYS = 4096
 const QUICK_KEY_MILLIS = 6
 
 /**
  * Keys per task: a batch of tens of milliseconds of work, so the pool's per-task cost is
- * shared (1,024 Ed25519 or P-256 keys, 4,096 as JSON lines, 69 P-384, one RSA key, one
- * bcrypt-encrypted OpenSSH key), and never more than an even share of the job per worker
- * (a small job still uses them all). Batches are then evened out, so that the job is a
- * whole number of batches per worker, all of one size: no worker is left with a last
- * batch alone while the others wait (20,000 Ed25519 keys on 2 workers: 20 batches of
- * 1,000; as JSON lines, 6 of 3,334).
+ * shared (1,024 Ed25519 or P-256 keys, 69 P-384, one RSA key, one bcrypt-encrypted
+ * OpenSSH key), and never more than an even share of the job per worker (a small job
+ * still uses them all). Batches are then evened out, so that the job is a whole number of
+ * batches per worker, all of one size: no worker is left with a last batch alone while
+ * the others wait (20,000 Ed25519 keys on 2 workers: 20 batches of 1,000).
  */
-export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count" | "lines">, concurrency = 1): number => {
+export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count">, concurrency = 1): number => {
   const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) }, { sharedPbes2Key: true })
-  const most = perKey <= QUICK_KEY_MILLIS ? (request.lines !== undefined ? QUICK_LINE_BATCH_KEYS : QUICK_BATCH_KEYS) : 256
+  const most = perKey <= QUICK_KEY_MILLIS ? QUICK_BATCH_KEYS : 256
   const budget = Math.max(1, Math.min(most, KEYGEN_LIMITS.maxCount, Math.floor(perKey <= QUICK_KEY_MILLIS ? Infinity : BATCH_BUDGET_MILLIS / perKey)))
   const workers = Math.max(1, concurrency)
   const rounds = Math.max(1, Math.ceil(request.count / (workers * budget)))
