@@ -6,8 +6,8 @@ import { type ResourceLimits, Worker } from "node:worker_threads"
  * once) and its messages are held back: the pool's handshake waits for the worker's
  * "ready" message, which an early worker may already have sent.
  */
-export const startEarlyWorker = (url: URL, resourceLimits?: ResourceLimits) => {
-  const options = resourceLimits === undefined ? {} : { resourceLimits }
+export const startEarlyWorker = (url: URL, resourceLimits?: ResourceLimits, workerData?: unknown) => {
+  const options = { ...(resourceLimits === undefined ? {} : { resourceLimits }), ...(workerData === undefined ? {} : { workerData }) }
   const worker = new Worker(url, options)
   const held: Array<unknown> = []
   let holding = true

@@ -9,3 +9,10 @@ import type { ResourceLimits } from "node:worker_threads"
  * the entry (bin.ts) starts keygen's workers with it before the program has loaded.
  */
 export const KEYGEN_WORKER_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 }
+
+/**
+ * A keygen worker's `workerData`: it loads keygen's chunk and libsodium as soon as it has
+ * started (core's node worker reads it), while this thread loads the program, instead of
+ * on its first request.
+ */
+export const KEYGEN_WORKER_DATA = { warm: ["keygen"] } as const

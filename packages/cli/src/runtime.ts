@@ -14,6 +14,8 @@ export interface PoolOptions {
   readonly early?: ReadonlyArray<EarlyWorker> | undefined
   /** V8 heap limits of the workers the pool starts itself (keygen's: see its command). */
   readonly workerHeap?: ResourceLimits | undefined
+  /** Tasks a worker is given at once (the pool's `tasksPerWorker`; keygen: 2, its batches made in turn). */
+  readonly tasksPerWorker?: number | undefined
 }
 
 /** `--workers N`: a whole number from 0 to 256, or undefined when the text is anything else. */
@@ -45,7 +47,11 @@ export const poolLayer = (
   // without waiting for the early worker to finish starting and then close.
   // A job of at most 16 MiB (a re-check where a few files changed, one small file) is
   // hashed here before a worker would have finished starting.
-  const supervision = { minWorkers: 0, inlineJobsBelow: 16 * 1024 * 1024 }
+  const supervision = {
+    minWorkers: 0,
+    inlineJobsBelow: 16 * 1024 * 1024,
+    ...(options.tasksPerWorker === undefined ? {} : { tasksPerWorker: options.tasksPerWorker })
+  }
   return SluiceNode.layer(workers === undefined ? { spawn, supervision } : { workers, spawn, supervision })
 }
 

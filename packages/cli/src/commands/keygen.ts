@@ -6,6 +6,7 @@
  * user of the machine and stay in shell history).
  */
 import {
+  BATCHES_PER_WORKER,
   ENCRYPTED_FORMATS,
   formatSupports,
   type GeneratedKey,
@@ -449,7 +450,8 @@ export const keygenCommand = async (
   )
   // Before the first worker starts: the flag is the process's, every thread's heap follows it.
   setFlagsFromString(FIXED_YOUNG_GENERATION)
-  return runCommand(program, { workers: options.workers, cache: false, early, workerHeap: KEYGEN_WORKER_HEAP })
+  // Each worker holds its next batch while the last one's lines cross (core's keygen handler makes them in turn).
+  return runCommand(program, { workers: options.workers, cache: false, early, workerHeap: KEYGEN_WORKER_HEAP, tasksPerWorker: BATCHES_PER_WORKER })
 }
 
 /**

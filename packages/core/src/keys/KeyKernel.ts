@@ -29,6 +29,13 @@ export class KeyKernel extends Context.Service<KeyKernel, {
    * interrupt) or not at all; throws when generation fails.
    */
   readonly generateNow?: (type: KeyType) => KeyPair | undefined
+  /**
+   * SHA-256 of `data` into `out` (32 bytes), for the fingerprints of bulk generation's JSON
+   * lines: the platform's native hash where it has one that makes no object per call (in
+   * Node, libsodium's), so a run of millions of keys leaves no garbage for it. Undefined:
+   * noble's.
+   */
+  readonly sha256Into?: (data: Uint8Array, out: Uint8Array) => void
 }>()("@sluice/core/KeyKernel") {}
 
 /** A copy that owns its buffer, and the original wiped. */
@@ -158,7 +165,8 @@ export const preferring = (first: KeyKernel["Service"], rest: KeyKernel["Service
   name: `${first.name}, else ${rest.name}`,
   supports: (type) => first.supports(type) || rest.supports(type),
   generate: (type) => first.supports(type) ? first.generate(type) : rest.generate(type),
-  generateNow: (type) => first.supports(type) ? first.generateNow?.(type) : rest.generateNow?.(type)
+  generateNow: (type) => first.supports(type) ? first.generateNow?.(type) : rest.generateNow?.(type),
+  ...(first.sha256Into !== undefined ? { sha256Into: first.sha256Into } : rest.sha256Into !== undefined ? { sha256Into: rest.sha256Into } : {})
 })
 
 export const layerPortable: Layer.Layer<KeyKernel> = Layer.succeed(KeyKernel)(portableKeyKernel)

@@ -1,4 +1,4 @@
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect, Option, Scheduler, Semaphore } from "effect"
 import { OutputFailed } from "../engine/errors.js"
 import { withRoom } from "./der.js"
 import { encodeKey, encodeKeyNow, encodeKeyText } from "./encodeKey.js"
@@ -20,6 +20,7 @@ import {
   lineValueOfText
 } from "./keyLines.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"
+import { type KeyLineWriter, keyLineWriter, LineValueFailed } from "./keyLineWriter.js"
 import { KeyKernel, portableKeyKernel } from "./KeyKernel.js"
 import { type KeyPair, wipe } from "./KeyPair.js"
 import { validateKeygen } from "./validateKeygen.js"
@@ -171,6 +172,15 @@ class ByteBuilder {
     this.used += written
     return written
   }
+  /** The buffer, with room for `n` bytes from `length` (`LineSink`). */
+  reserve(n: number): Uint8Array {
+    this.room(n)
+    return this.bytes
+  }
+  /** The bytes up to `end` are written (after `reserve`). */
+  advanceTo(end: number): void {
+    this.used = end
+  }
   appendBytes(bytes: Uint8Array): number {
     this.room(bytes.length)
     this.bytes.set(bytes, this.used)
@@ -245,6 +255,11 @@ class LineBytes {
     this.bytes.append(line)
     if (++this.keys === 1) this.bytes.sizeFor(this.count)
   }
+  /** Key `index`'s line, written by `writer` straight into the buffer. */
+  appendKey(writer: KeyLineWriter, index: number, pair: KeyPair): void {
+    writer.write(this.bytes, index, pair)
+    if (++this.keys === 1) this.bytes.sizeFor(this.count)
+  }
   take(): Uint8Array<ArrayBuffer> {
     return this.bytes.take()
   }
@@ -309,7 +324,11 @@ const linesOf = (request: GenerateKeysRequest, layout: { readonly first: number;
  */
 export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
   const kernel = Option.getOrElse(yield* Effect.serviceOption(KeyKernel), () => portableKeyKernel)
-  const writer = Option.getOrUndefined(yield* Effect.serviceOption(KeyFileWriter))
+  const fileWriter = Option.getOrUndefined(yield* Effect.serviceOption(KeyFileWriter))
+  // A worker given two batches at once (the pool's `tasksPerWorker`) makes quick keys in
+  // turn, not interleaved: the second batch starts as the first ends, while the first's
+  // answer crosses. (Each batch's first key is made before its turn: it decides the path.)
+  const inTurn = Semaphore.makeUnsafe(1)
   return KeygenRpcs.of({
     GenerateKeys: (request) =>
       Effect.gen(function*() {
@@ -327,6 +346,10 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           (pair) => Effect.sync(() => wipe(pair))
         )
         const now = kernel.generateNow
+        // The hot path's turns of the event loop go through Effect's scheduler: setImmediate
+        // in Node (setTimeout(0) waits at least 1 ms there: 5% of a worker's time at a turn
+        // every 20 ms), the page's own where one is provided.
+        const dispatcher = (yield* Scheduler.Scheduler).makeDispatcher()
         const first = yield* Effect.try({
           try: () => now?.(request.type),
           catch: () => keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name }))
@@ -338,7 +361,11 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           const layout = request.lines
           const template = layout === undefined ? undefined : keyLineTemplate({ type: request.type, formats: request.formats, fields: layout.fields })
           const filesLayout = request.files
-          return yield* Effect.tryPromise({
+          // Lines written as bytes where every form of the line is made at once (no passphrase to derive per key).
+          const writer = layout === undefined || filesLayout !== undefined
+            ? undefined
+            : keyLineWriter({ type: request.type, formats: request.formats, fields: layout.fields }, options, kernel.sha256Into)
+          return yield* Semaphore.withPermit(inTurn, Effect.tryPromise({
             try: async (signal): Promise<GeneratedKeys> => {
               const keys: Array<EncodedKey> = []
               const lines = new LineBytes(request.count)
@@ -362,6 +389,14 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                   if (files !== undefined) {
                     const pending = files.add(pair, request.type, options)
                     if (pending !== undefined) await pending
+                  } else if (writer !== undefined) {
+                    try {
+                      lines.appendKey(writer, layout!.first + i, pair)
+                    } catch (error) {
+                      throw error instanceof LineValueFailed ? encodingFailed(request.type, error.format) : error
+                    } finally {
+                      wipe(pair)
+                    }
                   } else if (template === undefined) {
                     const outputs: Array<Output> = []
                     const pending = encodeForms(pair, request.type, request.formats, options, (i, format, form) => {
@@ -377,7 +412,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                     lines.append(keyJsonLine(template, layout!.first + i, values))
                   }
                   if (Date.now() - turned >= 20) {
-                    await new Promise((resolve) => setTimeout(resolve, 0))
+                    await new Promise<void>((resolve) => dispatcher.scheduleTask(resolve, 0))
                     turned = Date.now()
                   }
                 }
@@ -386,12 +421,12 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                 files?.wipe()
                 throw error
               }
-              if (files !== undefined) return { keys: [], files: filesOut(writer, filesLayout!, request.formats, files.take()) }
+              if (files !== undefined) return { keys: [], files: filesOut(fileWriter, filesLayout!, request.formats, files.take()) }
               return template === undefined ? { keys } : { keys: [], lines: lines.take() }
             },
             catch: (error) => error instanceof KeygenFailure ? error.error : keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name }))
             // The first key is wiped here too, should the batch stop before it was written.
-          }).pipe(Effect.ensuring(Effect.sync(() => wipe(first))))
+          })).pipe(Effect.ensuring(Effect.sync(() => wipe(first))))
         }
         const keys: Array<EncodedKey> = []
         for (let i = 0; i < request.count; i++) {
@@ -402,7 +437,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
         const layout = request.files
         if (layout !== undefined) {
           return yield* Effect.try({
-            try: () => ({ keys: [], files: filesOut(writer, layout, request.formats, filesOf(request, layout, keys)) }),
+            try: () => ({ keys: [], files: filesOut(fileWriter, layout, request.formats, filesOf(request, layout, keys)) }),
             catch: (error) => (error as KeygenFailure).error
           })
         }

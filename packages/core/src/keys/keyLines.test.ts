@@ -4,11 +4,13 @@ import { describe, expect, it } from "vitest"
 import { JobProgress } from "../engine/job/JobProgress.js"
 import { layerInline } from "../engine/pool/WorkerPool.js"
 import { KeygenHandlersLive } from "./handlers.js"
+import { spkiDer as spkiDerOf } from "./formats/pkcs8.js"
 import type { KeyFormat } from "./KeyFormat.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"
 import { ecFromScalar, KeyKernel } from "./KeyKernel.js"
 import { keyFileName, keyJsonLine, keyLineTemplate, keyShardName, keyShardWidth, lineValueOfBytes } from "./keyLines.js"
 import type { KeyPair } from "./KeyPair.js"
+import { generateKeyBatch } from "./keygen.js"
 import { type GeneratedKeyBatch, generateKeyBatches, type KeyStreamRequest } from "./keyStream.js"
 import type { KeyType } from "./KeyType.js"
 
@@ -148,6 +150,23 @@ describe("keys as JSON Lines", () => {
         .pipe(Effect.provide(replaying(true)))
     )
     expect(String(exit)).toContain("files (a layout")
+  })
+
+  it("two batches sent to one worker at once are made in turn, not interleaved", async () => {
+    // 300 keys from noble take well over the hot loop's 20 ms between turns of the event loop.
+    const request = { type: "ed25519" as const, count: 300, formats: ["spki-der"] as ReadonlyArray<KeyFormat>, lines: { first: 0, fields: 1 } }
+    const [a, b] = await Effect.runPromise(
+      Effect.all([generateKeyBatch(request), generateKeyBatch(request)], { concurrency: 2 }).pipe(Effect.provide(replaying(true)))
+    )
+    // Which of the run's keys (`nth`) each line holds.
+    const made = Array.from({ length: 600 }, (_, n) => base64(spkiDerOf(nth("ed25519", n))))
+    const indices = (lines: Uint8Array) => decode(lines).trimEnd().split("\n").map((line) => made.indexOf(JSON.parse(line)["spki-der"]))
+    // Past its first key (made before its turn), one batch's keys all come before the other's.
+    const [restA, restB] = [indices(a!.lines!).slice(1), indices(b!.lines!).slice(1)]
+    const [early, late] = Math.min(...restA) < Math.min(...restB) ? [restA, restB] : [restB, restA]
+    expect(Math.max(...early)).toBeLessThan(Math.min(...late))
+    expect([...early].sort((x, y) => x - y)).toEqual(early)
+    expect([...late].sort((x, y) => x - y)).toEqual(late)
   })
 
   it("keyJsonLine builds a line from values, with the index from 1", () => {

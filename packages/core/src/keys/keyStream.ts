@@ -92,8 +92,10 @@ export interface GeneratedKeyBatch {
 /**
  * Batches asked of the pool at once, per worker: while a worker's answer crosses to the
  * calling thread and the next request crosses back, it works on its second batch, so it
- * never waits on the caller. Memory stays bounded: in flight at most this × the pool's size
- * batches (and as many again waiting in order behind a slow one).
+ * never waits on the caller; where the pool gives each worker this many tasks at once
+ * (`tasksPerWorker`, as `sluice keygen` builds it), else the second waits for a worker
+ * here. Memory stays bounded: in flight at most this × the pool's size batches (and as
+ * many again waiting in order behind a slow one).
  */
 export const BATCHES_PER_WORKER = 2
 
@@ -108,7 +110,11 @@ const BATCH_BUDGET_MILLIS = 768
  * (Ed25519, X25519, P-256, with no KDF per key; tens of µs each in Node, under a ms in
  * noble). The calling thread spends ~1.2 ms on each batch whatever it holds (its RPC, the
  * job runner, progress; measured in `sluice keygen`, 2026-12): at 256 Ed25519 keys a batch
- * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs.
+ * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs. Not more (measured,
+ * 2026-12, branch kgratio): at 4,096 the calling thread's CPU for 80,000 Ed25519 keys fell
+ * from 0.26-0.27 to 0.17-0.18 s, but 20,000 keys on 2 workers came as 6 batches that the
+ * pool split 4 to 2 (a worker idle for the last ~120-240 ms), and Ctrl-C of `--out-dir`
+ * (a batch of files is committed as a group) took ~7 s to end instead of ~1.
  */
 const QUICK_BATCH_KEYS = 1024
 const QUICK_KEY_MILLIS = 6

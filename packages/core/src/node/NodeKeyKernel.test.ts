@@ -58,3 +58,17 @@ describe("NodeKeyKernel: Ed25519 and X25519 from libsodium", () => {
     }
   }
 })
+
+describe("NodeKeyKernel.sha256Into", () => {
+  for (const native of [true, false]) {
+    it(`writes node:crypto's SHA-256 into the caller's 32 bytes, for 0 to 200 bytes of input (${native ? "libsodium" : "node:crypto"})`, () => {
+      const hash = make({ native }).sha256Into!
+      const out = new Uint8Array(32)
+      for (let n = 0; n <= 200; n++) {
+        const data = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff)
+        hash(data, out)
+        expect(hex(out)).toBe(crypto.createHash("sha256").update(data).digest("hex"))
+      }
+    })
+  }
+})

@@ -160,6 +160,11 @@ export const make = (options: { readonly native?: boolean } = {}): KeyKernel["Se
   return {
     name,
     supports: supported,
+    // Fingerprints in bulk: libsodium's SHA-256 writes into the caller's 32 bytes (~0.3 µs
+    // for a key's 51-byte blob, no object); node:crypto's `hash` makes a Buffer a call.
+    sha256Into: sodium !== undefined
+      ? (data, out) => sodium.crypto_hash_sha256(out, data)
+      : (data, out) => out.set(crypto.hash("sha256", data, "buffer")),
     // The curves and ML-* at once on this thread (2-100 µs); RSA only through libuv's pool.
     generateNow: (type) => {
       const info = KEY_INFO[type]

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Cause, Effect, Exit, Stream, SubscriptionRef } from "effect"
+import { Worker } from "node:worker_threads"
 import { describe, expect, it } from "vitest"
 import { OutputFailed } from "../engine/errors.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
@@ -146,6 +147,46 @@ describe("keygen on worker threads", () => {
       expect(readdirSync(root)).toEqual([])
     } finally {
       rmSync(root, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("a worker given two tasks at once (tasksPerWorker: 2)", () => {
+  it("answers two batches sent together, each whole and in its own order, with no worker lost", async () => {
+    const request = { type: "ed25519" as const, count: 2000, formats: ["spki-pem", "ssh-fingerprint"] as const, lines: { first: 0, fields: 1 } }
+    const { batches, health } = await Effect.runPromise(Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      const batches = yield* Effect.all([generateKeyBatch(request), generateKeyBatch({ ...request, lines: { first: 2000, fields: 1 } })], { concurrency: 2 })
+      return { batches, health: yield* SubscriptionRef.get(pool.health) }
+    }).pipe(Effect.provide(SluiceNode.layer({ workers: 1, workerUrl, supervision: { tasksPerWorker: 2 } }))))
+    expect(health).toMatchObject({ restarts: 0, fallbackTasks: 0 })
+    const lines = batches.flatMap((b) => decode(b.lines!).trimEnd().split("\n").map((line) => JSON.parse(line) as { index: number; "spki-pem": string }))
+    expect(lines.map((l) => l.index)).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1))
+    expect(new Set(lines.map((l) => l["spki-pem"])).size).toBe(4000)
+  })
+})
+
+/** Preloaded into a worker: says on its standard error when keygen's handlers (their chunk) resolve. */
+const REPORT_KEYGEN_LOAD = "data:text/javascript," + encodeURIComponent(`
+import { registerHooks } from "node:module"
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); if (/keygenHandlers-[^/]*\\.js$/.test(r.url)) process.stderr.write("KEYGEN LOADED\\n"); return r } })
+`)
+
+describe("a worker started for key generation", () => {
+  it("loads keygen's handlers before any request when its workerData asks ({ warm: ['keygen'] })", async () => {
+    const worker = new Worker(workerUrl, { workerData: { warm: ["keygen"] }, execArgv: ["--import", REPORT_KEYGEN_LOAD], stderr: true })
+    try {
+      const loaded = await new Promise<boolean>((resolve) => {
+        let text = ""
+        worker.stderr.on("data", (chunk: Buffer) => {
+          text += chunk.toString()
+          if (text.includes("KEYGEN LOADED")) resolve(true)
+        })
+        worker.once("exit", () => resolve(false))
+      })
+      expect(loaded).toBe(true)
+    } finally {
+      await worker.terminate()
     }
   })
 })

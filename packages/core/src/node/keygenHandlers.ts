@@ -5,3 +5,8 @@ import * as NodeKeyFiles from "./NodeKeyFiles.js"
 import * as NodeKeyKernel from "./NodeKeyKernel.js"
 
 export const handlers = KeygenHandlersLive.pipe(Layer.provide(Layer.mergeAll(NodeKeyKernel.layer, NodeKeyFiles.layer)))
+
+/** Loads what the first request would (libsodium, through the kernel; this module's code is loaded by now). */
+export const warm = (): void => {
+  NodeKeyKernel.make()
+}

@@ -16,6 +16,8 @@ export interface NativeSodium {
   readonly crypto_sign_keypair: (pk: Uint8Array, sk: Uint8Array) => void
   /** crypto_scalarmult_base: the X25519 public key of the (clamped) scalar `n`. */
   readonly crypto_scalarmult_base: (q: Uint8Array, n: Uint8Array) => void
+  /** crypto_hash_sha256: SHA-256 of `input` into `out` (32 bytes). */
+  readonly crypto_hash_sha256: (out: Uint8Array, input: Uint8Array) => void
   /** randombytes_buf: libsodium's CSPRNG (getrandom(2) on Linux). */
   readonly randombytes_buf: (buffer: Uint8Array) => void
 }

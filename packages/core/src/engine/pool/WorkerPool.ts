@@ -221,6 +221,14 @@ export interface SupervisionOptions {
   readonly inlineJobsBelow?: number
   /** The longest a new worker may take to answer `Ready` before it counts as failed to start. */
   readonly startTimeout?: Duration.Input
+  /**
+   * Tasks a worker is given at once (default 1). With 2, a worker holds its next task while
+   * the answer to the one before crosses to the calling thread, so it never waits for the
+   * round trip: for an operation whose tasks are many and alike, each run in turn on the
+   * worker (keygen's batches, whose handler runs them in turn). Each task's deadline
+   * counts from when it is sent, its wait behind the other included.
+   */
+  readonly tasksPerWorker?: number
 }
 
 /** A worker that has not started in this long will not (a crash in its module, a forbidden script). */
@@ -245,7 +253,8 @@ interface Slot {
   readonly died: Deferred.Deferred<never, WorkerError>
   /** Stops the worker at once, whatever it is doing. */
   readonly kill: () => void
-  busy: boolean
+  /** Tasks the worker is on now. */
+  busy: number
   /** Tasks this worker completed: one that never completed any may be unable to run at all. */
   served: number
 }
@@ -285,6 +294,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
     const schedule = options.retry ?? retrySchedule
     const crashRetry = options.retryCrashedInline === true
     const startTimeout = Duration.fromInputUnsafe(options.startTimeout ?? DEFAULT_START_TIMEOUT)
+    const tasksPerWorker = Math.max(1, Math.floor(options.tasksPerWorker ?? 1))
     if (!options.group.requests.has("Ready")) throw new Error("the pool's group must include the engine's (EngineRpcs)")
     let nextId = 0
     let liveWorkers = 0
@@ -304,7 +314,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
         return worker
       }
       const protocol = yield* Layer.buildWithScope(
-        RpcClientModule.layerProtocolWorker({ size: 1, concurrency: 1 }).pipe(Layer.provide(options.platform(spawnOne))),
+        RpcClientModule.layerProtocolWorker({ size: 1, concurrency: tasksPerWorker }).pipe(Layer.provide(options.platform(spawnOne))),
         scope
       )
       const client: AnyClient = yield* RpcClientModule.make(options.group).pipe(Effect.provideContext(protocol))
@@ -316,13 +326,13 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
           orElse: () => Effect.fail(workerError(`not ready within ${Duration.format(startTimeout)}`, "spawn"))
         })
       )
-      const slot: Slot = { client, died, kill: () => void worker?.terminate(), busy: false, served: 0 }
+      const slot: Slot = { client, died, kill: () => void worker?.terminate(), busy: 0, served: 0 }
       liveWorkers++
       yield* Metrics.adjust(Metrics.workers, 1)
       yield* Scope.addFinalizer(scope, Effect.andThen(Effect.sync(() => liveWorkers--), Metrics.adjust(Metrics.workers, -1)))
       // Runs before the platform's graceful close: a worker busy in a long read would
       // only see the close message when done, so it is stopped outright.
-      yield* Scope.addFinalizer(scope, Effect.sync(() => slot.busy && slot.kill()))
+      yield* Scope.addFinalizer(scope, Effect.sync(() => slot.busy > 0 && slot.kill()))
       return slot
     }).pipe(
       Effect.mapError((error) => isWorkerFailure(error) ? error : workerError(error.message, "spawn"))
@@ -332,7 +342,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
       acquire: acquireSlot,
       min: Math.min(options.minWorkers ?? 1, options.size),
       max: options.size,
-      concurrency: 1,
+      concurrency: tasksPerWorker,
       timeToLive: options.idleTimeout ?? "30 seconds"
     })
 
@@ -378,7 +388,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
         const slot = yield* getSlot
         const limit = deadlineDuration(policy.deadline, bytesDeadline)
         const started = yield* Clock.currentTimeMillis
-        slot.busy = true
+        slot.busy++
         const raced = call(slot.client, task).pipe(Effect.raceFirst(Deferred.await(slot.died)))
         const exit = yield* (limit === undefined ? raced : raced.pipe(
           Effect.timeoutOrElse({
@@ -386,7 +396,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
             orElse: () => Effect.fail(workerError(`no answer within ${Duration.format(limit)}`, "timeout"))
           })
         )).pipe(Effect.exit)
-        slot.busy = false
+        slot.busy--
         yield* spent(started)
         if (Exit.isSuccess(exit)) yield* served(slot)
         else {
@@ -400,7 +410,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
       Stream.unwrap(Effect.gen(function*() {
         const slot = yield* getSlot
         const started = yield* Clock.currentTimeMillis
-        slot.busy = true
+        slot.busy++
         const events = callStream(slot.client, task).pipe(Stream.interruptWhen(Deferred.await(slot.died)))
         const stall = policy.stall === "pool" ? poolStall : policy.stall
         const guarded = stall === undefined ? events : events.pipe(
@@ -412,7 +422,7 @@ export const layerWorkers = <W extends Terminable, Rpcs extends Rpc.Any, R>(
         )
         return guarded.pipe(
           Stream.onExit((exit) => {
-            slot.busy = false
+            slot.busy--
             if (Exit.isSuccess(exit)) return Effect.andThen(spent(started), served(slot))
             const failure = failureOf(exit)
             return Effect.andThen(spent(started), failure ? retire(slot, failure.error) : Effect.void)

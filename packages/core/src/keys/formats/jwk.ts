@@ -1,7 +1,7 @@
 import { sha256 } from "@noble/hashes/sha2.js"
 import type { KeyPair, PublicKey } from "../KeyPair.js"
 import { ecInfo, okpInfo, pqInfo } from "../KeyType.js"
-import { base64UrlText, utf8 } from "./pem.js"
+import { base64UrlText, utf8, writeBase64Url } from "./pem.js"
 
 /** A JSON Web Key (RFC 7517 §4) as a flat record of strings. */
 export type Jwk = Readonly<Record<string, string>>
@@ -48,6 +48,39 @@ export const jwkThumbprint = (jwk: Jwk): string => {
   for (let i = 0; i < required.length; i++) json += `${i === 0 ? "" : ","}"${required[i]}":${JSON.stringify(jwk[required[i]!])}`
   json += "}"
   return b64(sha256(utf8(json)))
+}
+
+/** Each OKP and EC type's thumbprint input up to its `x` value: `{"crv":"Ed25519","kty":"OKP","x":"`. */
+const thumbprintHeads = new Map<string, Uint8Array>()
+const Y = utf8(`","y":"`)
+const CLOSE = utf8(`"}`)
+
+/**
+ * RFC 7638 §3's input for an OKP or EC key (the JSON `jwkThumbprint` hashes), written as
+ * UTF-8 into `out` from 0 with no string or object made; returns its size, or -1 for the
+ * other families (and where `out`, which needs 512 bytes, is too small).
+ */
+export const thumbprintInputInto = (key: PublicKey, out: Uint8Array): number => {
+  if ((key.family !== "okp" && key.family !== "ec") || out.length < 512) return -1
+  let head = thumbprintHeads.get(key.type)
+  if (head === undefined) {
+    const crv = key.family === "okp" ? okpInfo(key.type).crv : ecInfo(key.type).crv
+    thumbprintHeads.set(key.type, head = utf8(`{"crv":${JSON.stringify(crv)},"kty":${key.family === "okp" ? `"OKP"` : `"EC"`},"x":"`))
+  }
+  out.set(head)
+  let at = head.length
+  if (key.family === "okp") {
+    if (key.publicKey.length > 64) return -1
+    at = writeBase64Url(key.publicKey, out, at)
+  } else {
+    const { size } = ecInfo(key.type)
+    if (key.publicKey.length !== 1 + 2 * size) return -1
+    at = writeBase64Url(key.publicKey.subarray(1, 1 + size), out, at)
+    out.set(Y, at)
+    at = writeBase64Url(key.publicKey.subarray(1 + size), out, at + Y.length)
+  }
+  out.set(CLOSE, at)
+  return at + CLOSE.length
 }
 
 /**

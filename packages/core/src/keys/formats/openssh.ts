@@ -107,6 +107,8 @@ export const publicBlob = (key: PublicKey): Bytes => {
   return blob
 }
 const blobWire = new Wire()
+/** The public key blob as a view of a buffer reused from call to call (valid until the next): no array made. */
+export const publicBlobView = (key: PublicKey): Uint8Array => writePublicBlob(blobWire.reset(), key).view()
 let lastBlobKey: PublicKey | undefined
 let lastBlob: Bytes | undefined
 

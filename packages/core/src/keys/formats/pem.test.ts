@@ -1,7 +1,7 @@
 import { base64, base64urlnopad } from "@scure/base"
 import { describe, expect, it } from "vitest"
 import { sequence, tlv, unsignedInteger } from "../der.js"
-import { armor, base64Text, base64UrlText } from "./pem.js"
+import { armor, armorJsonInto, armorJsonSize, base64Text, base64UrlText } from "./pem.js"
 
 /** What armor wrote before base64Text: scure's base64, cut into lines and joined. */
 const armorByLines = (label: string, der: Uint8Array, width: number) => {
@@ -19,6 +19,21 @@ describe("base64Text", () => {
       expect(armor("PRIVATE KEY", bytes)).toBe(armorByLines("PRIVATE KEY", bytes, 64))
       expect(armor("OPENSSH PRIVATE KEY", bytes, 70)).toBe(armorByLines("OPENSSH PRIVATE KEY", bytes, 70))
       expect(base64UrlText(bytes)).toBe(base64urlnopad.encode(bytes))
+    }
+  })
+})
+
+describe("armorJsonInto", () => {
+  it("writes the bytes of JSON.stringify(armor(...)), exactly armorJsonSize of them, for every length from 0 to 300 bytes at widths 64 and 70", () => {
+    for (let n = 0; n <= 300; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n * 7) & 0xff)
+      for (const [label, width] of [["PRIVATE KEY", 64], ["OPENSSH PRIVATE KEY", 70]] as const) {
+        const out = new Uint8Array(armorJsonSize(label, n, width) + 9).fill(0xee)
+        const end = armorJsonInto(label, bytes, width, out, 4)
+        expect(end - 4).toBe(armorJsonSize(label, n, width))
+        expect(new TextDecoder().decode(out.subarray(4, end))).toBe(JSON.stringify(armor(label, bytes, width)))
+        expect(Array.from(out.subarray(0, 4)).concat(Array.from(out.subarray(end)))).toEqual(new Array(9).fill(0xee))
+      }
     }
   })
 })

@@ -12,20 +12,26 @@ const ascii = new TextDecoder()
 /** Where base64 is written as ASCII before it becomes a string: one buffer, grown as needed, wiped after each use. */
 let scratch = new Uint8Array(1024)
 
-/** Bytes `writeBase64` writes for `n` bytes at `width` (0: one line, no newline). */
-export const base64Size = (n: number, width = 0): number => {
+/** Bytes `writeBase64` writes for `n` bytes at `width` (0: one line, no newline), each newline `newline` bytes. */
+export const base64Size = (n: number, width = 0, newline = 1): number => {
   const chars = 4 * Math.ceil(n / 3)
-  return width > 0 ? chars + Math.max(1, Math.ceil(chars / width)) : chars
+  return width > 0 ? chars + newline * Math.max(1, Math.ceil(chars / width)) : chars
 }
+
+const BACKSLASH = 0x5c
+const LETTER_N = 0x6e
 
 /**
  * RFC 4648 §4 base64 of `bytes`, padded, written as ASCII into `out` from `at` (which has
  * `base64Size` bytes there); with a `width`, in lines of that many characters, each ended
- * by a newline (an empty input gives one empty line). Returns where it stopped.
+ * by a newline (an empty input gives one empty line). `escaped`: each newline written as
+ * JSON escapes it (`\n`, two bytes), for a JSON string written straight as bytes. Returns
+ * where it stopped.
  */
-export const writeBase64 = (bytes: Uint8Array, width: number, out: Uint8Array, at: number): number => {
+export const writeBase64 = (bytes: Uint8Array, width: number, out: Uint8Array, at: number, escaped = false): number => {
   const n = bytes.length
   const whole = n - (n % 3)
+  const nl = escaped ? 2 : 1
   let line = 0
   for (let i = 0; i < whole; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
@@ -37,26 +43,38 @@ export const writeBase64 = (bytes: Uint8Array, width: number, out: Uint8Array, a
     // Widths are multiples of 2 (64, 70); a line may end inside a group of four.
     if (width > 0 && (line += 4) >= width) {
       const over = line - width
-      if (over > 0) out.copyWithin(at - over + 1, at - over, at)
-      out[at - over] = NEWLINE
-      at++
+      if (over > 0) out.copyWithin(at - over + nl, at - over, at)
+      if (escaped) {
+        out[at - over] = BACKSLASH
+        out[at - over + 1] = LETTER_N
+      } else out[at - over] = NEWLINE
+      at += nl
       line = over
     }
   }
   if (whole < n) {
     const two = whole + 1 < n
     const v = (bytes[whole]! << 16) | (two ? bytes[whole + 1]! << 8 : 0)
-    const tail = [ALPHABET[v >>> 18]!, ALPHABET[(v >>> 12) & 63]!, two ? ALPHABET[(v >>> 6) & 63]! : EQUALS, EQUALS]
-    for (const c of tail) {
-      out[at++] = c
+    for (let k = 0; k < 4; k++) {
+      out[at++] = k === 0 ? ALPHABET[v >>> 18]! : k === 1 ? ALPHABET[(v >>> 12) & 63]! : k === 2 && two ? ALPHABET[(v >>> 6) & 63]! : EQUALS
       if (width > 0 && ++line === width) {
-        out[at++] = NEWLINE
+        at = writeNewline(out, at, escaped)
         line = 0
       }
     }
   }
-  if (width > 0 && (line > 0 || n === 0)) out[at++] = NEWLINE
+  if (width > 0 && (line > 0 || n === 0)) at = writeNewline(out, at, escaped)
   return at
+}
+
+const writeNewline = (out: Uint8Array, at: number, escaped: boolean): number => {
+  if (!escaped) {
+    out[at] = NEWLINE
+    return at + 1
+  }
+  out[at] = BACKSLASH
+  out[at + 1] = LETTER_N
+  return at + 2
 }
 
 /**
@@ -77,14 +95,11 @@ export const base64Text = (bytes: Uint8Array, width = 0): string => {
 const URL_ALPHABET = utf8("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 /**
- * RFC 4648 §5 base64url without padding (JWK's and the thumbprint's), the same text as
- * `@scure/base`'s `base64urlnopad.encode`, made with one string and no array per call.
+ * RFC 4648 §5 base64url without padding (JWK's and the thumbprint's) of `bytes`, written
+ * as ASCII into `out` from `at` (`base64Size(n)` bytes there at most); returns where it stopped.
  */
-export const base64UrlText = (bytes: Uint8Array): string => {
+export const writeBase64Url = (bytes: Uint8Array, out: Uint8Array, at: number): number => {
   const n = bytes.length
-  if (scratch.length < base64Size(n)) scratch = new Uint8Array(2 * base64Size(n))
-  const out = scratch
-  let at = 0
   let i = 0
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
@@ -100,8 +115,18 @@ export const base64UrlText = (bytes: Uint8Array): string => {
     out[at++] = URL_ALPHABET[(v >>> 12) & 63]!
     if (two) out[at++] = URL_ALPHABET[(v >>> 6) & 63]!
   }
-  const text = ascii.decode(out.subarray(0, at))
-  out.fill(0, 0, at)
+  return at
+}
+
+/**
+ * RFC 4648 §5 base64url without padding (JWK's and the thumbprint's), the same text as
+ * `@scure/base`'s `base64urlnopad.encode`, made with one string and no array per call.
+ */
+export const base64UrlText = (bytes: Uint8Array): string => {
+  if (scratch.length < base64Size(bytes.length)) scratch = new Uint8Array(2 * base64Size(bytes.length))
+  const at = writeBase64Url(bytes, scratch, 0)
+  const text = ascii.decode(scratch.subarray(0, at))
+  scratch.fill(0, 0, at)
   return text
 }
 
@@ -111,6 +136,39 @@ const linesOf = (label: string) => {
   let lines = armorLines.get(label)
   if (lines === undefined) armorLines.set(label, lines = { begin: utf8(`-----BEGIN ${label}-----\n`), end: utf8(`-----END ${label}-----\n`) })
   return lines
+}
+/** The same as a JSON string's opening and closing: `"-----BEGIN label-----\\n` and `-----END label-----\\n"`. */
+const jsonArmorLines = new Map<string, { readonly begin: Uint8Array; readonly end: Uint8Array }>()
+const jsonLinesOf = (label: string) => {
+  let lines = jsonArmorLines.get(label)
+  if (lines === undefined) {
+    const { begin, end } = linesOf(label)
+    const json = (text: Uint8Array) => utf8(JSON.stringify(ascii.decode(text)))
+    const b = json(begin)
+    const e = json(end)
+    jsonArmorLines.set(label, lines = { begin: b.subarray(0, b.length - 1), end: e.subarray(1) })
+  }
+  return lines
+}
+
+/** Bytes of `armorJsonInto`'s value for `n` bytes of DER. */
+export const armorJsonSize = (label: string, n: number, width = 64): number => {
+  const { begin, end } = jsonLinesOf(label)
+  return begin.length + base64Size(n, width, 2) + end.length
+}
+
+/**
+ * `armor`'s text as a JSON string (quoted, each newline escaped: the bytes of
+ * `JSON.stringify(armor(label, der, width))`), written into `out` from `at`
+ * (`armorJsonSize` bytes there); returns where it stopped. For JSON lines made straight
+ * as bytes, with no string between.
+ */
+export const armorJsonInto = (label: string, der: Uint8Array, width: number, out: Uint8Array, at: number): number => {
+  const { begin, end } = jsonLinesOf(label)
+  out.set(begin, at)
+  at = writeBase64(der, width, out, at + begin.length, true)
+  out.set(end, at)
+  return at + end.length
 }
 
 /** Bytes of `armorInto`'s text for `n` bytes of DER. */

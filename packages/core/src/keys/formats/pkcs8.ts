@@ -161,6 +161,31 @@ export const pkcs8Der = (pair: KeyPair): Bytes => {
   }
   return pkcs8General(pair)
 }
+/**
+ * An OKP or EC key's PKCS#8 (`private`) or SPKI DER, written into `out` from 0 (the type's
+ * fixed layout: no array made); returns its size, or -1 where the key has no fixed layout
+ * (RSA, ML-*: `pkcs8Der`/`spkiDer` make those) or `out` is too small. The private form in
+ * `out` is the caller's to wipe.
+ */
+export const fixedDerInto = (pair: KeyPair, private_: boolean, out: Uint8Array): number => {
+  if (pair.family !== "okp" && pair.family !== "ec") return -1
+  const layout = fixedLayout(pair.type)
+  if (pair.publicKey.length !== layout.publicBytes) return -1
+  if (!private_) {
+    const size = layout.spki.length + layout.publicBytes
+    if (out.length < size) return -1
+    out.set(layout.spki)
+    out.set(pair.publicKey, layout.spki.length)
+    return size
+  }
+  const secret = pair.family === "okp" ? pair.seed : pair.d
+  if (secret.length !== layout.secretBytes || out.length < layout.pkcs8.length) return -1
+  out.set(layout.pkcs8)
+  out.set(secret, layout.secretAt)
+  if (layout.publicAt !== -1) out.set(pair.publicKey, layout.publicAt)
+  return layout.pkcs8.length
+}
+
 /** PKCS#8 DER element by element, for every family (what the fixed layouts are cut from). */
 export const pkcs8General = (pair: KeyPair): Bytes => sequence(smallInteger(0), algorithm(pair.type), octetString(privateKeyContent(pair)))
 
