@@ -38,7 +38,7 @@ import { OutputFailed, syncDirectory, syncFilesDurably, writeAtomically } from "
 import { Effect, Exit, Stream } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
-import { basename, join, sep } from "node:path"
+import { join, sep } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import type { EarlyWorker } from "../earlyWorker.js"
 import { ExitCode } from "../exitCodes.js"
@@ -638,8 +638,8 @@ const writeDir = (
   const stageOf = (first: number) =>
     shardWidth === undefined ? `${prefix}.${token}.sluice-tmp` : `${prefix}.${keyShardName(first, shardWidth)}.${token}.sluice-tmp`
   const placeOf = (first: number) => shardWidth === undefined ? prefix : `${prefix}${keyShardName(first, shardWidth)}${sep}`
-  /** Staging directories asked for and not yet moved into place: removed on a failure or an interrupt. */
-  const staged = new Set<string>()
+  /** Staging directories asked for and not yet moved into place (each with its place): removed on a failure or an interrupt. */
+  const staged = new Map<string, string>()
   /**
    * The batch's staging directory, made here (0700) the first time it is asked for: a
    * worker only writes into it, so one still finishing a batch after the run ended cannot
@@ -649,7 +649,7 @@ const writeDir = (
   const stage = (first: number) => {
     const path = stageOf(first)
     if (!staged.has(path)) {
-      staged.add(path)
+      staged.set(path, placeOf(first))
       outputs.pending.set(path, dir)
       try {
         fs.mkdirSync(path, { mode: 0o700 })
@@ -674,11 +674,8 @@ const writeDir = (
   const named = (error: Failure): Failure => {
     if (error._tag !== "OutputFailed") return error
     const at = error.path.lastIndexOf(sep)
-    const stageDir = error.path.slice(0, at)
-    const match = /^\.(?:(\d+)\.)?[0-9a-f]+\.sluice-tmp$/.exec(basename(stageDir))
-    if (!staged.has(stageDir) || match === null) return error
-    const place = match[1] === undefined ? prefix : `${prefix}${match[1]}${sep}`
-    return new OutputFailed({ path: place + error.path.slice(at + 1), code: error.code })
+    const place = staged.get(error.path.slice(0, at))
+    return place === undefined ? error : new OutputFailed({ path: place + error.path.slice(at + 1), code: error.code })
   }
 
   const takeBatch = (batch: GeneratedKeyBatch) => {
@@ -822,7 +819,7 @@ const writeDir = (
         while (flushing !== undefined) await flushing
         // Staging directories left: empty after a whole run (without subdirectories), else
         // the keys of groups not committed.
-        for (const path of staged) {
+        for (const path of staged.keys()) {
           fs.rmSync(path, { recursive: true, force: true })
           outputs.pending.delete(path)
         }

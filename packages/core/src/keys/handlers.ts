@@ -438,7 +438,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
         if (layout !== undefined) {
           return yield* Effect.try({
             try: () => ({ keys: [], files: filesOut(fileWriter, layout, request.formats, filesOf(request, layout, keys)) }),
-            catch: (error) => (error as KeygenFailure).error
+            catch: (error) => error instanceof KeygenFailure ? error.error : keygenError(new GenerationFailed({ type: request.type, kernel: kernel.name }))
           })
         }
         return request.lines === undefined ? { keys } : { keys: [], lines: linesOf(request, request.lines, keys) }

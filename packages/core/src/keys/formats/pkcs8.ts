@@ -150,14 +150,8 @@ const privateKeyContent = (pair: KeyPair): Bytes => {
 /** PKCS#8 PrivateKeyInfo (RFC 5208 §5, RFC 5958 §2 version v1(0)). */
 export const pkcs8Der = (pair: KeyPair): Bytes => {
   if (pair.family === "okp" || pair.family === "ec") {
-    const layout = fixedLayout(pair.type)
-    const secret = pair.family === "okp" ? pair.seed : pair.d
-    if (secret.length === layout.secretBytes && pair.publicKey.length === layout.publicBytes) {
-      const out = new Uint8Array(layout.pkcs8)
-      out.set(secret, layout.secretAt)
-      if (layout.publicAt !== -1) out.set(pair.publicKey, layout.publicAt)
-      return out
-    }
+    const out = new Uint8Array(fixedLayout(pair.type).pkcs8.length)
+    if (fixedDerInto(pair, true, out) > 0) return out
   }
   return pkcs8General(pair)
 }
