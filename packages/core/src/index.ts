@@ -90,6 +90,6 @@ export {
 export type { KeyLineLayout, KeyLineTemplate, KeyManifestTemplate } from "./keys/keyLines.js"
 export { Pbes2Key } from "./keys/Pbes2Key.js"
 export type { Pbes2Kdf } from "./keys/Pbes2Key.js"
-export { BATCHES_PER_WORKER, generateKeyBatches, generateKeyStream, keyBatchSize, MAX_KEY_STREAM_COUNT } from "./keys/keyStream.js"
+export { BATCHES_PER_WORKER, generateKeyBatches, generateKeyStream, keyBatchSizes, MAX_KEY_STREAM_COUNT } from "./keys/keyStream.js"
 export type { GeneratedKey, GeneratedKeyBatch, KeyStreamRequest } from "./keys/keyStream.js"
 export { estimateCpuMillis as keygenCpuEstimate, KEYGEN_LIMITS, validateKeygen } from "./keys/validateKeygen.js"

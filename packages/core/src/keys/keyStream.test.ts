@@ -7,7 +7,7 @@ import { KeygenHandlersLive } from "./handlers.js"
 import { KeygenError } from "./KeyError.js"
 import { KeygenRpcs } from "./KeygenRpcs.js"
 import { KeyKernel } from "./KeyKernel.js"
-import { type GeneratedKey, type GeneratedKeyBatch, generateKeyBatches, generateKeyStream, keyBatchSize, type KeyStreamRequest } from "./keyStream.js"
+import { type GeneratedKey, type GeneratedKeyBatch, generateKeyBatches, generateKeyStream, keyBatchSizes, type KeyStreamRequest } from "./keyStream.js"
 import { parseOpensshPrivateKey } from "./formats/openssh.js"
 
 const decode = (b: Uint8Array) => new TextDecoder().decode(b)
@@ -68,7 +68,7 @@ describe("generateKeyStream", () => {
       Stream.take(300)
     )).pipe(Effect.provide(pool)))
     expect(taken.length).toBe(300)
-    expect(made.keys).toBeLessThanOrEqual(keyBatchSize({ type: "ed25519", formats: ["spki-der"], count: 10_000_000 }) * 4)
+    expect(made.keys).toBeLessThanOrEqual(Math.max(...keyBatchSizes({ type: "ed25519", formats: ["spki-der"], count: 10_000_000 })) * 4)
   })
 
   it("gives a batch at a time: whole batches in order, each numbered from its first key", async () => {
@@ -88,18 +88,48 @@ describe("generateKeyStream", () => {
     expect(made.keys).toBe(0)
   })
 
-  it("sizes batches to tens of ms of work and shares a small job among workers", () => {
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 1e6 })).toBe(1024)
-    expect(keyBatchSize({ type: "ecdsa-p256", formats: ["pkcs8-pem"], count: 1e6 })).toBe(1024)
-    expect(keyBatchSize({ type: "ecdsa-p384", formats: ["pkcs8-pem"], count: 1e6 })).toBe(69)
-    expect(keyBatchSize({ type: "rsa-2048", formats: ["pkcs8-pem"], count: 100 })).toBe(1)
-    expect(keyBatchSize({ type: "ed25519", formats: ["openssh-private-encrypted"], count: 100 })).toBe(1)
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 300 }, 2)).toBe(150)
+  const largest = (request: Parameters<typeof keyBatchSizes>[0], workers = 1) => Math.max(...keyBatchSizes(request, workers))
+
+  it("sizes batches to tens of ms of work: thousands of quick keys, a few slow ones", () => {
+    expect(largest({ type: "ed25519", formats: ["pkcs8-pem"], count: 1e6 })).toBe(4096)
+    expect(largest({ type: "ecdsa-p256", formats: ["pkcs8-pem"], count: 1e6 })).toBe(4096)
+    expect(largest({ type: "ecdsa-p384", formats: ["pkcs8-pem"], count: 1e6 })).toBe(69)
+    expect(largest({ type: "rsa-2048", formats: ["pkcs8-pem"], count: 100 })).toBe(1)
+    expect(largest({ type: "ed25519", formats: ["openssh-private-encrypted"], count: 100 })).toBe(1)
   })
 
-  it("evens batches out: a whole number of batches per worker, all of one size", () => {
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000 }, 2)).toBe(1000)
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 20_000 }, 1)).toBe(1000)
-    expect(keyBatchSize({ type: "ed25519", formats: ["pkcs8-pem"], count: 2049 }, 2)).toBe(513)
+  it("plans every key once, in batches that shrink as the job ends, the last round one equal batch per worker", () => {
+    for (const [count, workers] of [[200_000, 2], [20_000, 2], [20_000, 1], [2049, 2], [300, 2], [7, 4]] as const) {
+      const sizes = keyBatchSizes({ type: "ed25519", formats: ["pkcs8-pem"], count }, workers)
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(count)
+      for (let i = 1; i < sizes.length; i++) expect(sizes[i]!).toBeLessThanOrEqual(sizes[i - 1]!)
+      // No batch is more than an eighth of each worker's share of what is left, past the least size.
+      let left = count
+      for (const n of sizes) {
+        expect(n).toBeLessThanOrEqual(Math.max(128, Math.ceil(left / workers), Math.ceil(left / (workers * 4))))
+        left -= n
+      }
+      expect(sizes.at(-1)!).toBeLessThanOrEqual(128)
+    }
+    expect(keyBatchSizes({ type: "ed25519", formats: ["pkcs8-pem"], count: 300 }, 2)).toEqual([128, 86, 86])
+    expect(keyBatchSizes({ type: "ed25519", formats: ["pkcs8-pem"], count: 200 }, 2)).toEqual([100, 100])
+  })
+
+  it("keeps each batch within its subdirectory of keys, from a resumed run's first key", () => {
+    const files = { fields: 1, width: 7, suffixes: [".pem"], shardWidth: 4 }
+    const sizes = keyBatchSizes({ type: "ed25519", formats: ["pkcs8-pem"], count: 5_000, start: 1_500, files }, 2)
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(5_000)
+    let first = 1_500
+    for (const n of sizes) {
+      expect(Math.floor(first / 1000)).toBe(Math.floor((first + n - 1) / 1000))
+      first += n
+    }
+    expect(sizes[0]).toBe(500)
+  })
+
+  it("gives every batch the size asked for, but the last and a subdirectory's end", () => {
+    expect(keyBatchSizes({ type: "ed25519", formats: ["pkcs8-pem"], count: 10, batchSize: 4 }, 2)).toEqual([4, 4, 2])
+    const files = { fields: 1, width: 7, suffixes: [".pem"], shardWidth: 4 }
+    expect(keyBatchSizes({ type: "ed25519", formats: ["pkcs8-pem"], count: 1_200, start: 900, batchSize: 300, files }, 2)).toEqual([100, 300, 300, 300, 100, 100])
   })
 })

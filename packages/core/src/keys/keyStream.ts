@@ -28,7 +28,7 @@ export interface KeyStreamRequest {
   readonly pbe?: GenerateKeysRequest["pbe"]
   /** The index of the first key (a resumed run goes on from the keys it has). Default 0. */
   readonly start?: number | undefined
-  /** Keys per task; default from the type and formats (`keyBatchSize`). */
+  /** Keys per task; default from the type and formats, smaller as the job ends (`keyBatchSizes`). */
   readonly batchSize?: number | undefined
   /**
    * `generateKeyBatches` only: each batch as JSON Lines (`keyLines.ts`), made on the
@@ -109,31 +109,57 @@ const BATCH_BUDGET_MILLIS = 768
  * Keys a batch holds at most when each is quick: an estimate of at most `QUICK_KEY_MILLIS`
  * (Ed25519, X25519, P-256, with no KDF per key; tens of µs each in Node, under a ms in
  * noble). The calling thread spends ~1.2 ms on each batch whatever it holds (its RPC, the
- * job runner, progress; measured in `sluice keygen`, 2026-12): at 256 Ed25519 keys a batch
- * that was ~5 µs a key, half of all it did, and at 1,024 ~1.5 µs. Not more (measured,
- * 2026-12, branch kgratio): at 4,096 the calling thread's CPU for 80,000 Ed25519 keys fell
- * from 0.26-0.27 to 0.17-0.18 s, but 20,000 keys on 2 workers came as 6 batches that the
- * pool split 4 to 2 (a worker idle for the last ~120-240 ms), and Ctrl-C of `--out-dir`
- * (a batch of files is committed as a group) took ~7 s to end instead of ~1.
+ * job runner, progress; measured in `sluice keygen`, 2026-12), and a worker ~2 ms more: at
+ * 1,024 Ed25519 keys a batch, 200,000 keys to JSON lines on 2 workers took 0.43 s of the
+ * calling thread's CPU and 0.55 s of V8's helper threads besides the workers' 4.8 s; at
+ * 4,096, 0.21 s, 0.37 s and 4.3 s (2026-12-05). The size shrinks towards the job's end
+ * (`keyBatchSizes`), so the last batches are small whatever this is.
  */
-const QUICK_BATCH_KEYS = 1024
+const QUICK_BATCH_KEYS = 4096
 const QUICK_KEY_MILLIS = 6
+/** Keys a batch holds at least (where the type allows as many), before the job's last round. */
+const LEAST_BATCH_KEYS = 128
+/** A batch takes at most 1/(workers × this) of the keys still to make. */
+const SHARE_DIVISOR = 2 * BATCHES_PER_WORKER
 
 /**
- * Keys per task: a batch of tens of milliseconds of work, so the pool's per-task cost is
- * shared (1,024 Ed25519 or P-256 keys, 69 P-384, one RSA key, one bcrypt-encrypted
- * OpenSSH key), and never more than an even share of the job per worker (a small job
- * still uses them all). Batches are then evened out, so that the job is a whole number of
- * batches per worker, all of one size: no worker is left with a last batch alone while
- * the others wait (20,000 Ed25519 keys on 2 workers: 20 batches of 1,000).
+ * The job's batches, as their sizes in order: tens of milliseconds of work each, so the
+ * pool's cost per task is shared (up to 4,096 Ed25519 or P-256 keys, 69 P-384, one RSA
+ * key, one bcrypt-encrypted OpenSSH key), and smaller as the job ends, so the workers
+ * finish together. A batch takes at most a `SHARE_DIVISOR`th of each worker's share of the
+ * keys left (guided self-scheduling), never fewer than `LEAST_BATCH_KEYS` until the last
+ * round, which is one equal batch per worker. Before (batches of one size, at most 1,024),
+ * a worker still busy with the last whole batch left the other idle for up to a batch's
+ * time. With subdirectories of keys (`files.shardWidth`) no batch spans two of them. A
+ * `batchSize` fixes the size (the last batch, and a subdirectory's end, may be smaller).
  */
-export const keyBatchSize = (request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count">, concurrency = 1): number => {
+export const keyBatchSizes = (
+  request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count" | "start" | "batchSize" | "files">,
+  concurrency = 1
+): Array<number> => {
   const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) }, { sharedPbes2Key: true })
-  const most = perKey <= QUICK_KEY_MILLIS ? QUICK_BATCH_KEYS : 256
-  const budget = Math.max(1, Math.min(most, KEYGEN_LIMITS.maxCount, Math.floor(perKey <= QUICK_KEY_MILLIS ? Infinity : BATCH_BUDGET_MILLIS / perKey)))
+  const quick = perKey <= QUICK_KEY_MILLIS
+  const most = request.batchSize ??
+    Math.max(1, Math.min(quick ? QUICK_BATCH_KEYS : 256, KEYGEN_LIMITS.maxCount, quick ? Infinity : Math.floor(BATCH_BUDGET_MILLIS / perKey)))
+  const least = Math.min(most, LEAST_BATCH_KEYS)
   const workers = Math.max(1, concurrency)
-  const rounds = Math.max(1, Math.ceil(request.count / (workers * budget)))
-  return Math.max(1, Math.min(budget, Math.ceil(request.count / (workers * rounds))))
+  const shards = request.files?.shardWidth !== undefined
+  const sizes: Array<number> = []
+  let first = request.start ?? 0
+  /** The size of the last round's batches, once it has begun. */
+  let last: number | undefined
+  for (let left = request.count; left > 0;) {
+    if (last === undefined && left <= workers * least) last = Math.ceil(left / workers)
+    let n = request.batchSize !== undefined
+      ? most
+      : last ?? Math.max(least, Math.min(most, Math.ceil(left / (workers * SHARE_DIVISOR))))
+    n = Math.min(n, left)
+    if (shards) n = Math.min(n, KEY_SHARD_KEYS - first % KEY_SHARD_KEYS)
+    sizes.push(n)
+    left -= n
+    first += n
+  }
+  return sizes
 }
 
 /** A batch's `files` layout, from key `first`. */
@@ -145,18 +171,6 @@ const filesOf = (files: NonNullable<KeyStreamRequest["files"]>, first: number): 
   ...(files.shardWidth === undefined ? {} : { shardWidth: files.shardWidth }),
   ...(files.stage === undefined ? {} : { dir: files.stage(first) })
 })
-
-/**
- * With subdirectories of keys, the largest batch size (at most `size`) such that no batch
- * spans two: one that divides `KEY_SHARD_KEYS` and the keys from the start to its
- * subdirectory's end (a run resumed inside one).
- */
-const withinShards = (request: KeyStreamRequest, size: number): number => {
-  if (request.files?.shardWidth === undefined) return size
-  const rest = KEY_SHARD_KEYS - (request.start ?? 0) % KEY_SHARD_KEYS
-  for (let n = Math.min(size, KEY_SHARD_KEYS); n > 1; n--) if (KEY_SHARD_KEYS % n === 0 && rest % n === 0) return n
-  return 1
-}
 
 /** A batch's keys, or why it failed after its attempts. */
 type BatchOutcome =
@@ -179,7 +193,7 @@ const BATCH_ATTEMPTS = 3
  * `files` counts batches). The request is checked before any work (the stream fails with
  * a `KeygenError`). The job runs as `runOrdered` over batches, `BATCHES_PER_WORKER` ×
  * `pool.size` at once, so at most a few batches of keys are in memory whatever the count
- * (a few MiB: 1,024 Ed25519 keys are ~1.2 MiB in all their forms); a batch whose worker failed
+ * (a few MiB: 4,096 Ed25519 keys are ~5 MiB in all their forms); a batch whose worker failed
  * is generated anew (a new batch, not a retry of the same keys: none of the failed one was
  * seen), and after three failures the stream fails with the last error.
  */
@@ -224,8 +238,8 @@ export const generateKeyBatches = (
     }
     if (count === 0) return Stream.empty
     const concurrency = Math.max(1, pool.size)
-    const size = request.batchSize ?? withinShards(request, keyBatchSize(request, concurrency))
-    if (!Number.isInteger(size) || size < 1 || size > KEYGEN_LIMITS.maxCount) {
+    const size = request.batchSize
+    if (size !== undefined && (!Number.isInteger(size) || size < 1 || size > KEYGEN_LIMITS.maxCount)) {
       return yield* Effect.die(new RangeError(`generateKeyStream: batchSize must be from 1 to ${KEYGEN_LIMITS.maxCount}`))
     }
     // Encrypted PKCS#8: the key derived once for the whole run (one salt), on the pool, and
@@ -243,11 +257,14 @@ export const generateKeyBatches = (
       const { passphrase: _, ...rest } = asked(n, first)
       return { ...rest, pbes2Key, ...(openssh && request.passphrase !== undefined ? { passphrase: request.passphrase } : {}) }
     }
-    const batches = Math.ceil(count / size)
-    const keysIn = (batch: number) => Math.min(size, count - batch * size)
-    const sizes = Array.from({ length: batches }, (_, b) => keysIn(b))
+    const sizes = keyBatchSizes(request, concurrency)
+    const batches = sizes.length
+    // Batch b's first key: the sizes before it, added up.
+    const firsts = new Array<number>(batches)
+    for (let b = 0, first = start; b < batches; first += sizes[b]!, b++) firsts[b] = first
+    const keysIn = (batch: number) => sizes[batch]!
     const one = (batch: number): Effect.Effect<BatchOutcome> =>
-      generateKeyBatch(check(keysIn(batch), start + batch * size)).pipe(
+      generateKeyBatch(check(keysIn(batch), firsts[batch]!)).pipe(
         Effect.retry({ times: BATCH_ATTEMPTS - 1, while: (error) => error._tag === "WorkerError" }),
         Effect.map(({ keys, lines, files }): BatchOutcome => ({
           index: batch,
@@ -279,7 +296,7 @@ export const generateKeyBatches = (
         if (outcome.error !== undefined) return Effect.fail(outcome.error)
         return Effect.succeed({
           _tag: "GeneratedKeyBatch",
-          first: start + outcome.index * size,
+          first: firsts[outcome.index]!,
           count: outcome.count,
           keys: outcome.keys,
           lines: outcome.lines,
