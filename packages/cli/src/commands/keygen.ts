@@ -509,8 +509,8 @@ const run = (
       }))
   } else if (destination.kind === "jsonl") {
     // A batch at a time, as the worker wrote its lines (one buffer): one write per batch,
-    // and nothing per key on this thread. The buffer is not wiped: the file's writer (or
-    // standard output's) may hold it until it is flushed.
+    // and nothing per key on this thread. A file's writer zeroes each buffer once written
+    // when it holds private keys; standard output's may hold it until it is flushed.
     const each = (write: (bytes: Uint8Array) => Effect.Effect<void, OutputFailed>) =>
       Stream.runForEach(generateKeyBatches({ ...request, lines: { fields: lineLayout(plan).fields } }), (event) => {
         if (event instanceof JobProgress) return onProgress(event)
@@ -527,7 +527,7 @@ const run = (
         temp = file.tempPath
         outputs.pending.set(temp, path)
         return each((bytes) => file.write(bytes))
-      }, { mode: secret ? 0o600 : 0o644, keepMode: !secret }).pipe(
+      }, { mode: secret ? 0o600 : 0o644, keepMode: !secret, wipe: secret }).pipe(
         Effect.onExit((exit) => Effect.sync(() => {
           if (temp !== undefined) outputs.pending.delete(temp)
           if (!Exit.isSuccess(exit)) outputs.notWritten.add(path)

@@ -63,6 +63,17 @@ describe("writeAtomically", () => {
     expect(entries()).toEqual(["big"])
   })
 
+  it("with wipe, zeroes every array given to it once written, and those not written when it is abandoned", async () => {
+    const written = Array.from({ length: 3 }, () => new Uint8Array(40 * 1024).fill(7))
+    await Effect.runPromise(writeAtomically(join(dir, "keys"), (file) => Effect.forEach(written, (bytes) => file.write(bytes)), { wipe: true }))
+    expect(fs.readFileSync(join(dir, "keys")).every((b) => b === 7)).toBe(true)
+    for (const bytes of written) expect(bytes.every((b) => b === 0)).toBe(true)
+    const abandoned = new Uint8Array(100).fill(7)
+    await failureOf(writeAtomically(join(dir, "never"), (file) => Effect.andThen(file.write(abandoned), Effect.fail("no")), { wipe: true }))
+    expect(abandoned.every((b) => b === 0)).toBe(true)
+    expect(fs.existsSync(join(dir, "never"))).toBe(false)
+  })
+
   it("replaces an existing file, keeping its permissions", async () => {
     const path = join(dir, "SUMS")
     fs.writeFileSync(path, "old\n", { mode: 0o640 })

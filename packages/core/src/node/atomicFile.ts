@@ -36,6 +36,12 @@ export interface AtomicFileOptions {
    * a key written over a world-readable file does not inherit its permissions.
    */
   readonly keepMode?: boolean
+  /**
+   * True for bytes that hold secrets (private keys): every array given to `write` is
+   * zeroed once its bytes are written, or when the file is abandoned. The caller gives
+   * up its arrays to the file.
+   */
+  readonly wipe?: boolean
 }
 
 /** Bytes held before a write goes to the kernel. */
@@ -129,14 +135,22 @@ export const writeAtomically = <A, E, R>(
       const flush = Effect.uninterruptible(Effect.tryPromise({
         try: async () => {
           if (pendingBytes === 0) return
-          const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending)
+          const parts = pending
+          const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
           pending = []
           pendingBytes = 0
-          let offset = 0
-          while (offset < bytes.length) {
-            const written = await lowWrite(temp.handle.fd, bytes.subarray(offset))
-            if (!(written > 0)) throw errno("EIO")
-            offset += written
+          try {
+            let offset = 0
+            while (offset < bytes.length) {
+              const written = await lowWrite(temp.handle.fd, bytes.subarray(offset))
+              if (!(written > 0)) throw errno("EIO")
+              offset += written
+            }
+          } finally {
+            if (options.wipe === true) {
+              bytes.fill(0)
+              for (const part of parts) part.fill(0)
+            }
           }
         },
         catch: fail(path)
@@ -162,7 +176,12 @@ export const writeAtomically = <A, E, R>(
           Effect.ignore
         )
       }))
-      return Effect.tap(use(file), () => commit)
+      // Whatever was not written when the file is abandoned (a failure, an interrupt).
+      const wipePending = Effect.sync(() => {
+        if (options.wipe === true) for (const part of pending) part.fill(0)
+        pending = []
+      })
+      return Effect.tap(use(file), () => commit).pipe(Effect.ensuring(wipePending))
     },
     (temp, exit) =>
       Exit.isSuccess(exit) ? Effect.void : closeTemp(temp).pipe(
