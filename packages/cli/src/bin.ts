@@ -55,10 +55,21 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-// One import: every module the program needs comes in the chunks it loads.
-const { main, withRawArgs } = await import("./program.js")
-// File names are bytes: an argument that is not UTF-8 is given as the bytes the kernel has.
-process.exitCode = await main(withRawArgs(args), early)
+// A derivation on libuv's threads loads derive's own program: commander with derive alone
+// and core's derive entry, not the other commands, the cache or the worker platform, so
+// node:crypto's call comes as soon after start-up as it can. Its help (which ends with the
+// table of every command's exit codes), calibration, a worker (-w N) and an argument that
+// is not UTF-8 (names.ts gives such names their bytes) stay with the full program.
+const leanDerive = args[0] === "derive" && count === 0 && !args.some((a) => a === "--help" || a === "-h" || a.includes("\uFFFD"))
+if (leanDerive) {
+  const { main } = await import("./deriveMain.js")
+  process.exitCode = await main(args)
+} else {
+  // One import: every module the program needs comes in the chunks it loads.
+  const { main, withRawArgs } = await import("./program.js")
+  // File names are bytes: an argument that is not UTF-8 is given as the bytes the kernel has.
+  process.exitCode = await main(withRawArgs(args), early)
+}
 for (const worker of early) worker.discard()
 // Interrupted: a worker thread stuck in a system call (a slow disk) must not hold the exit.
 if (process.exitCode === 130) process.exit(130)

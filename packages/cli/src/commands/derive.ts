@@ -6,28 +6,28 @@
  * (`ps`, /proc/PID/cmdline) and are kept in shell history.
  */
 import {
-  calibrate,
-  type Calibration,
   derive,
   DERIVE_LIMITS,
   type DeriveError,
   type DeriveParams,
   isInvalidParameters,
   type KdfAlgorithm,
+  layerDeriveInline,
   phcString,
   phcSupported,
   secretsOf,
   validateDerive,
-  type WorkerPool
-} from "@sluice/core"
-import { writeAtomically } from "@sluice/core/node"
+  type WorkerPool,
+  writeAtomically
+} from "@sluice/core/node/derive"
+import type { Command } from "commander"
 import { Effect, Exit } from "effect"
-import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { totalmem } from "node:os"
-import { ExitCode } from "../exitCodes.js"
+import { ExitCode } from "../exitCode.js"
 import type { EarlyWorker } from "../earlyWorker.js"
-import { outputs, runCommand } from "../runtime.js"
+import { workersOption } from "../options.js"
+import { outputs, runOnPool } from "../run.js"
 
 export const KDFS = ["pbkdf2", "hkdf", "scrypt", "argon2id"] as const
 export const KDF_HASHES = ["sha256", "sha512"] as const
@@ -61,7 +61,7 @@ export interface DeriveCommandOptions {
 }
 
 /** A usage error: said before anything is read or derived. */
-class Usage {
+export class Usage {
   constructor(readonly message: string) {}
 }
 
@@ -83,7 +83,7 @@ const bytesOption = (name: string, given: { text?: string | undefined; hex?: str
   return given.text === undefined ? undefined : new TextEncoder().encode(given.text)
 }
 
-const wholeNumber = (name: string, value: string | undefined): number => {
+export const wholeNumber = (name: string, value: string | undefined): number => {
   if (value === undefined) throw new Usage(`--${name} is required`)
   if (!/^\d+$/.test(value)) throw new Usage(`--${name} must be a whole number (got '${value}')`)
   return Number(value)
@@ -92,7 +92,7 @@ const wholeNumber = (name: string, value: string | undefined): number => {
 const MEMORY_UNITS: Record<string, number> = { k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 }
 
 /** A size with a unit (KiB, MiB, GiB; K, M, G alike), or a bare number of `bare` bytes each. */
-const sizeOption = (name: string, value: string, bare: number | undefined): number => {
+export const sizeOption = (name: string, value: string, bare: number | undefined): number => {
   const match = /^(\d+)\s*([a-zA-Z]*)$/.exec(value.trim())
   const unit = match?.[2]?.toLowerCase() ?? ""
   const scale = unit === "" ? bare : MEMORY_UNITS[unit]
@@ -107,14 +107,6 @@ const sizeOption = (name: string, value: string, bare: number | undefined): numb
  * the fixed 4 GiB (`--max-memory` sets it, within the same 4 GiB).
  */
 export const defaultMemoryCeiling = (): number => Math.min(DERIVE_LIMITS.maxMemoryBytes, Math.floor(totalmem() / 2))
-
-/** `500ms`, `0.5s`, `2s`: the calibration's target. */
-const durationOption = (value: string): number => {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(value.trim())
-  const ms = match === null ? Number.NaN : Number(match[1]) * (match[2] === "s" ? 1000 : 1)
-  if (!(ms >= 10 && ms <= 600_000)) throw new Usage(`--calibrate takes a time from 10ms to 600s, such as 500ms or 2s (got '${value}')`)
-  return ms
-}
 
 const only = (kdfs: ReadonlyArray<string>, kdf: string, given: ReadonlyArray<readonly [string, unknown]>) => {
   for (const [option, value] of given) {
@@ -321,7 +313,8 @@ export const deriveCommand = async (
   err: (line: string) => void,
   early?: ReadonlyArray<EarlyWorker>
 ): Promise<ExitCode> => {
-  if (options.calibrate !== undefined) return calibrateCommand(kdf, options, out, err, early)
+  // Calibration measures on a worker pool: its code loads only for it.
+  if (options.calibrate !== undefined) return import("./deriveCalibrate.js").then((m) => m.calibrateCommand(kdf, options, out, err, early))
   let parsed: Parsed
   try {
     parsed = parseParameters(kdf, options)
@@ -350,97 +343,10 @@ export const deriveCommand = async (
   // start-up (0.1-0.2 s, more than an Argon2id of 64 MiB takes), so the derivation is a task
   // of the inline pool by default, held to its policy's CPU deadline there (typed errors
   // alike). `-w N` still puts it on a worker thread.
-  return runCommand(deriveAndWrite(request, limits, options, out, refused, err), { workers: options.workers ?? "0", cache: false, early })
-}
-
-/** A memory size as `--memory` takes it back: MiB when whole, KiB otherwise. */
-const memoryArgument = (kib: number) => kib % 1024 === 0 ? `${kib / 1024}MiB` : `${kib}KiB`
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`
-
-/** The parameters chosen, as words and as the options of `sluice derive` that use them. */
-const describeCalibration = (c: Calibration): { readonly words: string; readonly args: ReadonlyArray<string>; readonly fields: Record<string, number> } => {
-  const p = c.params
-  switch (p.algorithm) {
-    case "argon2id":
-      return {
-        words: `m=${p.memoryKiB} KiB (${mib(p.memoryKiB * 1024)}), t=${p.passes}, p=${p.parallelism}`,
-        args: ["--memory", memoryArgument(p.memoryKiB), "--passes", String(p.passes), "--parallelism", String(p.parallelism)],
-        fields: { memoryKiB: p.memoryKiB, passes: p.passes, parallelism: p.parallelism }
-      }
-    case "scrypt":
-      return {
-        words: `N=2^${p.logN} (${mib(128 * p.r * 2 ** p.logN)}), r=${p.r}, p=${p.p}`,
-        args: ["--ln", String(p.logN), "--r", String(p.r), "--p", String(p.p)],
-        fields: { logN: p.logN, r: p.r, p: p.p }
-      }
-    case "pbkdf2-sha256":
-    case "pbkdf2-sha512":
-      return { words: `${p.iterations} iterations`, args: ["--hash", p.algorithm.slice(7), "--iterations", String(p.iterations)], fields: { iterations: p.iterations } }
-    default:
-      return { words: "", args: [], fields: {} }
-  }
-}
-
-/**
- * `--calibrate 500ms`: times real derivations on a worker of this machine and prints the
- * parameters that take about that long within the memory ceiling, and the command line
- * that uses them (with a new random salt). No password is read: what is timed is the
- * parameters, over a stand-in.
- */
-const calibrateCommand = async (
-  kdf: string,
-  options: DeriveCommandOptions,
-  out: (text: string) => void,
-  err: (line: string) => void,
-  early?: ReadonlyArray<EarlyWorker>
-): Promise<ExitCode> => {
-  let request: Parameters<typeof calibrate>[0]
-  try {
-    if (kdf === "hkdf") throw new Usage("--calibrate is for password hashes (argon2id, scrypt, pbkdf2): hkdf has no cost to tune")
-    if (!(KDFS as ReadonlyArray<string>).includes(kdf)) throw new Usage(`unknown key derivation '${kdf}' (${KDFS.join(", ")})`)
-    const chosen: ReadonlyArray<readonly [string, unknown]> = [["memory", options.memory], ["passes", options.passes], ["ln", options.ln], ["n", options.n], ["r", options.r], ["p", options.p], ["iterations", options.iterations]]
-    for (const [option, value] of chosen) if (value !== undefined) throw new Usage(`--calibrate chooses the parameters: leave out --${option}`)
-    if (kdf === "pbkdf2" && (options.hash === undefined || !(KDF_HASHES as ReadonlyArray<string>).includes(options.hash))) {
-      throw new Usage(`--hash is required (${KDF_HASHES.join(", ")})`)
-    }
-    if (kdf !== "pbkdf2" && options.hash !== undefined) throw new Usage(`--hash is for pbkdf2 and hkdf; ${kdf} has its own`)
-    if (kdf === "pbkdf2" && options.maxMemory !== undefined) throw new Usage("--max-memory is for scrypt and argon2id; pbkdf2 has none")
-    if (kdf !== "argon2id" && options.parallelism !== undefined) throw new Usage(`--parallelism is for argon2id; ${kdf} has none`)
-    request = {
-      algorithm: (kdf === "pbkdf2" ? `pbkdf2-${options.hash}` : kdf) as Parameters<typeof calibrate>[0]["algorithm"],
-      targetMs: durationOption(options.calibrate!),
-      maxMemoryBytes: options.maxMemory === undefined ? defaultMemoryCeiling() : sizeOption("max-memory", options.maxMemory, undefined),
-      length: options.length === undefined ? 32 : wholeNumber("length", options.length),
-      ...(options.parallelism === undefined ? {} : { parallelism: wholeNumber("parallelism", options.parallelism) })
-    }
-  } catch (error) {
-    if (!(error instanceof Usage)) throw error
-    err(`sluice: ${error.message}`)
-    return ExitCode.usage
-  }
-  const ceiling = Math.min(request.maxMemoryBytes ?? DERIVE_LIMITS.maxMemoryBytes, DERIVE_LIMITS.maxMemoryBytes)
-  const program = calibrate(request).pipe(
-    Effect.map((c) => {
-      const { args, fields, words } = describeCalibration(c)
-      const command = ["sluice", "derive", kdf, ...args, "--length", String(c.params.length), "--salt-hex", randomBytes(16).toString("hex")].join(" ")
-      const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-      if (options.json) {
-        out(JSON.stringify({ algorithm: c.params.algorithm, ...fields, length: c.params.length, ms: Math.round(c.ms), targetMs: request.targetMs, ...(kdf === "pbkdf2" ? {} : { maxMemoryBytes: ceiling }), limitedBy: c.limitedBy, command }) + "\n")
-      } else {
-        const limit = kdf === "pbkdf2" ? "" : `; memory ceiling ${mib(ceiling)}${c.limitedBy === "memory" ? ", reached" : ""}`
-        out(`${c.params.algorithm}: ${words}: ${seconds(c.ms)} on this machine (target ${seconds(request.targetMs)}${limit})\n${command}\n`)
-      }
-      return ExitCode.ok as ExitCode
-    }),
-    Effect.catchTag("DeriveError", (error) => Effect.sync(() => {
-      err(`sluice: ${error.message}`)
-      return isInvalidParameters(error.reason) ? ExitCode.usage : ExitCode.internal
-    })),
-    Effect.catchTag("WorkerError", (error) => Effect.sync(() => {
-      err(`sluice: ${error.message}`)
-      return ExitCode.internal
-    }))
-  )
+  const program = deriveAndWrite(request, limits, options, out, refused, err)
+  if (options.workers === undefined || options.workers === "0") return runOnPool(program, () => layerDeriveInline)
+  // -w N: on a worker thread of the full pool, which loads only for it.
+  const { runCommand } = await import("../runtime.js")
   return runCommand(program, { workers: options.workers, cache: false, early })
 }
 
@@ -502,3 +408,66 @@ const deriveAndWrite = (
       return ExitCode.internal
     }))
   )
+
+/**
+ * `sluice derive` as a command of `program`: its options, help and action, the same in the
+ * full program (program.ts) and in derive's own (deriveMain.ts). `exitCodesHelp` ends its
+ * help (the table of exit codes).
+ */
+export const addDeriveCommand = (
+  program: Command,
+  setExit: (code: number) => void,
+  exitCodesHelp: string,
+  early?: ReadonlyArray<EarlyWorker>
+): Command =>
+  program
+    .command("derive")
+    .description("derive a key with PBKDF2 or HKDF (SHA-256 or SHA-512), scrypt or Argon2id from explicit parameters, or pick parameters for this machine (--calibrate); the password or input key material is read from standard input, --password-file or a prompt")
+    .argument("<kdf>", "pbkdf2, scrypt or argon2id (a key from a password) or hkdf (keys from key material that is already strong)")
+    .option("--hash <name>", `pbkdf2, hkdf: the hash under HMAC: ${KDF_HASHES.join(", ")} (required)`)
+    .option("--iterations <n>", "pbkdf2: rounds, 1 to 100,000,000 (required; OWASP suggests 600,000 for SHA-256, 210,000 for SHA-512)")
+    .option("--ln <log2N>", "scrypt: log2 of N, the CPU/memory cost (17: N = 131072, 128 MiB with r = 8)")
+    .option("--n <N>", "scrypt: N itself, a power of two (instead of --ln)")
+    .option("--r <r>", "scrypt: the block size, 1 to 32 (usually 8)")
+    .option("--p <p>", "scrypt: the parallelization, 1 to 16 (usually 1)")
+    .option("--memory <size>", "argon2id: memory, in KiB or with a unit (65536, 64MiB)")
+    .option("--passes <t>", "argon2id: passes over the memory, 1 to 256")
+    .option("--parallelism <p>", "argon2id: lanes, 1 to 255 (RFC 9106 suggests 4)")
+    .option("--ad-hex <hex>", "argon2id: associated data (RFC 9106's X) as hex")
+    .option("--max-memory <size>", "scrypt, argon2id: the most memory a derivation may take (default: half of this machine's, at most 4GiB)")
+    .option("--calibrate <time>", "print parameters that take about this long here (500ms, 1s) within --max-memory, and the command to use them")
+    .option("--length <bytes>", "bytes of key: pbkdf2, scrypt, argon2id up to 1024, hkdf up to 255 x the hash's size (required)")
+    .option("--salt <text>", "the salt as UTF-8 text")
+    .option("--salt-hex <hex>", "the salt as hex")
+    .option("--salt-base64 <b64>", "the salt as base64")
+    .option("--allow-short-salt", "pbkdf2, scrypt, argon2id: accept a salt under 16 bytes (to reproduce a key made with one; argon2id never under 8)", false)
+    .option("--info <text>", "hkdf: the context and application info as UTF-8 text (default: none)")
+    .option("--info-hex <hex>", "hkdf: the info as hex")
+    .option("--password-file <file>", "read the password (hkdf: the input key material) from FILE instead of standard input")
+    .option("--encoding <name>", `how the key is printed: ${KEY_ENCODINGS.join(", ")} (raw needs -o; phc: scrypt and argon2id)`, "hex")
+    .option("-o, --output <file>", "write the key to FILE (mode 0600, whole or not at all) instead of standard output")
+    .option("--json", "print one JSON object: the algorithm, its parameters and the key", false)
+    .addOption(workersOption())
+    .addHelpText("after", `
+The secret never comes from the command line: arguments are visible to every user of the
+machine (ps, /proc) and stay in the shell's history. It is read from --password-file, else
+from standard input, else, when standard input is a terminal, from a prompt that does not
+echo. One trailing newline of a password is dropped (echo adds one); hkdf's input key
+material is taken byte for byte. Without --salt*, hkdf uses RFC 5869's zero salt.
+Nothing is cached or logged; parameters out of range (memory over the ceiling, zero
+passes, a short salt) are refused (exit 2) before the secret is asked for. The key is
+computed by node:crypto on libuv's threads, off the program's own thread, without a worker
+thread to start (-w N asks for one); --calibrate measures on a worker.
+
+Examples:
+  sluice derive pbkdf2 --hash sha256 --iterations 600000 --salt-hex 6d7973616c74... --length 32
+  sluice derive pbkdf2 --hash sha512 --iterations 210000 --salt-base64 ... --length 64 --password-file pw.txt
+  sluice derive argon2id --memory 64MiB --passes 3 --parallelism 4 --salt-hex ... --length 32 --encoding phc
+  sluice derive scrypt --ln 17 --r 8 --p 1 --salt-hex ... --length 32
+  sluice derive argon2id --calibrate 500ms --max-memory 1GiB
+  head -c 32 /dev/urandom > ikm && sluice derive hkdf --hash sha512 --salt-hex ... --info "app v1" --length 64 < ikm
+  sluice derive hkdf --hash sha256 --info-hex 0102 --length 32 --encoding raw -o key.bin < ikm
+${exitCodesHelp}`)
+    .action(async (kdf: string, opts: DeriveCommandOptions) => {
+      setExit(await deriveCommand(kdf, opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early))
+    })

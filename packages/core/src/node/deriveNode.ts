@@ -1,0 +1,32 @@
+/**
+ * `@sluice/core/node/derive`: key derivation alone, for a Node program that derives and
+ * does nothing else (`sluice derive`). It reaches derive's operation, its checks, its
+ * errors and an inline pool that serves derive's group only, and none of the hash and
+ * keygen operations, the result cache or the worker platform that `@sluice/core/node`
+ * brings: a program that imports only this evaluates a fraction of the engine before its
+ * first call. The same modules as the full entries: a `DeriveError` from here is the one
+ * `@sluice/core` exports.
+ */
+import { Layer } from "effect"
+import { deriveHandlersLazy } from "../derive/lazyHandlers.js"
+import { DeriveRpcs } from "../derive/DeriveRpcs.js"
+import * as WorkerPool from "../engine/pool/WorkerPool.js"
+import * as NodeKdfKernel from "./NodeKdfKernel.js"
+
+export { derive, derivePolicy } from "../derive/derive.js"
+export { DERIVE_LIMITS, validateDerive } from "../derive/validateDerive.js"
+export { type DeriveError, isInvalidParameters } from "../derive/DeriveError.js"
+export type { DeriveParams, KdfAlgorithm } from "../derive/DeriveParams.js"
+export { secretsOf } from "../derive/DeriveParams.js"
+export { phcString, phcSupported } from "../derive/phc.js"
+export { WorkerPool } from "../engine/pool/WorkerPool.js"
+export { writeAtomically } from "./atomicFile.js"
+
+/**
+ * Derivations on the calling thread, node:crypto's kernels on libuv's threads: the pool
+ * `@sluice/core/node`'s `layerInline` is for derive's tasks (the same deadline, retries and
+ * typed errors), without the other operations' handlers.
+ */
+export const layerDeriveInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: DeriveRpcs, handlers: deriveHandlersLazy() }).pipe(
+  Layer.provide(NodeKdfKernel.layer)
+)
