@@ -50,10 +50,17 @@ const early = count === 0 ? [] : await import("./earlyWorker.js").then(({ startE
 
 // A reader that went away (`sluice hash * | head -1`) ends the program quietly, as SIGPIPE
 // ends coreutils: nothing more can be written, and it is not an error of the input.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(141)
-  throw error
-})
+let guarded = false
+const stdout = (): NodeJS.WriteStream => {
+  if (!guarded) {
+    guarded = true
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(141)
+      throw error
+    })
+  }
+  return process.stdout
+}
 
 // A derivation on libuv's threads loads derive's own program: commander with derive alone
 // and core's derive entry, not the other commands, the cache or the worker platform, so
@@ -63,8 +70,11 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 const leanDerive = args[0] === "derive" && count === 0 && !args.some((a) => a === "--help" || a === "-h" || a.includes("\uFFFD"))
 if (leanDerive) {
   const { main } = await import("./deriveMain.js")
-  process.exitCode = await main(args)
+  // Standard output is made (a pipe's is a socket, with the stream modules) when the key is
+  // written, after node:crypto's call, as `node -e` makes its own for console.log.
+  process.exitCode = await main(args, (text) => stdout().write(text))
 } else {
+  stdout()
   // One import: every module the program needs comes in the chunks it loads.
   const { main, withRawArgs } = await import("./program.js")
   // File names are bytes: an argument that is not UTF-8 is given as the bytes the kernel has.

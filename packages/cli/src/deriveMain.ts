@@ -11,15 +11,18 @@ import { addDeriveCommand } from "./commands/derive.js"
 import { ExitCode } from "./exitCode.js"
 import { rootCommand } from "./options.js"
 
-/** Runs `sluice derive ...` (`argv` without node and script) and resolves to its exit code. */
-export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+/**
+ * Runs `sluice derive ...` (`argv` without node and script) and resolves to its exit code;
+ * `out` writes to standard output.
+ */
+export const main = async (argv: ReadonlyArray<string>, out: (text: string) => void): Promise<number> => {
   let code: number = ExitCode.ok
   // No help here: bin.ts sends every `-h` and `--help` to the full program, whose help
   // ends with the table of exit codes (which needs the whole of core's errors).
   const program = rootCommand().helpOption(false)
   addDeriveCommand(program, (c) => {
     code = c
-  }, "")
+  }, "", undefined, out)
   try {
     await program.parseAsync([...argv], { from: "user" })
     return code

@@ -418,7 +418,8 @@ export const addDeriveCommand = (
   program: Command,
   setExit: (code: number) => void,
   exitCodesHelp: string,
-  early?: ReadonlyArray<EarlyWorker>
+  early?: ReadonlyArray<EarlyWorker>,
+  out: (text: string) => void = (text) => process.stdout.write(text)
 ): Command =>
   program
     .command("derive")
@@ -469,5 +470,5 @@ Examples:
   sluice derive hkdf --hash sha256 --info-hex 0102 --length 32 --encoding raw -o key.bin < ikm
 ${exitCodesHelp}`)
     .action(async (kdf: string, opts: DeriveCommandOptions) => {
-      setExit(await deriveCommand(kdf, opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early))
+      setExit(await deriveCommand(kdf, opts, out, (line) => process.stderr.write(line + "\n"), early))
     })

@@ -8,7 +8,7 @@
  * `@sluice/core` exports.
  */
 import { Layer } from "effect"
-import { deriveHandlersLazy } from "../derive/lazyHandlers.js"
+import { DeriveHandlersLive } from "../derive/handlers.js"
 import { DeriveRpcs } from "../derive/DeriveRpcs.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
@@ -25,8 +25,9 @@ export { writeAtomically } from "./atomicFile.js"
 /**
  * Derivations on the calling thread, node:crypto's kernels on libuv's threads: the pool
  * `@sluice/core/node`'s `layerInline` is for derive's tasks (the same deadline, retries and
- * typed errors), without the other operations' handlers.
+ * typed errors), without the other operations' handlers. Derive's handlers are here from
+ * the start, not loaded on the first request: a program that imports this derives.
  */
-export const layerDeriveInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: DeriveRpcs, handlers: deriveHandlersLazy() }).pipe(
+export const layerDeriveInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: DeriveRpcs, handlers: DeriveHandlersLive }).pipe(
   Layer.provide(NodeKdfKernel.layer)
 )
