@@ -69,10 +69,14 @@ const interruptedLine = () => {
 export const breakerOpenedLine = (reason: string): string =>
   `sluice: warning: the worker threads keep failing (${reason}); going on on the main thread, more slowly`
 
-/** Says on stderr when work leaves the workers, so a slow run is not a mystery. */
+/**
+ * Says on stderr when work leaves the workers, so a slow run is not a mystery. A pool on
+ * the calling thread has no workers to leave (its breaker never opens): nothing to watch.
+ */
 const withHealthWarnings = <A, E>(program: Effect.Effect<A, E, WorkerPool>) =>
   Effect.gen(function*() {
     const pool = yield* WorkerPool
+    if (pool.kind === "inline") return yield* program
     let open = false
     yield* SubscriptionRef.changes(pool.health).pipe(
       Stream.runForEach(({ breaker }) =>

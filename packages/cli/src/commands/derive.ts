@@ -13,12 +13,12 @@ import {
   isInvalidParameters,
   type KdfAlgorithm,
   layerDeriveInline,
+  loadWriteAtomically,
   phcString,
   phcSupported,
   secretsOf,
   validateDerive,
-  type WorkerPool,
-  writeAtomically
+  type WorkerPool
 } from "@sluice/core/node/derive"
 import type { Command } from "commander"
 import { Effect, Exit } from "effect"
@@ -329,7 +329,7 @@ export const deriveCommand = async (
   }
   const limits = { maxMemoryBytes: parsed.maxMemoryBytes }
   // The same check the pipeline makes, on a stand-in secret, before asking for the real one.
-  const checked = await Effect.runPromise(Effect.exit(validateDerive(parsed.params(new Uint8Array(1)), limits)))
+  const checked = Effect.runSyncExit(validateDerive(parsed.params(new Uint8Array(1)), limits))
   if (Exit.isFailure(checked)) {
     const error = checked.cause.reasons.find((r) => r._tag === "Fail")
     if (error !== undefined) return refused(error.error)
@@ -385,6 +385,8 @@ const deriveAndWrite = (
       return ExitCode.ok
     }
     let temp: string | undefined
+    // Loaded only to write a file: after the derivation, and never for standard output.
+    const writeAtomically = yield* Effect.promise(loadWriteAtomically)
     return yield* writeAtomically(path, (file) => {
       temp = file.tempPath
       outputs.pending.set(temp, path)

@@ -20,7 +20,9 @@ export type { DeriveParams, KdfAlgorithm } from "../derive/DeriveParams.js"
 export { secretsOf } from "../derive/DeriveParams.js"
 export { phcString, phcSupported } from "../derive/phc.js"
 export { WorkerPool } from "../engine/pool/WorkerPool.js"
-export { writeAtomically } from "./atomicFile.js"
+/** `writeAtomically` (atomicFile.ts), loaded when a key is to be written to a file: after the derivation. */
+export const loadWriteAtomically = (): Promise<typeof import("./atomicFile.js").writeAtomically> =>
+  import("./atomicFile.js").then((m) => m.writeAtomically)
 
 /**
  * Derivations on the calling thread, node:crypto's kernels on libuv's threads: the pool
