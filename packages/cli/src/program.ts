@@ -12,7 +12,7 @@ import { printErr, runCommand } from "./runtime.js"
 import { withStats } from "./stats.js"
 import { doctorCommand } from "./commands/doctor.js"
 import { benchCommand } from "./commands/bench.js"
-import { addDeriveCommand } from "./commands/derive.js"
+import { addDeriveCommand } from "./commands/deriveCommand.js"
 import { FILE_SUFFIX, type KeygenCommandOptions, keygenCommand, MANIFEST } from "./commands/keygen.js"
 import { KEY_TYPES } from "@sluice/core"
 

@@ -20,13 +20,11 @@ import {
   validateDerive,
   type WorkerPool
 } from "@sluice/core/node/derive"
-import type { Command } from "commander"
 import { Effect, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import { totalmem } from "node:os"
 import { ExitCode } from "../exitCode.js"
 import type { EarlyWorker } from "../earlyWorker.js"
-import { workersOption } from "../options.js"
 import { outputs, runOnPool } from "../run.js"
 
 export const KDFS = ["pbkdf2", "hkdf", "scrypt", "argon2id"] as const
@@ -412,65 +410,81 @@ const deriveAndWrite = (
   )
 
 /**
- * `sluice derive` as a command of `program`: its options, help and action, the same in the
- * full program (program.ts) and in derive's own (deriveMain.ts). `exitCodesHelp` ends its
- * help (the table of exit codes).
+ * derive's options but `-w` (a pool of workers: the full program's), as commander takes
+ * them: flags, description and default. commander's command is made from this list
+ * (deriveCommand.ts), and so is the quick reading of a plain command line (`quickArgs`).
  */
-export const addDeriveCommand = (
-  program: Command,
-  setExit: (code: number) => void,
-  exitCodesHelp: string,
-  early?: ReadonlyArray<EarlyWorker>,
-  out: (text: string) => void = (text) => process.stdout.write(text)
-): Command =>
-  program
-    .command("derive")
-    .description("derive a key with PBKDF2 or HKDF (SHA-256 or SHA-512), scrypt or Argon2id from explicit parameters, or pick parameters for this machine (--calibrate); the password or input key material is read from standard input, --password-file or a prompt")
-    .argument("<kdf>", "pbkdf2, scrypt or argon2id (a key from a password) or hkdf (keys from key material that is already strong)")
-    .option("--hash <name>", `pbkdf2, hkdf: the hash under HMAC: ${KDF_HASHES.join(", ")} (required)`)
-    .option("--iterations <n>", "pbkdf2: rounds, 1 to 100,000,000 (required; OWASP suggests 600,000 for SHA-256, 210,000 for SHA-512)")
-    .option("--ln <log2N>", "scrypt: log2 of N, the CPU/memory cost (17: N = 131072, 128 MiB with r = 8)")
-    .option("--n <N>", "scrypt: N itself, a power of two (instead of --ln)")
-    .option("--r <r>", "scrypt: the block size, 1 to 32 (usually 8)")
-    .option("--p <p>", "scrypt: the parallelization, 1 to 16 (usually 1)")
-    .option("--memory <size>", "argon2id: memory, in KiB or with a unit (65536, 64MiB)")
-    .option("--passes <t>", "argon2id: passes over the memory, 1 to 256")
-    .option("--parallelism <p>", "argon2id: lanes, 1 to 255 (RFC 9106 suggests 4)")
-    .option("--ad-hex <hex>", "argon2id: associated data (RFC 9106's X) as hex")
-    .option("--max-memory <size>", "scrypt, argon2id: the most memory a derivation may take (default: half of this machine's, at most 4GiB)")
-    .option("--calibrate <time>", "print parameters that take about this long here (500ms, 1s) within --max-memory, and the command to use them")
-    .option("--length <bytes>", "bytes of key: pbkdf2, scrypt, argon2id up to 1024, hkdf up to 255 x the hash's size (required)")
-    .option("--salt <text>", "the salt as UTF-8 text")
-    .option("--salt-hex <hex>", "the salt as hex")
-    .option("--salt-base64 <b64>", "the salt as base64")
-    .option("--allow-short-salt", "pbkdf2, scrypt, argon2id: accept a salt under 16 bytes (to reproduce a key made with one; argon2id never under 8)", false)
-    .option("--info <text>", "hkdf: the context and application info as UTF-8 text (default: none)")
-    .option("--info-hex <hex>", "hkdf: the info as hex")
-    .option("--password-file <file>", "read the password (hkdf: the input key material) from FILE instead of standard input")
-    .option("--encoding <name>", `how the key is printed: ${KEY_ENCODINGS.join(", ")} (raw needs -o; phc: scrypt and argon2id)`, "hex")
-    .option("-o, --output <file>", "write the key to FILE (mode 0600, whole or not at all) instead of standard output")
-    .option("--json", "print one JSON object: the algorithm, its parameters and the key", false)
-    .addOption(workersOption())
-    .addHelpText("after", `
-The secret never comes from the command line: arguments are visible to every user of the
-machine (ps, /proc) and stay in the shell's history. It is read from --password-file, else
-from standard input, else, when standard input is a terminal, from a prompt that does not
-echo. One trailing newline of a password is dropped (echo adds one); hkdf's input key
-material is taken byte for byte. Without --salt*, hkdf uses RFC 5869's zero salt.
-Nothing is cached or logged; parameters out of range (memory over the ceiling, zero
-passes, a short salt) are refused (exit 2) before the secret is asked for. The key is
-computed by node:crypto on libuv's threads, off the program's own thread, without a worker
-thread to start (-w N asks for one); --calibrate measures on a worker.
+export const DERIVE_OPTIONS: ReadonlyArray<readonly [flags: string, description: string, defaultValue?: string | boolean]> = [
+  ["--hash <name>", `pbkdf2, hkdf: the hash under HMAC: ${KDF_HASHES.join(", ")} (required)`],
+  ["--iterations <n>", "pbkdf2: rounds, 1 to 100,000,000 (required; OWASP suggests 600,000 for SHA-256, 210,000 for SHA-512)"],
+  ["--ln <log2N>", "scrypt: log2 of N, the CPU/memory cost (17: N = 131072, 128 MiB with r = 8)"],
+  ["--n <N>", "scrypt: N itself, a power of two (instead of --ln)"],
+  ["--r <r>", "scrypt: the block size, 1 to 32 (usually 8)"],
+  ["--p <p>", "scrypt: the parallelization, 1 to 16 (usually 1)"],
+  ["--memory <size>", "argon2id: memory, in KiB or with a unit (65536, 64MiB)"],
+  ["--passes <t>", "argon2id: passes over the memory, 1 to 256"],
+  ["--parallelism <p>", "argon2id: lanes, 1 to 255 (RFC 9106 suggests 4)"],
+  ["--ad-hex <hex>", "argon2id: associated data (RFC 9106's X) as hex"],
+  ["--max-memory <size>", "scrypt, argon2id: the most memory a derivation may take (default: half of this machine's, at most 4GiB)"],
+  ["--calibrate <time>", "print parameters that take about this long here (500ms, 1s) within --max-memory, and the command to use them"],
+  ["--length <bytes>", "bytes of key: pbkdf2, scrypt, argon2id up to 1024, hkdf up to 255 x the hash's size (required)"],
+  ["--salt <text>", "the salt as UTF-8 text"],
+  ["--salt-hex <hex>", "the salt as hex"],
+  ["--salt-base64 <b64>", "the salt as base64"],
+  ["--allow-short-salt", "pbkdf2, scrypt, argon2id: accept a salt under 16 bytes (to reproduce a key made with one; argon2id never under 8)", false],
+  ["--info <text>", "hkdf: the context and application info as UTF-8 text (default: none)"],
+  ["--info-hex <hex>", "hkdf: the info as hex"],
+  ["--password-file <file>", "read the password (hkdf: the input key material) from FILE instead of standard input"],
+  ["--encoding <name>", `how the key is printed: ${KEY_ENCODINGS.join(", ")} (raw needs -o; phc: scrypt and argon2id)`, "hex"],
+  ["-o, --output <file>", "write the key to FILE (mode 0600, whole or not at all) instead of standard output"],
+  ["--json", "print one JSON object: the algorithm, its parameters and the key", false],
+]
 
-Examples:
-  sluice derive pbkdf2 --hash sha256 --iterations 600000 --salt-hex 6d7973616c74... --length 32
-  sluice derive pbkdf2 --hash sha512 --iterations 210000 --salt-base64 ... --length 64 --password-file pw.txt
-  sluice derive argon2id --memory 64MiB --passes 3 --parallelism 4 --salt-hex ... --length 32 --encoding phc
-  sluice derive scrypt --ln 17 --r 8 --p 1 --salt-hex ... --length 32
-  sluice derive argon2id --calibrate 500ms --max-memory 1GiB
-  head -c 32 /dev/urandom > ikm && sluice derive hkdf --hash sha512 --salt-hex ... --info "app v1" --length 64 < ikm
-  sluice derive hkdf --hash sha256 --info-hex 0102 --length 32 --encoding raw -o key.bin < ikm
-${exitCodesHelp}`)
-    .action(async (kdf: string, opts: DeriveCommandOptions) => {
-      setExit(await deriveCommand(kdf, opts, out, (line) => process.stderr.write(line + "\n"), early))
-    })
+/** An option as the quick reading knows it: its attribute (commander's camel case) and whether it takes a value. */
+interface QuickOption {
+  readonly attribute: string
+  readonly takesValue: boolean
+}
+
+const QUICK_OPTIONS: ReadonlyMap<string, QuickOption> = new Map(DERIVE_OPTIONS.flatMap(([flags]) => {
+  const names = flags.split(/[ ,]+/).filter((f) => f.startsWith("-"))
+  const long = names.find((n) => n.startsWith("--"))!
+  const option = { attribute: long.slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()), takesValue: /[<[]/.test(flags) }
+  return names.map((name) => [name, option] as const)
+}))
+
+/**
+ * `derive KDF --option value ...` read without commander, when it is plain: every option
+ * one of derive's, given once, as `--name value` (a value not starting with '-'), and one
+ * KDF. Anything else (an unknown or repeated option, `--name=value`, a missing value, a
+ * second argument, `-w`) is undefined: commander reads it, with its messages. Where both
+ * read a command line, they read the same options (derive.args.test.ts).
+ */
+export const quickArgs = (argv: ReadonlyArray<string>): { readonly kdf: string; readonly options: DeriveCommandOptions } | undefined => {
+  if (argv[0] !== "derive") return undefined
+  let kdf: string | undefined
+  const options: Record<string, string | boolean> = {}
+  for (const [flags, , defaultValue] of DERIVE_OPTIONS) {
+    if (defaultValue !== undefined) options[QUICK_OPTIONS.get(flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!)!.attribute] = defaultValue
+  }
+  const given = new Set<string>()
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith("-")) {
+      if (kdf !== undefined) return undefined
+      kdf = arg
+      continue
+    }
+    const option = QUICK_OPTIONS.get(arg)
+    if (option === undefined || given.has(option.attribute)) return undefined
+    given.add(option.attribute)
+    if (!option.takesValue) {
+      options[option.attribute] = true
+      continue
+    }
+    const value = argv[++i]
+    if (value === undefined || value.startsWith("-")) return undefined
+    options[option.attribute] = value
+  }
+  return kdf === undefined ? undefined : { kdf, options: options as unknown as DeriveCommandOptions }
+}
