@@ -11,7 +11,7 @@ import {
   type KdfHash,
   type Pbkdf2Params,
   type ScryptParams
-} from "./DeriveParams.js"
+} from "./params.js"
 
 /**
  * The fastest well-kept PBKDF2 and HKDF in this environment: node:crypto in Node,

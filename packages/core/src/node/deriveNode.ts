@@ -8,18 +8,18 @@
  * `@sluice/core` exports.
  */
 import { Layer } from "effect"
-import { DeriveHandlersLive } from "../derive/handlers.js"
-import { DeriveRpcs } from "../derive/DeriveRpcs.js"
-import * as WorkerPool from "../engine/pool/WorkerPool.js"
+import { DeriveHandlersInline, DeriveRequests } from "../derive/request.js"
+import { layerInline } from "../engine/pool/inlinePool.js"
+import type { WorkerPool } from "../engine/pool/poolService.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 
 export { derive, derivePolicy } from "../derive/derive.js"
 export { DERIVE_LIMITS, validateDerive } from "../derive/validateDerive.js"
 export { type DeriveError, isInvalidParameters } from "../derive/DeriveError.js"
-export type { DeriveParams, KdfAlgorithm } from "../derive/DeriveParams.js"
-export { secretsOf } from "../derive/DeriveParams.js"
+export type { DeriveParams, KdfAlgorithm } from "../derive/params.js"
+export { secretsOf } from "../derive/params.js"
 export { phcString, phcSupported } from "../derive/phc.js"
-export { WorkerPool } from "../engine/pool/WorkerPool.js"
+export { WorkerPool } from "../engine/pool/poolService.js"
 /** `writeAtomically` (atomicFile.ts), loaded when a key is to be written to a file: after the derivation. */
 export const loadWriteAtomically = (): Promise<typeof import("./atomicFile.js").writeAtomically> =>
   import("./atomicFile.js").then((m) => m.writeAtomically)
@@ -30,6 +30,6 @@ export const loadWriteAtomically = (): Promise<typeof import("./atomicFile.js").
  * typed errors), without the other operations' handlers. Derive's handlers are here from
  * the start, not loaded on the first request: a program that imports this derives.
  */
-export const layerDeriveInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: DeriveRpcs, handlers: DeriveHandlersLive }).pipe(
+export const layerDeriveInline: Layer.Layer<WorkerPool> = layerInline({ group: DeriveRequests, handlers: DeriveHandlersInline }).pipe(
   Layer.provide(NodeKdfKernel.layer)
 )
