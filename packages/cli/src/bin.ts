@@ -1,6 +1,5 @@
 import { createRequire, enableCompileCache } from "node:module"
 import { availableParallelism } from "node:os"
-import { KEYGEN_WORKER_DATA, KEYGEN_WORKER_HEAP } from "./keygenWorkers.js"
 
 // V8 keeps the compiled program in the system's temporary folder (code only, never data),
 // so a run after the first skips most of the parsing and compiling of the bundle.
@@ -44,7 +43,8 @@ const keygen = args[0] === "keygen" && workers !== "0" && !args.some((a) => a ==
 const keygenWorkers = Number(valueOf("-n", "--count") ?? "1") > 256 ? Math.min(availableParallelism(), Number(workers ?? Infinity) || 1) : 1
 const count = keygen ? keygenWorkers : !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
 // worker_threads loads only when a worker starts here: a command that needs none does not evaluate it.
-const early = count === 0 ? [] : await import("./earlyWorker.js").then(({ startEarlyWorker }) =>
+// keygen's worker settings load with its workers: a command that starts none reads neither file.
+const early = count === 0 ? [] : await Promise.all([import("./earlyWorker.js"), import("./keygenWorkers.js")]).then(([{ startEarlyWorker }, { KEYGEN_WORKER_DATA, KEYGEN_WORKER_HEAP }]) =>
   Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url), keygen ? KEYGEN_WORKER_HEAP : undefined, keygen ? KEYGEN_WORKER_DATA : undefined))
 )
 
