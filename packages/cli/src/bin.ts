@@ -1,6 +1,5 @@
 import { createRequire, enableCompileCache } from "node:module"
 import { availableParallelism } from "node:os"
-import { KEYGEN_WORKER_DATA, KEYGEN_WORKER_HEAP } from "./keygenWorkers.js"
 
 // V8 keeps the compiled program in the system's temporary folder (code only, never data),
 // so a run after the first skips most of the parsing and compiling of the bundle.
@@ -44,21 +43,43 @@ const keygen = args[0] === "keygen" && workers !== "0" && !args.some((a) => a ==
 const keygenWorkers = Number(valueOf("-n", "--count") ?? "1") > 256 ? Math.min(availableParallelism(), Number(workers ?? Infinity) || 1) : 1
 const count = keygen ? keygenWorkers : !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
 // worker_threads loads only when a worker starts here: a command that needs none does not evaluate it.
-const early = count === 0 ? [] : await import("./earlyWorker.js").then(({ startEarlyWorker }) =>
+// keygen's worker settings load with its workers: a command that starts none reads neither file.
+const early = count === 0 ? [] : await Promise.all([import("./earlyWorker.js"), import("./keygenWorkers.js")]).then(([{ startEarlyWorker }, { KEYGEN_WORKER_DATA, KEYGEN_WORKER_HEAP }]) =>
   Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url), keygen ? KEYGEN_WORKER_HEAP : undefined, keygen ? KEYGEN_WORKER_DATA : undefined))
 )
 
 // A reader that went away (`sluice hash * | head -1`) ends the program quietly, as SIGPIPE
 // ends coreutils: nothing more can be written, and it is not an error of the input.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(141)
-  throw error
-})
+let guarded = false
+const stdout = (): NodeJS.WriteStream => {
+  if (!guarded) {
+    guarded = true
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(141)
+      throw error
+    })
+  }
+  return process.stdout
+}
 
-// One import: every module the program needs comes in the chunks it loads.
-const { main, withRawArgs } = await import("./program.js")
-// File names are bytes: an argument that is not UTF-8 is given as the bytes the kernel has.
-process.exitCode = await main(withRawArgs(args), early)
+// A derivation on libuv's threads loads derive's own program: commander with derive alone
+// and core's derive entry, not the other commands, the cache or the worker platform, so
+// node:crypto's call comes as soon after start-up as it can. Its help (which ends with the
+// table of every command's exit codes), calibration, a worker (-w N) and an argument that
+// is not UTF-8 (names.ts gives such names their bytes) stay with the full program.
+const leanDerive = args[0] === "derive" && count === 0 && !args.some((a) => a === "--help" || a === "-h" || a.includes("\uFFFD"))
+if (leanDerive) {
+  const { main } = await import("./deriveMain.js")
+  // Standard output is made (a pipe's is a socket, with the stream modules) when the key is
+  // written, after node:crypto's call, as `node -e` makes its own for console.log.
+  process.exitCode = await main(args, (text) => stdout().write(text))
+} else {
+  stdout()
+  // One import: every module the program needs comes in the chunks it loads.
+  const { main, withRawArgs } = await import("./program.js")
+  // File names are bytes: an argument that is not UTF-8 is given as the bytes the kernel has.
+  process.exitCode = await main(withRawArgs(args), early)
+}
 for (const worker of early) worker.discard()
 // Interrupted: a worker thread stuck in a system call (a slow disk) must not hold the exit.
 if (process.exitCode === 130) process.exit(130)

@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander"
+import { type Command, CommanderError, Option } from "commander"
 import { formatBytes, HASH_ALGORITHMS, parseAlgorithm } from "@sluice/core"
 import { type CacheAction, cacheCommand } from "./commands/cache.js"
 import { checkCommand } from "./commands/check.js"
@@ -7,12 +7,12 @@ import { hasEscapedBytes, osBytes, quoteName } from "./names.js"
 import type { EarlyWorker } from "./earlyWorker.js"
 import { hashCommand, parseAlgorithms } from "./commands/hash.js"
 import { EXIT_CODES_HELP, ExitCode } from "./exitCodes.js"
-import { parseWorkers, printErr, runCommand } from "./runtime.js"
+import { rootCommand, workersOption } from "./options.js"
+import { printErr, runCommand } from "./runtime.js"
 import { withStats } from "./stats.js"
-import { VERSION } from "./version.js"
 import { doctorCommand } from "./commands/doctor.js"
 import { benchCommand } from "./commands/bench.js"
-import { type DeriveCommandOptions, deriveCommand, KDF_HASHES, KEY_ENCODINGS } from "./commands/derive.js"
+import { addDeriveCommand } from "./commands/deriveCommand.js"
 import { FILE_SUFFIX, type KeygenCommandOptions, keygenCommand, MANIFEST } from "./commands/keygen.js"
 import { KEY_TYPES } from "@sluice/core"
 
@@ -25,24 +25,9 @@ const statsOption = () =>
 const noCacheOption = () =>
   new Option("--no-cache", "neither answer from nor write to the result cache (every file is read and hashed)")
 
-const workersOption = () =>
-  new Option("-w, --workers <n>", "worker threads (default: one per core; 0 runs on the main thread)").argParser(
-    (value: string) => {
-      if (parseWorkers(value) === undefined) {
-        throw new InvalidArgumentError("workers must be a whole number from 0 to 256")
-      }
-      return value
-    }
-  )
-
 /** Builds the `sluice` program; `setExit` receives the exit code of the command that ran. */
 export const makeProgram = (setExit: (code: number) => void, early?: ReadonlyArray<EarlyWorker>): Command => {
-  const program = new Command("sluice")
-    .description("Hash, check, encrypt and sign data of any size, streaming, on a pool of workers.")
-    .version(VERSION, "-V, --version")
-    .configureOutput({ outputError: (text, write) => write(`sluice: ${text.replace(/^error: /, "")}`) })
-    .showHelpAfterError("(sluice help COMMAND shows its usage)")
-    .exitOverride()
+  const program = rootCommand()
     .addHelpText("after", `
 Examples:
   sluice hash big.iso                      SHA-256, like sha256sum, on a pool of workers
@@ -165,57 +150,7 @@ ${EXIT_CODES_HELP}`)
       }
     })
 
-  program
-    .command("derive")
-    .description("derive a key with PBKDF2 or HKDF (SHA-256 or SHA-512), scrypt or Argon2id from explicit parameters, or pick parameters for this machine (--calibrate); the password or input key material is read from standard input, --password-file or a prompt")
-    .argument("<kdf>", "pbkdf2, scrypt or argon2id (a key from a password) or hkdf (keys from key material that is already strong)")
-    .option("--hash <name>", `pbkdf2, hkdf: the hash under HMAC: ${KDF_HASHES.join(", ")} (required)`)
-    .option("--iterations <n>", "pbkdf2: rounds, 1 to 100,000,000 (required; OWASP suggests 600,000 for SHA-256, 210,000 for SHA-512)")
-    .option("--ln <log2N>", "scrypt: log2 of N, the CPU/memory cost (17: N = 131072, 128 MiB with r = 8)")
-    .option("--n <N>", "scrypt: N itself, a power of two (instead of --ln)")
-    .option("--r <r>", "scrypt: the block size, 1 to 32 (usually 8)")
-    .option("--p <p>", "scrypt: the parallelization, 1 to 16 (usually 1)")
-    .option("--memory <size>", "argon2id: memory, in KiB or with a unit (65536, 64MiB)")
-    .option("--passes <t>", "argon2id: passes over the memory, 1 to 256")
-    .option("--parallelism <p>", "argon2id: lanes, 1 to 255 (RFC 9106 suggests 4)")
-    .option("--ad-hex <hex>", "argon2id: associated data (RFC 9106's X) as hex")
-    .option("--max-memory <size>", "scrypt, argon2id: the most memory a derivation may take (default: half of this machine's, at most 4GiB)")
-    .option("--calibrate <time>", "print parameters that take about this long here (500ms, 1s) within --max-memory, and the command to use them")
-    .option("--length <bytes>", "bytes of key: pbkdf2, scrypt, argon2id up to 1024, hkdf up to 255 x the hash's size (required)")
-    .option("--salt <text>", "the salt as UTF-8 text")
-    .option("--salt-hex <hex>", "the salt as hex")
-    .option("--salt-base64 <b64>", "the salt as base64")
-    .option("--allow-short-salt", "pbkdf2, scrypt, argon2id: accept a salt under 16 bytes (to reproduce a key made with one; argon2id never under 8)", false)
-    .option("--info <text>", "hkdf: the context and application info as UTF-8 text (default: none)")
-    .option("--info-hex <hex>", "hkdf: the info as hex")
-    .option("--password-file <file>", "read the password (hkdf: the input key material) from FILE instead of standard input")
-    .option("--encoding <name>", `how the key is printed: ${KEY_ENCODINGS.join(", ")} (raw needs -o; phc: scrypt and argon2id)`, "hex")
-    .option("-o, --output <file>", "write the key to FILE (mode 0600, whole or not at all) instead of standard output")
-    .option("--json", "print one JSON object: the algorithm, its parameters and the key", false)
-    .addOption(workersOption())
-    .addHelpText("after", `
-The secret never comes from the command line: arguments are visible to every user of the
-machine (ps, /proc) and stay in the shell's history. It is read from --password-file, else
-from standard input, else, when standard input is a terminal, from a prompt that does not
-echo. One trailing newline of a password is dropped (echo adds one); hkdf's input key
-material is taken byte for byte. Without --salt*, hkdf uses RFC 5869's zero salt.
-Nothing is cached or logged; parameters out of range (memory over the ceiling, zero
-passes, a short salt) are refused (exit 2) before the secret is asked for. The key is
-computed by node:crypto on libuv's threads, off the program's own thread, without a worker
-thread to start (-w N asks for one); --calibrate measures on a worker.
-
-Examples:
-  sluice derive pbkdf2 --hash sha256 --iterations 600000 --salt-hex 6d7973616c74... --length 32
-  sluice derive pbkdf2 --hash sha512 --iterations 210000 --salt-base64 ... --length 64 --password-file pw.txt
-  sluice derive argon2id --memory 64MiB --passes 3 --parallelism 4 --salt-hex ... --length 32 --encoding phc
-  sluice derive scrypt --ln 17 --r 8 --p 1 --salt-hex ... --length 32
-  sluice derive argon2id --calibrate 500ms --max-memory 1GiB
-  head -c 32 /dev/urandom > ikm && sluice derive hkdf --hash sha512 --salt-hex ... --info "app v1" --length 64 < ikm
-  sluice derive hkdf --hash sha256 --info-hex 0102 --length 32 --encoding raw -o key.bin < ikm
-${EXIT_CODES_HELP}`)
-    .action(async (kdf: string, opts: DeriveCommandOptions) => {
-      setExit(await deriveCommand(kdf, opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early))
-    })
+  addDeriveCommand(program, setExit, EXIT_CODES_HELP, early)
 
   program
     .command("keygen")

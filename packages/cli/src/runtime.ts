@@ -1,10 +1,21 @@
-import { Cause, Effect, Exit, Fiber, Layer, Stream, SubscriptionRef } from "effect"
+import { type Effect, Layer } from "effect"
 import * as SluiceNode from "@sluice/core/node"
-import { WorkerPool } from "@sluice/core"
-import { rmSync } from "node:fs"
+import type { WorkerPool } from "@sluice/core"
 import type { ResourceLimits, Worker } from "node:worker_threads"
 import type { EarlyWorker } from "./earlyWorker.js"
-import { ExitCode } from "./exitCodes.js"
+import type { ExitCode } from "./exitCodes.js"
+import { parseWorkers, runOnPool } from "./run.js"
+
+export {
+  breakerOpenedLine,
+  INTERRUPT_GRACE_MS,
+  lineBytes,
+  outputs,
+  parseWorkers,
+  printErr,
+  printOut,
+  runOnPool
+} from "./run.js"
 
 export interface PoolOptions {
   readonly workers?: string | undefined
@@ -17,10 +28,6 @@ export interface PoolOptions {
   /** Tasks a worker is given at once (the pool's `tasksPerWorker`; keygen: 2, its batches made in turn). */
   readonly tasksPerWorker?: number | undefined
 }
-
-/** `--workers N`: a whole number from 0 to 256, or undefined when the text is anything else. */
-export const parseWorkers = (text: string): number | undefined =>
-  /^\d+$/.test(text) && Number(text) <= 256 ? Number(text) : undefined
 
 /**
  * `--workers 0` runs inline on the main thread; the default is one worker per core.
@@ -55,140 +62,13 @@ export const poolLayer = (
   return SluiceNode.layer(workers === undefined ? { spawn, supervision } : { workers, spawn, supervision })
 }
 
-// After Ctrl-C nothing more reaches stdout or stderr but the line that says so: a
-// result printed after the user asked to stop could be taken for a complete output.
-let quiet = false
-
-const NEWLINE = Buffer.from("\n")
-
-/** A line (text, or bytes: a name that is not UTF-8 is printed as it is) and its newline. */
-export const lineBytes = (line: string | Uint8Array): string | Buffer =>
-  typeof line === "string" ? line + "\n" : Buffer.concat([line, NEWLINE])
-
-/** A line on stdout, unless the run was interrupted. */
-export const printOut = (line: string | Uint8Array): void => {
-  if (!quiet) process.stdout.write(lineBytes(line))
-}
-
-/** A line on stderr, unless the run was interrupted. */
-export const printErr = (line: string | Uint8Array): void => {
-  if (!quiet) process.stderr.write(lineBytes(line))
-}
-
 /**
- * Output files being written (`-o`): their temporary file while it exists, and the
- * destinations that ended up not written. A command keeps these up to date; Ctrl-C
- * reads them to remove what finalizers had no time to, and to say what was not written.
+ * Runs a command's program to its exit code on the pool `options` ask for, with the
+ * result cache unless `cache` is false (`runOnPool`: Ctrl-C, outputs).
  */
-export const outputs = {
-  pending: new Map<string, string>(),
-  notWritten: new Set<string>()
-}
-
-/**
- * Finalizers (removing a temporary file, closing the pool) get this long after Ctrl-C;
- * then the process exits anyway.
- */
-export const INTERRUPT_GRACE_MS = 500
-
-const removePendingOutputs = () => {
-  for (const [temp, path] of outputs.pending) {
-    // A temporary file, or a directory of them (keygen's staging directories).
-    rmSync(temp, { recursive: true, force: true })
-    outputs.notWritten.add(path)
-  }
-  outputs.pending.clear()
-}
-
-const interruptedLine = () => {
-  const lost = [...outputs.notWritten]
-  const clearLine = process.stderr.isTTY ? "\r\x1b[2K" : ""
-  return `${clearLine}sluice: interrupted${lost.length === 0 ? "" : `; not written: ${lost.join(", ")}`}\n`
-}
-
-/** The message stderr gets when the pool's circuit breaker opens: once per opening. */
-export const breakerOpenedLine = (reason: string): string =>
-  `sluice: warning: the worker threads keep failing (${reason}); going on on the main thread, more slowly`
-
-/** Says on stderr when work leaves the workers, so a slow run is not a mystery. */
-const withHealthWarnings = <A, E>(program: Effect.Effect<A, E, WorkerPool>) =>
-  Effect.gen(function*() {
-    const pool = yield* WorkerPool
-    let open = false
-    yield* SubscriptionRef.changes(pool.health).pipe(
-      Stream.runForEach(({ breaker }) =>
-        Effect.sync(() => {
-          if (breaker._tag === "open" && !open) printErr(breakerOpenedLine(breaker.reason))
-          open = breaker._tag === "open"
-        })
-      ),
-      Effect.forkScoped
-    )
-    return yield* program
-  }).pipe(Effect.scoped)
-
-/**
- * Runs a command's program to its exit code. Ctrl-C stops it within a moment: the
- * program's fiber is interrupted (its finalizers remove temporary files), and the
- * worker threads are terminated at once. A worker in a blocking read-and-hash loop
- * never reads the pool's interrupt message, and the pool's own shutdown would wait 5 s
- * for it to close, so terminating is the only prompt stop. A second Ctrl-C exits at once.
- */
-export const runCommand = async (
-  program: Effect.Effect<ExitCode, never, WorkerPool>,
-  options: PoolOptions
-): Promise<ExitCode> => {
-  const workers = new Set<Worker>()
-  let interrupted = false
-  const started = (worker: Worker) => {
-    // A worker started while the pool shuts down after Ctrl-C has nothing to do.
-    if (interrupted) return void worker.terminate()
-    workers.add(worker)
-    worker.once("exit", () => workers.delete(worker))
-  }
-  const layers = options.cache === false
-    ? poolLayer(options, started)
-    // One run asks for each file once: the disk level alone answers it (no copy in memory).
-    : Layer.merge(poolLayer(options, started), SluiceNode.cacheLayer({ memory: false }))
-  const fiber = Effect.runFork(withHealthWarnings(program).pipe(Effect.provide(layers)))
-  let grace: NodeJS.Timeout | undefined
-  /** The workers stopping after Ctrl-C: their outputs are removed once they have (keygen's workers write files). */
-  let terminated: Promise<unknown> = Promise.resolve()
-  let onSigint = () => {}
-  const stopped = new Promise<void>((resolve) => {
-    onSigint = () => {
-      if (interrupted) {
-        removePendingOutputs()
-        process.stderr.write(interruptedLine())
-        process.exit(ExitCode.interrupted)
-      }
-      interrupted = true
-      quiet = true
-      Effect.runFork(Fiber.interrupt(fiber))
-      terminated = Promise.allSettled([...workers].map((worker) => worker.terminate()))
-      grace = setTimeout(resolve, INTERRUPT_GRACE_MS)
-    }
-  })
-  process.on("SIGINT", onSigint)
-  try {
-    const exit = await Promise.race([Effect.runPromise(Fiber.await(fiber)), stopped])
-    if (interrupted || exit === undefined) {
-      // A worker still writing could make again what the finalizers removed: wait for them
-      // to stop, within the grace (one stuck in a system call must not hold the exit).
-      await Promise.race([terminated, stopped])
-      removePendingOutputs()
-      process.stderr.write(interruptedLine())
-      return ExitCode.interrupted
-    }
-    if (Exit.isSuccess(exit)) return exit.value
-    if (Cause.hasInterruptsOnly(exit.cause)) return ExitCode.interrupted
-    process.stderr.write(`sluice: internal error: ${Cause.pretty(exit.cause)}\n`)
-    return ExitCode.internal
-  } finally {
-    clearTimeout(grace)
-    process.removeListener("SIGINT", onSigint)
-    // Interrupted, the program is on its way out: another Ctrl-C before it exits ends it
-    // the same way (exit 130, outputs already removed), never by the signal's default.
-    if (interrupted) process.on("SIGINT", () => process.exit(ExitCode.interrupted))
-  }
-}
+export const runCommand = (program: Effect.Effect<ExitCode, never, WorkerPool>, options: PoolOptions): Promise<ExitCode> =>
+  runOnPool(program, (started) =>
+    options.cache === false
+      ? poolLayer(options, started)
+      // One run asks for each file once: the disk level alone answers it (no copy in memory).
+      : Layer.merge(poolLayer(options, started), SluiceNode.cacheLayer({ memory: false })))

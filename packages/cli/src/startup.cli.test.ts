@@ -95,6 +95,12 @@ describe("a command that needs no worker loads no worker machinery", () => {
     const key = argon2Sync("argon2id", { message: "correct horse", nonce: Buffer.from(salt, "hex"), memory: 1024, passes: 1, parallelism: 1, tagLength: 32 })
     expect(loads.stdout).toBe(key.toString("hex") + "\n")
     expectLean(loads, ["zlib"])
+     // derive's own program and core's derive entry: no other command, no commander (a plain
+    // command line is read without it), none of Effect's Schema or RPC modules, and of the
+    // pool only what runs tasks on this thread.
+    const sources = sourcesOf(loads)
+    expect(sources).toContainEqual(expect.stringMatching(/core\/src\/engine\/pool\/inlinePool\.ts$/))
+    expect(sources.filter((s) => /effect\/src\/(Schema[A-Za-z]*|rpc\/.*|Pool)\.ts$|commander\/|src\/commands\/(?!derive\.ts$)|src\/program\.ts$|engine\/errors\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
   })
 
   it("sluice check answered from the cache: no worker machinery", async () => {

@@ -56,6 +56,7 @@ export { recommend, RULES as RECOMMENDATION_RULES } from "./engine/metrics/recom
 export type { Observed, Recommendation } from "./engine/metrics/recommendations.js"
 export * from "./derive/DeriveParams.js"
 export * from "./derive/DeriveError.js"
+export * from "./derive/DeriveErrorSchema.js"
 export { Derive, DeriveRpcs } from "./derive/DeriveRpcs.js"
 export { DeriveHandlersLive } from "./derive/handlers.js"
 export { KdfKernel, layerPortable as layerPortableKdfKernel, makeKdfKernel, NOBLE_KERNEL } from "./derive/KdfKernel.js"

@@ -5,8 +5,8 @@
  */
 import { Layer } from "effect"
 import type { Rpc, RpcGroup } from "effect/rpc"
-import { deriveError, KdfFailed } from "./derive/DeriveError.js"
 import { DeriveRpcs } from "./derive/DeriveRpcs.js"
+import { deriveHandlersLazy, UNLOADED_KERNEL } from "./derive/lazyHandlers.js"
 import { EngineHandlersLive, EngineRpcs } from "./engine/pool/EngineRpcs.js"
 import { lazyHandlers } from "./engine/pool/lazyHandlers.js"
 import { HashHandlersLive } from "./hash/handlers.js"
@@ -23,7 +23,7 @@ export type KeygenHandlersLoader = () => Promise<Layer.Layer<Rpc.ToHandler<RpcGr
 export const portableKeygen: KeygenHandlersLoader = () => import("./keys/handlers.js").then((m) => m.KeygenHandlersLive)
 
 /** The kernel a request names when its operation's code could not be loaded where it ran. */
-const UNLOADED = "unloadable"
+const UNLOADED = UNLOADED_KERNEL
 
 /**
  * What a worker (or the calling thread) runs; needs the platform's sources and kernels.
@@ -37,11 +37,7 @@ export const operationHandlers = (keygen: KeygenHandlersLoader = portableKeygen)
   Layer.mergeAll(
     EngineHandlersLive,
     HashHandlersLive,
-    lazyHandlers(
-      DeriveRpcs,
-      () => import("./derive/handlers.js").then((m) => m.DeriveHandlersLive),
-      ({ params }) => deriveError(new KdfFailed({ algorithm: params.algorithm, kernel: UNLOADED }))
-    ),
+    deriveHandlersLazy(),
     lazyHandlers(KeygenRpcs, keygen, ({ type }) => keygenError(new GenerationFailed({ type, kernel: UNLOADED })))
   )
 

@@ -6,28 +6,26 @@
  * (`ps`, /proc/PID/cmdline) and are kept in shell history.
  */
 import {
-  calibrate,
-  type Calibration,
   derive,
   DERIVE_LIMITS,
   type DeriveError,
   type DeriveParams,
   isInvalidParameters,
   type KdfAlgorithm,
+  layerDeriveInline,
+  loadWriteAtomically,
   phcString,
   phcSupported,
   secretsOf,
   validateDerive,
   type WorkerPool
-} from "@sluice/core"
-import { writeAtomically } from "@sluice/core/node"
+} from "@sluice/core/node/derive"
 import { Effect, Exit } from "effect"
-import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { totalmem } from "node:os"
-import { ExitCode } from "../exitCodes.js"
+import { ExitCode } from "../exitCode.js"
 import type { EarlyWorker } from "../earlyWorker.js"
-import { outputs, runCommand } from "../runtime.js"
+import { outputs, runOnPool } from "../run.js"
 
 export const KDFS = ["pbkdf2", "hkdf", "scrypt", "argon2id"] as const
 export const KDF_HASHES = ["sha256", "sha512"] as const
@@ -61,7 +59,7 @@ export interface DeriveCommandOptions {
 }
 
 /** A usage error: said before anything is read or derived. */
-class Usage {
+export class Usage {
   constructor(readonly message: string) {}
 }
 
@@ -83,7 +81,7 @@ const bytesOption = (name: string, given: { text?: string | undefined; hex?: str
   return given.text === undefined ? undefined : new TextEncoder().encode(given.text)
 }
 
-const wholeNumber = (name: string, value: string | undefined): number => {
+export const wholeNumber = (name: string, value: string | undefined): number => {
   if (value === undefined) throw new Usage(`--${name} is required`)
   if (!/^\d+$/.test(value)) throw new Usage(`--${name} must be a whole number (got '${value}')`)
   return Number(value)
@@ -92,7 +90,7 @@ const wholeNumber = (name: string, value: string | undefined): number => {
 const MEMORY_UNITS: Record<string, number> = { k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 }
 
 /** A size with a unit (KiB, MiB, GiB; K, M, G alike), or a bare number of `bare` bytes each. */
-const sizeOption = (name: string, value: string, bare: number | undefined): number => {
+export const sizeOption = (name: string, value: string, bare: number | undefined): number => {
   const match = /^(\d+)\s*([a-zA-Z]*)$/.exec(value.trim())
   const unit = match?.[2]?.toLowerCase() ?? ""
   const scale = unit === "" ? bare : MEMORY_UNITS[unit]
@@ -107,14 +105,6 @@ const sizeOption = (name: string, value: string, bare: number | undefined): numb
  * the fixed 4 GiB (`--max-memory` sets it, within the same 4 GiB).
  */
 export const defaultMemoryCeiling = (): number => Math.min(DERIVE_LIMITS.maxMemoryBytes, Math.floor(totalmem() / 2))
-
-/** `500ms`, `0.5s`, `2s`: the calibration's target. */
-const durationOption = (value: string): number => {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(value.trim())
-  const ms = match === null ? Number.NaN : Number(match[1]) * (match[2] === "s" ? 1000 : 1)
-  if (!(ms >= 10 && ms <= 600_000)) throw new Usage(`--calibrate takes a time from 10ms to 600s, such as 500ms or 2s (got '${value}')`)
-  return ms
-}
 
 const only = (kdfs: ReadonlyArray<string>, kdf: string, given: ReadonlyArray<readonly [string, unknown]>) => {
   for (const [option, value] of given) {
@@ -321,7 +311,8 @@ export const deriveCommand = async (
   err: (line: string) => void,
   early?: ReadonlyArray<EarlyWorker>
 ): Promise<ExitCode> => {
-  if (options.calibrate !== undefined) return calibrateCommand(kdf, options, out, err, early)
+  // Calibration measures on a worker pool: its code loads only for it.
+  if (options.calibrate !== undefined) return import("./deriveCalibrate.js").then((m) => m.calibrateCommand(kdf, options, out, err, early))
   let parsed: Parsed
   try {
     parsed = parseParameters(kdf, options)
@@ -336,7 +327,7 @@ export const deriveCommand = async (
   }
   const limits = { maxMemoryBytes: parsed.maxMemoryBytes }
   // The same check the pipeline makes, on a stand-in secret, before asking for the real one.
-  const checked = await Effect.runPromise(Effect.exit(validateDerive(parsed.params(new Uint8Array(1)), limits)))
+  const checked = Effect.runSyncExit(validateDerive(parsed.params(new Uint8Array(1)), limits))
   if (Exit.isFailure(checked)) {
     const error = checked.cause.reasons.find((r) => r._tag === "Fail")
     if (error !== undefined) return refused(error.error)
@@ -350,97 +341,10 @@ export const deriveCommand = async (
   // start-up (0.1-0.2 s, more than an Argon2id of 64 MiB takes), so the derivation is a task
   // of the inline pool by default, held to its policy's CPU deadline there (typed errors
   // alike). `-w N` still puts it on a worker thread.
-  return runCommand(deriveAndWrite(request, limits, options, out, refused, err), { workers: options.workers ?? "0", cache: false, early })
-}
-
-/** A memory size as `--memory` takes it back: MiB when whole, KiB otherwise. */
-const memoryArgument = (kib: number) => kib % 1024 === 0 ? `${kib / 1024}MiB` : `${kib}KiB`
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`
-
-/** The parameters chosen, as words and as the options of `sluice derive` that use them. */
-const describeCalibration = (c: Calibration): { readonly words: string; readonly args: ReadonlyArray<string>; readonly fields: Record<string, number> } => {
-  const p = c.params
-  switch (p.algorithm) {
-    case "argon2id":
-      return {
-        words: `m=${p.memoryKiB} KiB (${mib(p.memoryKiB * 1024)}), t=${p.passes}, p=${p.parallelism}`,
-        args: ["--memory", memoryArgument(p.memoryKiB), "--passes", String(p.passes), "--parallelism", String(p.parallelism)],
-        fields: { memoryKiB: p.memoryKiB, passes: p.passes, parallelism: p.parallelism }
-      }
-    case "scrypt":
-      return {
-        words: `N=2^${p.logN} (${mib(128 * p.r * 2 ** p.logN)}), r=${p.r}, p=${p.p}`,
-        args: ["--ln", String(p.logN), "--r", String(p.r), "--p", String(p.p)],
-        fields: { logN: p.logN, r: p.r, p: p.p }
-      }
-    case "pbkdf2-sha256":
-    case "pbkdf2-sha512":
-      return { words: `${p.iterations} iterations`, args: ["--hash", p.algorithm.slice(7), "--iterations", String(p.iterations)], fields: { iterations: p.iterations } }
-    default:
-      return { words: "", args: [], fields: {} }
-  }
-}
-
-/**
- * `--calibrate 500ms`: times real derivations on a worker of this machine and prints the
- * parameters that take about that long within the memory ceiling, and the command line
- * that uses them (with a new random salt). No password is read: what is timed is the
- * parameters, over a stand-in.
- */
-const calibrateCommand = async (
-  kdf: string,
-  options: DeriveCommandOptions,
-  out: (text: string) => void,
-  err: (line: string) => void,
-  early?: ReadonlyArray<EarlyWorker>
-): Promise<ExitCode> => {
-  let request: Parameters<typeof calibrate>[0]
-  try {
-    if (kdf === "hkdf") throw new Usage("--calibrate is for password hashes (argon2id, scrypt, pbkdf2): hkdf has no cost to tune")
-    if (!(KDFS as ReadonlyArray<string>).includes(kdf)) throw new Usage(`unknown key derivation '${kdf}' (${KDFS.join(", ")})`)
-    const chosen: ReadonlyArray<readonly [string, unknown]> = [["memory", options.memory], ["passes", options.passes], ["ln", options.ln], ["n", options.n], ["r", options.r], ["p", options.p], ["iterations", options.iterations]]
-    for (const [option, value] of chosen) if (value !== undefined) throw new Usage(`--calibrate chooses the parameters: leave out --${option}`)
-    if (kdf === "pbkdf2" && (options.hash === undefined || !(KDF_HASHES as ReadonlyArray<string>).includes(options.hash))) {
-      throw new Usage(`--hash is required (${KDF_HASHES.join(", ")})`)
-    }
-    if (kdf !== "pbkdf2" && options.hash !== undefined) throw new Usage(`--hash is for pbkdf2 and hkdf; ${kdf} has its own`)
-    if (kdf === "pbkdf2" && options.maxMemory !== undefined) throw new Usage("--max-memory is for scrypt and argon2id; pbkdf2 has none")
-    if (kdf !== "argon2id" && options.parallelism !== undefined) throw new Usage(`--parallelism is for argon2id; ${kdf} has none`)
-    request = {
-      algorithm: (kdf === "pbkdf2" ? `pbkdf2-${options.hash}` : kdf) as Parameters<typeof calibrate>[0]["algorithm"],
-      targetMs: durationOption(options.calibrate!),
-      maxMemoryBytes: options.maxMemory === undefined ? defaultMemoryCeiling() : sizeOption("max-memory", options.maxMemory, undefined),
-      length: options.length === undefined ? 32 : wholeNumber("length", options.length),
-      ...(options.parallelism === undefined ? {} : { parallelism: wholeNumber("parallelism", options.parallelism) })
-    }
-  } catch (error) {
-    if (!(error instanceof Usage)) throw error
-    err(`sluice: ${error.message}`)
-    return ExitCode.usage
-  }
-  const ceiling = Math.min(request.maxMemoryBytes ?? DERIVE_LIMITS.maxMemoryBytes, DERIVE_LIMITS.maxMemoryBytes)
-  const program = calibrate(request).pipe(
-    Effect.map((c) => {
-      const { args, fields, words } = describeCalibration(c)
-      const command = ["sluice", "derive", kdf, ...args, "--length", String(c.params.length), "--salt-hex", randomBytes(16).toString("hex")].join(" ")
-      const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-      if (options.json) {
-        out(JSON.stringify({ algorithm: c.params.algorithm, ...fields, length: c.params.length, ms: Math.round(c.ms), targetMs: request.targetMs, ...(kdf === "pbkdf2" ? {} : { maxMemoryBytes: ceiling }), limitedBy: c.limitedBy, command }) + "\n")
-      } else {
-        const limit = kdf === "pbkdf2" ? "" : `; memory ceiling ${mib(ceiling)}${c.limitedBy === "memory" ? ", reached" : ""}`
-        out(`${c.params.algorithm}: ${words}: ${seconds(c.ms)} on this machine (target ${seconds(request.targetMs)}${limit})\n${command}\n`)
-      }
-      return ExitCode.ok as ExitCode
-    }),
-    Effect.catchTag("DeriveError", (error) => Effect.sync(() => {
-      err(`sluice: ${error.message}`)
-      return isInvalidParameters(error.reason) ? ExitCode.usage : ExitCode.internal
-    })),
-    Effect.catchTag("WorkerError", (error) => Effect.sync(() => {
-      err(`sluice: ${error.message}`)
-      return ExitCode.internal
-    }))
-  )
+  const program = deriveAndWrite(request, limits, options, out, refused, err)
+  if (options.workers === undefined || options.workers === "0") return runOnPool(program, () => layerDeriveInline)
+  // -w N: on a worker thread of the full pool, which loads only for it.
+  const { runCommand } = await import("../runtime.js")
   return runCommand(program, { workers: options.workers, cache: false, early })
 }
 
@@ -479,6 +383,8 @@ const deriveAndWrite = (
       return ExitCode.ok
     }
     let temp: string | undefined
+    // Loaded only to write a file: after the derivation, and never for standard output.
+    const writeAtomically = yield* Effect.promise(loadWriteAtomically)
     return yield* writeAtomically(path, (file) => {
       temp = file.tempPath
       outputs.pending.set(temp, path)
@@ -502,3 +408,83 @@ const deriveAndWrite = (
       return ExitCode.internal
     }))
   )
+
+/**
+ * derive's options but `-w` (a pool of workers: the full program's), as commander takes
+ * them: flags, description and default. commander's command is made from this list
+ * (deriveCommand.ts), and so is the quick reading of a plain command line (`quickArgs`).
+ */
+export const DERIVE_OPTIONS: ReadonlyArray<readonly [flags: string, description: string, defaultValue?: string | boolean]> = [
+  ["--hash <name>", `pbkdf2, hkdf: the hash under HMAC: ${KDF_HASHES.join(", ")} (required)`],
+  ["--iterations <n>", "pbkdf2: rounds, 1 to 100,000,000 (required; OWASP suggests 600,000 for SHA-256, 210,000 for SHA-512)"],
+  ["--ln <log2N>", "scrypt: log2 of N, the CPU/memory cost (17: N = 131072, 128 MiB with r = 8)"],
+  ["--n <N>", "scrypt: N itself, a power of two (instead of --ln)"],
+  ["--r <r>", "scrypt: the block size, 1 to 32 (usually 8)"],
+  ["--p <p>", "scrypt: the parallelization, 1 to 16 (usually 1)"],
+  ["--memory <size>", "argon2id: memory, in KiB or with a unit (65536, 64MiB)"],
+  ["--passes <t>", "argon2id: passes over the memory, 1 to 256"],
+  ["--parallelism <p>", "argon2id: lanes, 1 to 255 (RFC 9106 suggests 4)"],
+  ["--ad-hex <hex>", "argon2id: associated data (RFC 9106's X) as hex"],
+  ["--max-memory <size>", "scrypt, argon2id: the most memory a derivation may take (default: half of this machine's, at most 4GiB)"],
+  ["--calibrate <time>", "print parameters that take about this long here (500ms, 1s) within --max-memory, and the command to use them"],
+  ["--length <bytes>", "bytes of key: pbkdf2, scrypt, argon2id up to 1024, hkdf up to 255 x the hash's size (required)"],
+  ["--salt <text>", "the salt as UTF-8 text"],
+  ["--salt-hex <hex>", "the salt as hex"],
+  ["--salt-base64 <b64>", "the salt as base64"],
+  ["--allow-short-salt", "pbkdf2, scrypt, argon2id: accept a salt under 16 bytes (to reproduce a key made with one; argon2id never under 8)", false],
+  ["--info <text>", "hkdf: the context and application info as UTF-8 text (default: none)"],
+  ["--info-hex <hex>", "hkdf: the info as hex"],
+  ["--password-file <file>", "read the password (hkdf: the input key material) from FILE instead of standard input"],
+  ["--encoding <name>", `how the key is printed: ${KEY_ENCODINGS.join(", ")} (raw needs -o; phc: scrypt and argon2id)`, "hex"],
+  ["-o, --output <file>", "write the key to FILE (mode 0600, whole or not at all) instead of standard output"],
+  ["--json", "print one JSON object: the algorithm, its parameters and the key", false],
+]
+
+/** An option as the quick reading knows it: its attribute (commander's camel case) and whether it takes a value. */
+interface QuickOption {
+  readonly attribute: string
+  readonly takesValue: boolean
+}
+
+const QUICK_OPTIONS: ReadonlyMap<string, QuickOption> = new Map(DERIVE_OPTIONS.flatMap(([flags]) => {
+  const names = flags.split(/[ ,]+/).filter((f) => f.startsWith("-"))
+  const long = names.find((n) => n.startsWith("--"))!
+  const option = { attribute: long.slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()), takesValue: /[<[]/.test(flags) }
+  return names.map((name) => [name, option] as const)
+}))
+
+/**
+ * `derive KDF --option value ...` read without commander, when it is plain: every option
+ * one of derive's, given once, as `--name value` (a value not starting with '-'), and one
+ * KDF. Anything else (an unknown or repeated option, `--name=value`, a missing value, a
+ * second argument, `-w`) is undefined: commander reads it, with its messages. Where both
+ * read a command line, they read the same options (derive.args.test.ts).
+ */
+export const quickArgs = (argv: ReadonlyArray<string>): { readonly kdf: string; readonly options: DeriveCommandOptions } | undefined => {
+  if (argv[0] !== "derive") return undefined
+  let kdf: string | undefined
+  const options: Record<string, string | boolean> = {}
+  for (const [flags, , defaultValue] of DERIVE_OPTIONS) {
+    if (defaultValue !== undefined) options[QUICK_OPTIONS.get(flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!)!.attribute] = defaultValue
+  }
+  const given = new Set<string>()
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith("-")) {
+      if (kdf !== undefined) return undefined
+      kdf = arg
+      continue
+    }
+    const option = QUICK_OPTIONS.get(arg)
+    if (option === undefined || given.has(option.attribute)) return undefined
+    given.add(option.attribute)
+    if (!option.takesValue) {
+      options[option.attribute] = true
+      continue
+    }
+    const value = argv[++i]
+    if (value === undefined || value.startsWith("-")) return undefined
+    options[option.attribute] = value
+  }
+  return kdf === undefined ? undefined : { kdf, options: options as unknown as DeriveCommandOptions }
+}

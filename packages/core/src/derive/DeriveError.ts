@@ -1,27 +1,32 @@
-import { Schema } from "effect"
-import { KdfAlgorithm } from "./DeriveParams.js"
+import { Data } from "effect"
+import type { KdfAlgorithm } from "./params.js"
 
 /**
  * Why a derivation was refused or failed. A reason carries names and numbers only: never
  * the password, the input key material, the salt or info bytes, nor any derived byte, so
  * it is safe to print, log and post between threads.
+ *
+ * Plain classes, without Effect's Schema: the checks on the calling thread make them, and
+ * a program that only derives never loads Schema. Their schemas, for an error that crosses
+ * from a worker, are DeriveErrorSchema.ts's (decoded back into these classes).
  */
-export class UnknownKdf extends Schema.TaggedClass<UnknownKdf>()("UnknownKdf", {
-  algorithm: Schema.String
-}) {
+export class UnknownKdf extends Data.TaggedClass("UnknownKdf")<{
+  readonly algorithm: string
+}> {
   get message() {
     return `unsupported key derivation '${this.algorithm}'`
   }
 }
 
 /** A numeric parameter out of its range: `parameter` names it, `value` is what was given. */
-export class ParameterOutOfRange extends Schema.TaggedClass<ParameterOutOfRange>()("ParameterOutOfRange", {
-  algorithm: KdfAlgorithm,
-  parameter: Schema.Literals(["iterations", "length", "logN", "r", "p", "memoryKiB", "passes", "parallelism"]),
-  value: Schema.Number,
-  min: Schema.Number,
-  max: Schema.Number
-}) {
+export const RANGED_PARAMETERS = ["iterations", "length", "logN", "r", "p", "memoryKiB", "passes", "parallelism"] as const
+export class ParameterOutOfRange extends Data.TaggedClass("ParameterOutOfRange")<{
+  readonly algorithm: KdfAlgorithm
+  readonly parameter: (typeof RANGED_PARAMETERS)[number]
+  readonly value: number
+  readonly min: number
+  readonly max: number
+}> {
   get message() {
     const shown = Number.isFinite(this.value) ? String(this.value) : "not a number"
     return `${this.algorithm}: ${this.parameter} must be a whole number from ${this.min} to ${this.max} (got ${shown})`
@@ -32,12 +37,12 @@ export class ParameterOutOfRange extends Schema.TaggedClass<ParameterOutOfRange>
  * A password hash with a salt under 16 bytes, without the caller saying it is meant; or,
  * `floor` set, under the algorithm's own minimum (Argon2's 8 bytes), which nothing allows.
  */
-export class SaltTooShort extends Schema.TaggedClass<SaltTooShort>()("SaltTooShort", {
-  algorithm: KdfAlgorithm,
-  bytes: Schema.Number,
-  min: Schema.Number,
-  floor: Schema.optional(Schema.Boolean)
-}) {
+export class SaltTooShort extends Data.TaggedClass("SaltTooShort")<{
+  readonly algorithm: KdfAlgorithm
+  readonly bytes: number
+  readonly min: number
+  readonly floor?: boolean | undefined
+}> {
   get message() {
     return this.floor === true
       ? `${this.algorithm}: the salt has ${this.bytes} bytes, fewer than ${this.min}, the algorithm's minimum`
@@ -53,44 +58,44 @@ const showBytes = (bytes: number) =>
  * A memory-hard derivation that would need more memory than the caller's ceiling (the
  * CLI's: a share of this machine's memory; at most 4 GiB anywhere).
  */
-export class MemoryOverCeiling extends Schema.TaggedClass<MemoryOverCeiling>()("MemoryOverCeiling", {
-  algorithm: KdfAlgorithm,
-  bytes: Schema.Number,
-  max: Schema.Number
-}) {
+export class MemoryOverCeiling extends Data.TaggedClass("MemoryOverCeiling")<{
+  readonly algorithm: KdfAlgorithm
+  readonly bytes: number
+  readonly max: number
+}> {
   get message() {
     return `${this.algorithm}: these parameters need ${showBytes(this.bytes)} of memory, more than the ceiling of ${showBytes(this.max)}`
   }
 }
 
 /** An input (password, salt, info) larger than sluice accepts: only its size is told. */
-export class InputTooLarge extends Schema.TaggedClass<InputTooLarge>()("InputTooLarge", {
-  algorithm: KdfAlgorithm,
-  input: Schema.Literals(["password", "ikm", "salt", "info", "secret", "associatedData"]),
-  bytes: Schema.Number,
-  max: Schema.Number
-}) {
+export const DERIVE_INPUTS = ["password", "ikm", "salt", "info", "secret", "associatedData"] as const
+export class InputTooLarge extends Data.TaggedClass("InputTooLarge")<{
+  readonly algorithm: KdfAlgorithm
+  readonly input: (typeof DERIVE_INPUTS)[number]
+  readonly bytes: number
+  readonly max: number
+}> {
   get message() {
     return `${this.algorithm}: the ${this.input} has ${this.bytes} bytes, more than ${this.max}`
   }
 }
 
 /** The kernel itself failed (it should not: parameters were checked before). Its text is not kept: it could echo an input. */
-export class KdfFailed extends Schema.TaggedClass<KdfFailed>()("KdfFailed", {
-  algorithm: KdfAlgorithm,
-  kernel: Schema.String
-}) {
+export class KdfFailed extends Data.TaggedClass("KdfFailed")<{
+  readonly algorithm: KdfAlgorithm
+  readonly kernel: string
+}> {
   get message() {
     return `${this.algorithm}: the ${this.kernel} kernel failed`
   }
 }
 
-export const DeriveErrorReason = Schema.Union([UnknownKdf, ParameterOutOfRange, SaltTooShort, MemoryOverCeiling, InputTooLarge, KdfFailed])
-export type DeriveErrorReason = typeof DeriveErrorReason.Type
+export type DeriveErrorReason = UnknownKdf | ParameterOutOfRange | SaltTooShort | MemoryOverCeiling | InputTooLarge | KdfFailed
 
-export class DeriveError extends Schema.TaggedError<DeriveError>()("DeriveError", {
-  reason: DeriveErrorReason
-}) {
+export class DeriveError extends Data.TaggedError("DeriveError")<{
+  readonly reason: DeriveErrorReason
+}> {
   override get message() {
     return this.reason.message
   }

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { Rpc, RpcGroup } from "effect/rpc"
 import { Transferable } from "effect/workers"
-import { DeriveError } from "./DeriveError.js"
+import { DeriveErrorSchema } from "./DeriveErrorSchema.js"
 import { DeriveParams } from "./DeriveParams.js"
 
 /**
@@ -12,7 +12,7 @@ import { DeriveParams } from "./DeriveParams.js"
 export class Derive extends Rpc.make("Derive", {
   payload: { params: DeriveParams },
   success: Schema.Struct({ key: Transferable.Uint8Array }),
-  error: DeriveError
+  error: DeriveErrorSchema
 }) {}
 
 export class DeriveRpcs extends RpcGroup.make(Derive) {}

@@ -1,6 +1,3 @@
-import { hkdf } from "@noble/hashes/hkdf.js"
-import { pbkdf2Async } from "@noble/hashes/pbkdf2.js"
-import { sha256, sha512 } from "@noble/hashes/sha2.js"
 import { Context, Effect, Layer } from "effect"
 import { type DeriveError, deriveError, KdfFailed } from "./DeriveError.js"
 import {
@@ -14,7 +11,7 @@ import {
   type KdfHash,
   type Pbkdf2Params,
   type ScryptParams
-} from "./DeriveParams.js"
+} from "./params.js"
 
 /**
  * The fastest well-kept PBKDF2 and HKDF in this environment: node:crypto in Node,
@@ -66,8 +63,6 @@ export const makeKdfKernel = (name: string, functions: KdfFunctions): KdfKernel[
     })
 })
 
-const nobleHash = { sha256, sha512 } as const
-
 /**
  * scrypt and Argon2id in WebAssembly (hash-wasm), wherever WebAssembly runs: the browser's
  * and the portable kernel's. Measured side by side on this machine (2 cores, Node 24),
@@ -113,6 +108,15 @@ export const memoryHardFunctions: Pick<KdfFunctions, "scrypt" | "argon2id"> = {
 }
 
 /**
+ * noble's PBKDF2, HKDF and hashes, loaded with the first derivation that uses them: a
+ * platform whose kernel is its own (node:crypto, WebCrypto) never evaluates them.
+ */
+const noble = () =>
+  Promise.all([import("@noble/hashes/pbkdf2.js"), import("@noble/hashes/hkdf.js"), import("@noble/hashes/sha2.js")]).then(
+    ([{ pbkdf2Async }, { hkdf }, { sha256, sha512 }]) => ({ pbkdf2Async, hkdf, hash: { sha256, sha512 } as const })
+  )
+
+/**
  * noble-hashes, pure JavaScript: runs everywhere, 5-10 times slower than native PBKDF2.
  * `pbkdf2Async` gives the event loop a turn every few milliseconds, so a worker still
  * hears an interrupt during a long derivation. scrypt and Argon2id are hash-wasm's,
@@ -120,8 +124,8 @@ export const memoryHardFunctions: Pick<KdfFunctions, "scrypt" | "argon2id"> = {
  */
 export const portableFunctions: KdfFunctions = {
   pbkdf2: (hash, { iterations, length, password, salt }) =>
-    pbkdf2Async(nobleHash[hash], password, salt, { c: iterations, dkLen: length }),
-  hkdf: (hash, { ikm, info, length, salt }) => hkdf(nobleHash[hash], ikm, salt, info, length),
+    noble().then(({ hash: hashes, pbkdf2Async }) => pbkdf2Async(hashes[hash], password, salt, { c: iterations, dkLen: length })),
+  hkdf: (hash, { ikm, info, length, salt }) => noble().then(({ hash: hashes, hkdf }) => hkdf(hashes[hash], ikm, salt, info, length)),
   ...memoryHardFunctions
 }
 

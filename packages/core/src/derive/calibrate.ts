@@ -3,7 +3,7 @@ import type { WorkerError } from "../engine/errors.js"
 import type { WorkerPool } from "../engine/pool/WorkerPool.js"
 import { derive } from "./derive.js"
 import type { DeriveError } from "./DeriveError.js"
-import type { Argon2idParams, DeriveParams, Pbkdf2Params, ScryptParams } from "./DeriveParams.js"
+import type { Argon2idParams, DeriveParams, Pbkdf2Params, ScryptParams } from "./params.js"
 import { DERIVE_LIMITS, memoryCeiling } from "./validateDerive.js"
 
 export const CALIBRATED_ALGORITHMS = ["argon2id", "scrypt", "pbkdf2-sha256", "pbkdf2-sha512"] as const

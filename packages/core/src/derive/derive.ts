@@ -1,10 +1,10 @@
 import { Effect } from "effect"
 import type { WorkerError } from "../engine/errors.js"
 import { Deadline, type TaskPolicy } from "../engine/pool/TaskPolicy.js"
-import { WorkerPool } from "../engine/pool/WorkerPool.js"
+import { WorkerPool } from "../engine/pool/poolService.js"
 import type { DeriveError } from "./DeriveError.js"
-import { copyParams, type DeriveParams, isMemoryHard } from "./DeriveParams.js"
-import { DeriveRpcs } from "./DeriveRpcs.js"
+import { copyParams, type DeriveParams, isMemoryHard } from "./params.js"
+import { DeriveRequests } from "./request.js"
 import { type DeriveLimitsOptions, estimateCpu, validateDerive } from "./validateDerive.js"
 
 /**
@@ -43,6 +43,6 @@ export const derive = (
   Effect.gen(function*() {
     yield* validateDerive(params, limits)
     const pool = yield* WorkerPool
-    const { key } = yield* pool.client(DeriveRpcs).run(derivePolicy(params), (client) => client.Derive({ params: request(params) }))
+    const { key } = yield* pool.client(DeriveRequests).run(derivePolicy(params), (client) => client.Derive({ params: request(params) }))
     return key
   })

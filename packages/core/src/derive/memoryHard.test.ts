@@ -12,6 +12,7 @@ import * as WebCryptoKdfKernel from "../browser/WebCryptoKdfKernel.js"
 import { toHex } from "../engine/format.js"
 import * as NodeKdfKernel from "../node/NodeKdfKernel.js"
 import { DeriveError } from "./DeriveError.js"
+import { DeriveErrorSchema } from "./DeriveErrorSchema.js"
 import type { Argon2idParams, DeriveParams, ScryptParams } from "./DeriveParams.js"
 import { KdfKernel, layerPortable } from "./KdfKernel.js"
 import { base64Unpadded, phcString, phcSupported } from "./phc.js"
@@ -75,7 +76,7 @@ describe("validateDerive: scrypt and Argon2id", () => {
     const secret = text("pepper-pepper")
     const errors = await Promise.all([refusal(argon2id({ passes: 0, secret })), refusal(scrypt({ logN: 40 })), refusal(argon2id({ memoryKiB: 1e9 }), MiB)])
     for (const error of errors) {
-      const shown = `${error.message} ${JSON.stringify(Schema.encodeSync(DeriveError)(error))}`
+      const shown = `${error.message} ${JSON.stringify(Schema.encodeSync(DeriveErrorSchema)(error))}`
       for (const bytes of [text("hunter2"), secret, salt]) {
         expect(shown).not.toContain(new TextDecoder().decode(bytes))
         expect(shown).not.toContain(toHex(bytes))

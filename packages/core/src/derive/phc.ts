@@ -1,5 +1,5 @@
-import type { Argon2idParams, DeriveParams, ScryptParams } from "./DeriveParams.js"
-import { isArgon2id, isScrypt } from "./DeriveParams.js"
+import type { Argon2idParams, DeriveParams, ScryptParams } from "./params.js"
+import { isArgon2id, isScrypt } from "./params.js"
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 

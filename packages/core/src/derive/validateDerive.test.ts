@@ -2,6 +2,7 @@ import { Duration, Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { toHex } from "../hash/kernels/IncrementalHasher.js"
 import { DeriveError } from "./DeriveError.js"
+import { DeriveErrorSchema } from "./DeriveErrorSchema.js"
 import type { DeriveParams } from "./DeriveParams.js"
 import { DERIVE_LIMITS, estimateCpu, validateDerive } from "./validateDerive.js"
 
@@ -54,13 +55,13 @@ describe("validateDerive", () => {
       refusal(pbkdf2({ password: new Uint8Array(DERIVE_LIMITS.maxInputBytes + 1).fill(0x41) }))
     ])
     for (const error of refusals) {
-      const encoded = JSON.stringify(Schema.encodeSync(DeriveError)(error))
+      const encoded = JSON.stringify(Schema.encodeSync(DeriveErrorSchema)(error))
       const shown = `${error.message} ${encoded} ${String(error)}`
       for (const secret of [...secrets, text("pepper"), text("AAAAAAAA")]) {
         expect(shown).not.toContain(new TextDecoder().decode(secret))
         expect(shown).not.toContain(toHex(secret))
       }
-      expect(Schema.decodeUnknownSync(DeriveError)(JSON.parse(encoded)).message).toBe(error.message)
+      expect(Schema.decodeUnknownSync(DeriveErrorSchema)(JSON.parse(encoded)).message).toBe(error.message)
     }
   })
 })

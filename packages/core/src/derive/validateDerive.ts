@@ -21,7 +21,7 @@ import {
   type KdfHash,
   memoryBytes,
   type ScryptParams
-} from "./DeriveParams.js"
+} from "./params.js"
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest"
 import { calibrate } from "../derive/calibrate.js"
 import { derive, derivePolicy } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
+import { DeriveError, ParameterOutOfRange } from "../derive/DeriveError.js"
 import { DeriveRpcs } from "../derive/DeriveRpcs.js"
 import { PUBLISHED_KDF_VECTORS } from "../derive/publishedVectors.js"
 import { WorkerPool } from "../engine/pool/WorkerPool.js"
@@ -74,6 +75,11 @@ describe("derive on worker threads", () => {
       _tag: "DeriveError",
       reason: { _tag: "ParameterOutOfRange", parameter: "length", value: 9000, max: 8160 }
     })
+     // Decoded back into derive's own classes, messages and all, as the calling thread makes them.
+    const error = failure?._tag === "Fail" ? failure.error : undefined
+    expect(error).toBeInstanceOf(DeriveError)
+    expect((error as DeriveError).reason).toBeInstanceOf(ParameterOutOfRange)
+    expect((error as DeriveError).message).toBe("hkdf-sha256: length must be a whole number from 1 to 8160 (got 9000)")
   })
 
   it("deriveKey, the Promise wrapper, resolves to the key and rejects with the DeriveError", async () => {

@@ -1,88 +1,35 @@
-import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
-import type { Rpc, RpcClient, RpcGroup } from "effect/rpc"
+import { Clock, Deferred, Duration, Effect, Exit, Layer, Pool, type Schedule, Scope, Stream, SubscriptionRef } from "effect"
+import type { Rpc, RpcGroup } from "effect/rpc"
 import type { RpcClientError } from "effect/rpc/RpcClientError"
 import type { Spawner, WorkerPlatform } from "effect/workers/Worker"
-import { isTransientError, type WorkerError, workerError } from "../errors.js"
+import { type WorkerError, workerError } from "../errors.js"
 import * as Metrics from "../metrics/Metrics.js"
-import { makeInlineClient as makeDirectClient } from "./inlineClient.js"
-import { type BreakerOptions, type BreakerState, makeCircuitBreaker } from "./CircuitBreaker.js"
+import { type BreakerOptions, makeCircuitBreaker } from "./CircuitBreaker.js"
+import {
+  type AnyClient,
+  type AnyStreamTask,
+  type AnyTask,
+  countRetry,
+  healthyPool,
+  makeInlineClient,
+  type Served,
+  type TaskHints,
+  typed,
+  WorkerPool
+} from "./poolService.js"
 import { retrySchedule, retryTransient, retryTransientStream } from "./retryPolicy.js"
 import { deadlineDuration, DEFAULT_STALL_TIMEOUT, defaultDeadline, type TaskPolicy } from "./TaskPolicy.js"
 
-/** What a pipeline knows of the job a task belongs to, for the pool to place the task. */
-export interface TaskHints {
-  /** Bytes the whole job still has to read, when every size is known. */
-  readonly jobBytes?: number | undefined
-}
-
-/** What the pool has lived through: the breaker, and counts a front end or metrics can show. */
-export interface PoolHealth {
-  readonly breaker: BreakerState
-  /** Workers replaced after a crash or a missed deadline. */
-  readonly restarts: number
-  /** Tasks tried again after a transient failure. */
-  readonly retries: number
-  /** Tasks that ran past their deadline. */
-  readonly timeouts: number
-  /** Tasks that ran on the calling thread: while the breaker was open, or after their worker crashed. */
-  readonly fallbackTasks: number
-}
-
-export const healthyPool: PoolHealth = {
-  breaker: { _tag: "closed", failures: 0 },
-  restarts: 0,
-  retries: 0,
-  timeouts: 0,
-  fallbackTasks: 0
-}
-
-/** The client of one operation's RPC group, as a task sees it on whichever thread runs it. */
-export type GroupClient<Rpcs extends Rpc.Any> = RpcClient.RpcClient<Rpcs, RpcClientError>
-
-/**
- * One operation's way into the pool. A task is a call of the operation's client; the pool
- * makes the call on a worker (or the calling thread), supervised as its policy says, and
- * makes it again on another attempt. Failures of the worker come back as `WorkerError`;
- * the operation's own errors pass through.
- */
-export interface PoolClient<Rpcs extends Rpc.Any> {
-  readonly run: <A, E>(
-    policy: TaskPolicy,
-    task: (client: GroupClient<Rpcs>) => Effect.Effect<A, E | RpcClientError>,
-    hints?: TaskHints
-  ) => Effect.Effect<A, Exclude<E, RpcClientError> | WorkerError>
-  readonly stream: <A, E>(
-    policy: TaskPolicy,
-    task: (client: GroupClient<Rpcs>) => Stream.Stream<A, E | RpcClientError>,
-    hints?: TaskHints
-  ) => Stream.Stream<A, Exclude<E, RpcClientError> | WorkerError>
-}
-
-/**
- * Where heavy work runs. The pool serves one RPC group, the union of every operation's
- * group, and knows none of them: a layer decides whether requests go to worker threads,
- * Web Workers or the calling thread.
- */
-export class WorkerPool extends Context.Service<WorkerPool, {
-  /** How many tasks run at once; pipelines size their fan-out by it. */
-  readonly size: number
-  readonly kind: "workers" | "inline"
-  /** Breaker state and recovery counts, live. */
-  readonly health: SubscriptionRef.SubscriptionRef<PoolHealth>
-  /** The way in for an operation whose group the pool serves (a defect otherwise). */
-  readonly client: <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) => PoolClient<Rpcs>
-}>()("@sluice/core/WorkerPool") {}
-
-/** What the pool serves: the merged group of every operation and the layer of their handlers. */
-export interface Served<Rpcs extends Rpc.Any, R> {
-  readonly group: RpcGroup.RpcGroup<Rpcs>
-  readonly handlers: Layer.Layer<Rpc.ToHandler<Rpcs>, never, R>
-}
-
-// The pool handles every task as an untyped call; `PoolClient` gives it back its types.
-type AnyClient = any
-type AnyTask = (client: AnyClient) => Effect.Effect<unknown, unknown>
-type AnyStreamTask = (client: AnyClient) => Stream.Stream<unknown, unknown>
+export {
+  type GroupClient,
+  healthyPool,
+  type PoolClient,
+  type PoolHealth,
+  type Served,
+  type TaskHints,
+  WorkerPool
+} from "./poolService.js"
+export { layerInline } from "./inlinePool.js"
 
 const isRpcClientError = (error: unknown): error is RpcClientError =>
   (error as { _tag?: unknown } | undefined)?._tag === "RpcClientError"
@@ -102,17 +49,6 @@ const call = (client: AnyClient, task: AnyTask) =>
 const callStream = (client: AnyClient, task: AnyStreamTask) =>
   task(client).pipe(Stream.catchIf(isRpcClientError, (error) => Stream.fail(crashed(error))))
 
-/** The group's requests must all be served, or the operation was never registered. */
-const checkServed = (served: RpcGroup.RpcGroup<Rpc.Any>, group: RpcGroup.RpcGroup<Rpc.Any>) => {
-  for (const tag of group.requests.keys()) {
-    if (!served.requests.has(tag)) throw new Error(`the pool does not serve '${tag}': add its group to the operations`)
-  }
-}
-
-/** The handlers' client on the calling thread, as `layerInline` and the breaker's fallback use it (`inlineClient.ts`). */
-const makeInlineClient = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
-  makeDirectClient(group) as unknown as Effect.Effect<AnyClient>
-
 /**
  * The RPC client over a worker and its protocol, loaded with the first worker a pool
  * starts: a run that needs none (a derivation on libuv's threads, a job the cache answers,
@@ -120,63 +56,6 @@ const makeInlineClient = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) 
  * worker modules it brings.
  */
 const loadRpcClient = Effect.promise(() => import("effect/rpc/RpcClient"))
-
-/** Counts a failure that is about to be retried in the pool's health. */
-const countRetry = (health: SubscriptionRef.SubscriptionRef<PoolHealth>) => (error: unknown) =>
-  isTransientError(error)
-    ? Effect.andThen(SubscriptionRef.update(health, (h) => ({ ...h, retries: h.retries + 1 })), Metrics.record(Metrics.retries, 1))
-    : Effect.void
-
-const typed = (
-  served: RpcGroup.RpcGroup<Rpc.Any>,
-  run: (policy: TaskPolicy, task: AnyTask, hints?: TaskHints) => Effect.Effect<unknown, unknown>,
-  stream: (policy: TaskPolicy, task: AnyStreamTask, hints?: TaskHints) => Stream.Stream<unknown, unknown>
-) =>
-<Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>): PoolClient<Rpcs> => {
-  checkServed(served, group as unknown as RpcGroup.RpcGroup<Rpc.Any>)
-  return { run, stream } as unknown as PoolClient<Rpcs>
-}
-
-/**
- * A task on the calling thread, held to its deadline as a worker's would be. Only a task
- * that yields can be stopped by it: one whose kernel runs off this thread (node:crypto's
- * KDFs on libuv's thread pool) or in slices; a blocking one is over before the timer fires.
- */
-const withinDeadline = <A, E>(policy: TaskPolicy, effect: Effect.Effect<A, E>): Effect.Effect<A, E | WorkerError> => {
-  const limit = deadlineDuration(policy.deadline)
-  return limit === undefined ? effect : effect.pipe(
-    Effect.timeoutOrElse({
-      duration: limit,
-      orElse: () => Effect.fail(workerError(`no answer within ${Duration.format(limit)}`, "timeout"))
-    })
-  )
-}
-
-/**
- * The handlers on the calling thread: for tests, tiny inputs and where workers cannot be
- * had. A transient failure (a busy file) of an idempotent task is retried here too, and
- * each attempt is held to the task's deadline (`withinDeadline`).
- */
-export const layerInline = <Rpcs extends Rpc.Any, R>(served: Served<Rpcs, R>): Layer.Layer<WorkerPool, never, R> =>
-  Layer.effect(WorkerPool)(Effect.gen(function*() {
-    const inline = yield* makeInlineClient(served.group)
-    const health = yield* SubscriptionRef.make(healthyPool)
-    const retried = <A, E>(policy: TaskPolicy, effect: Effect.Effect<A, E>) =>
-      policy.idempotent ? retryTransient(effect.pipe(Effect.tapError(countRetry(health)))) : effect
-    return {
-      size: 1,
-      kind: "inline" as const,
-      health,
-      client: typed(
-        served.group as unknown as RpcGroup.RpcGroup<Rpc.Any>,
-        (policy, task) => retried(policy, withinDeadline(policy, call(inline, task))),
-        (policy, task) =>
-          policy.idempotent
-            ? retryTransientStream(Stream.suspend(() => callStream(inline, task)).pipe(Stream.tapError(countRetry(health))))
-            : callStream(inline, task)
-      )
-    }
-  })).pipe(Layer.provide(served.handlers)) as Layer.Layer<WorkerPool, never, R>
 
 // --- Supervised workers ------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer, Schema, Stream } from "effect"
-import { Rpc, RpcGroup } from "effect/rpc"
+import { Rpc, RpcGroup, RpcSchema } from "effect/rpc"
 import { describe, expect, it } from "vitest"
-import { makeInlineClient } from "./inlineClient.js"
+import { isStreamSchema, isWrapper, makeInlineClient } from "./inlineClient.js"
 
 class Refused extends Schema.TaggedError<Refused>()("Refused", { why: Schema.String }) {}
 class Add extends Rpc.make("Add", { payload: { a: Schema.Number, b: Schema.Number }, success: Schema.Number, error: Refused }) {}
@@ -45,5 +45,16 @@ describe("the inline client", () => {
   it("gives a stream handler's events in order", async () => {
     const events = await withClient((client) => Stream.runCollect(client.Count({ to: 3 })))
     expect([...events]).toEqual([101, 102, 103])
+  })
+})
+
+describe("the inline client's own reading of effect's marks", () => {
+  it("tells a streamed request and a wrapped result as effect's RpcSchema.isStreamSchema and Rpc.isWrapper do", () => {
+    for (const rpc of [Add, Count]) expect(isStreamSchema(rpc.successSchema)).toBe(RpcSchema.isStreamSchema(rpc.successSchema))
+    expect(isStreamSchema(Count.successSchema)).toBe(true)
+    const wrapped = Rpc.wrap({ fork: true })(Effect.succeed(1))
+    expect(isWrapper(wrapped)).toBe(Rpc.isWrapper(wrapped))
+    expect(isWrapper(wrapped)).toBe(true)
+    expect(isWrapper(Effect.succeed(1))).toBe(false)
   })
 })

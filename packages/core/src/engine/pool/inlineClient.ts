@@ -1,5 +1,17 @@
 import { Context, Effect, Scope, Stream } from "effect"
-import { Rpc, type RpcGroup, RpcSchema } from "effect/rpc"
+import type { Rpc, RpcGroup } from "effect/rpc"
+
+/**
+ * effect's own marks, read here without importing its RPC modules (`RpcSchema.isStreamSchema`,
+ * `Rpc.isWrapper`), which bring Schema: a pool on the calling thread loads none of them
+ * (inlineClient.test.ts holds these to effect's functions).
+ */
+const STREAM_SCHEMA = "~effect/rpc/RpcSchema/StreamSchema"
+const WRAPPER = "~effect/rpc/Rpc/Wrapper"
+export const isStreamSchema = (schema: unknown): boolean =>
+  (typeof schema === "object" || typeof schema === "function") && schema !== null && STREAM_SCHEMA in schema
+export const isWrapper = (value: unknown): value is { readonly value: unknown } =>
+  typeof value === "object" && value !== null && WRAPPER in value
 
 /**
  * A group's client on the calling thread: each call runs its handler here, straight from
@@ -18,13 +30,13 @@ export const makeInlineClient = <Rpcs extends Rpc.Any>(
     let nextId = 0
     const client: Record<string, (payload?: unknown) => unknown> = {}
     group.requests.forEach((rpc, tag) => {
-      const isStream = RpcSchema.isStreamSchema((rpc as unknown as Rpc.AnyWithProps).successSchema)
+      const isStream = isStreamSchema((rpc as unknown as Rpc.AnyWithProps).successSchema)
       const handle = (payload: unknown) => {
         const entry = (services as Context.Context<never>).mapUnsafe.get(rpc.key) as Rpc.Handler<string> | undefined
         if (entry === undefined) throw new Error(`no handler for '${tag}': its operation's handlers are not in the layer`)
         const options = { rpc, client: undefined, requestId: BigInt(nextId++), headers: {}, payload }
         const result = entry.handler(payload, options as unknown as Parameters<Rpc.Handler<string>["handler"]>[1])
-        const value = Rpc.isWrapper(result) ? result.value : result
+        const value = isWrapper(result) ? result.value : result
         return { entry, value }
       }
       // The handler's services over the caller's, as a worker's server gives them.

@@ -1,5 +1,5 @@
 import { Duration, Effect, Schedule, Stream } from "effect"
-import { isTransientError } from "../errors.js"
+import { isTransientError } from "../transient.js"
 
 /** The first retry waits this long; each later one twice as long, with ±20 % jitter. */
 export const RETRY_BASE = Duration.millis(50)
