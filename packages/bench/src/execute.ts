@@ -179,7 +179,8 @@ export const runScenario = async (spec: ScenarioSpec, ctx: ExecuteContext): Prom
     }
   }
 
-  for (let round = 0; round < ctx.runs && error === undefined; round++) {
+  const runs = Math.max(ctx.runs, spec.minRuns ?? 0)
+  for (let round = 0; round < runs && error === undefined; round++) {
     for (const p of rotate(live(), round)) {
       const sample = await run(p, `timed run ${round + 1}`)
       if (sample === undefined) continue
@@ -189,7 +190,7 @@ export const runScenario = async (spec: ScenarioSpec, ctx: ExecuteContext): Prom
       }
       p.samples.push(record)
       ctx.log(
-        `  run ${round + 1}/${ctx.runs} ${p.spec.id.padEnd(16)} ${record.seconds.toFixed(3)} s` +
+        `  run ${round + 1}/${runs} ${p.spec.id.padEnd(16)} ${record.seconds.toFixed(3)} s` +
           (record.rssMiB === undefined ? "" : `  ${record.rssMiB.toFixed(1)} MiB`)
       )
     }
