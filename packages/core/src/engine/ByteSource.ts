@@ -248,9 +248,49 @@ const readAheadCallbacks = Effect.fnUntraced(function*<E>(
     if (outstanding === 0) return resume(Effect.void)
     idle = () => resume(Effect.void)
   })
+  /**
+   * Consumes whole chunks in plain calls as their reads answer (a read's callback goes on
+   * with the next chunk), and hands the loop below what it must do itself: a chunk's
+   * Effect, or nothing when the next chunk is not a plain full one (an error, a short read,
+   * the end).
+   */
+  const pump = Effect.callback<Effect.Effect<void, E> | undefined>((resume) => {
+    let live = true
+    const step = (): void => {
+      while (live) {
+        const head = pending[0]
+        if (head === undefined || short) return resume(Effect.succeed(undefined))
+        if (!head.done) {
+          head.wake = step
+          return
+        }
+        if (head.error !== undefined || head.bytes !== head.want) return resume(Effect.succeed(undefined))
+        pending.shift()
+        ahead -= head.want
+        position += head.bytes
+        remaining -= head.bytes
+        inFlight = READS_IN_FLIGHT
+        while (pending.length < inFlight && issue()) {
+          // issued
+        }
+        const result = onChunk(head.buffer.subarray(0, head.bytes))
+        if (result !== undefined) return resume(Effect.succeed(result))
+      }
+    }
+    step()
+    return Effect.sync(() => {
+      live = false
+    })
+  })
   yield* Effect.gen(function*() {
     for (let i = 0; i < inFlight; i++) issue()
     while (pending.length > 0) {
+      const next = yield* pump
+      if (next !== undefined) {
+        yield* next
+        continue
+      }
+      if (pending.length === 0) break
       const head = pending.shift()!
       if (!head.done) yield* arrived(head)
       ahead -= head.want
