@@ -181,12 +181,13 @@ export const forEachChunk = Effect.fnUntraced(function*<E = never>(
 })
 
 /**
- * `readAheadFibers` through the reader's callback (`readInto`): the loop suspends only when
- * the chunk it needs has not arrived yet, and a read's completion resumes it directly. A
- * fiber forked and joined per read cost a native BLAKE3 hash of 1 GiB ~15-25 % of its time
- * (the worker's event loop turning between each read and its chunk). Reads still in flight
- * when the loop ends (a failure, an interrupt) are waited for, so neither their buffers nor
- * the reader's descriptor are let go under them.
+ * `readAheadFibers` through the reader's callback (`readInto`): whole chunks are consumed in
+ * plain calls as their reads answer, and the fiber resumes only for what needs it (a
+ * chunk's Effect, an error, a short read, the end). 1 GiB from the page cache through
+ * native BLAKE3 on a worker, 8 alternating runs: 226 ms against 256 ms with a fiber forked
+ * and joined per read, the same as a bare promise loop (227 ms). Reads still in flight when
+ * the loop ends (a failure, an interrupt) are waited for, so neither their buffers nor the
+ * reader's descriptor are let go under them.
  */
 const readAheadCallbacks = Effect.fnUntraced(function*<E>(
   readInto: NonNullable<ByteReader["readInto"]>,
