@@ -123,6 +123,17 @@ describe("forEachChunk, positional reads ahead through the reader's callback", (
     expect(file.open()).toBe(0)
   })
 
+  it("a chunk's callback that throws fails the loop as a defect, not the thread, once the reads in flight have answered", async () => {
+    const file = memoryFile(bytes, bytes.length, { callbacks: true })
+    let chunks = 0
+    const exit = await Effect.runPromiseExit(forEachChunk(file.reader, () => {
+      if (++chunks === 3) throw new Error("kernel broke")
+    }))
+    expect(exit._tag).toBe("Failure")
+    expect(String(exit)).toContain("kernel broke")
+    expect(file.open()).toBe(0)
+  })
+
   it("stopped from outside, lets go of its buffers only once no read is in flight", async () => {
     const file = memoryFile(bytes, bytes.length, { callbacks: true })
     let chunks = 0

@@ -221,23 +221,31 @@ const readAheadCallbacks = Effect.fnUntraced(function*<E>(
     const read: Read = { buffer: ring[slot]!, want, done: false, bytes: 0, error: undefined, wake: undefined }
     slot = (slot + 1) % ring.length
     outstanding++
-    readInto(read.buffer, position + ahead, want, (error, bytes) => {
-      read.done = true
-      read.error = error
-      read.bytes = bytes
+    try {
+      readInto(read.buffer, position + ahead, want, onAnswer(read))
+    } catch (defect) {
+      // Not issued: nothing will answer for it.
       outstanding--
-      const wake = read.wake
-      read.wake = undefined
-      wake?.()
-      if (outstanding === 0 && idle !== undefined) {
-        const resume = idle
-        idle = undefined
-        resume()
-      }
-    })
+      throw defect
+    }
     pending.push(read)
     ahead += want
     return true
+  }
+  /** A read's answer: it wakes the loop waiting for it, and `settled` once none is in flight. */
+  const onAnswer = (read: Read) => (error: SourceError | undefined, bytes: number) => {
+    read.done = true
+    read.error = error
+    read.bytes = bytes
+    outstanding--
+    const wake = read.wake
+    read.wake = undefined
+    wake?.()
+    if (outstanding === 0 && idle !== undefined) {
+      const resume = idle
+      idle = undefined
+      resume()
+    }
   }
   const arrived = (read: Read): Effect.Effect<void> =>
     Effect.callback<void>((resume) => {
@@ -271,10 +279,16 @@ const readAheadCallbacks = Effect.fnUntraced(function*<E>(
         position += head.bytes
         remaining -= head.bytes
         inFlight = READS_IN_FLIGHT
-        while (pending.length < inFlight && issue()) {
-          // issued
+        let result: Effect.Effect<void, E> | void
+        try {
+          while (pending.length < inFlight && issue()) {
+            // issued
+          }
+          result = onChunk(head.buffer.subarray(0, head.bytes))
+        } catch (defect) {
+          // Called from a read's answer, a throw would escape to the event loop.
+          return resume(Effect.die(defect))
         }
-        const result = onChunk(head.buffer.subarray(0, head.bytes))
         if (result !== undefined) return resume(Effect.succeed(result))
       }
     }
