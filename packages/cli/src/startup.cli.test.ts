@@ -6,7 +6,7 @@
  * the modules Node itself reports loaded.
  */
 import { argon2Sync } from "node:crypto"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, truncateSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { binPath, runProcess, useTempDir } from "./cli.testkit.js"
@@ -123,5 +123,28 @@ describe("a command that needs no worker loads no worker machinery", () => {
     expect(loads.status).toBe(0)
     expect(loads.files.filter((f) => /^(RpcClient|NodeWorker)-/.test(f)).map((f) => f.split("-")[0]).sort()).toEqual(["NodeWorker", "RpcClient"])
     expect(loads.builtins).toContain("worker_threads")
+  })
+})
+
+describe("when the worker starts", () => {
+  const chunkOrder = (loads: Loads) => loads.files.map((f) => f.split("-")[0])
+
+  it("a hash naming a large file starts its worker before the program loads, though the cache might answer", async () => {
+    const file = join(dir, "sparse-64m.bin")
+    writeFileSync(file, "")
+    truncateSync(file, 64 * 1024 * 1024)
+    const loads = await loadsOf(["hash", "-a", "blake3", file], { SLUICE_CACHE_DIR: join(dir, "cache-large") })
+    expect(loads.status).toBe(0)
+    const order = chunkOrder(loads)
+    expect(order).toContain("earlyWorker")
+    expect(order.indexOf("earlyWorker")).toBeLessThan(order.indexOf("program"))
+  })
+
+  it("a hash of small files with the cache on starts none before the program: the cache may answer them all", async () => {
+    const file = join(dir, "small-1.bin")
+    writeFileSync(file, "a few bytes\n")
+    const loads = await loadsOf(["hash", "-a", "blake3", file], { SLUICE_CACHE_DIR: join(dir, "cache-small") })
+    expect(loads.status).toBe(0)
+    expect(chunkOrder(loads)).not.toContain("earlyWorker")
   })
 })

@@ -1,7 +1,8 @@
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
 import { blobReader } from "./BlobReader.js"
 import { type ByteReader, DEFAULT_CHUNK_SIZE, forEachChunk, READS_IN_FLIGHT } from "./ByteSource.js"
+import { ReadFailed, type SourceError, sourceError } from "./errors.js"
 
 const chunkLengths = (reader: Parameters<typeof forEachChunk>[0], chunkSize?: number) => {
   const lengths: Array<number> = []
@@ -30,10 +31,18 @@ describe("forEachChunk", () => {
   })
 })
 
-/** A file in memory whose reads are counted, answer in turn, and can end short of `size`. */
-const memoryFile = (bytes: Uint8Array, size = bytes.length) => {
+/**
+ * A file in memory whose reads are counted, answer in turn, and can end short of `size`;
+ * with `callbacks`, also through `readInto`, where a read at `failAt` fails.
+ */
+const memoryFile = (bytes: Uint8Array, size = bytes.length, { callbacks = false, failAt = -1 } = {}) => {
   let open = 0
   let most = 0
+  const readNow = (buffer: Uint8Array, position: number, length: number) => {
+    const part = bytes.subarray(position, Math.min(bytes.length, position + length))
+    buffer.set(part)
+    return part.length
+  }
   const reader: ByteReader = {
     size,
     read: (buffer, position, length) =>
@@ -41,12 +50,22 @@ const memoryFile = (bytes: Uint8Array, size = bytes.length) => {
         most = Math.max(most, ++open)
         await new Promise((resolve) => setTimeout(resolve, 1))
         open--
-        const part = bytes.subarray(position!, Math.min(bytes.length, position! + length))
-        buffer.set(part)
-        return part.length
-      })
+        return readNow(buffer, position!, length)
+      }),
+    ...(callbacks
+      ? {
+        readInto: (buffer: Uint8Array, position: number, length: number, done: (error: SourceError | undefined, bytes: number) => void) => {
+          most = Math.max(most, ++open)
+          setTimeout(() => {
+            open--
+            if (position === failAt) done(sourceError(new ReadFailed({ path: "memory", code: "EIO" })), 0)
+            else done(undefined, readNow(buffer, position, length))
+          }, 1)
+        }
+      }
+      : {})
   }
-  return { reader, most: () => most }
+  return { reader, most: () => most, open: () => open }
 }
 
 const collect = (reader: ByteReader) => {
@@ -72,6 +91,59 @@ describe("forEachChunk, positional reads ahead", () => {
     const shorter = bytes.subarray(0, 9 * DEFAULT_CHUNK_SIZE + 100)
     const file = memoryFile(shorter, bytes.length)
     expect(Buffer.compare(await collect(file.reader), Buffer.from(shorter))).toBe(0)
+  })
+})
+
+describe("forEachChunk, positional reads ahead through the reader's callback", () => {
+  const bytes = Uint8Array.from({ length: 12 * DEFAULT_CHUNK_SIZE + 12345 }, (_, i) => (i * 5 + (i >> 11)) & 255)
+
+  it("gives every byte once, in order, with several reads in flight", async () => {
+    const file = memoryFile(bytes, bytes.length, { callbacks: true })
+    expect(Buffer.compare(await collect(file.reader), Buffer.from(bytes))).toBe(0)
+    expect(file.most()).toBe(READS_IN_FLIGHT)
+  })
+
+  it("reads on from a short read: a file that has more than its size said", async () => {
+    const file = memoryFile(bytes, 4 * DEFAULT_CHUNK_SIZE + 100, { callbacks: true })
+    expect(Buffer.compare(await collect(file.reader), Buffer.from(bytes))).toBe(0)
+    expect(file.open()).toBe(0)
+  })
+
+  it("ends where a file that shrank ends", async () => {
+    const shorter = bytes.subarray(0, 9 * DEFAULT_CHUNK_SIZE + 100)
+    const file = memoryFile(shorter, bytes.length, { callbacks: true })
+    expect(Buffer.compare(await collect(file.reader), Buffer.from(shorter))).toBe(0)
+  })
+
+  it("fails with the read's error, once the reads still in flight have answered", async () => {
+    const file = memoryFile(bytes, bytes.length, { callbacks: true, failAt: 3 * DEFAULT_CHUNK_SIZE })
+    const exit = await Effect.runPromiseExit(forEachChunk(file.reader, () => {}))
+    expect(exit._tag).toBe("Failure")
+    expect(String(exit)).toContain("EIO")
+    expect(file.open()).toBe(0)
+  })
+
+  it("a chunk's callback that throws fails the loop as a defect, not the thread, once the reads in flight have answered", async () => {
+    const file = memoryFile(bytes, bytes.length, { callbacks: true })
+    let chunks = 0
+    const exit = await Effect.runPromiseExit(forEachChunk(file.reader, () => {
+      if (++chunks === 3) throw new Error("kernel broke")
+    }))
+    expect(exit._tag).toBe("Failure")
+    expect(String(exit)).toContain("kernel broke")
+    expect(file.open()).toBe(0)
+  })
+
+  it("stopped from outside, lets go of its buffers only once no read is in flight", async () => {
+    const file = memoryFile(bytes, bytes.length, { callbacks: true })
+    let chunks = 0
+    const fiber = Effect.runFork(forEachChunk(file.reader, () => {
+      chunks++
+    }))
+    await new Promise((resolve) => setTimeout(resolve, 4))
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    expect(file.open()).toBe(0)
+    expect(chunks).toBeLessThan(13)
   })
 })
 

@@ -14,6 +14,14 @@ export interface ByteReader {
    */
   readonly readSync?: ((buffer: Uint8Array, position: number, length: number) => number) | undefined
   /**
+   * The positional read with a plain callback (`done` once, with an error or the byte
+   * count), no Effect: reads kept in flight ahead of a large file's hash then cost a system
+   * thread's round trip each, not a fiber's (`readAhead`).
+   */
+  readonly readInto?:
+    | ((buffer: Uint8Array, position: number, length: number, done: (error: SourceError | undefined, bytes: number) => void) => void)
+    | undefined
+  /**
    * The chunk size this reader is fastest with, when the caller does not choose one: a
    * `Blob` costs a round trip to the browser's file reader per slice, so it reads larger ones.
    */
@@ -168,7 +176,159 @@ export const forEachChunk = Effect.fnUntraced(function*<E = never>(
     }
     return
   }
-  yield* readAhead(reader, onChunk, position, remaining, chunkSize)
+  if (reader.readInto !== undefined) yield* readAheadCallbacks(reader.readInto, onChunk, position, remaining, chunkSize)
+  else yield* readAheadFibers(reader, onChunk, position, remaining, chunkSize)
+})
+
+/**
+ * `readAheadFibers` through the reader's callback (`readInto`): whole chunks are consumed in
+ * plain calls as their reads answer, and the fiber resumes only for what needs it (a
+ * chunk's Effect, an error, a short read, the end). 1 GiB from the page cache through
+ * native BLAKE3 on a worker, 8 alternating runs: 226 ms against 256 ms with a fiber forked
+ * and joined per read, the same as a bare promise loop (227 ms). Reads still in flight when
+ * the loop ends (a failure, an interrupt) are waited for, so neither their buffers nor the
+ * reader's descriptor are let go under them.
+ */
+const readAheadCallbacks = Effect.fnUntraced(function*<E>(
+  readInto: NonNullable<ByteReader["readInto"]>,
+  onChunk: (chunk: Uint8Array) => Effect.Effect<void, E> | void,
+  position: number,
+  remaining: number,
+  chunkSize: number
+) {
+  const size = Math.max(1, Math.min(chunkSize, remaining))
+  const ring = Array.from({ length: READS_IN_FLIGHT + 1 }, () => new Uint8Array(size))
+  interface Read {
+    readonly buffer: Uint8Array
+    readonly want: number
+    done: boolean
+    bytes: number
+    error: SourceError | undefined
+    wake: (() => void) | undefined
+  }
+  let slot = 0
+  let ahead = 0
+  // One read until the first has answered: a source that fails at once costs one failed
+  // read, as each retry does; then `READS_IN_FLIGHT`, or one again after a short read.
+  let inFlight = 1
+  let short = false
+  let outstanding = 0
+  let idle: (() => void) | undefined
+  const pending: Array<Read> = []
+  const issue = (): boolean => {
+    const want = Math.min(size, remaining - ahead)
+    if (want <= 0) return false
+    const read: Read = { buffer: ring[slot]!, want, done: false, bytes: 0, error: undefined, wake: undefined }
+    slot = (slot + 1) % ring.length
+    outstanding++
+    try {
+      readInto(read.buffer, position + ahead, want, onAnswer(read))
+    } catch (defect) {
+      // Not issued: nothing will answer for it.
+      outstanding--
+      throw defect
+    }
+    pending.push(read)
+    ahead += want
+    return true
+  }
+  /** A read's answer: it wakes the loop waiting for it, and `settled` once none is in flight. */
+  const onAnswer = (read: Read) => (error: SourceError | undefined, bytes: number) => {
+    read.done = true
+    read.error = error
+    read.bytes = bytes
+    outstanding--
+    const wake = read.wake
+    read.wake = undefined
+    wake?.()
+    if (outstanding === 0 && idle !== undefined) {
+      const resume = idle
+      idle = undefined
+      resume()
+    }
+  }
+  const arrived = (read: Read): Effect.Effect<void> =>
+    Effect.callback<void>((resume) => {
+      if (read.done) return resume(Effect.void)
+      read.wake = () => resume(Effect.void)
+    })
+  /** Every read issued has answered (its buffer and the descriptor are free again). */
+  const settled: Effect.Effect<void> = Effect.callback<void>((resume) => {
+    if (outstanding === 0) return resume(Effect.void)
+    idle = () => resume(Effect.void)
+  })
+  /**
+   * Consumes whole chunks in plain calls as their reads answer (a read's callback goes on
+   * with the next chunk), and hands the loop below what it must do itself: a chunk's
+   * Effect, or nothing when the next chunk is not a plain full one (an error, a short read,
+   * the end).
+   */
+  const pump = Effect.callback<Effect.Effect<void, E> | undefined>((resume) => {
+    let live = true
+    const step = (): void => {
+      while (live) {
+        const head = pending[0]
+        if (head === undefined || short) return resume(Effect.succeed(undefined))
+        if (!head.done) {
+          head.wake = step
+          return
+        }
+        if (head.error !== undefined || head.bytes !== head.want) return resume(Effect.succeed(undefined))
+        pending.shift()
+        ahead -= head.want
+        position += head.bytes
+        remaining -= head.bytes
+        inFlight = READS_IN_FLIGHT
+        let result: Effect.Effect<void, E> | void
+        try {
+          while (pending.length < inFlight && issue()) {
+            // issued
+          }
+          result = onChunk(head.buffer.subarray(0, head.bytes))
+        } catch (defect) {
+          // Called from a read's answer, a throw would escape to the event loop.
+          return resume(Effect.die(defect))
+        }
+        if (result !== undefined) return resume(Effect.succeed(result))
+      }
+    }
+    step()
+    return Effect.sync(() => {
+      live = false
+    })
+  })
+  yield* Effect.gen(function*() {
+    for (let i = 0; i < inFlight; i++) issue()
+    while (pending.length > 0) {
+      const next = yield* pump
+      if (next !== undefined) {
+        yield* next
+        continue
+      }
+      if (pending.length === 0) break
+      const head = pending.shift()!
+      if (!head.done) yield* arrived(head)
+      ahead -= head.want
+      if (head.error !== undefined) return yield* Effect.fail(head.error)
+      const n = head.bytes
+      if (n === 0) break
+      position += n
+      remaining -= n
+      if (n < head.want) {
+        // Whatever was read past a short read may not follow it: read again from its end.
+        pending.splice(0)
+        yield* settled
+        ahead = 0
+        short = true
+      }
+      inFlight = short ? 1 : READS_IN_FLIGHT
+      while (pending.length < inFlight && issue()) {
+        // issued
+      }
+      const result = onChunk(head.buffer.subarray(0, n))
+      if (result !== undefined) yield* result
+    }
+  }).pipe(Effect.ensuring(Effect.suspend(() => settled)))
 })
 
 /**
@@ -176,8 +336,9 @@ export const forEachChunk = Effect.fnUntraced(function*<E = never>(
  * buffers one larger than that: a buffer is read into again only after its chunk's callback.
  * A short read (the end of the file, or a file that shrank or grows) drops the reads issued
  * past it and goes on one read at a time from where it ended, so no byte is skipped.
+ * Each read is an Effect on a fiber of its own: for a reader without `readInto` (a Blob's).
  */
-const readAhead = Effect.fnUntraced(function*<E>(
+const readAheadFibers = Effect.fnUntraced(function*<E>(
   reader: ByteReader,
   onChunk: (chunk: Uint8Array) => Effect.Effect<void, E> | void,
   position: number,

@@ -77,6 +77,7 @@ export const layerFaulty = (
             }
           }
           const readSync = reader.readSync
+          const readInto = reader.readInto
           return {
             size: reader.size,
             read: (buffer, position, length) =>
@@ -84,6 +85,11 @@ export const layerFaulty = (
                 const fault = strike(position)
                 return fault === undefined ? reader.read(buffer, position, length) : Effect.fail(act(fault))
               }),
+            readInto: readInto && ((buffer, position, length, done) => {
+              const fault = strike(position)
+              if (fault === undefined) return readInto(buffer, position, length, done)
+              done(act(fault), 0)
+            }),
             readSync: readSync && ((buffer, position, length) => {
               const fault = strike(position)
               if (fault !== undefined) throw act(fault)

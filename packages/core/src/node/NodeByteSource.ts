@@ -53,6 +53,14 @@ export const statKey = (stat: fs.BigIntStats): string => `${stat.dev}:${stat.ino
 export const fsPath = (source: PathSource): string | Buffer =>
   source.bytes === undefined ? source.path : Buffer.from(source.bytes)
 
+/** A positional read through libuv's pool with a plain callback (`ByteReader.readInto`). */
+const readIntoFd = (fd: number, path: string): NonNullable<ByteReader["readInto"]> => (buffer, position, length, done) => {
+  fs.read(fd, buffer, 0, length, position, (cause, bytes) => {
+    if (cause !== null) done(fromErrno(path, cause), 0)
+    else done(undefined, bytes)
+  })
+}
+
 /** On the main thread: a FileHandle, every call through libuv's pool, never blocking. */
 const openPathAsync = (name: string | Buffer, path: string) =>
   Effect.acquireRelease(
@@ -68,7 +76,8 @@ const openPathAsync = (name: string | Buffer, path: string) =>
             Effect.tryPromise({
               try: () => handle.read(buffer, 0, length, position ?? null).then((r) => r.bytesRead),
               catch: (cause) => fromErrno(path, cause)
-            })
+            }),
+          readInto: readIntoFd(handle.fd, path)
         }))
       )
     )
@@ -104,6 +113,7 @@ const openPathSync = (name: string | Buffer, path: string) =>
                 try: () => readFd(fd, buffer, 0, length, position ?? null).then((r) => r.bytesRead),
                 catch: (cause) => fromErrno(path, cause)
               }),
+            readInto: readIntoFd(fd, path),
             readSync
           }
         })
