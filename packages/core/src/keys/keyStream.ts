@@ -109,7 +109,7 @@ const BATCH_BUDGET_MILLIS = 768
  * Keys a batch holds at most when each is quick: an estimate of at most `QUICK_KEY_MILLIS`
  * (Ed25519, X25519, P-256, with no KDF per key; tens of µs each in Node, under a ms in
  * noble). The calling thread spends ~1.2 ms on each batch whatever it holds (its RPC, the
- * job runner, progress; measured in `sluice keygen`, 2026-12), and a worker ~2 ms more: at
+ * job runner, progress; measured in `sluice keygen`, 2026-12), and a worker a few ms more: at
  * 1,024 Ed25519 keys a batch, 200,000 keys to JSON lines on 2 workers took 0.43 s of the
  * calling thread's CPU and 0.55 s of V8's helper threads besides the workers' 4.8 s; at
  * 4,096, 0.21 s, 0.37 s and 4.3 s (2026-12-05). The size shrinks towards the job's end
