@@ -129,11 +129,19 @@ describe("a command that needs no worker loads no worker machinery", () => {
 describe("when the worker starts", () => {
   const chunkOrder = (loads: Loads) => loads.files.map((f) => f.split("-")[0])
 
-  it("a hash naming a large file starts its worker before the program loads, though the cache might answer", async () => {
+  it("a hash naming a large file with the cache on starts none before the program: the cache may answer it", async () => {
     const file = join(dir, "sparse-64m.bin")
     writeFileSync(file, "")
     truncateSync(file, 64 * 1024 * 1024)
     const loads = await loadsOf(["hash", "-a", "blake3", file], { SLUICE_CACHE_DIR: join(dir, "cache-large") })
+    expect(loads.status).toBe(0)
+    expect(chunkOrder(loads)).not.toContain("earlyWorker")
+  })
+
+  it("a hash with --no-cache starts its worker before the program loads", async () => {
+    const file = join(dir, "small-0.bin")
+    writeFileSync(file, "a few bytes\n")
+    const loads = await loadsOf(["hash", "--no-cache", file])
     expect(loads.status).toBe(0)
     const order = chunkOrder(loads)
     expect(order).toContain("earlyWorker")
