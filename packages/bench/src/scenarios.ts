@@ -206,6 +206,16 @@ const bulkKeys = keysBy(100_000, 200_000)
 /** The ssh-keygen loop: one process per key (~5 ms each), so fewer keys; rates compare. */
 const loopKeys = keysBy(200, 1_000)
 const dirKeys = keysBy(10_000, 100_000)
+/** `sluice keygen` of Ed25519 keys in `forms` (none: the default OpenSSH pair) to a new --out-dir on 2 workers. */
+const keygenDir = (id: string, forms: ReadonlyArray<string>, what: string): CommandSpec => ({
+  id,
+  tool: "sluice",
+  label: `sluice keygen -t ed25519${forms.length === 0 ? "" : ` ${forms.join(" ")}`} --out-dir (${what}) -w 2`,
+  input: noInput,
+  // The probe gives [destination, keys].
+  args: (f) => ["keygen", "-t", "ed25519", "-n", f[1]!, ...forms, "--out-dir", f[0]!, "-w", "2"],
+  keygen: { keys: dirKeys, destination: "dir" }
+})
 /** The issue's million keys at full size; 100,000 in CI (~25 s). */
 const rssKeys = keysBy(100_000, 1_000_000)
 /** `ssh-keygen -q -t ed25519 -N '' -f DIR/kI` once per key, in /bin/sh. */
@@ -472,31 +482,10 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
     keygen: true,
     commands: [
       // The issue's layout: a file per key (its private key), the public key and fingerprints in the manifest.
-      {
-        id: "sluice_dir",
-        tool: "sluice",
-        label: "sluice keygen -t ed25519 -f pkcs8-pem --out-dir (a file per key; public keys, fingerprints in the manifest) -w 2",
-        input: noInput,
-        args: (f) => ["keygen", "-t", "ed25519", "-n", f[1]!, "-f", "pkcs8-pem", "--out-dir", f[0]!, "-w", "2"],
-        keygen: { keys: dirKeys, destination: "dir" }
-      },
+      keygenDir("sluice_dir", ["-f", "pkcs8-pem"], "a file per key; public keys, fingerprints in the manifest"),
       // Two files a key, as the ssh-keygen loop writes: the private and the public key.
-      {
-        id: "sluice_dir_pair",
-        tool: "sluice",
-        label: "sluice keygen -t ed25519 -f pkcs8-pem,spki-pem --out-dir (a file per key per form, manifest) -w 2",
-        input: noInput,
-        args: (f) => ["keygen", "-t", "ed25519", "-n", f[1]!, ...PEM, "--out-dir", f[0]!, "-w", "2"],
-        keygen: { keys: dirKeys, destination: "dir" }
-      },
-      {
-        id: "sluice_dir_openssh",
-        tool: "sluice",
-        label: "sluice keygen -t ed25519 --out-dir (OpenSSH files, as ssh-keygen writes) -w 2",
-        input: noInput,
-        args: (f) => ["keygen", "-t", "ed25519", "-n", f[1]!, "--out-dir", f[0]!, "-w", "2"],
-        keygen: { keys: dirKeys, destination: "dir" }
-      },
+      keygenDir("sluice_dir_pair", PEM, "a file per key per form, manifest"),
+      keygenDir("sluice_dir_openssh", [], "OpenSSH files, as ssh-keygen writes"),
       keygenJsonl("sluice_jsonl", "ed25519", 2, bulkKeys),
       // The same on node:crypto's kernel (what runs where sodium-native's binary does not load).
       {
