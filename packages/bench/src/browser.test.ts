@@ -16,7 +16,7 @@ describe("Chromium's CPU time", () => {
 
 describe("a page load's long tasks", () => {
   const load = (tasks: Array<{ start: number; duration: number }>) =>
-    ({ tool: "hash" as const, longTasks: tasks, domContentLoadedMs: 298.4, readyMs: 600, problems: [], stages: [] })
+    ({ tool: "hash" as const, kind: "running" as const, longTasks: tasks, domContentLoadedMs: 298.4, readyMs: 600, problems: [], stages: [] })
 
   it("takes the longest task of a load, 0 when none reached 50 ms", () => {
     expect(longestOf(load([{ start: 227, duration: 75 }, { start: 600, duration: 92.5 }]))).toBe(92.5)

@@ -373,11 +373,12 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
   },
   {
     id: "web-pageload",
-    title: "Web app in headless Chromium: first visit of each tool's address on a fresh profile (the main thread's longest task from the navigation until the app is ready and settled)",
+    title: "Web app in headless Chromium: first visit of each tool's address on a fresh profile, in a browser running for a second and right after its launch (the main thread's longest task from the navigation until the app is ready and settled)",
     web: "pageload",
     commands: [
       inApp("web_load_longtask", "web app page load, any tool's address: longest main-thread task", emptyFile),
       inApp("web_load_median", "web app page load: each load's longest main-thread task, median of the loads", emptyFile),
+      inApp("web_load_launch", "web app page load right after Chromium's launch: each load's longest main-thread task, median", emptyFile),
       inApp("web_load_hash", "web app page load, Hash (/): longest main-thread task", emptyFile),
       inApp("web_load_keys", "web app page load, Keys (#/keys): longest main-thread task", emptyFile),
       inApp("web_load_derive", "web app page load, Derive (#/derive): longest main-thread task", emptyFile)
