@@ -156,3 +156,26 @@ describe("when the worker starts", () => {
     expect(chunkOrder(loads)).not.toContain("earlyWorker")
   })
 })
+
+describe("the native BLAKE3 addon", () => {
+  /** Preloaded: prints, at exit, whether this thread `require`d `@napi-rs/blake-hash` (a worker inherits the variable it sets). */
+  const ADDON_PRELOAD = "data:text/javascript," + encodeURIComponent(`
+import { createRequire } from "node:module"
+if (process.env.SLUICE_TEST_ADDON === undefined) {
+  process.env.SLUICE_TEST_ADDON = "main"
+  const { cache } = createRequire(process.cwd() + "/")
+  process.on("exit", () => process.stderr.write("\\nBLAKE_ADDON " + Object.keys(cache).some((k) => k.includes("blake-hash")) + "\\n"))
+}
+`)
+  const addonLoaded = async (args: ReadonlyArray<string>): Promise<boolean> => {
+    const result = await runProcess(process.execPath, ["--import", ADDON_PRELOAD, binPath, ...args], { timeoutMs: 30_000 })
+    expect(result.status, result.stderr).toBe(0)
+    const line = result.stderr.split("\n").find((l) => l.startsWith("BLAKE_ADDON "))
+    expect(line, result.stderr).toBeDefined()
+    return line === "BLAKE_ADDON true"
+  }
+
+  it("is not loaded on this thread by a command that hashes nothing (keygen on its workers)", async () => {
+    expect(await addonLoaded(["keygen", "-t", "ed25519", "-n", "300", "--jsonl", join(dir, "keys.jsonl")])).toBe(false)
+  })
+})

@@ -54,9 +54,11 @@ export const DEFAULT_PARALLEL_THRESHOLD = 16 * 1024 * 1024
  * workers hash BLAKE3 with our kernel, which computes a subtree's chaining value; a
  * platform whose kernel is much faster on one worker than ours on all of them (Node's
  * native addon: ~3.9 GB/s against ~0.36 GB/s a worker, and it has no subtree API) sets it
- * to false, and the file goes to one worker whole.
+ * to false, and the file goes to one worker whole. Asked only when a BLAKE3 file may be
+ * spread: finding out may load that addon, which a command hashing nothing (keygen, derive
+ * on the pool) should not pay for (4-23 ms of this thread's CPU here).
  */
-export const SpreadBlake3 = Context.Reference<boolean>("@sluice/core/SpreadBlake3", { defaultValue: () => true })
+export const SpreadBlake3 = Context.Reference<() => boolean>("@sluice/core/SpreadBlake3", { defaultValue: () => () => true })
 
 /**
  * BLAKE3 of one file over the whole pool (DESIGN.md, "chunk-parallel formats"): aligned
@@ -98,7 +100,7 @@ export const hashSource = (
     const tasks = yield* HashRequests
     const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD
     const parallel = pool.size > 1 && options.algorithms.length === 1 && options.algorithms[0] === "blake3" &&
-      source._tag !== "StdinSource" && options.checkpoint === undefined && (yield* SpreadBlake3)
+      source._tag !== "StdinSource" && options.checkpoint === undefined && (yield* SpreadBlake3)()
     if (parallel) {
       const size = yield* tasks.sourceSize(source)
       if (size !== undefined && size >= threshold) return hashBlake3Parallel(source, size, pool, tasks)

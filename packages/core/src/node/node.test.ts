@@ -34,7 +34,7 @@ const hashInWorkers = (
       )
       return [...events].filter((e) => e._tag !== "JobProgress")
       // With a threshold, the spread path is what is tested, even where the native kernel would take a file whole.
-    }).pipe(Effect.provideService(SpreadBlake3, parallelThreshold !== undefined), Effect.provide(Pool))
+    }).pipe(Effect.provideService(SpreadBlake3, () => parallelThreshold !== undefined), Effect.provide(Pool))
   )
 
 const hashFilesPerAlgorithm = (
@@ -67,7 +67,7 @@ describe("the Node layer (worker_threads)", () => {
 
   it("takes a large BLAKE3 file whole to one worker where the native kernel loads, spreads it otherwise", async () => {
     const spread = await Effect.runPromise(Effect.gen(function*() {
-      return yield* SpreadBlake3
+      return (yield* SpreadBlake3)()
     }).pipe(Effect.provide(Pool)))
     expect(spread).toBe(!SluiceNode.NodeHashKernel.usesNative("blake3"))
   })

@@ -66,7 +66,7 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
   Layer.merge(poolLayer(options), spreadBlake3)
 
 /** One large BLAKE3 file goes to one worker whole where the native kernel loads (`SpreadBlake3`). */
-const spreadBlake3 = Layer.sync(SpreadBlake3)(() => !NodeHashKernel.usesNative("blake3"))
+const spreadBlake3 = Layer.succeed(SpreadBlake3)(() => !NodeHashKernel.usesNative("blake3"))
 
 /**
  * worker_threads and Effect's worker platform over it, loaded with the first worker: a

@@ -72,7 +72,7 @@ const runJob = (
     return { results, health: yield* SubscriptionRef.get(workers.health), ms: performance.now() - started, longestGapMs, filesDone }
     // A large BLAKE3 file is spread over the pool in subtrees even where the native kernel
     // would take it whole: these tests are about recovering the subtree tasks.
-  }).pipe(Effect.provideService(SpreadBlake3, true), Effect.provide(pool.layer)))
+  }).pipe(Effect.provideService(SpreadBlake3, () => true), Effect.provide(pool.layer)))
 
 const only = (report: JobReport) => {
   expect(report.results).toHaveLength(1)
