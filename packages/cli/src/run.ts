@@ -5,7 +5,7 @@
  * result cache need (runtime.ts builds those).
  */
 import { Cause, Effect, Exit, Fiber, type Layer, Stream, SubscriptionRef } from "effect"
-import { WorkerPool } from "@sluice/core/node/derive"
+import { WorkerPool } from "@sluice/core/node/derive-engine"
 import { rmSync } from "node:fs"
 import type { Worker } from "node:worker_threads"
 import { ExitCode } from "./exitCode.js"

@@ -20,13 +20,20 @@ const dir = useTempDir("startup")
  */
 const PRELOAD = "data:text/javascript," + encodeURIComponent(`
 import { registerHooks } from "node:module"
+import crypto from "node:crypto"
 if (process.env.SLUICE_TEST_LOADS === undefined) {
   process.env.SLUICE_TEST_LOADS = "main"
   const files = []
+  let beforeKdf
   registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); if (r.url.startsWith("file:")) files.push(r.url.slice(r.url.lastIndexOf("/") + 1)); return r } })
+  for (const kdf of ["argon2", "scrypt"]) {
+    const call = crypto[kdf]
+    crypto[kdf] = function (...args) { beforeKdf ??= files.slice(); return call.apply(this, args) }
+  }
   process.on("exit", () => process.stderr.write("\\nLOADS " + JSON.stringify({
     builtins: process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice(13)),
-    files
+    files,
+    beforeKdf
   }) + "\\n"))
 }
 `)
@@ -36,6 +43,8 @@ interface Loads {
   readonly stdout: string
   readonly builtins: ReadonlyArray<string>
   readonly files: ReadonlyArray<string>
+  /** The files resolved when node:crypto's argon2 or scrypt was first called, if it was. */
+  readonly beforeKdf?: ReadonlyArray<string>
 }
 
 const loadsOf = async (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Loads> => {
@@ -100,7 +109,12 @@ describe("a command that needs no worker loads no worker machinery", () => {
     // pool only what runs tasks on this thread.
     const sources = sourcesOf(loads)
     expect(sources).toContainEqual(expect.stringMatching(/core\/src\/engine\/pool\/inlinePool\.ts$/))
-    expect(sources.filter((s) => /effect\/src\/(Schema[A-Za-z]*|rpc\/.*|Pool)\.ts$|commander\/|src\/commands\/(?!derive\.ts$)|src\/program\.ts$|engine\/errors\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+    expect(sources.filter((s) => /effect\/src\/(Schema[A-Za-z]*|rpc\/.*|Pool)\.ts$|commander\/|src\/commands\/(?!derive(Run)?\.ts$)|src\/program\.ts$|engine\/errors\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+    // node:crypto's call starts once the parameters are checked and the secret read; the
+    // pool that runs it as a task loads while it runs.
+    const beforeKdf = sourcesOf({ ...loads, files: loads.beforeKdf ?? [] })
+    expect(beforeKdf).toContainEqual(expect.stringMatching(/core\/src\/derive\/validateDerive\.ts$/))
+    expect(beforeKdf.filter((s) => /engine\/pool\/|src\/run\.ts$|derive\/derive\.ts$/.test(s))).toEqual([])
   })
 
   it("sluice check answered from the cache: no worker machinery", async () => {

@@ -6,26 +6,19 @@
  * (`ps`, /proc/PID/cmdline) and are kept in shell history.
  */
 import {
-  derive,
   DERIVE_LIMITS,
   type DeriveError,
   type DeriveParams,
   isInvalidParameters,
   type KdfAlgorithm,
-  layerDeriveInline,
-  loadWriteAtomically,
-  phcString,
-  phcSupported,
-  secretsOf,
-  validateDerive,
-  type WorkerPool
+  startDerivation,
+  validateDerive
 } from "@sluice/core/node/derive"
 import { Effect, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import { totalmem } from "node:os"
 import { ExitCode } from "../exitCode.js"
 import type { EarlyWorker } from "../earlyWorker.js"
-import { outputs, runOnPool } from "../run.js"
 
 export const KDFS = ["pbkdf2", "hkdf", "scrypt", "argon2id"] as const
 export const KDF_HASHES = ["sha256", "sha512"] as const
@@ -297,7 +290,6 @@ const readSecret = async (kdf: string, options: DeriveCommandOptions, err: (line
   return bytes
 }
 
-const encode = (key: Uint8Array, encoding: string) => Buffer.from(key.buffer, key.byteOffset, key.length).toString(encoding === "base64" ? "base64" : "hex")
 
 /**
  * Parses and checks every parameter (exit 2 with one line saying what is wrong, before
@@ -341,73 +333,17 @@ export const deriveCommand = async (
   // start-up (0.1-0.2 s, more than an Argon2id of 64 MiB takes), so the derivation is a task
   // of the inline pool by default, held to its policy's CPU deadline there (typed errors
   // alike). `-w N` still puts it on a worker thread.
-  const program = deriveAndWrite(request, limits, options, out, refused, err)
-  if (options.workers === undefined || options.workers === "0") return runOnPool(program, () => layerDeriveInline)
-  // -w N: on a worker thread of the full pool, which loads only for it.
-  const { runCommand } = await import("../runtime.js")
-  return runCommand(program, { workers: options.workers, cache: false, early })
-}
-
-/** The parameters a JSON line names besides the algorithm and the length. */
-const parameterFields = (request: DeriveParams): Record<string, number> => {
-  switch (request.algorithm) {
-    case "scrypt":
-      return { logN: request.logN, r: request.r, p: request.p }
-    case "argon2id":
-      return { memoryKiB: request.memoryKiB, passes: request.passes, parallelism: request.parallelism }
-    case "pbkdf2-sha256":
-    case "pbkdf2-sha512":
-      return { iterations: request.iterations }
-    default:
-      return {}
+  if (options.workers === undefined || options.workers === "0") {
+    // node:crypto's call starts now; the pool and its task load while it runs, and the task
+    // takes the call over (~12 ms of this thread's CPU that node:crypto no longer waits for).
+    const started = startDerivation(request)
+    const run = await import("./deriveRun.js")
+    return run.deriveInline(request, limits, options, out, refused, err, started)
   }
+  // -w N: on a worker thread of the full pool, which loads only for it.
+  const run = await import("./deriveRun.js")
+  return run.deriveOnWorkers(request, limits, options, out, refused, err, early)
 }
-
-const deriveAndWrite = (
-  request: DeriveParams,
-  limits: { readonly maxMemoryBytes: number },
-  options: DeriveCommandOptions,
-  out: (text: string) => void,
-  refused: (error: DeriveError) => ExitCode,
-  err: (line: string) => void
-): Effect.Effect<ExitCode, never, WorkerPool> =>
-  Effect.gen(function*() {
-    const derived = yield* derive(request, limits)
-    const key = options.encoding === "phc" && phcSupported(request) ? phcString(request, derived) : encode(derived, options.encoding)
-    const text = options.json
-      ? JSON.stringify({ algorithm: request.algorithm, ...parameterFields(request), length: request.length, encoding: options.encoding, key }) + "\n"
-      : options.encoding === "raw" ? undefined : key + "\n"
-    const path = options.output
-    if (path === undefined) {
-      out(text!)
-      return ExitCode.ok
-    }
-    let temp: string | undefined
-    // Loaded only to write a file: after the derivation, and never for standard output.
-    const writeAtomically = yield* Effect.promise(loadWriteAtomically)
-    return yield* writeAtomically(path, (file) => {
-      temp = file.tempPath
-      outputs.pending.set(temp, path)
-      return file.write(text ?? derived)
-    }, { mode: 0o600, keepMode: false }).pipe(
-      Effect.ensuring(Effect.sync(() => {
-        if (temp !== undefined) outputs.pending.delete(temp)
-        derived.fill(0)
-      })),
-      Effect.as(ExitCode.ok),
-      Effect.catchTag("OutputFailed", (error) => Effect.sync(() => {
-        err(`sluice: ${error.message}`)
-        return ExitCode.output
-      }))
-    )
-  }).pipe(
-    Effect.ensuring(Effect.sync(() => secretsOf(request).forEach((secret) => secret.fill(0)))),
-    Effect.catchTag("DeriveError", (error) => Effect.sync(() => refused(error))),
-    Effect.catchTag("WorkerError", (error) => Effect.sync(() => {
-      err(`sluice: ${error.message}`)
-      return ExitCode.internal
-    }))
-  )
 
 /**
  * derive's options but `-w` (a pool of workers: the full program's), as commander takes

@@ -1,17 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { type DeriveError, deriveError, KdfFailed } from "./DeriveError.js"
-import {
-  type Argon2idParams,
-  type DeriveParams,
-  hashOf,
-  type HkdfParams,
-  isArgon2id,
-  isPbkdf2,
-  isScrypt,
-  type KdfHash,
-  type Pbkdf2Params,
-  type ScryptParams
-} from "./params.js"
+import type { Argon2idParams, DeriveParams, HkdfParams, KdfHash, Pbkdf2Params, ScryptParams } from "./params.js"
+import { callKdf } from "./startedDerivation.js"
 
 /**
  * The fastest well-kept PBKDF2 and HKDF in this environment: node:crypto in Node,
@@ -53,12 +43,7 @@ export const makeKdfKernel = (name: string, functions: KdfFunctions): KdfKernel[
   name,
   derive: (params) =>
     Effect.tryPromise({
-      try: async () => {
-        if (isScrypt(params)) return owned(await functions.scrypt(params))
-        if (isArgon2id(params)) return owned(await functions.argon2id(params))
-        const hash = hashOf(params.algorithm)
-        return owned(isPbkdf2(params) ? await functions.pbkdf2(hash, params) : await functions.hkdf(hash, params))
-      },
+      try: async () => owned(await callKdf(functions, params)),
       catch: () => deriveError(new KdfFailed({ algorithm: params.algorithm, kernel: name }))
     })
 })

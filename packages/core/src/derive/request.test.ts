@@ -2,7 +2,7 @@
 import { Context, Effect, Exit, Layer } from "effect"
 import { argon2Sync } from "node:crypto"
 import { describe, expect, it } from "vitest"
-import { layerDeriveInline } from "../node/deriveNode.js"
+import { layerDeriveInline, layerDeriveStarted } from "../node/deriveEngineNode.js"
 import * as NodeKdfKernel from "../node/NodeKdfKernel.js"
 import { derive } from "./derive.js"
 import { DeriveError, SaltTooShort } from "./DeriveError.js"
@@ -27,7 +27,7 @@ describe("derive's request without its schemas", () => {
   })
 })
 
-describe("derive's inline pool (@sluice/core/node/derive)", () => {
+describe("derive's inline pool (@sluice/core/node/derive-engine)", () => {
   const password = new TextEncoder().encode("correct horse")
   const salt = new Uint8Array(16).fill(1)
 
@@ -43,5 +43,22 @@ describe("derive's inline pool (@sluice/core/node/derive)", () => {
     expect(failure).toBeInstanceOf(DeriveError)
     expect((failure as DeriveError).reason).toBeInstanceOf(SaltTooShort)
     expect((failure as DeriveError).message).toMatch(/^scrypt: the salt has 4 bytes, fewer than 16/)
+  })
+})
+
+describe("derive's inline pool with a derivation already started (layerDeriveStarted)", () => {
+  const params = { algorithm: "argon2id" as const, password: new TextEncoder().encode("correct horse"), salt: new Uint8Array(16).fill(1), memoryKiB: 1024, passes: 1, parallelism: 1, length: 32 }
+  const started = (key: Uint8Array) => ({ params, key: Promise.resolve(key) })
+
+  it("answers the same derivation with the started call's key, not a second call", async () => {
+    const marker = new Uint8Array(32).fill(0xab)
+    const key = await Effect.runPromise(derive(params).pipe(Effect.provide(layerDeriveStarted(started(marker)))))
+    expect([...key]).toEqual([...marker])
+  })
+
+  it("derives anything else itself: another password gets node:crypto's key", async () => {
+    const other = { ...params, password: new TextEncoder().encode("correct horsf") }
+    const key = await Effect.runPromise(derive(other).pipe(Effect.provide(layerDeriveStarted(started(new Uint8Array(32))))))
+    expect(Buffer.from(key).toString("hex")).toBe(argon2Sync("argon2id", { message: other.password, nonce: other.salt, memory: 1024, passes: 1, parallelism: 1, tagLength: 32 }).toString("hex"))
   })
 })
