@@ -111,10 +111,10 @@ describe("a command that needs no worker loads no worker machinery", () => {
     expect(sources).toContainEqual(expect.stringMatching(/core\/src\/engine\/pool\/inlinePool\.ts$/))
     expect(sources.filter((s) => /effect\/src\/(Schema[A-Za-z]*|rpc\/.*|Pool)\.ts$|commander\/|src\/commands\/(?!derive(Run)?\.ts$)|src\/program\.ts$|engine\/errors\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
     // node:crypto's call starts once the parameters are checked and the secret read; the
-    // pool that runs it as a task loads while it runs.
+    // pool that runs it as a task, and Effect itself, load while it runs.
     const beforeKdf = sourcesOf({ ...loads, files: loads.beforeKdf ?? [] })
-    expect(beforeKdf).toContainEqual(expect.stringMatching(/core\/src\/derive\/validateDerive\.ts$/))
-    expect(beforeKdf.filter((s) => /engine\/pool\/|src\/run\.ts$|derive\/derive\.ts$/.test(s))).toEqual([])
+    expect(beforeKdf).toContainEqual(expect.stringMatching(/core\/src\/derive\/checkDerive\.ts$/))
+    expect(beforeKdf.filter((s) => /effect\/src\/|engine\/pool\/|src\/run\.ts$|derive\/derive\.ts$/.test(s))).toEqual([])
   })
 
   it("sluice check answered from the cache: no worker machinery", async () => {

@@ -6,15 +6,14 @@
  * (`ps`, /proc/PID/cmdline) and are kept in shell history.
  */
 import {
+  checkDerive,
   DERIVE_LIMITS,
-  type DeriveError,
   type DeriveParams,
-  isInvalidParameters,
+  type DeriveProblem,
   type KdfAlgorithm,
-  startDerivation,
-  validateDerive
+  secretsOf,
+  startDerivation
 } from "@sluice/core/node/derive"
-import { Effect, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import { totalmem } from "node:os"
 import { ExitCode } from "../exitCode.js"
@@ -313,17 +312,10 @@ export const deriveCommand = async (
     err(`sluice: ${error.message}`)
     return ExitCode.usage
   }
-  const refused = (error: DeriveError) => {
-    err(`sluice: ${error.message}`)
-    return isInvalidParameters(error.reason) ? ExitCode.usage : ExitCode.internal
-  }
   const limits = { maxMemoryBytes: parsed.maxMemoryBytes }
   // The same check the pipeline makes, on a stand-in secret, before asking for the real one.
-  const checked = Effect.runSyncExit(validateDerive(parsed.params(new Uint8Array(1)), limits))
-  if (Exit.isFailure(checked)) {
-    const error = checked.cause.reasons.find((r) => r._tag === "Fail")
-    if (error !== undefined) return refused(error.error)
-  }
+  const problem = checkDerive(parsed.params(new Uint8Array(1)), limits)
+  if (problem !== undefined) return refuse(problem, err)
   const secret = await readSecret(kdf, options, err)
   if (typeof secret === "number") return secret
   // The request holds the secret itself: wiped once the key is out, or the run failed.
@@ -334,15 +326,26 @@ export const deriveCommand = async (
   // of the inline pool by default, held to its policy's CPU deadline there (typed errors
   // alike). `-w N` still puts it on a worker thread.
   if (options.workers === undefined || options.workers === "0") {
-    // node:crypto's call starts now; the pool and its task load while it runs, and the task
-    // takes the call over (~12 ms of this thread's CPU that node:crypto no longer waits for).
+    // The real secret checked too (its size), then node:crypto's call starts at once: the
+    // pool, its task and Effect itself load while it runs, and the task takes the call over.
+    const checked = checkDerive(request, limits)
+    if (checked !== undefined) {
+      secretsOf(request).forEach((bytes) => bytes.fill(0))
+      return refuse(checked, err)
+    }
     const started = startDerivation(request)
     const run = await import("./deriveRun.js")
-    return run.deriveInline(request, limits, options, out, refused, err, started)
+    return run.deriveInline(request, limits, options, out, err, started)
   }
   // -w N: on a worker thread of the full pool, which loads only for it.
   const run = await import("./deriveRun.js")
-  return run.deriveOnWorkers(request, limits, options, out, refused, err, early)
+  return run.deriveOnWorkers(request, limits, options, out, err, early)
+}
+
+/** A request refused before any work: its typed error's message, exit 2 (bad parameters). */
+const refuse = async (problem: DeriveProblem, err: (line: string) => void): Promise<ExitCode> => {
+  const { refused } = await import("./deriveRun.js")
+  return refused(problem, err)
 }
 
 /**

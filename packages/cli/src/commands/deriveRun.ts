@@ -3,8 +3,16 @@
  * task taking over the call already started) or on the full pool's worker threads (-w N).
  * Loaded by derive.ts once the secret is read, while node:crypto derives.
  */
-import { type DeriveError, type DeriveParams, phcString, phcSupported, secretsOf, type StartedDerivation } from "@sluice/core/node/derive"
-import { derive, layerDeriveStarted, loadWriteAtomically, type WorkerPool } from "@sluice/core/node/derive-engine"
+import { type DeriveParams, type DeriveProblem, phcString, phcSupported, secretsOf, type StartedDerivation } from "@sluice/core/node/derive"
+import {
+  derive,
+  type DeriveError,
+  deriveErrorOf,
+  isInvalidParameters,
+  layerDeriveStarted,
+  loadWriteAtomically,
+  type WorkerPool
+} from "@sluice/core/node/derive-engine"
 import { Effect } from "effect"
 import type { EarlyWorker } from "../earlyWorker.js"
 import { ExitCode } from "../exitCode.js"
@@ -12,6 +20,15 @@ import { outputs, runOnPool } from "../run.js"
 import type { DeriveCommandOptions } from "./derive.js"
 
 type Limits = { readonly maxMemoryBytes: number }
+
+/** A refused derivation: its typed error's message; exit 2 for bad parameters, 4 for a kernel's failure. */
+const refusal = (err: (line: string) => void) => (error: DeriveError): ExitCode => {
+  err(`sluice: ${error.message}`)
+  return isInvalidParameters(error.reason) ? ExitCode.usage : ExitCode.internal
+}
+
+/** A problem `checkDerive` found before any work, said as derive's typed error says it. */
+export const refused = (problem: DeriveProblem, err: (line: string) => void): ExitCode => refusal(err)(deriveErrorOf(problem))
 
 const encode = (key: Uint8Array, encoding: string) => Buffer.from(key.buffer, key.byteOffset, key.length).toString(encoding === "base64" ? "base64" : "hex")
 
@@ -82,10 +99,9 @@ export const deriveInline = (
   limits: Limits,
   options: DeriveCommandOptions,
   out: (text: string) => void,
-  refused: (error: DeriveError) => ExitCode,
   err: (line: string) => void,
   started: StartedDerivation
-): Promise<ExitCode> => runOnPool(deriveAndWrite(request, limits, options, out, refused, err), () => layerDeriveStarted(started))
+): Promise<ExitCode> => runOnPool(deriveAndWrite(request, limits, options, out, refusal(err), err), () => layerDeriveStarted(started))
 
 /** On a worker thread of the full pool (-w N), which loads only for it. */
 export const deriveOnWorkers = async (
@@ -93,10 +109,9 @@ export const deriveOnWorkers = async (
   limits: Limits,
   options: DeriveCommandOptions,
   out: (text: string) => void,
-  refused: (error: DeriveError) => ExitCode,
   err: (line: string) => void,
   early: ReadonlyArray<EarlyWorker> | undefined
 ): Promise<ExitCode> => {
   const { runCommand } = await import("../runtime.js")
-  return runCommand(deriveAndWrite(request, limits, options, out, refused, err), { workers: options.workers, cache: false, early })
+  return runCommand(deriveAndWrite(request, limits, options, out, refusal(err), err), { workers: options.workers, cache: false, early })
 }

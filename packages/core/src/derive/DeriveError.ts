@@ -1,5 +1,8 @@
 import { Data } from "effect"
+import { DERIVE_INPUTS, type DeriveProblem, RANGED_PARAMETERS } from "./checkDerive.js"
 import type { KdfAlgorithm } from "./params.js"
+
+export { DERIVE_INPUTS, RANGED_PARAMETERS }
 
 /**
  * Why a derivation was refused or failed. A reason carries names and numbers only: never
@@ -19,7 +22,6 @@ export class UnknownKdf extends Data.TaggedClass("UnknownKdf")<{
 }
 
 /** A numeric parameter out of its range: `parameter` names it, `value` is what was given. */
-export const RANGED_PARAMETERS = ["iterations", "length", "logN", "r", "p", "memoryKiB", "passes", "parallelism"] as const
 export class ParameterOutOfRange extends Data.TaggedClass("ParameterOutOfRange")<{
   readonly algorithm: KdfAlgorithm
   readonly parameter: (typeof RANGED_PARAMETERS)[number]
@@ -69,7 +71,6 @@ export class MemoryOverCeiling extends Data.TaggedClass("MemoryOverCeiling")<{
 }
 
 /** An input (password, salt, info) larger than sluice accepts: only its size is told. */
-export const DERIVE_INPUTS = ["password", "ikm", "salt", "info", "secret", "associatedData"] as const
 export class InputTooLarge extends Data.TaggedClass("InputTooLarge")<{
   readonly algorithm: KdfAlgorithm
   readonly input: (typeof DERIVE_INPUTS)[number]
@@ -105,3 +106,20 @@ export const deriveError = (reason: DeriveErrorReason): DeriveError => new Deriv
 
 /** Bad parameters are the caller's to fix (a usage error); a kernel failure is sluice's. */
 export const isInvalidParameters = (reason: DeriveErrorReason): boolean => reason._tag !== "KdfFailed"
+
+/** The typed error for a problem `checkDerive` found. */
+export const deriveErrorOf = (problem: DeriveProblem): DeriveError => {
+  const { _tag, ...fields } = problem
+  switch (problem._tag) {
+    case "UnknownKdf":
+      return deriveError(new UnknownKdf(fields as ConstructorParameters<typeof UnknownKdf>[0]))
+    case "ParameterOutOfRange":
+      return deriveError(new ParameterOutOfRange(fields as ConstructorParameters<typeof ParameterOutOfRange>[0]))
+    case "SaltTooShort":
+      return deriveError(new SaltTooShort(fields as ConstructorParameters<typeof SaltTooShort>[0]))
+    case "MemoryOverCeiling":
+      return deriveError(new MemoryOverCeiling(fields as ConstructorParameters<typeof MemoryOverCeiling>[0]))
+    case "InputTooLarge":
+      return deriveError(new InputTooLarge(fields as ConstructorParameters<typeof InputTooLarge>[0]))
+  }
+}

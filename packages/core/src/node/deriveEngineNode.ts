@@ -13,6 +13,8 @@ import type { WorkerPool } from "../engine/pool/poolService.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 
 export { derive, derivePolicy } from "../derive/derive.js"
+export { type DeriveError, deriveErrorOf, isInvalidParameters } from "../derive/DeriveError.js"
+export { validateDerive } from "../derive/validateDerive.js"
 export { WorkerPool } from "../engine/pool/poolService.js"
 /** `writeAtomically` (atomicFile.ts), loaded when a key is to be written to a file: after the derivation. */
 export const loadWriteAtomically = (): Promise<typeof import("./atomicFile.js").writeAtomically> =>
