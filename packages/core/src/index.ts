@@ -63,6 +63,7 @@ export { KdfKernel, layerPortable as layerPortableKdfKernel, makeKdfKernel, NOBL
 export type { KdfFunctions } from "./derive/KdfKernel.js"
 export { DERIVE_LIMITS, estimateCpu as deriveCpuEstimate, maxHkdfLength, memoryCeiling, validateDerive } from "./derive/validateDerive.js"
 export type { DeriveLimitsOptions } from "./derive/validateDerive.js"
+export { checkDerive, type DeriveProblem } from "./derive/checkDerive.js"
 export { derive, derivePolicy } from "./derive/derive.js"
 export { base64Unpadded, phcString, phcSupported } from "./derive/phc.js"
 export { calibrate, CALIBRATED_ALGORITHMS } from "./derive/calibrate.js"
