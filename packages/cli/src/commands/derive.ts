@@ -289,7 +289,6 @@ const readSecret = async (kdf: string, options: DeriveCommandOptions, err: (line
   return bytes
 }
 
-
 /**
  * Parses and checks every parameter (exit 2 with one line saying what is wrong, before
  * any secret is read), reads the secret, derives, and prints or writes the key. Neither
