@@ -7,14 +7,15 @@ import {
   pathSourceFromText,
   printableName,
   printableNameBytes,
+  ResultCache,
   type WorkerPool
 } from "@sluice/core"
-import { Effect, Schema, Stream } from "effect"
-import { CheckpointPolicy, Checkpoints } from "@sluice/core/node"
+import { Effect, Option, Schema, Stream } from "effect"
+import { CheckIndex, CheckpointPolicy, Checkpoints, defaultCacheDir } from "@sluice/core/node"
 import { readFileSync } from "node:fs"
 import { ExitCode, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
-import { failureMessage, fsName, osBytes, quoteName } from "../names.js"
+import { failureMessage, fsName, hasEscapedBytes, osBytes, quoteName } from "../names.js"
 import { printErr, printOut } from "../runtime.js"
 
 export interface CheckCommandOptions {
@@ -74,7 +75,8 @@ const checkOne = (
       return Effect.succeed<ExitCode>(ExitCode.input)
     }
     const progress = makeProgressReporter()
-    return Effect.flatMap(openJournal(sumFile, options), (journal) => {
+    return Effect.flatMap(Effect.zip(openJournal(sumFile, options), Effect.serviceOption(ResultCache.ResultCache)), ([journal, cache]) => {
+      const index = Option.isSome(cache) && journal === undefined ? openIndex(sumFile, bytes, parsed, malformed, options) : undefined
       const tally: Tally = journal?.previous ?? { done: 0, failed: 0, unreadable: 0, verified: 0, lines: [] }
       // A resumed check says again what the killed one said, then goes on after it.
       for (const [stream, line, hex] of tally.lines) io[stream](hex === undefined ? line : Buffer.from(hex, "hex"))
@@ -108,6 +110,7 @@ const checkOne = (
           progress.clear()
           const entry = parsed[tally.done]!
           const task = tasks[event.index]!
+          const at = tally.done
           // The name as coreutils prints it, then the verdict: as bytes when the name is not UTF-8.
           const notText = task.source.bytes !== undefined
           const result = (verdict: string) => notText
@@ -125,6 +128,7 @@ const checkOne = (
           } else {
             tally.verified++
             const ok = event.digests[task.options.algorithms[0]!] === entry.digestHex.toLowerCase()
+            if (index !== undefined) index.verdicts[at] = ok ? CheckIndex.Verdict.ok : CheckIndex.Verdict.mismatch
             if (!ok) tally.failed++
             if (!options.status && !(ok && options.quiet)) sayNow("out", result(ok ? "OK" : "FAILED"))
           }
@@ -136,6 +140,7 @@ const checkOne = (
       }).pipe(
         Effect.andThen(journal?.done ?? Effect.void),
         Effect.map(() => {
+          index?.write()
           const { failed, unreadable, verified } = tally
           if (!options.status) {
             if (malformed > 0) io.err(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
@@ -211,6 +216,49 @@ const CheckTally = CheckpointPolicy.kind({
   }),
   holds: ["offset", "count", "printedOutput"]
 })
+
+/**
+ * The check index of this checksum file (core's checkIndex.ts), when the result cache is
+ * on: each listed file is stat'ed now, before any is checked, and again once all are;
+ * `write` then keeps the verdicts of a check whose every file was settled and unchanged
+ * throughout (the next `check` of this file from here answers from it, in checkMain.ts),
+ * or removes a stale index. Names that are not text, standard input and algorithms whose
+ * kernel the lean program cannot name are left to the full check every time.
+ */
+const openIndex = (
+  sumFile: string,
+  sums: Uint8Array,
+  parsed: ReadonlyArray<ChecksumFileBytesEntry & { _tag: "Parsed" }>,
+  malformed: number,
+  options: CheckCommandOptions
+) => {
+  if (sumFile === "-" || hasEscapedBytes(sumFile)) return undefined
+  const kernels: Record<string, string> = {}
+  for (const entry of parsed) {
+    const algorithm = algorithmOf(entry, options.algorithm)
+    const kernel = CheckIndex.indexedKernel(algorithm)
+    if (kernel === undefined || !entry.text) return undefined
+    kernels[algorithm] = kernel
+  }
+  const names = parsed.map((entry) => entry.name)
+  const what = { sums, hint: options.algorithm, kernels, count: parsed.length, malformed }
+  const path = CheckIndex.checkIndexPath(defaultCacheDir(), process.cwd(), sumFile)
+  const startedMs = Date.now()
+  const before = CheckIndex.identitiesOf(names)
+  const verdicts = new Array<CheckIndex.VerdictCode>(parsed.length).fill(CheckIndex.Verdict.unknown)
+  return {
+    verdicts,
+    write: () => {
+      try {
+        const after = CheckIndex.identitiesOf(names)
+        const entries = CheckIndex.indexEntries(before, after, startedMs, verdicts, CheckIndex.nameSpans(sums, parsed))
+        CheckIndex.writeCheckIndex(path, what, entries)
+      } catch {
+        // A cache that cannot be written is not the check's failure: the next check runs in full.
+      }
+    }
+  }
+}
 
 /**
  * With `--resume`, the checkpoint of checking this checksum file with these options (one

@@ -8,7 +8,6 @@
  */
 import { Effect } from "effect"
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { homedir } from "node:os"
 import { join } from "node:path"
 import { CacheFailed, type CacheLevel, type LevelLimits } from "../engine/cache/CacheLevel.js"
 
@@ -32,9 +31,7 @@ const PRUNED = "pruned"
  */
 const FLUSH_AT = 16_384
 
-/** `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`, else `~/.cache/sluice`. */
-export const defaultCacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.SLUICE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "sluice")
+export { defaultCacheDir } from "./cacheDir.js"
 
 interface Entry {
   readonly value: string

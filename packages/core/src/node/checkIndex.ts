@@ -1,0 +1,302 @@
+/**
+ * The check index: `sluice check`'s verdicts on one checksum file, kept in the result
+ * cache's folder so that a re-check of an unchanged tree is a stat per file and one read.
+ *
+ * One file per checksum file (per working directory and absolute path, hashed: no name is
+ * stored), written whole through a temporary file and a rename. It holds, for entry i of
+ * the checksum file, the identity its file had (device, inode, size, mtime and ctime in
+ * nanoseconds: the result cache's content identity, as git's index keeps a stat per path),
+ * the verdict (the digest matched or not) and where its name lies in the checksum file,
+ * in one array of 64-bit integers read at once: no parse per entry. The header says what
+ * the verdicts hold for: the format, the core's version, a SHA-256 of the checksum file's
+ * bytes, the `-a` hint, and the kernel that computed each algorithm; a SHA-256 of
+ * everything closes the file. A torn, foreign or stale file, or one entry whose file's
+ * identity moved, is a miss, never a verdict: the caller checks the usual way.
+ *
+ * The same bytes parse the same way, so the header also keeps what the parse gave that a
+ * re-check needs (entries, malformed lines), and each entry the offset and length of its
+ * name in the file where the name is those bytes as they are and prints as it is (a plain
+ * `<digest>  <name>` line): a re-check of such a file reads its names from there without
+ * parsing a line. The index holds offsets, never a name.
+ *
+ * An entry is written only when its file's identity was the same just before the check
+ * began and after it ended, and its ctime was already more than `RACY_WINDOW_NS` older
+ * than the first stat: any write after that stat moves the ctime, so the digest computed
+ * (or answered by the result cache) in between is the content's for as long as the
+ * identity stays as stored.
+ */
+import { createHash } from "node:crypto"
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { ALGORITHMS, type HashAlgorithm, hasKernel } from "../hash/algorithms.js"
+import { printableName } from "../hash/checksumLine.js"
+import { CORE_VERSION } from "../version.js"
+import { RACY_WINDOW_NS } from "./cacheDir.js"
+
+/** Bumped when the file's layout or meaning changes: another format is a miss. */
+export const CHECK_INDEX_FORMAT = 1
+
+/** 64-bit fields per entry: dev, ino, size, mtimeNs, ctimeNs, verdict, name (offset * 2^32 + length, or 0). */
+export const FIELDS = 7
+/** What an entry says of its file. */
+export const Verdict = { unknown: 0, ok: 1, mismatch: 2 } as const
+/** One of `Verdict`'s values (a type of its own name: the declaration bundler drops a namespace's const and type of one name). */
+export type VerdictCode = (typeof Verdict)[keyof typeof Verdict]
+
+const DIGEST_BYTES = 32
+
+const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest()
+
+/**
+ * The kernel that computes `algorithm` in this process, for the algorithms whose kernel is
+ * known without loading anything (node:crypto's OpenSSL); undefined for the others (where
+ * the native addon may compute it): their verdicts are not indexed. node.ts's
+ * `kernelVersion` gives the same string for these.
+ */
+export const indexedKernel = (algorithm: HashAlgorithm): string | undefined =>
+  Object.hasOwn(ALGORITHMS, algorithm) && hasKernel(algorithm, "nodeCrypto") && !hasKernel(algorithm, "native") ? `node:crypto/openssl-${process.versions.openssl}` : undefined
+
+/** The index of checking `sumFile` (as named on the command line) from `cwd`, in the cache at `cacheDir`. */
+export const checkIndexPath = (cacheDir: string, cwd: string, sumFile: string): string =>
+  join(
+    cacheDir,
+    "results",
+    "checks",
+    `${sha256(["sluice-check-index", CHECK_INDEX_FORMAT, CORE_VERSION, cwd, resolve(cwd, sumFile)].join("\u0000")).toString("hex").slice(0, 40)}.idx`
+  )
+
+/** What an index is written for: the checksum file as read, and what its parse gave. */
+export interface IndexFor {
+  /** The checksum file's bytes. */
+  readonly sums: Uint8Array
+  /** `-a`, or undefined. */
+  readonly hint: string | undefined
+  /** The algorithms of the entries, each with `indexedKernel`'s answer. */
+  readonly kernels: Readonly<Record<string, string>>
+  /** Entries (parsed lines) in the checksum file. */
+  readonly count: number
+  /** Lines that did not parse. */
+  readonly malformed: number
+}
+
+interface Header {
+  readonly magic: string
+  readonly format: number
+  readonly core: string
+  readonly sums: string
+  readonly hint: string | null
+  readonly kernels: Record<string, string>
+  readonly count: number
+  readonly malformed: number
+  /** Every entry's name is at its offset, as it is (`nameAt`). */
+  readonly plain: boolean
+}
+
+const MAGIC = "sluice-check-index"
+
+const sortedKernels = (kernels: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(kernels).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+
+/** What a re-check learns from a valid index: its entries, and what the checksum file's parse gave. */
+export interface CheckIndex {
+  readonly entries: BigInt64Array
+  readonly count: number
+  readonly malformed: number
+  readonly plain: boolean
+}
+
+/**
+ * The index at `path` when it was written for the checksum file `sums` with the hint
+ * `hint`, by this version, with the kernels this process has; else undefined (absent,
+ * torn, damaged, another format, version, checksum file, hint or kernel).
+ */
+export const readCheckIndex = (path: string, sums: Uint8Array, hint: string | undefined): CheckIndex | undefined => {
+  let file: Buffer
+  try {
+    file = readFileSync(path)
+  } catch {
+    return undefined
+  }
+  if (file.length < 4 + DIGEST_BYTES) return undefined
+  const end = file.length - DIGEST_BYTES
+  if (!sha256(file.subarray(0, end)).equals(file.subarray(end))) return undefined
+  const headerLength = file.readUInt32LE(0)
+  const bodyAt = align8(4 + headerLength)
+  if (bodyAt > end) return undefined
+  let header: Header
+  try {
+    header = JSON.parse(file.toString("utf8", 4, 4 + headerLength)) as Header
+  } catch {
+    return undefined
+  }
+  if (
+    header === null || typeof header !== "object" || header.magic !== MAGIC || header.format !== CHECK_INDEX_FORMAT ||
+    header.core !== CORE_VERSION || header.hint !== (hint ?? null) || !Number.isSafeInteger(header.count) ||
+    !Number.isSafeInteger(header.malformed) || typeof header.kernels !== "object" || header.kernels === null ||
+    end - bodyAt !== header.count * FIELDS * 8 || header.sums !== sha256(sums).toString("hex")
+  ) return undefined
+  for (const [algorithm, kernel] of Object.entries(header.kernels)) {
+    if (indexedKernel(algorithm as HashAlgorithm) !== kernel) return undefined
+  }
+  // A copy, aligned: the file's buffer may sit at any offset of Node's pool.
+  const entries = new BigInt64Array(header.count * FIELDS)
+  new Uint8Array(entries.buffer).set(file.subarray(bodyAt, end))
+  return { entries, count: header.count, malformed: header.malformed, plain: header.plain === true }
+}
+
+const align8 = (n: number) => (n + 7) & ~7
+
+/**
+ * Writes the index at `path` whole (a temporary file beside it, then a rename), or removes
+ * it when `entries` is undefined. Failures are the caller's to ignore: it is a cache.
+ */
+export const writeCheckIndex = (path: string, what: IndexFor, entries: BigInt64Array | undefined): void => {
+  if (entries === undefined) {
+    rmSync(path, { force: true })
+    return
+  }
+  let plain = true
+  for (let i = 0; i < what.count && plain; i++) plain = entries[i * FIELDS + 6] !== 0n
+  const header = Buffer.from(JSON.stringify({
+    magic: MAGIC,
+    format: CHECK_INDEX_FORMAT,
+    core: CORE_VERSION,
+    sums: sha256(what.sums).toString("hex"),
+    hint: what.hint ?? null,
+    kernels: sortedKernels(what.kernels),
+    count: what.count,
+    malformed: what.malformed,
+    plain
+  } satisfies Header))
+  const bodyAt = align8(4 + header.length)
+  const file = Buffer.alloc(bodyAt + entries.byteLength + DIGEST_BYTES)
+  file.writeUInt32LE(header.length, 0)
+  header.copy(file, 4)
+  Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength).copy(file, bodyAt)
+  sha256(file.subarray(0, bodyAt + entries.byteLength)).copy(file, bodyAt + entries.byteLength)
+  const dir = join(path, "..")
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+  try {
+    writeFileSync(temp, file, { mode: 0o600 })
+    renameSync(temp, path)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
+  }
+}
+
+/**
+ * Each name's identity now, `FIELDS` integers an entry (the verdict left unknown): all
+ * zero for a name that is undefined, missing, unreadable or not a regular file. One
+ * `statSync` each (1.7-1.9 µs a file here, bigint or not; callbacks in parallel cost ~3 µs).
+ */
+export const identitiesOf = (names: ReadonlyArray<string | Buffer | undefined>): BigInt64Array => {
+  const out = new BigInt64Array(names.length * FIELDS)
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]
+    if (name === undefined) continue
+    let stat
+    try {
+      stat = statSync(name, { bigint: true, throwIfNoEntry: false })
+    } catch {
+      continue
+    }
+    if (stat === undefined || !stat.isFile()) continue
+    const at = i * FIELDS
+    out[at] = stat.dev
+    out[at + 1] = stat.ino
+    out[at + 2] = stat.size
+    out[at + 3] = stat.mtimeNs
+    out[at + 4] = stat.ctimeNs
+  }
+  return out
+}
+
+/**
+ * Where each entry's name lies in `sums` (offset * 2^32 + length), where its line ends
+ * with the name as it is and the name prints as it is; 0 where not (an escaped name, a
+ * `--tag` line, a name that is not text), and that entry is found by parsing.
+ */
+export const nameSpans = (
+  sums: Uint8Array,
+  entries: ReadonlyArray<{ readonly name: string; readonly text: boolean; readonly lineNumber: number }>
+): Array<bigint> => {
+  // Where each line ends (its `\n`, or the file's end), by line number.
+  const ends: Array<number> = [0]
+  for (let at = sums.indexOf(10); at >= 0; at = sums.indexOf(10, at + 1)) ends.push(at)
+  ends.push(sums.length)
+  const bytes = Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength)
+  return entries.map(({ lineNumber, name, text }) => {
+    let end = ends[lineNumber]
+    if (!text || end === undefined || printableName(name) !== name) return 0n
+    // As the parse: one `\r` before the `\n` is not the name's.
+    if (end > 0 && sums[end - 1] === 13) end--
+    const length = Buffer.byteLength(name)
+    const start = end - length
+    if (start < 0 || length === 0 || length >= 2 ** 32 || bytes.toString("utf8", start, end) !== name) return 0n
+    return (BigInt(start) << 32n) | BigInt(length)
+  })
+}
+
+/** The names of a plain index's entries (`CheckIndex.plain`), read from the checksum file it was written for. */
+export const namesAt = (sums: Uint8Array, index: CheckIndex): Array<string> => {
+  const bytes = Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength)
+  const names = new Array<string>(index.count)
+  for (let i = 0; i < index.count; i++) {
+    const span = index.entries[i * FIELDS + 6]!
+    const start = Number(span >> 32n)
+    names[i] = bytes.toString("utf8", start, start + Number(span & 0xffffffffn))
+  }
+  return names
+}
+
+/**
+ * The index's entries from identities taken before a check began (`before`, the first
+ * stat at `startedMs`) and after it ended (`after`), with the verdicts the check reached
+ * and the names' spans (`nameSpans`): undefined unless every entry can be vouched for (a
+ * check answered in part is run in full).
+ */
+export const indexEntries = (
+  before: BigInt64Array,
+  after: BigInt64Array,
+  startedMs: number,
+  verdicts: ReadonlyArray<VerdictCode>,
+  spans: ReadonlyArray<bigint>
+): BigInt64Array | undefined => {
+  const settledBefore = BigInt(Math.floor(startedMs)) * 1_000_000n - RACY_WINDOW_NS
+  for (let i = 0; i < verdicts.length; i++) {
+    const at = i * FIELDS
+    if (verdicts[i] === Verdict.unknown || before[at + 1] === 0n || before[at + 4]! >= settledBefore) return undefined
+    for (let f = 0; f < 5; f++) if (before[at + f] !== after[at + f]) return undefined
+    before[at + 5] = BigInt(verdicts[i]!)
+    before[at + 6] = spans[i] ?? 0n
+  }
+  return before
+}
+
+/**
+ * The verdict of every entry from the index, each file stat'ed now and found as it was;
+ * undefined at the first that is not (changed, missing, never vouched for).
+ */
+export const verdictsFromIndex = (entries: BigInt64Array, names: ReadonlyArray<string | Buffer>): Uint8Array | undefined => {
+  if (entries.length !== names.length * FIELDS) return undefined
+  const verdicts = new Uint8Array(names.length)
+  for (let i = 0; i < names.length; i++) {
+    const at = i * FIELDS
+    const verdict = entries[at + 5]
+    if (verdict !== 1n && verdict !== 2n) return undefined
+    let stat
+    try {
+      stat = statSync(names[i]!, { bigint: true, throwIfNoEntry: false })
+    } catch {
+      return undefined
+    }
+    if (
+      stat === undefined || stat.ino !== entries[at + 1] || stat.ctimeNs !== entries[at + 4] || stat.mtimeNs !== entries[at + 3] ||
+      stat.size !== entries[at + 2] || stat.dev !== entries[at] || !stat.isFile()
+    ) return undefined
+    verdicts[i] = Number(verdict)
+  }
+  return verdicts
+}
