@@ -1,0 +1,114 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { parseChecksumFileBytes } from "../hash/checksumLine.js"
+import {
+  checkIndexPath,
+  FIELDS,
+  identitiesOf,
+  indexedKernel,
+  indexEntries,
+  type IndexFor,
+  nameSpans,
+  namesAt,
+  readCheckIndex,
+  Verdict,
+  verdictsFromIndex,
+  writeCheckIndex
+} from "./checkIndex.js"
+
+const dir = mkdtempSync(join(tmpdir(), "sluice-check-index-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const DIGEST = "a".repeat(64)
+/** Files a, b and c, a checksum file naming them, and an index written for it as a check that began 3 s later would. */
+const setup = (name: string, sumsText?: string) => {
+  const files = ["a", "b", "c"].map((f) => join(dir, `${name}-${f}`))
+  files.forEach((file, i) => writeFileSync(file, `content ${i}\n`))
+  const sums = Buffer.from(sumsText ?? files.map((file) => `${DIGEST}  ${file}\n`).join(""))
+  const parsed = parseChecksumFileBytes(sums).filter((e) => e._tag === "Parsed")
+  const what: IndexFor = { sums, hint: undefined, kernels: { sha256: indexedKernel("sha256")! }, count: parsed.length, malformed: 0 }
+  const path = checkIndexPath(join(dir, `${name}-cache`), dir, "SUMS")
+  const names = parsed.map((e) => e.name)
+  const before = identitiesOf(names)
+  const verdicts = names.map((_, i) => i === 1 ? Verdict.mismatch : Verdict.ok)
+  const entries = indexEntries(before, identitiesOf(names), Date.now() + 3_000, verdicts, nameSpans(sums, parsed))
+  return { files, sums, what, path, names, entries }
+}
+
+describe("the check index", () => {
+  it("gives back the verdicts it was written with while every file is as it was", () => {
+    const { entries, names, path, sums, what } = setup("round")
+    expect(entries).toBeDefined()
+    writeCheckIndex(path, what, entries)
+    const index = readCheckIndex(path, sums, undefined)
+    expect(index).toMatchObject({ count: 3, malformed: 0, plain: true })
+    expect(namesAt(sums, index!)).toEqual(names)
+    expect([...verdictsFromIndex(index!.entries, names)!]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.ok])
+  })
+
+  it("answers nothing once a file is rewritten, removed or replaced", () => {
+    const { entries, files, names, path, sums, what } = setup("moved")
+    writeCheckIndex(path, what, entries)
+    const index = readCheckIndex(path, sums, undefined)!
+    writeFileSync(files[2]!, "content 2\n") // the same bytes again: its ctime moved
+    expect(verdictsFromIndex(index.entries, names)).toBeUndefined()
+    rmSync(files[2]!)
+    expect(verdictsFromIndex(index.entries, names)).toBeUndefined()
+  })
+
+  it("is a miss when torn, damaged, or written for other bytes, another hint or another kernel", () => {
+    const { entries, path, sums, what } = setup("damaged")
+    writeCheckIndex(path, what, entries)
+    const whole = readFileSync(path)
+    expect(readCheckIndex(path, Buffer.concat([sums, Buffer.from("\n")]), undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, "sha256")).toBeUndefined()
+    writeFileSync(path, whole.subarray(0, whole.length - 9))
+    expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
+    const flipped = Buffer.from(whole)
+    flipped[whole.length - 100] = flipped[whole.length - 100]! ^ 1
+    writeFileSync(path, flipped)
+    expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
+    writeCheckIndex(path, { ...what, kernels: { sha256: "node:crypto/openssl-0.0.0" } }, entries)
+    expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
+    writeFileSync(path, "not an index")
+    expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
+  })
+
+  it("vouches for no entry whose file changed within the racy window of the check's start, or during it", () => {
+    const { files, names, sums } = setup("racy")
+    const parsed = parseChecksumFileBytes(sums).filter((e) => e._tag === "Parsed")
+    const verdicts = names.map(() => Verdict.ok)
+    const spans = nameSpans(sums, parsed)
+    // Written just now: a write in the same tick would leave every time as it is.
+    expect(indexEntries(identitiesOf(names), identitiesOf(names), Date.now(), verdicts, spans)).toBeUndefined()
+    const before = identitiesOf(names)
+    writeFileSync(files[0]!, "changed while checked\n")
+    expect(indexEntries(before, identitiesOf(names), Date.now() + 3_000, verdicts, spans)).toBeUndefined()
+    // A file with no verdict (missing, unreadable) leaves the whole check to the full program.
+    expect(indexEntries(identitiesOf(names), identitiesOf(names), Date.now() + 3_000, [Verdict.ok, Verdict.unknown, Verdict.ok], spans))
+      .toBeUndefined()
+  })
+
+  it("keeps where a plain name lies, and none for a name that is escaped or not at its line's end", () => {
+    const plain = join(dir, "plain")
+    const escaped = join(dir, "back\\slash")
+    const sums = Buffer.from(`${DIGEST}  ${plain}\r\n${DIGEST}  ${plain}\n\\${DIGEST}  ${escaped.replace("\\", "\\\\")}\nSHA256 (${plain}) = ${DIGEST}\n`)
+    const parsed = parseChecksumFileBytes(sums).filter((e) => e._tag === "Parsed")
+    expect(parsed).toHaveLength(4)
+    const spans = nameSpans(sums, parsed)
+    const at = (span: bigint) => sums.toString("utf8", Number(span >> 32n), Number(span >> 32n) + Number(span & 0xffffffffn))
+    expect(at(spans[0]!)).toBe(plain)
+    expect(at(spans[1]!)).toBe(plain)
+    expect(spans.slice(2)).toEqual([0n, 0n])
+  })
+
+  it("says plain only when every name lies at its offset, and a written index holds no name", () => {
+    const { entries, path, sums, what } = setup("escaped")
+    entries![2 * FIELDS + 6] = 0n
+    writeCheckIndex(path, what, entries)
+    expect(readCheckIndex(path, sums, undefined)?.plain).toBe(false)
+    expect(readFileSync(path).includes(Buffer.from("escaped-a"))).toBe(false)
+  })
+})
