@@ -1,5 +1,6 @@
 import {
   type ChecksumFileBytesEntry,
+  type ContentIdentity,
   type HashAlgorithm,
   hashTasks,
   parseChecksumFileBytes,
@@ -91,7 +92,7 @@ const checkOne = (
       })
       // Each array of results (a batch, a run the cache answered) is judged in a plain loop
       // and printed in one write per stream: no Effect per file.
-      return Stream.runForEachArray(hashTasks(tasks, { pipeline: "check" }), (events) => {
+      return Stream.runForEachArray(hashTasks(tasks, { pipeline: "check", ...(index === undefined ? {} : { onIdentities: index.identified }) }), (events) => {
         const out: Array<string | Uint8Array> = []
         const sayNow = (stream: "out" | "err", line: string | Uint8Array) => {
           // A line on stderr goes out after the stdout lines before it, as it would line by line.
@@ -128,7 +129,7 @@ const checkOne = (
           } else {
             tally.verified++
             const ok = event.digests[task.options.algorithms[0]!] === entry.digestHex.toLowerCase()
-            if (index !== undefined) index.verdicts[at] = ok ? CheckIndex.Verdict.ok : CheckIndex.Verdict.mismatch
+            index?.settle(at, event.index, ok, event.cached === true)
             if (!ok) tally.failed++
             if (!options.status && !(ok && options.quiet)) sayNow("out", result(ok ? "OK" : "FAILED"))
           }
@@ -219,11 +220,12 @@ const CheckTally = CheckpointPolicy.kind({
 
 /**
  * The check index of this checksum file (core's checkIndex.ts), when the result cache is
- * on: each listed file is stat'ed now, before any is checked, and again once all are;
- * `write` then keeps the verdicts of a check whose every file was settled and unchanged
- * throughout (the next `check` of this file from here answers from it, in checkMain.ts),
- * or removes a stale index. Names that are not text, standard input and algorithms whose
- * kernel the lean program cannot name are left to the full check every time.
+ * on: `write` keeps the verdicts of a check whose every file was settled before it began
+ * and, if it was read, unchanged until it was hashed (from the identities the job took,
+ * and a stat again of each file read), so the next `check` of this file from here
+ * answers from it (checkMain.ts); else it removes a stale index. Names that are not text,
+ * standard input and algorithms whose kernel the lean program cannot name are left to the
+ * full check every time.
  */
 const openIndex = (
   sumFile: string,
@@ -240,18 +242,29 @@ const openIndex = (
     if (kernel === undefined || !entry.text) return undefined
     kernels[algorithm] = kernel
   }
-  const names = parsed.map((entry) => entry.name)
   const what = { sums, hint: options.algorithm, kernels, count: parsed.length, malformed }
   const path = CheckIndex.checkIndexPath(defaultCacheDir(), process.cwd(), sumFile)
+  // Before the job's first stat: a file settled by then is settled at that stat.
   const startedMs = Date.now()
-  const before = CheckIndex.identitiesOf(names)
-  const verdicts = new Array<CheckIndex.VerdictCode>(parsed.length).fill(CheckIndex.Verdict.unknown)
+  let identities: ReadonlyArray<ContentIdentity | undefined> = []
+  const vouched = new Array<CheckIndex.Vouched | undefined>(parsed.length).fill(undefined)
   return {
-    verdicts,
+    identified: (all: ReadonlyArray<ContentIdentity | undefined>) => {
+      identities = all
+    },
+    /** Entry `at` (task `task`) was found to match or not, read now or answered by the cache. */
+    settle: (at: number, task: number, ok: boolean, cached: boolean) => {
+      vouched[at] = {
+        verdict: ok ? CheckIndex.Verdict.ok : CheckIndex.Verdict.mismatch,
+        key: identities[task]?.key,
+        read: !cached,
+        name: parsed[at]!.name
+      }
+    },
     write: () => {
       try {
-        const after = CheckIndex.identitiesOf(names)
-        const entries = CheckIndex.indexEntries(before, after, startedMs, verdicts, CheckIndex.nameSpans(sums, parsed))
+        const all = vouched.every((v) => v !== undefined)
+        const entries = all ? CheckIndex.indexEntries(vouched as Array<CheckIndex.Vouched>, startedMs, CheckIndex.nameSpans(sums, parsed)) : undefined
         CheckIndex.writeCheckIndex(path, what, entries)
       } catch {
         // A cache that cannot be written is not the check's failure: the next check runs in full.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -6,7 +6,8 @@ import { parseChecksumFileBytes } from "../hash/checksumLine.js"
 import {
   checkIndexPath,
   FIELDS,
-  identitiesOf,
+  identityFields,
+  identityKeyNow,
   indexedKernel,
   indexEntries,
   type IndexFor,
@@ -17,6 +18,7 @@ import {
   verdictsFromIndex,
   writeCheckIndex
 } from "./checkIndex.js"
+import { statKey } from "./NodeByteSource.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-check-index-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -31,9 +33,8 @@ const setup = (name: string, sumsText?: string) => {
   const what: IndexFor = { sums, hint: undefined, kernels: { sha256: indexedKernel("sha256")! }, count: parsed.length, malformed: 0 }
   const path = checkIndexPath(join(dir, `${name}-cache`), dir, "SUMS")
   const names = parsed.map((e) => e.name)
-  const before = identitiesOf(names)
-  const verdicts = names.map((_, i) => i === 1 ? Verdict.mismatch : Verdict.ok)
-  const entries = indexEntries(before, identitiesOf(names), Date.now() + 3_000, verdicts, nameSpans(sums, parsed))
+  const vouched = names.map((name, i) => ({ verdict: i === 1 ? Verdict.mismatch : Verdict.ok, key: identityKeyNow(name), read: i === 0, name }))
+  const entries = indexEntries(vouched, Date.now() + 3_000, nameSpans(sums, parsed))
   return { files, sums, what, path, names, entries }
 }
 
@@ -76,19 +77,28 @@ describe("the check index", () => {
     expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
   })
 
-  it("vouches for no entry whose file changed within the racy window of the check's start, or during it", () => {
+  it("vouches for no entry whose file changed within the racy window of the check's start, or while it was read", () => {
     const { files, names, sums } = setup("racy")
     const parsed = parseChecksumFileBytes(sums).filter((e) => e._tag === "Parsed")
-    const verdicts = names.map(() => Verdict.ok)
     const spans = nameSpans(sums, parsed)
+    const vouched = (read: boolean) => names.map((name) => ({ verdict: Verdict.ok, key: identityKeyNow(name), read, name }))
     // Written just now: a write in the same tick would leave every time as it is.
-    expect(indexEntries(identitiesOf(names), identitiesOf(names), Date.now(), verdicts, spans)).toBeUndefined()
-    const before = identitiesOf(names)
+    expect(indexEntries(vouched(false), Date.now(), spans)).toBeUndefined()
+    const before = vouched(true)
     writeFileSync(files[0]!, "changed while checked\n")
-    expect(indexEntries(before, identitiesOf(names), Date.now() + 3_000, verdicts, spans)).toBeUndefined()
-    // A file with no verdict (missing, unreadable) leaves the whole check to the full program.
-    expect(indexEntries(identitiesOf(names), identitiesOf(names), Date.now() + 3_000, [Verdict.ok, Verdict.unknown, Verdict.ok], spans))
-      .toBeUndefined()
+    expect(indexEntries(before, Date.now() + 3_000, spans)).toBeUndefined()
+    // A file with no verdict or no identity (missing, unreadable) leaves the whole check to the full program.
+    expect(indexEntries(vouched(false).map((v, i) => i === 1 ? { ...v, verdict: Verdict.unknown } : v), Date.now() + 3_000, spans)).toBeUndefined()
+    expect(indexEntries(vouched(false).map((v, i) => i === 1 ? { ...v, key: undefined } : v), Date.now() + 3_000, spans)).toBeUndefined()
+  })
+
+  it("reads the result cache's identity keys", () => {
+    const { files } = setup("keys")
+    const stat = statSync(files[0]!, { bigint: true })
+    expect(identityFields(statKey(stat))).toEqual([stat.dev, stat.ino, stat.size, stat.mtimeNs, stat.ctimeNs])
+    expect(identityKeyNow(files[0]!)).toBe(statKey(stat))
+    expect(identityFields("1:2:3")).toBeUndefined()
+    expect(identityKeyNow(dir)).toBeUndefined()
   })
 
   it("keeps where a plain name lies, and none for a name that is escaped or not at its line's end", () => {

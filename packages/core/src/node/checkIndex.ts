@@ -187,30 +187,23 @@ export const writeCheckIndex = (path: string, what: IndexFor, entries: BigInt64A
 }
 
 /**
- * Each name's identity now, `FIELDS` integers an entry (the verdict left unknown): all
- * zero for a name that is undefined, missing, unreadable or not a regular file. One
- * `statSync` each (1.7-1.9 µs a file here, bigint or not; callbacks in parallel cost ~3 µs).
+ * The five numbers of a content identity's key (NodeByteSource's `statKey`: device, inode,
+ * size, mtime and ctime in nanoseconds), or undefined for a key of another form.
  */
-export const identitiesOf = (names: ReadonlyArray<string | Buffer | undefined>): BigInt64Array => {
-  const out = new BigInt64Array(names.length * FIELDS)
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]
-    if (name === undefined) continue
-    let stat
-    try {
-      stat = statSync(name, { bigint: true, throwIfNoEntry: false })
-    } catch {
-      continue
-    }
-    if (stat === undefined || !stat.isFile()) continue
-    const at = i * FIELDS
-    out[at] = stat.dev
-    out[at + 1] = stat.ino
-    out[at + 2] = stat.size
-    out[at + 3] = stat.mtimeNs
-    out[at + 4] = stat.ctimeNs
+export const identityFields = (key: string): Array<bigint> | undefined => {
+  const parts = key.split(":")
+  if (parts.length !== 5 || !parts.every((part) => /^\d+$/.test(part))) return undefined
+  return parts.map(BigInt)
+}
+
+/** The file's identity key now (`statKey`'s form), or undefined when it is not a regular file there. */
+export const identityKeyNow = (name: string | Buffer): string | undefined => {
+  try {
+    const stat = statSync(name, { bigint: true, throwIfNoEntry: false })
+    return stat?.isFile() === true ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}` : undefined
+  } catch {
+    return undefined
   }
-  return out
 }
 
 /**
@@ -251,28 +244,40 @@ export const namesAt = (sums: Uint8Array, index: CheckIndex): Array<string> => {
   return names
 }
 
+/** What a check learnt of one entry's file. */
+export interface Vouched {
+  readonly verdict: VerdictCode
+  /** The identity the file had when the job first stat'ed it (the result cache's key), if any. */
+  readonly key: string | undefined
+  /**
+   * The file was read during the check (not answered by the result cache): its identity is
+   * stat'ed again, and must not have moved. A digest the cache answered was vouched for
+   * that identity already.
+   */
+  readonly read: boolean
+  /** Its name, to stat it again. */
+  readonly name: string | Buffer
+}
+
 /**
- * The index's entries from identities taken before a check began (`before`, the first
- * stat at `startedMs`) and after it ended (`after`), with the verdicts the check reached
- * and the names' spans (`nameSpans`): undefined unless every entry can be vouched for (a
- * check answered in part is run in full).
+ * The index's entries from what a check that began at `startedMs` learnt of each entry,
+ * with the names' spans (`nameSpans`): undefined unless every entry can be vouched for (a
+ * check answered in part is run in full), each file's ctime more than `RACY_WINDOW_NS`
+ * before `startedMs` (before the job's first stat, then) and a file read during the check
+ * still as it was when first stat'ed.
  */
-export const indexEntries = (
-  before: BigInt64Array,
-  after: BigInt64Array,
-  startedMs: number,
-  verdicts: ReadonlyArray<VerdictCode>,
-  spans: ReadonlyArray<bigint>
-): BigInt64Array | undefined => {
+export const indexEntries = (vouched: ReadonlyArray<Vouched>, startedMs: number, spans: ReadonlyArray<bigint>): BigInt64Array | undefined => {
   const settledBefore = BigInt(Math.floor(startedMs)) * 1_000_000n - RACY_WINDOW_NS
-  for (let i = 0; i < verdicts.length; i++) {
-    const at = i * FIELDS
-    if (verdicts[i] === Verdict.unknown || before[at + 1] === 0n || before[at + 4]! >= settledBefore) return undefined
-    for (let f = 0; f < 5; f++) if (before[at + f] !== after[at + f]) return undefined
-    before[at + 5] = BigInt(verdicts[i]!)
-    before[at + 6] = spans[i] ?? 0n
+  const entries = new BigInt64Array(vouched.length * FIELDS)
+  for (let i = 0; i < vouched.length; i++) {
+    const { key, name, read, verdict } = vouched[i]!
+    const fields = key === undefined || verdict === Verdict.unknown ? undefined : identityFields(key)
+    if (fields === undefined || fields[4]! >= settledBefore || (read && identityKeyNow(name) !== key)) return undefined
+    entries.set(fields, i * FIELDS)
+    entries[i * FIELDS + 5] = BigInt(verdict)
+    entries[i * FIELDS + 6] = spans[i] ?? 0n
   }
-  return before
+  return entries
 }
 
 /**
