@@ -49,6 +49,15 @@ describe("the check index", () => {
     expect([...verdictsFromIndex(index!.entries, names)!]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.ok])
   })
 
+  it("reads names at their offsets in a checksum file that is not ASCII", () => {
+    const { entries, names, path, sums, what } = setup("café ü")
+    writeCheckIndex(path, what, entries)
+    const index = readCheckIndex(path, sums, undefined)!
+    expect(index.plain).toBe(true)
+    expect(namesAt(sums, index)).toEqual(names)
+    expect(names[0]).toContain("café ü")
+  })
+
   it("answers nothing once a file is rewritten, removed or replaced", () => {
     const { entries, files, names, path, sums, what } = setup("moved")
     writeCheckIndex(path, what, entries)

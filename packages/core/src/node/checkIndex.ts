@@ -25,6 +25,7 @@
  * (or answered by the result cache) in between is the content's for as long as the
  * identity stays as stored.
  */
+import { isAscii } from "node:buffer"
 import { createHash } from "node:crypto"
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
@@ -235,11 +236,14 @@ export const nameSpans = (
 /** The names of a plain index's entries (`CheckIndex.plain`), read from the checksum file it was written for. */
 export const namesAt = (sums: Uint8Array, index: CheckIndex): Array<string> => {
   const bytes = Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength)
+  // An ASCII file (the usual one) is decoded once, and each name is a slice of it.
+  const text = isAscii(sums) ? bytes.toString("latin1") : undefined
   const names = new Array<string>(index.count)
   for (let i = 0; i < index.count; i++) {
     const span = index.entries[i * FIELDS + 6]!
     const start = Number(span >> 32n)
-    names[i] = bytes.toString("utf8", start, start + Number(span & 0xffffffffn))
+    const end = start + Number(span & 0xffffffffn)
+    names[i] = text === undefined ? bytes.toString("utf8", start, end) : text.slice(start, end)
   }
   return names
 }
