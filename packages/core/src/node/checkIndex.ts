@@ -193,8 +193,21 @@ export const writeCheckIndex = (path: string, what: IndexFor, entries: BigInt64A
  */
 export const identityFields = (key: string): Array<bigint> | undefined => {
   const parts = key.split(":")
-  if (parts.length !== 5 || !parts.every((part) => /^\d+$/.test(part))) return undefined
-  return parts.map(BigInt)
+  if (parts.length !== 5) return undefined
+  const fields = new Array<bigint>(5)
+  for (let i = 0; i < 5; i++) {
+    const part = parts[i]!
+    // Digits only (BigInt would take "", blanks, "0x..."): what `statKey` writes.
+    const first = part.charCodeAt(0)
+    const last = part.charCodeAt(part.length - 1)
+    if (!(first >= 48 && first <= 57 && last >= 48 && last <= 57)) return undefined
+    try {
+      fields[i] = BigInt(part)
+    } catch {
+      return undefined
+    }
+  }
+  return fields
 }
 
 /** The file's identity key now (`statKey`'s form), or undefined when it is not a regular file there. */
@@ -221,14 +234,17 @@ export const nameSpans = (
   for (let at = sums.indexOf(10); at >= 0; at = sums.indexOf(10, at + 1)) ends.push(at)
   ends.push(sums.length)
   const bytes = Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength)
+  // An ASCII file (the usual one) is compared as one string: a byte is a character.
+  const ascii = isAscii(sums) ? bytes.toString("latin1") : undefined
   return entries.map(({ lineNumber, name, text }) => {
     let end = ends[lineNumber]
     if (!text || end === undefined || printableName(name) !== name) return 0n
     // As the parse: one `\r` before the `\n` is not the name's.
     if (end > 0 && sums[end - 1] === 13) end--
-    const length = Buffer.byteLength(name)
+    const length = ascii === undefined ? Buffer.byteLength(name) : name.length
     const start = end - length
-    if (start < 0 || length === 0 || length >= 2 ** 32 || bytes.toString("utf8", start, end) !== name) return 0n
+    if (start < 0 || length === 0 || length >= 2 ** 32) return 0n
+    if (ascii === undefined ? bytes.toString("utf8", start, end) !== name : !ascii.startsWith(name, start)) return 0n
     return (BigInt(start) << 32n) | BigInt(length)
   })
 }
