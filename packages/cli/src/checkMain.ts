@@ -19,6 +19,7 @@ import {
   type ChecksumFileBytesEntry,
   defaultCacheDir,
   type HashAlgorithm,
+  identityKeyNow,
   namesAt,
   parseAlgorithm,
   parseChecksumFileBytes,
@@ -89,7 +90,8 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   }
   // Written for these very bytes: the same parse, so its names are at their offsets when
   // the index says so, and the file is parsed only when it does not.
-  const index = readCheckIndex(checkIndexPath(cacheDir, cwd, sumFile), sums, options.algorithm)
+  // Its identity once read: found as the index has it, the bytes need no hashing.
+  const index = readCheckIndex(checkIndexPath(cacheDir, cwd, sumFile), sums, identityKeyNow(sumFile), options.algorithm)
   // --warn names the checksum file as coreutils quotes it: the full program's.
   if (index === undefined || index.count === 0 || (options.warn && index.malformed > 0)) return undefined
   const names = index.plain ? namesAt(sums, index) : parsedNames(sums, options)

@@ -55,6 +55,9 @@ const checkOne = (
     // The checksum file is bytes, and so are the names in it: they are opened and printed as they are.
     const shown = quoteName(osBytes(sumFile))
     let bytes: Buffer
+    // Its identity before and after it is read: a check index may vouch for its bytes by it.
+    const readAt = Date.now()
+    const keyBefore = sumFile === "-" ? undefined : CheckIndex.identityKeyNow(fsName(sumFile))
     try {
       bytes = sumFile === "-" ? readFileSync(0) : readFileSync(fsName(sumFile))
     } catch (cause) {
@@ -63,6 +66,7 @@ const checkOne = (
       io.err(`sluice: ${shown}: ${why}`)
       return Effect.succeed<ExitCode>(ExitCode.input)
     }
+    const sumsKey = keyBefore === undefined ? undefined : CheckIndex.settledKey(keyBefore, CheckIndex.identityKeyNow(fsName(sumFile)), readAt)
     const entries = parseChecksumFileBytes(bytes, options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
     const parsed = entries.filter((e): e is ChecksumFileBytesEntry & { _tag: "Parsed" } => e._tag === "Parsed")
     const malformed = entries.length - parsed.length
@@ -77,7 +81,7 @@ const checkOne = (
     }
     const progress = makeProgressReporter()
     return Effect.flatMap(Effect.zip(openJournal(sumFile, options), Effect.serviceOption(ResultCache.ResultCache)), ([journal, cache]) => {
-      const index = Option.isSome(cache) && journal === undefined ? openIndex(sumFile, bytes, parsed, malformed, options) : undefined
+      const index = Option.isSome(cache) && journal === undefined ? openIndex(sumFile, bytes, sumsKey, parsed, malformed, options) : undefined
       const tally: Tally = journal?.previous ?? { done: 0, failed: 0, unreadable: 0, verified: 0, lines: [] }
       // A resumed check says again what the killed one said, then goes on after it.
       for (const [stream, line, hex] of tally.lines) io[stream](hex === undefined ? line : Buffer.from(hex, "hex"))
@@ -230,6 +234,7 @@ const CheckTally = CheckpointPolicy.kind({
 const openIndex = (
   sumFile: string,
   sums: Uint8Array,
+  sumsKey: string | undefined,
   parsed: ReadonlyArray<ChecksumFileBytesEntry & { _tag: "Parsed" }>,
   malformed: number,
   options: CheckCommandOptions
@@ -242,7 +247,7 @@ const openIndex = (
     if (kernel === undefined || !entry.text) return undefined
     kernels[algorithm] = kernel
   }
-  const what = { sums, hint: options.algorithm, kernels, count: parsed.length, malformed }
+  const what = { sums, sumsKey, hint: options.algorithm, kernels, count: parsed.length, malformed }
   const path = CheckIndex.checkIndexPath(defaultCacheDir(), process.cwd(), sumFile)
   // Before the job's first stat: a file settled by then is settled at that stat.
   const startedMs = Date.now()

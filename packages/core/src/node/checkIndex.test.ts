@@ -14,6 +14,7 @@ import {
   nameSpans,
   namesAt,
   readCheckIndex,
+  settledKey,
   Verdict,
   verdictsFromIndex,
   writeCheckIndex
@@ -30,7 +31,7 @@ const setup = (name: string, sumsText?: string) => {
   files.forEach((file, i) => writeFileSync(file, `content ${i}\n`))
   const sums = Buffer.from(sumsText ?? files.map((file) => `${DIGEST}  ${file}\n`).join(""))
   const parsed = parseChecksumFileBytes(sums).filter((e) => e._tag === "Parsed")
-  const what: IndexFor = { sums, hint: undefined, kernels: { sha256: indexedKernel("sha256")! }, count: parsed.length, malformed: 0 }
+  const what: IndexFor = { sums, sumsKey: undefined, hint: undefined, kernels: { sha256: indexedKernel("sha256")! }, count: parsed.length, malformed: 0 }
   const path = checkIndexPath(join(dir, `${name}-cache`), dir, "SUMS")
   const names = parsed.map((e) => e.name)
   const vouched = names.map((name, i) => ({ verdict: i === 1 ? Verdict.mismatch : Verdict.ok, key: identityKeyNow(name), read: i === 0, name }))
@@ -43,7 +44,7 @@ describe("the check index", () => {
     const { entries, names, path, sums, what } = setup("round")
     expect(entries).toBeDefined()
     writeCheckIndex(path, what, entries)
-    const index = readCheckIndex(path, sums, undefined)
+    const index = readCheckIndex(path, sums, undefined, undefined)
     expect(index).toMatchObject({ count: 3, malformed: 0, plain: true })
     expect(namesAt(sums, index!)).toEqual(names)
     expect([...verdictsFromIndex(index!.entries, names)!]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.ok])
@@ -52,7 +53,7 @@ describe("the check index", () => {
   it("reads names at their offsets in a checksum file that is not ASCII", () => {
     const { entries, names, path, sums, what } = setup("café ü")
     writeCheckIndex(path, what, entries)
-    const index = readCheckIndex(path, sums, undefined)!
+    const index = readCheckIndex(path, sums, undefined, undefined)!
     expect(index.plain).toBe(true)
     expect(namesAt(sums, index)).toEqual(names)
     expect(names[0]).toContain("café ü")
@@ -61,7 +62,7 @@ describe("the check index", () => {
   it("answers nothing once a file is rewritten, removed or replaced", () => {
     const { entries, files, names, path, sums, what } = setup("moved")
     writeCheckIndex(path, what, entries)
-    const index = readCheckIndex(path, sums, undefined)!
+    const index = readCheckIndex(path, sums, undefined, undefined)!
     writeFileSync(files[2]!, "content 2\n") // the same bytes again: its ctime moved
     expect(verdictsFromIndex(index.entries, names)).toBeUndefined()
     rmSync(files[2]!)
@@ -72,18 +73,38 @@ describe("the check index", () => {
     const { entries, path, sums, what } = setup("damaged")
     writeCheckIndex(path, what, entries)
     const whole = readFileSync(path)
-    expect(readCheckIndex(path, Buffer.concat([sums, Buffer.from("\n")]), undefined)).toBeUndefined()
-    expect(readCheckIndex(path, sums, "sha256")).toBeUndefined()
+    expect(readCheckIndex(path, Buffer.concat([sums, Buffer.from("\n")]), undefined, undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, undefined, "sha256")).toBeUndefined()
     writeFileSync(path, whole.subarray(0, whole.length - 9))
-    expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
     const flipped = Buffer.from(whole)
     flipped[whole.length - 100] = flipped[whole.length - 100]! ^ 1
     writeFileSync(path, flipped)
-    expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
     writeCheckIndex(path, { ...what, kernels: { sha256: "node:crypto/openssl-0.0.0" } }, entries)
-    expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
     writeFileSync(path, "not an index")
-    expect(readCheckIndex(path, sums, undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+  })
+
+  it("takes a checksum file found as it was when settled for its bytes, and hashes one that moved", () => {
+    const { entries, path, sums, what } = setup("sums-key")
+    writeCheckIndex(path, { ...what, sumsKey: "1:2:3:4:5" }, entries)
+    const other = Buffer.concat([sums, Buffer.from("\n")])
+    // Its identity as stored: no write since, so the bytes are those it was written for (not hashed).
+    expect(readCheckIndex(path, other, "1:2:3:4:5", undefined)).toBeDefined()
+    expect(readCheckIndex(path, other, "1:2:3:4:6", undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, "1:2:3:4:6", undefined)).toBeDefined()
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeDefined()
+  })
+
+  it("says a file's key is settled only when its ctime is 2 s before the first stat and a second stat agrees", () => {
+    const { files } = setup("settled")
+    const key = identityKeyNow(files[0]!)
+    expect(settledKey(key, key, Date.now() + 3_000)).toBe(key)
+    expect(settledKey(key, key, Date.now())).toBeUndefined()
+    expect(settledKey(key, identityKeyNow(files[1]!), Date.now() + 3_000)).toBeUndefined()
+    expect(settledKey(undefined, undefined, Date.now() + 3_000)).toBeUndefined()
   })
 
   it("vouches for no entry whose file changed within the racy window of the check's start, or while it was read", () => {
@@ -127,7 +148,7 @@ describe("the check index", () => {
     const { entries, path, sums, what } = setup("escaped")
     entries![2 * FIELDS + 6] = 0n
     writeCheckIndex(path, what, entries)
-    expect(readCheckIndex(path, sums, undefined)?.plain).toBe(false)
+    expect(readCheckIndex(path, sums, undefined, undefined)?.plain).toBe(false)
     expect(readFileSync(path).includes(Buffer.from("escaped-a"))).toBe(false)
   })
 })

@@ -8,9 +8,10 @@
  * nanoseconds: the result cache's content identity, as git's index keeps a stat per path),
  * the verdict (the digest matched or not) and where its name lies in the checksum file,
  * in one array of 64-bit integers read at once: no parse per entry. The header says what
- * the verdicts hold for: the format, the core's version, a SHA-256 of the checksum file's
- * bytes, the `-a` hint, and the kernel that computed each algorithm; a SHA-256 of
- * everything closes the file. A torn, foreign or stale file, or one entry whose file's
+ * the verdicts hold for: the format, the core's version, the checksum file's bytes (a
+ * SHA-256 of them, and the file's identity when it was settled: found unchanged, its
+ * bytes need no hashing), the `-a` hint, and the kernel that computed each algorithm; a
+ * CRC-32 of everything closes the file. A torn, foreign or stale file, or one entry whose file's
  * identity moved, is a miss, never a verdict: the caller checks the usual way.
  *
  * The same bytes parse the same way, so the header also keeps what the parse gave that a
@@ -26,7 +27,6 @@
  * identity stays as stored.
  */
 import { isAscii } from "node:buffer"
-import { createHash } from "node:crypto"
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { ALGORITHMS, type HashAlgorithm, hasKernel } from "../hash/algorithms.js"
@@ -44,9 +44,40 @@ export const Verdict = { unknown: 0, ok: 1, mismatch: 2 } as const
 /** One of `Verdict`'s values (a type of its own name: the declaration bundler drops a namespace's const and type of one name). */
 export type VerdictCode = (typeof Verdict)[keyof typeof Verdict]
 
-const DIGEST_BYTES = 32
+/** The trailer: a CRC-32 of every byte before it. */
+const CHECK_BYTES = 4
 
-const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest()
+/**
+ * SHA-256 of the checksum file, as hex. node:crypto loads only when it is asked for: with
+ * the streams behind its hashes it cost ~4 ms of a re-check's ~75 that a settled checksum
+ * file does not need (`IndexFor.sumsKey`).
+ */
+const sha256Hex = (data: Uint8Array): string =>
+  process.getBuiltinModule("node:crypto").createHash("sha256").update(data).digest("hex")
+
+/**
+ * CRC-32 of the bytes (node:zlib's, loaded when first asked, as the disk level's records
+ * do): what catches a damaged or foreign index. A rename writes it whole and nothing here
+ * needs a cryptographic hash; in a fresh process SHA-256 cost ~4 ms to load node:crypto
+ * and a JavaScript loop over 560 KB 3-6 ms, this ~1 ms.
+ */
+const crc32 = (bytes: Uint8Array): number => process.getBuiltinModule("node:zlib").crc32(bytes)
+
+/** Two 32-bit multiply-xorshift lanes over a short text, as 16 hex digits: an index's file name. */
+export const nameHash = (text: string): string => {
+  let a = 0x811c9dc5 ^ text.length
+  let b = 0x9e3779b9 ^ text.length
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    a = Math.imul(a ^ unit, 0x01000193)
+    a ^= a >>> 13
+    b = Math.imul(b ^ unit, 0x5bd1e995)
+    b ^= b >>> 15
+  }
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b)
+  b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35)
+  return (a >>> 0).toString(16).padStart(8, "0") + ((b ^ (b >>> 16)) >>> 0).toString(16).padStart(8, "0")
+}
 
 /**
  * The kernel that computes `algorithm` in this process, for the algorithms whose kernel is
@@ -63,13 +94,21 @@ export const checkIndexPath = (cacheDir: string, cwd: string, sumFile: string): 
     cacheDir,
     "results",
     "checks",
-    `${sha256(["sluice-check-index", CHECK_INDEX_FORMAT, CORE_VERSION, cwd, resolve(cwd, sumFile)].join("\u0000")).toString("hex").slice(0, 40)}.idx`
+    // Two checksum files whose names hash alike share a file: each then misses (its own
+    // checksum file's identity or bytes), and overwrites the other's.
+    `${nameHash(["sluice-check-index", CHECK_INDEX_FORMAT, CORE_VERSION, cwd, resolve(cwd, sumFile)].join("\u0000"))}.idx`
   )
 
 /** What an index is written for: the checksum file as read, and what its parse gave. */
 export interface IndexFor {
   /** The checksum file's bytes. */
   readonly sums: Uint8Array
+  /**
+   * The checksum file's identity key (`identityKeyNow`) when it was settled and the same
+   * before and after `sums` was read (`settledKey`): a re-check that finds it so knows its
+   * bytes are these without hashing them.
+   */
+  readonly sumsKey: string | undefined
   /** `-a`, or undefined. */
   readonly hint: string | undefined
   /** The algorithms of the entries, each with `indexedKernel`'s answer. */
@@ -85,6 +124,7 @@ interface Header {
   readonly format: number
   readonly core: string
   readonly sums: string
+  readonly sumsKey: string | null
   readonly hint: string | null
   readonly kernels: Record<string, string>
   readonly count: number
@@ -111,16 +151,22 @@ export interface CheckIndex {
  * `hint`, by this version, with the kernels this process has; else undefined (absent,
  * torn, damaged, another format, version, checksum file, hint or kernel).
  */
-export const readCheckIndex = (path: string, sums: Uint8Array, hint: string | undefined): CheckIndex | undefined => {
+export const readCheckIndex = (
+  path: string,
+  sums: Uint8Array,
+  /** The checksum file's identity key, stat'ed once `sums` was read. */
+  sumsKeyAfter: string | undefined,
+  hint: string | undefined
+): CheckIndex | undefined => {
   let file: Buffer
   try {
     file = readFileSync(path)
   } catch {
     return undefined
   }
-  if (file.length < 4 + DIGEST_BYTES) return undefined
-  const end = file.length - DIGEST_BYTES
-  if (!sha256(file.subarray(0, end)).equals(file.subarray(end))) return undefined
+  if (file.length < 4 + CHECK_BYTES) return undefined
+  const end = file.length - CHECK_BYTES
+  if (crc32(file.subarray(0, end)) !== file.readUInt32LE(end)) return undefined
   const headerLength = file.readUInt32LE(0)
   const bodyAt = align8(4 + headerLength)
   if (bodyAt > end) return undefined
@@ -134,8 +180,11 @@ export const readCheckIndex = (path: string, sums: Uint8Array, hint: string | un
     header === null || typeof header !== "object" || header.magic !== MAGIC || header.format !== CHECK_INDEX_FORMAT ||
     header.core !== CORE_VERSION || header.hint !== (hint ?? null) || !Number.isSafeInteger(header.count) ||
     !Number.isSafeInteger(header.malformed) || typeof header.kernels !== "object" || header.kernels === null ||
-    end - bodyAt !== header.count * FIELDS * 8 || header.sums !== sha256(sums).toString("hex")
+    end - bodyAt !== header.count * FIELDS * 8 || typeof header.sums !== "string"
   ) return undefined
+  // Read, then found as it was when settled: no write came between, so these are its bytes.
+  const same = header.sumsKey !== null && header.sumsKey !== undefined && header.sumsKey === sumsKeyAfter
+  if (!same && header.sums !== sha256Hex(sums)) return undefined
   for (const [algorithm, kernel] of Object.entries(header.kernels)) {
     if (indexedKernel(algorithm as HashAlgorithm) !== kernel) return undefined
   }
@@ -162,7 +211,8 @@ export const writeCheckIndex = (path: string, what: IndexFor, entries: BigInt64A
     magic: MAGIC,
     format: CHECK_INDEX_FORMAT,
     core: CORE_VERSION,
-    sums: sha256(what.sums).toString("hex"),
+    sums: sha256Hex(what.sums),
+    sumsKey: what.sumsKey ?? null,
     hint: what.hint ?? null,
     kernels: sortedKernels(what.kernels),
     count: what.count,
@@ -170,11 +220,11 @@ export const writeCheckIndex = (path: string, what: IndexFor, entries: BigInt64A
     plain
   } satisfies Header))
   const bodyAt = align8(4 + header.length)
-  const file = Buffer.alloc(bodyAt + entries.byteLength + DIGEST_BYTES)
+  const file = Buffer.alloc(bodyAt + entries.byteLength + CHECK_BYTES)
   file.writeUInt32LE(header.length, 0)
   header.copy(file, 4)
   Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength).copy(file, bodyAt)
-  sha256(file.subarray(0, bodyAt + entries.byteLength)).copy(file, bodyAt + entries.byteLength)
+  file.writeUInt32LE(crc32(file.subarray(0, bodyAt + entries.byteLength)), bodyAt + entries.byteLength)
   const dir = join(path, "..")
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
@@ -218,6 +268,17 @@ export const identityKeyNow = (name: string | Buffer): string | undefined => {
   } catch {
     return undefined
   }
+}
+
+/**
+ * `before`, when the file was settled at that stat (its ctime more than `RACY_WINDOW_NS`
+ * before `startedMs`, taken before it) and is found so again `after` it was read: any write
+ * in between would have moved its ctime. Undefined otherwise.
+ */
+export const settledKey = (before: string | undefined, after: string | undefined, startedMs: number): string | undefined => {
+  if (before === undefined || before !== after) return undefined
+  const ctime = identityFields(before)?.[4]
+  return ctime !== undefined && ctime < BigInt(Math.floor(startedMs)) * 1_000_000n - RACY_WINDOW_NS ? before : undefined
 }
 
 /**

@@ -9,4 +9,4 @@ export { parseAlgorithm, parseChecksumFileBytes, printableName } from "../hash/c
 export type { ChecksumFileBytesEntry } from "../hash/checksumLine.js"
 export type { HashAlgorithm } from "../hash/algorithms.js"
 export { defaultCacheDir } from "./cacheDir.js"
-export { checkIndexPath, indexedKernel, namesAt, readCheckIndex, Verdict, verdictsFromIndex } from "./checkIndex.js"
+export { checkIndexPath, identityKeyNow, namesAt, readCheckIndex, Verdict, verdictsFromIndex } from "./checkIndex.js"
