@@ -4,10 +4,12 @@
  * (`@sluice/core/node/check`: checksum lines and the index, no Effect), reads each checksum
  * file, and stats each listed file: when every file of every checksum file is as the index
  * holds it, it prints what the full check would (the same lines, warnings and exit code)
- * and no file is read. Anything else resolves to undefined before a byte is printed, and
- * bin.ts runs the full program: an option this does not read (`--stats`, `--resume`, `-w`,
- * `--warn` with a malformed line...), standard input, a name that is not text, an entry
- * the index cannot vouch for (a changed, missing or new file; another checksum file).
+ * and no file is read; a few small files that changed since (`INLINE_LIMITS`) are read and
+ * hashed here, and the index brought up to date. Anything else resolves to undefined before
+ * a byte is printed, and bin.ts runs the full program: an option this does not read
+ * (`--stats`, `--resume`, `-w`, `--warn` with a malformed line...), standard input, a name
+ * that is not text, a missing or unreadable file (its message is the full check's), more
+ * changed files than that, another checksum file.
  *
  * Where the time goes (10,000 files of 4 KiB): node's own start-up, the modules (this and
  * core's check entry), reading the checksum file and the index, then a `statSync` a file
@@ -18,13 +20,19 @@ import {
   checkIndexPath,
   type ChecksumFileBytesEntry,
   defaultCacheDir,
+  digestNow,
   type HashAlgorithm,
   identityKeyNow,
+  lineAt,
   namesAt,
   parseAlgorithm,
   parseChecksumFileBytes,
+  parseChecksumLine,
   printableName,
   readCheckIndex,
+  rewriteCheckIndex,
+  settledKey,
+  updateEntry,
   Verdict,
   verdictsFromIndex
 } from "@sluice/core/node/check"
@@ -68,17 +76,28 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 type Parsed = ChecksumFileBytesEntry & { _tag: "Parsed" }
 
-/** The names of the checksum file's entries, parsed as the full check parses them; undefined where it would not index them. */
-const parsedNames = (sums: Uint8Array, options: LeanOptions): Array<string> | undefined => {
+/** The checksum file's parsed entries, as the full check parses them; undefined where it would not index them. */
+const parsedEntries = (sums: Uint8Array, options: LeanOptions): Array<Parsed> | undefined => {
   const entries = parseChecksumFileBytes(sums, options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
-  const names: Array<string> = []
+  const parsed: Array<Parsed> = []
   for (const entry of entries) {
     if (entry._tag !== "Parsed") continue
     if (!(entry as Parsed).text) return undefined
-    names.push(entry.name)
+    parsed.push(entry as Parsed)
   }
-  return names
+  return parsed
 }
+
+/** As the full check: plain 64- and 128-digit lines are SHA-256 and SHA-512 unless `-a` says otherwise. */
+const algorithmOf = (entry: { readonly algorithm: HashAlgorithm | undefined; readonly digestHex: string }, hint: HashAlgorithm | undefined): HashAlgorithm =>
+  entry.algorithm ?? hint ?? (entry.digestHex.length === 128 ? "sha512" : "sha256")
+
+/**
+ * Files that changed since the index was written are read and hashed here, as the pool
+ * hashes a job under 16 MiB on its calling thread (runtime.ts): a re-check where a few
+ * files changed needs no worker and no full program. More than this goes to the full check.
+ */
+export const INLINE_LIMITS = { files: 1_000, bytes: 16 * 1024 * 1024 }
 
 /** One checksum file's lines and exit code from its index, or undefined where the index cannot answer. */
 const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd: string) => {
@@ -91,13 +110,40 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   // Written for these very bytes: the same parse, so its names are at their offsets when
   // the index says so, and the file is parsed only when it does not.
   // Its identity once read: found as the index has it, the bytes need no hashing.
-  const index = readCheckIndex(checkIndexPath(cacheDir, cwd, sumFile), sums, identityKeyNow(sumFile), options.algorithm)
+  const path = checkIndexPath(cacheDir, cwd, sumFile)
+  const index = readCheckIndex(path, sums, identityKeyNow(sumFile), options.algorithm)
   // --warn names the checksum file as coreutils quotes it: the full program's.
   if (index === undefined || index.count === 0 || (options.warn && index.malformed > 0)) return undefined
-  const names = index.plain ? namesAt(sums, index) : parsedNames(sums, options)
-  if (names === undefined || names.length !== index.count) return undefined
-  const verdicts = verdictsFromIndex(index.entries, names)
-  if (verdicts === undefined) return undefined
+  const parsed = index.plain ? undefined : parsedEntries(sums, options)
+  const names = parsed === undefined ? namesAt(sums, index) : parsed.map((entry) => entry.name)
+  if (names.length !== index.count) return undefined
+  // Before the first stat: a moved file settled by then is settled at its stat.
+  const startedMs = Date.now()
+  const answer = verdictsFromIndex(index.entries, names, INLINE_LIMITS)
+  if (answer === undefined) return undefined
+  const { moved, verdicts } = answer
+  for (const { at, key } of moved) {
+    // Its digest as the checksum file gives it: from the parse, or its line alone (a plain
+    // index: the line ends with the name, which must come out of it the same).
+    let entry: { readonly algorithm: HashAlgorithm | undefined; readonly digestHex: string; readonly name: string } | undefined = parsed?.[at]
+    if (entry === undefined) {
+      const line = parseChecksumLine(lineAt(sums, index, at), options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
+      if (line._tag !== "Parsed" || line.name !== names[at]) return undefined
+      entry = line
+    }
+    const digest = digestNow(names[at]!, algorithmOf(entry, options.algorithm))
+    if (digest === undefined) return undefined
+    const verdict = digest === entry.digestHex.toLowerCase() ? Verdict.ok : Verdict.mismatch
+    verdicts[at] = verdict
+    updateEntry(index.entries, at, settledKey(key, identityKeyNow(names[at]!), startedMs), verdict)
+  }
+  if (moved.length > 0) {
+    try {
+      rewriteCheckIndex(path, index)
+    } catch {
+      // A cache that cannot be written is not the check's failure.
+    }
+  }
   const { malformed } = index
   const out: Array<string> = []
   const err: Array<string> = []

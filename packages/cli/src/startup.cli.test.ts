@@ -132,6 +132,12 @@ describe("a command that needs no worker loads no worker machinery", () => {
     const sources = sourcesOf(loads)
     expect(sources).toContainEqual(expect.stringMatching(/src\/checkMain\.ts$/))
     expect(sources.filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+    // A file changed since is read and hashed there too.
+    writeFileSync(file, "other bytes\n")
+    const changed = await loadsOf(["check", join(dir, "SETTLED-SUMS")], env)
+    expect(changed.status).toBe(1)
+    expect(changed.stdout).toBe(`${file}: FAILED\n`)
+    expect(sourcesOf(changed).filter((s) => /effect\/|commander\/|src\/program\.ts$/.test(s))).toEqual([])
   })
 
   it("a job that starts a worker loads the RPC client and the worker platform then", async () => {

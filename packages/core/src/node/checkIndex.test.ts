@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -5,16 +6,20 @@ import { afterAll, describe, expect, it } from "vitest"
 import { parseChecksumFileBytes } from "../hash/checksumLine.js"
 import {
   checkIndexPath,
+  digestNow,
   FIELDS,
   identityFields,
   identityKeyNow,
   indexedKernel,
   indexEntries,
   type IndexFor,
+  lineAt,
   nameSpans,
   namesAt,
   readCheckIndex,
+  rewriteCheckIndex,
   settledKey,
+  updateEntry,
   Verdict,
   verdictsFromIndex,
   writeCheckIndex
@@ -47,7 +52,9 @@ describe("the check index", () => {
     const index = readCheckIndex(path, sums, undefined, undefined)
     expect(index).toMatchObject({ count: 3, malformed: 0, plain: true })
     expect(namesAt(sums, index!)).toEqual(names)
-    expect([...verdictsFromIndex(index!.entries, names)!]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.ok])
+    const answer = verdictsFromIndex(index!.entries, names)!
+    expect([...answer.verdicts]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.ok])
+    expect(answer.moved).toEqual([])
   })
 
   it("reads names at their offsets in a checksum file that is not ASCII", () => {
@@ -59,14 +66,39 @@ describe("the check index", () => {
     expect(names[0]).toContain("café ü")
   })
 
-  it("answers nothing once a file is rewritten, removed or replaced", () => {
+  it("says which files moved, within its limits, and answers nothing once a file is missing", () => {
     const { entries, files, names, path, sums, what } = setup("moved")
     writeCheckIndex(path, what, entries)
     const index = readCheckIndex(path, sums, undefined, undefined)!
     writeFileSync(files[2]!, "content 2\n") // the same bytes again: its ctime moved
+    // No file may move by default: the caller reads none.
     expect(verdictsFromIndex(index.entries, names)).toBeUndefined()
+    const answer = verdictsFromIndex(index.entries, names, { files: 1, bytes: 1_000 })!
+    expect([...answer.verdicts]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.unknown])
+    expect(answer.moved).toEqual([{ at: 2, key: identityKeyNow(files[2]!), size: 10 }])
+    expect(verdictsFromIndex(index.entries, names, { files: 1, bytes: 9 })).toBeUndefined()
     rmSync(files[2]!)
-    expect(verdictsFromIndex(index.entries, names)).toBeUndefined()
+    expect(verdictsFromIndex(index.entries, names, { files: 3, bytes: 1_000 })).toBeUndefined()
+  })
+
+  it("keeps a moved file's new identity only once it is settled, and is written again with its header", () => {
+    const { entries, files, names, path, sums, what } = setup("updated")
+    writeCheckIndex(path, what, entries)
+    const index = readCheckIndex(path, sums, undefined, undefined)!
+    writeFileSync(files[0]!, "content 9\n")
+    const key = identityKeyNow(files[0]!)!
+    expect(digestNow(files[0]!, "sha256")).toBe(createHash("sha256").update("content 9\n").digest("hex"))
+    updateEntry(index.entries, 0, settledKey(key, identityKeyNow(files[0]!), Date.now()), Verdict.mismatch)
+    rewriteCheckIndex(path, index)
+    // Written just now: not settled, so the entry is read again next time.
+    expect([...verdictsFromIndex(readCheckIndex(path, sums, undefined, undefined)!.entries, names, { files: 1, bytes: 100 })!.verdicts])
+      .toEqual([Verdict.unknown, Verdict.mismatch, Verdict.ok])
+    updateEntry(index.entries, 0, settledKey(key, identityKeyNow(files[0]!), Date.now() + 3_000), Verdict.mismatch)
+    rewriteCheckIndex(path, index)
+    expect([...verdictsFromIndex(readCheckIndex(path, sums, undefined, undefined)!.entries, names)!.verdicts])
+      .toEqual([Verdict.mismatch, Verdict.mismatch, Verdict.ok])
+    expect(lineAt(sums, index, 1)).toBe(`${DIGEST}  ${files[1]}`)
+    expect(lineAt(sums, index, 0)).toBe(`${DIGEST}  ${files[0]}`)
   })
 
   it("is a miss when torn, damaged, or written for other bytes, another hint or another kernel", () => {

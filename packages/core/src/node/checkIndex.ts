@@ -144,6 +144,8 @@ export interface CheckIndex {
   readonly count: number
   readonly malformed: number
   readonly plain: boolean
+  /** The header as read: an index brought up to date is written again with it (`rewriteCheckIndex`). */
+  readonly header: Buffer
 }
 
 /**
@@ -191,7 +193,7 @@ export const readCheckIndex = (
   // A copy, aligned: the file's buffer may sit at any offset of Node's pool.
   const entries = new BigInt64Array(header.count * FIELDS)
   new Uint8Array(entries.buffer).set(file.subarray(bodyAt, end))
-  return { entries, count: header.count, malformed: header.malformed, plain: header.plain === true }
+  return { entries, count: header.count, malformed: header.malformed, plain: header.plain === true, header: file.subarray(4, 4 + headerLength) }
 }
 
 const align8 = (n: number) => (n + 7) & ~7
@@ -219,6 +221,11 @@ export const writeCheckIndex = (path: string, what: IndexFor, entries: BigInt64A
     malformed: what.malformed,
     plain
   } satisfies Header))
+  writeIndexFile(path, header, entries)
+}
+
+/** The index at `path`, with this header and these entries, written whole (a temporary file beside it, then a rename). */
+const writeIndexFile = (path: string, header: Buffer, entries: BigInt64Array) => {
   const bodyAt = align8(4 + header.length)
   const file = Buffer.alloc(bodyAt + entries.byteLength + CHECK_BYTES)
   file.writeUInt32LE(header.length, 0)
@@ -340,6 +347,14 @@ export interface Vouched {
   readonly name: string | Buffer
 }
 
+/** The line of a plain index's entry `at` in `sums` (the name ends it): where a moved file's digest is read from. */
+export const lineAt = (sums: Uint8Array, index: CheckIndex, at: number): string => {
+  const start = Number(index.entries[at * FIELDS + 6]! >> 32n)
+  const lineStart = start === 0 ? 0 : sums.lastIndexOf(10, start - 1) + 1
+  const newline = sums.indexOf(10, start)
+  return Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength).toString("utf8", lineStart, newline < 0 ? sums.length : newline)
+}
+
 /**
  * The index's entries from what a check that began at `startedMs` learnt of each entry,
  * with the names' spans (`nameSpans`): undefined unless every entry can be vouched for (a
@@ -361,28 +376,89 @@ export const indexEntries = (vouched: ReadonlyArray<Vouched>, startedMs: number,
   return entries
 }
 
+/** An entry whose file is not as the index has it, but is a regular file: checked again by reading it. */
+export interface Moved {
+  readonly at: number
+  /** Its identity key when it was stat'ed here. */
+  readonly key: string
+  readonly size: number
+}
+
+/** What the index says of the files as they are now. */
+export interface IndexAnswer {
+  /** Each entry's verdict, `Verdict.unknown` for the moved ones. */
+  readonly verdicts: Uint8Array
+  readonly moved: ReadonlyArray<Moved>
+}
+
 /**
- * The verdict of every entry from the index, each file stat'ed now and found as it was;
- * undefined at the first that is not (changed, missing, never vouched for).
+ * The verdict of every entry from the index, each file stat'ed now: found as it was, the
+ * index's verdict; a regular file whose identity moved (or whose verdict the index could
+ * not keep), in `moved`. Undefined when one is missing or not a regular file (its message
+ * is the full check's), or when the moved files are more than `limits` allow.
  */
-export const verdictsFromIndex = (entries: BigInt64Array, names: ReadonlyArray<string | Buffer>): Uint8Array | undefined => {
+export const verdictsFromIndex = (
+  entries: BigInt64Array,
+  names: ReadonlyArray<string | Buffer>,
+  limits: { readonly files: number; readonly bytes: number } = { files: 0, bytes: 0 }
+): IndexAnswer | undefined => {
   if (entries.length !== names.length * FIELDS) return undefined
   const verdicts = new Uint8Array(names.length)
+  const moved: Array<Moved> = []
+  let movedBytes = 0
   for (let i = 0; i < names.length; i++) {
     const at = i * FIELDS
-    const verdict = entries[at + 5]
-    if (verdict !== 1n && verdict !== 2n) return undefined
     let stat
     try {
       stat = statSync(names[i]!, { bigint: true, throwIfNoEntry: false })
     } catch {
       return undefined
     }
+    if (stat === undefined || !stat.isFile()) return undefined
+    const verdict = entries[at + 5]
     if (
-      stat === undefined || stat.ino !== entries[at + 1] || stat.ctimeNs !== entries[at + 4] || stat.mtimeNs !== entries[at + 3] ||
-      stat.size !== entries[at + 2] || stat.dev !== entries[at] || !stat.isFile()
-    ) return undefined
-    verdicts[i] = Number(verdict)
+      (verdict === 1n || verdict === 2n) && stat.ino === entries[at + 1] && stat.ctimeNs === entries[at + 4] &&
+      stat.mtimeNs === entries[at + 3] && stat.size === entries[at + 2] && stat.dev === entries[at]
+    ) {
+      verdicts[i] = Number(verdict)
+      continue
+    }
+    movedBytes += Number(stat.size)
+    if (moved.length + 1 > limits.files || movedBytes > limits.bytes) return undefined
+    moved.push({ at: i, key: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`, size: Number(stat.size) })
   }
-  return verdicts
+  return { verdicts, moved }
 }
+
+/**
+ * The digest of the file at `name` as lower-case hex, read whole here (a moved file of a
+ * re-check: small ones only, as the pool hashes a job under 16 MiB on its calling thread),
+ * or undefined when it cannot be read. node:crypto, the kernel `indexedKernel` names.
+ */
+export const digestNow = (name: string | Buffer, algorithm: HashAlgorithm): string | undefined => {
+  const openssl = ALGORITHMS[algorithm].kernels.nodeCrypto
+  if (openssl === undefined) return undefined
+  try {
+    return process.getBuiltinModule("node:crypto").createHash(openssl).update(readFileSync(name)).digest("hex")
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Brings entry `at` up to date after its file was read again: its identity and verdict
+ * when its key was settled before `startedMs` and found again after the read (`settledKey`),
+ * else the verdict unknown (it is read again next time, until it settles).
+ */
+export const updateEntry = (entries: BigInt64Array, at: number, key: string | undefined, verdict: VerdictCode): void => {
+  const fields = key === undefined ? undefined : identityFields(key)
+  if (fields === undefined) {
+    entries[at * FIELDS + 5] = BigInt(Verdict.unknown)
+    return
+  }
+  entries.set(fields, at * FIELDS)
+  entries[at * FIELDS + 5] = BigInt(verdict)
+}
+
+/** Writes `index` again at `path` with its entries as they are now (its header unchanged). */
+export const rewriteCheckIndex = (path: string, index: CheckIndex): void => writeIndexFile(path, index.header, index.entries)

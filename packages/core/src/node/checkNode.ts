@@ -5,8 +5,20 @@
  * cannot answer goes to the full program, which loads `@sluice/core/node`. The same
  * modules as the full entries.
  */
-export { parseAlgorithm, parseChecksumFileBytes, printableName } from "../hash/checksumLine.js"
+export { parseAlgorithm, parseChecksumFileBytes, parseChecksumLine, printableName } from "../hash/checksumLine.js"
 export type { ChecksumFileBytesEntry } from "../hash/checksumLine.js"
 export type { HashAlgorithm } from "../hash/algorithms.js"
 export { defaultCacheDir } from "./cacheDir.js"
-export { checkIndexPath, identityKeyNow, namesAt, readCheckIndex, Verdict, verdictsFromIndex } from "./checkIndex.js"
+export {
+  checkIndexPath,
+  digestNow,
+  identityKeyNow,
+  lineAt,
+  namesAt,
+  readCheckIndex,
+  rewriteCheckIndex,
+  settledKey,
+  updateEntry,
+  Verdict,
+  verdictsFromIndex
+} from "./checkIndex.js"
