@@ -101,6 +101,9 @@ export const INLINE_LIMITS = { files: 1_000, bytes: 16 * 1024 * 1024 }
 
 /** One checksum file's lines and exit code from its index, or undefined where the index cannot answer. */
 const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd: string) => {
+  // Before the first stat: a file settled by then is settled at its stat.
+  const startedMs = Date.now()
+  const sumsKeyBefore = identityKeyNow(sumFile)
   let sums: Buffer
   try {
     sums = readFileSync(sumFile)
@@ -111,14 +114,13 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   // the index says so, and the file is parsed only when it does not.
   // Its identity once read: found as the index has it, the bytes need no hashing.
   const path = checkIndexPath(cacheDir, cwd, sumFile)
-  const index = readCheckIndex(path, sums, identityKeyNow(sumFile), options.algorithm)
+  const sumsKeyAfter = identityKeyNow(sumFile)
+  const index = readCheckIndex(path, sums, sumsKeyAfter, options.algorithm)
   // --warn names the checksum file as coreutils quotes it: the full program's.
   if (index === undefined || index.count === 0 || (options.warn && index.malformed > 0)) return undefined
   const parsed = index.plain ? undefined : parsedEntries(sums, options)
   const names = parsed === undefined ? namesAt(sums, index) : parsed.map((entry) => entry.name)
   if (names.length !== index.count) return undefined
-  // Before the first stat: a moved file settled by then is settled at its stat.
-  const startedMs = Date.now()
   const answer = verdictsFromIndex(index.entries, names, INLINE_LIMITS)
   if (answer === undefined) return undefined
   const { moved, verdicts } = answer
@@ -137,9 +139,12 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
     verdicts[at] = verdict
     updateEntry(index.entries, at, settledKey(key, identityKeyNow(names[at]!), startedMs), verdict)
   }
-  if (moved.length > 0) {
+  // SUMS hashed to be vouched for and settled now (the full check had read it fresh from
+  // `sluice hash`): the index takes its identity, so the next re-check need not hash it.
+  const sumsKey = index.hashedSums ? settledKey(sumsKeyBefore, sumsKeyAfter, startedMs) : undefined
+  if (moved.length > 0 || sumsKey !== undefined) {
     try {
-      rewriteCheckIndex(path, index)
+      rewriteCheckIndex(path, index, sumsKey)
     } catch {
       // A cache that cannot be written is not the check's failure.
     }

@@ -126,8 +126,12 @@ describe("the check index", () => {
     // Its identity as stored: no write since, so the bytes are those it was written for (not hashed).
     expect(readCheckIndex(path, other, "1:2:3:4:5", undefined)).toBeDefined()
     expect(readCheckIndex(path, other, "1:2:3:4:6", undefined)).toBeUndefined()
-    expect(readCheckIndex(path, sums, "1:2:3:4:6", undefined)).toBeDefined()
-    expect(readCheckIndex(path, sums, undefined, undefined)).toBeDefined()
+    expect(readCheckIndex(path, sums, "1:2:3:4:6", undefined)?.hashedSums).toBe(true)
+    expect(readCheckIndex(path, sums, "1:2:3:4:5", undefined)?.hashedSums).toBe(false)
+    // Hashed, then found settled: the index takes the identity it has now.
+    rewriteCheckIndex(path, readCheckIndex(path, sums, undefined, undefined)!, "7:8:9:10:11")
+    expect(readCheckIndex(path, other, "7:8:9:10:11", undefined)?.hashedSums).toBe(false)
+    expect(readCheckIndex(path, other, "1:2:3:4:5", undefined)).toBeUndefined()
   })
 
   it("says a file's key is settled only when its ctime is 2 s before the first stat and a second stat agrees", () => {

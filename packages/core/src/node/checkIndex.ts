@@ -146,6 +146,8 @@ export interface CheckIndex {
   readonly plain: boolean
   /** The header as read: an index brought up to date is written again with it (`rewriteCheckIndex`). */
   readonly header: Buffer
+  /** The checksum file's bytes were hashed to be vouched for: it had no settled identity in the index, or another. */
+  readonly hashedSums: boolean
 }
 
 /**
@@ -193,7 +195,14 @@ export const readCheckIndex = (
   // A copy, aligned: the file's buffer may sit at any offset of Node's pool.
   const entries = new BigInt64Array(header.count * FIELDS)
   new Uint8Array(entries.buffer).set(file.subarray(bodyAt, end))
-  return { entries, count: header.count, malformed: header.malformed, plain: header.plain === true, header: file.subarray(4, 4 + headerLength) }
+  return {
+    entries,
+    count: header.count,
+    malformed: header.malformed,
+    plain: header.plain === true,
+    header: file.subarray(4, 4 + headerLength),
+    hashedSums: !same
+  }
 }
 
 const align8 = (n: number) => (n + 7) & ~7
@@ -460,5 +469,11 @@ export const updateEntry = (entries: BigInt64Array, at: number, key: string | un
   entries[at * FIELDS + 5] = BigInt(verdict)
 }
 
-/** Writes `index` again at `path` with its entries as they are now (its header unchanged). */
-export const rewriteCheckIndex = (path: string, index: CheckIndex): void => writeIndexFile(path, index.header, index.entries)
+/** Writes `index` again at `path` with its entries as they are now, its header unchanged but for `sumsKey` when given. */
+export const rewriteCheckIndex = (path: string, index: CheckIndex, sumsKey?: string): void => {
+  // A checksum file that had to be hashed, and is settled now: the next re-check takes it by its identity.
+  const header = sumsKey === undefined
+    ? index.header
+    : Buffer.from(JSON.stringify({ ...(JSON.parse(index.header.toString("utf8")) as Header), sumsKey } satisfies Header))
+  writeIndexFile(path, header, index.entries)
+}
