@@ -22,6 +22,8 @@ beforeAll(async () => {
   tool("mkdir", ["-p", join(root, "tree")])
   files.forEach((file, i) => writeFileSync(join(root, file), pseudoRandomBytes(100 + i * 300, i + 1)))
   const lines = tool("sha256sum", files, { cwd: root }).stdout.split("\n")
+  // A --tag line: its name does not end the line, so the index keeps no offsets and a re-check parses SUMS.
+  lines[5] = tool("sha256sum", ["--tag", files[5]!], { cwd: root }).stdout.trim()
   // One wrong digest, one line that does not parse.
   lines[3] = `${"0".repeat(64)}  ${files[3]}`
   writeFileSync(join(root, "SUMS"), [...lines.slice(0, -1), "not a checksum line", ""].join("\n"))

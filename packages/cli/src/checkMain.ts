@@ -153,10 +153,12 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   const out: Array<string> = []
   const err: Array<string> = []
   let failed = 0
+  // A plain index's names print as they are (nameSpans kept only those).
+  const shown = parsed === undefined ? (name: string) => name : printableName
   for (let i = 0; i < names.length; i++) {
     const ok = verdicts[i] === Verdict.ok
     if (!ok) failed++
-    if (!options.status && !(ok && options.quiet)) out.push(`${printableName(names[i]!)}: ${ok ? "OK" : "FAILED"}`)
+    if (!options.status && !(ok && options.quiet)) out.push(`${shown(names[i]!)}: ${ok ? "OK" : "FAILED"}`)
   }
   if (!options.status) {
     if (malformed > 0) err.push(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
