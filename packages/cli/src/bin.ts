@@ -71,7 +71,15 @@ const stdout = (): NodeJS.WriteStream => {
 // table of every command's exit codes), calibration, a worker (-w N) and an argument that
 // is not UTF-8 (names.ts gives such names their bytes) stay with the full program.
 const leanDerive = args[0] === "derive" && count === 0 && !args.some((a) => a === "--help" || a === "-h" || a.includes("\uFFFD"))
-if (leanDerive) {
+// A check with the cache on tries the check index first (checkMain.ts: core's check entry,
+// no Effect, commander or worker): a tree unchanged since its last check is a stat per
+// file. Whatever the index cannot answer it leaves, having printed nothing, to the full program.
+const leanCheck = args[0] === "check" && cacheMayAnswer && !args.some((a) => a === "--help" || a === "-h")
+const checked = leanCheck
+  ? (await import("./checkMain.js")).main(args, (text) => stdout().write(text), (text) => process.stderr.write(text))
+  : undefined
+if (checked !== undefined) process.exitCode = checked
+else if (leanDerive) {
   const { main } = await import("./deriveMain.js")
   // Standard output is made (a pipe's is a socket, with the stream modules) when the key is
   // written, after node:crypto's call, as `node -e` makes its own for console.log.

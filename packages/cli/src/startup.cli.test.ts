@@ -130,6 +130,30 @@ describe("a command that needs no worker loads no worker machinery", () => {
     expectLean(loads)
   })
 
+  it("sluice check of a settled, unchanged file answered by the check index: its own program, no Effect, commander or other command", async () => {
+    const file = join(dir, "settled.bin")
+    writeFileSync(file, "settled bytes\n")
+    const env = { SLUICE_CACHE_DIR: join(dir, "cache-index") }
+    writeFileSync(join(dir, "SETTLED-SUMS"), (await loadsOf(["hash", file], env)).stdout)
+    // A file changed within 2 s of a check is never indexed.
+    await new Promise((resolve) => setTimeout(resolve, 2_100))
+    expect((await loadsOf(["check", join(dir, "SETTLED-SUMS")], env)).files.some((f) => f.startsWith("program-"))).toBe(true)
+    const loads = await loadsOf(["check", join(dir, "SETTLED-SUMS")], env)
+    expect(loads.status).toBe(0)
+    expect(loads.stdout).toBe(`${file}: OK\n`)
+    // node:zlib checks the index (its CRC-32); node:crypto is not loaded for a checksum file found as it was.
+    expectLean(loads, ["crypto"])
+    const sources = sourcesOf(loads)
+    expect(sources).toContainEqual(expect.stringMatching(/src\/checkMain\.ts$/))
+    expect(sources.filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+    // A file changed since is read and hashed there too.
+    writeFileSync(file, "other bytes\n")
+    const changed = await loadsOf(["check", join(dir, "SETTLED-SUMS")], env)
+    expect(changed.status).toBe(1)
+    expect(changed.stdout).toBe(`${file}: FAILED\n`)
+    expect(sourcesOf(changed).filter((s) => /effect\/|commander\/|src\/program\.ts$/.test(s))).toEqual([])
+  })
+
   it("a job that starts a worker loads the RPC client and the worker platform then", async () => {
     const file = join(dir, "large.bin")
     writeFileSync(file, Buffer.alloc(17 * 1024 * 1024, 7))

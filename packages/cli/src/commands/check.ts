@@ -1,5 +1,6 @@
 import {
   type ChecksumFileBytesEntry,
+  type ContentIdentity,
   type HashAlgorithm,
   hashTasks,
   parseChecksumFileBytes,
@@ -7,14 +8,15 @@ import {
   pathSourceFromText,
   printableName,
   printableNameBytes,
+  ResultCache,
   type WorkerPool
 } from "@sluice/core"
-import { Effect, Schema, Stream } from "effect"
-import { CheckpointPolicy, Checkpoints } from "@sluice/core/node"
+import { Effect, Option, Schema, Stream } from "effect"
+import { CheckIndex, CheckpointPolicy, Checkpoints, defaultCacheDir } from "@sluice/core/node"
 import { readFileSync } from "node:fs"
 import { ExitCode, worst } from "../exitCodes.js"
 import { makeProgressReporter } from "../progress.js"
-import { failureMessage, fsName, osBytes, quoteName } from "../names.js"
+import { failureMessage, fsName, hasEscapedBytes, osBytes, quoteName } from "../names.js"
 import { printErr, printOut } from "../runtime.js"
 
 export interface CheckCommandOptions {
@@ -53,6 +55,9 @@ const checkOne = (
     // The checksum file is bytes, and so are the names in it: they are opened and printed as they are.
     const shown = quoteName(osBytes(sumFile))
     let bytes: Buffer
+    // Its identity before and after it is read: a check index may vouch for its bytes by it.
+    const readAt = Date.now()
+    const keyBefore = sumFile === "-" ? undefined : CheckIndex.identityKeyNow(fsName(sumFile))
     try {
       bytes = sumFile === "-" ? readFileSync(0) : readFileSync(fsName(sumFile))
     } catch (cause) {
@@ -61,6 +66,7 @@ const checkOne = (
       io.err(`sluice: ${shown}: ${why}`)
       return Effect.succeed<ExitCode>(ExitCode.input)
     }
+    const sumsKey = keyBefore === undefined ? undefined : CheckIndex.settledKey(keyBefore, CheckIndex.identityKeyNow(fsName(sumFile)), readAt)
     const entries = parseChecksumFileBytes(bytes, options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
     const parsed = entries.filter((e): e is ChecksumFileBytesEntry & { _tag: "Parsed" } => e._tag === "Parsed")
     const malformed = entries.length - parsed.length
@@ -74,7 +80,8 @@ const checkOne = (
       return Effect.succeed<ExitCode>(ExitCode.input)
     }
     const progress = makeProgressReporter()
-    return Effect.flatMap(openJournal(sumFile, options), (journal) => {
+    return Effect.flatMap(Effect.zip(openJournal(sumFile, options), Effect.serviceOption(ResultCache.ResultCache)), ([journal, cache]) => {
+      const index = Option.isSome(cache) && journal === undefined ? openIndex(sumFile, bytes, sumsKey, parsed, malformed, options) : undefined
       const tally: Tally = journal?.previous ?? { done: 0, failed: 0, unreadable: 0, verified: 0, lines: [] }
       // A resumed check says again what the killed one said, then goes on after it.
       for (const [stream, line, hex] of tally.lines) io[stream](hex === undefined ? line : Buffer.from(hex, "hex"))
@@ -89,7 +96,7 @@ const checkOne = (
       })
       // Each array of results (a batch, a run the cache answered) is judged in a plain loop
       // and printed in one write per stream: no Effect per file.
-      return Stream.runForEachArray(hashTasks(tasks, { pipeline: "check" }), (events) => {
+      return Stream.runForEachArray(hashTasks(tasks, { pipeline: "check", ...(index === undefined ? {} : { onIdentities: index.identified }) }), (events) => {
         const out: Array<string | Uint8Array> = []
         const sayNow = (stream: "out" | "err", line: string | Uint8Array) => {
           // A line on stderr goes out after the stdout lines before it, as it would line by line.
@@ -108,6 +115,7 @@ const checkOne = (
           progress.clear()
           const entry = parsed[tally.done]!
           const task = tasks[event.index]!
+          const at = tally.done
           // The name as coreutils prints it, then the verdict: as bytes when the name is not UTF-8.
           const notText = task.source.bytes !== undefined
           const result = (verdict: string) => notText
@@ -125,6 +133,7 @@ const checkOne = (
           } else {
             tally.verified++
             const ok = event.digests[task.options.algorithms[0]!] === entry.digestHex.toLowerCase()
+            index?.settle(at, event.index, ok, event.cached === true)
             if (!ok) tally.failed++
             if (!options.status && !(ok && options.quiet)) sayNow("out", result(ok ? "OK" : "FAILED"))
           }
@@ -136,6 +145,7 @@ const checkOne = (
       }).pipe(
         Effect.andThen(journal?.done ?? Effect.void),
         Effect.map(() => {
+          index?.write()
           const { failed, unreadable, verified } = tally
           if (!options.status) {
             if (malformed > 0) io.err(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
@@ -211,6 +221,62 @@ const CheckTally = CheckpointPolicy.kind({
   }),
   holds: ["offset", "count", "printedOutput"]
 })
+
+/**
+ * The check index of this checksum file (core's checkIndex.ts), when the result cache is
+ * on: `write` keeps the verdicts of a check whose every file was settled before it began
+ * and, if it was read, unchanged until it was hashed (from the identities the job took,
+ * and a stat again of each file read), so the next `check` of this file from here
+ * answers from it (checkMain.ts); else it removes a stale index. Names that are not text,
+ * standard input and algorithms whose kernel the lean program cannot name are left to the
+ * full check every time.
+ */
+const openIndex = (
+  sumFile: string,
+  sums: Uint8Array,
+  sumsKey: string | undefined,
+  parsed: ReadonlyArray<ChecksumFileBytesEntry & { _tag: "Parsed" }>,
+  malformed: number,
+  options: CheckCommandOptions
+) => {
+  if (sumFile === "-" || hasEscapedBytes(sumFile)) return undefined
+  const kernels: Record<string, string> = {}
+  for (const entry of parsed) {
+    const algorithm = algorithmOf(entry, options.algorithm)
+    const kernel = CheckIndex.indexedKernel(algorithm)
+    if (kernel === undefined || !entry.text) return undefined
+    kernels[algorithm] = kernel
+  }
+  const what = { sums, sumsKey, hint: options.algorithm, kernels, count: parsed.length, malformed }
+  const path = CheckIndex.checkIndexPath(defaultCacheDir(), process.cwd(), sumFile)
+  // Before the job's first stat: a file settled by then is settled at that stat.
+  const startedMs = Date.now()
+  let identities: ReadonlyArray<ContentIdentity | undefined> = []
+  const vouched = new Array<CheckIndex.Vouched | undefined>(parsed.length).fill(undefined)
+  return {
+    identified: (all: ReadonlyArray<ContentIdentity | undefined>) => {
+      identities = all
+    },
+    /** Entry `at` (task `task`) was found to match or not, read now or answered by the cache. */
+    settle: (at: number, task: number, ok: boolean, cached: boolean) => {
+      vouched[at] = {
+        verdict: ok ? CheckIndex.Verdict.ok : CheckIndex.Verdict.mismatch,
+        key: identities[task]?.key,
+        read: !cached,
+        name: parsed[at]!.name
+      }
+    },
+    write: () => {
+      try {
+        const all = vouched.every((v) => v !== undefined)
+        const entries = all ? CheckIndex.indexEntries(vouched as Array<CheckIndex.Vouched>, startedMs, CheckIndex.nameSpans(sums, parsed)) : undefined
+        CheckIndex.writeCheckIndex(path, what, entries)
+      } catch {
+        // A cache that cannot be written is not the check's failure: the next check runs in full.
+      }
+    }
+  }
+}
 
 /**
  * With `--resume`, the checkpoint of checking this checksum file with these options (one

@@ -1,4 +1,7 @@
 import { Schema, SchemaGetter } from "effect"
+import { decodeUtf8Exact, decodeUtf8Lossy } from "./utf8.js"
+
+export { decodeUtf8Exact, decodeUtf8Lossy } from "./utf8.js"
 
 /**
  * What a front end hands the core instead of bytes (DESIGN.md, "Move handles, not bytes"):
@@ -55,21 +58,8 @@ export const sourceName = (source: Source): string => {
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-const lossyUtf8 = new TextDecoder("utf-8", { ignoreBOM: true })
 const utf8 = new TextEncoder()
 
-/** The bytes as text when they are valid UTF-8, else undefined. */
-export const decodeUtf8Exact = (bytes: Uint8Array): string | undefined => {
-  try {
-    return strictUtf8.decode(bytes)
-  } catch {
-    return undefined
-  }
-}
-
-/** The bytes as text, each invalid sequence shown as U+FFFD: how a name that is not text is displayed. */
-export const decodeUtf8Lossy = (bytes: Uint8Array): string => lossyUtf8.decode(bytes)
 
 /**
  * A `PathSource` of a name already known to be text, without the schema's parse (a few

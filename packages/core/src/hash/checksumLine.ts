@@ -10,10 +10,10 @@
  * valid UTF-8.
  */
 
-import { decodeUtf8Exact, decodeUtf8Lossy } from "../engine/Source.js"
-import { ALGORITHMS, HASH_ALGORITHMS, type HashAlgorithm } from "./HashAlgorithm.js"
+import { decodeUtf8Exact, decodeUtf8Lossy } from "../engine/utf8.js"
+import { ALGORITHMS, HASH_ALGORITHMS, type HashAlgorithm } from "./algorithms.js"
 
-export { digestLength, parseAlgorithm } from "./HashAlgorithm.js"
+export { digestLength, parseAlgorithm } from "./algorithms.js"
 
 // The tables below are derived from HashAlgorithm.ts' ALGORITHMS.
 const byAlgorithm = <V>(f: (algorithm: HashAlgorithm) => V) =>
@@ -280,14 +280,25 @@ export const parseChecksumFile = (
   hint?: ParseHint
 ): ReadonlyArray<ChecksumFileEntry> => {
   const entries: Array<ChecksumFileEntry> = []
+  eachLine(text, hint, (result, lineNumber) => entries.push({ ...result, lineNumber }))
+  return entries
+}
+
+/** Each line coreutils does not skip, parsed, with its 1-based number: no array of lines. */
+const eachLine = (text: string, hint: ParseHint | undefined, add: (result: ParsedLine | MalformedLine, lineNumber: number) => void) => {
   let mode: GnuMode = "unknown"
-  text.split("\n").forEach((line, index) => {
-    if (line.startsWith("#") || line === "" || line === "\r") return
+  let lineNumber = 0
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf("\n", start)
+    if (end < 0) end = text.length
+    const line = text.slice(start, end)
+    start = end + 1
+    lineNumber++
+    if (line.startsWith("#") || line === "" || line === "\r") continue
     const parsed = parseLine(line, hint?.algorithm, mode)
     if (parsed.mode !== undefined) mode = parsed.mode
-    entries.push({ ...parsed.result, lineNumber: index + 1 })
-  })
-  return entries
+    add(parsed.result, lineNumber)
+  }
 }
 
 // Names as bytes. Every character the format gives meaning to is ASCII, and no byte of a
@@ -346,13 +357,19 @@ export const parseChecksumFileBytes = (
   bytes: Uint8Array,
   hint?: ParseHint
 ): ReadonlyArray<ChecksumFileBytesEntry> => {
-  // An ASCII file's names are already their text.
-  const text = isAscii(bytes)
-  return parseChecksumFile(text ? ascii.decode(bytes) : toBinary(bytes), hint).map((entry) => {
-    if (entry._tag !== "Parsed") return entry
+  // An ASCII file's names are already their text, and their bytes are made only when asked.
+  const entries: Array<ChecksumFileBytesEntry> = []
+  if (isAscii(bytes)) {
+    eachLine(ascii.decode(bytes), hint, (entry, lineNumber) => {
+      entries.push(entry._tag === "Parsed" ? new AsciiEntry(entry, lineNumber) : { ...entry, lineNumber })
+    })
+    return entries
+  }
+  eachLine(toBinary(bytes), hint, (entry, lineNumber) => {
+    if (entry._tag !== "Parsed") return entries.push({ ...entry, lineNumber })
     const nameBytes = fromBinary(entry.name)
-    const exact = text ? entry.name : decodeUtf8Exact(nameBytes)
-    return {
+    const exact = decodeUtf8Exact(nameBytes)
+    entries.push({
       _tag: "Parsed",
       algorithm: entry.algorithm,
       digestHex: entry.digestHex,
@@ -361,7 +378,34 @@ export const parseChecksumFileBytes = (
       style: entry.style,
       nameBytes,
       text: exact !== undefined,
-      lineNumber: entry.lineNumber
-    }
+      lineNumber
+    })
   })
+  return entries
+}
+
+/**
+ * A parsed line of a checksum file that is all ASCII: its name is its bytes, made only
+ * when asked (a check of text names never asks: a Uint8Array less per line).
+ */
+class AsciiEntry {
+  readonly _tag = "Parsed"
+  readonly algorithm: HashAlgorithm | undefined
+  readonly digestHex: string
+  readonly name: string
+  readonly binary: boolean
+  readonly style: "gnu" | "bsd"
+  readonly text = true
+  readonly lineNumber: number
+  constructor(entry: ParsedLine, lineNumber: number) {
+    this.algorithm = entry.algorithm
+    this.digestHex = entry.digestHex
+    this.name = entry.name
+    this.binary = entry.binary
+    this.style = entry.style
+    this.lineNumber = lineNumber
+  }
+  get nameBytes(): Uint8Array {
+    return fromBinary(this.name)
+  }
 }

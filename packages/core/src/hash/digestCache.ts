@@ -6,7 +6,15 @@ import { Effect } from "effect"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
 import type { CacheKey, ContentIdentity, ResultCache } from "../engine/cache/ResultCache.js"
 
-const HEX = /^[0-9a-f]{8,256}$/
+/** Lower-case hex of 8 to 256 digits: a loop, not a regular expression (~2 µs a digest in a fresh process, 10,000 of them a check). */
+const isDigestHex = (text: string): boolean => {
+  if (text.length < 8 || text.length > 256) return false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
+  }
+  return true
+}
 
 export const digestKey = (
   cache: ResultCache["Service"],
@@ -39,7 +47,7 @@ interface Entry {
 const parse = (value: string): Entry | undefined => {
   try {
     const parsed = JSON.parse(value) as { d?: unknown; b?: unknown; f?: unknown }
-    if (typeof parsed.d !== "string" || !HEX.test(parsed.d)) return undefined
+    if (typeof parsed.d !== "string" || !isDigestHex(parsed.d)) return undefined
     if (!Number.isSafeInteger(parsed.b) || (parsed.b as number) < 0) return undefined
     if (parsed.f !== undefined && typeof parsed.f !== "string") return undefined
     return { digest: parsed.d, bytes: parsed.b as number, ...(parsed.f === undefined ? {} : { fingerprint: parsed.f }) }

@@ -140,7 +140,15 @@ export const hashFiles = (
  */
 export const hashTasks = (
   tasks: ReadonlyArray<HashTask>,
-  { pipeline = "hash" }: { readonly pipeline?: string } = {}
+  { onIdentities, pipeline = "hash" }: {
+    readonly pipeline?: string
+    /**
+     * Hears the content identity of each source (undefined where it has none) as the
+     * result cache took them, before any is hashed: a front end that keeps verdicts of its
+     * own (the CLI's check index) learns which file each result was for without a stat more.
+     */
+    readonly onIdentities?: (identities: ReadonlyArray<ContentIdentity | undefined>) => void
+  } = {}
 ): Stream.Stream<HashJobEvent, never, WorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
     const sources = tasks.map((task) => task.source)
@@ -210,6 +218,7 @@ export const hashTasks = (
     const lookupStarted = yield* Clock.currentTimeMillis
     if (cache !== undefined) {
       identities = yield* cache.identify(sources)
+      onIdentities?.(identities)
       const found = yield* lookupDigests(cache, tasks.map(({ options }, i) => ({ identity: identities[i], algorithms: options.algorithms })))
       found.forEach((hit, index) => {
         if (hit !== undefined) known.set(index, fileHashed({ index, name: sourceName(sources[index]!), ...hit, cached: true }))

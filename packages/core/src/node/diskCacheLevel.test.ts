@@ -1,12 +1,12 @@
 import { Effect } from "effect"
 import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { makeMemoryLevel } from "../engine/cache/MemoryLevel.js"
 import { make } from "../engine/cache/ResultCache.js"
-import { makeDiskLevel } from "./diskCacheLevel.js"
+import { CHECK_INDEX_MAX_AGE_MS, makeDiskLevel } from "./diskCacheLevel.js"
 
 const dirs: Array<string> = []
 const freshDir = () => {
@@ -100,6 +100,19 @@ describe("the disk level", () => {
     const reread = makeDiskLevel({ dir, tag: "1/1.0.0" })
     expect([2, 3, 4].map((n) => run(reread.get(key(n))))).toEqual([undefined, "v3", "v4"])
     expect(makeDiskLevel({ dir, tag: "1/0.9.0" }).get(key(1)).pipe(run)).toBeUndefined()
+  })
+
+  it("prune drops check indexes not written for 30 days, and temporary files a killed write left", async () => {
+    const dir = freshDir()
+    const checks = join(dir, "results", "checks")
+    mkdirSync(checks, { recursive: true })
+    for (const name of ["used.idx", "old.idx", "killed.idx.1.x.tmp"]) writeFileSync(join(checks, name), "")
+    const level = makeDiskLevel({ dir, tag: "t", now: () => Date.now() + CHECK_INDEX_MAX_AGE_MS - 60_000 })
+    run(level.set(key(1), "v"))
+    const month = new Date(Date.now() - CHECK_INDEX_MAX_AGE_MS)
+    utimesSync(join(checks, "old.idx"), month, month)
+    expect(await runAsync(level.prune)).toBe(2)
+    expect(readdirSync(checks)).toEqual(["used.idx"])
   })
 
   it("a full disk fails the level, and the cache goes on in memory with the reason", async () => {

@@ -8,7 +8,6 @@
  */
 import { Effect } from "effect"
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { homedir } from "node:os"
 import { join } from "node:path"
 import { CacheFailed, type CacheLevel, type LevelLimits } from "../engine/cache/CacheLevel.js"
 
@@ -32,9 +31,7 @@ const PRUNED = "pruned"
  */
 const FLUSH_AT = 16_384
 
-/** `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`, else `~/.cache/sluice`. */
-export const defaultCacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.SLUICE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "sluice")
+export { defaultCacheDir } from "./cacheDir.js"
 
 interface Entry {
   readonly value: string
@@ -74,6 +71,35 @@ const replaceFile = (path: string, text: string) => {
     rmSync(temp, { force: true })
     throw error
   }
+}
+
+/**
+ * Check indexes (checkIndex.ts, one per checksum file checked) not written for this long
+ * go when the level is pruned: one of a checksum file no longer checked, or of an older
+ * version, would stay forever. One still used is written again by its next full check.
+ */
+export const CHECK_INDEX_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000
+
+/** Removes the check indexes in `dir` older than `CHECK_INDEX_MAX_AGE_MS`, and temporary files a killed write left; returns how many went. */
+const pruneCheckIndexes = (dir: string, now: number): number => {
+  let names: Array<string>
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return 0
+  }
+  let removed = 0
+  for (const name of names) {
+    const path = join(dir, name)
+    const stat = statSync(path, { throwIfNoEntry: false })
+    if (stat === undefined) continue
+    const age = now - stat.mtimeMs
+    if ((name.endsWith(".idx") && age > CHECK_INDEX_MAX_AGE_MS) || (name.endsWith(".tmp") && age > PRUNE_EVERY_MS)) {
+      rmSync(path, { force: true })
+      removed++
+    }
+  }
+  return removed
 }
 
 const failure = (action: string, error: unknown) =>
@@ -200,6 +226,7 @@ export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
         shards.delete(shard)
         lineCounts.delete(shard)
       }
+      removed += pruneCheckIndexes(join(root, "checks"), now())
       writeFileSync(join(root, PRUNED), "")
       return removed
     },

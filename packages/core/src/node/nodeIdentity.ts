@@ -11,9 +11,10 @@ import { type BigIntStats, closeSync, openSync, readSync, statSync } from "node:
 import { FINGERPRINT_HEX, sampleRanges, UNREADABLE_FINGERPRINT } from "../engine/cache/fingerprint.js"
 import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
 import { fsPath, statKey } from "./NodeByteSource.js"
+import { RACY_WINDOW_NS } from "./cacheDir.js"
 
-/** Timestamps are as coarse as 2 s on some file systems (FAT); ext4's tick is a few ms. */
-export const RACY_WINDOW_NS = 2_000_000_000n
+export { RACY_WINDOW_NS } from "./cacheDir.js"
+
 
 /** The fingerprint of the sampled blocks of the file at `path`, as it is now. */
 export const fingerprintFile = (path: string | Buffer, size: number): string => {

@@ -1,0 +1,99 @@
+/**
+ * The check index from the command line: a re-check of an unchanged tree says exactly what
+ * the full check says (lines, warnings, exit code), a damaged index or a changed file is
+ * checked the full way, and `--no-cache` and `cache clear` leave none behind.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
+import { beforeAll, describe, expect, it } from "vitest"
+import { pseudoRandomBytes, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
+
+requireTools("sha256sum")
+const root = useTempDir("check-index")
+const env = { SLUICE_CACHE_DIR: join(root, "cache") }
+const indexes = () => {
+  const dir = join(root, "cache", "results", "checks")
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".idx")) : []
+}
+const files = Array.from({ length: 20 }, (_, i) => `tree/f${i}.bin`)
+
+beforeAll(async () => {
+  tool("mkdir", ["-p", join(root, "tree")])
+  files.forEach((file, i) => writeFileSync(join(root, file), pseudoRandomBytes(100 + i * 300, i + 1)))
+  const lines = tool("sha256sum", files, { cwd: root }).stdout.split("\n")
+  // A --tag line: its name does not end the line, so the index keeps no offsets and a re-check parses SUMS.
+  lines[5] = tool("sha256sum", ["--tag", files[5]!], { cwd: root }).stdout.trim()
+  // One wrong digest, one line that does not parse.
+  lines[3] = `${"0".repeat(64)}  ${files[3]}`
+  writeFileSync(join(root, "SUMS"), [...lines.slice(0, -1), "not a checksum line", ""].join("\n"))
+  // Settled: a file whose ctime is within 2 s of the check is never indexed.
+  await sleep(2_100)
+})
+
+const FLAGS = [[], ["--quiet"], ["--status"], ["--strict"], ["--quiet", "--strict"]]
+
+describe("sluice check SUMS again", () => {
+  it("answers from the check index with the full check's lines, warnings and exit code", async () => {
+    for (const flags of FLAGS) {
+      const reference = await sluice(["check", "--no-cache", ...flags, "SUMS"], { cwd: root })
+      const first = await sluice(["check", ...flags, "SUMS"], { cwd: root, env })
+      expect(indexes()).toHaveLength(1)
+      const again = await sluice(["check", ...flags, "SUMS"], { cwd: root, env })
+      for (const result of [first, again]) {
+        expect({ stdout: result.stdout, stderr: result.stderr, status: result.status }).toEqual({
+          stdout: reference.stdout,
+          stderr: reference.stderr,
+          status: reference.status
+        })
+      }
+    }
+    const sha = tool("sha256sum", ["-c", "SUMS"], { cwd: root })
+    expect((await sluice(["check", "SUMS"], { cwd: root, env })).stdout).toBe(sha.stdout)
+  })
+
+  it("checks the full way past a damaged index, and writes it again", async () => {
+    const [name] = indexes()
+    const path = join(root, "cache", "results", "checks", name!)
+    const whole = readFileSync(path)
+    const damaged = Buffer.from(whole)
+    damaged[damaged.length - 40] = damaged[damaged.length - 40]! ^ 0xff
+    writeFileSync(path, damaged)
+    const again = await sluice(["check", "SUMS"], { cwd: root, env })
+    expect(again.stdout).toBe(tool("sha256sum", ["-c", "SUMS"], { cwd: root }).stdout)
+    expect(readFileSync(path)).toEqual(whole)
+  })
+
+  it("reads a file rewritten since: FAILED where sha256sum -c says so; a missing file is the full check's", async () => {
+    writeFileSync(join(root, files[7]!), "rewritten\n")
+    const again = await sluice(["check", "SUMS"], { cwd: root, env })
+    expect(again.stdout).toBe(tool("sha256sum", ["-c", "SUMS"], { cwd: root }).stdout)
+    expect(again.stdout).toContain(`${files[7]}: FAILED\n`)
+    expect(again.status).toBe(1)
+    expect(indexes()).toHaveLength(1)
+    // Rewritten with the bytes it had: OK again, read again (its new identity is not settled yet).
+    writeFileSync(join(root, files[7]!), pseudoRandomBytes(100 + 7 * 300, 8))
+    expect((await sluice(["check", "SUMS"], { cwd: root, env })).stdout).toBe(tool("sha256sum", ["-c", "SUMS"], { cwd: root }).stdout)
+    tool("rm", [join(root, files[9]!)])
+    const reference = await sluice(["check", "--no-cache", "SUMS"], { cwd: root })
+    const missing = await sluice(["check", "SUMS"], { cwd: root, env })
+    expect({ stdout: missing.stdout, stderr: missing.stderr, status: missing.status }).toEqual({
+      stdout: reference.stdout,
+      stderr: reference.stderr,
+      status: reference.status
+    })
+    expect(missing.status).toBe(3)
+  })
+
+  it("writes none with --no-cache, and `cache clear` removes them", async () => {
+    const other = { SLUICE_CACHE_DIR: join(root, "cache-other") }
+    await sluice(["check", "--no-cache", "SUMS"], { cwd: root, env: other })
+    expect(existsSync(join(root, "cache-other", "results", "checks"))).toBe(false)
+    writeFileSync(join(root, files[9]!), pseudoRandomBytes(100 + 9 * 300, 10))
+    await sleep(2_100)
+    await sluice(["check", "SUMS"], { cwd: root, env })
+    expect(indexes()).toHaveLength(1)
+    expect((await sluice(["cache", "clear"], { cwd: root, env })).status).toBe(0)
+    expect(indexes()).toEqual([])
+  })
+})

@@ -1,0 +1,190 @@
+import { createHash } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { parseChecksumFileBytes } from "../hash/checksumLine.js"
+import {
+  checkIndexPath,
+  digestNow,
+  FIELDS,
+  identityFields,
+  identityKeyNow,
+  indexedKernel,
+  indexEntries,
+  type IndexFor,
+  lineAt,
+  nameSpans,
+  namesAt,
+  readCheckIndex,
+  rewriteCheckIndex,
+  settledKey,
+  updateEntry,
+  Verdict,
+  verdictsFromIndex,
+  writeCheckIndex
+} from "./checkIndex.js"
+import { statKey } from "./NodeByteSource.js"
+
+const dir = mkdtempSync(join(tmpdir(), "sluice-check-index-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const DIGEST = "a".repeat(64)
+/** Files a, b and c, a checksum file naming them, and an index written for it as a check that began 3 s later would. */
+const setup = (name: string, sumsText?: string) => {
+  const files = ["a", "b", "c"].map((f) => join(dir, `${name}-${f}`))
+  files.forEach((file, i) => writeFileSync(file, `content ${i}\n`))
+  const sums = Buffer.from(sumsText ?? files.map((file) => `${DIGEST}  ${file}\n`).join(""))
+  const parsed = parseChecksumFileBytes(sums).filter((e) => e._tag === "Parsed")
+  const what: IndexFor = { sums, sumsKey: undefined, hint: undefined, kernels: { sha256: indexedKernel("sha256")! }, count: parsed.length, malformed: 0 }
+  const path = checkIndexPath(join(dir, `${name}-cache`), dir, "SUMS")
+  const names = parsed.map((e) => e.name)
+  const vouched = names.map((name, i) => ({ verdict: i === 1 ? Verdict.mismatch : Verdict.ok, key: identityKeyNow(name), read: i === 0, name }))
+  const entries = indexEntries(vouched, Date.now() + 3_000, nameSpans(sums, parsed))
+  return { files, sums, what, path, names, entries }
+}
+
+describe("the check index", () => {
+  it("gives back the verdicts it was written with while every file is as it was", () => {
+    const { entries, names, path, sums, what } = setup("round")
+    expect(entries).toBeDefined()
+    writeCheckIndex(path, what, entries)
+    const index = readCheckIndex(path, sums, undefined, undefined)
+    expect(index).toMatchObject({ count: 3, malformed: 0, plain: true })
+    expect(namesAt(sums, index!)).toEqual(names)
+    const answer = verdictsFromIndex(index!.entries, names)!
+    expect([...answer.verdicts]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.ok])
+    expect(answer.moved).toEqual([])
+  })
+
+  it("reads names at their offsets in a checksum file that is not ASCII", () => {
+    const { entries, names, path, sums, what } = setup("café ü")
+    writeCheckIndex(path, what, entries)
+    const index = readCheckIndex(path, sums, undefined, undefined)!
+    expect(index.plain).toBe(true)
+    expect(namesAt(sums, index)).toEqual(names)
+    expect(names[0]).toContain("café ü")
+  })
+
+  it("says which files moved, within its limits, and answers nothing once a file is missing", () => {
+    const { entries, files, names, path, sums, what } = setup("moved")
+    writeCheckIndex(path, what, entries)
+    const index = readCheckIndex(path, sums, undefined, undefined)!
+    writeFileSync(files[2]!, "content 2\n") // the same bytes again: its ctime moved
+    // No file may move by default: the caller reads none.
+    expect(verdictsFromIndex(index.entries, names)).toBeUndefined()
+    const answer = verdictsFromIndex(index.entries, names, { files: 1, bytes: 1_000 })!
+    expect([...answer.verdicts]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.unknown])
+    expect(answer.moved).toEqual([{ at: 2, key: identityKeyNow(files[2]!), size: 10 }])
+    expect(verdictsFromIndex(index.entries, names, { files: 1, bytes: 9 })).toBeUndefined()
+    rmSync(files[2]!)
+    expect(verdictsFromIndex(index.entries, names, { files: 3, bytes: 1_000 })).toBeUndefined()
+  })
+
+  it("keeps a moved file's new identity only once it is settled, and is written again with its header", () => {
+    const { entries, files, names, path, sums, what } = setup("updated")
+    writeCheckIndex(path, what, entries)
+    const index = readCheckIndex(path, sums, undefined, undefined)!
+    writeFileSync(files[0]!, "content 9\n")
+    const key = identityKeyNow(files[0]!)!
+    expect(digestNow(files[0]!, "sha256")).toBe(createHash("sha256").update("content 9\n").digest("hex"))
+    updateEntry(index.entries, 0, settledKey(key, identityKeyNow(files[0]!), Date.now()), Verdict.mismatch)
+    rewriteCheckIndex(path, index)
+    // Written just now: not settled, so the entry is read again next time.
+    expect([...verdictsFromIndex(readCheckIndex(path, sums, undefined, undefined)!.entries, names, { files: 1, bytes: 100 })!.verdicts])
+      .toEqual([Verdict.unknown, Verdict.mismatch, Verdict.ok])
+    updateEntry(index.entries, 0, settledKey(key, identityKeyNow(files[0]!), Date.now() + 3_000), Verdict.mismatch)
+    rewriteCheckIndex(path, index)
+    expect([...verdictsFromIndex(readCheckIndex(path, sums, undefined, undefined)!.entries, names)!.verdicts])
+      .toEqual([Verdict.mismatch, Verdict.mismatch, Verdict.ok])
+    expect(lineAt(sums, index, 1)).toBe(`${DIGEST}  ${files[1]}`)
+    expect(lineAt(sums, index, 0)).toBe(`${DIGEST}  ${files[0]}`)
+  })
+
+  it("is a miss when torn, damaged, or written for other bytes, another hint or another kernel", () => {
+    const { entries, path, sums, what } = setup("damaged")
+    writeCheckIndex(path, what, entries)
+    const whole = readFileSync(path)
+    expect(readCheckIndex(path, Buffer.concat([sums, Buffer.from("\n")]), undefined, undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, undefined, "sha256")).toBeUndefined()
+    writeFileSync(path, whole.subarray(0, whole.length - 9))
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+    const flipped = Buffer.from(whole)
+    flipped[whole.length - 100] = flipped[whole.length - 100]! ^ 1
+    writeFileSync(path, flipped)
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+    writeCheckIndex(path, { ...what, kernels: { sha256: "node:crypto/openssl-0.0.0" } }, entries)
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+    writeFileSync(path, "not an index")
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+  })
+
+  it("takes a checksum file found as it was when settled for its bytes, and hashes one that moved", () => {
+    const { entries, path, sums, what } = setup("sums-key")
+    writeCheckIndex(path, { ...what, sumsKey: "1:2:3:4:5" }, entries)
+    const other = Buffer.concat([sums, Buffer.from("\n")])
+    // Its identity as stored: no write since, so the bytes are those it was written for (not hashed).
+    expect(readCheckIndex(path, other, "1:2:3:4:5", undefined)).toBeDefined()
+    expect(readCheckIndex(path, other, "1:2:3:4:6", undefined)).toBeUndefined()
+    expect(readCheckIndex(path, sums, "1:2:3:4:6", undefined)?.hashedSums).toBe(true)
+    expect(readCheckIndex(path, sums, "1:2:3:4:5", undefined)?.hashedSums).toBe(false)
+    // Hashed, then found settled: the index takes the identity it has now.
+    rewriteCheckIndex(path, readCheckIndex(path, sums, undefined, undefined)!, "7:8:9:10:11")
+    expect(readCheckIndex(path, other, "7:8:9:10:11", undefined)?.hashedSums).toBe(false)
+    expect(readCheckIndex(path, other, "1:2:3:4:5", undefined)).toBeUndefined()
+  })
+
+  it("says a file's key is settled only when its ctime is 2 s before the first stat and a second stat agrees", () => {
+    const { files } = setup("settled")
+    const key = identityKeyNow(files[0]!)
+    expect(settledKey(key, key, Date.now() + 3_000)).toBe(key)
+    expect(settledKey(key, key, Date.now())).toBeUndefined()
+    expect(settledKey(key, identityKeyNow(files[1]!), Date.now() + 3_000)).toBeUndefined()
+    expect(settledKey(undefined, undefined, Date.now() + 3_000)).toBeUndefined()
+  })
+
+  it("vouches for no entry whose file changed within the racy window of the check's start, or while it was read", () => {
+    const { files, names, sums } = setup("racy")
+    const parsed = parseChecksumFileBytes(sums).filter((e) => e._tag === "Parsed")
+    const spans = nameSpans(sums, parsed)
+    const vouched = (read: boolean) => names.map((name) => ({ verdict: Verdict.ok, key: identityKeyNow(name), read, name }))
+    // Written just now: a write in the same tick would leave every time as it is.
+    expect(indexEntries(vouched(false), Date.now(), spans)).toBeUndefined()
+    const before = vouched(true)
+    writeFileSync(files[0]!, "changed while checked\n")
+    expect(indexEntries(before, Date.now() + 3_000, spans)).toBeUndefined()
+    // A file with no verdict or no identity (missing, unreadable) leaves the whole check to the full program.
+    expect(indexEntries(vouched(false).map((v, i) => i === 1 ? { ...v, verdict: Verdict.unknown } : v), Date.now() + 3_000, spans)).toBeUndefined()
+    expect(indexEntries(vouched(false).map((v, i) => i === 1 ? { ...v, key: undefined } : v), Date.now() + 3_000, spans)).toBeUndefined()
+  })
+
+  it("reads the result cache's identity keys", () => {
+    const { files } = setup("keys")
+    const stat = statSync(files[0]!, { bigint: true })
+    expect(identityFields(statKey(stat))).toEqual([stat.dev, stat.ino, stat.size, stat.mtimeNs, stat.ctimeNs])
+    expect(identityKeyNow(files[0]!)).toBe(statKey(stat))
+    expect(identityFields("1:2:3")).toBeUndefined()
+    expect(identityKeyNow(dir)).toBeUndefined()
+  })
+
+  it("keeps where a plain name lies, and none for a name that is escaped or not at its line's end", () => {
+    const plain = join(dir, "plain")
+    const escaped = join(dir, "back\\slash")
+    const sums = Buffer.from(`${DIGEST}  ${plain}\r\n${DIGEST}  ${plain}\n\\${DIGEST}  ${escaped.replace("\\", "\\\\")}\nSHA256 (${plain}) = ${DIGEST}\n`)
+    const parsed = parseChecksumFileBytes(sums).filter((e) => e._tag === "Parsed")
+    expect(parsed).toHaveLength(4)
+    const spans = nameSpans(sums, parsed)
+    const at = (span: bigint) => sums.toString("utf8", Number(span >> 32n), Number(span >> 32n) + Number(span & 0xffffffffn))
+    expect(at(spans[0]!)).toBe(plain)
+    expect(at(spans[1]!)).toBe(plain)
+    expect(spans.slice(2)).toEqual([0n, 0n])
+  })
+
+  it("says plain only when every name lies at its offset, and a written index holds no name", () => {
+    const { entries, path, sums, what } = setup("escaped")
+    entries![2 * FIELDS + 6] = 0n
+    writeCheckIndex(path, what, entries)
+    expect(readCheckIndex(path, sums, undefined, undefined)?.plain).toBe(false)
+    expect(readFileSync(path).includes(Buffer.from("escaped-a"))).toBe(false)
+  })
+})

@@ -1,0 +1,479 @@
+/**
+ * The check index: `sluice check`'s verdicts on one checksum file, kept in the result
+ * cache's folder so that a re-check of an unchanged tree is a stat per file and one read.
+ *
+ * One file per checksum file (per working directory and absolute path, hashed: no name is
+ * stored), written whole through a temporary file and a rename. It holds, for entry i of
+ * the checksum file, the identity its file had (device, inode, size, mtime and ctime in
+ * nanoseconds: the result cache's content identity, as git's index keeps a stat per path),
+ * the verdict (the digest matched or not) and where its name lies in the checksum file,
+ * in one array of 64-bit integers read at once: no parse per entry. The header says what
+ * the verdicts hold for: the format, the core's version, the checksum file's bytes (a
+ * SHA-256 of them, and the file's identity when it was settled: found unchanged, its
+ * bytes need no hashing), the `-a` hint, and the kernel that computed each algorithm; a
+ * CRC-32 of everything closes the file. A torn, foreign or stale file, or one entry whose file's
+ * identity moved, is a miss, never a verdict: the caller checks the usual way.
+ *
+ * The same bytes parse the same way, so the header also keeps what the parse gave that a
+ * re-check needs (entries, malformed lines), and each entry the offset and length of its
+ * name in the file where the name is those bytes as they are and prints as it is (a plain
+ * `<digest>  <name>` line): a re-check of such a file reads its names from there without
+ * parsing a line. The index holds offsets, never a name.
+ *
+ * An entry is written only when its file's identity was the same just before the check
+ * began and after it ended, and its ctime was already more than `RACY_WINDOW_NS` older
+ * than the first stat: any write after that stat moves the ctime, so the digest computed
+ * (or answered by the result cache) in between is the content's for as long as the
+ * identity stays as stored.
+ */
+import { isAscii } from "node:buffer"
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { ALGORITHMS, type HashAlgorithm, hasKernel } from "../hash/algorithms.js"
+import { printableName } from "../hash/checksumLine.js"
+import { CORE_VERSION } from "../version.js"
+import { RACY_WINDOW_NS } from "./cacheDir.js"
+
+/** Bumped when the file's layout or meaning changes: another format is a miss. */
+export const CHECK_INDEX_FORMAT = 1
+
+/** 64-bit fields per entry: dev, ino, size, mtimeNs, ctimeNs, verdict, name (offset * 2^32 + length, or 0). */
+export const FIELDS = 7
+/** What an entry says of its file. */
+export const Verdict = { unknown: 0, ok: 1, mismatch: 2 } as const
+/** One of `Verdict`'s values (a type of its own name: the declaration bundler drops a namespace's const and type of one name). */
+export type VerdictCode = (typeof Verdict)[keyof typeof Verdict]
+
+/** The trailer: a CRC-32 of every byte before it. */
+const CHECK_BYTES = 4
+
+/**
+ * SHA-256 of the checksum file, as hex. node:crypto loads only when it is asked for: with
+ * the streams behind its hashes it cost ~4 ms of a re-check's ~75 that a settled checksum
+ * file does not need (`IndexFor.sumsKey`).
+ */
+const sha256Hex = (data: Uint8Array): string =>
+  process.getBuiltinModule("node:crypto").createHash("sha256").update(data).digest("hex")
+
+/**
+ * CRC-32 of the bytes (node:zlib's, loaded when first asked, as the disk level's records
+ * do): what catches a damaged or foreign index. A rename writes it whole and nothing here
+ * needs a cryptographic hash; in a fresh process SHA-256 cost ~4 ms to load node:crypto
+ * and a JavaScript loop over 560 KB 3-6 ms, this ~1 ms.
+ */
+const crc32 = (bytes: Uint8Array): number => process.getBuiltinModule("node:zlib").crc32(bytes)
+
+/** Two 32-bit multiply-xorshift lanes over a short text, as 16 hex digits: an index's file name. */
+export const nameHash = (text: string): string => {
+  let a = 0x811c9dc5 ^ text.length
+  let b = 0x9e3779b9 ^ text.length
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    a = Math.imul(a ^ unit, 0x01000193)
+    a ^= a >>> 13
+    b = Math.imul(b ^ unit, 0x5bd1e995)
+    b ^= b >>> 15
+  }
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b)
+  b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35)
+  return (a >>> 0).toString(16).padStart(8, "0") + ((b ^ (b >>> 16)) >>> 0).toString(16).padStart(8, "0")
+}
+
+/**
+ * The kernel that computes `algorithm` in this process, for the algorithms whose kernel is
+ * known without loading anything (node:crypto's OpenSSL); undefined for the others (where
+ * the native addon may compute it): their verdicts are not indexed. node.ts's
+ * `kernelVersion` gives the same string for these.
+ */
+export const indexedKernel = (algorithm: HashAlgorithm): string | undefined =>
+  Object.hasOwn(ALGORITHMS, algorithm) && hasKernel(algorithm, "nodeCrypto") && !hasKernel(algorithm, "native") ? `node:crypto/openssl-${process.versions.openssl}` : undefined
+
+/** The index of checking `sumFile` (as named on the command line) from `cwd`, in the cache at `cacheDir`. */
+export const checkIndexPath = (cacheDir: string, cwd: string, sumFile: string): string =>
+  join(
+    cacheDir,
+    "results",
+    "checks",
+    // Two checksum files whose names hash alike share a file: each then misses (its own
+    // checksum file's identity or bytes), and overwrites the other's.
+    `${nameHash(["sluice-check-index", CHECK_INDEX_FORMAT, CORE_VERSION, cwd, resolve(cwd, sumFile)].join("\u0000"))}.idx`
+  )
+
+/** What an index is written for: the checksum file as read, and what its parse gave. */
+export interface IndexFor {
+  /** The checksum file's bytes. */
+  readonly sums: Uint8Array
+  /**
+   * The checksum file's identity key (`identityKeyNow`) when it was settled and the same
+   * before and after `sums` was read (`settledKey`): a re-check that finds it so knows its
+   * bytes are these without hashing them.
+   */
+  readonly sumsKey: string | undefined
+  /** `-a`, or undefined. */
+  readonly hint: string | undefined
+  /** The algorithms of the entries, each with `indexedKernel`'s answer. */
+  readonly kernels: Readonly<Record<string, string>>
+  /** Entries (parsed lines) in the checksum file. */
+  readonly count: number
+  /** Lines that did not parse. */
+  readonly malformed: number
+}
+
+interface Header {
+  readonly magic: string
+  readonly format: number
+  readonly core: string
+  readonly sums: string
+  readonly sumsKey: string | null
+  readonly hint: string | null
+  readonly kernels: Record<string, string>
+  readonly count: number
+  readonly malformed: number
+  /** Every entry's name is at its offset, as it is (`nameAt`). */
+  readonly plain: boolean
+}
+
+const MAGIC = "sluice-check-index"
+
+const sortedKernels = (kernels: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(kernels).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+
+/** What a re-check learns from a valid index: its entries, and what the checksum file's parse gave. */
+export interface CheckIndex {
+  readonly entries: BigInt64Array
+  readonly count: number
+  readonly malformed: number
+  readonly plain: boolean
+  /** The header as read: an index brought up to date is written again with it (`rewriteCheckIndex`). */
+  readonly header: Buffer
+  /** The checksum file's bytes were hashed to be vouched for: it had no settled identity in the index, or another. */
+  readonly hashedSums: boolean
+}
+
+/**
+ * The index at `path` when it was written for the checksum file `sums` with the hint
+ * `hint`, by this version, with the kernels this process has; else undefined (absent,
+ * torn, damaged, another format, version, checksum file, hint or kernel).
+ */
+export const readCheckIndex = (
+  path: string,
+  sums: Uint8Array,
+  /** The checksum file's identity key, stat'ed once `sums` was read. */
+  sumsKeyAfter: string | undefined,
+  hint: string | undefined
+): CheckIndex | undefined => {
+  let file: Buffer
+  try {
+    file = readFileSync(path)
+  } catch {
+    return undefined
+  }
+  if (file.length < 4 + CHECK_BYTES) return undefined
+  const end = file.length - CHECK_BYTES
+  if (crc32(file.subarray(0, end)) !== file.readUInt32LE(end)) return undefined
+  const headerLength = file.readUInt32LE(0)
+  const bodyAt = align8(4 + headerLength)
+  if (bodyAt > end) return undefined
+  let header: Header
+  try {
+    header = JSON.parse(file.toString("utf8", 4, 4 + headerLength)) as Header
+  } catch {
+    return undefined
+  }
+  if (
+    header === null || typeof header !== "object" || header.magic !== MAGIC || header.format !== CHECK_INDEX_FORMAT ||
+    header.core !== CORE_VERSION || header.hint !== (hint ?? null) || !Number.isSafeInteger(header.count) ||
+    !Number.isSafeInteger(header.malformed) || typeof header.kernels !== "object" || header.kernels === null ||
+    end - bodyAt !== header.count * FIELDS * 8 || typeof header.sums !== "string"
+  ) return undefined
+  // Read, then found as it was when settled: no write came between, so these are its bytes.
+  const same = header.sumsKey !== null && header.sumsKey !== undefined && header.sumsKey === sumsKeyAfter
+  if (!same && header.sums !== sha256Hex(sums)) return undefined
+  for (const [algorithm, kernel] of Object.entries(header.kernels)) {
+    if (indexedKernel(algorithm as HashAlgorithm) !== kernel) return undefined
+  }
+  // A copy, aligned: the file's buffer may sit at any offset of Node's pool.
+  const entries = new BigInt64Array(header.count * FIELDS)
+  new Uint8Array(entries.buffer).set(file.subarray(bodyAt, end))
+  return {
+    entries,
+    count: header.count,
+    malformed: header.malformed,
+    plain: header.plain === true,
+    header: file.subarray(4, 4 + headerLength),
+    hashedSums: !same
+  }
+}
+
+const align8 = (n: number) => (n + 7) & ~7
+
+/**
+ * Writes the index at `path` whole (a temporary file beside it, then a rename), or removes
+ * it when `entries` is undefined. Failures are the caller's to ignore: it is a cache.
+ */
+export const writeCheckIndex = (path: string, what: IndexFor, entries: BigInt64Array | undefined): void => {
+  if (entries === undefined) {
+    rmSync(path, { force: true })
+    return
+  }
+  let plain = true
+  for (let i = 0; i < what.count && plain; i++) plain = entries[i * FIELDS + 6] !== 0n
+  const header = Buffer.from(JSON.stringify({
+    magic: MAGIC,
+    format: CHECK_INDEX_FORMAT,
+    core: CORE_VERSION,
+    sums: sha256Hex(what.sums),
+    sumsKey: what.sumsKey ?? null,
+    hint: what.hint ?? null,
+    kernels: sortedKernels(what.kernels),
+    count: what.count,
+    malformed: what.malformed,
+    plain
+  } satisfies Header))
+  writeIndexFile(path, header, entries)
+}
+
+/** The index at `path`, with this header and these entries, written whole (a temporary file beside it, then a rename). */
+const writeIndexFile = (path: string, header: Buffer, entries: BigInt64Array) => {
+  const bodyAt = align8(4 + header.length)
+  const file = Buffer.alloc(bodyAt + entries.byteLength + CHECK_BYTES)
+  file.writeUInt32LE(header.length, 0)
+  header.copy(file, 4)
+  Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength).copy(file, bodyAt)
+  file.writeUInt32LE(crc32(file.subarray(0, bodyAt + entries.byteLength)), bodyAt + entries.byteLength)
+  const dir = join(path, "..")
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+  try {
+    writeFileSync(temp, file, { mode: 0o600 })
+    renameSync(temp, path)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
+  }
+}
+
+/**
+ * The five numbers of a content identity's key (NodeByteSource's `statKey`: device, inode,
+ * size, mtime and ctime in nanoseconds), or undefined for a key of another form.
+ */
+export const identityFields = (key: string): Array<bigint> | undefined => {
+  const parts = key.split(":")
+  if (parts.length !== 5) return undefined
+  const fields = new Array<bigint>(5)
+  for (let i = 0; i < 5; i++) {
+    const part = parts[i]!
+    // Digits only (BigInt would take "", blanks, "0x..."): what `statKey` writes.
+    const first = part.charCodeAt(0)
+    const last = part.charCodeAt(part.length - 1)
+    if (!(first >= 48 && first <= 57 && last >= 48 && last <= 57)) return undefined
+    try {
+      fields[i] = BigInt(part)
+    } catch {
+      return undefined
+    }
+  }
+  return fields
+}
+
+/** The file's identity key now (`statKey`'s form), or undefined when it is not a regular file there. */
+export const identityKeyNow = (name: string | Buffer): string | undefined => {
+  try {
+    const stat = statSync(name, { bigint: true, throwIfNoEntry: false })
+    return stat?.isFile() === true ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}` : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `before`, when the file was settled at that stat (its ctime more than `RACY_WINDOW_NS`
+ * before `startedMs`, taken before it) and is found so again `after` it was read: any write
+ * in between would have moved its ctime. Undefined otherwise.
+ */
+export const settledKey = (before: string | undefined, after: string | undefined, startedMs: number): string | undefined => {
+  if (before === undefined || before !== after) return undefined
+  const ctime = identityFields(before)?.[4]
+  return ctime !== undefined && ctime < BigInt(Math.floor(startedMs)) * 1_000_000n - RACY_WINDOW_NS ? before : undefined
+}
+
+/**
+ * Where each entry's name lies in `sums` (offset * 2^32 + length), where its line ends
+ * with the name as it is and the name prints as it is; 0 where not (an escaped name, a
+ * `--tag` line, a name that is not text), and that entry is found by parsing.
+ */
+export const nameSpans = (
+  sums: Uint8Array,
+  entries: ReadonlyArray<{ readonly name: string; readonly text: boolean; readonly lineNumber: number }>
+): Array<bigint> => {
+  // Where each line ends (its `\n`, or the file's end), by line number.
+  const ends: Array<number> = [0]
+  for (let at = sums.indexOf(10); at >= 0; at = sums.indexOf(10, at + 1)) ends.push(at)
+  ends.push(sums.length)
+  const bytes = Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength)
+  // An ASCII file (the usual one) is compared as one string: a byte is a character.
+  const ascii = isAscii(sums) ? bytes.toString("latin1") : undefined
+  return entries.map(({ lineNumber, name, text }) => {
+    let end = ends[lineNumber]
+    if (!text || end === undefined || printableName(name) !== name) return 0n
+    // As the parse: one `\r` before the `\n` is not the name's.
+    if (end > 0 && sums[end - 1] === 13) end--
+    const length = ascii === undefined ? Buffer.byteLength(name) : name.length
+    const start = end - length
+    if (start < 0 || length === 0 || length >= 2 ** 32) return 0n
+    if (ascii === undefined ? bytes.toString("utf8", start, end) !== name : !ascii.startsWith(name, start)) return 0n
+    return (BigInt(start) << 32n) | BigInt(length)
+  })
+}
+
+/** The names of a plain index's entries (`CheckIndex.plain`), read from the checksum file it was written for. */
+export const namesAt = (sums: Uint8Array, index: CheckIndex): Array<string> => {
+  const bytes = Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength)
+  // An ASCII file (the usual one) is decoded once, and each name is a slice of it.
+  const text = isAscii(sums) ? bytes.toString("latin1") : undefined
+  const names = new Array<string>(index.count)
+  for (let i = 0; i < index.count; i++) {
+    const span = index.entries[i * FIELDS + 6]!
+    const start = Number(span >> 32n)
+    const end = start + Number(span & 0xffffffffn)
+    names[i] = text === undefined ? bytes.toString("utf8", start, end) : text.slice(start, end)
+  }
+  return names
+}
+
+/** What a check learnt of one entry's file. */
+export interface Vouched {
+  readonly verdict: VerdictCode
+  /** The identity the file had when the job first stat'ed it (the result cache's key), if any. */
+  readonly key: string | undefined
+  /**
+   * The file was read during the check (not answered by the result cache): its identity is
+   * stat'ed again, and must not have moved. A digest the cache answered was vouched for
+   * that identity already.
+   */
+  readonly read: boolean
+  /** Its name, to stat it again. */
+  readonly name: string | Buffer
+}
+
+/** The line of a plain index's entry `at` in `sums` (the name ends it): where a moved file's digest is read from. */
+export const lineAt = (sums: Uint8Array, index: CheckIndex, at: number): string => {
+  const start = Number(index.entries[at * FIELDS + 6]! >> 32n)
+  const lineStart = start === 0 ? 0 : sums.lastIndexOf(10, start - 1) + 1
+  const newline = sums.indexOf(10, start)
+  return Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength).toString("utf8", lineStart, newline < 0 ? sums.length : newline)
+}
+
+/**
+ * The index's entries from what a check that began at `startedMs` learnt of each entry,
+ * with the names' spans (`nameSpans`): undefined unless every entry can be vouched for (a
+ * check answered in part is run in full), each file's ctime more than `RACY_WINDOW_NS`
+ * before `startedMs` (before the job's first stat, then) and a file read during the check
+ * still as it was when first stat'ed.
+ */
+export const indexEntries = (vouched: ReadonlyArray<Vouched>, startedMs: number, spans: ReadonlyArray<bigint>): BigInt64Array | undefined => {
+  const settledBefore = BigInt(Math.floor(startedMs)) * 1_000_000n - RACY_WINDOW_NS
+  const entries = new BigInt64Array(vouched.length * FIELDS)
+  for (let i = 0; i < vouched.length; i++) {
+    const { key, name, read, verdict } = vouched[i]!
+    const fields = key === undefined || verdict === Verdict.unknown ? undefined : identityFields(key)
+    if (fields === undefined || fields[4]! >= settledBefore || (read && identityKeyNow(name) !== key)) return undefined
+    entries.set(fields, i * FIELDS)
+    entries[i * FIELDS + 5] = BigInt(verdict)
+    entries[i * FIELDS + 6] = spans[i] ?? 0n
+  }
+  return entries
+}
+
+/** An entry whose file is not as the index has it, but is a regular file: checked again by reading it. */
+export interface Moved {
+  readonly at: number
+  /** Its identity key when it was stat'ed here. */
+  readonly key: string
+  readonly size: number
+}
+
+/** What the index says of the files as they are now. */
+export interface IndexAnswer {
+  /** Each entry's verdict, `Verdict.unknown` for the moved ones. */
+  readonly verdicts: Uint8Array
+  readonly moved: ReadonlyArray<Moved>
+}
+
+/**
+ * The verdict of every entry from the index, each file stat'ed now: found as it was, the
+ * index's verdict; a regular file whose identity moved (or whose verdict the index could
+ * not keep), in `moved`. Undefined when one is missing or not a regular file (its message
+ * is the full check's), or when the moved files are more than `limits` allow.
+ */
+export const verdictsFromIndex = (
+  entries: BigInt64Array,
+  names: ReadonlyArray<string | Buffer>,
+  limits: { readonly files: number; readonly bytes: number } = { files: 0, bytes: 0 }
+): IndexAnswer | undefined => {
+  if (entries.length !== names.length * FIELDS) return undefined
+  const verdicts = new Uint8Array(names.length)
+  const moved: Array<Moved> = []
+  let movedBytes = 0
+  for (let i = 0; i < names.length; i++) {
+    const at = i * FIELDS
+    let stat
+    try {
+      stat = statSync(names[i]!, { bigint: true, throwIfNoEntry: false })
+    } catch {
+      return undefined
+    }
+    if (stat === undefined || !stat.isFile()) return undefined
+    const verdict = entries[at + 5]
+    if (
+      (verdict === 1n || verdict === 2n) && stat.ino === entries[at + 1] && stat.ctimeNs === entries[at + 4] &&
+      stat.mtimeNs === entries[at + 3] && stat.size === entries[at + 2] && stat.dev === entries[at]
+    ) {
+      verdicts[i] = Number(verdict)
+      continue
+    }
+    movedBytes += Number(stat.size)
+    if (moved.length + 1 > limits.files || movedBytes > limits.bytes) return undefined
+    moved.push({ at: i, key: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`, size: Number(stat.size) })
+  }
+  return { verdicts, moved }
+}
+
+/**
+ * The digest of the file at `name` as lower-case hex, read whole here (a moved file of a
+ * re-check: small ones only, as the pool hashes a job under 16 MiB on its calling thread),
+ * or undefined when it cannot be read. node:crypto, the kernel `indexedKernel` names.
+ */
+export const digestNow = (name: string | Buffer, algorithm: HashAlgorithm): string | undefined => {
+  const openssl = ALGORITHMS[algorithm].kernels.nodeCrypto
+  if (openssl === undefined) return undefined
+  try {
+    return process.getBuiltinModule("node:crypto").createHash(openssl).update(readFileSync(name)).digest("hex")
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Brings entry `at` up to date after its file was read again: its identity and verdict
+ * when its key was settled before `startedMs` and found again after the read (`settledKey`),
+ * else the verdict unknown (it is read again next time, until it settles).
+ */
+export const updateEntry = (entries: BigInt64Array, at: number, key: string | undefined, verdict: VerdictCode): void => {
+  const fields = key === undefined ? undefined : identityFields(key)
+  if (fields === undefined) {
+    entries[at * FIELDS + 5] = BigInt(Verdict.unknown)
+    return
+  }
+  entries.set(fields, at * FIELDS)
+  entries[at * FIELDS + 5] = BigInt(verdict)
+}
+
+/** Writes `index` again at `path` with its entries as they are now, its header unchanged but for `sumsKey` when given. */
+export const rewriteCheckIndex = (path: string, index: CheckIndex, sumsKey?: string): void => {
+  // A checksum file that had to be hashed, and is settled now: the next re-check takes it by its identity.
+  const header = sumsKey === undefined
+    ? index.header
+    : Buffer.from(JSON.stringify({ ...(JSON.parse(index.header.toString("utf8")) as Header), sumsKey } satisfies Header))
+  writeIndexFile(path, header, index.entries)
+}

@@ -1,0 +1,24 @@
+/**
+ * `@sluice/core/node/check`: what a re-check answered by the check index needs, without
+ * Effect: checksum lines (parsing, names as printed) and the index (checkIndex.ts). The
+ * CLI's lean `check` (packages/cli/src/checkMain.ts) loads this alone; whatever the index
+ * cannot answer goes to the full program, which loads `@sluice/core/node`. The same
+ * modules as the full entries.
+ */
+export { parseAlgorithm, parseChecksumFileBytes, parseChecksumLine, printableName } from "../hash/checksumLine.js"
+export type { ChecksumFileBytesEntry } from "../hash/checksumLine.js"
+export type { HashAlgorithm } from "../hash/algorithms.js"
+export { defaultCacheDir } from "./cacheDir.js"
+export {
+  checkIndexPath,
+  digestNow,
+  identityKeyNow,
+  lineAt,
+  namesAt,
+  readCheckIndex,
+  rewriteCheckIndex,
+  settledKey,
+  updateEntry,
+  Verdict,
+  verdictsFromIndex
+} from "./checkIndex.js"
