@@ -23,6 +23,7 @@ import {
   digestNow,
   type HashAlgorithm,
   identityKeyNow,
+  lineAlgorithm,
   lineAt,
   namesAt,
   parseAlgorithm,
@@ -88,9 +89,6 @@ const parsedEntries = (sums: Uint8Array, options: LeanOptions): Array<Parsed> | 
   return parsed
 }
 
-/** As the full check: plain 64- and 128-digit lines are SHA-256 and SHA-512 unless `-a` says otherwise. */
-const algorithmOf = (entry: { readonly algorithm: HashAlgorithm | undefined; readonly digestHex: string }, hint: HashAlgorithm | undefined): HashAlgorithm =>
-  entry.algorithm ?? hint ?? (entry.digestHex.length === 128 ? "sha512" : "sha256")
 
 /**
  * Files that changed since the index was written are read and hashed here, as the pool
@@ -133,7 +131,7 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
       if (line._tag !== "Parsed" || line.name !== names[at]) return undefined
       entry = line
     }
-    const digest = digestNow(names[at]!, algorithmOf(entry, options.algorithm))
+    const digest = digestNow(names[at]!, lineAlgorithm(entry, options.algorithm))
     if (digest === undefined) return undefined
     const verdict = digest === entry.digestHex.toLowerCase() ? Verdict.ok : Verdict.mismatch
     verdicts[at] = verdict

@@ -3,6 +3,7 @@ import {
   type ContentIdentity,
   type HashAlgorithm,
   hashTasks,
+  lineAlgorithm,
   parseChecksumFileBytes,
   pathSourceFromBytes,
   pathSourceFromText,
@@ -37,10 +38,6 @@ interface Output {
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
-
-/** Plain 64- and 128-digit lines are SHA-256 and SHA-512 unless `-a` says otherwise, as `sha256sum -c` and `sha512sum -c` read them. */
-const algorithmOf = (entry: ChecksumFileBytesEntry & { _tag: "Parsed" }, hint: HashAlgorithm | undefined): HashAlgorithm =>
-  entry.algorithm ?? hint ?? (entry.digestHex.length === 128 ? "sha512" : "sha256")
 
 /**
  * Verifies one checksum file as `sha256sum -c` does: one `OK`/`FAILED` line per entry in
@@ -89,7 +86,7 @@ const checkOne = (
       // One options object per algorithm, shared by its entries: not one per line.
       const optionsOf = new Map<HashAlgorithm, { readonly algorithms: ReadonlyArray<HashAlgorithm> }>()
       const tasks = parsed.slice(tally.done).map((entry) => {
-        const algorithm = algorithmOf(entry, options.algorithm)
+        const algorithm = lineAlgorithm(entry, options.algorithm)
         let shared = optionsOf.get(algorithm)
         if (shared === undefined) optionsOf.set(algorithm, shared = { algorithms: [algorithm] })
         return { source: entry.text ? pathSourceFromText(entry.name) : pathSourceFromBytes(entry.nameBytes), options: shared }
@@ -242,7 +239,7 @@ const openIndex = (
   if (sumFile === "-" || hasEscapedBytes(sumFile)) return undefined
   const kernels: Record<string, string> = {}
   for (const entry of parsed) {
-    const algorithm = algorithmOf(entry, options.algorithm)
+    const algorithm = lineAlgorithm(entry, options.algorithm)
     const kernel = CheckIndex.indexedKernel(algorithm)
     if (kernel === undefined || !entry.text) return undefined
     kernels[algorithm] = kernel

@@ -18,7 +18,8 @@ import {
   parseChecksumFile,
   parseChecksumFileBytes,
   printableNameBytes,
-  parseChecksumLine
+  parseChecksumLine,
+  lineAlgorithm
 } from "./checksumLine.js"
 
 const HASH: Record<HashAlgorithm, (data: Uint8Array) => Uint8Array> = {
@@ -519,5 +520,15 @@ describe("names as bytes", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe("lineAlgorithm", () => {
+  const hex = (digits: number) => "ab".repeat(digits / 2)
+  it("takes a tagged line's own algorithm, else -a, else SHA-512 for 128 digits and SHA-256 otherwise", () => {
+    expect(lineAlgorithm({ algorithm: "blake3", digestHex: hex(64) }, "sha256")).toBe("blake3")
+    expect(lineAlgorithm({ algorithm: undefined, digestHex: hex(128) }, "blake2b-512")).toBe("blake2b-512")
+    expect(lineAlgorithm({ algorithm: undefined, digestHex: hex(128) }, undefined)).toBe("sha512")
+    expect(lineAlgorithm({ algorithm: undefined, digestHex: hex(64) }, undefined)).toBe("sha256")
   })
 })

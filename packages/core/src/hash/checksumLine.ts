@@ -268,6 +268,15 @@ export const parseChecksumLine = (
   hint?: ParseHint
 ): ParsedLine | MalformedLine => parseLine(line, hint?.algorithm, "unknown").result
 
+/**
+ * The algorithm of a parsed line, as `check` reads it: the line's own tag (BSD `--tag`
+ * lines), else the caller's `-a`, else by its length as coreutils' plain lines are,
+ * 128 hex digits SHA-512 and any other SHA-256. The full check and the lean re-check
+ * (the check index) must agree on it.
+ */
+export const lineAlgorithm = (entry: { readonly algorithm: HashAlgorithm | undefined; readonly digestHex: string }, hint: HashAlgorithm | undefined): HashAlgorithm =>
+  entry.algorithm ?? hint ?? (entry.digestHex.length === 128 ? "sha512" : "sha256")
+
 export type ChecksumFileEntry = (ParsedLine | MalformedLine) & { readonly lineNumber: number }
 
 /**

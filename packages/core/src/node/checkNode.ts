@@ -5,7 +5,7 @@
  * cannot answer goes to the full program, which loads `@sluice/core/node`. The same
  * modules as the full entries.
  */
-export { parseAlgorithm, parseChecksumFileBytes, parseChecksumLine, printableName } from "../hash/checksumLine.js"
+export { lineAlgorithm, parseAlgorithm, parseChecksumFileBytes, parseChecksumLine, printableName } from "../hash/checksumLine.js"
 export type { ChecksumFileBytesEntry } from "../hash/checksumLine.js"
 export type { HashAlgorithm } from "../hash/algorithms.js"
 export { defaultCacheDir } from "./cacheDir.js"
