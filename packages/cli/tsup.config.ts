@@ -106,10 +106,47 @@ const shared: Options = {
   esbuildPlugins: [lazyBuiltins, rpcDefinitions, effectDeepImports]
 }
 
+/**
+ * The first part of `sluice derive` (deriveMain.ts: its command line read, the parameters
+ * checked, the secret read and node:crypto's call started) is one file of its own, built
+ * apart: inside the program's build it was ten files (the chunks it shares with the
+ * program), which Node's module loader resolved, read and linked before the call started.
+ * What it loads after the call (the engine that takes the started call over, calibration,
+ * commander for an unusual command line) is the program build's, imported by name:
+ * `LATER` maps each import of the first part's sources to the program's entry file.
+ */
+const LATER: Readonly<Record<string, string>> = {
+  "./deriveRun.js": "./deriveRun.js",
+  "./deriveCalibrate.js": "./deriveCalibrate.js",
+  "./commands/deriveCommand.js": "./deriveCommand.js"
+}
+const laterFromProgram: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "later-from-program",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(commands\/)?derive(Run|Calibrate|Command)\.js$/ }, (args) => {
+      const path = LATER[args.path]
+      if (path === undefined) throw new Error(`derive's first part imports ${args.path}, which the program build does not name`)
+      return { path, external: true }
+    })
+  }
+}
+const deriveMainFile: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "derive-main-apart",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/deriveMain\.js$/ }, () => ({ path: "./deriveMain.js", external: true }))
+  }
+}
+
 export default defineConfig([
   // The program and the worker entry are built apart: built together, every module both
   // reach (a built-in's stand-in, exit codes, esbuild's helpers) became a chunk of its own,
-  // each one more file for every command to resolve, read and link.
-  { ...shared, entry: { bin: "src/bin.ts" } },
+  // each one more file for every command to resolve, read and link. derive's later parts
+  // are entries so that derive's first part can import them by a name that does not change.
+  {
+    ...shared,
+    entry: { bin: "src/bin.ts", deriveRun: "src/commands/deriveRun.ts", deriveCalibrate: "src/commands/deriveCalibrate.ts", deriveCommand: "src/commands/deriveCommand.ts" },
+    esbuildPlugins: [deriveMainFile, ...shared.esbuildPlugins!]
+  },
+  { ...shared, entry: { deriveMain: "src/deriveMain.ts" }, splitting: false, esbuildPlugins: [laterFromProgram, ...shared.esbuildPlugins!] },
   { ...shared, entry: { worker: "src/worker.ts" } }
 ])

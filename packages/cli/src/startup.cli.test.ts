@@ -118,6 +118,9 @@ describe("a command that needs no worker loads no worker machinery", () => {
     const beforeKdf = sourcesOf({ ...loads, files: loads.beforeKdf ?? [] })
     expect(beforeKdf).toContainEqual(expect.stringMatching(/core\/src\/derive\/checkDerive\.ts$/))
     expect(beforeKdf.filter((s) => /effect\/src\/|engine\/pool\/|src\/run\.ts$|derive\/derive\.ts$/.test(s))).toEqual([])
+    // ...and all of it is in one file besides bin.js: Node's loader resolves, reads and links
+    // nothing else before the call.
+    expect([...new Set(loads.beforeKdf)]).toEqual(["bin.js", "deriveMain.js"])
   })
 
   it("sluice check answered from the cache: no worker machinery", async () => {
