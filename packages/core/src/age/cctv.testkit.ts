@@ -59,3 +59,29 @@ export const readCctv = (name: string): CctvVector | undefined => {
 
 /** Every vector this reader knows how to read. */
 export const cctvVectors = (): ReadonlyArray<CctvVector> => ageCctvFiles().flatMap((name) => readCctv(name) ?? [])
+
+/**
+ * How each CCTV payload failure is classified (design §2 release semantics): the vectors
+ * only say "payload failure"; this table pins the reason and chunk so a change shows.
+ */
+export const PAYLOAD_FAILURES: Readonly<Record<string, string>> = {
+  armor_garbage_encoded: "TrailingData(0)",
+  stream_bad_tag: "Tampered(0)",
+  stream_bad_tag_second_chunk: "Tampered(1)",
+  stream_bad_tag_second_chunk_full: "Tampered(1)",
+  stream_last_chunk_empty: "EmptyLastChunk",
+  stream_missing_tag: "Tampered(0)",
+  stream_no_chunks: "Truncated(0)",
+  stream_no_final: "Tampered(0)",
+  stream_no_final_full: "Truncated(1)",
+  stream_no_final_two_chunks: "Tampered(1)",
+  stream_no_final_two_chunks_full: "Truncated(2)",
+  stream_short_chunk: "Tampered(0)",
+  stream_short_second_chunk: "Tampered(1)",
+  stream_trailing_garbage_long: "TrailingData(0)",
+  stream_trailing_garbage_short: "TrailingData(0)",
+  stream_two_final_chunks: "TrailingData(0)",
+  stream_two_final_chunks_full: "TrailingData(0)",
+  stream_two_final_chunks_second: "TrailingData(1)",
+  stream_two_final_chunks_short: "Tampered(0)"
+}
