@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { describeWycheproofAead } from "../age/aead.testkit.js"
+import { dearmor } from "../age/armor.js"
 import { nobleAead } from "../age/nobleAead.js"
 import { describeCctvPayloads } from "../age/payload.testkit.js"
 import { chunkNonce, TAG_SIZE } from "../age/stream.js"
@@ -48,5 +49,5 @@ describe("nodeAead", () => {
 describeWycheproofAead(sodiumAead(sodium!))
 describeWycheproofAead(nodeCryptoAead)
 
-describeCctvPayloads(sodiumAead(sodium!))
-describeCctvPayloads(nodeCryptoAead)
+describeCctvPayloads(sodiumAead(sodium!), dearmor)
+describeCctvPayloads(nodeCryptoAead, dearmor)
