@@ -158,6 +158,13 @@ describe("CCTV: parseHeader on every unarmored vector", () => {
     expect(outcome(v.file)).toBe(name === "version_unsupported" ? "UnsupportedVersion" : "MalformedHeader")
   })
 
+  it.each(failures.map((v) => [v.name, v] as const))("%s: the error quotes nothing of the header's arguments, bodies or MAC", (_name, v) => {
+    const message = detail(v.file)
+    const quoted = new TextDecoder("latin1").decode(v.file.subarray(0, 4096)).split(/[\s]+/).filter((word) => word.length >= 16 && !word.startsWith("age-encryption"))
+    expect(quoted.length).toBeGreaterThan(v.name === "empty" ? -1 : 0)
+    expect(quoted.filter((word) => message.includes(word))).toEqual([])
+  })
+
   it.each(others.map((v) => [v.name, v] as const))("%s: parses and re-encodes to the identical bytes", (_name, v) => {
     const header = parseHeader(v.file)
     const again = encodeHeader(header.stanzas, () => header.mac)

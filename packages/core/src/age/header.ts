@@ -180,10 +180,9 @@ export const parseHeader = (bytes: Uint8Array): ParsedHeader => {
   if (bytes.length === 0) throw malformed("the file is empty")
   const parsed = tryParseHeader(bytes)
   if (parsed !== undefined) return parsed
-  if (bytes.length >= HEADER_MAX) throw malformed(`the header is larger than ${HEADER_MAX / (1024 * 1024)} MiB, more than Sluice reads`)
-  // Ran out of bytes: either inside the header, or after it, before a 16-byte nonce.
-  const headerEnd = findMacLineEnd(bytes)
-  throw malformed(headerEnd === -1 ? "the file ends inside the header" : "the payload's 16-byte nonce is missing or short")
+  // Ran out of bytes: after the header, before a whole 16-byte nonce; or inside the header.
+  if (findMacLineEnd(bytes.subarray(0, HEADER_MAX)) !== -1) throw malformed("the payload's 16-byte nonce is missing or short")
+  throw malformed(bytes.length >= HEADER_MAX ? `the header is larger than ${HEADER_MAX / (1024 * 1024)} MiB, more than Sluice reads` : "the file ends inside the header")
 }
 
 const findMacLineEnd = (bytes: Uint8Array): number => {
