@@ -1,6 +1,7 @@
+import { Effect, Exit, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { AgeError } from "./AgeError.js"
-import { ARMOR_BEGIN, ARMOR_END, ArmorDecoder, ArmorEncoder, armor, dearmor, isArmored } from "./armor.js"
+import { ARMOR_BEGIN, ARMOR_END, ArmorDecoder, ArmorEncoder, armor, armorStream, dearmor, dearmorStream, isArmored } from "./armor.js"
 import { cctvVectors } from "./cctv.testkit.js"
 import { encodeHeader, parseHeader } from "./header.js"
 import { nobleAead } from "./nobleAead.js"
@@ -53,6 +54,29 @@ describe("armor", () => {
       parts.push(...encoder.end())
       expect([size, str(Uint8Array.from(parts))]).toEqual([size, str(armor(data))])
     }
+  })
+})
+
+describe("armorStream and dearmorStream", () => {
+  const pieces = (data: Uint8Array, size: number) =>
+    Stream.fromIterable(Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size)))
+  const collect = (stream: Stream.Stream<Uint8Array, AgeError>) =>
+    Effect.runPromiseExit(Stream.runCollect(stream).pipe(Effect.map((chunks) => Uint8Array.from(chunks.flatMap((c) => [...c])))))
+
+  it("armor a stream as armor() does, and decode it back, in pieces of any size", async () => {
+    const data = bytes(70_000)
+    for (const size of [1000, 4096, 70_000]) {
+      const armored = await collect(armorStream(pieces(data, size)))
+      expect(Exit.isSuccess(armored) && str(armored.value)).toBe(str(armor(data)))
+      const back = await collect(dearmorStream(pieces(armor(data), size)))
+      expect(Exit.isSuccess(back) && back.value).toEqual(data)
+    }
+  })
+
+  it("fail with MalformedArmor, as an AgeError, on bad armor", async () => {
+    const error = await Effect.runPromise(Stream.runCollect(dearmorStream(Stream.make(text(wrap("AAA\n"))))).pipe(Effect.flip))
+    expect(error).toBeInstanceOf(AgeError)
+    expect((error as AgeError).reason._tag).toBe("MalformedArmor")
   })
 })
 

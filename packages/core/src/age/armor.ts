@@ -10,7 +10,8 @@
  * stream of any size goes through: push each chunk, then `end()`.
  */
 import { base64 } from "@scure/base"
-import { ageError, type AgeError, MalformedArmor } from "./AgeError.js"
+import { Effect, Stream } from "effect"
+import { AgeError, ageError, MalformedArmor } from "./AgeError.js"
 
 export const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
 export const ARMOR_END = "-----END AGE ENCRYPTED FILE-----"
@@ -222,3 +223,34 @@ export const armor = (bytes: Uint8Array): Uint8Array => {
   const body = encoder.push(bytes)
   return concat([body, encoder.end()])
 }
+
+/** `f()` as an Effect: its AgeError a failure, anything else a defect (a bug). */
+const attempt = (f: () => Uint8Array): Effect.Effect<Uint8Array, AgeError> =>
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(f())
+    } catch (error) {
+      if (error instanceof AgeError) return Effect.fail(error)
+      throw error
+    }
+  })
+
+/** Pushes each chunk through `push`, then `end`, dropping empty outputs. */
+const transform = <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  make: () => { push: (chunk: Uint8Array) => Uint8Array; end: () => Uint8Array }
+): Stream.Stream<Uint8Array, E | AgeError, R> =>
+  Stream.suspend(() => {
+    const coder = make()
+    const body = stream.pipe(Stream.mapEffect((chunk) => attempt(() => coder.push(chunk))))
+    const tail = Stream.fromEffect(attempt(() => coder.end()))
+    return Stream.concat(body, tail).pipe(Stream.filter((chunk) => chunk.length > 0))
+  })
+
+/** The bytes an armored stream holds, decoded as it flows (one line held); fails with AgeError (MalformedArmor). */
+export const dearmorStream = <E, R>(stream: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Uint8Array, E | AgeError, R> =>
+  transform(stream, () => new ArmorDecoder())
+
+/** A stream armored as it flows. */
+export const armorStream = <E, R>(stream: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Uint8Array, E | AgeError, R> =>
+  transform(stream, () => new ArmorEncoder())
