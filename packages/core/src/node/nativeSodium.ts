@@ -18,6 +18,27 @@ export interface NativeSodium {
   readonly crypto_scalarmult_base: (q: Uint8Array, n: Uint8Array) => void
   /** crypto_hash_sha256: SHA-256 of `input` into `out` (32 bytes). */
   readonly crypto_hash_sha256: (out: Uint8Array, input: Uint8Array) => void
+  /**
+   * crypto_aead_chacha20poly1305_ietf_encrypt: ChaCha20-Poly1305 [RFC 8439] of `m` into `c`
+   * (`m.byteLength + 16`); `nsec` is always null. Returns the bytes written.
+   */
+  readonly crypto_aead_chacha20poly1305_ietf_encrypt: (
+    c: Uint8Array,
+    m: Uint8Array,
+    ad: Uint8Array | null,
+    nsec: null,
+    npub: Uint8Array,
+    k: Uint8Array
+  ) => number
+  /** crypto_aead_chacha20poly1305_ietf_decrypt: opens `c` into `m` (`c.byteLength - 16`); throws when the tag does not verify. */
+  readonly crypto_aead_chacha20poly1305_ietf_decrypt: (
+    m: Uint8Array,
+    nsec: null,
+    c: Uint8Array,
+    ad: Uint8Array | null,
+    npub: Uint8Array,
+    k: Uint8Array
+  ) => number
   /** randombytes_buf: libsodium's CSPRNG (getrandom(2) on Linux). */
   readonly randombytes_buf: (buffer: Uint8Array) => void
 }

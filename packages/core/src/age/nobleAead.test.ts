@@ -1,0 +1,4 @@
+import { describeWycheproofAead } from "./aead.testkit.js"
+import { nobleAead } from "./nobleAead.js"
+
+describeWycheproofAead(nobleAead)
