@@ -1,6 +1,6 @@
 import { x25519 } from "@noble/curves/ed25519.js"
 import { describe, expect, it } from "vitest"
-import { parseAgeIdentity } from "../../keys/formats/age.js"
+import { parseAgeX25519Secret } from "../../keys/formats/age.js"
 import { encodeBase64 } from "../base64.js"
 import { fromHex, readCctv, readHeader } from "./cctv.testkit.js"
 import { unwrap, wrap, wrapWithEphemeral } from "./x25519.js"
@@ -33,9 +33,9 @@ describe("the X25519 stanza", () => {
 
   it("unwraps the spec's vector to its file key", () => {
     const vector = readCctv("x25519")
-    const identity = parseAgeIdentity(vector.identities[0]!)
+    const identity = identityOf(parseAgeX25519Secret(vector.identities[0]!))
     const [stanza] = readHeader(vector)!.stanzas
-    expect(unwrap(stanza!, { secret: identity.seed, publicKey: identity.publicKey })).toEqual({ _tag: "FileKey", fileKey: fromHex(vector.fileKey!) })
+    expect(unwrap(stanza!, identity)).toEqual({ _tag: "FileKey", fileKey: fromHex(vector.fileKey!) })
   })
 
   it("is no match for another identity or another type (case-sensitive)", () => {
