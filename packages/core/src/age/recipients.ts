@@ -86,6 +86,8 @@ export const parseRecipient = (text: string): ParsedRecipient => {
   if (text.startsWith("ssh-")) return parseSsh(text)
   if (text.startsWith("AGE-")) return bad("an apparent identity given as a recipient")
   if (text.startsWith("github:")) return bad(`"github:" recipients were removed from age's design`)
+  const sshType = sshKeyType(text)
+  if (sshType !== undefined) return bad(`an SSH key of type ${sshType}, which age cannot encrypt to`)
   return bad("an unknown recipient type")
 }
 
