@@ -2,16 +2,12 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { hkdf } from "@noble/hashes/hkdf.js"
-import { hmac } from "@noble/hashes/hmac.js"
-import { sha256 } from "@noble/hashes/sha2.js"
 import { afterAll, describe, expect, it } from "vitest"
 import { ageHybridIdentity } from "../keys/formats/age.js"
 import { nodeAgeKeyKernel as kernel } from "../node/NodeAgeKeyKernel.js"
 import { type AgeIdentity, forgetIdentities, parseIdentityFile, type PassphrasePrompt } from "./identities.js"
 import { parseRecipient } from "./recipients.js"
-import { readHeader } from "./stanzas/cctv.testkit.js"
-import { equalBytes } from "./stanzas/wrapKey.js"
+import { readAgeFile, verifyMacOf } from "./stanzas/cctv.testkit.js"
 import { unwrapFileKey } from "./unwrap.js"
 
 /**
@@ -35,10 +31,8 @@ const identities = (text: string, passphrase?: PassphrasePrompt): ReadonlyArray<
 const ageEncrypt = (...args: Array<string>) => {
   const out = path("file.age")
   execFileSync("age", ["-e", ...args, "-o", out], { input: "hello from age\n" })
-  const header = readHeader({ name: "age", expect: "success", identities: [], passphrases: [], armored: false, file: new Uint8Array(readFileSync(out)) })!
-  const verifyMac = (fileKey: Uint8Array) =>
-    equalBytes(hmac(sha256, hkdf(sha256, fileKey, new Uint8Array(0), encoder.encode("header"), 32), header.macInput), header.mac)
-  return { stanzas: header.stanzas, verifyMac }
+  const header = readAgeFile(new Uint8Array(readFileSync(out)))!
+  return { stanzas: header.stanzas, verifyMac: verifyMacOf(header) }
 }
 
 const sshKey = (type: string, passphrase = "") => {

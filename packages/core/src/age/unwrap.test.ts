@@ -1,14 +1,10 @@
-import { hkdf } from "@noble/hashes/hkdf.js"
-import { hmac } from "@noble/hashes/hmac.js"
-import { sha256 } from "@noble/hashes/sha2.js"
 import { ageCctvFiles } from "@sluice/vectors"
 import { describe, expect, it } from "vitest"
 import { nodeAgeKeyKernel } from "../node/NodeAgeKeyKernel.js"
 import type { AgeKeyKernel } from "./AgeKeyKernel.js"
 import { type AgeIdentity, parseIdentityFile, scryptIdentity } from "./identities.js"
-import { type CctvHeader, type CctvVector, hex, readCctv, readHeader } from "./stanzas/cctv.testkit.js"
+import { type CctvVector, hex, readCctv, readHeader, verifyMacOf } from "./stanzas/cctv.testkit.js"
 import type { UnwrapResult } from "./stanzas/result.js"
-import { equalBytes } from "./stanzas/wrapKey.js"
 import { unwrapFileKey } from "./unwrap.js"
 
 /**
@@ -17,10 +13,6 @@ import { unwrapFileKey } from "./unwrap.js"
  * is checked here with HKDF + HMAC as the spec says (the real check is keySchedule.ts's).
  */
 const encoder = new TextEncoder()
-const verifyMacOf = (header: CctvHeader) => (fileKey: Uint8Array) => {
-  const key = hkdf(sha256, fileKey, new Uint8Array(0), encoder.encode("header"), 32)
-  return equalBytes(hmac(sha256, key, header.macInput), header.mac)
-}
 
 const identitiesOf = (vector: CctvVector): Array<AgeIdentity> => [
   ...vector.identities.flatMap((line) => {

@@ -6,9 +6,13 @@
  * age/header.ts, is another module's). Armor is removed by a lenient decoder for the same reason.
  */
 import { inflateSync } from "node:zlib"
+import { hkdf } from "@noble/hashes/hkdf.js"
+import { hmac } from "@noble/hashes/hmac.js"
+import { sha256 } from "@noble/hashes/sha2.js"
 import { ageCctv } from "@sluice/vectors"
 import { decodeBase64 } from "../base64.js"
 import type { Stanza } from "../stanza.js"
+import { equalBytes } from "./wrapKey.js"
 
 export interface CctvVector {
   readonly name: string
@@ -92,6 +96,16 @@ export const readHeader = (vector: CctvVector): CctvHeader | undefined => {
     if (body === undefined) return undefined
     stanzas.push({ type, args, body })
   }
+}
+
+/** The header of an age file's bytes (not armored), or undefined. */
+export const readAgeFile = (file: Uint8Array): CctvHeader | undefined =>
+  readHeader({ name: "file", expect: "success", identities: [], passphrases: [], armored: false, file })
+
+/** The header MAC check as the spec says it [§Header MAC]: HMAC-SHA-256 under HKDF(file key, "", "header"), compared in constant time. */
+export const verifyMacOf = (header: CctvHeader) => (fileKey: Uint8Array): boolean => {
+  const key = hkdf(sha256, fileKey, new Uint8Array(0), new TextEncoder().encode("header"), 32)
+  return equalBytes(hmac(sha256, key, header.macInput), header.mac)
 }
 
 export const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
