@@ -82,6 +82,23 @@ describe("age identity files", () => {
     expect(parseIdentityFile(sshKey("ecdsa").text)).toMatchObject({ _tag: "BadIdentityFile", problem: expect.stringContaining("neither") })
   })
 
+  it("reads RSA keys in PKCS#1 PEM (ssh-keygen -m PEM) and PKCS#8, and refuses an encrypted PEM with a hint", async () => {
+    const pem = path("id_rsa_pem")
+    execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-C", "", "-f", pem])
+    expect(readFileSync(pem, "utf8")).toContain("BEGIN RSA PRIVATE KEY")
+    const pkcs8 = path("id_rsa_pkcs8")
+    execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PKCS8", "-N", "", "-C", "", "-f", pkcs8])
+    expect(readFileSync(pkcs8, "utf8")).toContain("BEGIN PRIVATE KEY")
+    for (const file of [pem, pkcs8]) {
+      expect(identities(readFileSync(file, "utf8")).map((i) => i.kind)).toEqual(["ssh-rsa"])
+      const { stanzas, verifyMac } = ageEncrypt("-R", `${file}.pub`)
+      expect((await unwrapFileKey(stanzas, identities(readFileSync(file, "utf8")), { kernel, verifyMac }))._tag).toBe("FileKey")
+    }
+    const locked = path("id_rsa_locked_pem")
+    execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "pw pw pw", "-C", "", "-f", locked])
+    expect(parseIdentityFile(readFileSync(locked, "utf8"))).toMatchObject({ _tag: "BadIdentityFile", problem: expect.stringContaining("ssh-keygen -p") })
+  })
+
   it("wipes every secret it holds when told to forget", () => {
     const ids = identities("AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX\n")
     forgetIdentities(ids)

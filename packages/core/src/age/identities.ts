@@ -10,7 +10,7 @@ import { x25519 } from "@noble/curves/ed25519.js"
 import { parseAgeHybridSecret, parseAgeX25519Secret } from "../keys/formats/age.js"
 import { opensshPrivateKeyHeader, parseOpensshPrivateKey } from "../keys/formats/openssh.js"
 import { pemLabel } from "../keys/formats/pem.js"
-import { parsePkcs8Pem } from "../keys/formats/pkcs8.js"
+import { parsePkcs1RsaPem, parsePkcs8Pem } from "../keys/formats/pkcs8.js"
 import { type KeyPair, type PublicKey, wipe } from "../keys/KeyPair.js"
 import type { RsaKeyPair, RsaPublicKey } from "./AgeKeyKernel.js"
 import type { HybridIdentity } from "./stanzas/hybrid.js"
@@ -115,6 +115,10 @@ const readSshKey = (text: string, options: IdentityFileOptions): IdentityFile =>
     if (label === "PRIVATE KEY") {
       const identity = sshIdentity(parsePkcs8Pem(text))
       return identity === undefined ? bad("a private key that is neither Ed25519 nor RSA") : { _tag: "Identities", identities: [identity] }
+    }
+    if (label === "RSA PRIVATE KEY") {
+      if (/^Proc-Type:\s*4,ENCRYPTED/m.test(text)) return bad(`an encrypted PEM key, not read: convert it with "ssh-keygen -p -m RFC4716"`)
+      return { _tag: "Identities", identities: [{ kind: "ssh-rsa", pair: parsePkcs1RsaPem(text) as RsaKeyPair }] }
     }
   } catch {
     return bad("a malformed SSH private key")
