@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { ageHybridIdentity, ageHybridRecipient } from "../keys/formats/age.js"
+import { ageHybridIdentity, ageHybridRecipient, ageRecipient } from "../keys/formats/age.js"
 import { nodeAgeKeyKernel as kernel } from "../node/NodeAgeKeyKernel.js"
 import { type AgeIdentity, parseIdentityFile, scryptIdentity } from "./identities.js"
 import { type AgeRecipient, checkRecipients, MIXED_PQ_MESSAGE, parseRecipient, parseRecipientsFile, wrapFileKey } from "./recipients.js"
@@ -46,6 +46,9 @@ describe("age recipients", () => {
     expect(kindOf(X25519_RECIPIENT.toUpperCase())).toBe("an unknown recipient type")
     expect(kindOf(`${PQ_RECIPIENT.slice(0, -1)}q`)).toBe("a malformed age1pq1 recipient")
     expect(kindOf("github:someone")).toContain("removed")
+    // u = 0 and u = 1, of low order: any file key wrapped to them would be readable by all.
+    expect(kindOf(ageRecipient({ family: "okp", type: "x25519", publicKey: new Uint8Array(32) }))).toBe("an age1 recipient that is a low-order point")
+    expect(kindOf(ageRecipient({ family: "okp", type: "x25519", publicKey: Uint8Array.of(1, ...new Uint8Array(31)) }))).toBe("an age1 recipient that is a low-order point")
     expect(JSON.stringify(parseRecipient(identity))).not.toContain("GFPYYSJZ")
   })
 

@@ -49,7 +49,8 @@ const parseSsh = (text: string): ParsedRecipient => {
     return bad(error instanceof KeyParseError ? `a malformed SSH recipient: ${error.problem}` : "a malformed SSH recipient")
   }
   if (key.family === "okp" && key.type === "ed25519") {
-    if (SshEd25519.montgomeryOf(key) === undefined) return bad("an ssh-ed25519 recipient that is not a valid Ed25519 public key")
+    const u = SshEd25519.montgomeryOf(key)
+    if (u === undefined || X25519.isLowOrder(u)) return bad("an ssh-ed25519 recipient that is not a valid Ed25519 public key")
     return { _tag: "Recipient", recipient: { kind: "ssh-ed25519", key } }
   }
   if (key.family === "rsa") {
@@ -78,6 +79,7 @@ export const parseRecipient = (text: string): ParsedRecipient => {
     try {
       const key = parseAgeRecipient(text)
       if (key.family !== "okp") return bad("a malformed age1 recipient")
+      if (X25519.isLowOrder(key.publicKey)) return bad("an age1 recipient that is a low-order point")
       return { _tag: "Recipient", recipient: { kind: "X25519", publicKey: key.publicKey } }
     } catch {
       return bad("a malformed age1 recipient")

@@ -34,6 +34,14 @@ export const sharedSecret = (scalar: Uint8Array, point: Uint8Array): Uint8Array 
 }
 
 /**
+ * Whether a point gives an all-zero shared secret: one of low order (≤ 8), which every
+ * clamped scalar (a multiple of 8) sends to zero, so any scalar tells. Such a recipient
+ * would leave the file key readable by anyone: refused when a recipient is read.
+ */
+export const isLowOrder = (point: Uint8Array): boolean => sharedSecret(LOW_ORDER_PROBE, point) === undefined
+const LOW_ORDER_PROBE = new Uint8Array(32).fill(0x5a)
+
+/**
  * The stanza wrapping `fileKey` to `recipient` (a 32-byte X25519 public key) with the
  * given ephemeral secret. Only tests give one (to compare with fixed outputs): `wrap`
  * draws a new one for every stanza, as the spec requires.
