@@ -12,6 +12,8 @@ import type { KeyPair, PublicKey } from "../KeyPair.js"
  */
 const RECIPIENT_HRP = "age"
 const IDENTITY_HRP = "age-secret-key-"
+const HYBRID_RECIPIENT_HRP = "age1pq"
+const HYBRID_IDENTITY_HRP = "age-secret-key-pq-"
 
 const encode = (hrp: string, bytes: Uint8Array) => bech32.encode(hrp, bech32.toWords(bytes), false)
 
@@ -37,16 +39,19 @@ export const rfc3339 = (millis: number): string => new Date(millis).toISOString(
 export const ageKeyFile = (pair: KeyPair, createdMillis: number): string =>
   `# created: ${rfc3339(createdMillis)}\n# public key: ${ageRecipient(pair)}\n${ageIdentity(pair)}\n`
 
-const decode = (text: string, hrp: string, format: string): Bytes => {
+const decode = (text: string, hrp: string, format: string, length = 32): Bytes => {
   let decoded: { prefix: string; words: Array<number> }
   try {
     decoded = bech32.decode(text.toLowerCase() as `${string}1${string}`, false)
   } catch {
     throw new KeyParseError({ format, problem: "bad Bech32" })
   }
-  if (decoded.prefix !== hrp) throw new KeyParseError({ format, problem: `the prefix ${decoded.prefix === IDENTITY_HRP ? "of an identity" : decoded.prefix}` })
+  if (decoded.prefix !== hrp) {
+    const secret = decoded.prefix === IDENTITY_HRP || decoded.prefix === HYBRID_IDENTITY_HRP
+    throw new KeyParseError({ format, problem: `the prefix ${secret ? "of an identity" : decoded.prefix}` })
+  }
   const bytes = new Uint8Array(bech32.fromWords(decoded.words))
-  if (bytes.length !== 32) throw new KeyParseError({ format, problem: `${bytes.length} bytes, not 32` })
+  if (bytes.length !== length) throw new KeyParseError({ format, problem: `${bytes.length} bytes, not ${length}` })
   return bytes
 }
 
@@ -68,4 +73,43 @@ export const parseAgeIdentity = (text: string): KeyPair => {
   if (line !== line.toUpperCase()) throw new KeyParseError({ format, problem: "not upper case" })
   const seed = decode(line, IDENTITY_HRP, format)
   return { family: "okp", type: "x25519", seed, publicKey: new Uint8Array(x25519.getPublicKey(seed)) }
+}
+
+/** An `AGE-SECRET-KEY-1…` line as its 32-byte X25519 secret (one line: the caller reads the file's lines). */
+export const parseAgeX25519Secret = (line: string): Bytes => {
+  const format = "age identity"
+  if (line !== line.toUpperCase()) throw new KeyParseError({ format, problem: "not upper case" })
+  return decode(line, IDENTITY_HRP, format)
+}
+
+/**
+ * age 1.3's hybrid post-quantum keys [C2SP age §The MLKEM768-X25519 hybrid recipient type]:
+ * the identity is a 32-byte seed under the HRP `AGE-SECRET-KEY-PQ-` (upper case), the
+ * recipient the MLKEM768-X25519 public key it gives (ML-KEM-768's 1,184 bytes ‖ X25519's
+ * 32) under `age1pq`: about 1,960 characters, far over BIP 173's 90, which age lifts.
+ */
+export const HYBRID_PUBLIC_KEY_BYTES = 1216
+
+export const ageHybridRecipient = (publicKey: Uint8Array): string => {
+  if (publicKey.length !== HYBRID_PUBLIC_KEY_BYTES) throw new Error(`an MLKEM768-X25519 public key is ${HYBRID_PUBLIC_KEY_BYTES} bytes`)
+  return encode(HYBRID_RECIPIENT_HRP, publicKey)
+}
+
+export const ageHybridIdentity = (seed: Uint8Array): string => {
+  if (seed.length !== 32) throw new Error("an MLKEM768-X25519 identity is a 32-byte seed")
+  return encode(HYBRID_IDENTITY_HRP, seed).toUpperCase()
+}
+
+/** An `age1pq1…` recipient as its 1,216-byte MLKEM768-X25519 public key. */
+export const parseAgeHybridRecipient = (text: string): Bytes => {
+  const format = "age post-quantum recipient"
+  if (text !== text.toLowerCase()) throw new KeyParseError({ format, problem: "not lower case" })
+  return decode(text, HYBRID_RECIPIENT_HRP, format, HYBRID_PUBLIC_KEY_BYTES)
+}
+
+/** An `AGE-SECRET-KEY-PQ-1…` line as its 32-byte seed. */
+export const parseAgeHybridSecret = (line: string): Bytes => {
+  const format = "age post-quantum identity"
+  if (line !== line.toUpperCase()) throw new KeyParseError({ format, problem: "not upper case" })
+  return decode(line, HYBRID_IDENTITY_HRP, format)
 }

@@ -385,3 +385,20 @@ export const parseOpensshPrivateKey = (text: string, passphrase?: Uint8Array): {
   if (!samePub) throw new KeyParseError({ format, problem: "the public key does not match the private key" })
   return { pair, comment }
 }
+
+/**
+ * What an `openssh-key-v1` file tells before any passphrase: its public key (kept in the
+ * clear in the file's header, PROTOCOL.key) and whether its private section is encrypted.
+ * age reads this to know which stanzas an encrypted key could open, and asks for the
+ * passphrase only when one names it.
+ */
+export const opensshPrivateKeyHeader = (text: string): { readonly publicKey: PublicKey; readonly encrypted: boolean } => {
+  const format = "OpenSSH private"
+  const r = new Reader(unarmor(text, "OPENSSH PRIVATE KEY", format), format)
+  if (!r.take(MAGIC.length).every((b, i) => b === MAGIC[i])) throw new KeyParseError({ format, problem: "no openssh-key-v1 magic" })
+  const cipher = r.text()
+  r.text()
+  r.string()
+  if (r.uint32() !== 1) throw new KeyParseError({ format, problem: "more than one key" })
+  return { publicKey: readPublicBlob(r.string(), format), encrypted: cipher !== "none" }
+}

@@ -291,3 +291,20 @@ export const parsePkcs8Der = (der: Uint8Array, knownPublic?: PublicKey): KeyPair
 
 export const parsePkcs8Pem = (text: string): KeyPair => parsePkcs8Der(unarmor(text, "PRIVATE KEY", "PKCS#8"))
 export const parseSpkiPem = (text: string): PublicKey => parseSpkiDer(unarmor(text, "PUBLIC KEY", "SPKI"))
+
+/**
+ * A PKCS#1 RSAPrivateKey PEM (`-----BEGIN RSA PRIVATE KEY-----`, RFC 8017 A.1.2), as
+ * `ssh-keygen -m PEM` and older OpenSSH write RSA keys: read as the PKCS#8 that wraps it
+ * (RFC 5208 §5: version 0, rsaEncryption, the RSAPrivateKey in an OCTET STRING). An
+ * encrypted one (RFC 1421 `Proc-Type: 4,ENCRYPTED` headers) is not read.
+ */
+export const parsePkcs1RsaPem = (text: string): KeyPair => {
+  const der = unarmor(text, "RSA PRIVATE KEY", "PKCS#1")
+  const wrapped = sequence(smallInteger(0), algorithm("rsa-2048"), octetString(der))
+  try {
+    return parsePkcs8Der(wrapped)
+  } finally {
+    der.fill(0)
+    wrapped.fill(0)
+  }
+}
