@@ -118,6 +118,9 @@ export const hashSource = (
 export const SMALL_SOURCE_BYTES = 1024 * 1024
 const BATCHING = { smallItemBytes: SMALL_SOURCE_BYTES, maxBytes: 8 * 1024 * 1024, maxItems: 512 }
 
+/** Sources identified and looked up in the cache at a time, as many as a batch holds. */
+export const LOOKUP_CHUNK = 512
+
 export interface HashTask {
   readonly source: Source
   readonly options: HashOptions
@@ -213,18 +216,31 @@ export const hashTasks = (
     const cache = Option.getOrUndefined(yield* Effect.serviceOption(ResultCache))
     /** What a worker saw of each file once it had read it (its identity's key), for the cache. */
     const after: Array<string | undefined> = cache === undefined ? [] : new Array(tasks.length)
-    let identities: ReadonlyArray<ContentIdentity | undefined> = []
-    const known = new Map<number, FileHashed>()
-    const lookupStarted = yield* Clock.currentTimeMillis
-    if (cache !== undefined) {
-      identities = yield* cache.identify(sources)
-      onIdentities?.(identities)
-      const found = yield* lookupDigests(cache, tasks.map(({ options }, i) => ({ identity: identities[i], algorithms: options.algorithms })))
-      found.forEach((hit, index) => {
-        if (hit !== undefined) known.set(index, fileHashed({ index, name: sourceName(sources[index]!), ...hit, cached: true }))
+    const identities: Array<ContentIdentity | undefined> = cache === undefined ? [] : new Array(tasks.length)
+    let lookupMs = 0
+    let lookedUp = 0
+    /** Sources `from` to `to`: identified (a stat each), then looked up in the cache in one pass. */
+    const lookup = (from: number, to: number) =>
+      Effect.gen(function*() {
+        const started = yield* Clock.currentTimeMillis
+        const found = yield* cache!.identify(sources.slice(from, to))
+        for (let i = 0; i < found.length; i++) identities[from + i] = found[i]
+        const hits = yield* lookupDigests(cache!, found.map((identity, i) => ({ identity, algorithms: tasks[from + i]!.options.algorithms })))
+        const known = hits.map((hit, i) =>
+          hit === undefined ? undefined : fileHashed({ index: from + i, name: sourceName(sources[from + i]!), ...hit, cached: true })
+        )
+        const now = yield* Clock.currentTimeMillis
+        lookupMs += now - started
+        lookedUp += to - from
+        if (lookedUp === tasks.length) yield* Metrics.record(Metrics.phaseMs, lookupMs, { phase: "cache lookup" })
+        return { known, sizes: found.map((identity) => identity?.size) }
       })
-      const now = yield* Clock.currentTimeMillis
-      yield* Metrics.record(Metrics.phaseMs, now - lookupStarted, { phase: "cache lookup" })
+    const known = new Map<number, FileHashed>()
+    if (cache !== undefined && onIdentities !== undefined) {
+      // A front end that keeps verdicts of its own hears every identity before any hash.
+      const { known: hits } = yield* lookup(0, tasks.length)
+      onIdentities(identities)
+      hits.forEach((hit, index) => hit !== undefined && known.set(index, hit))
     }
 
     // Each unit's new results go to the cache in one write.
@@ -242,7 +258,7 @@ export const hashTasks = (
       pipeline,
       items: tasks.length,
       concurrency: pool.size,
-      sizes: tasks.map((_, i) => identities[i]?.size),
+      ...(cache === undefined || onIdentities === undefined ? {} : { sizes: identities.map((identity) => identity?.size) }),
       learnSizes: (indices) =>
         onPool.sourceSizes(indices.map((index) => sources[index]!)).pipe(Effect.orElseSucceed(() => indices.map(() => undefined))),
       known,
@@ -252,6 +268,9 @@ export const hashTasks = (
       kind: (outcome) => outcome._tag === "FileFailed" ? "failed" : outcome.cached === true ? "cached" : "done",
       size: (outcome) => outcome._tag === "FileHashed" ? outcome.bytes : 0,
       labels: { done: "hashed", phase: "hashing" },
-      ...(cache === undefined ? {} : { onUnit: remember })
+      ...(cache === undefined ? {} : { onUnit: remember }),
+      // Otherwise the cache is asked a chunk at a time, and a chunk's misses start hashing
+      // (and the pool its workers) while the next chunks are looked up.
+      ...(cache === undefined || onIdentities !== undefined ? {} : { lookup: { chunk: LOOKUP_CHUNK, run: lookup } })
     })
   }))
