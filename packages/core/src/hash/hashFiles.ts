@@ -13,6 +13,7 @@ import { toHex } from "./kernels/IncrementalHasher.js"
 import * as Metrics from "../engine/metrics/Metrics.js"
 import { type TaskHints, WorkerPool } from "../engine/pool/WorkerPool.js"
 import { HashRequests } from "./hashRequests.js"
+import { unpackList } from "./HashRpcs.js"
 
 const MiB = 1024 * 1024
 
@@ -177,9 +178,11 @@ export const hashTasks = (
 
     const hashBatch = (batch: ReadonlyArray<number>, advance: Advance, hints: TaskHints) =>
       onPool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms })), hints, cache !== undefined).pipe(
-        Effect.flatMap(({ digests, failures, sizes, stamps }) => {
+        Effect.flatMap(({ digests, failures, sizes: packedSizes, stamps: packedStamps }) => {
           // One pass over the compact answer: no Effect per file unless a file must be retried.
           const hex = digests === "" ? [] : digests.split(" ")
+          const sizes = unpackList(packedSizes, " ").map(Number)
+          const stamps = packedStamps === undefined ? undefined : unpackList(packedStamps, " ")
           const failed = new Map<number, HashErrorReason>()
           for (const { at, reason } of failures) failed.set(at, reason)
           const outcomes = new Array<FileHashed | FileFailed>(batch.length)
