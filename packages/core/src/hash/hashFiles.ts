@@ -1,5 +1,5 @@
 import { Clock, Context, Effect, Option, Stream } from "effect"
-import { lookupDigests, storeManyDigests, type ToStore } from "./digestCache.js"
+import { type LevelIds, lookupDigests, storeManyDigests, type ToStore } from "./digestCache.js"
 import { type ContentIdentity, ResultCache } from "../engine/cache/ResultCache.js"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
 import { type HashError, type HashErrorReason, isTransient } from "./HashError.js"
@@ -220,6 +220,8 @@ export const hashTasks = (
     /** What a worker saw of each file once it had read it (its identity's key), for the cache. */
     const after: Array<string | undefined> = cache === undefined ? [] : new Array(tasks.length)
     const identities: Array<ContentIdentity | undefined> = cache === undefined ? [] : new Array(tasks.length)
+    /** The level keys each lookup computed, kept for the store; a file's are dropped once stored. */
+    const levelIds: Array<LevelIds | undefined> = cache === undefined ? [] : new Array(tasks.length)
     let lookupMs = 0
     let lookedUp = 0
     /** Sources `from` to `to`: identified (a stat each), then looked up in the cache in one pass. */
@@ -228,7 +230,9 @@ export const hashTasks = (
         const started = yield* Clock.currentTimeMillis
         const found = yield* cache!.identify(sources.slice(from, to))
         for (let i = 0; i < found.length; i++) identities[from + i] = found[i]
-        const hits = yield* lookupDigests(cache!, found.map((identity, i) => ({ identity, algorithms: tasks[from + i]!.options.algorithms })))
+        const ids: Array<LevelIds | undefined> = new Array(to - from)
+        const hits = yield* lookupDigests(cache!, found.map((identity, i) => ({ identity, algorithms: tasks[from + i]!.options.algorithms })), ids)
+        for (let i = 0; i < ids.length; i++) if (hits[i] === undefined) levelIds[from + i] = ids[i]
         const known = hits.map((hit, i) =>
           hit === undefined ? undefined : fileHashed({ index: from + i, name: sourceName(sources[from + i]!), ...hit, cached: true })
         )
@@ -252,7 +256,8 @@ export const hashTasks = (
       for (const result of done) {
         const identity = identities[result.index]
         if (result._tag !== "FileHashed" || result.cached === true || identity === undefined) continue
-        items.push({ identity, digests: result.digests, bytes: result.bytes, after: after[result.index] })
+        items.push({ identity, digests: result.digests, bytes: result.bytes, after: after[result.index], ids: levelIds[result.index] })
+        levelIds[result.index] = undefined
       }
       return items.length === 0 ? Effect.void : storeManyDigests(cache!, items)
     }
