@@ -115,6 +115,15 @@ export const hashSource = (
     )
   }))
 
+/**
+ * How many batches of small files run at once on a pool of `size` workers (default: one a
+ * worker). Each file of a batch costs the calling thread work of its own (its identity, the
+ * cache's lookup and store, its line), about as much as the worker's: a platform whose
+ * calling thread shares the cores with its workers (Node) leaves it one, rather than start a
+ * worker that would wait on it and compete with it for the core.
+ */
+export const BatchWorkers = Context.Reference<(size: number) => number>("@sluice/core/BatchWorkers", { defaultValue: () => (size) => size })
+
 /** Sources at most this large are hashed in batches; larger ones stream on their own. */
 export const SMALL_SOURCE_BYTES = 1024 * 1024
 const BATCHING = { smallItemBytes: SMALL_SOURCE_BYTES, maxBytes: 8 * 1024 * 1024, maxItems: 512 }
@@ -266,6 +275,7 @@ export const hashTasks = (
       pipeline,
       items: tasks.length,
       concurrency: pool.size,
+      batchConcurrency: (yield* BatchWorkers)(pool.size),
       ...(cache === undefined || onIdentities === undefined ? {} : { sizes: identities.map((identity) => identity?.size) }),
       learnSizes: (indices) =>
         onPool.sourceSizes(indices.map((index) => sources[index]!)).pipe(Effect.orElseSucceed(() => indices.map(() => undefined))),

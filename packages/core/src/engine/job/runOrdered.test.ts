@@ -129,6 +129,34 @@ describe("runOrdered", () => {
     expect(outcomes.map((o) => o.via)).toEqual(["batch", "batch"])
   })
 
+  it("batchConcurrency bounds the batches running at once, not the lone items", async () => {
+    let batches = 0
+    let mostBatches = 0
+    let running = 0
+    let most = 0
+    const track = <A>(batch: boolean, effect: Effect.Effect<A>) =>
+      Effect.suspend(() => {
+        running++
+        if (batch) batches++
+        most = Math.max(most, running)
+        mostBatches = Math.max(mostBatches, batches)
+        return Effect.ensuring(Effect.andThen(Effect.sleep("5 millis"), effect), Effect.sync(() => {
+          running--
+          if (batch) batches--
+        }))
+      })
+    const sizes = [1, 2, 1, 2, 1, 2, 50, 60, 70, 80]
+    await collect(job(sizes, {
+      concurrency: 4,
+      batchConcurrency: 1,
+      batching: { smallItemBytes: 10, maxBytes: 100, maxItems: 2 },
+      batch: (indices) => track(true, Effect.succeed(indices.map((index): Done => ({ _tag: "Done", index, size: sizes[index]!, via: "batch" })))),
+      one: (index) => track(false, Effect.succeed<Done>({ _tag: "Done", index, size: sizes[index]!, via: "one" }))
+    }))
+    expect(mostBatches).toBe(1)
+    expect(most).toBeGreaterThan(1)
+  })
+
   it("100,000 small items all come out, in order (its cost per item is a bench budget, not a test)", async () => {
     const sizes = new Array<number>(100_000).fill(1)
     const events = await collect(job(sizes, { batching: { smallItemBytes: 10, maxBytes: 1e9, maxItems: 128 }, concurrency: 2 }))

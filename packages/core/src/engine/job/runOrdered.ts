@@ -1,4 +1,4 @@
-import { Clock, Effect, Queue, Stream } from "effect"
+import { Clock, Effect, Queue, Semaphore, Stream } from "effect"
 import * as Metrics from "../metrics/Metrics.js"
 import type { TaskHints } from "../pool/WorkerPool.js"
 import { JobProgress } from "./JobProgress.js"
@@ -35,6 +35,12 @@ export interface OrderedJob<O extends Outcome> {
   readonly items: number
   /** How many units run at once (the pool's size). */
   readonly concurrency: number
+  /**
+   * How many of them may be batches (default: `concurrency`). A batch's small items each
+   * cost the calling thread work of its own (the cache's lookup and store, the output), so
+   * a pool may leave that thread a core rather than start a worker it cannot keep busy.
+   */
+  readonly batchConcurrency?: number
   /** Sizes in bytes where known (from the cache's identities, say); undefined where not. */
   readonly sizes?: ReadonlyArray<number | undefined>
   /** Learns the sizes of items the plan needs; undefined where unknown. */
@@ -256,11 +262,18 @@ export const runOrdered = <O extends Outcome>(job: OrderedJob<O>): Stream.Stream
         Stream.buffer({ capacity: PLANNED_AHEAD })
       )
     }
+    const batches = job.batchConcurrency === undefined || job.batchConcurrency >= job.concurrency
+      ? undefined
+      : Semaphore.makeUnsafe(Math.max(1, job.batchConcurrency))
+    const runBatch = (indices: ReadonlyArray<number>) => {
+      const batch = job.batch!(indices, advance, hints)
+      return batches === undefined ? batch : batches.withPermits(1)(batch)
+    }
     const run = (unit: Unit<O>): Effect.Effect<ReadonlyArray<O>> =>
       typeof unit === "number"
         ? Effect.map(job.one(unit, advance, hints), (outcome) => [outcome])
         : "batch" in unit
-        ? job.batch!(unit.batch, advance, hints)
+        ? runBatch(unit.batch)
         : Effect.succeed(unit.known)
 
     const runStarted = yield* Clock.currentTimeMillis
