@@ -128,7 +128,15 @@ export const BatchWorkers = Context.Reference<(size: number) => number>("@sluice
 export const SMALL_SOURCE_BYTES = 1024 * 1024
 const BATCHING = { smallItemBytes: SMALL_SOURCE_BYTES, maxBytes: 8 * 1024 * 1024, maxItems: 512 }
 
-/** Sources identified and looked up in the cache at a time, as many as a batch holds. */
+/**
+ * How many sources are identified and looked up in the result cache at a time (default:
+ * the whole job in one lookup, as a browser's IndexedDB level reads it in one transaction).
+ * Node looks up `LOOKUP_CHUNK` at a time: a chunk's misses start hashing, and the pool its
+ * first worker, while the next chunks are looked up (a stat each, on the calling thread).
+ */
+export const LookupChunk = Context.Reference<number>("@sluice/core/LookupChunk", { defaultValue: () => Infinity })
+
+/** Node's `LookupChunk`: as many as a batch holds. */
 export const LOOKUP_CHUNK = 512
 
 export interface HashTask {
@@ -289,6 +297,6 @@ export const hashTasks = (
       ...(cache === undefined ? {} : { onUnit: remember }),
       // Otherwise the cache is asked a chunk at a time, and a chunk's misses start hashing
       // (and the pool its workers) while the next chunks are looked up.
-      ...(cache === undefined || onIdentities !== undefined ? {} : { lookup: { chunk: LOOKUP_CHUNK, run: lookup } })
+      ...(cache === undefined || onIdentities !== undefined ? {} : { lookup: { chunk: yield* LookupChunk, run: lookup } })
     })
   }))

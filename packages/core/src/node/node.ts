@@ -11,7 +11,7 @@ import { HashError } from "../hash/HashError.js"
 import type { Digests } from "../hash/HashEvent.js"
 import type { FileFailed, FileHashed, JobProgress } from "../hash/HashJob.js"
 import { PathSource } from "../engine/Source.js"
-import { BatchWorkers, hashFiles, SpreadBlake3 } from "../hash/hashFiles.js"
+import { BatchWorkers, hashFiles, LOOKUP_CHUNK, LookupChunk, SpreadBlake3 } from "../hash/hashFiles.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
 import { operationHandlers, Operations } from "../operations.js"
 import type { LevelLimits } from "../engine/cache/CacheLevel.js"
@@ -64,7 +64,7 @@ export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
  * failing, work goes on on this thread (`WorkerPool.layerWorkers`).
  */
 export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.WorkerPool> =>
-  Layer.mergeAll(poolLayer(options), spreadBlake3, batchWorkers)
+  Layer.mergeAll(poolLayer(options), spreadBlake3, batchWorkers, Layer.succeed(LookupChunk)(LOOKUP_CHUNK))
 
 /**
  * Batches of small files leave this thread a core (`BatchWorkers`): on 2 cores, one worker

@@ -246,7 +246,7 @@ export const runOrdered = <O extends Outcome>(job: OrderedJob<O>): Stream.Stream
       hints = { jobBytes: plan.openBytes }
       planned = Stream.fromIterable(plan.units)
     } else {
-      const chunk = Math.max(1, lookup.chunk)
+      const chunk = Math.max(1, Math.floor(lookup.chunk))
       const starts = Array.from({ length: Math.ceil(job.items / chunk) }, (_, i) => i * chunk)
       planned = Stream.fromIterable(starts).pipe(
         Stream.mapEffect((from) => {
