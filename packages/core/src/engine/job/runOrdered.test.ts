@@ -157,6 +157,24 @@ describe("runOrdered", () => {
     expect(most).toBeGreaterThan(1)
   })
 
+  it("with one batch at a time, the next batch is started before the last one's outcomes are handled (onUnit)", async () => {
+    const log: Array<string> = []
+    const sizes = [1, 1, 1, 1, 1, 1]
+    await collect(job(sizes, {
+      concurrency: 2,
+      batchConcurrency: 1,
+      batching: { smallItemBytes: 10, maxBytes: 100, maxItems: 2 },
+      batch: (indices) =>
+        Effect.andThen(
+          Effect.sync(() => log.push(`start ${indices[0]}`)),
+          Effect.as(Effect.sleep("2 millis"), indices.map((index): Done => ({ _tag: "Done", index, size: 1, via: "batch" })))
+        ),
+      onUnit: (outcomes) => Effect.sync(() => void log.push(`handled ${outcomes[0]!.index}`))
+    }))
+    expect(log.indexOf("start 2")).toBeLessThan(log.indexOf("handled 0"))
+    expect(log.indexOf("start 4")).toBeLessThan(log.indexOf("handled 2"))
+  })
+
   it("100,000 small items all come out, in order (its cost per item is a bench budget, not a test)", async () => {
     const sizes = new Array<number>(100_000).fill(1)
     const events = await collect(job(sizes, { batching: { smallItemBytes: 10, maxBytes: 1e9, maxItems: 128 }, concurrency: 2 }))

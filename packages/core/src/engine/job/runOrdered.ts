@@ -267,7 +267,9 @@ export const runOrdered = <O extends Outcome>(job: OrderedJob<O>): Stream.Stream
       : Semaphore.makeUnsafe(Math.max(1, job.batchConcurrency))
     const runBatch = (indices: ReadonlyArray<number>) => {
       const batch = job.batch!(indices, advance, hints)
-      return batches === undefined ? batch : batches.withPermits(1)(batch)
+      // The next batch, waiting for the permit, is sent before this one's outcomes are
+      // handled (stored, printed): its worker hashes while this thread does that work.
+      return batches === undefined ? batch : Effect.tap(batches.withPermits(1)(batch), () => Effect.yieldNow)
     }
     const run = (unit: Unit<O>): Effect.Effect<ReadonlyArray<O>> =>
       typeof unit === "number"
