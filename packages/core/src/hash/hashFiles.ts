@@ -271,10 +271,16 @@ export const hashTasks = (
     const remember = (done: ReadonlyArray<FileHashed | FileFailed>) => {
       const items: Array<ToStore> = []
       for (const result of done) {
-        const identity = identities[result.index]
-        if (result._tag !== "FileHashed" || result.cached === true || identity === undefined) continue
-        items.push({ identity, digests: result.digests, bytes: result.bytes, after: after[result.index], ids: levelIds[result.index] })
-        levelIds[result.index] = undefined
+        const index = result.index
+        const identity = identities[index]
+        if (result._tag === "FileHashed" && result.cached !== true && identity !== undefined) {
+          items.push({ identity, digests: result.digests, bytes: result.bytes, after: after[index], ids: levelIds[index] })
+        }
+        // What the job kept of a file is dropped once it is done: a tree's memory is its
+        // names, not every file's identity (the identities a front end was given stay).
+        levelIds[index] = undefined
+        after[index] = undefined
+        if (onIdentities === undefined) identities[index] = undefined
       }
       return items.length === 0 ? Effect.void : storeManyDigests(cache!, items)
     }
