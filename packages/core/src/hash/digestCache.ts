@@ -61,22 +61,31 @@ export interface CachedDigests {
   readonly bytes: number
 }
 
+/** The level keys of one content's entries, by algorithm: what `lookupDigests` hands on to `storeManyDigests`. */
+export type LevelIds = Readonly<Record<string, string>>
+
 /**
  * For each content, every requested digest, or undefined unless all of them are cached and
  * still vouched for: by the metadata, or by the sampled blocks where it could not be. One
- * pass over the cache for the whole job.
+ * pass over the cache for the whole job. With `ids`, `ids[i]` is set to content i's level
+ * keys, for the store after it is hashed.
  */
 export const lookupDigests = (
   cache: ResultCache["Service"],
-  wanted: ReadonlyArray<{ readonly identity: ContentIdentity | undefined; readonly algorithms: ReadonlyArray<HashAlgorithm> }>
+  wanted: ReadonlyArray<{ readonly identity: ContentIdentity | undefined; readonly algorithms: ReadonlyArray<HashAlgorithm> }>,
+  ids?: Array<LevelIds | undefined>
 ): Effect.Effect<ReadonlyArray<CachedDigests | undefined>> =>
   Effect.gen(function*() {
-    const keys: Array<CacheKey> = []
+    const keys: Array<string> = []
     const kernel = kernelVersions(cache)
-    for (const { algorithms, identity } of wanted) {
-      if (identity !== undefined) for (const algorithm of algorithms) keys.push(digestKey(cache, algorithm, identity, kernel(algorithm)))
+    for (let i = 0; i < wanted.length; i++) {
+      const { algorithms, identity } = wanted[i]!
+      if (identity === undefined) continue
+      const mine: Record<string, string> = {}
+      for (const algorithm of algorithms) keys.push(mine[algorithm] = cache.levelId(digestKey(cache, algorithm, identity, kernel(algorithm))))
+      if (ids !== undefined) ids[i] = mine
     }
-    const values = yield* cache.getMany(keys)
+    const values = yield* cache.getManyIds(keys)
     let next = 0
     const results: Array<CachedDigests | undefined> = []
     for (const { algorithms, identity } of wanted) {
@@ -84,11 +93,16 @@ export const lookupDigests = (
         results.push(undefined)
         continue
       }
-      const entries: Array<Entry | undefined> = []
-      for (let i = 0; i < algorithms.length; i++) {
-        const value = values[next++]
-        entries.push(value === undefined ? undefined : parse(value))
+      // A miss (what a new tree is, file after file) allocates nothing more.
+      let missing = false
+      for (let i = 0; i < algorithms.length; i++) if (values[next + i] === undefined) missing = true
+      if (missing || algorithms.length === 0) {
+        next += algorithms.length
+        results.push(undefined)
+        continue
       }
+      const entries: Array<Entry | undefined> = []
+      for (let i = 0; i < algorithms.length; i++) entries.push(parse(values[next++]!))
       const answer = vouched(identity, algorithms, entries)
       results.push(Effect.isEffect(answer) ? yield* answer : answer)
     }
@@ -154,18 +168,25 @@ export interface ToStore {
   readonly bytes: number
   /** The identity's key as the worker saw it once the file was read, when it sent one. */
   readonly after?: string | undefined
+  /** The level keys the lookup computed for this content (`lookupDigests`' `ids`), by algorithm. */
+  readonly ids?: LevelIds | undefined
 }
+
+/** An entry's value as JSON.stringify writes it, without the object (the digest is hex, the size an integer). */
+const entryValue = (digest: string, bytes: number, fingerprint: string | undefined) =>
+  fingerprint === undefined ? `{"d":"${digest}","b":${bytes}}` : JSON.stringify({ d: digest, b: bytes, f: fingerprint })
 
 /**
  * `storeDigests` for many contents in one write to the cache. Where the identities answer
  * at once (`settledNow`, `unchangedNow`), no Effect is made per content; a content whose
- * key the worker saw unchanged after reading it needs no stat either.
+ * key the worker saw unchanged after reading it needs no stat either, and one whose level
+ * keys the lookup kept is not keyed again.
  */
 export const storeManyDigests = (cache: ResultCache["Service"], items: ReadonlyArray<ToStore>): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const entries: Array<{ key: CacheKey; value: string }> = []
+    const entries: Array<readonly [string, string]> = []
     const kernel = kernelVersions(cache)
-    for (const { after, bytes, digests, identity } of items) {
+    for (const { after, bytes, digests, identity, ids } of items) {
       if (bytes !== identity.size) continue
       let fingerprint: string | undefined
       if (identity.unchangedNow !== undefined && identity.settledNow !== undefined) {
@@ -176,9 +197,9 @@ export const storeManyDigests = (cache: ResultCache["Service"], items: ReadonlyA
         fingerprint = (yield* identity.settled) ? undefined : yield* identity.fingerprint
       }
       for (const algorithm in digests) {
-        const value = { d: digests[algorithm]!, b: bytes, ...(fingerprint === undefined ? {} : { f: fingerprint }) }
-        entries.push({ key: digestKey(cache, algorithm, identity, kernel(algorithm)), value: JSON.stringify(value) })
+        const id = ids?.[algorithm] ?? cache.levelId(digestKey(cache, algorithm, identity, kernel(algorithm)))
+        entries.push([id, entryValue(digests[algorithm]!, bytes, fingerprint)])
       }
     }
-    yield* cache.setMany(entries)
+    yield* cache.setManyIds(entries)
   })

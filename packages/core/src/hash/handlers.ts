@@ -8,7 +8,7 @@ import { Blake3SubtreeHasher } from "./kernels/blake3Tree.js"
 import { HashKernel } from "./kernels/HashKernel.js"
 import { type IncrementalHasher, type ResumableHasher, toHex } from "./kernels/IncrementalHasher.js"
 import { ByteSource, forEachChunk } from "../engine/ByteSource.js"
-import { type HashBatchPayload, HashRpcs } from "./HashRpcs.js"
+import { type HashBatchPayload, HashRpcs, NAME_SEPARATOR, packList, unpackList } from "./HashRpcs.js"
 
 /**
  * A worker reports a source's progress this often, however fast it reads: each report
@@ -104,8 +104,9 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
    * hashers without an Effect (a Node worker), each file is a plain loop: open, read, hash,
    * close; elsewhere (a browser, a `Blob`) each source goes through `hashWhole`.
    */
-  const hashBatch = ({ algorithms, paths, raw, sets, sources: list, stamp }: HashBatchPayload) =>
+  const hashBatch = ({ algorithms, paths: packed, raw, sets, sources: list, stamp }: HashBatchPayload) =>
     Effect.gen(function*() {
+      const paths = packed === undefined ? undefined : unpackList(packed, NAME_SEPARATOR)
       const count = paths?.length ?? list?.length ?? 0
       const rawAt = new Map<number, Uint8Array>()
       for (const { at, bytes } of raw ?? []) rawAt.set(at, bytes)
@@ -158,7 +159,12 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
       failures.sort((a, b) => a.at - b.at)
       const digests: Array<string> = []
       for (const item of itemDigests) if (item !== undefined) digests.push(...item)
-      return { digests: digests.join(" "), sizes, failures, ...(stamps === undefined ? {} : { stamps }) }
+      return {
+        digests: digests.join(" "),
+        sizes: packList(sizes.map(String), " "),
+        failures,
+        ...(stamps === undefined ? {} : { stamps: packList(stamps, " ") })
+      }
     })
 
   return HashRpcs.of({
@@ -200,7 +206,8 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
       }).pipe(Effect.mapError(toHashError))),
     SourceSize: ({ source }) =>
       Effect.scoped(Effect.map(sources.open(source), (reader) => reader.size)).pipe(Effect.mapError(toHashError)),
-    SourceSizes: ({ paths, raw, sources: list }) => {
+    SourceSizes: ({ paths: packed, raw, sources: list }) => {
+      const paths = packed === undefined ? undefined : unpackList(packed, NAME_SEPARATOR)
       const rawAt = new Map<number, Uint8Array>()
       for (const { at, bytes } of raw ?? []) rawAt.set(at, bytes)
       // A stat a file where the thread may block; otherwise each source is opened.

@@ -1,5 +1,5 @@
 import { Clock, Context, Effect, Option, Stream } from "effect"
-import { lookupDigests, storeManyDigests, type ToStore } from "./digestCache.js"
+import { type LevelIds, lookupDigests, storeManyDigests, type ToStore } from "./digestCache.js"
 import { type ContentIdentity, ResultCache } from "../engine/cache/ResultCache.js"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
 import { type HashError, type HashErrorReason, isTransient } from "./HashError.js"
@@ -13,6 +13,7 @@ import { toHex } from "./kernels/IncrementalHasher.js"
 import * as Metrics from "../engine/metrics/Metrics.js"
 import { type TaskHints, WorkerPool } from "../engine/pool/WorkerPool.js"
 import { HashRequests } from "./hashRequests.js"
+import { unpackList } from "./HashRpcs.js"
 
 const MiB = 1024 * 1024
 
@@ -114,9 +115,29 @@ export const hashSource = (
     )
   }))
 
+/**
+ * How many batches of small files run at once on a pool of `size` workers (default: one a
+ * worker). Each file of a batch costs the calling thread work of its own (its identity, the
+ * cache's lookup and store, its line), about as much as the worker's: a platform whose
+ * calling thread shares the cores with its workers (Node) leaves it one, rather than start a
+ * worker that would wait on it and compete with it for the core.
+ */
+export const BatchWorkers = Context.Reference<(size: number) => number>("@sluice/core/BatchWorkers", { defaultValue: () => (size) => size })
+
 /** Sources at most this large are hashed in batches; larger ones stream on their own. */
 export const SMALL_SOURCE_BYTES = 1024 * 1024
 const BATCHING = { smallItemBytes: SMALL_SOURCE_BYTES, maxBytes: 8 * 1024 * 1024, maxItems: 512 }
+
+/**
+ * How many sources are identified and looked up in the result cache at a time (default:
+ * the whole job in one lookup, as a browser's IndexedDB level reads it in one transaction).
+ * Node looks up `LOOKUP_CHUNK` at a time: a chunk's misses start hashing, and the pool its
+ * first worker, while the next chunks are looked up (a stat each, on the calling thread).
+ */
+export const LookupChunk = Context.Reference<number>("@sluice/core/LookupChunk", { defaultValue: () => Infinity })
+
+/** Node's `LookupChunk`: as many as a batch holds. */
+export const LOOKUP_CHUNK = 512
 
 export interface HashTask {
   readonly source: Source
@@ -174,9 +195,11 @@ export const hashTasks = (
 
     const hashBatch = (batch: ReadonlyArray<number>, advance: Advance, hints: TaskHints) =>
       onPool.hashBatch(batch.map((index) => ({ source: sources[index]!, algorithms: tasks[index]!.options.algorithms })), hints, cache !== undefined).pipe(
-        Effect.flatMap(({ digests, failures, sizes, stamps }) => {
+        Effect.flatMap(({ digests, failures, sizes: packedSizes, stamps: packedStamps }) => {
           // One pass over the compact answer: no Effect per file unless a file must be retried.
           const hex = digests === "" ? [] : digests.split(" ")
+          const sizes = unpackList(packedSizes, " ").map(Number)
+          const stamps = packedStamps === undefined ? undefined : unpackList(packedStamps, " ")
           const failed = new Map<number, HashErrorReason>()
           for (const { at, reason } of failures) failed.set(at, reason)
           const outcomes = new Array<FileHashed | FileFailed>(batch.length)
@@ -213,27 +236,51 @@ export const hashTasks = (
     const cache = Option.getOrUndefined(yield* Effect.serviceOption(ResultCache))
     /** What a worker saw of each file once it had read it (its identity's key), for the cache. */
     const after: Array<string | undefined> = cache === undefined ? [] : new Array(tasks.length)
-    let identities: ReadonlyArray<ContentIdentity | undefined> = []
-    const known = new Map<number, FileHashed>()
-    const lookupStarted = yield* Clock.currentTimeMillis
-    if (cache !== undefined) {
-      identities = yield* cache.identify(sources)
-      onIdentities?.(identities)
-      const found = yield* lookupDigests(cache, tasks.map(({ options }, i) => ({ identity: identities[i], algorithms: options.algorithms })))
-      found.forEach((hit, index) => {
-        if (hit !== undefined) known.set(index, fileHashed({ index, name: sourceName(sources[index]!), ...hit, cached: true }))
+    const identities: Array<ContentIdentity | undefined> = cache === undefined ? [] : new Array(tasks.length)
+    /** The level keys each lookup computed, kept for the store; a file's are dropped once stored. */
+    const levelIds: Array<LevelIds | undefined> = cache === undefined ? [] : new Array(tasks.length)
+    let lookupMs = 0
+    let lookedUp = 0
+    /** Sources `from` to `to`: identified (a stat each), then looked up in the cache in one pass. */
+    const lookup = (from: number, to: number) =>
+      Effect.gen(function*() {
+        const started = yield* Clock.currentTimeMillis
+        const found = yield* cache!.identify(sources.slice(from, to))
+        for (let i = 0; i < found.length; i++) identities[from + i] = found[i]
+        const ids: Array<LevelIds | undefined> = new Array(to - from)
+        const hits = yield* lookupDigests(cache!, found.map((identity, i) => ({ identity, algorithms: tasks[from + i]!.options.algorithms })), ids)
+        for (let i = 0; i < ids.length; i++) if (hits[i] === undefined) levelIds[from + i] = ids[i]
+        const known = hits.map((hit, i) =>
+          hit === undefined ? undefined : fileHashed({ index: from + i, name: sourceName(sources[from + i]!), ...hit, cached: true })
+        )
+        const now = yield* Clock.currentTimeMillis
+        lookupMs += now - started
+        lookedUp += to - from
+        if (lookedUp === tasks.length) yield* Metrics.record(Metrics.phaseMs, lookupMs, { phase: "cache lookup" })
+        return { known, sizes: found.map((identity) => identity?.size) }
       })
-      const now = yield* Clock.currentTimeMillis
-      yield* Metrics.record(Metrics.phaseMs, now - lookupStarted, { phase: "cache lookup" })
+    const known = new Map<number, FileHashed>()
+    if (cache !== undefined && onIdentities !== undefined) {
+      // A front end that keeps verdicts of its own hears every identity before any hash.
+      const { known: hits } = yield* lookup(0, tasks.length)
+      onIdentities(identities)
+      hits.forEach((hit, index) => hit !== undefined && known.set(index, hit))
     }
 
     // Each unit's new results go to the cache in one write.
     const remember = (done: ReadonlyArray<FileHashed | FileFailed>) => {
       const items: Array<ToStore> = []
       for (const result of done) {
-        const identity = identities[result.index]
-        if (result._tag !== "FileHashed" || result.cached === true || identity === undefined) continue
-        items.push({ identity, digests: result.digests, bytes: result.bytes, after: after[result.index] })
+        const index = result.index
+        const identity = identities[index]
+        if (result._tag === "FileHashed" && result.cached !== true && identity !== undefined) {
+          items.push({ identity, digests: result.digests, bytes: result.bytes, after: after[index], ids: levelIds[index] })
+        }
+        // What the job kept of a file is dropped once it is done: a tree's memory is its
+        // names, not every file's identity (the identities a front end was given stay).
+        levelIds[index] = undefined
+        after[index] = undefined
+        if (onIdentities === undefined) identities[index] = undefined
       }
       return items.length === 0 ? Effect.void : storeManyDigests(cache!, items)
     }
@@ -242,7 +289,8 @@ export const hashTasks = (
       pipeline,
       items: tasks.length,
       concurrency: pool.size,
-      sizes: tasks.map((_, i) => identities[i]?.size),
+      batchConcurrency: (yield* BatchWorkers)(pool.size),
+      ...(cache === undefined || onIdentities === undefined ? {} : { sizes: identities.map((identity) => identity?.size) }),
       learnSizes: (indices) =>
         onPool.sourceSizes(indices.map((index) => sources[index]!)).pipe(Effect.orElseSucceed(() => indices.map(() => undefined))),
       known,
@@ -252,6 +300,9 @@ export const hashTasks = (
       kind: (outcome) => outcome._tag === "FileFailed" ? "failed" : outcome.cached === true ? "cached" : "done",
       size: (outcome) => outcome._tag === "FileHashed" ? outcome.bytes : 0,
       labels: { done: "hashed", phase: "hashing" },
-      ...(cache === undefined ? {} : { onUnit: remember })
+      ...(cache === undefined ? {} : { onUnit: remember }),
+      // Otherwise the cache is asked a chunk at a time, and a chunk's misses start hashing
+      // (and the pool its workers) while the next chunks are looked up.
+      ...(cache === undefined || onIdentities !== undefined ? {} : { lookup: { chunk: yield* LookupChunk, run: lookup } })
     })
   }))

@@ -6,7 +6,7 @@ import { Deadline, type TaskPolicy } from "../engine/pool/TaskPolicy.js"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
 import { type HashError, toHashError } from "./HashError.js"
 import type { CheckpointRequest, HashEvent } from "./HashEvent.js"
-import { type HashBatchPayload, type HashBatchResult, HashRpcs } from "./HashRpcs.js"
+import { type HashBatchPayload, type HashBatchResult, HashRpcs, NAME_SEPARATOR } from "./HashRpcs.js"
 
 /** Sources whose sizes one request asks for. */
 export const SIZES_PER_REQUEST = 2048
@@ -89,18 +89,19 @@ export const batchPayload = (items: ReadonlyArray<BatchItem>): HashBatchPayload 
 }
 
 /**
- * Sources in a request's compact form: files by name (`paths`, with the exact `raw` bytes
- * of names that are not UTF-8), or, when any is not a file, every source whole.
+ * Sources in a request's compact form: files by name (`paths`, every name in one string as
+ * `packList` packs it, with the exact `raw` bytes of names that are not UTF-8), or, when
+ * any is not a file, every source whole.
  */
 const sourcesPayload = (
   sources: ReadonlyArray<Source>
-): { paths: Array<string>; raw?: Array<{ at: number; bytes: Uint8Array }> } | { sources: ReadonlyArray<Source> } => {
-  const paths: Array<string> = []
+): { paths: string; raw?: Array<{ at: number; bytes: Uint8Array }> } | { sources: ReadonlyArray<Source> } => {
+  let paths = ""
   const raw: Array<{ at: number; bytes: Uint8Array }> = []
   for (let at = 0; at < sources.length; at++) {
     const source = sources[at]!
     if (source._tag !== "PathSource") return { sources }
-    paths.push(source.path)
+    paths += source.path + NAME_SEPARATOR
     if (source.bytes !== undefined) raw.push({ at, bytes: source.bytes })
   }
   return raw.length === 0 ? { paths } : { paths, raw }

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -42,6 +42,30 @@ describe("readPathSync (a worker's read of a small file)", () => {
     writeFileSync(path, "abc")
     expect(readAll(path, true).stamp).toBe(identifyFile(path)!.key)
     expect(readAll(path).stamp).toBeUndefined()
+  })
+
+  it("with stamp (one fstat, after the read), reads a file whole whatever its size, a FIFO to its end, and a directory fails as one", () => {
+    for (const size of [0, 4096, 1024 * 1024, 1024 * 1024 + 1]) {
+      const path = join(dir, `s${size}`)
+      const data = Buffer.alloc(size, (size + 7) % 251)
+      writeFileSync(path, data)
+      const read = readAll(path, true)
+      expect(read.bytes).toBe(size)
+      expect(read.data.equals(data)).toBe(true)
+      expect(read.stamp).toBe(identifyFile(path)!.key)
+    }
+    const fifo = join(dir, "stamped-fifo")
+    execFileSync("mkfifo", [fifo])
+    // The writer opens the FIFO, writes and closes it: the read ends there.
+    spawn("sh", ["-c", `printf abc > '${fifo}'`])
+    expect(readAll(fifo, true)).toMatchObject({ bytes: 3 })
+    let reason = "no failure"
+    try {
+      readAll(dir, true)
+    } catch (error) {
+      reason = error instanceof SourceError ? error.reason._tag : String(error)
+    }
+    expect(reason).toBe("IsADirectory")
   })
 
   it("fails with the source's typed reasons: a missing file, a directory", () => {

@@ -141,6 +141,7 @@ export const readPathSync = (path: string, bytes: Uint8Array | undefined, onChun
     throw fromErrno(path, cause)
   }
   try {
+    if (stamp) return readStamped(fd, path, onChunk)
     let stat: fs.Stats
     try {
       stat = fs.fstatSync(fd)
@@ -164,17 +165,46 @@ export const readPathSync = (path: string, bytes: Uint8Array | undefined, onChun
       onChunk(buffer.subarray(0, n))
       if (regular && n < want) break
     }
-    if (!stamp) return { bytes: total }
-    let after: fs.BigIntStats
-    try {
-      after = fs.fstatSync(fd, { bigint: true })
-    } catch (cause) {
-      throw fromErrno(path, cause)
-    }
-    return { bytes: total, stamp: statKey(after) }
+    return { bytes: total }
   } finally {
     fs.closeSync(fd)
   }
+}
+
+const fstatBig = (fd: number, path: string) => {
+  try {
+    return fs.fstatSync(fd, { bigint: true })
+  } catch (cause) {
+    throw fromErrno(path, cause)
+  }
+}
+
+/**
+ * `readPathSync` with the stamp: one fstat, after the read, rather than one before it as
+ * well. A short read is the end of a regular file, which that fstat then says the file is
+ * (a directory fails the read, EISDIR); anything else is read to its end, then stamped.
+ */
+const readStamped = (fd: number, path: string, onChunk: (chunk: Uint8Array) => void): PathRead => {
+  const buffer = pathBuffer ??= Buffer.allocUnsafe(DEFAULT_CHUNK_SIZE)
+  let total = 0
+  let after: fs.BigIntStats | undefined
+  for (;;) {
+    let n: number
+    try {
+      n = fs.readSync(fd, buffer, 0, buffer.length, null)
+    } catch (cause) {
+      throw fromErrno(path, cause)
+    }
+    if (n === 0) break
+    total += n
+    onChunk(buffer.subarray(0, n))
+    if (n < buffer.length) {
+      after = fstatBig(fd, path)
+      if (after.isFile()) break
+      after = undefined
+    }
+  }
+  return { bytes: total, stamp: statKey(after ?? fstatBig(fd, path)) }
 }
 
 /** Reads descriptor 0; a non-blocking pipe answers EAGAIN until data arrives, so wait and read again. */

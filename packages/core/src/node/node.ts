@@ -11,7 +11,7 @@ import { HashError } from "../hash/HashError.js"
 import type { Digests } from "../hash/HashEvent.js"
 import type { FileFailed, FileHashed, JobProgress } from "../hash/HashJob.js"
 import { PathSource } from "../engine/Source.js"
-import { hashFiles, SpreadBlake3 } from "../hash/hashFiles.js"
+import { BatchWorkers, hashFiles, LOOKUP_CHUNK, LookupChunk, SpreadBlake3 } from "../hash/hashFiles.js"
 import * as WorkerPool from "../engine/pool/WorkerPool.js"
 import { operationHandlers, Operations } from "../operations.js"
 import type { LevelLimits } from "../engine/cache/CacheLevel.js"
@@ -64,7 +64,14 @@ export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
  * failing, work goes on on this thread (`WorkerPool.layerWorkers`).
  */
 export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.WorkerPool> =>
-  Layer.merge(poolLayer(options), spreadBlake3)
+  Layer.mergeAll(poolLayer(options), spreadBlake3, batchWorkers, Layer.succeed(LookupChunk)(LOOKUP_CHUNK))
+
+/**
+ * Batches of small files leave this thread a core (`BatchWorkers`): on 2 cores, one worker
+ * and this thread, which has per-file work of its own (10,000 files of 4 KiB: 0.85x the
+ * CPU and 0.87x the time of two workers, paired runs at load ~7).
+ */
+const batchWorkers = Layer.succeed(BatchWorkers)((size) => Math.max(1, Math.min(size, availableParallelism() - 1)))
 
 /** One large BLAKE3 file goes to one worker whole where the native kernel loads (`SpreadBlake3`). */
 const spreadBlake3 = Layer.succeed(SpreadBlake3)(() => !NodeHashKernel.usesNative("blake3"))

@@ -14,7 +14,7 @@ import * as ResultCache from "../engine/cache/ResultCache.js"
 import type { HashAlgorithm } from "../hash/HashAlgorithm.js"
 import type { FileFailed, FileHashed } from "../hash/HashJob.js"
 import { PathSource, type Source, StdinSource } from "../engine/Source.js"
-import { hashFiles } from "../hash/hashFiles.js"
+import { hashFiles, LOOKUP_CHUNK } from "../hash/hashFiles.js"
 import { storeManyDigests } from "../hash/digestCache.js"
 import { cacheLayer, kernelVersion, layer, layerInline } from "./node.js"
 import { identify } from "./nodeIdentity.js"
@@ -54,6 +54,29 @@ describe("a second hash of unchanged files", () => {
     const second = await hashWith(cacheLayer({ dir: cacheDir }))(sources)
     expect(second.map((r) => (r as FileHashed).cached)).toEqual(paths.map(() => true))
     expect(second.map((r) => (r as FileHashed).digests)).toEqual(first.map((r) => (r as FileHashed).digests))
+  })
+
+  it("a tree of several lookup chunks, some files cached and some not, on the Node layer's workers: each answered once, in order, the new ones stored", async () => {
+    const cacheDir = join(dir, "cache-chunks")
+    const count = 2 * LOOKUP_CHUNK + 7
+    const paths = Array.from({ length: count }, (_, i) => file(`chunk-${i}.bin`, `chunk file ${i}`))
+    const sources = paths.map((path) => new PathSource({ path }))
+    const onNode = (list: ReadonlyArray<Source>) =>
+      Effect.runPromise(
+        hashFiles(list, { algorithms: ["sha256"] }).pipe(
+          Stream.filter((e): e is FileHashed | FileFailed => e._tag !== "JobProgress"),
+          Stream.runCollect,
+          Effect.provide(Layer.merge(layer({ workers: 2, workerUrl: new URL("../../dist/platform/node-worker.js", import.meta.url) }), cacheLayer({ dir: cacheDir })))
+        )
+      )
+    // Every third file hashed before: the tree is hits and misses in every chunk.
+    await onNode(sources.filter((_, i) => i % 3 === 0))
+    const results = await onNode(sources)
+    expect(results.map((r) => r.index)).toEqual(paths.map((_, i) => i))
+    expect(results.map((r) => (r as FileHashed).digests["sha256"])).toEqual(paths.map((_, i) => sha256(`chunk file ${i}`)))
+    expect(results.map((r) => (r as FileHashed).cached === true)).toEqual(paths.map((_, i) => i % 3 === 0))
+    const again = await onNode(sources)
+    expect(again.every((r) => (r as FileHashed).cached === true)).toBe(true)
   })
 
   it("another algorithm is a miss; asking for both hits only when both are cached", async () => {

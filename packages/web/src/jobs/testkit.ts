@@ -12,7 +12,7 @@ import {
   type Source,
   WorkerPool
 } from "@sluice/core"
-import { digestLength } from "@sluice/core"
+import { digestLength, packList } from "@sluice/core"
 import { Deferred, Effect, Layer, ManagedRuntime, Queue, Stream, SubscriptionRef } from "effect"
 import { type HashJobsOptions, makeHashJobs } from "./HashJobs.js"
 
@@ -104,13 +104,13 @@ export const makeFakePool = (options: { readonly size?: number; readonly auto?: 
       readonly sets?: ReadonlyArray<number>
     }) => {
       // The compact batch (core's HashRpcs.HashBatch): sources out; every digest in one
-      // string, each item's size and no failures back.
+      // string, every size in one and no failures back.
       const sources = payload.sources ?? []
       batches.push(sources.map(nameOf))
       const algorithmsOf = (i: number) => payload.algorithms[payload.sets?.[i] ?? 0] ?? []
       return Effect.succeed({
         digests: sources.flatMap((source, i) => algorithmsOf(i).map((a) => fakeDigest(a, nameOf(source)))).join(" "),
-        sizes: sources.map((source) => (source._tag === "BlobSource" ? source.blob.size : 0)),
+        sizes: packList(sources.map((source) => String(source._tag === "BlobSource" ? source.blob.size : 0)), " "),
         failures: []
       })
     }

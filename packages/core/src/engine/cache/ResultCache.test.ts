@@ -2,7 +2,8 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { CacheFailed, type CacheLevel } from "./CacheLevel.js"
 import { makeMemoryLevel } from "./MemoryLevel.js"
-import { type CacheKey, make } from "./ResultCache.js"
+import { createHash } from "node:crypto"
+import { CACHE_FORMAT, type CacheKey, levelKey, make } from "./ResultCache.js"
 
 const key = (n: number): CacheKey => ({ kind: "digest", parts: ["sha256", "kernel/1", `file-${n}`] })
 
@@ -25,6 +26,22 @@ const brokenLevel: CacheLevel = {
 }
 
 describe("ResultCache", () => {
+  it("keys a level by the SHA-256 of the format, version, kind and parts joined by NULs, as every earlier cache was keyed", () => {
+    const text = [`sluice-cache/${CACHE_FORMAT}`, "9.9.9", "digest", "sha256", "kernel/1", "1:2:3:4:5"].join("\u0000")
+    const expected = createHash("sha256").update(text).digest("hex").slice(0, 40)
+    const k: CacheKey = { kind: "digest", parts: ["sha256", "kernel/1", "1:2:3:4:5"] }
+    expect(levelKey("9.9.9", k)).toBe(expected)
+    expect(make(options([])).levelId(k)).toBe(expected)
+  })
+
+  it("answers and stores by level key as by key (what a tree's lookup keeps for its store)", () => {
+    const cache = make(options([makeMemoryLevel()]))
+    Effect.runSync(cache.setManyIds([[cache.levelId(key(1)), "one"]]))
+    expect(Effect.runSync(cache.getMany([key(1), key(2)]))).toEqual(["one", undefined])
+    Effect.runSync(cache.setMany([{ key: key(2), value: "two" }]))
+    expect(Effect.runSync(cache.getManyIds([cache.levelId(key(2))]))).toEqual(["two"])
+  })
+
   it("answers from the first level that has the entry and teaches the faster ones", () => {
     const memory = makeMemoryLevel()
     const disk = makeMemoryLevel()

@@ -97,6 +97,14 @@ export class ResultCache extends Context.Service<ResultCache, {
   readonly set: (key: CacheKey, value: string) => Effect.Effect<void>
   /** Many writes in one pass over the levels: what a tree of files stores. */
   readonly setMany: (entries: ReadonlyArray<{ readonly key: CacheKey; readonly value: string }>) => Effect.Effect<void>
+  /**
+   * The key a level stores `key` under (`levelKey`). A tree's lookup computes it once per
+   * file and keeps it for the store (`getManyIds`, `setManyIds`), rather than hashing the
+   * same key twice.
+   */
+  readonly levelId: (key: CacheKey) => string
+  readonly getManyIds: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string | undefined>>
+  readonly setManyIds: (entries: ReadonlyArray<readonly [id: string, value: string]>) => Effect.Effect<void>
   readonly stats: Effect.Effect<CacheStats>
   readonly clear: Effect.Effect<void>
   /** Drops entries of other versions and what exceeds each level's limits; returns how many went. */
@@ -107,8 +115,12 @@ export class ResultCache extends Context.Service<ResultCache, {
 const nobleSha256Hex = (text: string) => toHex(sha256(utf8ToBytes(text)))
 
 /** A key as levels store it: the hash of everything that identifies the result, so no path or name is stored. */
-export const levelKey = (appVersion: string, key: CacheKey, sha256Hex: (text: string) => string = nobleSha256Hex): string =>
-  sha256Hex([`sluice-cache/${CACHE_FORMAT}`, appVersion, key.kind, ...key.parts].join("\u0000")).slice(0, 40)
+export const levelKey = (appVersion: string, key: CacheKey, sha256Hex: (text: string) => string = nobleSha256Hex): string => {
+  // The parts joined by NULs, without an array for the join.
+  let text = `sluice-cache/${CACHE_FORMAT}\u0000${appVersion}\u0000${key.kind}`
+  for (const part of key.parts) text += `\u0000${part}`
+  return sha256Hex(text).slice(0, 40)
+}
 
 interface Tracked {
   readonly level: CacheLevel
@@ -136,9 +148,10 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
 
   const idOf = (key: CacheKey) => levelKey(options.appVersion, key, options.sha256Hex)
 
-  const getMany = (keys: ReadonlyArray<CacheKey>) =>
+  const getMany = (keys: ReadonlyArray<CacheKey>) => getManyIds(keys.map(idOf))
+
+  const getManyIds = (ids: ReadonlyArray<string>) =>
     Effect.gen(function*() {
-      const ids = keys.map(idOf)
       const found = new Array<string | undefined>(ids.length).fill(undefined)
       let wanted = ids.map((_, i) => i)
       lookups += ids.length
@@ -183,9 +196,11 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
     level.setMany?.(entries) ?? Effect.forEach(entries, ([id, value]) => level.set(id, value), { discard: true })
 
   const setMany = (entries: ReadonlyArray<{ readonly key: CacheKey; readonly value: string }>) =>
+    setManyIds(entries.map(({ key, value }) => [idOf(key), value] as const))
+
+  const setManyIds = (list: ReadonlyArray<readonly [string, string]>) =>
     Effect.gen(function*() {
-      if (entries.length === 0) return
-      const list = entries.map(({ key, value }) => [idOf(key), value] as const)
+      if (list.length === 0) return
       for (const tracked of live()) {
         // Writes the level refused are not counted; the level is dropped instead.
         if (yield* guarded(tracked, Effect.as(setAll(tracked.level, list), true), false)) tracked.writes += list.length
@@ -218,6 +233,9 @@ export const make = (options: ResultCacheOptions): ResultCache["Service"] => {
     getMany,
     set,
     setMany,
+    levelId: idOf,
+    getManyIds,
+    setManyIds,
     stats: Effect.gen(function*() {
       const stats: Array<LevelStats> = []
       for (const tracked of levels) {

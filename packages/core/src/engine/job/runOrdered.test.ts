@@ -79,6 +79,102 @@ describe("runOrdered", () => {
     expect(outcomes.map((o) => o._tag)).toEqual(["Failed", "Done"])
   })
 
+  it("with a lookup, a job of several chunks runs the first chunk's misses before the last chunk is looked up; outcomes stay in order", async () => {
+    const sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    const log: Array<string> = []
+    const spec = job(sizes, {
+      sizes: sizes.map(() => undefined),
+      concurrency: 1,
+      lookup: {
+        chunk: 3,
+        run: (from, to) =>
+          Effect.sync(() => {
+            log.push(`lookup ${from}`)
+            // Every even item is known (the cache's); the sizes come with the lookup.
+            const range = sizes.slice(from, to)
+            return {
+              known: range.map((size, i) => (from + i) % 2 === 0 ? { _tag: "Done" as const, index: from + i, size, via: "known" as const } : undefined),
+              sizes: range
+            }
+          })
+      },
+      batch: (indices) =>
+        Effect.sync(() => {
+          log.push(`batch ${indices.join(",")}`)
+          return indices.map((index): Done => ({ _tag: "Done", index, size: sizes[index]!, via: "batch" }))
+        }),
+      one: (index) =>
+        Effect.sync((): Done => {
+          log.push(`one ${index}`)
+          return { _tag: "Done", index, size: sizes[index]!, via: "one" }
+        })
+    })
+    const events = await collect(spec)
+    const outcomes = events.filter((e): e is Done => !isProgress(e))
+    expect(outcomes.map((o) => [o.index, o.via === "known" ? "known" : "ran"])).toEqual(
+      sizes.map((_, i) => [i, i % 2 === 0 ? "known" : "ran"])
+    )
+    expect(log.indexOf("one 1")).toBeLessThan(log.indexOf("lookup 9"))
+    expect(events.filter(isProgress).at(-1)).toMatchObject({ bytes: 55, total: 55, filesDone: 10, files: 10 })
+  })
+
+  it("with a lookup, a job of one chunk is looked up once, then planned whole", async () => {
+    const calls: Array<[number, number]> = []
+    const spec = job([1, 2], {
+      sizes: [undefined, undefined],
+      lookup: { chunk: 8, run: (from, to) => Effect.sync(() => (calls.push([from, to]), { known: [undefined, undefined], sizes: [1, 2] })) }
+    })
+    const outcomes = (await collect(spec)).filter((e): e is Done => !isProgress(e))
+    expect(calls).toEqual([[0, 2]])
+    expect(outcomes.map((o) => o.via)).toEqual(["batch", "batch"])
+  })
+
+  it("batchConcurrency bounds the batches running at once, not the lone items", async () => {
+    let batches = 0
+    let mostBatches = 0
+    let running = 0
+    let most = 0
+    const track = <A>(batch: boolean, effect: Effect.Effect<A>) =>
+      Effect.suspend(() => {
+        running++
+        if (batch) batches++
+        most = Math.max(most, running)
+        mostBatches = Math.max(mostBatches, batches)
+        return Effect.ensuring(Effect.andThen(Effect.sleep("5 millis"), effect), Effect.sync(() => {
+          running--
+          if (batch) batches--
+        }))
+      })
+    const sizes = [1, 2, 1, 2, 1, 2, 50, 60, 70, 80]
+    await collect(job(sizes, {
+      concurrency: 4,
+      batchConcurrency: 1,
+      batching: { smallItemBytes: 10, maxBytes: 100, maxItems: 2 },
+      batch: (indices) => track(true, Effect.succeed(indices.map((index): Done => ({ _tag: "Done", index, size: sizes[index]!, via: "batch" })))),
+      one: (index) => track(false, Effect.succeed<Done>({ _tag: "Done", index, size: sizes[index]!, via: "one" }))
+    }))
+    expect(mostBatches).toBe(1)
+    expect(most).toBeGreaterThan(1)
+  })
+
+  it("with one batch at a time, the next batch is started before the last one's outcomes are handled (onUnit)", async () => {
+    const log: Array<string> = []
+    const sizes = [1, 1, 1, 1, 1, 1]
+    await collect(job(sizes, {
+      concurrency: 2,
+      batchConcurrency: 1,
+      batching: { smallItemBytes: 10, maxBytes: 100, maxItems: 2 },
+      batch: (indices) =>
+        Effect.andThen(
+          Effect.sync(() => log.push(`start ${indices[0]}`)),
+          Effect.as(Effect.sleep("2 millis"), indices.map((index): Done => ({ _tag: "Done", index, size: 1, via: "batch" })))
+        ),
+      onUnit: (outcomes) => Effect.sync(() => void log.push(`handled ${outcomes[0]!.index}`))
+    }))
+    expect(log.indexOf("start 2")).toBeLessThan(log.indexOf("handled 0"))
+    expect(log.indexOf("start 4")).toBeLessThan(log.indexOf("handled 2"))
+  })
+
   it("100,000 small items all come out, in order (its cost per item is a bench budget, not a test)", async () => {
     const sizes = new Array<number>(100_000).fill(1)
     const events = await collect(job(sizes, { batching: { smallItemBytes: 10, maxBytes: 1e9, maxItems: 128 }, concurrency: 2 }))

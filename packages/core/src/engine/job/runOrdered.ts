@@ -1,4 +1,4 @@
-import { Clock, Effect, Queue, Stream } from "effect"
+import { Clock, Effect, Queue, Semaphore, Stream } from "effect"
 import * as Metrics from "../metrics/Metrics.js"
 import type { TaskHints } from "../pool/WorkerPool.js"
 import { JobProgress } from "./JobProgress.js"
@@ -35,6 +35,12 @@ export interface OrderedJob<O extends Outcome> {
   readonly items: number
   /** How many units run at once (the pool's size). */
   readonly concurrency: number
+  /**
+   * How many of them may be batches (default: `concurrency`). A batch's small items each
+   * cost the calling thread work of its own (the cache's lookup and store, the output), so
+   * a pool may leave that thread a core rather than start a worker it cannot keep busy.
+   */
+  readonly batchConcurrency?: number
   /** Sizes in bytes where known (from the cache's identities, say); undefined where not. */
   readonly sizes?: ReadonlyArray<number | undefined>
   /** Learns the sizes of items the plan needs; undefined where unknown. */
@@ -53,29 +59,53 @@ export interface OrderedJob<O extends Outcome> {
   readonly labels?: { readonly done?: string; readonly phase?: string }
   /** Called with each unit's outcomes as it ends, before they are emitted: the cache stores here. */
   readonly onUnit?: (outcomes: ReadonlyArray<O>) => Effect.Effect<void>
+  /**
+   * Looks items up a range at a time before they are planned (the result cache's answers
+   * and the sizes its identities give). A job of more than one chunk is then planned as
+   * it is looked up: the first chunk's misses go to the pool (which starts its workers)
+   * while the next chunks are looked up, instead of every lookup before any work.
+   */
+  readonly lookup?: Lookup<O>
+}
+
+/** What `OrderedJob.lookup` learns of items `from` to `to`, indexed from `from`. */
+export interface LookedUp<O> {
+  readonly known: ReadonlyArray<O | undefined>
+  readonly sizes: ReadonlyArray<number | undefined>
+}
+
+export interface Lookup<O> {
+  /** Items looked up at once. */
+  readonly chunk: number
+  readonly run: (from: number, to: number) => Effect.Effect<LookedUp<O>>
 }
 
 /** A lone item, a batch of small ones, or a run of outcomes known before the run. */
 type Unit<O> = number | { readonly batch: ReadonlyArray<number> } | { readonly known: ReadonlyArray<O> }
 
 /**
- * Splits a job into units, in order: a lone index for a large or unsized item (it runs
- * with progress of its own), a batch of indices for a run of small ones, a run of known
- * outcomes as they are. A single item needs no plan, nor a round trip to learn its size.
+ * Splits items `from` to `to` into units, in order: a lone index for a large or unsized
+ * item (it runs with progress of its own), a batch of indices for a run of small ones, a
+ * run of known outcomes as they are. Sizes the plan needs and does not have are learnt
+ * (`learnSizes`) when two items or more are left to run.
  */
-const plan = <O extends Outcome>(job: OrderedJob<O>) =>
+const planRange = <O extends Outcome>(
+  job: OrderedJob<O>,
+  from: number,
+  to: number,
+  known: (index: number) => O | undefined,
+  sizes: Array<number | undefined>
+) =>
   Effect.gen(function*() {
-    const known = job.known ?? new Map<number, O>()
     const open: Array<number> = []
-    for (let index = 0; index < job.items; index++) if (!known.has(index)) open.push(index)
-    const sizes: Array<number | undefined> = job.sizes === undefined ? new Array(job.items).fill(undefined) : [...job.sizes]
+    for (let index = from; index < to; index++) if (known(index) === undefined) open.push(index)
     const unknown = open.filter((index) => sizes[index] === undefined)
     if (open.length >= 2 && unknown.length > 0 && job.learnSizes !== undefined) {
       const learnt = yield* job.learnSizes(unknown)
       unknown.forEach((index, i) => sizes[index] = learnt[i])
     }
-    let jobBytes: number | undefined = 0
-    for (const index of open) jobBytes = jobBytes === undefined || sizes[index] === undefined ? undefined : jobBytes + sizes[index]!
+    let openBytes: number | undefined = 0
+    for (const index of open) openBytes = openBytes === undefined || sizes[index] === undefined ? undefined : openBytes + sizes[index]!
     const units: Array<Unit<O>> = []
     let batch: Array<number> = []
     let batchBytes = 0
@@ -88,8 +118,8 @@ const plan = <O extends Outcome>(job: OrderedJob<O>) =>
       hits = []
     }
     const batching = job.batch === undefined ? undefined : job.batching
-    for (let index = 0; index < job.items; index++) {
-      const hit = known.get(index)
+    for (let index = from; index < to; index++) {
+      const hit = known(index)
       if (hit !== undefined) {
         // Outcomes stay in input order: a known one ends the batch before it.
         if (batch.length > 0) flush()
@@ -108,8 +138,11 @@ const plan = <O extends Outcome>(job: OrderedJob<O>) =>
       if (batchBytes >= batching.maxBytes || batch.length >= batching.maxItems) flush()
     }
     flush()
-    return { units, hints: { jobBytes } satisfies TaskHints }
+    return { units, openBytes }
   })
+
+/** Chunks of a job planned as they are looked up: this many units may wait, planned, for the pool. */
+const PLANNED_AHEAD = 64
 
 /**
  * Runs a job over many items on the pool, `concurrency` units at once, and emits each
@@ -190,16 +223,63 @@ export const runOrdered = <O extends Outcome>(job: OrderedJob<O>): Stream.Stream
       })
 
     const doneLabel = job.labels?.done ?? "done"
-    const { hints, units } = yield* plan(job)
+    const sizes: Array<number | undefined> = job.sizes === undefined ? new Array(job.items).fill(undefined) : [...job.sizes]
+    const lookup = job.lookup
+    /** Looks items up and notes what is known (its progress is complete); a function of the index for the plan. */
+    const lookUp = (from: number, to: number) =>
+      lookup === undefined ? Effect.succeed((index: number) => known.get(index)) : Effect.map(lookup.run(from, to), (found) => {
+        for (let i = 0; i < to - from; i++) {
+          const index = from + i
+          const hit = found.known[i]
+          if (sizes[index] === undefined) sizes[index] = found.sizes[i]
+          if (hit !== undefined && !known.has(index)) note(index, job.size(hit), job.size(hit))
+        }
+        return (index: number) => known.get(index) ?? found.known[index - from]
+      })
+    // One chunk (or no lookup): planned whole, its open bytes a hint to the pool (a small
+    // job may run on this thread). More: planned a chunk at a time as the units are taken.
+    const whole = lookup === undefined || job.items <= lookup.chunk
+    let hints: TaskHints = { jobBytes: undefined }
+    let planned: Stream.Stream<Unit<O>>
+    if (whole) {
+      const plan = yield* Effect.flatMap(lookUp(0, job.items), (isKnown) => planRange(job, 0, job.items, isKnown, sizes))
+      hints = { jobBytes: plan.openBytes }
+      planned = Stream.fromIterable(plan.units)
+    } else {
+      const chunk = Math.max(1, Math.floor(lookup.chunk))
+      const starts = Array.from({ length: Math.ceil(job.items / chunk) }, (_, i) => i * chunk)
+      planned = Stream.fromIterable(starts).pipe(
+        Stream.mapEffect((from) => {
+          const to = Math.min(job.items, from + chunk)
+          // Each chunk then lets the event loop turn: the pool's first worker (its module
+          // loaded, its thread spawned) starts while the next chunks are looked up.
+          return Effect.flatMap(lookUp(from, to), (isKnown) => planRange(job, from, to, isKnown, sizes)).pipe(
+            Effect.map((plan) => plan.units),
+            Effect.tap(Effect.yieldNow)
+          )
+        }),
+        Stream.flattenIterable,
+        Stream.buffer({ capacity: PLANNED_AHEAD })
+      )
+    }
+    const batches = job.batchConcurrency === undefined || job.batchConcurrency >= job.concurrency
+      ? undefined
+      : Semaphore.makeUnsafe(Math.max(1, job.batchConcurrency))
+    const runBatch = (indices: ReadonlyArray<number>) => {
+      const batch = job.batch!(indices, advance, hints)
+      // The next batch, waiting for the permit, is sent before this one's outcomes are
+      // handled (stored, printed): its worker hashes while this thread does that work.
+      return batches === undefined ? batch : Effect.tap(batches.withPermits(1)(batch), () => Effect.yieldNow)
+    }
     const run = (unit: Unit<O>): Effect.Effect<ReadonlyArray<O>> =>
       typeof unit === "number"
         ? Effect.map(job.one(unit, advance, hints), (outcome) => [outcome])
         : "batch" in unit
-        ? job.batch!(unit.batch, advance, hints)
+        ? runBatch(unit.batch)
         : Effect.succeed(unit.known)
 
     const runStarted = yield* Clock.currentTimeMillis
-    const results = Stream.fromIterable(units).pipe(
+    const results = planned.pipe(
       Stream.mapEffect(
         (unit) =>
           (typeof unit === "object" && "known" in unit ? run(unit) : Metrics.timed(Metrics.unitMs, run(unit))).pipe(
