@@ -37,7 +37,7 @@ import {
   Verdict,
   verdictsFromIndex
 } from "@sluice/core/node/check"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeSync } from "node:fs"
 import { ExitCode } from "./exitCode.js"
 
 interface LeanOptions {
@@ -166,12 +166,44 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   return { out, err, code }
 }
 
+/** A system call's error code, if `error` is one. */
+const codeOf = (error: unknown): unknown => (error as NodeJS.ErrnoException | null)?.code
+
+/**
+ * Writes all of `text` to the file descriptor `fd` with write(2), as coreutils does: no
+ * stream is made for it (process.stdout on a pipe is a socket object, ~1-2 ms to make).
+ * A descriptor someone made non-blocking is waited on (1 ms at a time) while it is full.
+ * False when the reader went away (EPIPE): nothing more can be written.
+ */
+export const writeAllSync = (fd: number, text: string): boolean => {
+  const bytes = Buffer.from(text)
+  let waiter: Int32Array | undefined
+  for (let at = 0; at < bytes.length;) {
+    try {
+      at += writeSync(fd, bytes, at)
+    } catch (error) {
+      if (codeOf(error) === "EPIPE") return false
+      if (codeOf(error) !== "EAGAIN") throw error
+      waiter ??= new Int32Array(new SharedArrayBuffer(4))
+      Atomics.wait(waiter, 0, 0, 1)
+    }
+  }
+  return true
+}
+
+/** The exit code of a program whose reader went away, as SIGPIPE ends coreutils (bin.ts's too). */
+const READER_GONE = 141
+
 /**
  * Runs `sluice check ...` (`argv` without node and script) from the check index and
- * resolves to its exit code, or to undefined, having printed nothing, when the full
- * program must run it. `out` and `err` write text as it is.
+ * returns its exit code, or undefined, having printed nothing, when the full program must
+ * run it. `out` and `err` write text as it is, and say false when their reader went away.
  */
-export const main = (argv: ReadonlyArray<string>, out: (text: string) => void, err: (text: string) => void): number | undefined => {
+export const main = (
+  argv: ReadonlyArray<string>,
+  out: (text: string) => boolean = (text) => writeAllSync(1, text),
+  err: (text: string) => boolean = (text) => writeAllSync(2, text)
+): number | undefined => {
   const options = leanArgs(argv)
   if (options === undefined) return undefined
   const cacheDir = defaultCacheDir()
@@ -184,7 +216,7 @@ export const main = (argv: ReadonlyArray<string>, out: (text: string) => void, e
   }
   let code: number = ExitCode.ok
   for (const answer of answers) {
-    if (answer.out.length > 0) out(answer.out.join("\n") + "\n")
+    if (answer.out.length > 0 && !out(answer.out.join("\n") + "\n")) return READER_GONE
     if (answer.err.length > 0) err(answer.err.join("\n") + "\n")
     code = Math.max(code, answer.code)
   }

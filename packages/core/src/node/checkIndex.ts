@@ -326,17 +326,25 @@ export const nameSpans = (
   })
 }
 
-/** The names of a plain index's entries (`CheckIndex.plain`), read from the checksum file it was written for. */
+/** Where a 64-bit integer's low 32 bits lie among its two 32-bit words on this machine (0: first). */
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1
+
+/**
+ * The names of a plain index's entries (`CheckIndex.plain`), read from the checksum file it
+ * was written for. Each span is read as two 32-bit words, not as a BigInt: in a fresh
+ * process the BigInt shifts and masks took ~4-9 ms of 10,000 names, the words ~1.
+ */
 export const namesAt = (sums: Uint8Array, index: CheckIndex): Array<string> => {
   const bytes = Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength)
   // An ASCII file (the usual one) is decoded once, and each name is a slice of it.
   const text = isAscii(sums) ? bytes.toString("latin1") : undefined
+  const words = new Uint32Array(index.entries.buffer, index.entries.byteOffset, index.entries.length * 2)
   const names = new Array<string>(index.count)
   for (let i = 0; i < index.count; i++) {
-    const span = index.entries[i * FIELDS + 6]!
-    const start = Number(span >> 32n)
-    const end = start + Number(span & 0xffffffffn)
-    names[i] = text === undefined ? bytes.toString("utf8", start, end) : text.slice(start, end)
+    const span = (i * FIELDS + 6) * 2
+    const length = words[span + LOW_WORD]!
+    const start = words[span + 1 - LOW_WORD]!
+    names[i] = text === undefined ? bytes.toString("utf8", start, start + length) : text.slice(start, start + length)
   }
   return names
 }
