@@ -81,6 +81,20 @@ describe("the check index", () => {
     expect(verdictsFromIndex(index.entries, names, { files: 3, bytes: 1_000 })).toBeUndefined()
   })
 
+  it("takes a file as it was only when device, inode, size, mtime and ctime are each the same to the unit (a nanosecond), and its verdict known", () => {
+    const { entries, names } = setup("exact")
+    const limits = { files: 3, bytes: 1_000 }
+    expect(verdictsFromIndex(entries!, names, limits)!.moved).toEqual([])
+    // dev, ino, size, mtimeNs, ctimeNs of the middle entry, one at a time, one off; then its verdict unknown, then not a verdict.
+    for (const [field, by] of [[0, 1n], [1, 1n], [2, 1n], [3, 1n], [4, 1n], [4, -1n], [3, 2n ** 40n], [5, -1n], [5, 3n], [5, 2n ** 32n + 1n]] as const) {
+      const changed = entries!.slice()
+      changed[FIELDS + field] = field === 5 ? by : changed[FIELDS + field]! + by
+      const answer = verdictsFromIndex(changed, names, limits)!
+      expect(answer.moved.map((m) => m.at), `field ${field} by ${by}`).toEqual([1])
+      expect([...answer.verdicts]).toEqual([Verdict.ok, Verdict.unknown, Verdict.ok])
+    }
+  })
+
   it("keeps a moved file's new identity only once it is settled, and is written again with its header", () => {
     const { entries, files, names, path, sums, what } = setup("updated")
     writeCheckIndex(path, what, entries)
