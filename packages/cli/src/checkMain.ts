@@ -151,12 +151,19 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   const out: Array<string> = []
   const err: Array<string> = []
   let failed = 0
+  for (let i = 0; i < verdicts.length; i++) if (verdicts[i] !== Verdict.ok) failed++
   // A plain index's names print as they are (nameSpans kept only those).
   const shown = parsed === undefined ? (name: string) => name : printableName
-  for (let i = 0; i < names.length; i++) {
-    const ok = verdicts[i] === Verdict.ok
-    if (!ok) failed++
-    if (!options.status && !(ok && options.quiet)) out.push(`${shown(names[i]!)}: ${ok ? "OK" : "FAILED"}`)
+  if (options.status || (failed === 0 && options.quiet)) {
+    // Nothing on standard output.
+  } else if (failed === 0 && parsed === undefined) {
+    // Every line `<name>: OK`: one join of the names, no string made a line.
+    out.push(names.join(": OK\n") + ": OK")
+  } else {
+    for (let i = 0; i < names.length; i++) {
+      const ok = verdicts[i] === Verdict.ok
+      if (!(ok && options.quiet)) out.push(`${shown(names[i]!)}: ${ok ? "OK" : "FAILED"}`)
+    }
   }
   if (!options.status) {
     if (malformed > 0) err.push(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
