@@ -192,9 +192,12 @@ export const readCheckIndex = (
   for (const [algorithm, kernel] of Object.entries(header.kernels)) {
     if (indexedKernel(algorithm as HashAlgorithm) !== kernel) return undefined
   }
-  // A copy, aligned: the file's buffer may sit at any offset of Node's pool.
-  const entries = new BigInt64Array(header.count * FIELDS)
-  new Uint8Array(entries.buffer).set(file.subarray(bodyAt, end))
+  // Read in place where the entries start at an 8-byte boundary of memory (a file read
+  // whole has a buffer of its own); else a copy, aligned (a small file's buffer may sit at
+  // any offset of Node's pool).
+  const at = file.byteOffset + bodyAt
+  const entries = at % 8 === 0 ? new BigInt64Array(file.buffer, at, header.count * FIELDS) : new BigInt64Array(header.count * FIELDS)
+  if (entries.buffer !== file.buffer) new Uint8Array(entries.buffer).set(file.subarray(bodyAt, end))
   return {
     entries,
     count: header.count,
