@@ -24,6 +24,7 @@ import {
   verdictsFromIndex,
   writeCheckIndex
 } from "./checkIndex.js"
+import { CHECK_INDEX_SUM_WASM_BASE64 } from "./checkIndexSum.wasm.js"
 import { statKey } from "./NodeByteSource.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-check-index-"))
@@ -131,6 +132,36 @@ describe("the check index", () => {
     expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
     writeFileSync(path, "not an index")
     expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+  })
+
+  it("is a miss when any one bit of it, header, entries or closing sum, is flipped, or it is cut or lengthened by a word", () => {
+    const { entries, path, sums, what } = setup("every-bit")
+    writeCheckIndex(path, what, entries)
+    const whole = readFileSync(path)
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeDefined()
+    for (let at = 0; at < whole.length; at++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const flipped = Buffer.from(whole)
+        flipped[at] = flipped[at]! ^ (1 << bit)
+        writeFileSync(path, flipped)
+        expect(readCheckIndex(path, sums, undefined, undefined), `byte ${at} bit ${bit}`).toBeUndefined()
+      }
+    }
+    for (const changed of [whole.subarray(0, whole.length - 8), Buffer.concat([whole, Buffer.alloc(8)])]) {
+      writeFileSync(path, changed)
+      expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+    }
+  })
+
+  it("closes with the sum of the committed checkIndexSum.wat (run scripts/build-wasm.mjs)", async () => {
+    const { default: initWabt } = await import("wabt")
+    const wabt = await initWabt()
+    const parsed = wabt.parseWat("checkIndexSum.wat", readFileSync(new URL("./checkIndexSum.wat", import.meta.url), "utf8"))
+    parsed.resolveNames()
+    parsed.validate()
+    const { buffer } = parsed.toBinary({ log: false, write_debug_names: false })
+    parsed.destroy()
+    expect(Buffer.from(buffer).toString("base64")).toBe(CHECK_INDEX_SUM_WASM_BASE64)
   })
 
   it("takes a checksum file found as it was when settled for its bytes, and hashes one that moved", () => {

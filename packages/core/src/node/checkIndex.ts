@@ -11,8 +11,9 @@
  * the verdicts hold for: the format, the core's version, the checksum file's bytes (a
  * SHA-256 of them, and the file's identity when it was settled: found unchanged, its
  * bytes need no hashing), the `-a` hint, and the kernel that computed each algorithm; a
- * CRC-32 of everything closes the file. A torn, foreign or stale file, or one entry whose file's
- * identity moved, is a miss, never a verdict: the caller checks the usual way.
+ * 64-bit sum of everything (`indexSum`) closes the file. A torn, foreign or stale file, or
+ * one entry whose file's identity moved, is a miss, never a verdict: the caller checks the
+ * usual way.
  *
  * The same bytes parse the same way, so the header also keeps what the parse gave that a
  * re-check needs (entries, malformed lines), and each entry the offset and length of its
@@ -33,9 +34,10 @@ import { ALGORITHMS, type HashAlgorithm, hasKernel } from "../hash/algorithms.js
 import { printableName } from "../hash/checksumLine.js"
 import { CORE_VERSION } from "../version.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
+import { CHECK_INDEX_SUM_WASM_BASE64 } from "./checkIndexSum.wasm.js"
 
-/** Bumped when the file's layout or meaning changes: another format is a miss. */
-export const CHECK_INDEX_FORMAT = 1
+/** Bumped when the file's layout or meaning changes: another format is a miss. 2: the closing sum is checkIndexSum.wat's, not a CRC-32. */
+export const CHECK_INDEX_FORMAT = 2
 
 /** 64-bit fields per entry: dev, ino, size, mtimeNs, ctimeNs, verdict, name (offset * 2^32 + length, or 0). */
 export const FIELDS = 7
@@ -44,8 +46,8 @@ export const Verdict = { unknown: 0, ok: 1, mismatch: 2 } as const
 /** One of `Verdict`'s values (a type of its own name: the declaration bundler drops a namespace's const and type of one name). */
 export type VerdictCode = (typeof Verdict)[keyof typeof Verdict]
 
-/** The trailer: a CRC-32 of every byte before it. */
-const CHECK_BYTES = 4
+/** The trailer: the closing sum (`indexSum`) of every byte before it, a 64-bit little-endian integer. */
+const CHECK_BYTES = 8
 
 /**
  * SHA-256 of the checksum file, as hex. node:crypto loads only when it is asked for: with
@@ -55,13 +57,35 @@ const CHECK_BYTES = 4
 const sha256Hex = (data: Uint8Array): string =>
   process.getBuiltinModule("node:crypto").createHash("sha256").update(data).digest("hex")
 
+/** What is used here of WebAssembly (core's TypeScript settings name no DOM or WebAssembly types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports?: object) => { readonly exports: Record<string, unknown> }
+}
+interface SumModule {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number }
+  readonly sum: (length: number) => bigint
+}
+let sumModule: SumModule | undefined
+
 /**
- * CRC-32 of the bytes (node:zlib's, loaded when first asked, as the disk level's records
- * do): what catches a damaged or foreign index. A rename writes it whole and nothing here
- * needs a cryptographic hash; in a fresh process SHA-256 cost ~4 ms to load node:crypto
- * and a JavaScript loop over 560 KB 3-6 ms, this ~1 ms.
+ * The closing sum of `bytes` (a multiple of 8 long): what catches a damaged or foreign
+ * index (checkIndexSum.wat, compiled when first asked). A rename writes the file whole and
+ * nothing here needs a cryptographic hash. node:zlib's CRC-32, before, cost ~2-2.5 ms of a
+ * re-check of 10,000 files, most of it loading node:zlib; this ~0.3. Throws where the
+ * module cannot be made or its memory cannot grow: the reader's miss, the writer's failure.
  */
-const crc32 = (bytes: Uint8Array): number => process.getBuiltinModule("node:zlib").crc32(bytes)
+const indexSum = (bytes: Uint8Array): bigint => {
+  if (sumModule === undefined) {
+    const wasm = (globalThis as unknown as { readonly WebAssembly: WasmApi }).WebAssembly
+    sumModule = new wasm.Instance(new wasm.Module(Buffer.from(CHECK_INDEX_SUM_WASM_BASE64, "base64"))).exports as unknown as SumModule
+  }
+  const { memory, sum } = sumModule
+  const pages = Math.ceil(bytes.length / 65_536) - memory.buffer.byteLength / 65_536
+  if (pages > 0) memory.grow(pages)
+  new Uint8Array(memory.buffer, 0, bytes.length).set(bytes)
+  return sum(bytes.length)
+}
 
 /** Two 32-bit multiply-xorshift lanes over a short text, as 16 hex digits: an index's file name. */
 export const nameHash = (text: string): string => {
@@ -168,9 +192,13 @@ export const readCheckIndex = (
   } catch {
     return undefined
   }
-  if (file.length < 4 + CHECK_BYTES) return undefined
+  if (file.length < 8 + CHECK_BYTES || file.length % 8 !== 0) return undefined
   const end = file.length - CHECK_BYTES
-  if (crc32(file.subarray(0, end)) !== file.readUInt32LE(end)) return undefined
+  try {
+    if (indexSum(file.subarray(0, end)) !== file.readBigInt64LE(end)) return undefined
+  } catch {
+    return undefined
+  }
   const headerLength = file.readUInt32LE(0)
   const bodyAt = align8(4 + headerLength)
   if (bodyAt > end) return undefined
@@ -243,7 +271,7 @@ const writeIndexFile = (path: string, header: Buffer, entries: BigInt64Array) =>
   file.writeUInt32LE(header.length, 0)
   header.copy(file, 4)
   Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength).copy(file, bodyAt)
-  file.writeUInt32LE(crc32(file.subarray(0, bodyAt + entries.byteLength)), bodyAt + entries.byteLength)
+  file.writeBigInt64LE(indexSum(file.subarray(0, bodyAt + entries.byteLength)), bodyAt + entries.byteLength)
   const dir = join(path, "..")
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
