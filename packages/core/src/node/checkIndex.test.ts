@@ -153,6 +153,23 @@ describe("the check index", () => {
     }
   })
 
+  it("sums an index of more than 1 MiB (20,000 entries) again and again: each read back whole, a flipped bit a miss", () => {
+    const { path, sums, what } = setup("large")
+    const count = 20_000
+    const entries = new BigInt64Array(count * FIELDS).map((_, i) => BigInt(i % FIELDS === 5 ? Verdict.ok : i))
+    writeCheckIndex(path, { ...what, count }, entries)
+    const whole = readFileSync(path)
+    expect(whole.length).toBeGreaterThan(1 << 20)
+    for (let round = 0; round < 3; round++) {
+      writeFileSync(path, whole)
+      expect(readCheckIndex(path, sums, undefined, undefined)!.entries).toEqual(entries)
+      const flipped = Buffer.from(whole)
+      flipped[whole.length - 9 - round * 500_000] = flipped[whole.length - 9 - round * 500_000]! ^ 0x80
+      writeFileSync(path, flipped)
+      expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+    }
+  })
+
   it("closes with the sum of the committed checkIndexSum.wat (run scripts/build-wasm.mjs)", async () => {
     const { default: initWabt } = await import("wabt")
     const wabt = await initWabt()

@@ -36,7 +36,10 @@ import { CORE_VERSION } from "../version.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
 import { CHECK_INDEX_SUM_WASM_BASE64 } from "./checkIndexSum.wasm.js"
 
-/** Bumped when the file's layout or meaning changes: another format is a miss. 2: the closing sum is checkIndexSum.wat's, not a CRC-32. */
+/**
+ * Bumped when the file's layout or meaning changes: another format is a miss. 2: the
+ * closing sum is checkIndexSum.wat's, not a CRC-32.
+ */
 export const CHECK_INDEX_FORMAT = 2
 
 /** 64-bit fields per entry: dev, ino, size, mtimeNs, ctimeNs, verdict, name (offset * 2^32 + length, or 0). */
@@ -72,7 +75,7 @@ let sumModule: SumModule | undefined
  * The closing sum of `bytes` (a multiple of 8 long): what catches a damaged or foreign
  * index (checkIndexSum.wat, compiled when first asked). A rename writes the file whole and
  * nothing here needs a cryptographic hash. node:zlib's CRC-32, before, cost ~2-2.5 ms of a
- * re-check of 10,000 files, most of it loading node:zlib; this ~0.3. Throws where the
+ * re-check of 10,000 files, most of it loading node:zlib; this ~0.5. Throws where the
  * module cannot be made or its memory cannot grow: the reader's miss, the writer's failure.
  */
 const indexSum = (bytes: Uint8Array): bigint => {
@@ -84,7 +87,11 @@ const indexSum = (bytes: Uint8Array): bigint => {
   const pages = Math.ceil(bytes.length / 65_536) - memory.buffer.byteLength / 65_536
   if (pages > 0) memory.grow(pages)
   new Uint8Array(memory.buffer, 0, bytes.length).set(bytes)
-  return sum(bytes.length)
+  const result = sum(bytes.length)
+  // A memory grown past 1 MiB (an index of some 18,000 files or more) is not kept for the
+  // life of the process: the next sum makes the module again (~0.1 ms).
+  if (memory.buffer.byteLength > 1 << 20) sumModule = undefined
+  return result
 }
 
 /** Two 32-bit multiply-xorshift lanes over a short text, as 16 hex digits: an index's file name. */
