@@ -130,10 +130,14 @@ const laterFromProgram: NonNullable<Options["esbuildPlugins"]>[number] = {
     })
   }
 }
-const deriveMainFile: NonNullable<Options["esbuildPlugins"]>[number] = {
-  name: "derive-main-apart",
+/**
+ * The files built apart (derive's first part, the lean check), imported by bin.ts by
+ * their names: the program build leaves them to their own configurations.
+ */
+const mainsApart: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "mains-apart",
   setup(build) {
-    build.onResolve({ filter: /^\.\/deriveMain\.js$/ }, () => ({ path: "./deriveMain.js", external: true }))
+    build.onResolve({ filter: /^\.\/(derive|check)Main\.js$/ }, (args) => ({ path: args.path, external: true }))
   }
 }
 
@@ -145,8 +149,11 @@ export default defineConfig([
   {
     ...shared,
     entry: { bin: "src/bin.ts", deriveRun: "src/commands/deriveRun.ts", deriveCalibrate: "src/commands/deriveCalibrate.ts", deriveCommand: "src/commands/deriveCommand.ts" },
-    esbuildPlugins: [deriveMainFile, ...shared.esbuildPlugins!]
+    esbuildPlugins: [mainsApart, ...shared.esbuildPlugins!]
   },
   { ...shared, entry: { deriveMain: "src/deriveMain.ts" }, splitting: false, esbuildPlugins: [laterFromProgram, ...shared.esbuildPlugins!] },
+  // The lean check (checkMain.ts with core's check entry) is one file too: what it cannot
+  // answer goes to the program, which bin.ts loads itself.
+  { ...shared, entry: { checkMain: "src/checkMain.ts" }, splitting: false },
   { ...shared, entry: { worker: "src/worker.ts" } }
 ])

@@ -75,9 +75,8 @@ const leanDerive = args[0] === "derive" && count === 0 && !args.some((a) => a ==
 // no Effect, commander or worker): a tree unchanged since its last check is a stat per
 // file. Whatever the index cannot answer it leaves, having printed nothing, to the full program.
 const leanCheck = args[0] === "check" && cacheMayAnswer && !args.some((a) => a === "--help" || a === "-h")
-const checked = leanCheck
-  ? (await import("./checkMain.js")).main(args, (text) => stdout().write(text), (text) => process.stderr.write(text))
-  : undefined
+// It writes its lines with write(2): no stream is made for them.
+const checked = leanCheck ? (await import("./checkMain.js")).main(args) : undefined
 if (checked !== undefined) process.exitCode = checked
 else if (leanDerive) {
   const { main } = await import("./deriveMain.js")

@@ -3,11 +3,12 @@
  * the full check says (lines, warnings, exit code), a damaged index or a changed file is
  * checked the full way, and `--no-cache` and `cache clear` leave none behind.
  */
+import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { beforeAll, describe, expect, it } from "vitest"
-import { pseudoRandomBytes, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
+import { binPath, pseudoRandomBytes, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
 
 requireTools("sha256sum")
 const root = useTempDir("check-index")
@@ -50,6 +51,33 @@ describe("sluice check SUMS again", () => {
     }
     const sha = tool("sha256sum", ["-c", "SUMS"], { cwd: root })
     expect((await sluice(["check", "SUMS"], { cwd: root, env })).stdout).toBe(sha.stdout)
+  })
+
+  it("answers a plain checksum file where every file is OK with the full check's lines", async () => {
+    // sha256sum's own lines (the index keeps each name's offset), each digest right; a cache of its own.
+    writeFileSync(join(root, "PLAIN"), tool("sha256sum", files, { cwd: root }).stdout)
+    const env = { SLUICE_CACHE_DIR: join(root, "cache-plain") }
+    for (const flags of [[], ["--quiet"], ["--status"]]) {
+      const reference = await sluice(["check", "--no-cache", ...flags, "PLAIN"], { cwd: root })
+      await sluice(["check", ...flags, "PLAIN"], { cwd: root, env })
+      const again = await sluice(["check", ...flags, "PLAIN"], { cwd: root, env })
+      expect({ stdout: again.stdout, stderr: again.stderr, status: again.status }).toEqual({
+        stdout: reference.stdout,
+        stderr: reference.stderr,
+        status: 0
+      })
+    }
+    expect((await sluice(["check", "PLAIN"], { cwd: root, env })).stdout).toBe(files.map((file) => `${file}: OK\n`).join(""))
+  })
+
+  it("ends quietly with 141 when its reader went away, as the full program does", () => {
+    // `true` exits before the check prints: the write finds no reader (EPIPE).
+    const piped = spawnSync("bash", ["-c", '"$@" | true; echo "${PIPESTATUS[0]}"', "bash", process.execPath, binPath, "check", "SUMS"], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: "utf8"
+    })
+    expect({ stdout: piped.stdout, stderr: piped.stderr }).toEqual({ stdout: "141\n", stderr: "" })
   })
 
   it("checks the full way past a damaged index, and writes it again", async () => {

@@ -24,6 +24,7 @@ import {
   verdictsFromIndex,
   writeCheckIndex
 } from "./checkIndex.js"
+import { CHECK_INDEX_SUM_WASM_BASE64 } from "./checkIndexSum.wasm.js"
 import { statKey } from "./NodeByteSource.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-check-index-"))
@@ -81,6 +82,20 @@ describe("the check index", () => {
     expect(verdictsFromIndex(index.entries, names, { files: 3, bytes: 1_000 })).toBeUndefined()
   })
 
+  it("takes a file as it was only when device, inode, size, mtime and ctime are each the same to the unit (a nanosecond), and its verdict known", () => {
+    const { entries, names } = setup("exact")
+    const limits = { files: 3, bytes: 1_000 }
+    expect(verdictsFromIndex(entries!, names, limits)!.moved).toEqual([])
+    // dev, ino, size, mtimeNs, ctimeNs of the middle entry, one at a time, one off; then its verdict unknown, then not a verdict.
+    for (const [field, by] of [[0, 1n], [1, 1n], [2, 1n], [3, 1n], [4, 1n], [4, -1n], [3, 2n ** 40n], [5, -1n], [5, 3n], [5, 2n ** 32n + 1n]] as const) {
+      const changed = entries!.slice()
+      changed[FIELDS + field] = field === 5 ? by : changed[FIELDS + field]! + by
+      const answer = verdictsFromIndex(changed, names, limits)!
+      expect(answer.moved.map((m) => m.at), `field ${field} by ${by}`).toEqual([1])
+      expect([...answer.verdicts]).toEqual([Verdict.ok, Verdict.unknown, Verdict.ok])
+    }
+  })
+
   it("keeps a moved file's new identity only once it is settled, and is written again with its header", () => {
     const { entries, files, names, path, sums, what } = setup("updated")
     writeCheckIndex(path, what, entries)
@@ -117,6 +132,53 @@ describe("the check index", () => {
     expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
     writeFileSync(path, "not an index")
     expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+  })
+
+  it("is a miss when any one bit of it, header, entries or closing sum, is flipped, or it is cut or lengthened by a word", () => {
+    const { entries, path, sums, what } = setup("every-bit")
+    writeCheckIndex(path, what, entries)
+    const whole = readFileSync(path)
+    expect(readCheckIndex(path, sums, undefined, undefined)).toBeDefined()
+    for (let at = 0; at < whole.length; at++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const flipped = Buffer.from(whole)
+        flipped[at] = flipped[at]! ^ (1 << bit)
+        writeFileSync(path, flipped)
+        expect(readCheckIndex(path, sums, undefined, undefined), `byte ${at} bit ${bit}`).toBeUndefined()
+      }
+    }
+    for (const changed of [whole.subarray(0, whole.length - 8), Buffer.concat([whole, Buffer.alloc(8)])]) {
+      writeFileSync(path, changed)
+      expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+    }
+  })
+
+  it("sums an index of more than 1 MiB (20,000 entries) again and again: each read back whole, a flipped bit a miss", () => {
+    const { path, sums, what } = setup("large")
+    const count = 20_000
+    const entries = new BigInt64Array(count * FIELDS).map((_, i) => BigInt(i % FIELDS === 5 ? Verdict.ok : i))
+    writeCheckIndex(path, { ...what, count }, entries)
+    const whole = readFileSync(path)
+    expect(whole.length).toBeGreaterThan(1 << 20)
+    for (let round = 0; round < 3; round++) {
+      writeFileSync(path, whole)
+      expect(readCheckIndex(path, sums, undefined, undefined)!.entries).toEqual(entries)
+      const flipped = Buffer.from(whole)
+      flipped[whole.length - 9 - round * 500_000] = flipped[whole.length - 9 - round * 500_000]! ^ 0x80
+      writeFileSync(path, flipped)
+      expect(readCheckIndex(path, sums, undefined, undefined)).toBeUndefined()
+    }
+  })
+
+  it("closes with the sum of the committed checkIndexSum.wat (run scripts/build-wasm.mjs)", async () => {
+    const { default: initWabt } = await import("wabt")
+    const wabt = await initWabt()
+    const parsed = wabt.parseWat("checkIndexSum.wat", readFileSync(new URL("./checkIndexSum.wat", import.meta.url), "utf8"))
+    parsed.resolveNames()
+    parsed.validate()
+    const { buffer } = parsed.toBinary({ log: false, write_debug_names: false })
+    parsed.destroy()
+    expect(Buffer.from(buffer).toString("base64")).toBe(CHECK_INDEX_SUM_WASM_BASE64)
   })
 
   it("takes a checksum file found as it was when settled for its bytes, and hashes one that moved", () => {
