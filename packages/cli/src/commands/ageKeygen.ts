@@ -180,6 +180,11 @@ export const ageKeyProgram = (
   err: (line: string) => void
 ): Effect.Effect<ExitCode, never, WorkerPool> =>
   Effect.gen(function*() {
+    // As age-keygen (O_EXCL before the key is made): a taken name is refused before anything.
+    if (options.output !== undefined && fs.lstatSync(options.output, { throwIfNoEntry: false }) !== undefined) {
+      err(`sluice: ${options.output}: not written: ${errnoText(Object.assign(new Error("exists"), { code: "EEXIST" }))}`)
+      return ExitCode.output
+    }
     let file: string
     if (options.pq) {
       const { newHybridAgeKeyFile } = yield* Effect.promise(() => import("@sluice/core/age-keys"))
@@ -213,7 +218,8 @@ export const readSealRecipients = async (
   value: string
 ): Promise<{ readonly recipients: ReadonlyArray<{ readonly kind: "X25519" | "mlkem768x25519"; readonly publicKey: Uint8Array }> } | { readonly message: string; readonly code: ExitCode }> => {
   const { sealRecipientsOf } = await import("@sluice/core/age-keys")
-  if (value.startsWith("age1")) {
+  // What reads as a recipient (or a key pasted by mistake) is parsed as one, never taken for a path.
+  if (/^(age1|AGE-|ssh-)/.test(value)) {
     const result = sealRecipientsOf({ recipient: value })
     return result._tag === "Recipients" ? result : { message: `--seal-to: ${result.problem}`, code: ExitCode.usage }
   }
