@@ -60,7 +60,12 @@ const open = async (file: Uint8Array, identityText: string): Promise<Uint8Array>
 const KEY_TEXT = new TextEncoder().encode("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----\n")
 
 describe("sealToAge", () => {
-  for (const [name, kernel] of [["noble", nobleSealKernel], ["node (libsodium)", makeNodeSealKernel()], ["node (no native)", makeNodeSealKernel({ native: false })]] as const) {
+  for (const [name, kernel] of [
+    ["noble", nobleSealKernel],
+    ["node (libsodium X25519)", makeNodeSealKernel()],
+    ["node (node:crypto X25519)", makeNodeSealKernel({ native: false })],
+    ["node (noble X25519)", makeNodeSealKernel({ native: false, x25519: "noble" })]
+  ] as const) {
     it(`makes a file Debian's age -d opens to the exact bytes, with the ${name} kernel`, () => {
       const { identity, recipient } = ageKeygen()
       expect(ageDecrypt(identity, sealToAge(KEY_TEXT, [recipient], kernel)).equals(Buffer.from(KEY_TEXT))).toBe(true)
@@ -85,6 +90,12 @@ describe("sealToAge", () => {
     const sealed = sealToAge(KEY_TEXT, [{ kind: "mlkem768x25519", publicKey: recipient }], makeNodeSealKernel())
     expect(parseHeader(sealed).stanzas.map((s) => s.type)).toEqual(["mlkem768x25519"])
     expect(await open(sealed, `${ageHybridIdentity(seed)}\n`)).toEqual(KEY_TEXT)
+  })
+
+  it("refuses a low-order X25519 recipient on every kernel", () => {
+    for (const kernel of [nobleSealKernel, makeNodeSealKernel(), makeNodeSealKernel({ native: false })]) {
+      expect(() => sealToAge(KEY_TEXT, [{ kind: "X25519", publicKey: new Uint8Array(32) }], kernel)).toThrow(/low-order/)
+    }
   })
 
   it("gives every file its own file key and nonce: two seals of the same key differ", () => {
