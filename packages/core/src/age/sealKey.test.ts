@@ -10,7 +10,8 @@ import { parseHeader } from "./header.js"
 import { parseIdentityFile } from "./identities.js"
 import { payloadKey, verifyHeaderMac } from "./keySchedule.js"
 import { nobleAead } from "./nobleAead.js"
-import { nobleSealKernel, type SealRecipient, sealRecipientsProblem, sealToAge } from "./sealKey.js"
+import { MIXED_PQ_MESSAGE as RECIPIENTS_MESSAGE } from "./recipients.js"
+import { MIXED_PQ_MESSAGE, nobleSealKernel, type SealRecipient, sealRecipientsProblem, sealToAge } from "./sealKey.js"
 import { hybridPublicKey } from "./stanzas/hybrid.js"
 import { unwrapFileKey } from "./unwrap.js"
 import { CHUNK_SIZE, chunkNonce, TAG_SIZE } from "./stream.js"
@@ -108,6 +109,7 @@ describe("sealToAge", () => {
     const seed = new Uint8Array(32).fill(3)
     const x = ageKeygen().recipient
     expect(sealRecipientsProblem([x, { kind: "mlkem768x25519", publicKey: hybridPublicKey(seed) }])).toMatch(/can't mix post-quantum and classic recipients/)
+    expect(MIXED_PQ_MESSAGE).toBe(RECIPIENTS_MESSAGE)
     expect(sealRecipientsProblem([])).toBe("no recipients to seal to")
     expect(sealRecipientsProblem([x])).toBeUndefined()
   })

@@ -18,7 +18,6 @@ import { encodeBase64 } from "./base64.js"
 import { encodeHeader, NONCE_SIZE } from "./header.js"
 import { FILE_KEY_SIZE } from "./keySchedule.js"
 import { nobleAead } from "./nobleAead.js"
-import { checkRecipients } from "./recipients.js"
 import type { Stanza } from "./stanza.js"
 import * as Hybrid from "./stanzas/hybrid.js"
 import { ascii, concatBytes, hkdf32, isAllZero, WRAPPED_KEY_BYTES } from "./stanzas/wrapKey.js"
@@ -72,6 +71,14 @@ const EMPTY = new Uint8Array(0)
 const nobleHmac = (key: Uint8Array, data: Uint8Array): Uint8Array => hmac(sha256, key, data)
 const ZERO_NONCE = new Uint8Array(12)
 
+/**
+ * age's refusal (age.go `incompatibleLabelsError`), as recipients.ts's `MIXED_PQ_MESSAGE` (a
+ * test keeps them equal): not imported from there, so the keygen worker's chunk, which
+ * loads this module, does not load every recipient type (SSH, scrypt) with it.
+ */
+export const MIXED_PQ_MESSAGE =
+  "incompatible recipients: can't mix post-quantum and classic recipients, or the file would be vulnerable to quantum computers"
+
 /** Why recipients cannot seal: none, a mix age refuses, or one of another kind. */
 export const sealRecipientsProblem = (recipients: ReadonlyArray<SealRecipient>): string | undefined => {
   if (recipients.length === 0) return "no recipients to seal to"
@@ -79,7 +86,8 @@ export const sealRecipientsProblem = (recipients: ReadonlyArray<SealRecipient>):
     if (r.kind !== "X25519" && r.kind !== "mlkem768x25519") return `a recipient of type ${String((r as { kind: unknown }).kind)}, which keys are not sealed to`
     if (r.publicKey.length !== (r.kind === "X25519" ? 32 : HYBRID_PUBLIC_KEY_BYTES)) return `a ${r.kind} recipient of ${r.publicKey.length} bytes`
   }
-  return checkRecipients(recipients)?.message
+  const pq = recipients.some((r) => r.kind === "mlkem768x25519")
+  return pq && recipients.some((r) => r.kind !== "mlkem768x25519") ? MIXED_PQ_MESSAGE : undefined
 }
 
 /** The X25519 stanza of `fileKey` for `recipient`, through the kernel; its ephemeral secret, shared secret and wrap key wiped. */

@@ -1,6 +1,5 @@
 import { Clock, Effect, Option, Scheduler, Semaphore } from "effect"
-import { armor } from "../age/armor.js"
-import { nobleSealKernel, type SealKernel, sealRecipientsProblem, sealToAge } from "../age/sealKey.js"
+import type { SealKernel } from "../age/sealKey.js"
 import { OutputFailed } from "../engine/errors.js"
 import { withRoom } from "./der.js"
 import { encodeKey, encodeKeyNow, encodeKeyText } from "./encodeKey.js"
@@ -104,7 +103,9 @@ interface Sealer {
   readonly bytes: (bytes: Uint8Array) => Uint8Array<ArrayBuffer>
 }
 
-const makeSealer = (seal: Seal, kernel: SealKernel): Sealer => {
+type Sealing = typeof import("./sealing.js")
+
+const makeSealer = (seal: Seal, kernel: SealKernel, { armor, sealRecipientsProblem, sealToAge }: Sealing): Sealer => {
   if (sealRecipientsProblem(seal.recipients) !== undefined) throw new Error("bad seal recipients")
   const sealed = (plain: Uint8Array): Uint8Array<ArrayBuffer> => {
     try {
@@ -377,7 +378,7 @@ const linesOf = (request: GenerateKeysRequest, layout: { readonly first: number;
 export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
   const kernel = Option.getOrElse(yield* Effect.serviceOption(KeyKernel), () => portableKeyKernel)
   const fileWriter = Option.getOrUndefined(yield* Effect.serviceOption(KeyFileWriter))
-  const sealKernel = Option.getOrElse(yield* Effect.serviceOption(AgeSealKernel), () => nobleSealKernel)
+  const loadSealKernel = Option.getOrUndefined(yield* Effect.serviceOption(AgeSealKernel))
   // A worker given two batches at once (the pool's `tasksPerWorker`) makes quick keys in
   // turn, not interleaved: the second batch starts as the first ends, while the first's
   // answer crosses. (Each batch's first key is made before its turn: it decides the path.)
@@ -389,8 +390,12 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
         const createdMillis = yield* Clock.currentTimeMillis
         const options = { passphrase: request.passphrase, pbes2Key: request.pbes2Key, comment: request.comment, pbe: request.pbe, createdMillis }
         const seal = request.seal
-        const sealer = seal === undefined ? undefined : yield* Effect.try({
-          try: () => makeSealer(seal, sealKernel),
+        const sealer = seal === undefined ? undefined : yield* Effect.tryPromise({
+          try: async () => {
+            const sealing = await import("./sealing.js")
+            const kernel = loadSealKernel === undefined ? sealing.nobleSealKernel : await loadSealKernel()
+            return makeSealer(seal, kernel, sealing)
+          },
           catch: () => keygenError(new EncodingFailed({ type: request.type, format: "age-sealed private keys (recipients that cannot be sealed to)" }))
         })
         /** A private form's bytes sealed (the plaintext wiped), when the request seals. */
