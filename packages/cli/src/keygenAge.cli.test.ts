@@ -2,11 +2,11 @@
  * `sluice keygen` as age-keygen (`--type age [--pq] [-o]`, `-y`) and `--seal-to` (each private
  * key an age file), checked with Debian's age and age-keygen (1.1.1), ssh-keygen and openssl.
  */
-import { execFileSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { expectCleanStderr, requireTools, sluice, useTempDir } from "./cli.testkit.js"
+import { binPath, expectCleanStderr, requireTools, sluice, useTempDir } from "./cli.testkit.js"
 
 const dir = useTempDir("keygen-age")
 const TIMEOUT = 60_000
@@ -210,6 +210,32 @@ describe("sluice keygen --seal-to", () => {
     expect(sealed.status).toBe(2)
     expect(sealed.stderr).toMatch(/was not sealed with age/)
   })
+
+  it("kill -9 mid-run: the tree, staging directories left included, holds no plaintext key; --resume then gives N whole sealed keys", async () => {
+    const { identity, recipient } = ageKey()
+    const out = fresh()
+    const child = spawn(process.execPath, [binPath, "keygen", "-t", "ed25519", "-n", "1000000", "--seal-to", recipient, "--out-dir", out, "-w", "2"], { stdio: "ignore" })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)))
+    const lines = () => existsSync(join(out, "manifest.jsonl")) ? readFileSync(join(out, "manifest.jsonl"), "utf8").split("\n").length - 1 : 0
+    const started = Date.now()
+    while (lines() < 300 && Date.now() - started < 45_000) await new Promise((r) => setTimeout(r, 20))
+    child.kill("SIGKILL")
+    expect(await exited).toBe("SIGKILL")
+    const files = everyFile(out)
+    expect(files.length).toBeGreaterThan(600)
+    for (const file of files) expect(readFileSync(file, "latin1")).not.toMatch(PLAINTEXT)
+    const count = lines() + 200
+    const again = await sluice(["keygen", "-t", "ed25519", "-n", String(count), "--seal-to", recipient, "--out-dir", out, "--resume", "--json"], { timeoutMs: TIMEOUT })
+    expect(again.status).toBe(0)
+    const all = manifest(out)
+    expect(all.map((l) => l.index)).toEqual(Array.from({ length: count }, (_, i) => i + 1))
+    expect(new Set(all.map((l) => l.ssh)).size).toBe(count)
+    expect(everyFile(out).filter((f) => f.includes("sluice-tmp"))).toEqual([])
+    const last = all[count - 1]!
+    const ssh = fresh("id")
+    writeFileSync(ssh, ageDecrypt(identity, readFileSync(join(out, last.files["openssh-private"]!))), { mode: 0o600 })
+    expect(execFileSync("ssh-keygen", ["-y", "-f", ssh], { encoding: "utf8" }).trim()).toBe(last.ssh)
+  }, 2 * TIMEOUT)
 
   it("refuses a passphrase with --seal-to, post-quantum and classic recipients together, an SSH recipient, and a missing file, before any key", async () => {
     const { recipient } = ageKey()
