@@ -109,6 +109,17 @@ describe("sluice keygen --type age, as age-keygen", () => {
     expect((await sluice(["keygen", "-y", fresh("missing")])).status).toBe(3)
     expect((await sluice(["keygen", "--type", "age", "-n", "5", "--out-dir", fresh(), "-o", fresh()])).status).toBe(2)
     expect((await sluice(["keygen", "-t", "ed25519", "--pq"])).status).toBe(2)
+    expect((await sluice(["keygen", "--type", "age", "--pq", "--json"])).status).toBe(2)
+  })
+
+  it("many age keys (--type age -n N --jsonl): X25519 keys in their age forms, as --type x25519", async () => {
+    const path = fresh("age.jsonl")
+    expect((await sluice(["keygen", "--type", "age", "-n", "3", "--jsonl", path], { timeoutMs: TIMEOUT })).status).toBe(0)
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, string>)
+    expect(lines.map((l) => l["type"])).toEqual(["x25519", "x25519", "x25519"])
+    const key = fresh("one.txt")
+    writeFileSync(key, lines[2]!["age-identity"]!)
+    expect(execFileSync("age-keygen", ["-y", key], { encoding: "utf8" })).toBe(lines[2]!["age-recipient"])
   })
 
   it("--pq: a post-quantum key file in age-keygen -pq's format, whose -y is its '# public key:' line", async () => {

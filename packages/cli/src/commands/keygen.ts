@@ -468,9 +468,10 @@ export const keygenCommand = async (
   }
   if (input !== undefined) return usage(`too many arguments: '${input}' (an INPUT file is read with -y only)`)
   if (options.type === "age") {
-    const bulk = options.outDir !== undefined || options.jsonl !== undefined || (options.count !== undefined && options.count !== "1")
+    // --json prints the key as JSON: the X25519 key's age forms, as --type x25519 does.
+    const bulk = options.outDir !== undefined || options.jsonl !== undefined || (options.count !== undefined && options.count !== "1") || options.json
     if (!bulk || options.pq === true || options.output !== undefined) {
-      if (bulk) return usage("--type age with --pq or -o writes one key file, as age-keygen: leave out --count, --out-dir and --jsonl")
+      if (bulk) return usage("--type age with --pq or -o writes one key file, as age-keygen: leave out --count, --out-dir, --jsonl and --json")
       if (options.format !== undefined || options.encrypt || options.passphraseFile !== undefined || options.comment !== undefined || options.sealTo !== undefined || options.resume) {
         return usage("--type age writes age-keygen's key file: --format, passphrases, --comment, --seal-to and --resume are for other runs (--type x25519 for its forms)")
       }
