@@ -8,6 +8,7 @@ export default defineConfig([
     ...shared,
     entry: {
       index: "src/index.ts",
+      "age-keys": "src/keys/ageKeyFiles.ts",
       "platform/node": "src/node/node.ts",
       "platform/node-derive": "src/node/deriveNode.ts",
       "platform/node-derive-engine": "src/node/deriveEngineNode.ts",

@@ -154,8 +154,9 @@ ${EXIT_CODES_HELP}`)
 
   program
     .command("keygen")
-    .description("generate keys of one type on every core: one to standard output, or many to a directory (one file per key per form, and a manifest) or as JSON lines")
-    .option("-t, --type <type>", `the key type: ${KEY_TYPES.join(", ")} (required)`)
+    .description("generate keys of one type on every core: one to standard output, or many to a directory (one file per key per form, and a manifest) or as JSON lines; age keys as age-keygen does")
+    .argument("[input]", "with -y: the identity file to read (standard input when none, or for '-')")
+    .option("-t, --type <type>", `the key type: ${KEY_TYPES.join(", ")}, or age (age-keygen's key file: an X25519 key, post-quantum with --pq) (required)`)
     .option("-n, --count <n>", "how many keys (default 1; more than one needs --out-dir or --jsonl)")
     .option("-f, --format <forms>", `a form to write, repeatable or comma-separated: ${Object.keys(FILE_SUFFIX).join(", ")} (default: openssh-private and openssh-public for OpenSSH types, age-identity and age-recipient for x25519, pkcs8-pem and spki-pem otherwise)`, (value: string, previous: Array<string> = []) => [...previous, value])
     .option("--out-dir <dir>", `write key-000001, key-000001.pub... there (private forms mode 0600, each file whole or not at all; past 1,000 keys in subdirectories of 1,000: 0000/, 0001/...) and ${MANIFEST}: one line per key with its files, public key and fingerprints`)
@@ -165,6 +166,10 @@ ${EXIT_CODES_HELP}`)
     .option("--comment <text>", "the OpenSSH comment of every key")
     .option("--resume", `go on with an --out-dir run that was stopped: the keys in its ${MANIFEST} are kept, what is past them is made again`, false)
     .option("--json", "print one JSON object at the end: what was written, time and keys/s (with no destination: the key as one JSON object)", false)
+    .option("--pq", "with --type age: a post-quantum hybrid key (ML-KEM-768 + X25519: age1pq1…, AGE-SECRET-KEY-PQ-1…), as age-keygen -pq")
+    .option("-o, --output <file>", "with --type age or -y: write to FILE, a new file (mode 0600; an existing FILE is never replaced, as age-keygen); the public key is then printed on standard error")
+    .option("-y", "print the recipient of each identity in INPUT, an age identity file (age-keygen -y)")
+    .option("--seal-to <recipient|file>", "seal each private key with age to this recipient (age1…, or age1pq1… post-quantum) or to every recipient in FILE (one a line, # comments): private files become age files (NAME.age), JSON lines hold them ASCII-armored; public keys and the manifest stay plain")
     .addOption(workersOption())
     .addHelpText("after", `
 The passphrase never comes from the command line: arguments are visible to every user of
@@ -173,6 +178,14 @@ else from the environment variable SLUICE_PASSPHRASE, else, on a terminal, from 
 that does not echo (typed twice). Encryption is asked for by --encrypt, --passphrase-file
 or an encrypted form; each private form is then written encrypted (jwk and age-identity
 have no encrypted form and are refused). Bad options exit 2 before any key is made.
+--seal-to RECIPIENT|FILE encrypts each private form with age on the worker that made it,
+before it is written: a file key, header and payload of its own per key, to X25519 or
+post-quantum recipients (not both: age's rule), so no private key is ever on disk or in
+a JSON line in plaintext. Files are binary age files named after the form's file plus
+.age (key-000001.age, key-000001.pem.age); in JSON lines (and on standard output) each
+private form is the armored age file as a string, which 'age -d -i KEY' reads as is.
+--type age writes age-keygen's file ('# created:', '# public key:', the secret key);
+with -o FILE it never replaces a file. -y prints an identity file's recipients.
 A private key is never on disk with wider permissions than 0600, not even for a moment:
 its temporary file is created 0600 and renamed into place. After a failure or Ctrl-C the
 directory holds whole keys only, each in ${MANIFEST}; --resume goes on from there.
@@ -184,9 +197,14 @@ Examples:
   sluice keygen -t ed25519 -n 100 --passphrase-file pw --out-dir keys    encrypted with pw
   sluice keygen -t x25519 -n 1000 --jsonl - | jq -r '."age-recipient"'
   sluice keygen -t ed25519 -n 1000000 --out-dir keys --resume           after a kill: goes on
+  sluice keygen --type age -o key.txt                 age-keygen -o key.txt
+  sluice keygen --type age --pq -o pq.txt             age-keygen -pq -o pq.txt
+  sluice keygen -y key.txt                            age-keygen -y key.txt
+  sluice keygen -t ed25519 -n 10000 --seal-to age1… --out-dir keys       private keys as age files
+  sluice keygen -t ecdsa-p256 -n 500 -f pkcs8-pem,spki-pem --seal-to escrow.txt --jsonl keys.jsonl
 ${EXIT_CODES_HELP}`)
-    .action(async (opts: KeygenCommandOptions) => {
-      setExit(await keygenCommand(opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early))
+    .action(async (input: string | undefined, opts: KeygenCommandOptions) => {
+      setExit(await keygenCommand(opts, (text) => process.stdout.write(text), (line) => process.stderr.write(line + "\n"), early, input))
     })
 
   program

@@ -45,6 +45,7 @@ import { ExitCode } from "../exitCodes.js"
 import { KEYGEN_WORKER_HEAP } from "../keygenWorkers.js"
 import { makeProgressReporter, renderKeyProgress } from "../progress.js"
 import { outputs, runCommand } from "../runtime.js"
+import { ageConvertCommand, ageKeyProgram, readSealRecipients } from "./ageKeygen.js"
 import { prompt, withoutNewline } from "./derive.js"
 
 export interface KeygenCommandOptions {
@@ -59,6 +60,12 @@ export interface KeygenCommandOptions {
   readonly resume: boolean
   readonly json: boolean
   readonly workers?: string
+  /** age-keygen's flags: a post-quantum key (`--type age --pq`), its file (`-o`), recipients of an identity file (`-y`). */
+  readonly pq?: boolean
+  readonly output?: string
+  readonly y?: boolean
+  /** Each private key sealed with age to this recipient, or to the recipients in this file. */
+  readonly sealTo?: string
 }
 
 /** A usage error: said before anything is generated or written. */
@@ -124,7 +131,12 @@ interface Plan {
   readonly destination: Destination
   readonly comment: string | undefined
   readonly width: number
+  /** With --seal-to: each private form an age file (`.age` after its name; armored in JSON). */
+  readonly sealed: boolean
 }
+
+/** A form's file name after `key-000001`: a sealed private form's ends in `.age`. */
+const suffixOf = (plan: Plan, format: KeyFormat): string => FILE_SUFFIX[format] + (plan.sealed && SECRET_FORMATS.has(format) ? ".age" : "")
 
 const parsePlan = (options: KeygenCommandOptions): Plan => {
   if (options.type === undefined) throw new Usage(`--type is required (${KEY_TYPES.join(", ")})`)
@@ -159,9 +171,13 @@ const parsePlan = (options: KeygenCommandOptions): Plan => {
     ? { kind: "jsonl", path: options.jsonl }
     : { kind: "stdout" }
   if (options.resume && destination.kind !== "dir") throw new Usage("--resume goes on with an --out-dir run")
+  const sealed = options.sealTo !== undefined
+  if (sealed && encrypt) throw new Usage("--seal-to seals the private keys with age: leave out --encrypt, --passphrase-file and the encrypted forms")
+  if (sealed && !formats.some((f) => SECRET_FORMATS.has(f))) throw new Usage("--seal-to seals private keys, and no private form is asked for")
   if (destination.kind === "stdout") {
     if (count > 1) throw new Usage("more than one key needs a destination: --out-dir DIR or --jsonl FILE (- for standard output)")
-    const binary = formats.find((f) => BINARY.has(f))
+    // A sealed private form is printed as an armored age file.
+    const binary = formats.find((f) => BINARY.has(f) && !(sealed && SECRET_FORMATS.has(f)))
     if (binary !== undefined && !options.json) throw new Usage(`${binary} is binary: write it with --out-dir or --jsonl, or print --json`)
   }
   if (options.json && destination.kind === "jsonl" && destination.path === "-") throw new Usage("--json and --jsonl - would share standard output: give --jsonl a FILE")
@@ -178,7 +194,7 @@ const parsePlan = (options: KeygenCommandOptions): Plan => {
   }
   if (destination.kind === "dir") need("jwk-public")
   need("jwk-thumbprint")
-  return { type: keyType, count, formats, generated, encrypt, destination, comment: options.comment, width: Math.max(6, String(count).length) }
+  return { type: keyType, count, formats, generated, encrypt, destination, comment: options.comment, width: Math.max(6, String(count).length), sealed }
 }
 
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? "EIO"
@@ -229,7 +245,12 @@ const lineLayout = (plan: Plan) => ({ type: plan.type, formats: plan.generated, 
 
 /** One key as a JSON line: its index (from 1), its type, each form asked (DER in base64, JWK as objects), its fingerprints. */
 const jsonLine = (plan: Plan, index: number, outputs: GeneratedKey["outputs"]): string =>
-  keyJsonLine(keyLineTemplate(lineLayout(plan)), index, outputs.map((o) => lineValueOfBytes(o.format, o.bytes)))
+  keyJsonLine(
+    keyLineTemplate(lineLayout(plan)),
+    index,
+    // A sealed private form is its armored age file, as a JSON string (as the workers write it in --jsonl).
+    outputs.map((o) => plan.sealed && SECRET_FORMATS.has(o.format) ? JSON.stringify(Buffer.from(o.bytes).toString("utf8")) : lineValueOfBytes(o.format, o.bytes))
+  )
 
 const wipe = (outputs: GeneratedKey["outputs"]) => {
   for (const output of outputs) if (SECRET_FORMATS.has(output.format)) output.bytes.fill(0)
@@ -293,6 +314,11 @@ const prepareDir = (plan: Plan, dir: string, resume: boolean): Resumed => {
     if (entry.type !== plan.type) throw new Usage(`--resume: the run in ${dir} made ${String(entry.type)} keys, not ${plan.type}`)
     const formats = Object.keys(entry.files ?? {})
     if (formats.join(",") !== plan.formats.join(",")) throw new Usage(`--resume: the run in ${dir} wrote ${formats.join(",")}; give the same --format (and passphrase options)`)
+    // Sealed or not, as the run was: its private files' names say (`.age`).
+    const suffixes = plan.formats.map((f) => /key-\d+(.*)$/.exec(String(entry.files?.[f]))?.[1])
+    if (plan.formats.some((f, i) => suffixes[i] !== suffixOf(plan, f))) {
+      throw new Usage(`--resume: the run in ${dir} was ${plan.sealed ? "not " : ""}sealed with age; give --seal-to as it was given`)
+    }
     if (done === 0) {
       const slash = String(Object.values(entry.files ?? {})[0]).indexOf("/")
       shardWidth = slash > 0 ? slash : undefined
@@ -412,15 +438,64 @@ const exitFor = (error: Failure, err: (line: string) => void): ExitCode => {
  * made), reads the passphrase when keys are encrypted, then generates and writes.
  */
 export const keygenCommand = async (
-  options: KeygenCommandOptions,
+  given: KeygenCommandOptions,
   out: (text: string) => void,
   err: (line: string) => void,
-  early?: ReadonlyArray<EarlyWorker>
+  early?: ReadonlyArray<EarlyWorker>,
+  input?: string
 ): Promise<ExitCode> => {
+  let options = given
+  const usage = (message: string) => {
+    err(`sluice: ${message}`)
+    return ExitCode.usage
+  }
+  const pool = { workers: options.workers, cache: false, early, workerHeap: KEYGEN_WORKER_HEAP, tasksPerWorker: BATCHES_PER_WORKER } as const
+  // age-keygen -y: the recipients of an identity file.
+  if (options.y === true) {
+    if (options.pq === true) return usage("--pq cannot be used with -y")
+    const other = [
+      ["--type", options.type],
+      ["--count", options.count],
+      ["--format", options.format],
+      ["--out-dir", options.outDir],
+      ["--jsonl", options.jsonl],
+      ["--seal-to", options.sealTo],
+      ["--passphrase-file", options.passphraseFile],
+      ["--comment", options.comment]
+    ].find(([, v]) => v !== undefined)
+    if (other !== undefined || options.encrypt || options.resume) return usage(`-y prints the recipients of an identity file: it takes -o FILE and INPUT only, not ${other?.[0] ?? (options.encrypt ? "--encrypt" : "--resume")}`)
+    return ageConvertCommand(input, { pq: false, output: options.output }, out, err)
+  }
+  if (input !== undefined) return usage(`too many arguments: '${input}' (an INPUT file is read with -y only)`)
+  if (options.type === "age") {
+    // --json prints the key as JSON: the X25519 key's age forms, as --type x25519 does.
+    const bulk = options.outDir !== undefined || options.jsonl !== undefined || (options.count !== undefined && options.count !== "1") || options.json
+    if (!bulk || options.pq === true || options.output !== undefined) {
+      if (bulk) return usage("--type age with --pq or -o writes one key file, as age-keygen: leave out --count, --out-dir, --jsonl and --json")
+      if (options.format !== undefined || options.encrypt || options.passphraseFile !== undefined || options.comment !== undefined || options.sealTo !== undefined || options.resume) {
+        return usage("--type age writes age-keygen's key file: --format, passphrases, --comment, --seal-to and --resume are for other runs (--type x25519 for its forms)")
+      }
+      return runCommand(ageKeyProgram({ pq: options.pq === true, output: options.output }, out, err), pool)
+    }
+    // Many age keys: X25519 keys in their age forms.
+    options = { ...options, type: "x25519" }
+  }
+  if (options.pq === true) return usage("--pq makes a post-quantum age key: give --type age")
+  if (options.output !== undefined) return usage("-o FILE writes one age key (--type age) or -y's recipients; other keys go to --out-dir, --jsonl or standard output")
   let plan: Plan
   let resumed: Resumed = { done: 0 }
+  let seal: KeyStreamRequest["seal"]
   try {
     plan = parsePlan(options)
+    if (options.sealTo !== undefined) {
+      const read = await readSealRecipients(options.sealTo)
+      if ("message" in read) {
+        err(`sluice: ${read.message}`)
+        return read.code
+      }
+      // Files are binary age files; JSON lines and standard output get them armored.
+      seal = { recipients: read.recipients, armor: plan.destination.kind !== "dir" }
+    }
     if (plan.destination.kind === "dir") resumed = prepareDir(plan, plan.destination.dir, options.resume)
   } catch (error) {
     if (error instanceof DirFailed) {
@@ -443,7 +518,8 @@ export const keygenCommand = async (
     start: resumed.done,
     formats: plan.generated,
     ...(passphrase === undefined ? {} : { passphrase }),
-    ...(plan.comment === undefined ? {} : { comment: plan.comment })
+    ...(plan.comment === undefined ? {} : { comment: plan.comment }),
+    ...(seal === undefined ? {} : { seal })
   }
   const program = run(plan, request, resumed, options, out, err).pipe(
     Effect.ensuring(Effect.sync(() => passphrase?.fill(0)))
@@ -452,7 +528,7 @@ export const keygenCommand = async (
   setFlagsFromString(FIXED_YOUNG_GENERATION)
   setFlagsFromString(ROOMIER_OLD_GENERATION)
   // Each worker holds its next batch while the last one's lines cross (core's keygen handler makes them in turn).
-  return runCommand(program, { workers: options.workers, cache: false, early, workerHeap: KEYGEN_WORKER_HEAP, tasksPerWorker: BATCHES_PER_WORKER })
+  return runCommand(program, pool)
 }
 
 /**
@@ -504,6 +580,7 @@ const run = (
       ...(resumed.done > 0 ? { resumedFrom: resumed.done } : {}),
       formats: plan.formats,
       encrypted: plan.encrypt,
+      ...(plan.sealed ? { sealed: true } : {}),
       ...extra,
       seconds: Number(seconds.toFixed(3)),
       keysPerSecond: Number((made / Math.max(seconds, 1e-3)).toFixed(1))
@@ -643,7 +720,7 @@ const writeDir = (
   const root = join(dir, ".")
   const prefix = root.endsWith(sep) ? root : root + sep
   const fields = plan.formats.length
-  const suffixes = plan.formats.map((f) => FILE_SUFFIX[f])
+  const suffixes = plan.formats.map((f) => suffixOf(plan, f))
   /** The subdirectory a resumed run had begun and not filled (its keys go in one by one), or -1. */
   const start = request.start ?? 0
   const partial = shardWidth !== undefined && start % KEY_SHARD_KEYS !== 0 ? Math.floor(start / KEY_SHARD_KEYS) : -1

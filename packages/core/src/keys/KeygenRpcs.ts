@@ -48,6 +48,20 @@ export const GenerateKeysRequest = Schema.Struct({
    * `OutputFailed`), private forms 0600 and the others 0644, and sends
    * back only the manifest lines: a private key never leaves the thread that made it.
    */
+  /**
+   * Each private form sealed with age before it leaves the worker (`sluice keygen
+   * --seal-to`, age/sealKey.ts): a whole age file to these recipients (X25519 or
+   * MLKEM768-X25519, not mixed), with a fresh file key per key and form, the plaintext wiped
+   * once sealed. `armor`: the file ASCII-armored (JSON lines, standard output), else
+   * binary (files). Only public keys: nothing here is secret.
+   */
+  seal: Schema.optional(Schema.Struct({
+    recipients: Schema.Array(Schema.Struct({
+      kind: Schema.Literals(["X25519", "mlkem768x25519"]),
+      publicKey: Schema.Uint8Array
+    })),
+    armor: Schema.Boolean
+  })),
   files: Schema.optional(Schema.Struct({
     first: Schema.Number,
     fields: Schema.Number,

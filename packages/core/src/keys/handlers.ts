@@ -1,7 +1,9 @@
 import { Clock, Effect, Option, Scheduler, Semaphore } from "effect"
+import type { SealKernel } from "../age/sealKey.js"
 import { OutputFailed } from "../engine/errors.js"
 import { withRoom } from "./der.js"
 import { encodeKey, encodeKeyNow, encodeKeyText } from "./encodeKey.js"
+import { AgeSealKernel } from "./AgeSealKernel.js"
 import { KeyFileWriter } from "./KeyFiles.js"
 import { type KeyFormat, SECRET_FORMATS } from "./KeyFormat.js"
 import { EncodingFailed, GenerationFailed, type KeygenError, keygenError } from "./KeyError.js"
@@ -89,6 +91,39 @@ type Output = EncodedKey["outputs"][number]
 /** One form of a key: its text where it is text (`encodeKeyText`), else its bytes. */
 type Form = { readonly text: string; readonly bytes?: undefined } | { readonly text?: undefined; readonly bytes: Uint8Array<ArrayBuffer> }
 
+type Seal = NonNullable<GenerateKeysRequest["seal"]>
+
+/**
+ * A private form sealed with age (`--seal-to`): its bytes become a whole age file (armored
+ * text for JSON lines and standard output, binary for files), and the plaintext bytes are
+ * wiped here. A text form's string cannot be wiped; it is dropped at once.
+ */
+interface Sealer {
+  readonly form: (form: Form) => Form
+  readonly bytes: (bytes: Uint8Array) => Uint8Array<ArrayBuffer>
+}
+
+type Sealing = typeof import("./sealing.js")
+
+const makeSealer = (seal: Seal, kernel: SealKernel, { armor, sealRecipientsProblem, sealToAge }: Sealing): Sealer => {
+  if (sealRecipientsProblem(seal.recipients) !== undefined) throw new Error("bad seal recipients")
+  const sealed = (plain: Uint8Array): Uint8Array<ArrayBuffer> => {
+    try {
+      const file = sealToAge(plain, seal.recipients, kernel)
+      return seal.armor ? armor(file) as Uint8Array<ArrayBuffer> : file
+    } finally {
+      plain.fill(0)
+    }
+  }
+  return {
+    bytes: sealed,
+    form: (form) => {
+      const file = sealed(form.bytes ?? encoder.encode(form.text))
+      return seal.armor ? { text: decoder.decode(file) } : { bytes: file }
+    }
+  }
+}
+
 /** One form, at once where it can be made so (`encodeKeyText`, `encodeKeyNow`), else through a promise. */
 const formOf = (pair: KeyPair, type: KeyType, format: KeyFormat, options: EncodeOptions): Form | Promise<Form> => {
   try {
@@ -114,13 +149,22 @@ const encodeForms = (
   type: KeyType,
   formats: ReadonlyArray<KeyFormat>,
   options: EncodeOptions,
-  use: (i: number, format: KeyFormat, form: Form) => void
+  use: (i: number, format: KeyFormat, form: Form) => void,
+  sealer?: Sealer
 ): Promise<void> | undefined => {
+  const sealed = (format: KeyFormat, form: Form): Form => {
+    if (sealer === undefined || !SECRET_FORMATS.has(format)) return form
+    try {
+      return sealer.form(form)
+    } catch {
+      throw encodingFailed(type, format)
+    }
+  }
   const from = (start: number): Promise<void> | undefined => {
     for (let i = start; i < formats.length; i++) {
       const form = formOf(pair, type, formats[i]!, options)
-      if (form instanceof Promise) return form.then((f) => (use(i, formats[i]!, f), from(i + 1)))
-      use(i, formats[i]!, form)
+      if (form instanceof Promise) return form.then((f) => (use(i, formats[i]!, sealed(formats[i]!, f)), from(i + 1)))
+      use(i, formats[i]!, sealed(formats[i]!, form))
     }
     return undefined
   }
@@ -136,9 +180,16 @@ const encodeForms = (
 /** A form's bytes: its text as UTF-8, or the bytes it was made as. */
 const bytesOf = (form: Form): Uint8Array<ArrayBuffer> => form.bytes ?? encoder.encode(form.text) as Uint8Array<ArrayBuffer>
 
-/** A form's value in a JSON line (`keyLines.ts`): text forms go straight from their text, with no bytes between. */
-const lineValueOf = (format: KeyFormat, form: Form): string =>
-  form.text !== undefined ? lineValueOfText(format, form.text) : lineValueOfBytes(format, form.bytes)
+/**
+ * A form's value in a JSON line (`keyLines.ts`): text forms go straight from their text, with
+ * no bytes between. A sealed private form is its armored age file, as a JSON string.
+ */
+const lineValueOf = (format: KeyFormat, form: Form, sealed = false): string =>
+  sealed && SECRET_FORMATS.has(format)
+    ? JSON.stringify(form.text ?? decoder.decode(form.bytes))
+    : form.text !== undefined
+    ? lineValueOfText(format, form.text)
+    : lineValueOfBytes(format, form.bytes)
 
 const encoder = new TextEncoder()
 
@@ -208,13 +259,14 @@ class FileBytes {
     private readonly count: number,
     private readonly formats: ReadonlyArray<KeyFormat>,
     private readonly template: KeyManifestTemplate,
-    private readonly first: number
+    private readonly first: number,
+    private readonly sealer?: Sealer
   ) {
     this.sizes = new Uint32Array(count * template.heads.length)
   }
   /** One key's files and its manifest line, from its forms (text, else bytes), in the layout's order. */
   add(pair: KeyPair, type: KeyType, options: EncodeOptions): Promise<void> | undefined {
-    const pending = encodeForms(pair, type, this.formats, options, (i, format, form) => this.put(i, format, form))
+    const pending = encodeForms(pair, type, this.formats, options, (i, format, form) => this.put(i, format, form), this.sealer)
     if (pending !== undefined) return pending.then(() => this.line())
     this.line()
     return undefined
@@ -301,11 +353,12 @@ const manifestTemplate = (request: GenerateKeysRequest, layout: FilesLayout) =>
 
 /** Keys already made, as the batch's lines (the slow path: RSA, or a kernel without `generateNow`). */
 const linesOf = (request: GenerateKeysRequest, layout: { readonly first: number; readonly fields: number }, keys: ReadonlyArray<EncodedKey>): Uint8Array<ArrayBuffer> => {
+  const sealed = request.seal !== undefined
   const template = keyLineTemplate({ type: request.type, formats: request.formats, fields: layout.fields })
   const lines = new LineBytes(keys.length)
   for (let k = 0; k < keys.length; k++) {
     const outputs = keys[k]!.outputs
-    lines.append(keyJsonLine(template, layout.first + k, outputs.map((o) => lineValueOfBytes(o.format, o.bytes))))
+    lines.append(keyJsonLine(template, layout.first + k, outputs.map((o) => lineValueOf(o.format, { bytes: o.bytes as Uint8Array<ArrayBuffer> }, sealed))))
     for (const output of outputs) if (SECRET_FORMATS.has(output.format)) output.bytes.fill(0)
   }
   return lines.take()
@@ -325,6 +378,7 @@ const linesOf = (request: GenerateKeysRequest, layout: { readonly first: number;
 export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
   const kernel = Option.getOrElse(yield* Effect.serviceOption(KeyKernel), () => portableKeyKernel)
   const fileWriter = Option.getOrUndefined(yield* Effect.serviceOption(KeyFileWriter))
+  const loadSealKernel = Option.getOrUndefined(yield* Effect.serviceOption(AgeSealKernel))
   // A worker given two batches at once (the pool's `tasksPerWorker`) makes quick keys in
   // turn, not interleaved: the second batch starts as the first ends, while the first's
   // answer crosses. (Each batch's first key is made before its turn: it decides the path.)
@@ -335,12 +389,24 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
         yield* validateKeygen(request)
         const createdMillis = yield* Clock.currentTimeMillis
         const options = { passphrase: request.passphrase, pbes2Key: request.pbes2Key, comment: request.comment, pbe: request.pbe, createdMillis }
+        const seal = request.seal
+        const sealer = seal === undefined ? undefined : yield* Effect.tryPromise({
+          try: async () => {
+            const sealing = await import("./sealing.js")
+            const kernel = loadSealKernel === undefined ? sealing.nobleSealKernel : await loadSealKernel()
+            return makeSealer(seal, kernel, sealing)
+          },
+          catch: () => keygenError(new EncodingFailed({ type: request.type, format: "age-sealed private keys (recipients that cannot be sealed to)" }))
+        })
+        /** A private form's bytes sealed (the plaintext wiped), when the request seals. */
+        const sealBytes = (format: KeyFormat, bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> =>
+          sealer === undefined || !SECRET_FORMATS.has(format) ? bytes : sealer.bytes(bytes)
         const one = Effect.acquireUseRelease(
           kernel.generate(request.type),
           (pair) =>
             Effect.forEach(request.formats, (format: KeyFormat) =>
               Effect.tryPromise({
-                try: () => encodeKey(pair, format, options),
+                try: async () => sealBytes(format, await encodeKey(pair, format, options) as Uint8Array<ArrayBuffer>),
                 catch: () => keygenError(new EncodingFailed({ type: request.type, format }))
               }).pipe(Effect.map((bytes) => ({ format, bytes })))),
           (pair) => Effect.sync(() => wipe(pair))
@@ -362,7 +428,7 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
           const template = layout === undefined ? undefined : keyLineTemplate({ type: request.type, formats: request.formats, fields: layout.fields })
           const filesLayout = request.files
           // Lines written as bytes where every form of the line is made at once (no passphrase to derive per key).
-          const writer = layout === undefined || filesLayout !== undefined
+          const writer = layout === undefined || filesLayout !== undefined || sealer !== undefined
             ? undefined
             : keyLineWriter({ type: request.type, formats: request.formats, fields: layout.fields }, options, kernel.sha256Into)
           return yield* Semaphore.withPermit(inTurn, Effect.tryPromise({
@@ -373,7 +439,8 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                 request.count,
                 request.formats,
                 manifestTemplate(request, filesLayout),
-                filesLayout.first
+                filesLayout.first,
+                sealer
               )
               const values: Array<string> = []
               /** Key `i` in every form asked, into the batch: undefined when done at once, else its promise. */
@@ -401,12 +468,12 @@ export const KeygenHandlersLive = KeygenRpcs.toLayer(Effect.gen(function*() {
                   keys.push({ outputs })
                   return encodeForms(pair, request.type, request.formats, options, (i, format, form) => {
                     outputs[i] = { format, bytes: bytesOf(form) }
-                  })
+                  }, sealer)
                 }
                 const index = layout!.first + i
                 const pending = encodeForms(pair, request.type, request.formats, options, (i, format, form) => {
-                  values[i] = lineValueOf(format, form)
-                })
+                  values[i] = lineValueOf(format, form, sealer !== undefined)
+                }, sealer)
                 if (pending === undefined) {
                   lines.append(keyJsonLine(template, index, values))
                   return undefined

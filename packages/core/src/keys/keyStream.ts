@@ -26,6 +26,8 @@ export interface KeyStreamRequest {
   readonly passphrase?: Uint8Array | undefined
   readonly comment?: string | undefined
   readonly pbe?: GenerateKeysRequest["pbe"]
+  /** Each private form sealed with age to these recipients on the worker (`GenerateKeysRequest.seal`). */
+  readonly seal?: GenerateKeysRequest["seal"] | undefined
   /** The index of the first key (a resumed run goes on from the keys it has). Default 0. */
   readonly start?: number | undefined
   /** Keys per task; default from the type and formats, smaller as the job ends (`keyBatchSizes`). */
@@ -134,10 +136,16 @@ const SHARE_DIVISOR = 2 * BATCHES_PER_WORKER
  * `batchSize` fixes the size (the last batch, and a subdirectory's end, may be smaller).
  */
 export const keyBatchSizes = (
-  request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count" | "start" | "batchSize" | "files">,
+  request: Pick<KeyStreamRequest, "type" | "formats" | "pbe" | "count" | "start" | "batchSize" | "files" | "seal">,
   concurrency = 1
 ): Array<number> => {
-  const perKey = estimateCpuMillis({ type: request.type, formats: request.formats, count: 1, ...(request.pbe === undefined ? {} : { pbe: request.pbe }) }, { sharedPbes2Key: true })
+  const perKey = estimateCpuMillis({
+    type: request.type,
+    formats: request.formats,
+    count: 1,
+    ...(request.pbe === undefined ? {} : { pbe: request.pbe }),
+    ...(request.seal === undefined ? {} : { seal: request.seal })
+  }, { sharedPbes2Key: true })
   const quick = perKey <= QUICK_KEY_MILLIS
   const most = request.batchSize ??
     Math.max(1, Math.min(quick ? QUICK_BATCH_KEYS : 256, KEYGEN_LIMITS.maxCount, quick ? Infinity : Math.floor(BATCH_BUDGET_MILLIS / perKey)))
@@ -229,7 +237,8 @@ export const generateKeyBatches = (
       ...(request.files === undefined ? {} : { files: filesOf(request.files, first) }),
       ...(request.passphrase === undefined ? {} : { passphrase: request.passphrase }),
       ...(request.comment === undefined ? {} : { comment: request.comment }),
-      ...(request.pbe === undefined ? {} : { pbe: request.pbe })
+      ...(request.pbe === undefined ? {} : { pbe: request.pbe }),
+      ...(request.seal === undefined ? {} : { seal: request.seal })
     })
     // Type, formats and passphrase, on this thread, before a worker is asked for anything.
     yield* validateKeygen(asked(1))

@@ -16,6 +16,8 @@ export interface NativeSodium {
   readonly crypto_sign_keypair: (pk: Uint8Array, sk: Uint8Array) => void
   /** crypto_scalarmult_base: the X25519 public key of the (clamped) scalar `n`. */
   readonly crypto_scalarmult_base: (q: Uint8Array, n: Uint8Array) => void
+  /** crypto_scalarmult: X25519(`n`, `p`) into `q`; throws where the result is all zeros (a low-order `p`). */
+  readonly crypto_scalarmult: (q: Uint8Array, n: Uint8Array, p: Uint8Array) => void
   /** crypto_hash_sha256: SHA-256 of `input` into `out` (32 bytes). */
   readonly crypto_hash_sha256: (out: Uint8Array, input: Uint8Array) => void
   /**
