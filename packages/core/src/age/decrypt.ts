@@ -117,7 +117,8 @@ const open = (key: Uint8Array, job: Job, source: Source | undefined, sink: PathS
 
 /** The jobs of a payload of `size` bytes at `offset` of a source the workers read. */
 const sizedJobs = (offset: number, size: number, perPiece: number): Stream.Stream<Job> =>
-  Stream.fromIterable(decryptionPieces(size, perPiece)).pipe(Stream.map((p) => ({
+  // No payload at all is one job of no chunks: Truncated at chunk 0.
+  size === 0 ? Stream.make({ firstChunk: 0, chunks: 0, final: true, inOffset: offset, inLength: 0 }) : Stream.fromIterable(decryptionPieces(size, perPiece)).pipe(Stream.map((p) => ({
     firstChunk: p.firstChunk,
     chunks: p.chunks,
     final: p.final,
