@@ -75,6 +75,15 @@ describe("armored, with age 1.1.1", () => {
     same(execFileSync("age", ["-d", "-i", keyFile, encrypted], { maxBuffer: 64 << 20 }), bytes)
   }, 30_000)
 
+  it.each([0, 65536, 200_000])("age -d opens encryptFile's armor, written whole to the file (%i bytes)", async (size) => {
+    const { bytes, file } = plaintextFile(size)
+    const encrypted = path("armored-file.age")
+    const summary = await encryptFile(file, encrypted, { recipients, armor: true, ...options })
+    expect(summary.plaintextBytes).toBe(size)
+    expect(summary.ciphertextBytes).toBe(readFileSync(encrypted).length)
+    same(execFileSync("age", ["-d", "-i", keyFile, encrypted], { maxBuffer: 64 << 20 }), bytes)
+  }, 30_000)
+
   it.each([0, 65536, 200_000])("decrypt and decryptFile open age -a's armor (%i bytes)", async (size) => {
     const { bytes, file } = plaintextFile(size)
     const encrypted = path("age-armored.age")
