@@ -31,6 +31,7 @@ import * as NodeByteSink from "./NodeByteSink.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
+import { faultyPool, killEvery } from "./faults.testkit.js"
 import { layer, layerInline } from "./node.js"
 
 // Real worker threads run the built worker entry: `test` runs after `build`.
@@ -192,4 +193,26 @@ describe("memory", () => {
     // Pool size 1 on the calling thread: 2 pieces in flight, and what the stream holds between stages.
     expect(ahead).toBeLessThanOrEqual(2 + 4)
   }, 30_000)
+})
+
+describe("workers killed while age runs", () => {
+  it("an encryption (stream out) and a decryption (to a file) under fire give the same bytes", async () => {
+    const plaintext = plaintextOf(24 * 1024 * 1024 + 999)
+    const input = path("fire-plain")
+    writeFileSync(input, plaintext)
+    const pool = await faultyPool({ workers: 2 })
+    const stop = killEvery(pool, 100)
+    const { back, encrypted } = await Effect.runPromise(Effect.gen(function*() {
+      const encrypted = concat(yield* Stream.runCollect(encryptWith(new PathSource({ path: input }), { chunksPerPiece: 4 }, seam)))
+      const file = path("fire.age")
+      writeFileSync(file, encrypted)
+      const back = path("fire-back")
+      yield* decryptToFile(new PathSource({ path: file }), back, { identities: [identity], chunksPerPiece: 4 })
+      return { back, encrypted }
+    }).pipe(Effect.provide(pool.layer)))
+    const kills = stop()
+    expect(Buffer.compare(encrypted, reference(plaintext))).toBe(0)
+    expect(Buffer.compare(readFileSync(back), plaintext)).toBe(0)
+    expect(kills).toBeGreaterThan(0)
+  }, 120_000)
 })
