@@ -9,12 +9,13 @@ import { RpcServer } from "effect/rpc"
 import { workerData } from "node:worker_threads"
 import { OperationHandlers, Operations } from "../operations.js"
 import { type FaultRule, layerFaulty } from "../engine/faultySource.testkit.js"
+import * as NodeByteSink from "./NodeByteSink.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
 
 const { counters, rules } = workerData as { rules: ReadonlyArray<FaultRule>; counters: Int32Array }
 const Sources = layerFaulty(rules, counters, { crash: () => process.exit(70) }).pipe(Layer.provide(NodeByteSource.layer))
-const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(Sources, NodeHashKernel.layer)))
+const Handlers = OperationHandlers.pipe(Layer.provide(Layer.mergeAll(Sources, NodeByteSink.layer, NodeHashKernel.layer)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(NodeWorkerRunner.layer))
 
 Effect.runFork(Layer.launch(RpcServer.layer(Operations).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))))

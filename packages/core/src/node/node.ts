@@ -20,6 +20,7 @@ import * as ResultCache from "../engine/cache/ResultCache.js"
 import { CORE_VERSION } from "../version.js"
 import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
 import * as NodeIdentity from "./nodeIdentity.js"
+import * as NodeByteSink from "./NodeByteSink.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
 import { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"
@@ -27,9 +28,14 @@ import * as NodeKdfKernel from "./NodeKdfKernel.js"
 import { derive } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
 import { type GeneratedKey, generateKeyStream, type KeyStreamRequest } from "../keys/keyStream.js"
+import type { AgeSummary, DecryptOptions, EncryptOptions } from "../age/AgeOptions.js"
+import { decryptToFile, encryptToFile } from "./ageFiles.js"
 
 /** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
-const NodeHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
+const NodeHandlers = operationHandlers(
+  () => import("./keygenHandlers.js").then((m) => m.handlers),
+  () => import("./ageHandlers.js").then((m) => m.handlers)
+)
 
 export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
@@ -102,11 +108,11 @@ const poolLayer = (options: NodeLayerOptions): Layer.Layer<WorkerPool.WorkerPool
       worker.once("exit", (code) => died(`the worker exited with code ${code}`))
       worker.once("error", (error) => died(`the worker failed: ${error.message}`))
     }
-  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer]))
+  }).pipe(Layer.provide([NodeByteSource.layer, NodeByteSink.layer, NodeHashKernel.layer, NodeKdfKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */
 export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: Operations, handlers: NodeHandlers }).pipe(
-  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer])
+  Layer.provide([NodeByteSource.layer, NodeByteSink.layer, NodeHashKernel.layer, NodeKdfKernel.layer])
 )
 
 export interface HashFileOptions extends NodeLayerOptions {
@@ -162,6 +168,29 @@ export const generateKeysIterable = (request: KeyStreamRequest, options: NodeLay
   ))
 
 export * from "./atomicFile.js"
+export { decryptToFile, encryptToFile } from "./ageFiles.js"
+export { nodeAgeKeyKernel } from "./NodeAgeKeyKernel.js"
+
+/**
+ * Promise-returning age encryption for programs that do not use Effect: the file `input`
+ * encrypted to `output` (written whole or not at all) on a pool that lives for this call
+ * (`workers: 0`: on this thread). Rejects with an `AgeError`, `SourceError`,
+ * `OutputFailed` or `WorkerError`; `output` is then untouched.
+ */
+export const encryptFile = (input: string, output: string, options: EncryptOptions & NodeLayerOptions): Promise<AgeSummary> =>
+  Effect.runPromise(encryptToFile(new PathSource({ path: input }), output, options).pipe(
+    Effect.provide(options.workers === 0 ? layerInline : layer(options))
+  ))
+
+/**
+ * Promise-returning age decryption: the age file `input` decrypted to `output`, which
+ * appears only once every chunk authenticated. Rejects with an `AgeError` (no identity
+ * matched, bad MAC, a tampered or truncated payload...) and leaves `output` untouched.
+ */
+export const decryptFile = (input: string, output: string, options: DecryptOptions & NodeLayerOptions): Promise<AgeSummary> =>
+  Effect.runPromise(decryptToFile(new PathSource({ path: input }), output, options).pipe(
+    Effect.provide(options.workers === 0 ? layerInline : layer(options))
+  ))
 
 export interface CacheLayerOptions {
   /** The cache directory; defaults to `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`. */
