@@ -95,3 +95,34 @@ export type { Pbes2Kdf } from "./keys/Pbes2Key.js"
 export { BATCHES_PER_WORKER, generateKeyBatches, generateKeyStream, keyBatchSizes, MAX_KEY_STREAM_COUNT } from "./keys/keyStream.js"
 export type { GeneratedKey, GeneratedKeyBatch, KeyStreamRequest } from "./keys/keyStream.js"
 export { estimateCpuMillis as keygenCpuEstimate, KEYGEN_LIMITS, validateKeygen } from "./keys/validateKeygen.js"
+export {
+  AgeError,
+  ageError,
+  AgeErrorReason,
+  BadHeaderMac,
+  BadIdentity,
+  BadPassphrase as AgeBadPassphrase,
+  BadRecipient,
+  EmptyLastChunk,
+  IncompatibleRecipients,
+  MalformedArmor,
+  MalformedHeader,
+  NoIdentityMatch,
+  Tampered,
+  TrailingData,
+  Truncated,
+  UnsupportedVersion,
+  WorkFactorTooLarge
+} from "./age/AgeError.js"
+export type { PayloadFailure } from "./age/AgeError.js"
+export * from "./age/AgeOptions.js"
+export { encrypt, encryptToSink, type EncryptError } from "./age/encrypt.js"
+export { decrypt, decryptToSink, type DecryptError } from "./age/decrypt.js"
+export { checkRecipients, parseRecipient, parseRecipientsFile } from "./age/recipients.js"
+export type { AgeRecipient, ParsedRecipient, RecipientsFile } from "./age/recipients.js"
+export { forgetIdentities, parseIdentityFile, scryptIdentity, x25519Identity } from "./age/identities.js"
+export type { AgeIdentity, IdentityFile, IdentityFileOptions, LockedSshIdentity, PassphrasePrompt } from "./age/identities.js"
+export type { AgeKeyKernel } from "./age/AgeKeyKernel.js"
+export type { Aead } from "./age/stream.js"
+export { nobleAead } from "./age/nobleAead.js"
+export { isArmored, armorStream, dearmorStream } from "./age/armor.js"

@@ -27,6 +27,8 @@ import * as NodeKdfKernel from "./NodeKdfKernel.js"
 import { derive } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
 import { type GeneratedKey, generateKeyStream, type KeyStreamRequest } from "../keys/keyStream.js"
+import type { AgeSummary, DecryptOptions, EncryptOptions } from "../age/AgeOptions.js"
+import { decryptToFile, encryptToFile } from "./ageFiles.js"
 
 /** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
 const NodeHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
@@ -155,6 +157,29 @@ export const generateKeysIterable = (request: KeyStreamRequest, options: NodeLay
   ))
 
 export * from "./atomicFile.js"
+export { decryptToFile, encryptToFile } from "./ageFiles.js"
+export { nodeAgeKeyKernel } from "./NodeAgeKeyKernel.js"
+
+/**
+ * Promise-returning age encryption for programs that do not use Effect: the file `input`
+ * encrypted to `output` (written whole or not at all) on a pool that lives for this call
+ * (`workers: 0`: on this thread). Rejects with an `AgeError`, `SourceError`,
+ * `OutputFailed` or `WorkerError`; `output` is then untouched.
+ */
+export const encryptFile = (input: string, output: string, options: EncryptOptions & NodeLayerOptions): Promise<AgeSummary> =>
+  Effect.runPromise(encryptToFile(new PathSource({ path: input }), output, options).pipe(
+    Effect.provide(options.workers === 0 ? layerInline : layer(options))
+  ))
+
+/**
+ * Promise-returning age decryption: the age file `input` decrypted to `output`, which
+ * appears only once every chunk authenticated. Rejects with an `AgeError` (no identity
+ * matched, bad MAC, a tampered or truncated payload...) and leaves `output` untouched.
+ */
+export const decryptFile = (input: string, output: string, options: DecryptOptions & NodeLayerOptions): Promise<AgeSummary> =>
+  Effect.runPromise(decryptToFile(new PathSource({ path: input }), output, options).pipe(
+    Effect.provide(options.workers === 0 ? layerInline : layer(options))
+  ))
 
 export interface CacheLayerOptions {
   /** The cache directory; defaults to `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`. */
