@@ -52,9 +52,15 @@ sys.stdout.write(json.dumps({"status": code, "screen": out.decode("latin-1"), "u
 export const onPty = (
   args: ReadonlyArray<string>,
   options: { readonly cwd: string; readonly answers?: ReadonlyArray<readonly [string, string]>; readonly env?: Record<string, string>; readonly timeoutMs?: number }
+): PtyRun => commandOnPty([process.execPath, binPath, ...args], options)
+
+/** Any program (`argv[0]` a path) on a terminal, as `onPty`. */
+export const commandOnPty = (
+  argv: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly answers?: ReadonlyArray<readonly [string, string]>; readonly env?: Record<string, string>; readonly timeoutMs?: number }
 ): PtyRun => {
   const spec = {
-    argv: [process.execPath, binPath, ...args],
+    argv,
     cwd: options.cwd,
     env: options.env ?? {},
     answers: options.answers ?? [],

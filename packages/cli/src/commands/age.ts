@@ -349,9 +349,19 @@ export const decryptProgram = (
 ): Effect.Effect<ExitCode, never, WorkerPool> => {
   const identities = readIdentities(plan.identities)
   let asked: Uint8Array | undefined
-  const options = identities.length > 0
-    ? { identities, kernel: nodeAgeKeyKernel }
-    : { passphrase: async () => (asked = await decryptPassphrase(plan.passphraseFd)), kernel: nodeAgeKeyKernel }
+  // A passphrase that cannot be had (no terminal, an empty one) ends the run with its own
+  // message: the callback answers none, and `failure` says why.
+  let refused: AgeUsage | undefined
+  const ask = async () => {
+    try {
+      return (asked = await decryptPassphrase(plan.passphraseFd))
+    } catch (error) {
+      if (!(error instanceof AgeUsage)) throw error
+      refused = error
+      return undefined
+    }
+  }
+  const options = identities.length > 0 ? { identities, kernel: nodeAgeKeyKernel } : { passphrase: ask, kernel: nodeAgeKeyKernel }
   const source = sourceOf(plan.input)
   const size = plan.input.kind === "file" ? sizeOf(plan.input.path) : undefined
   const output = plan.output
@@ -365,10 +375,13 @@ export const decryptProgram = (
       Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))
     )
   return finish(
-    run.pipe(Effect.ensuring(Effect.sync(() => {
-      forgetIdentities(identities)
-      asked?.fill(0)
-    }))),
+    run.pipe(
+      Effect.mapError((error) => refused === undefined ? error : usage(refused)),
+      Effect.ensuring(Effect.sync(() => {
+        forgetIdentities(identities)
+        asked?.fill(0)
+      }))
+    ),
     plan.json,
     out,
     err,
