@@ -5,6 +5,8 @@
  */
 import { Layer } from "effect"
 import type { Rpc, RpcGroup } from "effect/rpc"
+import { AgeRpcs } from "./age/AgeRpcs.js"
+import { type AgeHandlersLoader, ageHandlersLazy, portableAge } from "./age/lazyHandlers.js"
 import { DeriveRpcs } from "./derive/DeriveRpcs.js"
 import { deriveHandlersLazy, UNLOADED_KERNEL } from "./derive/lazyHandlers.js"
 import { EngineHandlersLive, EngineRpcs } from "./engine/pool/EngineRpcs.js"
@@ -14,7 +16,7 @@ import { HashRpcs } from "./hash/HashRpcs.js"
 import { GenerationFailed, keygenError } from "./keys/KeyError.js"
 import { KeygenRpcs } from "./keys/KeygenRpcs.js"
 
-export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs, KeygenRpcs)
+export const Operations = EngineRpcs.merge(HashRpcs, DeriveRpcs, KeygenRpcs, AgeRpcs)
 
 /** The keygen handlers with a platform's key kernel, loaded when the first key is asked for. */
 export type KeygenHandlersLoader = () => Promise<Layer.Layer<Rpc.ToHandler<RpcGroup.Rpcs<typeof KeygenRpcs>>>>
@@ -28,17 +30,19 @@ const UNLOADED = UNLOADED_KERNEL
 /**
  * What a worker (or the calling thread) runs; needs the platform's sources and kernels.
  * Derive and keygen load on their first request, not when a worker starts: a worker that
- * only hashes never evaluates their tables, ciphers and WebAssembly. `keygen` is the
+ * only hashes never evaluates their tables, ciphers and WebAssembly. `age` loads age's
+ * handlers with the platform's ChaCha20-Poly1305 (noble's by default). `keygen` is the
  * platform's way to load keygen with its own kernel (node:crypto, WebCrypto). Code that
  * cannot be loaded (a chunk missing from a split bundle) fails each request as its kernel
  * failing would ("ed25519: the unloadable kernel failed"), not as a defect.
  */
-export const operationHandlers = (keygen: KeygenHandlersLoader = portableKeygen) =>
+export const operationHandlers = (keygen: KeygenHandlersLoader = portableKeygen, age: AgeHandlersLoader = portableAge) =>
   Layer.mergeAll(
     EngineHandlersLive,
     HashHandlersLive,
     deriveHandlersLazy(),
-    lazyHandlers(KeygenRpcs, keygen, ({ type }) => keygenError(new GenerationFailed({ type, kernel: UNLOADED })))
+    lazyHandlers(KeygenRpcs, keygen, ({ type }) => keygenError(new GenerationFailed({ type, kernel: UNLOADED }))),
+    ageHandlersLazy(age)
   )
 
 /** Every operation's handlers, keygen over the portable kernel. */

@@ -12,6 +12,7 @@ import type { AgeSummary, DecryptOptions, EncryptOptions } from "../age/AgeOptio
 import { type DecryptError, decryptToSink } from "../age/decrypt.js"
 import { type EncryptError, encryptToSink } from "../age/encrypt.js"
 import { nodeAgeKeyKernel } from "./NodeAgeKeyKernel.js"
+import * as NodeByteSource from "./NodeByteSource.js"
 import { type AtomicFileOptions, writeAtomically } from "./atomicFile.js"
 
 /** `input` encrypted to the file `path`, atomically; RSA-OAEP from node:crypto unless `options.kernel`. */
@@ -21,7 +22,10 @@ export const encryptToFile = (
   options: EncryptOptions,
   file: AtomicFileOptions = {}
 ): Effect.Effect<AgeSummary, EncryptError | OutputFailed, WorkerPool> =>
-  writeAtomically(path, (temp) => encryptToSink(input, new PathSink({ path: temp.tempPath }), { kernel: nodeAgeKeyKernel, ...options }), file)
+  writeAtomically(path, (temp) => encryptToSink(input, new PathSink({ path: temp.tempPath }), { kernel: nodeAgeKeyKernel, ...options }), file).pipe(
+    // A pipe or an armored file is read on this thread.
+    Effect.provide(NodeByteSource.layer)
+  )
 
 /**
  * `input` decrypted to the file `path`: renamed into place only after every chunk (the last
@@ -33,4 +37,7 @@ export const decryptToFile = (
   options: DecryptOptions,
   file: AtomicFileOptions = {}
 ): Effect.Effect<AgeSummary, DecryptError | OutputFailed, WorkerPool> =>
-  writeAtomically(path, (temp) => decryptToSink(input, new PathSink({ path: temp.tempPath }), { kernel: nodeAgeKeyKernel, ...options }), file)
+  writeAtomically(path, (temp) => decryptToSink(input, new PathSink({ path: temp.tempPath }), { kernel: nodeAgeKeyKernel, ...options }), file).pipe(
+    // A pipe or an armored file is read on this thread.
+    Effect.provide(NodeByteSource.layer)
+  )

@@ -4,6 +4,7 @@ import { Effect, Layer } from "effect"
 import { RpcServer } from "effect/rpc"
 import { workerData } from "node:worker_threads"
 import { operationHandlers, Operations } from "../operations.js"
+import * as NodeByteSink from "./NodeByteSink.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
@@ -15,9 +16,12 @@ const warms = (data: unknown, operation: string): boolean => {
 }
 
 /** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
-const NodeHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
+const NodeHandlers = operationHandlers(
+  () => import("./keygenHandlers.js").then((m) => m.handlers),
+  () => import("./ageHandlers.js").then((m) => m.handlers)
+)
 
-const Handlers = NodeHandlers.pipe(Layer.provide(Layer.mergeAll(NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer)))
+const Handlers = NodeHandlers.pipe(Layer.provide(Layer.mergeAll(NodeByteSource.layer, NodeByteSink.layer, NodeHashKernel.layer, NodeKdfKernel.layer)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(NodeWorkerRunner.layer))
 const WorkerLive = RpcServer.layer(Operations).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))
 

@@ -20,6 +20,7 @@ import * as ResultCache from "../engine/cache/ResultCache.js"
 import { CORE_VERSION } from "../version.js"
 import { defaultCacheDir, makeDiskLevel } from "./diskCacheLevel.js"
 import * as NodeIdentity from "./nodeIdentity.js"
+import * as NodeByteSink from "./NodeByteSink.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
 import { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"
@@ -31,7 +32,10 @@ import type { AgeSummary, DecryptOptions, EncryptOptions } from "../age/AgeOptio
 import { decryptToFile, encryptToFile } from "./ageFiles.js"
 
 /** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
-const NodeHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
+const NodeHandlers = operationHandlers(
+  () => import("./keygenHandlers.js").then((m) => m.handlers),
+  () => import("./ageHandlers.js").then((m) => m.handlers)
+)
 
 export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
@@ -97,11 +101,11 @@ const poolLayer = (options: NodeLayerOptions): Layer.Layer<WorkerPool.WorkerPool
       worker.once("exit", (code) => died(`the worker exited with code ${code}`))
       worker.once("error", (error) => died(`the worker failed: ${error.message}`))
     }
-  }).pipe(Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer]))
+  }).pipe(Layer.provide([NodeByteSource.layer, NodeByteSink.layer, NodeHashKernel.layer, NodeKdfKernel.layer]))
 
 /** Every task on the calling thread: for tests and tiny inputs. */
 export const layerInline: Layer.Layer<WorkerPool.WorkerPool> = WorkerPool.layerInline({ group: Operations, handlers: NodeHandlers }).pipe(
-  Layer.provide([NodeByteSource.layer, NodeHashKernel.layer, NodeKdfKernel.layer])
+  Layer.provide([NodeByteSource.layer, NodeByteSink.layer, NodeHashKernel.layer, NodeKdfKernel.layer])
 )
 
 export interface HashFileOptions extends NodeLayerOptions {
