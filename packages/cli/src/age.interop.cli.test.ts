@@ -44,8 +44,8 @@ describe.each([
   it.each(SIZES)("sluice encrypt, age -d: %i bytes", async (size) => {
     const r = await sluice(["encrypt", ...encrypt(), "-o", `s${size}.age`, `p${size}`], { cwd: dir })
     expect(r.status, r.stderr).toBe(0)
-    age(["-d", ...decrypt, "-o", `s${size}.out`, `s${size}.age`])
-    expectSame(`s${size}.out`, size)
+    // To stdout: age 1.1.1 makes no -o file for an empty plaintext.
+    expect(age(["-d", ...decrypt, `s${size}.age`]).equals(plain(size))).toBe(true)
   })
 
   it.each(SIZES)("age -e, sluice decrypt: %i bytes", async (size) => {
@@ -61,8 +61,7 @@ describe("armored", () => {
     const r = await sluice(["encrypt", "-a", "-r", ageRecipient, "-o", `sa${size}.age`, `p${size}`], { cwd: dir })
     expect(r.status, r.stderr).toBe(0)
     expect(readFileSync(join(dir, `sa${size}.age`), "latin1")).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----\n/)
-    age(["-d", "-i", "key.txt", "-o", `sa${size}.out`, `sa${size}.age`])
-    expectSame(`sa${size}.out`, size)
+    expect(age(["-d", "-i", "key.txt", `sa${size}.age`]).equals(plain(size))).toBe(true)
   })
 
   it.each([0, 65536, 131072, 5 * 1024 * 1024 + 3])("age -a, sluice decrypt (to a file and to stdout): %i bytes", async (size) => {

@@ -26,7 +26,7 @@ import {
   StdinSource,
   type WorkerPool
 } from "@sluice/core"
-import { nodeAgeKeyKernel, writeAtomically } from "@sluice/core/node"
+import { NodeByteSource, nodeAgeKeyKernel, writeAtomically } from "@sluice/core/node"
 import { Effect, Exit, Fiber, Schedule, Stream } from "effect"
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs"
 import { ExitCode, exitCodeForAge } from "../exitCodes.js"
@@ -146,11 +146,16 @@ const sizeOf = (path: string): number | undefined => {
   }
 }
 
+/** Whether the run writes to a file (set by `toFile`): its progress never mixes with the output. */
+let toFileNow = false
+
 /**
  * A progress bar on a terminal (stderr) for as long as `program` runs: `written()` is how
  * far the output is, out of `total` bytes (about: the output's size is known only at the end).
  */
 const withProgress = <A, E, R>(program: Effect.Effect<A, E, R>, total: number | undefined, written: () => number) => {
+  // Not over output that goes to the same terminal (armor, forced binary): it would be mixed in.
+  if (process.stdout.isTTY === true && process.stderr.isTTY === true && !toFileNow) return program
   const reporter = makeProgressReporter()
   const started = Date.now()
   const tick = Effect.sync(() => {
@@ -174,6 +179,7 @@ const toFile = <A, E, R>(
   use: (tempPath: string, write: (bytes: Uint8Array) => Effect.Effect<void, unknown>) => Effect.Effect<A, E, R>
 ) => {
   let temp: string | undefined
+  toFileNow = true
   return writeAtomically(path, (file) => {
     temp = file.tempPath
     outputs.pending.set(file.tempPath, path)
@@ -245,6 +251,8 @@ const finish = (
 ): Effect.Effect<ExitCode, never, WorkerPool> => {
   const started = Date.now()
   return program.pipe(
+    // Armored files and standard input are read on this thread, through Node's ByteSource.
+    Effect.provide(NodeByteSource.layer),
     Effect.map((summary) => {
       if (json) {
         const seconds = (Date.now() - started) / 1000
