@@ -99,7 +99,7 @@ describe("CCTV age vectors through sluice decrypt", () => {
       expect(r.status, r.stderr).toBe(EXIT[expected])
       if (expected === "success") expect(sha256(readFileSync(join(dir, out)))).toBe(v.payload)
       else expect(existsSync(join(dir, out))).toBe(false)
-      expect(readdirSync(dir).filter((f) => f.endsWith(".sluice-tmp"))).toEqual([])
+      expect(readdirSync(dir).filter((f) => f.startsWith(`.${out}.`))).toEqual([])
     }
   )
 })
