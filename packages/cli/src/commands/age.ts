@@ -225,7 +225,17 @@ const failure = (error: unknown, context: { readonly decrypt: boolean; readonly 
       if (reason._tag === "NoIdentityMatch" && context.identities === 0) {
         return new Stop(ExitCode.noIdentity, ["sluice: the file is not passphrase-encrypted, identities are required", "sluice: hint: specify identities with -i/--identity to decrypt this file"])
       }
-      if (context.path !== undefined && exitCodeForAge(reason) === ExitCode.tampered) lines.push(`sluice: ${context.path}: not written`)
+      if (reason._tag === "BadPassphrase" && context.identities > 0) {
+        return new Stop(ExitCode.usage, [
+          "sluice: file is passphrase-encrypted but identities were specified with -i/--identity",
+          "sluice: hint: remove all -i/--identity flags to decrypt passphrase-encrypted files"
+        ])
+      }
+      if (exitCodeForAge(reason) === ExitCode.tampered && (context.path !== undefined || reason._tag !== "BadHeaderMac")) {
+        lines.push(context.path !== undefined
+          ? `sluice: ${context.path}: not written`
+          : "sluice: standard output: only the chunks before it were written; the output is incomplete, do not use it")
+      }
       return new Stop(exitCodeForAge(reason), lines)
     }
     case "SourceError":
