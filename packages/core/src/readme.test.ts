@@ -26,8 +26,8 @@ describe("README library examples", () => {
   // Computed apart from Sluice's own BLAKE3 kernels, by @noble/hashes.
   const readmeBlake3 = bytesToHex(blake3(readFileSync(`${root}README.md`)))
 
-  it("has the four examples", () => {
-    expect(examples).toHaveLength(4)
+  it("has the five examples", () => {
+    expect(examples).toHaveLength(5)
   })
 
   it("hashFile prints the SHA-256 and BLAKE3 of the README", () => {
@@ -46,5 +46,9 @@ describe("README library examples", () => {
 
   it("deriveKey gives RFC 5869's output key material for its test case 1", () => {
     expect(run(3).trim()).toBe("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
+  })
+
+  it("encryptFile writes an age file of the README and decryptFile gives the README back", () => {
+    expect(run(4).trim().split("\n")).toEqual(["age-encryption.org/v1", "true"])
   })
 })

@@ -17,7 +17,7 @@ export interface EncryptOptions {
   readonly passphrase?: Uint8Array
   /** scrypt's work factor log2(N) for `passphrase`; age's 18 by default. */
   readonly workFactor?: number
-  /** ASCII armor (`-----BEGIN AGE ENCRYPTED FILE-----`): only for stream output (`encrypt`). */
+  /** ASCII armor (`-----BEGIN AGE ENCRYPTED FILE-----`): `encrypt` and Node's `encryptToFile` (not `encryptToSink`). */
   readonly armor?: boolean
   /** Chunks per worker task; `DEFAULT_CHUNKS_PER_PIECE` by default. */
   readonly chunksPerPiece?: number

@@ -266,6 +266,9 @@ const payloadResults = <E, R>(input: Source | Stream.Stream<Uint8Array, E, R>, o
  * The plaintext of the age file `input`, in order, releasing only chunks that
  * authenticated (what Go's age releases); on a bad chunk the stream fails with the
  * `AgeError` naming it after the authenticated ones. Armored input is detected and decoded.
+ * A sized, unarmored `Source` is read by the workers; one read here (a pipe, an armored
+ * file) needs a `ByteSource` in the environment (Node: `NodeByteSource.layer`), else it
+ * fails with a `SourceError` (ENOTSUP); a byte stream needs nothing.
  */
 export const decrypt = <E = never, R = never>(
   input: Source | Stream.Stream<Uint8Array, E, R>,

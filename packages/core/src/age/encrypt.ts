@@ -170,7 +170,8 @@ export const encryptWith = <E = never, R = never>(
 /**
  * The age file of `input` as a stream of bytes, in order (armored when `options.armor`). A
  * `Source` of known size is read by the workers themselves, each its own range; a stream
- * (or a pipe, read through the environment's `ByteSource`) is read here in pieces and the
+ * (or a pipe, read through the environment's `ByteSource`: Node's `NodeByteSource.layer`;
+ * without one it fails with a `SourceError`, ENOTSUP) is read here in pieces and the
  * pieces sealed on the workers. At most two pieces per worker are in flight: memory is
  * bounded by the pool's size, not the input's.
  */
