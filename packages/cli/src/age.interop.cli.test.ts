@@ -129,6 +129,28 @@ describe("passphrases", () => {
   })
 })
 
+describe("an SSH key protected by a passphrase", () => {
+  it("sluice decrypt -i asks for the key's passphrase on the terminal when a stanza names the key", async () => {
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "key pass", "-C", "", "-f", "id_locked"], { cwd: dir, stdio: "ignore" })
+    age(["-R", "id_locked.pub", "-o", "locked.age", "p65537"])
+    const r = onPty(["decrypt", "-i", "id_locked", "-o", "locked.out", "locked.age"], { cwd: dir, answers: [["Enter passphrase for", "key pass"]] })
+    expect(r.status, r.screen).toBe(0)
+    expect(r.unanswered).toBe(0)
+    expectSame("locked.out", 65537)
+  })
+})
+
+describe("progress", () => {
+  it("a bar on the terminal while a large file is encrypted to -o FILE, cleared at the end", () => {
+    writeFileSync(join(dir, "sparse"), "")
+    execFileSync("truncate", ["-s", "512M", "sparse"], { cwd: dir })
+    const r = onPty(["encrypt", "-r", ageRecipient, "-o", "sparse.age", "sparse"], { cwd: dir, timeoutMs: 60_000 })
+    expect(r.status, r.screen).toBe(0)
+    expect(r.screen).toMatch(/\[[#-]+\] +\d+% [\d.]+ \w+\/512(\.\d)? MiB/)
+    expect(r.screen.endsWith("\r\x1b[2K")).toBe(true)
+  }, 90_000)
+})
+
 describe("decrypting to a terminal", () => {
   it("shows text, refuses plaintext with control characters (age's hint), and -o - forces it", async () => {
     writeFileSync(join(dir, "text.txt"), "line one\nline two\n")
