@@ -89,13 +89,17 @@ export const openTty = (): Tty | undefined => {
         typed.fill(0)
       }
       const onData = (chunk: Buffer) => {
-        for (const byte of chunk) {
-          if (byte === 0x03) return done(undefined)
-          if (byte === 0x0d || byte === 0x0a || byte === 0x04) return done(typed)
-          if (byte === 0x7f || byte === 0x08) typed = typed.slice(0, -1)
-          else if (typed.length <= MAX_PASSPHRASE_BYTES) typed.push(byte)
+        try {
+          for (const byte of chunk) {
+            if (byte === 0x03) return done(undefined)
+            if (byte === 0x0d || byte === 0x0a || byte === 0x04) return done(typed)
+            if (byte === 0x7f || byte === 0x08) typed = typed.slice(0, -1)
+            else if (typed.length <= MAX_PASSPHRASE_BYTES) typed.push(byte)
+          }
+        } finally {
+          // What was typed is not left in the stream's buffer.
+          chunk.fill(0)
         }
-        chunk.fill(0)
       }
       stream.on("data", onData)
       stream.resume()
