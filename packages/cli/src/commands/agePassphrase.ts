@@ -78,7 +78,7 @@ export const openTty = (): Tty | undefined => {
     new Promise((resolve) => {
       writeSync(fd, question)
       stream.setRawMode(true)
-      let typed: Array<number> = []
+      const typed: Array<number> = []
       const done = (value: Array<number> | undefined) => {
         stream.removeListener("data", onData)
         stream.setRawMode(false)
@@ -93,7 +93,7 @@ export const openTty = (): Tty | undefined => {
           for (const byte of chunk) {
             if (byte === 0x03) return done(undefined)
             if (byte === 0x0d || byte === 0x0a || byte === 0x04) return done(typed)
-            if (byte === 0x7f || byte === 0x08) typed = typed.slice(0, -1)
+            if (byte === 0x7f || byte === 0x08) typed.pop()
             else if (typed.length <= MAX_PASSPHRASE_BYTES) typed.push(byte)
           }
         } finally {
