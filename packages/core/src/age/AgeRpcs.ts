@@ -24,8 +24,8 @@ export class AgeProbe extends Rpc.make("AgeProbe", {
 
 /** Where a piece's input comes from: a range of a source the worker reads itself, or the bytes themselves. */
 const pieceInput = {
-  /** The payload key (32 bytes): the worker wipes its copy. */
-  key: Schema.Uint8Array,
+  /** The payload key (32 bytes), transferred (never a string in a message); the worker wipes it. */
+  key: Transferable.Uint8Array,
   /** A range read by the worker: `source` at `inOffset`, `inLength` bytes. */
   source: Schema.optional(Source),
   inOffset: Schema.Number,

@@ -144,7 +144,10 @@ const seal = (key: Uint8Array, job: Job, source: Source | undefined, sink: PathS
         ...(sink === undefined ? {} : { sink }),
         ...(sink !== undefined && first ? { header: prefix } : {}),
         outOffset: prefix.length + job.firstChunk * ENCRYPTED_CHUNK_SIZE
-      })))
+      })).pipe(
+      // The plaintext block read here is wiped once its task is done (each attempt was sent a copy).
+      Effect.ensuring(Effect.sync(() => job.input?.fill(0)))
+    ))
 
 /** Encrypts with a test seam (a fixed file key and nonce); not part of the public API. */
 export const encryptWith = <E = never, R = never>(
