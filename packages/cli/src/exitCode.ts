@@ -15,6 +15,10 @@ export const ExitCode = {
    * re-runs on 3 with other inputs must not re-run on a full disk.
    */
   output: 5,
+  /** age: no identity opened the file, or its passphrase is wrong (decrypt). */
+  noIdentity: 6,
+  /** age: the file was tampered with or damaged (a MAC or a chunk failed, truncated, data after the end). */
+  tampered: 7,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   interrupted: 130
 } as const

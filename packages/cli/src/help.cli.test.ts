@@ -33,7 +33,9 @@ const helpTable = (stdout: string) => {
 describe.each([
   { args: ["--help"], usage: "Usage: sluice [options] [command]" },
   { args: ["hash", "--help"], usage: "Usage: sluice hash [options] [files...]" },
-  { args: ["check", "--help"], usage: "Usage: sluice check [options] [sumfiles...]" }
+  { args: ["check", "--help"], usage: "Usage: sluice check [options] [sumfiles...]" },
+  { args: ["encrypt", "--help"], usage: "Usage: sluice encrypt [options] [input...]" },
+  { args: ["decrypt", "--help"], usage: "Usage: sluice decrypt [options] [input...]" }
 ])("sluice $args", ({ args, usage }) => {
   it("prints the usage on stdout and exits 0", async () => {
     const r = await sluice(args)
@@ -51,7 +53,7 @@ describe.each([
     expect(help.note).toBe(readme.note)
     expect(help.note).toMatch(/^transient: retried automatically \(up to ~5 s\) before it is reported/)
     // Every exit code of the program is in it.
-    for (const code of ["0", "1", "2", "3", "4", "5", "130", "141"]) expect(help.rows.map((row) => row[0])).toContain(code)
+    for (const code of ["0", "1", "2", "3", "4", "5", "6", "7", "130", "141"]) expect(help.rows.map((row) => row[0])).toContain(code)
   })
 })
 

@@ -13,6 +13,7 @@ import { withStats } from "./stats.js"
 import { doctorCommand } from "./commands/doctor.js"
 import { benchCommand } from "./commands/bench.js"
 import { addDeriveCommand } from "./commands/deriveCommand.js"
+import { addAgeCommands } from "./commands/ageCommand.js"
 import { FILE_SUFFIX, type KeygenCommandOptions, keygenCommand, MANIFEST } from "./commands/keygen.js"
 import { KEY_TYPES } from "@sluice/core"
 
@@ -151,6 +152,7 @@ ${EXIT_CODES_HELP}`)
     })
 
   addDeriveCommand(program, setExit, EXIT_CODES_HELP, early)
+  addAgeCommands(program, setExit, EXIT_CODES_HELP, early)
 
   program
     .command("keygen")

@@ -1,0 +1,408 @@
+/**
+ * `sluice encrypt` and `sluice decrypt`: age files (C2SP age v1) with age's own flags
+ * (issue 14, design §5.5), on the pool: the payload's 64 KiB chunks sealed and opened on
+ * every worker at once. A file output is written whole or not at all (a hidden temporary
+ * file renamed only after the last chunk sealed or authenticated); standard output gets
+ * only authenticated plaintext, and a failure stops it with a non-zero exit.
+ */
+import {
+  type AgeErrorReason,
+  type AgeIdentity,
+  type AgeRecipient,
+  checkRecipients,
+  decrypt,
+  decryptToSink,
+  encrypt,
+  encryptToSink,
+  forgetIdentities,
+  isArmored,
+  JobProgress,
+  parseIdentityFile,
+  parseRecipient,
+  parseRecipientsFile,
+  PathSink,
+  pathSourceFromBytes,
+  type Source,
+  StdinSource,
+  type WorkerPool
+} from "@sluice/core"
+import { NodeByteSource, nodeAgeKeyKernel, writeAtomically } from "@sluice/core/node"
+import { Effect, Exit, Fiber, Schedule, Stream } from "effect"
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs"
+import { ExitCode, exitCodeForAge } from "../exitCodes.js"
+import { osBytes } from "../names.js"
+import { makeProgressReporter } from "../progress.js"
+import { outputs } from "../runtime.js"
+import {
+  AgeUsage,
+  BINARY_TO_TERMINAL,
+  type DecryptPlan,
+  type EncryptPlan,
+  hasControlCharacters,
+  TERMINAL_PLAINTEXT_LIMIT,
+  TOO_LONG_FOR_TERMINAL
+} from "./ageArgs.js"
+import { decryptPassphrase, encryptPassphrase, openTty } from "./agePassphrase.js"
+
+type Err = (line: string) => void
+
+/** A failure that is not an age reason: its lines are printed, the run exits with `code`. */
+class Stop {
+  constructor(readonly code: ExitCode, readonly lines: ReadonlyArray<string>) {}
+}
+
+const usage = (problem: AgeUsage) => new Stop(ExitCode.usage, problem.lines())
+
+const ERRNO_TEXT: Record<string, string> = { ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory" }
+const errnoText = (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code ?? "EIO"
+  return ERRNO_TEXT[code] ?? `read failed (${code})`
+}
+
+/** The most a recipients or identity file may hold (age's 16 MiB). */
+const KEY_FILE_LIMIT = 16 * 1024 * 1024
+
+/** A recipients or identity file's text; `-` is standard input. */
+const readKeyFile = (name: string, what: string): string => {
+  try {
+    if (name !== "-" && statSync(name).size > KEY_FILE_LIMIT) throw new Stop(ExitCode.input, [`sluice: ${name}: the ${what} is longer than 16 MiB`])
+    return readFileSync(name === "-" ? 0 : name, "utf8")
+  } catch (error) {
+    if (error instanceof Stop) throw error
+    throw new Stop(ExitCode.input, [`sluice: ${name === "-" ? "standard input" : name}: ${errnoText(error)}`])
+  }
+}
+
+/**
+ * The recipients of `-r` and `-R`, checked as age checks them. A bad one is named by its
+ * position or file and line, never quoted: a secret key pasted by mistake must not be echoed.
+ */
+export const readRecipients = (plan: Pick<EncryptPlan, "recipients" | "recipientsFiles">, err: Err): Array<AgeRecipient> => {
+  const recipients: Array<AgeRecipient> = []
+  plan.recipients.forEach((text, index) => {
+    const parsed = parseRecipient(text)
+    if (parsed._tag === "BadRecipient") {
+      const hint = text.startsWith("AGE-SECRET-KEY-") ? ["that is a secret key: give its recipient (sluice keygen -y, age-keygen -y)"] : []
+      throw usage(new AgeUsage(`-r (recipient ${index + 1}): ${parsed.problem}`, ...hint))
+    }
+    recipients.push(parsed.recipient)
+  })
+  for (const name of plan.recipientsFiles) {
+    const parsed = parseRecipientsFile(readKeyFile(name, "recipients file"))
+    const shown = name === "-" ? "standard input" : name
+    if (parsed._tag === "BadRecipient") {
+      throw usage(new AgeUsage(`-R ${shown}: ${parsed.line === undefined ? "" : `line ${parsed.line}: `}${parsed.problem}`))
+    }
+    for (const skipped of parsed.skipped) err(`sluice: warning: -R ${shown}: line ${skipped.line}: ${skipped.type} keys can't be encrypted to; skipped`)
+    recipients.push(...parsed.recipients)
+  }
+  const incompatible = checkRecipients(recipients)
+  if (incompatible !== undefined) throw usage(new AgeUsage(incompatible.message))
+  return recipients
+}
+
+/** The identities of `-i`; an encrypted SSH key asks for its passphrase when a stanza names it. */
+export const readIdentities = (files: ReadonlyArray<string>): Array<AgeIdentity> => {
+  const identities: Array<AgeIdentity> = []
+  for (const name of files) {
+    const shown = name === "-" ? "standard input" : name
+    const parsed = parseIdentityFile(readKeyFile(name, "identity file"), {
+      name: shown,
+      passphrase: async (key) => {
+        const tty = openTty()
+        if (tty === undefined) return undefined
+        try {
+          return await tty.ask(`Enter passphrase for "${key}": `)
+        } finally {
+          tty.close()
+        }
+      }
+    })
+    if (parsed._tag === "BadIdentityFile") {
+      forgetIdentities(identities)
+      throw new Stop(ExitCode.input, [`sluice: -i ${shown}: ${parsed.line === undefined ? "" : `line ${parsed.line}: `}${parsed.problem}`])
+    }
+    identities.push(...parsed.identities)
+  }
+  return identities
+}
+
+const sourceOf = (input: EncryptPlan["input"]): Source => input.kind === "stdin" ? new StdinSource() : pathSourceFromBytes(osBytes(input.path))
+
+/** Bytes on standard output, waiting for the pipe to drain: memory stays bounded on a slow reader. */
+const writeStdout = (bytes: Uint8Array) =>
+  Effect.callback<void>((resume) => {
+    if (process.stdout.write(bytes)) resume(Effect.void)
+    else process.stdout.once("drain", () => resume(Effect.void))
+  })
+
+/** The size of the file at `path`, or undefined (not a regular file, or gone). */
+const sizeOf = (path: string): number | undefined => {
+  try {
+    const stat = statSync(path)
+    return stat.isFile() ? stat.size : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether the run writes to a file (set by `toFile`): its progress never mixes with the output. */
+let toFileNow = false
+
+/**
+ * A progress bar on a terminal (stderr) for as long as `program` runs: `written()` is how
+ * far the output is, out of `total` bytes (about: the output's size is known only at the end).
+ */
+const withProgress = <A, E, R>(program: Effect.Effect<A, E, R>, total: number | undefined, written: () => number) => {
+  // Not over output that goes to the same terminal (armor, forced binary): it would be mixed in.
+  if (process.stdout.isTTY === true && process.stderr.isTTY === true && !toFileNow) return program
+  const reporter = makeProgressReporter()
+  const started = Date.now()
+  const tick = Effect.sync(() => {
+    const bytes = written()
+    const seconds = (Date.now() - started) / 1000
+    reporter.update(new JobProgress({ bytes, ...(total === undefined ? {} : { total }), filesDone: 0, files: 1, bytesPerSecond: seconds > 0 ? bytes / seconds : 0 }))
+  })
+  return Effect.gen(function*() {
+    const fiber = yield* Effect.forkChild(Effect.repeat(tick, Schedule.spaced("100 millis")))
+    return yield* program.pipe(Effect.ensuring(Effect.andThen(Fiber.interrupt(fiber), Effect.sync(() => reporter.clear()))))
+  })
+}
+
+/**
+ * `use(tempPath, write)` fills a file that becomes `path` only if it succeeds; Ctrl-C
+ * removes the temporary file (runtime's `outputs`), and a failure leaves `path` as it was.
+ */
+const toFile = <A, E, R>(
+  path: string,
+  total: number | undefined,
+  use: (tempPath: string, write: (bytes: Uint8Array) => Effect.Effect<void, unknown>) => Effect.Effect<A, E, R>
+) => {
+  let temp: string | undefined
+  toFileNow = true
+  return writeAtomically(path, (file) => {
+    temp = file.tempPath
+    outputs.pending.set(file.tempPath, path)
+    return withProgress(use(file.tempPath, file.write), total, () => sizeOf(file.tempPath) ?? 0)
+  }).pipe(
+    Effect.onExit((exit) =>
+      Effect.sync(() => {
+        if (temp !== undefined) outputs.pending.delete(temp)
+        if (!Exit.isSuccess(exit)) outputs.notWritten.add(path)
+      })
+    )
+  )
+}
+
+/** A stream of bytes to standard output, with progress; the count of bytes written. */
+const toStdout = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined) => {
+  let written = 0
+  return withProgress(
+    Stream.runForEach(stream, (bytes) => Effect.andThen(writeStdout(bytes), Effect.sync(() => (written += bytes.length)))),
+    total,
+    () => written
+  ).pipe(Effect.map(() => written))
+}
+
+/** Every byte of `stream` through `write`, in order; how many. */
+const writeAll = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, write: (bytes: Uint8Array) => Effect.Effect<void, unknown>) =>
+  Effect.suspend(() => {
+    let n = 0
+    return Stream.runForEach(stream, (bytes) => Effect.andThen(write(bytes), Effect.sync(() => (n += bytes.length)))).pipe(Effect.map(() => n))
+  })
+
+/** The ciphertext's size for a plaintext of `size` bytes (header not counted: a bar's total). */
+const sealedSize = (size: number) => size + 16 * Math.max(1, Math.ceil(size / 65536))
+
+/** How a failure ends the run: its message (and age's hints), its exit code. */
+const failure = (error: unknown, context: { readonly decrypt: boolean; readonly identities: number; readonly path?: string | undefined }): Stop => {
+  if (error instanceof Stop) return error
+  const tagged = error as { readonly _tag?: string; readonly message?: string; readonly reason?: AgeErrorReason }
+  switch (tagged._tag) {
+    case "AgeError": {
+      const reason = tagged.reason!
+      const lines = [`sluice: ${reason.message}`]
+      if (reason._tag === "NoIdentityMatch" && context.identities === 0) {
+        return new Stop(ExitCode.noIdentity, ["sluice: the file is not passphrase-encrypted, identities are required", "sluice: hint: specify identities with -i/--identity to decrypt this file"])
+      }
+      if (reason._tag === "BadPassphrase" && context.identities > 0) {
+        return new Stop(ExitCode.usage, [
+          "sluice: file is passphrase-encrypted but identities were specified with -i/--identity",
+          "sluice: hint: remove all -i/--identity flags to decrypt passphrase-encrypted files"
+        ])
+      }
+      if (exitCodeForAge(reason) === ExitCode.tampered && (context.path !== undefined || reason._tag !== "BadHeaderMac")) {
+        lines.push(context.path !== undefined
+          ? `sluice: ${context.path}: not written`
+          : "sluice: standard output: only the chunks before it were written; the output is incomplete, do not use it")
+      }
+      return new Stop(exitCodeForAge(reason), lines)
+    }
+    case "SourceError":
+      return new Stop(ExitCode.input, [`sluice: ${tagged.message}`])
+    case "OutputFailed":
+      return new Stop(ExitCode.output, [`sluice: ${tagged.message}`])
+    case "WorkerError":
+      return new Stop(ExitCode.internal, [`sluice: ${tagged.message}`])
+    default:
+      return new Stop(ExitCode.internal, [`sluice: internal error: ${tagged.message ?? String(error)}`])
+  }
+}
+
+/** What `--json` prints at the end: one object on standard output. */
+const jsonLine = (fields: Record<string, unknown>) => JSON.stringify(fields) + "\n"
+
+const finish = (
+  program: Effect.Effect<{ readonly plaintextBytes: number; readonly ciphertextBytes: number }, unknown, WorkerPool>,
+  json: boolean,
+  out: (text: string) => void,
+  err: Err,
+  context: Parameters<typeof failure>[1] & { readonly operation: "encrypt" | "decrypt" }
+): Effect.Effect<ExitCode, never, WorkerPool> => {
+  const started = Date.now()
+  return program.pipe(
+    // Armored files and standard input are read on this thread, through Node's ByteSource.
+    Effect.provide(NodeByteSource.layer),
+    Effect.map((summary) => {
+      if (json) {
+        const seconds = (Date.now() - started) / 1000
+        out(jsonLine({ operation: context.operation, output: context.path, ...summary, seconds, plaintextBytesPerSecond: seconds > 0 ? Math.round(summary.plaintextBytes / seconds) : 0 }))
+      }
+      return ExitCode.ok as ExitCode
+    }),
+    Effect.catch((error: unknown) =>
+      Effect.sync(() => {
+        const stop = failure(error, context)
+        for (const line of stop.lines) err(line)
+        if (json) out(jsonLine({ operation: context.operation, output: context.path, error: (error as { reason?: { _tag?: string } }).reason?._tag ?? (error as { _tag?: string })._tag ?? "error", exitCode: stop.code }))
+        return stop.code
+      })
+    )
+  )
+}
+
+/** Runs a step that may stop the run before any work (a usage error, an unreadable key file). */
+export const stopped = (error: unknown, err: Err): ExitCode | undefined => {
+  const stop = error instanceof AgeUsage ? usage(error) : error instanceof Stop ? error : undefined
+  if (stop === undefined) return undefined
+  for (const line of stop.lines) err(line)
+  return stop.code
+}
+
+/**
+ * Reads the recipients (and the passphrase) and encrypts. A passphrase is never kept: it
+ * is wiped once the header is made.
+ */
+export const encryptProgram = async (
+  plan: EncryptPlan,
+  out: (text: string) => void,
+  err: Err
+): Promise<Effect.Effect<ExitCode, never, WorkerPool>> => {
+  const passphrase = plan.passphrase ? await encryptPassphrase(plan.passphraseFd, err) : undefined
+  const recipients = passphrase === undefined ? readRecipients(plan, err) : []
+  const options = passphrase === undefined ? { recipients, kernel: nodeAgeKeyKernel } : { passphrase, kernel: nodeAgeKeyKernel }
+  const source = sourceOf(plan.input)
+  const size = plan.input.kind === "file" ? sizeOf(plan.input.path) : undefined
+  const total = size === undefined ? undefined : sealedSize(size)
+  const output = plan.output
+  const run = output.kind === "file"
+    ? toFile(output.path, total, (tempPath, write) =>
+      plan.armor
+        ? writeAll(encrypt(source, { ...options, armor: true }), write).pipe(Effect.map((n) => ({ plaintextBytes: size ?? 0, ciphertextBytes: n })))
+        : encryptToSink(source, new PathSink({ path: tempPath }), options))
+    : toStdout(encrypt(source, { ...options, armor: plan.armor }), total).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
+  return finish(run.pipe(Effect.ensuring(Effect.sync(() => passphrase?.fill(0)))), plan.json, out, err, {
+    operation: "encrypt",
+    decrypt: false,
+    identities: 0,
+    path: output.kind === "file" ? output.path : undefined
+  })
+}
+
+/** The first bytes of a file (armor is detected from them), or undefined when it cannot be read here. */
+const startOf = (path: string): Uint8Array | undefined => {
+  try {
+    const fd = openSync(path, "r")
+    try {
+      const bytes = Buffer.alloc(2048)
+      return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0))
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Plaintext for a terminal: held (at most `TERMINAL_PLAINTEXT_LIMIT`), shown only whole,
+ * authenticated and free of control characters (age's rule: plaintext could drive the terminal).
+ */
+const toTerminal = <E, R>(stream: Stream.Stream<Uint8Array, E, R>) =>
+  Effect.gen(function*() {
+    const held: Array<Uint8Array> = []
+    let size = 0
+    yield* Stream.runForEach(stream, (bytes) =>
+      Effect.suspend(() => {
+        size += bytes.length
+        if (size > TERMINAL_PLAINTEXT_LIMIT) return Effect.fail(usage(TOO_LONG_FOR_TERMINAL))
+        held.push(bytes)
+        return Effect.void
+      })).pipe(Effect.onExit(() => Effect.sync(() => size > TERMINAL_PLAINTEXT_LIMIT && held.forEach((b) => b.fill(0)))))
+    const all = Buffer.concat(held)
+    held.forEach((b) => b.fill(0))
+    if (hasControlCharacters(all)) {
+      all.fill(0)
+      return yield* Effect.fail(usage(BINARY_TO_TERMINAL))
+    }
+    yield* writeStdout(all)
+    return size
+  })
+
+/** Reads the identities and decrypts; the passphrase of a passphrase-encrypted file is asked only then. */
+export const decryptProgram = (
+  plan: DecryptPlan,
+  out: (text: string) => void,
+  err: Err
+): Effect.Effect<ExitCode, never, WorkerPool> => {
+  const identities = readIdentities(plan.identities)
+  let asked: Uint8Array | undefined
+  // A passphrase that cannot be had (no terminal, an empty one) ends the run with its own
+  // message: the callback answers none, and `failure` says why.
+  let refused: AgeUsage | undefined
+  const ask = async () => {
+    try {
+      return (asked = await decryptPassphrase(plan.passphraseFd))
+    } catch (error) {
+      if (!(error instanceof AgeUsage)) throw error
+      refused = error
+      return undefined
+    }
+  }
+  const options = identities.length > 0 ? { identities, kernel: nodeAgeKeyKernel } : { passphrase: ask, kernel: nodeAgeKeyKernel }
+  const source = sourceOf(plan.input)
+  const size = plan.input.kind === "file" ? sizeOf(plan.input.path) : undefined
+  const output = plan.output
+  const armored = plan.input.kind === "file" && isArmored(startOf(plan.input.path) ?? new Uint8Array(0))
+  const run = output.kind === "file"
+    ? toFile(output.path, size, (tempPath, write) =>
+      plan.input.kind === "file" && !armored
+        ? decryptToSink(source, new PathSink({ path: tempPath }), options)
+        : writeAll(decrypt(source, options), write).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))))
+    : (plan.checkPrintable ? toTerminal(decrypt(source, options)) : toStdout(decrypt(source, options), size)).pipe(
+      Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))
+    )
+  return finish(
+    run.pipe(
+      Effect.mapError((error) => refused === undefined ? error : usage(refused)),
+      Effect.ensuring(Effect.sync(() => {
+        forgetIdentities(identities)
+        asked?.fill(0)
+      }))
+    ),
+    plan.json,
+    out,
+    err,
+    { operation: "decrypt", decrypt: true, identities: identities.length, path: output.kind === "file" ? output.path : undefined }
+  )
+}
