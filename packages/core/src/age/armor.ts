@@ -11,6 +11,7 @@
  */
 import { base64 } from "@scure/base"
 import { Effect, Stream } from "effect"
+import { concat as joinBytes } from "../keys/der.js"
 import { AgeError, ageError, MalformedArmor } from "./AgeError.js"
 
 export const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
@@ -150,16 +151,8 @@ export class ArmorDecoder {
   }
 }
 
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
-}
+/** Pieces joined; one piece as it is. */
+const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => parts.length === 1 ? parts[0]! : joinBytes(...parts)
 
 /** The bytes an armored file holds; throws AgeError (MalformedArmor). */
 export const dearmor = (armored: Uint8Array): Uint8Array => {

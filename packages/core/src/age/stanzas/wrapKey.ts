@@ -41,23 +41,11 @@ export const exactBase64 = (text: string, length: number): Uint8Array | undefine
   return bytes !== undefined && bytes.length === length ? bytes : undefined
 }
 
-export const concatBytes = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+/** Byte strings joined (keys' DER helper: one copy, in an ArrayBuffer of its own). */
+export { concat as concatBytes } from "../../keys/der.js"
 
-/** Constant-time equality of two byte strings of public length. */
-export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
-  return diff === 0
-}
+/** Constant-time equality of two byte strings of public length: the header MAC's own. */
+export { constantTimeEqual as equalBytes } from "../keySchedule.js"
 
 export const isAllZero = (bytes: Uint8Array): boolean => {
   let acc = 0
