@@ -52,3 +52,10 @@ export declare const wycheproof: <T extends WycheproofTest = WycheproofTest>(nam
 export declare const ageCctvDir: string
 export declare const ageCctvFiles: () => ReadonlyArray<string>
 export declare const ageCctv: (name: string) => Buffer
+
+/** One age test file: its `key: value` lines in order, and the age file (inflated when `compressed: zlib`). */
+export interface AgeCctvVector {
+  readonly fields: ReadonlyArray<readonly [string, string]>
+  readonly file: Uint8Array
+}
+export declare const ageCctvVector: (name: string) => AgeCctvVector

@@ -3,6 +3,7 @@
 // travel with the repository (see README.md for where each folder comes from).
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { inflateSync } from "node:zlib"
 
 const here = (relative) => fileURLToPath(new URL(relative, import.meta.url))
 
@@ -37,4 +38,26 @@ export const ageCctvFiles = () => readdirSync(ageCctvDir).sort()
 export const ageCctv = (name) => {
   if (!ageCctvFiles().includes(name)) throw new Error(`no age test file ${JSON.stringify(name)} in @sluice/vectors`)
   return readFileSync(`${ageCctvDir}${name}`)
+}
+
+/**
+ * One age test file read as CCTV's README describes it ("Test file format"): its `key: value`
+ * lines in order, then the age file after the empty line, inflated when `compressed: zlib`.
+ * Tests in platform-neutral folders read the vectors through this, not through node:zlib.
+ */
+export const ageCctvVector = (name) => {
+  const bytes = ageCctv(name)
+  const fields = []
+  let at = 0
+  for (;;) {
+    const end = bytes.indexOf(0x0a, at)
+    if (end === at) break
+    const line = bytes.subarray(at, end).toString("utf8")
+    const colon = line.indexOf(": ")
+    fields.push([line.slice(0, colon), line.slice(colon + 2)])
+    at = end + 1
+  }
+  const raw = bytes.subarray(at + 1)
+  const compressed = fields.some(([key, value]) => key === "compressed" && value === "zlib")
+  return { fields, file: new Uint8Array(compressed ? inflateSync(raw) : raw) }
 }

@@ -3,8 +3,7 @@
  * "Test file format"]: `key: value` lines, an empty line, then the age file (zlib-deflated
  * when `compressed: zlib`). Test code only.
  */
-import { ageCctv, ageCctvFiles } from "@sluice/vectors"
-import { inflateSync } from "node:zlib"
+import { ageCctvFiles, ageCctvVector } from "@sluice/vectors"
 
 export type CctvExpect = "success" | "no match" | "HMAC failure" | "header failure" | "payload failure" | "armor failure"
 
@@ -27,22 +26,11 @@ const KNOWN = new Set(["expect", "payload", "file key", "identity", "passphrase"
 const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g)!, (pair) => parseInt(pair, 16))
 
 export const readCctv = (name: string): CctvVector | undefined => {
-  const bytes = new Uint8Array(ageCctv(name))
-  let at = 0
-  const fields: Array<[string, string]> = []
-  for (;;) {
-    const end = bytes.indexOf(0x0a, at)
-    if (end === at) break
-    const line = new TextDecoder().decode(bytes.subarray(at, end))
-    const colon = line.indexOf(": ")
-    fields.push([line.slice(0, colon), line.slice(colon + 2)])
-    at = end + 1
-  }
+  const { fields, file } = ageCctvVector(name)
   // A vector with a key this reader does not know is skipped, as the README asks.
   if (fields.some(([key]) => !KNOWN.has(key))) return undefined
   const one = (key: string) => fields.find(([k]) => k === key)?.[1]
   const all = (key: string) => fields.filter(([k]) => k === key).map(([, v]) => v)
-  const raw = bytes.subarray(at + 1)
   const fileKey = one("file key")
   return {
     name,
@@ -53,7 +41,7 @@ export const readCctv = (name: string): CctvVector | undefined => {
     passphrases: all("passphrase"),
     armored: one("armored") === "yes",
     comment: one("comment"),
-    file: one("compressed") === "zlib" ? new Uint8Array(inflateSync(raw)) : raw
+    file
   }
 }
 

@@ -5,11 +5,10 @@
  * well-formed headers, and answers undefined where a header is not one (the real parser,
  * age/header.ts, is another module's). Armor is removed by a lenient decoder for the same reason.
  */
-import { inflateSync } from "node:zlib"
 import { hkdf } from "@noble/hashes/hkdf.js"
 import { hmac } from "@noble/hashes/hmac.js"
 import { sha256 } from "@noble/hashes/sha2.js"
-import { ageCctv } from "@sluice/vectors"
+import { ageCctvVector } from "@sluice/vectors"
 import { decodeBase64 } from "../base64.js"
 import type { Stanza } from "../stanza.js"
 import { equalBytes } from "./wrapKey.js"
@@ -25,13 +24,8 @@ export interface CctvVector {
 }
 
 export const readCctv = (name: string): CctvVector => {
-  const raw = new Uint8Array(ageCctv(name))
-  let end = 0
-  while (!(raw[end] === 0x0a && raw[end + 1] === 0x0a)) end++
-  const lines = new TextDecoder().decode(raw.subarray(0, end)).split("\n")
-  const values = (key: string) => lines.filter((l) => l.startsWith(`${key}: `)).map((l) => l.slice(key.length + 2))
-  const compressed = values("compressed")[0] === "zlib"
-  const body = raw.subarray(end + 2)
+  const { fields, file } = ageCctvVector(name)
+  const values = (key: string) => fields.filter(([k]) => k === key).map(([, v]) => v)
   return {
     name,
     expect: values("expect")[0]!,
@@ -39,7 +33,7 @@ export const readCctv = (name: string): CctvVector => {
     identities: values("identity"),
     passphrases: values("passphrase"),
     armored: values("armored")[0] === "yes",
-    file: compressed ? new Uint8Array(inflateSync(body)) : body
+    file
   }
 }
 
