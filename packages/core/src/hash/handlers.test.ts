@@ -7,6 +7,7 @@ import { createHash } from "node:crypto"
 import { BlobSource, PathSource, pathSourceFromBytes } from "../engine/Source.js"
 import { ByteSource } from "../engine/ByteSource.js"
 import { readJoined } from "../browser/BrowserByteSource.js"
+import * as WebCryptoHashKernel from "../browser/WebCryptoHashKernel.js"
 import { FileHashed, fileHashed } from "./HashJob.js"
 import * as NodeByteSource from "../node/NodeByteSource.js"
 import * as NodeHashKernel from "../node/NodeHashKernel.js"
@@ -157,7 +158,10 @@ describe("HashBatch of sources read asynchronously (a browser's Files)", () => {
 })
 
 describe("HashBatch where the ByteSource joins small sources (readJoined)", () => {
-  it("hashes the joined ones as their bytes come and reads the ones it left one by one, answering in item order", async () => {
+  it.each([
+    ["a hasher made per file", NodeHashKernel.layer],
+    ["WebCrypto's one-shot digest where it has the algorithm", WebCryptoHashKernel.layer]
+  ])("hashes the joined ones as their bytes come (%s) and reads the ones it left one by one, answering in item order", async (_, Kernel) => {
     const texts = ["first", "second", "", "fourth", "fifth"]
     let opened = 0
     let joined = 0
@@ -169,7 +173,7 @@ describe("HashBatch where the ByteSource joins small sources (readJoined)", () =
           readJoined(sources, (index, bytes) => Effect.andThen(Effect.sync(() => joined++), onWhole(index, bytes)))
       })
     })).pipe(Layer.provide(NodeByteSource.layer))
-    const Pool = layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([Joining, NodeHashKernel.layer]))
+    const Pool = layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([Joining, Kernel]))
     const missing = new PathSource({ path: join(dir, "joined-missing") })
     const result = await Effect.runPromise(
       Effect.gen(function*() {

@@ -149,11 +149,17 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
         ? sources.readJoined?.(others.map(sourceAt), (i, bytes) => {
           const at = others[i]!
           const wanted = algorithms[sets?.[at] ?? 0] ?? []
-          return Effect.map(Effect.forEach(wanted, (algorithm) => kernel.make(algorithm)), (hashers) => {
-            for (const hasher of hashers) hasher.update(bytes)
-            sizes[at] = bytes.length
-            itemDigests[at] = hashers.map((hasher) => toHex(hasher.digest()))
-          })
+          return Effect.map(
+            Effect.forEach(wanted, (algorithm) =>
+              kernel.digestWhole?.(algorithm, bytes) ?? Effect.map(kernel.make(algorithm), (hasher) => {
+                hasher.update(bytes)
+                return hasher.digest()
+              })),
+            (digests) => {
+              sizes[at] = bytes.length
+              itemDigests[at] = digests.map(toHex)
+            }
+          )
         })
         : undefined
       const rest = joined === undefined ? others : (yield* joined).map((i) => others[i]!)
