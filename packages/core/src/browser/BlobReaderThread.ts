@@ -14,7 +14,7 @@ import { Effect, Layer, Queue } from "effect"
 import { ReadFailed, type SourceError, sourceError } from "../engine/errors.js"
 import { ByteSource, type ByteReader } from "../engine/ByteSource.js"
 import type { Source } from "../engine/Source.js"
-import { openStreaming, streamRange, WORKER_READ_SIZE } from "./BrowserByteSource.js"
+import { openStreaming, readJoined, streamRange, WORKER_READ_SIZE } from "./BrowserByteSource.js"
 
 /** The reader thread's slices: one hash call per slice, ~14 ms of SHA-256. */
 export const THREAD_SLICE = 4 * 1024 * 1024
@@ -138,12 +138,12 @@ const spawnBeside = (): ReaderThread | undefined => {
 
 /**
  * `File`s and `Blob`s for a pool's Web Worker: ranges read on its reader thread (or on
- * its own where that cannot start), positional reads as `BrowserByteSource.layer`.
+ * its own where that cannot start), positional reads and a batch's small files joined as `BrowserByteSource.layer`.
  */
 export const layer: Layer.Layer<ByteSource> = Layer.sync(ByteSource)(() => {
   const onThread = makeReaderThread(spawnBeside)
   const open = (source: Source): Effect.Effect<ByteReader, SourceError> =>
     Effect.map(openStreaming(source, WORKER_READ_SIZE), (reader) =>
       source._tag === "BlobSource" ? { ...reader, forEachRange: onThread(source.name, source.blob as Blob) } : reader)
-  return { open }
+  return { open, readJoined }
 })

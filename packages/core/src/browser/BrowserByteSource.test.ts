@@ -1,8 +1,11 @@
 import { Effect, Exit } from "effect"
+import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { forEachChunk } from "../engine/ByteSource.js"
-import { BlobSource } from "../engine/Source.js"
-import { openStreaming, STREAM_FROM_BYTES, STREAM_SLICE, streamRange } from "./BrowserByteSource.js"
+import { BlobSource, PathSource } from "../engine/Source.js"
+import { JOIN_BYTES, openStreaming, readJoined, STREAM_FROM_BYTES, STREAM_SLICE, streamRange } from "./BrowserByteSource.js"
 
 const bytes = Uint8Array.from({ length: 3 * 1024 * 1024 + 7 }, (_, i) => (i * 31) & 255)
 const blob = new Blob([bytes])
@@ -123,5 +126,60 @@ describe("the Web Worker's ByteSource", () => {
     const parts: Array<Uint8Array> = []
     await Effect.runPromise(forEachChunk(reader, (chunk) => void parts.push(chunk.slice()), { offset: 5, length: bytes.length - 10 }))
     expect(Buffer.compare(collect(parts), bytes.subarray(5, bytes.length - 5))).toBe(0)
+  })
+})
+
+describe("readJoined", () => {
+  const wholes = (sources: ReadonlyArray<BlobSource | PathSource>) =>
+    Effect.gen(function*() {
+      const seen = new Map<number, string>()
+      const left = yield* readJoined(sources, (index, whole) => Effect.sync(() => void seen.set(index, new TextDecoder().decode(whole))))!
+      return { seen, left }
+    })
+  const text = (name: string) => new BlobSource({ name, blob: new Blob([name]) })
+
+  it("hands on each small Blob's bytes by its index, and leaves the empty, the too large and the not-a-Blob to the caller", async () => {
+    const sources = [
+      text("alpha"),
+      new BlobSource({ name: "empty", blob: new Blob([]) }),
+      text("beta"),
+      new PathSource({ path: "/not/a/blob" }),
+      new BlobSource({ name: "large", blob: new Blob([new Uint8Array(JOIN_BYTES + 1)]) }),
+      text("gamma")
+    ]
+    const { left, seen } = await Effect.runPromise(wholes(sources))
+    expect([...seen].sort(([a], [b]) => a - b)).toEqual([[0, "alpha"], [2, "beta"], [5, "gamma"]])
+    expect(left).toEqual([1, 3, 4])
+  })
+
+  it("joins runs of at most JOIN_BYTES, and leaves a run of one to the caller", async () => {
+    const part = Math.floor(JOIN_BYTES / 2) - 1
+    const sources = ["a", "b", "c"].map((name) => new BlobSource({ name, blob: new Blob([new Uint8Array(part).fill(name.charCodeAt(0))]) }))
+    const { left, seen } = await Effect.runPromise(wholes(sources))
+    expect([...seen.keys()].sort()).toEqual([0, 1])
+    expect(seen.get(1)).toBe("b".repeat(part))
+    expect(left).toEqual([2])
+  })
+
+  it("is undefined when there is nothing to join", () => {
+    expect(readJoined([text("one"), new PathSource({ path: "/x" })], () => Effect.void)).toBeUndefined()
+  })
+
+  it("leaves every source of a run whose read failed (a file changed since it was picked) to be read one by one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-joined-"))
+    try {
+      writeFileSync(join(dir, "a"), "one")
+      writeFileSync(join(dir, "b"), "two")
+      const sources = [
+        new BlobSource({ name: "a", blob: await openAsBlob(join(dir, "a")) }),
+        new BlobSource({ name: "b", blob: await openAsBlob(join(dir, "b")) })
+      ]
+      writeFileSync(join(dir, "b"), "changed")
+      const { left, seen } = await Effect.runPromise(wholes(sources))
+      expect(seen.size).toBe(0)
+      expect(left).toEqual([0, 1])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -142,8 +142,88 @@ export const openStreaming = (source: Source, chunkSize?: number): Effect.Effect
       ? { ...reader, forEachRange: streamRange(source.name, source.blob as unknown as StreamableBlob) }
       : reader)
 
-/** `File`s and `Blob`s, for a Web Worker: a range through one stream, each chunk hashed as it comes. */
-export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({ open: (source) => openStreaming(source, WORKER_READ_SIZE) })
+/**
+ * A batch's small `File`s are read joined into one `Blob` of at most this many bytes: one
+ * round trip to the browser's file reader for a run of files instead of one per file.
+ * Measured in a Chromium Web Worker, 1,000 files of 4 KiB read and digested: 180-220 ms of
+ * Chromium's CPU in all with runs of 128 files against 320-420 ms for one read per file
+ * with 8 in flight, and 210-530 ms of wall time against 360-520 ms.
+ */
+export const JOIN_BYTES = 4 * 1024 * 1024
+/** Joined reads in flight at once: the browser reads the next run while this one is hashed. */
+export const JOINED_READS_IN_FLIGHT = 2
+
+/**
+ * `ByteSource.readJoined` for `Blob`s: runs of consecutive sources of up to `JOIN_BYTES`
+ * in all, each read as one `Blob` of them. A source that is not a `Blob`, is empty (its one
+ * read must still fail if the file went) or larger than a run, a run of one, and every
+ * source of a run whose read failed or came back short (a file changed since it was
+ * picked) are left to the caller, which reads them one by one. Memory: at most
+ * `JOINED_READS_IN_FLIGHT` runs.
+ */
+export const readJoined = <E>(
+  sources: ReadonlyArray<Source>,
+  onWhole: (index: number, bytes: Uint8Array) => Effect.Effect<void, E>
+): Effect.Effect<ReadonlyArray<number>, E> | undefined => {
+  const BlobClass = (globalThis as { readonly Blob?: typeof Blob }).Blob
+  if (BlobClass === undefined) return undefined
+  const blobAt = (index: number): Blob | undefined => {
+    const source = sources[index]!
+    return source._tag === "BlobSource" && source.blob instanceof BlobClass ? source.blob : undefined
+  }
+  const left: Array<number> = []
+  const runs: Array<Array<number>> = []
+  let run: Array<number> = []
+  let runBytes = 0
+  const endRun = () => {
+    if (run.length > 1) runs.push(run)
+    else left.push(...run)
+    run = []
+    runBytes = 0
+  }
+  for (let index = 0; index < sources.length; index++) {
+    const size = blobAt(index)?.size ?? 0
+    if (size === 0 || size > JOIN_BYTES) {
+      left.push(index)
+      continue
+    }
+    if (runBytes + size > JOIN_BYTES) endRun()
+    run.push(index)
+    runBytes += size
+  }
+  endRun()
+  if (runs.length === 0) return undefined
+  const readRun = (indexes: ReadonlyArray<number>) => {
+    const blobs = indexes.map((index) => blobAt(index)!)
+    const sizes = blobs.map((blob) => blob.size)
+    const total = sizes.reduce((sum, size) => sum + size, 0)
+    return Effect.flatMap(
+      Effect.promise(() => new BlobClass(blobs).arrayBuffer().then((buffer) => buffer, () => undefined)),
+      (buffer) => {
+        if (buffer === undefined || buffer.byteLength !== total) {
+          left.push(...indexes)
+          return Effect.void
+        }
+        let at = 0
+        return Effect.forEach(indexes, (index, i) => {
+          const bytes = new Uint8Array(buffer, at, sizes[i]!)
+          at += sizes[i]!
+          return onWhole(index, bytes)
+        }, { discard: true })
+      }
+    )
+  }
+  return Effect.as(
+    Effect.forEach(runs, readRun, { concurrency: JOINED_READS_IN_FLIGHT, discard: true }),
+    left
+  ).pipe(Effect.map((indexes) => [...indexes].sort((a, b) => a - b)))
+}
+
+/** `File`s and `Blob`s, for a Web Worker: a range through one stream, each chunk hashed as it comes; a batch's small ones joined. */
+export const layer: Layer.Layer<ByteSource> = Layer.succeed(ByteSource)({
+  open: (source) => openStreaming(source, WORKER_READ_SIZE),
+  readJoined
+})
 
 /**
  * Reads on the main thread are at most this long. With every algorithm at once the portable

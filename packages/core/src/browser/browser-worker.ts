@@ -1,16 +1,16 @@
-/** Entry of each Web Worker of the pool: serves the pool's requests on `File`s with the portable kernels. */
+/** Entry of each Web Worker of the pool: serves the pool's requests on `File`s with the portable kernels (WebCrypto for a batch's whole small files). */
 import { Effect, Layer } from "effect"
 import { RpcServer } from "effect/rpc"
 import { operationHandlers, Operations } from "../operations.js"
-import { layerPortable } from "../hash/kernels/HashKernel.js"
 import * as BlobReaderThread from "./BlobReaderThread.js"
 import * as BrowserWorkerRunner from "./BrowserWorkerRunner.js"
+import * as WebCryptoHashKernel from "./WebCryptoHashKernel.js"
 import * as WebCryptoKdfKernel from "./WebCryptoKdfKernel.js"
 
 /** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
 const BrowserHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
 
-const Handlers = BrowserHandlers.pipe(Layer.provide(Layer.mergeAll(BlobReaderThread.layer, layerPortable, WebCryptoKdfKernel.layerBest)))
+const Handlers = BrowserHandlers.pipe(Layer.provide(Layer.mergeAll(BlobReaderThread.layer, WebCryptoHashKernel.layer, WebCryptoKdfKernel.layerBest)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(BrowserWorkerRunner.layer))
 const WorkerLive = RpcServer.layer(Operations).pipe(Layer.provide(Layer.mergeAll(Handlers, Protocol)))
 

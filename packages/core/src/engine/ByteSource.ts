@@ -66,6 +66,20 @@ export class ByteSource extends Context.Service<ByteSource, {
    * opening it; undefined for anything else or nothing there. Where a thread may block.
    */
   readonly sizePathSync?: ((path: string, bytes: Uint8Array | undefined) => number | undefined) | undefined
+  /**
+   * Reads a batch's small sources whole, several in one read where the platform can join
+   * them (a browser concatenates `File`s into one `Blob`: one round trip to its file reader
+   * for many files instead of one each), handing `onWhole` each source's index and bytes
+   * (valid only during the call). Returns the indexes it did not read (a source it cannot
+   * join, or one whose joined read failed), for the caller to read one by one, which also
+   * names the file that failed. Undefined where nothing can be joined.
+   */
+  readonly readJoined?:
+    | (<E>(
+      sources: ReadonlyArray<Source>,
+      onWhole: (index: number, bytes: Uint8Array) => Effect.Effect<void, E>
+    ) => Effect.Effect<ReadonlyArray<number>, E> | undefined)
+    | undefined
 }>()("@sluice/core/ByteSource") {}
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from "vitest"
 import { createHash } from "node:crypto"
 import { BlobSource, PathSource, pathSourceFromBytes } from "../engine/Source.js"
 import { ByteSource } from "../engine/ByteSource.js"
+import { readJoined } from "../browser/BrowserByteSource.js"
+import * as WebCryptoHashKernel from "../browser/WebCryptoHashKernel.js"
 import { FileHashed, fileHashed } from "./HashJob.js"
 import * as NodeByteSource from "../node/NodeByteSource.js"
 import * as NodeHashKernel from "../node/NodeHashKernel.js"
@@ -152,5 +154,41 @@ describe("HashBatch of sources read asynchronously (a browser's Files)", () => {
     expect(unpackList(result.sizes, " ").map(Number)).toEqual([...texts.map((t) => t.length), -1])
     expect(result.failures.map(({ at }) => at)).toEqual([5])
     expect(most).toBeGreaterThan(1)
+  })
+})
+
+describe("HashBatch where the ByteSource joins small sources (readJoined)", () => {
+  it.each([
+    ["a hasher made per file", NodeHashKernel.layer],
+    ["WebCrypto's one-shot digest where it has the algorithm", WebCryptoHashKernel.layer]
+  ])("hashes the joined ones as their bytes come (%s) and reads the ones it left one by one, answering in item order", async (_, Kernel) => {
+    const texts = ["first", "second", "", "fourth", "fifth"]
+    let opened = 0
+    let joined = 0
+    const Joining = Layer.effect(ByteSource)(Effect.gen(function*() {
+      const base = yield* ByteSource
+      return ByteSource.of({
+        open: (source) => Effect.andThen(Effect.sync(() => opened++), base.open(source)),
+        readJoined: (sources, onWhole) =>
+          readJoined(sources, (index, bytes) => Effect.andThen(Effect.sync(() => joined++), onWhole(index, bytes)))
+      })
+    })).pipe(Layer.provide(NodeByteSource.layer))
+    const Pool = layerInline({ group: Operations, handlers: OperationHandlers }).pipe(Layer.provide([Joining, Kernel]))
+    const missing = new PathSource({ path: join(dir, "joined-missing") })
+    const result = await Effect.runPromise(
+      Effect.gen(function*() {
+        const tasks = yield* HashRequests
+        return yield* tasks.hashBatch([
+          ...texts.map((t, i) => ({ source: new BlobSource({ name: `f${i}`, blob: new Blob([t]) }), algorithms: ["sha256" as const, "md5" as const] })),
+          { source: missing, algorithms: ["sha256" as const, "md5" as const] }
+        ])
+      }).pipe(Effect.provide(Pool))
+    )
+    expect(result.digests.split(" ")).toEqual(texts.flatMap((t) => [createHash("sha256").update(t).digest("hex"), createHash("md5").update(t).digest("hex")]))
+    expect(unpackList(result.sizes, " ").map(Number)).toEqual([...texts.map((t) => t.length), -1])
+    expect(result.failures.map(({ at }) => at)).toEqual([5])
+    // Four non-empty Blobs in one joined read; the empty one and the path one by one.
+    expect(joined).toBe(4)
+    expect(opened).toBe(2)
   })
 })

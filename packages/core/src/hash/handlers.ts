@@ -139,14 +139,35 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
         }
         others.push(at)
       }
-      // Sources read asynchronously (a browser's Files): several reads in flight, since
-      // each is a round trip to the browser that would otherwise leave the thread idle.
-      yield* Effect.forEach(others, (at) => {
-        const wanted = algorithms[sets?.[at] ?? 0] ?? []
+      const sourceAt = (at: number): Source => {
         const path = paths?.[at]
-        const source: Source = path === undefined
-          ? list![at]!
-          : new PathSource(rawAt.has(at) ? { path, bytes: rawAt.get(at)! } : { path })
+        return path === undefined ? list![at]! : new PathSource(rawAt.has(at) ? { path, bytes: rawAt.get(at)! } : { path })
+      }
+      // Sources read asynchronously (a browser's Files): joined into a few reads where the
+      // platform can (`readJoined`), each source hashed whole as its bytes come.
+      const joined = others.length > 1
+        ? sources.readJoined?.(others.map(sourceAt), (i, bytes) => {
+          const at = others[i]!
+          const wanted = algorithms[sets?.[at] ?? 0] ?? []
+          return Effect.map(
+            Effect.forEach(wanted, (algorithm) =>
+              kernel.digestWhole?.(algorithm, bytes) ?? Effect.map(kernel.make(algorithm), (hasher) => {
+                hasher.update(bytes)
+                return hasher.digest()
+              })),
+            (digests) => {
+              sizes[at] = bytes.length
+              itemDigests[at] = digests.map(toHex)
+            }
+          )
+        })
+        : undefined
+      const rest = joined === undefined ? others : (yield* joined).map((i) => others[i]!)
+      // The rest one by one: several reads in flight, since each is a round trip to the
+      // browser that would otherwise leave the thread idle.
+      yield* Effect.forEach(rest, (at) => {
+        const wanted = algorithms[sets?.[at] ?? 0] ?? []
+        const source = sourceAt(at)
         return Effect.result(hashWhole(source, wanted)).pipe(Effect.map((outcome) => {
           if (outcome._tag === "Failure") {
             failures.push({ at, reason: outcome.failure.reason })

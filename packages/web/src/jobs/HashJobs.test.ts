@@ -113,6 +113,35 @@ describe("HashJobs", () => {
     ])
   })
 
+  it("publishes progress alone at most once per progressEveryMs, and a change of status at the next frame", async () => {
+    const pool = makeTestJobs({ size: 2 }).pool
+    const frames = makeFrames()
+    const runtime = ManagedRuntime.make(pool.layer)
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, progressEveryMs: 60 })
+    cleanups.push(async () => {
+      jobs.dispose()
+      await runtime.dispose()
+    })
+    jobs.addFiles([{ path: "a", file: file("a", 1000) }, { path: "b", file: file("b", 1000) }], ["sha256"])
+    await settle(frames, () => pool.tasks.length === 2 && jobs.getSnapshot().rows.every((row) => row.status === "hashing"))
+    const bytes = () => jobs.getSnapshot().rows.map((row) => row.bytes)
+    pool.tasks[0]!.progress(100)
+    await settle(frames, () => bytes()[0] === 100)
+    // Within the window: nothing to publish until it ends.
+    pool.tasks[1]!.progress(200)
+    pool.tasks[0]!.progress(300)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(frames.pending()).toBe(0)
+    await settle(frames, () => bytes()[0] === 300 && bytes()[1] === 200)
+    // A file done is shown at the next frame, with the progress still waiting.
+    pool.tasks[1]!.progress(400)
+    pool.tasks[0]!.finish()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(frames.pending()).toBe(1)
+    frames.run()
+    expect(jobs.getSnapshot().rows.map((row) => [row.status, row.bytes])).toEqual([["done", 1000], ["hashing", 400]])
+  })
+
   it("keeps the identity of rows that did not change", async () => {
     const { frames, jobs, pool, rows } = setup({ size: 2 })
     jobs.addFiles([{ path: "a", file: file("a", 100) }, { path: "b", file: file("b", 100) }], ["sha256"])

@@ -79,7 +79,17 @@ export interface HashJobsOptions {
   readonly useCache?: () => boolean
   /** Runs `task` in a later task of the event loop (picks of many files are listed slice by slice); defaults to a MessageChannel. */
   readonly yieldTask?: (task: () => void) => void
+  /** Progress alone (bytes, rate, time left) is published at most this often; anything else at the next frame. */
+  readonly progressEveryMs?: number
 }
+
+/**
+ * Progress alone is published at most this often (4 a second): each publication is a
+ * render, style, layout and paint of the rows that moved, on a main thread and frame
+ * threads that take turns with the hashing workers for the same cores. A worker reports
+ * every 100 ms per file, so two files at once asked for up to 20 frames a second.
+ */
+export const PROGRESS_EVERY_MS = 250
 
 export interface HashJobs {
   readonly subscribe: (listener: () => void) => () => void
@@ -264,9 +274,33 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     scheduleFrame(flush)
   }
 
-  const touch = (state: RowState) => {
+  // Progress alone: published at once if nothing was for `progressEveryMs`, otherwise
+  // when that window ends (the next change of status publishes it sooner).
+  const progressEveryMs = options.progressEveryMs ?? PROGRESS_EVERY_MS
+  let progressWindow: ReturnType<typeof setTimeout> | undefined
+  let progressWaiting = false
+  const openProgressWindow = () => {
+    progressWindow = setTimeout(() => {
+      progressWindow = undefined
+      if (!progressWaiting) return
+      progressWaiting = false
+      schedule()
+      openProgressWindow()
+    }, progressEveryMs)
+  }
+
+  const touch = (state: RowState, progressOnly = false) => {
     dirty.add(state.id)
+    if (!progressOnly || progressEveryMs <= 0) {
+      schedule()
+      return
+    }
+    if (progressWindow !== undefined) {
+      progressWaiting = !scheduled
+      return
+    }
     schedule()
+    openProgressWindow()
   }
 
   const onEvent = (state: RowState, event: FileHashed | FileFailed | JobProgress) => {
@@ -281,7 +315,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
         state.bytes = event.bytes
         // A cache answer arrives as progress to the full size, then FileHashed says it was cached.
         if (event.bytes < state.size) ledger.read(state.id, event.bytes - (state.resumedAt ?? 0))
-        break
+        touch(state, true)
+        return
       case "FileHashed":
         state.run.forgetCheckpoint = true
         state.status = "done"
@@ -621,6 +656,8 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     dispose: () => {
       // The page goes away, the person did not cancel: checkpoints stay for next time.
       stopAdding()
+      if (progressWindow !== undefined) clearTimeout(progressWindow)
+      progressWindow = undefined
       for (const id of order) cancel(id, false)
       interrupt(textFiber)
       textFiber = undefined

@@ -32,6 +32,13 @@ export class HashKernel extends Context.Service<HashKernel, {
   readonly makeResumable: (algorithm: HashAlgorithm, state?: Uint8Array) => Effect.Effect<ResumableHasher, CheckpointInvalid>
   /** Whether `makeResumable` can answer for an algorithm here. */
   readonly resumable: (algorithm: HashAlgorithm) => boolean
+  /**
+   * The digest of `bytes`, a whole small source already in memory, in one call where the
+   * platform has a native one-shot for the algorithm (a browser's WebCrypto `digest`);
+   * undefined otherwise (then `make`). A hasher made per file of a batch costs more than
+   * its bytes: hash-wasm makes a WebAssembly instance each.
+   */
+  readonly digestWhole?: ((algorithm: HashAlgorithm, bytes: Uint8Array) => Effect.Effect<Uint8Array> | undefined) | undefined
   /** Which implementation answers for an algorithm, for `doctor` and metrics. */
   readonly describe: (algorithm: HashAlgorithm) => string
 }>()("@sluice/core/HashKernel") {}
