@@ -51,7 +51,8 @@ export class ByteSource extends Context.Service<ByteSource, {
   readonly open: (source: Source) => Effect.Effect<ByteReader, SourceError, Scope.Scope>
   /**
    * Reads the whole file named `path` (or `bytes`, when its name is not UTF-8) with
-   * blocking calls, handing each chunk to `onChunk` (valid only during the call), and
+   * blocking calls, handing each chunk to `onChunk` (valid only during the call; `last`
+   * when the read knows it is the file's last, as a small file's one chunk is), and
    * returns how many bytes it read (with `stamp`, also the file's metadata once read: the
    * result cache's content-identity key, so the caller can tell without a stat of its own
    * whether the file changed while it was read); throws a `SourceError`. A batch of small files then
@@ -59,7 +60,7 @@ export class ByteSource extends Context.Service<ByteSource, {
    * (a worker), never on a UI thread.
    */
   readonly readPathSync?:
-    | ((path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array) => void, stamp: boolean) => PathRead)
+    | ((path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array, last: boolean) => void, stamp: boolean) => PathRead)
     | undefined
   /**
    * The size of the regular file named `path` (or `bytes`) from one blocking stat, without

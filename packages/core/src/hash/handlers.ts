@@ -117,19 +117,31 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
       const stamps: Array<string> | undefined = stamp === true ? new Array<string>(count).fill("") : undefined
       const readPathSync = sources.readPathSync
       const makeSync = kernel.makeSync
+      const digestHexSync = kernel.digestHexSync
       const others: Array<number> = []
       for (let at = 0; at < count; at++) {
         const wanted = algorithms[sets?.[at] ?? 0] ?? []
         const path = paths?.[at]
         if (path !== undefined && readPathSync !== undefined && makeSync !== undefined) {
           try {
-            const hashers = wanted.map(makeSync)
-            const read = readPathSync(path, rawAt.get(at), (chunk) => {
+            // A file read in one chunk (a small one) is hashed in one call where the kernel
+            // has one; otherwise by hashers, made with the first chunk that needs them.
+            let hashers: Array<IncrementalHasher> | undefined
+            let hex: Array<string> | undefined
+            const read = readPathSync(path, rawAt.get(at), (chunk, last) => {
+              if (last && hashers === undefined && digestHexSync !== undefined) {
+                const once = wanted.map((algorithm) => digestHexSync(algorithm, chunk))
+                if (once.every((digest) => digest !== undefined)) {
+                  hex = once as Array<string>
+                  return
+                }
+              }
+              hashers ??= wanted.map(makeSync)
               for (const hasher of hashers) hasher.update(chunk)
             }, stamps !== undefined)
             sizes[at] = read.bytes
             if (stamps !== undefined && read.stamp !== undefined) stamps[at] = read.stamp
-            itemDigests[at] = hashers.map((hasher) => toHex(hasher.digest()))
+            itemDigests[at] = hex ?? (hashers ?? wanted.map(makeSync)).map((hasher) => toHex(hasher.digest()))
           } catch (error) {
             // A source's failure is the item's; anything else is a defect of this worker.
             if (!(error instanceof SourceError)) throw error

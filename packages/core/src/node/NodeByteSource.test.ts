@@ -37,6 +37,20 @@ describe("readPathSync (a worker's read of a small file)", () => {
     }
   })
 
+  it("says a chunk is the last only when it is the file's last, as a small file's one chunk is, with the stamp or without", () => {
+    for (const stamp of [false, true]) {
+      for (const size of [0, 1, 4096, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1]) {
+        const path = join(dir, `last-${size}`)
+        writeFileSync(path, Buffer.alloc(size, 7))
+        const lasts: Array<boolean> = []
+        readPathSync(path, undefined, (_, last) => lasts.push(last), stamp)
+        // Only the final chunk may be the last; a file shorter than the buffer is one such chunk.
+        expect(lasts.slice(0, -1).every((last) => !last), `size ${size}`).toBe(true)
+        if (size > 0 && size < 1024 * 1024) expect(lasts, `size ${size}`).toEqual([true])
+      }
+    }
+  })
+
   it("with stamp, gives the content identity's key of the file as it was read", () => {
     const path = join(dir, "stamped")
     writeFileSync(path, "abc")

@@ -131,7 +131,7 @@ let pathBuffer: Buffer | undefined
  * what a worker does for each file of a batch. One read for a file that fits the buffer
  * (a short read of a regular file is its end); a file that grows is still read to its end.
  */
-export const readPathSync = (path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array) => void, stamp: boolean): PathRead => {
+export const readPathSync = (path: string, bytes: Uint8Array | undefined, onChunk: (chunk: Uint8Array, last: boolean) => void, stamp: boolean): PathRead => {
   const name = bytes === undefined ? path : Buffer.from(bytes)
   let fd: number
   try {
@@ -162,8 +162,9 @@ export const readPathSync = (path: string, bytes: Uint8Array | undefined, onChun
       }
       if (n === 0) break
       total += n
-      onChunk(buffer.subarray(0, n))
-      if (regular && n < want) break
+      const last = regular && n < want
+      onChunk(buffer.subarray(0, n), last)
+      if (last) break
     }
     return { bytes: total }
   } finally {
@@ -184,7 +185,7 @@ const fstatBig = (fd: number, path: string) => {
  * well. A short read is the end of a regular file, which that fstat then says the file is
  * (a directory fails the read, EISDIR); anything else is read to its end, then stamped.
  */
-const readStamped = (fd: number, path: string, onChunk: (chunk: Uint8Array) => void): PathRead => {
+const readStamped = (fd: number, path: string, onChunk: (chunk: Uint8Array, last: boolean) => void): PathRead => {
   const buffer = pathBuffer ??= Buffer.allocUnsafe(DEFAULT_CHUNK_SIZE)
   let total = 0
   let after: fs.BigIntStats | undefined
@@ -197,12 +198,16 @@ const readStamped = (fd: number, path: string, onChunk: (chunk: Uint8Array) => v
     }
     if (n === 0) break
     total += n
-    onChunk(buffer.subarray(0, n))
+    // The fstat before the chunk is handed on: a short read of a regular file is its last.
     if (n < buffer.length) {
       after = fstatBig(fd, path)
-      if (after.isFile()) break
+      if (after.isFile()) {
+        onChunk(buffer.subarray(0, n), true)
+        break
+      }
       after = undefined
     }
+    onChunk(buffer.subarray(0, n), false)
   }
   return { bytes: total, stamp: statKey(after ?? fstatBig(fd, path)) }
 }

@@ -52,9 +52,13 @@ const kernel = (native: boolean) => {
   const makeSync = (algorithm: HashAlgorithm) =>
     fromNative(algorithm, native) ??
       (hasKernel(algorithm, "nodeCrypto") ? fromOpenSSL(opensslName[algorithm]) : blake3Hasher())
+  // The kernel `makeSync` gives: node:crypto's one-shot call where that is OpenSSL.
+  const digestHexSync = (algorithm: HashAlgorithm, data: Uint8Array): string | undefined =>
+    !hasKernel(algorithm, "nodeCrypto") || (native && usesNative(algorithm)) ? undefined : crypto.hash(opensslName[algorithm], data, "hex")
   return HashKernel.of({
   make: (algorithm) => Effect.sync(() => makeSync(algorithm)),
   makeSync,
+  digestHexSync,
   makeResumable: makePortableResumable,
   resumable: (algorithm) => ALGORITHMS[algorithm].resumable,
   describe: (algorithm) => {

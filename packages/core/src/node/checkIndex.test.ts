@@ -82,17 +82,27 @@ describe("the check index", () => {
     expect(verdictsFromIndex(index.entries, names, { files: 3, bytes: 1_000 })).toBeUndefined()
   })
 
-  it("takes a file as it was only when device, inode, size, mtime and ctime are each the same to the unit (a nanosecond), and its verdict known", () => {
+  it("takes a file as it was only when device, inode and size are each the same to the unit, mtime and ctime to the microsecond, and its verdict known", () => {
     const { entries, names } = setup("exact")
     const limits = { files: 3, bytes: 1_000 }
     expect(verdictsFromIndex(entries!, names, limits)!.moved).toEqual([])
-    // dev, ino, size, mtimeNs, ctimeNs of the middle entry, one at a time, one off; then its verdict unknown, then not a verdict.
-    for (const [field, by] of [[0, 1n], [1, 1n], [2, 1n], [3, 1n], [4, 1n], [4, -1n], [3, 2n ** 40n], [5, -1n], [5, 3n], [5, 2n ** 32n + 1n]] as const) {
+    // dev, ino, size (one off), mtimeNs, ctimeNs (2 us off) of the middle entry, one at a
+    // time; then its verdict unknown, then not a verdict.
+    for (const [field, by] of [[0, 1n], [1, 1n], [2, 1n], [3, 2_000n], [3, -2_000n], [4, 2_000n], [4, -2_000n], [3, 2n ** 40n], [4, 2n ** 40n], [5, -1n], [5, 3n], [5, 2n ** 32n + 1n]] as const) {
       const changed = entries!.slice()
       changed[FIELDS + field] = field === 5 ? by : changed[FIELDS + field]! + by
       const answer = verdictsFromIndex(changed, names, limits)!
       expect(answer.moved.map((m) => m.at), `field ${field} by ${by}`).toEqual([1])
       expect([...answer.verdicts]).toEqual([Verdict.ok, Verdict.unknown, Verdict.ok])
+    }
+  })
+
+  it("takes mtime and ctime within a microsecond of the index's as the same (any change after a settled entry moves ctime by more than 2 s)", () => {
+    const { entries, names } = setup("slack")
+    for (const [field, by] of [[3, 100n], [3, -100n], [4, 100n], [4, -100n]] as const) {
+      const near = entries!.slice()
+      near[FIELDS + field] = near[FIELDS + field]! + by
+      expect(verdictsFromIndex(near, names)!.moved, `field ${field} by ${by}`).toEqual([])
     }
   })
 

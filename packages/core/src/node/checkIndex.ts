@@ -28,7 +28,7 @@
  * identity stays as stored.
  */
 import { isAscii } from "node:buffer"
-import { type BigIntStats, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { ALGORITHMS, type HashAlgorithm, hasKernel } from "../hash/algorithms.js"
 import { printableName } from "../hash/checksumLine.js"
@@ -431,19 +431,48 @@ export const indexEntries = (vouched: ReadonlyArray<Vouched>, startedMs: number,
   return entries
 }
 
-/** A re-check's stat: exact (nanoseconds, 64-bit numbers: a changed time is seen however small the change), following links. */
-const EXACT_STAT = { bigint: true, throwIfNoEntry: false } as const
+/** A re-check's stat: numbers, not BigInts (`sameIdentity` says why that is enough), following links. */
+const STAT = { throwIfNoEntry: false } as const
+
+const TWO_32 = 2 ** 32
 
 /**
- * Whether `stat` is the identity entry `at` holds (device, inode, size, mtime, ctime, each
- * compared exactly). A function of its own: V8 optimises it after some hundreds of calls,
- * while the same loads and compares written in the loop of `verdictsFromIndex` ran
- * unoptimised for most of a re-check of 10,000 files (~38-40 against ~33 ms in a fresh
- * process, the stats alone ~32).
+ * How far a time (mtime, ctime) read as a number of milliseconds may be from the index's
+ * nanoseconds and still be the same time: 1 us. A number keeps a time of today to ~0.24 us
+ * (2^-12 ms), and the index's nanoseconds as a number are within ~0.13 us of theirs.
  */
-const sameIdentity = (stat: BigIntStats, entries: BigInt64Array, at: number): boolean =>
-  stat.ino === entries[at + 1] && stat.ctimeNs === entries[at + 4] && stat.mtimeNs === entries[at + 3] &&
-  stat.size === entries[at + 2] && stat.dev === entries[at]
+const TIME_SLACK_MS = 0.001
+
+/**
+ * Whether `stat` is the identity entry `at` holds: device, inode and size exactly (as
+ * numbers: a value past 2^53 is rounded as Node rounds the stat's), mtime and ctime to
+ * within `TIME_SLACK_MS`. `words` are the entries as 32-bit words.
+ *
+ * Why a microsecond, not the nanosecond a BigInt stat gives (which made ~1 KB of BigInts a
+ * file and cost a re-check of 10,000 files ~5-7 ms, of ~65): an entry is written only for
+ * a file whose ctime was more than `RACY_WINDOW_NS` (2 s) before the check that wrote it
+ * began, and the same before and after (`indexEntries`, `settledKey`: git's "racily clean"
+ * rule, with a wider window). Any later change of the file (a write, chmod, utimes, a
+ * rename over it) sets its ctime to the time of that change, after that check began: more
+ * than 2 s from the stored ctime, two million times this slack. Only a clock set back across
+ * the change could bring the new ctime within a microsecond of the old one, and git is as
+ * exposed: its default build compares whole seconds of mtime and ctime (and the low 32 bits
+ * of size and inode), nanoseconds only where built with USE_NSEC.
+ *
+ * A function of its own: V8 optimises it after some hundreds of calls, while the same loads
+ * and compares written in the loop of `verdictsFromIndex` ran unoptimised for most of a
+ * re-check of 10,000 files.
+ */
+const sameIdentity = (stat: Stats, words: Uint32Array, at: number): boolean => {
+  const w = at * 2
+  const low = LOW_WORD
+  const high = 1 - LOW_WORD
+  return stat.ino === words[w + 2 + high]! * TWO_32 + words[w + 2 + low]! &&
+    Math.abs(stat.ctimeMs - (words[w + 8 + high]! * TWO_32 + words[w + 8 + low]!) / 1e6) <= TIME_SLACK_MS &&
+    Math.abs(stat.mtimeMs - (words[w + 6 + high]! * TWO_32 + words[w + 6 + low]!) / 1e6) <= TIME_SLACK_MS &&
+    stat.size === words[w + 4 + high]! * TWO_32 + words[w + 4 + low]! &&
+    stat.dev === words[w + high]! * TWO_32 + words[w + low]!
+}
 
 /** An entry whose file is not as the index has it, but is a regular file: checked again by reading it. */
 export interface Moved {
@@ -481,19 +510,22 @@ export const verdictsFromIndex = (
     const at = i * FIELDS
     let stat
     try {
-      stat = statSync(names[i]!, EXACT_STAT)
+      stat = statSync(names[i]!, STAT)
     } catch {
       return undefined
     }
     if (stat === undefined || !stat.isFile()) return undefined
     const verdict = words[(at + 5) * 2 + 1 - LOW_WORD] === 0 ? words[(at + 5) * 2 + LOW_WORD]! : 0
-    if ((verdict === Verdict.ok || verdict === Verdict.mismatch) && sameIdentity(stat, entries, at)) {
+    if ((verdict === Verdict.ok || verdict === Verdict.mismatch) && sameIdentity(stat, words, at)) {
       verdicts[i] = verdict
       continue
     }
-    movedBytes += Number(stat.size)
+    movedBytes += stat.size
     if (moved.length + 1 > limits.files || movedBytes > limits.bytes) return undefined
-    moved.push({ at: i, key: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`, size: Number(stat.size) })
+    // Its exact key (nanoseconds) for the entry written again: one stat more, for a moved file only.
+    const key = identityKeyNow(names[i]!)
+    if (key === undefined) return undefined
+    moved.push({ at: i, key, size: stat.size })
   }
   return { verdicts, moved }
 }
