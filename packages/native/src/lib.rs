@@ -206,6 +206,10 @@ unsafe extern "C" fn file_open(env: Env, info: CallbackInfo) -> Value {
         // A map of the file as it is now; its length is fixed, so a file that grows is hashed
         // up to this length and `fileDigest` refuses one whose size then differs.
         let map = if size == 0 { None } else { Some(memmap2::Mmap::map(&file).map_err(Failure::io)?) };
+        if let Some(map) = &map {
+            // Read ahead far, since it is read once from start to end (a hint: its failure changes nothing).
+            let _ = map.advise(memmap2::Advice::Sequential);
+        }
         let state = Box::new(FileHash { tag: FILE_TAG, file: Some(file), map, size, position: 0, hasher: blake3::Hasher::new() });
         let mut out = ptr::null_mut();
         let raw = Box::into_raw(state) as *mut c_void;
@@ -242,10 +246,23 @@ unsafe extern "C" fn file_update(env: Env, info: CallbackInfo) -> Value {
         };
         let end = (state.position as f64 + length).min(map.len() as f64) as usize;
         update(&mut state.hasher, &map[state.position..end], threads)?;
+        release(map, state.position, end);
         state.position = end;
         double(env, end as f64)
     };
     run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+/// Drops the pages of `map[start..end]` from this process (they stay in the page cache): a
+/// file hashed once holds no more of the process's memory than a slice, however large it is.
+/// `start` is a multiple of the page size when the slices are.
+fn release(map: &[u8], start: usize, end: usize) {
+    let page = 4096;
+    let from = start - start % page;
+    if end > from {
+        // A hint: where it fails, the pages are the kernel's to reclaim as before.
+        unsafe { libc::madvise(map.as_ptr().add(from) as *mut c_void, end - from, libc::MADV_DONTNEED) };
+    }
 }
 
 /// `fileDigest(handle)`: the 32-byte digest once every byte is hashed; the map is released.

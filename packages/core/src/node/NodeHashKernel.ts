@@ -5,6 +5,7 @@ import { blake3Hasher, HashKernel, makePortableResumable } from "../hash/kernels
 import { simdAvailable } from "../hash/kernels/blake3Simd.js"
 import type { IncrementalHasher } from "../hash/kernels/IncrementalHasher.js"
 import { NATIVE_BLAKE_IMPLEMENTATION, nativeBlake } from "./nativeBlake.js"
+import { hashFileNative, sluiceNative } from "./nativeBlake3File.js"
 
 /** OpenSSL names (HashAlgorithm.ts, kernels.nodeCrypto); OpenSSL has no BLAKE3, which our own kernel answers. */
 export const opensslName = Object.fromEntries(
@@ -38,6 +39,9 @@ const fromNative = (algorithm: HashAlgorithm, wanted: boolean): IncrementalHashe
   }
 }
 
+/** Whether a large BLAKE3 file is hashed here by Sluice's own addon, mapped and on every core. */
+export const usesNativeFile = (): boolean => sluiceNative() !== undefined
+
 /** Whether the native addon answers for `algorithm` here (it loaded, and has the algorithm). */
 export const usesNative = (algorithm: HashAlgorithm): boolean => hasKernel(algorithm, "native") && nativeBlake() !== undefined
 
@@ -57,6 +61,7 @@ const kernel = (native: boolean) => {
   makeSync,
   makeResumable: makePortableResumable,
   resumable: (algorithm) => ALGORITHMS[algorithm].resumable,
+  ...(native ? { hashFile: hashFileNative } : {}),
   describe: (algorithm) => {
     const resumable = hasKernel(algorithm, "hashWasm") ? "hash-wasm (WASM)" : "sluice blake3 (WASM)"
     if (native && usesNative(algorithm)) return `${NATIVE_BLAKE_IMPLEMENTATION} (native); resumable: ${resumable}`
