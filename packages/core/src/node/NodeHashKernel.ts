@@ -42,6 +42,26 @@ const fromNative = (algorithm: HashAlgorithm, wanted: boolean): IncrementalHashe
 /** Whether a large BLAKE3 file is hashed here by Sluice's own addon, mapped and on every core. */
 export const usesNativeFile = (): boolean => sluiceNative() !== undefined
 
+/**
+ * What hashes one large BLAKE3 file here, for `doctor`: Sluice's own addon (with its
+ * in-memory hash, to measure it), or where it is absent the fallback's description.
+ */
+export const largeBlake3Kernel = (): {
+  readonly kernel: string
+  /** BLAKE3 of `data` on `threads` threads (0: every core), where the addon answers. */
+  readonly hash?: (data: Uint8Array, threads: number) => Uint8Array
+} => {
+  const addon = sluiceNative()
+  if (addon !== undefined) {
+    return { kernel: `${addon.version()}: the file mapped, hashed on every core`, hash: (data, threads) => addon.hash(data, threads) }
+  }
+  return {
+    kernel: usesNative("blake3")
+      ? `${NATIVE_BLAKE_IMPLEMENTATION}: one worker reads it and hashes it on one thread (@sluice/native is not built or is off)`
+      : `sluice blake3 (WebAssembly): spread over every worker in subtrees`
+  }
+}
+
 /** Whether the native addon answers for `algorithm` here (it loaded, and has the algorithm). */
 export const usesNative = (algorithm: HashAlgorithm): boolean => hasKernel(algorithm, "native") && nativeBlake() !== undefined
 
