@@ -11,7 +11,7 @@ export function hash(data: Uint8Array, threads?: number): Buffer
 
 /**
  * Maps the file at `path` (its bytes, as the system names it) for hashing; undefined when
- * it is not a regular file. Throws an Error whose `code` is `errno:N` for the system's errors.
+ * it is not a regular file or cannot be mapped. Throws an Error whose `code` is `errno:N` for the system's errors.
  */
 export function fileOpen(path: Uint8Array): FileHandle | undefined
 

@@ -189,7 +189,8 @@ unsafe fn file_hash<'a>(env: Env, value: Value) -> Result<&'a mut FileHash, Fail
 }
 
 /// `fileOpen(path: Uint8Array)`: a handle on the file mapped into memory, or undefined when
-/// it is not a regular file (a pipe, a device, a directory: the caller reads those).
+/// it is not a regular file (a pipe, a device, a directory) or cannot be mapped: the caller
+/// reads those.
 unsafe extern "C" fn file_open(env: Env, info: CallbackInfo) -> Value {
     let run = || -> Outcome {
         let (argv, _) = arguments::<1>(env, info)?;
@@ -205,7 +206,15 @@ unsafe extern "C" fn file_open(env: Env, info: CallbackInfo) -> Value {
         }
         // A map of the file as it is now; its length is fixed, so a file that grows is hashed
         // up to this length and `fileDigest` refuses one whose size then differs.
-        let map = if size == 0 { None } else { Some(memmap2::Mmap::map(&file).map_err(Failure::io)?) };
+        let map = if size == 0 {
+            None
+        } else {
+            match memmap2::Mmap::map(&file) {
+                Ok(map) => Some(map),
+                // A file system that cannot map it (some FUSE and special files): the caller reads it.
+                Err(_) => return undefined(env),
+            }
+        };
         if let Some(map) = &map {
             // Read ahead far, since it is read once from start to end (a hint: its failure changes nothing).
             let _ = map.advise(memmap2::Advice::Sequential);
