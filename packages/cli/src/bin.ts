@@ -1,5 +1,5 @@
 import { createRequire, enableCompileCache } from "node:module"
-import { availableParallelism } from "node:os"
+import { availableParallelism, homedir } from "node:os"
 
 // V8 keeps the compiled program in the system's temporary folder (code only, never data),
 // so a run after the first skips most of the parsing and compiling of the bundle.
@@ -19,7 +19,14 @@ const workers = valueOf("-w", "--workers")
 // (A large file's worker started now all the same made a miss ~0.08 s sooner but a hit
 // ~16 ms slower, 117 against 101 ms on 256 MiB with `--version` at 75, medians of 25: the
 // cache's margin over the start-up grew by two thirds. Stop 20 undid it.)
-const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-")
+// A cache directory that does not exist yet (a first run, a new SLUICE_CACHE_DIR) answers
+// nothing, so there the worker starts now (core's defaultCacheDir, without loading core).
+// (node:fs as Node has it, and no node:path: an import here would be a chunk that derive's
+// and check's lean programs load too.)
+const cacheDirExists = () =>
+  process.getBuiltinModule("node:fs").existsSync(process.env["SLUICE_CACHE_DIR"] || `${process.env["XDG_CACHE_HOME"] || `${homedir()}/.cache`}/sluice`)
+const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-") &&
+  ["hash", "check"].includes(args[0] ?? "") && cacheDirExists()
 // A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its
 // kernel runs on libuv's thread pool (commands/derive.ts). That worker starts while the
 // secret is read.

@@ -6,7 +6,7 @@
  * the modules Node itself reports loaded.
  */
 import { argon2Sync } from "node:crypto"
-import { readFileSync, truncateSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { binPath, runProcess, useTempDir } from "./cli.testkit.js"
@@ -180,6 +180,7 @@ describe("when the worker starts", () => {
     const file = join(dir, "sparse-64m.bin")
     writeFileSync(file, "")
     truncateSync(file, 64 * 1024 * 1024)
+    mkdirSync(join(dir, "cache-large"), { recursive: true })
     const loads = await loadsOf(["hash", "-a", "blake3", file], { SLUICE_CACHE_DIR: join(dir, "cache-large") })
     expect(loads.status).toBe(0)
     expect(chunkOrder(loads)).not.toContain("earlyWorker")
@@ -198,9 +199,21 @@ describe("when the worker starts", () => {
   it("a hash of small files with the cache on starts none before the program: the cache may answer them all", async () => {
     const file = join(dir, "small-1.bin")
     writeFileSync(file, "a few bytes\n")
+    mkdirSync(join(dir, "cache-small"), { recursive: true })
     const loads = await loadsOf(["hash", "-a", "blake3", file], { SLUICE_CACHE_DIR: join(dir, "cache-small") })
     expect(loads.status).toBe(0)
     expect(chunkOrder(loads)).not.toContain("earlyWorker")
+  })
+
+  it("a hash with no cache directory yet starts its worker before the program loads: the cache cannot answer", async () => {
+    const file = join(dir, "sparse-64m-first.bin")
+    writeFileSync(file, "")
+    truncateSync(file, 64 * 1024 * 1024)
+    const loads = await loadsOf(["hash", "-a", "blake3", file], { SLUICE_CACHE_DIR: join(dir, "cache-never-made") })
+    expect(loads.status).toBe(0)
+    const order = chunkOrder(loads)
+    expect(order).toContain("earlyWorker")
+    expect(order.indexOf("earlyWorker")).toBeLessThan(order.indexOf("program"))
   })
 })
 
