@@ -266,7 +266,18 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
         algorithm: "blake3"
       },
       {
-        // Without the native addon (another platform, SLUICE_NATIVE=0): our WASM kernel,
+        // Without Sluice's own addon (@sluice/native not built, or SLUICE_NATIVE_FILE=0):
+        // one worker reads the file and hashes it on one thread with @napi-rs/blake-hash.
+        id: "fallback_w2",
+        tool: "sluice",
+        label: "SLUICE_NATIVE_FILE=0 sluice hash -a blake3 -w 2",
+        input: largeFile,
+        args: (f) => ["hash", "-a", "blake3", "-w", "2", ...f],
+        algorithm: "blake3",
+        env: { SLUICE_NATIVE_FILE: "0" }
+      },
+      {
+        // Without any native addon (another platform, SLUICE_NATIVE=0): our WASM kernel,
         // one file spread over the workers in subtrees.
         id: "wasm_w2",
         tool: "sluice",

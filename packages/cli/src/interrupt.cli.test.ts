@@ -19,7 +19,13 @@ const fd = openSync(join(dir, BIG), "w")
 ftruncateSync(fd, BIG_BYTES)
 closeSync(fd)
 writeFileSync(join(dir, "SUMS"), `${"0".repeat(128)}  ${BIG}\n${"0".repeat(128)}  ${BIG}\n`)
-const FILES = [BIG, "SUMS"]
+// 16 GiB, sparse too, for BLAKE3 on Sluice's own addon (the file mapped, hashed on every
+// core at several GB/s): long enough to be interrupted in the middle.
+const HUGE = "huge.bin"
+const hugeFd = openSync(join(dir, HUGE), "w")
+ftruncateSync(hugeFd, 16 * BIG_BYTES)
+closeSync(hugeFd)
+const FILES = [BIG, HUGE, "SUMS"]
 
 /** How long after the signal the process may take to exit. */
 const EXIT_WITHIN_MS = 2_000
@@ -95,6 +101,12 @@ describe("Ctrl-C mid-job", () => {
     expectStopped(r)
     expect(r.stderr).toBe("sluice: interrupted; not written: out.sums\n")
     expect(existsSync(join(dir, "out.sums"))).toBe(false)
+  })
+
+  it("sluice hash -a blake3 -o of one huge file (one worker, the native file kernel where built): exit 130 within 2 s, nothing left", async () => {
+    const r = await interrupt(["hash", "-a", "blake3", "-o", "out.sums", HUGE], tempFileExists)
+    expectStopped(r)
+    expect(r.stderr).toBe("sluice: interrupted; not written: out.sums\n")
   })
 
   it("sluice hash -o over an existing file: the file is left as it was", async () => {

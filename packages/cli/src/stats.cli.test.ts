@@ -3,9 +3,20 @@
  * so that stdout stays exactly the command's output.
  */
 import { writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { pseudoRandomBytes, sluice, useTempDir } from "./cli.testkit.js"
+
+/** Whether Sluice's own BLAKE3 addon is built here (packages/native: only where cargo and Debian's crates are). */
+const nativeBuilt = (() => {
+  try {
+    createRequire(import.meta.url)("@sluice/native")
+    return true
+  } catch {
+    return false
+  }
+})()
 
 const root = useTempDir("stats")
 const files = ["a.bin", "b.bin", "c.bin"]
@@ -78,6 +89,28 @@ describe("sluice doctor", () => {
     expect(without.kernels.blake3).toMatch(/^sluice blake3/)
     expect(without.fallbacks).toEqual({})
   }, 90_000)
+
+  it.skipIf(!nativeBuilt)(
+    `says one large BLAKE3 file is hashed by Sluice's own addon, and measures it${nativeBuilt ? "" : " (skipped: @sluice/native is not built here, no cargo or Debian crates)"}`,
+    async () => {
+      const env = { SLUICE_CACHE_DIR: join(root, "doctor-large") }
+      const report = JSON.parse((await sluice(["doctor", "--json"], { env, timeoutMs: 60_000 })).stdout)
+      expect(report.largeBlake3File.kernel).toMatch(/^sluice-native \S+ \(blake3 [\d.]+, rayon\): the file mapped, hashed on every core$/)
+      expect(report.largeBlake3File.bytesPerSecond).toBeGreaterThan(1e6)
+      expect(report.largeBlake3File.everyCoreBytesPerSecond).toBeGreaterThan(1e6)
+      const human = await sluice(["doctor"], { env, timeoutMs: 60_000 })
+      expect(human.stdout).toMatch(/^one large BLAKE3 file: sluice-native .* \(32 MiB in memory: \d+ MB\/s on one thread, \d+ MB\/s on every core\)$/m)
+    },
+    120_000
+  )
+
+  it("names the fallback for one large BLAKE3 file when Sluice's addon is off, and when every native kernel is", async () => {
+    const env = { SLUICE_CACHE_DIR: join(root, "doctor-large-off") }
+    const off = JSON.parse((await sluice(["doctor", "--json"], { env: { ...env, SLUICE_NATIVE_FILE: "0" }, timeoutMs: 60_000 })).stdout)
+    expect(off.largeBlake3File).toEqual({ kernel: expect.stringMatching(/^@napi-rs\/blake-hash@[\d.]+: one worker reads it/) })
+    const none = JSON.parse((await sluice(["doctor", "--json"], { env: { ...env, SLUICE_NATIVE: "0" }, timeoutMs: 60_000 })).stdout)
+    expect(none.largeBlake3File).toEqual({ kernel: "sluice blake3 (WebAssembly): spread over every worker in subtrees" })
+  }, 120_000)
 })
 
 describe("sluice bench", () => {

@@ -25,6 +25,20 @@ const calibrate = (algorithm: HashAlgorithm) =>
     return CALIBRATION_BYTES / ((performance.now() - start) / 1000)
   })
 
+/** One large BLAKE3 file's kernel, and where it is Sluice's own addon its speed on 32 MiB in memory. */
+const largeBlake3File = (): DoctorReport["largeBlake3File"] => {
+  const { hash, kernel } = SluiceNode.NodeHashKernel.largeBlake3Kernel()
+  if (hash === undefined) return { kernel }
+  const data = new Uint8Array(CALIBRATION_BYTES).fill(0x5a)
+  const speed = (threads: number) => {
+    hash(data.subarray(0, SLICE), threads)
+    const start = performance.now()
+    hash(data, threads)
+    return CALIBRATION_BYTES / ((performance.now() - start) / 1000)
+  }
+  return { kernel, bytesPerSecond: speed(1), everyCoreBytesPerSecond: speed(0) }
+}
+
 /** How long a worker thread of this CLI takes to be ready, ms. */
 const workerStart = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -62,6 +76,11 @@ export interface DoctorReport {
    * (`SLUICE_NATIVE=0`, or a platform with no binary), and its speed here.
    */
   readonly fallbacks: Readonly<Record<string, { readonly kernel: string; readonly bytesPerSecond: number }>>
+  /**
+   * What hashes one large BLAKE3 file: Sluice's own addon (the file mapped, every core),
+   * with its in-memory speed on one thread and on every core; or the fallback.
+   */
+  readonly largeBlake3File: { readonly kernel: string; readonly bytesPerSecond?: number; readonly everyCoreBytesPerSecond?: number }
   readonly workerStartMs: number
   readonly cache: { readonly directory: string; readonly entries: number; readonly bytes: number; readonly error?: string }
   readonly checkpoints: { readonly directory: string; readonly unfinished: number }
@@ -121,6 +140,7 @@ export const diagnose = (): Promise<DoctorReport> =>
       kernels,
       bytesPerSecond: speeds,
       fallbacks,
+      largeBlake3File: largeBlake3File(),
       workerStartMs: yield* Effect.promise(workerStart),
       cache: {
         directory: SluiceNode.defaultCacheDir(),
@@ -156,6 +176,8 @@ export const doctorCommand = async (options: { readonly json: boolean }, out: (l
     const fallback = report.fallbacks[algorithm]
     if (fallback !== undefined) out(`  ${"".padEnd(width)}  ${mbps(fallback.bytesPerSecond).padStart(10)}  without it: ${fallback.kernel}`)
   }
+  const large = report.largeBlake3File
+  out(`one large BLAKE3 file: ${large.kernel}${large.bytesPerSecond === undefined ? "" : ` (32 MiB in memory: ${mbps(large.bytesPerSecond)} on one thread, ${mbps(large.everyCoreBytesPerSecond!)} on every core)`}`)
   out(`cache: ${report.cache.directory}: ${report.cache.error === undefined ? `${report.cache.entries} entries, ${formatBytes(report.cache.bytes)}` : `cannot be used: ${report.cache.error}`}`)
   out(`checkpoints: ${report.checkpoints.directory}: ${report.checkpoints.unfinished} unfinished jobs`)
   for (const tip of report.tips) out(`tip: ${tip}`)

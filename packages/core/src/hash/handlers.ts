@@ -56,6 +56,29 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
     }).pipe(Effect.mapError(toHashError)))
 
   /**
+   * A large BLAKE3 file by its path: the kernel's own file hash where it has one (the file
+   * mapped and hashed on every core), or, where it declines the file, `hashWhole`.
+   */
+  const hashFileWhole = (
+    source: Source,
+    algorithms: ReadonlyArray<HashAlgorithm>,
+    onProgress: (bytes: number, total: number | undefined) => void
+  ) => {
+    const hashFile = kernel.hashFile
+    if (hashFile === undefined || source._tag !== "PathSource" || algorithms.length !== 1 || algorithms[0] !== "blake3") {
+      return hashWhole(source, algorithms, onProgress)
+    }
+    return hashFile(source, onProgress).pipe(
+      Effect.mapError(toHashError),
+      Effect.flatMap((hashed) =>
+        hashed === undefined
+          ? hashWhole(source, algorithms, onProgress)
+          : Effect.succeed({ _tag: "Digested" as const, digests: { blake3: toHex(hashed.digest) }, bytes: hashed.bytes })
+      )
+    )
+  }
+
+  /**
    * `hashWhole` with hashers that save their state every `every` bytes, starting from
    * `from` when it is given and can be restored (a state from another version of a kernel
    * cannot: then from the beginning). A pipe cannot be resumed, only read from its start.
@@ -213,7 +236,7 @@ export const HashHandlersLive = HashRpcs.toLayer(Effect.gen(function*() {
         // A kernel that cannot save an algorithm's state (pure JS) hashes without checkpoints.
         const resumable = checkpointEvery !== undefined && algorithms.every((algorithm) => kernel.resumable(algorithm))
         const hashed = !resumable
-          ? hashWhole(source, algorithms, onProgress)
+          ? hashFileWhole(source, algorithms, onProgress)
           : hashResumable(source, algorithms, checkpointEvery, resume, onProgress, (checkpoint) => {
             Queue.offerUnsafe(queue, checkpoint)
           })

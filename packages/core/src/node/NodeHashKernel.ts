@@ -5,6 +5,7 @@ import { blake3Hasher, HashKernel, makePortableResumable } from "../hash/kernels
 import { simdAvailable } from "../hash/kernels/blake3Simd.js"
 import type { IncrementalHasher } from "../hash/kernels/IncrementalHasher.js"
 import { NATIVE_BLAKE_IMPLEMENTATION, nativeBlake } from "./nativeBlake.js"
+import { hashFileNative, sluiceNative } from "./nativeBlake3File.js"
 
 /** OpenSSL names (HashAlgorithm.ts, kernels.nodeCrypto); OpenSSL has no BLAKE3, which our own kernel answers. */
 export const opensslName = Object.fromEntries(
@@ -38,6 +39,29 @@ const fromNative = (algorithm: HashAlgorithm, wanted: boolean): IncrementalHashe
   }
 }
 
+/** Whether a large BLAKE3 file is hashed here by Sluice's own addon, mapped and on every core. */
+export const usesNativeFile = (): boolean => sluiceNative() !== undefined
+
+/**
+ * What hashes one large BLAKE3 file here, for `doctor`: Sluice's own addon (with its
+ * in-memory hash, to measure it), or where it is absent the fallback's description.
+ */
+export const largeBlake3Kernel = (): {
+  readonly kernel: string
+  /** BLAKE3 of `data` on `threads` threads (0: every core), where the addon answers. */
+  readonly hash?: (data: Uint8Array, threads: number) => Uint8Array
+} => {
+  const addon = sluiceNative()
+  if (addon !== undefined) {
+    return { kernel: `${addon.version()}: the file mapped, hashed on every core`, hash: (data, threads) => addon.hash(data, threads) }
+  }
+  return {
+    kernel: usesNative("blake3")
+      ? `${NATIVE_BLAKE_IMPLEMENTATION}: one worker reads it and hashes it on one thread (@sluice/native is not built or is off)`
+      : `sluice blake3 (WebAssembly): spread over every worker in subtrees`
+  }
+}
+
 /** Whether the native addon answers for `algorithm` here (it loaded, and has the algorithm). */
 export const usesNative = (algorithm: HashAlgorithm): boolean => hasKernel(algorithm, "native") && nativeBlake() !== undefined
 
@@ -61,6 +85,7 @@ const kernel = (native: boolean) => {
   digestHexSync,
   makeResumable: makePortableResumable,
   resumable: (algorithm) => ALGORITHMS[algorithm].resumable,
+  ...(native ? { hashFile: hashFileNative } : {}),
   describe: (algorithm) => {
     const resumable = hasKernel(algorithm, "hashWasm") ? "hash-wasm (WASM)" : "sluice blake3 (WASM)"
     if (native && usesNative(algorithm)) return `${NATIVE_BLAKE_IMPLEMENTATION} (native); resumable: ${resumable}`

@@ -79,8 +79,11 @@ export const layer = (options: NodeLayerOptions = {}): Layer.Layer<WorkerPool.Wo
  */
 const batchWorkers = Layer.succeed(BatchWorkers)((size) => Math.max(1, Math.min(size, availableParallelism() - 1)))
 
-/** One large BLAKE3 file goes to one worker whole where the native kernel loads (`SpreadBlake3`). */
-const spreadBlake3 = Layer.succeed(SpreadBlake3)(() => !NodeHashKernel.usesNative("blake3"))
+/**
+ * One large BLAKE3 file goes to one worker whole where a native kernel loads (`SpreadBlake3`):
+ * Sluice's own addon, which hashes it there on every core, or `@napi-rs/blake-hash`, one thread.
+ */
+const spreadBlake3 = Layer.succeed(SpreadBlake3)(() => !(NodeHashKernel.usesNativeFile() || NodeHashKernel.usesNative("blake3")))
 
 /**
  * worker_threads and Effect's worker platform over it, loaded with the first worker: a

@@ -1,5 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import type { IHasher } from "hash-wasm"
+import type { SourceError } from "../../engine/errors.js"
+import type { PathSource } from "../../engine/Source.js"
 import { ALGORITHMS, type AlgorithmsWith, type HashAlgorithm, hasKernel } from "../HashAlgorithm.js"
 import { simdAvailable } from "./blake3Simd.js"
 import { Blake3SubtreeHasher } from "./blake3Tree.js"
@@ -48,6 +50,17 @@ export class HashKernel extends Context.Service<HashKernel, {
   readonly digestWhole?: ((algorithm: HashAlgorithm, bytes: Uint8Array) => Effect.Effect<Uint8Array> | undefined) | undefined
   /** Which implementation answers for an algorithm, for `doctor` and metrics. */
   readonly describe: (algorithm: HashAlgorithm) => string
+  /**
+   * BLAKE3 of a whole file by its path, where the platform has a kernel that reads and
+   * hashes a file itself on every core (Node's own addon: the file mapped, hashed with
+   * rayon). `onProgress` hears of each slice. Undefined (the effect's answer) when it
+   * declines the file (not a regular file, too small to be worth it): it is then read and
+   * hashed as any other.
+   */
+  readonly hashFile?: ((
+    source: PathSource,
+    onProgress: (bytes: number, total: number) => void
+  ) => Effect.Effect<{ readonly digest: Uint8Array; readonly bytes: number } | undefined, SourceError>) | undefined
 }>()("@sluice/core/HashKernel") {}
 
 const fromWasm = (hasher: IHasher): IncrementalHasher => ({

@@ -1,0 +1,34 @@
+/** A file mapped into memory and being hashed (opaque). */
+export interface FileHandle {
+  readonly __sluiceNativeFile: unique symbol
+}
+
+/**
+ * BLAKE3 of `data` (32 bytes) on `threads` threads: 1 (the default) this thread alone,
+ * 0 one a core (rayon's pool), N a pool of N.
+ */
+export function hash(data: Uint8Array, threads?: number): Buffer
+
+/**
+ * Maps the file at `path` (its bytes, as the system names it) for hashing; undefined when
+ * it is not a regular file or cannot be mapped. Throws an Error whose `code` is `errno:N` for the system's errors.
+ */
+export function fileOpen(path: Uint8Array): FileHandle | undefined
+
+/** The file's size when it was opened. */
+export function fileSize(file: FileHandle): number
+
+/** Hashes the next `length` bytes (fewer at the end) on `threads` threads; returns the bytes hashed so far. */
+export function fileUpdate(file: FileHandle, length: number, threads: number): number
+
+/**
+ * The 32-byte digest once every byte is hashed; releases the map. Throws with code
+ * `ECHANGED` when the file's size changed since it was opened.
+ */
+export function fileDigest(file: FileHandle): Buffer
+
+/** Releases the map and the file now. */
+export function fileClose(file: FileHandle): void
+
+/** What this kernel is: `sluice-native <version> (blake3 <version>, rayon)`. */
+export function version(): string
