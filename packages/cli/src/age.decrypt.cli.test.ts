@@ -24,6 +24,15 @@ beforeAll(async () => {
   bytes[bytes.length - 100]! ^= 1
   writeFileSync(join(dir, "bad.age"), bytes)
   expect((await sluice(["encrypt", "-p", "-o", "pw.age", "plain"], { cwd: dir, env: { SLUICE_PASSPHRASE: "pw" } })).status).toBe(0)
+  requireTools("age", "ssh-keygen")
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", "id_ed25519"], { cwd: dir, stdio: "ignore" })
+  execFileSync("age", ["-R", "id_ed25519.pub", "-o", "ssh.age", "plain"], { cwd: dir })
+  // The stanza's body (the line after "-> ssh-ed25519 TAG SHARE") changed in its first character:
+  // the tag still names the key, the wrapped file key no longer opens.
+  const lines = readFileSync(join(dir, "ssh.age"), "latin1").split("\n")
+  const body = lines.findIndex((line) => line.startsWith("-> ssh-ed25519 ")) + 1
+  lines[body] = (lines[body]![0] === "A" ? "B" : "A") + lines[body]!.slice(1)
+  writeFileSync(join(dir, "ssh-bad.age"), Buffer.from(lines.join("\n"), "latin1"))
 }, 60_000)
 
 describe("a tampered file", () => {
@@ -50,6 +59,21 @@ describe("a tampered file", () => {
     expectCleanStderr(stderr)
     expect(stderr).toMatch(/^sluice: chunk 3 of the payload failed to authenticate/)
     expect(stderr).toMatch(/the output is incomplete, do not use it\n$/)
+  })
+})
+
+describe("an SSH stanza that names the key but does not open under it", () => {
+  it("exit 7 with age's 'failed to decrypt file key' (age -d fails on it too), nothing written", async () => {
+    const r = await sluice(["decrypt", "-i", "id_ed25519", "-o", "ssh.out", "ssh-bad.age"], { cwd: dir })
+    expect(r.status).toBe(7)
+    expect(r.stderr).toBe(
+      "sluice: failed to decrypt file key: the ssh-ed25519 stanza names this identity's key but does not open under it (the file was tampered with or damaged)\n" +
+        "sluice: ssh.out: not written\n"
+    )
+    expect(existsSync(join(dir, "ssh.out"))).toBe(false)
+    expect(() => execFileSync("age", ["-d", "-i", "id_ed25519", "ssh-bad.age"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] })).toThrow(/failed to decrypt file key/)
+    const good = await sluice(["decrypt", "-i", "id_ed25519", "-o", "ssh.out", "ssh.age"], { cwd: dir })
+    expect(good.status, good.stderr).toBe(0)
   })
 })
 

@@ -111,6 +111,7 @@ export {
   Tampered,
   TrailingData,
   Truncated,
+  UndecryptableFileKey,
   UnsupportedVersion,
   WorkFactorTooLarge
 } from "./age/AgeError.js"

@@ -30,6 +30,20 @@ export class MalformedHeader extends Schema.TaggedClass<MalformedHeader>()("Malf
   }
 }
 
+/**
+ * An SSH stanza names this identity's key (its tag) but its file key does not decrypt
+ * under it (agessh: "failed to decrypt file key"): the stanza was tampered with or damaged,
+ * or the file was made for another key whose tag is the same. An error, as age's: the
+ * search for a file key ends here.
+ */
+export class UndecryptableFileKey extends Schema.TaggedClass<UndecryptableFileKey>()("UndecryptableFileKey", {
+  stanza: Schema.String
+}) {
+  get message() {
+    return `failed to decrypt file key: the ${this.stanza} stanza names this identity's key but does not open under it (the file was tampered with or damaged)`
+  }
+}
+
 /** The first line names another version of the format (or is not an age file at all). */
 export class UnsupportedVersion extends Schema.TaggedClass<UnsupportedVersion>()("UnsupportedVersion", {}) {
   get message() {
@@ -131,6 +145,7 @@ export const AgeErrorReason = Schema.Union([
   NoIdentityMatch,
   BadHeaderMac,
   MalformedHeader,
+  UndecryptableFileKey,
   UnsupportedVersion,
   MalformedArmor,
   Tampered,

@@ -17,6 +17,7 @@ import {
   NoIdentityMatch,
   type PayloadFailure,
   Truncated,
+  UndecryptableFileKey,
   WorkFactorTooLarge
 } from "./AgeError.js"
 import { type AgeSummary, DEFAULT_CHUNKS_PER_PIECE, type DecryptOptions } from "./AgeOptions.js"
@@ -50,7 +51,7 @@ const unwrapError = (result: Exclude<UnwrapResult, { _tag: "FileKey" }>, passphr
     case "WorkFactorTooLarge":
       return new WorkFactorTooLarge({ logN: result.logN, max: result.max })
     case "Undecryptable":
-      return new MalformedHeader({ detail: `${result.stanza} stanza names this identity's key but its file key does not decrypt` })
+      return new UndecryptableFileKey({ stanza: result.stanza })
     case "IdentityLocked":
       return new BadIdentity({ file: "identity", line: 0, problem: result.detail })
     case "BadMac":
