@@ -5,7 +5,7 @@
  * file missing, and `--json`'s one object.
  */
 import { execFileSync } from "node:child_process"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { binPath, expectCleanStderr, pseudoRandomBytes, requireTools, sluice, useTempDir } from "./cli.testkit.js"
@@ -74,6 +74,22 @@ describe("an SSH stanza that names the key but does not open under it", () => {
     expect(() => execFileSync("age", ["-d", "-i", "id_ed25519", "ssh-bad.age"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] })).toThrow(/failed to decrypt file key/)
     const good = await sluice(["decrypt", "-i", "id_ed25519", "-o", "ssh.out", "ssh.age"], { cwd: dir })
     expect(good.status, good.stderr).toBe(0)
+  })
+})
+
+describe("the mode of -o FILE", () => {
+  it("is age's: 0666 less the umask for a new file, the old file's own for one replaced", async () => {
+    const umask = process.umask()
+    const r = await sluice(["decrypt", "-i", "key.txt", "-o", "mode.out", "good.age"], { cwd: dir })
+    expect(r.status, r.stderr).toBe(0)
+    execFileSync("age", ["-d", "-i", "key.txt", "-o", "mode.age.out", "good.age"], { cwd: dir })
+    expect(statSync(join(dir, "mode.out")).mode & 0o777).toBe(0o666 & ~umask)
+    expect(statSync(join(dir, "mode.out")).mode & 0o777).toBe(statSync(join(dir, "mode.age.out")).mode & 0o777)
+    for (const name of ["mode.out", "mode.age.out"]) chmodSync(join(dir, name), 0o640)
+    expect((await sluice(["decrypt", "-i", "key.txt", "-o", "mode.out", "good.age"], { cwd: dir })).status).toBe(0)
+    execFileSync("age", ["-d", "-i", "key.txt", "-o", "mode.age.out", "good.age"], { cwd: dir })
+    expect(statSync(join(dir, "mode.out")).mode & 0o777).toBe(0o640)
+    expect(statSync(join(dir, "mode.age.out")).mode & 0o777).toBe(0o640)
   })
 })
 

@@ -172,11 +172,13 @@ const withProgress = <A, E, R>(program: Effect.Effect<A, E, R>, total: number | 
 /**
  * `use(tempPath, write)` fills a file that becomes `path` only if it succeeds; Ctrl-C
  * removes the temporary file (runtime's `outputs`), and a failure leaves `path` as it was.
+ * `plaintext`: the file is 0600 until it is whole, then takes the mode age's `-o` gives.
  */
 const toFile = <A, E, R>(
   path: string,
   total: number | undefined,
-  use: (tempPath: string, write: (bytes: Uint8Array) => Effect.Effect<void, unknown>) => Effect.Effect<A, E, R>
+  use: (tempPath: string, write: (bytes: Uint8Array) => Effect.Effect<void, unknown>) => Effect.Effect<A, E, R>,
+  plaintext = false
 ) => {
   let temp: string | undefined
   toFileNow = true
@@ -184,7 +186,7 @@ const toFile = <A, E, R>(
     temp = file.tempPath
     outputs.pending.set(file.tempPath, path)
     return withProgress(use(file.tempPath, file.write), total, () => sizeOf(file.tempPath) ?? 0)
-  }).pipe(
+  }, { privateUntilCommitted: plaintext }).pipe(
     Effect.onExit((exit) =>
       Effect.sync(() => {
         if (temp !== undefined) outputs.pending.delete(temp)
@@ -388,7 +390,7 @@ export const decryptProgram = (
     ? toFile(output.path, size, (tempPath, write) =>
       plan.input.kind === "file" && !armored
         ? decryptToSink(source, new PathSink({ path: tempPath }), options)
-        : writeAll(decrypt(source, options), write).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))))
+        : writeAll(decrypt(source, options), write).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))), true)
     : (plan.checkPrintable ? toTerminal(decrypt(source, options)) : toStdout(decrypt(source, options), size)).pipe(
       Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))
     )
