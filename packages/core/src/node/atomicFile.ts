@@ -99,7 +99,7 @@ const createTemp = (path: string, mode: number, keepMode: boolean, privately: bo
       }
       const handle = await fs.promises.open(tempPath, "wx", mode)
       if (kept !== undefined) {
-        await handle.chmod(existing.mode & 0o7777).catch(async (cause: unknown) => {
+        await handle.chmod(kept).catch(async (cause: unknown) => {
           await handle.close()
           await fs.promises.rm(tempPath, { force: true })
           throw cause
