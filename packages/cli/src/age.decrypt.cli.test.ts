@@ -24,6 +24,11 @@ beforeAll(async () => {
   bytes[bytes.length - 100]! ^= 1
   writeFileSync(join(dir, "bad.age"), bytes)
   expect((await sluice(["encrypt", "-p", "-o", "pw.age", "plain"], { cwd: dir, env: { SLUICE_PASSPHRASE: "pw" } })).status).toBe(0)
+  execFileSync("age", ["-a", "-r", recipient, "-o", "armored.age", "plain"], { cwd: dir })
+  const armored = readFileSync(join(dir, "armored.age"), "utf8")
+  writeFileSync(join(dir, "armor-blank-lines.age"), `\n \t\r\n${armored}\n\n`)
+  writeFileSync(join(dir, "armor-garbage.age"), `garbage\n${armored}`)
+  writeFileSync(join(dir, "armor-indented.age"), `  ${armored}`)
   requireTools("age", "ssh-keygen")
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", "id_ed25519"], { cwd: dir, stdio: "ignore" })
   execFileSync("age", ["-R", "id_ed25519.pub", "-o", "ssh.age", "plain"], { cwd: dir })
@@ -74,6 +79,22 @@ describe("an SSH stanza that names the key but does not open under it", () => {
     expect(() => execFileSync("age", ["-d", "-i", "id_ed25519", "ssh-bad.age"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] })).toThrow(/failed to decrypt file key/)
     const good = await sluice(["decrypt", "-i", "id_ed25519", "-o", "ssh.out", "ssh.age"], { cwd: dir })
     expect(good.status, good.stderr).toBe(0)
+  })
+})
+
+describe("whitespace and bytes around armor", () => {
+  it("blank lines before and after are taken (the spec; age >= 1.2); bytes before, or spaces on the BEGIN line, are MalformedArmor, exit 3", async () => {
+    const ok = await sluice(["decrypt", "-i", "key.txt", "-o", "blank.out", "armor-blank-lines.age"], { cwd: dir })
+    expect(ok.status, ok.stderr).toBe(0)
+    expect(readFileSync(join(dir, "blank.out")).equals(readFileSync(join(dir, "plain")))).toBe(true)
+    for (const [file, detail] of [["armor-garbage.age", "data before the BEGIN line"], ["armor-indented.age", "whitespace before the BEGIN line on its line"]]) {
+      const r = await sluice(["decrypt", "-i", "key.txt", "-o", "bad-armor.out", file!], { cwd: dir })
+      expect(r.status, file).toBe(3)
+      expect(r.stderr, file).toBe(`sluice: malformed age armor: ${detail}\n`)
+      // Debian's age refuses both too (as a header: it looks for armor only at the first byte).
+      expect(() => execFileSync("age", ["-d", "-i", "key.txt", file!], { cwd: dir, stdio: "ignore" }), file).toThrow()
+    }
+    expect(existsSync(join(dir, "bad-armor.out"))).toBe(false)
   })
 })
 

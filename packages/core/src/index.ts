@@ -126,4 +126,4 @@ export type { AgeIdentity, IdentityFile, IdentityFileOptions, LockedSshIdentity,
 export type { AgeKeyKernel } from "./age/AgeKeyKernel.js"
 export type { Aead } from "./age/stream.js"
 export { nobleAead } from "./age/nobleAead.js"
-export { isArmored, armorStream, dearmorStream } from "./age/armor.js"
+export { ARMOR_DETECTION_BYTES, isArmored, armorStream, dearmorStream } from "./age/armor.js"

@@ -9,6 +9,7 @@ import {
   type AgeErrorReason,
   type AgeIdentity,
   type AgeRecipient,
+  ARMOR_DETECTION_BYTES,
   checkRecipients,
   decrypt,
   decryptToSink,
@@ -326,7 +327,7 @@ const startOf = (path: string): Uint8Array | undefined => {
   try {
     const fd = openSync(path, "r")
     try {
-      const bytes = Buffer.alloc(2048)
+      const bytes = Buffer.alloc(ARMOR_DETECTION_BYTES)
       return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0))
     } finally {
       closeSync(fd)
