@@ -130,14 +130,15 @@ export class BadRecipient extends Schema.TaggedClass<BadRecipient>()("BadRecipie
   }
 }
 
-/** An identity that cannot be read: `file` and `line` (from 1) say where, never what it holds. */
+/** An identity that cannot be read: `file` and `line` (from 1; 0: the whole file, named by `problem`) say where, never what it holds. */
 export class BadIdentity extends Schema.TaggedClass<BadIdentity>()("BadIdentity", {
   file: Schema.String,
   line: Schema.Number,
   problem: Schema.String
 }) {
   get message() {
-    return `${this.file}: line ${this.line}: not a usable identity: ${this.problem}`
+    // Line 0: the file as a whole (a locked SSH key, an encrypted identity file), the problem naming it.
+    return this.line > 0 ? `${this.file}: line ${this.line}: not a usable identity: ${this.problem}` : this.problem
   }
 }
 
