@@ -1,5 +1,6 @@
 /**
- * Passphrases of `sluice encrypt -p` and of passphrase-encrypted files, as age reads them:
+ * Passphrases of `sluice encrypt -p`, of passphrase-encrypted files and of
+ * passphrase-encrypted identity files (`-i key.age`), as age reads them:
  * typed on the terminal without echo (twice to encrypt; an empty answer makes one of ten
  * random words, as age does), or for scripts from `--passphrase-fd N` or
  * `SLUICE_PASSPHRASE`. Never from an argument (every user of the machine sees those).
@@ -178,4 +179,47 @@ export const decryptPassphrase = async (
   } finally {
     terminal.close()
   }
+}
+
+/** The passphrase of passphrase-encrypted identity files (`-i key.age`), and its wiping. */
+export interface IdentityFilePassphrases {
+  /** For the identity file `name`: undefined when none can be had (`refused` then says why). */
+  readonly ask: (name: string) => Promise<Uint8Array | undefined>
+  /** Why no passphrase could be had (no terminal, an empty one), once asked. */
+  readonly refused: () => AgeUsage | undefined
+  /** Wipes the scripted passphrase, if one was read. */
+  readonly forget: () => void
+}
+
+/**
+ * `--passphrase-fd` or `SLUICE_PASSPHRASE` (read once, for every encrypted identity file),
+ * else asked on the terminal for each file, as age asks: `Enter passphrase for identity
+ * file "NAME":`.
+ */
+export const identityFilePassphrases = (
+  fd: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  tty: () => Tty | undefined = openTty
+): IdentityFilePassphrases => {
+  // null: not read yet; undefined: no scripted passphrase.
+  let given: Uint8Array | undefined | null = null
+  let refused: AgeUsage | undefined
+  const ask = async (name: string): Promise<Uint8Array | undefined> => {
+    try {
+      if (given === null) given = scripted(fd, env)
+      if (given !== undefined) return given.slice()
+      const terminal = tty()
+      if (terminal === undefined) throw NO_TERMINAL
+      try {
+        return checked(await terminal.ask(`Enter passphrase for identity file "${name}": `), "the terminal")
+      } finally {
+        terminal.close()
+      }
+    } catch (error) {
+      if (!(error instanceof AgeUsage)) throw error
+      refused = error
+      return undefined
+    }
+  }
+  return { ask, refused: () => refused, forget: () => given?.fill(0) }
 }
