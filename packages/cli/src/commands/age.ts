@@ -44,7 +44,7 @@ import {
   TERMINAL_PLAINTEXT_LIMIT,
   TOO_LONG_FOR_TERMINAL
 } from "./ageArgs.js"
-import { decryptPassphrase, encryptPassphrase, type IdentityFilePassphrases, identityFilePassphrases, openTty } from "./agePassphrase.js"
+import { decryptPassphrase, devTty, encryptPassphrase, type IdentityFilePassphrases, identityFilePassphrases } from "./agePassphrase.js"
 
 type Err = (line: string) => void
 
@@ -123,7 +123,7 @@ export const readIdentities = (names: ReadonlyArray<string>, files: IdentityFile
       name: shown,
       filePassphrase: files.ask,
       passphrase: async (key) => {
-        const tty = openTty()
+        const tty = devTty()
         if (tty === undefined) return undefined
         try {
           return await tty.ask(`Enter passphrase for "${key}": `)
