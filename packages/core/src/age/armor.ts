@@ -60,15 +60,15 @@ export const ARMOR_DETECTION_BYTES = 2 * ARMOR_WHITESPACE_MAX + 1 + ARMOR_BEGIN.
  * (MalformedArmor, as the spec and the CCTV vectors class it), not as a header.
  */
 export const isArmored = (prefix: Uint8Array): boolean => {
-  const window = prefix.subarray(0, ARMOR_DETECTION_BYTES)
+  const start = prefix.subarray(0, ARMOR_DETECTION_BYTES)
   let at = 0
-  while (at < window.length && isWhitespace(window[at]!)) at++
+  while (at < start.length && isWhitespace(start[at]!)) at++
   // A PEM boundary, age's or not (`----- BEGIN ...`, another label): armor, refused if not age's.
-  if (startsWith(window, at, "-----")) return true
+  if (startsWith(start, at, "-----")) return true
   // Whitespace past what armor may have before it: armor all the same, refused for it.
   if (at === ARMOR_DETECTION_BYTES) return true
-  if (startsWith(window, 0, "age-encryption.org/")) return false
-  for (let i = 0; i < window.length; i++) if (window[i] === LF && startsWith(window, i + 1, ARMOR_BEGIN)) return true
+  if (startsWith(start, 0, "age-encryption.org/")) return false
+  for (let i = 0; i < start.length; i++) if (start[i] === LF && startsWith(start, i + 1, ARMOR_BEGIN)) return true
   return false
 }
 
