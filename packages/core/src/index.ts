@@ -73,8 +73,8 @@ export * from "./keys/KeyError.js"
 export { BCRYPT_ROUNDS, ENCRYPTED_FORMATS, formatSupports, isKeyFormat, KEY_FORMATS, KeyFormat, SECRET_FORMATS } from "./keys/KeyFormat.js"
 export type { EncodeOptions } from "./keys/KeyFormat.js"
 export type { KeyPair, PublicKey } from "./keys/KeyPair.js"
-export { EncodedKey, GeneratedKeys, GenerateKeys, GenerateKeysRequest, KeygenRpcs } from "./keys/KeygenRpcs.js"
-export { derivePbes2Key, generateKeyBatch, generateKeys, keygenPolicy } from "./keys/keygen.js"
+export { EncodedKey, GenerateAgeHybridKeyFile, GeneratedKeys, GenerateKeys, GenerateKeysRequest, KeygenRpcs } from "./keys/KeygenRpcs.js"
+export { derivePbes2Key, generateAgeHybridKeyFile, generateKeyBatch, generateKeys, keygenPolicy } from "./keys/keygen.js"
 export { KeyFileWriter } from "./keys/KeyFiles.js"
 export {
   BINARY_FORMATS,
