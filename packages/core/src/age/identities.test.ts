@@ -7,7 +7,7 @@ import { ageHybridIdentity } from "../keys/formats/age.js"
 import { nodeAgeKeyKernel as kernel } from "../node/NodeAgeKeyKernel.js"
 import { type AgeIdentity, forgetIdentities, parseIdentityFile, type PassphrasePrompt } from "./identities.js"
 import { parseRecipient } from "./recipients.js"
-import { readAgeFile, verifyMacOf } from "./stanzas/cctv.testkit.js"
+import { readAgeFile, verifyMacOf } from "./cctv.testkit.js"
 import { unwrapFileKey } from "./unwrap.js"
 
 /**
