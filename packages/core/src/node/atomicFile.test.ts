@@ -94,14 +94,19 @@ describe("writeAtomically", () => {
     fs.rmSync(path)
   })
 
-  it("privately until committed: 0600 while written, then the mode asked less the umask", async () => {
-    const path = join(dir, "plain")
+  /** Writes `text` privately until committed; the temporary file's mode while it was written. */
+  const writePrivately = async (path: string, text: string) => {
     let whileWritten = -1
     await Effect.runPromise(writeAtomically(path, (file) =>
-      file.write("secret\n").pipe(Effect.andThen(Effect.sync(() => {
+      file.write(text).pipe(Effect.andThen(Effect.sync(() => {
         whileWritten = fs.statSync(file.tempPath).mode & 0o777
       }))), { privateUntilCommitted: true }))
-    expect(whileWritten).toBe(0o600)
+    return whileWritten
+  }
+
+  it("privately until committed: 0600 while written, then the mode asked less the umask", async () => {
+    const path = join(dir, "plain")
+    expect(await writePrivately(path, "secret\n")).toBe(0o600)
     const umask = process.umask()
     expect(fs.statSync(path).mode & 0o777).toBe(0o666 & ~umask)
     expect(entries()).toEqual(["plain"])
@@ -111,12 +116,7 @@ describe("writeAtomically", () => {
     const path = join(dir, "plain")
     fs.writeFileSync(path, "old\n", { mode: 0o640 })
     fs.chmodSync(path, 0o664)
-    let whileWritten = -1
-    await Effect.runPromise(writeAtomically(path, (file) =>
-      file.write("new\n").pipe(Effect.andThen(Effect.sync(() => {
-        whileWritten = fs.statSync(file.tempPath).mode & 0o777
-      }))), { privateUntilCommitted: true }))
-    expect(whileWritten).toBe(0o600)
+    expect(await writePrivately(path, "new\n")).toBe(0o600)
     expect(fs.statSync(path).mode & 0o777).toBe(0o664)
     expect(fs.readFileSync(path, "utf8")).toBe("new\n")
   })
