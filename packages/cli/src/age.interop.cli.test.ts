@@ -180,6 +180,11 @@ describe("a passphrase-encrypted identity file (age -p over an age-keygen file)"
     const wrong = await sluice(["decrypt", "-i", "key-s.age", "-o", "wrong.out", "forkey-s.age"], { cwd: dir, env: { SLUICE_PASSPHRASE: "not it" } })
     expect(wrong.status).toBe(3)
     expect(wrong.stderr).toBe("sluice: failed to decrypt identity file key-s.age: incorrect passphrase\n")
+    // A file for another key: age's warning, then no match (exit 6).
+    age(["-R", "id_ed25519.pub", "-o", "notforkey.age", "p1"])
+    const other = await sluice(["decrypt", "-i", "key-s.age", "-o", "other.out", "notforkey.age"], { cwd: dir, env: { SLUICE_PASSPHRASE: KEY_PASS } })
+    expect(other.status).toBe(6)
+    expect(other.stderr).toBe(`sluice: warning: encrypted identity file "key-s.age" didn't match file's recipients\nsluice: no identity matched any of the file's recipients\n`)
     const noTerminal = await sluice(["decrypt", "-i", "key-s.age", "-o", "none.out", "forkey-s.age"], { cwd: dir })
     expect(noTerminal.status).toBe(2)
     expect(noTerminal.stderr.split("\n")[0]).toBe("sluice: a passphrase is needed and there is no terminal to type it at")

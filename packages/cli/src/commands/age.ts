@@ -114,7 +114,7 @@ export const readRecipients = (plan: Pick<EncryptPlan, "recipients" | "recipient
  * it, a passphrase-encrypted identity file when its identities are first needed (`files`'
  * passphrases: `--passphrase-fd`, SLUICE_PASSPHRASE or the terminal).
  */
-export const readIdentities = (names: ReadonlyArray<string>, files: IdentityFilePassphrases): Array<AgeIdentity> => {
+export const readIdentities = (names: ReadonlyArray<string>, files: IdentityFilePassphrases, err: Err): Array<AgeIdentity> => {
   const identities: Array<AgeIdentity> = []
   for (const name of names) {
     const shown = name === "-" ? "standard input" : name
@@ -122,6 +122,7 @@ export const readIdentities = (names: ReadonlyArray<string>, files: IdentityFile
     const parsed = parseIdentityFile(bytes, {
       name: shown,
       filePassphrase: files.ask,
+      noMatchWarning: (file) => err(`sluice: warning: encrypted identity file ${JSON.stringify(file)} didn't match file's recipients`),
       passphrase: async (key) => {
         const tty = devTty()
         if (tty === undefined) return undefined
@@ -322,7 +323,7 @@ const identityRecipients = async (plan: EncryptPlan): Promise<Array<AgeRecipient
   if (plan.identities.length === 0) return []
   const files = identityFilePassphrases(plan.passphraseFd)
   try {
-    const identities = readIdentities(plan.identities, files)
+    const identities = readIdentities(plan.identities, files, () => {})
     checkPassphraseFdUsed(plan.passphraseFd, identities)
     try {
       const recipients = await recipientsOfIdentities(identities, nodeAgeKeyKernel)
@@ -417,7 +418,7 @@ export const decryptProgram = (
   err: Err
 ): Effect.Effect<ExitCode, never, WorkerPool> => {
   const files = identityFilePassphrases(plan.passphraseFd)
-  const identities = readIdentities(plan.identities, files)
+  const identities = readIdentities(plan.identities, files, err)
   if (identities.length > 0) checkPassphraseFdUsed(plan.passphraseFd, identities)
   let asked: Uint8Array | undefined
   // A passphrase that cannot be had (no terminal, an empty one) ends the run with its own

@@ -50,9 +50,10 @@ const ageEncryptTo = (recipient: string) => {
   return { stanzas: header.stanzas, verifyMac: verifyMacOf(header) }
 }
 
-const locked = (bytes: Uint8Array, answers: Array<string | undefined>, asked: Array<string>): ReadonlyArray<AgeIdentity> => {
+const locked = (bytes: Uint8Array, answers: Array<string | undefined>, asked: Array<string>, warned: Array<string> = []): ReadonlyArray<AgeIdentity> => {
   const parsed = parseIdentityFile(bytes, {
     name: "key.age",
+    noMatchWarning: (name) => warned.push(name),
     filePassphrase: async (name) => {
       asked.push(name)
       const answer = answers.shift()
@@ -77,18 +78,22 @@ describe("a passphrase-encrypted identity file", () => {
     forgetIdentities(ids)
   })
 
-  it("is not asked for when an identity before it (a plain one) opens the file; no match when the keys inside do not", async () => {
+  it("is not asked for when an identity before it (a plain one) opens the file; no match (and a warning) when the keys inside do not", async () => {
     const inside = ageKey()
     const plain = ageKey()
     const asked: Array<string> = []
-    const encrypted = locked(await passphraseFile(encoder.encode(inside.text), PASSPHRASE, false), [PASSPHRASE], asked)
+    const warned: Array<string> = []
+    const encrypted = locked(await passphraseFile(encoder.encode(inside.text), PASSPHRASE, false), [PASSPHRASE], asked, warned)
     const direct = parseIdentityFile(plain.text)
     if (direct._tag !== "Identities") throw new Error(direct.problem)
     const forPlain = ageEncryptTo(plain.recipient)
     expect((await unwrapFileKey(forPlain.stanzas, [...encrypted, ...direct.identities], { kernel, verifyMac: forPlain.verifyMac }))._tag).toBe("FileKey")
     expect(asked).toEqual([])
+    expect(warned).toEqual([])
     expect(await unwrapFileKey(forPlain.stanzas, encrypted, { kernel, verifyMac: forPlain.verifyMac })).toEqual({ _tag: "NoMatch" })
     expect(asked).toEqual(["key.age"])
+    // As age: a warning that the encrypted identity file matched none of the file's recipients.
+    expect(warned).toEqual(["key.age"])
   })
 
   it("a wrong passphrase, none, or a file encrypted to a recipient: age's reasons, naming the file and no secret", async () => {

@@ -30,6 +30,8 @@ export interface LockedIdentityFile {
   readonly unlock: (kernel: AgeKeyKernel) => Promise<ReadonlyArray<AgeIdentity> | UnwrapFailure>
   /** Wipes the identities if the file was unlocked. */
   readonly forget: () => void
+  /** Called when the identities inside opened none of a file's stanzas (age warns then). */
+  readonly noMatch: () => void
 }
 
 /** Asks for the passphrase of the identity file `name`; undefined: none given. */
@@ -126,7 +128,8 @@ export const lockedIdentityFile = (
   bytes: Uint8Array,
   name: string,
   ask: IdentityFilePassphrase | undefined,
-  readLines: KeyLinesReader
+  readLines: KeyLinesReader,
+  noMatch: (name: string) => void = () => {}
 ): LockedIdentityFile => {
   let unlocked: ReadonlyArray<AgeIdentity> | undefined
   let failed: UnwrapFailure | undefined
@@ -159,6 +162,7 @@ export const lockedIdentityFile = (
     forget: () => {
       wipeAll()
       unlocked = undefined
-    }
+    },
+    noMatch: () => noMatch(name)
   }
 }

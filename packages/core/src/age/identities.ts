@@ -55,6 +55,8 @@ export interface IdentityFileOptions {
   readonly passphrase?: PassphrasePrompt
   /** Asks for the passphrase of a passphrase-encrypted identity file (age: `Enter passphrase for identity file "NAME":`). */
   readonly filePassphrase?: IdentityFilePassphrase
+  /** Told when an encrypted identity file's identities open none of a file's stanzas (age: "encrypted identity file didn't match file's recipients"). */
+  readonly noMatchWarning?: (name: string) => void
 }
 
 /** age's limits (cmd/age/parse.go): 16 MiB of key lines, 16 KiB for one SSH key file. */
@@ -171,7 +173,7 @@ export const parseIdentityFile = (file: string | Uint8Array, options: IdentityFi
   if (isEncryptedIdentityFile(start)) {
     if (file.length > KEY_LINES_LIMIT) return bad("the identity file is longer than 16 MiB")
     const bytes = typeof file === "string" ? new TextEncoder().encode(file) : file.slice()
-    return { _tag: "Identities", identities: [lockedIdentityFile(bytes, options.name ?? "the identity file", options.filePassphrase, readKeyLines)] }
+    return { _tag: "Identities", identities: [lockedIdentityFile(bytes, options.name ?? "the identity file", options.filePassphrase, readKeyLines, options.noMatchWarning)] }
   }
   const text = typeof file === "string" ? file : new TextDecoder().decode(file)
   if (start.startsWith("-----BEGIN")) return readSshKey(text, options)

@@ -74,6 +74,7 @@ const withLockedFile = async (identity: LockedIdentityFile, stanzas: ReadonlyArr
     const result = await withIdentity(id, stanzas, kernel)
     if (result._tag !== "NoMatch") return result
   }
+  identity.noMatch()
   return noMatch
 }
 
