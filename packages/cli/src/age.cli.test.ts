@@ -19,7 +19,7 @@ describe("age's rules through the CLI: exit 2 and age's message, before anything
     [["encrypt", "in.txt"], "sluice: missing recipients"],
     [["encrypt", "-p", "-r", RECIPIENT, "in.txt"], "sluice: -p/--passphrase can't be combined with -r/--recipient"],
     [["encrypt", "-p", "-R", "keys.txt", "in.txt"], "sluice: -p/--passphrase can't be combined with -R/--recipients-file"],
-    [["encrypt", "-i", "key.txt", "in.txt"], "sluice: -i/--identity can't be used to encrypt"],
+    [["encrypt", "-p", "-i", "key.txt", "in.txt"], "sluice: -p/--passphrase can't be combined with -i/--identity"],
     [["decrypt", "-a", "in.txt"], "sluice: -a/--armor can't be used with decrypt"],
     [["decrypt", "-p", "in.txt"], "sluice: -p/--passphrase can't be used with decrypt"],
     [["decrypt", "-r", RECIPIENT, "in.txt"], "sluice: -r/--recipient can't be used with decrypt"],

@@ -5,7 +5,7 @@
  * file missing, and `--json`'s one object.
  */
 import { execFileSync } from "node:child_process"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { binPath, expectCleanStderr, pseudoRandomBytes, requireTools, sluice, useTempDir } from "./cli.testkit.js"
@@ -24,6 +24,20 @@ beforeAll(async () => {
   bytes[bytes.length - 100]! ^= 1
   writeFileSync(join(dir, "bad.age"), bytes)
   expect((await sluice(["encrypt", "-p", "-o", "pw.age", "plain"], { cwd: dir, env: { SLUICE_PASSPHRASE: "pw" } })).status).toBe(0)
+  execFileSync("age", ["-a", "-r", recipient, "-o", "armored.age", "plain"], { cwd: dir })
+  const armored = readFileSync(join(dir, "armored.age"), "utf8")
+  writeFileSync(join(dir, "armor-blank-lines.age"), `\n \t\r\n${armored}\n\n`)
+  writeFileSync(join(dir, "armor-garbage.age"), `garbage\n${armored}`)
+  writeFileSync(join(dir, "armor-indented.age"), `  ${armored}`)
+  requireTools("age", "ssh-keygen")
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", "id_ed25519"], { cwd: dir, stdio: "ignore" })
+  execFileSync("age", ["-R", "id_ed25519.pub", "-o", "ssh.age", "plain"], { cwd: dir })
+  // The stanza's body (the line after "-> ssh-ed25519 TAG SHARE") changed in its first character:
+  // the tag still names the key, the wrapped file key no longer opens.
+  const lines = readFileSync(join(dir, "ssh.age"), "latin1").split("\n")
+  const body = lines.findIndex((line) => line.startsWith("-> ssh-ed25519 ")) + 1
+  lines[body] = (lines[body]![0] === "A" ? "B" : "A") + lines[body]!.slice(1)
+  writeFileSync(join(dir, "ssh-bad.age"), Buffer.from(lines.join("\n"), "latin1"))
 }, 60_000)
 
 describe("a tampered file", () => {
@@ -50,6 +64,53 @@ describe("a tampered file", () => {
     expectCleanStderr(stderr)
     expect(stderr).toMatch(/^sluice: chunk 3 of the payload failed to authenticate/)
     expect(stderr).toMatch(/the output is incomplete, do not use it\n$/)
+  })
+})
+
+describe("an SSH stanza that names the key but does not open under it", () => {
+  it("exit 7 with age's 'failed to decrypt file key' (age -d fails on it too), nothing written", async () => {
+    const r = await sluice(["decrypt", "-i", "id_ed25519", "-o", "ssh.out", "ssh-bad.age"], { cwd: dir })
+    expect(r.status).toBe(7)
+    expect(r.stderr).toBe(
+      "sluice: failed to decrypt file key: the ssh-ed25519 stanza names this identity's key but does not open under it (the file was tampered with or damaged)\n" +
+        "sluice: ssh.out: not written\n"
+    )
+    expect(existsSync(join(dir, "ssh.out"))).toBe(false)
+    expect(() => execFileSync("age", ["-d", "-i", "id_ed25519", "ssh-bad.age"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] })).toThrow(/failed to decrypt file key/)
+    const good = await sluice(["decrypt", "-i", "id_ed25519", "-o", "ssh.out", "ssh.age"], { cwd: dir })
+    expect(good.status, good.stderr).toBe(0)
+  })
+})
+
+describe("whitespace and bytes around armor", () => {
+  it("blank lines before and after are taken (the spec; age >= 1.2); bytes before, or spaces on the BEGIN line, are MalformedArmor, exit 3", async () => {
+    const ok = await sluice(["decrypt", "-i", "key.txt", "-o", "blank.out", "armor-blank-lines.age"], { cwd: dir })
+    expect(ok.status, ok.stderr).toBe(0)
+    expect(readFileSync(join(dir, "blank.out")).equals(readFileSync(join(dir, "plain")))).toBe(true)
+    for (const [file, detail] of [["armor-garbage.age", "data before the BEGIN line"], ["armor-indented.age", "whitespace before the BEGIN line on its line"]]) {
+      const r = await sluice(["decrypt", "-i", "key.txt", "-o", "bad-armor.out", file!], { cwd: dir })
+      expect(r.status, file).toBe(3)
+      expect(r.stderr, file).toBe(`sluice: malformed age armor: ${detail}\n`)
+      // Debian's age refuses both too (as a header: it looks for armor only at the first byte).
+      expect(() => execFileSync("age", ["-d", "-i", "key.txt", file!], { cwd: dir, stdio: "ignore" }), file).toThrow()
+    }
+    expect(existsSync(join(dir, "bad-armor.out"))).toBe(false)
+  })
+})
+
+describe("the mode of -o FILE", () => {
+  it("is age's: 0666 less the umask for a new file, the old file's own for one replaced", async () => {
+    const umask = process.umask()
+    const r = await sluice(["decrypt", "-i", "key.txt", "-o", "mode.out", "good.age"], { cwd: dir })
+    expect(r.status, r.stderr).toBe(0)
+    execFileSync("age", ["-d", "-i", "key.txt", "-o", "mode.age.out", "good.age"], { cwd: dir })
+    expect(statSync(join(dir, "mode.out")).mode & 0o777).toBe(0o666 & ~umask)
+    expect(statSync(join(dir, "mode.out")).mode & 0o777).toBe(statSync(join(dir, "mode.age.out")).mode & 0o777)
+    for (const name of ["mode.out", "mode.age.out"]) chmodSync(join(dir, name), 0o640)
+    expect((await sluice(["decrypt", "-i", "key.txt", "-o", "mode.out", "good.age"], { cwd: dir })).status).toBe(0)
+    execFileSync("age", ["-d", "-i", "key.txt", "-o", "mode.age.out", "good.age"], { cwd: dir })
+    expect(statSync(join(dir, "mode.out")).mode & 0o777).toBe(0o640)
+    expect(statSync(join(dir, "mode.age.out")).mode & 0o777).toBe(0o640)
   })
 })
 

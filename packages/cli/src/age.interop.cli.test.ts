@@ -140,6 +140,71 @@ describe("an SSH key protected by a passphrase", () => {
   })
 })
 
+describe("a passphrase-encrypted identity file (age -p over an age-keygen file)", () => {
+  const KEY_PASS = "identity file words"
+  /** key.txt encrypted by Debian's age with a passphrase typed on a pty, binary or armored. */
+  const encryptedKey = (name: string, armored: boolean) => {
+    const typed = commandOnPty(["/usr/bin/age", "-p", ...(armored ? ["-a"] : []), "-o", name, "key.txt"], {
+      cwd: dir,
+      answers: [["Enter passphrase", KEY_PASS], ["Confirm passphrase", KEY_PASS]]
+    })
+    expect(typed.status, typed.screen).toBe(0)
+  }
+
+  it.each([["binary", false], ["armored", true]])("%s: sluice decrypt -i asks for its passphrase on the terminal, as age -d does", (_name, armored) => {
+    const name = `key-${armored ? "a" : "b"}.age`
+    encryptedKey(name, armored)
+    age(["-r", ageRecipient, "-o", "forkey.age", "p65537"])
+    const r = onPty(["decrypt", "-i", name, "-o", `forkey-${name}.out`, "forkey.age"], { cwd: dir, answers: [[`Enter passphrase for identity file "${name}"`, KEY_PASS]] })
+    expect(r.status, r.screen).toBe(0)
+    expect(r.unanswered).toBe(0)
+    expect(r.screen).not.toContain(KEY_PASS)
+    expectSame(`forkey-${name}.out`, 65537)
+    const theirs = commandOnPty(["/usr/bin/age", "-d", "-i", name, "-o", `forkey-${name}.age.out`, "forkey.age"], { cwd: dir, answers: [["Enter passphrase for identity file", KEY_PASS]] })
+    expect(theirs.status, theirs.screen).toBe(0)
+    expectSame(`forkey-${name}.age.out`, 65537)
+  })
+
+  it("for scripts: SLUICE_PASSPHRASE or --passphrase-fd; a wrong one is exit 3 naming the file; --passphrase-fd with no encrypted -i is refused", async () => {
+    encryptedKey("key-s.age", false)
+    age(["-r", ageRecipient, "-o", "forkey-s.age", "p65535"])
+    const env = await sluice(["decrypt", "-i", "key-s.age", "-o", "env.out", "forkey-s.age"], { cwd: dir, env: { SLUICE_PASSPHRASE: KEY_PASS } })
+    expect(env.status, env.stderr).toBe(0)
+    expectSame("env.out", 65535)
+    writeFileSync(join(dir, "keypass.txt"), `${KEY_PASS}\n`)
+    const fd = openSync(join(dir, "keypass.txt"), "r")
+    const fromFd = await sluice(["decrypt", "-i", "key-s.age", "--passphrase-fd", "0", "-o", "fd-id.out", "forkey-s.age"], { cwd: dir, stdinFd: fd })
+    closeSync(fd)
+    expect(fromFd.status, fromFd.stderr).toBe(0)
+    expectSame("fd-id.out", 65535)
+    const wrong = await sluice(["decrypt", "-i", "key-s.age", "-o", "wrong.out", "forkey-s.age"], { cwd: dir, env: { SLUICE_PASSPHRASE: "not it" } })
+    expect(wrong.status).toBe(3)
+    expect(wrong.stderr).toBe("sluice: failed to decrypt identity file key-s.age: incorrect passphrase\n")
+    // A file for another key: age's warning, then no match (exit 6).
+    age(["-R", "id_ed25519.pub", "-o", "notforkey.age", "p1"])
+    const other = await sluice(["decrypt", "-i", "key-s.age", "-o", "other.out", "notforkey.age"], { cwd: dir, env: { SLUICE_PASSPHRASE: KEY_PASS } })
+    expect(other.status).toBe(6)
+    expect(other.stderr).toBe(`sluice: warning: encrypted identity file "key-s.age" didn't match file's recipients\nsluice: no identity matched any of the file's recipients\n`)
+    const noTerminal = await sluice(["decrypt", "-i", "key-s.age", "-o", "none.out", "forkey-s.age"], { cwd: dir })
+    expect(noTerminal.status).toBe(2)
+    expect(noTerminal.stderr.split("\n")[0]).toBe("sluice: a passphrase is needed and there is no terminal to type it at")
+    const unused = await sluice(["decrypt", "-i", "key.txt", "--passphrase-fd", "3", "-o", "unused.out", "forkey-s.age"], { cwd: dir })
+    expect(unused.status).toBe(2)
+    expect(unused.stderr).toBe("sluice: --passphrase-fd 3: no passphrase is needed: no -i file is a passphrase-encrypted identity file\n")
+  })
+
+  it("sluice encrypt -i: to the identities' recipients (age -e -i), an encrypted identity file's after its passphrase; age -d -i opens it", async () => {
+    encryptedKey("key-e.age", true)
+    const plainKey = await sluice(["encrypt", "-i", "key.txt", "-o", "to-id.age", "p65536"], { cwd: dir })
+    expect(plainKey.status, plainKey.stderr).toBe(0)
+    expect(age(["-d", "-i", "key.txt", "to-id.age"]).equals(plain(65536))).toBe(true)
+    const locked = await sluice(["encrypt", "-i", "key-e.age", "-i", "id_ed25519", "-o", "to-enc.age", "p65536"], { cwd: dir, env: { SLUICE_PASSPHRASE: KEY_PASS } })
+    expect(locked.status, locked.stderr).toBe(0)
+    expect(age(["-d", "-i", "key.txt", "to-enc.age"]).equals(plain(65536))).toBe(true)
+    expect(age(["-d", "-i", "id_ed25519", "to-enc.age"]).equals(plain(65536))).toBe(true)
+  })
+})
+
 describe("progress", () => {
   it("a bar on the terminal while a large file is encrypted to -o FILE, cleared at the end", () => {
     writeFileSync(join(dir, "sparse"), "")

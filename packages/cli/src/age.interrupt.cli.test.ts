@@ -5,7 +5,7 @@
  * a file that was there keeps its content. Neither run resumes (help says why).
  */
 import { execFileSync, spawn } from "node:child_process"
-import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { binPath, expectCleanStderr, requireTools, useTempDir } from "./cli.testkit.js"
@@ -27,19 +27,29 @@ beforeAll(() => {
 
 const FILES = ["big.bin", "big.age", "key.txt"]
 
-/** Runs sluice, sends SIGINT 300 ms after its temporary file appears; resolves when it exits. */
+/**
+ * Runs sluice, sends SIGINT 300 ms after its temporary file appears; resolves when it
+ * exits, with the temporary file's mode as first seen.
+ */
 const interrupt = (args: ReadonlyArray<string>) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string; ms: number }>((resolve, reject) => {
+  new Promise<{ status: number | null; stdout: string; stderr: string; ms: number; tempMode: number }>((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
     let sentAt = 0
+    let tempMode = -1
     const started = Date.now()
     const poll = setInterval(() => {
-      if (!readdirSync(dir).some((name) => name.endsWith(".sluice-tmp")) && Date.now() - started < 20_000) return
+      const temp = readdirSync(dir).find((name) => name.endsWith(".sluice-tmp"))
+      if (temp === undefined && Date.now() - started < 20_000) return
       clearInterval(poll)
+      try {
+        if (temp !== undefined) tempMode = statSync(join(dir, temp)).mode & 0o777
+      } catch {
+        // Gone already: the test then fails on the mode.
+      }
       setTimeout(() => {
         sentAt = Date.now()
         child.kill("SIGINT")
@@ -49,7 +59,7 @@ const interrupt = (args: ReadonlyArray<string>) =>
     child.on("error", reject)
     child.on("close", (status) => {
       clearInterval(poll)
-      resolve({ status, stdout, stderr, ms: sentAt === 0 ? -1 : Date.now() - sentAt })
+      resolve({ status, stdout, stderr, ms: sentAt === 0 ? -1 : Date.now() - sentAt, tempMode })
     })
   })
 
@@ -68,9 +78,10 @@ describe("Ctrl-C mid-run", () => {
     expect(readdirSync(dir).sort()).toEqual([...FILES].sort())
   })
 
-  it("sluice decrypt -o over an existing file: the file keeps its content", async () => {
-    writeFileSync(join(dir, "old"), "old\n")
+  it("sluice decrypt -o over an existing file: plaintext 0600 while written, and the file keeps its content", async () => {
+    writeFileSync(join(dir, "old"), "old\n", { mode: 0o644 })
     const r = await interrupt(["decrypt", "-i", "key.txt", "-o", "old", "big.age"])
+    expect(r.tempMode).toBe(0o600)
     expect(r.status).toBe(130)
     expect(readFileSync(join(dir, "old"), "utf8")).toBe("old\n")
     expect(readdirSync(dir).sort()).toEqual([...FILES, "old"].sort())

@@ -7,6 +7,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { sluice, useTempDir } from "./cli.testkit.js"
+import { onPty } from "./pty.testkit.js"
 
 const dir = useTempDir("derive")
 const range = (from: number, to: number) => Buffer.from(Array.from({ length: to - from + 1 }, (_, i) => from + i))
@@ -91,6 +92,14 @@ describe("sluice derive refuses bad parameters: exit 2, one line, before the sec
     const r = await sluice(["derive", ...args], { input: "hunter2" })
     expect(r.stderr).toBe(message + "\n")
     expect(r.status).toBe(2)
+  })
+
+  it("on a terminal: asks 'Password: ' without echo (Backspace takes a byte back), and derives the key of what was typed", () => {
+    const r = onPty(PBKDF2, { cwd: dir, answers: [["Password: ", "hunter2x\x7f"]] })
+    expect(r.status, r.screen).toBe(0)
+    expect(r.unanswered).toBe(0)
+    expect(r.screen).not.toContain("hunter2")
+    expect(r.screen).toContain(pbkdf2Sync("hunter2", Buffer.from("00112233445566778899aabbccddeeff", "hex"), 1000, 32, "sha512").toString("hex"))
   })
 
   it("an empty secret (standard input at its end) is refused, exit 2", async () => {

@@ -12,6 +12,7 @@ import {
   Tampered,
   TrailingData,
   Truncated,
+  UndecryptableFileKey,
   UnsupportedVersion,
   WorkFactorTooLarge,
   type HashErrorReason,
@@ -47,6 +48,7 @@ export const exitCodeForAge = (reason: AgeErrorReason): ExitCode => {
     case "BadPassphrase":
       return ExitCode.noIdentity
     case "BadHeaderMac":
+    case "UndecryptableFileKey":
     case "Tampered":
     case "Truncated":
     case "TrailingData":
@@ -123,6 +125,7 @@ export const ERROR_TABLE: ReadonlyArray<ErrorRow> = [
   ageRow(6, new NoIdentityMatch({}), "decrypt: no identity given opens the file"),
   ageRow(6, ageBadPassphrase(), "decrypt: the passphrase is wrong"),
   ageRow(7, new BadHeaderMac({}), "decrypt: the header was tampered with; nothing is written"),
+  ageRow(7, new UndecryptableFileKey({ stanza: "ssh-ed25519" }), "decrypt: an SSH stanza names the -i key but does not open under it; nothing is written"),
   ageRow(7, new Tampered({ chunk: 0 }), "decrypt: a chunk failed to authenticate; -o FILE is not written"),
   ageRow(7, new Truncated({ chunk: 0 }), "decrypt: the file ends early; -o FILE is not written"),
   ageRow(7, new TrailingData({ chunk: 0 }), "decrypt: data after the file's end; -o FILE is not written"),

@@ -49,7 +49,7 @@ describe("sluice keygen --type age, as age-keygen", () => {
     expect(r.status).toBe(0)
     expect(r.stdout).toBe("")
     const text = readFileSync(key, "utf8")
-    expect(text).toMatch(/^# created: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n# public key: (age1[02-9ac-hj-np-z]{58})\nAGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}\n$/)
+    expect(text).toMatch(/^# created: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)\n# public key: (age1[02-9ac-hj-np-z]{58})\nAGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}\n$/)
     const recipient = /# public key: (\S+)/.exec(text)![1]!
     expect(r.stderr).toBe(`Public key: ${recipient}\n`)
     expect(statSync(key).mode & 0o777).toBe(0o600)
@@ -58,6 +58,16 @@ describe("sluice keygen --type age, as age-keygen", () => {
     writeFileSync(plain, "to a Sluice key\n")
     execFileSync("age", ["-e", "-r", recipient, "-o", `${plain}.age`, plain])
     expect(execFileSync("age", ["-d", "-i", key, `${plain}.age`], { encoding: "utf8" })).toBe("to a Sluice key\n")
+  })
+
+  it("# created: is the local time with its offset, as age-keygen writes it in the same zone", async () => {
+    requireTools("age-keygen")
+    for (const tz of ["UTC", "Asia/Kolkata"]) {
+      const ours = (await sluice(["keygen", "--type", "age"], { timeoutMs: TIMEOUT, env: { TZ: tz } })).stdout.split("\n")[0]!
+      const theirs = execFileSync("age-keygen", { env: { ...process.env, TZ: tz }, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n")[0]!
+      expect(ours).toMatch(/^# created: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/)
+      expect(ours.slice(-6).replace(/^.*Z$/, "Z"), tz).toBe(theirs.slice(-6).replace(/^.*Z$/, "Z"))
+    }
   })
 
   it("-o never replaces a file, as age-keygen's: exit 5, the file as it was, nothing left beside it", async () => {

@@ -73,8 +73,8 @@ export * from "./keys/KeyError.js"
 export { BCRYPT_ROUNDS, ENCRYPTED_FORMATS, formatSupports, isKeyFormat, KEY_FORMATS, KeyFormat, SECRET_FORMATS } from "./keys/KeyFormat.js"
 export type { EncodeOptions } from "./keys/KeyFormat.js"
 export type { KeyPair, PublicKey } from "./keys/KeyPair.js"
-export { EncodedKey, GeneratedKeys, GenerateKeys, GenerateKeysRequest, KeygenRpcs } from "./keys/KeygenRpcs.js"
-export { derivePbes2Key, generateKeyBatch, generateKeys, keygenPolicy } from "./keys/keygen.js"
+export { EncodedKey, GenerateAgeHybridKeyFile, GeneratedKeys, GenerateKeys, GenerateKeysRequest, KeygenRpcs } from "./keys/KeygenRpcs.js"
+export { derivePbes2Key, generateAgeHybridKeyFile, generateKeyBatch, generateKeys, keygenPolicy } from "./keys/keygen.js"
 export { KeyFileWriter } from "./keys/KeyFiles.js"
 export {
   BINARY_FORMATS,
@@ -111,6 +111,7 @@ export {
   Tampered,
   TrailingData,
   Truncated,
+  UndecryptableFileKey,
   UnsupportedVersion,
   WorkFactorTooLarge
 } from "./age/AgeError.js"
@@ -120,9 +121,10 @@ export { encrypt, encryptToSink, type EncryptError } from "./age/encrypt.js"
 export { decrypt, decryptToSink, type DecryptError } from "./age/decrypt.js"
 export { checkRecipients, parseRecipient, parseRecipientsFile } from "./age/recipients.js"
 export type { AgeRecipient, ParsedRecipient, RecipientsFile } from "./age/recipients.js"
-export { forgetIdentities, parseIdentityFile, scryptIdentity, x25519Identity } from "./age/identities.js"
+export { forgetIdentities, parseIdentityFile, recipientsOfIdentities, scryptIdentity, x25519Identity } from "./age/identities.js"
 export type { AgeIdentity, IdentityFile, IdentityFileOptions, LockedSshIdentity, PassphrasePrompt } from "./age/identities.js"
+export type { IdentityFilePassphrase, LockedIdentityFile } from "./age/encryptedIdentity.js"
 export type { AgeKeyKernel } from "./age/AgeKeyKernel.js"
 export type { Aead } from "./age/stream.js"
 export { nobleAead } from "./age/nobleAead.js"
-export { isArmored, armorStream, dearmorStream } from "./age/armor.js"
+export { ARMOR_DETECTION_BYTES, isArmored, armorStream, dearmorStream } from "./age/armor.js"

@@ -41,7 +41,7 @@ export const operationHandlers = (keygen: KeygenHandlersLoader = portableKeygen,
     EngineHandlersLive,
     HashHandlersLive,
     deriveHandlersLazy(),
-    lazyHandlers(KeygenRpcs, keygen, ({ type }) => keygenError(new GenerationFailed({ type, kernel: UNLOADED }))),
+    lazyHandlers(KeygenRpcs, keygen, (request) => keygenError(new GenerationFailed({ type: "type" in request ? request.type : "ml-kem-768", kernel: UNLOADED }))),
     ageHandlersLazy(age)
   )
 

@@ -9,6 +9,7 @@ import {
   type AgeErrorReason,
   type AgeIdentity,
   type AgeRecipient,
+  ARMOR_DETECTION_BYTES,
   checkRecipients,
   decrypt,
   decryptToSink,
@@ -21,6 +22,7 @@ import {
   parseRecipient,
   parseRecipientsFile,
   PathSink,
+  recipientsOfIdentities,
   pathSourceFromBytes,
   type Source,
   StdinSource,
@@ -42,7 +44,7 @@ import {
   TERMINAL_PLAINTEXT_LIMIT,
   TOO_LONG_FOR_TERMINAL
 } from "./ageArgs.js"
-import { decryptPassphrase, encryptPassphrase, openTty } from "./agePassphrase.js"
+import { decryptPassphrase, devTty, encryptPassphrase, type IdentityFilePassphrases, identityFilePassphrases } from "./agePassphrase.js"
 
 type Err = (line: string) => void
 
@@ -62,11 +64,17 @@ const errnoText = (error: unknown) => {
 /** The most a recipients or identity file may hold (age's 16 MiB). */
 const KEY_FILE_LIMIT = 16 * 1024 * 1024
 
-/** A recipients or identity file's text; `-` is standard input. */
-const readKeyFile = (name: string, what: string): string => {
+/** A recipients file's text, or an identity file's bytes (an encrypted one is binary); `-` is standard input. */
+function readKeyFile(name: string, what: string): string
+function readKeyFile(name: string, what: string, bytes: "bytes"): Uint8Array
+function readKeyFile(name: string, what: string, bytes?: "bytes"): string | Uint8Array {
   try {
     if (name !== "-" && statSync(name).size > KEY_FILE_LIMIT) throw new Stop(ExitCode.input, [`sluice: ${name}: the ${what} is longer than 16 MiB`])
-    return readFileSync(name === "-" ? 0 : name, "utf8")
+    const read = readFileSync(name === "-" ? 0 : name)
+    if (bytes === undefined) return read.toString("utf8")
+    const copy = Uint8Array.from(read)
+    read.fill(0)
+    return copy
   } catch (error) {
     if (error instanceof Stop) throw error
     throw new Stop(ExitCode.input, [`sluice: ${name === "-" ? "standard input" : name}: ${errnoText(error)}`])
@@ -101,15 +109,22 @@ export const readRecipients = (plan: Pick<EncryptPlan, "recipients" | "recipient
   return recipients
 }
 
-/** The identities of `-i`; an encrypted SSH key asks for its passphrase when a stanza names it. */
-export const readIdentities = (files: ReadonlyArray<string>): Array<AgeIdentity> => {
+/**
+ * The identities of `-i`; an encrypted SSH key asks for its passphrase when a stanza names
+ * it, a passphrase-encrypted identity file when its identities are first needed (`files`'
+ * passphrases: `--passphrase-fd`, SLUICE_PASSPHRASE or the terminal).
+ */
+export const readIdentities = (names: ReadonlyArray<string>, files: IdentityFilePassphrases, err: Err): Array<AgeIdentity> => {
   const identities: Array<AgeIdentity> = []
-  for (const name of files) {
+  for (const name of names) {
     const shown = name === "-" ? "standard input" : name
-    const parsed = parseIdentityFile(readKeyFile(name, "identity file"), {
+    const bytes = readKeyFile(name, "identity file", "bytes")
+    const parsed = parseIdentityFile(bytes, {
       name: shown,
+      filePassphrase: files.ask,
+      noMatchWarning: (file) => err(`sluice: warning: encrypted identity file ${JSON.stringify(file)} didn't match file's recipients`),
       passphrase: async (key) => {
-        const tty = openTty()
+        const tty = devTty()
         if (tty === undefined) return undefined
         try {
           return await tty.ask(`Enter passphrase for "${key}": `)
@@ -118,6 +133,7 @@ export const readIdentities = (files: ReadonlyArray<string>): Array<AgeIdentity>
         }
       }
     })
+    bytes.fill(0)
     if (parsed._tag === "BadIdentityFile") {
       forgetIdentities(identities)
       throw new Stop(ExitCode.input, [`sluice: -i ${shown}: ${parsed.line === undefined ? "" : `line ${parsed.line}: `}${parsed.problem}`])
@@ -172,11 +188,13 @@ const withProgress = <A, E, R>(program: Effect.Effect<A, E, R>, total: number | 
 /**
  * `use(tempPath, write)` fills a file that becomes `path` only if it succeeds; Ctrl-C
  * removes the temporary file (runtime's `outputs`), and a failure leaves `path` as it was.
+ * `plaintext`: the file is 0600 until it is whole, then takes the mode age's `-o` gives.
  */
 const toFile = <A, E, R>(
   path: string,
   total: number | undefined,
-  use: (tempPath: string, write: (bytes: Uint8Array) => Effect.Effect<void, unknown>) => Effect.Effect<A, E, R>
+  use: (tempPath: string, write: (bytes: Uint8Array) => Effect.Effect<void, unknown>) => Effect.Effect<A, E, R>,
+  plaintext = false
 ) => {
   let temp: string | undefined
   toFileNow = true
@@ -184,7 +202,7 @@ const toFile = <A, E, R>(
     temp = file.tempPath
     outputs.pending.set(file.tempPath, path)
     return withProgress(use(file.tempPath, file.write), total, () => sizeOf(file.tempPath) ?? 0)
-  }).pipe(
+  }, { privateUntilCommitted: plaintext }).pipe(
     Effect.onExit((exit) =>
       Effect.sync(() => {
         if (temp !== undefined) outputs.pending.delete(temp)
@@ -289,6 +307,38 @@ export const stopped = (error: unknown, err: Err): ExitCode | undefined => {
   return stop.code
 }
 
+/** `--passphrase-fd` with -i is for an encrypted identity file: one of them must be. */
+const checkPassphraseFdUsed = (fd: number | undefined, identities: ReadonlyArray<AgeIdentity>) => {
+  if (fd !== undefined && !identities.some((id) => id.kind === "encrypted-file")) {
+    forgetIdentities(identities)
+    throw usage(new AgeUsage(`--passphrase-fd ${fd}: no passphrase is needed: no -i file is a passphrase-encrypted identity file`))
+  }
+}
+
+/**
+ * The recipients of the identity files of `encrypt -i` (age's `-e -i`): their public keys,
+ * an encrypted identity file's after its passphrase. The identities are wiped at once.
+ */
+const identityRecipients = async (plan: EncryptPlan): Promise<Array<AgeRecipient>> => {
+  if (plan.identities.length === 0) return []
+  const files = identityFilePassphrases(plan.passphraseFd)
+  try {
+    const identities = readIdentities(plan.identities, files, () => {})
+    checkPassphraseFdUsed(plan.passphraseFd, identities)
+    try {
+      const recipients = await recipientsOfIdentities(identities, nodeAgeKeyKernel)
+      if (Array.isArray(recipients)) return recipients
+      const refused = files.refused()
+      if (refused !== undefined) throw usage(refused)
+      throw new Stop(ExitCode.input, [`sluice: ${recipients._tag === "IdentityLocked" ? recipients.detail : "an identity file (-i) that cannot be used"}`])
+    } finally {
+      forgetIdentities(identities)
+    }
+  } finally {
+    files.forget()
+  }
+}
+
 /**
  * Reads the recipients (and the passphrase) and encrypts. A passphrase is never kept: it
  * is wiped once the header is made.
@@ -299,7 +349,9 @@ export const encryptProgram = async (
   err: Err
 ): Promise<Effect.Effect<ExitCode, never, WorkerPool>> => {
   const passphrase = plan.passphrase ? await encryptPassphrase(plan.passphraseFd, err) : undefined
-  const recipients = passphrase === undefined ? readRecipients(plan, err) : []
+  const recipients = passphrase === undefined ? [...readRecipients(plan, err), ...await identityRecipients(plan)] : []
+  const incompatible = checkRecipients(recipients)
+  if (incompatible !== undefined) throw usage(new AgeUsage(incompatible.message))
   const options = passphrase === undefined ? { recipients, kernel: nodeAgeKeyKernel } : { passphrase, kernel: nodeAgeKeyKernel }
   const source = sourceOf(plan.input)
   const size = plan.input.kind === "file" ? sizeOf(plan.input.path) : undefined
@@ -324,7 +376,7 @@ const startOf = (path: string): Uint8Array | undefined => {
   try {
     const fd = openSync(path, "r")
     try {
-      const bytes = Buffer.alloc(2048)
+      const bytes = Buffer.alloc(ARMOR_DETECTION_BYTES)
       return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0))
     } finally {
       closeSync(fd)
@@ -365,7 +417,9 @@ export const decryptProgram = (
   out: (text: string) => void,
   err: Err
 ): Effect.Effect<ExitCode, never, WorkerPool> => {
-  const identities = readIdentities(plan.identities)
+  const files = identityFilePassphrases(plan.passphraseFd)
+  const identities = readIdentities(plan.identities, files, err)
+  if (identities.length > 0) checkPassphraseFdUsed(plan.passphraseFd, identities)
   let asked: Uint8Array | undefined
   // A passphrase that cannot be had (no terminal, an empty one) ends the run with its own
   // message: the callback answers none, and `failure` says why.
@@ -388,15 +442,19 @@ export const decryptProgram = (
     ? toFile(output.path, size, (tempPath, write) =>
       plan.input.kind === "file" && !armored
         ? decryptToSink(source, new PathSink({ path: tempPath }), options)
-        : writeAll(decrypt(source, options), write).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))))
+        : writeAll(decrypt(source, options), write).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))), true)
     : (plan.checkPrintable ? toTerminal(decrypt(source, options)) : toStdout(decrypt(source, options), size)).pipe(
       Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))
     )
   return finish(
     run.pipe(
-      Effect.mapError((error) => refused === undefined ? error : usage(refused)),
+      Effect.mapError((error) => {
+        const why = refused ?? files.refused()
+        return why === undefined ? error : usage(why)
+      }),
       Effect.ensuring(Effect.sync(() => {
         forgetIdentities(identities)
+        files.forget()
         asked?.fill(0)
       }))
     ),

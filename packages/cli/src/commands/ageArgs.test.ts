@@ -38,7 +38,10 @@ describe("planEncrypt", () => {
   })
 
   it("refuses -i, decrypt's flag, with a hint", () => {
-    expect(refusal(() => planEncrypt([], enc({ identity: ["k"] }), pipe))).toEqual(["sluice: -i/--identity can't be used to encrypt", "sluice: hint: did you mean sluice decrypt?"])
+    // age -e -i: encrypted to the identities' recipients, never with -p.
+    expect(planEncrypt([], enc({ identity: ["k"] }), pipe).identities).toEqual(["k"])
+    expect(refusal(() => planEncrypt([], enc({ identity: ["k"], passphrase: true }), pipe))).toEqual(["sluice: -p/--passphrase can't be combined with -i/--identity"])
+    expect(refusal(() => planEncrypt([], enc({ identity: ["-"] }), pipe))[0]).toBe("sluice: standard input is used for multiple purposes")
   })
 
   it("reads standard input for one purpose only: INPUT, -R - or --passphrase-fd 0", () => {
@@ -79,7 +82,9 @@ describe("planEncrypt", () => {
 
   it("--passphrase-fd: a descriptor number, with -p only; --json needs -o FILE", () => {
     expect(refusal(() => planEncrypt([], enc({ passphrase: true, passphraseFd: "x" }), pipe))[0]).toMatch(/--passphrase-fd must be a file descriptor number/)
-    expect(refusal(() => planEncrypt([], enc({ recipient: ["age1x"], passphraseFd: "3" }), pipe))[0]).toBe("sluice: --passphrase-fd is for -p/--passphrase")
+    expect(refusal(() => planEncrypt([], enc({ recipient: ["age1x"], passphraseFd: "3" }), pipe))[0]).toBe("sluice: --passphrase-fd is for -p/--passphrase or an encrypted identity file (-i)")
+    expect(planEncrypt([], enc({ identity: ["key.age"], passphraseFd: "3" }), pipe).passphraseFd).toBe(3)
+    expect(planDecrypt(["f.age"], dec({ identity: ["key.age"], passphraseFd: "3" }), pipe).passphraseFd).toBe(3)
     expect(planEncrypt(["in"], enc({ passphrase: true, passphraseFd: "3" }), pipe).passphraseFd).toBe(3)
     expect(refusal(() => planEncrypt(["in"], enc({ recipient: ["age1x"], json: true }), pipe))[0]).toMatch(/--json and the output would share standard output/)
   })

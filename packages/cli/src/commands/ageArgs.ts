@@ -16,7 +16,7 @@ export interface EncryptArgs {
   readonly passphraseFd?: string
   readonly json: boolean
   readonly workers?: string
-  /** age's decrypt-only flag, refused here with age's hint. */
+  /** Identity files whose recipients the file is encrypted to as well (age's `-e -i`). */
   readonly identity?: ReadonlyArray<string>
 }
 
@@ -59,6 +59,8 @@ export interface EncryptPlan {
   readonly recipients: ReadonlyArray<string>
   /** Recipients files; `-` is standard input. */
   readonly recipientsFiles: ReadonlyArray<string>
+  /** Identity files encrypted to (their recipients); `-` is standard input. */
+  readonly identities: ReadonlyArray<string>
   readonly passphrase: boolean
   readonly passphraseFd: number | undefined
   readonly armor: boolean
@@ -135,25 +137,25 @@ const checkJson = (json: boolean, output: AgeOutput) => {
 export const planEncrypt = (args: ReadonlyArray<string>, options: EncryptArgs, terminal: Terminal): EncryptPlan => {
   const recipients = options.recipient ?? []
   const recipientsFiles = options.recipientsFile ?? []
-  if ((options.identity ?? []).length > 0) {
-    throw new AgeUsage("-i/--identity can't be used to encrypt", "did you mean sluice decrypt?")
-  }
-  if (recipients.length + recipientsFiles.length === 0 && !options.passphrase) {
+  const identities = options.identity ?? []
+  if (recipients.length + recipientsFiles.length + identities.length === 0 && !options.passphrase) {
     throw new AgeUsage("missing recipients", "did you forget to specify -r/--recipient, -R/--recipients-file or -p/--passphrase?")
   }
   if (recipients.length > 0 && options.passphrase) throw new AgeUsage("-p/--passphrase can't be combined with -r/--recipient")
   if (recipientsFiles.length > 0 && options.passphrase) throw new AgeUsage("-p/--passphrase can't be combined with -R/--recipients-file")
+  if (identities.length > 0 && options.passphrase) throw new AgeUsage("-p/--passphrase can't be combined with -i/--identity")
   const passphraseFd = fdOf(options.passphraseFd)
-  if (passphraseFd !== undefined && !options.passphrase) throw new AgeUsage("--passphrase-fd is for -p/--passphrase")
+  // With -i, for a passphrase-encrypted identity file (decryptProgram's check: one of them must be).
+  if (passphraseFd !== undefined && !options.passphrase && identities.length === 0) throw new AgeUsage("--passphrase-fd is for -p/--passphrase or an encrypted identity file (-i)")
   const input = inputOf(args)
   const output = outputOf(options.output)
-  checkStdinUsers(input, recipientsFiles, passphraseFd)
-  checkOutputNotRead(output, [...(input.kind === "file" ? [input.path] : []), ...recipientsFiles])
+  checkStdinUsers(input, [...recipientsFiles, ...identities], passphraseFd)
+  checkOutputNotRead(output, [...(input.kind === "file" ? [input.path] : []), ...recipientsFiles, ...identities])
   checkJson(options.json, output)
   if (output.kind === "stdout" && !output.forced && !options.armor && terminal.stdoutIsTTY) {
     throw new AgeUsage("refusing to output binary to the terminal", "did you mean to use -a/--armor?", `force anyway with "-o -"`)
   }
-  return { input, output, recipients, recipientsFiles, passphrase: options.passphrase, passphraseFd, armor: options.armor, json: options.json }
+  return { input, output, recipients, recipientsFiles, identities, passphrase: options.passphrase, passphraseFd, armor: options.armor, json: options.json }
 }
 
 /** `sluice decrypt`'s command line checked as age checks `age -d` (age.go's decrypt branch). */
@@ -167,10 +169,8 @@ export const planDecrypt = (args: ReadonlyArray<string>, options: DecryptArgs, t
     throw new AgeUsage("-R/--recipients-file can't be used with decrypt", "did you mean to use -i/--identity to specify a private key?")
   }
   const identities = options.identity ?? []
+  // With -i, --passphrase-fd is for a passphrase-encrypted identity file (decryptProgram checks one is).
   const passphraseFd = fdOf(options.passphraseFd)
-  if (passphraseFd !== undefined && identities.length > 0) {
-    throw new AgeUsage("--passphrase-fd is for passphrase-encrypted files, which take no -i/--identity")
-  }
   const input = inputOf(args)
   const output = outputOf(options.output)
   checkStdinUsers(input, identities, passphraseFd)

@@ -18,6 +18,7 @@ import { readFileSync } from "node:fs"
 import { totalmem } from "node:os"
 import { ExitCode } from "../exitCode.js"
 import type { EarlyWorker } from "../earlyWorker.js"
+import { askHidden } from "../tty.js"
 
 export const KDFS = ["pbkdf2", "hkdf", "scrypt", "argon2id"] as const
 export const KDF_HASHES = ["sha256", "sha512"] as const
@@ -223,33 +224,9 @@ const readStdin = async (): Promise<Uint8Array> => {
   return bytes
 }
 
-/** A line typed on the terminal, not echoed; Ctrl-C ends the program as it would anywhere else. */
+/** A line typed on the terminal (standard input), not echoed; Ctrl-C ends the program as it would anywhere else. */
 export const prompt = (question: string): Promise<Uint8Array> =>
-  new Promise((resolve) => {
-    const stdin = process.stdin
-    process.stderr.write(question)
-    stdin.setRawMode(true)
-    stdin.resume()
-    let typed: Array<number> = []
-    const done = (value: Array<number> | undefined) => {
-      stdin.removeListener("data", onData)
-      stdin.setRawMode(false)
-      stdin.pause()
-      process.stderr.write("\n")
-      if (value === undefined) process.exit(ExitCode.interrupted)
-      resolve(Uint8Array.from(value))
-    }
-    const onData = (chunk: Buffer) => {
-      for (const byte of chunk) {
-        if (byte === 0x03) return done(undefined)
-        if (byte === 0x0d || byte === 0x0a || byte === 0x04) return done(typed)
-        if (byte === 0x7f || byte === 0x08) typed = typed.slice(0, -1)
-        else typed.push(byte)
-      }
-      chunk.fill(0)
-    }
-    stdin.on("data", onData)
-  })
+  askHidden({ stream: process.stdin, write: (text) => process.stderr.write(text), newline: "\n" }, question)
 
 /** One trailing newline, as `echo` and editors leave it, is not part of a password. */
 export const withoutNewline = (bytes: Uint8Array): Uint8Array => {

@@ -14,6 +14,7 @@ import {
   Tampered,
   TrailingData,
   Truncated,
+  UndecryptableFileKey,
   UnsupportedVersion,
   WorkFactorTooLarge
 } from "./AgeError.js"
@@ -22,6 +23,7 @@ const reasons = [
   new NoIdentityMatch({}),
   new BadHeaderMac({}),
   new MalformedHeader({ detail: "a stanza line without arguments" }),
+  new UndecryptableFileKey({ stanza: "ssh-ed25519" }),
   new UnsupportedVersion({}),
   new MalformedArmor({ detail: "a line longer than 64 columns" }),
   new Tampered({ chunk: 17 }),

@@ -30,6 +30,20 @@ export class MalformedHeader extends Schema.TaggedClass<MalformedHeader>()("Malf
   }
 }
 
+/**
+ * An SSH stanza names this identity's key (its tag) but its file key does not decrypt
+ * under it (agessh: "failed to decrypt file key"): the stanza was tampered with or damaged,
+ * or the file was made for another key whose tag is the same. An error, as age's: the
+ * search for a file key ends here.
+ */
+export class UndecryptableFileKey extends Schema.TaggedClass<UndecryptableFileKey>()("UndecryptableFileKey", {
+  stanza: Schema.String
+}) {
+  get message() {
+    return `failed to decrypt file key: the ${this.stanza} stanza names this identity's key but does not open under it (the file was tampered with or damaged)`
+  }
+}
+
 /** The first line names another version of the format (or is not an age file at all). */
 export class UnsupportedVersion extends Schema.TaggedClass<UnsupportedVersion>()("UnsupportedVersion", {}) {
   get message() {
@@ -116,14 +130,15 @@ export class BadRecipient extends Schema.TaggedClass<BadRecipient>()("BadRecipie
   }
 }
 
-/** An identity that cannot be read: `file` and `line` (from 1) say where, never what it holds. */
+/** An identity that cannot be read: `file` and `line` (from 1; 0: the whole file, named by `problem`) say where, never what it holds. */
 export class BadIdentity extends Schema.TaggedClass<BadIdentity>()("BadIdentity", {
   file: Schema.String,
   line: Schema.Number,
   problem: Schema.String
 }) {
   get message() {
-    return `${this.file}: line ${this.line}: not a usable identity: ${this.problem}`
+    // Line 0: the file as a whole (a locked SSH key, an encrypted identity file), the problem naming it.
+    return this.line > 0 ? `${this.file}: line ${this.line}: not a usable identity: ${this.problem}` : this.problem
   }
 }
 
@@ -131,6 +146,7 @@ export const AgeErrorReason = Schema.Union([
   NoIdentityMatch,
   BadHeaderMac,
   MalformedHeader,
+  UndecryptableFileKey,
   UnsupportedVersion,
   MalformedArmor,
   Tampered,

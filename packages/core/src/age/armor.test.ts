@@ -108,9 +108,25 @@ describe("dearmor: the rules of design §1.8", () => {
     ["no END line", `${ARMOR_BEGIN}\nAAAA\n`, "no END"],
     ["nothing", "", "no BEGIN"],
     ["over 1024 bytes of whitespace before", `${" ".repeat(1025)}${wrap("AAAA\n")}`, "whitespace before"],
-    ["over 1024 bytes of whitespace after", `${wrap("AAAA\n")}${" ".repeat(1025)}`, "whitespace after"]
+    ["1024 bytes of whitespace after", `${wrap("AAAA\n")}${" ".repeat(1024)}`, "whitespace after"],
+    ["garbage on a line before", `garbage\n${wrap("AAAA\n")}`, "data before the BEGIN line"],
+    ["whitespace before the BEGIN line on its line", `\n  ${wrap("AAAA\n")}`, "whitespace before the BEGIN line on its line"],
+    ["a whitespace line of 1025 bytes counted", `${"\n".repeat(1025)}${wrap("AAAA\n")}`, "whitespace before"],
+    ["whitespace on the END line", wrap("AAAA\n").replace(ARMOR_END, `${ARMOR_END} `), "before the last line"],
+    ["spaces inside the BEGIN line's dashes", wrap("AAAA\n").replace("-----BEGIN AGE ENCRYPTED FILE-----", "----- BEGIN AGE ENCRYPTED FILE -----"), "BEGIN"]
   ])("refuses %s", (_name, armored, detail) => {
     expect(outcome(armored)).toContain(detail)
+  })
+
+  it("takes whitespace outside as age's armor reader does: whole lines before (1024 bytes, a CR before LF not counted), under 1024 bytes after", () => {
+    expect(outcome(`${"\n".repeat(1024)}${wrap("AAAA\n")}`)).toBe("ok")
+    expect(outcome(`${"\r\n".repeat(1024)}${wrap("AAAA\n")}`)).toBe("ok")
+    expect(outcome(`${" ".repeat(1023)}\n${wrap("AAAA\n")}`)).toBe("ok")
+    expect(outcome(`${" ".repeat(1024)}\n${wrap("AAAA\n")}`)).toContain("whitespace before")
+    expect(outcome(` \t\v\f\r\n${wrap("AAAA\n")}${" ".repeat(1023)}`)).toBe("ok")
+    expect(outcome(`${wrap("AAAA\n")}\n\r\n \t`)).toBe("ok")
+    // The END line ended by a CR alone at the end of the file.
+    expect(outcome(`${wrap("AAAA\n").slice(0, -1)}\r`)).toBe("ok")
   })
 
   it("holds one line at most: a long line fails before its end comes", () => {
@@ -120,10 +136,16 @@ describe("dearmor: the rules of design §1.8", () => {
     expect(() => decoder.end()).toThrow("longer than 64")
   })
 
-  it("isArmored looks past whitespace for -----BEGIN", () => {
+  it("isArmored looks past whitespace for -----BEGIN, and finds age's BEGIN line after bytes before it", () => {
     expect(isArmored(text(`\n  ${ARMOR_BEGIN}`))).toBe(true)
+    expect(isArmored(text(`${"\r\n".repeat(1024)}${ARMOR_BEGIN}\n`))).toBe(true)
+    expect(isArmored(text(`garbage\n${ARMOR_BEGIN}\n`))).toBe(true)
+    expect(isArmored(text(`${"x".repeat(2000)}\n${ARMOR_BEGIN}\n`))).toBe(true)
+    expect(isArmored(text(`${"x".repeat(2100)}\n${ARMOR_BEGIN}\n`))).toBe(false)
+    expect(isArmored(text(`age-encryption.org/v1\n-> x\n${ARMOR_BEGIN}\n`))).toBe(false)
     expect(isArmored(text("age-encryption.org/v1\n"))).toBe(false)
-    expect(isArmored(text("-----BEG"))).toBe(false)
+    expect(isArmored(text("----- BEGIN AGE ENCRYPTED FILE -----\n"))).toBe(true)
+    expect(isArmored(text("----"))).toBe(false)
   })
 })
 

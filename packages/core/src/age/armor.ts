@@ -2,9 +2,14 @@
  * age's ASCII armor [C2SP age §ASCII armor]: strict PEM [RFC 7468 §3, Figure 3] labelled
  * `AGE ENCRYPTED FILE`: the BEGIN line, padded standard base64 in lines of exactly 64
  * columns but the last (1 to 64), the END line. LF or CRLF line ends; the final one may be
- * missing. Whitespace is allowed before and after the block, at most 1024 bytes each side
- * (as Go's armor package). Nothing else: no headers, no PGP checksum, no empty or short
- * line inside, no space in or around a line, canonical base64 with its padding.
+ * missing. Whitespace is allowed before and after the block [spec: "except for whitespace
+ * before and after the PEM block"], as Go's armor package (age ≥ 1.2; Debian's 1.1.1
+ * refuses any) takes it: before, whole lines of whitespace, at most 1024 bytes (each line
+ * counted without its LF and one CR before it, plus one); after the END line, less than
+ * 1024 bytes. Whitespace is ASCII's (space, tab, CR, LF, VT, FF; Go's bytes.TrimSpace also
+ * drops Unicode spaces, which this refuses). Nothing else: no byte before the BEGIN line
+ * (nor whitespace on its line), no headers, no PGP checksum, no empty or short line inside,
+ * no space in or around a line, canonical base64 with its padding.
  *
  * Both directions work chunk by chunk with bounded memory (one line held at most), so a
  * stream of any size goes through: push each chunk, then `end()`.
@@ -19,12 +24,12 @@ export const ARMOR_END = "-----END AGE ENCRYPTED FILE-----"
 /** Base64 columns of a full armor line (48 bytes). */
 export const ARMOR_COLUMNS = 64
 const ARMOR_BYTES_PER_LINE = 48
-/** Whitespace accepted before and after the block. */
+/** Whitespace accepted before the block (after it: less than this). */
 export const ARMOR_WHITESPACE_MAX = 1024
 
 const LF = 0x0a
 const CR = 0x0d
-const isWhitespace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === LF || byte === CR
+const isWhitespace = (byte: number) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d)
 
 const malformed = (detail: string): AgeError => ageError(new MalformedArmor({ detail }))
 
@@ -34,15 +39,41 @@ const ascii = (bytes: Uint8Array): string => {
   return text
 }
 
-/** Whether `prefix` (the start of a file) is armor: its first bytes past whitespace are `-----BEGIN`. */
-export const isArmored = (prefix: Uint8Array): boolean => {
-  let at = 0
-  while (at < prefix.length && at <= ARMOR_WHITESPACE_MAX && isWhitespace(prefix[at]!)) at++
-  const mark = "-----BEGIN"
-  if (prefix.length - at < mark.length) return false
-  for (let i = 0; i < mark.length; i++) if (prefix[at + i] !== mark.charCodeAt(i)) return false
+const startsWith = (bytes: Uint8Array, at: number, mark: string): boolean => {
+  if (bytes.length - at < mark.length) return false
+  for (let i = 0; i < mark.length; i++) if (bytes[at + i] !== mark.charCodeAt(i)) return false
   return true
 }
+
+/**
+ * How much of a file's start `isArmored` reads: the whitespace allowed (its lines may end in
+ * CRLF, whose CR age does not count: up to twice the limit in bytes), a line break and the
+ * BEGIN line.
+ */
+export const ARMOR_DETECTION_BYTES = 2 * ARMOR_WHITESPACE_MAX + 1 + ARMOR_BEGIN.length
+
+/**
+ * Whether `prefix` (the start of a file, `ARMOR_DETECTION_BYTES` of it when the file is that
+ * long) is armor, to be read by `ArmorDecoder`: its first bytes past whitespace are a PEM
+ * boundary's `-----` (age's CLI looks for its whole BEGIN line), or it is no binary age file and age's BEGIN line
+ * starts a line of it: armor with bytes before it, which the decoder refuses as armor
+ * (MalformedArmor, as the spec and the CCTV vectors class it), not as a header.
+ */
+export const isArmored = (prefix: Uint8Array): boolean => {
+  const start = prefix.subarray(0, ARMOR_DETECTION_BYTES)
+  let at = 0
+  while (at < start.length && isWhitespace(start[at]!)) at++
+  // A PEM boundary, age's or not (`----- BEGIN ...`, another label): armor, refused if not age's.
+  if (startsWith(start, at, "-----")) return true
+  // Whitespace past what armor may have before it: armor all the same, refused for it.
+  if (at === ARMOR_DETECTION_BYTES) return true
+  if (startsWith(start, 0, "age-encryption.org/")) return false
+  for (let i = 0; i < start.length; i++) if (start[i] === LF && startsWith(start, i + 1, ARMOR_BEGIN)) return true
+  return false
+}
+
+/** What is wrong with a first line that is not the BEGIN line. */
+const notBegin = (line: string) => line.startsWith("-----BEGIN") ? "the first line is not the BEGIN line" : "data before the BEGIN line"
 
 type DecoderState = "leading" | "begin" | "body" | "trailing"
 
@@ -56,7 +87,11 @@ const LINE_MAX = ARMOR_COLUMNS + 1
  */
 export class ArmorDecoder {
   private state: DecoderState = "leading"
+  /** Whitespace counted so far: before the BEGIN line, that of whole lines (as age counts it); after the END line, every byte. */
   private whitespace = 0
+  /** Before the BEGIN line: the bytes of the line being read (whitespace all). */
+  private leadingLine = 0
+  private leadingCr = false
   private readonly line = new Uint8Array(LINE_MAX)
   private lineLength = 0
   private lastLineSeen = false
@@ -68,14 +103,29 @@ export class ArmorDecoder {
     try {
       for (let i = 0; i < chunk.length; i++) {
         const byte = chunk[i]!
-        if (this.state === "leading" || this.state === "trailing") {
-          if (isWhitespace(byte)) {
-            if (++this.whitespace > ARMOR_WHITESPACE_MAX) {
-              throw malformed(`more than ${ARMOR_WHITESPACE_MAX} bytes of whitespace ${this.state === "leading" ? "before" : "after"} the armor`)
-            }
+        if (this.state === "trailing") {
+          if (!isWhitespace(byte)) throw malformed("data after the END line")
+          if (++this.whitespace >= ARMOR_WHITESPACE_MAX) throw malformed(`${ARMOR_WHITESPACE_MAX} bytes or more of whitespace after the armor`)
+          continue
+        }
+        if (this.state === "leading") {
+          if (byte === LF) {
+            // A line of whitespace, counted as age counts it: without its LF and one CR before it, plus one.
+            this.whitespace += this.leadingLine - (this.leadingCr ? 1 : 0) + 1
+            this.leadingLine = 0
+            this.leadingCr = false
+            if (this.whitespace > ARMOR_WHITESPACE_MAX) throw malformed(`more than ${ARMOR_WHITESPACE_MAX} bytes of whitespace before the armor`)
             continue
           }
-          if (this.state === "trailing") throw malformed("data after the END line")
+          if (isWhitespace(byte)) {
+            this.leadingLine++
+            this.leadingCr = byte === CR
+            // More than the limit even without a CR: refused before its line ends.
+            if (this.whitespace + this.leadingLine > ARMOR_WHITESPACE_MAX + 1) throw malformed(`more than ${ARMOR_WHITESPACE_MAX} bytes of whitespace before the armor`)
+            continue
+          }
+          // The first line that is not whitespace must be the BEGIN line, whole: whitespace before it on its line is kept in it.
+          if (this.leadingLine > 0) throw malformed(byte === 0x2d ? "whitespace before the BEGIN line on its line" : "data before the BEGIN line")
           this.state = "begin"
         }
         if (byte === LF) {
@@ -84,7 +134,7 @@ export class ArmorDecoder {
           continue
         }
         if (this.lineLength === LINE_MAX) {
-          throw malformed(this.state === "begin" ? "the first line is not the BEGIN line" : "a line longer than 64 columns")
+          throw malformed(this.state === "begin" ? notBegin(ascii(this.line)) : "a line longer than 64 columns")
         }
         this.line[this.lineLength++] = byte
       }
@@ -104,8 +154,9 @@ export class ArmorDecoder {
         case "begin":
           throw malformed(this.lineLength === 0 ? "no BEGIN line" : "the armor ends in its BEGIN line")
         case "body": {
-          // The END line may end the file without an EOL.
-          if (this.lineLength > 0 && ascii(this.line.subarray(0, this.lineLength)) === ARMOR_END) return new Uint8Array(0)
+          // The END line may end the file without an EOL (or with a CR alone, as Go's reader takes it).
+          const last = ascii(this.line.subarray(0, this.lineLength))
+          if (last === ARMOR_END || last === `${ARMOR_END}\r`) return new Uint8Array(0)
           throw malformed("no END line")
         }
         case "trailing":
@@ -128,7 +179,7 @@ export class ArmorDecoder {
     if (length > 0 && this.line[length - 1] === CR) length--
     const text = ascii(this.line.subarray(0, length))
     if (this.state === "begin") {
-      if (text !== ARMOR_BEGIN) throw malformed("the first line is not the BEGIN line")
+      if (text !== ARMOR_BEGIN) throw malformed(notBegin(text))
       this.state = "body"
       return undefined
     }

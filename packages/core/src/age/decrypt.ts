@@ -17,12 +17,13 @@ import {
   NoIdentityMatch,
   type PayloadFailure,
   Truncated,
+  UndecryptableFileKey,
   WorkFactorTooLarge
 } from "./AgeError.js"
 import { type AgeSummary, DEFAULT_CHUNKS_PER_PIECE, type DecryptOptions } from "./AgeOptions.js"
 import { AgeRpcs } from "./AgeRpcs.js"
 import { blocks, inFlight, piecePolicy, poolKeyKernel, sourceBytes } from "./ageEngine.js"
-import { ARMOR_WHITESPACE_MAX, dearmorStream, isArmored } from "./armor.js"
+import { ARMOR_DETECTION_BYTES, dearmorStream, isArmored } from "./armor.js"
 import { isSource } from "./encrypt.js"
 import { HEADER_MAX, NONCE_SIZE, type ParsedHeader, parseHeader, tryParseHeader } from "./header.js"
 import { type AgeIdentity, scryptIdentity } from "./identities.js"
@@ -50,7 +51,7 @@ const unwrapError = (result: Exclude<UnwrapResult, { _tag: "FileKey" }>, passphr
     case "WorkFactorTooLarge":
       return new WorkFactorTooLarge({ logN: result.logN, max: result.max })
     case "Undecryptable":
-      return new MalformedHeader({ detail: `${result.stanza} stanza names this identity's key but its file key does not decrypt` })
+      return new UndecryptableFileKey({ stanza: result.stanza })
     case "IdentityLocked":
       return new BadIdentity({ file: "identity", line: 0, problem: result.detail })
     case "BadMac":
@@ -184,7 +185,7 @@ const peek = <E, R>(stream: Stream.Stream<Uint8Array, E, R>) =>
 const headerOfStream = <E, R>(input: Stream.Stream<Uint8Array, E, R>) =>
   Effect.gen(function*() {
     const first = yield* peek(input)
-    while (!first.ended() && first.head().length < ARMOR_WHITESPACE_MAX + 16) yield* first.more
+    while (!first.ended() && first.head().length < ARMOR_DETECTION_BYTES) yield* first.more
     const bytes = isArmored(first.head()) ? dearmorStream(first.rest(0)) : first.rest(0)
     const reader = yield* peek(bytes)
     for (;;) {

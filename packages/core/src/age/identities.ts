@@ -2,18 +2,22 @@
  * age identities: what unwraps a file key. Read from an identity file as age's `-i` reads
  * it (cmd/age/parse.go `parseIdentitiesFile`): lines of `AGE-SECRET-KEY-1…` (X25519) and
  * `AGE-SECRET-KEY-PQ-1…` (hybrid), with `#` comments and blank lines, or one SSH private key
- * (ssh-ed25519, ssh-rsa). A passphrase-protected OpenSSH key is read without its
- * passphrase (its public key is in the clear); the passphrase is asked for only when a
- * stanza's tag names that key, once. A problem names the line, never its text.
+ * (ssh-ed25519, ssh-rsa), or an age file encrypted with a passphrase that holds key lines
+ * (encryptedIdentity.ts: its passphrase asked for when its identities are first needed). A
+ * passphrase-protected OpenSSH key is read without its passphrase (its public key is in the
+ * clear); the passphrase is asked for only when a stanza's tag names that key, once. A
+ * problem names the line, never its text.
  */
 import { x25519 } from "@noble/curves/ed25519.js"
 import { parseAgeHybridSecret, parseAgeX25519Secret } from "../keys/formats/age.js"
 import { opensshPrivateKeyHeader, parseOpensshPrivateKey } from "../keys/formats/openssh.js"
 import { pemLabel } from "../keys/formats/pem.js"
 import { parsePkcs1RsaPem, parsePkcs8Pem } from "../keys/formats/pkcs8.js"
-import { type KeyPair, type PublicKey, wipe } from "../keys/KeyPair.js"
-import type { RsaKeyPair, RsaPublicKey } from "./AgeKeyKernel.js"
-import type { HybridIdentity } from "./stanzas/hybrid.js"
+import { type KeyPair, publicOf, type PublicKey, wipe } from "../keys/KeyPair.js"
+import type { AgeKeyKernel, RsaKeyPair, RsaPublicKey } from "./AgeKeyKernel.js"
+import { type IdentityFilePassphrase, isEncryptedIdentityFile, type LockedIdentityFile, lockedIdentityFile } from "./encryptedIdentity.js"
+import type { AgeRecipient } from "./recipients.js"
+import { type HybridIdentity, hybridPublicKey } from "./stanzas/hybrid.js"
 import type { UnwrapFailure } from "./stanzas/result.js"
 import type { ScryptIdentity } from "./stanzas/scrypt.js"
 import type { Ed25519KeyPair, Ed25519PublicKey } from "./stanzas/sshEd25519.js"
@@ -36,6 +40,7 @@ export type AgeIdentity =
   | { readonly kind: "ssh-ed25519"; readonly pair: Ed25519KeyPair }
   | { readonly kind: "ssh-rsa"; readonly pair: RsaKeyPair }
   | LockedSshIdentity
+  | LockedIdentityFile
 
 /** Asks for the passphrase of an encrypted SSH key (`name` says which file); undefined: none given. */
 export type PassphrasePrompt = (name: string) => Promise<Uint8Array | undefined>
@@ -48,6 +53,10 @@ export interface IdentityFileOptions {
   /** The file's name, for the passphrase prompt. */
   readonly name?: string
   readonly passphrase?: PassphrasePrompt
+  /** Asks for the passphrase of a passphrase-encrypted identity file (age: `Enter passphrase for identity file "NAME":`). */
+  readonly filePassphrase?: IdentityFilePassphrase
+  /** Told when an encrypted identity file's identities open none of a file's stanzas (age: "encrypted identity file didn't match file's recipients"). */
+  readonly noMatchWarning?: (name: string) => void
 }
 
 /** age's limits (cmd/age/parse.go): 16 MiB of key lines, 16 KiB for one SSH key file. */
@@ -149,12 +158,70 @@ const readKeyLines = (text: string): IdentityFile => {
   return identities.length === 0 ? bad("no identities found") : { _tag: "Identities", identities }
 }
 
-/** The identities of an identity file's text. */
-export const parseIdentityFile = (text: string, options: IdentityFileOptions = {}): IdentityFile => {
-  const start = text.slice(0, 14)
-  if (start === "age-encryption" || start === "-----BEGIN AGE") return bad("passphrase-encrypted identity files are not supported yet")
+const latin1 = (bytes: Uint8Array): string => {
+  let text = ""
+  for (const byte of bytes.subarray(0, 14)) text += String.fromCharCode(byte)
+  return text
+}
+
+/**
+ * The identities of an identity file, its text or its bytes (an encrypted identity file is
+ * binary unless armored: give bytes to read one).
+ */
+export const parseIdentityFile = (file: string | Uint8Array, options: IdentityFileOptions = {}): IdentityFile => {
+  const start = typeof file === "string" ? file.slice(0, 14) : latin1(file)
+  if (isEncryptedIdentityFile(start)) {
+    if (file.length > KEY_LINES_LIMIT) return bad("the identity file is longer than 16 MiB")
+    const bytes = typeof file === "string" ? new TextEncoder().encode(file) : file.slice()
+    return { _tag: "Identities", identities: [lockedIdentityFile(bytes, options.name ?? "the identity file", options.filePassphrase, readKeyLines, options.noMatchWarning)] }
+  }
+  const text = typeof file === "string" ? file : new TextDecoder().decode(file)
   if (start.startsWith("-----BEGIN")) return readSshKey(text, options)
   return readKeyLines(text)
+}
+
+/**
+ * The recipient of each identity, as age's `-e -i` encrypts to them (cmd/age
+ * `identitiesToRecipients`): X25519 and hybrid keys' public keys, SSH keys' public keys (a
+ * passphrase-protected one's without its passphrase), and the identities inside an
+ * encrypted identity file (its passphrase asked for: scrypt through `kernel`). A failure
+ * (an identity file that cannot be unlocked) says why; a passphrase is no identity here.
+ */
+export const recipientsOfIdentities = async (
+  identities: ReadonlyArray<AgeIdentity>,
+  kernel: AgeKeyKernel
+): Promise<Array<AgeRecipient> | UnwrapFailure> => {
+  const recipients: Array<AgeRecipient> = []
+  for (const id of identities) {
+    switch (id.kind) {
+      case "X25519":
+        recipients.push({ kind: "X25519", publicKey: id.identity.publicKey })
+        break
+      case "mlkem768x25519":
+        recipients.push({ kind: "mlkem768x25519", publicKey: hybridPublicKey(id.identity.seed) })
+        break
+      case "ssh-ed25519":
+        recipients.push({ kind: "ssh-ed25519", key: publicOf(id.pair) as Ed25519PublicKey })
+        break
+      case "ssh-rsa":
+        recipients.push({ kind: "ssh-rsa", key: publicOf(id.pair) as RsaPublicKey })
+        break
+      case "encrypted-ssh":
+        recipients.push(id.publicKey.family === "rsa" ? { kind: "ssh-rsa", key: id.publicKey } : { kind: "ssh-ed25519", key: id.publicKey })
+        break
+      case "encrypted-file": {
+        const inner = await id.unlock(kernel)
+        if ("_tag" in inner) return inner
+        const more = await recipientsOfIdentities(inner, kernel)
+        if (!Array.isArray(more)) return more
+        recipients.push(...more)
+        break
+      }
+      case "scrypt":
+        return { _tag: "IdentityLocked", detail: "a passphrase is not an identity to encrypt to" }
+    }
+  }
+  return recipients
 }
 
 /** Wipes every secret the identities hold (keys, seeds, passphrases). */
@@ -175,6 +242,7 @@ export const forgetIdentities = (identities: ReadonlyArray<AgeIdentity>): void =
         wipe(id.pair)
         break
       case "encrypted-ssh":
+      case "encrypted-file":
         id.forget()
     }
   }

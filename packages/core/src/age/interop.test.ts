@@ -8,7 +8,7 @@ import { type AgeRecipient, parseRecipient, wrapFileKey } from "./recipients.js"
 import { unwrapFileKey } from "./unwrap.js"
 import { scryptIdentity } from "./identities.js"
 import { ageFile } from "./stanzas/ageFile.testkit.js"
-import { readAgeFile, verifyMacOf } from "./stanzas/cctv.testkit.js"
+import { readAgeFile, verifyMacOf } from "./cctv.testkit.js"
 import { randomBytes } from "./stanzas/wrapKey.js"
 
 /**

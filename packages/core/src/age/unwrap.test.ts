@@ -1,9 +1,8 @@
-import { ageCctvFiles } from "@sluice/vectors"
 import { describe, expect, it } from "vitest"
 import { nodeAgeKeyKernel } from "../node/NodeAgeKeyKernel.js"
 import type { AgeKeyKernel } from "./AgeKeyKernel.js"
 import { type AgeIdentity, parseIdentityFile, scryptIdentity } from "./identities.js"
-import { type CctvVector, hex, readCctv, readHeader, verifyMacOf } from "./stanzas/cctv.testkit.js"
+import { type CctvVector, cctv, cctvVectors, hex, readHeader, verifyMacOf } from "./cctv.testkit.js"
 import type { UnwrapResult } from "./stanzas/result.js"
 import { unwrapFileKey } from "./unwrap.js"
 
@@ -37,7 +36,7 @@ const unwrapVector = async (vector: CctvVector, kernel: AgeKeyKernel = nodeAgeKe
 }
 
 const STANZA_LEVEL = /^(x25519|hybrid|scrypt)_/
-const vectors = ageCctvFiles().map(readCctv)
+const vectors = cctvVectors()
 const withFileKey = vectors.filter((v) => v.expect === "success" || v.expect === "payload failure")
 const noMatches = vectors.filter((v) => v.expect === "no match")
 /** A body in non-canonical base64 is the header parser's to reject (rule 4), before any stanza is read. */
@@ -53,7 +52,7 @@ describe("unwrapping the CCTV vectors' file keys", () => {
   it.each(withFileKey.map((v) => [v.name, v]))("%s: gives the vector's file key, its header MAC verified", async (_name, vector) => {
     const result = await unwrapVector(vector)
     expect(result._tag).toBe("FileKey")
-    expect(hex((result as { fileKey: Uint8Array }).fileKey)).toBe(vector.fileKey)
+    expect((result as { fileKey: Uint8Array }).fileKey).toEqual(vector.fileKey)
   })
 
   it.each(noMatches.map((v) => [v.name, v]))("%s: no match", async (_name, vector) => {
@@ -61,7 +60,7 @@ describe("unwrapping the CCTV vectors' file keys", () => {
   })
 
   it("hmac_bad: a file key that does not verify the header's MAC", async () => {
-    expect(await unwrapVector(readCctv("hmac_bad"))).toEqual({ _tag: "BadMac" })
+    expect(await unwrapVector(cctv("hmac_bad"))).toEqual({ _tag: "BadMac" })
   })
 
   it.each(stanzaFailures.map((v) => [v.name, v]))("%s: the header is rejected at its stanza", async (_name, vector) => {
@@ -75,19 +74,19 @@ describe("unwrapping the CCTV vectors' file keys", () => {
 
   it("scrypt_work_factor_23: refused as too large a work factor, without running scrypt", async () => {
     const { kernel, calls } = counting()
-    expect(await unwrapVector(readCctv("scrypt_work_factor_23"), kernel)).toEqual({ _tag: "WorkFactorTooLarge", logN: 23, max: 22 })
+    expect(await unwrapVector(cctv("scrypt_work_factor_23"), kernel)).toEqual({ _tag: "WorkFactorTooLarge", logN: 23, max: 22 })
     expect(calls()).toBe(0)
   })
 
   it("scrypt_and_x25519: the scrypt rule holds before any identity is tried", async () => {
     const { kernel, calls } = counting()
-    expect(await unwrapVector(readCctv("scrypt_and_x25519"), kernel)).toMatchObject({ _tag: "Malformed", stanza: "scrypt" })
+    expect(await unwrapVector(cctv("scrypt_and_x25519"), kernel)).toMatchObject({ _tag: "Malformed", stanza: "scrypt" })
     expect(calls()).toBe(0)
   })
 
   it("x25519_low_order and hybrid_low_order: an all-zero shared secret is an error, never no match", async () => {
-    expect(await unwrapVector(readCctv("x25519_low_order"))).toMatchObject({ _tag: "Malformed", detail: expect.stringContaining("all-zero") })
-    expect(await unwrapVector(readCctv("hybrid_low_order"))).toMatchObject({ _tag: "Malformed", detail: expect.stringContaining("all-zero") })
+    expect(await unwrapVector(cctv("x25519_low_order"))).toMatchObject({ _tag: "Malformed", detail: expect.stringContaining("all-zero") })
+    expect(await unwrapVector(cctv("hybrid_low_order"))).toMatchObject({ _tag: "Malformed", detail: expect.stringContaining("all-zero") })
   })
 
   it("puts no file key, identity or passphrase in any failure, on every vector whose header reads", async () => {
@@ -97,7 +96,7 @@ describe("unwrapping the CCTV vectors' file keys", () => {
       const result = await unwrapVector(vector)
       if (result._tag === "FileKey") continue
       const text = JSON.stringify(result).toLowerCase()
-      for (const secret of [vector.fileKey ?? "-", ...vector.identities, ...vector.passphrases]) expect(text).not.toContain(secret.toLowerCase())
+      for (const secret of [vector.fileKey === undefined ? "-" : hex(vector.fileKey), ...vector.identities, ...vector.passphrases]) expect(text).not.toContain(secret.toLowerCase())
       checked++
     }
     expect(checked).toBeGreaterThan(40)

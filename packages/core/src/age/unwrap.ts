@@ -8,6 +8,7 @@
  * search with that error.
  */
 import type { AgeKeyKernel, RsaKeyPair } from "./AgeKeyKernel.js"
+import type { LockedIdentityFile } from "./encryptedIdentity.js"
 import type { AgeIdentity, LockedSshIdentity } from "./identities.js"
 import type { Stanza } from "./stanza.js"
 import * as Hybrid from "./stanzas/hybrid.js"
@@ -62,6 +63,21 @@ const withLockedSsh = async (identity: LockedSshIdentity, stanzas: ReadonlyArray
   return withSshPair(pair, stanzas, kernel)
 }
 
+/**
+ * A passphrase-encrypted identity file: unlocked (its passphrase asked for) when reached,
+ * then its identities in turn, as age's `EncryptedIdentity.Unwrap`.
+ */
+const withLockedFile = async (identity: LockedIdentityFile, stanzas: ReadonlyArray<Stanza>, kernel: AgeKeyKernel): Promise<UnwrapResult> => {
+  const inner = await identity.unlock(kernel)
+  if ("_tag" in inner) return inner
+  for (const id of inner) {
+    const result = await withIdentity(id, stanzas, kernel)
+    if (result._tag !== "NoMatch") return result
+  }
+  identity.noMatch()
+  return noMatch
+}
+
 const withIdentity = (identity: AgeIdentity, stanzas: ReadonlyArray<Stanza>, kernel: AgeKeyKernel): Promise<UnwrapResult> => {
   switch (identity.kind) {
     case "X25519":
@@ -75,6 +91,8 @@ const withIdentity = (identity: AgeIdentity, stanzas: ReadonlyArray<Stanza>, ker
       return withSshPair(identity.pair, stanzas, kernel)
     case "encrypted-ssh":
       return withLockedSsh(identity, stanzas, kernel)
+    case "encrypted-file":
+      return withLockedFile(identity, stanzas, kernel)
   }
 }
 

@@ -110,4 +110,16 @@ export class GenerateKeys extends Rpc.make("GenerateKeys", {
   error: Schema.Union([KeygenError, OutputFailed])
 }) {}
 
-export class KeygenRpcs extends RpcGroup.make(GenerateKeys) {}
+/**
+ * One MLKEM768-X25519 age identity in age-keygen -pq's file format (`# created:`, `# public
+ * key: age1pq1…`, `AGE-SECRET-KEY-PQ-1…`), made on a worker as every other key: its ML-KEM-768
+ * key generation is work for a worker, not the main thread. `file` holds the secret key
+ * (transferred: the caller's to write and wipe); `recipient` is its public key line's.
+ */
+export class GenerateAgeHybridKeyFile extends Rpc.make("GenerateAgeHybridKeyFile", {
+  payload: Schema.Struct({}),
+  success: Schema.Struct({ file: Transferable.Uint8Array, recipient: Schema.String }),
+  error: KeygenError
+}) {}
+
+export class KeygenRpcs extends RpcGroup.make(GenerateKeys, GenerateAgeHybridKeyFile) {}

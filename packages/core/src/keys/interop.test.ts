@@ -110,7 +110,7 @@ describe("ssh-keygen reads what Sluice writes", () => {
 describe("age reads what Sluice writes", () => {
   it("age-keygen -y gives the recipient; age -r encrypts to it and age -d -i decrypts", async () => {
     const { out } = await encode("x25519", ["age-identity", "age-recipient"])
-    expect(out["age-identity"]).toMatch(/^# created: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n# public key: age1[0-9a-z]{58}\nAGE-SECRET-KEY-1[0-9A-Z]{58}\n$/)
+    expect(out["age-identity"]).toMatch(/^# created: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)\n# public key: age1[0-9a-z]{58}\nAGE-SECRET-KEY-1[0-9A-Z]{58}\n$/)
     const identity = file(out["age-identity"], "identity.txt")
     const recipient = out["age-recipient"].trim()
     expect(run("age-keygen", ["-y", identity]).trim()).toBe(recipient)

@@ -103,3 +103,14 @@ export const generateKeyBatch = (
         )
       }))
   })
+
+/**
+ * age-keygen -pq's key file made on the pool (`GenerateAgeHybridKeyFile`): the text, which
+ * holds the secret key (the caller's to write and wipe), and its recipient. The main thread
+ * runs no ML-KEM: a cold key generation costs ~60 ms of CPU in noble, a warm one 2-5 ms.
+ * The deadline is generous (a cold worker loads the code first); the calling thread may
+ * make it where there is no worker, as keygen's other tasks.
+ */
+export const generateAgeHybridKeyFile = (): Effect.Effect<{ readonly file: Uint8Array; readonly recipient: string }, KeygenError | WorkerError, WorkerPool> =>
+  Effect.flatMap(WorkerPool, (pool) =>
+    pool.client(KeygenRpcs).run({ deadline: Deadline.cpu(Duration.seconds(5)), idempotent: false, fallback: true }, (client) => client.GenerateAgeHybridKeyFile({})))

@@ -59,7 +59,8 @@ export const encryptToFile = (
 
 /**
  * `input` decrypted to the file `path`: renamed into place only after every chunk (the last
- * one too) authenticated; created 0600 while written, like age's umask default after.
+ * one too) authenticated; 0600 while written (plaintext no other user may read before it
+ * is whole), then the mode age's `-o` gives it: 0666 less the umask, or the replaced file's.
  */
 export const decryptToFile = (
   input: Source,
@@ -67,7 +68,10 @@ export const decryptToFile = (
   options: DecryptOptions,
   file: AtomicFileOptions = {}
 ): Effect.Effect<AgeSummary, DecryptError | OutputFailed, WorkerPool> =>
-  writeAtomically(path, (temp) => decryptToSink(input, new PathSink({ path: temp.tempPath }), { kernel: nodeAgeKeyKernel, ...options }), file).pipe(
+  writeAtomically(path, (temp) => decryptToSink(input, new PathSink({ path: temp.tempPath }), { kernel: nodeAgeKeyKernel, ...options }), {
+    privateUntilCommitted: true,
+    ...file
+  }).pipe(
     // A pipe or an armored file is read on this thread.
     Effect.provide(NodeByteSource.layer)
   )

@@ -94,6 +94,33 @@ describe("writeAtomically", () => {
     fs.rmSync(path)
   })
 
+  /** Writes `text` privately until committed; the temporary file's mode while it was written. */
+  const writePrivately = async (path: string, text: string) => {
+    let whileWritten = -1
+    await Effect.runPromise(writeAtomically(path, (file) =>
+      file.write(text).pipe(Effect.andThen(Effect.sync(() => {
+        whileWritten = fs.statSync(file.tempPath).mode & 0o777
+      }))), { privateUntilCommitted: true }))
+    return whileWritten
+  }
+
+  it("privately until committed: 0600 while written, then the mode asked less the umask", async () => {
+    const path = join(dir, "plain")
+    expect(await writePrivately(path, "secret\n")).toBe(0o600)
+    const umask = process.umask()
+    expect(fs.statSync(path).mode & 0o777).toBe(0o666 & ~umask)
+    expect(entries()).toEqual(["plain"])
+  })
+
+  it("privately until committed over an existing file: 0600 while written, then the old file's mode", async () => {
+    const path = join(dir, "plain")
+    fs.writeFileSync(path, "old\n", { mode: 0o640 })
+    fs.chmodSync(path, 0o664)
+    expect(await writePrivately(path, "new\n")).toBe(0o600)
+    expect(fs.statSync(path).mode & 0o777).toBe(0o664)
+    expect(fs.readFileSync(path, "utf8")).toBe("new\n")
+  })
+
   it("through a symbolic link, replaces the file it points to and keeps the link", async () => {
     fs.writeFileSync(join(dir, "real"), "old\n")
     fs.symlinkSync("real", join(dir, "link"))

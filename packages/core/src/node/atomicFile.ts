@@ -42,6 +42,14 @@ export interface AtomicFileOptions {
    * up its arrays to the file.
    */
   readonly wipe?: boolean
+  /**
+   * True for bytes that are secret until they are whole (decrypted plaintext): the
+   * temporary file is created 0600 whatever `mode` says, so no other user can open it
+   * while it is written, and it takes its final mode (`mode` less the umask, or the
+   * replaced file's with `keepMode`) just before the rename, as the destination would
+   * have had it written in place.
+   */
+  readonly privateUntilCommitted?: boolean
 }
 
 /** Bytes held before a write goes to the kernel. */
@@ -60,6 +68,8 @@ interface Temp {
   readonly target: string
   readonly tempPath: string
   readonly handle: fs.promises.FileHandle
+  /** The mode given at the commit (`privateUntilCommitted`); undefined: the file has its mode already. */
+  readonly finalMode: number | undefined
   closed: boolean
 }
 
@@ -68,7 +78,7 @@ const fail = (path: string) => (cause: unknown) => new OutputFailed({ path, code
 const errno = (code: string) => Object.assign(new Error(code), { code })
 
 /** `.NAME.<random>.sluice-tmp` beside the target, created exclusively: never someone else's file. */
-const createTemp = (path: string, mode: number, keepMode: boolean) =>
+const createTemp = (path: string, mode: number, keepMode: boolean, privately: boolean) =>
   Effect.tryPromise({
     try: async (): Promise<Temp> => {
       const link = await fs.promises.lstat(path).catch((cause: unknown) => {
@@ -80,16 +90,22 @@ const createTemp = (path: string, mode: number, keepMode: boolean) =>
       const existing = link?.isSymbolicLink() ? await fs.promises.stat(target) : link
       if (existing?.isDirectory()) throw errno("EISDIR")
       const tempPath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.sluice-tmp`)
-      const handle = await fs.promises.open(tempPath, "wx", mode)
       // A file that replaces another keeps its permissions, as `> FILE` would.
-      if (existing !== undefined && keepMode) {
-        await handle.chmod(existing.mode & 0o7777).catch(async (cause: unknown) => {
+      const kept = existing !== undefined && keepMode ? existing.mode & 0o7777 : undefined
+      if (privately) {
+        // Reading the umask does not change it (process.umask() with no argument).
+        const handle = await fs.promises.open(tempPath, "wx", 0o600)
+        return { path, target, tempPath, handle, finalMode: kept ?? (mode & ~process.umask()), closed: false }
+      }
+      const handle = await fs.promises.open(tempPath, "wx", mode)
+      if (kept !== undefined) {
+        await handle.chmod(kept).catch(async (cause: unknown) => {
           await handle.close()
           await fs.promises.rm(tempPath, { force: true })
           throw cause
         })
       }
-      return { path, target, tempPath, handle, closed: false }
+      return { path, target, tempPath, handle, finalMode: undefined, closed: false }
     },
     catch: fail(path)
   })
@@ -126,7 +142,7 @@ export const writeAtomically = <A, E, R>(
 ): Effect.Effect<A, E | OutputFailed, R> => {
   const lowWrite = options.write ?? writeFd
   return Effect.acquireUseRelease(
-    createTemp(path, options.mode ?? 0o666, options.keepMode ?? true),
+    createTemp(path, options.mode ?? 0o666, options.keepMode ?? true, options.privateUntilCommitted ?? false),
     (temp) => {
       let pending: Array<Uint8Array> = []
       let pendingBytes = 0
@@ -169,6 +185,10 @@ export const writeAtomically = <A, E, R>(
       const commit = Effect.uninterruptible(Effect.gen(function*() {
         yield* flush
         yield* Effect.tryPromise({ try: () => temp.handle.sync(), catch: fail(path) })
+        if (temp.finalMode !== undefined) {
+          const finalMode = temp.finalMode
+          yield* Effect.tryPromise({ try: () => temp.handle.chmod(finalMode), catch: fail(path) })
+        }
         yield* closeTemp(temp)
         yield* Effect.tryPromise({ try: () => fs.promises.rename(temp.tempPath, temp.target), catch: fail(path) })
         yield* Effect.tryPromise({ try: () => fsyncDirectory(dirname(temp.target)), catch: fail(path) }).pipe(

@@ -19,7 +19,8 @@ import { parseSpkiDer } from "../keys/formats/pkcs8.js"
 import { samePublic } from "../keys/KeyPair.js"
 import { type GeneratedKey, generateKeyStream } from "../keys/keyStream.js"
 import { KeygenError } from "../keys/KeyError.js"
-import { generateKeyBatch, generateKeys, keygenPolicy } from "../keys/keygen.js"
+import { ageRecipientsOf } from "../keys/ageKeyFiles.js"
+import { generateAgeHybridKeyFile, generateKeyBatch, generateKeys, keygenPolicy } from "../keys/keygen.js"
 import { type GenerateKeysRequest, KeygenRpcs } from "../keys/KeygenRpcs.js"
 import * as SluiceNode from "./node.js"
 
@@ -34,6 +35,22 @@ const Impatient = SluiceNode.layer({
 })
 
 describe("keygen on worker threads", () => {
+  it("makes age-keygen -pq's key file on a worker, not on this thread: its key's recipient is the file's public key line", async () => {
+    const { health, made } = await Effect.runPromise(Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      expect(pool.kind).toBe("workers")
+      const made = yield* generateAgeHybridKeyFile()
+      return { made, health: yield* SubscriptionRef.get(pool.health) }
+    }).pipe(Effect.provide(SluiceNode.layer({ workers: 1, workerUrl }))))
+    expect(health).toMatchObject({ restarts: 0, fallbackTasks: 0 })
+    const lines = decode(made.file).split("\n")
+    expect(lines[0]).toMatch(/^# created: /)
+    expect(lines[1]).toBe(`# public key: ${made.recipient}`)
+    expect(lines[2]).toMatch(/^AGE-SECRET-KEY-PQ-1/)
+    const recipients = ageRecipientsOf(decode(made.file))
+    expect(recipients).toEqual({ _tag: "Recipients", recipients: [made.recipient] })
+  })
+
   it("gives a batch of keys from a worker that ssh-keygen reads, with the fingerprints it prints", async () => {
     const { health, keys } = await Effect.runPromise(Effect.gen(function*() {
       const pool = yield* WorkerPool

@@ -2,7 +2,7 @@ import { x25519 } from "@noble/curves/ed25519.js"
 import { describe, expect, it } from "vitest"
 import { parseAgeX25519Secret } from "../../keys/formats/age.js"
 import { encodeBase64 } from "../base64.js"
-import { fromHex, readCctv, readHeader } from "./cctv.testkit.js"
+import { cctv, readHeader } from "../cctv.testkit.js"
 import { unwrap, wrap, wrapWithEphemeral } from "./x25519.js"
 
 const identityOf = (secret: Uint8Array) => ({ secret, publicKey: x25519.getPublicKey(secret) })
@@ -32,10 +32,10 @@ describe("the X25519 stanza", () => {
   })
 
   it("unwraps the spec's vector to its file key", () => {
-    const vector = readCctv("x25519")
+    const vector = cctv("x25519")
     const identity = identityOf(parseAgeX25519Secret(vector.identities[0]!))
     const [stanza] = readHeader(vector)!.stanzas
-    expect(unwrap(stanza!, identity)).toEqual({ _tag: "FileKey", fileKey: fromHex(vector.fileKey!) })
+    expect(unwrap(stanza!, identity)).toEqual({ _tag: "FileKey", fileKey: vector.fileKey! })
   })
 
   it("is no match for another identity or another type (case-sensitive)", () => {

@@ -29,11 +29,21 @@ export const ageIdentity = (pair: KeyPair): string => {
   return encode(IDENTITY_HRP, pair.seed).toUpperCase()
 }
 
+const two = (n: number) => String(n).padStart(2, "0")
+
 /**
- * RFC 3339 as Go's `time.RFC3339` prints it in UTC (no fraction), which is what
- * age-keygen writes after `# created:` for a machine on UTC.
+ * RFC 3339 as age-keygen writes it after `# created:`: Go's `time.Now().Format(time.RFC3339)`,
+ * the local time (the process's time zone, TZ as Go reads it) with its offset, whole
+ * seconds, and `Z` for an offset of zero (`2026-12-06T01:25:10+01:00`, `...T00:25:10Z`).
  */
-export const rfc3339 = (millis: number): string => new Date(millis).toISOString().replace(/\.\d{3}Z$/, "Z")
+export const rfc3339 = (millis: number): string => {
+  const date = new Date(Math.floor(millis / 1000) * 1000)
+  // Minutes east of UTC (getTimezoneOffset counts west); Go prints hours and minutes only.
+  const east = -Math.trunc(date.getTimezoneOffset())
+  const zone = east === 0 ? "Z" : `${east < 0 ? "-" : "+"}${two(Math.floor(Math.abs(east) / 60))}:${two(Math.abs(east) % 60)}`
+  return `${String(date.getFullYear()).padStart(4, "0")}-${two(date.getMonth() + 1)}-${two(date.getDate())}` +
+    `T${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}${zone}`
+}
 
 /** age-keygen's file: `# created:`, `# public key:`, then the identity, each line ended by a newline. */
 export const ageKeyFile = (pair: KeyPair, createdMillis: number): string =>
