@@ -19,25 +19,50 @@ self.addEventListener("activate", (event) => {
 })
 
 // Streamed downloads (the Encrypt tool's output where the browser has no File System Access):
-// the page transfers a ReadableStream here under a random id, then opens DOWNLOADS + id; the
-// answer is that stream as an attachment, read as the browser saves it, never whole in memory.
-// A stream the page errors (a failed decryption) fails the download, and the browser drops
-// the partial file. An id is answered once, and forgotten after a minute unclaimed.
+// the page sends a MessagePort under a random id (its writer thread holds the other end),
+// then opens DOWNLOADS + id; the answer is a stream that asks the port for each piece as
+// the browser saves it, never whole in memory. An error from the port (a failed decryption)
+// errors the stream: the download fails and the browser drops the partial file. An id is
+// answered once, and forgotten after a minute unclaimed.
 const DOWNLOADS = new URL("./__sluice-download/", self.location.href).href
 const downloads = new Map()
+
+const portStream = (port) =>
+  new ReadableStream({
+    start(controller) {
+      port.onmessage = (event) => {
+        const data = event.data
+        if (data.chunk instanceof ArrayBuffer) controller.enqueue(new Uint8Array(data.chunk))
+        else if (data.done === true) {
+          controller.close()
+          port.close()
+        } else if (typeof data.error === "string") {
+          controller.error(new Error(data.error))
+          port.close()
+        }
+      }
+    },
+    pull() {
+      port.postMessage("pull")
+    },
+    cancel() {
+      port.postMessage("cancel")
+      port.close()
+    }
+  }, { highWaterMark: 4 })
 
 self.addEventListener("message", (event) => {
   if (event.data === "sluice:activate-update") self.skipWaiting()
   const data = event.data
-  if (data !== null && typeof data === "object" && data.type === "sluice:download" && typeof data.id === "string" && data.stream instanceof ReadableStream) {
-    downloads.set(data.id, { name: String(data.name), size: data.size, stream: data.stream })
+  if (data !== null && typeof data === "object" && data.type === "sluice:download" && typeof data.id === "string" && data.port instanceof MessagePort) {
+    downloads.set(data.id, { name: String(data.name), stream: portStream(data.port) })
     setTimeout(() => {
       const left = downloads.get(data.id)
       if (left === undefined) return
       downloads.delete(data.id)
       left.stream.cancel().catch(() => undefined)
     }, 60_000)
-    event.ports[0]?.postMessage("ready")
+    data.ack?.postMessage("ready")
   }
 })
 
@@ -65,7 +90,6 @@ self.addEventListener("fetch", (event) => {
       "X-Content-Type-Options": "nosniff",
       "Cache-Control": "no-store"
     }
-    if (typeof download.size === "number") headers["Content-Length"] = String(download.size)
     event.respondWith(new Response(download.stream, { headers }))
     return
   }

@@ -2,7 +2,8 @@
  * One file encrypted or decrypted on the app's Web Worker pool into a `SaveTarget`: the
  * page hands the workers a `File` (a sized, unarmored input is read by the workers
  * themselves, range by range) and passes each sealed or opened piece, in order, to the
- * destination, awaiting it (a slow disk holds the pool back). Only an armored input is
+ * destination's writer thread (its buffer transferred, not copied), awaiting it when a few
+ * are in flight (a slow disk holds the pool back). Only an armored input is
  * read here, as a stream (its base64 must be decoded in order). The destination is closed
  * only when the last chunk authenticated; any failure or a cancel aborts it, so nothing is
  * left. Passphrases and identities are the caller's, wiped by it when the job ends.
@@ -132,9 +133,11 @@ export const startAgeJob = (
   const job = Stream.unwrap(output).pipe(
     Stream.runForEach((chunk) =>
       Effect.promise(async () => {
+        // Read before the write: the chunk's buffer is transferred to the writer thread.
+        const length = chunk.length
         await target.write(chunk)
         // Ciphertext is about the plaintext's size: either side counts toward the input's.
-        done = Math.min(total, done + chunk.length)
+        done = Math.min(total, done + length)
         const now = performance.now()
         if (now - lastProgress >= PROGRESS_EVERY_MS) {
           lastProgress = now

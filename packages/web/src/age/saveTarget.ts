@@ -1,18 +1,22 @@
 /**
- * Where the Encrypt tool's output goes, streamed, never whole in the page's memory:
+ * Where the Encrypt tool's output goes, streamed, never whole in the page's memory. The
+ * page's main thread only transfers each piece's buffer (no copy) to a writer thread of
+ * the output's own (saveWorker.ts), which writes it:
  * - File System Access (Chromium): `showSaveFilePicker` for one file, `showDirectoryPicker`
  *   for several (each written as its own file there). Bytes go to the browser's swap file
  *   and become the file only at `close()`; `abort()` discards them, and a file the picker
  *   created empty for this output is removed, so a failure leaves nothing.
- * - Otherwise a download streamed through the service worker: the page transfers a
- *   ReadableStream to it and opens its download address in a hidden frame; the browser
- *   saves the stream as it comes. `abort()` errors the stream: the browser marks the
- *   download failed and drops the partial file.
+ * - Otherwise a download streamed through the service worker: the writer thread and the
+ *   service worker share a MessageChannel, and the page opens the download's address in a
+ *   hidden frame; the browser saves the stream as it comes, asking for each piece.
+ *   `abort()` errors the stream: the browser marks the download failed and drops the
+ *   partial file.
  * - With neither (the page is not controlled by the service worker yet), a Blob the
  *   browser keeps outside the page's heap, downloaded only once whole (keys/download.ts).
  * Nothing is stored: no IndexedDB, no localStorage, no cache.
  */
 import { blobSink } from "../keys/download.js"
+import type { SaveReply, SaveRequest } from "./saveWorker.js"
 
 export type SaveKind = "file-system-access" | "service-worker" | "blob"
 
@@ -71,16 +75,76 @@ const cancelled = (error: unknown) => {
   return error
 }
 
-/** A file handle's writable as a target; `removeOnAbort` removes the file (one this output created empty). */
-const handleTarget = async (handle: FileHandleLike, remove: (() => Promise<void>) | undefined): Promise<SaveTarget> => {
-  const writable = await handle.createWritable()
+/** A writer thread for one output: `open` is its first request (a file handle or a port). */
+const writerThread = async (name: string, kind: SaveKind, open: SaveRequest, transfer: Array<Transferable>): Promise<SaveTarget> => {
+  const worker = new Worker(new URL("./saveWorker.ts", import.meta.url), { type: "module", name: "sluice-save" })
+  let failure: Error | undefined
+  const waiters: Array<{ readonly until: (reply: SaveReply) => boolean; readonly resolve: () => void; readonly reject: (error: Error) => void }> = []
+  let acked = -1
+  const settle = (reply: SaveReply) => {
+    if (reply.type === "written") acked = reply.seq
+    if (reply.type === "failed") failure = new Error(reply.message)
+    for (const waiter of [...waiters]) {
+      if (failure !== undefined && reply.type === "failed") waiter.reject(failure)
+      else if (!waiter.until(reply)) continue
+      else waiter.resolve()
+      waiters.splice(waiters.indexOf(waiter), 1)
+    }
+  }
+  worker.onmessage = (event: MessageEvent<SaveReply>) => settle(event.data)
+  worker.onerror = (event) => settle({ type: "failed", message: `the writer thread failed${event.message ? `: ${event.message}` : ""}` })
+  const until = (test: (reply: SaveReply) => boolean) =>
+    failure !== undefined ? Promise.reject(failure) : new Promise<void>((resolve, reject) => waiters.push({ until: test, resolve, reject }))
+  const opened = until((r) => r.type === "opened")
+  worker.postMessage(open, transfer)
+  try {
+    await opened
+  } catch (error) {
+    worker.terminate()
+    throw error
+  }
+  let seq = 0
   return {
-    kind: "file-system-access",
-    name: handle.name,
-    write: (chunk) => writable.write(chunk),
-    close: () => writable.close(),
+    kind,
+    name,
+    write: async (chunk) => {
+      if (failure !== undefined) throw failure
+      // The buffer is transferred when the chunk is all of it (a worker's result); a view is copied.
+      const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer
+      const buffer = whole ? chunk.buffer as ArrayBuffer : chunk.slice().buffer
+      const mine = seq++
+      worker.postMessage({ type: "write", seq: mine, buffer } satisfies SaveRequest, [buffer])
+      if (mine - acked > IN_FLIGHT) await until(() => mine - acked <= IN_FLIGHT)
+    },
+    close: async () => {
+      const closed = until((r) => r.type === "closed")
+      worker.postMessage({ type: "close" } satisfies SaveRequest)
+      try {
+        await closed
+      } finally {
+        worker.terminate()
+      }
+    },
     abort: async (reason) => {
-      await writable.abort(reason).catch(() => undefined)
+      failure ??= new Error(reason)
+      const aborted = new Promise<void>((resolve) => waiters.push({ until: (r) => r.type === "aborted", resolve, reject: () => resolve() }))
+      worker.postMessage({ type: "abort", reason } satisfies SaveRequest)
+      await Promise.race([aborted, new Promise((resolve) => setTimeout(resolve, 5_000))])
+      worker.terminate()
+    }
+  }
+}
+
+/** Pieces written ahead of the destination's acknowledgement (each about 1 MiB). */
+const IN_FLIGHT = 4
+
+/** A file handle as a target, written on a writer thread; `remove` removes the file on abort (one this output created empty). */
+const handleTarget = async (handle: FileHandleLike, remove: (() => Promise<void>) | undefined): Promise<SaveTarget> => {
+  const target = await writerThread(handle.name, "file-system-access", { type: "open-fsa", handle: handle as unknown as FileSystemFileHandle }, [])
+  return {
+    ...target,
+    abort: async (reason) => {
+      await target.abort(reason)
       await remove?.().catch(() => undefined)
     }
   }
@@ -136,43 +200,35 @@ const blobTarget = (name: string): SaveTarget => {
 
 const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")
 
-/** Chunks queued toward the service worker before a write waits (each about 1 MiB). */
-const QUEUED_CHUNKS = 4
-
-/** A download the service worker streams from a ReadableStream this page writes. */
+/** A download the service worker streams, fed by a writer thread through a MessageChannel. */
 export const serviceWorkerDownload = async (worker: ServiceWorker, name: string): Promise<SaveTarget> => {
   const id = randomId()
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: QUEUED_CHUNKS }, { highWaterMark: 0 })
-  const channel = new MessageChannel()
+  const data = new MessageChannel()
+  const ack = new MessageChannel()
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("the service worker did not take the download")), 10_000)
-    channel.port1.onmessage = () => {
+    ack.port1.onmessage = () => {
       clearTimeout(timer)
       resolve()
     }
   })
-  worker.postMessage({ type: "sluice:download", id, name, stream: readable }, [readable as unknown as Transferable, channel.port2])
+  worker.postMessage({ type: "sluice:download", id, name, port: data.port1, ack: ack.port2 }, [data.port1, ack.port2])
   await ready
-  channel.port1.close()
+  ack.port1.close()
+  const target = await writerThread(name, "service-worker", { type: "open-port", port: data.port2 }, [data.port2])
   const frame = document.createElement("iframe")
   frame.hidden = true
   frame.src = new URL(`./__sluice-download/${id}/${encodeURIComponent(name)}`, location.href).href
   document.body.append(frame)
-  const writer = writable.getWriter()
   const dropFrame = () => setTimeout(() => frame.remove(), 30_000)
   return {
-    kind: "service-worker",
-    name,
-    write: async (chunk) => {
-      await writer.ready
-      void writer.write(chunk).catch(() => undefined)
-    },
+    ...target,
     close: async () => {
-      await writer.close()
+      await target.close()
       dropFrame()
     },
     abort: async (reason) => {
-      await writer.abort(new Error(reason)).catch(() => undefined)
+      await target.abort(reason)
       dropFrame()
     }
   }
