@@ -653,7 +653,7 @@ export const cancelInApp = async (session: WebSession, path: string, label: stri
 // --- The Keys tool ---------------------------------------------------------------------------
 
 /** CPU time (ms) of each renderer's main thread (the task whose id is the process's), from /proc: utime + stime at 100 ticks a second. */
-const rendererMainCpuMs = (profile: string): Map<string, number> => {
+export const rendererMainCpuMs = (profile: string): Map<string, number> => {
   const cpu = new Map<string, number>()
   for (const pid of rendererPids(profile)) {
     try {

@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { basename } from "node:path"
-import { chromiumCpuMs, type LongState, type Page, TYPAGE_PATH, watchLongTasks, type WebSession } from "./browser.js"
+import { chromiumCpuMs, type LongState, type Page, rendererMainCpuMs, TYPAGE_PATH, watchLongTasks, type WebSession } from "./browser.js"
 import type { CommandFigures } from "./budgets.js"
 import type { CommandResult, ExecuteContext, ScenarioResult } from "./execute.js"
 import { inputKey, totalBytes, warmFiles } from "./inputs.js"
@@ -47,6 +47,8 @@ export interface AgeRun {
   /** Long tasks (ms) while it ran: Sluice's runs only. */
   readonly longTasks: ReadonlyArray<number>
   readonly longestFrameMs: number
+  /** CPU of the page's main thread over the run (ms, /proc: the renderer main thread that used most), if known. */
+  readonly mainCpuMs?: number
 }
 
 type DoneState = { done?: number; failed?: string }
@@ -114,6 +116,7 @@ const sluiceRun = async (session: WebSession, options: {
   await page.evaluate(watchRow, options.rowName)
   await page.evaluate(watchLongTasks, { name: "__sluiceBenchAgeLong", buffered: false })
   const cpuBefore = chromiumCpuMs(session.profile)
+  const mainBefore = rendererMainCpuMs(session.profile)
   const started = await page.evaluate(() => performance.now())
   await page.getByRole("button", { name: options.mode, exact: true }).click({ timeout: 5_000 })
   await page.waitForFunction(() => {
@@ -121,6 +124,7 @@ const sluiceRun = async (session: WebSession, options: {
     return s.done !== undefined || s.failed !== undefined
   }, undefined, { timeout: options.timeoutMs, polling: 50 })
   const cpuMs = chromiumCpuMs(session.profile) - cpuBefore
+  const main = [...rendererMainCpuMs(session.profile)].map(([pid, ms]) => ms - (mainBefore.get(pid) ?? ms))
   const state = await page.evaluate(() => (globalThis as unknown as { __sluiceBenchAge: DoneState }).__sluiceBenchAge)
   if (state.failed !== undefined) throw new Error(`the tool's ${options.mode.toLowerCase()} failed: ${state.failed}`)
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))))
@@ -133,7 +137,8 @@ const sluiceRun = async (session: WebSession, options: {
     seconds: (state.done! - started) / 1000,
     cpuMs,
     longTasks: seen.tasks.filter((t) => t.start >= seen.since).map((t) => t.duration),
-    longestFrameMs: seen.longestFrame
+    longestFrameMs: seen.longestFrame,
+    ...(main.length === 0 ? {} : { mainCpuMs: Math.max(...main) })
   }
 }
 
@@ -253,7 +258,8 @@ export const ageScenario = async (
         `  run ${i + 1}/${ctx.runs} web age: encrypt Sluice ${enc.seconds.toFixed(3)} s / typage ${typageEnc.seconds.toFixed(3)} s ` +
           `(${(typageEnc.seconds / enc.seconds).toFixed(2)}x), decrypt Sluice ${dec.seconds.toFixed(3)} s / typage ${typageDec.seconds.toFixed(3)} s ` +
           `(${(typageDec.seconds / dec.seconds).toFixed(2)}x); Sluice long tasks ${[...enc.longTasks, ...dec.longTasks].map((t) => `${r1(t)} ms`).join(", ") || "none"}; ` +
-          `Chromium CPU enc ${r1(enc.cpuMs)} / ${r1(typageEnc.cpuMs)} ms, dec ${r1(dec.cpuMs)} / ${r1(typageDec.cpuMs)} ms`
+          `Chromium CPU enc ${r1(enc.cpuMs)} / ${r1(typageEnc.cpuMs)} ms, dec ${r1(dec.cpuMs)} / ${r1(typageDec.cpuMs)} ms; ` +
+          `page main thread CPU enc ${enc.mainCpuMs ?? "?"} ms, dec ${dec.mainCpuMs ?? "?"} ms`
       )
       if (i === 0) {
         const expected = await sha256File(path)
@@ -291,7 +297,8 @@ export const ageScenario = async (
           samples: [...runs.enc, ...runs.dec].map((r) => ({ seconds: r.seconds })),
           ms: Math.max(0, ...tasks),
           note: `${tasks.length} long task(s) (>= 50 ms) in ${runs.enc.length + runs.dec.length} Sluice run(s) (encrypt and decrypt), observed from the click; 0 ms = none; ` +
-            `longest frame interval ${r1(Math.max(0, ...frames))} ms`
+            `longest frame interval ${r1(Math.max(0, ...frames))} ms; page main thread CPU per run ` +
+            `${[...runs.enc, ...runs.dec].map((r) => r.mainCpuMs === undefined ? "?" : `${r.mainCpuMs} ms`).join(", ")} (/proc, encrypt runs then decrypt runs)`
         })
       }
     }

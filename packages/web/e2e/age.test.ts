@@ -8,15 +8,18 @@
  * streamed by the service worker. A wrong passphrase, a wrong identity and a tampered file
  * each show their message and leave nothing: no file, a failed download.
  */
+import { execFile } from "node:child_process"
 import { createHash } from "node:crypto"
-import { readFile } from "node:fs/promises"
+import { readFile, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { join } from "node:path"
+import { promisify } from "node:util"
 import type { Download, Page } from "playwright-core"
 import { build } from "vite"
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { expectClean, MiB, useAppSession, writeRandomFile } from "./testkit.js"
 
+const run = promisify(execFile)
 const session = useAppSession({ load: false })
 afterEach(() => expectClean(session.app))
 
@@ -248,6 +251,43 @@ describe("typage encrypts, Sluice decrypts", () => {
     const saved = join(session.files, "back-pass.out")
     await file.saveAs(saved)
     expect(sha256(await readFile(saved))).toBe(expected)
+  })
+})
+
+describe("ssh-rsa keys (RSA-OAEP in WebCrypto) with the age binary", () => {
+  it("Sluice encrypts to an ssh-rsa public key and `age -d -i` opens it; `age -R` encrypts and Sluice opens it with the private key", async () => {
+    const { page } = session.app
+    const key = join(session.files, "id_rsa")
+    await run("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", key])
+    const path = await writeRandomFile(join(session.files, "rsa.bin"), 200_000)
+    const expected = sha256(await readFile(path))
+    await openTool(page, "opfs")
+    await pickFile(page, path)
+    await page.getByLabel(/^Recipients, one a line/).fill(await readFile(`${key}.pub`, "utf8"))
+    await submit(page, "Encrypt")
+    await waitForRow(page, "rsa.bin", "Done")
+    const sealed = await page.evaluate(async () => {
+      const file = await (await (await navigator.storage.getDirectory()).getFileHandle("rsa.bin.age")).getFile()
+      return Array.from(new Uint8Array(await file.arrayBuffer()))
+    })
+    const sealedPath = join(session.files, "rsa.bin.age")
+    await writeFile(sealedPath, Uint8Array.from(sealed))
+    const opened = join(session.files, "rsa.opened")
+    await run("age", ["-d", "-i", key, "-o", opened, sealedPath])
+    expect(sha256(await readFile(opened))).toBe(expected)
+
+    const byAge = join(session.files, "rsa-by-age.bin.age")
+    await run("age", ["-R", `${key}.pub`, "-o", byAge, path])
+    await mode(page, "Decrypt")
+    await pickFile(page, byAge)
+    await page.getByLabel(/^Identities, one a line/).fill(await readFile(key, "utf8"))
+    await submit(page, "Decrypt")
+    await waitForRow(page, "rsa-by-age.bin.age", "Done")
+    expect(await page.evaluate(async () => {
+      const file = await (await (await navigator.storage.getDirectory()).getFileHandle("rsa-by-age.bin")).getFile()
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()))
+      return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
+    })).toBe(expected)
   })
 })
 

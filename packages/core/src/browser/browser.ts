@@ -43,6 +43,7 @@ export type { IdbFactoryLike, IndexedDbLevelOptions } from "./indexedDbCacheLeve
 export { DEFAULT_CHECKPOINT_DATABASE, makeIndexedDbCheckpointLevel } from "./indexedDbCheckpointLevel.js"
 export type { IndexedDbCheckpointLevelOptions } from "./indexedDbCheckpointLevel.js"
 export { layerSampler as metricsSampler } from "./browserMetrics.js"
+export { webCryptoAgeKeyKernel } from "./WebCryptoAgeKeyKernel.js"
 
 export interface BrowserLayerOptions {
   /** Web Workers in the pool; defaults to `navigator.hardwareConcurrency`. */

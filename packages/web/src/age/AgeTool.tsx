@@ -1,6 +1,6 @@
 /**
  * The Encrypt / Decrypt tool: age files (C2SP age v1) made and opened on the app's Web
- * Worker pool. Encrypt to recipients (age1…, age1pq1…, ssh-ed25519 public keys, pasted or
+ * Worker pool. Encrypt to recipients (age1…, age1pq1…, ssh-ed25519 and ssh-rsa public keys, pasted or
  * from a recipients file) or to a passphrase (a strength meter, or ten generated words as
  * age makes them), armored or not; decrypt with identities (AGE-SECRET-KEY-1…, -PQ-1…,
  * OpenSSH private keys, pasted or from a file) or a passphrase. Each output is written
@@ -301,7 +301,7 @@ export const AgeTool = ({ runtime }: { readonly runtime: PoolRuntime }) => {
             {lock === "recipients" ? (
               <>
                 <label>
-                  Recipients, one a line (age1…, age1pq1…, ssh-ed25519 …; # comments)
+                  Recipients, one a line (age1…, age1pq1…, ssh-ed25519 …, ssh-rsa …; # comments)
                   <textarea
                     className="mono"
                     rows={4}

@@ -18,6 +18,7 @@ import {
   isArmored,
   ReadFailed,
   sourceError,
+  webCryptoAgeKeyKernel,
   WorkerPool
 } from "@sluice/core/browser"
 import { Cause, Data, Effect, Exit, Fiber, Stream } from "effect"
@@ -130,13 +131,15 @@ export const startAgeJob = (
       return encrypt(new BlobSource({ name: request.file.name, blob: request.file }), {
         ...(request.passphrase !== undefined ? { passphrase: request.passphrase } : { recipients: request.recipients ?? [] }),
         armor: request.armor,
-        chunksPerPiece: CHUNKS_PER_PIECE
+        chunksPerPiece: CHUNKS_PER_PIECE,
+        kernel: webCryptoAgeKeyKernel
       })
     }
     const input = yield* inputOf(request.file)
     return decrypt(input, {
       identities: request.identities,
       chunksPerPiece: CHUNKS_PER_PIECE,
+      kernel: webCryptoAgeKeyKernel,
       ...(request.passphrase !== undefined ? { passphrase: request.passphrase } : {})
     })
   })
