@@ -24,6 +24,8 @@ export const WEB_DIST = join(WEB_DIR, "dist")
 const CORE_DIR = fileURLToPath(new URL("../../core/", import.meta.url))
 /** Where the bench's preview server serves the hash-wasm peer worker (the app never asks for it). */
 export const PEER_WORKER_PATH = "/__sluice-bench/hash-wasm-peer.js"
+/** Where it serves typage (npm age-encryption, the web package's dev dependency) as one ES module, for the age scenario. */
+export const TYPAGE_PATH = "/__sluice-bench/typage.js"
 export const CHROMIUM = "/usr/bin/chromium"
 /** Where the app keeps its "Use the cache" switch (packages/web/src/cache/cachePreference.ts). */
 export const CACHE_SWITCH_KEY = "sluice.useCache"
@@ -59,6 +61,7 @@ interface Locator {
   getByText(text: string | RegExp, options?: { exact?: boolean }): Locator
   getByRole(role: string, options?: { name?: string | RegExp; exact?: boolean; level?: number }): Locator
   getByTestId(id: string): Locator & { setInputFiles(files: Array<string>): Promise<void> }
+  getByLabel(text: string | RegExp, options?: { exact?: boolean }): Locator
   setInputFiles(files: Array<string>): Promise<void>
 }
 interface Worker {
@@ -69,9 +72,11 @@ interface CDPSession {
   send(method: string, params?: Record<string, unknown>): Promise<any>
   detach(): Promise<void>
 }
-interface Page extends Locator {
+export interface Page extends Locator {
   goto(url: string, options?: { waitUntil?: string }): Promise<unknown>
   evaluate<R, A = undefined>(f: (arg: A) => R | Promise<R>, arg?: A): Promise<R>
+  evaluate(expression: string): Promise<unknown>
+  waitForFunction<A = undefined>(f: (arg: A) => unknown, arg?: A, options?: { timeout?: number; polling?: number }): Promise<unknown>
   waitForTimeout(ms: number): Promise<void>
   waitForEvent(event: "download", options?: { timeout?: number }): Promise<{ path(): Promise<string | null> }>
   workers(): Array<Worker>
@@ -92,6 +97,7 @@ interface PlaywrightCore {
   }
 }
 interface PeerResponse {
+  statusCode: number
   setHeader(name: string, value: string): void
   end(body: string): void
 }
@@ -156,7 +162,20 @@ export const openWebApp = async (): Promise<WebSession> => {
       name: "sluice-bench-peer",
       configurePreviewServer: (server: PreviewServer) => {
         const source = peerWorkerSource()
+        let typage: Promise<string> | undefined
         server.middlewares.use((req, res, next) => {
+          if (req.url === TYPAGE_PATH) {
+            typage ??= typageSource()
+            typage.then((code) => {
+              res.setHeader("Content-Type", "text/javascript")
+              res.setHeader("Cache-Control", "no-store")
+              res.end(code)
+            }, (error: unknown) => {
+              res.statusCode = 500
+              res.end(String(error))
+            })
+            return
+          }
           if (req.url !== PEER_WORKER_PATH) return next()
           res.setHeader("Content-Type", "text/javascript")
           res.setHeader("Cache-Control", "no-store")
@@ -399,7 +418,7 @@ export interface HashJob {
   readonly cpuMs: number
 }
 
-type LongState = {
+export type LongState = {
   since: number
   until: number
   tasks: Array<{ start: number; duration: number }>
@@ -413,7 +432,7 @@ type LongState = {
  * long tasks and the longest gap between frames, kept in `globalThis[name]` until the
  * caller sets its `until`. Self-contained: the page gets this function's text only.
  */
-const watchLongTasks = ({ buffered, name }: { readonly name: string; readonly buffered: boolean }): void => {
+export const watchLongTasks = ({ buffered, name }: { readonly name: string; readonly buffered: boolean }): void => {
   const state: LongState = { since: performance.now(), until: Infinity, tasks: [], longestFrame: 0 }
   ;(globalThis as unknown as Record<string, LongState>)[name] = state
   new PerformanceObserver((list) => {
@@ -634,7 +653,7 @@ export const cancelInApp = async (session: WebSession, path: string, label: stri
 // --- The Keys tool ---------------------------------------------------------------------------
 
 /** CPU time (ms) of each renderer's main thread (the task whose id is the process's), from /proc: utime + stime at 100 ticks a second. */
-const rendererMainCpuMs = (profile: string): Map<string, number> => {
+export const rendererMainCpuMs = (profile: string): Map<string, number> => {
   const cpu = new Map<string, number>()
   for (const pid of rendererPids(profile)) {
     try {
@@ -822,6 +841,21 @@ const PEER_LOOP = `
 const peerWorkerSource = (): string => {
   const umd = createRequire(join(CORE_DIR, "package.json")).resolve("hash-wasm/dist/index.umd.min.js")
   return `${readFileSync(umd, "utf8")}\n${PEER_LOOP}`
+}
+
+/** typage bundled (with its @noble dependencies) into one ES module by the web package's vite, on first request. */
+const typageSource = async (): Promise<string> => {
+  const { build } = await load<{ build: (config: Record<string, unknown>) => Promise<unknown> }>("vite")
+  const out = await build({
+    root: WEB_DIR,
+    configFile: false,
+    logLevel: "silent",
+    build: { write: false, minify: false, lib: { entry: webRequire.resolve("age-encryption"), formats: ["es"], fileName: "typage" } }
+  })
+  const outputs = (Array.isArray(out) ? out : [out]) as Array<{ output: Array<{ type: string; code?: string }> }>
+  const code = outputs[0]?.output.find((o) => o.type === "chunk")?.code
+  if (code === undefined) throw new Error("typage (age-encryption) did not bundle")
+  return code
 }
 
 export interface PeerRun {

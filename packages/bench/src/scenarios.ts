@@ -59,7 +59,7 @@ export interface CommandSpec {
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
-export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage" | "keygen" | "files" | "pageload"
+export type WebProbe = "sha256" | "cancel" | "blake3" | "memory" | "perfpage" | "keygen" | "files" | "pageload" | "age"
 
 /** What a result-cache scenario does (src/cache.ts); all its commands are its figures. */
 export type CacheProbe = "recheck" | "repeat" | "mixed" | "many"
@@ -103,6 +103,8 @@ const emptyFile = bySize({ count: 1, bytes: 0 }, { count: 1, bytes: 0 })
 const files4kMany = bySize({ count: 2000, bytes: 4 * KiB }, { count: 10_000, bytes: 4 * KiB })
 /** The browser's memory scenario: 512 MiB (small) / 2 GiB (full). */
 const webMemoryFile = bySize({ count: 1, bytes: 512 * MiB }, { count: 1, bytes: 2 * GiB })
+/** The issue's age target in Chromium is on a 256 MiB file, at both sizes. */
+const ageWebFile = bySize({ count: 1, bytes: 256 * MiB }, { count: 1, bytes: 256 * MiB })
 
 /**
  * The re-check tree: the issue's 10,000 files / 1 GiB at full (107,374 bytes each), 2,000
@@ -400,6 +402,18 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       inApp("web_load_hash", "web app page load, Hash (/): longest main-thread task", emptyFile),
       inApp("web_load_keys", "web app page load, Keys (#/keys): longest main-thread task", emptyFile),
       inApp("web_load_derive", "web app page load, Derive (#/derive): longest main-thread task", emptyFile)
+    ]
+  },
+  {
+    id: "web-age",
+    title: "Web app in headless Chromium: the Encrypt / Decrypt tool (X25519) against typage (age-encryption) in the same page, each streaming to an OPFS file (throughput, main-thread long tasks)",
+    web: "age",
+    commands: [
+      inApp("web_age_enc", "web app Encrypt tool, X25519 (click → Done)", ageWebFile),
+      inApp("typage_enc", "typage encrypt in the same page (main thread), streamed", ageWebFile),
+      inApp("web_age_dec", "web app Decrypt tool, X25519 (click → Done)", ageWebFile),
+      inApp("typage_dec", "typage decrypt in the same page (main thread), streamed", ageWebFile),
+      inApp("web_age_longtask", "web app Encrypt / Decrypt: longest main-thread task", ageWebFile)
     ]
   },
   {

@@ -29,6 +29,7 @@ import type { CommandResult, ExecuteContext, ScenarioResult } from "./execute.js
 import { describeInput, inputKey, totalBytes, warmFiles } from "./inputs.js"
 import { median } from "./measure.js"
 import type { CommandSpec, ScenarioSpec } from "./scenarios.js"
+import { ageScenario } from "./webAge.js"
 
 /** Opens the app once per run, on first use. */
 export interface WebSessions {
@@ -120,6 +121,7 @@ export const runWebScenario = async (
   if (missing !== undefined) return failAll(missing)
   if (spec.web === "keygen") return keygenScenario(web, ctx, sessions, cli, result, failAll)
   if (spec.web === "pageload") return pageLoadScenario(web, ctx, sessions, cli, result, failAll)
+  if (spec.web === "age") return ageScenario(web, ctx, sessions, cli, result, failAll)
   if (path === undefined) return failAll("input file not generated")
 
   const timeoutMs = Math.min(ctx.maxTimeoutMs, 10_000 + bytes / 20_000 + (spec.web === "files" ? 50_000 : 0))

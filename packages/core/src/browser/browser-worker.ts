@@ -7,8 +7,14 @@ import * as BrowserWorkerRunner from "./BrowserWorkerRunner.js"
 import * as WebCryptoHashKernel from "./WebCryptoHashKernel.js"
 import * as WebCryptoKdfKernel from "./WebCryptoKdfKernel.js"
 
-/** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
-const BrowserHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
+/**
+ * Every operation, keygen over this platform's kernel, loaded on the first key asked for;
+ * age over libsodium's WebAssembly cipher (noble where it cannot start), on its first task.
+ */
+const BrowserHandlers = operationHandlers(
+  () => import("./keygenHandlers.js").then((m) => m.handlers),
+  () => import("./ageHandlers.js").then((m) => m.load())
+)
 
 const Handlers = BrowserHandlers.pipe(Layer.provide(Layer.mergeAll(BlobReaderThread.layer, WebCryptoHashKernel.layer, WebCryptoKdfKernel.layerBest)))
 const Protocol = RpcServer.layerProtocolWorkerRunner.pipe(Layer.provide(BrowserWorkerRunner.layer))

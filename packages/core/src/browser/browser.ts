@@ -24,8 +24,14 @@ import * as BrowserIdentity from "./browserIdentity.js"
 import * as BrowserWorker from "./BrowserWorker.js"
 import { type IdbFactoryLike, makeIndexedDbLevel } from "./indexedDbCacheLevel.js"
 
-/** Every operation, keygen over this platform's kernel, loaded on the first key asked for. */
-const BrowserHandlers = operationHandlers(() => import("./keygenHandlers.js").then((m) => m.handlers))
+/**
+ * Every operation, keygen over this platform's kernel, loaded on the first key asked for;
+ * age over libsodium's WebAssembly cipher (noble where it cannot start), on its first task.
+ */
+const BrowserHandlers = operationHandlers(
+  () => import("./keygenHandlers.js").then((m) => m.handlers),
+  () => import("./ageHandlers.js").then((m) => m.load())
+)
 
 export * from "../index.js"
 export * as BrowserByteSource from "./BrowserByteSource.js"
@@ -37,6 +43,7 @@ export type { IdbFactoryLike, IndexedDbLevelOptions } from "./indexedDbCacheLeve
 export { DEFAULT_CHECKPOINT_DATABASE, makeIndexedDbCheckpointLevel } from "./indexedDbCheckpointLevel.js"
 export type { IndexedDbCheckpointLevelOptions } from "./indexedDbCheckpointLevel.js"
 export { layerSampler as metricsSampler } from "./browserMetrics.js"
+export { webCryptoAgeKeyKernel } from "./WebCryptoAgeKeyKernel.js"
 
 export interface BrowserLayerOptions {
   /** Web Workers in the pool; defaults to `navigator.hardwareConcurrency`. */

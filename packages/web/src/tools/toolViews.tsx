@@ -14,5 +14,6 @@ export interface ToolViewProps {
  */
 export const TOOL_VIEWS: { readonly [T in Exclude<ToolId, "hash">]: LazyExoticComponent<ComponentType<ToolViewProps>> } = {
   keys: lazy(() => import("../keys/KeysTool.js")),
-  derive: lazy(() => import("../derive/DeriveTool.js"))
+  derive: lazy(() => import("../derive/DeriveTool.js")),
+  encrypt: lazy(() => import("../age/AgeTool.js"))
 }

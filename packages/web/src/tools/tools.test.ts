@@ -5,12 +5,13 @@ describe("toolOfHash", () => {
   it("opens each tool at its own address", () => {
     for (const tool of TOOLS) expect(toolOfHash(toolHref(tool.id))).toBe(tool.id)
     expect(toolOfHash("#/keys/")).toBe("keys")
+    expect(toolOfHash("#/encrypt")).toBe("encrypt")
   })
 
   it("opens Hash at the addresses it had before tools, and for an unknown tool", () => {
     expect(toolOfHash("")).toBe("hash")
     expect(toolOfHash("#performance")).toBe("hash")
-    expect(toolOfHash("#/encrypt")).toBe("hash")
+    expect(toolOfHash("#/sign")).toBe("hash")
     expect(toolOfHash("#/keysmith")).toBe("hash")
   })
 })

@@ -1,10 +1,10 @@
 /**
  * The app's tools, in one place: the navigation, the addresses and the page titles all
- * come from this list, so a tool (Encrypt, Sign) is added here and nowhere else in the
+ * come from this list, so a tool (Sign) is added here and nowhere else in the
  * layout. Each tool has its own address in the fragment (`#/keys`); Hash is the page's
  * home, and the addresses it had before tools (no fragment, `#performance`) still open it.
  */
-export const TOOL_IDS = ["hash", "keys", "derive"] as const
+export const TOOL_IDS = ["hash", "keys", "derive", "encrypt"] as const
 export type ToolId = typeof TOOL_IDS[number]
 
 export interface Tool {
@@ -35,6 +35,12 @@ export const TOOLS: ReadonlyArray<Tool> = [
     label: "Derive",
     tagline: "Derive keys from passwords on this device. Nothing is uploaded or stored.",
     title: "Sluice: derive keys from passwords in your browser"
+  },
+  {
+    id: "encrypt",
+    label: "Encrypt",
+    tagline: "Encrypt and decrypt files with age on this device. Nothing is uploaded or stored.",
+    title: "Sluice: encrypt and decrypt files with age in your browser"
   }
 ]
 
