@@ -17,6 +17,7 @@ import {
   forgetIdentities,
   isArmored,
   JobProgress,
+  OutputFailed,
   parseIdentityFile,
   parseRecipient,
   parseRecipientsFile,
@@ -28,7 +29,7 @@ import {
 } from "@sluice/core"
 import { NodeByteSource, nodeAgeKeyKernel, writeAtomically } from "@sluice/core/node"
 import { Effect, Exit, Fiber, Schedule, Stream } from "effect"
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs"
+import { closeSync, promises as fsPromises, openSync, readFileSync, readSync, statSync } from "node:fs"
 import { ExitCode, exitCodeForAge } from "../exitCodes.js"
 import { osBytes } from "../names.js"
 import { makeProgressReporter } from "../progress.js"
@@ -194,6 +195,44 @@ const toFile = <A, E, R>(
   )
 }
 
+/**
+ * Whether `-o PATH` names something that is not a regular file (or a directory): a device
+ * such as /dev/null, a FIFO. It is written in order, as a pipe is, never replaced: the
+ * atomic rename of a regular file's output would put a file in the device's place.
+ */
+const isStreamDestination = (path: string): boolean => {
+  try {
+    const stat = statSync(path)
+    return !stat.isFile() && !stat.isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** A stream of bytes written in order to the device or FIFO at `path` (`isStreamDestination`), with progress; the count written. */
+const toDevice = <E, R>(path: string, stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined) => {
+  let written = 0
+  const failed = (cause: unknown) => new OutputFailed({ path, code: (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO" })
+  return Effect.acquireUseRelease(
+    Effect.tryPromise({ try: () => fsPromises.open(path, "w"), catch: failed }),
+    (handle) =>
+      withProgress(
+        Stream.runForEach(stream, (bytes) =>
+          Effect.tryPromise({
+            try: async () => {
+              let done = 0
+              while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, null)).bytesWritten
+              written += done
+            },
+            catch: failed
+          })),
+        total,
+        () => written
+      ).pipe(Effect.map(() => written)),
+    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+  )
+}
+
 /** A stream of bytes to standard output, with progress; the count of bytes written. */
 const toStdout = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined) => {
   let written = 0
@@ -215,7 +254,10 @@ const writeAll = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, write: (bytes: 
 const sealedSize = (size: number) => size + 16 * Math.max(1, Math.ceil(size / 65536))
 
 /** How a failure ends the run: its message (and age's hints), its exit code. */
-const failure = (error: unknown, context: { readonly decrypt: boolean; readonly identities: number; readonly path?: string | undefined }): Stop => {
+const failure = (
+  error: unknown,
+  context: { readonly decrypt: boolean; readonly identities: number; readonly path?: string | undefined; readonly inOrder?: boolean }
+): Stop => {
   if (error instanceof Stop) return error
   const tagged = error as { readonly _tag?: string; readonly message?: string; readonly reason?: AgeErrorReason }
   switch (tagged._tag) {
@@ -232,9 +274,9 @@ const failure = (error: unknown, context: { readonly decrypt: boolean; readonly 
         ])
       }
       if (exitCodeForAge(reason) === ExitCode.tampered && (context.path !== undefined || reason._tag !== "BadHeaderMac")) {
-        lines.push(context.path !== undefined
+        lines.push(context.path !== undefined && context.inOrder !== true
           ? `sluice: ${context.path}: not written`
-          : "sluice: standard output: only the chunks before it were written; the output is incomplete, do not use it")
+          : `sluice: ${context.path ?? "standard output"}: only the chunks before it were written; the output is incomplete, do not use it`)
       }
       return new Stop(exitCodeForAge(reason), lines)
     }
@@ -305,7 +347,10 @@ export const encryptProgram = async (
   const size = plan.input.kind === "file" ? sizeOf(plan.input.path) : undefined
   const total = size === undefined ? undefined : sealedSize(size)
   const output = plan.output
-  const run = output.kind === "file"
+  const inOrder = output.kind === "file" && isStreamDestination(output.path)
+  const run = output.kind === "file" && inOrder
+    ? toDevice(output.path, encrypt(source, { ...options, armor: plan.armor }), total).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
+    : output.kind === "file"
     ? toFile(output.path, total, (tempPath, write) =>
       plan.armor
         ? writeAll(encrypt(source, { ...options, armor: true }), write).pipe(Effect.map((n) => ({ plaintextBytes: size ?? 0, ciphertextBytes: n })))
@@ -315,7 +360,8 @@ export const encryptProgram = async (
     operation: "encrypt",
     decrypt: false,
     identities: 0,
-    path: output.kind === "file" ? output.path : undefined
+    path: output.kind === "file" ? output.path : undefined,
+    inOrder
   })
 }
 
@@ -384,7 +430,11 @@ export const decryptProgram = (
   const size = plan.input.kind === "file" ? sizeOf(plan.input.path) : undefined
   const output = plan.output
   const armored = plan.input.kind === "file" && isArmored(startOf(plan.input.path) ?? new Uint8Array(0))
-  const run = output.kind === "file"
+  // A device or FIFO gets authenticated chunks in order, as standard output does.
+  const inOrder = output.kind === "file" && isStreamDestination(output.path)
+  const run = output.kind === "file" && inOrder
+    ? toDevice(output.path, decrypt(source, options), size).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 })))
+    : output.kind === "file"
     ? toFile(output.path, size, (tempPath, write) =>
       plan.input.kind === "file" && !armored
         ? decryptToSink(source, new PathSink({ path: tempPath }), options)
@@ -403,6 +453,6 @@ export const decryptProgram = (
     plan.json,
     out,
     err,
-    { operation: "decrypt", decrypt: true, identities: identities.length, path: output.kind === "file" ? output.path : undefined }
+    { operation: "decrypt", decrypt: true, identities: identities.length, path: output.kind === "file" ? output.path : undefined, inOrder }
   )
 }
