@@ -45,7 +45,7 @@ const readFully = (reader: ByteReader, buffer: Uint8Array, position: number): Ef
  * the next task as scratch space, and returned bytes (transferred) are never kept.
  */
 const spare: Array<Uint8Array<ArrayBuffer>> = []
-const SPARE_LIMIT = 2
+const SPARE_LIMIT = 1
 
 const take = (size: number): Uint8Array<ArrayBuffer> => {
   const i = spare.findIndex((b) => b.length >= size)
