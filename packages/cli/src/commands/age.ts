@@ -137,6 +137,34 @@ const writeStdout = (bytes: Uint8Array) =>
     else process.stdout.once("drain", () => resume(Effect.void))
   })
 
+/** Bytes on standard output, done once the stream has written them (they may then be released). */
+const writeStdoutWhole = (bytes: Uint8Array) =>
+  Effect.callback<void>((resume) => {
+    process.stdout.write(bytes, () => resume(Effect.void))
+  })
+
+/** Pieces smaller than this are left to the collector. */
+const RELEASE_MIN = 1024 * 1024
+
+/**
+ * What the output does with a piece once it is written. The pool hands each piece over in
+ * an array of its own (4 MiB); left to the collector, pieces written at GB/s piled up before
+ * it ran (peak RSS ~180-200 MiB to /dev/null against ~140 MiB to a file, 256 MiB encrypted).
+ * `release` frees the piece's memory at once (ArrayBuffer.prototype.transfer), after wiping
+ * plaintext; only for streams whose pieces nothing else holds (encrypt unarmored, decrypt).
+ */
+interface Owned {
+  readonly release: boolean
+  readonly wipe: boolean
+}
+
+const NOT_OWNED: Owned = { release: false, wipe: false }
+
+const done = (bytes: Uint8Array, owned: Owned) => {
+  if (owned.wipe) bytes.fill(0)
+  if (owned.release && bytes.buffer.byteLength >= RELEASE_MIN) (bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer?.(0)
+}
+
 /** The size of the file at `path`, or undefined (not a regular file, or gone). */
 const sizeOf = (path: string): number | undefined => {
   try {
@@ -210,7 +238,7 @@ const isStreamDestination = (path: string): boolean => {
 }
 
 /** A stream of bytes written in order to the device or FIFO at `path` (`isStreamDestination`), with progress; the count written. */
-const toDevice = <E, R>(path: string, stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined) => {
+const toDevice = <E, R>(path: string, stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined, owned: Owned) => {
   let written = 0
   const failed = (cause: unknown) => new OutputFailed({ path, code: (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO" })
   return Effect.acquireUseRelease(
@@ -220,9 +248,10 @@ const toDevice = <E, R>(path: string, stream: Stream.Stream<Uint8Array, E, R>, t
         Stream.runForEach(stream, (bytes) =>
           Effect.tryPromise({
             try: async () => {
-              let done = 0
-              while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, null)).bytesWritten
-              written += done
+              let at = 0
+              while (at < bytes.length) at += (await handle.write(bytes, at, bytes.length - at, null)).bytesWritten
+              written += at
+              done(bytes, owned)
             },
             catch: failed
           })),
@@ -234,10 +263,16 @@ const toDevice = <E, R>(path: string, stream: Stream.Stream<Uint8Array, E, R>, t
 }
 
 /** A stream of bytes to standard output, with progress; the count of bytes written. */
-const toStdout = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined) => {
+const toStdout = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined, owned: Owned = NOT_OWNED) => {
   let written = 0
   return withProgress(
-    Stream.runForEach(stream, (bytes) => Effect.andThen(writeStdout(bytes), Effect.sync(() => (written += bytes.length)))),
+    Stream.runForEach(stream, (bytes) =>
+      owned.release || owned.wipe
+        ? Effect.andThen(writeStdoutWhole(bytes), Effect.sync(() => {
+          written += bytes.length
+          done(bytes, owned)
+        }))
+        : Effect.andThen(writeStdout(bytes), Effect.sync(() => (written += bytes.length)))),
     total,
     () => written
   ).pipe(Effect.map(() => written))
@@ -349,13 +384,13 @@ export const encryptProgram = async (
   const output = plan.output
   const inOrder = output.kind === "file" && isStreamDestination(output.path)
   const run = output.kind === "file" && inOrder
-    ? toDevice(output.path, encrypt(source, { ...options, armor: plan.armor }), total).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
+    ? toDevice(output.path, encrypt(source, { ...options, armor: plan.armor }), total, { release: !plan.armor, wipe: false }).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
     : output.kind === "file"
     ? toFile(output.path, total, (tempPath, write) =>
       plan.armor
         ? writeAll(encrypt(source, { ...options, armor: true }), write).pipe(Effect.map((n) => ({ plaintextBytes: size ?? 0, ciphertextBytes: n })))
         : encryptToSink(source, new PathSink({ path: tempPath }), options))
-    : toStdout(encrypt(source, { ...options, armor: plan.armor }), total).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
+    : toStdout(encrypt(source, { ...options, armor: plan.armor }), total, { release: !plan.armor, wipe: false }).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
   return finish(run.pipe(Effect.ensuring(Effect.sync(() => passphrase?.fill(0)))), plan.json, out, err, {
     operation: "encrypt",
     decrypt: false,
@@ -433,13 +468,13 @@ export const decryptProgram = (
   // A device or FIFO gets authenticated chunks in order, as standard output does.
   const inOrder = output.kind === "file" && isStreamDestination(output.path)
   const run = output.kind === "file" && inOrder
-    ? toDevice(output.path, decrypt(source, options), size).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 })))
+    ? toDevice(output.path, decrypt(source, options), size, { release: true, wipe: true }).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 })))
     : output.kind === "file"
     ? toFile(output.path, size, (tempPath, write) =>
       plan.input.kind === "file" && !armored
         ? decryptToSink(source, new PathSink({ path: tempPath }), options)
         : writeAll(decrypt(source, options), write).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))))
-    : (plan.checkPrintable ? toTerminal(decrypt(source, options)) : toStdout(decrypt(source, options), size)).pipe(
+    : (plan.checkPrintable ? toTerminal(decrypt(source, options)) : toStdout(decrypt(source, options), size, { release: true, wipe: true })).pipe(
       Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))
     )
   return finish(
