@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import {
   type Budget,
@@ -395,5 +396,28 @@ describe("selectBudgets", () => {
     const c2 = { ...rssBudget, name: "cache-b", scenario: "cache-mixed" }
     const all = [throughputBudget, c1, c2]
     expect(selectBudgets(all, "cache", ["sha256-large", "cache-recheck", "cache-mixed"])).toEqual({ budgets: [c1, c2] })
+  })
+})
+
+describe("the age scenarios", () => {
+  const age = SCENARIOS.filter((s) => s.id.startsWith("age-"))
+  const argsOf = (scenario: string, id: string) => age.find((s) => s.id === scenario)!.commands.find((c) => c.id === id)!.args(["/in/file"])
+
+  it("encrypt to the public key of the identity fixture they decrypt with", () => {
+    const keyFile = argsOf("age-decrypt", "age_file")[argsOf("age-decrypt", "age_file").indexOf("-i") + 1]!
+    const publicKey = /^# public key: (age1\S+)$/m.exec(readFileSync(keyFile, "utf8"))?.[1]
+    expect(publicKey).toBeDefined()
+    for (const [scenario, id] of [["age-encrypt", "sluice_file"], ["age-encrypt", "age_null"], ["age-decrypt", "age_encrypt"]] as const) {
+      const args = argsOf(scenario, id)
+      expect(args[args.indexOf("-r") + 1], `${scenario} ${id}`).toBe(publicKey)
+    }
+  })
+
+  it("decrypt the file their first command makes, and count a wrong passphrase's exit 6 as the run's success", () => {
+    const made = argsOf("age-decrypt", "age_encrypt")
+    for (const id of ["sluice_file", "age_file", "sluice_null", "age_null"]) expect(argsOf("age-decrypt", id).at(-1), id).toBe(made[made.indexOf("-o") + 1])
+    const wrong = age.find((s) => s.id === "age-scrypt-wrong")!.commands.find((c) => c.id === "wrong")!
+    expect(wrong.expectExit).toBe(6)
+    expect(wrong.env?.["SLUICE_PASSPHRASE"]).not.toBe(age.find((s) => s.id === "age-scrypt-wrong")!.commands[0]!.env?.["SLUICE_PASSPHRASE"])
   })
 })

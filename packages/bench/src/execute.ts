@@ -78,8 +78,8 @@ const shortCommand = (argv: ReadonlyArray<string>, files: ReadonlyArray<string>)
   return shown.join(" ")
 }
 
-const failureOf = (sample: Sample): string | undefined => {
-  if (sample.exitCode === 0) return undefined
+const failureOf = (sample: Sample, expectExit = 0): string | undefined => {
+  if (sample.exitCode === expectExit) return undefined
   const how = sample.signal !== null ? `was killed by ${sample.signal}` : `exited with ${sample.exitCode}`
   const detail = sample.stderr.trim().split("\n").filter((l) => !/^Command exited/.test(l)).slice(0, 3).join(" | ")
   return `${how}${detail === "" ? "" : `: ${detail}`}`
@@ -112,13 +112,15 @@ export const runScenario = async (spec: ScenarioSpec, ctx: ExecuteContext): Prom
   })
   const live = () => prepared.filter((p) => p.error === undefined)
   // Before a first success: 5 s plus 50 MB/s of input, far beyond any healthy run.
-  const timeoutOf = (p: Prepared) =>
-    Math.min(
+  const timeoutOf = (p: Prepared) => {
+    const least = Math.max(MIN_TIMEOUT_MS, (p.spec.minTimeoutSeconds ?? 0) * 1000)
+    return Math.min(
       ctx.maxTimeoutMs,
       p.slowestMs === 0
-        ? MIN_TIMEOUT_MS + totalBytes(p.spec.input(ctx.size)) / 50_000
-        : Math.max(MIN_TIMEOUT_MS, HANG_FACTOR * p.slowestMs)
+        ? least + totalBytes(p.spec.input(ctx.size)) / 50_000
+        : Math.max(least, HANG_FACTOR * p.slowestMs)
     )
+  }
   /** One run; a hung run (killed at the timeout) is counted and run again. */
   const run = async (p: Prepared, what: string): Promise<Sample | undefined> => {
     for (;;) {
@@ -133,7 +135,7 @@ export const runScenario = async (spec: ScenarioSpec, ctx: ExecuteContext): Prom
         ...(env === undefined ? {} : { env })
       })
       if (!sample.timedOut) {
-        const failure = failureOf(sample)
+        const failure = failureOf(sample, p.spec.expectExit)
         if (failure === undefined) {
           p.slowestMs = Math.max(p.slowestMs, sample.seconds * 1000)
           return sample

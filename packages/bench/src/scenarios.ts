@@ -4,11 +4,12 @@
  * commands. Tools are found on PATH; Sluice is the built CLI run by this Node.
  */
 import type { HashAlgorithm } from "@sluice/core"
+import { fileURLToPath } from "node:url"
 import type { BenchSize } from "./budgets.js"
 import { GiB, type InputSpec, KiB, MiB, type TreeSpec } from "./inputs.js"
 
 /** `library`: `@sluice/core/node` in this process (src/cacheWorkload.ts, src/metricsCost.ts). */
-export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "ssh-keygen" | "git" | "node" | "chromium" | "library"
+export type ToolId = "sluice" | "openssl" | "sha256sum" | "b3sum" | "ssh-keygen" | "git" | "age" | "node" | "chromium" | "library"
 
 export interface ToolInfo {
   readonly id: ToolId
@@ -28,7 +29,8 @@ export const DEBIAN_PACKAGE: Readonly<Record<Exclude<ToolId, "sluice" | "node" |
   sha256sum: "coreutils",
   b3sum: "b3sum",
   "ssh-keygen": "openssh-client",
-  git: "git"
+  git: "git",
+  age: "age"
 }
 
 export const missingToolMessage = (tool: Exclude<ToolId, "sluice" | "node" | "chromium" | "library">): string =>
@@ -56,6 +58,10 @@ export interface CommandSpec {
   readonly env?: Readonly<Record<string, string>>
   /** A keygen command (src/keygen.ts): how many keys, into what; `args` gets the destination's path. */
   readonly keygen?: KeygenWork
+  /** The exit status that means the command did what is measured (a wrong passphrase refused: 6); 0 by default. */
+  readonly expectExit?: number
+  /** The least time a run is given before it counts as hung (default 5 s plus 50 MB/s of input): for seconds of work on a tiny input (a scrypt). */
+  readonly minTimeoutSeconds?: number
 }
 
 /** What a browser scenario does in the web app (src/web.ts); its `chromium` commands are its figures. */
@@ -229,6 +235,103 @@ const keygenDir = (id: string, forms: ReadonlyArray<string>, what: string): Comm
 const rssKeys = keysBy(100_000, 1_000_000)
 /** `ssh-keygen -q -t ed25519 -N '' -f DIR/kI` once per key, in /bin/sh. */
 export const SSH_KEYGEN_LOOP = `i=0; while [ "$i" -lt "$2" ]; do i=$((i+1)); "$3" -q -t ed25519 -N '' -f "$1/k$i" </dev/null >/dev/null || exit 1; done`
+
+/** The age scenarios' X25519 identity: a public bench fixture (fixtures/age-bench-key.txt). */
+const AGE_KEY = fileURLToPath(new URL("../fixtures/age-bench-key.txt", import.meta.url))
+const AGE_RECIPIENT = "age1vpkvg8yfgmyydqfyjcsrykylv3k2vfws8wqpmnakwws9hplcredskvhuv6"
+/** A file an age command writes beside its input `f` (in the inputs' directory, removed at the end). */
+const besides = (f: string, what: string) => `${f}.${what}`
+/** Passphrases of the scrypt scenario (work factor 18, age's default): given as Sluice reads them in scripts. */
+const AGE_PASSPHRASE = { SLUICE_PASSPHRASE: "bench passphrase, right" }
+const AGE_WRONG_PASSPHRASE = { SLUICE_PASSPHRASE: "bench passphrase, wrong" }
+/** A scrypt of work factor 18 (256 MiB) takes ~1 s idle and 3-6 s on a loaded 2-core machine: never a hang. */
+const SCRYPT_TIMEOUT = 120
+/** `sluice decrypt`'s exit status for a wrong passphrase (cli/src/exitCodes.ts). */
+const EXIT_BAD_PASSPHRASE = 6
+
+/**
+ * Issue 14's CLI targets against Debian's Go `age` (1.1.1) on the same file in the same run:
+ * X25519, to a file (the output of one run replaced by the next) and to /dev/null. The
+ * decryption scenario decrypts the file `age` itself made (its first command makes it).
+ */
+const ageScenarios: ReadonlyArray<ScenarioSpec> = [
+  {
+    id: "age-encrypt",
+    title: "age encryption (X25519) of one large file, to a file and to /dev/null, against Go age",
+    commands: [
+      { id: "sluice_file", tool: "sluice", label: "sluice encrypt -r R -o FILE", input: largeFile, args: (f) => ["encrypt", "-r", AGE_RECIPIENT, "-o", besides(f[0]!, "sluice.age"), f[0]!] },
+      { id: "age_file", tool: "age", label: "age -r R -o FILE", input: largeFile, args: (f) => ["-r", AGE_RECIPIENT, "-o", besides(f[0]!, "age.age"), f[0]!] },
+      { id: "sluice_null", tool: "sluice", label: "sluice encrypt -r R -o /dev/null", input: largeFile, args: (f) => ["encrypt", "-r", AGE_RECIPIENT, "-o", "/dev/null", f[0]!] },
+      { id: "age_null", tool: "age", label: "age -r R -o /dev/null", input: largeFile, args: (f) => ["-r", AGE_RECIPIENT, "-o", "/dev/null", f[0]!] }
+    ]
+  },
+  {
+    id: "age-decrypt",
+    title: "age decryption (X25519) of one large file made by Go age, to a file and to /dev/null, against Go age",
+    commands: [
+      // First: the file the others decrypt (made again in each round, the same plaintext).
+      { id: "age_encrypt", tool: "age", label: "age -r R -o FILE (the file decrypted)", input: largeFile, args: (f) => ["-r", AGE_RECIPIENT, "-o", besides(f[0]!, "dec.age"), f[0]!] },
+      { id: "sluice_file", tool: "sluice", label: "sluice decrypt -i KEY -o FILE", input: largeFile, args: (f) => ["decrypt", "-i", AGE_KEY, "-o", besides(f[0]!, "sluice.out"), besides(f[0]!, "dec.age")] },
+      { id: "age_file", tool: "age", label: "age -d -i KEY -o FILE", input: largeFile, args: (f) => ["-d", "-i", AGE_KEY, "-o", besides(f[0]!, "age.out"), besides(f[0]!, "dec.age")] },
+      { id: "sluice_null", tool: "sluice", label: "sluice decrypt -i KEY -o /dev/null", input: largeFile, args: (f) => ["decrypt", "-i", AGE_KEY, "-o", "/dev/null", besides(f[0]!, "dec.age")] },
+      { id: "age_null", tool: "age", label: "age -d -i KEY -o /dev/null", input: largeFile, args: (f) => ["-d", "-i", AGE_KEY, "-o", "/dev/null", besides(f[0]!, "dec.age")] }
+    ]
+  },
+  {
+    id: "age-scrypt-wrong",
+    title: "a wrong passphrase on a large scrypt-encrypted file (work factor 18) against the same on a 64-byte file, and against the scrypt alone (`sluice derive scrypt` with the same parameters)",
+    commands: [
+      // First: the file (made again in each round; its scrypt and payload are its own figure).
+      {
+        id: "encrypt",
+        tool: "sluice",
+        label: "sluice encrypt -p -o FILE (the file tried)",
+        input: largeFile,
+        args: (f) => ["encrypt", "-p", "-o", besides(f[0]!, "scrypt.age"), f[0]!],
+        env: AGE_PASSPHRASE,
+        minTimeoutSeconds: SCRYPT_TIMEOUT
+      },
+      {
+        id: "wrong",
+        tool: "sluice",
+        label: "sluice decrypt -o FILE, a wrong passphrase (exit 6)",
+        input: largeFile,
+        args: (f) => ["decrypt", "-o", besides(f[0]!, "scrypt.out"), besides(f[0]!, "scrypt.age")],
+        env: AGE_WRONG_PASSPHRASE,
+        expectExit: EXIT_BAD_PASSPHRASE,
+        minTimeoutSeconds: SCRYPT_TIMEOUT
+      },
+      // The same on a 64-byte file: what the wrong passphrase costs with (almost) no payload.
+      {
+        id: "encrypt_small",
+        tool: "sluice",
+        label: "sluice encrypt -p -o FILE, 64 bytes (the small file tried)",
+        input: passwordFile,
+        args: (f) => ["encrypt", "-p", "-o", besides(f[0]!, "scrypt.age"), f[0]!],
+        env: AGE_PASSPHRASE,
+        minTimeoutSeconds: SCRYPT_TIMEOUT
+      },
+      {
+        id: "wrong_small",
+        tool: "sluice",
+        label: "sluice decrypt -o FILE, 64 bytes, a wrong passphrase (exit 6)",
+        input: passwordFile,
+        args: (f) => ["decrypt", "-o", besides(f[0]!, "scrypt.out"), besides(f[0]!, "scrypt.age")],
+        env: AGE_WRONG_PASSPHRASE,
+        expectExit: EXIT_BAD_PASSPHRASE,
+        minTimeoutSeconds: SCRYPT_TIMEOUT
+      },
+      {
+        id: "derive",
+        tool: "sluice",
+        label: "sluice derive scrypt --ln 18 --r 8 --p 1 (the scrypt alone)",
+        input: passwordFile,
+        args: (f) => ["derive", "scrypt", "--ln", "18", "--r", "8", "--p", "1", "--salt-hex", KDF_SALT, "--length", "32", "--password-file", f[0]!],
+        minTimeoutSeconds: SCRYPT_TIMEOUT
+      }
+    ]
+  }
+]
 
 export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
   {
@@ -552,6 +655,7 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
   },
   kdfScenario("argon2id", ARGON2ID_ARGS, NODE_ARGON2ID, "Argon2id, 64 MiB, t=3, p=4,"),
   kdfScenario("scrypt", SCRYPT_ARGS, NODE_SCRYPT, "scrypt, N=2^17, r=8, p=1,"),
+  ...ageScenarios,
   {
     id: "startup",
     title: "Start-up: hashing an empty file",

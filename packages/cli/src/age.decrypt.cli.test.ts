@@ -5,7 +5,7 @@
  * file missing, and `--json`'s one object.
  */
 import { execFileSync } from "node:child_process"
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { chmodSync, createReadStream, existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { binPath, expectCleanStderr, pseudoRandomBytes, requireTools, sluice, useTempDir } from "./cli.testkit.js"
@@ -111,6 +111,44 @@ describe("the mode of -o FILE", () => {
     execFileSync("age", ["-d", "-i", "key.txt", "-o", "mode.age.out", "good.age"], { cwd: dir })
     expect(statSync(join(dir, "mode.out")).mode & 0o777).toBe(0o640)
     expect(statSync(join(dir, "mode.age.out")).mode & 0o777).toBe(0o640)
+  })
+})
+
+describe("-o a FIFO or a device (/dev/null): written in order as a pipe is, never replaced by a file", () => {
+  /** Everything written to the FIFO `name` while `run` runs. */
+  const drained = async (name: string, run: () => Promise<{ readonly status: number | null; readonly stderr: string }>) => {
+    const chunks: Array<Buffer> = []
+    const reading = new Promise<void>((resolve, reject) => {
+      createReadStream(join(dir, name)).on("data", (c) => chunks.push(c as Buffer)).on("end", resolve).on("error", reject)
+    })
+    const r = await run()
+    await reading
+    return { ...r, bytes: Buffer.concat(chunks) }
+  }
+
+  it("encrypt and decrypt through a FIFO give the plaintext back, and the FIFO stays a FIFO", async () => {
+    execFileSync("mkfifo", ["pipe1"], { cwd: dir })
+    const recipient = execFileSync("age-keygen", ["-y", "key.txt"], { cwd: dir, encoding: "utf8" }).trim()
+    const sealed = await drained("pipe1", () => sluice(["encrypt", "-r", recipient, "-o", "pipe1", "plain"], { cwd: dir }))
+    expect(sealed.status).toBe(0)
+    expect(statSync(join(dir, "pipe1")).isFIFO()).toBe(true)
+    writeFileSync(join(dir, "via-fifo.age"), sealed.bytes)
+    const opened = await drained("pipe1", () => sluice(["decrypt", "-i", "key.txt", "-o", "pipe1", "via-fifo.age"], { cwd: dir }))
+    expect(opened.status).toBe(0)
+    expect(Buffer.compare(opened.bytes, readFileSync(join(dir, "plain")))).toBe(0)
+    expect(statSync(join(dir, "pipe1")).isFIFO()).toBe(true)
+  })
+
+  it("a tampered file to a FIFO: exit 7, only the authenticated chunks, a line saying the output is incomplete", async () => {
+    execFileSync("mkfifo", ["pipe2"], { cwd: dir })
+    const r = await drained("pipe2", () => sluice(["decrypt", "-i", "key.txt", "-o", "pipe2", "bad.age"], { cwd: dir }))
+    expect(r.status).toBe(7)
+    expect(r.stderr).toBe(
+      "sluice: chunk 3 of the payload failed to authenticate: the file was tampered with or damaged\n" +
+        "sluice: pipe2: only the chunks before it were written; the output is incomplete, do not use it\n"
+    )
+    expect(Buffer.compare(r.bytes, readFileSync(join(dir, "plain")).subarray(0, 3 * 65536))).toBe(0)
+    expect(statSync(join(dir, "pipe2")).isFIFO()).toBe(true)
   })
 })
 

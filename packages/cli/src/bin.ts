@@ -49,11 +49,22 @@ const spread = args[0] === "hash" && /^(blake3|b3)$/i.test(valueOf("-a", "--algo
 // has loaded took ~0.15 s of a 20,000-key run before its first key).
 const keygen = args[0] === "keygen" && workers !== "0" && !args.some((a) => a === "--help" || a === "-h")
 const keygenWorkers = Number(valueOf("-n", "--count") ?? "1") > 256 ? Math.min(availableParallelism(), Number(workers ?? Infinity) || 1) : 1
-const count = keygen ? keygenWorkers : !usesPool ? 0 : !spread ? 1 : Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
+// encrypt and decrypt spread a file's pieces over every worker: all start now, each loading
+// age's handlers and libsodium while this thread loads the program and reads the keys.
+const age = ["encrypt", "decrypt"].includes(args[0] ?? "") && workers !== "0" && !args.some((a) => a === "--help" || a === "-h")
+const allWorkers = () => Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
+const count = keygen ? keygenWorkers : age ? allWorkers() : !usesPool ? 0 : !spread ? 1 : allWorkers()
 // worker_threads loads only when a worker starts here: a command that needs none does not evaluate it.
-// keygen's worker settings load with its workers: a command that starts none reads neither file.
-const early = count === 0 ? [] : await Promise.all([import("./earlyWorker.js"), import("./keygenWorkers.js")]).then(([{ startEarlyWorker }, { KEYGEN_WORKER_DATA, KEYGEN_WORKER_HEAP }]) =>
-  Array.from({ length: count }, () => startEarlyWorker(new URL("./worker.js", import.meta.url), keygen ? KEYGEN_WORKER_HEAP : undefined, keygen ? KEYGEN_WORKER_DATA : undefined))
+// keygen's and age's worker settings load with their workers: a command that starts none reads neither file.
+const early = count === 0 ? [] : await Promise.all([import("./earlyWorker.js"), import("./keygenWorkers.js"), import("./ageWorkers.js")]).then((
+  [{ startEarlyWorker }, { KEYGEN_WORKER_DATA, KEYGEN_WORKER_HEAP }, { AGE_WORKER_DATA, AGE_WORKER_HEAP }]
+) =>
+  Array.from({ length: count }, () =>
+    startEarlyWorker(
+      new URL("./worker.js", import.meta.url),
+      keygen ? KEYGEN_WORKER_HEAP : age ? AGE_WORKER_HEAP : undefined,
+      keygen ? KEYGEN_WORKER_DATA : age ? AGE_WORKER_DATA : undefined
+    ))
 )
 
 // A reader that went away (`sluice hash * | head -1`) ends the program quietly, as SIGPIPE

@@ -18,6 +18,7 @@ import {
   forgetIdentities,
   isArmored,
   JobProgress,
+  OutputFailed,
   parseIdentityFile,
   parseRecipient,
   parseRecipientsFile,
@@ -30,7 +31,7 @@ import {
 } from "@sluice/core"
 import { NodeByteSource, nodeAgeKeyKernel, writeAtomically } from "@sluice/core/node"
 import { Effect, Exit, Fiber, Schedule, Stream } from "effect"
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs"
+import { closeSync, promises as fsPromises, openSync, readFileSync, readSync, statSync } from "node:fs"
 import { ExitCode, exitCodeForAge } from "../exitCodes.js"
 import { osBytes } from "../names.js"
 import { makeProgressReporter } from "../progress.js"
@@ -152,6 +153,34 @@ const writeStdout = (bytes: Uint8Array) =>
     else process.stdout.once("drain", () => resume(Effect.void))
   })
 
+/** Bytes on standard output, done once the stream has written them (they may then be released). */
+const writeStdoutWhole = (bytes: Uint8Array) =>
+  Effect.callback<void>((resume) => {
+    process.stdout.write(bytes, () => resume(Effect.void))
+  })
+
+/** Pieces smaller than this are left to the collector. */
+const RELEASE_MIN = 1024 * 1024
+
+/**
+ * What the output does with a piece once it is written. The pool hands each piece over in
+ * an array of its own (4 MiB); left to the collector, pieces written at GB/s piled up before
+ * it ran (peak RSS ~180-200 MiB to /dev/null against ~140 MiB to a file, 256 MiB encrypted).
+ * `release` frees the piece's memory at once (ArrayBuffer.prototype.transfer), after wiping
+ * plaintext; only for streams whose pieces nothing else holds (encrypt unarmored, decrypt).
+ */
+interface Owned {
+  readonly release: boolean
+  readonly wipe: boolean
+}
+
+const NOT_OWNED: Owned = { release: false, wipe: false }
+
+const done = (bytes: Uint8Array, owned: Owned) => {
+  if (owned.wipe) bytes.fill(0)
+  if (owned.release && bytes.buffer.byteLength >= RELEASE_MIN) (bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer?.(0)
+}
+
 /** The size of the file at `path`, or undefined (not a regular file, or gone). */
 const sizeOf = (path: string): number | undefined => {
   try {
@@ -212,11 +241,56 @@ const toFile = <A, E, R>(
   )
 }
 
+/**
+ * Whether `-o PATH` names something that is not a regular file (or a directory): a device
+ * such as /dev/null, a FIFO. It is written in order, as a pipe is, never replaced: the
+ * atomic rename of a regular file's output would put a file in the device's place.
+ */
+const isStreamDestination = (path: string): boolean => {
+  try {
+    const stat = statSync(path)
+    return !stat.isFile() && !stat.isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** A stream of bytes written in order to the device or FIFO at `path` (`isStreamDestination`), with progress; the count written. */
+const toDevice = <E, R>(path: string, stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined, owned: Owned) => {
+  let written = 0
+  const failed = (cause: unknown) => new OutputFailed({ path, code: (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO" })
+  return Effect.acquireUseRelease(
+    Effect.tryPromise({ try: () => fsPromises.open(path, "w"), catch: failed }),
+    (handle) =>
+      withProgress(
+        Stream.runForEach(stream, (bytes) =>
+          Effect.tryPromise({
+            try: async () => {
+              let at = 0
+              while (at < bytes.length) at += (await handle.write(bytes, at, bytes.length - at, null)).bytesWritten
+              written += at
+              done(bytes, owned)
+            },
+            catch: failed
+          })),
+        total,
+        () => written
+      ).pipe(Effect.map(() => written)),
+    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+  )
+}
+
 /** A stream of bytes to standard output, with progress; the count of bytes written. */
-const toStdout = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined) => {
+const toStdout = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined, owned: Owned = NOT_OWNED) => {
   let written = 0
   return withProgress(
-    Stream.runForEach(stream, (bytes) => Effect.andThen(writeStdout(bytes), Effect.sync(() => (written += bytes.length)))),
+    Stream.runForEach(stream, (bytes) =>
+      owned.release || owned.wipe
+        ? Effect.andThen(writeStdoutWhole(bytes), Effect.sync(() => {
+          written += bytes.length
+          done(bytes, owned)
+        }))
+        : Effect.andThen(writeStdout(bytes), Effect.sync(() => (written += bytes.length)))),
     total,
     () => written
   ).pipe(Effect.map(() => written))
@@ -233,7 +307,10 @@ const writeAll = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, write: (bytes: 
 const sealedSize = (size: number) => size + 16 * Math.max(1, Math.ceil(size / 65536))
 
 /** How a failure ends the run: its message (and age's hints), its exit code. */
-const failure = (error: unknown, context: { readonly decrypt: boolean; readonly identities: number; readonly path?: string | undefined }): Stop => {
+const failure = (
+  error: unknown,
+  context: { readonly decrypt: boolean; readonly identities: number; readonly path?: string | undefined; readonly inOrder?: boolean }
+): Stop => {
   if (error instanceof Stop) return error
   const tagged = error as { readonly _tag?: string; readonly message?: string; readonly reason?: AgeErrorReason }
   switch (tagged._tag) {
@@ -250,9 +327,9 @@ const failure = (error: unknown, context: { readonly decrypt: boolean; readonly 
         ])
       }
       if (exitCodeForAge(reason) === ExitCode.tampered && (context.path !== undefined || reason._tag !== "BadHeaderMac")) {
-        lines.push(context.path !== undefined
+        lines.push(context.path !== undefined && context.inOrder !== true
           ? `sluice: ${context.path}: not written`
-          : "sluice: standard output: only the chunks before it were written; the output is incomplete, do not use it")
+          : `sluice: ${context.path ?? "standard output"}: only the chunks before it were written; the output is incomplete, do not use it`)
       }
       return new Stop(exitCodeForAge(reason), lines)
     }
@@ -357,17 +434,21 @@ export const encryptProgram = async (
   const size = plan.input.kind === "file" ? sizeOf(plan.input.path) : undefined
   const total = size === undefined ? undefined : sealedSize(size)
   const output = plan.output
-  const run = output.kind === "file"
+  const inOrder = output.kind === "file" && isStreamDestination(output.path)
+  const run = output.kind === "file" && inOrder
+    ? toDevice(output.path, encrypt(source, { ...options, armor: plan.armor }), total, { release: !plan.armor, wipe: false }).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
+    : output.kind === "file"
     ? toFile(output.path, total, (tempPath, write) =>
       plan.armor
         ? writeAll(encrypt(source, { ...options, armor: true }), write).pipe(Effect.map((n) => ({ plaintextBytes: size ?? 0, ciphertextBytes: n })))
         : encryptToSink(source, new PathSink({ path: tempPath }), options))
-    : toStdout(encrypt(source, { ...options, armor: plan.armor }), total).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
+    : toStdout(encrypt(source, { ...options, armor: plan.armor }), total, { release: !plan.armor, wipe: false }).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
   return finish(run.pipe(Effect.ensuring(Effect.sync(() => passphrase?.fill(0)))), plan.json, out, err, {
     operation: "encrypt",
     decrypt: false,
     identities: 0,
-    path: output.kind === "file" ? output.path : undefined
+    path: output.kind === "file" ? output.path : undefined,
+    inOrder
   })
 }
 
@@ -438,12 +519,16 @@ export const decryptProgram = (
   const size = plan.input.kind === "file" ? sizeOf(plan.input.path) : undefined
   const output = plan.output
   const armored = plan.input.kind === "file" && isArmored(startOf(plan.input.path) ?? new Uint8Array(0))
-  const run = output.kind === "file"
+  // A device or FIFO gets authenticated chunks in order, as standard output does.
+  const inOrder = output.kind === "file" && isStreamDestination(output.path)
+  const run = output.kind === "file" && inOrder
+    ? toDevice(output.path, decrypt(source, options), size, { release: true, wipe: true }).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 })))
+    : output.kind === "file"
     ? toFile(output.path, size, (tempPath, write) =>
       plan.input.kind === "file" && !armored
         ? decryptToSink(source, new PathSink({ path: tempPath }), options)
         : writeAll(decrypt(source, options), write).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))), true)
-    : (plan.checkPrintable ? toTerminal(decrypt(source, options)) : toStdout(decrypt(source, options), size)).pipe(
+    : (plan.checkPrintable ? toTerminal(decrypt(source, options)) : toStdout(decrypt(source, options), size, { release: true, wipe: true })).pipe(
       Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 }))
     )
   return finish(
@@ -461,6 +546,6 @@ export const decryptProgram = (
     plan.json,
     out,
     err,
-    { operation: "decrypt", decrypt: true, identities: identities.length, path: output.kind === "file" ? output.path : undefined }
+    { operation: "decrypt", decrypt: true, identities: identities.length, path: output.kind === "file" ? output.path : undefined, inOrder }
   )
 }

@@ -6,6 +6,7 @@ import { type Command, Option } from "commander"
 import type { EarlyWorker } from "../earlyWorker.js"
 import { workersOption } from "../options.js"
 import { runCommand } from "../runtime.js"
+import { AGE_WORKER_HEAP } from "../ageWorkers.js"
 import { type DecryptArgs, type EncryptArgs, planDecrypt, planEncrypt } from "./ageArgs.js"
 
 const repeated = (value: string, previous: Array<string> = []) => [...previous, value]
@@ -75,7 +76,7 @@ ${exitCodesHelp}`)
       try {
         const plan = planEncrypt(input, opts, { stdoutIsTTY: process.stdout.isTTY === true })
         const program = await encryptProgram(plan, out, err)
-        setExit(await runCommand(program, { workers: opts.workers, cache: false, early }))
+        setExit(await runCommand(program, { workers: opts.workers, cache: false, early, workerHeap: AGE_WORKER_HEAP }))
       } catch (error) {
         const code = stopped(error, err)
         if (code === undefined) throw error
@@ -117,7 +118,7 @@ ${exitCodesHelp}`)
       try {
         const plan = planDecrypt(input, opts, { stdoutIsTTY: process.stdout.isTTY === true })
         const program = decryptProgram(plan, out, err)
-        setExit(await runCommand(program, { workers: opts.workers, cache: false, early }))
+        setExit(await runCommand(program, { workers: opts.workers, cache: false, early, workerHeap: AGE_WORKER_HEAP }))
       } catch (error) {
         const code = stopped(error, err)
         if (code === undefined) throw error

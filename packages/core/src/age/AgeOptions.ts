@@ -7,8 +7,8 @@ import type { AgeKeyKernel } from "./AgeKeyKernel.js"
 import type { AgeIdentity } from "./identities.js"
 import type { AgeRecipient } from "./recipients.js"
 
-/** Chunks (64 KiB of plaintext each) one worker task seals or opens: 16 = 1 MiB. */
-export const DEFAULT_CHUNKS_PER_PIECE = 16
+/** Chunks (64 KiB of plaintext each) one worker task seals or opens: 64 = 4 MiB. */
+export const DEFAULT_CHUNKS_PER_PIECE = 64
 
 export interface EncryptOptions {
   /** Recipients (parsed with `parseRecipient` / `parseRecipientsFile`); or `passphrase`, not both. */

@@ -38,22 +38,29 @@ const readFully = (reader: ByteReader, buffer: Uint8Array, position: number): Ef
 }
 
 /**
- * Buffers kept for the next piece on this thread: a fresh 1 MiB array per piece (input and
- * output) left the collector ~1 s of work per 256 MiB here. Plaintext is wiped before a
- * buffer is kept; a kept buffer is only ever handed to the next task as scratch space.
+ * Buffers kept for the next piece on this thread: a fresh array per piece left the
+ * collector ~1 s of work per 256 MiB here. A piece is sealed or opened in one buffer (read
+ * into it, sealed or opened there, written from it), so a worker holds one per task in
+ * flight. Plaintext is wiped before a buffer is kept; a kept buffer is only ever handed to
+ * the next task as scratch space, and returned bytes (transferred) are never kept.
  */
 const spare: Array<Uint8Array<ArrayBuffer>> = []
-const SPARE_LIMIT = 6
+const SPARE_LIMIT = 1
 
 const take = (size: number): Uint8Array<ArrayBuffer> => {
   const i = spare.findIndex((b) => b.length >= size)
   return i >= 0 ? spare.splice(i, 1)[0]!.subarray(0, size) : new Uint8Array(size)
 }
 
-const giveBack = (buffer: Uint8Array, wipe: boolean) => {
-  if (wipe) buffer.fill(0)
-  if (spare.length < SPARE_LIMIT && buffer.byteOffset === 0 && buffer.buffer instanceof ArrayBuffer) spare.push(new Uint8Array(buffer.buffer))
+const giveBack = (buffer: Uint8Array<ArrayBuffer>, wipe: boolean) => {
+  const whole = new Uint8Array(buffer.buffer)
+  if (wipe) whole.fill(0)
+  if (spare.length < SPARE_LIMIT) spare.push(whole)
 }
+
+/** One chunk's room: chunks opened, and chunks sealed by an AEAD that cannot seal in place; wiped after each piece. */
+let scratchBuffer: Uint8Array | undefined
+const scratch = (size: number) => (scratchBuffer ??= new Uint8Array(CHUNK_SIZE)).subarray(0, size)
 
 /** A source that gave fewer bytes than its size promised changed while it was read. */
 const changed = (source: Source) => sourceError(new ReadFailed({ path: sourceName(source), code: "ECHANGED" }))
@@ -70,17 +77,13 @@ export const ageHandlers = (aead: Aead) => AgeRpcs.toLayer(Effect.gen(function*(
   const openSink = (sink: PathSink) =>
     Option.isSome(sinks) ? sinks.value.open(sink) : Effect.fail(new OutputFailed({ path: sinkName(sink), code: "ENOTSUP" }))
 
-  /** The piece's input: the bytes sent, or the worker's own read of its range. */
-  const inputOf = (p: { readonly source?: Source | undefined; readonly input?: Uint8Array | undefined; readonly inOffset: number; readonly inLength: number }) =>
+  /** Reads `p`'s range of its source into `buffer` (`p.inLength` bytes). */
+  const readRange = (p: { readonly source?: Source | undefined; readonly inOffset: number; readonly inLength: number }, buffer: Uint8Array) =>
     Effect.gen(function*() {
-      if (p.input !== undefined) return p.input
-      if (p.source === undefined) return new Uint8Array(0)
-      const buffer = take(p.inLength)
-      if (p.inLength === 0) return buffer
+      if (p.source === undefined || p.inLength === 0) return
       const reader = yield* sources.open(p.source)
       const n = yield* readFully(reader, buffer, p.inOffset)
       if (n !== p.inLength) return yield* Effect.fail(changed(p.source))
-      return buffer
     })
 
   return {
@@ -102,49 +105,77 @@ export const ageHandlers = (aead: Aead) => AgeRpcs.toLayer(Effect.gen(function*(
       })),
 
     AgeSeal: (p) => {
-      let input: Uint8Array | undefined
-      let out: Uint8Array<ArrayBuffer> | undefined
+      let buffer: Uint8Array<ArrayBuffer> | undefined
+      let sealed = false
       return Effect.scoped(Effect.gen(function*() {
-        input = yield* inputOf(p)
-        // Returned bytes leave this thread (transferred): only a sink's output buffer is reused.
-        const size = input.length + TAG_SIZE * p.chunks
-        out = p.sink === undefined ? new Uint8Array(size) : take(size)
+        const size = p.inLength + TAG_SIZE * p.chunks
+        // Returned bytes leave this thread (transferred): only a sink's buffer is reused.
+        const out = buffer = p.sink === undefined ? new Uint8Array(size) : take(size)
+        // A range the worker reads goes to the buffer's tail; each chunk is then moved down
+        // to its place (its tag's room ahead of it) and sealed there, over its plaintext.
+        const tail = size - p.inLength
+        const plaintext = p.input ?? out.subarray(tail)
+        if (p.input === undefined) yield* readRange(p, plaintext)
         const nonce = new Uint8Array(AEAD_NONCE_SIZE)
         for (let i = 0; i < p.chunks; i++) {
-          const plain = input.subarray(i * CHUNK_SIZE, Math.min(input.length, (i + 1) * CHUNK_SIZE))
+          const start = i * CHUNK_SIZE
+          const length = Math.min(CHUNK_SIZE, p.inLength - start)
           const final = p.final && i === p.chunks - 1
-          if (!final && plain.length !== CHUNK_SIZE) throw new RangeError("only the final chunk may be short")
-          aead.seal(p.key, chunkNonce(p.firstChunk + i, final, nonce), plain, out.subarray(i * ENCRYPTED_CHUNK_SIZE, i * ENCRYPTED_CHUNK_SIZE + plain.length + TAG_SIZE))
+          if (!final && length !== CHUNK_SIZE) throw new RangeError("only the final chunk may be short")
+          const at = i * ENCRYPTED_CHUNK_SIZE
+          const target = out.subarray(at, at + length + TAG_SIZE)
+          chunkNonce(p.firstChunk + i, final, nonce)
+          if (p.input !== undefined) aead.seal(p.key, nonce, p.input.subarray(start, start + length), target)
+          else {
+            out.copyWithin(at, tail + start, tail + start + length)
+            if (aead.inPlace === true) aead.seal(p.key, nonce, out.subarray(at, at + length), target)
+            else {
+              const chunk = scratch(length)
+              chunk.set(out.subarray(at, at + length))
+              aead.seal(p.key, nonce, chunk, target)
+            }
+          }
         }
-        const sealed = out
+        // Every byte of the buffer is ciphertext now.
+        sealed = true
         if (p.sink === undefined) {
-          out = undefined
-          return { bytes: sealed.length, output: sealed }
+          buffer = undefined
+          return { bytes: out.length, output: out }
         }
         const writer = yield* openSink(p.sink)
         if (p.header !== undefined) yield* writer.write(p.header, 0)
-        yield* writer.write(sealed, p.outOffset)
-        return { bytes: sealed.length }
+        yield* writer.write(out, p.outOffset)
+        return { bytes: out.length }
       })).pipe(Effect.ensuring(Effect.sync(() => {
         p.key.fill(0)
-        if (input !== undefined && input !== p.input) giveBack(input, true)
         p.input?.fill(0)
-        if (out !== undefined) giveBack(out, false)
+        scratchBuffer?.fill(0)
+        if (buffer !== undefined) {
+          if (p.sink !== undefined) giveBack(buffer, !sealed)
+          else buffer.fill(0)
+        }
       })))
     },
 
     AgeOpen: (p) => {
-      let out: Uint8Array<ArrayBuffer> | undefined
-      let input: Uint8Array | undefined
+      let buffer: Uint8Array<ArrayBuffer> | undefined
       let keep = false
       return Effect.scoped(Effect.gen(function*() {
-        input = yield* inputOf(p)
-        const ciphertext_ = input
-        const chunkSizes = (i: number) => Math.min(ENCRYPTED_CHUNK_SIZE, ciphertext_.length - i * ENCRYPTED_CHUNK_SIZE)
+        // A range the worker reads is opened in its own buffer: each chunk through the scratch
+        // buffer, its plaintext then put down over the tags before it. Bytes sent get a buffer of plaintext.
+        let ciphertext_: Uint8Array
+        if (p.input !== undefined) ciphertext_ = p.input
+        else {
+          ciphertext_ = buffer = p.sink === undefined ? new Uint8Array(p.inLength) : take(p.inLength)
+          yield* readRange(p, ciphertext_)
+        }
+        const ciphertextAll = ciphertext_
+        const chunkSizes = (i: number) => Math.min(ENCRYPTED_CHUNK_SIZE, ciphertextAll.length - i * ENCRYPTED_CHUNK_SIZE)
         let plainLength = 0
         for (let i = 0; i < p.chunks; i++) plainLength += Math.max(0, chunkSizes(i) - TAG_SIZE)
         // Returned plaintext leaves this thread; a sink's is written, wiped and reused.
-        out = p.sink === undefined ? new Uint8Array(plainLength) : take(plainLength)
+        const out = buffer ??= p.sink === undefined ? new Uint8Array(plainLength) : take(plainLength)
+        const inBuffer = out === ciphertextAll
         const total = p.final ? p.firstChunk + p.chunks : Number.MAX_SAFE_INTEGER
         const nonce = new Uint8Array(AEAD_NONCE_SIZE)
         let released = 0
@@ -152,27 +183,41 @@ export const ageHandlers = (aead: Aead) => AgeRpcs.toLayer(Effect.gen(function*(
         for (let i = 0; i < p.chunks && failure === undefined; i++) {
           const size = chunkSizes(i)
           const index = p.firstChunk + i
-          const ciphertext = ciphertext_.subarray(i * ENCRYPTED_CHUNK_SIZE, i * ENCRYPTED_CHUNK_SIZE + size)
-          const target = out.subarray(i * CHUNK_SIZE, i * CHUNK_SIZE + Math.max(0, size - TAG_SIZE))
-          const outcome = openChunk(index, total, size, (final) => aead.open(p.key, chunkNonce(index, final, nonce), ciphertext, target))
-          if (outcome.release) released += target.length
-          else target.fill(0)
+          const at = i * ENCRYPTED_CHUNK_SIZE
+          const length = Math.max(0, size - TAG_SIZE)
+          const ciphertext = ciphertextAll.subarray(at, at + size)
+          const dest = i * CHUNK_SIZE
+          const open = (target: Uint8Array) => (final: boolean) => aead.open(p.key, chunkNonce(index, final, nonce), ciphertext, target)
+          let outcome
+          if (!inBuffer) {
+            const target = out.subarray(dest, dest + length)
+            outcome = openChunk(index, total, size, open(target))
+            if (!outcome.release) target.fill(0)
+          } else {
+            // Not in place even where the AEAD could: libsodium zeroes its output when a tag
+            // fails, and the chunk's ciphertext must survive to be tried under the other flag.
+            const chunk = scratch(length)
+            outcome = openChunk(index, total, size, open(chunk))
+            if (outcome.release) out.set(chunk, dest)
+          }
+          if (outcome.release) released += length
           failure = outcome.failure
         }
         if (p.sink === undefined) {
           keep = true
-          return failure === undefined ? { released, output: out.subarray(0, released) } : { released, output: out.subarray(0, released), failure }
+          const output = out.subarray(0, released)
+          return failure === undefined ? { released, output } : { released, output, failure }
         }
         if (failure !== undefined) return { released, failure }
         const writer = yield* openSink(p.sink)
-        yield* writer.write(out, p.outOffset)
+        yield* writer.write(out.subarray(0, plainLength), p.outOffset)
         return { released }
       })).pipe(Effect.ensuring(Effect.sync(() => {
         p.key.fill(0)
-        if (input !== undefined && input !== p.input) giveBack(input, false)
-        if (!keep && out !== undefined) {
-          if (p.sink !== undefined) giveBack(out, true)
-          else out.fill(0)
+        scratchBuffer?.fill(0)
+        if (!keep && buffer !== undefined) {
+          if (p.sink !== undefined) giveBack(buffer, true)
+          else buffer.fill(0)
         }
       })))
     }

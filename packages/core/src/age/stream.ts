@@ -33,6 +33,13 @@ export interface Aead {
   readonly seal: (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, out: Uint8Array, aad?: Uint8Array) => void
   /** False when the tag does not verify; `out` then holds nothing to use. */
   readonly open: (key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, out: Uint8Array, aad?: Uint8Array) => boolean
+  /**
+   * True when `seal`'s `out` may be the plaintext itself (the same bytes at the same
+   * offset: libsodium). The workers then seal a piece in its one buffer; otherwise each
+   * chunk goes through a scratch buffer. (`open` never works in place: a failed one may
+   * zero its output, and the ciphertext must survive to be tried under the other flag.)
+   */
+  readonly inPlace?: boolean
 }
 
 /** Throws unless `key` and `nonce` have ChaCha20-Poly1305's sizes and `out` the size the call writes. */

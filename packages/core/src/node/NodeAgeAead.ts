@@ -12,6 +12,8 @@ import { NATIVE_SODIUM_IMPLEMENTATION, type NativeSodium, nativeSodium } from ".
 /** libsodium's `crypto_aead_chacha20poly1305_ietf_*`: verifies the tag before it writes any plaintext. */
 export const sodiumAead = (sodium: NativeSodium): Aead => ({
   name: NATIVE_SODIUM_IMPLEMENTATION,
+  // libsodium reads each block before it writes it, and checks the tag before decrypting.
+  inPlace: true,
   seal: (key, nonce, plaintext, out, aad) => {
     checkAeadSizes(key, nonce, out, plaintext.length + TAG_SIZE)
     sodium.crypto_aead_chacha20poly1305_ietf_encrypt(out, plaintext, aad ?? null, null, nonce, key)

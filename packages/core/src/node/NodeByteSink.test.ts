@@ -35,6 +35,18 @@ describe("NodeByteSink", () => {
     expect(readdirSync(dir).filter((name) => name.endsWith(".sluice-tmp"))).toEqual([])
   })
 
+  it("a file removed and made again under the same name gets the next writes, not the removed one kept open", async () => {
+    const path = join(dir, "again")
+    const writeAt = (bytes: Uint8Array, at: number) =>
+      Effect.runPromise(Effect.scoped(Effect.flatMap(NodeByteSink.open(new PathSink({ path })), (writer) => writer.write(bytes, at))))
+    writeFileSync(path, "")
+    await writeAt(piece(0, 4), 0)
+    rmSync(path)
+    writeFileSync(path, "")
+    await writeAt(piece(1, 4), 4)
+    expect([...readFileSync(path)]).toEqual([0, 0, 0, 0, 2, 2, 2, 2])
+  })
+
   it("never creates a file: a path that does not exist is OutputFailed ENOENT", async () => {
     const error = await Effect.runPromise(Effect.flip(Effect.scoped(NodeByteSink.open(new PathSink({ path: join(dir, "none") })))))
     expect(error).toMatchObject({ _tag: "OutputFailed", code: "ENOENT" })

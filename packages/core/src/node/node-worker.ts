@@ -35,3 +35,6 @@ Effect.runFork(Layer.launch(WorkerLive))
 // after it: ~30 ms of CPU off the path to each worker's first key. Its first request finds
 // the module loaded (the same `import()`); a failure here is the first request's to report.
 if (warms(workerData, "keygen")) void import("./keygenHandlers.js").then((m) => m.warm(), () => undefined)
+// The same for age (`{ warm: ["age"] }`: the CLI's encrypt and decrypt): its handlers and
+// libsodium load now, each worker in parallel with the calling thread's program.
+if (warms(workerData, "age")) void import("./ageHandlers.js").catch(() => undefined)
