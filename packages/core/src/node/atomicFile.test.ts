@@ -1,4 +1,5 @@
 import { Effect, Exit, Fiber } from "effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -202,6 +203,41 @@ describe("writeAtomically", () => {
     expect(outputFailed(error)).toEqual({ path: path(), code })
     expect(used).toBe(false)
     expect(entries()).toEqual([])
+  })
+
+  describe("a destination that is not a regular file (a FIFO here; /dev/null alike)", () => {
+    /** A FIFO in the test's directory, and everything a reader takes from it until it closes. */
+    const fifo = () => {
+      const path = join(dir, "pipe")
+      execFileSync("mkfifo", [path])
+      const chunks: Array<Buffer> = []
+      const read = new Promise<string>((resolve, reject) => {
+        fs.createReadStream(path).on("data", (c) => chunks.push(c as Buffer)).on("end", () => resolve(Buffer.concat(chunks).toString())).on("error", reject)
+      })
+      return { path, read }
+    }
+
+    it("is written in order in place, never renamed over: it stays a FIFO and no temporary file is made", async () => {
+      const { path, read } = fifo()
+      await Effect.runPromise(writeAtomically(path, (file) =>
+        Effect.gen(function*() {
+          expect(file.tempPath).toBe(path)
+          yield* file.write("one\n")
+          yield* file.write("two\n")
+        })))
+      expect(await read).toBe("one\ntwo\n")
+      expect(fs.statSync(path).isFIFO()).toBe(true)
+      expect(entries()).toEqual(["pipe"])
+    })
+
+    it("is neither removed nor replaced when the writer fails", async () => {
+      const { path, read } = fifo()
+      const exit = await Effect.runPromiseExit(writeAtomically(path, (file) => Effect.andThen(file.write("partial"), Effect.fail("broken"))))
+      expect(Exit.isFailure(exit)).toBe(true)
+      await read
+      expect(fs.statSync(path).isFIFO()).toBe(true)
+      expect(entries()).toEqual(["pipe"])
+    })
   })
 
   it.skipIf(process.getuid?.() === 0)("an unwritable directory: OutputFailed EACCES before use", async () => {

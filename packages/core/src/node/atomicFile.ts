@@ -4,6 +4,11 @@
  * flushed to disk, renamed over the destination and the directory entry is flushed too.
  * On any failure or interruption the temporary file is removed and the destination is
  * left exactly as it was: a reader never sees a half-written checksum file.
+ *
+ * A destination that is not a regular file (a device such as /dev/null, a FIFO, a socket)
+ * cannot be replaced whole: renaming a file over it would put a regular file in the
+ * device's place. It is opened and written in order as it is, never renamed over nor
+ * removed; "whole or not at all" cannot hold there, as for a pipe.
  */
 import { Effect, Exit } from "effect"
 import { randomBytes } from "node:crypto"
@@ -70,6 +75,8 @@ interface Temp {
   readonly handle: fs.promises.FileHandle
   /** The mode given at the commit (`privateUntilCommitted`); undefined: the file has its mode already. */
   readonly finalMode: number | undefined
+  /** True where the destination is not a regular file: written in place (`tempPath` is `target`). */
+  readonly direct: boolean
   closed: boolean
 }
 
@@ -89,13 +96,17 @@ const createTemp = (path: string, mode: number, keepMode: boolean, privately: bo
       const target = link?.isSymbolicLink() ? await fs.promises.realpath(path) : path
       const existing = link?.isSymbolicLink() ? await fs.promises.stat(target) : link
       if (existing?.isDirectory()) throw errno("EISDIR")
+      if (existing !== undefined && !existing.isFile()) {
+        const handle = await fs.promises.open(target, "w")
+        return { path, target, tempPath: target, handle, finalMode: undefined, direct: true, closed: false }
+      }
       const tempPath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.sluice-tmp`)
       // A file that replaces another keeps its permissions, as `> FILE` would.
       const kept = existing !== undefined && keepMode ? existing.mode & 0o7777 : undefined
       if (privately) {
         // Reading the umask does not change it (process.umask() with no argument).
         const handle = await fs.promises.open(tempPath, "wx", 0o600)
-        return { path, target, tempPath, handle, finalMode: kept ?? (mode & ~process.umask()), closed: false }
+        return { path, target, tempPath, handle, finalMode: kept ?? (mode & ~process.umask()), direct: false, closed: false }
       }
       const handle = await fs.promises.open(tempPath, "wx", mode)
       if (kept !== undefined) {
@@ -105,7 +116,7 @@ const createTemp = (path: string, mode: number, keepMode: boolean, privately: bo
           throw cause
         })
       }
-      return { path, target, tempPath, handle, finalMode: undefined, closed: false }
+      return { path, target, tempPath, handle, finalMode: undefined, direct: false, closed: false }
     },
     catch: fail(path)
   })
@@ -184,6 +195,7 @@ export const writeAtomically = <A, E, R>(
       }
       const commit = Effect.uninterruptible(Effect.gen(function*() {
         yield* flush
+        if (temp.direct) return yield* closeTemp(temp)
         yield* Effect.tryPromise({ try: () => temp.handle.sync(), catch: fail(path) })
         if (temp.finalMode !== undefined) {
           const finalMode = temp.finalMode
@@ -204,7 +216,7 @@ export const writeAtomically = <A, E, R>(
       return Effect.tap(use(file), () => commit).pipe(Effect.ensuring(wipePending))
     },
     (temp, exit) =>
-      Exit.isSuccess(exit) ? Effect.void : closeTemp(temp).pipe(
+      Exit.isSuccess(exit) ? Effect.void : temp.direct ? Effect.ignore(closeTemp(temp)) : closeTemp(temp).pipe(
         Effect.ignore,
         Effect.andThen(Effect.promise(() => fs.promises.rm(temp.tempPath, { force: true }).catch(() => {})))
       )
