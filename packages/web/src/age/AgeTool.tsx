@@ -115,13 +115,25 @@ export const AgeTool = ({ runtime }: { readonly runtime: PoolRuntime }) => {
     forgetSecrets()
   }
 
-  const readKeyFile = async (file: File): Promise<string | undefined> => {
-    if (file.size > KEY_FILE_LIMIT) {
-      setProblem(`${file.name} is too large to be a key file.`)
-      return undefined
-    }
-    return file.text()
-  }
+  /** A button that picks a recipients or identity file and hands over its name and text. */
+  const keyFileButton = (label: string, testId: string, use: (name: string, text: string) => void) => (
+    <label className="button small">
+      {label}
+      <input
+        type="file"
+        hidden
+        data-testid={testId}
+        disabled={busy}
+        onChange={async (event) => {
+          const file = event.target.files?.[0]
+          event.target.value = ""
+          if (file === undefined) return
+          if (file.size > KEY_FILE_LIMIT) return setProblem(`${file.name} is too large to be a key file.`)
+          use(file.name, await file.text())
+        }}
+      />
+    </label>
+  )
 
   const strength = estimateStrength(passphrase)
   const kind = saveKind()
@@ -311,22 +323,8 @@ export const AgeTool = ({ runtime }: { readonly runtime: PoolRuntime }) => {
                     disabled={busy}
                   />
                 </label>
-                <label className="button small">
-                  Add a recipients file
-                  <input
-                    type="file"
-                    hidden
-                    data-testid="age-pick-recipients"
-                    disabled={busy}
-                    onChange={async (event) => {
-                      const file = event.target.files?.[0]
-                      event.target.value = ""
-                      if (file === undefined) return
-                      const text = await readKeyFile(file)
-                      if (text !== undefined) setRecipients((current) => `${current}${current === "" || current.endsWith("\n") ? "" : "\n"}${text}`)
-                    }}
-                  />
-                </label>
+                {keyFileButton("Add a recipients file", "age-pick-recipients", (_, text) =>
+                  setRecipients((current) => `${current}${current === "" || current.endsWith("\n") ? "" : "\n"}${text}`))}
               </>
             ) : (
               <>
@@ -400,22 +398,7 @@ export const AgeTool = ({ runtime }: { readonly runtime: PoolRuntime }) => {
               />
             </label>
             <div className="tool-actions">
-              <label className="button small">
-                Pick an identity file
-                <input
-                  type="file"
-                  hidden
-                  data-testid="age-pick-identity"
-                  disabled={busy}
-                  onChange={async (event) => {
-                    const file = event.target.files?.[0]
-                    event.target.value = ""
-                    if (file === undefined) return
-                    const text = await readKeyFile(file)
-                    if (text !== undefined) setIdentityFile({ name: file.name, text })
-                  }}
-                />
-              </label>
+              {keyFileButton("Pick an identity file", "age-pick-identity", (name, text) => setIdentityFile({ name, text }))}
               {identityFile !== undefined ? (
                 <span className="hint">
                   {identityFile.name}{" "}
