@@ -168,7 +168,7 @@ describe("HashJobs", () => {
     const pool = makeTestJobs({ size: 1 }).pool
     const frames = makeFrames()
     const runtime = ManagedRuntime.make(pool.layer)
-    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, now: () => clock })
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, now: () => clock, progressEveryMs: 0 })
     cleanups.push(() => runtime.dispose())
     jobs.addFiles([{ path: "big", file: file("big", 4000) }], ["sha256"])
     await settle(frames, () => pool.tasks.length === 1)
@@ -280,7 +280,7 @@ describe("HashJobs", () => {
   it("hashes typed text as UTF-8 with the real inline pool, and only the latest text", async () => {
     const frames = makeFrames()
     const runtime = ManagedRuntime.make(layerInline)
-    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, textDelayMs: 5 })
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, textDelayMs: 5, progressEveryMs: 0 })
     cleanups.push(() => runtime.dispose())
     jobs.hashText("draft", ["sha256"])
     jobs.hashText("héllo wörld", ["sha256", "md5"])
@@ -297,7 +297,7 @@ describe("HashJobs", () => {
   it("hashes a File with the real inline pool", async () => {
     const frames = makeFrames()
     const runtime = ManagedRuntime.make(layerInline)
-    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame })
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, progressEveryMs: 0 })
     cleanups.push(() => runtime.dispose())
     const bytes = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) & 0xff)
     jobs.addFiles([{ path: "data.bin", file: new File([bytes], "data.bin") }], ["sha256", "blake3"])
@@ -311,7 +311,7 @@ describe("HashJobs with the result cache", () => {
     const frames = makeFrames()
     const runtime = ManagedRuntime.make(Layer.merge(layerInline, cacheLayer({ indexedDb: false })))
     let useCache = true
-    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, useCache: () => useCache })
+    const jobs = makeHashJobs({ runtime, scheduleFrame: frames.scheduleFrame, useCache: () => useCache, progressEveryMs: 0 })
     cleanups.push(() => runtime.dispose())
     const bytes = new Uint8Array(2 * 1024 * 1024).map((_, i) => (i * 7) & 0xff)
     const expected = createHash("sha256").update(bytes).digest("hex")

@@ -156,6 +156,9 @@ export const makeTestJobs = (
     runtime,
     scheduleFrame: frames.scheduleFrame,
     textDelayMs: 0,
+    // Progress published at the next frame: the window of at most 4 a second runs on the
+    // real clock, which a test's frames do not wait for (HashJobs.test.ts tests the window).
+    progressEveryMs: 0,
     ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.yieldTask === undefined ? {} : { yieldTask: options.yieldTask })
