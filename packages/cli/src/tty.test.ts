@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events"
 import { describe, expect, it, vi } from "vitest"
 import { ExitCode } from "./exitCode.js"
-import { askHidden, type HiddenInput } from "./tty.js"
+import { askHidden, type HiddenInput, withoutNewline } from "./tty.js"
 
 /** A terminal's input stream as askHidden uses it, recording raw mode and what was written. */
 const fakeTerminal = (maxBytes?: number) => {
@@ -57,5 +57,16 @@ describe("askHidden: a line typed without echo (derive's and age's prompts)", ()
     } finally {
       exit.mockRestore()
     }
+  })
+})
+
+describe("withoutNewline: a piped or file secret without echo's line end", () => {
+  it("drops one LF or CRLF, wipes the original, and leaves other bytes alone", () => {
+    const piped = new Uint8Array([0x61, 0x62, 0x0d, 0x0a])
+    expect(Array.from(withoutNewline(piped))).toEqual([0x61, 0x62])
+    expect(Array.from(piped)).toEqual([0, 0, 0, 0])
+    expect(Array.from(withoutNewline(new Uint8Array([0x61, 0x0a, 0x0a])))).toEqual([0x61, 0x0a])
+    const bare = new Uint8Array([0x61, 0x20])
+    expect(withoutNewline(bare)).toBe(bare)
   })
 })

@@ -81,3 +81,12 @@ export const openTty = (maxBytes?: number): Tty | undefined => {
   const input: HiddenInput = { stream, write: (text) => writeSync(fd, text), newline: "\r\n", ...(maxBytes === undefined ? {} : { maxBytes }) }
   return { ask: (question) => askHidden(input, question), close: () => stream.destroy() }
 }
+
+/** One trailing newline (`echo`'s, an editor's) is not part of a typed or piped secret; the original is wiped. */
+export const withoutNewline = (bytes: Uint8Array): Uint8Array => {
+  const cut = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? 2 : 1) : 0
+  if (cut === 0) return bytes
+  const trimmed = bytes.slice(0, bytes.length - cut)
+  bytes.fill(0)
+  return trimmed
+}

@@ -8,7 +8,7 @@
  */
 import { randomInt } from "node:crypto"
 import { readSync } from "node:fs"
-import { openTty, type Tty } from "../tty.js"
+import { openTty, type Tty, withoutNewline } from "../tty.js"
 import { AgeUsage } from "./ageArgs.js"
 
 export type { Tty }
@@ -26,15 +26,6 @@ export const GENERATED_WORDS = 10
 export const generatePassphrase = async (): Promise<string> => {
   const { wordlist } = await import("@scure/bip39/wordlists/english.js")
   return Array.from({ length: GENERATED_WORDS }, () => wordlist[randomInt(wordlist.length)]!).join("-")
-}
-
-/** One trailing newline (echo's, an editor's) is not part of a passphrase. */
-const withoutNewline = (bytes: Uint8Array): Uint8Array => {
-  const cut = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? 2 : 1) : 0
-  if (cut === 0) return bytes
-  const trimmed = bytes.slice(0, bytes.length - cut)
-  bytes.fill(0)
-  return trimmed
 }
 
 /** Everything `fd` gives until its end (at most one byte past the limit). */

@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs"
 import { totalmem } from "node:os"
 import { ExitCode } from "../exitCode.js"
 import type { EarlyWorker } from "../earlyWorker.js"
-import { askHidden } from "../tty.js"
+import { askHidden, withoutNewline } from "../tty.js"
 
 export const KDFS = ["pbkdf2", "hkdf", "scrypt", "argon2id"] as const
 export const KDF_HASHES = ["sha256", "sha512"] as const
@@ -227,15 +227,6 @@ const readStdin = async (): Promise<Uint8Array> => {
 /** A line typed on the terminal (standard input), not echoed; Ctrl-C ends the program as it would anywhere else. */
 export const prompt = (question: string): Promise<Uint8Array> =>
   askHidden({ stream: process.stdin, write: (text) => process.stderr.write(text), newline: "\n" }, question)
-
-/** One trailing newline, as `echo` and editors leave it, is not part of a password. */
-export const withoutNewline = (bytes: Uint8Array): Uint8Array => {
-  const cut = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? 2 : 1) : 0
-  if (cut === 0) return bytes
-  const trimmed = bytes.slice(0, bytes.length - cut)
-  bytes.fill(0)
-  return trimmed
-}
 
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? "EIO"
 const ERRNO_TEXT: Record<string, string> = { ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory" }

@@ -46,7 +46,8 @@ import { KEYGEN_WORKER_HEAP } from "../keygenWorkers.js"
 import { makeProgressReporter, renderKeyProgress } from "../progress.js"
 import { outputs, runCommand } from "../runtime.js"
 import { ageConvertCommand, ageKeyProgram, readSealRecipients } from "./ageKeygen.js"
-import { prompt, withoutNewline } from "./derive.js"
+import { withoutNewline } from "../tty.js"
+import { prompt } from "./derive.js"
 
 export interface KeygenCommandOptions {
   readonly type?: string
