@@ -35,7 +35,7 @@ ${lines.map((l) => `  "${l}"`).join(" +\n")}
 }
 
 // The BLAKE3 kernel's rounds are unrolled (~12 KiB, ~15% faster than a rounds loop that fits
-// in 4 KiB): a browser's main thread refuses to compile it synchronously and hashes BLAKE3 in
-// JS there (blake3Simd.ts); workers, where hashing runs, and Node compile it.
+// in 4 KiB): a browser that limits synchronous compilation on its main thread to 4 KiB hashes
+// BLAKE3 in JS there (blake3Simd.ts); workers, where hashing runs, and Node compile it.
 assemble(new URL("../src/hash/kernels/", import.meta.url), "blake3Simd", "BLAKE3_SIMD_WASM_BASE64", "The BLAKE3 SIMD kernel (4 or 64 chunks a call)", 16384)
 assemble(new URL("../src/node/", import.meta.url), "checkIndexSum", "CHECK_INDEX_SUM_WASM_BASE64", "The check index's closing sum")

@@ -1,6 +1,6 @@
 import { blake3 } from "@noble/hashes/blake3.js"
 import { readFileSync } from "node:fs"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { randomBytes } from "./blake3.testkit.js"
 import { BLAKE3_SIMD_WASM_BASE64 } from "./blake3Simd.wasm.js"
 import {
@@ -165,5 +165,29 @@ describe("Blake3SubtreeHasher with the SIMD kernel", () => {
     }
     const halves = [0, 1].map((h) => new Blake3SubtreeHasher(h * 32).update(input.subarray(h * 32 * K, (h + 1) * 32 * K)).subtreeCv())
     expect(blake3CombineSubtrees(halves)).toEqual(blake3(input))
+  })
+})
+
+describe("BLAKE3 where synchronous compilation of the kernel is refused (a browser's main thread with a 4 KiB limit)", () => {
+  it("reports no SIMD and the hasher still gives noble's digest on the JS kernel", async () => {
+    type ModuleConstructor = new(bytes: Uint8Array) => object
+    const wasm = (globalThis as unknown as { readonly WebAssembly: { Module: ModuleConstructor } }).WebAssembly
+    const Module = wasm.Module
+    const limited = function(bytes: Uint8Array) {
+      if (bytes.byteLength > 4096) throw new RangeError("WebAssembly.Module(): Buffer size is over the limit")
+      return new Module(bytes)
+    } as unknown as ModuleConstructor
+    vi.resetModules()
+    wasm.Module = limited
+    try {
+      const simd = await import("./blake3Simd.js")
+      const tree = await import("./blake3Tree.js")
+      expect(simd.simdAvailable()).toBe(false)
+      const input = randomBytes(200 * BLAKE3_CHUNK_LEN + 3, 8)
+      expect(new tree.Blake3SubtreeHasher(0).update(input).rootDigest()).toEqual(blake3(input))
+    } finally {
+      wasm.Module = Module
+      vi.resetModules()
+    }
   })
 })
