@@ -102,7 +102,9 @@ describe("HashJobs", () => {
     for (const task of pool.tasks) {
       for (const bytes of [100, 200, 300, 400]) task.progress(bytes)
     }
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    // Turns of the event loop rather than a few ms of the clock, for the events to reach the
+    // store: 5 ms was not always enough on a loaded machine (bytes still 0 at the frame).
+    for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setTimeout(resolve, 1))
     expect(frames.pending()).toBe(1)
     frames.run()
     expect(notified).toBe(1)

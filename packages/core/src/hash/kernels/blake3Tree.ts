@@ -15,7 +15,14 @@
  * and `blake3CombineSubtrees` rejects any other.
  */
 
-import { BLAKE3_SIMD_INPUT_BYTES, compressChunks4, simdAvailable } from "./blake3Simd.js"
+import {
+  BLAKE3_SIMD_INPUT_BYTES,
+  BLAKE3_SIMD_WIDE_BYTES,
+  BLAKE3_SIMD_WIDE_SUBTREE_CHUNKS,
+  compressChunks4,
+  compressChunks64,
+  simdAvailable
+} from "./blake3Simd.js"
 
 export const BLAKE3_CHUNK_LEN = 1024
 
@@ -597,21 +604,25 @@ export class Blake3SubtreeHasher {
   }
 
   /**
-   * At a chunk boundary (empty chunk state), compresses 4 whole chunks at a time with the
-   * SIMD kernel while more input follows them, pushing their CVs in order (§5.1.2).
-   * Returns the byte offset after them: at most 4 chunks of input are left.
+   * At a chunk boundary (empty chunk state), compresses whole chunks with the SIMD kernel
+   * while more input follows them, pushing their CVs in order (§5.1.2): 64 at a time as
+   * four 16-chunk subtrees wherever the chunk count is a multiple of 16 (each is then a
+   * node of this subtree), else 4 at a time. Returns the byte offset after them: at most
+   * 4 chunks of input are left.
    */
   private compressChunksSimd(data: Uint8Array, at: number, end: number): number {
     const cvs = SIMD_CVS
     const stack = this.stack
     while (end - at > BLAKE3_SIMD_INPUT_BYTES) {
-      compressChunks4(data, at, this.startChunk + this.chunksDone, cvs, 0)
+      const wide = end - at > BLAKE3_SIMD_WIDE_BYTES && this.chunksDone % BLAKE3_SIMD_WIDE_SUBTREE_CHUNKS === 0
+      if (wide) compressChunks64(data, at, this.startChunk + this.chunksDone, cvs, 0)
+      else compressChunks4(data, at, this.startChunk + this.chunksDone, cvs, 0)
       for (let c = 0; c < 32; c += 8) {
         const top = this.stackLen * 8
         for (let j = 0; j < 8; j++) stack[top + j] = cvs[c + j]!
-        this.pushChunk()
+        this.pushChunk(wide ? BLAKE3_SIMD_WIDE_SUBTREE_CHUNKS : 1)
       }
-      at += BLAKE3_SIMD_INPUT_BYTES
+      at += wide ? BLAKE3_SIMD_WIDE_BYTES : BLAKE3_SIMD_INPUT_BYTES
     }
     return at
   }
@@ -649,11 +660,15 @@ export class Blake3SubtreeHasher {
     }
   }
 
-  /** §5.1.2: the chunk CV just written on top of the stack completes a subtree per trailing 0-bit of the chunk count. */
-  private pushChunk(): void {
+  /**
+   * §5.1.2: the CV just written on top of the stack, of a chunk or of a subtree of `chunks`
+   * (a power of two dividing the chunk count before it), completes a subtree per further
+   * trailing 0-bit of the chunk count.
+   */
+  private pushChunk(chunks = 1): void {
     this.stackLen++
-    this.chunksDone++
-    for (let total = this.chunksDone; total % 2 === 0; total /= 2) {
+    this.chunksDone += chunks
+    for (let total = this.chunksDone / chunks; total % 2 === 0; total /= 2) {
       const left = (this.stackLen - 2) * 8
       compress(IV, 0, this.stack, left, 0, BLOCK_LEN, PARENT, this.stack, left, 8)
       this.stackLen--
