@@ -95,7 +95,7 @@ export const failureMessage = (error: unknown, mode: AgeJobRequest["mode"]): { r
 
 const capital = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`
 
-const PROGRESS_EVERY_MS = 100
+const PROGRESS_EVERY_MS = 250
 
 /**
  * Chunks per worker task: 64 (4 MiB) rather than the library's 16. Each task's result is a
