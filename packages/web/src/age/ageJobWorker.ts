@@ -9,15 +9,18 @@
  * ends. The pool is made once and kept for the next jobs.
  */
 import {
+  BlobSource,
+  encrypt,
   forgetIdentities,
   layer,
   layerInline,
   layerScheduler,
   parseIdentityFile,
   parseRecipientsFile,
+  webCryptoAgeKeyKernel,
   type WorkerPool
 } from "@sluice/core/browser"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import { type AgeJob, type AgeJobOutcome, type AgeJobRequest, type AgeProgress, startAgeJob } from "./ageJob.js"
 import { fsaSink, portSink, type Sink } from "./saveSinks.js"
 import type { SaveRequest } from "./saveWorker.js"
@@ -61,6 +64,18 @@ const poolLayer: Layer.Layer<WorkerPool> = nestedWorkers
 /** Built on the first job (or the page's warm request), then kept: its workers have libsodium loaded. */
 const runtime = ManagedRuntime.make(Layer.mergeAll(poolLayer, layerScheduler))
 const runtimeOf = () => runtime
+
+/**
+ * The pool's workers started and their cipher loaded (libsodium's WebAssembly, fetched and
+ * compiled on a worker's first age task) before the first job: two one-chunk pieces of
+ * zeros sealed to a random public key, the output dropped. Nothing secret is made or kept.
+ */
+const warm = encrypt(new BlobSource({ name: "warm-up", blob: new Blob([new Uint8Array(2 * 64 * 1024)]) }), {
+  recipients: [{ kind: "X25519", publicKey: crypto.getRandomValues(new Uint8Array(32)) }],
+  armor: false,
+  chunksPerPiece: 1,
+  kernel: webCryptoAgeKeyKernel
+}).pipe(Stream.runDrain, Effect.ignore)
 
 /** The job's request with its keys parsed here; a problem is a sentence (never a key's text). */
 const requestOf = (job: ThreadJob): AgeJobRequest | string => {
@@ -124,7 +139,7 @@ scope.onmessage = (event) => {
   switch (message.type) {
     case "warm":
       // The pool's workers start now, so the first job does not wait for them.
-      void runtime.runPromise(Effect.void).catch(() => undefined)
+      void runtime.runPromise(warm).catch(() => undefined)
       return
     case "start":
       void run(message.id, message.job, message.open).then(
