@@ -12,6 +12,10 @@
  * CDP before each of Sluice's runs, so a collection of it is not counted as the tool's
  * long task). Chromium's CPU is reported beside each time. The first round checks the
  * decrypted files' SHA-256 against the input's.
+ *
+ * `WEBAGE_PROFILE=PREFIX` (a diagnosis, not a figure: it adds the profiler's cost) writes a
+ * CPU profile of the page's main thread over each of Sluice's runs to
+ * `PREFIX-MODE-TIME.cpuprofile` and prints when each long task began after the click.
  */
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
@@ -117,6 +121,12 @@ const sluiceRun = async (session: WebSession, options: {
   await page.evaluate(watchLongTasks, { name: "__sluiceBenchAgeLong", buffered: false })
   const cpuBefore = chromiumCpuMs(session.profile)
   const mainBefore = rendererMainCpuMs(session.profile)
+  const profiling = process.env["WEBAGE_PROFILE"] === undefined ? undefined : await session.context.newCDPSession(page)
+  if (profiling !== undefined) {
+    await profiling.send("Profiler.enable")
+    await profiling.send("Profiler.setSamplingInterval", { interval: 500 })
+    await profiling.send("Profiler.start")
+  }
   const started = await page.evaluate(() => performance.now())
   await page.getByRole("button", { name: options.mode, exact: true }).click({ timeout: 5_000 })
   await page.waitForFunction(() => {
@@ -124,6 +134,12 @@ const sluiceRun = async (session: WebSession, options: {
     return s.done !== undefined || s.failed !== undefined
   }, undefined, { timeout: options.timeoutMs, polling: 50 })
   const cpuMs = chromiumCpuMs(session.profile) - cpuBefore
+  if (profiling !== undefined) {
+    const { profile } = await profiling.send("Profiler.stop")
+    const { writeFileSync } = await import("node:fs")
+    writeFileSync(`${process.env["WEBAGE_PROFILE"]}-${options.mode}-${Date.now()}.cpuprofile`, JSON.stringify(profile))
+    await profiling.detach()
+  }
   const main = [...rendererMainCpuMs(session.profile)].map(([pid, ms]) => ms - (mainBefore.get(pid) ?? ms))
   const state = await page.evaluate(() => (globalThis as unknown as { __sluiceBenchAge: DoneState }).__sluiceBenchAge)
   if (state.failed !== undefined) throw new Error(`the tool's ${options.mode.toLowerCase()} failed: ${state.failed}`)
@@ -133,6 +149,9 @@ const sluiceRun = async (session: WebSession, options: {
     s.until = performance.now()
     return s
   })
+  if (process.env["WEBAGE_PROFILE"] !== undefined) {
+    process.stderr.write(`  ${options.mode} long tasks (start after click ms/duration): ${seen.tasks.filter((t) => t.start >= seen.since).map((t) => `${Math.round(t.start - started)}/${Math.round(t.duration)}`).join(" ")}; done at ${Math.round(state.done! - started)}\n`)
+  }
   return {
     seconds: (state.done! - started) / 1000,
     cpuMs,

@@ -163,6 +163,9 @@ const typageIdentity = (page: Page) =>
     return { identity, recipient: await typage.identityToRecipient(identity) as string }
   })
 
+/** Whether the page started the tool's job thread (the job ran off the page's main thread). */
+const usedJobThread = (page: Page) => page.workers().some((worker) => worker.url().includes("ageJobWorker"))
+
 const pickFile = (page: Page, path: string) => page.getByTestId("age-pick-files").setInputFiles(path)
 const mode = (page: Page, which: "Encrypt" | "Decrypt") => page.getByRole("radio", { name: which, exact: true }).check()
 const submit = (page: Page, which: "Encrypt" | "Decrypt") => page.getByRole("button", { name: which, exact: true }).click()
@@ -181,6 +184,7 @@ describe("Sluice encrypts, typage decrypts", () => {
     await page.getByLabel(/^Recipients, one a line/).fill(`# typage's key\n${recipient}\n`)
     await submit(page, "Encrypt")
     await waitForRow(page, "x25519.bin", "Done")
+    expect(usedJobThread(page)).toBe(true)
     expect(await typageDecrypt(page, { opfs: "x25519.bin.age" }, { identity })).toBe(expected)
   })
 
@@ -199,6 +203,7 @@ describe("Sluice encrypts, typage decrypts", () => {
     const file = await download
     expect(file.suggestedFilename()).toBe("pass.bin.age.asc")
     await waitForRow(page, "pass.bin", "Done", 120_000)
+    expect(usedJobThread(page)).toBe(true)
     const saved = join(session.files, "pass.bin.age.asc")
     await file.saveAs(saved)
     expect((await readFile(saved, "utf8")).startsWith("-----BEGIN AGE ENCRYPTED FILE-----")).toBe(true)

@@ -5,7 +5,7 @@ import { ManagedRuntime } from "effect"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { Announcer } from "../components/Announcer.js"
 import { failureMessage } from "./ageJob.js"
-import { AgeTool, identitiesOf, outputName, recipientsOf } from "./AgeTool.js"
+import { AgeTool, identitiesOf, outputName, recipientsOf, threadJobOf } from "./AgeTool.js"
 
 const runtime = ManagedRuntime.make(layerInline)
 afterEach(() => cleanup())
@@ -47,6 +47,25 @@ describe("recipientsOf and identitiesOf", () => {
     const bad = identitiesOf("AGE-SECRET-KEY-1NOTAKEYATALL")
     expect(bad).toMatch(/^Identities, line 1: /)
     expect(bad).not.toContain("NOTAKEY")
+  })
+})
+
+describe("threadJobOf", () => {
+  const file = new File([new Uint8Array(1)], "a.bin")
+  it("hands the job thread the keys as text (it parses them there), or the passphrase", () => {
+    expect(threadJobOf({ mode: "encrypt", file, recipients: [], recipientsText: RECIPIENT, armor: true }))
+      .toEqual({ mode: "encrypt", file, recipientsText: RECIPIENT, armor: true })
+    const passphrase = new Uint8Array([1, 2])
+    expect(threadJobOf({ mode: "encrypt", file, passphrase, armor: false })).toEqual({ mode: "encrypt", file, passphrase, armor: false })
+    expect(threadJobOf({ mode: "decrypt", file, identities: [], identitiesText: IDENTITY })).toEqual({ mode: "decrypt", file, identitiesText: IDENTITY })
+    expect(threadJobOf({ mode: "decrypt", file, identities: [], passphrase })).toEqual({ mode: "decrypt", file, passphrase })
+  })
+
+  it("keeps on the page a job whose parsed keys have no text to send", () => {
+    const parsed = identitiesOf(IDENTITY)
+    if (typeof parsed === "string") throw new Error(parsed)
+    expect(threadJobOf({ mode: "decrypt", file, identities: parsed })).toBeUndefined()
+    expect(threadJobOf({ mode: "encrypt", file, recipients: [], armor: false })).toBeUndefined()
   })
 })
 

@@ -22,7 +22,9 @@ import { CopyButton } from "../components/CopyButton.js"
 import { estimateStrength } from "../derive/passwordStrength.js"
 import { formatBytes, formatPercent, formatRate } from "../format.js"
 import type { PoolRuntime } from "../keys/keyJob.js"
-import { type AgeJob, type AgeJobRequest, startAgeJob } from "./ageJob.js"
+import { type AgeJob, type AgeJobRequest, type AgeProgress, startAgeJob } from "./ageJob.js"
+import type { ThreadJob } from "./ageJobWorker.js"
+import { jobThreadAvailable, startThreadJob, warmJobThread } from "./ageThread.js"
 import { generatePassphrase } from "./passphrase.js"
 import { chooseDestination, SaveCancelled, saveKind } from "./saveTarget.js"
 
@@ -66,6 +68,17 @@ export const identitiesOf = (text: string): ReadonlyArray<AgeIdentity> | string 
   return parsed.identities
 }
 
+/** The request as the job thread takes it (keys as text, parsed there), when it can. */
+export const threadJobOf = (request: AgeJobRequest): ThreadJob | undefined => {
+  const passphrase = request.passphrase === undefined ? {} : { passphrase: request.passphrase }
+  if (request.mode === "encrypt") {
+    if (request.passphrase !== undefined) return { mode: "encrypt", file: request.file, passphrase: request.passphrase, armor: request.armor }
+    return request.recipientsText === undefined ? undefined : { mode: "encrypt", file: request.file, recipientsText: request.recipientsText, armor: request.armor }
+  }
+  if (request.identitiesText === undefined && request.identities.length > 0) return undefined
+  return { mode: "decrypt", file: request.file, ...(request.identitiesText === undefined ? {} : { identitiesText: request.identitiesText }), ...passphrase }
+}
+
 const STATUS_LABEL: Readonly<Record<Row["status"], string>> = {
   waiting: "Waiting",
   running: "Working",
@@ -94,9 +107,12 @@ export const AgeTool = ({ runtime }: { readonly runtime: PoolRuntime }) => {
   const stopped = useRef(false)
 
   // Leaving the tool stops its run (which aborts its output); the secrets go with the component's state.
-  useEffect(() => () => {
-    stopped.current = true
-    job.current?.cancel()
+  useEffect(() => {
+    warmJobThread()
+    return () => {
+      stopped.current = true
+      job.current?.cancel()
+    }
   }, [])
 
   const forgetSecrets = () => {
@@ -159,7 +175,8 @@ export const AgeTool = ({ runtime }: { readonly runtime: PoolRuntime }) => {
       } else {
         const parsed = recipientsOf(recipients)
         if (typeof parsed === "string") return setProblem(parsed)
-        request = (file) => ({ mode, file, recipients: parsed, armor })
+        const text = recipients
+        request = (file) => ({ mode, file, recipients: parsed, recipientsText: text, armor })
         wipe = () => undefined
       }
     } else {
@@ -172,7 +189,7 @@ export const AgeTool = ({ runtime }: { readonly runtime: PoolRuntime }) => {
       request = (file) => {
         const secret = typed === "" ? undefined : new TextEncoder().encode(typed)
         if (secret !== undefined) bytes.push(secret)
-        return { mode, file, identities: parsed, ...(secret === undefined ? {} : { passphrase: secret }) }
+        return { mode, file, identities: parsed, identitiesText: text, ...(secret === undefined ? {} : { passphrase: secret }) }
       }
       wipe = () => {
         forgetIdentities(parsed)
@@ -206,8 +223,13 @@ export const AgeTool = ({ runtime }: { readonly runtime: PoolRuntime }) => {
         update(i, { status: "running" })
         let outcome
         try {
-          const target = await open(names[i]!)
-          const running = startAgeJob(runtime, request(file), target, (p) => update(i, { done: p.done, rate: p.bytesPerSecond }))
+          const destination = await open(names[i]!)
+          const asked = request(file)
+          const onThread = threadJobOf(asked)
+          const progress = (p: AgeProgress) => update(i, { done: p.done, rate: p.bytesPerSecond })
+          const running = destination.handOver !== undefined && onThread !== undefined && jobThreadAvailable()
+            ? startThreadJob(onThread, { ...destination, handOver: destination.handOver }, progress)
+            : startAgeJob(runtime, asked, await destination.open(), progress)
           job.current = running
           outcome = await running.outcome
         } catch (error) {

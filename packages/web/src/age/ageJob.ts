@@ -37,6 +37,8 @@ export type AgeJobRequest =
     readonly file: File
     /** Recipients, or a passphrase (then alone). */
     readonly recipients?: ReadonlyArray<AgeRecipient>
+    /** The recipients' text (what `recipients` was parsed from), for a job run on the job thread. */
+    readonly recipientsText?: string
     readonly passphrase?: Uint8Array
     readonly armor: boolean
   }
@@ -44,6 +46,8 @@ export type AgeJobRequest =
     readonly mode: "decrypt"
     readonly file: File
     readonly identities: ReadonlyArray<AgeIdentity>
+    /** The identities' text (what `identities` was parsed from), for a job run on the job thread. */
+    readonly identitiesText?: string
     readonly passphrase?: Uint8Array
   }
 
@@ -91,7 +95,7 @@ export const failureMessage = (error: unknown, mode: AgeJobRequest["mode"]): { r
 
 const capital = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`
 
-const PROGRESS_EVERY_MS = 100
+const PROGRESS_EVERY_MS = 250
 
 /**
  * Chunks per worker task: 64 (4 MiB) rather than the library's 16. Each task's result is a
@@ -114,11 +118,16 @@ const inputOf = (file: File) =>
         : new BlobSource({ name: file.name, blob: file })
   )
 
+/**
+ * `inline`: the pool may run on this thread (the job thread's fallback where a worker
+ * cannot start workers of its own); on the page it may not (the work would hold it).
+ */
 export const startAgeJob = (
   runtime: PoolRuntime,
   request: AgeJobRequest,
-  target: SaveTarget,
-  onProgress: (progress: AgeProgress) => void
+  target: Pick<SaveTarget, "write" | "close" | "abort">,
+  onProgress: (progress: AgeProgress) => void,
+  options: { readonly inline?: boolean } = {}
 ): AgeJob => {
   const total = request.file.size
   const started = performance.now()
@@ -126,7 +135,7 @@ export const startAgeJob = (
   let lastProgress = 0
   const output = Effect.gen(function*() {
     const pool = yield* WorkerPool
-    if (pool.kind !== "workers") return yield* Effect.fail(new NoAgeWorkers())
+    if (pool.kind !== "workers" && options.inline !== true) return yield* Effect.fail(new NoAgeWorkers())
     if (request.mode === "encrypt") {
       return encrypt(new BlobSource({ name: request.file.name, blob: request.file }), {
         ...(request.passphrase !== undefined ? { passphrase: request.passphrase } : { recipients: request.recipients ?? [] }),

@@ -31,6 +31,20 @@ export interface SaveTarget {
   readonly abort: (reason: string) => Promise<void>
 }
 
+/**
+ * A chosen destination before anything is written: either opened here as a `SaveTarget`
+ * (the page's writer thread), or handed whole to another thread (`handOver`: the file
+ * handle or the download's port that thread writes to, then `settled` once it closed or
+ * aborted it). Only one of the two, once.
+ */
+export interface Destination {
+  readonly kind: SaveKind
+  readonly name: string
+  /** The writer thread's opening request and what it transfers; undefined for a Blob. */
+  readonly handOver?: () => { readonly open: SaveRequest; readonly transfer: Array<Transferable>; readonly settled: (ok: boolean) => Promise<void> }
+  readonly open: () => Promise<SaveTarget>
+}
+
 /** A person who closed the picker: not an error to show. */
 export class SaveCancelled extends Error {
   constructor() {
@@ -138,17 +152,28 @@ const writerThread = async (name: string, kind: SaveKind, open: SaveRequest, tra
 /** Pieces written ahead of the destination's acknowledgement (each about 1 MiB). */
 const IN_FLIGHT = 4
 
-/** A file handle as a target, written on a writer thread; `remove` removes the file on abort (one this output created empty). */
-const handleTarget = async (handle: FileHandleLike, remove: (() => Promise<void>) | undefined): Promise<SaveTarget> => {
-  const target = await writerThread(handle.name, "file-system-access", { type: "open-fsa", handle: handle as unknown as FileSystemFileHandle }, [])
-  return {
-    ...target,
-    abort: async (reason) => {
-      await target.abort(reason)
-      await remove?.().catch(() => undefined)
+/** A file handle as a destination; `remove` removes the file on abort (one this output created empty). */
+const handleDestination = (handle: FileHandleLike, remove: (() => Promise<void>) | undefined): Destination => ({
+  kind: "file-system-access",
+  name: handle.name,
+  handOver: () => ({
+    open: { type: "open-fsa", handle: handle as unknown as FileSystemFileHandle },
+    transfer: [],
+    settled: async (ok) => {
+      if (!ok) await remove?.().catch(() => undefined)
+    }
+  }),
+  open: async () => {
+    const target = await writerThread(handle.name, "file-system-access", { type: "open-fsa", handle: handle as unknown as FileSystemFileHandle }, [])
+    return {
+      ...target,
+      abort: async (reason) => {
+        await target.abort(reason)
+        await remove?.().catch(() => undefined)
+      }
     }
   }
-}
+})
 
 /** Removes `handle`'s file on abort only when it was empty before this output (never someone's existing file). */
 const removerOf = async (handle: FileHandleLike, remove: () => Promise<void>) =>
@@ -158,7 +183,7 @@ const removerOf = async (handle: FileHandleLike, remove: () => Promise<void>) =>
  * Opens the destinations of `names`, in the click's handler (the pickers need the user's
  * gesture): resolves to a function that opens the target of each name in turn.
  */
-export const chooseDestination = async (names: ReadonlyArray<string>): Promise<(name: string) => Promise<SaveTarget>> => {
+export const chooseDestination = async (names: ReadonlyArray<string>): Promise<(name: string) => Promise<Destination>> => {
   const fsa = fileSystemAccess()
   if (fsa !== undefined && names.length === 1) {
     let handle: FileHandleLike
@@ -172,7 +197,7 @@ export const chooseDestination = async (names: ReadonlyArray<string>): Promise<(
     return async () => {
       if (used) throw new Error("the chosen file was already written")
       used = true
-      return handleTarget(handle, remove)
+      return handleDestination(handle, remove)
     }
   }
   if (fsa !== undefined) {
@@ -184,24 +209,32 @@ export const chooseDestination = async (names: ReadonlyArray<string>): Promise<(
     }
     return async (name) => {
       const handle = await directory.getFileHandle(name, { create: true })
-      return handleTarget(handle, await removerOf(handle, () => directory.removeEntry(name)))
+      return handleDestination(handle, await removerOf(handle, () => directory.removeEntry(name)))
     }
   }
   return async (name) => {
     const worker = controller()
-    return worker !== undefined ? serviceWorkerDownload(worker, name) : blobTarget(name)
+    return worker !== undefined ? serviceWorkerDownload(worker, name) : blobDestination(name)
   }
 }
 
-const blobTarget = (name: string): SaveTarget => {
-  const sink = blobSink(name, "application/octet-stream")
-  return { kind: "blob", name, write: sink.write, close: sink.close, abort: () => sink.abort() }
-}
+const blobDestination = (name: string): Destination => ({
+  kind: "blob",
+  name,
+  open: async () => {
+    const sink = blobSink(name, "application/octet-stream")
+    return { kind: "blob", name, write: sink.write, close: sink.close, abort: () => sink.abort() }
+  }
+})
 
 const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")
 
-/** A download the service worker streams, fed by a writer thread through a MessageChannel. */
-export const serviceWorkerDownload = async (worker: ServiceWorker, name: string): Promise<SaveTarget> => {
+/**
+ * A download the service worker streams, fed through a MessageChannel by the thread that
+ * writes it; the page opens the download's address in a hidden frame once that thread has
+ * the port (the service worker asks it for pieces as the browser saves them).
+ */
+export const serviceWorkerDownload = async (worker: ServiceWorker, name: string): Promise<Destination> => {
   const id = randomId()
   const data = new MessageChannel()
   const ack = new MessageChannel()
@@ -215,21 +248,42 @@ export const serviceWorkerDownload = async (worker: ServiceWorker, name: string)
   worker.postMessage({ type: "sluice:download", id, name, port: data.port1, ack: ack.port2 }, [data.port1, ack.port2])
   await ready
   ack.port1.close()
-  const target = await writerThread(name, "service-worker", { type: "open-port", port: data.port2 }, [data.port2])
-  const frame = document.createElement("iframe")
-  frame.hidden = true
-  frame.src = new URL(`./__sluice-download/${id}/${encodeURIComponent(name)}`, location.href).href
-  document.body.append(frame)
-  const dropFrame = () => setTimeout(() => frame.remove(), 30_000)
+  let frame: HTMLIFrameElement | undefined
+  const startDownload = () => {
+    frame = document.createElement("iframe")
+    frame.hidden = true
+    frame.src = new URL(`./__sluice-download/${id}/${encodeURIComponent(name)}`, location.href).href
+    document.body.append(frame)
+  }
+  const dropFrame = () => {
+    const f = frame
+    if (f !== undefined) setTimeout(() => f.remove(), 30_000)
+  }
   return {
-    ...target,
-    close: async () => {
-      await target.close()
-      dropFrame()
+    kind: "service-worker",
+    name,
+    handOver: () => {
+      startDownload()
+      return {
+        open: { type: "open-port", port: data.port2 },
+        transfer: [data.port2],
+        settled: async () => dropFrame()
+      }
     },
-    abort: async (reason) => {
-      await target.abort(reason)
-      dropFrame()
+    open: async () => {
+      const target = await writerThread(name, "service-worker", { type: "open-port", port: data.port2 }, [data.port2])
+      startDownload()
+      return {
+        ...target,
+        close: async () => {
+          await target.close()
+          dropFrame()
+        },
+        abort: async (reason) => {
+          await target.abort(reason)
+          dropFrame()
+        }
+      }
     }
   }
 }

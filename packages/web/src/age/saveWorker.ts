@@ -9,6 +9,8 @@
  *   is slow. Abort tells the service worker to error the download.
  * Each write is acknowledged once done (or sent on), so the page keeps a few in flight.
  */
+import { fsaSink, portSink, type Sink } from "./saveSinks.js"
+
 export type SaveRequest =
   | { readonly type: "open-fsa"; readonly handle: FileSystemFileHandle }
   | { readonly type: "open-port"; readonly port: MessagePort }
@@ -22,47 +24,6 @@ export type SaveReply =
   | { readonly type: "closed" }
   | { readonly type: "aborted" }
   | { readonly type: "failed"; readonly message: string }
-
-interface Sink {
-  readonly write: (buffer: ArrayBuffer) => Promise<void>
-  readonly close: () => Promise<void>
-  readonly abort: (reason: string) => Promise<void>
-}
-
-const fsaSink = async (handle: FileSystemFileHandle): Promise<Sink> => {
-  const writable = await handle.createWritable()
-  return {
-    write: (buffer) => writable.write(buffer),
-    close: () => writable.close(),
-    abort: (reason) => writable.abort(reason).catch(() => undefined)
-  }
-}
-
-const portSink = (port: MessagePort): Sink => {
-  let credits = 0
-  let cancelled = false
-  const waiting: Array<() => void> = []
-  port.onmessage = (event: MessageEvent<unknown>) => {
-    if (event.data === "pull") credits++
-    else if (event.data === "cancel") cancelled = true
-    for (const wake of waiting.splice(0)) wake()
-  }
-  return {
-    write: async (buffer) => {
-      while (credits === 0 && !cancelled) await new Promise<void>((resolve) => waiting.push(resolve))
-      if (cancelled) throw new Error("the download was cancelled in the browser")
-      credits--
-      port.postMessage({ chunk: buffer }, [buffer])
-    },
-    close: async () => {
-      if (cancelled) throw new Error("the download was cancelled in the browser")
-      port.postMessage({ done: true })
-    },
-    abort: async (reason) => {
-      port.postMessage({ error: reason })
-    }
-  }
-}
 
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<SaveRequest>) => void) | null
@@ -84,7 +45,7 @@ const handle = async (request: SaveRequest): Promise<void> => {
       return scope.postMessage({ type: "opened" })
     case "write":
       if (failed !== undefined) return
-      await sink!.write(request.buffer)
+      await sink!.write(new Uint8Array(request.buffer))
       return scope.postMessage({ type: "written", seq: request.seq })
     case "close":
       await sink!.close()
