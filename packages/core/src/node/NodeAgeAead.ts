@@ -1,10 +1,12 @@
 import { createCipheriv, createDecipheriv } from "node:crypto"
 import { type Aead, checkAeadSizes, TAG_SIZE } from "../age/stream.js"
 import { nobleAead } from "../age/nobleAead.js"
+import { nativeAgeAead } from "./nativeAgeAead.js"
 import { NATIVE_SODIUM_IMPLEMENTATION, type NativeSodium, nativeSodium } from "./nativeSodium.js"
 
 /**
- * age's ChaCha20-Poly1305 in Node (design §4, one 64 KiB chunk, per CPU-second here):
+ * age's ChaCha20-Poly1305 in Node (design §4, per CPU-second here): @sluice/native's runs
+ * of chunks over OpenSSL ~3.5 GB/s (nativeAgeAead.ts); one 64 KiB chunk at a time,
  * sodium-native ~1.77 GB/s, node:crypto ~1.25-1.38 GB/s (one cipher object per chunk: its
  * setup is the cost), noble ~0.16 GB/s. `nodeAead()` takes the fastest that loads.
  */
@@ -58,11 +60,15 @@ export const nodeCryptoAead: Aead = {
   }
 }
 
-/** The fastest ChaCha20-Poly1305 here: sodium-native, else node:crypto (noble only if neither can). */
+/**
+ * The fastest ChaCha20-Poly1305 here: Sluice's addon over OpenSSL for runs of chunks, else
+ * sodium-native, else node:crypto (noble only if neither can). `native: false` leaves out
+ * both addons; `SLUICE_NATIVE_AEAD=0` Sluice's alone.
+ */
 export const nodeAead = (options: { readonly native?: boolean } = {}): Aead => {
   const sodium = options.native === false ? undefined : nativeSodium()
-  if (sodium !== undefined) return sodiumAead(sodium)
-  return nodeCryptoAeadWorks() ? nodeCryptoAead : nobleAead
+  const single = sodium !== undefined ? sodiumAead(sodium) : nodeCryptoAeadWorks() ? nodeCryptoAead : nobleAead
+  return (options.native === false ? undefined : nativeAgeAead(single)) ?? single
 }
 
 let nodeCryptoAnswers: boolean | undefined
