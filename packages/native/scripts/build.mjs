@@ -24,7 +24,7 @@ if (process.env["SLUICE_NATIVE_BUILD"] === "0" || cargo === undefined || missing
   const why = process.env["SLUICE_NATIVE_BUILD"] === "0"
     ? "SLUICE_NATIVE_BUILD=0"
     : cargo === undefined ? "no cargo" : `no Debian crates ${missing.map((p) => p.replace(/-.*$/, "")).join(", ")} (librust-*-dev)`
-  console.log(`@sluice/native: not built (${why}); BLAKE3 uses the fallback kernels`)
+  console.log(`@sluice/native: not built (${why}); BLAKE3 and age's cipher use the fallback kernels`)
   process.exit(0)
 }
 
