@@ -1,7 +1,7 @@
 // Builds the addon where it can be built: a cargo (on PATH, or rustup's ~/.cargo/bin) and
 // Debian's crates (librust-blake3-dev, librust-rayon-dev, librust-memmap2-dev under
 // /usr/share/cargo/registry, which .cargo/config.toml puts in crates.io's place). Elsewhere
-// it says so in one line and succeeds: Sluice then hashes with its fallback kernels.
+// it says so in one line and succeeds: Sluice then hashes and seals with its fallback kernels.
 import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
 import { homedir } from "node:os"
