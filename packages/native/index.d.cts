@@ -32,3 +32,23 @@ export function fileClose(file: FileHandle): void
 
 /** What this kernel is: `sluice-native <version> (blake3 <version>, rayon)`. */
 export function version(): string
+
+/**
+ * age's STREAM chunks (64 KiB, a 16-byte tag after each; nonce = 11-byte big-endian counter
+ * + final flag) sealed in one call by the OpenSSL this Node exports: chunk `i` of `plaintext`
+ * into `out` at `i * 65552`, the nonces counting from `firstChunk`, the last flagged final
+ * when `final`. `plaintext` is apart from `out` or exactly its tail. Throws with code
+ * `ENOCIPHER` where the process exports no OpenSSL.
+ */
+export function sealChunks(key: Uint8Array, firstChunk: number, final: boolean, plaintext: Uint8Array, out: Uint8Array): void
+
+/**
+ * Opens a run of age chunks into `out` (chunk `i`'s plaintext at `i * 65536`; `out` apart
+ * from `ciphertext` or starting where it does); returns how many opened: fewer than all
+ * names the first whose tag failed, which leaves no plaintext (zeroed, or in one buffer its
+ * ciphertext put back); chunks after it are untouched.
+ */
+export function openChunks(key: Uint8Array, firstChunk: number, final: boolean, ciphertext: Uint8Array, out: Uint8Array): number
+
+/** The OpenSSL that `sealChunks` and `openChunks` call (`OpenSSL 3.5.8 ...`), or undefined where there is none. */
+export function aeadVersion(): string | undefined

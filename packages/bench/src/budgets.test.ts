@@ -415,7 +415,7 @@ describe("the age scenarios", () => {
 
   it("decrypt the file their first command makes, and count a wrong passphrase's exit 6 as the run's success", () => {
     const made = argsOf("age-decrypt", "age_encrypt")
-    for (const id of ["sluice_file", "age_file", "sluice_null", "age_null"]) expect(argsOf("age-decrypt", id).at(-1), id).toBe(made[made.indexOf("-o") + 1])
+    for (const id of ["sluice_file", "age_file", "sluice_null", "age_null", "sluice_null_sodium"]) expect(argsOf("age-decrypt", id).at(-1), id).toBe(made[made.indexOf("-o") + 1])
     const wrong = age.find((s) => s.id === "age-scrypt-wrong")!.commands.find((c) => c.id === "wrong")!
     expect(wrong.expectExit).toBe(6)
     expect(wrong.env?.["SLUICE_PASSPHRASE"]).not.toBe(age.find((s) => s.id === "age-scrypt-wrong")!.commands[0]!.env?.["SLUICE_PASSPHRASE"])

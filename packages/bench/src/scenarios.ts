@@ -246,6 +246,8 @@ const AGE_PASSPHRASE = { SLUICE_PASSPHRASE: "bench passphrase, right" }
 const AGE_WRONG_PASSPHRASE = { SLUICE_PASSPHRASE: "bench passphrase, wrong" }
 /** A scrypt of work factor 18 (256 MiB) takes ~1 s idle and 3-6 s on a loaded 2-core machine: never a hang. */
 const SCRYPT_TIMEOUT = 120
+/** Sluice's addon off for age's payload: sodium-native seals and opens a chunk at a time. */
+const NO_AEAD_ADDON = { SLUICE_NATIVE_AEAD: "0" }
 /** `sluice decrypt`'s exit status for a wrong passphrase (cli/src/exitCodes.ts). */
 const EXIT_BAD_PASSPHRASE = 6
 
@@ -262,7 +264,9 @@ const ageScenarios: ReadonlyArray<ScenarioSpec> = [
       { id: "sluice_file", tool: "sluice", label: "sluice encrypt -r R -o FILE", input: largeFile, args: (f) => ["encrypt", "-r", AGE_RECIPIENT, "-o", besides(f[0]!, "sluice.age"), f[0]!] },
       { id: "age_file", tool: "age", label: "age -r R -o FILE", input: largeFile, args: (f) => ["-r", AGE_RECIPIENT, "-o", besides(f[0]!, "age.age"), f[0]!] },
       { id: "sluice_null", tool: "sluice", label: "sluice encrypt -r R -o /dev/null", input: largeFile, args: (f) => ["encrypt", "-r", AGE_RECIPIENT, "-o", "/dev/null", f[0]!] },
-      { id: "age_null", tool: "age", label: "age -r R -o /dev/null", input: largeFile, args: (f) => ["-r", AGE_RECIPIENT, "-o", "/dev/null", f[0]!] }
+      { id: "age_null", tool: "age", label: "age -r R -o /dev/null", input: largeFile, args: (f) => ["-r", AGE_RECIPIENT, "-o", "/dev/null", f[0]!] },
+      // Sluice without its addon's runs of chunks (OpenSSL), sodium-native a chunk at a time.
+      { id: "sluice_null_sodium", tool: "sluice", label: "SLUICE_NATIVE_AEAD=0 sluice encrypt -r R -o /dev/null (sodium-native)", input: largeFile, args: (f) => ["encrypt", "-r", AGE_RECIPIENT, "-o", "/dev/null", f[0]!], env: NO_AEAD_ADDON }
     ]
   },
   {
@@ -274,7 +278,8 @@ const ageScenarios: ReadonlyArray<ScenarioSpec> = [
       { id: "sluice_file", tool: "sluice", label: "sluice decrypt -i KEY -o FILE", input: largeFile, args: (f) => ["decrypt", "-i", AGE_KEY, "-o", besides(f[0]!, "sluice.out"), besides(f[0]!, "dec.age")] },
       { id: "age_file", tool: "age", label: "age -d -i KEY -o FILE", input: largeFile, args: (f) => ["-d", "-i", AGE_KEY, "-o", besides(f[0]!, "age.out"), besides(f[0]!, "dec.age")] },
       { id: "sluice_null", tool: "sluice", label: "sluice decrypt -i KEY -o /dev/null", input: largeFile, args: (f) => ["decrypt", "-i", AGE_KEY, "-o", "/dev/null", besides(f[0]!, "dec.age")] },
-      { id: "age_null", tool: "age", label: "age -d -i KEY -o /dev/null", input: largeFile, args: (f) => ["-d", "-i", AGE_KEY, "-o", "/dev/null", besides(f[0]!, "dec.age")] }
+      { id: "age_null", tool: "age", label: "age -d -i KEY -o /dev/null", input: largeFile, args: (f) => ["-d", "-i", AGE_KEY, "-o", "/dev/null", besides(f[0]!, "dec.age")] },
+      { id: "sluice_null_sodium", tool: "sluice", label: "SLUICE_NATIVE_AEAD=0 sluice decrypt -i KEY -o /dev/null (sodium-native)", input: largeFile, args: (f) => ["decrypt", "-i", AGE_KEY, "-o", "/dev/null", besides(f[0]!, "dec.age")], env: NO_AEAD_ADDON }
     ]
   },
   {

@@ -104,6 +104,22 @@ describe("sluice doctor", () => {
     120_000
   )
 
+  it.skipIf(!nativeBuilt)(
+    `names age's payload cipher (Sluice's addon over OpenSSL, sodium-native without it) and its speed${nativeBuilt ? "" : " (skipped: @sluice/native is not built here)"}`,
+    async () => {
+      const env = { SLUICE_CACHE_DIR: join(root, "doctor-aead") }
+      const report = JSON.parse((await sluice(["doctor", "--json"], { env, timeoutMs: 60_000 })).stdout)
+      expect(report.agePayload.kernel).toMatch(/^@sluice\/native OpenSSL \d\S* .*runs of chunks/)
+      expect(report.agePayload.bytesPerSecond).toBeGreaterThan(1e6)
+      expect(report.agePayload.fallback.kernel).toMatch(/^sodium-native@/)
+      const off = JSON.parse((await sluice(["doctor", "--json"], { env: { ...env, SLUICE_NATIVE_AEAD: "0" }, timeoutMs: 60_000 })).stdout)
+      expect(off.agePayload).toEqual({ kernel: expect.stringMatching(/^sodium-native@/), bytesPerSecond: expect.any(Number) })
+      const human = await sluice(["doctor"], { env, timeoutMs: 60_000 })
+      expect(human.stdout).toMatch(/^age payload \(ChaCha20-Poly1305, .*\): \d+ MB\/s, @sluice\/native OpenSSL .*; without it \d+ MB\/s, sodium-native@/m)
+    },
+    120_000
+  )
+
   it("names the fallback for one large BLAKE3 file when Sluice's addon is off, and when every native kernel is", async () => {
     const env = { SLUICE_CACHE_DIR: join(root, "doctor-large-off") }
     const off = JSON.parse((await sluice(["doctor", "--json"], { env: { ...env, SLUICE_NATIVE_FILE: "0" }, timeoutMs: 60_000 })).stdout)

@@ -1,7 +1,7 @@
 // Builds the addon where it can be built: a cargo (on PATH, or rustup's ~/.cargo/bin) and
 // Debian's crates (librust-blake3-dev, librust-rayon-dev, librust-memmap2-dev under
 // /usr/share/cargo/registry, which .cargo/config.toml puts in crates.io's place). Elsewhere
-// it says so in one line and succeeds: Sluice then hashes with its fallback kernels.
+// it says so in one line and succeeds: Sluice then hashes and seals with its fallback kernels.
 import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
 import { homedir } from "node:os"
@@ -24,7 +24,7 @@ if (process.env["SLUICE_NATIVE_BUILD"] === "0" || cargo === undefined || missing
   const why = process.env["SLUICE_NATIVE_BUILD"] === "0"
     ? "SLUICE_NATIVE_BUILD=0"
     : cargo === undefined ? "no cargo" : `no Debian crates ${missing.map((p) => p.replace(/-.*$/, "")).join(", ")} (librust-*-dev)`
-  console.log(`@sluice/native: not built (${why}); BLAKE3 uses the fallback kernels`)
+  console.log(`@sluice/native: not built (${why}); BLAKE3 and age's cipher use the fallback kernels`)
   process.exit(0)
 }
 

@@ -11,6 +11,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::ptr;
 use std::sync::Mutex;
 
+mod aead;
+
 type Env = *mut c_void;
 type Value = *mut c_void;
 type CallbackInfo = *mut c_void;
@@ -330,7 +332,7 @@ pub unsafe extern "C" fn napi_register_module_v1(env: Env, exports: Value) -> Va
         (b"fileClose\0", file_close),
         (b"version\0", version),
     ];
-    for (name, callback) in functions {
+    for (name, callback) in functions.into_iter().chain(aead::FUNCTIONS) {
         let mut function = ptr::null_mut();
         let name = name.as_ptr() as *const c_char;
         if napi_create_function(env, name, usize::MAX, callback, ptr::null_mut(), &mut function) != OK

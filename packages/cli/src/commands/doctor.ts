@@ -39,6 +39,16 @@ const largeBlake3File = (): DoctorReport["largeBlake3File"] => {
   return { kernel, bytesPerSecond: speed(1), everyCoreBytesPerSecond: speed(0) }
 }
 
+/** age's payload cipher here, and the one without Sluice's addon where that answers. */
+const agePayload = (): DoctorReport["agePayload"] => {
+  const { agePayloadSpeed, nodeAead } = SluiceNode.NodeAgeAead
+  const aead = nodeAead()
+  const report = { kernel: aead.name, bytesPerSecond: agePayloadSpeed(aead) }
+  if (aead.sealChunks === undefined) return report
+  const single = nodeAead({ runs: false })
+  return { ...report, fallback: { kernel: single.name, bytesPerSecond: agePayloadSpeed(single) } }
+}
+
 /** How long a worker thread of this CLI takes to be ready, ms. */
 const workerStart = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -81,6 +91,11 @@ export interface DoctorReport {
    * with its in-memory speed on one thread and on every core; or the fallback.
    */
   readonly largeBlake3File: { readonly kernel: string; readonly bytesPerSecond?: number; readonly everyCoreBytesPerSecond?: number }
+  /**
+   * What seals and opens age's payload (ChaCha20-Poly1305) and its speed sealing 32 MiB in
+   * 4 MiB pieces on one thread (per CPU-second where Node counts a thread's); where Sluice's addon answers, the kernel without it too.
+   */
+  readonly agePayload: { readonly kernel: string; readonly bytesPerSecond: number; readonly fallback?: { readonly kernel: string; readonly bytesPerSecond: number } }
   readonly workerStartMs: number
   readonly cache: { readonly directory: string; readonly entries: number; readonly bytes: number; readonly error?: string }
   readonly checkpoints: { readonly directory: string; readonly unfinished: number }
@@ -141,6 +156,7 @@ export const diagnose = (): Promise<DoctorReport> =>
       bytesPerSecond: speeds,
       fallbacks,
       largeBlake3File: largeBlake3File(),
+      agePayload: agePayload(),
       workerStartMs: yield* Effect.promise(workerStart),
       cache: {
         directory: SluiceNode.defaultCacheDir(),
@@ -178,6 +194,8 @@ export const doctorCommand = async (options: { readonly json: boolean }, out: (l
   }
   const large = report.largeBlake3File
   out(`one large BLAKE3 file: ${large.kernel}${large.bytesPerSecond === undefined ? "" : ` (32 MiB in memory: ${mbps(large.bytesPerSecond)} on one thread, ${mbps(large.everyCoreBytesPerSecond!)} on every core)`}`)
+  const age = report.agePayload
+  out(`age payload (ChaCha20-Poly1305, 4 MiB pieces, per CPU-second of one thread): ${mbps(age.bytesPerSecond)}, ${age.kernel}${age.fallback === undefined ? "" : `; without it ${mbps(age.fallback.bytesPerSecond)}, ${age.fallback.kernel}`}`)
   out(`cache: ${report.cache.directory}: ${report.cache.error === undefined ? `${report.cache.entries} entries, ${formatBytes(report.cache.bytes)}` : `cannot be used: ${report.cache.error}`}`)
   out(`checkpoints: ${report.checkpoints.directory}: ${report.checkpoints.unfinished} unfinished jobs`)
   for (const tip of report.tips) out(`tip: ${tip}`)

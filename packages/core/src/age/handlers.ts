@@ -4,10 +4,9 @@ import { type ByteReader, ByteSource } from "../engine/ByteSource.js"
 import { OutputFailed, ReadFailed, sourceError } from "../engine/errors.js"
 import { type PathSink, sinkName } from "../engine/Sink.js"
 import { type Source, sourceName } from "../engine/Source.js"
-import type { PayloadFailure } from "./AgeError.js"
 import { AgeRpcs } from "./AgeRpcs.js"
 import { nobleAead } from "./nobleAead.js"
-import { type Aead, chunkNonce, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, openChunk, TAG_SIZE, AEAD_NONCE_SIZE } from "./stream.js"
+import { type Aead, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, openRun, sealRun, TAG_SIZE } from "./stream.js"
 
 /** Reads `buffer.length` bytes of `reader` at `position`; fewer only where the source ends. */
 const readFully = (reader: ByteReader, buffer: Uint8Array, position: number): Effect.Effect<number, import("../engine/errors.js").SourceError> => {
@@ -116,26 +115,7 @@ export const ageHandlers = (aead: Aead) => AgeRpcs.toLayer(Effect.gen(function*(
         const tail = size - p.inLength
         const plaintext = p.input ?? out.subarray(tail)
         if (p.input === undefined) yield* readRange(p, plaintext)
-        const nonce = new Uint8Array(AEAD_NONCE_SIZE)
-        for (let i = 0; i < p.chunks; i++) {
-          const start = i * CHUNK_SIZE
-          const length = Math.min(CHUNK_SIZE, p.inLength - start)
-          const final = p.final && i === p.chunks - 1
-          if (!final && length !== CHUNK_SIZE) throw new RangeError("only the final chunk may be short")
-          const at = i * ENCRYPTED_CHUNK_SIZE
-          const target = out.subarray(at, at + length + TAG_SIZE)
-          chunkNonce(p.firstChunk + i, final, nonce)
-          if (p.input !== undefined) aead.seal(p.key, nonce, p.input.subarray(start, start + length), target)
-          else {
-            out.copyWithin(at, tail + start, tail + start + length)
-            if (aead.inPlace === true) aead.seal(p.key, nonce, out.subarray(at, at + length), target)
-            else {
-              const chunk = scratch(length)
-              chunk.set(out.subarray(at, at + length))
-              aead.seal(p.key, nonce, chunk, target)
-            }
-          }
-        }
+        sealRun(aead, p.key, p.firstChunk, p.final, plaintext, out, scratch(CHUNK_SIZE))
         // Every byte of the buffer is ciphertext now.
         sealed = true
         if (p.sink === undefined) {
@@ -175,34 +155,7 @@ export const ageHandlers = (aead: Aead) => AgeRpcs.toLayer(Effect.gen(function*(
         for (let i = 0; i < p.chunks; i++) plainLength += Math.max(0, chunkSizes(i) - TAG_SIZE)
         // Returned plaintext leaves this thread; a sink's is written, wiped and reused.
         const out = buffer ??= p.sink === undefined ? new Uint8Array(plainLength) : take(plainLength)
-        const inBuffer = out === ciphertextAll
-        const total = p.final ? p.firstChunk + p.chunks : Number.MAX_SAFE_INTEGER
-        const nonce = new Uint8Array(AEAD_NONCE_SIZE)
-        let released = 0
-        let failure: PayloadFailure | undefined
-        for (let i = 0; i < p.chunks && failure === undefined; i++) {
-          const size = chunkSizes(i)
-          const index = p.firstChunk + i
-          const at = i * ENCRYPTED_CHUNK_SIZE
-          const length = Math.max(0, size - TAG_SIZE)
-          const ciphertext = ciphertextAll.subarray(at, at + size)
-          const dest = i * CHUNK_SIZE
-          const open = (target: Uint8Array) => (final: boolean) => aead.open(p.key, chunkNonce(index, final, nonce), ciphertext, target)
-          let outcome
-          if (!inBuffer) {
-            const target = out.subarray(dest, dest + length)
-            outcome = openChunk(index, total, size, open(target))
-            if (!outcome.release) target.fill(0)
-          } else {
-            // Not in place even where the AEAD could: libsodium zeroes its output when a tag
-            // fails, and the chunk's ciphertext must survive to be tried under the other flag.
-            const chunk = scratch(length)
-            outcome = openChunk(index, total, size, open(chunk))
-            if (outcome.release) out.set(chunk, dest)
-          }
-          if (outcome.release) released += length
-          failure = outcome.failure
-        }
+        const { released, failure } = openRun(aead, p.key, p.firstChunk, p.final, ciphertextAll, out, scratch(CHUNK_SIZE))
         if (p.sink === undefined) {
           keep = true
           const output = out.subarray(0, released)

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest"
 import { type CctvVector, cctvVectors, PAYLOAD_FAILURES } from "./cctv.testkit.js"
 import { parseHeader } from "./header.js"
 import { payloadKey } from "./keySchedule.js"
-import { type Aead, openPayload, sealPayload } from "./stream.js"
+import { type Aead, openPayload, openRun, plaintextSize, sealPayload, sealRun } from "./stream.js"
 
 const reasonOf = (failure: ReturnType<typeof openPayload>): string | undefined =>
   failure === undefined ? undefined : "chunk" in failure ? `${failure._tag}(${failure.chunk})` : failure._tag
@@ -63,6 +63,38 @@ export const describeCctvPayloads = (aead: Aead, dearmor?: (armored: Uint8Array)
         const sealed = sealPayload(aead, key, plaintext)
         expect(sealed.length).toBe(payload.length)
         expect(firstDifference(sealed, payload)).toBe(-1)
+      }
+    )
+
+    // The runs a worker seals and opens (`sealRun`, `openRun`: the AEAD's `sealChunks` and
+    // `openChunks` where it has them), the whole payload as one run, in one buffer and apart.
+    it.each(vectors.map((v) => [v.name, v] as const))("%s: opened as one run, releases the same plaintext and fails the same", (name, v) => {
+      const { file, header, key } = open(v)
+      const payload = file.subarray(header.headerLength + header.nonce.length)
+      for (const inBuffer of [false, true]) {
+        const ciphertext = payload.slice()
+        const out = inBuffer ? ciphertext : new Uint8Array(payload.length)
+        const { released, failure } = openRun(aead, key, 0, true, ciphertext, out)
+        expect(bytesToHex(sha256(out.subarray(0, released)))).toBe(v.payload)
+        if (v.expect === "payload failure") expect(reasonOf(failure)).toBe(PAYLOAD_FAILURES[name])
+        else expect(failure).toBeUndefined()
+      }
+    })
+
+    it.each(vectors.filter((v) => v.expect === "success").map((v) => [v.name, v] as const))(
+      "%s: sealed as one run, in one buffer and apart, gives the identical payload",
+      (_name, v) => {
+        const { file, header, key } = open(v)
+        const payload = file.subarray(header.headerLength + header.nonce.length)
+        const plaintext = new Uint8Array(plaintextSize(payload.length)!)
+        expect(openRun(aead, key, 0, true, payload.slice(), plaintext).failure).toBeUndefined()
+        const apart = new Uint8Array(payload.length)
+        sealRun(aead, key, 0, true, plaintext, apart)
+        expect(firstDifference(apart, payload)).toBe(-1)
+        const one = new Uint8Array(payload.length)
+        one.set(plaintext, payload.length - plaintext.length)
+        sealRun(aead, key, 0, true, one.subarray(payload.length - plaintext.length), one)
+        expect(firstDifference(one, payload)).toBe(-1)
       }
     )
   })

@@ -40,6 +40,21 @@ export interface Aead {
    * zero its output, and the ciphertext must survive to be tried under the other flag.)
    */
   readonly inPlace?: boolean
+  /**
+   * Optional, a whole run of chunks in one call (Node: Sluice's addon over OpenSSL): seals
+   * `plaintext`'s 64 KiB chunks into `out` (`ENCRYPTED_CHUNK_SIZE` apart), the nonces
+   * counting from `firstChunk`, the last flagged final when `final`. `plaintext` is apart
+   * from `out` or exactly its tail. Without it `sealRun` loops over `seal`.
+   */
+  readonly sealChunks?: (key: Uint8Array, firstChunk: number, final: boolean, plaintext: Uint8Array, out: Uint8Array) => void
+  /**
+   * Optional, the opening counterpart: opens a run of chunks into `out` (`CHUNK_SIZE`
+   * apart; apart from `ciphertext` or starting where it does) each under its expected flag,
+   * and returns how many opened before the first that did not. That one leaves no plaintext
+   * (zeroed, or in one buffer its ciphertext put back) and the chunks after it are
+   * untouched: `openRun` then names the failure chunk by chunk with `open`.
+   */
+  readonly openChunks?: (key: Uint8Array, firstChunk: number, final: boolean, ciphertext: Uint8Array, out: Uint8Array) => number
 }
 
 /** Throws unless `key` and `nonce` have ChaCha20-Poly1305's sizes and `out` the size the call writes. */
@@ -213,5 +228,117 @@ export const openPayload = (
     return undefined
   } finally {
     buffer.fill(0)
+  }
+}
+
+/**
+ * Seals a run of chunks (a worker's piece): `plaintext` (whole chunks, the last short or
+ * empty only when `final`) into `out` (`plaintext.length + TAG_SIZE` a chunk), chunk `i` at
+ * `i * ENCRYPTED_CHUNK_SIZE`, the nonces counting from `firstChunk`. `plaintext` is apart
+ * from `out` or exactly its tail (one buffer read into its end: each chunk is moved down to
+ * its place, its tag's room ahead of it, and sealed there). In one call where the AEAD has
+ * `sealChunks`, else chunk by chunk (`scratch`, 64 KiB, where it cannot seal in place).
+ */
+export const sealRun = (
+  aead: Aead,
+  key: Uint8Array,
+  firstChunk: number,
+  final: boolean,
+  plaintext: Uint8Array,
+  out: Uint8Array,
+  scratch?: Uint8Array
+): void => {
+  const chunks = chunkCount(plaintext.length)
+  if (out.length !== plaintext.length + TAG_SIZE * chunks) throw new RangeError("out must have 16 bytes more than the plaintext a chunk")
+  if (!final && plaintext.length % CHUNK_SIZE !== 0) throw new RangeError("only the final chunk may be short")
+  if (aead.sealChunks !== undefined) return aead.sealChunks(key, firstChunk, final, plaintext, out)
+  const tail = plaintext.buffer === out.buffer && plaintext.byteOffset === out.byteOffset + out.length - plaintext.length
+  const nonce = new Uint8Array(AEAD_NONCE_SIZE)
+  let room: Uint8Array | undefined
+  try {
+    for (let i = 0; i < chunks; i++) {
+      const start = i * CHUNK_SIZE
+      const length = Math.min(CHUNK_SIZE, plaintext.length - start)
+      const at = i * ENCRYPTED_CHUNK_SIZE
+      const target = out.subarray(at, at + length + TAG_SIZE)
+      chunkNonce(firstChunk + i, final && i === chunks - 1, nonce)
+      if (!tail) aead.seal(key, nonce, plaintext.subarray(start, start + length), target)
+      else {
+        const from = out.length - plaintext.length + start
+        out.copyWithin(at, from, from + length)
+        if (aead.inPlace === true) aead.seal(key, nonce, out.subarray(at, at + length), target)
+        else {
+          const chunk = (room ??= scratch ?? new Uint8Array(CHUNK_SIZE)).subarray(0, length)
+          chunk.set(out.subarray(at, at + length))
+          aead.seal(key, nonce, chunk, target)
+        }
+      }
+    }
+  } finally {
+    room?.fill(0)
+  }
+}
+
+/**
+ * Opens a run of chunks (a worker's piece, cut at fixed boundaries) by `openChunk`'s rules:
+ * chunk `i`'s plaintext into `out` at `i * CHUNK_SIZE` (`out` apart from `ciphertext`, or
+ * the same buffer: each chunk's plaintext is put down over the tags before it), in order
+ * until one fails. Returns the plaintext bytes released (a prefix of `out`; nothing after it
+ * is plaintext) and the failure that stopped it. `final` when the run holds the payload's
+ * last chunk. The chunks that simply open go in one call where the AEAD has `openChunks`;
+ * the rest, and a failure's name, chunk by chunk (`scratch`, 64 KiB, for one buffer).
+ */
+export const openRun = (
+  aead: Aead,
+  key: Uint8Array,
+  firstChunk: number,
+  final: boolean,
+  ciphertext: Uint8Array,
+  out: Uint8Array,
+  scratch?: Uint8Array
+): { readonly released: number; readonly failure: PayloadFailure | undefined } => {
+  const chunks = Math.ceil(ciphertext.length / ENCRYPTED_CHUNK_SIZE)
+  if (chunks === 0) return { released: 0, failure: final ? new Truncated({ chunk: firstChunk }) : undefined }
+  const sizeOf = (i: number) => Math.min(ENCRYPTED_CHUNK_SIZE, ciphertext.length - i * ENCRYPTED_CHUNK_SIZE)
+  const inBuffer = out.buffer === ciphertext.buffer && out.byteOffset === ciphertext.byteOffset
+  const total = final ? firstChunk + chunks : Number.MAX_SAFE_INTEGER
+  let released = 0
+  let start = 0
+  // In one call: every chunk but a last one no longer than a tag (openChunk names those
+  // without opening them); a run that is not final holds whole chunks only.
+  const batch = chunks > 0 && final && sizeOf(chunks - 1) <= TAG_SIZE ? chunks - 1 : chunks
+  if (aead.openChunks !== undefined && batch > 0 && (final || ciphertext.length === chunks * ENCRYPTED_CHUNK_SIZE)) {
+    const end = batch === chunks ? ciphertext.length : batch * ENCRYPTED_CHUNK_SIZE
+    start = aead.openChunks(key, firstChunk, final && batch === chunks, ciphertext.subarray(0, end), out.subarray(0, end - batch * TAG_SIZE))
+    for (let i = 0; i < start; i++) released += sizeOf(i) - TAG_SIZE
+  }
+  const nonce = new Uint8Array(AEAD_NONCE_SIZE)
+  let room: Uint8Array | undefined
+  try {
+    for (let i = start; i < chunks; i++) {
+      const size = sizeOf(i)
+      const index = firstChunk + i
+      const length = Math.max(0, size - TAG_SIZE)
+      const chunk = ciphertext.subarray(i * ENCRYPTED_CHUNK_SIZE, i * ENCRYPTED_CHUNK_SIZE + size)
+      const dest = i * CHUNK_SIZE
+      const open = (target: Uint8Array) => (flag: boolean) => aead.open(key, chunkNonce(index, flag, nonce), chunk, target)
+      let outcome: ChunkOutcome
+      if (!inBuffer) {
+        const target = out.subarray(dest, dest + length)
+        outcome = openChunk(index, total, size, open(target))
+        if (!outcome.release) target.fill(0)
+      } else {
+        // Not in place even where the AEAD could: libsodium zeroes its output when a tag
+        // fails, and the chunk's ciphertext must survive to be tried under the other flag.
+        const target = (room ??= scratch ?? new Uint8Array(CHUNK_SIZE)).subarray(0, length)
+        outcome = openChunk(index, total, size, open(target))
+        if (outcome.release) out.set(target, dest)
+      }
+      if (outcome.release) released += length
+      if (outcome.failure !== undefined) return { released, failure: outcome.failure }
+    }
+    return { released, failure: undefined }
+  } finally {
+    room?.fill(0)
   }
 }

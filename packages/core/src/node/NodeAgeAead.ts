@@ -1,10 +1,12 @@
 import { createCipheriv, createDecipheriv } from "node:crypto"
-import { type Aead, checkAeadSizes, TAG_SIZE } from "../age/stream.js"
+import { type Aead, checkAeadSizes, sealRun, TAG_SIZE } from "../age/stream.js"
 import { nobleAead } from "../age/nobleAead.js"
+import { nativeAgeAead } from "./nativeAgeAead.js"
 import { NATIVE_SODIUM_IMPLEMENTATION, type NativeSodium, nativeSodium } from "./nativeSodium.js"
 
 /**
- * age's ChaCha20-Poly1305 in Node (design §4, one 64 KiB chunk, per CPU-second here):
+ * age's ChaCha20-Poly1305 in Node (design §4, per CPU-second here): @sluice/native's runs
+ * of chunks over OpenSSL ~3.5 GB/s (nativeAgeAead.ts); one 64 KiB chunk at a time,
  * sodium-native ~1.77 GB/s, node:crypto ~1.25-1.38 GB/s (one cipher object per chunk: its
  * setup is the cost), noble ~0.16 GB/s. `nodeAead()` takes the fastest that loads.
  */
@@ -58,11 +60,15 @@ export const nodeCryptoAead: Aead = {
   }
 }
 
-/** The fastest ChaCha20-Poly1305 here: sodium-native, else node:crypto (noble only if neither can). */
-export const nodeAead = (options: { readonly native?: boolean } = {}): Aead => {
+/**
+ * The fastest ChaCha20-Poly1305 here: Sluice's addon over OpenSSL for runs of chunks, else
+ * sodium-native, else node:crypto (noble only if neither can). `native: false` leaves out
+ * both addons; `runs: false` (or `SLUICE_NATIVE_AEAD=0`) Sluice's alone.
+ */
+export const nodeAead = (options: { readonly native?: boolean; readonly runs?: boolean } = {}): Aead => {
   const sodium = options.native === false ? undefined : nativeSodium()
-  if (sodium !== undefined) return sodiumAead(sodium)
-  return nodeCryptoAeadWorks() ? nodeCryptoAead : nobleAead
+  const single = sodium !== undefined ? sodiumAead(sodium) : nodeCryptoAeadWorks() ? nodeCryptoAead : nobleAead
+  return (options.native === false || options.runs === false ? undefined : nativeAgeAead(single)) ?? single
 }
 
 let nodeCryptoAnswers: boolean | undefined
@@ -76,4 +82,31 @@ const nodeCryptoAeadWorks = (): boolean => {
     }
   }
   return nodeCryptoAnswers
+}
+
+/** The size of a worker's piece, 64 age chunks: what `agePayloadSpeed` seals at a time. */
+const PIECE = 64 * 65536
+
+/**
+ * Bytes per CPU-second of `aead` sealing `bytes` (32 MiB by default) in memory on this
+ * thread, a 4 MiB piece at a time through `sealRun` as the workers do (for `sluice doctor`).
+ */
+export const agePayloadSpeed = (aead: Aead, bytes = 32 * 1024 * 1024): number => {
+  const chunks = PIECE / 65536
+  const buffer = new Uint8Array(PIECE + TAG_SIZE * chunks)
+  const key = new Uint8Array(32).fill(7)
+  // Whatever the buffer holds is sealed (its tail is the plaintext): the bytes do not change the speed.
+  const piece = (i: number) => sealRun(aead, key, i * chunks, false, buffer.subarray(TAG_SIZE * chunks), buffer)
+  piece(0)
+  // This thread's CPU time where Node has it (a busy machine's waits are not the cipher's).
+  const clock = typeof process.threadCpuUsage === "function"
+    ? () => {
+      const { system, user } = process.threadCpuUsage()
+      return (system + user) / 1000
+    }
+    : () => performance.now()
+  const start = clock()
+  let done = 0
+  for (let i = 1; done < bytes; i++, done += PIECE) piece(i)
+  return done / (Math.max(clock() - start, 0.001) / 1000)
 }

@@ -40,6 +40,7 @@ const NodeHandlers = operationHandlers(
 export * from "../index.js"
 export * as NodeByteSource from "./NodeByteSource.js"
 export * as NodeHashKernel from "./NodeHashKernel.js"
+export * as NodeAgeAead from "./NodeAgeAead.js"
 export * as NodeKdfKernel from "./NodeKdfKernel.js"
 export * as Checkpoints from "./checkpointStore.js"
 export * as CheckIndex from "./checkIndex.js"
