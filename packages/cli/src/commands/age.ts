@@ -1,9 +1,10 @@
 /**
  * `sluice encrypt` and `sluice decrypt`: age files (C2SP age v1) with age's own flags
  * (issue 14, design §5.5), on the pool: the payload's 64 KiB chunks sealed and opened on
- * every worker at once. A file output is written whole or not at all (a hidden temporary
- * file renamed only after the last chunk sealed or authenticated); standard output gets
- * only authenticated plaintext, and a failure stops it with a non-zero exit.
+ * every worker at once. A regular file output is written whole or not at all (a hidden
+ * temporary file renamed only after the last chunk sealed or authenticated); standard
+ * output, a device or a FIFO gets the output in order (only authenticated plaintext), and
+ * a failure stops it with a non-zero exit.
  */
 import {
   type AgeErrorReason,
