@@ -16,12 +16,16 @@ import type { AgeKeyKernel } from "./AgeKeyKernel.js"
 /** RSA-OAEP where the platform gave no kernel: an `ssh-rsa` recipient or identity then cannot be used. */
 const noRsa = (): Promise<never> => Promise.reject(new Error("ssh-rsa needs a platform key kernel (Node: nodeAgeKeyKernel)"))
 
-/** `kernel`'s RSA-OAEP, and scrypt as one derive task on `pool` (as derive's, never on a page's main thread). */
+/**
+ * `kernel`'s RSA-OAEP and X25519, and scrypt as one derive task on `pool` (as derive's,
+ * never on a page's main thread), or the kernel's own where it runs off the calling thread.
+ */
 export const poolKeyKernel = (pool: WorkerPool["Service"], kernel: AgeKeyKernel | undefined): AgeKeyKernel => ({
   name: kernel?.name ?? "portable",
   rsaOaepEncrypt: kernel?.rsaOaepEncrypt ?? noRsa,
   rsaOaepDecrypt: kernel?.rsaOaepDecrypt ?? noRsa,
-  scrypt: (passphrase, salt, logN) =>
+  ...(kernel?.x25519 === undefined ? {} : { x25519: kernel.x25519 }),
+  scrypt: kernel?.scryptOffThread === true ? kernel.scrypt : (passphrase, salt, logN) =>
     Effect.runPromise(derive(
       { algorithm: "scrypt", password: passphrase, salt, logN, r: 8, p: 1, length: 32 },
       // age's own bound on the work factor is the caller's (22 by default); memory is what it needs.
