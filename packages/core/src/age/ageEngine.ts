@@ -12,6 +12,7 @@ import { WorkerPool } from "../engine/pool/poolService.js"
 import { rechunk } from "../engine/ByteSink.js"
 import { type Source, sourceName } from "../engine/Source.js"
 import type { AgeKeyKernel } from "./AgeKeyKernel.js"
+import { AgeRpcs } from "./AgeRpcs.js"
 
 /** RSA-OAEP where the platform gave no kernel: an `ssh-rsa` recipient or identity then cannot be used. */
 const noRsa = (): Promise<never> => Promise.reject(new Error("ssh-rsa needs a platform key kernel (Node: nodeAgeKeyKernel)"))
@@ -71,6 +72,33 @@ export const blocks = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: numb
     Stream.map(([bytes, next]): Block => ({ bytes, final: Option.isNone(next) })),
     Stream.orElseIfEmpty((): Stream.Stream<Block> => Stream.make({ bytes: new Uint8Array(0), final: true }))
   )
+
+/**
+ * A source's size and its first `length` bytes (a header's prefix): read here where the
+ * environment can read a file by path on this thread (Node's `NodeByteSource.layer`,
+ * through libuv's pool: it never blocks), otherwise by a worker (`AgeProbe`). Read here,
+ * the header is parsed and its stanzas unwrapped (a passphrase's scrypt on libuv's pool
+ * too) while the workers are still starting, instead of after the first of them has.
+ */
+export const probeSource = (source: Source, length: number) =>
+  Effect.gen(function*() {
+    const sources = yield* Effect.serviceOption(ByteSource)
+    if (source._tag !== "PathSource" || Option.isNone(sources)) {
+      const pool = yield* WorkerPool
+      return yield* pool.client(AgeRpcs).run(piecePolicy(length), (client) => client.AgeProbe({ source, length }))
+    }
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const reader = yield* sources.value.open(source)
+      const prefix = new Uint8Array(reader.size === undefined ? 0 : Math.min(length, reader.size))
+      let n = 0
+      while (n < prefix.length) {
+        const got = yield* reader.read(prefix.subarray(n), n, prefix.length - n)
+        if (got === 0) break
+        n += got
+      }
+      return { size: reader.size, prefix: prefix.subarray(0, n) }
+    }))
+  })
 
 /** The bytes of a source of unknown size (a pipe, standard input), read here through the environment's `ByteSource`. */
 export const sourceBytes = (source: Source): Stream.Stream<Uint8Array, SourceError> =>

@@ -22,7 +22,7 @@ import {
 } from "./AgeError.js"
 import { type AgeSummary, DEFAULT_CHUNKS_PER_PIECE, type DecryptOptions } from "./AgeOptions.js"
 import { AgeRpcs } from "./AgeRpcs.js"
-import { blocks, inFlight, piecePolicy, poolKeyKernel, sourceBytes, taskChunks } from "./ageEngine.js"
+import { blocks, inFlight, piecePolicy, poolKeyKernel, probeSource, sourceBytes, taskChunks } from "./ageEngine.js"
 import { ARMOR_DETECTION_BYTES, dearmorStream, isArmored } from "./armor.js"
 import { isSource } from "./encrypt.js"
 import { HEADER_MAX, NONCE_SIZE, type ParsedHeader, parseHeader, tryParseHeader } from "./header.js"
@@ -205,7 +205,7 @@ const headerOfSource = (source: Source, size: number) =>
     const pool = yield* WorkerPool
     let length = 64 * 1024
     for (;;) {
-      const { prefix } = yield* pool.client(AgeRpcs).run(piecePolicy(length), (client) => client.AgeProbe({ source, length }))
+      const { prefix } = yield* probeSource(source, length)
       if (isArmored(prefix)) return undefined
       const header = yield* parsing(() => tryParseHeader(prefix))
       if (header !== undefined) return header
@@ -233,7 +233,7 @@ const payloadResults = <E, R>(input: Source | Stream.Stream<Uint8Array, E, R>, o
     let header: ParsedHeader | undefined
     let source: Source | undefined
     if (isSource(input)) {
-      const { size } = yield* pool.client(AgeRpcs).run(piecePolicy(0), (client) => client.AgeProbe({ source: input, length: 0 }))
+      const { size } = yield* probeSource(input, 0)
       if (size !== undefined) {
         header = yield* headerOfSource(input, size)
         if (header !== undefined) {

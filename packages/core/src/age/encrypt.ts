@@ -11,7 +11,7 @@ import type { Source } from "../engine/Source.js"
 import { AgeError, BadRecipient, IncompatibleRecipients } from "./AgeError.js"
 import { type AgeSummary, DEFAULT_CHUNKS_PER_PIECE, type EncryptOptions } from "./AgeOptions.js"
 import { AgeRpcs } from "./AgeRpcs.js"
-import { blocks, inFlight, piecePolicy, poolKeyKernel, sourceBytes, taskChunks } from "./ageEngine.js"
+import { blocks, inFlight, piecePolicy, poolKeyKernel, probeSource, sourceBytes, taskChunks } from "./ageEngine.js"
 import { armorStream } from "./armor.js"
 import { encodeHeader, NONCE_SIZE } from "./header.js"
 import { FILE_KEY_SIZE, headerMac, payloadKey } from "./keySchedule.js"
@@ -110,8 +110,7 @@ const streamJobs = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, perPiece: num
 const jobsOf = <E, R>(input: Source | Stream.Stream<Uint8Array, E, R>, perPiece: number, sizedPerPiece: (size: number) => number = () => perPiece) =>
   Effect.gen(function*() {
     if (!isSource(input)) return { size: undefined, jobs: streamJobs(input, perPiece) }
-    const pool = yield* WorkerPool
-    const { size } = yield* pool.client(AgeRpcs).run(piecePolicy(0), (client) => client.AgeProbe({ source: input, length: 0 }))
+    const { size } = yield* probeSource(input, 0)
     return size === undefined
       ? { size, jobs: streamJobs(sourceBytes(input), perPiece) as Stream.Stream<Job, E | SourceError, R> }
       : { size, jobs: sizedJobs(size, sizedPerPiece(size)) as Stream.Stream<Job, E | SourceError, R> }
