@@ -152,6 +152,27 @@ describe("-o a FIFO or a device (/dev/null): written in order as a pipe is, neve
   })
 })
 
+describe("-o /dev/null: the workers write the device themselves", () => {
+  it("encrypt and decrypt count every byte (--json), exit 0, and /dev/null stays the null device", async () => {
+    const recipient = execFileSync("age-keygen", ["-y", "key.txt"], { cwd: dir, encoding: "utf8" }).trim()
+    const sealed = await sluice(["encrypt", "--json", "-r", recipient, "-o", "/dev/null", "plain"], { cwd: dir })
+    expect(sealed.status, sealed.stderr).toBe(0)
+    expect(JSON.parse(sealed.stdout)).toMatchObject({ operation: "encrypt", plaintextBytes: SIZE })
+    expect((JSON.parse(sealed.stdout) as { ciphertextBytes: number }).ciphertextBytes).toBeGreaterThan(SIZE)
+    const opened = await sluice(["decrypt", "--json", "-i", "key.txt", "-o", "/dev/null", "good.age"], { cwd: dir })
+    expect(opened.status, opened.stderr).toBe(0)
+    expect(JSON.parse(opened.stdout)).toMatchObject({ operation: "decrypt", plaintextBytes: SIZE, ciphertextBytes: readFileSync(join(dir, "good.age")).length })
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true)
+  })
+
+  it("a tampered file: exit 7 with the chunk named", async () => {
+    const r = await sluice(["decrypt", "-i", "key.txt", "-o", "/dev/null", "bad.age"], { cwd: dir })
+    expect(r.status).toBe(7)
+    expect(r.stderr).toContain("sluice: chunk 3 of the payload failed to authenticate")
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true)
+  })
+})
+
 describe("age's messages", () => {
   it("a passphrase-encrypted file given -i: age's error and hint, exit 2", async () => {
     const r = await sluice(["decrypt", "-i", "key.txt", "-o", "pw.out", "pw.age"], { cwd: dir })

@@ -1,9 +1,10 @@
 /**
  * `sluice encrypt` and `sluice decrypt`: age files (C2SP age v1) with age's own flags
  * (issue 14, design §5.5), on the pool: the payload's 64 KiB chunks sealed and opened on
- * every worker at once. A file output is written whole or not at all (a hidden temporary
- * file renamed only after the last chunk sealed or authenticated); standard output gets
- * only authenticated plaintext, and a failure stops it with a non-zero exit.
+ * every worker at once. A regular file output is written whole or not at all (a hidden
+ * temporary file renamed only after the last chunk sealed or authenticated); standard
+ * output, a device or a FIFO gets the output in order (only authenticated plaintext), and
+ * a failure stops it with a non-zero exit.
  */
 import {
   type AgeErrorReason,
@@ -255,6 +256,21 @@ const isStreamDestination = (path: string): boolean => {
   }
 }
 
+/**
+ * Whether `path` is the null device: what is written there is discarded, so the workers
+ * write their pieces to it themselves, at their own offsets (as into a file), and no byte
+ * of the output crosses to this thread (it cost this thread ~0.2 s of CPU per GiB in
+ * transfers and writes, and the workers as much in sending their pieces).
+ */
+const isNullDevice = (path: string): boolean => {
+  try {
+    const stat = statSync(path)
+    return stat.isCharacterDevice() && stat.rdev === statSync("/dev/null").rdev
+  } catch {
+    return false
+  }
+}
+
 /** A stream of bytes written in order to the device or FIFO at `path` (`isStreamDestination`), with progress; the count written. */
 const toDevice = <E, R>(path: string, stream: Stream.Stream<Uint8Array, E, R>, total: number | undefined, owned: Owned) => {
   let written = 0
@@ -435,7 +451,10 @@ export const encryptProgram = async (
   const total = size === undefined ? undefined : sealedSize(size)
   const output = plan.output
   const inOrder = output.kind === "file" && isStreamDestination(output.path)
-  const run = output.kind === "file" && inOrder
+  const run = output.kind === "file" && inOrder && !plan.armor && isNullDevice(output.path)
+    // No bar: nothing on this thread sees how far the workers are.
+    ? encryptToSink(source, new PathSink({ path: output.path }), options)
+    : output.kind === "file" && inOrder
     ? toDevice(output.path, encrypt(source, { ...options, armor: plan.armor }), total, { release: !plan.armor, wipe: false }).pipe(Effect.map((written) => ({ plaintextBytes: size ?? 0, ciphertextBytes: written })))
     : output.kind === "file"
     ? toFile(output.path, total, (tempPath, write) =>
@@ -521,7 +540,9 @@ export const decryptProgram = (
   const armored = plan.input.kind === "file" && isArmored(startOf(plan.input.path) ?? new Uint8Array(0))
   // A device or FIFO gets authenticated chunks in order, as standard output does.
   const inOrder = output.kind === "file" && isStreamDestination(output.path)
-  const run = output.kind === "file" && inOrder
+  const run = output.kind === "file" && inOrder && plan.input.kind === "file" && !armored && isNullDevice(output.path)
+    ? decryptToSink(source, new PathSink({ path: output.path }), options)
+    : output.kind === "file" && inOrder
     ? toDevice(output.path, decrypt(source, options), size, { release: true, wipe: true }).pipe(Effect.map((n) => ({ plaintextBytes: n, ciphertextBytes: size ?? 0 })))
     : output.kind === "file"
     ? toFile(output.path, size, (tempPath, write) =>

@@ -44,7 +44,7 @@ export class AgeUsage {
   }
 }
 
-/** Where the output goes: a file (written whole or not at all), or standard output. */
+/** Where the output goes: a file (a regular one written whole or not at all; a device or FIFO in order), or standard output. */
 export type AgeOutput =
   | { readonly kind: "file"; readonly path: string }
   /** `forced`: `-o -`, which writes to a terminal what would otherwise be refused. */

@@ -22,7 +22,7 @@ import {
 } from "./AgeError.js"
 import { type AgeSummary, DEFAULT_CHUNKS_PER_PIECE, type DecryptOptions } from "./AgeOptions.js"
 import { AgeRpcs } from "./AgeRpcs.js"
-import { blocks, inFlight, piecePolicy, poolKeyKernel, sourceBytes } from "./ageEngine.js"
+import { blocks, inFlight, piecePolicy, poolKeyKernel, probeSource, sourceBytes, taskChunks } from "./ageEngine.js"
 import { ARMOR_DETECTION_BYTES, dearmorStream, isArmored } from "./armor.js"
 import { isSource } from "./encrypt.js"
 import { HEADER_MAX, NONCE_SIZE, type ParsedHeader, parseHeader, tryParseHeader } from "./header.js"
@@ -31,7 +31,7 @@ import { payloadKey, verifyHeaderMac } from "./keySchedule.js"
 import { DEFAULT_MAX_LOG_N, SCRYPT_TYPE } from "./stanzas/scrypt.js"
 import type { UnwrapResult } from "./stanzas/result.js"
 import { unwrapFileKey } from "./unwrap.js"
-import { CHUNK_SIZE, decryptionPieces, ENCRYPTED_CHUNK_SIZE } from "./stream.js"
+import { CHUNK_SIZE, chunkLayout, decryptionPieces, ENCRYPTED_CHUNK_SIZE } from "./stream.js"
 
 export type DecryptError = AgeError | SourceError | WorkerError
 
@@ -205,7 +205,7 @@ const headerOfSource = (source: Source, size: number) =>
     const pool = yield* WorkerPool
     let length = 64 * 1024
     for (;;) {
-      const { prefix } = yield* pool.client(AgeRpcs).run(piecePolicy(length), (client) => client.AgeProbe({ source, length }))
+      const { prefix } = yield* probeSource(source, length)
       if (isArmored(prefix)) return undefined
       const header = yield* parsing(() => tryParseHeader(prefix))
       if (header !== undefined) return header
@@ -233,12 +233,13 @@ const payloadResults = <E, R>(input: Source | Stream.Stream<Uint8Array, E, R>, o
     let header: ParsedHeader | undefined
     let source: Source | undefined
     if (isSource(input)) {
-      const { size } = yield* pool.client(AgeRpcs).run(piecePolicy(0), (client) => client.AgeProbe({ source: input, length: 0 }))
+      const { size } = yield* probeSource(input, 0)
       if (size !== undefined) {
         header = yield* headerOfSource(input, size)
         if (header !== undefined) {
           const offset = header.headerLength + NONCE_SIZE
-          jobs = sizedJobs(offset, size - offset, perPiece)
+          // To a sink, few large tasks the workers go through in steps; returned bytes come by pieces.
+          jobs = sizedJobs(offset, size - offset, sink === undefined ? perPiece : taskChunks(chunkLayout(size - offset).chunks, pool, options.chunksPerPiece, perPiece))
           source = input
         }
       }

@@ -11,13 +11,13 @@ import type { Source } from "../engine/Source.js"
 import { AgeError, BadRecipient, IncompatibleRecipients } from "./AgeError.js"
 import { type AgeSummary, DEFAULT_CHUNKS_PER_PIECE, type EncryptOptions } from "./AgeOptions.js"
 import { AgeRpcs } from "./AgeRpcs.js"
-import { blocks, inFlight, piecePolicy, poolKeyKernel, sourceBytes } from "./ageEngine.js"
+import { blocks, inFlight, piecePolicy, poolKeyKernel, probeSource, sourceBytes, taskChunks } from "./ageEngine.js"
 import { armorStream } from "./armor.js"
 import { encodeHeader, NONCE_SIZE } from "./header.js"
 import { FILE_KEY_SIZE, headerMac, payloadKey } from "./keySchedule.js"
 import { type AgeRecipient, wrapFileKey } from "./recipients.js"
 import type { Stanza } from "./stanza.js"
-import { CHUNK_SIZE, ciphertextSize, encryptionPieces, ENCRYPTED_CHUNK_SIZE } from "./stream.js"
+import { CHUNK_SIZE, chunkCount, ciphertextSize, encryptionPieces, ENCRYPTED_CHUNK_SIZE } from "./stream.js"
 
 export type EncryptError = AgeError | SourceError | WorkerError
 
@@ -107,14 +107,13 @@ const streamJobs = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, perPiece: num
   )
 
 /** The jobs of `input`: a sized source by ranges the workers read, anything else by blocks read here. */
-const jobsOf = <E, R>(input: Source | Stream.Stream<Uint8Array, E, R>, perPiece: number) =>
+const jobsOf = <E, R>(input: Source | Stream.Stream<Uint8Array, E, R>, perPiece: number, sizedPerPiece: (size: number) => number = () => perPiece) =>
   Effect.gen(function*() {
     if (!isSource(input)) return { size: undefined, jobs: streamJobs(input, perPiece) }
-    const pool = yield* WorkerPool
-    const { size } = yield* pool.client(AgeRpcs).run(piecePolicy(0), (client) => client.AgeProbe({ source: input, length: 0 }))
+    const { size } = yield* probeSource(input, 0)
     return size === undefined
       ? { size, jobs: streamJobs(sourceBytes(input), perPiece) as Stream.Stream<Job, E | SourceError, R> }
-      : { size, jobs: sizedJobs(size, perPiece) as Stream.Stream<Job, E | SourceError, R> }
+      : { size, jobs: sizedJobs(size, sizedPerPiece(size)) as Stream.Stream<Job, E | SourceError, R> }
   })
 
 /** Whether `input` is a `Source` handle rather than a stream of bytes. */
@@ -196,7 +195,7 @@ export const encryptToSinkWith = (
     const pool = yield* WorkerPool
     const { key, prefix } = yield* prepare(options, seam)
     return yield* Effect.gen(function*() {
-      const { jobs } = yield* jobsOf<never, never>(input, perPiece)
+      const { jobs } = yield* jobsOf<never, never>(input, perPiece, (size) => taskChunks(chunkCount(size), pool, options.chunksPerPiece, perPiece))
       let plaintextBytes = 0
       let ciphertextBytes = prefix.length
       let first = true

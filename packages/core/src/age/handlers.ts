@@ -4,7 +4,8 @@ import { type ByteReader, ByteSource } from "../engine/ByteSource.js"
 import { OutputFailed, ReadFailed, sourceError } from "../engine/errors.js"
 import { type PathSink, sinkName } from "../engine/Sink.js"
 import { type Source, sourceName } from "../engine/Source.js"
-import { AgeRpcs } from "./AgeRpcs.js"
+import type { Rpc } from "effect/rpc"
+import { type AgeOpen, AgeRpcs, type AgeSeal } from "./AgeRpcs.js"
 import { nobleAead } from "./nobleAead.js"
 import { type Aead, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, openRun, sealRun, TAG_SIZE } from "./stream.js"
 
@@ -64,6 +65,58 @@ const scratch = (size: number) => (scratchBuffer ??= new Uint8Array(CHUNK_SIZE))
 /** A source that gave fewer bytes than its size promised changed while it was read. */
 const changed = (source: Source) => sourceError(new ReadFailed({ path: sourceName(source), code: "ECHANGED" }))
 
+type SealPiece = Rpc.Payload<typeof AgeSeal>
+type OpenPiece = Rpc.Payload<typeof AgeOpen>
+
+/**
+ * Chunks a worker reads, seals or opens and writes at a time when a task reads its range of a
+ * source and writes into a sink itself: a task may then hold many more (the caller sends
+ * few, large tasks: each one costs both threads an RPC), and the worker goes through it in
+ * steps of this many chunks, one buffer reused: its memory is one step whatever the task's
+ * size, and each step's bytes are still in the CPU's cache when they are sealed and written.
+ */
+export const STEP_CHUNKS = 16
+
+/**
+ * `p` in steps of `STEP_CHUNKS` chunks when it reads a source and writes a sink (otherwise
+ * whole): each step a piece of its own (`outChunk`, `inChunk`: a chunk's size in the output
+ * and the input), written as soon as it is done. A step that fails stops the task with the
+ * bytes released before it.
+ */
+const steps = <P extends SealPiece | OpenPiece, A extends { readonly bytes?: number; readonly released?: number; readonly failure?: unknown }, E, R>(
+  p: P,
+  outChunk: number,
+  inChunk: number,
+  piece: (step: P) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => {
+  if (p.sink === undefined || p.input !== undefined || p.source === undefined || p.chunks <= STEP_CHUNKS) return piece(p)
+  return Effect.gen(function*() {
+    let bytes = 0
+    let released = 0
+    let last: A | undefined
+    for (let first = 0; first < p.chunks; first += STEP_CHUNKS) {
+      const chunks = Math.min(STEP_CHUNKS, p.chunks - first)
+      const final = first + chunks === p.chunks
+      const inOffset = p.inOffset + first * inChunk
+      const step = {
+        ...p,
+        firstChunk: p.firstChunk + first,
+        chunks,
+        final: p.final && final,
+        inOffset,
+        inLength: final ? p.inOffset + p.inLength - inOffset : chunks * inChunk,
+        outOffset: p.outOffset + first * outChunk,
+        ...("header" in p && first > 0 ? { header: undefined } : {})
+      }
+      last = yield* piece(step)
+      bytes += last.bytes ?? 0
+      released += last.released ?? 0
+      if (last.failure !== undefined) break
+    }
+    return { ...last!, ...(last!.bytes === undefined ? {} : { bytes }), ...(last!.released === undefined ? {} : { released }) }
+  })
+}
+
 /**
  * The worker's side of `AgeRpcs` with a platform's ChaCha20-Poly1305 (Node: `nodeAead()`;
  * a browser: its own kernel; anywhere: noble). Loaded lazily (`ageHandlersLazy`): a worker
@@ -103,77 +156,81 @@ export const ageHandlers = (aead: Aead) => AgeRpcs.toLayer(Effect.gen(function*(
         return { size: reader.size, prefix: buffer.subarray(0, n) }
       })),
 
-    AgeSeal: (p) => {
-      let buffer: Uint8Array<ArrayBuffer> | undefined
-      let sealed = false
-      return Effect.scoped(Effect.gen(function*() {
-        const size = p.inLength + TAG_SIZE * p.chunks
-        // Returned bytes leave this thread (transferred): only a sink's buffer is reused.
-        const out = buffer = p.sink === undefined ? new Uint8Array(size) : take(size)
-        // A range the worker reads goes to the buffer's tail; each chunk is then moved down
-        // to its place (its tag's room ahead of it) and sealed there, over its plaintext.
-        const tail = size - p.inLength
-        const plaintext = p.input ?? out.subarray(tail)
-        if (p.input === undefined) yield* readRange(p, plaintext)
-        sealRun(aead, p.key, p.firstChunk, p.final, plaintext, out, scratch(CHUNK_SIZE))
-        // Every byte of the buffer is ciphertext now.
-        sealed = true
-        if (p.sink === undefined) {
-          buffer = undefined
-          return { bytes: out.length, output: out }
-        }
-        const writer = yield* openSink(p.sink)
-        if (p.header !== undefined) yield* writer.write(p.header, 0)
-        yield* writer.write(out, p.outOffset)
-        return { bytes: out.length }
-      })).pipe(Effect.ensuring(Effect.sync(() => {
-        p.key.fill(0)
-        p.input?.fill(0)
-        scratchBuffer?.fill(0)
-        if (buffer !== undefined) {
-          if (p.sink !== undefined) giveBack(buffer, !sealed)
-          else buffer.fill(0)
-        }
-      })))
-    },
+    AgeSeal: (p) => steps(p, ENCRYPTED_CHUNK_SIZE, CHUNK_SIZE, sealPiece).pipe(Effect.ensuring(Effect.sync(() => p.key.fill(0)))),
 
-    AgeOpen: (p) => {
-      let buffer: Uint8Array<ArrayBuffer> | undefined
-      let keep = false
-      return Effect.scoped(Effect.gen(function*() {
-        // A range the worker reads is opened in its own buffer: each chunk through the scratch
-        // buffer, its plaintext then put down over the tags before it. Bytes sent get a buffer of plaintext.
-        let ciphertext_: Uint8Array
-        if (p.input !== undefined) ciphertext_ = p.input
-        else {
-          ciphertext_ = buffer = p.sink === undefined ? new Uint8Array(p.inLength) : take(p.inLength)
-          yield* readRange(p, ciphertext_)
-        }
-        const ciphertextAll = ciphertext_
-        const chunkSizes = (i: number) => Math.min(ENCRYPTED_CHUNK_SIZE, ciphertextAll.length - i * ENCRYPTED_CHUNK_SIZE)
-        let plainLength = 0
-        for (let i = 0; i < p.chunks; i++) plainLength += Math.max(0, chunkSizes(i) - TAG_SIZE)
-        // Returned plaintext leaves this thread; a sink's is written, wiped and reused.
-        const out = buffer ??= p.sink === undefined ? new Uint8Array(plainLength) : take(plainLength)
-        const { released, failure } = openRun(aead, p.key, p.firstChunk, p.final, ciphertextAll, out, scratch(CHUNK_SIZE))
-        if (p.sink === undefined) {
-          keep = true
-          const output = out.subarray(0, released)
-          return failure === undefined ? { released, output } : { released, output, failure }
-        }
-        if (failure !== undefined) return { released, failure }
-        const writer = yield* openSink(p.sink)
-        yield* writer.write(out.subarray(0, plainLength), p.outOffset)
-        return { released }
-      })).pipe(Effect.ensuring(Effect.sync(() => {
-        p.key.fill(0)
-        scratchBuffer?.fill(0)
-        if (!keep && buffer !== undefined) {
-          if (p.sink !== undefined) giveBack(buffer, true)
-          else buffer.fill(0)
-        }
-      })))
-    }
+    AgeOpen: (p) => steps(p, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, openPiece).pipe(Effect.ensuring(Effect.sync(() => p.key.fill(0))))
+  }
+
+  /** One step of a seal task: its chunks read (or given), sealed and written or returned. The caller wipes the key. */
+  function sealPiece(p: SealPiece) {
+    let buffer: Uint8Array<ArrayBuffer> | undefined
+    let sealed = false
+    return Effect.scoped(Effect.gen(function*() {
+      const size = p.inLength + TAG_SIZE * p.chunks
+      // Returned bytes leave this thread (transferred): only a sink's buffer is reused.
+      const out = buffer = p.sink === undefined ? new Uint8Array(size) : take(size)
+      // A range the worker reads goes to the buffer's tail; each chunk is then moved down
+      // to its place (its tag's room ahead of it) and sealed there, over its plaintext.
+      const tail = size - p.inLength
+      const plaintext = p.input ?? out.subarray(tail)
+      if (p.input === undefined) yield* readRange(p, plaintext)
+      sealRun(aead, p.key, p.firstChunk, p.final, plaintext, out, scratch(CHUNK_SIZE))
+      // Every byte of the buffer is ciphertext now.
+      sealed = true
+      if (p.sink === undefined) {
+        buffer = undefined
+        return { bytes: out.length, output: out }
+      }
+      const writer = yield* openSink(p.sink)
+      if (p.header !== undefined) yield* writer.write(p.header, 0)
+      yield* writer.write(out, p.outOffset)
+      return { bytes: out.length }
+    })).pipe(Effect.ensuring(Effect.sync(() => {
+      p.input?.fill(0)
+      scratchBuffer?.fill(0)
+      if (buffer !== undefined) {
+        if (p.sink !== undefined) giveBack(buffer, !sealed)
+        else buffer.fill(0)
+      }
+    })))
+  }
+
+  /** One step of an open task: its chunks opened by `openChunk`'s rules, written (only whole) or returned. The caller wipes the key. */
+  function openPiece(p: OpenPiece) {
+    let buffer: Uint8Array<ArrayBuffer> | undefined
+    let keep = false
+    return Effect.scoped(Effect.gen(function*() {
+      // A range the worker reads is opened in its own buffer: each chunk through the scratch
+      // buffer, its plaintext then put down over the tags before it. Bytes sent get a buffer of plaintext.
+      let ciphertext_: Uint8Array
+      if (p.input !== undefined) ciphertext_ = p.input
+      else {
+        ciphertext_ = buffer = p.sink === undefined ? new Uint8Array(p.inLength) : take(p.inLength)
+        yield* readRange(p, ciphertext_)
+      }
+      const ciphertextAll = ciphertext_
+      const chunkSizes = (i: number) => Math.min(ENCRYPTED_CHUNK_SIZE, ciphertextAll.length - i * ENCRYPTED_CHUNK_SIZE)
+      let plainLength = 0
+      for (let i = 0; i < p.chunks; i++) plainLength += Math.max(0, chunkSizes(i) - TAG_SIZE)
+      // Returned plaintext leaves this thread; a sink's is written, wiped and reused.
+      const out = buffer ??= p.sink === undefined ? new Uint8Array(plainLength) : take(plainLength)
+      const { released, failure } = openRun(aead, p.key, p.firstChunk, p.final, ciphertextAll, out, scratch(CHUNK_SIZE))
+      if (p.sink === undefined) {
+        keep = true
+        const output = out.subarray(0, released)
+        return failure === undefined ? { released, output } : { released, output, failure }
+      }
+      if (failure !== undefined) return { released, failure }
+      const writer = yield* openSink(p.sink)
+      yield* writer.write(out.subarray(0, plainLength), p.outOffset)
+      return { released }
+    })).pipe(Effect.ensuring(Effect.sync(() => {
+      scratchBuffer?.fill(0)
+      if (!keep && buffer !== undefined) {
+        if (p.sink !== undefined) giveBack(buffer, true)
+        else buffer.fill(0)
+      }
+    })))
   }
 }))
 

@@ -168,7 +168,7 @@ export const checkRecipients = (recipients: ReadonlyArray<AgeRecipient>): Incomp
 export const wrapTo = (fileKey: Uint8Array, recipient: AgeRecipient, kernel: AgeKeyKernel): Promise<Stanza> | Stanza => {
   switch (recipient.kind) {
     case "X25519":
-      return X25519.wrap(fileKey, recipient.publicKey)
+      return X25519.wrap(fileKey, recipient.publicKey, kernel.x25519)
     case "mlkem768x25519":
       return Hybrid.wrap(fileKey, recipient.publicKey)
     case "ssh-ed25519":

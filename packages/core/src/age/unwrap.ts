@@ -81,7 +81,7 @@ const withLockedFile = async (identity: LockedIdentityFile, stanzas: ReadonlyArr
 const withIdentity = (identity: AgeIdentity, stanzas: ReadonlyArray<Stanza>, kernel: AgeKeyKernel): Promise<UnwrapResult> => {
   switch (identity.kind) {
     case "X25519":
-      return eachStanza(stanzas, (s) => X25519.unwrap(s, identity.identity))
+      return eachStanza(stanzas, (s) => X25519.unwrap(s, identity.identity, kernel.x25519))
     case "mlkem768x25519":
       return eachStanza(stanzas, (s) => Hybrid.unwrap(s, identity.identity))
     case "scrypt":

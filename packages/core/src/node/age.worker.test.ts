@@ -179,6 +179,46 @@ describe("the tamper matrix, decrypted to a file on 2 workers", () => {
   })
 })
 
+describe("tasks a worker goes through in steps of STEP_CHUNKS, to a file on 2 workers", () => {
+  // 40 chunks and a bit: one task (at least 64 chunks each by default), three steps and a short one.
+  const plaintext = plaintextOf(40 * 65536 + 777)
+  const file = reference(plaintext)
+  const headerLength = file.length - (plaintext.length + 41 * 16)
+  const chunkAt = (i: number) => headerLength + i * 65552
+
+  it("seals and opens the reference bytes", async () => {
+    await Effect.runPromise(Effect.gen(function*() {
+      const input = path("plain")
+      writeFileSync(input, plaintext)
+      const output = path("age")
+      yield* writeAtomically(output, (f) => encryptToSinkWith(new PathSource({ path: input }), new PathSink({ path: f.tempPath }), {}, seam))
+      expect(Buffer.compare(readFileSync(output), file)).toBe(0)
+      const back = path("back")
+      yield* decryptToFile(new PathSource({ path: output }), back, { identities: [identity] })
+      expect(Buffer.compare(readFileSync(back), plaintext)).toBe(0)
+    }).pipe(Effect.provide(layer({ workers: 2, workerUrl }))))
+  }, 60_000)
+
+  it.each([
+    ["a byte flipped in the second step", (f: Uint8Array): Uint8Array => {
+      const copy = f.slice()
+      copy[chunkAt(20) + 5]! ^= 1
+      return copy
+    }, "Tampered(20)"],
+    ["truncated at a chunk boundary in the third step", (f: Uint8Array): Uint8Array => f.subarray(0, chunkAt(33)), "Truncated(33)"]
+  ] as const)("%s: the right reason, nothing at the destination", async (_name, tamper, reason) => {
+    const input = path("tampered.age")
+    writeFileSync(input, tamper(file))
+    const output = path("out")
+    const exit = await Effect.runPromise(decryptToFile(new PathSource({ path: input }), output, { identities: [identity] }).pipe(
+      Effect.exit,
+      Effect.provide(layer({ workers: 2, workerUrl }))
+    ))
+    expect(ageFailure(exit)).toBe(reason)
+    expect(readdirSync(dir).filter((f) => f.startsWith(output.slice(dir.length + 1)) || f.includes("sluice-tmp"))).toEqual([])
+  }, 30_000)
+})
+
 describe("memory", () => {
   /** noble's cipher, recording the highest chunk sealed. */
   const instrumented = () => {

@@ -11,6 +11,9 @@ import { ascii, concatBytes, exactBase64, hkdf32, isAllZero, openFileKey, random
 import { encodeBase64 } from "../base64.js"
 
 export const X25519_TYPE = "X25519"
+
+/** A platform's X25519 (`AgeKeyKernel.x25519`): noble's is used without one. */
+export type X25519Dh = (scalar: Uint8Array, point?: Uint8Array) => Uint8Array | undefined
 const INFO = ascii("age-encryption.org/v1/X25519")
 
 /** An X25519 identity: the 32-byte secret and its public key, X25519(secret, 9). */
@@ -24,7 +27,8 @@ export interface X25519Identity {
  * identity point): noble throws on it ("invalid private or public key received"), and
  * the spec says to abort, never to try the next stanza.
  */
-export const sharedSecret = (scalar: Uint8Array, point: Uint8Array): Uint8Array | undefined => {
+export const sharedSecret = (scalar: Uint8Array, point: Uint8Array, dh?: X25519Dh): Uint8Array | undefined => {
+  if (dh !== undefined) return dh(scalar, point)
   try {
     const shared = x25519.getSharedSecret(scalar, point)
     return isAllZero(shared) ? undefined : shared
@@ -46,9 +50,9 @@ const LOW_ORDER_PROBE = new Uint8Array(32).fill(0x5a)
  * given ephemeral secret. Only tests give one (to compare with fixed outputs): `wrap`
  * draws a new one for every stanza, as the spec requires.
  */
-export const wrapWithEphemeral = (fileKey: Uint8Array, recipient: Uint8Array, ephemeral: Uint8Array): Stanza => {
-  const share = x25519.getPublicKey(ephemeral)
-  const shared = sharedSecret(ephemeral, recipient)
+export const wrapWithEphemeral = (fileKey: Uint8Array, recipient: Uint8Array, ephemeral: Uint8Array, dh?: X25519Dh): Stanza => {
+  const share = dh?.(ephemeral) ?? x25519.getPublicKey(ephemeral)
+  const shared = sharedSecret(ephemeral, recipient, dh)
   if (shared === undefined) throw new Error("the X25519 recipient is a low-order point")
   const wrapKey = hkdf32(shared, concatBytes(share, recipient), INFO)
   shared.fill(0)
@@ -57,10 +61,10 @@ export const wrapWithEphemeral = (fileKey: Uint8Array, recipient: Uint8Array, ep
   return { type: X25519_TYPE, args: [encodeBase64(share)], body }
 }
 
-export const wrap = (fileKey: Uint8Array, recipient: Uint8Array): Stanza => {
+export const wrap = (fileKey: Uint8Array, recipient: Uint8Array, dh?: X25519Dh): Stanza => {
   const ephemeral = randomBytes(32)
   try {
-    return wrapWithEphemeral(fileKey, recipient, ephemeral)
+    return wrapWithEphemeral(fileKey, recipient, ephemeral, dh)
   } finally {
     ephemeral.fill(0)
   }
@@ -72,13 +76,13 @@ export const wrap = (fileKey: Uint8Array, recipient: Uint8Array): Stanza => {
  * bytes (checked before decrypting: a partitioning oracle) or an all-zero shared secret
  * reject the header; a body that does not open is no match.
  */
-export const unwrap = (stanza: Stanza, identity: X25519Identity): UnwrapResult => {
+export const unwrap = (stanza: Stanza, identity: X25519Identity, dh?: X25519Dh): UnwrapResult => {
   if (stanza.type !== X25519_TYPE) return noMatch
   if (stanza.args.length !== 1) return malformed(X25519_TYPE, `${stanza.args.length + 1} arguments, not 2`)
   const share = exactBase64(stanza.args[0]!, 32)
   if (share === undefined) return malformed(X25519_TYPE, "the share is not the canonical base64 of 32 bytes")
   if (stanza.body.length !== WRAPPED_KEY_BYTES) return malformed(X25519_TYPE, `a body of ${stanza.body.length} bytes, not ${WRAPPED_KEY_BYTES}`)
-  const shared = sharedSecret(identity.secret, share)
+  const shared = sharedSecret(identity.secret, share, dh)
   if (shared === undefined) return malformed(X25519_TYPE, "the share gives an all-zero shared secret (a low-order point)")
   const wrapKey = hkdf32(shared, concatBytes(share, identity.publicKey), INFO)
   shared.fill(0)
