@@ -11,6 +11,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::ptr;
 use std::sync::Mutex;
 
+mod async_file;
+
 type Env = *mut c_void;
 type Value = *mut c_void;
 type CallbackInfo = *mut c_void;
@@ -321,11 +323,12 @@ unsafe extern "C" fn version(env: Env, _info: CallbackInfo) -> Value {
 
 #[no_mangle]
 pub unsafe extern "C" fn napi_register_module_v1(env: Env, exports: Value) -> Value {
-    let functions: [(&[u8], Callback); 7] = [
+    let functions: [(&[u8], Callback); 8] = [
         (b"hash\0", hash),
         (b"fileOpen\0", file_open),
         (b"fileSize\0", file_size),
         (b"fileUpdate\0", file_update),
+        (b"fileUpdateAsync\0", async_file::file_update_async),
         (b"fileDigest\0", file_digest),
         (b"fileClose\0", file_close),
         (b"version\0", version),
