@@ -4,13 +4,13 @@
  * since it was cached is hashed again, and what it does not take goes to the full program.
  * `--stats` is an option the lean hash leaves to the full program: it runs the full one here.
  */
-import { mkdirSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { mkdirSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { leanArgs, plan } from "./hashMain.js"
 import { expectCleanStderr, pseudoRandomBytes, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
 
-requireTools("sha256sum", "sha512sum")
+requireTools("sha256sum", "sha512sum", "b3sum")
 const root = useTempDir("lean-hash")
 let n = 0
 const freshCache = () => ({ SLUICE_CACHE_DIR: join(root, `cache-${n++}`) })
@@ -26,7 +26,7 @@ const makeTree = (name: string, count: number) => {
 const cacheStats = (stderr: string) => stderr.split("\n").find((line) => line.startsWith("sluice: stats: cache:")) ?? stderr
 
 describe("the lean hash's command lines", () => {
-  it("takes the plain ones and leaves the rest (standard input, options it does not read, BLAKE3, unknown algorithms) to the full program", () => {
+  it("takes the plain ones and leaves the rest (standard input, options it does not read, BLAKE3 with others, unknown algorithms) to the full program", () => {
     expect(leanArgs(["hash", "-a", "sha512", "--tag", "-b", "-r", "--no-cache", "-w", "0", "x"])).toMatchObject({
       algorithms: ["sha512"],
       tag: true,
@@ -37,14 +37,15 @@ describe("the lean hash's command lines", () => {
       files: ["x"]
     })
     expect(leanArgs(["hash", "--algorithm=sha256,sha1,sha256", "x"])?.algorithms).toEqual(["sha256", "sha1"])
-    for (const args of [["hash"], ["hash", "-"], ["hash", "--json", "x"], ["hash", "-o", "out", "x"], ["hash", "--stats", "x"], ["hash", "-a", "blake3", "x"], ["hash", "-a", "nope", "x"], ["hash", "-w", "x", "x"], ["check", "x"]]) {
+    for (const args of [["hash"], ["hash", "-"], ["hash", "--json", "x"], ["hash", "-o", "out", "x"], ["hash", "--stats", "x"], ["hash", "-a", "blake3,sha256", "x"], ["hash", "-a", "nope", "x"], ["hash", "-w", "x", "x"], ["check", "x"]]) {
       expect(leanArgs(args), args.join(" ")).toBeUndefined()
     }
   })
 
-  it("leaves a missing file or a directory without -r to the full program, which reports it", () => {
+  it("leaves a missing file, a directory without -r and a small BLAKE3 file to the full program", () => {
     writeFileSync(join(root, "there"), "x")
     expect(plan(["hash", join(root, "there")])).toBeDefined()
+    expect(plan(["hash", "-a", "blake3", join(root, "there")])).toBeUndefined()
     expect(plan(["hash", join(root, "there"), join(root, "not-there")])).toBeUndefined()
     expect(plan(["hash", root])).toBeUndefined()
   })
@@ -105,11 +106,36 @@ describe("the lean hash and the result cache", () => {
     expect(after.stdout).not.toBe(before.stdout)
   })
 
-  it("a file larger than it takes, not in the cache, goes to the full program, which hashes it", async () => {
+  it("a file larger than its read buffer (1 MiB) is hashed in pieces: sha512sum's digest, and the full program's cache entry", async () => {
+    const env = freshCache()
     const file = join(root, "larger.bin")
-    writeFileSync(file, pseudoRandomBytes(3 * 1024 * 1024, 3))
-    const result = await sluice(["hash", "-a", "sha512", file], { env: freshCache() })
+    writeFileSync(file, pseudoRandomBytes(3 * 1024 * 1024 + 5, 3))
+    const result = await sluice(["hash", "-a", "sha512", file], { env })
     expect(result.status).toBe(0)
     expect(result.stdout).toBe(tool("sha512sum", [file]).stdout)
+    const full = await sluice(["hash", "-a", "sha512", file, "--stats"], { env })
+    expect(cacheStats(full.stderr)).toContain("1/1 hits")
+  })
+
+  it("BLAKE3 of a large file (on @sluice/native's async work where it is built): b3sum's line, and an entry the full program reads", async () => {
+    const env = freshCache()
+    const file = join(root, "large-b3.bin")
+    writeFileSync(file, pseudoRandomBytes(20 * 1024 * 1024 + 3, 4))
+    const lean = await sluice(["hash", "-a", "blake3", file], { env })
+    expect(lean.status).toBe(0)
+    expect(lean.stdout).toBe(tool("b3sum", [file]).stdout)
+    const full = await sluice(["hash", "-a", "blake3", file, "--stats"], { env })
+    expect(full.stdout).toBe(lean.stdout)
+    expect(cacheStats(full.stderr)).toContain("1/1 hits")
+  })
+
+  it("a file larger than it takes (64 MiB), not in the cache, goes to the full program, which hashes it", async () => {
+    const file = join(root, "largest.bin")
+    writeFileSync(file, "")
+    truncateSync(file, 65 * 1024 * 1024)
+    expect(plan(["hash", "--no-cache", file])).toBeUndefined()
+    const result = await sluice(["hash", file], { env: freshCache() })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toBe(tool("sha256sum", [file]).stdout)
   })
 })

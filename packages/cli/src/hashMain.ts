@@ -12,10 +12,12 @@
  * standard input, a name that is not text, a file that is missing, unreadable or not a
  * regular file (its message is the full program's), a file larger than `LEAN_LIMITS.fileBytes`
  * the cache does not answer (it is the pool's: streamed, on workers, with progress), an
- * algorithm node:crypto alone does not compute here (BLAKE3, BLAKE2 where the native
- * addon is), more files than `LEAN_LIMITS.ttyFiles` on a terminal (the full program shows progress).
+ * algorithm node:crypto alone does not compute here (BLAKE2 where the native addon is;
+ * BLAKE3 but for large files alone, which @sluice/native hashes here: `nativeFileKernel`),
+ * more files than `LEAN_LIMITS.ttyFiles` on a terminal (the full program shows progress).
+ * Ctrl-C ends it as it ends sha256sum: the lines and the cache entries are written once every file is hashed.
  *
- * Where the time goes is in docs/design/startup.md.
+ * Where the time goes: docs/ARCHITECTURE.md, "Start-up: what a command loads".
  */
 import {
   type HashAlgorithm,
@@ -34,20 +36,25 @@ import {
 } from "@sluice/core/node/check"
 import { createRequire } from "node:module"
 import { isUtf8 } from "node:buffer"
-import { type BigIntStats, type Dirent, readdirSync, statSync } from "node:fs"
+import { type BigIntStats, type Dirent, existsSync, readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { ExitCode } from "./exitCode.js"
 import { writeAllSync } from "./writeAll.js"
 
 export const LEAN_LIMITS = {
-  /** A file the cache does not answer is read whole into memory here: up to this size. */
-  fileBytes: 1024 * 1024,
+  /**
+   * A file the cache does not answer is hashed here up to this size (through a 1 MiB
+   * buffer); a larger one is the pool's, whose reads overlap its hashing on a worker.
+   */
+  fileBytes: 64 * 1024 * 1024,
   /** A worker shares the files from this many (its start-up costs about as much as hashing ~1,500 small files here). */
   workerFiles: 1_500,
   /** ...or this many bytes to read. */
   workerBytes: 48 * 1024 * 1024,
-  /** On a terminal, more files than this go to the full program, which shows progress. */
-  ttyFiles: 50_000
+  /** On a terminal, more files than this go to the full program, which shows progress... */
+  ttyFiles: 50_000,
+  /** ...or more bytes to read than this. */
+  ttyBytes: 256 * 1024 * 1024
 }
 
 interface LeanOptions {
@@ -169,6 +176,10 @@ export interface LeanPlan {
   readonly options: LeanOptions
   readonly files: ReadonlyArray<string>
   readonly identities: ReadonlyArray<LeanIdentity>
+  /** The cache's folder, with the cache on. */
+  readonly cacheDir: string | undefined
+  /** The cache holds results (its `results` folder exists): files are looked up. */
+  readonly mayAnswer: boolean
 }
 
 /** The plan of `hash ...`, or undefined where the full program must run it (nothing printed, nothing read but stats). */
@@ -178,7 +189,12 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   const files = options.recursive ? expand(options.files) : options.files
   if (files === undefined || files.length === 0) return undefined
   if (files.length > LEAN_LIMITS.ttyFiles && process.stderr.isTTY) return undefined
+  const cacheDir = options.cache ? defaultCacheDir() : undefined
+  // A cache without results answers nothing: no file is keyed before it is stored.
+  const mayAnswer = cacheDir !== undefined && existsSync(join(cacheDir, "results"))
+  const blake3 = options.algorithms[0] === "blake3"
   const identities: Array<LeanIdentity> = []
+  let bytes = 0
   for (const file of files) {
     let stat
     try {
@@ -189,10 +205,14 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
     }
     if (stat === undefined || !stat.isFile()) return undefined
     // BLAKE3's small files: the full program's (@napi-rs/blake-hash on its pool).
-    if (options.algorithms[0] === "blake3" && Number(stat.size) < NATIVE_FILE_FROM_BYTES) return undefined
+    if (blake3 && Number(stat.size) < NATIVE_FILE_FROM_BYTES) return undefined
+    // A file too large for this program, which no cache can answer: the full program's, told now, so its worker starts with it.
+    if (!blake3 && !mayAnswer && Number(stat.size) > LEAN_LIMITS.fileBytes) return undefined
+    bytes += Number(stat.size)
     identities.push(options.cache ? leanIdentity(stat as BigIntStats) : { key: "", size: stat.size as number, ctimeNs: 0n })
   }
-  return { options, files, identities }
+  if (!blake3 && !mayAnswer && bytes > LEAN_LIMITS.ttyBytes && process.stderr.isTTY) return undefined
+  return { options, files, identities, cacheDir, mayAnswer }
 }
 
 /** A name printed as it is in a checksum line: no backslash, LF or CR (which coreutils escapes). */
@@ -214,17 +234,14 @@ type LeanCache = ReturnType<typeof makeLeanDigestCache>
  * program must (a file the cache does not answer is too large, a read failed).
  */
 export const run = async (
-  { files, identities, options }: LeanPlan,
+  { cacheDir, files, identities, mayAnswer, options }: LeanPlan,
   out: (text: string) => boolean = (text) => writeAllSync(1, text)
 ): Promise<number | undefined> => {
   const { algorithms } = options
-  const cacheDir = options.cache ? defaultCacheDir() : undefined
   const blake3 = algorithms[0] === "blake3"
   const cache: LeanCache | undefined = cacheDir === undefined
     ? undefined
     : makeLeanDigestCache(cacheDir, blake3 ? blake3Kernel : undefined)
-  // A cache without results answers nothing: no file is keyed before it is stored.
-  const mayAnswer = cacheDir !== undefined && process.getBuiltinModule("node:fs").existsSync(join(cacheDir, "results"))
   const digests: Array<Array<string> | undefined> = new Array(files.length)
   const keys: Array<ReadonlyArray<string> | undefined> = new Array(files.length)
   const todo: Array<number> = []
@@ -243,6 +260,7 @@ export const run = async (
     todo.push(i)
     todoBytes += identity.size
   }
+  if (todoBytes > LEAN_LIMITS.ttyBytes && !blake3 && process.stderr.isTTY) return undefined
   const after: Array<string> = new Array(files.length)
   if (blake3) {
     for (const i of todo) {

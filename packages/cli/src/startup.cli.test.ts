@@ -177,8 +177,10 @@ describe("a command that needs no worker loads no worker machinery", () => {
   })
 
   it("a job that starts a worker loads the RPC client and the worker platform then", async () => {
+    // Larger than the lean hash takes (hashMain.ts: 64 MiB): the pool's.
     const file = join(dir, "large.bin")
-    writeFileSync(file, Buffer.alloc(17 * 1024 * 1024, 7))
+    writeFileSync(file, "")
+    truncateSync(file, 65 * 1024 * 1024)
     const loads = await loadsOf(["hash", "--no-cache", "-w", "1", file])
     expect(loads.status).toBe(0)
     expect(loads.files.filter((f) => /^(RpcClient|NodeWorker)-/.test(f)).map((f) => f.split("-")[0]).sort()).toEqual(["NodeWorker", "RpcClient"])
@@ -199,10 +201,11 @@ describe("when the worker starts", () => {
     expect(chunkOrder(loads)).not.toContain("earlyWorker")
   })
 
-  // Files over 1 MiB are the full program's (hashMain.ts hashes smaller ones itself).
+  // Files over 64 MiB are the full program's (hashMain.ts hashes smaller ones itself).
   it("a hash with --no-cache of a file larger than the lean hash takes starts its worker before the program loads", async () => {
     const file = join(dir, "medium-0.bin")
-    writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, 3))
+    writeFileSync(file, "")
+    truncateSync(file, 65 * 1024 * 1024)
     const loads = await loadsOf(["hash", "--no-cache", file])
     expect(loads.status).toBe(0)
     const order = chunkOrder(loads)
@@ -221,7 +224,8 @@ describe("when the worker starts", () => {
 
   it("a hash with the cache on, whose folder holds no results yet, starts its worker before the program loads: the cache can answer nothing", async () => {
     const file = join(dir, "medium-2.bin")
-    writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, 5))
+    writeFileSync(file, "")
+    truncateSync(file, 65 * 1024 * 1024)
     const loads = await loadsOf(["hash", file], { SLUICE_CACHE_DIR: join(dir, "cache-none") })
     expect(loads.status).toBe(0)
     const order = chunkOrder(loads)

@@ -1,5 +1,4 @@
 /** A file's fingerprint of sampled blocks (engine/cache/fingerprint.ts), without Effect: nodeIdentity.ts's and the CLI's lean hash's. */
-import { createHash } from "node:crypto"
 import { closeSync, openSync, readSync } from "node:fs"
 import { FINGERPRINT_HEX, sampleRanges } from "../engine/cache/fingerprint.js"
 
@@ -7,7 +6,8 @@ import { FINGERPRINT_HEX, sampleRanges } from "../engine/cache/fingerprint.js"
 export const fingerprintFile = (path: string | Buffer, size: number): string => {
   const fd = openSync(path, "r")
   try {
-    const hash = createHash("sha256")
+    // node:crypto as Node has it, loaded when first asked: the lean check's bundle holds this module and seldom needs it.
+    const hash = process.getBuiltinModule("node:crypto").createHash("sha256")
     const buffer = Buffer.allocUnsafe(3 * 4096)
     for (const range of sampleRanges(size)) {
       let done = 0

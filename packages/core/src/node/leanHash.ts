@@ -32,36 +32,43 @@ export const identityKey = (stat: BigIntStats): string => `${stat.dev}:${stat.in
 /** The algorithms node:crypto alone computes here (no native kernel): the only ones hashed this way. */
 export const leanAlgorithm = (algorithm: HashAlgorithm): boolean => indexedKernel(algorithm) !== undefined
 
+/** The buffer each thread reads into: a file up to this size is hashed in one call, a larger one in pieces of it. */
+export const LEAN_READ_BYTES = 1024 * 1024
+
 /**
- * Reads the file at `path` whole and hashes it with each algorithm (node:crypto). `buffer`
- * is reused between files and grown when a file is larger. Returns the digests, the
- * identity key of the open file once read (a file written while it was read is not
- * cached), and the bytes read; throws what the file system throws.
+ * Reads the file at `path` and hashes it with each algorithm (node:crypto): in one call when
+ * it fits `scratch` (`LEAN_READ_BYTES`), else streamed through it. Returns the digests, the
+ * identity key of the open file once read (a file written while it was read is not cached;
+ * "" when `identify` is false), and the bytes read; throws what the file system throws.
  */
 export const hashFileNow = (
   path: string,
   algorithms: ReadonlyArray<HashAlgorithm>,
-  scratch: { buffer: Buffer },
-  /** Whether to say the file's identity once read (for the cache); "" when not. */
+  scratch: Buffer,
+  /** Whether to say the file's identity once read (for the cache). */
   identify = true
 ): { digests: Array<string>; after: string; bytes: number } => {
   const crypto = process.getBuiltinModule("node:crypto")
   const fd = openSync(path, "r")
   try {
+    let filled = 0
     let bytes = 0
+    let hashers: Array<import("node:crypto").Hash> | undefined
     for (;;) {
-      if (bytes === scratch.buffer.length) {
-        const grown = Buffer.allocUnsafe(scratch.buffer.length * 2)
-        scratch.buffer.copy(grown)
-        scratch.buffer = grown
-      }
-      const n = readSync(fd, scratch.buffer, bytes, scratch.buffer.length - bytes, null)
-      if (n === 0) break
+      const n = readSync(fd, scratch, filled, scratch.length - filled, null)
+      filled += n
       bytes += n
+      if (filled === scratch.length || (n === 0 && hashers !== undefined)) {
+        hashers ??= algorithms.map((algorithm) => crypto.createHash(ALGORITHMS[algorithm].kernels.nodeCrypto!))
+        for (const hasher of hashers) hasher.update(scratch.subarray(0, filled))
+        filled = 0
+      }
+      if (n === 0) break
     }
     const after = identify ? identityKey(fstatSync(fd, { bigint: true })) : ""
-    const data = scratch.buffer.subarray(0, bytes)
-    const digests = algorithms.map((algorithm) => crypto.hash(ALGORITHMS[algorithm].kernels.nodeCrypto!, data, "hex"))
+    const digests = hashers !== undefined
+      ? hashers.map((hasher) => hasher.digest("hex"))
+      : algorithms.map((algorithm) => crypto.hash(ALGORITHMS[algorithm].kernels.nodeCrypto!, scratch.subarray(0, filled), "hex"))
     return { digests, after, bytes }
   } finally {
     closeSync(fd)
@@ -87,7 +94,7 @@ export const hashShared = (
   /** Whether each file's identity once read is wanted (the cache stores only what did not change). */
   identify = true
 ): void => {
-  const scratch = { buffer: Buffer.allocUnsafe(64 * 1024) }
+  const scratch = Buffer.allocUnsafe(LEAN_READ_BYTES)
   for (;;) {
     const at = Atomics.add(counter, 0, LEAN_BATCH)
     if (at >= paths.length) return

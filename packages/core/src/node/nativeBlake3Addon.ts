@@ -50,7 +50,7 @@ export const hashFileNativeAsync = async (
     let at = 0
     while (at < size) {
       at = await new Promise<number>((resolve, reject) =>
-        addon.fileUpdateAsync(file, NATIVE_FILE_SLICE * 4, EVERY_CORE, (error, position) => error === null ? resolve(position!) : reject(error))
+        addon.fileUpdateAsync(file, NATIVE_FILE_SLICE, EVERY_CORE, (error, position) => error === null ? resolve(position!) : reject(error))
       )
     }
     const digest = Buffer.from(addon.fileDigest(file)).toString("hex")
