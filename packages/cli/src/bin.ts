@@ -28,7 +28,11 @@ const workers = valueOf("-w", "--workers")
 // no Effect, commander or worker pool; its own lean worker when there are many files).
 // Its plan is the command line and a stat of each file: where it says no, having read and
 // printed nothing, the full program runs the hash, with its early worker as before.
-const hashPlan = args[0] === "hash" ? await import("./hashMain.js").then((lean) => ({ lean, plan: lean.plan(args) })) : undefined
+// A command line it never takes (standard input, an option only the full program reads)
+// does not load it: the full program's early worker starts as soon as before.
+const FULL_ONLY = ["-", "--json", "-o", "--output", "--resume", "--stats", "--help", "-h"]
+const mayBeLean = args[0] === "hash" && args.length > 1 && !args.some((a) => FULL_ONLY.includes(a) || a.startsWith("--output="))
+const hashPlan = mayBeLean ? await import("./hashMain.js").then((lean) => ({ lean, plan: lean.plan(args) })) : undefined
 const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-") && cacheHasResults()
 // A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its
 // kernel runs on libuv's thread pool (commands/derive.ts). That worker starts while the
