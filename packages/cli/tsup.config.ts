@@ -131,13 +131,13 @@ const laterFromProgram: NonNullable<Options["esbuildPlugins"]>[number] = {
   }
 }
 /**
- * The files built apart (derive's first part, the lean check), imported by bin.ts by
- * their names: the program build leaves them to their own configurations.
+ * The files built apart (derive's first part, the lean check, the lean hash), imported by
+ * bin.ts by their names: the program build leaves them to their own configurations.
  */
 const mainsApart: NonNullable<Options["esbuildPlugins"]>[number] = {
   name: "mains-apart",
   setup(build) {
-    build.onResolve({ filter: /^\.\/(derive|check)Main\.js$/ }, (args) => ({ path: args.path, external: true }))
+    build.onResolve({ filter: /^\.\/(derive|check|hash)Main\.js$/ }, (args) => ({ path: args.path, external: true }))
   }
 }
 
@@ -155,5 +155,9 @@ export default defineConfig([
   // The lean check (checkMain.ts with core's check entry) is one file too: what it cannot
   // answer goes to the program, which bin.ts loads itself.
   { ...shared, entry: { checkMain: "src/checkMain.ts" }, splitting: false },
+  // The lean hash (hashMain.ts) and its worker (hashWorker.ts) likewise: one file each,
+  // core's check entry inside, no Effect, commander, RPC or worker platform.
+  { ...shared, entry: { hashMain: "src/hashMain.ts" }, splitting: false },
+  { ...shared, entry: { hashWorker: "src/hashWorker.ts" }, splitting: false },
   { ...shared, entry: { worker: "src/worker.ts" } }
 ])

@@ -99,6 +99,29 @@ describe.skipIf(addon === undefined)(SUITE, () => {
     expect(() => a.fileUpdate(file, 4 * KiB, 1)).toThrow(/closed/)
   })
 
+  it("fileUpdateAsync hashes each slice off this thread, calling back with the position: the same digests, and a closed file's error", async () => {
+    const update = (file: NonNullable<ReturnType<Addon["fileOpen"]>>, slice: number, threads: number) =>
+      new Promise<number>((resolve, reject) => a.fileUpdateAsync(file, slice, threads, (error, at) => error === null ? resolve(at!) : reject(error)))
+    for (const length of LENGTHS) {
+      const path = join(dir, `async${length}`)
+      writeFileSync(path, vectorInput(length))
+      const file = a.fileOpen(Buffer.from(path))!
+      const size = a.fileSize(file)
+      let at = 0
+      let calls = 0
+      while (at < size) {
+        at = await update(file, 1 * MiB, calls % 2 === 0 ? 0 : 1)
+        calls++
+      }
+      expect(hex(a.fileDigest(file)), `${length} bytes`).toBe(hex(nobleBlake3(vectorInput(length))))
+    }
+    const path = join(dir, "async-closed")
+    writeFileSync(path, vectorInput(8 * KiB))
+    const file = a.fileOpen(Buffer.from(path))!
+    a.fileClose(file)
+    await expect(update(file, 4 * KiB, 1)).rejects.toThrow(/closed/)
+  }, 60_000)
+
   it("names its kernel", () => {
     expect(a.version()).toMatch(/^sluice-native \S+ \(blake3 1\.\d+\.\d+, rayon\)$/)
   })

@@ -22,6 +22,18 @@ export function fileSize(file: FileHandle): number
 export function fileUpdate(file: FileHandle, length: number, threads: number): number
 
 /**
+ * `fileUpdate` off the JavaScript thread (Node-API async work on libuv's thread pool, and
+ * rayon's with `threads` other than 1): `callback(null, position)` once the slice is hashed,
+ * or `callback(error)`. One call at a time on a handle, and no other call on it meanwhile.
+ */
+export function fileUpdateAsync(
+  file: FileHandle,
+  length: number,
+  threads: number,
+  callback: (error: (Error & { readonly code?: string }) | null, position?: number) => void
+): void
+
+/**
  * The 32-byte digest once every byte is hashed; releases the map. Throws with code
  * `ECHANGED` when the file's size changed since it was opened.
  */

@@ -24,6 +24,15 @@ const workers = valueOf("-w", "--workers")
 // nothing: the worker is certain to be needed, and starts now (10,000 files of 4 KiB on an
 // empty cache: it was spawned ~0.26 s in, after the walk and the first lookups, and the
 // main thread then idled ~0.1 s for its start-up).
+// A hash of small files, or of files the cache answers, runs in hashMain.ts (built apart:
+// no Effect, commander or worker pool; its own lean worker when there are many files).
+// Its plan is the command line and a stat of each file: where it says no, having read and
+// printed nothing, the full program runs the hash, with its early worker as before.
+// A command line it never takes (standard input, an option only the full program reads)
+// does not load it: the full program's early worker starts as soon as before.
+const FULL_ONLY = ["-", "--json", "-o", "--output", "--resume", "--stats", "--help", "-h"]
+const mayBeLean = args[0] === "hash" && args.length > 1 && !args.some((a) => FULL_ONLY.includes(a) || a.startsWith("--output="))
+const hashPlan = mayBeLean ? await import("./hashMain.js").then((lean) => ({ lean, plan: lean.plan(args) })) : undefined
 const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-") && cacheHasResults()
 // A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its
 // kernel runs on libuv's thread pool (commands/derive.ts). That worker starts while the
@@ -53,7 +62,7 @@ const keygenWorkers = Number(valueOf("-n", "--count") ?? "1") > 256 ? Math.min(a
 // age's handlers and libsodium while this thread loads the program and reads the keys.
 const age = ["encrypt", "decrypt"].includes(args[0] ?? "") && workers !== "0" && !args.some((a) => a === "--help" || a === "-h")
 const allWorkers = () => Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
-const count = keygen ? keygenWorkers : age ? allWorkers() : !usesPool ? 0 : !spread ? 1 : allWorkers()
+const count = keygen ? keygenWorkers : age ? allWorkers() : !usesPool || hashPlan?.plan !== undefined ? 0 : !spread ? 1 : allWorkers()
 // worker_threads loads only when a worker starts here: a command that needs none does not evaluate it.
 // keygen's and age's worker settings load with their workers: a command that starts none reads neither file.
 const early = count === 0 ? [] : await Promise.all([import("./earlyWorker.js"), import("./keygenWorkers.js"), import("./ageWorkers.js")]).then((
@@ -92,7 +101,11 @@ const leanDerive = args[0] === "derive" && count === 0 && !args.some((a) => a ==
 // file. Whatever the index cannot answer it leaves, having printed nothing, to the full program.
 const leanCheck = args[0] === "check" && cacheMayAnswer && !args.some((a) => a === "--help" || a === "-h")
 // It writes its lines with write(2): no stream is made for them.
-const checked = leanCheck ? (await import("./checkMain.js")).main(args) : undefined
+const checked = leanCheck
+  ? (await import("./checkMain.js")).main(args)
+  : hashPlan?.plan !== undefined
+  ? await hashPlan.lean.run(hashPlan.plan)
+  : undefined
 if (checked !== undefined) process.exitCode = checked
 else if (leanDerive) {
   const { main } = await import("./deriveMain.js")

@@ -163,9 +163,24 @@ describe("a command that needs no worker loads no worker machinery", () => {
     expect(sourcesOf(changed).filter((s) => /effect\/|commander\/|src\/program\.ts$/.test(s))).toEqual([])
   })
 
+  it("sluice hash of small files: its own program (hashMain.ts), no Effect, commander, RPC or pool worker", async () => {
+    const files = [join(dir, "lean-a.txt"), join(dir, "lean-b.txt")]
+    files.forEach((file, i) => writeFileSync(file, `lean ${i}\n`))
+    for (const args of [["hash", "--no-cache", ...files], ["hash", "-a", "sha512", ...files]]) {
+      const loads = await loadsOf(args, { SLUICE_CACHE_DIR: join(dir, "cache-lean") })
+      expect(loads.status).toBe(0)
+      expect(loads.stdout.trim().split("\n")).toHaveLength(2)
+      expectLean(loads)
+      expect(loads.files.filter((f) => /^(program|chunk|worker)-?/.test(f))).toEqual([])
+      expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+    }
+  })
+
   it("a job that starts a worker loads the RPC client and the worker platform then", async () => {
+    // Larger than the lean hash takes (hashMain.ts: 64 MiB): the pool's.
     const file = join(dir, "large.bin")
-    writeFileSync(file, Buffer.alloc(17 * 1024 * 1024, 7))
+    writeFileSync(file, "")
+    truncateSync(file, 65 * 1024 * 1024)
     const loads = await loadsOf(["hash", "--no-cache", "-w", "1", file])
     expect(loads.status).toBe(0)
     expect(loads.files.filter((f) => /^(RpcClient|NodeWorker)-/.test(f)).map((f) => f.split("-")[0]).sort()).toEqual(["NodeWorker", "RpcClient"])
@@ -186,9 +201,11 @@ describe("when the worker starts", () => {
     expect(chunkOrder(loads)).not.toContain("earlyWorker")
   })
 
-  it("a hash with --no-cache starts its worker before the program loads", async () => {
-    const file = join(dir, "small-0.bin")
-    writeFileSync(file, "a few bytes\n")
+  // Files over 64 MiB are the full program's (hashMain.ts hashes smaller ones itself).
+  it("a hash with --no-cache of a file larger than the lean hash takes starts its worker before the program loads", async () => {
+    const file = join(dir, "medium-0.bin")
+    writeFileSync(file, "")
+    truncateSync(file, 65 * 1024 * 1024)
     const loads = await loadsOf(["hash", "--no-cache", file])
     expect(loads.status).toBe(0)
     const order = chunkOrder(loads)
@@ -206,8 +223,9 @@ describe("when the worker starts", () => {
   })
 
   it("a hash with the cache on, whose folder holds no results yet, starts its worker before the program loads: the cache can answer nothing", async () => {
-    const file = join(dir, "small-2.bin")
-    writeFileSync(file, "a few bytes\n")
+    const file = join(dir, "medium-2.bin")
+    writeFileSync(file, "")
+    truncateSync(file, 65 * 1024 * 1024)
     const loads = await loadsOf(["hash", file], { SLUICE_CACHE_DIR: join(dir, "cache-none") })
     expect(loads.status).toBe(0)
     const order = chunkOrder(loads)

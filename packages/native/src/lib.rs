@@ -12,6 +12,7 @@ use std::ptr;
 use std::sync::Mutex;
 
 mod aead;
+mod async_file;
 
 type Env = *mut c_void;
 type Value = *mut c_void;
@@ -323,11 +324,12 @@ unsafe extern "C" fn version(env: Env, _info: CallbackInfo) -> Value {
 
 #[no_mangle]
 pub unsafe extern "C" fn napi_register_module_v1(env: Env, exports: Value) -> Value {
-    let functions: [(&[u8], Callback); 7] = [
+    let functions: [(&[u8], Callback); 8] = [
         (b"hash\0", hash),
         (b"fileOpen\0", file_open),
         (b"fileSize\0", file_size),
         (b"fileUpdate\0", file_update),
+        (b"fileUpdateAsync\0", async_file::file_update_async),
         (b"fileDigest\0", file_digest),
         (b"fileClose\0", file_close),
         (b"version\0", version),

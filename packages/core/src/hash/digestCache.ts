@@ -5,16 +5,7 @@
 import { Effect } from "effect"
 import type { HashAlgorithm } from "./HashAlgorithm.js"
 import type { CacheKey, ContentIdentity, ResultCache } from "../engine/cache/ResultCache.js"
-
-/** Lower-case hex of 8 to 256 digits: a loop, not a regular expression (~2 µs a digest in a fresh process, 10,000 of them a check). */
-const isDigestHex = (text: string): boolean => {
-  if (text.length < 8 || text.length > 256) return false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
-  }
-  return true
-}
+import { type DigestEntry as Entry, entryValue, parseDigestEntry as parse } from "./digestEntry.js"
 
 export const digestKey = (
   cache: ResultCache["Service"],
@@ -33,26 +24,6 @@ const kernelVersions = (cache: ResultCache["Service"]) => {
     let version = known.get(algorithm)
     if (version === undefined) known.set(algorithm, version = cache.kernelVersion(algorithm))
     return version
-  }
-}
-
-interface Entry {
-  readonly digest: string
-  readonly bytes: number
-  /** The fingerprint the content had, when its metadata could not vouch for it. */
-  readonly fingerprint?: string
-}
-
-/** A cached value that is not a digest (a foreign or damaged entry) is a miss. */
-const parse = (value: string): Entry | undefined => {
-  try {
-    const parsed = JSON.parse(value) as { d?: unknown; b?: unknown; f?: unknown }
-    if (typeof parsed.d !== "string" || !isDigestHex(parsed.d)) return undefined
-    if (!Number.isSafeInteger(parsed.b) || (parsed.b as number) < 0) return undefined
-    if (parsed.f !== undefined && typeof parsed.f !== "string") return undefined
-    return { digest: parsed.d, bytes: parsed.b as number, ...(parsed.f === undefined ? {} : { fingerprint: parsed.f }) }
-  } catch {
-    return undefined
   }
 }
 
@@ -171,10 +142,6 @@ export interface ToStore {
   /** The level keys the lookup computed for this content (`lookupDigests`' `ids`), by algorithm. */
   readonly ids?: LevelIds | undefined
 }
-
-/** An entry's value as JSON.stringify writes it, without the object (the digest is hex, the size an integer). */
-const entryValue = (digest: string, bytes: number, fingerprint: string | undefined) =>
-  fingerprint === undefined ? `{"d":"${digest}","b":${bytes}}` : JSON.stringify({ d: digest, b: bytes, f: fingerprint })
 
 /**
  * `storeDigests` for many contents in one write to the cache. Where the identities answer

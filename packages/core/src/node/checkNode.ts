@@ -3,9 +3,10 @@
  * Effect: checksum lines (parsing, names as printed) and the index (checkIndex.ts). The
  * CLI's lean `check` (packages/cli/src/checkMain.ts) loads this alone; whatever the index
  * cannot answer goes to the full program, which loads `@sluice/core/node`. The same
- * modules as the full entries.
+ * modules as the full entries. The CLI's lean `hash` (hashMain.ts, hashWorker.ts) takes
+ * its file hashing and the result cache's sync form from here too (leanHash.ts).
  */
-export { lineAlgorithm, parseAlgorithm, parseChecksumFileBytes, parseChecksumLine, printableName } from "../hash/checksumLine.js"
+export { formatChecksumLine, lineAlgorithm, parseAlgorithm, parseChecksumFileBytes, parseChecksumLine, printableName } from "../hash/checksumLine.js"
 export type { ChecksumFileBytesEntry } from "../hash/checksumLine.js"
 export type { HashAlgorithm } from "../hash/algorithms.js"
 export { defaultCacheDir } from "./cacheDir.js"
@@ -22,3 +23,6 @@ export {
   Verdict,
   verdictsFromIndex
 } from "./checkIndex.js"
+export { hashShared, LEAN_BATCH, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, makeLeanDigestCache } from "./leanHash.js"
+export { hashFileNativeAsync, NATIVE_FILE_FROM_BYTES } from "./nativeBlake3Addon.js"
+export { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"

@@ -1,106 +1,13 @@
 /**
- * The L2 level of the CLI and of Node programs: a directory of append-only logs, one per
- * key prefix (64 shards), so a lookup reads one small file and a tree's lookups read each
- * shard once. Writes are buffered and appended in one `write` per shard (O_APPEND: two
- * processes appending at once interleave whole records, never bytes of them); each record
- * carries a check value, so a torn or damaged line is skipped, never believed. Pruning
- * rewrites a shard through a temporary file and a rename.
+ * The L2 level of the CLI and of Node programs: diskCacheStore.ts's store (a directory of
+ * append-only logs, one per key prefix) as a `CacheLevel`, each failure a `CacheFailed`.
  */
 import { Effect } from "effect"
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
-import { CacheFailed, type CacheLevel, type LevelLimits } from "../engine/cache/CacheLevel.js"
+import { CacheFailed, type CacheLevel } from "../engine/cache/CacheLevel.js"
+import { type DiskLevelOptions, makeDiskStore } from "./diskCacheStore.js"
 
-export const DEFAULT_DISK_LIMITS: LevelLimits = { maxEntries: 2_000_000, maxBytes: 256 * 1024 * 1024 }
-
-/** Records more than this old are rewritten when read, so pruning knows what is still used. */
-const TOUCH_AFTER_MS = 24 * 60 * 60 * 1000
-/** Pruning runs by itself at most this often. */
-const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000
-const SHARDS = 64
-
-/** The shard of each first byte of a key, by name: a lookup per file costs no formatting. */
-const SHARD_NAMES: ReadonlyArray<string> = Array.from({ length: 256 }, (_, byte) => (byte % SHARDS).toString(16).padStart(2, "0"))
-
-/** The file whose mtime says when the cache was last pruned. */
-const PRUNED = "pruned"
-/**
- * Buffered records beyond this are written at once (about 2 MiB of them). Each flush
- * opens and appends to every shard it touches, 64 files: a tree of many small files
- * flushed every thousand records spent more on those opens than on its records.
- */
-const FLUSH_AT = 16_384
-
+export { CHECK_INDEX_MAX_AGE_MS, DEFAULT_DISK_LIMITS, type DiskLevelOptions, makeDiskStore } from "./diskCacheStore.js"
 export { defaultCacheDir } from "./cacheDir.js"
-
-interface Entry {
-  readonly value: string
-  readonly t: number
-}
-
-/** node:zlib, loaded with the first record read or written: a run that never opens the cache never loads it. */
-let zlibModule: typeof import("node:zlib") | undefined
-const zlib = () => (zlibModule ??= process.getBuiltinModule("node:zlib"))
-
-/** A CRC-32 of the record: it catches a torn or damaged line, which is all it is for (keys are hashes already). */
-const check = (body: string) => zlib().crc32(body).toString(16).padStart(8, "0")
-
-/** `check key t tag value`: the tag is the version that wrote it, for pruning. */
-const record = (key: string, t: number, tag: string, value: string) => {
-  const body = `${key} ${t.toString(36)} ${tag} ${value}`
-  return `${check(body)} ${body}\n`
-}
-
-const parseLine = (line: string): { key: string; t: number; tag: string; value: string } | undefined => {
-  const space = line.indexOf(" ")
-  if (space !== 8) return undefined
-  const body = line.slice(9)
-  if (check(body) !== line.slice(0, 8)) return undefined
-  const [key, t, tag] = body.split(" ", 3)
-  if (key === undefined || t === undefined || tag === undefined) return undefined
-  return { key, t: parseInt(t, 36), tag, value: body.slice(key.length + t.length + tag.length + 3) }
-}
-
-/** Replaces `path` by a file holding `text`, through a temporary file beside it and a rename. */
-const replaceFile = (path: string, text: string) => {
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-  try {
-    writeFileSync(temp, text, { mode: 0o600 })
-    renameSync(temp, path)
-  } catch (error) {
-    rmSync(temp, { force: true })
-    throw error
-  }
-}
-
-/**
- * Check indexes (checkIndex.ts, one per checksum file checked) not written for this long
- * go when the level is pruned: one of a checksum file no longer checked, or of an older
- * version, would stay forever. One still used is written again by its next full check.
- */
-export const CHECK_INDEX_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000
-
-/** Removes the check indexes in `dir` older than `CHECK_INDEX_MAX_AGE_MS`, and temporary files a killed write left; returns how many went. */
-const pruneCheckIndexes = (dir: string, now: number): number => {
-  let names: Array<string>
-  try {
-    names = readdirSync(dir)
-  } catch {
-    return 0
-  }
-  let removed = 0
-  for (const name of names) {
-    const path = join(dir, name)
-    const stat = statSync(path, { throwIfNoEntry: false })
-    if (stat === undefined) continue
-    const age = now - stat.mtimeMs
-    if ((name.endsWith(".idx") && age > CHECK_INDEX_MAX_AGE_MS) || (name.endsWith(".tmp") && age > PRUNE_EVERY_MS)) {
-      rmSync(path, { force: true })
-      removed++
-    }
-  }
-  return removed
-}
 
 const failure = (action: string, error: unknown) =>
   new CacheFailed({
@@ -108,215 +15,29 @@ const failure = (action: string, error: unknown) =>
     detail: `${action}: ${error instanceof Error ? error.message : String(error)}`
   })
 
-export interface DiskLevelOptions {
-  /** The cache's root; results live in its `results` folder. */
-  readonly dir: string
-  /** Written into each record; prune drops records of other versions. */
-  readonly tag: string
-  readonly limits?: LevelLimits
-  readonly now?: () => number
-  /** Appends `data` to the file at `path`; tests put a failing one here to stand for a full disk. */
-  readonly append?: (path: string, data: string) => void
-}
-
 export const makeDiskLevel = (options: DiskLevelOptions): CacheLevel => {
-  const root = join(options.dir, "results")
-  const limits = options.limits ?? DEFAULT_DISK_LIMITS
-  const now = options.now ?? Date.now
-  const append = options.append ?? ((path: string, data: string) => appendFileSync(path, data, { mode: 0o600 }))
-  const shards = new Map<string, Map<string, Entry>>()
-  /** Lines in each loaded shard's file, damaged and superseded ones included: what pruning may drop. */
-  const lineCounts = new Map<string, number>()
-  const pending = new Map<string, Array<string>>()
-  let pendingCount = 0
-
-  // 64 shards: a lookup reads 1/64 of the cache, and a new cache creates 64 files, not 256
-  // (creating a file costs ~0.4 ms here, which a first run of small files felt).
-  const shardOf = (key: string) => SHARD_NAMES[parseInt(key.slice(0, 2), 16)] ?? "00"
-  const pathOf = (shard: string) => join(root, `${shard}.log`)
-
-  const readShard = (shard: string): Map<string, Entry> => {
-    let loaded = shards.get(shard)
-    if (loaded !== undefined) return loaded
-    loaded = new Map()
-    let text = ""
-    try {
-      text = readFileSync(pathOf(shard), "utf8")
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
-    }
-    let lines = 0
-    for (const line of text.split("\n")) {
-      if (line === "") continue
-      lines++
-      const parsed = parseLine(line)
-      if (parsed !== undefined && parsed.tag === options.tag) loaded.set(parsed.key, { value: parsed.value, t: parsed.t })
-    }
-    shards.set(shard, loaded)
-    lineCounts.set(shard, lines)
-    return loaded
-  }
-
-  const buffer = (key: string, entry: Entry) => {
-    const shard = shardOf(key)
-    const lines = pending.get(shard) ?? []
-    lines.push(record(key, entry.t, options.tag, entry.value))
-    pending.set(shard, lines)
-    pendingCount++
-  }
-
-  const flushSync = () => {
-    if (pendingCount === 0) return
-    if (!existsSync(root)) {
-      mkdirSync(root, { recursive: true, mode: 0o700 })
-      // A new cache has nothing to prune for a day.
-      writeFileSync(join(root, PRUNED), "")
-    }
-    for (const [shard, lines] of pending) {
-      append(pathOf(shard), lines.join(""))
-      lineCounts.set(shard, (lineCounts.get(shard) ?? 0) + lines.length)
-      pending.delete(shard)
-    }
-    pendingCount = 0
-  }
-
-  const allShards = () => {
-    try {
-      return readdirSync(root).filter((name) => /^[0-9a-f]{2}\.log$/.test(name)).map((name) => name.slice(0, 2))
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
-      throw error
-    }
-  }
-
-  /**
-   * Drops other versions' records, damaged lines and superseded ones, then the least
-   * recently used entries beyond the limits. Only shards that lose something are
-   * rewritten, each through a temporary file and a rename: a cache needs no fsync, since
-   * a file a crash left short or empty is read as fewer entries, never as wrong ones.
-   */
-  const prune = Effect.try({
-    try: () => {
-      flushSync()
-      const names = allShards()
-      const entries = names.flatMap((shard) => [...readShard(shard)].map(([key, entry]) => ({ key, entry })))
-      // Newest use first; what does not fit the limits goes.
-      entries.sort((a, b) => b.entry.t - a.entry.t)
-      const kept = new Map<string, Array<string>>()
-      let bytes = 0
-      let count = 0
-      for (const { entry, key } of entries) {
-        const line = record(key, entry.t, options.tag, entry.value)
-        if (count + 1 > limits.maxEntries || bytes + line.length > limits.maxBytes) continue
-        count++
-        bytes += line.length
-        const shard = shardOf(key)
-        const lines = kept.get(shard)
-        if (lines === undefined) kept.set(shard, [line])
-        else lines.push(line)
-      }
-      let removed = 0
-      for (const shard of names) {
-        const keep = kept.get(shard) ?? []
-        const had = lineCounts.get(shard) ?? 0
-        if (keep.length === had) continue
-        removed += had - keep.length
-        if (keep.length === 0) rmSync(pathOf(shard), { force: true })
-        else replaceFile(pathOf(shard), keep.join(""))
-        shards.delete(shard)
-        lineCounts.delete(shard)
-      }
-      removed += pruneCheckIndexes(join(root, "checks"), now())
-      writeFileSync(join(root, PRUNED), "")
-      return removed
-    },
-    catch: (error) => failure("prune", error)
-  })
-
-  /** Prunes by itself once a day, when this level is closed after a job. */
-  const prunedLately = () => {
-    try {
-      return now() - statSync(join(root, PRUNED)).mtimeMs < PRUNE_EVERY_MS
-    } catch {
-      return false
-    }
-  }
-
-  /** The value under `key`; one read more than a day after the last is written again, so pruning sees it used. */
-  const lookup = (key: string, t: number) => {
-    const shard = readShard(shardOf(key))
-    const entry = shard.get(key)
-    if (entry === undefined) return undefined
-    if (t - entry.t > TOUCH_AFTER_MS) {
-      shard.set(key, { value: entry.value, t })
-      buffer(key, { value: entry.value, t })
-    }
-    return entry.value
-  }
-
-  const put = (key: string, value: string, t: number) => {
-    if (value.includes("\n")) return
-    const shard = readShard(shardOf(key))
-    if (shard.get(key)?.value === value) return
-    const entry = { value, t }
-    shard.set(key, entry)
-    buffer(key, entry)
-    if (pendingCount >= FLUSH_AT) flushSync()
-  }
-
+  const store = makeDiskStore(options)
+  const attempt = <A>(action: string, run: () => A) => Effect.try({ try: run, catch: (error) => failure(action, error) })
   return {
     name: "disk",
-    get: (key) =>
-      Effect.try({
-        try: () => lookup(key, now()),
-        catch: (error) => failure("read", error)
-      }),
+    get: (key) => attempt("read", () => store.lookup(key, store.now())),
     getMany: (keys) =>
-      Effect.try({
-        try: () => {
-          const t = now()
-          return keys.map((key) => lookup(key, t))
-        },
-        catch: (error) => failure("read", error)
+      attempt("read", () => {
+        const t = store.now()
+        return keys.map((key) => store.lookup(key, t))
       }),
-    set: (key, value) =>
-      Effect.try({
-        try: () => put(key, value, now()),
-        catch: (error) => failure("write", error)
-      }),
+    set: (key, value) => attempt("write", () => store.put(key, value, store.now())),
     setMany: (list) =>
-      Effect.try({
-        try: () => {
-          const t = now()
-          for (const [key, value] of list) put(key, value, t)
-        },
-        catch: (error) => failure("write", error)
+      attempt("write", () => {
+        const t = store.now()
+        for (const [key, value] of list) store.put(key, value, t)
       }),
-    size: Effect.try({
-      try: () => {
-        let entries = 0
-        let bytes = 0
-        for (const shard of allShards()) {
-          entries += readShard(shard).size
-          bytes += statSync(pathOf(shard)).size
-        }
-        return { entries, bytes }
-      },
-      catch: (error) => failure("read", error)
-    }),
-    clear: Effect.try({
-      try: () => {
-        pending.clear()
-        pendingCount = 0
-        shards.clear()
-        rmSync(root, { recursive: true, force: true })
-      },
-      catch: (error) => failure("clear", error)
-    }),
-    prune,
+    size: attempt("read", store.size),
+    clear: attempt("clear", store.clear),
+    prune: attempt("prune", store.prune),
     flush: Effect.gen(function*() {
-      yield* Effect.try({ try: flushSync, catch: (error) => failure("write", error) })
-      if (allShards().length > 0 && !prunedLately()) yield* prune
+      yield* attempt("write", store.flushSync)
+      yield* attempt("prune", store.close)
     }).pipe(Effect.catchDefect((error) => Effect.fail(failure("write", error))))
   }
 }

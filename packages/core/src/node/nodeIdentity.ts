@@ -6,36 +6,16 @@
  * keep every time as it was, so its entry also keeps a fingerprint of sampled blocks.
  */
 import { Effect } from "effect"
-import { createHash } from "node:crypto"
-import { type BigIntStats, closeSync, openSync, readSync, statSync } from "node:fs"
-import { FINGERPRINT_HEX, sampleRanges, UNREADABLE_FINGERPRINT } from "../engine/cache/fingerprint.js"
+import { type BigIntStats, statSync } from "node:fs"
+import { UNREADABLE_FINGERPRINT } from "../engine/cache/fingerprint.js"
+import { fingerprintFile } from "./fileFingerprint.js"
 import type { ContentIdentity, Identify } from "../engine/cache/ResultCache.js"
 import { fsPath, statKey } from "./NodeByteSource.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
 
 export { RACY_WINDOW_NS } from "./cacheDir.js"
+export { fingerprintFile } from "./fileFingerprint.js"
 
-
-/** The fingerprint of the sampled blocks of the file at `path`, as it is now. */
-export const fingerprintFile = (path: string | Buffer, size: number): string => {
-  const fd = openSync(path, "r")
-  try {
-    const hash = createHash("sha256")
-    const buffer = Buffer.allocUnsafe(3 * 4096)
-    for (const range of sampleRanges(size)) {
-      let done = 0
-      while (done < range.length) {
-        const n = readSync(fd, buffer, 0, Math.min(buffer.length, range.length - done), range.offset + done)
-        if (n === 0) break
-        hash.update(buffer.subarray(0, n))
-        done += n
-      }
-    }
-    return hash.digest("hex").slice(0, FINGERPRINT_HEX)
-  } finally {
-    closeSync(fd)
-  }
-}
 
 /**
  * The identity of a regular file as one stat saw it. Its sync forms (`settledNow`,

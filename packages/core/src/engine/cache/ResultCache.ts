@@ -5,9 +5,9 @@ import type { Source } from "../Source.js"
 import { toHex } from "../format.js"
 import * as Metrics from "../metrics/Metrics.js"
 import type { CacheFailed, CacheLevel } from "./CacheLevel.js"
+import { levelKey as levelKeyOf } from "./levelKey.js"
 
-/** Bumped when what is cached, or how it is keyed, changes: older entries are never read. */
-export const CACHE_FORMAT = 2
+export { CACHE_FORMAT } from "./levelKey.js"
 
 /**
  * What a source is, as far as a cached result cares. `key` holds what the platform's
@@ -115,12 +115,8 @@ export class ResultCache extends Context.Service<ResultCache, {
 const nobleSha256Hex = (text: string) => toHex(sha256(utf8ToBytes(text)))
 
 /** A key as levels store it: the hash of everything that identifies the result, so no path or name is stored. */
-export const levelKey = (appVersion: string, key: CacheKey, sha256Hex: (text: string) => string = nobleSha256Hex): string => {
-  // The parts joined by NULs, without an array for the join.
-  let text = `sluice-cache/${CACHE_FORMAT}\u0000${appVersion}\u0000${key.kind}`
-  for (const part of key.parts) text += `\u0000${part}`
-  return sha256Hex(text).slice(0, 40)
-}
+export const levelKey = (appVersion: string, key: CacheKey, sha256Hex: (text: string) => string = nobleSha256Hex): string =>
+  levelKeyOf(appVersion, key, sha256Hex)
 
 interface Tracked {
   readonly level: CacheLevel

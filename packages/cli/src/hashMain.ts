@@ -1,0 +1,401 @@
+/**
+ * `sluice hash FILE...` of small files, or of files the result cache answers: what bin.ts
+ * tries first for a hash. It loads core's check entry (`@sluice/core/node/check`: checksum
+ * lines, the result cache's sync form, node:crypto's hashing; no Effect, commander, RPC or
+ * worker platform), stats every file, answers what the cache holds, and reads and hashes
+ * the rest here, with one lean worker (hashWorker.ts) sharing the files when there are
+ * many (core's leanHash.ts: both threads take batches from one counter). It prints what the
+ * full program would (the same lines, in order, exit 0) and writes the same cache entries.
+ *
+ * Anything else resolves to undefined before a byte is printed, and bin.ts runs the full
+ * program: an option this does not read (`--json`, `-o`, `--resume`, `--stats`...),
+ * standard input, a name that is not text, a file that is missing, unreadable or not a
+ * regular file (its message is the full program's), a file larger than `LEAN_LIMITS.fileBytes`
+ * the cache does not answer (it is the pool's: streamed, on workers, with progress), an
+ * algorithm node:crypto alone does not compute here (BLAKE2 where the native addon is;
+ * BLAKE3 but for large files alone, which @sluice/native hashes here: `nativeFileKernel`),
+ * more files than `LEAN_LIMITS.ttyFiles` on a terminal (the full program shows progress).
+ * Ctrl-C ends it as it ends sha256sum: the lines and the cache entries are written once every file is hashed.
+ *
+ * Where the time goes: docs/ARCHITECTURE.md, "Start-up: what a command loads".
+ */
+import {
+  type HashAlgorithm,
+  defaultCacheDir,
+  formatChecksumLine,
+  hashFileNativeAsync,
+  hashShared,
+  type LeanBatch,
+  leanAlgorithm,
+  leanIdentity,
+  type LeanIdentity,
+  makeLeanDigestCache,
+  NATIVE_BLAKE_IMPLEMENTATION,
+  NATIVE_FILE_FROM_BYTES,
+  parseAlgorithm
+} from "@sluice/core/node/check"
+import { createRequire } from "node:module"
+import { isUtf8 } from "node:buffer"
+import { type BigIntStats, type Dirent, existsSync, readdirSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { ExitCode } from "./exitCode.js"
+import { writeAllSync } from "./writeAll.js"
+
+export const LEAN_LIMITS = {
+  /**
+   * A file the cache does not answer is hashed here up to this size (through a 1 MiB
+   * buffer); a larger one is the pool's, whose reads overlap its hashing on a worker.
+   */
+  fileBytes: 64 * 1024 * 1024,
+  /** A worker shares the files from this many (its start-up costs about as much as hashing ~1,500 small files here). */
+  workerFiles: 1_500,
+  /** ...or this many bytes to read. */
+  workerBytes: 48 * 1024 * 1024,
+  /** On a terminal, more files than this go to the full program, which shows progress... */
+  ttyFiles: 50_000,
+  /** ...or more bytes to read than this. */
+  ttyBytes: 256 * 1024 * 1024
+}
+
+interface LeanOptions {
+  readonly algorithms: ReadonlyArray<HashAlgorithm>
+  readonly tag: boolean
+  readonly binary: boolean
+  readonly recursive: boolean
+  readonly cache: boolean
+  /** `-w 0`: no worker, every file hashed on this thread (as the full program's inline pool). */
+  readonly noWorker: boolean
+  readonly files: ReadonlyArray<string>
+}
+
+const FLAGS = { "--tag": "tag", "-b": "binary", "--binary": "binary", "-r": "recursive", "--recursive": "recursive" } as const
+
+/** The command line (`hash ...`), when it is one this program answers for; undefined otherwise. */
+export const leanArgs = (argv: ReadonlyArray<string>): LeanOptions | undefined => {
+  if (argv[0] !== "hash") return undefined
+  const flags = { tag: false, binary: false, recursive: false }
+  let cache = true
+  let noWorker = false
+  // commander keeps the last -a given; its default is sha256.
+  let algorithm = "sha256"
+  const files: Array<string> = []
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (Object.hasOwn(FLAGS, arg)) flags[FLAGS[arg as keyof typeof FLAGS]] = true
+    else if (arg === "--no-cache") cache = false
+    else if (arg === "-w" || arg === "--workers") {
+      // A worker count as the full program reads it (runtime.ts's parseWorkers): anything else is its usage error.
+      const value = argv[++i]
+      if (value === undefined || !/^\d+$/.test(value) || Number(value) > 256) return undefined
+      noWorker = Number(value) === 0
+    }
+    else if (arg === "-a" || arg === "--algorithm") {
+      const value = argv[++i]
+      if (value === undefined) return undefined
+      algorithm = value
+    } else if (arg.startsWith("--algorithm=")) algorithm = arg.slice("--algorithm=".length)
+    else if (arg.startsWith("-") || arg.includes("\uFFFD")) return undefined
+    else files.push(arg)
+  }
+  const algorithms: Array<HashAlgorithm> = []
+  for (const name of algorithm.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+    const parsed = parseAlgorithm(name)
+    // An unknown algorithm is the full program's usage error; the native kernels are its pool's, but for BLAKE3 alone (below).
+    if (parsed === undefined || !(leanAlgorithm(parsed) || parsed === "blake3")) return undefined
+    if (!algorithms.includes(parsed)) algorithms.push(parsed)
+  }
+  if (algorithms.includes("blake3") && (algorithms.length > 1 || !nativeFileKernel())) return undefined
+  // Standard input is the full program's.
+  if (algorithms.length === 0 || files.length === 0) return undefined
+  return { ...flags, cache, noWorker, algorithms, files }
+}
+
+/**
+ * BLAKE3 alone, of large files, is hashed here where Sluice's addon (@sluice/native) is:
+ * each file mapped and hashed on every core by the addon's async work (core's
+ * `hashFileNativeAsync`), no worker thread started and none of the pool's code loaded.
+ * Smaller BLAKE3 files, and every BLAKE3 file without the addon, are the full program's.
+ */
+const nativeFileKernel = (): boolean => process.env["SLUICE_NATIVE"] !== "0" && process.env["SLUICE_NATIVE_FILE"] !== "0"
+
+/**
+ * The kernel the full program keys BLAKE3's cache entries with (node.ts's `kernelVersion`):
+ * @napi-rs/blake-hash's where it is installed (resolved, not loaded: loading it took ~90 ms
+ * here), else Sluice's own. The digest is BLAKE3's either way; a key that differs from the
+ * full program's (a binary that is installed but does not load) is only a miss.
+ */
+const blake3Kernel = (): string => {
+  try {
+    createRequire(import.meta.url).resolve("@napi-rs/blake-hash")
+    return NATIVE_BLAKE_IMPLEMENTATION
+  } catch {
+    return "sluice-blake3/1"
+  }
+}
+
+const byName = (a: Dirent<Buffer>, b: Dirent<Buffer>) => Buffer.compare(a.name, b.name)
+
+/**
+ * `-r` as commands/walk.ts expands it (each directory's regular files, in byte order of
+ * their names at every level, links not followed); undefined where a name is not UTF-8
+ * (names.ts gives such names their bytes: the full program's) or a directory cannot be read.
+ */
+const expand = (args: ReadonlyArray<string>): Array<string> | undefined => {
+  const files: Array<string> = []
+  const visit = (path: string): boolean => {
+    let entries: Array<Dirent<Buffer>>
+    try {
+      entries = readdirSync(path, { encoding: "buffer", withFileTypes: true }).sort(byName)
+    } catch {
+      return false
+    }
+    for (const entry of entries) {
+      if (!isUtf8(entry.name)) return false
+      const child = join(path, entry.name.toString("utf8"))
+      if (entry.isDirectory()) {
+        if (!visit(child)) return false
+      } else if (entry.isFile()) files.push(child)
+    }
+    return true
+  }
+  for (const arg of args) {
+    let directory = false
+    try {
+      directory = statSync(arg).isDirectory()
+    } catch {
+      // Missing: reported by the full program.
+    }
+    if (!directory) files.push(arg)
+    else if (!visit(arg)) return undefined
+  }
+  return files
+}
+
+/** What a run needs once the command line and the files' stats say it is this program's. */
+export interface LeanPlan {
+  readonly options: LeanOptions
+  readonly files: ReadonlyArray<string>
+  readonly identities: ReadonlyArray<LeanIdentity>
+  /** The cache's folder, with the cache on. */
+  readonly cacheDir: string | undefined
+  /** The cache holds results (its `results` folder exists): files are looked up. */
+  readonly mayAnswer: boolean
+}
+
+/** The plan of `hash ...`, or undefined where the full program must run it (nothing printed, nothing read but stats). */
+export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
+  const options = leanArgs(argv)
+  if (options === undefined) return undefined
+  const files = options.recursive ? expand(options.files) : options.files
+  if (files === undefined || files.length === 0) return undefined
+  if (files.length > LEAN_LIMITS.ttyFiles && process.stderr.isTTY) return undefined
+  const cacheDir = options.cache ? defaultCacheDir() : undefined
+  // A cache without results answers nothing: no file is keyed before it is stored.
+  const mayAnswer = cacheDir !== undefined && existsSync(join(cacheDir, "results"))
+  const blake3 = options.algorithms[0] === "blake3"
+  const identities: Array<LeanIdentity> = []
+  let bytes = 0
+  for (const file of files) {
+    let stat
+    try {
+      // Without the cache only the size and kind matter: a stat of numbers, no BigInts.
+      stat = options.cache ? statSync(file, { bigint: true, throwIfNoEntry: false }) : statSync(file, { throwIfNoEntry: false })
+    } catch {
+      return undefined
+    }
+    if (stat === undefined || !stat.isFile()) return undefined
+    // BLAKE3's small files: the full program's (@napi-rs/blake-hash on its pool).
+    if (blake3 && Number(stat.size) < NATIVE_FILE_FROM_BYTES) return undefined
+    // A file too large for this program, which no cache can answer: the full program's, told now, so its worker starts with it.
+    if (!blake3 && !mayAnswer && Number(stat.size) > LEAN_LIMITS.fileBytes) return undefined
+    bytes += Number(stat.size)
+    identities.push(options.cache ? leanIdentity(stat as BigIntStats) : { key: "", size: stat.size as number, ctimeNs: 0n })
+  }
+  if (!blake3 && !mayAnswer && bytes > LEAN_LIMITS.ttyBytes && process.stderr.isTTY) return undefined
+  return { options, files, identities, cacheDir, mayAnswer }
+}
+
+/** A name printed as it is in a checksum line: no backslash, LF or CR (which coreutils escapes). */
+const plainName = (name: string): boolean => {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (c === 92 || c === 10 || c === 13) return false
+  }
+  return true
+}
+
+/** The exit code of a program whose reader went away, as SIGPIPE ends coreutils (bin.ts's too). */
+const READER_GONE = 141
+
+type LeanCache = ReturnType<typeof makeLeanDigestCache>
+
+/**
+ * Runs a plan to its exit code, or undefined, having printed nothing, when the full
+ * program must (a file the cache does not answer is too large, a read failed).
+ */
+export const run = async (
+  { cacheDir, files, identities, mayAnswer, options }: LeanPlan,
+  out: (text: string) => boolean = (text) => writeAllSync(1, text)
+): Promise<number | undefined> => {
+  const { algorithms } = options
+  const blake3 = algorithms[0] === "blake3"
+  const cache: LeanCache | undefined = cacheDir === undefined
+    ? undefined
+    : makeLeanDigestCache(cacheDir, blake3 ? blake3Kernel : undefined)
+  const digests: Array<Array<string> | undefined> = new Array(files.length)
+  const keys: Array<ReadonlyArray<string> | undefined> = new Array(files.length)
+  const todo: Array<number> = []
+  let todoBytes = 0
+  for (let i = 0; i < files.length; i++) {
+    const identity = identities[i]!
+    if (cache !== undefined && mayAnswer) {
+      const ids = keys[i] = cache.ids(identity, algorithms)
+      const found = cache.lookup(files[i]!, identity, ids)
+      if (found !== undefined) {
+        digests[i] = found
+        continue
+      }
+    }
+    if (identity.size > LEAN_LIMITS.fileBytes && !blake3) return undefined
+    todo.push(i)
+    todoBytes += identity.size
+  }
+  if (todoBytes > LEAN_LIMITS.ttyBytes && !blake3 && process.stderr.isTTY) return undefined
+  const after: Array<string> = new Array(files.length)
+  if (blake3) {
+    for (const i of todo) {
+      let hashed
+      try {
+        hashed = await hashFileNativeAsync(files[i]!, (stat) => leanIdentity(stat).key)
+      } catch {
+        // Its message is the full program's.
+        return undefined
+      }
+      if (hashed === undefined) return undefined
+      digests[i] = [hashed.digest]
+      after[i] = hashed.after ?? ""
+    }
+  } else if (todo.length > 0) {
+    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker)
+    if (failed) return undefined
+  }
+  if (cache !== undefined) {
+    for (const i of todo) {
+      const identity = identities[i]!
+      cache.store(files[i]!, identity, keys[i] ?? cache.ids(identity, algorithms), digests[i]!, identity.size, after[i]!)
+    }
+  }
+  const style = options.tag || algorithms.length > 1 ? "bsd" : "gnu"
+  let text = ""
+  for (let i = 0; i < files.length; i++) {
+    const name = files[i]!
+    const found = digests[i]!
+    for (let a = 0; a < algorithms.length; a++) {
+      // node:crypto's hex and a name needing no escape: the line as formatChecksumLine writes it, without its checks.
+      text += style === "gnu" && plainName(name)
+        ? `${found[a]!}${options.binary ? " *" : "  "}${name}\n`
+        : formatChecksumLine({ algorithm: algorithms[a]!, digestHex: found[a]!, name, style, binary: options.binary }) + "\n"
+    }
+    // Written in pieces of about 64 KiB: a reader sees lines as they come, and no string grows past that.
+    if (text.length >= 65_536) {
+      if (!out(text)) return READER_GONE
+      text = ""
+    }
+  }
+  if (text !== "" && !out(text)) return READER_GONE
+  // After the lines: a cache that cannot be written is not the hash's failure.
+  cache?.close()
+  return ExitCode.ok
+}
+
+/**
+ * Hashes files `todo` into `digests` (and their identities once read into `after`): here,
+ * with a lean worker taking batches too when the job is large enough to pay for its
+ * start-up. True when a file could not be read (the full program reports it).
+ */
+const hashTodo = async (
+  files: ReadonlyArray<string>,
+  todo: ReadonlyArray<number>,
+  algorithms: ReadonlyArray<HashAlgorithm>,
+  todoBytes: number,
+  digests: Array<Array<string> | undefined>,
+  after: Array<string>,
+  identify: boolean,
+  mayStartWorker: boolean
+): Promise<boolean> => {
+  const paths = todo.map((i) => files[i]!)
+  let done = 0
+  let failed = false
+  const single = algorithms.length === 1
+  /** A batch's results, for the files `order` names by position. */
+  const into = (order: ReadonlyArray<number>) => ({ after: keys, at, digests: found }: LeanBatch) => {
+    for (let k = 0; k < found.length; k++) {
+      const i = order[at + k]!
+      if (digests[i] !== undefined) continue
+      if (found[k] === "") failed = true
+      else {
+        digests[i] = single ? [found[k]!] : found[k]!.split(",")
+        after[i] = keys[k]!
+      }
+      done++
+    }
+  }
+  const counter = new Int32Array(new SharedArrayBuffer(4))
+  const worker = mayStartWorker && (todo.length >= LEAN_LIMITS.workerFiles || todoBytes >= LEAN_LIMITS.workerBytes) ? startWorker(paths, algorithms, counter, into(todo), identify) : undefined
+  hashShared(paths, algorithms, counter, into(todo), identify)
+  if (worker !== undefined) {
+    // Batches the worker took and has not yet sent: wait for them, unless it stops first.
+    if (done < todo.length) await worker.finished(() => done >= todo.length)
+    worker.stop()
+    // What a worker that died had taken is hashed here.
+    const missing = todo.filter((i) => digests[i] === undefined)
+    if (missing.length > 0) hashShared(missing.map((i) => files[i]!), algorithms, new Int32Array(new SharedArrayBuffer(4)), into(missing), identify)
+  }
+  return failed
+}
+
+/** The lean worker (hashWorker.ts), given the paths at once: it takes batches from `counter` as soon as it is up. */
+const startWorker = (
+  paths: ReadonlyArray<string>,
+  algorithms: ReadonlyArray<HashAlgorithm>,
+  counter: Int32Array,
+  take: (batch: LeanBatch) => void,
+  identify: boolean
+) => {
+  const { Worker } = process.getBuiltinModule("node:worker_threads")
+  const worker = new Worker(new URL("./hashWorker.js", import.meta.url), { workerData: { paths, algorithms, counter, identify } })
+  let check = () => {}
+  let ended = false
+  worker.on("message", (batch: LeanBatch) => {
+    take(batch)
+    check()
+  })
+  const end = () => {
+    ended = true
+    check()
+  }
+  worker.on("error", end)
+  worker.on("exit", end)
+  // Until the main thread waits for it, it must not keep the process alive.
+  worker.unref()
+  return {
+    finished: (complete: () => boolean) =>
+      new Promise<void>((resolve) => {
+        check = () => {
+          if (ended || complete()) resolve()
+        }
+        worker.ref()
+        check()
+      }),
+    stop: () => {
+      worker.removeAllListeners("message")
+      void worker.terminate()
+    }
+  }
+}
+
+/** `sluice hash ...` here, or undefined (nothing printed) for the full program. */
+export const main = async (argv: ReadonlyArray<string>): Promise<number | undefined> => {
+  const planned = plan(argv)
+  return planned === undefined ? undefined : run(planned)
+}

@@ -1,0 +1,133 @@
+//! `fileUpdateAsync(handle, length, threads, callback)`: `fileUpdate` as Node-API async work.
+//! The slice is hashed on one of libuv's threads (and rayon's, with `threads` other than 1)
+//! while the JavaScript thread is free; `callback(error, position)` is then called on it.
+//! So a program can hash one large file with the addon without a worker thread of its own
+//! (the CLI's lean hash: no worker to start, nothing to load but the addon).
+//!
+//! The handle is kept alive (a reference) until the callback has run. The caller makes one
+//! call at a time on a handle and none of the other `file*` calls until its callback: the
+//! work owns the handle's hasher meanwhile.
+
+use super::{checked, file_hash, number, release, update, Env, Failure, FileHash, Outcome, Value};
+use std::ffi::{c_char, c_void, CString};
+use std::ptr;
+
+type AsyncWork = *mut c_void;
+type Ref = *mut c_void;
+type Execute = unsafe extern "C" fn(Env, *mut c_void);
+type Complete = unsafe extern "C" fn(Env, i32, *mut c_void);
+
+extern "C" {
+    fn napi_create_async_work(env: Env, resource: Value, name: Value, execute: Execute, complete: Complete, data: *mut c_void, result: *mut AsyncWork) -> i32;
+    fn napi_queue_async_work(env: Env, work: AsyncWork) -> i32;
+    fn napi_delete_async_work(env: Env, work: AsyncWork) -> i32;
+    fn napi_create_reference(env: Env, value: Value, count: u32, result: *mut Ref) -> i32;
+    fn napi_get_reference_value(env: Env, reference: Ref, result: *mut Value) -> i32;
+    fn napi_delete_reference(env: Env, reference: Ref) -> i32;
+    fn napi_call_function(env: Env, this: Value, function: Value, argc: usize, argv: *const Value, result: *mut Value) -> i32;
+    fn napi_create_error(env: Env, code: Value, message: Value, result: *mut Value) -> i32;
+    fn napi_get_null(env: Env, result: *mut Value) -> i32;
+    fn napi_get_undefined(env: Env, result: *mut Value) -> i32;
+    fn napi_create_double(env: Env, value: f64, result: *mut Value) -> i32;
+    fn napi_create_string_utf8(env: Env, text: *const c_char, length: usize, result: *mut Value) -> i32;
+}
+
+/// One slice being hashed off the JavaScript thread.
+struct Work {
+    state: *mut FileHash,
+    length: f64,
+    threads: usize,
+    handle: Ref,
+    callback: Ref,
+    work: AsyncWork,
+    result: Result<usize, Failure>,
+}
+
+/// On a libuv thread: hashes the next slice, as `fileUpdate` does.
+unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
+    let work = &mut *(data as *mut Work);
+    let state = &mut *work.state;
+    let map = match &state.map {
+        Some(map) => &map[..],
+        None if state.size == 0 => &[][..],
+        None => {
+            work.result = Err(Failure::usage("the file is closed"));
+            return;
+        }
+    };
+    let end = (state.position as f64 + work.length).min(map.len() as f64) as usize;
+    work.result = update(&mut state.hasher, &map[state.position..end], work.threads).map(|()| {
+        release(map, state.position, end);
+        end
+    });
+    if let Ok(end) = work.result {
+        state.position = end;
+    }
+}
+
+unsafe fn text(env: Env, value: &str) -> Value {
+    let mut out = ptr::null_mut();
+    napi_create_string_utf8(env, value.as_ptr() as *const c_char, value.len(), &mut out);
+    out
+}
+
+/// On the JavaScript thread: calls back with (null, position) or (error, undefined), then frees the work.
+unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
+    let work = Box::from_raw(data as *mut Work);
+    let mut callback = ptr::null_mut();
+    napi_get_reference_value(env, work.callback, &mut callback);
+    let mut args = [ptr::null_mut(); 2];
+    match &work.result {
+        Ok(end) => {
+            napi_get_null(env, &mut args[0]);
+            napi_create_double(env, *end as f64, &mut args[1]);
+        }
+        Err(failure) => {
+            napi_create_error(env, text(env, &failure.code), text(env, &failure.message), &mut args[0]);
+            napi_get_undefined(env, &mut args[1]);
+        }
+    }
+    let mut this = ptr::null_mut();
+    napi_get_undefined(env, &mut this);
+    let mut ignored = ptr::null_mut();
+    // An exception the callback throws stays pending: Node reports it as uncaught.
+    napi_call_function(env, this, callback, 2, args.as_ptr(), &mut ignored);
+    napi_delete_reference(env, work.callback);
+    napi_delete_reference(env, work.handle);
+    napi_delete_async_work(env, work.work);
+}
+
+/// `fileUpdateAsync(handle, length, threads, callback)`: hashes the next `length` bytes
+/// (fewer at the end) on `threads` threads off the JavaScript thread, then calls
+/// `callback(null, position)` (the bytes hashed so far) or `callback(error)`.
+pub unsafe extern "C" fn file_update_async(env: Env, info: *mut c_void) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = super::arguments::<4>(env, info)?;
+        let state = file_hash(env, argv[0])? as *mut FileHash;
+        let length = number(env, argv[1], "length: a byte count")?;
+        let threads = number(env, argv[2], "threads: a count")? as usize;
+        let mut handle = ptr::null_mut();
+        checked(napi_create_reference(env, argv[0], 1, &mut handle), "handle")?;
+        let mut callback = ptr::null_mut();
+        if napi_create_reference(env, argv[3], 1, &mut callback) != 0 {
+            napi_delete_reference(env, handle);
+            return Err(Failure::usage("callback: a function"));
+        }
+        let work = Box::into_raw(Box::new(Work { state, length, threads, handle, callback, work: ptr::null_mut(), result: Ok(0) }));
+        let name = CString::new("sluiceNativeFileUpdate").unwrap_or_default();
+        let mut async_work = ptr::null_mut();
+        if napi_create_async_work(env, ptr::null_mut(), text(env, name.to_str().unwrap_or("")), execute, complete, work as *mut c_void, &mut async_work) != 0
+            || { (*work).work = async_work; napi_queue_async_work(env, async_work) != 0 }
+        {
+            let work = Box::from_raw(work);
+            napi_delete_reference(env, work.callback);
+            napi_delete_reference(env, work.handle);
+            if !work.work.is_null() {
+                napi_delete_async_work(env, work.work);
+            }
+            return Err(Failure::usage("could not queue the work"));
+        }
+        super::undefined(env)
+    };
+    run().unwrap_or_else(|failure| super::throw(env, failure))
+}
