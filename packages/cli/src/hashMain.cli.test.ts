@@ -7,7 +7,7 @@
 import { mkdirSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { leanArgs, plan } from "./hashMain.js"
+import { LEAN_LIMITS, leanArgs, plan } from "./hashMain.js"
 import { expectCleanStderr, pseudoRandomBytes, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
 
 requireTools("sha256sum", "sha512sum", "b3sum")
@@ -48,6 +48,20 @@ describe("the lean hash's command lines", () => {
     expect(plan(["hash", "-a", "blake3", join(root, "there")])).toBeUndefined()
     expect(plan(["hash", join(root, "there"), join(root, "not-there")])).toBeUndefined()
     expect(plan(["hash", root])).toBeUndefined()
+  })
+
+  it("leaves more files than it holds in memory (LEAN_LIMITS.maxFiles) to the full program, which streams them", () => {
+    const files = ["one", "two", "three"].map((name) => join(root, name))
+    for (const file of files) writeFileSync(file, file)
+    const limit = LEAN_LIMITS.maxFiles
+    try {
+      LEAN_LIMITS.maxFiles = 3
+      expect(plan(["hash", ...files])).toBeDefined()
+      LEAN_LIMITS.maxFiles = 2
+      expect(plan(["hash", ...files])).toBeUndefined()
+    } finally {
+      LEAN_LIMITS.maxFiles = limit
+    }
   })
 })
 

@@ -51,6 +51,12 @@ export const LEAN_LIMITS = {
   workerFiles: 1_500,
   /** ...or this many bytes to read. */
   workerBytes: 48 * 1024 * 1024,
+  /**
+   * More files than this go to the full program, whose memory does not grow with the count:
+   * this one holds every file's stat and digest until it prints (~0.9 KiB a file here:
+   * 125 MiB peak for 50,000 files against 89 MiB for 10,000, one thread).
+   */
+  maxFiles: 100_000,
   /** On a terminal, more files than this go to the full program, which shows progress... */
   ttyFiles: 50_000,
   /** ...or more bytes to read than this. */
@@ -188,7 +194,7 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   if (options === undefined) return undefined
   const files = options.recursive ? expand(options.files) : options.files
   if (files === undefined || files.length === 0) return undefined
-  if (files.length > LEAN_LIMITS.ttyFiles && process.stderr.isTTY) return undefined
+  if (files.length > LEAN_LIMITS.maxFiles || (files.length > LEAN_LIMITS.ttyFiles && process.stderr.isTTY)) return undefined
   const cacheDir = options.cache ? defaultCacheDir() : undefined
   // A cache without results answers nothing: no file is keyed before it is stored.
   const mayAnswer = cacheDir !== undefined && existsSync(join(cacheDir, "results"))
