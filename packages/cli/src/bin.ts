@@ -31,7 +31,8 @@ const workers = valueOf("-w", "--workers")
 // A command line it never takes (standard input, an option only the full program reads)
 // does not load it: the full program's early worker starts as soon as before.
 const FULL_ONLY = ["-", "--json", "-o", "--output", "--resume", "--stats", "--help", "-h"]
-const mayBeLean = args[0] === "hash" && args.length > 1 && !args.some((a) => FULL_ONLY.includes(a) || a.startsWith("--output="))
+// SLUICE_LEAN=0 always runs the full program (a comparison, a bench of the pool path).
+const mayBeLean = process.env["SLUICE_LEAN"] !== "0" && args[0] === "hash" && args.length > 1 && !args.some((a) => FULL_ONLY.includes(a) || a.startsWith("--output="))
 const hashPlan = mayBeLean ? await import("./hashMain.js").then((lean) => ({ lean, plan: lean.plan(args) })) : undefined
 const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-") && cacheHasResults()
 // A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its

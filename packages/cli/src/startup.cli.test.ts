@@ -176,6 +176,17 @@ describe("a command that needs no worker loads no worker machinery", () => {
     }
   })
 
+  it("SLUICE_LEAN=0: the same hash of small files runs the full program, with the same lines", async () => {
+    const files = [join(dir, "lean-a.txt"), join(dir, "lean-b.txt")]
+    files.forEach((file, i) => writeFileSync(file, `lean ${i}\n`))
+    const lean = await loadsOf(["hash", "--no-cache", ...files])
+    const full = await loadsOf(["hash", "--no-cache", ...files], { SLUICE_LEAN: "0" })
+    expect(full.status).toBe(0)
+    expect(full.stdout).toBe(lean.stdout)
+    expect(sourcesOf(full).some((s) => /src\/program\.ts$/.test(s))).toBe(true)
+    expect(sourcesOf(full).some((s) => /src\/hashMain\.ts$/.test(s))).toBe(false)
+  })
+
   it("a job that starts a worker loads the RPC client and the worker platform then", async () => {
     // Larger than the lean hash takes (hashMain.ts: 64 MiB): the pool's.
     const file = join(dir, "large.bin")
