@@ -90,7 +90,7 @@ const kernel = (native: boolean) => {
     const resumable = hasKernel(algorithm, "hashWasm") ? "hash-wasm (WASM)" : "sluice blake3 (WASM)"
     if (native && usesNative(algorithm)) return `${NATIVE_BLAKE_IMPLEMENTATION} (native); resumable: ${resumable}`
     return !hasKernel(algorithm, "nodeCrypto")
-      ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD, 4 chunks a call" : "JavaScript"})`
+      ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD, 64 chunks a call" : "JavaScript"})`
       : `node:crypto ${opensslName[algorithm]} (OpenSSL ${process.versions.openssl}); resumable: ${resumable}`
   }
   })

@@ -96,14 +96,7 @@ export const compressChunks4 = (
   out: Uint32Array,
   outAt = 0
 ): void => {
-  const k = load()
-  if (k === null) throw new Error("BLAKE3 SIMD kernel unavailable: WebAssembly SIMD is not supported here")
-  if (offset < 0 || offset + BLAKE3_SIMD_INPUT_BYTES > input.length) {
-    throw new RangeError(`compressChunks4 needs 4096 bytes at offset ${offset} of ${input.length}`)
-  }
-  k.bytes.set(input.subarray(offset, offset + BLAKE3_SIMD_INPUT_BYTES), INPUT_AT)
-  k.compress4(counter | 0, (counter / 0x100000000) | 0)
-  readCvs(k.words, out, outAt)
+  run("compressChunks4", "compress4", BLAKE3_SIMD_INPUT_BYTES, input, offset, counter, out, outAt)
 }
 
 /**
@@ -122,13 +115,27 @@ export const compressChunks64 = (
   out: Uint32Array,
   outAt = 0
 ): void => {
+  run("compressChunks64", "hash64", BLAKE3_SIMD_WIDE_BYTES, input, offset, counter, out, outAt)
+}
+
+/** One call of the kernel's `entry` on `bytes` of `input` at `offset`: its 4 CVs written to `out`. */
+const run = (
+  name: string,
+  entry: "compress4" | "hash64",
+  bytes: number,
+  input: Uint8Array,
+  offset: number,
+  counter: number,
+  out: Uint32Array,
+  outAt: number
+): void => {
   const k = load()
   if (k === null) throw new Error("BLAKE3 SIMD kernel unavailable: WebAssembly SIMD is not supported here")
-  if (offset < 0 || offset + BLAKE3_SIMD_WIDE_BYTES > input.length) {
-    throw new RangeError(`compressChunks64 needs 65536 bytes at offset ${offset} of ${input.length}`)
+  if (offset < 0 || offset + bytes > input.length) {
+    throw new RangeError(`${name} needs ${bytes} bytes at offset ${offset} of ${input.length}`)
   }
-  k.bytes.set(input.subarray(offset, offset + BLAKE3_SIMD_WIDE_BYTES), INPUT_AT)
-  k.hash64(counter | 0, (counter / 0x100000000) | 0)
+  k.bytes.set(input.subarray(offset, offset + bytes), INPUT_AT)
+  k[entry](counter | 0, (counter / 0x100000000) | 0)
   readCvs(k.words, out, outAt)
 }
 
