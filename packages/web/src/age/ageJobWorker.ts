@@ -27,19 +27,8 @@ import type { SaveRequest } from "./saveWorker.js"
 
 /** A job as the page sends it: the keys as text (parsed here), the destination to open. */
 export type ThreadJob =
-  | {
-    readonly mode: "encrypt"
-    readonly file: File
-    readonly recipientsText?: string
-    readonly passphrase?: Uint8Array
-    readonly armor: boolean
-  }
-  | {
-    readonly mode: "decrypt"
-    readonly file: File
-    readonly identitiesText?: string
-    readonly passphrase?: Uint8Array
-  }
+  | Omit<Extract<AgeJobRequest, { readonly mode: "encrypt" }>, "recipients">
+  | Omit<Extract<AgeJobRequest, { readonly mode: "decrypt" }>, "identities">
 
 export type ThreadRequest =
   | { readonly type: "warm" }
