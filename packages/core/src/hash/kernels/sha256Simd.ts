@@ -73,6 +73,20 @@ const load = (): Kernel | null => {
   return kernel
 }
 
+/**
+ * Whether this host validates WebAssembly SIMD (little-endian): where the kernel runs,
+ * checked without compiling it (a page's main thread names its workers' kernel by it).
+ */
+export const sha256SimdSupported = (): boolean => {
+  if (kernel !== undefined) return kernel !== null
+  const wasm = (globalThis as { readonly WebAssembly?: WasmApi }).WebAssembly
+  try {
+    return LITTLE_ENDIAN && typeof wasm === "object" && wasm.validate(SIMD_PROBE)
+  } catch {
+    return false
+  }
+}
+
 /** True when the SHA-256 kernel can run here (WebAssembly with 128-bit SIMD, little-endian host). */
 export const sha256SimdAvailable = (): boolean => load() !== null
 
