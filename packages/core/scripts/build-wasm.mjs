@@ -1,6 +1,7 @@
 // Assembles core's WebAssembly text modules with wabt, each into a .wasm.ts beside it (the
 // module's bytes as base64, committed so the library build needs no assembler):
-// src/hash/kernels/blake3Simd.wat (the BLAKE3 SIMD kernel) and
+// src/hash/kernels/blake3Simd.wat (the BLAKE3 SIMD kernel), src/hash/kernels/sha256Simd.wat
+// (the SHA-256 kernel) and
 // src/node/checkIndexSum.wat (the check index's closing sum).
 // Run: node scripts/build-wasm.mjs   (or `pnpm --filter @sluice/core build:wasm`)
 import { readFileSync, writeFileSync } from "node:fs"
@@ -38,4 +39,5 @@ ${lines.map((l) => `  "${l}"`).join(" +\n")}
 // in 4 KiB): a browser that limits synchronous compilation on its main thread to 4 KiB hashes
 // BLAKE3 in JS there (blake3Simd.ts); workers, where hashing runs, and Node compile it.
 assemble(new URL("../src/hash/kernels/", import.meta.url), "blake3Simd", "BLAKE3_SIMD_WASM_BASE64", "The BLAKE3 SIMD kernel (4 or 64 chunks a call)", 16384)
+assemble(new URL("../src/hash/kernels/", import.meta.url), "sha256Simd", "SHA256_SIMD_WASM_BASE64", "The SHA-256 kernel (4-block SIMD message schedule, unrolled rounds)", 16384)
 assemble(new URL("../src/node/", import.meta.url), "checkIndexSum", "CHECK_INDEX_SUM_WASM_BASE64", "The check index's closing sum")

@@ -18,6 +18,7 @@ import {
   layerPortable,
   layerPureJs
 } from "../hash/kernels/HashKernel.js"
+import { SHA256_SIMD_IMPLEMENTATION, sha256SimdSupported } from "../hash/kernels/sha256Simd.js"
 import { CORE_VERSION } from "../version.js"
 import * as BrowserByteSource from "./BrowserByteSource.js"
 import * as BrowserIdentity from "./browserIdentity.js"
@@ -256,10 +257,17 @@ export const NOBLE_IMPLEMENTATION = "noble-hashes@2.4.0"
 
 /**
  * Which code computes `algorithm` on this page: hash-wasm, or @noble/hashes where the page
- * may not compile WebAssembly (workers and the inline fallback use the same), and our BLAKE3.
+ * may not compile WebAssembly (workers and the inline fallback use the same), our BLAKE3,
+ * and our SHA-256 where WebAssembly SIMD runs.
  */
 export const kernelVersion = (kernel: KernelKind) => (algorithm: string): string =>
-  algorithm === "blake3" ? BLAKE3_IMPLEMENTATION : kernel === "wasm" ? HASH_WASM_IMPLEMENTATION : NOBLE_IMPLEMENTATION
+  algorithm === "blake3"
+    ? BLAKE3_IMPLEMENTATION
+    : kernel !== "wasm"
+    ? NOBLE_IMPLEMENTATION
+    : algorithm === "sha256" && sha256SimdSupported()
+    ? SHA256_SIMD_IMPLEMENTATION
+    : HASH_WASM_IMPLEMENTATION
 
 export interface CacheLayerOptions {
   readonly memory?: LevelLimits

@@ -146,8 +146,9 @@ describe("the IndexedDB level without a browser", () => {
 })
 
 describe("kernelVersion in a browser", () => {
-  it("names hash-wasm, our BLAKE3, or @noble/hashes where WebAssembly is refused", () => {
-    expect(kernelVersion("wasm")("sha256")).toBe(HASH_WASM_IMPLEMENTATION)
+  it("names hash-wasm, our BLAKE3 and SHA-256, or @noble/hashes where WebAssembly is refused", () => {
+    expect(kernelVersion("wasm")("sha256")).toBe("sluice-sha256@1")
+    expect(kernelVersion("wasm")("sha512")).toBe(HASH_WASM_IMPLEMENTATION)
     expect(kernelVersion("js")("sha256")).toBe(NOBLE_IMPLEMENTATION)
     expect(kernelVersion("js")("blake3")).toBe(kernelVersion("wasm")("blake3"))
     expect(kernelVersion("wasm")("blake3")).toBe("sluice-blake3@1")

@@ -5,6 +5,7 @@ import type { PathSource } from "../../engine/Source.js"
 import { ALGORITHMS, type AlgorithmsWith, type HashAlgorithm, hasKernel } from "../HashAlgorithm.js"
 import { simdAvailable } from "./blake3Simd.js"
 import { Blake3SubtreeHasher } from "./blake3Tree.js"
+import { SHA256_SIMD_IMPLEMENTATION, Sha256SimdHasher, sha256SimdAvailable } from "./sha256Simd.js"
 import {
   CheckpointInvalid,
   type IncrementalHasher,
@@ -103,9 +104,20 @@ export const makePortableHasher = (algorithm: HashAlgorithm): Effect.Effect<Incr
     ? Effect.promise(() => wasmFactories[algorithm]()).pipe(Effect.map(fromWasm))
     : Effect.sync(blake3Hasher)
 
+/** Whether our SHA-256 kernel answers for `algorithm` here (SHA-256 where WebAssembly SIMD runs). */
+const sluiceSha256 = (algorithm: HashAlgorithm): boolean => algorithm === "sha256" && sha256SimdAvailable()
+
+/**
+ * `makePortableHasher`, with our SHA-256 kernel (sha256Simd.ts, ~1.25x hash-wasm's) where
+ * it loads: the kernels of a browser, where SHA-256 has no faster incremental one.
+ */
+export const makeWasmHasher = (algorithm: HashAlgorithm): Effect.Effect<IncrementalHasher> =>
+  sluiceSha256(algorithm) ? Effect.sync(() => new Sha256SimdHasher()) : makePortableHasher(algorithm)
+
 /** Names written into checkpoints: a state resumes only with the implementation and version that wrote it. */
 export const HASH_WASM_IMPLEMENTATION = "hash-wasm@4.13.0"
 export const BLAKE3_IMPLEMENTATION = "sluice-blake3@1"
+export { SHA256_SIMD_IMPLEMENTATION }
 
 /**
  * Where hash-wasm 4.13.0 keeps input it has not compressed yet: `bufferAt` is an offset
@@ -224,12 +236,60 @@ export const makePortableResumable = (
     return resumableHasher(algorithm, implementation, core, saved?.bytesHashed ?? 0)
   })
 
+const sha256Core = (saved: { readonly bytesHashed: number; readonly state: Uint8Array } | undefined) =>
+  Effect.gen(function*() {
+    const hasher = saved === undefined
+      ? new Sha256SimdHasher()
+      : yield* Effect.try({ try: () => Sha256SimdHasher.restore(saved.state, saved.bytesHashed), catch: refused(SHA256_SIMD_IMPLEMENTATION) })
+    const core: HasherCore = {
+      update(data) {
+        hasher.update(data)
+      },
+      digest: () => hasher.digest(),
+      state: () => hasher.saveState()
+    }
+    return core
+  })
+
+/**
+ * `makePortableResumable`, with our SHA-256 kernel where it loads. Its checkpoints name
+ * SHA256_SIMD_IMPLEMENTATION; one written by hash-wasm (an older page, Node) still
+ * resumes, on hash-wasm.
+ */
+export const makeWasmResumable = (
+  algorithm: HashAlgorithm,
+  checkpoint?: Uint8Array
+): Effect.Effect<ResumableHasher, CheckpointInvalid> => {
+  if (!sluiceSha256(algorithm)) return makePortableResumable(algorithm, checkpoint)
+  const ours = Effect.gen(function*() {
+    const saved = checkpoint === undefined
+      ? undefined
+      : yield* readCheckpoint(checkpoint, { algorithm, implementation: SHA256_SIMD_IMPLEMENTATION })
+    const core = yield* sha256Core(saved)
+    return resumableHasher(algorithm, SHA256_SIMD_IMPLEMENTATION, core, saved?.bytesHashed ?? 0)
+  })
+  return checkpoint === undefined
+    ? ours
+    // Not ours: perhaps hash-wasm's; when neither takes it, ours says why.
+    : ours.pipe(Effect.catch((error) => makePortableResumable(algorithm, checkpoint).pipe(Effect.mapError(() => error))))
+}
+
+const describeWasm = (algorithm: HashAlgorithm): string =>
+  hasKernel(algorithm, "sluice")
+    ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD" : "JavaScript"})`
+    : sluiceSha256(algorithm)
+    ? "sluice sha256 (WebAssembly SIMD)"
+    : "hash-wasm (WebAssembly)"
+
+/**
+ * WebAssembly kernels: hash-wasm's, our BLAKE3, and our SHA-256 where WebAssembly SIMD
+ * runs (a browser's; Node hashes SHA-256 with node:crypto and resumes with hash-wasm).
+ */
 export const layerPortable: Layer.Layer<HashKernel> = Layer.succeed(HashKernel)({
-  make: makePortableHasher,
-  makeResumable: makePortableResumable,
+  make: makeWasmHasher,
+  makeResumable: makeWasmResumable,
   resumable: (algorithm) => ALGORITHMS[algorithm].resumable,
-  describe: (algorithm) =>
-    hasKernel(algorithm, "sluice") ? `sluice blake3 (${simdAvailable() ? "WebAssembly SIMD" : "JavaScript"})` : "hash-wasm (WebAssembly)"
+  describe: describeWasm
 })
 
 interface NobleHash {

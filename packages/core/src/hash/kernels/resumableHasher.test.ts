@@ -10,6 +10,7 @@ import { randomBytes } from "./blake3.testkit.js"
 import {
   BLAKE3_IMPLEMENTATION,
   HASH_WASM_IMPLEMENTATION,
+  SHA256_SIMD_IMPLEMENTATION,
   HashKernel,
   layerPortable,
   layerPureJs
@@ -204,7 +205,11 @@ describe.each(Object.entries(kernels))("resumable hashers of the %s kernel", (_n
           hasher.update(randomBytes(100, 4))
           return hasher.save()
         }))
-      const implementation = algorithm === "blake3" ? BLAKE3_IMPLEMENTATION : HASH_WASM_IMPLEMENTATION
+      const implementation = algorithm === "blake3"
+        ? BLAKE3_IMPLEMENTATION
+        : algorithm === "sha256" && layer === layerPortable
+        ? SHA256_SIMD_IMPLEMENTATION
+        : HASH_WASM_IMPLEMENTATION
       const { bytesHashed, state } = await Effect.runPromise(readCheckpoint(checkpoint, { algorithm, implementation }))
       const refuse = (bytes: Uint8Array) => failureOf(layer, (kernel) => kernel.makeResumable(algorithm, bytes))
 
