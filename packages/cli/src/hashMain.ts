@@ -20,7 +20,13 @@
  * Where the time goes: docs/ARCHITECTURE.md, "Start-up: what a command loads".
  */
 import {
+  batchAlgorithm,
   type HashAlgorithm,
+  hashFilesNative,
+  keyCtimeNs,
+  keySize,
+  nativeBatch,
+  statManyNative,
   defaultCacheDir,
   formatChecksumLine,
   hashFileNativeAsync,
@@ -57,6 +63,12 @@ export const LEAN_LIMITS = {
    * 125 MiB peak for 50,000 files against 89 MiB for 10,000, one thread).
    */
   maxFiles: 100_000,
+  /**
+   * Where @sluice/native loads, the files to hash go to it in calls of this many (core's
+   * nativeBatch.ts), all queued at once: this thread keys and stores one call's files while
+   * the addon hashes the next on every core.
+   */
+  nativePart: 1_024,
   /** On a terminal, more files than this go to the full program, which shows progress... */
   ttyFiles: 50_000,
   /** ...or more bytes to read than this. */
@@ -201,21 +213,35 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   const blake3 = options.algorithms[0] === "blake3"
   const identities: Array<LeanIdentity> = []
   let bytes = 0
-  for (const file of files) {
-    let stat
-    try {
-      // Without the cache only the size and kind matter: a stat of numbers, no BigInts.
-      stat = options.cache ? statSync(file, { bigint: true, throwIfNoEntry: false }) : statSync(file, { throwIfNoEntry: false })
-    } catch {
-      return undefined
+  // Every file's stat in one call of the addon, on every core (core's nativeBatch.ts), where it loads.
+  const batch = nativeBatch()
+  const stats = batch === undefined ? undefined : statManyNative(batch, files)
+  for (let i = 0; i < files.length; i++) {
+    let size: number
+    let identity: LeanIdentity
+    if (stats !== undefined) {
+      const stat = stats[i]
+      if (stat === undefined || stat.kind !== "f") return undefined
+      size = keySize(stat.key)
+      identity = options.cache ? { key: stat.key, size, ctimeNs: keyCtimeNs(stat.key) } : { key: "", size, ctimeNs: 0n }
+    } else {
+      let stat
+      try {
+        // Without the cache only the size and kind matter: a stat of numbers, no BigInts.
+        stat = options.cache ? statSync(files[i]!, { bigint: true, throwIfNoEntry: false }) : statSync(files[i]!, { throwIfNoEntry: false })
+      } catch {
+        return undefined
+      }
+      if (stat === undefined || !stat.isFile()) return undefined
+      size = Number(stat.size)
+      identity = options.cache ? leanIdentity(stat as BigIntStats) : { key: "", size, ctimeNs: 0n }
     }
-    if (stat === undefined || !stat.isFile()) return undefined
     // BLAKE3's small files: the full program's (@napi-rs/blake-hash on its pool).
-    if (blake3 && Number(stat.size) < NATIVE_FILE_FROM_BYTES) return undefined
+    if (blake3 && size < NATIVE_FILE_FROM_BYTES) return undefined
     // A file too large for this program, which no cache can answer: the full program's, told now, so its worker starts with it.
-    if (!blake3 && !mayAnswer && Number(stat.size) > LEAN_LIMITS.fileBytes) return undefined
-    bytes += Number(stat.size)
-    identities.push(options.cache ? leanIdentity(stat as BigIntStats) : { key: "", size: stat.size as number, ctimeNs: 0n })
+    if (!blake3 && !mayAnswer && size > LEAN_LIMITS.fileBytes) return undefined
+    bytes += size
+    identities.push(identity)
   }
   if (!blake3 && !mayAnswer && bytes > LEAN_LIMITS.ttyBytes && process.stderr.isTTY) return undefined
   return { options, files, identities, cacheDir, mayAnswer }
@@ -282,10 +308,22 @@ export const run = async (
       after[i] = hashed.after ?? ""
     }
   } else if (todo.length > 0) {
-    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker)
+    // While files are hashed off this thread (the addon, a worker), their cache keys are
+    // made here, and the entries of those hashed are stored (buffered: written by close).
+    const keyPart = (part: ReadonlyArray<number>) => {
+      if (cache !== undefined) for (const i of part) keys[i] ??= cache.ids(identities[i]!, algorithms)
+    }
+    const storePart = (part: ReadonlyArray<number>) => {
+      if (cache === undefined) return
+      for (const i of part) {
+        if (digests[i] === undefined) continue
+        const identity = identities[i]!
+        cache.store(files[i]!, identity, keys[i] ?? cache.ids(identity, algorithms), digests[i]!, identity.size, after[i]!)
+      }
+    }
+    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart)
     if (failed) return undefined
-  }
-  if (cache !== undefined) {
+  } else if (cache !== undefined) {
     for (const i of todo) {
       const identity = identities[i]!
       cache.store(files[i]!, identity, keys[i] ?? cache.ids(identity, algorithms), digests[i]!, identity.size, after[i]!)
@@ -327,9 +365,12 @@ const hashTodo = async (
   digests: Array<Array<string> | undefined>,
   after: Array<string>,
   identify: boolean,
-  mayStartWorker: boolean
+  mayStartWorker: boolean,
+  /** Work for this thread on files (of `todo`) while they are hashed elsewhere: before their digests come. */
+  meanwhile: (part: ReadonlyArray<number>) => void = () => {},
+  /** Work for this thread on files (of `todo`) once hashed: every file is in one call, after its `meanwhile`. */
+  hashed: (part: ReadonlyArray<number>) => void = () => {}
 ): Promise<boolean> => {
-  const paths = todo.map((i) => files[i]!)
   let done = 0
   let failed = false
   const single = algorithms.length === 1
@@ -346,8 +387,34 @@ const hashTodo = async (
       done++
     }
   }
+  // Where the addon loads (and `-w 0` does not keep the work on this thread): every file in
+  // one call, on rayon's threads. A call it refuses falls back to the JavaScript below.
+  const batch = mayStartWorker ? nativeBatch() : undefined
+  const names = algorithms.map(batchAlgorithm)
+  if (batch !== undefined && names.every((name) => name !== undefined)) {
+    // In parts, all queued at once: this thread keys and stores one part while the next are hashed.
+    const parts: Array<ReadonlyArray<number>> = []
+    for (let at = 0; at < todo.length; at += LEAN_LIMITS.nativePart) parts.push(todo.slice(at, at + LEAN_LIMITS.nativePart))
+    const hashing = parts.map((part) => hashFilesNative(batch, part.map((i) => files[i]!), names as Array<string>).catch(() => undefined))
+    const refused: Array<number> = []
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k]!
+      meanwhile(part)
+      const result = await hashing[k]!
+      if (result === undefined) refused.push(...part)
+      else {
+        into(part)({ at: 0, digests: result.digests, after: result.after })
+        hashed(part)
+      }
+    }
+    // A part the addon refused (none is expected) is hashed below, as without it.
+    if (refused.length === 0) return failed
+    todo = refused
+  }
+  const paths = todo.map((i) => files[i]!)
   const counter = new Int32Array(new SharedArrayBuffer(4))
   const worker = mayStartWorker && (todo.length >= LEAN_LIMITS.workerFiles || todoBytes >= LEAN_LIMITS.workerBytes) ? startWorker(paths, algorithms, counter, into(todo), identify) : undefined
+  if (worker !== undefined) meanwhile(todo)
   hashShared(paths, algorithms, counter, into(todo), identify)
   if (worker !== undefined) {
     // Batches the worker took and has not yet sent: wait for them, unless it stops first.
@@ -357,6 +424,7 @@ const hashTodo = async (
     const missing = todo.filter((i) => digests[i] === undefined)
     if (missing.length > 0) hashShared(missing.map((i) => files[i]!), algorithms, new Int32Array(new SharedArrayBuffer(4)), into(missing), identify)
   }
+  hashed(todo)
   return failed
 }
 

@@ -1,0 +1,90 @@
+import { ALGORITHMS, type HashAlgorithm } from "../hash/algorithms.js"
+import { nativeAddon } from "./nativeAddon.js"
+
+/**
+ * Many small files in one call of `@sluice/native` (packages/native/src/batch.rs): the
+ * CLI's lean hash hands every file it must read to `hashFiles` (open, read, digest with the
+ * OpenSSL the running Node carries, fstat, close: on rayon's threads, one a core, while this
+ * thread waits asynchronously), and stats its files with `statMany` (every core, one call).
+ * Absent where the addon is not built, with `SLUICE_NATIVE=0`, or with
+ * `SLUICE_NATIVE_BATCH=0` for this path alone: the lean hash then reads and hashes in
+ * JavaScript (leanHash.ts's `hashShared`) and stats with statSync, as before. The digests
+ * and the identity keys are the same either way, so are the cache entries.
+ */
+export interface NativeBatch {
+  hashFiles(paths: Uint8Array, algorithms: string, done: (error: Error | null, lines: string | undefined) => void): void
+  statMany(paths: Uint8Array): string
+}
+
+export const nativeBatch = nativeAddon<NativeBatch>("@sluice/native", (addon) => {
+  if (typeof addon.hashFiles !== "function" || typeof addon.statMany !== "function") throw new Error("an addon without the batch calls")
+}, "SLUICE_NATIVE_BATCH")
+
+/** The names as the addon takes them: each ended by a NUL (which no file name holds). */
+export const packPaths = (paths: ReadonlyArray<string>): Buffer => Buffer.from(paths.join("\0") + "\0")
+
+/** The name the addon takes for `algorithm`: node:crypto's (the same OpenSSL), or `blake3`; undefined for neither. */
+export const batchAlgorithm = (algorithm: HashAlgorithm): string | undefined =>
+  algorithm === "blake3" ? "blake3" : ALGORITHMS[algorithm].kernels.nodeCrypto
+
+/** One file's result: its digests (hex, "," between two), and its identity key once read; both "" where it could not be read. */
+export interface BatchHashed {
+  readonly digests: Array<string>
+  readonly after: Array<string>
+}
+
+/**
+ * Hashes `paths` with each of `names` (`batchAlgorithm`'s), off this thread. Rejects where the addon refuses the call (an algorithm its
+ * OpenSSL lacks); a file that cannot be read is "" in both arrays.
+ */
+export const hashFilesNative = (addon: NativeBatch, paths: ReadonlyArray<string>, names: ReadonlyArray<string>): Promise<BatchHashed> =>
+  new Promise((resolve, reject) => {
+    addon.hashFiles(packPaths(paths), names.join(","), (error, lines) => {
+      if (error !== null || lines === undefined) return reject(error ?? new Error("no results"))
+      const digests: Array<string> = new Array(paths.length)
+      const after: Array<string> = new Array(paths.length)
+      let at = 0
+      for (let i = 0; i < paths.length; i++) {
+        const tab = lines.indexOf("\t", at)
+        const end = lines.indexOf("\n", tab)
+        if (tab < 0 || end < 0) return reject(new Error("short results"))
+        if (tab === at) {
+          digests[i] = ""
+          after[i] = ""
+        } else {
+          digests[i] = lines.slice(at, tab)
+          after[i] = lines.slice(tab + 1, end)
+        }
+        at = end + 1
+      }
+      resolve({ digests, after })
+    })
+  })
+
+/** A name's stat from `statMany`: its kind (`f` a regular file, `d` a directory, `o` else) and identity key; undefined where it cannot be stat'ed. */
+export interface BatchStat {
+  readonly kind: "f" | "d" | "o"
+  readonly key: string
+}
+
+/** The stats of `paths` (links followed), in one call on every core. */
+export const statManyNative = (addon: NativeBatch, paths: ReadonlyArray<string>): Array<BatchStat | undefined> => {
+  const lines = addon.statMany(packPaths(paths))
+  const out: Array<BatchStat | undefined> = new Array(paths.length)
+  let at = 0
+  for (let i = 0; i < paths.length; i++) {
+    const end = lines.indexOf("\n", at)
+    out[i] = lines.charCodeAt(at) === 9 ? undefined : { kind: lines[at] as BatchStat["kind"], key: lines.slice(at + 2, end) }
+    at = end + 1
+  }
+  return out
+}
+
+/** The size a key (`dev:ino:size:mtimeNs:ctimeNs`) holds. */
+export const keySize = (key: string): number => {
+  const second = key.indexOf(":", key.indexOf(":") + 1)
+  return Number(key.slice(second + 1, key.indexOf(":", second + 1)))
+}
+
+/** The ctime in nanoseconds a key holds. */
+export const keyCtimeNs = (key: string): bigint => BigInt(key.slice(key.lastIndexOf(":") + 1))

@@ -1,0 +1,446 @@
+//! Many small files in one call: what the CLI's lean hash and lean check do a file at a time
+//! in JavaScript (open, read, digest, fstat, close; a stat), here for a whole list at once on
+//! rayon's threads (every core), with the JavaScript thread free until the results come back.
+//!
+//! - `hashFiles(paths, algorithms, callback)`: `paths` is one buffer of names, each ended by a
+//!   NUL byte; `algorithms` the digests wanted, comma-separated, by OpenSSL's names (`sha256`,
+//!   `md5`, `sha1`, `sha512`, `blake2b512`...: the OpenSSL the running Node carries, looked up
+//!   with dlsym as aead.rs does) or `blake3` (the blake3 crate). `callback(error, text)` gets
+//!   one line a file, in order: `HEX[,HEX...]\tKEY\n`, KEY the identity of the open file once
+//!   read (`dev:ino:size:mtimeNs:ctimeNs`, as the JavaScript side's `identityKey` of a bigint
+//!   stat), or `\terrno:N\n` where the file could not be opened or read.
+//! - `statMany(paths)`: the stats of the names (the same buffer), synchronously but on every
+//!   core: one line a name, `KIND\tKEY\n` (KIND `f` a regular file, `d` a directory, `o`
+//!   anything else; links followed, as statSync does) or `\terrno:N\n`.
+//!
+//! A file is read whole into a per-thread buffer of `READ_BYTES` and digested in one call;
+//! a larger one in pieces of it. Memory is bounded by the threads' buffers and the results.
+
+use super::{arguments, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
+use rayon::prelude::*;
+use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
+use std::io::Write;
+use std::ptr;
+use std::sync::OnceLock;
+
+type AsyncWork = *mut c_void;
+type Ref = *mut c_void;
+type Execute = unsafe extern "C" fn(Env, *mut c_void);
+type Complete = unsafe extern "C" fn(Env, i32, *mut c_void);
+
+extern "C" {
+    fn napi_create_async_work(env: Env, resource: Value, name: Value, execute: Execute, complete: Complete, data: *mut c_void, result: *mut AsyncWork) -> i32;
+    fn napi_queue_async_work(env: Env, work: AsyncWork) -> i32;
+    fn napi_delete_async_work(env: Env, work: AsyncWork) -> i32;
+    fn napi_create_reference(env: Env, value: Value, count: u32, result: *mut Ref) -> i32;
+    fn napi_get_reference_value(env: Env, reference: Ref, result: *mut Value) -> i32;
+    fn napi_delete_reference(env: Env, reference: Ref) -> i32;
+    fn napi_call_function(env: Env, this: Value, function: Value, argc: usize, argv: *const Value, result: *mut Value) -> i32;
+    fn napi_create_error(env: Env, code: Value, message: Value, result: *mut Value) -> i32;
+    fn napi_get_null(env: Env, result: *mut Value) -> i32;
+    fn napi_get_undefined(env: Env, result: *mut Value) -> i32;
+    fn napi_create_string_utf8(env: Env, text: *const c_char, length: usize, result: *mut Value) -> i32;
+    fn napi_create_string_latin1(env: Env, text: *const c_char, length: usize, result: *mut Value) -> i32;
+    fn napi_get_value_string_utf8(env: Env, value: Value, buf: *mut c_char, bufsize: usize, result: *mut usize) -> i32;
+}
+
+/// A file is read into a buffer this large and digested in one call when it fits.
+const READ_BYTES: usize = 1024 * 1024;
+/// Files a thread takes at once.
+const CHUNK: usize = 32;
+
+type MdCtx = *mut c_void;
+
+/// OpenSSL's digest functions, from the running process (Node exports them), found once.
+struct Openssl {
+    fetch: Option<unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char) -> *const c_void>,
+    by_name: unsafe extern "C" fn(*const c_char) -> *const c_void,
+    size: unsafe extern "C" fn(*const c_void) -> c_int,
+    digest: unsafe extern "C" fn(*const c_void, usize, *mut u8, *mut c_uint, *const c_void, *mut c_void) -> c_int,
+    ctx_new: unsafe extern "C" fn() -> MdCtx,
+    ctx_free: unsafe extern "C" fn(MdCtx),
+    init: unsafe extern "C" fn(MdCtx, *const c_void, *mut c_void) -> c_int,
+    update: unsafe extern "C" fn(MdCtx, *const c_void, usize) -> c_int,
+    finish: unsafe extern "C" fn(MdCtx, *mut u8, *mut c_uint) -> c_int,
+}
+
+// Function pointers only.
+unsafe impl Send for Openssl {}
+unsafe impl Sync for Openssl {}
+
+static OPENSSL: OnceLock<Option<Openssl>> = OnceLock::new();
+
+unsafe fn symbol(name: &CStr) -> Option<*mut c_void> {
+    let found = libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr());
+    if found.is_null() { None } else { Some(found) }
+}
+
+unsafe fn find() -> Option<Openssl> {
+    macro_rules! function {
+        ($name:literal) => {
+            std::mem::transmute(symbol(CStr::from_bytes_with_nul(concat!($name, "\0").as_bytes()).ok()?)?)
+        };
+    }
+    let size = match symbol(c"EVP_MD_get_size").or_else(|| symbol(c"EVP_MD_size")) {
+        Some(f) => std::mem::transmute(f),
+        None => return None,
+    };
+    Some(Openssl {
+        fetch: symbol(c"EVP_MD_fetch").map(|f| std::mem::transmute(f)),
+        by_name: function!("EVP_get_digestbyname"),
+        size,
+        digest: function!("EVP_Digest"),
+        ctx_new: function!("EVP_MD_CTX_new"),
+        ctx_free: function!("EVP_MD_CTX_free"),
+        init: function!("EVP_DigestInit_ex"),
+        update: function!("EVP_DigestUpdate"),
+        finish: function!("EVP_DigestFinal_ex"),
+    })
+}
+
+fn openssl() -> Option<&'static Openssl> {
+    OPENSSL.get_or_init(|| unsafe { find() }).as_ref()
+}
+
+/// One algorithm asked for.
+#[derive(Clone, Copy)]
+enum Algorithm {
+    /// An OpenSSL digest (an immutable, shareable `EVP_MD`) and its size in bytes.
+    Evp(*const c_void, usize),
+    Blake3,
+}
+
+// An EVP_MD is immutable once fetched and may be used from any thread.
+unsafe impl Send for Algorithm {}
+unsafe impl Sync for Algorithm {}
+
+/// Fetched digests, kept for the life of the process (a fetch takes OpenSSL's locks).
+static FETCHED: std::sync::Mutex<Vec<(String, usize)>> = std::sync::Mutex::new(Vec::new());
+
+fn algorithm(name: &str) -> Result<Algorithm, Failure> {
+    if name == "blake3" {
+        return Ok(Algorithm::Blake3);
+    }
+    let unknown = || Failure { code: "ENODIGEST".into(), message: format!("this process's OpenSSL has no digest {name}") };
+    let ssl = openssl().ok_or_else(unknown)?;
+    let mut fetched = FETCHED.lock().map_err(|_| Failure::usage("digests poisoned"))?;
+    let md = match fetched.iter().find(|(n, _)| n == name) {
+        Some((_, md)) => *md as *const c_void,
+        None => {
+            let cname = std::ffi::CString::new(name).map_err(|_| unknown())?;
+            let md = unsafe {
+                match ssl.fetch {
+                    Some(fetch) => fetch(ptr::null_mut(), cname.as_ptr(), ptr::null()),
+                    None => (ssl.by_name)(cname.as_ptr()),
+                }
+            };
+            if md.is_null() {
+                return Err(unknown());
+            }
+            fetched.push((name.to_string(), md as usize));
+            md
+        }
+    };
+    let size = unsafe { (ssl.size)(md) };
+    if size <= 0 || size > 64 {
+        return Err(unknown());
+    }
+    Ok(Algorithm::Evp(md, size as usize))
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn push_hex(out: &mut Vec<u8>, digest: &[u8]) {
+    for byte in digest {
+        out.push(HEX[(byte >> 4) as usize]);
+        out.push(HEX[(byte & 15) as usize]);
+    }
+}
+
+fn push_errno(out: &mut Vec<u8>, errno: i32) {
+    let _ = write!(out, "\terrno:{errno}\n");
+}
+
+/// `dev:ino:size:mtimeNs:ctimeNs`, as `identityKey` writes a bigint stat.
+fn push_key(out: &mut Vec<u8>, st: &libc::stat) {
+    let ns = |sec: i64, nsec: i64| sec as i128 * 1_000_000_000 + nsec as i128;
+    let _ = write!(
+        out,
+        "{}:{}:{}:{}:{}",
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
+        ns(st.st_ctime as i64, st.st_ctime_nsec as i64)
+    );
+}
+
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+}
+
+/// A digest being computed over a file larger than the buffer.
+enum Running {
+    Evp(MdCtx),
+    Blake3(Box<blake3::Hasher>),
+}
+
+/// Hashes the file at `path` (NUL-terminated) into one line of `out`.
+unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out: &mut Vec<u8>) {
+    let fd = libc::open(path.as_ptr() as *const c_char, libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK);
+    if fd < 0 {
+        return push_errno(out, errno());
+    }
+    let mut filled = 0usize;
+    let mut running: Vec<Running> = Vec::new();
+    let ssl = openssl();
+    let mut failed = 0;
+    loop {
+        let n = libc::read(fd, buffer.as_mut_ptr().add(filled) as *mut c_void, buffer.len() - filled);
+        if n < 0 {
+            let e = errno();
+            if e == libc::EINTR {
+                continue;
+            }
+            failed = e;
+            break;
+        }
+        filled += n as usize;
+        if filled == buffer.len() || (n == 0 && !running.is_empty()) {
+            if running.is_empty() {
+                for a in algorithms {
+                    running.push(match a {
+                        Algorithm::Blake3 => Running::Blake3(Box::new(blake3::Hasher::new())),
+                        Algorithm::Evp(md, _) => {
+                            let ssl = ssl.unwrap();
+                            let ctx = (ssl.ctx_new)();
+                            if ctx.is_null() || (ssl.init)(ctx, *md, ptr::null_mut()) != 1 {
+                                failed = libc::ENOMEM;
+                            }
+                            Running::Evp(ctx)
+                        }
+                    });
+                }
+            }
+            for r in &mut running {
+                match r {
+                    Running::Blake3(h) => {
+                        h.update(&buffer[..filled]);
+                    }
+                    Running::Evp(ctx) => {
+                        if !ctx.is_null() && (ssl.unwrap().update)(*ctx, buffer.as_ptr() as *const c_void, filled) != 1 {
+                            failed = libc::EIO;
+                        }
+                    }
+                }
+            }
+            filled = 0;
+        }
+        if n == 0 || failed != 0 {
+            break;
+        }
+    }
+    let mut st: libc::stat = std::mem::zeroed();
+    if failed == 0 && libc::fstat(fd, &mut st) != 0 {
+        failed = errno();
+    }
+    libc::close(fd);
+    let start = out.len();
+    let mut digest = [0u8; 64];
+    if running.is_empty() {
+        for (i, a) in algorithms.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match a {
+                Algorithm::Blake3 => push_hex(out, blake3::hash(&buffer[..filled]).as_bytes()),
+                Algorithm::Evp(md, size) => {
+                    let mut length: c_uint = 0;
+                    if failed == 0 && (ssl.unwrap().digest)(buffer.as_ptr() as *const c_void, filled, digest.as_mut_ptr(), &mut length, *md, ptr::null_mut()) != 1 {
+                        failed = libc::EIO;
+                    }
+                    push_hex(out, &digest[..*size]);
+                }
+            }
+        }
+    } else {
+        for (i, r) in running.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match r {
+                Running::Blake3(h) => push_hex(out, h.finalize().as_bytes()),
+                Running::Evp(ctx) => {
+                    let ssl = ssl.unwrap();
+                    let mut length: c_uint = 0;
+                    if ctx.is_null() || (ssl.finish)(ctx, digest.as_mut_ptr(), &mut length) != 1 {
+                        failed = libc::EIO;
+                    }
+                    if !ctx.is_null() {
+                        (ssl.ctx_free)(ctx);
+                    }
+                    push_hex(out, &digest[..(length as usize).min(64)]);
+                }
+            }
+        }
+    }
+    if failed != 0 {
+        out.truncate(start);
+        return push_errno(out, failed);
+    }
+    out.push(b'\t');
+    push_key(out, &st);
+    out.push(b'\n');
+}
+
+/// The names in `paths`, each with its NUL: as many as there are NUL bytes.
+fn names(paths: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in paths.iter().enumerate() {
+        if b == 0 {
+            out.push(&paths[start..=i]);
+            start = i + 1;
+        }
+    }
+    out
+}
+
+/// One call's work, from the JavaScript thread to libuv's and back.
+struct Work {
+    paths: Vec<u8>,
+    algorithms: Vec<Algorithm>,
+    callback: Ref,
+    work: AsyncWork,
+    result: Vec<u8>,
+}
+
+unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
+    let work = &mut *(data as *mut Work);
+    let list = names(&work.paths);
+    let algorithms = &work.algorithms;
+    let pieces: Vec<Vec<u8>> = list
+        .par_chunks(CHUNK)
+        .map_init(
+            || vec![0u8; READ_BYTES],
+            |buffer, chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * 160);
+                for path in chunk {
+                    hash_one(path, algorithms, buffer, &mut out);
+                }
+                out
+            },
+        )
+        .collect();
+    work.result = pieces.concat();
+}
+
+unsafe fn text(env: Env, value: &str) -> Value {
+    let mut out = ptr::null_mut();
+    napi_create_string_utf8(env, value.as_ptr() as *const c_char, value.len(), &mut out);
+    out
+}
+
+unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
+    let work = Box::from_raw(data as *mut Work);
+    let mut callback = ptr::null_mut();
+    napi_get_reference_value(env, work.callback, &mut callback);
+    let mut args = [ptr::null_mut(); 2];
+    // The lines are ASCII: a latin1 string is made without decoding.
+    if napi_create_string_latin1(env, work.result.as_ptr() as *const c_char, work.result.len(), &mut args[1]) == 0 {
+        napi_get_null(env, &mut args[0]);
+    } else {
+        napi_create_error(env, text(env, "ENOMEM"), text(env, "could not make the results"), &mut args[0]);
+        napi_get_undefined(env, &mut args[1]);
+    }
+    let mut this = ptr::null_mut();
+    napi_get_undefined(env, &mut this);
+    let mut ignored = ptr::null_mut();
+    napi_call_function(env, this, callback, 2, args.as_ptr(), &mut ignored);
+    napi_delete_reference(env, work.callback);
+    napi_delete_async_work(env, work.work);
+}
+
+unsafe fn string(env: Env, value: Value, what: &str) -> Result<String, Failure> {
+    let mut length = 0usize;
+    checked(napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut length), what)?;
+    let mut buffer = vec![0u8; length + 1];
+    checked(napi_get_value_string_utf8(env, value, buffer.as_mut_ptr() as *mut c_char, buffer.len(), &mut length), what)?;
+    buffer.truncate(length);
+    String::from_utf8(buffer).map_err(|_| Failure::usage(what))
+}
+
+/// `hashFiles(paths, algorithms, callback)`: see the module's comment.
+pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = arguments::<3>(env, info)?;
+        let paths = bytes(env, argv[0])?.to_vec();
+        let algorithms = string(env, argv[1], "algorithms: a string")?
+            .split(',')
+            .map(algorithm)
+            .collect::<Result<Vec<_>, _>>()?;
+        if algorithms.is_empty() {
+            return Err(Failure::usage("algorithms: at least one"));
+        }
+        let mut callback = ptr::null_mut();
+        checked(napi_create_reference(env, argv[2], 1, &mut callback), "callback: a function")?;
+        let work = Box::into_raw(Box::new(Work { paths, algorithms, callback, work: ptr::null_mut(), result: Vec::new() }));
+        let mut async_work = ptr::null_mut();
+        if napi_create_async_work(env, ptr::null_mut(), text(env, "sluiceNativeHashFiles"), execute, complete, work as *mut c_void, &mut async_work) != 0
+            || {
+                (*work).work = async_work;
+                napi_queue_async_work(env, async_work) != 0
+            }
+        {
+            let work = Box::from_raw(work);
+            napi_delete_reference(env, work.callback);
+            if !work.work.is_null() {
+                napi_delete_async_work(env, work.work);
+            }
+            return Err(Failure::usage("could not queue the work"));
+        }
+        super::undefined(env)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+unsafe fn stat_one(path: &[u8], out: &mut Vec<u8>) {
+    let mut st: libc::stat = std::mem::zeroed();
+    if libc::stat(path.as_ptr() as *const c_char, &mut st) != 0 {
+        return push_errno(out, errno());
+    }
+    out.push(match st.st_mode & libc::S_IFMT {
+        libc::S_IFREG => b'f',
+        libc::S_IFDIR => b'd',
+        _ => b'o',
+    });
+    out.push(b'\t');
+    push_key(out, &st);
+    out.push(b'\n');
+}
+
+/// `statMany(paths)`: see the module's comment.
+pub unsafe extern "C" fn stat_many(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = arguments::<1>(env, info)?;
+        let paths = bytes(env, argv[0])?;
+        let list = names(paths);
+        let pieces: Vec<Vec<u8>> = list
+            .par_chunks(256)
+            .map(|chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * 64);
+                for path in chunk {
+                    stat_one(path, &mut out);
+                }
+                out
+            })
+            .collect();
+        let result = pieces.concat();
+        let mut out = ptr::null_mut();
+        checked(napi_create_string_latin1(env, result.as_ptr() as *const c_char, result.len(), &mut out), "string")?;
+        Ok(out)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 2] = [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many)];
