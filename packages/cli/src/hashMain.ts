@@ -323,7 +323,8 @@ export const run = async (
     }
     const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart)
     if (failed) return undefined
-  } else if (cache !== undefined) {
+  }
+  if (blake3 && cache !== undefined) {
     for (const i of todo) {
       const identity = identities[i]!
       cache.store(files[i]!, identity, keys[i] ?? cache.ids(identity, algorithms), digests[i]!, identity.size, after[i]!)

@@ -443,4 +443,60 @@ pub unsafe extern "C" fn stat_many(env: Env, info: CallbackInfo) -> Value {
     run().unwrap_or_else(|failure| throw(env, failure))
 }
 
-pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 2] = [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many)];
+/// The stat of `path` is the identity `fields` hold (dev, ino, size, mtime ns, ctime ns, as
+/// a bigint stat has them): 1; a regular file with another identity: 0; anything else
+/// (missing, unreadable, not a regular file): 2.
+unsafe fn same_one(path: &[u8], fields: &[i64]) -> u8 {
+    let mut st: libc::stat = std::mem::zeroed();
+    if libc::stat(path.as_ptr() as *const c_char, &mut st) != 0 || st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return 2;
+    }
+    let ns = |sec: i64, nsec: i64| (sec as i128 * 1_000_000_000 + nsec as i128) as i64;
+    let same = st.st_dev as u64 as i64 == fields[0]
+        && st.st_ino as u64 as i64 == fields[1]
+        && st.st_size as i64 == fields[2]
+        && ns(st.st_mtime as i64, st.st_mtime_nsec as i64) == fields[3]
+        && ns(st.st_ctime as i64, st.st_ctime_nsec as i64) == fields[4];
+    same as u8
+}
+
+const BIGINT64: i32 = 9;
+
+/// `sameMany(paths, entries, fields)`: for each name of `paths` (as `hashFiles` takes them),
+/// whether its file is still the identity its entry of `entries` (a BigInt64Array, `fields`
+/// values an entry, the first five dev, ino, size, mtime ns, ctime ns) holds: one byte a
+/// name (`same_one`), stat'ed on every core; a buffer of another length than the names
+/// where the entries are fewer.
+pub unsafe extern "C" fn same_many(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = arguments::<3>(env, info)?;
+        let paths = bytes(env, argv[0])?;
+        let (mut kind, mut length, mut data, mut offset) = (0, 0usize, ptr::null_mut(), 0usize);
+        let mut buffer = ptr::null_mut();
+        checked(super::napi_get_typedarray_info(env, argv[1], &mut kind, &mut length, &mut data, &mut buffer, &mut offset), "entries: a BigInt64Array")?;
+        if kind != BIGINT64 {
+            return Err(Failure::usage("entries: a BigInt64Array"));
+        }
+        let entries: &[i64] = if length == 0 { &[] } else { std::slice::from_raw_parts(data as *const i64, length) };
+        let fields = super::number(env, argv[2], "fields: a count")? as usize;
+        if fields < 5 {
+            return Err(Failure::usage("fields: at least 5"));
+        }
+        let list = names(paths);
+        if list.len() * fields > entries.len() {
+            return super::buffer(env, &[]);
+        }
+        let mut flags = vec![0u8; list.len()];
+        flags.par_chunks_mut(256).enumerate().for_each(|(c, out)| {
+            for (k, flag) in out.iter_mut().enumerate() {
+                let i = c * 256 + k;
+                *flag = same_one(list[i], &entries[i * fields..i * fields + 5]);
+            }
+        });
+        super::buffer(env, &flags)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 3] =
+    [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many), (b"sameMany\0", same_many)];

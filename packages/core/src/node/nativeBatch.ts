@@ -14,10 +14,12 @@ import { nativeAddon } from "./nativeAddon.js"
 export interface NativeBatch {
   hashFiles(paths: Uint8Array, algorithms: string, done: (error: Error | null, lines: string | undefined) => void): void
   statMany(paths: Uint8Array): string
+  /** Per name, 1 where its file is the identity of its entry (dev, ino, size, mtime ns, ctime ns first of `fields`), 0 another regular file, 2 else. */
+  sameMany(paths: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
 }
 
 export const nativeBatch = nativeAddon<NativeBatch>("@sluice/native", (addon) => {
-  if (typeof addon.hashFiles !== "function" || typeof addon.statMany !== "function") throw new Error("an addon without the batch calls")
+  if (typeof addon.hashFiles !== "function" || typeof addon.statMany !== "function" || typeof addon.sameMany !== "function") throw new Error("an addon without the batch calls")
 }, "SLUICE_NATIVE_BATCH")
 
 /** The names as the addon takes them: each ended by a NUL (which no file name holds). */
