@@ -35,6 +35,7 @@ import {
   leanAlgorithm,
   leanIdentity,
   type LeanIdentity,
+  leanLevelKeyPrefix,
   makeLeanDigestCache,
   NATIVE_BLAKE_IMPLEMENTATION,
   NATIVE_FILE_FROM_BYTES,
@@ -215,7 +216,9 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   let bytes = 0
   // Every file's stat in one call of the addon, on every core (core's nativeBatch.ts), where it loads.
   const batch = nativeBatch()
-  const stats = batch === undefined ? undefined : statManyNative(batch, files)
+  // With the cache, each file's level keys too (not for BLAKE3, whose kernel is keyed otherwise).
+  const prefixes = options.cache && !blake3 ? options.algorithms.map((algorithm) => leanLevelKeyPrefix(algorithm)) : []
+  const stats = batch === undefined ? undefined : statManyNative(batch, files, prefixes)
   for (let i = 0; i < files.length; i++) {
     let size: number
     let identity: LeanIdentity
@@ -223,7 +226,11 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
       const stat = stats[i]
       if (stat === undefined || stat.kind !== "f") return undefined
       size = keySize(stat.key)
-      identity = options.cache ? { key: stat.key, size, ctimeNs: keyCtimeNs(stat.key) } : { key: "", size, ctimeNs: 0n }
+      identity = !options.cache
+        ? { key: "", size, ctimeNs: 0n }
+        : stat.ids === undefined
+        ? { key: stat.key, size, ctimeNs: keyCtimeNs(stat.key) }
+        : { key: stat.key, size, ctimeNs: keyCtimeNs(stat.key), ids: stat.ids }
     } else {
       let stat
       try {
@@ -276,12 +283,16 @@ export const run = async (
     : makeLeanDigestCache(cacheDir, blake3 ? blake3Kernel : undefined)
   const digests: Array<Array<string> | undefined> = new Array(files.length)
   const keys: Array<ReadonlyArray<string> | undefined> = new Array(files.length)
+  // The level keys the addon made with the stats, once the first is found the same as the cache's own.
+  const madeIds = cache !== undefined && identities.length > 0 && identities[0]!.ids !== undefined &&
+    cache.ids(identities[0]!, algorithms).join() === identities[0]!.ids.join()
+  const idsOf = (i: number): ReadonlyArray<string> => (madeIds ? identities[i]!.ids : undefined) ?? cache!.ids(identities[i]!, algorithms)
   const todo: Array<number> = []
   let todoBytes = 0
   for (let i = 0; i < files.length; i++) {
     const identity = identities[i]!
     if (cache !== undefined && mayAnswer) {
-      const ids = keys[i] = cache.ids(identity, algorithms)
+      const ids = keys[i] = idsOf(i)
       const found = cache.lookup(files[i]!, identity, ids)
       if (found !== undefined) {
         digests[i] = found
@@ -311,14 +322,14 @@ export const run = async (
     // While files are hashed off this thread (the addon, a worker), their cache keys are
     // made here, and the entries of those hashed are stored (buffered: written by close).
     const keyPart = (part: ReadonlyArray<number>) => {
-      if (cache !== undefined) for (const i of part) keys[i] ??= cache.ids(identities[i]!, algorithms)
+      if (cache !== undefined) for (const i of part) keys[i] ??= idsOf(i)
     }
     const storePart = (part: ReadonlyArray<number>) => {
       if (cache === undefined) return
       for (const i of part) {
         if (digests[i] === undefined) continue
         const identity = identities[i]!
-        cache.store(files[i]!, identity, keys[i] ?? cache.ids(identity, algorithms), digests[i]!, identity.size, after[i]!)
+        cache.store(files[i]!, identity, keys[i] ?? idsOf(i), digests[i]!, identity.size, after[i]!)
       }
     }
     const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart)

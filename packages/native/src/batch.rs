@@ -9,9 +9,12 @@
 //!   one line a file, in order: `HEX[,HEX...]\tKEY\n`, KEY the identity of the open file once
 //!   read (`dev:ino:size:mtimeNs:ctimeNs`, as the JavaScript side's `identityKey` of a bigint
 //!   stat), or `\terrno:N\n` where the file could not be opened or read.
-//! - `statMany(paths)`: the stats of the names (the same buffer), synchronously but on every
-//!   core: one line a name, `KIND\tKEY\n` (KIND `f` a regular file, `d` a directory, `o`
-//!   anything else; links followed, as statSync does) or `\terrno:N\n`.
+//! - `statMany(paths, prefixes?)`: the stats of the names (the same buffer), synchronously
+//!   but on every core: one line a name, `KIND\tKEY\n` (KIND `f` a regular file, `d` a
+//!   directory, `o` anything else; links followed, as statSync does) or `\terrno:N\n`. With
+//!   `prefixes` (texts split by LF), `KIND\tKEY\tID[,ID...]\n`: each ID the first 40 hex
+//!   digits of SHA-256 of a prefix followed by KEY (the result cache's level key of the file's
+//!   entry, when the prefix is the level key's text up to the identity).
 //!
 //! A file is read whole into a per-thread buffer of `READ_BYTES` and digested in one call;
 //! a larger one in pieces of it. Memory is bounded by the threads' buffers and the results.
@@ -195,6 +198,8 @@ unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out
     let mut running: Vec<Running> = Vec::new();
     let ssl = openssl();
     let mut failed = 0;
+    let mut st: libc::stat = std::mem::zeroed();
+    let mut stat_taken = false;
     loop {
         let n = libc::read(fd, buffer.as_mut_ptr().add(filled) as *mut c_void, buffer.len() - filled);
         if n < 0 {
@@ -206,6 +211,18 @@ unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out
             break;
         }
         filled += n as usize;
+        // A short read of a file held whole: its end, when the file's size now says so (one
+        // read fewer than reading until 0; the stat is the identity once read all the same).
+        if n > 0 && filled < buffer.len() && running.is_empty() {
+            if libc::fstat(fd, &mut st) != 0 {
+                failed = errno();
+                break;
+            }
+            if st.st_size as u64 == filled as u64 {
+                stat_taken = true;
+                break;
+            }
+        }
         if filled == buffer.len() || (n == 0 && !running.is_empty()) {
             if running.is_empty() {
                 for a in algorithms {
@@ -240,8 +257,7 @@ unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out
             break;
         }
     }
-    let mut st: libc::stat = std::mem::zeroed();
-    if failed == 0 && libc::fstat(fd, &mut st) != 0 {
+    if failed == 0 && !stat_taken && libc::fstat(fd, &mut st) != 0 {
         failed = errno();
     }
     libc::close(fd);
@@ -306,6 +322,11 @@ fn names(paths: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+thread_local! {
+    /// Each rayon thread's read buffer, made once (not one a piece of work: 1 MiB each).
+    static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::new());
+}
+
 /// One call's work, from the JavaScript thread to libuv's and back.
 struct Work {
     paths: Vec<u8>,
@@ -321,16 +342,19 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
     let algorithms = &work.algorithms;
     let pieces: Vec<Vec<u8>> = list
         .par_chunks(CHUNK)
-        .map_init(
-            || vec![0u8; READ_BYTES],
-            |buffer, chunk| {
-                let mut out = Vec::with_capacity(chunk.len() * 160);
-                for path in chunk {
-                    hash_one(path, algorithms, buffer, &mut out);
+        .map(|chunk| {
+            let mut out = Vec::with_capacity(chunk.len() * 160);
+            BUFFER.with(|buffer| {
+                let mut buffer = buffer.borrow_mut();
+                if buffer.is_empty() {
+                    buffer.resize(READ_BYTES, 0);
                 }
-                out
-            },
-        )
+                for path in chunk {
+                    hash_one(path, algorithms, &mut buffer, &mut out);
+                }
+            });
+            out
+        })
         .collect();
     work.result = pieces.concat();
 }
@@ -404,7 +428,9 @@ pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
     run().unwrap_or_else(|failure| throw(env, failure))
 }
 
-unsafe fn stat_one(path: &[u8], out: &mut Vec<u8>) {
+/// The stat line of `path`; with `prefixes` (and SHA-256 found), each prefix followed by the
+/// key hashed with SHA-256, its first 40 hex digits after a tab, "," between two.
+unsafe fn stat_one(path: &[u8], prefixes: &[&[u8]], sha256: Option<Algorithm>, text: &mut Vec<u8>, out: &mut Vec<u8>) {
     let mut st: libc::stat = std::mem::zeroed();
     if libc::stat(path.as_ptr() as *const c_char, &mut st) != 0 {
         return push_errno(out, errno());
@@ -415,22 +441,42 @@ unsafe fn stat_one(path: &[u8], out: &mut Vec<u8>) {
         _ => b'o',
     });
     out.push(b'\t');
+    let key_at = out.len();
     push_key(out, &st);
+    if let (Some(Algorithm::Evp(md, _)), false) = (sha256, prefixes.is_empty()) {
+        let ssl = openssl().unwrap();
+        let key_end = out.len();
+        out.push(b'\t');
+        for (i, prefix) in prefixes.iter().enumerate() {
+            text.clear();
+            text.extend_from_slice(prefix);
+            text.extend_from_slice(&out[key_at..key_end]);
+            let mut digest = [0u8; 64];
+            let mut length: c_uint = 0;
+            (ssl.digest)(text.as_ptr() as *const c_void, text.len(), digest.as_mut_ptr(), &mut length, md, ptr::null_mut());
+            if i > 0 {
+                out.push(b',');
+            }
+            push_hex(out, &digest[..20]);
+        }
+    }
     out.push(b'\n');
 }
 
 /// `statMany(paths)`: see the module's comment.
 pub unsafe extern "C" fn stat_many(env: Env, info: CallbackInfo) -> Value {
     let run = || -> Outcome {
-        let (argv, _) = arguments::<1>(env, info)?;
+        let (argv, argc) = arguments::<2>(env, info)?;
         let paths = bytes(env, argv[0])?;
+        let prefixes: Vec<&[u8]> = if argc > 1 { bytes(env, argv[1])?.split(|&b| b == b'\n').filter(|p| !p.is_empty()).collect() } else { Vec::new() };
+        let sha256 = if prefixes.is_empty() { None } else { Some(algorithm("sha256")?) };
         let list = names(paths);
         let pieces: Vec<Vec<u8>> = list
             .par_chunks(256)
-            .map(|chunk| {
-                let mut out = Vec::with_capacity(chunk.len() * 64);
+            .map_init(Vec::new, |text, chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * (64 + 41 * prefixes.len()));
                 for path in chunk {
-                    stat_one(path, &mut out);
+                    stat_one(path, &prefixes, sha256, text, &mut out);
                 }
                 out
             })

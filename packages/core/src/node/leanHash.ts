@@ -120,6 +120,22 @@ export interface LeanIdentity {
   readonly key: string
   readonly size: number
   readonly ctimeNs: bigint
+  /** Its entries' level keys, one per algorithm, where the stat made them too (@sluice/native's `statMany`). */
+  readonly ids?: ReadonlyArray<string>
+}
+
+/**
+ * The text of `algorithm`'s level key (`levelKey`) of a lean entry up to the file's identity
+ * key, which follows it: what @sluice/native's `statMany` hashes with each identity, so the
+ * text is made here by `levelKey` itself, not written out a second time.
+ */
+export const leanLevelKeyPrefix = (algorithm: HashAlgorithm, kernel: string | undefined = indexedKernel(algorithm)): string => {
+  let text = ""
+  levelKey(CORE_VERSION, { kind: "digest", parts: [algorithm, kernel!, ""] }, (whole) => {
+    text = whole
+    return ""
+  })
+  return text
 }
 
 export const leanIdentity = (stat: BigIntStats): LeanIdentity => ({ key: identityKey(stat), size: Number(stat.size), ctimeNs: stat.ctimeNs })

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
 import { FIELDS, identityFields, verdictsFromIndex } from "./checkIndex.js"
-import { identityKey } from "./leanHash.js"
+import { identityKey, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
 import { batchAlgorithm, hashFilesNative, keyCtimeNs, keySize, nativeBatch, statManyNative } from "./nativeBatch.js"
 import { sluiceNative } from "./nativeBlake3Addon.js"
 
@@ -60,6 +60,17 @@ describe.skipIf(addon === undefined)(SUITE, () => {
     expect(stats).toEqual([{ kind: "f", key }, { kind: "d", key: identityKey(statSync(sub, { bigint: true })) }, undefined, { kind: "f", key }])
     expect(keySize(key)).toBe(4097)
     expect(keyCtimeNs(key)).toBe(statSync(files[4]!, { bigint: true }).ctimeNs)
+  })
+
+  it("makes each file's level keys with its stat: the result cache's own, for one algorithm and for several", () => {
+    const cache = makeLeanDigestCache(join(dir, "cache"))
+    for (const algorithms of [["sha256"], ["sha256", "md5", "sha512"]] as const) {
+      const stats = statManyNative(addon!, files.slice(0, 3), algorithms.map((a) => leanLevelKeyPrefix(a)))
+      stats.forEach((stat, i) => {
+        const key = identityKey(statSync(files[i]!, { bigint: true }))
+        expect(stat).toEqual({ kind: "f", key, ids: cache.ids({ key, size: sizes[i]!, ctimeNs: 0n }, algorithms) })
+      })
+    }
   })
 
   it("says which files are still the identity an index entry holds, to the nanosecond", () => {

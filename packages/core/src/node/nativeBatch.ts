@@ -13,7 +13,7 @@ import { nativeAddon } from "./nativeAddon.js"
  */
 export interface NativeBatch {
   hashFiles(paths: Uint8Array, algorithms: string, done: (error: Error | null, lines: string | undefined) => void): void
-  statMany(paths: Uint8Array): string
+  statMany(paths: Uint8Array, prefixes?: Uint8Array): string
   /** Per name, 1 where its file is the identity of its entry (dev, ino, size, mtime ns, ctime ns first of `fields`), 0 another regular file, 2 else. */
   sameMany(paths: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
 }
@@ -67,16 +67,28 @@ export const hashFilesNative = (addon: NativeBatch, paths: ReadonlyArray<string>
 export interface BatchStat {
   readonly kind: "f" | "d" | "o"
   readonly key: string
+  /** With `prefixes`: per prefix, the first 40 hex digits of SHA-256 of it followed by the key. */
+  readonly ids?: Array<string>
 }
 
-/** The stats of `paths` (links followed), in one call on every core. */
-export const statManyNative = (addon: NativeBatch, paths: ReadonlyArray<string>): Array<BatchStat | undefined> => {
-  const lines = addon.statMany(packPaths(paths))
+/**
+ * The stats of `paths` (links followed), in one call on every core; with `prefixes` (texts
+ * without LF: leanHash.ts's `leanLevelKeyPrefix`), each file's level keys made there too.
+ */
+export const statManyNative = (addon: NativeBatch, paths: ReadonlyArray<string>, prefixes: ReadonlyArray<string> = []): Array<BatchStat | undefined> => {
+  const lines = prefixes.length === 0 ? addon.statMany(packPaths(paths)) : addon.statMany(packPaths(paths), Buffer.from(prefixes.join("\n")))
   const out: Array<BatchStat | undefined> = new Array(paths.length)
   let at = 0
   for (let i = 0; i < paths.length; i++) {
     const end = lines.indexOf("\n", at)
-    out[i] = lines.charCodeAt(at) === 9 ? undefined : { kind: lines[at] as BatchStat["kind"], key: lines.slice(at + 2, end) }
+    if (lines.charCodeAt(at) === 9) out[i] = undefined
+    else if (prefixes.length === 0) out[i] = { kind: lines[at] as BatchStat["kind"], key: lines.slice(at + 2, end) }
+    else {
+      const tab = lines.indexOf("\t", at + 2)
+      out[i] = tab < 0 || tab > end
+        ? { kind: lines[at] as BatchStat["kind"], key: lines.slice(at + 2, end) }
+        : { kind: lines[at] as BatchStat["kind"], key: lines.slice(at + 2, tab), ids: prefixes.length === 1 ? [lines.slice(tab + 1, end)] : lines.slice(tab + 1, end).split(",") }
+    }
     at = end + 1
   }
   return out
