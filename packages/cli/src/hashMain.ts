@@ -21,6 +21,7 @@
  */
 import {
   batchAlgorithm,
+  type BatchHashed,
   type HashAlgorithm,
   hashFilesNative,
   keyCtimeNs,
@@ -66,10 +67,12 @@ export const LEAN_LIMITS = {
   maxFiles: 100_000,
   /**
    * Where @sluice/native loads, the files to hash go to it in calls of this many (core's
-   * nativeBatch.ts), all queued at once: this thread keys and stores one call's files while
-   * the addon hashes the next on every core.
+   * nativeBatch.ts): this thread stores one call's entries while the addon hashes the next
+   * on every core...
    */
   nativePart: 1_024,
+  /** ...of which this many are queued at a time. */
+  nativeAhead: 2,
   /** On a terminal, more files than this go to the full program, which shows progress... */
   ttyFiles: 50_000,
   /** ...or more bytes to read than this. */
@@ -404,15 +407,22 @@ const hashTodo = async (
   const batch = mayStartWorker ? nativeBatch() : undefined
   const names = algorithms.map(batchAlgorithm)
   if (batch !== undefined && names.every((name) => name !== undefined)) {
-    // In parts, all queued at once: this thread keys and stores one part while the next are hashed.
+    // In parts, `nativeAhead` of them queued at a time: this thread keys and stores one part
+    // while the next are hashed (queued all at once, they were hashed side by side, and the
+    // first came back only when most of them did).
     const parts: Array<ReadonlyArray<number>> = []
     for (let at = 0; at < todo.length; at += LEAN_LIMITS.nativePart) parts.push(todo.slice(at, at + LEAN_LIMITS.nativePart))
-    const hashing = parts.map((part) => hashFilesNative(batch, part.map((i) => files[i]!), names as Array<string>).catch(() => undefined))
+    const hashing: Array<Promise<BatchHashed | undefined>> = []
+    const queue = (k: number) => {
+      if (k < parts.length) hashing[k] = hashFilesNative(batch, parts[k]!.map((i) => files[i]!), names as Array<string>).catch(() => undefined)
+    }
+    for (let k = 0; k < LEAN_LIMITS.nativeAhead; k++) queue(k)
     const refused: Array<number> = []
     for (let k = 0; k < parts.length; k++) {
       const part = parts[k]!
       meanwhile(part)
       const result = await hashing[k]!
+      queue(k + LEAN_LIMITS.nativeAhead)
       if (result === undefined) refused.push(...part)
       else {
         into(part)({ at: 0, digests: result.digests, after: result.after })
