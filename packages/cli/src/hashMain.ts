@@ -24,8 +24,6 @@ import {
   type BatchHashed,
   type HashAlgorithm,
   hashFilesNative,
-  keyCtimeNs,
-  keySize,
   nativeBatch,
   statManyNative,
   defaultCacheDir,
@@ -228,12 +226,9 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
     if (stats !== undefined) {
       const stat = stats[i]
       if (stat === undefined || stat.kind !== "f") return undefined
-      size = keySize(stat.key)
-      identity = !options.cache
-        ? { key: "", size, ctimeNs: 0n }
-        : stat.ids === undefined
-        ? { key: stat.key, size, ctimeNs: keyCtimeNs(stat.key) }
-        : { key: stat.key, size, ctimeNs: keyCtimeNs(stat.key), ids: stat.ids }
+      size = stat.size
+      // The stat is the identity as it is (its ctime read from the key when stored).
+      identity = options.cache ? stat : { key: "", size, ctimeNs: 0n }
     } else {
       let stat
       try {

@@ -121,7 +121,7 @@ export interface LeanIdentity {
   readonly size: number
   readonly ctimeNs: bigint
   /** Its entries' level keys, one per algorithm, where the stat made them too (@sluice/native's `statMany`). */
-  readonly ids?: ReadonlyArray<string>
+  readonly ids?: ReadonlyArray<string> | undefined
 }
 
 /**

@@ -63,17 +63,30 @@ export const hashFilesNative = (addon: NativeBatch, paths: ReadonlyArray<string>
     })
   })
 
-/** A name's stat from `statMany`: its kind (`f` a regular file, `d` a directory, `o` else) and identity key; undefined where it cannot be stat'ed. */
-export interface BatchStat {
-  readonly kind: "f" | "d" | "o"
-  readonly key: string
-  /** With `prefixes`: per prefix, the first 40 hex digits of SHA-256 of it followed by the key. */
-  readonly ids?: Array<string>
+/**
+ * A name's stat from `statMany`: its kind (`f` a regular file, `d` a directory, `o` else),
+ * identity key and size, the ctime in nanoseconds read from the key when asked (no BigInt
+ * made a file otherwise): what the lean hash keeps of a file (a `LeanIdentity`) as it is.
+ */
+export class BatchStat {
+  constructor(
+    readonly kind: "f" | "d" | "o",
+    readonly key: string,
+    /** With `prefixes`: per prefix, the first 40 hex digits of SHA-256 of it followed by the key. */
+    readonly ids: Array<string> | undefined
+  ) {}
+  get size(): number {
+    return keySize(this.key)
+  }
+  get ctimeNs(): bigint {
+    return keyCtimeNs(this.key)
+  }
 }
 
 /**
  * The stats of `paths` (links followed), in one call on every core; with `prefixes` (texts
  * without LF: leanHash.ts's `leanLevelKeyPrefix`), each file's level keys made there too.
+ * Undefined where a name cannot be stat'ed.
  */
 export const statManyNative = (addon: NativeBatch, paths: ReadonlyArray<string>, prefixes: ReadonlyArray<string> = []): Array<BatchStat | undefined> => {
   const lines = prefixes.length === 0 ? addon.statMany(packPaths(paths)) : addon.statMany(packPaths(paths), Buffer.from(prefixes.join("\n")))
@@ -81,13 +94,14 @@ export const statManyNative = (addon: NativeBatch, paths: ReadonlyArray<string>,
   let at = 0
   for (let i = 0; i < paths.length; i++) {
     const end = lines.indexOf("\n", at)
+    const kind = lines[at] as BatchStat["kind"]
     if (lines.charCodeAt(at) === 9) out[i] = undefined
-    else if (prefixes.length === 0) out[i] = { kind: lines[at] as BatchStat["kind"], key: lines.slice(at + 2, end) }
+    else if (prefixes.length === 0) out[i] = new BatchStat(kind, lines.slice(at + 2, end), undefined)
     else {
       const tab = lines.indexOf("\t", at + 2)
       out[i] = tab < 0 || tab > end
-        ? { kind: lines[at] as BatchStat["kind"], key: lines.slice(at + 2, end) }
-        : { kind: lines[at] as BatchStat["kind"], key: lines.slice(at + 2, tab), ids: prefixes.length === 1 ? [lines.slice(tab + 1, end)] : lines.slice(tab + 1, end).split(",") }
+        ? new BatchStat(kind, lines.slice(at + 2, end), undefined)
+        : new BatchStat(kind, lines.slice(at + 2, tab), prefixes.length === 1 ? [lines.slice(tab + 1, end)] : lines.slice(tab + 1, end).split(","))
     }
     at = end + 1
   }
