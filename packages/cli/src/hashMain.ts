@@ -322,15 +322,25 @@ export const run = async (
     const keyPart = (part: ReadonlyArray<number>) => {
       if (cache !== undefined) for (const i of part) keys[i] ??= idsOf(i)
     }
-    const storePart = (part: ReadonlyArray<number>) => {
+    const storePart = (part: ReadonlyArray<number>, stored?: Uint8Array) => {
       if (cache === undefined) return
-      for (const i of part) {
-        if (digests[i] === undefined) continue
+      for (let k = 0; k < part.length; k++) {
+        const i = part[k]!
+        if (digests[i] === undefined || stored?.[k] === 1) continue
         const identity = identities[i]!
         cache.store(files[i]!, identity, keys[i] ?? idsOf(i), digests[i]!, identity.size, after[i]!)
       }
     }
-    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart)
+    // Where the addon made the level keys, it makes the entries' records too (the settled
+    // files read as stat'ed: the others are stored here), and the store appends them.
+    const records: NativeRecords | undefined = cache === undefined || !madeIds ? undefined : {
+      expect: (part) => part.map((i) => `${identities[i]!.key}\t${identities[i]!.ids!.join(",")}`).join("\n"),
+      head: () => cache.recordsHead(),
+      take: (shards) => {
+        for (const { count, shard, text } of shards) cache.storeRecords(shard, text, count)
+      }
+    }
+    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart, records)
     if (failed) return undefined
   }
   if (blake3 && cache !== undefined) {
@@ -378,8 +388,10 @@ const hashTodo = async (
   mayStartWorker: boolean,
   /** Work for this thread on files (of `todo`) while they are hashed elsewhere: before their digests come. */
   meanwhile: (part: ReadonlyArray<number>) => void = () => {},
-  /** Work for this thread on files (of `todo`) once hashed: every file is in one call, after its `meanwhile`. */
-  hashed: (part: ReadonlyArray<number>) => void = () => {}
+  /** Work for this thread on files (of `todo`) once hashed: every file is in one call, after its `meanwhile`; `stored` says whose records the addon made. */
+  hashed: (part: ReadonlyArray<number>, stored?: Uint8Array) => void = () => {},
+  /** With the cache: what the addon needs to make the entries' records, and where they go. */
+  records?: NativeRecords
 ): Promise<boolean> => {
   let done = 0
   let failed = false
@@ -409,7 +421,10 @@ const hashTodo = async (
     for (let at = 0; at < todo.length; at += LEAN_LIMITS.nativePart) parts.push(todo.slice(at, at + LEAN_LIMITS.nativePart))
     const hashing: Array<Promise<BatchHashed | undefined>> = []
     const queue = (k: number) => {
-      if (k < parts.length) hashing[k] = hashFilesNative(batch, parts[k]!.map((i) => files[i]!), names as Array<string>).catch(() => undefined)
+      if (k >= parts.length) return
+      const head = records?.head()
+      const made = head === undefined ? undefined : { head, expect: records!.expect(parts[k]!) }
+      hashing[k] = hashFilesNative(batch, parts[k]!.map((i) => files[i]!), names as Array<string>, made).catch(() => undefined)
     }
     for (let k = 0; k < LEAN_LIMITS.nativeAhead; k++) queue(k)
     const refused: Array<number> = []
@@ -421,7 +436,8 @@ const hashTodo = async (
       if (result === undefined) refused.push(...part)
       else {
         into(part)({ at: 0, digests: result.digests, after: result.after })
-        hashed(part)
+        records?.take(result.shards)
+        hashed(part, result.stored)
       }
     }
     // A part the addon refused (none is expected) is hashed below, as without it.
@@ -443,6 +459,16 @@ const hashTodo = async (
   }
   hashed(todo)
   return failed
+}
+
+/** How the lean hash has @sluice/native make its cache records (core's nativeBatch.ts, `BatchRecords`). */
+interface NativeRecords {
+  /** The lines of `BatchRecords.expect` for these files (of `todo`). */
+  readonly expect: (part: ReadonlyArray<number>) => string
+  /** `BatchRecords.head` now; undefined once the cache failed. */
+  readonly head: () => string | undefined
+  /** Takes the records made. */
+  readonly take: (shards: BatchHashed["shards"]) => void
 }
 
 /** The lean worker (hashWorker.ts), given the paths at once: it takes batches from `counter` as soon as it is up. */

@@ -9,6 +9,11 @@
 //!   one line a file, in order: `HEX[,HEX...]\tKEY\n`, KEY the identity of the open file once
 //!   read (`dev:ino:size:mtimeNs:ctimeNs`, as the JavaScript side's `identityKey` of a bigint
 //!   stat), or `\terrno:N\n` where the file could not be opened or read.
+//!   With `records` and `expect` after the callback (see `Records`), it also makes the result
+//!   cache's records of the files read as their stat had them and settled (`make_records`):
+//!   such a line ends `\t*`, and after the lines come, for each shard with records, a NUL,
+//!   `SS COUNT\n` (the shard as two hex digits) and its records, as diskCacheStore.ts
+//!   appends them.
 //! - `statMany(paths, prefixes?)`: the stats of the names (the same buffer), synchronously
 //!   but on every core: one line a name, `KIND\tKEY\n` (KIND `f` a regular file, `d` a
 //!   directory, `o` anything else; links followed, as statSync does) or `\terrno:N\n`. With
@@ -331,32 +336,168 @@ thread_local! {
 struct Work {
     paths: Vec<u8>,
     algorithms: Vec<Algorithm>,
+    records: Option<Records>,
     callback: Ref,
     work: AsyncWork,
     result: Vec<u8>,
+}
+
+/// What `hashFiles` needs to write the result cache's records of the files it hashed: the
+/// disk store's tag, the time in base 36, the ctime (ns) a file must be older than to be
+/// settled, and per file (a line each, in order) the identity key its stat had and the
+/// level keys of its entries, one per algorithm.
+struct Records {
+    tag: Vec<u8>,
+    t36: Vec<u8>,
+    settled_before: i128,
+    expect: Vec<u8>,
+}
+
+/// CRC-32 (IEEE 802.3, zlib's `crc32`): the disk store's check value of a record.
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+};
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c = CRC_TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
+    }
+    !c
+}
+
+const SHARDS: usize = 64;
+
+/// One piece of work's output: its lines, and the records it made for each shard.
+struct Piece {
+    lines: Vec<u8>,
+    shards: Vec<(Vec<u8>, u32)>,
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// After `hash_one` wrote the line at `out[start..]`: where the file was read as its stat
+/// had it and is settled, its records (diskCacheStore.ts's `record` of lean entries, leanHash.ts's
+/// `store`: `CRC KEY T TAG {"d":"HEX","b":SIZE}`) into `shards`, and `\t*` on its line.
+fn make_records(records: &Records, expect: &[u8], out: &mut Vec<u8>, start: usize, shards: &mut [(Vec<u8>, u32)], body: &mut Vec<u8>) {
+    let line = &out[start..out.len() - 1];
+    let Some(tab) = line.iter().position(|&b| b == b'\t') else { return };
+    if tab == 0 {
+        return;
+    }
+    let (digests, after) = (&line[..tab], &line[tab + 1..]);
+    let Some(etab) = expect.iter().position(|&b| b == b'\t') else { return };
+    let (before, ids) = (&expect[..etab], &expect[etab + 1..]);
+    if after != before {
+        return;
+    }
+    let mut fields = after.split(|&b| b == b':');
+    let size = fields.nth(2);
+    let ctime = fields.nth(1).and_then(|c| std::str::from_utf8(c).ok()).and_then(|c| c.parse::<i128>().ok());
+    let (Some(size), Some(ctime)) = (size, ctime) else { return };
+    if ctime >= records.settled_before {
+        return;
+    }
+    let digests: Vec<&[u8]> = digests.split(|&b| b == b',').collect();
+    let ids: Vec<&[u8]> = ids.split(|&b| b == b',').collect();
+    if digests.len() != ids.len() || ids.iter().any(|id| id.len() < 2) {
+        return;
+    }
+    for (id, digest) in ids.iter().zip(&digests) {
+        let (Some(high), Some(low)) = (hex_value(id[0]), hex_value(id[1])) else { return };
+        body.clear();
+        body.extend_from_slice(id);
+        body.push(b' ');
+        body.extend_from_slice(&records.t36);
+        body.push(b' ');
+        body.extend_from_slice(&records.tag);
+        body.extend_from_slice(b" {\"d\":\"");
+        body.extend_from_slice(digest);
+        body.extend_from_slice(b"\",\"b\":");
+        body.extend_from_slice(size);
+        body.push(b'}');
+        let shard = &mut shards[((high as usize) << 4 | low as usize) % SHARDS];
+        let _ = write!(shard.0, "{:08x} ", crc32(body));
+        shard.0.extend_from_slice(body);
+        shard.0.push(b'\n');
+        shard.1 += 1;
+    }
+    out.pop();
+    out.extend_from_slice(b"\t*\n");
 }
 
 unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
     let work = &mut *(data as *mut Work);
     let list = names(&work.paths);
     let algorithms = &work.algorithms;
-    let pieces: Vec<Vec<u8>> = list
+    let records = work.records.as_ref();
+    // Each file's line of `expect` (none without records, or with fewer lines than files).
+    let expect: Vec<&[u8]> = match records {
+        Some(r) => r.expect.split(|&b| b == b'\n').collect(),
+        None => Vec::new(),
+    };
+    let records = records.filter(|_| expect.len() >= list.len());
+    let pieces: Vec<Piece> = list
         .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut out = Vec::with_capacity(chunk.len() * 160);
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut piece = Piece { lines: Vec::with_capacity(chunk.len() * 160), shards: Vec::new() };
+            if records.is_some() {
+                piece.shards.resize_with(SHARDS, || (Vec::new(), 0));
+            }
+            let mut body = Vec::new();
             BUFFER.with(|buffer| {
                 let mut buffer = buffer.borrow_mut();
                 if buffer.is_empty() {
                     buffer.resize(READ_BYTES, 0);
                 }
-                for path in chunk {
-                    hash_one(path, algorithms, &mut buffer, &mut out);
+                for (k, path) in chunk.iter().enumerate() {
+                    let start = piece.lines.len();
+                    hash_one(path, algorithms, &mut buffer, &mut piece.lines);
+                    if let Some(records) = records {
+                        make_records(records, expect[c * CHUNK + k], &mut piece.lines, start, &mut piece.shards, &mut body);
+                    }
                 }
             });
-            out
+            piece
         })
         .collect();
-    work.result = pieces.concat();
+    let mut result: Vec<u8> = Vec::with_capacity(pieces.iter().map(|p| p.lines.len()).sum());
+    for piece in &pieces {
+        result.extend_from_slice(&piece.lines);
+    }
+    if records.is_some() {
+        // Then each shard's records, after a NUL: `\0SS COUNT\n` and the records.
+        for shard in 0..SHARDS {
+            let count: u32 = pieces.iter().map(|p| p.shards[shard].1).sum();
+            if count == 0 {
+                continue;
+            }
+            let _ = write!(result, "\0{:02x} {}\n", shard, count);
+            for piece in &pieces {
+                result.extend_from_slice(&piece.shards[shard].0);
+            }
+        }
+    }
+    work.result = result;
 }
 
 unsafe fn text(env: Env, value: &str) -> Value {
@@ -397,8 +538,20 @@ unsafe fn string(env: Env, value: Value, what: &str) -> Result<String, Failure> 
 /// `hashFiles(paths, algorithms, callback)`: see the module's comment.
 pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
     let run = || -> Outcome {
-        let (argv, _) = arguments::<3>(env, info)?;
+        let (argv, argc) = arguments::<5>(env, info)?;
         let paths = bytes(env, argv[0])?.to_vec();
+        // `records` ("TAG\tT36\tSETTLED_BEFORE_NS") and `expect` (a line a file): see `Records`.
+        let records = if argc >= 5 {
+            let head = string(env, argv[3], "records: a string")?;
+            let mut parts = head.split('\t');
+            let (Some(tag), Some(t36), Some(before)) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(Failure::usage("records: TAG, T36 and SETTLED_BEFORE_NS"));
+            };
+            let settled_before = before.parse::<i128>().map_err(|_| Failure::usage("records: SETTLED_BEFORE_NS"))?;
+            Some(Records { tag: tag.as_bytes().to_vec(), t36: t36.as_bytes().to_vec(), settled_before, expect: bytes(env, argv[4])?.to_vec() })
+        } else {
+            None
+        };
         let algorithms = string(env, argv[1], "algorithms: a string")?
             .split(',')
             .map(algorithm)
@@ -408,7 +561,7 @@ pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
         }
         let mut callback = ptr::null_mut();
         checked(napi_create_reference(env, argv[2], 1, &mut callback), "callback: a function")?;
-        let work = Box::into_raw(Box::new(Work { paths, algorithms, callback, work: ptr::null_mut(), result: Vec::new() }));
+        let work = Box::into_raw(Box::new(Work { paths, algorithms, records, callback, work: ptr::null_mut(), result: Vec::new() }));
         let mut async_work = ptr::null_mut();
         if napi_create_async_work(env, ptr::null_mut(), text(env, "sluiceNativeHashFiles"), execute, complete, work as *mut c_void, &mut async_work) != 0
             || {

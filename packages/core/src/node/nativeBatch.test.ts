@@ -73,6 +73,33 @@ describe.skipIf(addon === undefined)(SUITE, () => {
     }
   })
 
+  it("makes the result cache's records of settled files read as stat'ed, as the lean cache's store makes them, and leaves the others to it", async () => {
+    const algorithms = ["sha256", "md5"] as const
+    const names = algorithms.map((a) => batchAlgorithm(a)!)
+    const stats = statManyNative(addon!, files, algorithms.map((a) => leanLevelKeyPrefix(a)))
+    const lines = stats.map((stat) => `${stat!.key}\t${stat!.ids!.join(",")}`)
+    // The second file's identity "changed" since its stat: no records for it.
+    lines[1] = lines[1]!.replace(/^(\d+):/, (_, dev) => `${Number(dev) + 1}:`)
+    const viaAddon = makeLeanDigestCache(join(dir, "records-native"))
+    const head = viaAddon.recordsHead()!
+    // Every file here is settled against a time 10 s ahead, none against one 10 s ago.
+    const [tag, t36, settledBefore] = head.split("\t")
+    const ahead = [tag, t36, String(BigInt(settledBefore!) + 10_000_000_000n)].join("\t")
+    const none = await hashFilesNative(addon!, files, names, { head: [tag, t36, String(BigInt(settledBefore!) - 10n ** 17n)].join("\t"), expect: lines.join("\n") })
+    expect([...none.stored!]).toEqual(files.map(() => 0))
+    const result = await hashFilesNative(addon!, files, names, { head: ahead, expect: lines.join("\n") })
+    expect([...result.stored!]).toEqual(files.map((_, i) => (i === 1 ? 0 : 1)))
+    expect(result.shards.reduce((n, s) => n + s.count, 0)).toBe((files.length - 1) * 2)
+    for (const { count, shard, text } of result.shards) viaAddon.storeRecords(shard, text, count)
+    viaAddon.close()
+    // Read back by the lean cache (each record's check value and entry): every digest.
+    const reader = makeLeanDigestCache(join(dir, "records-native"))
+    files.forEach((file, i) => {
+      const found = reader.lookup(file, stats[i]!, stats[i]!.ids!)
+      expect(found, file).toEqual(i === 1 ? undefined : result.digests[i]!.split(","))
+    })
+  })
+
   it("says which files are still the identity an index entry holds, to the nanosecond", () => {
     const entries = new BigInt64Array(3 * FIELDS)
     for (let i = 0; i < 3; i++) entries.set(identityFields(identityKey(statSync(files[i]!, { bigint: true })))!, i * FIELDS)

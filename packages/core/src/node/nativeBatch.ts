@@ -12,7 +12,13 @@ import { nativeAddon } from "./nativeAddon.js"
  * and the identity keys are the same either way, so are the cache entries.
  */
 export interface NativeBatch {
-  hashFiles(paths: Uint8Array, algorithms: string, done: (error: Error | null, lines: string | undefined) => void): void
+  hashFiles(
+    paths: Uint8Array,
+    algorithms: string,
+    done: (error: Error | null, lines: string | undefined) => void,
+    records?: string,
+    expect?: Uint8Array
+  ): void
   statMany(paths: Uint8Array, prefixes?: Uint8Array): string
   /** Per name, 1 where its file is the identity of its entry (dev, ino, size, mtime ns, ctime ns first of `fields`), 0 another regular file, 2 else. */
   sameMany(paths: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
@@ -33,18 +39,41 @@ export const batchAlgorithm = (algorithm: HashAlgorithm): string | undefined =>
 export interface BatchHashed {
   readonly digests: Array<string>
   readonly after: Array<string>
+  /** With `records`: 1 for each file whose cache records the addon made (in `shards`). */
+  readonly stored: Uint8Array | undefined
+  /** The records made, by shard (two hex digits), as the disk store appends them. */
+  readonly shards: Array<{ readonly shard: string; readonly text: string; readonly count: number }>
+}
+
+/**
+ * What the addon needs to make the result cache's records of the files it reads (the lean
+ * hash on a cache, where the level keys came with the stats): `head` is the disk store's
+ * tag, the time in base 36 and the ctime a settled file is older than (leanHash.ts's
+ * `recordsHead`); `expect` a line a file, `KEY\tID[,ID...]`: the identity its stat had and
+ * its entries' level keys. A file read as it was stat'ed, and settled, gets its records
+ * there; any other is the caller's to store.
+ */
+export interface BatchRecords {
+  readonly head: string
+  readonly expect: string
 }
 
 /**
  * Hashes `paths` with each of `names` (`batchAlgorithm`'s), off this thread. Rejects where the addon refuses the call (an algorithm its
  * OpenSSL lacks); a file that cannot be read is "" in both arrays.
  */
-export const hashFilesNative = (addon: NativeBatch, paths: ReadonlyArray<string>, names: ReadonlyArray<string>): Promise<BatchHashed> =>
+export const hashFilesNative = (
+  addon: NativeBatch,
+  paths: ReadonlyArray<string>,
+  names: ReadonlyArray<string>,
+  records?: BatchRecords
+): Promise<BatchHashed> =>
   new Promise((resolve, reject) => {
-    addon.hashFiles(packPaths(paths), names.join(","), (error, lines) => {
+    const done = (error: Error | null, lines: string | undefined) => {
       if (error !== null || lines === undefined) return reject(error ?? new Error("no results"))
       const digests: Array<string> = new Array(paths.length)
       const after: Array<string> = new Array(paths.length)
+      const stored = records === undefined ? undefined : new Uint8Array(paths.length)
       let at = 0
       for (let i = 0; i < paths.length; i++) {
         const tab = lines.indexOf("\t", at)
@@ -55,12 +84,25 @@ export const hashFilesNative = (addon: NativeBatch, paths: ReadonlyArray<string>
           after[i] = ""
         } else {
           digests[i] = lines.slice(at, tab)
-          after[i] = lines.slice(tab + 1, end)
+          // `\t*`: its records are made.
+          const mark = stored !== undefined && lines.charCodeAt(end - 1) === 42 && lines.charCodeAt(end - 2) === 9
+          after[i] = lines.slice(tab + 1, mark ? end - 2 : end)
+          if (mark) stored[i] = 1
         }
         at = end + 1
       }
-      resolve({ digests, after })
-    })
+      const shards: Array<{ shard: string; text: string; count: number }> = []
+      while (at < lines.length && lines.charCodeAt(at) === 0) {
+        const head = lines.indexOf("\n", at)
+        const count = Number(lines.slice(at + 4, head))
+        const next = lines.indexOf("\0", head)
+        shards.push({ shard: lines.slice(at + 1, at + 3), text: lines.slice(head + 1, next < 0 ? lines.length : next), count })
+        at = next < 0 ? lines.length : next
+      }
+      resolve({ digests, after, stored, shards })
+    }
+    if (records === undefined) addon.hashFiles(packPaths(paths), names.join(","), done)
+    else addon.hashFiles(packPaths(paths), names.join(","), done, records.head, Buffer.from(records.expect))
   })
 
 /**
