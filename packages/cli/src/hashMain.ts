@@ -4,7 +4,11 @@
  * lines, the result cache's sync form, node:crypto's hashing; no Effect, commander, RPC or
  * worker platform), stats every file, answers what the cache holds, and reads and hashes
  * the rest here, with one lean worker (hashWorker.ts) sharing the files when there are
- * many (core's leanHash.ts: both threads take batches from one counter). It prints what the
+ * many (core's leanHash.ts: both threads take batches from one counter). Where
+ * @sluice/native is built (and not turned off: `SLUICE_NATIVE_BATCH=0`), the stats are one
+ * call of its `statMany` and the files are read and hashed, and their cache records made,
+ * by its `hashFiles` on every core, in calls of `LEAN_LIMITS.nativePart` (core's
+ * nativeBatch.ts); no worker starts. It prints what the
  * full program would (the same lines, in order, exit 0) and writes the same cache entries.
  *
  * Anything else resolves to undefined before a byte is printed, and bin.ts runs the full
