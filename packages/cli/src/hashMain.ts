@@ -173,9 +173,12 @@ const expand = (args: ReadonlyArray<string>): Array<string> | undefined => {
     } catch {
       return false
     }
+    // `join(path, name)` for every name of the folder: a name holds no "/" and is never "." or
+    // "..", so it is the folder's joined prefix and the name (one normalisation a folder).
+    const prefix = join(path, "x").slice(0, -1)
     for (const entry of entries) {
       if (!isUtf8(entry.name)) return false
-      const child = join(path, entry.name.toString("utf8"))
+      const child = prefix + entry.name.toString("utf8")
       if (entry.isDirectory()) {
         if (!visit(child)) return false
       } else if (entry.isFile()) files.push(child)
