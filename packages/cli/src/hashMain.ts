@@ -226,7 +226,7 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   const batch = nativeBatch()
   // With the cache, each file's level keys too (not for BLAKE3, whose kernel is keyed otherwise).
   const prefixes = options.cache && !blake3 ? options.algorithms.map((algorithm) => leanLevelKeyPrefix(algorithm)) : []
-  const stats = batch === undefined ? undefined : statManyNative(batch, files, prefixes)
+  const stats = batch === undefined ? undefined : statsOf(batch, files, prefixes)
   for (let i = 0; i < files.length; i++) {
     let size: number
     let identity: LeanIdentity
@@ -257,6 +257,15 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   }
   if (!blake3 && !mayAnswer && bytes > LEAN_LIMITS.ttyBytes && process.stderr.isTTY) return undefined
   return { options, files, identities, cacheDir, mayAnswer }
+}
+
+/** `statManyNative`, or undefined where the addon refuses the call (a Node whose OpenSSL it cannot find): the stats are then statSync's. */
+const statsOf = (batch: NonNullable<ReturnType<typeof nativeBatch>>, files: ReadonlyArray<string>, prefixes: ReadonlyArray<string>) => {
+  try {
+    return statManyNative(batch, files, prefixes)
+  } catch {
+    return undefined
+  }
 }
 
 /** A name printed as it is in a checksum line: no backslash, LF or CR (which coreutils escapes). */
