@@ -105,6 +105,29 @@ describe("the lean hash and the result cache", () => {
     expect(lean.stdout).toBe(first.stdout)
   })
 
+  it("hashes through @sluice/native's batch calls where built, and without them (SLUICE_NATIVE_BATCH=0) alike: the same lines, each reading the other's entries", async () => {
+    makeTree("batch", 1_100)
+    const files = tool("find", ["batch", "-type", "f"], { cwd: root }).stdout.trim().split("\n").sort()
+    const expected = tool("sha256sum", files, { cwd: root }).stdout
+    const off = { SLUICE_NATIVE_BATCH: "0" }
+    const nativeFirst = freshCache()
+    const native = await sluice(["hash", "-r", "batch"], { cwd: root, env: nativeFirst })
+    expect(native.status).toBe(0)
+    expectCleanStderr(native.stderr)
+    expect(native.stdout).toBe(expected)
+    const fallback = await sluice(["hash", "-r", "batch", "--stats"], { cwd: root, env: { ...nativeFirst, ...off } })
+    expect(fallback.stdout).toBe(expected)
+    expect(cacheStats(fallback.stderr)).toContain("1100/1100 hits")
+    const fallbackFirst = freshCache()
+    expect((await sluice(["hash", "-r", "batch"], { cwd: root, env: { ...fallbackFirst, ...off } })).stdout).toBe(expected)
+    const again = await sluice(["hash", "-r", "batch", "--stats"], { cwd: root, env: fallbackFirst })
+    expect(cacheStats(again.stderr)).toContain("1100/1100 hits")
+    // Several algorithms, and a file the batch cannot read: the full program reports it.
+    const both = await sluice(["hash", "-a", "sha256,md5", ...files.slice(0, 3)], { cwd: root, env: freshCache() })
+    const bothOff = await sluice(["hash", "-a", "sha256,md5", ...files.slice(0, 3)], { cwd: root, env: { ...freshCache(), ...off } })
+    expect(both.stdout).toBe(bothOff.stdout)
+  })
+
   it("never answers a file changed since it was cached: same size and restored times, written just now or long ago", async () => {
     const env = freshCache()
     const file = join(root, "changing.bin")

@@ -4,7 +4,11 @@
  * lines, the result cache's sync form, node:crypto's hashing; no Effect, commander, RPC or
  * worker platform), stats every file, answers what the cache holds, and reads and hashes
  * the rest here, with one lean worker (hashWorker.ts) sharing the files when there are
- * many (core's leanHash.ts: both threads take batches from one counter). It prints what the
+ * many (core's leanHash.ts: both threads take batches from one counter). Where
+ * @sluice/native is built (and not turned off: `SLUICE_NATIVE_BATCH=0`), the stats are one
+ * call of its `statMany` and the files are read and hashed, and their cache records made,
+ * by its `hashFiles` on every core, in calls of `LEAN_LIMITS.nativePart` (core's
+ * nativeBatch.ts); no worker starts. It prints what the
  * full program would (the same lines, in order, exit 0) and writes the same cache entries.
  *
  * Anything else resolves to undefined before a byte is printed, and bin.ts runs the full
@@ -20,7 +24,12 @@
  * Where the time goes: docs/ARCHITECTURE.md, "Start-up: what a command loads".
  */
 import {
+  batchAlgorithm,
+  type BatchHashed,
   type HashAlgorithm,
+  hashFilesNative,
+  nativeBatch,
+  statManyNative,
   defaultCacheDir,
   formatChecksumLine,
   hashFileNativeAsync,
@@ -29,6 +38,7 @@ import {
   leanAlgorithm,
   leanIdentity,
   type LeanIdentity,
+  leanLevelKeyPrefix,
   makeLeanDigestCache,
   NATIVE_BLAKE_IMPLEMENTATION,
   NATIVE_FILE_FROM_BYTES,
@@ -57,6 +67,14 @@ export const LEAN_LIMITS = {
    * 125 MiB peak for 50,000 files against 89 MiB for 10,000, one thread).
    */
   maxFiles: 100_000,
+  /**
+   * Where @sluice/native loads, the files to hash go to it in calls of this many (core's
+   * nativeBatch.ts): this thread stores one call's entries while the addon hashes the next
+   * on every core...
+   */
+  nativePart: 1_024,
+  /** ...of which this many are queued at a time. */
+  nativeAhead: 2,
   /** On a terminal, more files than this go to the full program, which shows progress... */
   ttyFiles: 50_000,
   /** ...or more bytes to read than this. */
@@ -155,9 +173,12 @@ const expand = (args: ReadonlyArray<string>): Array<string> | undefined => {
     } catch {
       return false
     }
+    // `join(path, name)` for every name of the folder: a name holds no "/" and is never "." or
+    // "..", so it is the folder's joined prefix and the name (one normalisation a folder).
+    const prefix = join(path, "x").slice(0, -1)
     for (const entry of entries) {
       if (!isUtf8(entry.name)) return false
-      const child = join(path, entry.name.toString("utf8"))
+      const child = prefix + entry.name.toString("utf8")
       if (entry.isDirectory()) {
         if (!visit(child)) return false
       } else if (entry.isFile()) files.push(child)
@@ -201,24 +222,50 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   const blake3 = options.algorithms[0] === "blake3"
   const identities: Array<LeanIdentity> = []
   let bytes = 0
-  for (const file of files) {
-    let stat
-    try {
-      // Without the cache only the size and kind matter: a stat of numbers, no BigInts.
-      stat = options.cache ? statSync(file, { bigint: true, throwIfNoEntry: false }) : statSync(file, { throwIfNoEntry: false })
-    } catch {
-      return undefined
+  // Every file's stat in one call of the addon, on every core (core's nativeBatch.ts), where it loads.
+  const batch = nativeBatch()
+  // With the cache, each file's level keys too (not for BLAKE3, whose kernel is keyed otherwise).
+  const prefixes = options.cache && !blake3 ? options.algorithms.map((algorithm) => leanLevelKeyPrefix(algorithm)) : []
+  const stats = batch === undefined ? undefined : statsOf(batch, files, prefixes)
+  for (let i = 0; i < files.length; i++) {
+    let size: number
+    let identity: LeanIdentity
+    if (stats !== undefined) {
+      const stat = stats[i]
+      if (stat === undefined || stat.kind !== "f") return undefined
+      size = stat.size
+      // The stat is the identity as it is (its ctime read from the key when stored).
+      identity = options.cache ? stat : { key: "", size, ctimeNs: 0n }
+    } else {
+      let stat
+      try {
+        // Without the cache only the size and kind matter: a stat of numbers, no BigInts.
+        stat = options.cache ? statSync(files[i]!, { bigint: true, throwIfNoEntry: false }) : statSync(files[i]!, { throwIfNoEntry: false })
+      } catch {
+        return undefined
+      }
+      if (stat === undefined || !stat.isFile()) return undefined
+      size = Number(stat.size)
+      identity = options.cache ? leanIdentity(stat as BigIntStats) : { key: "", size, ctimeNs: 0n }
     }
-    if (stat === undefined || !stat.isFile()) return undefined
     // BLAKE3's small files: the full program's (@napi-rs/blake-hash on its pool).
-    if (blake3 && Number(stat.size) < NATIVE_FILE_FROM_BYTES) return undefined
+    if (blake3 && size < NATIVE_FILE_FROM_BYTES) return undefined
     // A file too large for this program, which no cache can answer: the full program's, told now, so its worker starts with it.
-    if (!blake3 && !mayAnswer && Number(stat.size) > LEAN_LIMITS.fileBytes) return undefined
-    bytes += Number(stat.size)
-    identities.push(options.cache ? leanIdentity(stat as BigIntStats) : { key: "", size: stat.size as number, ctimeNs: 0n })
+    if (!blake3 && !mayAnswer && size > LEAN_LIMITS.fileBytes) return undefined
+    bytes += size
+    identities.push(identity)
   }
   if (!blake3 && !mayAnswer && bytes > LEAN_LIMITS.ttyBytes && process.stderr.isTTY) return undefined
   return { options, files, identities, cacheDir, mayAnswer }
+}
+
+/** `statManyNative`, or undefined where the addon refuses the call (a Node whose OpenSSL it cannot find): the stats are then statSync's. */
+const statsOf = (batch: NonNullable<ReturnType<typeof nativeBatch>>, files: ReadonlyArray<string>, prefixes: ReadonlyArray<string>) => {
+  try {
+    return statManyNative(batch, files, prefixes)
+  } catch {
+    return undefined
+  }
 }
 
 /** A name printed as it is in a checksum line: no backslash, LF or CR (which coreutils escapes). */
@@ -250,12 +297,16 @@ export const run = async (
     : makeLeanDigestCache(cacheDir, blake3 ? blake3Kernel : undefined)
   const digests: Array<Array<string> | undefined> = new Array(files.length)
   const keys: Array<ReadonlyArray<string> | undefined> = new Array(files.length)
+  // The level keys the addon made with the stats, once the first is found the same as the cache's own.
+  const madeIds = cache !== undefined && identities.length > 0 && identities[0]!.ids !== undefined &&
+    cache.ids(identities[0]!, algorithms).join() === identities[0]!.ids.join()
+  const idsOf = (i: number): ReadonlyArray<string> => (madeIds ? identities[i]!.ids : undefined) ?? cache!.ids(identities[i]!, algorithms)
   const todo: Array<number> = []
   let todoBytes = 0
   for (let i = 0; i < files.length; i++) {
     const identity = identities[i]!
     if (cache !== undefined && mayAnswer) {
-      const ids = keys[i] = cache.ids(identity, algorithms)
+      const ids = keys[i] = idsOf(i)
       const found = cache.lookup(files[i]!, identity, ids)
       if (found !== undefined) {
         digests[i] = found
@@ -282,10 +333,33 @@ export const run = async (
       after[i] = hashed.after ?? ""
     }
   } else if (todo.length > 0) {
-    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker)
+    // While files are hashed off this thread (the addon, a worker), their cache keys are
+    // made here, and the entries of those hashed are stored (buffered: written by close).
+    const keyPart = (part: ReadonlyArray<number>) => {
+      if (cache !== undefined) for (const i of part) keys[i] ??= idsOf(i)
+    }
+    const storePart = (part: ReadonlyArray<number>, stored?: Uint8Array) => {
+      if (cache === undefined) return
+      for (let k = 0; k < part.length; k++) {
+        const i = part[k]!
+        if (digests[i] === undefined || stored?.[k] === 1) continue
+        const identity = identities[i]!
+        cache.store(files[i]!, identity, keys[i] ?? idsOf(i), digests[i]!, identity.size, after[i]!)
+      }
+    }
+    // Where the addon made the level keys, it makes the entries' records too (the settled
+    // files read as stat'ed: the others are stored here), and the store appends them.
+    const records: NativeRecords | undefined = cache === undefined || !madeIds ? undefined : {
+      expect: (part) => part.map((i) => `${identities[i]!.key}\t${identities[i]!.ids!.join(",")}`).join("\n"),
+      head: () => cache.recordsHead(),
+      take: (shards) => {
+        for (const { count, shard, text } of shards) cache.storeRecords(shard, text, count)
+      }
+    }
+    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart, records)
     if (failed) return undefined
   }
-  if (cache !== undefined) {
+  if (blake3 && cache !== undefined) {
     for (const i of todo) {
       const identity = identities[i]!
       cache.store(files[i]!, identity, keys[i] ?? cache.ids(identity, algorithms), digests[i]!, identity.size, after[i]!)
@@ -327,9 +401,14 @@ const hashTodo = async (
   digests: Array<Array<string> | undefined>,
   after: Array<string>,
   identify: boolean,
-  mayStartWorker: boolean
+  mayStartWorker: boolean,
+  /** Work for this thread on files (of `todo`) while they are hashed elsewhere: before their digests come. */
+  meanwhile: (part: ReadonlyArray<number>) => void = () => {},
+  /** Work for this thread on files (of `todo`) once hashed: every file is in one call, after its `meanwhile`; `stored` says whose records the addon made. */
+  hashed: (part: ReadonlyArray<number>, stored?: Uint8Array) => void = () => {},
+  /** With the cache: what the addon needs to make the entries' records, and where they go. */
+  records?: NativeRecords
 ): Promise<boolean> => {
-  const paths = todo.map((i) => files[i]!)
   let done = 0
   let failed = false
   const single = algorithms.length === 1
@@ -346,8 +425,45 @@ const hashTodo = async (
       done++
     }
   }
+  // Where the addon loads (and `-w 0` does not keep the work on this thread): every file in
+  // one call, on rayon's threads. A call it refuses falls back to the JavaScript below.
+  const batch = mayStartWorker ? nativeBatch() : undefined
+  const names = algorithms.map(batchAlgorithm)
+  if (batch !== undefined && names.every((name) => name !== undefined)) {
+    // In parts, `nativeAhead` of them queued at a time: this thread keys and stores one part
+    // while the next are hashed (queued all at once, they were hashed side by side, and the
+    // first came back only when most of them did).
+    const parts: Array<ReadonlyArray<number>> = []
+    for (let at = 0; at < todo.length; at += LEAN_LIMITS.nativePart) parts.push(todo.slice(at, at + LEAN_LIMITS.nativePart))
+    const hashing: Array<Promise<BatchHashed | undefined>> = []
+    const queue = (k: number) => {
+      if (k >= parts.length) return
+      const head = records?.head()
+      const made = head === undefined ? undefined : { head, expect: records!.expect(parts[k]!) }
+      hashing[k] = hashFilesNative(batch, parts[k]!.map((i) => files[i]!), names as Array<string>, made).catch(() => undefined)
+    }
+    for (let k = 0; k < LEAN_LIMITS.nativeAhead; k++) queue(k)
+    const refused: Array<number> = []
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k]!
+      meanwhile(part)
+      const result = await hashing[k]!
+      queue(k + LEAN_LIMITS.nativeAhead)
+      if (result === undefined) refused.push(...part)
+      else {
+        into(part)({ at: 0, digests: result.digests, after: result.after })
+        records?.take(result.shards)
+        hashed(part, result.stored)
+      }
+    }
+    // A part the addon refused (none is expected) is hashed below, as without it.
+    if (refused.length === 0) return failed
+    todo = refused
+  }
+  const paths = todo.map((i) => files[i]!)
   const counter = new Int32Array(new SharedArrayBuffer(4))
   const worker = mayStartWorker && (todo.length >= LEAN_LIMITS.workerFiles || todoBytes >= LEAN_LIMITS.workerBytes) ? startWorker(paths, algorithms, counter, into(todo), identify) : undefined
+  if (worker !== undefined) meanwhile(todo)
   hashShared(paths, algorithms, counter, into(todo), identify)
   if (worker !== undefined) {
     // Batches the worker took and has not yet sent: wait for them, unless it stops first.
@@ -357,7 +473,18 @@ const hashTodo = async (
     const missing = todo.filter((i) => digests[i] === undefined)
     if (missing.length > 0) hashShared(missing.map((i) => files[i]!), algorithms, new Int32Array(new SharedArrayBuffer(4)), into(missing), identify)
   }
+  hashed(todo)
   return failed
+}
+
+/** How the lean hash has @sluice/native make its cache records (core's nativeBatch.ts, `BatchRecords`). */
+interface NativeRecords {
+  /** The lines of `BatchRecords.expect` for these files (of `todo`). */
+  readonly expect: (part: ReadonlyArray<number>) => string
+  /** `BatchRecords.head` now; undefined once the cache failed. */
+  readonly head: () => string | undefined
+  /** Takes the records made. */
+  readonly take: (shards: BatchHashed["shards"]) => void
 }
 
 /** The lean worker (hashWorker.ts), given the paths at once: it takes batches from `counter` as soon as it is up. */

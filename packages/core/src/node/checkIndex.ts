@@ -35,6 +35,7 @@ import { printableName } from "../hash/checksumLine.js"
 import { CORE_VERSION } from "../version.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
 import { CHECK_INDEX_SUM_WASM_BASE64 } from "./checkIndexSum.wasm.js"
+import { nativeBatch } from "./nativeBatch.js"
 
 /**
  * Bumped when the file's layout or meaning changes: another format is a miss. 2: the
@@ -506,8 +507,19 @@ export const verdictsFromIndex = (
   let movedBytes = 0
   // The verdicts as 32-bit words: no BigInt made for them.
   const words = new Uint32Array(entries.buffer, entries.byteOffset, entries.length * 2)
+  // Where @sluice/native loads, every file is stat'ed in one call on every core and compared
+  // with its entry to the nanosecond (nativeBatch.ts): one found as it was takes the index's
+  // verdict; any other name is stat'ed again below, as without the addon.
+  const same = sameAsIndexed(entries, names)
   for (let i = 0; i < names.length; i++) {
     const at = i * FIELDS
+    if (same !== undefined && same[i] === 1) {
+      const verdict = words[(at + 5) * 2 + 1 - LOW_WORD] === 0 ? words[(at + 5) * 2 + LOW_WORD]! : 0
+      if (verdict === Verdict.ok || verdict === Verdict.mismatch) {
+        verdicts[i] = verdict
+        continue
+      }
+    }
     let stat
     try {
       stat = statSync(names[i]!, STAT)
@@ -529,6 +541,24 @@ export const verdictsFromIndex = (
   }
   return { verdicts, moved }
 }
+
+/** `sameMany`'s answer for `names` (1: the entry's identity, to the nanosecond), or undefined without the addon. */
+const sameAsIndexed = (entries: BigInt64Array, names: ReadonlyArray<string | Buffer>): Uint8Array | undefined => {
+  const addon = nativeBatch()
+  if (addon === undefined || names.length === 0) return undefined
+  const packed = names.every((name) => typeof name === "string")
+    ? Buffer.from((names as ReadonlyArray<string>).join("\0") + "\0")
+    : Buffer.concat(names.flatMap((name) => [typeof name === "string" ? Buffer.from(name) : name, NUL]))
+  try {
+    const same = addon.sameMany(packed, entries, FIELDS)
+    // A name holding a NUL (no file has one) makes more names than entries: not used.
+    return same.length === names.length ? same : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const NUL = Buffer.alloc(1)
 
 /**
  * The digest of the file at `name` as lower-case hex, read whole here (a moved file of a

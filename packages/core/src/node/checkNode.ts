@@ -23,6 +23,7 @@ export {
   Verdict,
   verdictsFromIndex
 } from "./checkIndex.js"
-export { hashShared, LEAN_BATCH, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, makeLeanDigestCache } from "./leanHash.js"
+export { hashShared, LEAN_BATCH, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
 export { hashFileNativeAsync, NATIVE_FILE_FROM_BYTES } from "./nativeBlake3Addon.js"
 export { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"
+export { batchAlgorithm, type BatchHashed, hashFilesNative, keyCtimeNs, keySize, nativeBatch, statManyNative } from "./nativeBatch.js"

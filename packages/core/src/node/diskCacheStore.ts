@@ -123,6 +123,8 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
   /** Lines in each loaded shard's file, damaged and superseded ones included: what pruning may drop. */
   const lineCounts = new Map<string, number>()
   const pending = new Map<string, Array<string>>()
+  /** Records buffered in `pending` as whole texts of several (`bufferRecords`), beyond one a piece. */
+  const pendingExtra = new Map<string, number>()
   let pendingCount = 0
 
   // 64 shards: a lookup reads 1/64 of the cache, and a new cache creates 64 files, not 256
@@ -169,10 +171,27 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
     }
     for (const [shard, lines] of pending) {
       append(pathOf(shard), lines.join(""))
-      lineCounts.set(shard, (lineCounts.get(shard) ?? 0) + lines.length)
+      lineCounts.set(shard, (lineCounts.get(shard) ?? 0) + lines.length + (pendingExtra.get(shard) ?? 0))
       pending.delete(shard)
     }
+    pendingExtra.clear()
     pendingCount = 0
+  }
+
+  /**
+   * Buffers `count` records of `shard` made elsewhere as `record` makes them (@sluice/native's
+   * `hashFiles` for the CLI's lean hash on a new cache), to be appended with the rest. They
+   * are not added to a loaded shard's entries: what is put this way is not looked up again
+   * by the same store.
+   */
+  const bufferRecords = (shard: string, text: string, count: number) => {
+    if (count === 0) return
+    const lines = pending.get(shard) ?? []
+    lines.push(text)
+    pending.set(shard, lines)
+    pendingExtra.set(shard, (pendingExtra.get(shard) ?? 0) + count - 1)
+    pendingCount += count
+    if (pendingCount >= FLUSH_AT) flushSync()
   }
 
   const allShards = () => {
@@ -268,6 +287,7 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
 
   const clear = () => {
     pending.clear()
+    pendingExtra.clear()
     pendingCount = 0
     shards.clear()
     rmSync(root, { recursive: true, force: true })
@@ -279,7 +299,7 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
     if (allShards().length > 0 && !prunedLately()) prune()
   }
 
-  return { now, lookup, put, flushSync, prune, size, clear, close }
+  return { now, lookup, put, bufferRecords, flushSync, prune, size, clear, close }
 }
 
 export type DiskStore = ReturnType<typeof makeDiskStore>

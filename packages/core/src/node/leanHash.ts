@@ -120,6 +120,22 @@ export interface LeanIdentity {
   readonly key: string
   readonly size: number
   readonly ctimeNs: bigint
+  /** Its entries' level keys, one per algorithm, where the stat made them too (@sluice/native's `statMany`). */
+  readonly ids?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * The text of `algorithm`'s level key (`levelKey`) of a lean entry up to the file's identity
+ * key, which follows it: what @sluice/native's `statMany` hashes with each identity, so the
+ * text is made here by `levelKey` itself, not written out a second time.
+ */
+export const leanLevelKeyPrefix = (algorithm: HashAlgorithm, kernel: string | undefined = indexedKernel(algorithm)): string => {
+  let text = ""
+  levelKey(CORE_VERSION, { kind: "digest", parts: [algorithm, kernel!, ""] }, (whole) => {
+    text = whole
+    return ""
+  })
+  return text
 }
 
 export const leanIdentity = (stat: BigIntStats): LeanIdentity => ({ key: identityKey(stat), size: Number(stat.size), ctimeNs: stat.ctimeNs })
@@ -134,7 +150,8 @@ export const makeLeanDigestCache = (
   /** The kernel version the full program keys `algorithm` with (node.ts's `kernelVersion`): node:crypto's for the lean algorithms. */
   kernelOf: (algorithm: HashAlgorithm) => string | undefined = indexedKernel
 ) => {
-  const store = makeDiskStore({ dir, tag: `${CACHE_FORMAT}/${CORE_VERSION}` })
+  const tag = `${CACHE_FORMAT}/${CORE_VERSION}`
+  const store = makeDiskStore({ dir, tag })
   let broken = false
   const crypto = process.getBuiltinModule("node:crypto")
   const sha256Hex = (text: string) => crypto.hash("sha256", text, "hex")
@@ -174,6 +191,25 @@ export const makeLeanDigestCache = (
         const settled = BigInt(t) * 1_000_000n - identity.ctimeNs > RACY_WINDOW_NS
         const fingerprint = settled ? undefined : fingerprintNow(path, identity.size)
         for (let i = 0; i < keys.length; i++) store.put(keys[i]!, entryValue(digests[i]!, bytes, fingerprint), t)
+      } catch {
+        broken = true
+      }
+    },
+    /**
+     * What @sluice/native's `hashFiles` needs to make this cache's records as `store` does
+     * (nativeBatch.ts's `BatchRecords.head`): the store's tag, the time now in base 36 and
+     * the ctime in nanoseconds a settled file is older than; undefined once the cache failed.
+     */
+    recordsHead(): string | undefined {
+      if (broken) return undefined
+      const t = store.now()
+      return `${tag}\t${t.toString(36)}\t${BigInt(t) * 1_000_000n - RACY_WINDOW_NS}`
+    },
+    /** Buffers `count` records of `shard` that the addon made, as `store` buffers its own. */
+    storeRecords(shard: string, text: string, count: number): void {
+      if (broken) return
+      try {
+        store.bufferRecords(shard, text, count)
       } catch {
         broken = true
       }

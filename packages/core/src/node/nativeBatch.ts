@@ -1,0 +1,160 @@
+import { ALGORITHMS, type HashAlgorithm } from "../hash/algorithms.js"
+import { nativeAddon } from "./nativeAddon.js"
+
+/**
+ * Many small files in one call of `@sluice/native` (packages/native/src/batch.rs): the
+ * CLI's lean hash hands every file it must read to `hashFiles` (open, read, digest with the
+ * OpenSSL the running Node carries, fstat, close: on rayon's threads, one a core, while this
+ * thread waits asynchronously), and stats its files with `statMany` (every core, one call).
+ * Absent where the addon is not built, with `SLUICE_NATIVE=0`, or with
+ * `SLUICE_NATIVE_BATCH=0` for this path alone: the lean hash then reads and hashes in
+ * JavaScript (leanHash.ts's `hashShared`) and stats with statSync, as before. The digests
+ * and the identity keys are the same either way, so are the cache entries.
+ */
+export interface NativeBatch {
+  hashFiles(
+    paths: Uint8Array,
+    algorithms: string,
+    done: (error: Error | null, lines: string | undefined) => void,
+    records?: string,
+    expect?: Uint8Array
+  ): void
+  statMany(paths: Uint8Array, prefixes?: Uint8Array): string
+  /** Per name, 1 where its file is the identity of its entry (dev, ino, size, mtime ns, ctime ns first of `fields`), 0 another regular file, 2 else. */
+  sameMany(paths: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
+}
+
+export const nativeBatch = nativeAddon<NativeBatch>("@sluice/native", (addon) => {
+  if (typeof addon.hashFiles !== "function" || typeof addon.statMany !== "function" || typeof addon.sameMany !== "function") throw new Error("an addon without the batch calls")
+}, "SLUICE_NATIVE_BATCH")
+
+/** The names as the addon takes them: each ended by a NUL (which no file name holds). */
+export const packPaths = (paths: ReadonlyArray<string>): Buffer => Buffer.from(paths.join("\0") + "\0")
+
+/** The name the addon takes for `algorithm`: node:crypto's (the same OpenSSL), or `blake3`; undefined for neither. */
+export const batchAlgorithm = (algorithm: HashAlgorithm): string | undefined =>
+  algorithm === "blake3" ? "blake3" : ALGORITHMS[algorithm].kernels.nodeCrypto
+
+/** One file's result: its digests (hex, "," between two), and its identity key once read; both "" where it could not be read. */
+export interface BatchHashed {
+  readonly digests: Array<string>
+  readonly after: Array<string>
+  /** With `records`: 1 for each file whose cache records the addon made (in `shards`). */
+  readonly stored: Uint8Array | undefined
+  /** The records made, by shard (two hex digits), as the disk store appends them. */
+  readonly shards: Array<{ readonly shard: string; readonly text: string; readonly count: number }>
+}
+
+/**
+ * What the addon needs to make the result cache's records of the files it reads (the lean
+ * hash on a cache, where the level keys came with the stats): `head` is the disk store's
+ * tag, the time in base 36 and the ctime a settled file is older than (leanHash.ts's
+ * `recordsHead`); `expect` a line a file, `KEY\tID[,ID...]`: the identity its stat had and
+ * its entries' level keys. A file read as it was stat'ed, and settled, gets its records
+ * there; any other is the caller's to store.
+ */
+export interface BatchRecords {
+  readonly head: string
+  readonly expect: string
+}
+
+/**
+ * Hashes `paths` with each of `names` (`batchAlgorithm`'s), off this thread. Rejects where the addon refuses the call (an algorithm its
+ * OpenSSL lacks); a file that cannot be read is "" in both arrays.
+ */
+export const hashFilesNative = (
+  addon: NativeBatch,
+  paths: ReadonlyArray<string>,
+  names: ReadonlyArray<string>,
+  records?: BatchRecords
+): Promise<BatchHashed> =>
+  new Promise((resolve, reject) => {
+    const done = (error: Error | null, lines: string | undefined) => {
+      if (error !== null || lines === undefined) return reject(error ?? new Error("no results"))
+      const digests: Array<string> = new Array(paths.length)
+      const after: Array<string> = new Array(paths.length)
+      const stored = records === undefined ? undefined : new Uint8Array(paths.length)
+      let at = 0
+      for (let i = 0; i < paths.length; i++) {
+        const tab = lines.indexOf("\t", at)
+        const end = lines.indexOf("\n", tab)
+        if (tab < 0 || end < 0) return reject(new Error("short results"))
+        if (tab === at) {
+          digests[i] = ""
+          after[i] = ""
+        } else {
+          digests[i] = lines.slice(at, tab)
+          // `\t*`: its records are made.
+          const mark = stored !== undefined && lines.charCodeAt(end - 1) === 42 && lines.charCodeAt(end - 2) === 9
+          after[i] = lines.slice(tab + 1, mark ? end - 2 : end)
+          if (mark) stored[i] = 1
+        }
+        at = end + 1
+      }
+      const shards: Array<{ shard: string; text: string; count: number }> = []
+      while (at < lines.length && lines.charCodeAt(at) === 0) {
+        const head = lines.indexOf("\n", at)
+        const count = Number(lines.slice(at + 4, head))
+        const next = lines.indexOf("\0", head)
+        shards.push({ shard: lines.slice(at + 1, at + 3), text: lines.slice(head + 1, next < 0 ? lines.length : next), count })
+        at = next < 0 ? lines.length : next
+      }
+      resolve({ digests, after, stored, shards })
+    }
+    if (records === undefined) addon.hashFiles(packPaths(paths), names.join(","), done)
+    else addon.hashFiles(packPaths(paths), names.join(","), done, records.head, Buffer.from(records.expect))
+  })
+
+/**
+ * A name's stat from `statMany`: its kind (`f` a regular file, `d` a directory, `o` else),
+ * identity key and size, the ctime in nanoseconds read from the key when asked (no BigInt
+ * made a file otherwise): what the lean hash keeps of a file (a `LeanIdentity`) as it is.
+ */
+export class BatchStat {
+  constructor(
+    readonly kind: "f" | "d" | "o",
+    readonly key: string,
+    /** With `prefixes`: per prefix, the first 40 hex digits of SHA-256 of it followed by the key. */
+    readonly ids: Array<string> | undefined
+  ) {}
+  get size(): number {
+    return keySize(this.key)
+  }
+  get ctimeNs(): bigint {
+    return keyCtimeNs(this.key)
+  }
+}
+
+/**
+ * The stats of `paths` (links followed), in one call on every core; with `prefixes` (texts
+ * without LF: leanHash.ts's `leanLevelKeyPrefix`), each file's level keys made there too.
+ * Undefined where a name cannot be stat'ed.
+ */
+export const statManyNative = (addon: NativeBatch, paths: ReadonlyArray<string>, prefixes: ReadonlyArray<string> = []): Array<BatchStat | undefined> => {
+  const lines = prefixes.length === 0 ? addon.statMany(packPaths(paths)) : addon.statMany(packPaths(paths), Buffer.from(prefixes.join("\n")))
+  const out: Array<BatchStat | undefined> = new Array(paths.length)
+  let at = 0
+  for (let i = 0; i < paths.length; i++) {
+    const end = lines.indexOf("\n", at)
+    const kind = lines[at] as BatchStat["kind"]
+    if (lines.charCodeAt(at) === 9) out[i] = undefined
+    else if (prefixes.length === 0) out[i] = new BatchStat(kind, lines.slice(at + 2, end), undefined)
+    else {
+      const tab = lines.indexOf("\t", at + 2)
+      out[i] = tab < 0 || tab > end
+        ? new BatchStat(kind, lines.slice(at + 2, end), undefined)
+        : new BatchStat(kind, lines.slice(at + 2, tab), prefixes.length === 1 ? [lines.slice(tab + 1, end)] : lines.slice(tab + 1, end).split(","))
+    }
+    at = end + 1
+  }
+  return out
+}
+
+/** The size a key (`dev:ino:size:mtimeNs:ctimeNs`) holds. */
+export const keySize = (key: string): number => {
+  const second = key.indexOf(":", key.indexOf(":") + 1)
+  return Number(key.slice(second + 1, key.indexOf(":", second + 1)))
+}
+
+/** The ctime in nanoseconds a key holds. */
+export const keyCtimeNs = (key: string): bigint => BigInt(key.slice(key.lastIndexOf(":") + 1))

@@ -1,0 +1,701 @@
+//! Many small files in one call: what the CLI's lean hash and lean check do a file at a time
+//! in JavaScript (open, read, digest, fstat, close; a stat), here for a whole list at once on
+//! rayon's threads (every core), with the JavaScript thread free until the results come back.
+//!
+//! - `hashFiles(paths, algorithms, callback)`: `paths` is one buffer of names, each ended by a
+//!   NUL byte; `algorithms` the digests wanted, comma-separated, by OpenSSL's names (`sha256`,
+//!   `md5`, `sha1`, `sha512`, `blake2b512`...: the OpenSSL the running Node carries, looked up
+//!   with dlsym as aead.rs does) or `blake3` (the blake3 crate). `callback(error, text)` gets
+//!   one line a file, in order: `HEX[,HEX...]\tKEY\n`, KEY the identity of the open file once
+//!   read (`dev:ino:size:mtimeNs:ctimeNs`, as the JavaScript side's `identityKey` of a bigint
+//!   stat), or `\terrno:N\n` where the file could not be opened or read.
+//!   With `records` and `expect` after the callback (see `Records`), it also makes the result
+//!   cache's records of the files read as their stat had them and settled (`make_records`):
+//!   such a line ends `\t*`, and after the lines come, for each shard with records, a NUL,
+//!   `SS COUNT\n` (the shard as two hex digits) and its records, as diskCacheStore.ts
+//!   appends them.
+//! - `statMany(paths, prefixes?)`: the stats of the names (the same buffer), synchronously
+//!   but on every core: one line a name, `KIND\tKEY\n` (KIND `f` a regular file, `d` a
+//!   directory, `o` anything else; links followed, as statSync does) or `\terrno:N\n`. With
+//!   `prefixes` (texts split by LF), `KIND\tKEY\tID[,ID...]\n`: each ID the first 40 hex
+//!   digits of SHA-256 of a prefix followed by KEY (the result cache's level key of the file's
+//!   entry, when the prefix is the level key's text up to the identity).
+//!
+//! A file is read whole into a per-thread buffer of `READ_BYTES` and digested in one call;
+//! a larger one in pieces of it. Memory is bounded by the threads' buffers and the results.
+
+use super::{arguments, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
+use rayon::prelude::*;
+use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
+use std::io::Write;
+use std::ptr;
+use std::sync::OnceLock;
+
+type AsyncWork = *mut c_void;
+type Ref = *mut c_void;
+type Execute = unsafe extern "C" fn(Env, *mut c_void);
+type Complete = unsafe extern "C" fn(Env, i32, *mut c_void);
+
+extern "C" {
+    fn napi_create_async_work(env: Env, resource: Value, name: Value, execute: Execute, complete: Complete, data: *mut c_void, result: *mut AsyncWork) -> i32;
+    fn napi_queue_async_work(env: Env, work: AsyncWork) -> i32;
+    fn napi_delete_async_work(env: Env, work: AsyncWork) -> i32;
+    fn napi_create_reference(env: Env, value: Value, count: u32, result: *mut Ref) -> i32;
+    fn napi_get_reference_value(env: Env, reference: Ref, result: *mut Value) -> i32;
+    fn napi_delete_reference(env: Env, reference: Ref) -> i32;
+    fn napi_call_function(env: Env, this: Value, function: Value, argc: usize, argv: *const Value, result: *mut Value) -> i32;
+    fn napi_create_error(env: Env, code: Value, message: Value, result: *mut Value) -> i32;
+    fn napi_get_null(env: Env, result: *mut Value) -> i32;
+    fn napi_get_undefined(env: Env, result: *mut Value) -> i32;
+    fn napi_create_string_utf8(env: Env, text: *const c_char, length: usize, result: *mut Value) -> i32;
+    fn napi_create_string_latin1(env: Env, text: *const c_char, length: usize, result: *mut Value) -> i32;
+    fn napi_get_value_string_utf8(env: Env, value: Value, buf: *mut c_char, bufsize: usize, result: *mut usize) -> i32;
+}
+
+/// A file is read into a buffer this large and digested in one call when it fits.
+const READ_BYTES: usize = 1024 * 1024;
+/// Files a thread takes at once.
+const CHUNK: usize = 32;
+
+type MdCtx = *mut c_void;
+
+/// OpenSSL's digest functions, from the running process (Node exports them), found once.
+struct Openssl {
+    fetch: Option<unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char) -> *const c_void>,
+    by_name: unsafe extern "C" fn(*const c_char) -> *const c_void,
+    size: unsafe extern "C" fn(*const c_void) -> c_int,
+    digest: unsafe extern "C" fn(*const c_void, usize, *mut u8, *mut c_uint, *const c_void, *mut c_void) -> c_int,
+    ctx_new: unsafe extern "C" fn() -> MdCtx,
+    ctx_free: unsafe extern "C" fn(MdCtx),
+    init: unsafe extern "C" fn(MdCtx, *const c_void, *mut c_void) -> c_int,
+    update: unsafe extern "C" fn(MdCtx, *const c_void, usize) -> c_int,
+    finish: unsafe extern "C" fn(MdCtx, *mut u8, *mut c_uint) -> c_int,
+}
+
+// Function pointers only.
+unsafe impl Send for Openssl {}
+unsafe impl Sync for Openssl {}
+
+static OPENSSL: OnceLock<Option<Openssl>> = OnceLock::new();
+
+unsafe fn symbol(name: &CStr) -> Option<*mut c_void> {
+    let found = libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr());
+    if found.is_null() { None } else { Some(found) }
+}
+
+unsafe fn find() -> Option<Openssl> {
+    macro_rules! function {
+        ($name:literal) => {
+            std::mem::transmute(symbol(CStr::from_bytes_with_nul(concat!($name, "\0").as_bytes()).ok()?)?)
+        };
+    }
+    let size = match symbol(c"EVP_MD_get_size").or_else(|| symbol(c"EVP_MD_size")) {
+        Some(f) => std::mem::transmute(f),
+        None => return None,
+    };
+    Some(Openssl {
+        fetch: symbol(c"EVP_MD_fetch").map(|f| std::mem::transmute(f)),
+        by_name: function!("EVP_get_digestbyname"),
+        size,
+        digest: function!("EVP_Digest"),
+        ctx_new: function!("EVP_MD_CTX_new"),
+        ctx_free: function!("EVP_MD_CTX_free"),
+        init: function!("EVP_DigestInit_ex"),
+        update: function!("EVP_DigestUpdate"),
+        finish: function!("EVP_DigestFinal_ex"),
+    })
+}
+
+fn openssl() -> Option<&'static Openssl> {
+    OPENSSL.get_or_init(|| unsafe { find() }).as_ref()
+}
+
+/// One algorithm asked for.
+#[derive(Clone, Copy)]
+enum Algorithm {
+    /// An OpenSSL digest (an immutable, shareable `EVP_MD`) and its size in bytes.
+    Evp(*const c_void, usize),
+    Blake3,
+}
+
+// An EVP_MD is immutable once fetched and may be used from any thread.
+unsafe impl Send for Algorithm {}
+unsafe impl Sync for Algorithm {}
+
+/// Fetched digests, kept for the life of the process (a fetch takes OpenSSL's locks).
+static FETCHED: std::sync::Mutex<Vec<(String, usize)>> = std::sync::Mutex::new(Vec::new());
+
+fn algorithm(name: &str) -> Result<Algorithm, Failure> {
+    if name == "blake3" {
+        return Ok(Algorithm::Blake3);
+    }
+    let unknown = || Failure { code: "ENODIGEST".into(), message: format!("this process's OpenSSL has no digest {name}") };
+    let ssl = openssl().ok_or_else(unknown)?;
+    let mut fetched = FETCHED.lock().map_err(|_| Failure::usage("digests poisoned"))?;
+    let md = match fetched.iter().find(|(n, _)| n == name) {
+        Some((_, md)) => *md as *const c_void,
+        None => {
+            let cname = std::ffi::CString::new(name).map_err(|_| unknown())?;
+            let md = unsafe {
+                match ssl.fetch {
+                    Some(fetch) => fetch(ptr::null_mut(), cname.as_ptr(), ptr::null()),
+                    None => (ssl.by_name)(cname.as_ptr()),
+                }
+            };
+            if md.is_null() {
+                return Err(unknown());
+            }
+            fetched.push((name.to_string(), md as usize));
+            md
+        }
+    };
+    let size = unsafe { (ssl.size)(md) };
+    if size <= 0 || size > 64 {
+        return Err(unknown());
+    }
+    Ok(Algorithm::Evp(md, size as usize))
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn push_hex(out: &mut Vec<u8>, digest: &[u8]) {
+    for byte in digest {
+        out.push(HEX[(byte >> 4) as usize]);
+        out.push(HEX[(byte & 15) as usize]);
+    }
+}
+
+fn push_errno(out: &mut Vec<u8>, errno: i32) {
+    let _ = write!(out, "\terrno:{errno}\n");
+}
+
+/// `dev:ino:size:mtimeNs:ctimeNs`, as `identityKey` writes a bigint stat.
+fn push_key(out: &mut Vec<u8>, st: &libc::stat) {
+    let ns = |sec: i64, nsec: i64| sec as i128 * 1_000_000_000 + nsec as i128;
+    let _ = write!(
+        out,
+        "{}:{}:{}:{}:{}",
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
+        ns(st.st_ctime as i64, st.st_ctime_nsec as i64)
+    );
+}
+
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+}
+
+/// A digest being computed over a file larger than the buffer.
+enum Running {
+    Evp(MdCtx),
+    Blake3(Box<blake3::Hasher>),
+}
+
+/// Hashes the file at `path` (NUL-terminated) into one line of `out`.
+unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out: &mut Vec<u8>) {
+    let fd = libc::open(path.as_ptr() as *const c_char, libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK);
+    if fd < 0 {
+        return push_errno(out, errno());
+    }
+    let mut filled = 0usize;
+    let mut running: Vec<Running> = Vec::new();
+    let ssl = openssl();
+    let mut failed = 0;
+    let mut st: libc::stat = std::mem::zeroed();
+    let mut stat_taken = false;
+    loop {
+        let n = libc::read(fd, buffer.as_mut_ptr().add(filled) as *mut c_void, buffer.len() - filled);
+        if n < 0 {
+            let e = errno();
+            if e == libc::EINTR {
+                continue;
+            }
+            failed = e;
+            break;
+        }
+        filled += n as usize;
+        // A short read of a file held whole: its end, when the file's size now says so (one
+        // read fewer than reading until 0; the stat is the identity once read all the same).
+        if n > 0 && filled < buffer.len() && running.is_empty() {
+            if libc::fstat(fd, &mut st) != 0 {
+                failed = errno();
+                break;
+            }
+            if st.st_size as u64 == filled as u64 {
+                stat_taken = true;
+                break;
+            }
+        }
+        if filled == buffer.len() || (n == 0 && !running.is_empty()) {
+            if running.is_empty() {
+                for a in algorithms {
+                    running.push(match a {
+                        Algorithm::Blake3 => Running::Blake3(Box::new(blake3::Hasher::new())),
+                        Algorithm::Evp(md, _) => {
+                            let ssl = ssl.unwrap();
+                            let ctx = (ssl.ctx_new)();
+                            if ctx.is_null() || (ssl.init)(ctx, *md, ptr::null_mut()) != 1 {
+                                failed = libc::ENOMEM;
+                            }
+                            Running::Evp(ctx)
+                        }
+                    });
+                }
+            }
+            for r in &mut running {
+                match r {
+                    Running::Blake3(h) => {
+                        h.update(&buffer[..filled]);
+                    }
+                    Running::Evp(ctx) => {
+                        if !ctx.is_null() && (ssl.unwrap().update)(*ctx, buffer.as_ptr() as *const c_void, filled) != 1 {
+                            failed = libc::EIO;
+                        }
+                    }
+                }
+            }
+            filled = 0;
+        }
+        if n == 0 || failed != 0 {
+            break;
+        }
+    }
+    if failed == 0 && !stat_taken && libc::fstat(fd, &mut st) != 0 {
+        failed = errno();
+    }
+    libc::close(fd);
+    let start = out.len();
+    let mut digest = [0u8; 64];
+    if running.is_empty() {
+        for (i, a) in algorithms.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match a {
+                Algorithm::Blake3 => push_hex(out, blake3::hash(&buffer[..filled]).as_bytes()),
+                Algorithm::Evp(md, size) => {
+                    let mut length: c_uint = 0;
+                    if failed == 0 && (ssl.unwrap().digest)(buffer.as_ptr() as *const c_void, filled, digest.as_mut_ptr(), &mut length, *md, ptr::null_mut()) != 1 {
+                        failed = libc::EIO;
+                    }
+                    push_hex(out, &digest[..*size]);
+                }
+            }
+        }
+    } else {
+        for (i, r) in running.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match r {
+                Running::Blake3(h) => push_hex(out, h.finalize().as_bytes()),
+                Running::Evp(ctx) => {
+                    let ssl = ssl.unwrap();
+                    let mut length: c_uint = 0;
+                    if ctx.is_null() || (ssl.finish)(ctx, digest.as_mut_ptr(), &mut length) != 1 {
+                        failed = libc::EIO;
+                    }
+                    if !ctx.is_null() {
+                        (ssl.ctx_free)(ctx);
+                    }
+                    push_hex(out, &digest[..(length as usize).min(64)]);
+                }
+            }
+        }
+    }
+    if failed != 0 {
+        out.truncate(start);
+        return push_errno(out, failed);
+    }
+    out.push(b'\t');
+    push_key(out, &st);
+    out.push(b'\n');
+}
+
+/// The names in `paths`, each with its NUL: as many as there are NUL bytes.
+fn names(paths: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in paths.iter().enumerate() {
+        if b == 0 {
+            out.push(&paths[start..=i]);
+            start = i + 1;
+        }
+    }
+    out
+}
+
+thread_local! {
+    /// Each rayon thread's read buffer, made once (not one a piece of work: 1 MiB each).
+    static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::new());
+}
+
+/// One call's work, from the JavaScript thread to libuv's and back.
+struct Work {
+    paths: Vec<u8>,
+    algorithms: Vec<Algorithm>,
+    records: Option<Records>,
+    callback: Ref,
+    work: AsyncWork,
+    result: Vec<u8>,
+}
+
+/// What `hashFiles` needs to write the result cache's records of the files it hashed: the
+/// disk store's tag, the time in base 36, the ctime (ns) a file must be older than to be
+/// settled, and per file (a line each, in order) the identity key its stat had and the
+/// level keys of its entries, one per algorithm.
+struct Records {
+    tag: Vec<u8>,
+    t36: Vec<u8>,
+    settled_before: i128,
+    expect: Vec<u8>,
+}
+
+/// CRC-32 (IEEE 802.3, zlib's `crc32`): the disk store's check value of a record.
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+};
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c = CRC_TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
+    }
+    !c
+}
+
+const SHARDS: usize = 64;
+
+/// One piece of work's output: its lines, and the records it made for each shard.
+struct Piece {
+    lines: Vec<u8>,
+    shards: Vec<(Vec<u8>, u32)>,
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// After `hash_one` wrote the line at `out[start..]`: where the file was read as its stat
+/// had it and is settled, its records (diskCacheStore.ts's `record` of lean entries, leanHash.ts's
+/// `store`: `CRC KEY T TAG {"d":"HEX","b":SIZE}`) into `shards`, and `\t*` on its line.
+fn make_records(records: &Records, expect: &[u8], out: &mut Vec<u8>, start: usize, shards: &mut [(Vec<u8>, u32)], body: &mut Vec<u8>) {
+    let line = &out[start..out.len() - 1];
+    let Some(tab) = line.iter().position(|&b| b == b'\t') else { return };
+    if tab == 0 {
+        return;
+    }
+    let (digests, after) = (&line[..tab], &line[tab + 1..]);
+    let Some(etab) = expect.iter().position(|&b| b == b'\t') else { return };
+    let (before, ids) = (&expect[..etab], &expect[etab + 1..]);
+    if after != before {
+        return;
+    }
+    let mut fields = after.split(|&b| b == b':');
+    let size = fields.nth(2);
+    let ctime = fields.nth(1).and_then(|c| std::str::from_utf8(c).ok()).and_then(|c| c.parse::<i128>().ok());
+    let (Some(size), Some(ctime)) = (size, ctime) else { return };
+    if ctime >= records.settled_before {
+        return;
+    }
+    let digests: Vec<&[u8]> = digests.split(|&b| b == b',').collect();
+    let ids: Vec<&[u8]> = ids.split(|&b| b == b',').collect();
+    if digests.len() != ids.len() || ids.iter().any(|id| id.len() < 2) {
+        return;
+    }
+    for (id, digest) in ids.iter().zip(&digests) {
+        let (Some(high), Some(low)) = (hex_value(id[0]), hex_value(id[1])) else { return };
+        body.clear();
+        body.extend_from_slice(id);
+        body.push(b' ');
+        body.extend_from_slice(&records.t36);
+        body.push(b' ');
+        body.extend_from_slice(&records.tag);
+        body.extend_from_slice(b" {\"d\":\"");
+        body.extend_from_slice(digest);
+        body.extend_from_slice(b"\",\"b\":");
+        body.extend_from_slice(size);
+        body.push(b'}');
+        let shard = &mut shards[((high as usize) << 4 | low as usize) % SHARDS];
+        let _ = write!(shard.0, "{:08x} ", crc32(body));
+        shard.0.extend_from_slice(body);
+        shard.0.push(b'\n');
+        shard.1 += 1;
+    }
+    out.pop();
+    out.extend_from_slice(b"\t*\n");
+}
+
+unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
+    let work = &mut *(data as *mut Work);
+    let list = names(&work.paths);
+    let algorithms = &work.algorithms;
+    let records = work.records.as_ref();
+    // Each file's line of `expect` (none without records, or with fewer lines than files).
+    let expect: Vec<&[u8]> = match records {
+        Some(r) => r.expect.split(|&b| b == b'\n').collect(),
+        None => Vec::new(),
+    };
+    let records = records.filter(|_| expect.len() >= list.len());
+    let pieces: Vec<Piece> = list
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut piece = Piece { lines: Vec::with_capacity(chunk.len() * 160), shards: Vec::new() };
+            if records.is_some() {
+                piece.shards.resize_with(SHARDS, || (Vec::new(), 0));
+            }
+            let mut body = Vec::new();
+            BUFFER.with(|buffer| {
+                let mut buffer = buffer.borrow_mut();
+                if buffer.is_empty() {
+                    buffer.resize(READ_BYTES, 0);
+                }
+                for (k, path) in chunk.iter().enumerate() {
+                    let start = piece.lines.len();
+                    hash_one(path, algorithms, &mut buffer, &mut piece.lines);
+                    if let Some(records) = records {
+                        make_records(records, expect[c * CHUNK + k], &mut piece.lines, start, &mut piece.shards, &mut body);
+                    }
+                }
+            });
+            piece
+        })
+        .collect();
+    let mut result: Vec<u8> = Vec::with_capacity(pieces.iter().map(|p| p.lines.len()).sum());
+    for piece in &pieces {
+        result.extend_from_slice(&piece.lines);
+    }
+    if records.is_some() {
+        // Then each shard's records, after a NUL: `\0SS COUNT\n` and the records.
+        for shard in 0..SHARDS {
+            let count: u32 = pieces.iter().map(|p| p.shards[shard].1).sum();
+            if count == 0 {
+                continue;
+            }
+            let _ = write!(result, "\0{:02x} {}\n", shard, count);
+            for piece in &pieces {
+                result.extend_from_slice(&piece.shards[shard].0);
+            }
+        }
+    }
+    work.result = result;
+}
+
+unsafe fn text(env: Env, value: &str) -> Value {
+    let mut out = ptr::null_mut();
+    napi_create_string_utf8(env, value.as_ptr() as *const c_char, value.len(), &mut out);
+    out
+}
+
+unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
+    let work = Box::from_raw(data as *mut Work);
+    let mut callback = ptr::null_mut();
+    napi_get_reference_value(env, work.callback, &mut callback);
+    let mut args = [ptr::null_mut(); 2];
+    // The lines are ASCII: a latin1 string is made without decoding.
+    if napi_create_string_latin1(env, work.result.as_ptr() as *const c_char, work.result.len(), &mut args[1]) == 0 {
+        napi_get_null(env, &mut args[0]);
+    } else {
+        napi_create_error(env, text(env, "ENOMEM"), text(env, "could not make the results"), &mut args[0]);
+        napi_get_undefined(env, &mut args[1]);
+    }
+    let mut this = ptr::null_mut();
+    napi_get_undefined(env, &mut this);
+    let mut ignored = ptr::null_mut();
+    napi_call_function(env, this, callback, 2, args.as_ptr(), &mut ignored);
+    napi_delete_reference(env, work.callback);
+    napi_delete_async_work(env, work.work);
+}
+
+unsafe fn string(env: Env, value: Value, what: &str) -> Result<String, Failure> {
+    let mut length = 0usize;
+    checked(napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut length), what)?;
+    let mut buffer = vec![0u8; length + 1];
+    checked(napi_get_value_string_utf8(env, value, buffer.as_mut_ptr() as *mut c_char, buffer.len(), &mut length), what)?;
+    buffer.truncate(length);
+    String::from_utf8(buffer).map_err(|_| Failure::usage(what))
+}
+
+/// `hashFiles(paths, algorithms, callback)`: see the module's comment.
+pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, argc) = arguments::<5>(env, info)?;
+        let paths = bytes(env, argv[0])?.to_vec();
+        // `records` ("TAG\tT36\tSETTLED_BEFORE_NS") and `expect` (a line a file): see `Records`.
+        let records = if argc >= 5 {
+            let head = string(env, argv[3], "records: a string")?;
+            let mut parts = head.split('\t');
+            let (Some(tag), Some(t36), Some(before)) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(Failure::usage("records: TAG, T36 and SETTLED_BEFORE_NS"));
+            };
+            let settled_before = before.parse::<i128>().map_err(|_| Failure::usage("records: SETTLED_BEFORE_NS"))?;
+            Some(Records { tag: tag.as_bytes().to_vec(), t36: t36.as_bytes().to_vec(), settled_before, expect: bytes(env, argv[4])?.to_vec() })
+        } else {
+            None
+        };
+        let algorithms = string(env, argv[1], "algorithms: a string")?
+            .split(',')
+            .map(algorithm)
+            .collect::<Result<Vec<_>, _>>()?;
+        if algorithms.is_empty() {
+            return Err(Failure::usage("algorithms: at least one"));
+        }
+        let mut callback = ptr::null_mut();
+        checked(napi_create_reference(env, argv[2], 1, &mut callback), "callback: a function")?;
+        let work = Box::into_raw(Box::new(Work { paths, algorithms, records, callback, work: ptr::null_mut(), result: Vec::new() }));
+        let mut async_work = ptr::null_mut();
+        if napi_create_async_work(env, ptr::null_mut(), text(env, "sluiceNativeHashFiles"), execute, complete, work as *mut c_void, &mut async_work) != 0
+            || {
+                (*work).work = async_work;
+                napi_queue_async_work(env, async_work) != 0
+            }
+        {
+            let work = Box::from_raw(work);
+            napi_delete_reference(env, work.callback);
+            if !work.work.is_null() {
+                napi_delete_async_work(env, work.work);
+            }
+            return Err(Failure::usage("could not queue the work"));
+        }
+        super::undefined(env)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+/// The stat line of `path`; with `prefixes` (and SHA-256 found), each prefix followed by the
+/// key hashed with SHA-256, its first 40 hex digits after a tab, "," between two.
+unsafe fn stat_one(path: &[u8], prefixes: &[&[u8]], sha256: Option<Algorithm>, text: &mut Vec<u8>, out: &mut Vec<u8>) {
+    let mut st: libc::stat = std::mem::zeroed();
+    if libc::stat(path.as_ptr() as *const c_char, &mut st) != 0 {
+        return push_errno(out, errno());
+    }
+    out.push(match st.st_mode & libc::S_IFMT {
+        libc::S_IFREG => b'f',
+        libc::S_IFDIR => b'd',
+        _ => b'o',
+    });
+    out.push(b'\t');
+    let key_at = out.len();
+    push_key(out, &st);
+    if let (Some(Algorithm::Evp(md, _)), false) = (sha256, prefixes.is_empty()) {
+        let ssl = openssl().unwrap();
+        let key_end = out.len();
+        out.push(b'\t');
+        for (i, prefix) in prefixes.iter().enumerate() {
+            text.clear();
+            text.extend_from_slice(prefix);
+            text.extend_from_slice(&out[key_at..key_end]);
+            let mut digest = [0u8; 64];
+            let mut length: c_uint = 0;
+            (ssl.digest)(text.as_ptr() as *const c_void, text.len(), digest.as_mut_ptr(), &mut length, md, ptr::null_mut());
+            if i > 0 {
+                out.push(b',');
+            }
+            push_hex(out, &digest[..20]);
+        }
+    }
+    out.push(b'\n');
+}
+
+/// `statMany(paths)`: see the module's comment.
+pub unsafe extern "C" fn stat_many(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, argc) = arguments::<2>(env, info)?;
+        let paths = bytes(env, argv[0])?;
+        let prefixes: Vec<&[u8]> = if argc > 1 { bytes(env, argv[1])?.split(|&b| b == b'\n').filter(|p| !p.is_empty()).collect() } else { Vec::new() };
+        let sha256 = if prefixes.is_empty() { None } else { Some(algorithm("sha256")?) };
+        let list = names(paths);
+        let pieces: Vec<Vec<u8>> = list
+            .par_chunks(256)
+            .map_init(Vec::new, |text, chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * (64 + 41 * prefixes.len()));
+                for path in chunk {
+                    stat_one(path, &prefixes, sha256, text, &mut out);
+                }
+                out
+            })
+            .collect();
+        let result = pieces.concat();
+        let mut out = ptr::null_mut();
+        checked(napi_create_string_latin1(env, result.as_ptr() as *const c_char, result.len(), &mut out), "string")?;
+        Ok(out)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+/// The stat of `path` is the identity `fields` hold (dev, ino, size, mtime ns, ctime ns, as
+/// a bigint stat has them): 1; a regular file with another identity: 0; anything else
+/// (missing, unreadable, not a regular file): 2.
+unsafe fn same_one(path: &[u8], fields: &[i64]) -> u8 {
+    let mut st: libc::stat = std::mem::zeroed();
+    if libc::stat(path.as_ptr() as *const c_char, &mut st) != 0 || st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return 2;
+    }
+    let ns = |sec: i64, nsec: i64| (sec as i128 * 1_000_000_000 + nsec as i128) as i64;
+    let same = st.st_dev as u64 as i64 == fields[0]
+        && st.st_ino as u64 as i64 == fields[1]
+        && st.st_size as i64 == fields[2]
+        && ns(st.st_mtime as i64, st.st_mtime_nsec as i64) == fields[3]
+        && ns(st.st_ctime as i64, st.st_ctime_nsec as i64) == fields[4];
+    same as u8
+}
+
+const BIGINT64: i32 = 9;
+
+/// `sameMany(paths, entries, fields)`: for each name of `paths` (as `hashFiles` takes them),
+/// whether its file is still the identity its entry of `entries` (a BigInt64Array, `fields`
+/// values an entry, the first five dev, ino, size, mtime ns, ctime ns) holds: one byte a
+/// name (`same_one`), stat'ed on every core; a buffer of another length than the names
+/// where the entries are fewer.
+pub unsafe extern "C" fn same_many(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = arguments::<3>(env, info)?;
+        let paths = bytes(env, argv[0])?;
+        let (mut kind, mut length, mut data, mut offset) = (0, 0usize, ptr::null_mut(), 0usize);
+        let mut buffer = ptr::null_mut();
+        checked(super::napi_get_typedarray_info(env, argv[1], &mut kind, &mut length, &mut data, &mut buffer, &mut offset), "entries: a BigInt64Array")?;
+        if kind != BIGINT64 {
+            return Err(Failure::usage("entries: a BigInt64Array"));
+        }
+        let entries: &[i64] = if length == 0 { &[] } else { std::slice::from_raw_parts(data as *const i64, length) };
+        let fields = super::number(env, argv[2], "fields: a count")? as usize;
+        if fields < 5 {
+            return Err(Failure::usage("fields: at least 5"));
+        }
+        let list = names(paths);
+        if list.len() * fields > entries.len() {
+            return super::buffer(env, &[]);
+        }
+        let mut flags = vec![0u8; list.len()];
+        flags.par_chunks_mut(256).enumerate().for_each(|(c, out)| {
+            for (k, flag) in out.iter_mut().enumerate() {
+                let i = c * 256 + k;
+                *flag = same_one(list[i], &entries[i * fields..i * fields + 5]);
+            }
+        });
+        super::buffer(env, &flags)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 3] =
+    [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many), (b"sameMany\0", same_many)];
