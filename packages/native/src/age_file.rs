@@ -135,20 +135,55 @@ fn write_in_order(file: &mut File, mut bytes: &[u8]) -> Result<(), Failure> {
 }
 
 /// Seals or opens run `run` of `chunks` from `input` into `output` (the slot's buffers).
-unsafe fn one_run(job: &Job, file: &File, run: usize, chunks: usize, last_size: usize, input: &mut [u8], output: &mut [u8]) -> Result<RunResult, Failure> {
+unsafe fn one_run(job: &Job, file: &File, map: Option<&[u8]>, run: usize, chunks: usize, last_size: usize, input: &mut [u8], output: &mut [u8]) -> Result<RunResult, Failure> {
+    let first = run * RUN_CHUNKS;
+    let count = RUN_CHUNKS.min(chunks - first);
+    let in_chunk = if job.encrypt { CHUNK } else { SEALED_CHUNK };
+    let in_start = (first * in_chunk) as u64;
+    let in_bytes = ((job.in_length - in_start) as usize).min(count * in_chunk);
+    // Mapped: the run is read where the page cache holds it (no copy), then its pages are
+    // dropped from this process (they stay in the page cache): memory stays the window's.
+    let input: &[u8] = match map {
+        Some(map) => {
+            let from = (job.in_offset + in_start) as usize;
+            &map[from..from + in_bytes]
+        }
+        None => {
+            file.read_exact_at(&mut input[..in_bytes], job.in_offset + in_start).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    Failure { code: "ECHANGED".into(), message: "the input became shorter while it was read".into() }
+                } else {
+                    io(e)
+                }
+            })?;
+            &input[..in_bytes]
+        }
+    };
+    let result = seal_or_open(job, run, chunks, last_size, input, output);
+    if map.is_some() {
+        release(input);
+    }
+    result
+}
+
+/// Drops the mapped pages of `bytes` from this process (a hint; they stay in the page cache).
+/// The range is widened to whole pages: a neighbour's page dropped too is only read again.
+fn release(bytes: &[u8]) {
+    let page = 4096usize;
+    let start = bytes.as_ptr() as usize;
+    let from = start - start % page;
+    let to = start + bytes.len();
+    if to > from {
+        unsafe { libc::madvise(from as *mut c_void, to - from, libc::MADV_DONTNEED) };
+    }
+}
+
+/// The run's chunks from `input` into `output`.
+unsafe fn seal_or_open(job: &Job, run: usize, chunks: usize, last_size: usize, input: &[u8], output: &mut [u8]) -> Result<RunResult, Failure> {
     let first = run * RUN_CHUNKS;
     let count = RUN_CHUNKS.min(chunks - first);
     let evp = evp()?;
     let (in_chunk, out_chunk) = if job.encrypt { (CHUNK, SEALED_CHUNK) } else { (SEALED_CHUNK, CHUNK) };
-    let in_start = (first * in_chunk) as u64;
-    let in_bytes = ((job.in_length - in_start) as usize).min(count * in_chunk);
-    file.read_exact_at(&mut input[..in_bytes], job.in_offset + in_start).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            Failure { code: "ECHANGED".into(), message: "the input became shorter while it was read".into() }
-        } else {
-            io(e)
-        }
-    })?;
     let context = Context::new(evp, &job.key, job.encrypt)?;
     let mut released = 0usize;
     for i in 0..count {
@@ -205,6 +240,17 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
         (chunks, job.in_length as usize - (chunks - 1) * SEALED_CHUNK)
     };
     let out_chunk = if job.encrypt { SEALED_CHUNK } else { CHUNK };
+    // The input mapped when it can be (a regular file, not empty); else read (pread).
+    let end = job.in_offset + job.in_length;
+    let mapped = if job.in_length > 0 && input.metadata().map(|m| m.is_file() && m.len() >= end).unwrap_or(false) {
+        memmap2::MmapOptions::new().len(end as usize).map(&*input).ok()
+    } else {
+        None
+    };
+    if let Some(map) = &mapped {
+        let _ = map.advise(memmap2::Advice::Sequential);
+    }
+    let map: Option<&[u8]> = mapped.as_ref().map(|m| &m[..]);
     let runs = chunks.div_ceil(RUN_CHUNKS);
     let threads = if job.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { job.threads };
     let window = (threads * RUNS_PER_THREAD).min(runs);
@@ -228,7 +274,7 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
                 .filter(|(j, _)| start + j < runs)
                 .map(|(j, (inbuf, outbuf))| {
                     let run = start + j;
-                    let result = one_run(job, file, run, chunks, last_size, inbuf, outbuf)?;
+                    let result = one_run(job, file, map, run, chunks, last_size, inbuf, outbuf)?;
                     if job.positional {
                         let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
                         out.write_all_at(&outbuf[..result.released], at).map_err(io)?;
