@@ -160,19 +160,23 @@ unsafe fn one_run(job: &Job, file: &File, map: Option<&[u8]>, run: usize, chunks
         }
     };
     let result = seal_or_open(job, run, chunks, last_size, input, output);
-    if map.is_some() {
-        release(input);
+    if let Some(map) = map {
+        release(map, input);
     }
     result
 }
 
-/// Drops the mapped pages of `bytes` from this process (a hint; they stay in the page cache).
-/// The range is widened to whole pages: a neighbour's page dropped too is only read again.
-fn release(bytes: &[u8]) {
+/// Drops the mapped pages of `bytes` (within `map`) from this process: a hint; they stay in
+/// the page cache. The range is widened to whole pages, and down by the kernel's fault-around
+/// (64 KiB: a fault maps the pages around it that the cache holds), which maps pages of the
+/// run before this one when runs are not aligned to it (a payload after a header): dropped
+/// here, they are not left mapped for good. A neighbour's page dropped too is only read again.
+fn release(map: &[u8], bytes: &[u8]) {
     let page = 4096usize;
-    let start = bytes.as_ptr() as usize;
-    let from = start - start % page;
-    let to = start + bytes.len();
+    let base = map.as_ptr() as usize;
+    let start = (bytes.as_ptr() as usize).saturating_sub(64 * 1024).max(base);
+    let from = start - (start - base) % page;
+    let to = bytes.as_ptr() as usize + bytes.len();
     if to > from {
         unsafe { libc::madvise(from as *mut c_void, to - from, libc::MADV_DONTNEED) };
     }
