@@ -134,6 +134,18 @@ fn write_in_order(file: &mut File, mut bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Writes `bytes` at `at`. A large write that starts on a page boundary is cut in two, its
+/// first 512 bytes apart: into a new file on this machine's kernel (ext4, large page-cache
+/// folios) 1 MiB page-aligned pwrites spent ~2.1 s in the kernel per GiB (the copy into the
+/// page cache, copy_folio_from_iter_atomic), the same bytes from an offset inside a page
+/// ~0.16-0.23 s (strace, decrypting 1 GiB): a plaintext's runs all start on a boundary, a
+/// ciphertext's (after its header, 65,552 bytes a chunk) do not.
+fn write_at(file: &File, bytes: &[u8], at: u64) -> Result<(), Failure> {
+    let head = if at % 4096 == 0 && bytes.len() > 4096 { 512 } else { 0 };
+    file.write_all_at(&bytes[..head], at).map_err(io)?;
+    file.write_all_at(&bytes[head..], at + head as u64).map_err(io)
+}
+
 /// Seals or opens run `run` of `chunks` from `input` into `output` (the slot's buffers).
 unsafe fn one_run(job: &Job, file: &File, map: Option<&[u8]>, run: usize, chunks: usize, last_size: usize, input: &mut [u8], output: &mut [u8]) -> Result<RunResult, Failure> {
     let first = run * RUN_CHUNKS;
@@ -281,7 +293,7 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
                     let result = one_run(job, file, map, run, chunks, last_size, inbuf, outbuf)?;
                     if job.positional {
                         let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
-                        out.write_all_at(&outbuf[..result.released], at).map_err(io)?;
+                        write_at(out, &outbuf[..result.released], at)?;
                     }
                     Ok(result)
                 })
