@@ -150,7 +150,11 @@ const openOutput = (path: string | undefined, plaintext: boolean): Output | unde
     const target = link?.isSymbolicLink() === true ? fs.realpathSync(path) : path
     const existing = link?.isSymbolicLink() === true ? fs.statSync(target) : link
     if (existing?.isDirectory() === true) return undefined
-    if (existing !== undefined && !existing.isFile()) return { fd: fs.openSync(target, "w"), positional: false, path }
+    // A device or FIFO in order; the null device at offsets, as a file (what it is given is discarded).
+    if (existing !== undefined && !existing.isFile()) {
+      const isNull = existing.isCharacterDevice() && existing.rdev === fs.statSync("/dev/null").rdev
+      return { fd: fs.openSync(target, "w"), positional: isNull, path }
+    }
     const tempPath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.sluice-tmp`)
     const kept = existing !== undefined ? existing.mode & 0o7777 : undefined
     const fd = fs.openSync(tempPath, "wx", plaintext ? 0o600 : 0o666)

@@ -29,7 +29,7 @@ use std::mem::ManuallyDrop;
 use std::os::unix::fs::FileExt;
 use std::os::unix::io::FromRawFd;
 use std::ptr;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 
 type AsyncWork = *mut c_void;
 type Ref = *mut c_void;
@@ -270,10 +270,16 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
     let runs = chunks.div_ceil(RUN_CHUNKS);
     let threads = if job.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { job.threads };
     let window = (threads * RUNS_PER_THREAD).min(runs);
-    let mut slots: Vec<(Vec<u8>, Vec<u8>)> = (0..window).map(|_| (vec![0u8; RUN_CHUNKS * SEALED_CHUNK], vec![0u8; RUN_CHUNKS * SEALED_CHUNK])).collect();
+    // In order: a window of runs a thread; at positions: one run a thread (no window).
+    let slots_wanted = if job.positional { threads.min(runs) } else { window };
+    let mut slots: Vec<(Vec<u8>, Vec<u8>)> = (0..slots_wanted).map(|_| (vec![0u8; RUN_CHUNKS * SEALED_CHUNK], vec![0u8; RUN_CHUNKS * SEALED_CHUNK])).collect();
     let progress = &*(job.control as *const AtomicU64);
     let cancel = &*(job.control.add(8) as *const AtomicU8);
     let pool = pool(threads)?;
+    progress.store(0, Ordering::Relaxed);
+    if job.positional {
+        return positional(job, &input, &output, map, chunks, last_size, runs, pool, std::mem::take(&mut slots), progress, cancel);
+    }
     let mut written = 0u64;
     let mut outcome = None;
     let mut start = 0usize;
@@ -325,6 +331,78 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
     }
     let _ = &mut output;
     Ok((written, outcome))
+}
+
+/// Every run at its own offsets, taken by the pool's threads as they come free (no window:
+/// a thread the machine holds back does not stop the others). Each thread has its own
+/// buffers. A rejected run stops the runs after it; those before it still run, so the first
+/// chunk that fails is the one named. The caller removes what was written when one fails.
+#[allow(clippy::too_many_arguments)]
+unsafe fn positional(
+    job: &Job,
+    input: &File,
+    output: &File,
+    map: Option<&[u8]>,
+    chunks: usize,
+    last_size: usize,
+    runs: usize,
+    pool: &rayon::ThreadPool,
+    slots: Vec<(Vec<u8>, Vec<u8>)>,
+    progress: &AtomicU64,
+    cancel: &AtomicU8,
+) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
+    let out_chunk = if job.encrypt { SEALED_CHUNK } else { CHUNK };
+    let buffers: Vec<std::sync::Mutex<(Vec<u8>, Vec<u8>)>> = slots.into_iter().map(std::sync::Mutex::new).collect();
+    let first_failure = AtomicUsize::new(usize::MAX);
+    let stopped = AtomicU8::new(0);
+    let results: Vec<Result<Option<(Rejection, u64)>, Failure>> = pool.install(|| {
+        (0..runs)
+            .into_par_iter()
+            .map(|run| {
+                if run > first_failure.load(Ordering::Relaxed) || stopped.load(Ordering::Relaxed) != 0 {
+                    return Ok(None);
+                }
+                if cancel.load(Ordering::Relaxed) != 0 {
+                    return Err(Failure { code: "ECANCELED".into(), message: "cancelled".into() });
+                }
+                let slot = rayon::current_thread_index().unwrap_or(0) % buffers.len();
+                let mut guard = buffers[slot].lock().map_err(|_| Failure::usage("buffers poisoned"))?;
+                let (inbuf, outbuf) = &mut *guard;
+                let outcome = one_run(job, input, map, run, chunks, last_size, inbuf, outbuf).and_then(|result| {
+                    let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
+                    write_at(output, &outbuf[..result.released], at)?;
+                    progress.fetch_add(result.released as u64, Ordering::Relaxed);
+                    Ok(result)
+                });
+                match outcome {
+                    Ok(result) => {
+                        if result.failure.is_some() {
+                            first_failure.fetch_min(run, Ordering::Relaxed);
+                        }
+                        Ok(result.failure)
+                    }
+                    Err(failure) => {
+                        stopped.store(1, Ordering::Relaxed);
+                        Err(failure)
+                    }
+                }
+            })
+            .collect()
+    });
+    for buffer in &buffers {
+        if let Ok(mut b) = buffer.lock() {
+            // Plaintext does not stay in freed memory.
+            ptr::write_bytes(b.0.as_mut_ptr(), 0, b.0.len());
+            ptr::write_bytes(b.1.as_mut_ptr(), 0, b.1.len());
+        }
+    }
+    let mut failure = None;
+    for result in results {
+        if let Some(rejection) = result? {
+            failure.get_or_insert(rejection);
+        }
+    }
+    Ok((progress.load(Ordering::Relaxed), failure))
 }
 
 unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
