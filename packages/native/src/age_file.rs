@@ -256,9 +256,11 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
         (chunks, job.in_length as usize - (chunks - 1) * SEALED_CHUNK)
     };
     let out_chunk = if job.encrypt { SEALED_CHUNK } else { CHUNK };
-    // The input mapped when it can be (a regular file, not empty); else read (pread).
+    // The plaintext to encrypt mapped when it can be (a regular file, not empty); else read
+    // (pread). A ciphertext is always read: a file cut short while mapped ends the process
+    // (SIGBUS), which would leave the plaintext opened so far in the temporary file.
     let end = job.in_offset + job.in_length;
-    let mapped = if job.in_length > 0 && input.metadata().map(|m| m.is_file() && m.len() >= end).unwrap_or(false) {
+    let mapped = if job.encrypt && job.in_length > 0 && input.metadata().map(|m| m.is_file() && m.len() >= end).unwrap_or(false) {
         memmap2::MmapOptions::new().len(end as usize).map(&*input).ok()
     } else {
         None
