@@ -127,6 +127,17 @@ describe("the lean age path", () => {
     expect({ status: piped.status, stderr: piped.stderr, stdout: piped.stdout }).toEqual({ status: pipedReference.status, stderr: pipedReference.stderr, stdout: pipedReference.stdout })
   })
 
+  it.each([
+    { name: "encrypt", args: () => ["encrypt", "-r", recipient, "-o", "/dev/full", "p131072"] },
+    { name: "decrypt", args: () => ["decrypt", "-i", "key.txt", "-o", "/dev/full", "a131072.age"] }
+  ])("$name to a device that is full: the full program's message and exit code, on the lean path", async ({ args }) => {
+    const lean = await run(args())
+    const reference = await full(args())
+    expect(lean.lean).toBe(true)
+    expect({ status: lean.status, stderr: lean.stderr }).toEqual({ status: reference.status, stderr: reference.stderr })
+    expect(lean.status).toBe(5)
+  })
+
   it("-o over an existing file: encrypted keeps its mode; plaintext takes age's -o mode", async () => {
     writeFileSync(join(dir, "mode.age"), "old", { mode: 0o640 })
     expect((await run(["encrypt", "-r", recipient, "-o", "mode.age", "p1"])).lean).toBe(true)

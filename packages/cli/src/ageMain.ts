@@ -32,7 +32,7 @@ import {
 } from "@sluice/core/node/age-lean"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
-import { availableParallelism } from "node:os"
+import { availableParallelism, constants } from "node:os"
 import { basename, dirname, join } from "node:path"
 import { AgeUsage, type DecryptArgs, type EncryptArgs, planDecrypt, planEncrypt } from "./commands/ageArgs.js"
 import { decryptPassphrase, encryptPassphrase } from "./commands/agePassphrase.js"
@@ -221,14 +221,43 @@ const usage = (problem: AgeUsage): number => {
   return ExitCode.usage
 }
 
-/** A system error of the payload's reads or writes, as a line and an exit code. */
-const systemFailure = (error: unknown, input: string, output: Output): number => {
-  const code = (error as { code?: string }).code ?? "EIO"
-  // A reader that went away: ended quietly, as bin.ts ends a hash written into a closed pipe.
-  if ((code === "errno:32" || code === "EPIPE") && output.fd === 1) return 141
+/** The full program's words for an output's errors (core's OutputFailed). */
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: "No space left on device",
+  EDQUOT: "Disk quota exceeded",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  ENOENT: "No such file or directory",
+  ENOTDIR: "Not a directory",
+  EISDIR: "Is a directory",
+  EROFS: "Read-only file system",
+  EIO: "Input/output error",
+  EFBIG: "File too large"
+}
+
+/** `errno:N` (the addon's) or a Node code as the name Node gives it (`ENOSPC`). */
+const errnoName = (code: string): string => {
   const errno = /^errno:(\d+)$/.exec(code)
-  const text = errno === null ? code : (Object.entries(fs.constants).find(([name, n]) => name.startsWith("E") && n === Number(errno[1]))?.[0] ?? code)
-  err(`sluice: ${output.path ?? "standard output"} or ${input}: ${(error as Error).message} (${text})`)
+  if (errno === null) return code
+  return Object.entries(constants.errno).find(([, n]) => n === Number(errno[1]))?.[0] ?? code
+}
+
+/**
+ * A system error of the payload's reads (`read:`) or writes, as the full program words it
+ * (core's ReadFailed, OutputFailed) with its exit code.
+ */
+const systemFailure = (error: unknown, input: string, output: Output): number => {
+  const raw = (error as { code?: string }).code ?? "EIO"
+  const read = raw.startsWith("read:")
+  const code = errnoName(raw.replace(/^(read|write):/, ""))
+  // A reader that went away: ended quietly, as bin.ts ends a command written into a closed pipe.
+  if (code === "EPIPE" && output.fd === 1) return 141
+  if (read) {
+    err(code === "ECHANGED" ? `sluice: ${input}: the file changed while it was being read` : `sluice: ${input}: read failed (${code})`)
+    return ExitCode.input
+  }
+  const text = ERRNO_TEXT[code]
+  err(`sluice: ${output.path ?? "standard output"}: not written: ${text === undefined ? code : `${text} (${code})`}`)
   return ExitCode.output
 }
 

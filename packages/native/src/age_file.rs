@@ -113,8 +113,19 @@ impl Drop for Job {
     }
 }
 
+/// A system error of the output: code `write:errno:N`.
 fn io(error: std::io::Error) -> Failure {
-    Failure::io(error)
+    let failure = Failure::io(error);
+    Failure { code: format!("write:{}", failure.code), message: failure.message }
+}
+
+/// A system error of the input: code `read:errno:N` (`read:ECHANGED`: it became shorter).
+fn read_io(error: std::io::Error) -> Failure {
+    if error.kind() == std::io::ErrorKind::UnexpectedEof {
+        return Failure { code: "read:ECHANGED".into(), message: "the input became shorter while it was read".into() };
+    }
+    let failure = Failure::io(error);
+    Failure { code: format!("read:{}", failure.code), message: failure.message }
 }
 
 /// Writes all of `bytes` to a descriptor that may be non-blocking (a pipe Node made so): waits for room.
@@ -161,13 +172,7 @@ unsafe fn one_run(job: &Job, file: &File, map: Option<&[u8]>, run: usize, chunks
             &map[from..from + in_bytes]
         }
         None => {
-            file.read_exact_at(&mut input[..in_bytes], job.in_offset + in_start).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                    Failure { code: "ECHANGED".into(), message: "the input became shorter while it was read".into() }
-                } else {
-                    io(e)
-                }
-            })?;
+            file.read_exact_at(&mut input[..in_bytes], job.in_offset + in_start).map_err(read_io)?;
             &input[..in_bytes]
         }
     };
@@ -478,7 +483,7 @@ unsafe fn offset(env: Env, value: Value, what: &str) -> Result<u64, Failure> {
 /// `control` is 16 bytes: the bytes written so far (u64) and a cancel flag at byte 8.
 /// `callback(null, bytesWritten, rejection, chunk)` at the end: `rejection` (`Tampered`,
 /// `Truncated`, `TrailingData`, `EmptyLastChunk`) and its chunk when the payload does not
-/// open; `callback(error)` on a system error (code `errno:N`) or a cancel (`ECANCELED`).
+/// open; `callback(error)` on a system error (code `read:errno:N`, `read:ECHANGED`, `write:errno:N`) or a cancel (`ECANCELED`).
 pub unsafe extern "C" fn age_file_async(env: Env, info: *mut c_void) -> Value {
     let run = || -> Outcome {
         let (argv, argc) = arguments::<11>(env, info)?;
