@@ -74,7 +74,8 @@ export function aeadVersion(): string | undefined
  * `callback(null, bytesWritten, rejection, chunk)`; `rejection` (`Tampered`, `Truncated`,
  * `TrailingData`, `EmptyLastChunk`, core's AgeError reasons) names why the payload does not
  * open and `chunk` its chunk (bytes written in order stop before it); `callback(error)` on a
- * system error (code `errno:N`), `ECANCELED` or `ENOCIPHER`.
+ * system error (code `read:errno:N`, `read:ECHANGED` or `write:errno:N`), `ECANCELED` or `ENOCIPHER`.
+ * A plaintext is read through a map, a ciphertext with pread.
  */
 export function ageFileAsync(
   key: Uint8Array,
