@@ -137,7 +137,7 @@ const laterFromProgram: NonNullable<Options["esbuildPlugins"]>[number] = {
 const mainsApart: NonNullable<Options["esbuildPlugins"]>[number] = {
   name: "mains-apart",
   setup(build) {
-    build.onResolve({ filter: /^\.\/(derive|check|hash)Main\.js$/ }, (args) => ({ path: args.path, external: true }))
+    build.onResolve({ filter: /^\.\/(derive|check|hash|age)Main\.js$/ }, (args) => ({ path: args.path, external: true }))
   }
 }
 
@@ -159,5 +159,8 @@ export default defineConfig([
   // core's check entry inside, no Effect, commander, RPC or worker platform.
   { ...shared, entry: { hashMain: "src/hashMain.ts" }, splitting: false },
   { ...shared, entry: { hashWorker: "src/hashWorker.ts" }, splitting: false },
+  // The lean age path (ageMain.ts): core's age-lean entry and the full program's age
+  // argument rules, one file; the payload is @sluice/native's, loaded when it runs.
+  { ...shared, entry: { ageMain: "src/ageMain.ts" }, splitting: false },
   { ...shared, entry: { worker: "src/worker.ts" } }
 ])

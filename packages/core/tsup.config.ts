@@ -13,6 +13,7 @@ export default defineConfig([
       "platform/node-derive": "src/node/deriveNode.ts",
       "platform/node-derive-engine": "src/node/deriveEngineNode.ts",
       "platform/node-check": "src/node/checkNode.ts",
+      "platform/node-age-lean": "src/node/ageLean.ts",
       "platform/browser": "src/browser/browser.ts",
       "platform/browser-worker": "src/browser/browser-worker.ts",
       // Beside browser-worker.js, where its `new URL("./blob-reader-worker.js", import.meta.url)` looks.

@@ -64,3 +64,34 @@ export function openChunks(key: Uint8Array, firstChunk: number, final: boolean, 
 
 /** The OpenSSL that `sealChunks` and `openChunks` call (`OpenSSL 3.5.8 ...`), or undefined where there is none. */
 export function aeadVersion(): string | undefined
+
+/**
+ * A whole age STREAM payload sealed (`encrypt`) or opened file to file on `threads` threads
+ * (0: one a core) as Node-API async work: `inLength` bytes of `inFd` from `inOffset` (read at
+ * their own offsets), into `outFd` at `outOffset` and on when `positional` (a regular file,
+ * /dev/null), else in order (a pipe). `control`: 16 bytes, 8-aligned: the bytes written so
+ * far (u64, written between windows) and a cancel flag at byte 8 (set it to 1 to stop).
+ * `callback(null, bytesWritten, rejection, chunk)`; `rejection` (`Tampered`, `Truncated`,
+ * `TrailingData`, `EmptyLastChunk`, core's AgeError reasons) names why the payload does not
+ * open and `chunk` its chunk (bytes written in order stop before it); `callback(error)` on a
+ * system error (code `read:errno:N`, `read:ECHANGED` or `write:errno:N`), `ECANCELED` or `ENOCIPHER`.
+ * A plaintext is read through a map, a ciphertext with pread.
+ */
+export function ageFileAsync(
+  key: Uint8Array,
+  encrypt: boolean,
+  inFd: number,
+  inOffset: number,
+  inLength: number,
+  outFd: number,
+  outOffset: number,
+  positional: boolean,
+  threads: number,
+  control: Uint8Array,
+  callback: (
+    error: (Error & { readonly code?: string }) | null,
+    bytesWritten?: number,
+    rejection?: "Tampered" | "Truncated" | "TrailingData" | "EmptyLastChunk",
+    chunk?: number
+  ) => void
+): void

@@ -24,6 +24,13 @@ const workers = valueOf("-w", "--workers")
 // nothing: the worker is certain to be needed, and starts now (10,000 files of 4 KiB on an
 // empty cache: it was spawned ~0.26 s in, after the walk and the first lookups, and the
 // main thread then idled ~0.1 s for its start-up).
+// encrypt and decrypt of one regular file with X25519 keys or a scripted passphrase run in
+// ageMain.ts (built apart: no Effect, commander, RPC or pool; the payload on every core by
+// @sluice/native); anything else it leaves, having printed and read nothing, to the full program.
+const AGE_FULL_ONLY = ["-", "--json", "-a", "--armor", "-w", "--workers", "--help", "-h"]
+const ageLean = process.env["SLUICE_LEAN"] !== "0" && (args[0] === "encrypt" || args[0] === "decrypt") && args.length > 1 &&
+  !args.some((a) => AGE_FULL_ONLY.includes(a) || a.startsWith("--workers="))
+const ageExit = ageLean ? await import("./ageMain.js").then((lean) => lean.main(args)) : undefined
 // A hash of small files, or of files the cache answers, runs in hashMain.ts (built apart:
 // no Effect, commander or worker pool; its own lean worker when there are many files).
 // Its plan is the command line and a stat of each file: where it says no, having read and
@@ -61,7 +68,7 @@ const keygen = args[0] === "keygen" && workers !== "0" && !args.some((a) => a ==
 const keygenWorkers = Number(valueOf("-n", "--count") ?? "1") > 256 ? Math.min(availableParallelism(), Number(workers ?? Infinity) || 1) : 1
 // encrypt and decrypt spread a file's pieces over every worker: all start now, each loading
 // age's handlers and libsodium while this thread loads the program and reads the keys.
-const age = ["encrypt", "decrypt"].includes(args[0] ?? "") && workers !== "0" && !args.some((a) => a === "--help" || a === "-h")
+const age = ageExit === undefined && ["encrypt", "decrypt"].includes(args[0] ?? "") && workers !== "0" && !args.some((a) => a === "--help" || a === "-h")
 const allWorkers = () => Math.min(availableParallelism(), Number(workers ?? Infinity) || 1)
 const count = keygen ? keygenWorkers : age ? allWorkers() : !usesPool || hashPlan?.plan !== undefined ? 0 : !spread ? 1 : allWorkers()
 // worker_threads loads only when a worker starts here: a command that needs none does not evaluate it.
@@ -102,7 +109,9 @@ const leanDerive = args[0] === "derive" && count === 0 && !args.some((a) => a ==
 // file. Whatever the index cannot answer it leaves, having printed nothing, to the full program.
 const leanCheck = args[0] === "check" && cacheMayAnswer && !args.some((a) => a === "--help" || a === "-h")
 // It writes its lines with write(2): no stream is made for them.
-const checked = leanCheck
+const checked = ageExit !== undefined
+  ? ageExit
+  : leanCheck
   ? (await import("./checkMain.js")).main(args)
   : hashPlan?.plan !== undefined
   ? await hashPlan.lean.run(hashPlan.plan)

@@ -20,10 +20,10 @@ extern "C" {
     fn napi_get_value_bool(env: Env, value: Value, result: *mut bool) -> Status;
 }
 
-const CHUNK: usize = 65536;
-const TAG: usize = 16;
-const SEALED_CHUNK: usize = CHUNK + TAG;
-const KEY: usize = 32;
+pub(crate) const CHUNK: usize = 65536;
+pub(crate) const TAG: usize = 16;
+pub(crate) const SEALED_CHUNK: usize = CHUNK + TAG;
+pub(crate) const KEY: usize = 32;
 /// EVP_CTRL_AEAD_GET_TAG and EVP_CTRL_AEAD_SET_TAG (openssl/evp.h).
 const GET_TAG: c_int = 0x10;
 const SET_TAG: c_int = 0x11;
@@ -34,7 +34,7 @@ type Update = unsafe extern "C" fn(Ctx, *mut u8, *mut c_int, *const u8, c_int) -
 type Final = unsafe extern "C" fn(Ctx, *mut u8, *mut c_int) -> c_int;
 
 /// The EVP functions this module calls, and the cipher, found once per process.
-struct Evp {
+pub(crate) struct Evp {
     cipher: *const c_void,
     ctx_new: unsafe extern "C" fn() -> Ctx,
     ctx_free: unsafe extern "C" fn(Ctx),
@@ -103,7 +103,7 @@ unsafe fn find() -> Option<Evp> {
     })
 }
 
-fn evp() -> Result<&'static Evp, Failure> {
+pub(crate) fn evp() -> Result<&'static Evp, Failure> {
     EVP.get_or_init(|| unsafe { find() })
         .as_ref()
         .ok_or_else(|| Failure { code: "ENOCIPHER".into(), message: "this process exports no OpenSSL ChaCha20-Poly1305".into() })
@@ -114,7 +114,7 @@ fn crypto_failure() -> Failure {
 }
 
 /// A cipher context keyed once for a piece; freed (and wiped by OpenSSL) when dropped.
-struct Context<'a> {
+pub(crate) struct Context<'a> {
     evp: &'a Evp,
     ctx: Ctx,
 }
@@ -126,7 +126,7 @@ impl Drop for Context<'_> {
 }
 
 impl<'a> Context<'a> {
-    unsafe fn new(evp: &'a Evp, key: &[u8], encrypt: bool) -> Result<Context<'a>, Failure> {
+    pub(crate) unsafe fn new(evp: &'a Evp, key: &[u8], encrypt: bool) -> Result<Context<'a>, Failure> {
         let ctx = (evp.ctx_new)();
         if ctx.is_null() {
             return Err(crypto_failure());
@@ -141,7 +141,7 @@ impl<'a> Context<'a> {
 
     /// Seals `length` bytes at `input` into `output` (the same address, or not overlapping),
     /// the tag at `tag`, under the key and a new nonce.
-    unsafe fn seal(&self, nonce: &[u8; 12], input: *const u8, output: *mut u8, length: usize, tag: *mut u8) -> Result<(), Failure> {
+    pub(crate) unsafe fn seal(&self, nonce: &[u8; 12], input: *const u8, output: *mut u8, length: usize, tag: *mut u8) -> Result<(), Failure> {
         let evp = self.evp;
         if (evp.encrypt_init)(self.ctx, ptr::null(), ptr::null_mut(), ptr::null(), nonce.as_ptr()) != 1 {
             return Err(crypto_failure());
@@ -163,7 +163,7 @@ impl<'a> Context<'a> {
     /// Opens `length` bytes at `input` into `output` (the same address, or not overlapping)
     /// against the tag at `tag`: false when it does not verify (the output then holds
     /// unauthenticated bytes the caller must remove).
-    unsafe fn open(&self, nonce: &[u8; 12], input: *const u8, output: *mut u8, length: usize, tag: *const u8) -> Result<bool, Failure> {
+    pub(crate) unsafe fn open(&self, nonce: &[u8; 12], input: *const u8, output: *mut u8, length: usize, tag: *const u8) -> Result<bool, Failure> {
         let evp = self.evp;
         if (evp.decrypt_init)(self.ctx, ptr::null(), ptr::null_mut(), ptr::null(), nonce.as_ptr()) != 1 {
             return Err(crypto_failure());
@@ -183,7 +183,7 @@ impl<'a> Context<'a> {
 }
 
 /// Chunk `index`'s nonce: the counter big-endian in bytes 0-10, then the final flag.
-fn nonce(index: u64, last: bool) -> [u8; 12] {
+pub(crate) fn nonce(index: u64, last: bool) -> [u8; 12] {
     let mut out = [0u8; 12];
     out[3..11].copy_from_slice(&index.to_be_bytes());
     out[11] = last as u8;

@@ -6,7 +6,7 @@
 import { hkdf } from "@noble/hashes/hkdf.js"
 import { hmac } from "@noble/hashes/hmac.js"
 import { sha256 } from "@noble/hashes/sha2.js"
-import { NONCE_SIZE } from "./header.js"
+import { NONCE_SIZE } from "./headerFormat.js"
 
 /** The file key: 16 random bytes, one per file [C2SP age §File key]. */
 export const FILE_KEY_SIZE = 16
