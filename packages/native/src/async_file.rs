@@ -9,28 +9,9 @@
 //! work owns the handle's hasher meanwhile.
 
 use super::{checked, file_hash, number, release, update, Env, Failure, FileHash, Outcome, Value};
+use super::napi::*;
 use std::ffi::{c_char, c_void, CString};
 use std::ptr;
-
-type AsyncWork = *mut c_void;
-type Ref = *mut c_void;
-type Execute = unsafe extern "C" fn(Env, *mut c_void);
-type Complete = unsafe extern "C" fn(Env, i32, *mut c_void);
-
-extern "C" {
-    fn napi_create_async_work(env: Env, resource: Value, name: Value, execute: Execute, complete: Complete, data: *mut c_void, result: *mut AsyncWork) -> i32;
-    fn napi_queue_async_work(env: Env, work: AsyncWork) -> i32;
-    fn napi_delete_async_work(env: Env, work: AsyncWork) -> i32;
-    fn napi_create_reference(env: Env, value: Value, count: u32, result: *mut Ref) -> i32;
-    fn napi_get_reference_value(env: Env, reference: Ref, result: *mut Value) -> i32;
-    fn napi_delete_reference(env: Env, reference: Ref) -> i32;
-    fn napi_call_function(env: Env, this: Value, function: Value, argc: usize, argv: *const Value, result: *mut Value) -> i32;
-    fn napi_create_error(env: Env, code: Value, message: Value, result: *mut Value) -> i32;
-    fn napi_get_null(env: Env, result: *mut Value) -> i32;
-    fn napi_get_undefined(env: Env, result: *mut Value) -> i32;
-    fn napi_create_double(env: Env, value: f64, result: *mut Value) -> i32;
-    fn napi_create_string_utf8(env: Env, text: *const c_char, length: usize, result: *mut Value) -> i32;
-}
 
 /// One slice being hashed off the JavaScript thread.
 struct Work {

@@ -25,32 +25,12 @@
 //! a larger one in pieces of it. Memory is bounded by the threads' buffers and the results.
 
 use super::{arguments, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
+use super::napi::*;
 use rayon::prelude::*;
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use std::io::Write;
 use std::ptr;
 use std::sync::OnceLock;
-
-type AsyncWork = *mut c_void;
-type Ref = *mut c_void;
-type Execute = unsafe extern "C" fn(Env, *mut c_void);
-type Complete = unsafe extern "C" fn(Env, i32, *mut c_void);
-
-extern "C" {
-    fn napi_create_async_work(env: Env, resource: Value, name: Value, execute: Execute, complete: Complete, data: *mut c_void, result: *mut AsyncWork) -> i32;
-    fn napi_queue_async_work(env: Env, work: AsyncWork) -> i32;
-    fn napi_delete_async_work(env: Env, work: AsyncWork) -> i32;
-    fn napi_create_reference(env: Env, value: Value, count: u32, result: *mut Ref) -> i32;
-    fn napi_get_reference_value(env: Env, reference: Ref, result: *mut Value) -> i32;
-    fn napi_delete_reference(env: Env, reference: Ref) -> i32;
-    fn napi_call_function(env: Env, this: Value, function: Value, argc: usize, argv: *const Value, result: *mut Value) -> i32;
-    fn napi_create_error(env: Env, code: Value, message: Value, result: *mut Value) -> i32;
-    fn napi_get_null(env: Env, result: *mut Value) -> i32;
-    fn napi_get_undefined(env: Env, result: *mut Value) -> i32;
-    fn napi_create_string_utf8(env: Env, text: *const c_char, length: usize, result: *mut Value) -> i32;
-    fn napi_create_string_latin1(env: Env, text: *const c_char, length: usize, result: *mut Value) -> i32;
-    fn napi_get_value_string_utf8(env: Env, value: Value, buf: *mut c_char, bufsize: usize, result: *mut usize) -> i32;
-}
 
 /// A file is read into a buffer this large and digested in one call when it fits.
 const READ_BYTES: usize = 1024 * 1024;

@@ -15,31 +15,12 @@ mod aead;
 mod age_file;
 mod async_file;
 mod batch;
+mod napi;
 
-type Env = *mut c_void;
-type Value = *mut c_void;
-type CallbackInfo = *mut c_void;
-type Status = i32;
-type Callback = unsafe extern "C" fn(Env, CallbackInfo) -> Value;
-type Finalize = unsafe extern "C" fn(Env, *mut c_void, *mut c_void);
+use napi::*;
 
 const OK: Status = 0;
 const UINT8_ARRAY: i32 = 1;
-
-extern "C" {
-    fn napi_get_cb_info(env: Env, info: CallbackInfo, argc: *mut usize, argv: *mut Value, this: *mut Value, data: *mut *mut c_void) -> Status;
-    fn napi_create_function(env: Env, name: *const c_char, length: usize, cb: Callback, data: *mut c_void, result: *mut Value) -> Status;
-    fn napi_set_named_property(env: Env, object: Value, name: *const c_char, value: Value) -> Status;
-    fn napi_get_typedarray_info(env: Env, value: Value, kind: *mut i32, length: *mut usize, data: *mut *mut c_void, buffer: *mut Value, offset: *mut usize) -> Status;
-    fn napi_create_buffer_copy(env: Env, length: usize, data: *const c_void, result_data: *mut *mut c_void, result: *mut Value) -> Status;
-    fn napi_create_external(env: Env, data: *mut c_void, finalize: Option<Finalize>, hint: *mut c_void, result: *mut Value) -> Status;
-    fn napi_get_value_external(env: Env, value: Value, result: *mut *mut c_void) -> Status;
-    fn napi_get_value_double(env: Env, value: Value, result: *mut f64) -> Status;
-    fn napi_create_double(env: Env, value: f64, result: *mut Value) -> Status;
-    fn napi_create_string_utf8(env: Env, text: *const c_char, length: usize, result: *mut Value) -> Status;
-    fn napi_get_undefined(env: Env, result: *mut Value) -> Status;
-    fn napi_throw_error(env: Env, code: *const c_char, message: *const c_char) -> Status;
-}
 
 /// What a call failed with: a code for the caller (`errno:N` for the system's errors) and a message.
 struct Failure {
