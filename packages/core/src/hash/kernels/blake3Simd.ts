@@ -21,6 +21,7 @@
  * throws, and BLAKE3 then runs on the JS kernel on that thread (hashing runs on workers).
  */
 import { BLAKE3_SIMD_WASM_BASE64 } from "./blake3Simd.wasm.js"
+import { instantiateSimd } from "./simdWasm.js"
 
 /** Bytes the kernel consumes per call: 4 chunks of 1024. */
 export const BLAKE3_SIMD_INPUT_BYTES = 4096
@@ -32,21 +33,6 @@ export const BLAKE3_SIMD_WIDE_SUBTREE_CHUNKS = 16
 const INPUT_AT = 0
 const OUTPUT_AT = 65536
 
-// atob is a global of every JavaScript runtime Sluice runs in (Node, browsers, workers).
-const decodeBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
-
-/** A module with one function using v128 (i8x16.splat, i8x16.popcnt): validates only where SIMD is supported. */
-const SIMD_PROBE = Uint8Array.of(
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11
-)
-
-/** The few WebAssembly JS API members used here (the DOM lib is not in this package's types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
-}
-
 interface Kernel {
   readonly compress4: (counterLo: number, counterHi: number) => void
   readonly hash64: (counterLo: number, counterHi: number) => void
@@ -56,26 +42,15 @@ interface Kernel {
 
 let kernel: Kernel | null | undefined
 
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
-
 const load = (): Kernel | null => {
   if (kernel !== undefined) return kernel
-  kernel = null
-  try {
-    // The output is read through a host-endian Uint32Array view of little-endian wasm memory.
-    const wasm = (globalThis as { readonly WebAssembly?: WasmApi }).WebAssembly
-    if (!LITTLE_ENDIAN || typeof wasm !== "object" || !wasm.validate(SIMD_PROBE)) return kernel
-    const module = new wasm.Module(decodeBase64(BLAKE3_SIMD_WASM_BASE64))
-    const { exports } = new wasm.Instance(module, {})
-    const memory = exports["memory"] as { readonly buffer: ArrayBuffer }
-    kernel = {
-      compress4: exports["compress4"] as (counterLo: number, counterHi: number) => void,
-      hash64: exports["hash64"] as (counterLo: number, counterHi: number) => void,
-      bytes: new Uint8Array(memory.buffer),
-      words: new Uint32Array(memory.buffer)
-    }
-  } catch {
-    kernel = null
+  // The output is read through a host-endian Uint32Array view of little-endian wasm memory.
+  const loaded = instantiateSimd(BLAKE3_SIMD_WASM_BASE64)
+  kernel = loaded === null ? null : {
+    compress4: loaded.exports["compress4"] as (counterLo: number, counterHi: number) => void,
+    hash64: loaded.exports["hash64"] as (counterLo: number, counterHi: number) => void,
+    bytes: new Uint8Array(loaded.memory),
+    words: new Uint32Array(loaded.memory)
   }
   return kernel
 }

@@ -23,6 +23,7 @@
  * hash-wasm.
  */
 import { SHA256_SIMD_WASM_BASE64 } from "./sha256Simd.wasm.js"
+import { instantiateSimd, simdSupported } from "./simdWasm.js"
 
 const STATE_AT = 1024
 const INPUT_AT = 2048
@@ -30,18 +31,6 @@ const INPUT_BYTES = 65536
 const BLOCK = 64
 
 const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-
-/** A module with one function using v128 (i8x16.splat, i8x16.popcnt): validates only where SIMD is supported. */
-const SIMD_PROBE = Uint8Array.of(
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11
-)
-
-/** The few WebAssembly JS API members used here (the DOM lib is not in this package's types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
-}
 
 interface Kernel {
   readonly blocks: (n: number) => void
@@ -51,27 +40,14 @@ interface Kernel {
 
 let kernel: Kernel | null | undefined
 
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
-
-const decodeBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
-
 const load = (): Kernel | null => {
   if (kernel !== undefined) return kernel
-  kernel = null
-  try {
-    // The chaining value is passed through a host-endian Uint32Array view of little-endian wasm memory.
-    const wasm = (globalThis as { readonly WebAssembly?: WasmApi }).WebAssembly
-    if (!LITTLE_ENDIAN || typeof wasm !== "object" || !wasm.validate(SIMD_PROBE)) return kernel
-    const module = new wasm.Module(decodeBase64(SHA256_SIMD_WASM_BASE64))
-    const { exports } = new wasm.Instance(module, {})
-    const memory = exports["memory"] as { readonly buffer: ArrayBuffer }
-    kernel = {
-      blocks: exports["blocks"] as (n: number) => void,
-      bytes: new Uint8Array(memory.buffer),
-      words: new Uint32Array(memory.buffer)
-    }
-  } catch {
-    kernel = null
+  // The chaining value is passed through a host-endian Uint32Array view of little-endian wasm memory.
+  const loaded = instantiateSimd(SHA256_SIMD_WASM_BASE64)
+  kernel = loaded === null ? null : {
+    blocks: loaded.exports["blocks"] as (n: number) => void,
+    bytes: new Uint8Array(loaded.memory),
+    words: new Uint32Array(loaded.memory)
   }
   return kernel
 }
@@ -80,15 +56,7 @@ const load = (): Kernel | null => {
  * Whether this host validates WebAssembly SIMD (little-endian): where the kernel runs,
  * checked without compiling it (a page's main thread names its workers' kernel by it).
  */
-export const sha256SimdSupported = (): boolean => {
-  if (kernel !== undefined) return kernel !== null
-  const wasm = (globalThis as { readonly WebAssembly?: WasmApi }).WebAssembly
-  try {
-    return LITTLE_ENDIAN && typeof wasm === "object" && wasm.validate(SIMD_PROBE)
-  } catch {
-    return false
-  }
-}
+export const sha256SimdSupported = (): boolean => kernel !== undefined ? kernel !== null : simdSupported()
 
 /** True when the SHA-256 kernel can run here (WebAssembly with 128-bit SIMD, little-endian host). */
 export const sha256SimdAvailable = (): boolean => load() !== null
