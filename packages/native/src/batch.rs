@@ -13,7 +13,11 @@
 //!   cache's records of the files read as their stat had them and settled (`make_records`):
 //!   such a line ends `\t*`, and after the lines come, for each shard with records, a NUL,
 //!   `SS COUNT\n` (the shard as two hex digits) and its records, as diskCacheStore.ts
-//!   appends them.
+//!   appends them. With a sixth argument `stat` (`LIMIT\nPREFIX\n...`; `records` "" for none),
+//!   the files were not stat'ed before: each is stat'ed once open and refused unread
+//!   (`errno:22`, `errno:27`) unless a regular file of at most LIMIT bytes; its `expect` line is
+//!   made from that stat (the level keys of the prefixes, as `statMany`'s), and a file whose
+//!   stat once read is another gets `\t-` at the end of its line (changed while read).
 //! - `statMany(paths, prefixes?)`: the stats of the names (the same buffer), synchronously
 //!   but on every core: one line a name, `KIND\tKEY\n` (KIND `f` a regular file, `d` a
 //!   directory, `o` anything else; links followed, as statSync does) or `\terrno:N\n`. With
@@ -194,10 +198,27 @@ enum Running {
 }
 
 /// Hashes the file at `path` (NUL-terminated) into one line of `out`.
-unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out: &mut Vec<u8>) {
+/// With `first` (`Stat::limit`), the open file is stat'ed before it is read (into `first.1`):
+/// anything but a regular file of at most that many bytes is refused unread (EINVAL, EFBIG).
+unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out: &mut Vec<u8>, first: Option<(u64, &mut libc::stat)>) {
     let fd = libc::open(path.as_ptr() as *const c_char, libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK);
     if fd < 0 {
         return push_errno(out, errno());
+    }
+    if let Some((limit, before)) = first {
+        let refused = if libc::fstat(fd, before) != 0 {
+            errno()
+        } else if before.st_mode & libc::S_IFMT != libc::S_IFREG {
+            libc::EINVAL
+        } else if before.st_size as u64 > limit {
+            libc::EFBIG
+        } else {
+            0
+        };
+        if refused != 0 {
+            libc::close(fd);
+            return push_errno(out, refused);
+        }
     }
     let mut filled = 0usize;
     let mut running: Vec<Running> = Vec::new();
@@ -337,6 +358,8 @@ struct Work {
     paths: Vec<u8>,
     algorithms: Vec<Algorithm>,
     records: Option<Records>,
+    /// Each file stat'ed here, once open (no `expect`): see `Stat`.
+    stat: Option<Stat>,
     callback: Ref,
     work: AsyncWork,
     result: Vec<u8>,
@@ -351,6 +374,15 @@ struct Records {
     t36: Vec<u8>,
     settled_before: i128,
     expect: Vec<u8>,
+}
+
+/// `hashFiles`'s sixth argument: the files were not stat'ed before. Each is stat'ed once
+/// open (`fstat`) and refused unread unless a regular file of at most `limit` bytes; with
+/// `records`, its `expect` line is made here from that stat (its key, and the level keys
+/// of `prefixes`), and a file whose stat once read differs gets `\t-` on its line.
+struct Stat {
+    limit: u64,
+    prefixes: Vec<Vec<u8>>,
 }
 
 /// CRC-32 (IEEE 802.3, zlib's `crc32`): the disk store's check value of a record.
@@ -454,7 +486,10 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
         Some(r) => r.expect.split(|&b| b == b'\n').collect(),
         None => Vec::new(),
     };
-    let records = records.filter(|_| expect.len() >= list.len());
+    let stat = work.stat.as_ref();
+    let records = records.filter(|_| stat.is_some() || expect.len() >= list.len());
+    let prefixes: Vec<&[u8]> = stat.map(|s| s.prefixes.iter().map(|p| p.as_slice()).collect()).unwrap_or_default();
+    let sha256 = if prefixes.is_empty() { None } else { algorithm("sha256").ok() };
     let pieces: Vec<Piece> = list
         .par_chunks(CHUNK)
         .enumerate()
@@ -464,6 +499,7 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
                 piece.shards.resize_with(SHARDS, || (Vec::new(), 0));
             }
             let mut body = Vec::new();
+            let (mut line, mut text) = (Vec::new(), Vec::new());
             BUFFER.with(|buffer| {
                 let mut buffer = buffer.borrow_mut();
                 if buffer.is_empty() {
@@ -471,9 +507,33 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
                 }
                 for (k, path) in chunk.iter().enumerate() {
                     let start = piece.lines.len();
-                    hash_one(path, algorithms, &mut buffer, &mut piece.lines);
+                    let Some(stat) = stat else {
+                        hash_one(path, algorithms, &mut buffer, &mut piece.lines, None);
+                        if let Some(records) = records {
+                            make_records(records, expect[c * CHUNK + k], &mut piece.lines, start, &mut piece.shards, &mut body);
+                        }
+                        continue;
+                    };
+                    let mut before: libc::stat = std::mem::zeroed();
+                    hash_one(path, algorithms, &mut buffer, &mut piece.lines, Some((stat.limit, &mut before)));
+                    let Some(tab) = piece.lines[start..].iter().position(|&b| b == b'\t') else { continue };
+                    if tab == 0 {
+                        continue;
+                    }
+                    // The line `expect` would have had: the key before the read, its level keys.
+                    line.clear();
+                    push_key(&mut line, &before);
+                    let key_end = line.len();
+                    if piece.lines[start + tab + 1..piece.lines.len() - 1] != line[..] {
+                        piece.lines.pop();
+                        piece.lines.extend_from_slice(b"\t-\n");
+                        continue;
+                    }
                     if let Some(records) = records {
-                        make_records(records, expect[c * CHUNK + k], &mut piece.lines, start, &mut piece.shards, &mut body);
+                        push_ids(&prefixes, sha256, 0, &mut text, &mut line);
+                        if line.len() > key_end {
+                            make_records(records, &line, &mut piece.lines, start, &mut piece.shards, &mut body);
+                        }
                     }
                 }
             });
@@ -538,10 +598,20 @@ unsafe fn string(env: Env, value: Value, what: &str) -> Result<String, Failure> 
 /// `hashFiles(paths, algorithms, callback)`: see the module's comment.
 pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
     let run = || -> Outcome {
-        let (argv, argc) = arguments::<5>(env, info)?;
+        let (argv, argc) = arguments::<6>(env, info)?;
         let paths = bytes(env, argv[0])?.to_vec();
-        // `records` ("TAG\tT36\tSETTLED_BEFORE_NS") and `expect` (a line a file): see `Records`.
-        let records = if argc >= 5 {
+        // `stat` ("LIMIT\nPREFIX\n..."): see `Stat`.
+        let stat = if argc >= 6 {
+            let text = bytes(env, argv[5])?;
+            let mut lines = text.split(|&b| b == b'\n');
+            let limit = lines.next().and_then(|l| std::str::from_utf8(l).ok()).and_then(|l| l.parse::<u64>().ok());
+            let Some(limit) = limit else { return Err(Failure::usage("stat: LIMIT first")) };
+            Some(Stat { limit, prefixes: lines.filter(|p| !p.is_empty()).map(|p| p.to_vec()).collect() })
+        } else {
+            None
+        };
+        // `records` ("TAG\tT36\tSETTLED_BEFORE_NS", or "" for none) and `expect` (a line a file): see `Records`.
+        let records = if argc >= 5 && !string(env, argv[3], "records: a string")?.is_empty() {
             let head = string(env, argv[3], "records: a string")?;
             let mut parts = head.split('\t');
             let (Some(tag), Some(t36), Some(before)) = (parts.next(), parts.next(), parts.next()) else {
@@ -561,7 +631,7 @@ pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
         }
         let mut callback = ptr::null_mut();
         checked(napi_create_reference(env, argv[2], 1, &mut callback), "callback: a function")?;
-        let work = Box::into_raw(Box::new(Work { paths, algorithms, records, callback, work: ptr::null_mut(), result: Vec::new() }));
+        let work = Box::into_raw(Box::new(Work { paths, algorithms, records, stat, callback, work: ptr::null_mut(), result: Vec::new() }));
         let mut async_work = ptr::null_mut();
         if napi_create_async_work(env, ptr::null_mut(), text(env, "sluiceNativeHashFiles"), execute, complete, work as *mut c_void, &mut async_work) != 0
             || {
@@ -596,7 +666,16 @@ unsafe fn stat_one(path: &[u8], prefixes: &[&[u8]], sha256: Option<Algorithm>, t
     out.push(b'\t');
     let key_at = out.len();
     push_key(out, &st);
-    if let (Some(Algorithm::Evp(md, _)), false) = (sha256, prefixes.is_empty()) {
+    if !prefixes.is_empty() {
+        push_ids(prefixes, sha256, key_at, text, out);
+    }
+    out.push(b'\n');
+}
+
+/// After a key at `out[key_at..]`: a tab and, per prefix, the first 40 hex digits of
+/// SHA-256 of the prefix followed by the key, "," between two (nothing without SHA-256).
+unsafe fn push_ids(prefixes: &[&[u8]], sha256: Option<Algorithm>, key_at: usize, text: &mut Vec<u8>, out: &mut Vec<u8>) {
+    if let Some(Algorithm::Evp(md, _)) = sha256 {
         let ssl = openssl().unwrap();
         let key_end = out.len();
         out.push(b'\t');
@@ -613,7 +692,6 @@ unsafe fn stat_one(path: &[u8], prefixes: &[&[u8]], sha256: Option<Algorithm>, t
             push_hex(out, &digest[..20]);
         }
     }
-    out.push(b'\n');
 }
 
 /// `statMany(paths)`: see the module's comment.

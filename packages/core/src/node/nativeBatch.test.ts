@@ -100,6 +100,24 @@ describe.skipIf(addon === undefined)(SUITE, () => {
     })
   })
 
+  it("stats files itself as it opens them where asked (no stat before): refuses unread what is not a regular file or is too large, and makes the same records", async () => {
+    const algorithms = ["sha256", "md5"] as const
+    const names = algorithms.map((a) => batchAlgorithm(a)!)
+    const prefixes = algorithms.map((a) => leanLevelKeyPrefix(a))
+    const stats = statManyNative(addon!, files, prefixes)
+    const cache = makeLeanDigestCache(join(dir, "records-here"))
+    const [tag, t36, settledBefore] = cache.recordsHead()!.split("\t")
+    const head = [tag, t36, String(BigInt(settledBefore!) + 10_000_000_000n)].join("\t")
+    const expected = await hashFilesNative(addon!, files, names, { head, expect: stats.map((stat) => `${stat!.key}\t${stat!.ids!.join(",")}`).join("\n") })
+    const here = await hashFilesNative(addon!, files, names, undefined, { limit: 64 * 1024 * 1024, prefixes, head })
+    expect(here).toEqual({ ...expected, changed: new Uint8Array(files.length) })
+    // A directory, a missing name and a file over the limit (1 MiB + 3 > 1 MiB): "", the others hashed.
+    const refused = await hashFilesNative(addon!, [dir, files[2]!, join(dir, "nope"), files[5]!], names, undefined, { limit: 1024 * 1024, prefixes: [] })
+    expect(refused.digests.map((d) => d !== "")).toEqual([false, true, false, false])
+    expect(refused.after[1]).toBe(stats[2]!.key)
+    expect(refused.stored).toBeUndefined()
+  })
+
   it("says which files are still the identity an index entry holds, to the nanosecond", () => {
     const entries = new BigInt64Array(3 * FIELDS)
     for (let i = 0; i < 3; i++) entries.set(identityFields(identityKey(statSync(files[i]!, { bigint: true })))!, i * FIELDS)
