@@ -42,6 +42,26 @@ describe("the disk level", () => {
     expect(run(second.size).entries).toBe(300)
   })
 
+  it("a new cache's first write of many shards is one file (pack.log), read by the next process under what shards add later, and folded into its shards by prune", async () => {
+    const dir = freshDir()
+    const first = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    run(first.setMany!(Array.from({ length: 300 }, (_, n) => [key(n), `{"d":"${n}"}`] as const)))
+    await runAsync(first.flush)
+    expect(readdirSync(join(dir, "results")).sort()).toEqual(["pack.log", "pruned"])
+    const second = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    expect(run(second.get(key(7)))).toBe(`{"d":"7"}`)
+    run(second.set(key(7), `{"d":"seven"}`))
+    await runAsync(second.flush)
+    const third = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    expect([run(third.get(key(7))), run(third.get(key(8)))]).toEqual([`{"d":"seven"}`, `{"d":"8"}`])
+    expect(run(third.size).entries).toBe(300)
+    expect(await runAsync(third.prune)).toBe(1) // key(7)'s first record, superseded
+    expect(readdirSync(join(dir, "results"))).not.toContain("pack.log")
+    const fourth = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    expect([run(fourth.get(key(7))), run(fourth.get(key(299)))]).toEqual([`{"d":"seven"}`, `{"d":"299"}`])
+    expect(run(fourth.size).entries).toBe(300)
+  })
+
   it("skips damaged and torn records instead of believing them", async () => {
     const dir = freshDir()
     const level = makeDiskLevel({ dir, tag: "t" })
