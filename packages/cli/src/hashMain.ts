@@ -314,6 +314,9 @@ const plainName = (name: string): boolean => {
   return true
 }
 
+/** The digests of a file whose line and records @sluice/native made (`BatchStatHere.separator`). */
+const MADE: Array<string> = []
+
 /** The exit code of a program whose reader went away, as SIGPIPE ends coreutils (bin.ts's too). */
 const READER_GONE = 141
 
@@ -325,7 +328,7 @@ type LeanCache = ReturnType<typeof makeLeanDigestCache>
  */
 export const run = async (
   planned: LeanPlan,
-  out: (text: string) => boolean = (text) => writeAllSync(1, text)
+  out: (text: string | Uint8Array) => boolean = (text) => writeAllSync(1, text)
 ): Promise<number | undefined> => {
   const { cacheDir, files, mayAnswer, options, statHere } = planned
   // With `statHere`, each file's identity is set once hashed (its stat once open and once read).
@@ -360,6 +363,10 @@ export const run = async (
   }
   if (todoBytes > LEAN_LIMITS.ttyBytes && !blake3 && process.stderr.isTTY) return undefined
   const after: Array<string> = new Array(files.length)
+  // With `statHere`, one algorithm and names printed as they are, the addon makes the checksum lines (in `outputs`, a part each).
+  const lines = statHere && algorithms.length === 1 && !options.tag && files.every(plainName)
+  const outputs: Array<Uint8Array> = []
+  let linesMissing = false
   if (blake3) {
     for (const i of todo) {
       let hashed
@@ -379,7 +386,9 @@ export const run = async (
     const keyPart = (part: ReadonlyArray<number>) => {
       if (cache !== undefined && !statHere) for (const i of part) keys[i] ??= idsOf(i)
     }
-    const storePart = (part: ReadonlyArray<number>, stored?: Uint8Array, changed?: Uint8Array) => {
+    const storePart = (part: ReadonlyArray<number>, stored?: Uint8Array, changed?: Uint8Array, output?: Uint8Array) => {
+      if (output !== undefined) outputs.push(output)
+      else if (lines) linesMissing = true
       if (cache === undefined) return
       for (let k = 0; k < part.length; k++) {
         const i = part[k]!
@@ -406,6 +415,8 @@ export const run = async (
     } : statHere ? { expect: () => "", head: () => undefined, take } : undefined
     const here: BatchStatHere | undefined = !statHere ? undefined : {
       limit: LEAN_LIMITS.fileBytes,
+      // The checksum lines made there too, where they are sha256sum's plain ones.
+      ...(lines ? { separator: options.binary ? " *" : "  " } : {}),
       ...(cache !== undefined && sameLevelKeys(cache, algorithms) ? { prefixes: algorithms.map((a) => leanLevelKeyPrefix(a)), head: cache.recordsHead() } : { prefixes: [] })
     }
     const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart, records, here)
@@ -415,6 +426,13 @@ export const run = async (
       return stats === undefined ? undefined : run({ ...planned, identities: stats, statHere: false }, out)
     }
     if (failed) return undefined
+  }
+  // (An addon that made no lines for a part, not expected, leaves the hash to the full program.)
+  if (lines && linesMissing) return undefined
+  if (lines && outputs.length > 0) {
+    for (const output of outputs) if (!out(output)) return READER_GONE
+    cache?.close()
+    return ExitCode.ok
   }
   if (blake3 && cache !== undefined) {
     for (const i of todo) {
@@ -469,7 +487,7 @@ const hashTodo = async (
   /** Work for this thread on files (of `todo`) while they are hashed elsewhere: before their digests come. */
   meanwhile: (part: ReadonlyArray<number>) => void = () => {},
   /** Work for this thread on files (of `todo`) once hashed: every file is in one call, after its `meanwhile`; `stored` says whose records the addon made, `changed` which changed while read. */
-  hashed: (part: ReadonlyArray<number>, stored?: Uint8Array, changed?: Uint8Array) => void = () => {},
+  hashed: (part: ReadonlyArray<number>, stored?: Uint8Array, changed?: Uint8Array, output?: Uint8Array) => void = () => {},
   /** With the cache: what the addon needs to make the entries' records, and where they go. */
   records?: NativeRecords,
   /** The files were not stat'ed: the addon stats them (`LeanPlan.statHere`); "refused" where it refused a call. */
@@ -484,6 +502,8 @@ const hashTodo = async (
       const i = order[at + k]!
       if (digests[i] !== undefined) continue
       if (found[k] === "") failed = true
+      // Its line made and its records stored by the addon: nothing more here.
+      else if (found[k] === "*") digests[i] = MADE
       else {
         digests[i] = single ? [found[k]!] : found[k]!.split(",")
         after[i] = keys[k]!
@@ -522,7 +542,7 @@ const hashTodo = async (
         // A file it could not read: the full program's, which reports it; no more parts.
         if (failed) return failed
         records?.take(result.shards)
-        hashed(part, result.stored, result.changed)
+        hashed(part, result.stored, result.changed, result.output)
       }
     }
     // A part the addon refused (none is expected) is hashed below, as without it.

@@ -18,6 +18,7 @@
 //!   (`errno:22`, `errno:27`) unless a regular file of at most LIMIT bytes; its `expect` line is
 //!   made from that stat (the level keys of the prefixes, as `statMany`'s), and a file whose
 //!   stat once read is another gets `\t-` at the end of its line (changed while read).
+//!   With `LIMIT\tSEP` first, also each file's checksum line (`Stat::separator`).
 //! - `statMany(paths, prefixes?)`: the stats of the names (the same buffer), synchronously
 //!   but on every core: one line a name, `KIND\tKEY\n` (KIND `f` a regular file, `d` a
 //!   directory, `o` anything else; links followed, as statSync does) or `\terrno:N\n`. With
@@ -28,7 +29,7 @@
 //! A file is read whole into a per-thread buffer of `READ_BYTES` and digested in one call;
 //! a larger one in pieces of it. Memory is bounded by the threads' buffers and the results.
 
-use super::{arguments, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
+use super::{arguments, buffer, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
 use rayon::prelude::*;
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use std::io::Write;
@@ -363,6 +364,7 @@ struct Work {
     callback: Ref,
     work: AsyncWork,
     result: Vec<u8>,
+    output: Option<Vec<u8>>,
 }
 
 /// What `hashFiles` needs to write the result cache's records of the files it hashed: the
@@ -383,6 +385,10 @@ struct Records {
 struct Stat {
     limit: u64,
     prefixes: Vec<Vec<u8>>,
+    /// `LIMIT\tSEP` (SEP `  ` or ` *`, one algorithm): each file read also gets its checksum
+    /// line, `HEX SEP NAME\n` (the name's bytes as given), in a buffer for the callback's
+    /// third argument; a file whose records are made then has the line `*\n` alone.
+    separator: Option<Vec<u8>>,
 }
 
 /// CRC-32 (IEEE 802.3, zlib's `crc32`): the disk store's check value of a record.
@@ -416,6 +422,8 @@ const SHARDS: usize = 64;
 struct Piece {
     lines: Vec<u8>,
     shards: Vec<(Vec<u8>, u32)>,
+    /// With `Stat::separator`: the checksum lines.
+    output: Vec<u8>,
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -494,7 +502,7 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
-            let mut piece = Piece { lines: Vec::with_capacity(chunk.len() * 160), shards: Vec::new() };
+            let mut piece = Piece { lines: Vec::with_capacity(chunk.len() * 160), shards: Vec::new(), output: Vec::new() };
             if records.is_some() {
                 piece.shards.resize_with(SHARDS, || (Vec::new(), 0));
             }
@@ -520,6 +528,12 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
                     if tab == 0 {
                         continue;
                     }
+                    if let Some(separator) = &stat.separator {
+                        piece.output.extend_from_slice(&piece.lines[start..start + tab]);
+                        piece.output.extend_from_slice(separator);
+                        piece.output.extend_from_slice(&path[..path.len() - 1]);
+                        piece.output.push(b'\n');
+                    }
                     // The line `expect` would have had: the key before the read, its level keys.
                     line.clear();
                     push_key(&mut line, &before);
@@ -535,6 +549,13 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
                             make_records(records, &line, &mut piece.lines, start, &mut piece.shards, &mut body);
                         }
                     }
+                    if stat.separator.is_some() {
+                        // Its records made: nothing more is needed of its line.
+                        if piece.lines.ends_with(b"\t*\n") {
+                            piece.lines.truncate(start);
+                            piece.lines.extend_from_slice(b"*\n");
+                        }
+                    }
                 }
             });
             piece
@@ -543,6 +564,9 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
     let mut result: Vec<u8> = Vec::with_capacity(pieces.iter().map(|p| p.lines.len()).sum());
     for piece in &pieces {
         result.extend_from_slice(&piece.lines);
+    }
+    if stat.is_some_and(|s| s.separator.is_some()) {
+        work.output = Some(pieces.iter().flat_map(|p| p.output.iter().copied()).collect());
     }
     if records.is_some() {
         // Then each shard's records, after a NUL: `\0SS COUNT\n` and the records.
@@ -570,9 +594,14 @@ unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
     let work = Box::from_raw(data as *mut Work);
     let mut callback = ptr::null_mut();
     napi_get_reference_value(env, work.callback, &mut callback);
-    let mut args = [ptr::null_mut(); 2];
+    let mut args = [ptr::null_mut(); 3];
+    napi_get_undefined(env, &mut args[2]);
     // The lines are ASCII: a latin1 string is made without decoding.
-    if napi_create_string_latin1(env, work.result.as_ptr() as *const c_char, work.result.len(), &mut args[1]) == 0 {
+    let output = match &work.output {
+        Some(output) => buffer(env, output).map(|b| args[2] = b).is_ok(),
+        None => true,
+    };
+    if output && napi_create_string_latin1(env, work.result.as_ptr() as *const c_char, work.result.len(), &mut args[1]) == 0 {
         napi_get_null(env, &mut args[0]);
     } else {
         napi_create_error(env, text(env, "ENOMEM"), text(env, "could not make the results"), &mut args[0]);
@@ -581,7 +610,7 @@ unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
     let mut this = ptr::null_mut();
     napi_get_undefined(env, &mut this);
     let mut ignored = ptr::null_mut();
-    napi_call_function(env, this, callback, 2, args.as_ptr(), &mut ignored);
+    napi_call_function(env, this, callback, 3, args.as_ptr(), &mut ignored);
     napi_delete_reference(env, work.callback);
     napi_delete_async_work(env, work.work);
 }
@@ -604,9 +633,14 @@ pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
         let stat = if argc >= 6 {
             let text = bytes(env, argv[5])?;
             let mut lines = text.split(|&b| b == b'\n');
-            let limit = lines.next().and_then(|l| std::str::from_utf8(l).ok()).and_then(|l| l.parse::<u64>().ok());
+            let first = lines.next().unwrap_or_default();
+            let (limit, separator) = match first.iter().position(|&b| b == b'\t') {
+                Some(tab) => (&first[..tab], Some(first[tab + 1..].to_vec())),
+                None => (first, None),
+            };
+            let limit = std::str::from_utf8(limit).ok().and_then(|l| l.parse::<u64>().ok());
             let Some(limit) = limit else { return Err(Failure::usage("stat: LIMIT first")) };
-            Some(Stat { limit, prefixes: lines.filter(|p| !p.is_empty()).map(|p| p.to_vec()).collect() })
+            Some(Stat { limit, prefixes: lines.filter(|p| !p.is_empty()).map(|p| p.to_vec()).collect(), separator })
         } else {
             None
         };
@@ -631,7 +665,7 @@ pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
         }
         let mut callback = ptr::null_mut();
         checked(napi_create_reference(env, argv[2], 1, &mut callback), "callback: a function")?;
-        let work = Box::into_raw(Box::new(Work { paths, algorithms, records, stat, callback, work: ptr::null_mut(), result: Vec::new() }));
+        let work = Box::into_raw(Box::new(Work { paths, algorithms, records, stat, callback, work: ptr::null_mut(), result: Vec::new(), output: None }));
         let mut async_work = ptr::null_mut();
         if napi_create_async_work(env, ptr::null_mut(), text(env, "sluiceNativeHashFiles"), execute, complete, work as *mut c_void, &mut async_work) != 0
             || {

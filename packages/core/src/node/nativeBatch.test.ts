@@ -118,6 +118,23 @@ describe.skipIf(addon === undefined)(SUITE, () => {
     expect(refused.stored).toBeUndefined()
   })
 
+  it("makes each file's checksum line where asked (sha256sum's, the name's bytes as given), and then no digest of a file whose records it made", async () => {
+    const prefixes = [leanLevelKeyPrefix("sha256")]
+    const cache = makeLeanDigestCache(join(dir, "records-lines"))
+    const [tag, t36, settledBefore] = cache.recordsHead()!.split("\t")
+    const ahead = [tag, t36, String(BigInt(settledBefore!) + 10_000_000_000n)].join("\t")
+    const sums = files.map((_, i) => createHash("sha256").update(bytesOf(i)).digest("hex"))
+    const made = await hashFilesNative(addon!, files, ["sha256"], undefined, { limit: 1 << 26, prefixes, head: ahead, separator: "  " })
+    expect(made.output!.toString()).toBe(files.map((file, i) => `${sums[i]}  ${file}\n`).join(""))
+    expect([...made.stored!]).toEqual(files.map(() => 1))
+    expect(made.digests).toEqual(files.map(() => "*"))
+    // None settled: no records, each digest as without lines; " *" for -b.
+    const none = [tag, t36, String(BigInt(settledBefore!) - 10n ** 17n)].join("\t")
+    const kept = await hashFilesNative(addon!, files, ["sha256"], undefined, { limit: 1 << 26, prefixes, head: none, separator: " *" })
+    expect(kept.output!.toString()).toBe(files.map((file, i) => `${sums[i]} *${file}\n`).join(""))
+    expect(kept.digests).toEqual(sums)
+  })
+
   it("says which files are still the identity an index entry holds, to the nanosecond", () => {
     const entries = new BigInt64Array(3 * FIELDS)
     for (let i = 0; i < 3; i++) entries.set(identityFields(identityKey(statSync(files[i]!, { bigint: true })))!, i * FIELDS)

@@ -15,7 +15,7 @@ export interface NativeBatch {
   hashFiles(
     paths: Uint8Array,
     algorithms: string,
-    done: (error: Error | null, lines: string | undefined) => void,
+    done: (error: Error | null, lines: string | undefined, output?: Buffer) => void,
     records?: string,
     expect?: Uint8Array,
     stat?: Uint8Array
@@ -44,6 +44,12 @@ export interface BatchHashed {
   readonly stored: Uint8Array | undefined
   /** With `stat`: 1 for each file whose stat once read was not the one it had once open (changed while read: not to be stored). */
   readonly changed: Uint8Array | undefined
+  /**
+   * With `BatchStatHere.separator`: every file's checksum line, in order (a file that could not
+   * be read has none); a file whose records were made is then "*" in `digests` (its digest is
+   * in its line alone) and "" in `after`.
+   */
+  readonly output: Buffer | undefined
   /** The records made, by shard (two hex digits), as the disk store appends them. */
   readonly shards: Array<{ readonly shard: string; readonly text: string; readonly count: number }>
 }
@@ -72,6 +78,8 @@ export interface BatchStatHere {
   readonly limit: number
   readonly prefixes: ReadonlyArray<string>
   readonly head?: string | undefined
+  /** One algorithm: each file's checksum line made too, `HEX` this `NAME` (`BatchHashed.output`). */
+  readonly separator?: "  " | " *" | undefined
 }
 
 /**
@@ -86,7 +94,7 @@ export const hashFilesNative = (
   statHere?: BatchStatHere
 ): Promise<BatchHashed> =>
   new Promise((resolve, reject) => {
-    const done = (error: Error | null, lines: string | undefined) => {
+    const done = (error: Error | null, lines: string | undefined, output?: Buffer) => {
       if (error !== null || lines === undefined) return reject(error ?? new Error("no results"))
       const digests: Array<string> = new Array(paths.length)
       const after: Array<string> = new Array(paths.length)
@@ -94,6 +102,14 @@ export const hashFilesNative = (
       const changed = statHere === undefined ? undefined : new Uint8Array(paths.length)
       let at = 0
       for (let i = 0; i < paths.length; i++) {
+        // `*` alone (with `separator`): read, its records made.
+        if (output !== undefined && lines.charCodeAt(at) === 42 && lines.charCodeAt(at + 1) === 10) {
+          digests[i] = "*"
+          after[i] = ""
+          stored![i] = 1
+          at += 2
+          continue
+        }
         const tab = lines.indexOf("\t", at)
         const end = lines.indexOf("\n", tab)
         if (tab < 0 || end < 0) return reject(new Error("short results"))
@@ -118,10 +134,11 @@ export const hashFilesNative = (
         shards.push({ shard: lines.slice(at + 1, at + 3), text: lines.slice(head + 1, next < 0 ? lines.length : next), count })
         at = next < 0 ? lines.length : next
       }
-      resolve({ digests, after, stored, changed, shards })
+      resolve({ digests, after, stored, changed, output, shards })
     }
     if (statHere !== undefined) {
-      const stat = Buffer.from([String(statHere.limit), ...statHere.prefixes].join("\n"))
+      const first = statHere.separator === undefined || names.length !== 1 ? String(statHere.limit) : `${statHere.limit}\t${statHere.separator}`
+      const stat = Buffer.from([first, ...statHere.prefixes].join("\n"))
       addon.hashFiles(packPaths(paths), names.join(","), done, statHere.head ?? "", Buffer.alloc(0), stat)
     } else if (records === undefined) addon.hashFiles(packPaths(paths), names.join(","), done)
     else addon.hashFiles(packPaths(paths), names.join(","), done, records.head, Buffer.from(records.expect))
