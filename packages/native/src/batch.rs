@@ -511,7 +511,8 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
             BUFFER.with(|buffer| {
                 let mut buffer = buffer.borrow_mut();
                 if buffer.is_empty() {
-                    buffer.resize(READ_BYTES, 0);
+                    // calloc'ed: its pages are touched as reads fill them (a small file's, one).
+                    *buffer = vec![0u8; READ_BYTES];
                 }
                 for (k, path) in chunk.iter().enumerate() {
                     let start = piece.lines.len();
