@@ -195,6 +195,8 @@ const expand = (args: ReadonlyArray<string>): Array<string> | undefined => {
     }
     return true
   }
+  // Where @sluice/native is built: each folder listed by one call of it (no Dirent or Buffer a name here).
+  const walk = nativeBatch()?.walkFiles
   for (const arg of args) {
     let directory = false
     try {
@@ -203,7 +205,11 @@ const expand = (args: ReadonlyArray<string>): Array<string> | undefined => {
       // Missing: reported by the full program.
     }
     if (!directory) files.push(arg)
-    else if (!visit(arg)) return undefined
+    else if (walk !== undefined) {
+      const names = walk(arg, join(arg, "x").slice(0, -1))
+      if (names === null) return undefined
+      if (names !== "") for (const name of names.slice(0, -1).split("\0")) files.push(name)
+    } else if (!visit(arg)) return undefined
   }
   return files
 }

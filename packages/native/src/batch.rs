@@ -26,6 +26,9 @@
 //!   digits of SHA-256 of a prefix followed by KEY (the result cache's level key of the file's
 //!   entry, when the prefix is the level key's text up to the identity).
 //!
+//! - `walkFiles(dir, prefix)`: the regular files under a folder as the lean hash's `-r` lists
+//!   them (`walk`), one string of names each ended by a NUL; null where it cannot.
+//!
 //! A file is read whole into a per-thread buffer of `READ_BYTES` and digested in one call;
 //! a larger one in pieces of it. Memory is bounded by the threads' buffers and the results.
 
@@ -810,5 +813,58 @@ pub unsafe extern "C" fn same_many(env: Env, info: CallbackInfo) -> Value {
     run().unwrap_or_else(|failure| throw(env, failure))
 }
 
-pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 3] =
-    [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many), (b"sameMany\0", same_many)];
+/// The regular files under the folder `dir` (named `prefix` + name in `out`, each ended by a
+/// NUL), in byte order of the names at every level, a folder's files where its name sorts,
+/// links not followed; false where a folder cannot be read or a name is not UTF-8.
+fn walk(dir: &[u8], prefix: &[u8], out: &mut Vec<u8>) -> bool {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let Ok(read) = std::fs::read_dir(std::ffi::OsStr::from_bytes(dir)) else { return false };
+    let mut entries: Vec<(Vec<u8>, u8)> = Vec::new();
+    for entry in read {
+        let Ok(entry) = entry else { return false };
+        let Ok(kind) = entry.file_type() else { return false };
+        let name = entry.file_name().into_vec();
+        if std::str::from_utf8(&name).is_err() {
+            return false;
+        }
+        entries.push((name, if kind.is_dir() { b'd' } else if kind.is_file() { b'f' } else { b'o' }));
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut child = prefix.to_vec();
+    for (name, kind) in entries {
+        child.truncate(prefix.len());
+        child.extend_from_slice(&name);
+        if kind == b'd' {
+            let mut inner = child.clone();
+            inner.push(b'/');
+            if !walk(&child, &inner, out) {
+                return false;
+            }
+        } else if kind == b'f' {
+            out.extend_from_slice(&child);
+            out.push(0);
+        }
+    }
+    true
+}
+
+/// `walkFiles(dir, prefix)` (two strings): `walk`'s names as one string, or null.
+pub unsafe extern "C" fn walk_files(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = arguments::<2>(env, info)?;
+        let dir = string(env, argv[0], "dir: a string")?;
+        let prefix = string(env, argv[1], "prefix: a string")?;
+        let mut out = Vec::new();
+        let mut result = ptr::null_mut();
+        if !walk(dir.as_bytes(), prefix.as_bytes(), &mut out) {
+            napi_get_null(env, &mut result);
+            return Ok(result);
+        }
+        checked(napi_create_string_utf8(env, out.as_ptr() as *const c_char, out.len(), &mut result), "string")?;
+        Ok(result)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 4] =
+    [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many), (b"sameMany\0", same_many), (b"walkFiles\0", walk_files)];

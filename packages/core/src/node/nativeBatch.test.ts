@@ -135,6 +135,19 @@ describe.skipIf(addon === undefined)(SUITE, () => {
     expect(kept.digests).toEqual(sums)
   })
 
+  it("lists a folder's regular files as -r does: byte order of names at every level, a folder where its name sorts, links not followed; null for a name not UTF-8", () => {
+    const tree = join(dir, "walk")
+    for (const sub of ["b", "b/c", "a-"]) mkdirSync(join(tree, sub), { recursive: true })
+    for (const file of ["b/c/z", "b/y", "b.", "a-/x", "B", "é"]) writeFileSync(join(tree, file), file)
+    symlinkSync(join(tree, "B"), join(tree, "link"))
+    expect(addon!.walkFiles!(tree, `${tree}/`)!.split("\0")).toEqual([..."B a-/x b/c/z b/y b. é".split(" ").map((f) => `${tree}/${f}`), ""])
+    expect(addon!.walkFiles!(join(tree, "nope"), "x/")).toBeNull()
+    const bad = join(dir, "walk-bad")
+    mkdirSync(bad)
+    writeFileSync(Buffer.concat([Buffer.from(`${bad}/`), Buffer.from([0xff, 0x41])]), "")
+    expect(addon!.walkFiles!(bad, `${bad}/`)).toBeNull()
+  })
+
   it("says which files are still the identity an index entry holds, to the nanosecond", () => {
     const entries = new BigInt64Array(3 * FIELDS)
     for (let i = 0; i < 3; i++) entries.set(identityFields(identityKey(statSync(files[i]!, { bigint: true })))!, i * FIELDS)

@@ -23,6 +23,12 @@ export interface NativeBatch {
   statMany(paths: Uint8Array, prefixes?: Uint8Array): string
   /** Per name, 1 where its file is the identity of its entry (dev, ino, size, mtime ns, ctime ns first of `fields`), 0 another regular file, 2 else. */
   sameMany(paths: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
+  /**
+   * The regular files under the folder `dir`, as `prefix` and their path below it, each ended
+   * by a NUL: in byte order of the names at every level (a folder's files where its name
+   * sorts), links not followed; null where a folder cannot be read or a name is not UTF-8.
+   */
+  walkFiles?(dir: string, prefix: string): string | null
 }
 
 export const nativeBatch = nativeAddon<NativeBatch>("@sluice/native", (addon) => {
