@@ -48,6 +48,8 @@ describe("the disk level", () => {
     run(first.setMany!(Array.from({ length: 300 }, (_, n) => [key(n), `{"d":"${n}"}`] as const)))
     await runAsync(first.flush)
     expect(readdirSync(join(dir, "results")).sort()).toEqual(["pack.log", "pruned"])
+    // A block a write: its header names each shard's bytes, then the records.
+    expect(readFileSync(join(dir, "results", "pack.log"), "latin1")).toMatch(/^#pack ([0-9a-f]{2}:\d+ ){63}[0-9a-f]{2}:\d+\n[0-9a-f]{8} /)
     const second = makeDiskLevel({ dir, tag: "1/1.0.0" })
     expect(run(second.get(key(7)))).toBe(`{"d":"7"}`)
     run(second.set(key(7), `{"d":"seven"}`))
