@@ -175,4 +175,17 @@ describe("the lean hash and the result cache", () => {
     expect(result.status).toBe(0)
     expect(result.stdout).toBe(tool("sha256sum", [file]).stdout)
   })
+
+  it("from LEAN_LIMITS.statHereFiles files on a new cache, a file too large found as @sluice/native opens it still goes to the full program: sha256sum's lines", async () => {
+    const tree = makeTree("many-one-large", LEAN_LIMITS.statHereFiles)
+    writeFileSync(join(tree, "b", "large.bin"), "")
+    truncateSync(join(tree, "b", "large.bin"), 65 * 1024 * 1024)
+    const env = freshCache()
+    const planned = plan(["hash", "-r", tree])
+    expect(planned?.files.length).toBe(LEAN_LIMITS.statHereFiles + 1)
+    const files = tool("find", [tree, "-type", "f"]).stdout.trim().split("\n").sort()
+    const result = await sluice(["hash", "-r", tree], { env })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toBe(tool("sha256sum", files).stdout)
+  })
 })

@@ -26,6 +26,8 @@
 import {
   batchAlgorithm,
   type BatchHashed,
+  BatchStat,
+  type BatchStatHere,
   type HashAlgorithm,
   hashFilesNative,
   nativeBatch,
@@ -75,6 +77,14 @@ export const LEAN_LIMITS = {
   nativePart: 1_024,
   /** ...of which this many are queued at a time. */
   nativeAhead: 2,
+  /**
+   * From this many files, on a cache that can answer nothing (or none), the addon stats each
+   * file as it opens it (`LeanPlan.statHere`), not a call before: a file too large for this
+   * program is found only then (the hash stops at the first part that has one, and the
+   * full program runs it, its worker started late). Fewer files are stat'ed first, so
+   * the full program's worker starts at once for a large one.
+   */
+  statHereFiles: 1_000,
   /** On a terminal, more files than this go to the full program, which shows progress... */
   ttyFiles: 50_000,
   /** ...or more bytes to read than this. */
@@ -185,6 +195,8 @@ const expand = (args: ReadonlyArray<string>): Array<string> | undefined => {
     }
     return true
   }
+  // Where @sluice/native is built: each folder listed by one call of it (no Dirent or Buffer a name here).
+  const walk = nativeBatch()?.walkFiles
   for (const arg of args) {
     let directory = false
     try {
@@ -193,7 +205,11 @@ const expand = (args: ReadonlyArray<string>): Array<string> | undefined => {
       // Missing: reported by the full program.
     }
     if (!directory) files.push(arg)
-    else if (!visit(arg)) return undefined
+    else if (walk !== undefined) {
+      const names = walk(arg, join(arg, "x").slice(0, -1))
+      if (names === null) return undefined
+      if (names !== "") for (const name of names.slice(0, -1).split("\0")) files.push(name)
+    } else if (!visit(arg)) return undefined
   }
   return files
 }
@@ -202,7 +218,15 @@ const expand = (args: ReadonlyArray<string>): Array<string> | undefined => {
 export interface LeanPlan {
   readonly options: LeanOptions
   readonly files: ReadonlyArray<string>
+  /** Each file's stat (none with `statHere`). */
   readonly identities: ReadonlyArray<LeanIdentity>
+  /**
+   * The files are stat'ed by @sluice/native's `hashFiles` as it opens them, not before (a
+   * cache without results, or none, not on a terminal): one stat by name a file fewer, and
+   * no stat's strings here. A file it refuses (not a regular file, larger than
+   * `LEAN_LIMITS.fileBytes`, missing) leaves the hash to the full program, as the plan would.
+   */
+  readonly statHere: boolean
   /** The cache's folder, with the cache on. */
   readonly cacheDir: string | undefined
   /** The cache holds results (its `results` folder exists): files are looked up. */
@@ -220,10 +244,31 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   // A cache without results answers nothing: no file is keyed before it is stored.
   const mayAnswer = cacheDir !== undefined && existsSync(join(cacheDir, "results"))
   const blake3 = options.algorithms[0] === "blake3"
-  const identities: Array<LeanIdentity> = []
-  let bytes = 0
   // Every file's stat in one call of the addon, on every core (core's nativeBatch.ts), where it loads.
   const batch = nativeBatch()
+  // Or none here: where nothing can be answered, the addon stats each file as it hashes it.
+  if (
+    // (isatty, not process.stderr.isTTY: making the stderr stream took ~5 ms.)
+    batch !== undefined && files.length >= LEAN_LIMITS.statHereFiles && !blake3 && !mayAnswer && !options.noWorker &&
+    !process.getBuiltinModule("node:tty").isatty(2) &&
+    options.algorithms.every((a) => batchAlgorithm(a) !== undefined)
+  ) {
+    return { options, files, identities: [], statHere: true, cacheDir, mayAnswer }
+  }
+  const identities = statFiles(options, files, mayAnswer, batch)
+  return identities === undefined ? undefined : { options, files, identities, statHere: false, cacheDir, mayAnswer }
+}
+
+/** Each file's identity, or undefined where the full program must run the hash (a file missing, not regular, too large...). */
+const statFiles = (
+  options: LeanOptions,
+  files: ReadonlyArray<string>,
+  mayAnswer: boolean,
+  batch: ReturnType<typeof nativeBatch>
+): Array<LeanIdentity> | undefined => {
+  const blake3 = options.algorithms[0] === "blake3"
+  const identities: Array<LeanIdentity> = []
+  let bytes = 0
   // With the cache, each file's level keys too (not for BLAKE3, whose kernel is keyed otherwise).
   const prefixes = options.cache && !blake3 ? options.algorithms.map((algorithm) => leanLevelKeyPrefix(algorithm)) : []
   const stats = batch === undefined ? undefined : statsOf(batch, files, prefixes)
@@ -256,7 +301,7 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
     identities.push(identity)
   }
   if (!blake3 && !mayAnswer && bytes > LEAN_LIMITS.ttyBytes && process.stderr.isTTY) return undefined
-  return { options, files, identities, cacheDir, mayAnswer }
+  return identities
 }
 
 /** `statManyNative`, or undefined where the addon refuses the call (a Node whose OpenSSL it cannot find): the stats are then statSync's. */
@@ -277,6 +322,9 @@ const plainName = (name: string): boolean => {
   return true
 }
 
+/** The digests of a file whose line and records @sluice/native made (`BatchStatHere.separator`). */
+const MADE: Array<string> = []
+
 /** The exit code of a program whose reader went away, as SIGPIPE ends coreutils (bin.ts's too). */
 const READER_GONE = 141
 
@@ -287,9 +335,12 @@ type LeanCache = ReturnType<typeof makeLeanDigestCache>
  * program must (a file the cache does not answer is too large, a read failed).
  */
 export const run = async (
-  { cacheDir, files, identities, mayAnswer, options }: LeanPlan,
-  out: (text: string) => boolean = (text) => writeAllSync(1, text)
+  planned: LeanPlan,
+  out: (text: string | Uint8Array) => boolean = (text) => writeAllSync(1, text)
 ): Promise<number | undefined> => {
+  const { cacheDir, files, mayAnswer, options, statHere } = planned
+  // With `statHere`, each file's identity is set once hashed (its stat once open and once read).
+  const identities = statHere ? new Array<LeanIdentity>(files.length) : planned.identities as Array<LeanIdentity>
   const { algorithms } = options
   const blake3 = algorithms[0] === "blake3"
   const cache: LeanCache | undefined = cacheDir === undefined
@@ -298,12 +349,13 @@ export const run = async (
   const digests: Array<Array<string> | undefined> = new Array(files.length)
   const keys: Array<ReadonlyArray<string> | undefined> = new Array(files.length)
   // The level keys the addon made with the stats, once the first is found the same as the cache's own.
-  const madeIds = cache !== undefined && identities.length > 0 && identities[0]!.ids !== undefined &&
+  const madeIds = cache !== undefined && !statHere && identities.length > 0 && identities[0]!.ids !== undefined &&
     cache.ids(identities[0]!, algorithms).join() === identities[0]!.ids.join()
   const idsOf = (i: number): ReadonlyArray<string> => (madeIds ? identities[i]!.ids : undefined) ?? cache!.ids(identities[i]!, algorithms)
   const todo: Array<number> = []
   let todoBytes = 0
-  for (let i = 0; i < files.length; i++) {
+  for (let i = 0; i < files.length && statHere; i++) todo.push(i)
+  for (let i = 0; i < files.length && !statHere; i++) {
     const identity = identities[i]!
     if (cache !== undefined && mayAnswer) {
       const ids = keys[i] = idsOf(i)
@@ -319,6 +371,10 @@ export const run = async (
   }
   if (todoBytes > LEAN_LIMITS.ttyBytes && !blake3 && process.stderr.isTTY) return undefined
   const after: Array<string> = new Array(files.length)
+  // With `statHere`, one algorithm and names printed as they are, the addon makes the checksum lines (in `outputs`, a part each).
+  const lines = statHere && algorithms.length === 1 && !options.tag && files.every(plainName)
+  const outputs: Array<Uint8Array> = []
+  let linesMissing = false
   if (blake3) {
     for (const i of todo) {
       let hashed
@@ -336,28 +392,56 @@ export const run = async (
     // While files are hashed off this thread (the addon, a worker), their cache keys are
     // made here, and the entries of those hashed are stored (buffered: written by close).
     const keyPart = (part: ReadonlyArray<number>) => {
-      if (cache !== undefined) for (const i of part) keys[i] ??= idsOf(i)
+      if (cache !== undefined && !statHere) for (const i of part) keys[i] ??= idsOf(i)
     }
-    const storePart = (part: ReadonlyArray<number>, stored?: Uint8Array) => {
+    const storePart = (part: ReadonlyArray<number>, stored?: Uint8Array, changed?: Uint8Array, output?: Uint8Array) => {
+      if (output !== undefined) outputs.push(output)
+      else if (lines) linesMissing = true
       if (cache === undefined) return
       for (let k = 0; k < part.length; k++) {
         const i = part[k]!
         if (digests[i] === undefined || stored?.[k] === 1) continue
+        // Stat'ed by the addon: the identity it had once open, unless it changed while read (not stored).
+        if (statHere) {
+          if (changed?.[k] === 1) continue
+          identities[i] = new BatchStat("f", after[i]!, undefined)
+        }
         const identity = identities[i]!
         cache.store(files[i]!, identity, keys[i] ?? idsOf(i), digests[i]!, identity.size, after[i]!)
       }
     }
     // Where the addon made the level keys, it makes the entries' records too (the settled
     // files read as stat'ed: the others are stored here), and the store appends them.
-    const records: NativeRecords | undefined = cache === undefined || !madeIds ? undefined : {
+    // With `statHere`, the addon makes them without an `expect` (`here` below), and they are taken alike.
+    const take = (shards: BatchHashed["shards"]) => {
+      for (const { count, shard, text } of shards) cache!.storeRecords(shard, text, count)
+    }
+    const records: NativeRecords | undefined = cache === undefined ? undefined : madeIds ? {
       expect: (part) => part.map((i) => `${identities[i]!.key}\t${identities[i]!.ids!.join(",")}`).join("\n"),
       head: () => cache.recordsHead(),
-      take: (shards) => {
-        for (const { count, shard, text } of shards) cache.storeRecords(shard, text, count)
-      }
+      take
+    } : statHere ? { expect: () => "", head: () => undefined, take } : undefined
+    const here: BatchStatHere | undefined = !statHere ? undefined : {
+      limit: LEAN_LIMITS.fileBytes,
+      // The checksum lines made there too, where they are sha256sum's plain ones.
+      ...(lines ? { separator: options.binary ? " *" : "  " } : {}),
+      // The level keys from the text `levelKey` itself gives (the cache's own: core's nativeBatch tests pin it).
+      ...(cache !== undefined ? { prefixes: algorithms.map((a) => leanLevelKeyPrefix(a)), head: cache.recordsHead() } : { prefixes: [] })
     }
-    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart, records)
+    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart, records, here)
+    // A call the addon refused: stat'ed here after all (statSync), and run as without it.
+    if (failed === "refused") {
+      const stats = statFiles(options, files, mayAnswer, undefined)
+      return stats === undefined ? undefined : run({ ...planned, identities: stats, statHere: false }, out)
+    }
     if (failed) return undefined
+  }
+  // (An addon that made no lines for a part, not expected, leaves the hash to the full program.)
+  if (lines && linesMissing) return undefined
+  if (lines && outputs.length > 0) {
+    for (const output of outputs) if (!out(output)) return READER_GONE
+    cache?.close()
+    return ExitCode.ok
   }
   if (blake3 && cache !== undefined) {
     for (const i of todo) {
@@ -404,11 +488,13 @@ const hashTodo = async (
   mayStartWorker: boolean,
   /** Work for this thread on files (of `todo`) while they are hashed elsewhere: before their digests come. */
   meanwhile: (part: ReadonlyArray<number>) => void = () => {},
-  /** Work for this thread on files (of `todo`) once hashed: every file is in one call, after its `meanwhile`; `stored` says whose records the addon made. */
-  hashed: (part: ReadonlyArray<number>, stored?: Uint8Array) => void = () => {},
+  /** Work for this thread on files (of `todo`) once hashed: every file is in one call, after its `meanwhile`; `stored` says whose records the addon made, `changed` which changed while read. */
+  hashed: (part: ReadonlyArray<number>, stored?: Uint8Array, changed?: Uint8Array, output?: Uint8Array) => void = () => {},
   /** With the cache: what the addon needs to make the entries' records, and where they go. */
-  records?: NativeRecords
-): Promise<boolean> => {
+  records?: NativeRecords,
+  /** The files were not stat'ed: the addon stats them (`LeanPlan.statHere`); "refused" where it refused a call. */
+  statHere?: BatchStatHere
+): Promise<boolean | "refused"> => {
   let done = 0
   let failed = false
   const single = algorithms.length === 1
@@ -418,6 +504,8 @@ const hashTodo = async (
       const i = order[at + k]!
       if (digests[i] !== undefined) continue
       if (found[k] === "") failed = true
+      // Its line made and its records stored by the addon: nothing more here.
+      else if (found[k] === "*") digests[i] = MADE
       else {
         digests[i] = single ? [found[k]!] : found[k]!.split(",")
         after[i] = keys[k]!
@@ -440,7 +528,7 @@ const hashTodo = async (
       if (k >= parts.length) return
       const head = records?.head()
       const made = head === undefined ? undefined : { head, expect: records!.expect(parts[k]!) }
-      hashing[k] = hashFilesNative(batch, parts[k]!.map((i) => files[i]!), names as Array<string>, made).catch(() => undefined)
+      hashing[k] = hashFilesNative(batch, parts[k]!.map((i) => files[i]!), names as Array<string>, made, statHere).catch(() => undefined)
     }
     for (let k = 0; k < LEAN_LIMITS.nativeAhead; k++) queue(k)
     const refused: Array<number> = []
@@ -448,16 +536,20 @@ const hashTodo = async (
       const part = parts[k]!
       meanwhile(part)
       const result = await hashing[k]!
+      if (result === undefined && statHere !== undefined) return "refused"
       queue(k + LEAN_LIMITS.nativeAhead)
       if (result === undefined) refused.push(...part)
       else {
         into(part)({ at: 0, digests: result.digests, after: result.after })
+        // A file it could not read: the full program's, which reports it; no more parts.
+        if (failed) return failed
         records?.take(result.shards)
-        hashed(part, result.stored)
+        hashed(part, result.stored, result.changed, result.output)
       }
     }
     // A part the addon refused (none is expected) is hashed below, as without it.
     if (refused.length === 0) return failed
+    if (statHere !== undefined) return "refused"
     todo = refused
   }
   const paths = todo.map((i) => files[i]!)

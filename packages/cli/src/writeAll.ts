@@ -9,8 +9,8 @@ const codeOf = (error: unknown): unknown => (error as NodeJS.ErrnoException | nu
  * A descriptor someone made non-blocking is waited on (1 ms at a time) while it is full.
  * False when the reader went away (EPIPE): nothing more can be written.
  */
-export const writeAllSync = (fd: number, text: string): boolean => {
-  const bytes = Buffer.from(text)
+export const writeAllSync = (fd: number, text: string | Uint8Array): boolean => {
+  const bytes = typeof text === "string" ? Buffer.from(text) : text
   let waiter: Int32Array | undefined
   for (let at = 0; at < bytes.length;) {
     try {

@@ -13,7 +13,12 @@
 //!   cache's records of the files read as their stat had them and settled (`make_records`):
 //!   such a line ends `\t*`, and after the lines come, for each shard with records, a NUL,
 //!   `SS COUNT\n` (the shard as two hex digits) and its records, as diskCacheStore.ts
-//!   appends them.
+//!   appends them. With a sixth argument `stat` (`LIMIT\nPREFIX\n...`; `records` "" for none),
+//!   the files were not stat'ed before: each is stat'ed once open and refused unread
+//!   (`errno:22`, `errno:27`) unless a regular file of at most LIMIT bytes; its `expect` line is
+//!   made from that stat (the level keys of the prefixes, as `statMany`'s), and a file whose
+//!   stat once read is another gets `\t-` at the end of its line (changed while read).
+//!   With `LIMIT\tSEP` first, also each file's checksum line (`Stat::separator`).
 //! - `statMany(paths, prefixes?)`: the stats of the names (the same buffer), synchronously
 //!   but on every core: one line a name, `KIND\tKEY\n` (KIND `f` a regular file, `d` a
 //!   directory, `o` anything else; links followed, as statSync does) or `\terrno:N\n`. With
@@ -21,10 +26,13 @@
 //!   digits of SHA-256 of a prefix followed by KEY (the result cache's level key of the file's
 //!   entry, when the prefix is the level key's text up to the identity).
 //!
+//! - `walkFiles(dir, prefix)`: the regular files under a folder as the lean hash's `-r` lists
+//!   them (`walk`), one string of names each ended by a NUL; null where it cannot.
+//!
 //! A file is read whole into a per-thread buffer of `READ_BYTES` and digested in one call;
 //! a larger one in pieces of it. Memory is bounded by the threads' buffers and the results.
 
-use super::{arguments, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
+use super::{arguments, buffer, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
 use super::napi::*;
 use rayon::prelude::*;
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
@@ -174,10 +182,27 @@ enum Running {
 }
 
 /// Hashes the file at `path` (NUL-terminated) into one line of `out`.
-unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out: &mut Vec<u8>) {
+/// With `first` (`Stat::limit`), the open file is stat'ed before it is read (into `first.1`):
+/// anything but a regular file of at most that many bytes is refused unread (EINVAL, EFBIG).
+unsafe fn hash_one(path: &[u8], algorithms: &[Algorithm], buffer: &mut [u8], out: &mut Vec<u8>, first: Option<(u64, &mut libc::stat)>) {
     let fd = libc::open(path.as_ptr() as *const c_char, libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK);
     if fd < 0 {
         return push_errno(out, errno());
+    }
+    if let Some((limit, before)) = first {
+        let refused = if libc::fstat(fd, before) != 0 {
+            errno()
+        } else if before.st_mode & libc::S_IFMT != libc::S_IFREG {
+            libc::EINVAL
+        } else if before.st_size as u64 > limit {
+            libc::EFBIG
+        } else {
+            0
+        };
+        if refused != 0 {
+            libc::close(fd);
+            return push_errno(out, refused);
+        }
     }
     let mut filled = 0usize;
     let mut running: Vec<Running> = Vec::new();
@@ -317,9 +342,12 @@ struct Work {
     paths: Vec<u8>,
     algorithms: Vec<Algorithm>,
     records: Option<Records>,
+    /// Each file stat'ed here, once open (no `expect`): see `Stat`.
+    stat: Option<Stat>,
     callback: Ref,
     work: AsyncWork,
     result: Vec<u8>,
+    output: Option<Vec<u8>>,
 }
 
 /// What `hashFiles` needs to write the result cache's records of the files it hashed: the
@@ -331,6 +359,19 @@ struct Records {
     t36: Vec<u8>,
     settled_before: i128,
     expect: Vec<u8>,
+}
+
+/// `hashFiles`'s sixth argument: the files were not stat'ed before. Each is stat'ed once
+/// open (`fstat`) and refused unread unless a regular file of at most `limit` bytes; with
+/// `records`, its `expect` line is made here from that stat (its key, and the level keys
+/// of `prefixes`), and a file whose stat once read differs gets `\t-` on its line.
+struct Stat {
+    limit: u64,
+    prefixes: Vec<Vec<u8>>,
+    /// `LIMIT\tSEP` (SEP `  ` or ` *`, one algorithm): each file read also gets its checksum
+    /// line, `HEX SEP NAME\n` (the name's bytes as given), in a buffer for the callback's
+    /// third argument; a file whose records are made then has the line `*\n` alone.
+    separator: Option<Vec<u8>>,
 }
 
 /// CRC-32 (IEEE 802.3, zlib's `crc32`): the disk store's check value of a record.
@@ -364,6 +405,8 @@ const SHARDS: usize = 64;
 struct Piece {
     lines: Vec<u8>,
     shards: Vec<(Vec<u8>, u32)>,
+    /// With `Stat::separator`: the checksum lines.
+    output: Vec<u8>,
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -434,26 +477,68 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
         Some(r) => r.expect.split(|&b| b == b'\n').collect(),
         None => Vec::new(),
     };
-    let records = records.filter(|_| expect.len() >= list.len());
+    let stat = work.stat.as_ref();
+    let records = records.filter(|_| stat.is_some() || expect.len() >= list.len());
+    let prefixes: Vec<&[u8]> = stat.map(|s| s.prefixes.iter().map(|p| p.as_slice()).collect()).unwrap_or_default();
+    let sha256 = if prefixes.is_empty() { None } else { algorithm("sha256").ok() };
     let pieces: Vec<Piece> = list
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
-            let mut piece = Piece { lines: Vec::with_capacity(chunk.len() * 160), shards: Vec::new() };
+            let mut piece = Piece { lines: Vec::with_capacity(chunk.len() * 160), shards: Vec::new(), output: Vec::new() };
             if records.is_some() {
                 piece.shards.resize_with(SHARDS, || (Vec::new(), 0));
             }
             let mut body = Vec::new();
+            let (mut line, mut text) = (Vec::new(), Vec::new());
             BUFFER.with(|buffer| {
                 let mut buffer = buffer.borrow_mut();
                 if buffer.is_empty() {
-                    buffer.resize(READ_BYTES, 0);
+                    // calloc'ed: its pages are touched as reads fill them (a small file's, one).
+                    *buffer = vec![0u8; READ_BYTES];
                 }
                 for (k, path) in chunk.iter().enumerate() {
                     let start = piece.lines.len();
-                    hash_one(path, algorithms, &mut buffer, &mut piece.lines);
+                    let Some(stat) = stat else {
+                        hash_one(path, algorithms, &mut buffer, &mut piece.lines, None);
+                        if let Some(records) = records {
+                            make_records(records, expect[c * CHUNK + k], &mut piece.lines, start, &mut piece.shards, &mut body);
+                        }
+                        continue;
+                    };
+                    let mut before: libc::stat = std::mem::zeroed();
+                    hash_one(path, algorithms, &mut buffer, &mut piece.lines, Some((stat.limit, &mut before)));
+                    let Some(tab) = piece.lines[start..].iter().position(|&b| b == b'\t') else { continue };
+                    if tab == 0 {
+                        continue;
+                    }
+                    if let Some(separator) = &stat.separator {
+                        piece.output.extend_from_slice(&piece.lines[start..start + tab]);
+                        piece.output.extend_from_slice(separator);
+                        piece.output.extend_from_slice(&path[..path.len() - 1]);
+                        piece.output.push(b'\n');
+                    }
+                    // The line `expect` would have had: the key before the read, its level keys.
+                    line.clear();
+                    push_key(&mut line, &before);
+                    let key_end = line.len();
+                    if piece.lines[start + tab + 1..piece.lines.len() - 1] != line[..] {
+                        piece.lines.pop();
+                        piece.lines.extend_from_slice(b"\t-\n");
+                        continue;
+                    }
                     if let Some(records) = records {
-                        make_records(records, expect[c * CHUNK + k], &mut piece.lines, start, &mut piece.shards, &mut body);
+                        push_ids(&prefixes, sha256, 0, &mut text, &mut line);
+                        if line.len() > key_end {
+                            make_records(records, &line, &mut piece.lines, start, &mut piece.shards, &mut body);
+                        }
+                    }
+                    if stat.separator.is_some() {
+                        // Its records made: nothing more is needed of its line.
+                        if piece.lines.ends_with(b"\t*\n") {
+                            piece.lines.truncate(start);
+                            piece.lines.extend_from_slice(b"*\n");
+                        }
                     }
                 }
             });
@@ -463,6 +548,9 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
     let mut result: Vec<u8> = Vec::with_capacity(pieces.iter().map(|p| p.lines.len()).sum());
     for piece in &pieces {
         result.extend_from_slice(&piece.lines);
+    }
+    if stat.is_some_and(|s| s.separator.is_some()) {
+        work.output = Some(pieces.iter().flat_map(|p| p.output.iter().copied()).collect());
     }
     if records.is_some() {
         // Then each shard's records, after a NUL: `\0SS COUNT\n` and the records.
@@ -490,9 +578,14 @@ unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
     let work = Box::from_raw(data as *mut Work);
     let mut callback = ptr::null_mut();
     napi_get_reference_value(env, work.callback, &mut callback);
-    let mut args = [ptr::null_mut(); 2];
+    let mut args = [ptr::null_mut(); 3];
+    napi_get_undefined(env, &mut args[2]);
     // The lines are ASCII: a latin1 string is made without decoding.
-    if napi_create_string_latin1(env, work.result.as_ptr() as *const c_char, work.result.len(), &mut args[1]) == 0 {
+    let output = match &work.output {
+        Some(output) => buffer(env, output).map(|b| args[2] = b).is_ok(),
+        None => true,
+    };
+    if output && napi_create_string_latin1(env, work.result.as_ptr() as *const c_char, work.result.len(), &mut args[1]) == 0 {
         napi_get_null(env, &mut args[0]);
     } else {
         napi_create_error(env, text(env, "ENOMEM"), text(env, "could not make the results"), &mut args[0]);
@@ -501,7 +594,7 @@ unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
     let mut this = ptr::null_mut();
     napi_get_undefined(env, &mut this);
     let mut ignored = ptr::null_mut();
-    napi_call_function(env, this, callback, 2, args.as_ptr(), &mut ignored);
+    napi_call_function(env, this, callback, 3, args.as_ptr(), &mut ignored);
     napi_delete_reference(env, work.callback);
     napi_delete_async_work(env, work.work);
 }
@@ -518,10 +611,25 @@ unsafe fn string(env: Env, value: Value, what: &str) -> Result<String, Failure> 
 /// `hashFiles(paths, algorithms, callback)`: see the module's comment.
 pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
     let run = || -> Outcome {
-        let (argv, argc) = arguments::<5>(env, info)?;
+        let (argv, argc) = arguments::<6>(env, info)?;
         let paths = bytes(env, argv[0])?.to_vec();
-        // `records` ("TAG\tT36\tSETTLED_BEFORE_NS") and `expect` (a line a file): see `Records`.
-        let records = if argc >= 5 {
+        // `stat` ("LIMIT\nPREFIX\n..."): see `Stat`.
+        let stat = if argc >= 6 {
+            let text = bytes(env, argv[5])?;
+            let mut lines = text.split(|&b| b == b'\n');
+            let first = lines.next().unwrap_or_default();
+            let (limit, separator) = match first.iter().position(|&b| b == b'\t') {
+                Some(tab) => (&first[..tab], Some(first[tab + 1..].to_vec())),
+                None => (first, None),
+            };
+            let limit = std::str::from_utf8(limit).ok().and_then(|l| l.parse::<u64>().ok());
+            let Some(limit) = limit else { return Err(Failure::usage("stat: LIMIT first")) };
+            Some(Stat { limit, prefixes: lines.filter(|p| !p.is_empty()).map(|p| p.to_vec()).collect(), separator })
+        } else {
+            None
+        };
+        // `records` ("TAG\tT36\tSETTLED_BEFORE_NS", or "" for none) and `expect` (a line a file): see `Records`.
+        let records = if argc >= 5 && !string(env, argv[3], "records: a string")?.is_empty() {
             let head = string(env, argv[3], "records: a string")?;
             let mut parts = head.split('\t');
             let (Some(tag), Some(t36), Some(before)) = (parts.next(), parts.next(), parts.next()) else {
@@ -541,7 +649,7 @@ pub unsafe extern "C" fn hash_files(env: Env, info: CallbackInfo) -> Value {
         }
         let mut callback = ptr::null_mut();
         checked(napi_create_reference(env, argv[2], 1, &mut callback), "callback: a function")?;
-        let work = Box::into_raw(Box::new(Work { paths, algorithms, records, callback, work: ptr::null_mut(), result: Vec::new() }));
+        let work = Box::into_raw(Box::new(Work { paths, algorithms, records, stat, callback, work: ptr::null_mut(), result: Vec::new(), output: None }));
         let mut async_work = ptr::null_mut();
         if napi_create_async_work(env, ptr::null_mut(), text(env, "sluiceNativeHashFiles"), execute, complete, work as *mut c_void, &mut async_work) != 0
             || {
@@ -576,7 +684,16 @@ unsafe fn stat_one(path: &[u8], prefixes: &[&[u8]], sha256: Option<Algorithm>, t
     out.push(b'\t');
     let key_at = out.len();
     push_key(out, &st);
-    if let (Some(Algorithm::Evp(md, _)), false) = (sha256, prefixes.is_empty()) {
+    if !prefixes.is_empty() {
+        push_ids(prefixes, sha256, key_at, text, out);
+    }
+    out.push(b'\n');
+}
+
+/// After a key at `out[key_at..]`: a tab and, per prefix, the first 40 hex digits of
+/// SHA-256 of the prefix followed by the key, "," between two (nothing without SHA-256).
+unsafe fn push_ids(prefixes: &[&[u8]], sha256: Option<Algorithm>, key_at: usize, text: &mut Vec<u8>, out: &mut Vec<u8>) {
+    if let Some(Algorithm::Evp(md, _)) = sha256 {
         let ssl = openssl().unwrap();
         let key_end = out.len();
         out.push(b'\t');
@@ -593,7 +710,6 @@ unsafe fn stat_one(path: &[u8], prefixes: &[&[u8]], sha256: Option<Algorithm>, t
             push_hex(out, &digest[..20]);
         }
     }
-    out.push(b'\n');
 }
 
 /// `statMany(paths)`: see the module's comment.
@@ -677,5 +793,58 @@ pub unsafe extern "C" fn same_many(env: Env, info: CallbackInfo) -> Value {
     run().unwrap_or_else(|failure| throw(env, failure))
 }
 
-pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 3] =
-    [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many), (b"sameMany\0", same_many)];
+/// The regular files under the folder `dir` (named `prefix` + name in `out`, each ended by a
+/// NUL), in byte order of the names at every level, a folder's files where its name sorts,
+/// links not followed; false where a folder cannot be read or a name is not UTF-8.
+fn walk(dir: &[u8], prefix: &[u8], out: &mut Vec<u8>) -> bool {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let Ok(read) = std::fs::read_dir(std::ffi::OsStr::from_bytes(dir)) else { return false };
+    let mut entries: Vec<(Vec<u8>, u8)> = Vec::new();
+    for entry in read {
+        let Ok(entry) = entry else { return false };
+        let Ok(kind) = entry.file_type() else { return false };
+        let name = entry.file_name().into_vec();
+        if std::str::from_utf8(&name).is_err() {
+            return false;
+        }
+        entries.push((name, if kind.is_dir() { b'd' } else if kind.is_file() { b'f' } else { b'o' }));
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut child = prefix.to_vec();
+    for (name, kind) in entries {
+        child.truncate(prefix.len());
+        child.extend_from_slice(&name);
+        if kind == b'd' {
+            let mut inner = child.clone();
+            inner.push(b'/');
+            if !walk(&child, &inner, out) {
+                return false;
+            }
+        } else if kind == b'f' {
+            out.extend_from_slice(&child);
+            out.push(0);
+        }
+    }
+    true
+}
+
+/// `walkFiles(dir, prefix)` (two strings): `walk`'s names as one string, or null.
+pub unsafe extern "C" fn walk_files(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = arguments::<2>(env, info)?;
+        let dir = string(env, argv[0], "dir: a string")?;
+        let prefix = string(env, argv[1], "prefix: a string")?;
+        let mut out = Vec::new();
+        let mut result = ptr::null_mut();
+        if !walk(dir.as_bytes(), prefix.as_bytes(), &mut out) {
+            napi_get_null(env, &mut result);
+            return Ok(result);
+        }
+        checked(napi_create_string_utf8(env, out.as_ptr() as *const c_char, out.len(), &mut result), "string")?;
+        Ok(result)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 4] =
+    [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many), (b"sameMany\0", same_many), (b"walkFiles\0", walk_files)];

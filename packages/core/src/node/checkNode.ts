@@ -26,4 +26,4 @@ export {
 export { hashShared, LEAN_BATCH, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
 export { hashFileNativeAsync, NATIVE_FILE_FROM_BYTES } from "./nativeBlake3Addon.js"
 export { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"
-export { batchAlgorithm, type BatchHashed, hashFilesNative, keyCtimeNs, keySize, nativeBatch, statManyNative } from "./nativeBatch.js"
+export { batchAlgorithm, type BatchHashed, BatchStat, type BatchStatHere, hashFilesNative, keyCtimeNs, keySize, nativeBatch, statManyNative } from "./nativeBatch.js"

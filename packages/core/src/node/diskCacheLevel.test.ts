@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { execFileSync, spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
@@ -40,6 +40,33 @@ describe("the disk level", () => {
     const second = makeDiskLevel({ dir, tag: "1/1.0.0" })
     expect(run(second.get(key(7)))).toBe('{"d":"7"}')
     expect(run(second.size).entries).toBe(300)
+  })
+
+  it("a new cache's first write of many shards is one file (pack.log), read by the next process under what shards add later, and folded into its shards by prune", async () => {
+    const dir = freshDir()
+    const first = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    run(first.setMany!(Array.from({ length: 300 }, (_, n) => [key(n), `{"d":"${n}"}`] as const)))
+    await runAsync(first.flush)
+    expect(readdirSync(join(dir, "results")).sort()).toEqual(["pack.log", "pruned"])
+    // A block a write: its header names each shard's bytes, then the records.
+    expect(readFileSync(join(dir, "results", "pack.log"), "latin1")).toMatch(/^#pack ([0-9a-f]{2}:\d+ ){63}[0-9a-f]{2}:\d+\n[0-9a-f]{8} /)
+    // A torn block after it (a write cut short) and garbage: its records are misses, the others read.
+    appendFileSync(join(dir, "results", "pack.log"), `#pack 00:99999 01:5\n0123abcd ${key(0)} zz`)
+    const second = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    expect(run(second.get(key(7)))).toBe(`{"d":"7"}`)
+    expect(run(second.get(key(0)))).toBe(`{"d":"0"}`)
+    appendFileSync(join(dir, "results", "pack.log"), "\u0000garbage\n")
+    expect(run(makeDiskLevel({ dir, tag: "1/1.0.0" }).size).entries).toBe(300)
+    run(second.set(key(7), `{"d":"seven"}`))
+    await runAsync(second.flush)
+    const third = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    expect([run(third.get(key(7))), run(third.get(key(8)))]).toEqual([`{"d":"seven"}`, `{"d":"8"}`])
+    expect(run(third.size).entries).toBe(300)
+    expect(await runAsync(third.prune)).toBe(2) // key(7)'s first record, superseded, and the torn one
+    expect(readdirSync(join(dir, "results"))).not.toContain("pack.log")
+    const fourth = makeDiskLevel({ dir, tag: "1/1.0.0" })
+    expect([run(fourth.get(key(7))), run(fourth.get(key(299)))]).toEqual([`{"d":"seven"}`, `{"d":"299"}`])
+    expect(run(fourth.size).entries).toBe(300)
   })
 
   it("skips damaged and torn records instead of believing them", async () => {

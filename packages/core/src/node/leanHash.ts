@@ -153,8 +153,10 @@ export const makeLeanDigestCache = (
   const tag = `${CACHE_FORMAT}/${CORE_VERSION}`
   const store = makeDiskStore({ dir, tag })
   let broken = false
-  const crypto = process.getBuiltinModule("node:crypto")
-  const sha256Hex = (text: string) => crypto.hash("sha256", text, "hex")
+  // node:crypto loaded with the first key made here (~5 ms): a first hash whose records
+  // @sluice/native makes, level keys included, never loads it.
+  let crypto: typeof import("node:crypto") | undefined
+  const sha256Hex = (text: string) => (crypto ??= process.getBuiltinModule("node:crypto")).hash("sha256", text, "hex")
   const ids = (identity: LeanIdentity, algorithms: ReadonlyArray<HashAlgorithm>): Array<string> =>
     algorithms.map((algorithm) => levelKey(CORE_VERSION, { kind: "digest", parts: [algorithm, kernelOf(algorithm)!, identity.key] }, sha256Hex))
   return {

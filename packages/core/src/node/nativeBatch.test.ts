@@ -100,6 +100,54 @@ describe.skipIf(addon === undefined)(SUITE, () => {
     })
   })
 
+  it("stats files itself as it opens them where asked (no stat before): refuses unread what is not a regular file or is too large, and makes the same records", async () => {
+    const algorithms = ["sha256", "md5"] as const
+    const names = algorithms.map((a) => batchAlgorithm(a)!)
+    const prefixes = algorithms.map((a) => leanLevelKeyPrefix(a))
+    const stats = statManyNative(addon!, files, prefixes)
+    const cache = makeLeanDigestCache(join(dir, "records-here"))
+    const [tag, t36, settledBefore] = cache.recordsHead()!.split("\t")
+    const head = [tag, t36, String(BigInt(settledBefore!) + 10_000_000_000n)].join("\t")
+    const expected = await hashFilesNative(addon!, files, names, { head, expect: stats.map((stat) => `${stat!.key}\t${stat!.ids!.join(",")}`).join("\n") })
+    const here = await hashFilesNative(addon!, files, names, undefined, { limit: 64 * 1024 * 1024, prefixes, head })
+    expect(here).toEqual({ ...expected, changed: new Uint8Array(files.length) })
+    // A directory, a missing name and a file over the limit (1 MiB + 3 > 1 MiB): "", the others hashed.
+    const refused = await hashFilesNative(addon!, [dir, files[2]!, join(dir, "nope"), files[5]!], names, undefined, { limit: 1024 * 1024, prefixes: [] })
+    expect(refused.digests.map((d) => d !== "")).toEqual([false, true, false, false])
+    expect(refused.after[1]).toBe(stats[2]!.key)
+    expect(refused.stored).toBeUndefined()
+  })
+
+  it("makes each file's checksum line where asked (sha256sum's, the name's bytes as given), and then no digest of a file whose records it made", async () => {
+    const prefixes = [leanLevelKeyPrefix("sha256")]
+    const cache = makeLeanDigestCache(join(dir, "records-lines"))
+    const [tag, t36, settledBefore] = cache.recordsHead()!.split("\t")
+    const ahead = [tag, t36, String(BigInt(settledBefore!) + 10_000_000_000n)].join("\t")
+    const sums = files.map((_, i) => createHash("sha256").update(bytesOf(i)).digest("hex"))
+    const made = await hashFilesNative(addon!, files, ["sha256"], undefined, { limit: 1 << 26, prefixes, head: ahead, separator: "  " })
+    expect(made.output!.toString()).toBe(files.map((file, i) => `${sums[i]}  ${file}\n`).join(""))
+    expect([...made.stored!]).toEqual(files.map(() => 1))
+    expect(made.digests).toEqual(files.map(() => "*"))
+    // None settled: no records, each digest as without lines; " *" for -b.
+    const none = [tag, t36, String(BigInt(settledBefore!) - 10n ** 17n)].join("\t")
+    const kept = await hashFilesNative(addon!, files, ["sha256"], undefined, { limit: 1 << 26, prefixes, head: none, separator: " *" })
+    expect(kept.output!.toString()).toBe(files.map((file, i) => `${sums[i]} *${file}\n`).join(""))
+    expect(kept.digests).toEqual(sums)
+  })
+
+  it("lists a folder's regular files as -r does: byte order of names at every level, a folder where its name sorts, links not followed; null for a name not UTF-8", () => {
+    const tree = join(dir, "walk")
+    for (const sub of ["b", "b/c", "a-"]) mkdirSync(join(tree, sub), { recursive: true })
+    for (const file of ["b/c/z", "b/y", "b.", "a-/x", "B", "é"]) writeFileSync(join(tree, file), file)
+    symlinkSync(join(tree, "B"), join(tree, "link"))
+    expect(addon!.walkFiles!(tree, `${tree}/`)!.split("\0")).toEqual([..."B a-/x b/c/z b/y b. é".split(" ").map((f) => `${tree}/${f}`), ""])
+    expect(addon!.walkFiles!(join(tree, "nope"), "x/")).toBeNull()
+    const bad = join(dir, "walk-bad")
+    mkdirSync(bad)
+    writeFileSync(Buffer.concat([Buffer.from(`${bad}/`), Buffer.from([0xff, 0x41])]), "")
+    expect(addon!.walkFiles!(bad, `${bad}/`)).toBeNull()
+  })
+
   it("says which files are still the identity an index entry holds, to the nanosecond", () => {
     const entries = new BigInt64Array(3 * FIELDS)
     for (let i = 0; i < 3; i++) entries.set(identityFields(identityKey(statSync(files[i]!, { bigint: true })))!, i * FIELDS)

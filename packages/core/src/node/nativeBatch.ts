@@ -15,13 +15,20 @@ export interface NativeBatch {
   hashFiles(
     paths: Uint8Array,
     algorithms: string,
-    done: (error: Error | null, lines: string | undefined) => void,
+    done: (error: Error | null, lines: string | undefined, output?: Buffer) => void,
     records?: string,
-    expect?: Uint8Array
+    expect?: Uint8Array,
+    stat?: Uint8Array
   ): void
   statMany(paths: Uint8Array, prefixes?: Uint8Array): string
   /** Per name, 1 where its file is the identity of its entry (dev, ino, size, mtime ns, ctime ns first of `fields`), 0 another regular file, 2 else. */
   sameMany(paths: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
+  /**
+   * The regular files under the folder `dir`, as `prefix` and their path below it, each ended
+   * by a NUL: in byte order of the names at every level (a folder's files where its name
+   * sorts), links not followed; null where a folder cannot be read or a name is not UTF-8.
+   */
+  walkFiles?(dir: string, prefix: string): string | null
 }
 
 export const nativeBatch = nativeAddon<NativeBatch>("@sluice/native", (addon) => {
@@ -41,6 +48,14 @@ export interface BatchHashed {
   readonly after: Array<string>
   /** With `records`: 1 for each file whose cache records the addon made (in `shards`). */
   readonly stored: Uint8Array | undefined
+  /** With `stat`: 1 for each file whose stat once read was not the one it had once open (changed while read: not to be stored). */
+  readonly changed: Uint8Array | undefined
+  /**
+   * With `BatchStatHere.separator`: every file's checksum line, in order (a file that could not
+   * be read has none); a file whose records were made is then "*" in `digests` (its digest is
+   * in its line alone) and "" in `after`.
+   */
+  readonly output: Buffer | undefined
   /** The records made, by shard (two hex digits), as the disk store appends them. */
   readonly shards: Array<{ readonly shard: string; readonly text: string; readonly count: number }>
 }
@@ -59,6 +74,21 @@ export interface BatchRecords {
 }
 
 /**
+ * Files not stat'ed before (the lean hash on a cache without results, or without the
+ * cache): the addon stats each once open and refuses it unread (its line "") unless a
+ * regular file of at most `limit` bytes; with `head` (`BatchRecords.head`), it makes the
+ * records of the settled ones read as stat'ed, their level keys from `prefixes`
+ * (leanHash.ts's `leanLevelKeyPrefix`), without an `expect`.
+ */
+export interface BatchStatHere {
+  readonly limit: number
+  readonly prefixes: ReadonlyArray<string>
+  readonly head?: string | undefined
+  /** One algorithm: each file's checksum line made too, `HEX` this `NAME` (`BatchHashed.output`). */
+  readonly separator?: "  " | " *" | undefined
+}
+
+/**
  * Hashes `paths` with each of `names` (`batchAlgorithm`'s), off this thread. Rejects where the addon refuses the call (an algorithm its
  * OpenSSL lacks); a file that cannot be read is "" in both arrays.
  */
@@ -66,16 +96,26 @@ export const hashFilesNative = (
   addon: NativeBatch,
   paths: ReadonlyArray<string>,
   names: ReadonlyArray<string>,
-  records?: BatchRecords
+  records?: BatchRecords,
+  statHere?: BatchStatHere
 ): Promise<BatchHashed> =>
   new Promise((resolve, reject) => {
-    const done = (error: Error | null, lines: string | undefined) => {
+    const done = (error: Error | null, lines: string | undefined, output?: Buffer) => {
       if (error !== null || lines === undefined) return reject(error ?? new Error("no results"))
       const digests: Array<string> = new Array(paths.length)
       const after: Array<string> = new Array(paths.length)
-      const stored = records === undefined ? undefined : new Uint8Array(paths.length)
+      const stored = records === undefined && statHere?.head === undefined ? undefined : new Uint8Array(paths.length)
+      const changed = statHere === undefined ? undefined : new Uint8Array(paths.length)
       let at = 0
       for (let i = 0; i < paths.length; i++) {
+        // `*` alone (with `separator`): read, its records made.
+        if (output !== undefined && lines.charCodeAt(at) === 42 && lines.charCodeAt(at + 1) === 10) {
+          digests[i] = "*"
+          after[i] = ""
+          stored![i] = 1
+          at += 2
+          continue
+        }
         const tab = lines.indexOf("\t", at)
         const end = lines.indexOf("\n", tab)
         if (tab < 0 || end < 0) return reject(new Error("short results"))
@@ -84,10 +124,11 @@ export const hashFilesNative = (
           after[i] = ""
         } else {
           digests[i] = lines.slice(at, tab)
-          // `\t*`: its records are made.
-          const mark = stored !== undefined && lines.charCodeAt(end - 1) === 42 && lines.charCodeAt(end - 2) === 9
-          after[i] = lines.slice(tab + 1, mark ? end - 2 : end)
-          if (mark) stored[i] = 1
+          // `\t*`: its records are made; `\t-` (with `statHere`): it changed while read.
+          const mark = lines.charCodeAt(end - 2) === 9 ? lines.charCodeAt(end - 1) : 0
+          after[i] = lines.slice(tab + 1, mark === 42 || mark === 45 ? end - 2 : end)
+          if (mark === 42 && stored !== undefined) stored[i] = 1
+          if (mark === 45 && changed !== undefined) changed[i] = 1
         }
         at = end + 1
       }
@@ -99,9 +140,13 @@ export const hashFilesNative = (
         shards.push({ shard: lines.slice(at + 1, at + 3), text: lines.slice(head + 1, next < 0 ? lines.length : next), count })
         at = next < 0 ? lines.length : next
       }
-      resolve({ digests, after, stored, shards })
+      resolve({ digests, after, stored, changed, output, shards })
     }
-    if (records === undefined) addon.hashFiles(packPaths(paths), names.join(","), done)
+    if (statHere !== undefined) {
+      const first = statHere.separator === undefined || names.length !== 1 ? String(statHere.limit) : `${statHere.limit}\t${statHere.separator}`
+      const stat = Buffer.from([first, ...statHere.prefixes].join("\n"))
+      addon.hashFiles(packPaths(paths), names.join(","), done, statHere.head ?? "", Buffer.alloc(0), stat)
+    } else if (records === undefined) addon.hashFiles(packPaths(paths), names.join(","), done)
     else addon.hashFiles(packPaths(paths), names.join(","), done, records.head, Buffer.from(records.expect))
   })
 
