@@ -159,10 +159,11 @@ fn write_at(file: &File, bytes: &[u8], at: u64) -> Result<(), Failure> {
 }
 
 /// Starts the writeback of a run just written to a regular file (sync_file_range's
-/// SYNC_FILE_RANGE_WRITE: the pages go to the disk while the next runs are sealed or opened,
-/// it waits for nothing): the caller's fsync before its rename then finds little left to
-/// write. 1 GiB to a file here: that fsync took 0.33-0.44 s after the payload, 1-3 ms with
-/// this. A hint only: the fsync still makes the file durable, and a failure shows there.
+/// SYNC_FILE_RANGE_WRITE: the pages go to the disk while the next runs are sealed or opened;
+/// it waits for no page, but may for room in the disk's queue, so positional() calls it on a
+/// thread of its own): the caller's fsync before its rename then finds little left to write.
+/// 1 GiB to a file here: that fsync took 0.33-0.44 s after the payload, 1-10 ms with this.
+/// A hint only: the fsync still makes the file durable, and a failure shows there.
 fn write_behind(file: &File, at: u64, length: usize) {
     if length > 0 {
         unsafe { libc::sync_file_range(std::os::unix::io::AsRawFd::as_raw_fd(file), at as i64, length as i64, libc::SYNC_FILE_RANGE_WRITE) };
@@ -375,7 +376,20 @@ unsafe fn positional(
     let first_failure = AtomicUsize::new(usize::MAX);
     let regular = output.metadata().map(|m| m.is_file()).unwrap_or(false);
     let stopped = AtomicU8::new(0);
-    let results: Vec<Result<Option<(Rejection, u64)>, Failure>> = pool.install(|| {
+    let (behind, ranges) = std::sync::mpsc::channel::<(u64, usize)>();
+    let results: Vec<Result<Option<(Rejection, u64)>, Failure>> = std::thread::scope(|scope| {
+        // The writeback is started on a thread of its own: a disk's full queue blocks it, not the cipher's threads.
+        let writer = if regular {
+            Some(scope.spawn(move || {
+                for (at, length) in ranges {
+                    write_behind(output, at, length);
+                }
+            }))
+        } else {
+            None
+        };
+        let behind = behind;
+        let results = pool.install(|| {
         (0..runs)
             .into_par_iter()
             .map(|run| {
@@ -392,7 +406,7 @@ unsafe fn positional(
                     let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
                     write_at(output, &outbuf[..result.released], at)?;
                     if regular {
-                        write_behind(output, at, result.released);
+                        let _ = behind.send((at, result.released));
                     }
                     progress.fetch_add(result.released as u64, Ordering::Relaxed);
                     Ok(result)
@@ -411,6 +425,12 @@ unsafe fn positional(
                 }
             })
             .collect()
+        });
+        drop(behind);
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+        results
     });
     for buffer in &buffers {
         if let Ok(mut b) = buffer.lock() {
