@@ -390,41 +390,41 @@ unsafe fn positional(
         };
         let behind = behind;
         let results = pool.install(|| {
-        (0..runs)
-            .into_par_iter()
-            .map(|run| {
-                if run > first_failure.load(Ordering::Relaxed) || stopped.load(Ordering::Relaxed) != 0 {
-                    return Ok(None);
-                }
-                if cancel.load(Ordering::Relaxed) != 0 {
-                    return Err(Failure { code: "ECANCELED".into(), message: "cancelled".into() });
-                }
-                let slot = rayon::current_thread_index().unwrap_or(0) % buffers.len();
-                let mut guard = buffers[slot].lock().map_err(|_| Failure::usage("buffers poisoned"))?;
-                let (inbuf, outbuf) = &mut *guard;
-                let outcome = one_run(job, input, map, run, chunks, last_size, inbuf, outbuf).and_then(|result| {
-                    let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
-                    write_at(output, &outbuf[..result.released], at)?;
-                    if regular {
-                        let _ = behind.send((at, result.released));
+            (0..runs)
+                .into_par_iter()
+                .map(|run| {
+                    if run > first_failure.load(Ordering::Relaxed) || stopped.load(Ordering::Relaxed) != 0 {
+                        return Ok(None);
                     }
-                    progress.fetch_add(result.released as u64, Ordering::Relaxed);
-                    Ok(result)
-                });
-                match outcome {
-                    Ok(result) => {
-                        if result.failure.is_some() {
-                            first_failure.fetch_min(run, Ordering::Relaxed);
+                    if cancel.load(Ordering::Relaxed) != 0 {
+                        return Err(Failure { code: "ECANCELED".into(), message: "cancelled".into() });
+                    }
+                    let slot = rayon::current_thread_index().unwrap_or(0) % buffers.len();
+                    let mut guard = buffers[slot].lock().map_err(|_| Failure::usage("buffers poisoned"))?;
+                    let (inbuf, outbuf) = &mut *guard;
+                    let outcome = one_run(job, input, map, run, chunks, last_size, inbuf, outbuf).and_then(|result| {
+                        let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
+                        write_at(output, &outbuf[..result.released], at)?;
+                        if regular {
+                            let _ = behind.send((at, result.released));
                         }
-                        Ok(result.failure)
+                        progress.fetch_add(result.released as u64, Ordering::Relaxed);
+                        Ok(result)
+                    });
+                    match outcome {
+                        Ok(result) => {
+                            if result.failure.is_some() {
+                                first_failure.fetch_min(run, Ordering::Relaxed);
+                            }
+                            Ok(result.failure)
+                        }
+                        Err(failure) => {
+                            stopped.store(1, Ordering::Relaxed);
+                            Err(failure)
+                        }
                     }
-                    Err(failure) => {
-                        stopped.store(1, Ordering::Relaxed);
-                        Err(failure)
-                    }
-                }
-            })
-            .collect()
+                })
+                .collect()
         });
         drop(behind);
         if let Some(writer) = writer {
