@@ -71,6 +71,25 @@ describe.skipIf(addon === undefined)("ageFileAsync", () => {
     expect(Buffer.compare(opened.output, plaintext)).toBe(0)
   })
 
+  it("writes a regular file at offsets whole (its writeback started behind the runs) and counts the bytes given to /dev/null at offsets", async () => {
+    const plaintext = randomBytes(40 * CHUNK + 5)
+    const encrypted = await run(true, key, plaintext, 0, true, 0)
+    expect(Buffer.compare(encrypted.output, sealed(key, plaintext))).toBe(0)
+    const inPath = join(dir, "sealed")
+    writeFileSync(inPath, encrypted.output)
+    const inFd = openSync(inPath, "r")
+    const nullFd = openSync("/dev/null", "w")
+    const done = await new Promise<Done>((resolve, reject) =>
+      addon!.ageFileAsync(key, false, inFd, 0, encrypted.output.length, nullFd, 0, true, 2, new Uint8Array(16), (error, written, rejection, chunk) => {
+        closeSync(inFd)
+        closeSync(nullFd)
+        if (error !== null) reject(error)
+        else resolve({ written: written!, rejection, chunk })
+      })
+    )
+    expect(done).toMatchObject({ written: plaintext.length, rejection: undefined })
+  })
+
   it("names the first chunk that fails, writes in order only the chunks before it", async () => {
     const plaintext = randomBytes(40 * CHUNK)
     const bytes = Buffer.from(sealed(key, plaintext))

@@ -4,7 +4,9 @@
 //! The input is read at its own offsets (pread) from `inFd` from `inOffset` (the payload's
 //! first byte, after the header and its nonce when decrypting); the output is written at its
 //! own offsets (pwrite) from `outOffset` when it is positional (a regular file, /dev/null), or
-//! in order (a pipe, standard output) otherwise. The chunks are cut in runs of `RUN_CHUNKS`
+//! in order (a pipe, standard output) otherwise; a regular file's blocks are allocated first
+//! (fallocate) and its writeback started behind each run (sync_file_range), so the caller's
+//! fsync finds little left. The chunks are cut in runs of `RUN_CHUNKS`
 //! (1 MiB); a window of runs is sealed or opened on rayon's threads at once, each run with
 //! its own cipher context (aead.rs: the ChaCha20-Poly1305 of the OpenSSL this Node exports,
 //! tags checked by OpenSSL in constant time). Memory is the window's buffers, whatever the
@@ -134,6 +136,30 @@ fn write_at(file: &File, bytes: &[u8], at: u64) -> Result<(), Failure> {
     let head = if at % 4096 == 0 && bytes.len() > 4096 { 512 } else { 0 };
     file.write_all_at(&bytes[..head], at).map_err(io)?;
     file.write_all_at(&bytes[head..], at + head as u64).map_err(io)
+}
+
+/// Starts the writeback of a run just written to a regular file (sync_file_range's
+/// SYNC_FILE_RANGE_WRITE: the pages go to the disk while the next runs are sealed or opened;
+/// it waits for no page, but may for room in the disk's queue, so positional() calls it on a
+/// thread of its own): the caller's fsync before its rename then finds little left to write.
+/// 1 GiB to a file here: that fsync took 0.33-0.44 s after the payload, 1-10 ms with this.
+/// A hint only: the fsync still makes the file durable, and a failure shows there.
+fn write_behind(file: &File, at: u64, length: usize) {
+    if length > 0 {
+        unsafe { libc::sync_file_range(std::os::unix::io::AsRawFd::as_raw_fd(file), at as i64, length as i64, libc::SYNC_FILE_RANGE_WRITE) };
+    }
+}
+
+/// Allocates a regular output's blocks before its runs are written (fallocate): ext4 then
+/// reserves no delayed block a page at a time as the runs land. 1 GiB to a file here (paired
+/// medians of 11, the writeback started behind the runs on both sides, load 4.5-5): decrypt
+/// 0.91x the wall and 0.93x the CPU of without it, 256 MiB 0.89x and 0.91x, encrypt 0.95x and
+/// 0.97x. A hint: a file system that refuses it is written as before (a full disk shows
+/// in the writes).
+fn preallocate(file: &File, at: u64, length: u64) {
+    if length > 0 && length <= i64::MAX as u64 {
+        unsafe { libc::fallocate(std::os::unix::io::AsRawFd::as_raw_fd(file), 0, at as i64, length as i64) };
+    }
 }
 
 /// Seals or opens run `run` of `chunks` from `input` into `output` (the slot's buffers).
@@ -340,40 +366,67 @@ unsafe fn positional(
     let out_chunk = if job.encrypt { SEALED_CHUNK } else { CHUNK };
     let buffers: Vec<std::sync::Mutex<(Vec<u8>, Vec<u8>)>> = slots.into_iter().map(std::sync::Mutex::new).collect();
     let first_failure = AtomicUsize::new(usize::MAX);
+    let regular = output.metadata().map(|m| m.is_file()).unwrap_or(false);
+    if regular {
+        let tags = chunks as u64 * TAG as u64;
+        preallocate(output, job.out_offset, if job.encrypt { job.in_length + tags } else { job.in_length.saturating_sub(tags) });
+    }
     let stopped = AtomicU8::new(0);
-    let results: Vec<Result<Option<(Rejection, u64)>, Failure>> = pool.install(|| {
-        (0..runs)
-            .into_par_iter()
-            .map(|run| {
-                if run > first_failure.load(Ordering::Relaxed) || stopped.load(Ordering::Relaxed) != 0 {
-                    return Ok(None);
+    let (behind, ranges) = std::sync::mpsc::channel::<(u64, usize)>();
+    let results: Vec<Result<Option<(Rejection, u64)>, Failure>> = std::thread::scope(|scope| {
+        // The writeback is started on a thread of its own: a disk's full queue blocks it, not the cipher's threads.
+        let writer = if regular {
+            Some(scope.spawn(move || {
+                for (at, length) in ranges {
+                    write_behind(output, at, length);
                 }
-                if cancel.load(Ordering::Relaxed) != 0 {
-                    return Err(Failure { code: "ECANCELED".into(), message: "cancelled".into() });
-                }
-                let slot = rayon::current_thread_index().unwrap_or(0) % buffers.len();
-                let mut guard = buffers[slot].lock().map_err(|_| Failure::usage("buffers poisoned"))?;
-                let (inbuf, outbuf) = &mut *guard;
-                let outcome = one_run(job, input, map, run, chunks, last_size, inbuf, outbuf).and_then(|result| {
-                    let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
-                    write_at(output, &outbuf[..result.released], at)?;
-                    progress.fetch_add(result.released as u64, Ordering::Relaxed);
-                    Ok(result)
-                });
-                match outcome {
-                    Ok(result) => {
-                        if result.failure.is_some() {
-                            first_failure.fetch_min(run, Ordering::Relaxed);
+            }))
+        } else {
+            None
+        };
+        let behind = behind;
+        let results = pool.install(|| {
+            (0..runs)
+                .into_par_iter()
+                .map(|run| {
+                    if run > first_failure.load(Ordering::Relaxed) || stopped.load(Ordering::Relaxed) != 0 {
+                        return Ok(None);
+                    }
+                    if cancel.load(Ordering::Relaxed) != 0 {
+                        return Err(Failure { code: "ECANCELED".into(), message: "cancelled".into() });
+                    }
+                    let slot = rayon::current_thread_index().unwrap_or(0) % buffers.len();
+                    let mut guard = buffers[slot].lock().map_err(|_| Failure::usage("buffers poisoned"))?;
+                    let (inbuf, outbuf) = &mut *guard;
+                    let outcome = one_run(job, input, map, run, chunks, last_size, inbuf, outbuf).and_then(|result| {
+                        let at = job.out_offset + (run * RUN_CHUNKS * out_chunk) as u64;
+                        write_at(output, &outbuf[..result.released], at)?;
+                        if regular {
+                            let _ = behind.send((at, result.released));
                         }
-                        Ok(result.failure)
+                        progress.fetch_add(result.released as u64, Ordering::Relaxed);
+                        Ok(result)
+                    });
+                    match outcome {
+                        Ok(result) => {
+                            if result.failure.is_some() {
+                                first_failure.fetch_min(run, Ordering::Relaxed);
+                            }
+                            Ok(result.failure)
+                        }
+                        Err(failure) => {
+                            stopped.store(1, Ordering::Relaxed);
+                            Err(failure)
+                        }
                     }
-                    Err(failure) => {
-                        stopped.store(1, Ordering::Relaxed);
-                        Err(failure)
-                    }
-                }
-            })
-            .collect()
+                })
+                .collect()
+        });
+        drop(behind);
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+        results
     });
     for buffer in &buffers {
         if let Ok(mut b) = buffer.lock() {
