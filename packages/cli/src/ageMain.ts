@@ -18,6 +18,7 @@
  */
 import {
   ageFileAddon,
+  ERRNO_TEXT,
   forget,
   leanIdentityFile,
   leanParseHeader,
@@ -219,20 +220,6 @@ const onInterrupt = (output: Output, stop: () => void) => {
 const usage = (problem: AgeUsage): number => {
   for (const line of problem.lines()) err(line)
   return ExitCode.usage
-}
-
-/** The full program's words for an output's errors (core's OutputFailed). */
-const ERRNO_TEXT: Record<string, string> = {
-  ENOSPC: "No space left on device",
-  EDQUOT: "Disk quota exceeded",
-  EACCES: "Permission denied",
-  EPERM: "Operation not permitted",
-  ENOENT: "No such file or directory",
-  ENOTDIR: "Not a directory",
-  EISDIR: "Is a directory",
-  EROFS: "Read-only file system",
-  EIO: "Input/output error",
-  EFBIG: "File too large"
 }
 
 /** `errno:N` (the addon's) or a Node code as the name Node gives it (`ENOSPC`). */

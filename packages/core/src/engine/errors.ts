@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { ERRNO_TEXT } from "./errnoText.js"
 
 /**
  * The reasons every operation shares: its source (missing, forbidden, a directory, a read
@@ -81,19 +82,6 @@ export class WorkerError extends Schema.TaggedError<WorkerError>()("WorkerError"
 
 export const workerError = (detail: string, kind: WorkerFailure["kind"]): WorkerError =>
   new WorkerError({ reason: new WorkerFailure({ detail, ...(kind === undefined ? {} : { kind }) }) })
-
-const ERRNO_TEXT: Record<string, string> = {
-  ENOSPC: "No space left on device",
-  EDQUOT: "Disk quota exceeded",
-  EACCES: "Permission denied",
-  EPERM: "Operation not permitted",
-  ENOENT: "No such file or directory",
-  ENOTDIR: "Not a directory",
-  EISDIR: "Is a directory",
-  EROFS: "Read-only file system",
-  EIO: "Input/output error",
-  EFBIG: "File too large"
-}
 
 /**
  * The output at `path` was not written (`code` is the errno code of the call that

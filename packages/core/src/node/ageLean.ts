@@ -20,6 +20,9 @@ import { nativeAddon } from "./nativeAddon.js"
 import { nodeScrypt, x25519 } from "./nodeAgeKeys.js"
 
 /** age's scrypt work factor for encryption, and the largest accepted on decryption (stanzas/scrypt.ts's). */
+/** The full program's words for an output's errors (core's OutputFailed). */
+export { ERRNO_TEXT } from "../engine/errnoText.js"
+
 export const LEAN_SCRYPT = { encryptLogN: 18, maxLogN: 22 } as const
 
 const FILE_KEY_SIZE = 16
