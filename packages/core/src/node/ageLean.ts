@@ -279,22 +279,8 @@ export const openHeader = async (
 /** Why a payload does not open: core's AgeError reasons of these names. */
 export type PayloadRejection = "Tampered" | "Truncated" | "TrailingData" | "EmptyLastChunk"
 
-interface AgeFileAddon {
-  readonly aeadVersion: () => string | undefined
-  readonly ageFileAsync: (
-    key: Uint8Array,
-    encrypt: boolean,
-    inFd: number,
-    inOffset: number,
-    inLength: number,
-    outFd: number,
-    outOffset: number,
-    positional: boolean,
-    threads: number,
-    control: Uint8Array,
-    callback: (error: (Error & { readonly code?: string }) | null, written?: number, rejection?: PayloadRejection, chunk?: number) => void
-  ) => void
-}
+/** The addon's calls this path makes (their contract: packages/native/index.d.cts). */
+type AgeFileAddon = Pick<typeof import("@sluice/native"), "aeadVersion" | "ageFileAsync">
 
 /** @sluice/native's whole-payload kernel, where it is built and this Node exports OpenSSL's ChaCha20-Poly1305. */
 export const ageFileAddon = nativeAddon<AgeFileAddon>("@sluice/native", (addon) => {
