@@ -204,6 +204,17 @@ const discard = (output: Output) => {
   if (output.temp !== undefined) fs.rmSync(output.temp.tempPath, { force: true })
 }
 
+/** The output made final (`commit`), or on a system error removed and worded as the full program's: the exit code. */
+const finish = (output: Output, input: string): number => {
+  try {
+    commit(output)
+  } catch (error) {
+    discard(output)
+    return systemFailure(error, input, output)
+  }
+  return ExitCode.ok
+}
+
 /** Ctrl-C: the temporary file removed, the full program's line, exit 130; `stop` cancels the payload. */
 const onInterrupt = (output: Output, stop: () => void) => {
   const handler = () => {
@@ -319,13 +330,7 @@ const encrypt = async (argv: ReadonlyArray<string>): Promise<number | undefined>
     } finally {
       payloadKey.fill(0)
     }
-    try {
-      commit(output)
-    } catch (error) {
-      discard(output)
-      return systemFailure(error, plan.input.path, output)
-    }
-    return ExitCode.ok
+    return finish(output, plan.input.path)
   } finally {
     passphrase?.fill(0)
     fs.closeSync(inFd)
@@ -450,13 +455,7 @@ const decrypt = async (argv: ReadonlyArray<string>): Promise<number | undefined>
           : `sluice: ${path ?? "standard output"}: only the chunks before it were written; the output is incomplete, do not use it`)
         return ExitCode.tampered
       }
-      try {
-        commit(output)
-      } catch (error) {
-        discard(output)
-        return systemFailure(error, plan.input.path, output)
-      }
-      return ExitCode.ok
+      return finish(output, plan.input.path)
     } finally {
       opened.payloadKey.fill(0)
       release()
