@@ -25,7 +25,7 @@ use super::aead::{evp, nonce, Context, CHUNK, KEY, SEALED_CHUNK, TAG};
 use super::{arguments, checked, number, pool, Env, Failure, Outcome, Value};
 use super::napi::*;
 use rayon::prelude::*;
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_void, CString};
 use std::fs::File;
 use std::io::Write;
 use std::mem::ManuallyDrop;
@@ -449,12 +449,6 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
     job.result = whole(job);
 }
 
-unsafe fn text(env: Env, value: &str) -> Value {
-    let mut out = ptr::null_mut();
-    napi_create_string_utf8(env, value.as_ptr() as *const c_char, value.len(), &mut out);
-    out
-}
-
 /// On the JavaScript thread: `callback(null, bytesWritten, rejection?, chunk?)` or `callback(error)`.
 unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
     let job = Box::from_raw(data as *mut Job);
@@ -483,10 +477,7 @@ unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
             }
         }
     }
-    let mut this = ptr::null_mut();
-    napi_get_undefined(env, &mut this);
-    let mut ignored = ptr::null_mut();
-    napi_call_function(env, this, callback, 4, args.as_ptr(), &mut ignored);
+    call(env, callback, &args);
     napi_delete_reference(env, job.callback);
     napi_delete_reference(env, job.control_ref);
     napi_delete_async_work(env, job.work);

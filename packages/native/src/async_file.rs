@@ -10,7 +10,7 @@
 
 use super::{checked, file_hash, number, release, update, Env, Failure, FileHash, Outcome, Value};
 use super::napi::*;
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_void, CString};
 use std::ptr;
 
 /// One slice being hashed off the JavaScript thread.
@@ -46,12 +46,6 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
     }
 }
 
-unsafe fn text(env: Env, value: &str) -> Value {
-    let mut out = ptr::null_mut();
-    napi_create_string_utf8(env, value.as_ptr() as *const c_char, value.len(), &mut out);
-    out
-}
-
 /// On the JavaScript thread: calls back with (null, position) or (error, undefined), then frees the work.
 unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
     let work = Box::from_raw(data as *mut Work);
@@ -68,11 +62,7 @@ unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
             napi_get_undefined(env, &mut args[1]);
         }
     }
-    let mut this = ptr::null_mut();
-    napi_get_undefined(env, &mut this);
-    let mut ignored = ptr::null_mut();
-    // An exception the callback throws stays pending: Node reports it as uncaught.
-    napi_call_function(env, this, callback, 2, args.as_ptr(), &mut ignored);
+    call(env, callback, &args);
     napi_delete_reference(env, work.callback);
     napi_delete_reference(env, work.handle);
     napi_delete_async_work(env, work.work);

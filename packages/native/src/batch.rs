@@ -568,12 +568,6 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
     work.result = result;
 }
 
-unsafe fn text(env: Env, value: &str) -> Value {
-    let mut out = ptr::null_mut();
-    napi_create_string_utf8(env, value.as_ptr() as *const c_char, value.len(), &mut out);
-    out
-}
-
 unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
     let work = Box::from_raw(data as *mut Work);
     let mut callback = ptr::null_mut();
@@ -591,10 +585,7 @@ unsafe extern "C" fn complete(env: Env, _status: i32, data: *mut c_void) {
         napi_create_error(env, text(env, "ENOMEM"), text(env, "could not make the results"), &mut args[0]);
         napi_get_undefined(env, &mut args[1]);
     }
-    let mut this = ptr::null_mut();
-    napi_get_undefined(env, &mut this);
-    let mut ignored = ptr::null_mut();
-    napi_call_function(env, this, callback, 3, args.as_ptr(), &mut ignored);
+    call(env, callback, &args);
     napi_delete_reference(env, work.callback);
     napi_delete_async_work(env, work.work);
 }

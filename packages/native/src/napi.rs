@@ -2,6 +2,7 @@
 //! time against the running Node's exports. Every call returns a napi_status (0: ok).
 
 use std::ffi::{c_char, c_void};
+use std::ptr;
 
 pub(crate) type Env = *mut c_void;
 pub(crate) type Value = *mut c_void;
@@ -39,4 +40,20 @@ extern "C" {
     pub(crate) fn napi_get_value_bool(env: Env, value: Value, result: *mut bool) -> Status;
     pub(crate) fn napi_create_string_latin1(env: Env, text: *const c_char, length: usize, result: *mut Value) -> Status;
     pub(crate) fn napi_get_value_string_utf8(env: Env, value: Value, buf: *mut c_char, bufsize: usize, result: *mut usize) -> Status;
+}
+
+/// A JavaScript string of `value`.
+pub(crate) unsafe fn text(env: Env, value: &str) -> Value {
+    let mut out = ptr::null_mut();
+    napi_create_string_utf8(env, value.as_ptr() as *const c_char, value.len(), &mut out);
+    out
+}
+
+/// Calls the function `callback` with `args` and `this` undefined (an async work's completion).
+/// An exception the callback throws stays pending: Node reports it as uncaught.
+pub(crate) unsafe fn call(env: Env, callback: Value, args: &[Value]) {
+    let mut this = ptr::null_mut();
+    napi_get_undefined(env, &mut this);
+    let mut ignored = ptr::null_mut();
+    napi_call_function(env, this, callback, args.len(), args.as_ptr(), &mut ignored);
 }
