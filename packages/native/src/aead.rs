@@ -54,33 +54,23 @@ unsafe impl Sync for Evp {}
 
 static EVP: OnceLock<Option<Evp>> = OnceLock::new();
 
-unsafe fn symbol(name: &CStr) -> Option<*mut c_void> {
-    let found = libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr());
-    if found.is_null() { None } else { Some(found) }
-}
-
 unsafe fn find() -> Option<Evp> {
-    macro_rules! function {
-        ($name:literal) => {
-            std::mem::transmute(symbol(CStr::from_bytes_with_nul(concat!($name, "\0").as_bytes()).ok()?)?)
-        };
-    }
     // OpenSSL 3: fetch the provider's cipher once (an explicit fetch spares each init the
     // implicit one); OpenSSL 1.1: its static cipher.
-    let cipher = match symbol(c"EVP_CIPHER_fetch") {
+    let cipher = match super::openssl_symbol(c"EVP_CIPHER_fetch") {
         Some(fetch) => {
             let fetch: unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char) -> *const c_void = std::mem::transmute(fetch);
             fetch(ptr::null_mut(), c"ChaCha20-Poly1305".as_ptr(), ptr::null())
         }
         None => {
-            let get: unsafe extern "C" fn() -> *const c_void = function!("EVP_chacha20_poly1305");
+            let get: unsafe extern "C" fn() -> *const c_void = openssl_function!("EVP_chacha20_poly1305");
             get()
         }
     };
     if cipher.is_null() {
         return None;
     }
-    let version = match symbol(c"OpenSSL_version") {
+    let version = match super::openssl_symbol(c"OpenSSL_version") {
         Some(f) => {
             let f: unsafe extern "C" fn(c_int) -> *const c_char = std::mem::transmute(f);
             let text = f(0);
@@ -90,15 +80,15 @@ unsafe fn find() -> Option<Evp> {
     };
     Some(Evp {
         cipher,
-        ctx_new: function!("EVP_CIPHER_CTX_new"),
-        ctx_free: function!("EVP_CIPHER_CTX_free"),
-        encrypt_init: function!("EVP_EncryptInit_ex"),
-        decrypt_init: function!("EVP_DecryptInit_ex"),
-        encrypt_update: function!("EVP_EncryptUpdate"),
-        decrypt_update: function!("EVP_DecryptUpdate"),
-        encrypt_final: function!("EVP_EncryptFinal_ex"),
-        decrypt_final: function!("EVP_DecryptFinal_ex"),
-        ctrl: function!("EVP_CIPHER_CTX_ctrl"),
+        ctx_new: openssl_function!("EVP_CIPHER_CTX_new"),
+        ctx_free: openssl_function!("EVP_CIPHER_CTX_free"),
+        encrypt_init: openssl_function!("EVP_EncryptInit_ex"),
+        decrypt_init: openssl_function!("EVP_DecryptInit_ex"),
+        encrypt_update: openssl_function!("EVP_EncryptUpdate"),
+        decrypt_update: openssl_function!("EVP_DecryptUpdate"),
+        encrypt_final: openssl_function!("EVP_EncryptFinal_ex"),
+        decrypt_final: openssl_function!("EVP_DecryptFinal_ex"),
+        ctrl: openssl_function!("EVP_CIPHER_CTX_ctrl"),
         version,
     })
 }

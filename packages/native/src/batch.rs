@@ -35,7 +35,7 @@
 use super::{arguments, buffer, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
 use super::napi::*;
 use rayon::prelude::*;
-use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
+use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::io::Write;
 use std::ptr;
 use std::sync::OnceLock;
@@ -66,31 +66,21 @@ unsafe impl Sync for Openssl {}
 
 static OPENSSL: OnceLock<Option<Openssl>> = OnceLock::new();
 
-unsafe fn symbol(name: &CStr) -> Option<*mut c_void> {
-    let found = libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr());
-    if found.is_null() { None } else { Some(found) }
-}
-
 unsafe fn find() -> Option<Openssl> {
-    macro_rules! function {
-        ($name:literal) => {
-            std::mem::transmute(symbol(CStr::from_bytes_with_nul(concat!($name, "\0").as_bytes()).ok()?)?)
-        };
-    }
-    let size = match symbol(c"EVP_MD_get_size").or_else(|| symbol(c"EVP_MD_size")) {
+    let size = match super::openssl_symbol(c"EVP_MD_get_size").or_else(|| super::openssl_symbol(c"EVP_MD_size")) {
         Some(f) => std::mem::transmute(f),
         None => return None,
     };
     Some(Openssl {
-        fetch: symbol(c"EVP_MD_fetch").map(|f| std::mem::transmute(f)),
-        by_name: function!("EVP_get_digestbyname"),
+        fetch: super::openssl_symbol(c"EVP_MD_fetch").map(|f| std::mem::transmute(f)),
+        by_name: openssl_function!("EVP_get_digestbyname"),
         size,
-        digest: function!("EVP_Digest"),
-        ctx_new: function!("EVP_MD_CTX_new"),
-        ctx_free: function!("EVP_MD_CTX_free"),
-        init: function!("EVP_DigestInit_ex"),
-        update: function!("EVP_DigestUpdate"),
-        finish: function!("EVP_DigestFinal_ex"),
+        digest: openssl_function!("EVP_Digest"),
+        ctx_new: openssl_function!("EVP_MD_CTX_new"),
+        ctx_free: openssl_function!("EVP_MD_CTX_free"),
+        init: openssl_function!("EVP_DigestInit_ex"),
+        update: openssl_function!("EVP_DigestUpdate"),
+        finish: openssl_function!("EVP_DigestFinal_ex"),
     })
 }
 

@@ -11,6 +11,14 @@ use std::os::unix::ffi::OsStrExt;
 use std::ptr;
 use std::sync::Mutex;
 
+/// A function of the OpenSSL the running Node exports (aead.rs's cipher, batch.rs's digests),
+/// looked up by name; `return None` from the enclosing function where it is missing.
+macro_rules! openssl_function {
+    ($name:literal) => {
+        std::mem::transmute($crate::openssl_symbol(std::ffi::CStr::from_bytes_with_nul(concat!($name, "\0").as_bytes()).ok()?)?)
+    };
+}
+
 mod aead;
 mod age_file;
 mod async_file;
@@ -18,6 +26,12 @@ mod batch;
 mod napi;
 
 use napi::*;
+
+/// A symbol of the running process (Node's own OpenSSL), or None.
+unsafe fn openssl_symbol(name: &std::ffi::CStr) -> Option<*mut c_void> {
+    let found = libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr());
+    if found.is_null() { None } else { Some(found) }
+}
 
 const OK: Status = 0;
 const UINT8_ARRAY: i32 = 1;
