@@ -47,6 +47,7 @@ import {
 } from "@sluice/core/node/check"
 import { readFileSync } from "node:fs"
 import { ExitCode } from "./exitCode.js"
+import { scanArgs } from "./leanArgs.js"
 import { writeAllSync } from "./writeAll.js"
 
 interface LeanOptions {
@@ -60,26 +61,17 @@ interface LeanOptions {
 }
 
 const FLAGS = { "--quiet": "quiet", "--status": "status", "--warn": "warn", "--strict": "strict", "--ignore-missing": "ignoreMissing" } as const
+const VALUES = { "-a": "algorithm", "--algorithm": "algorithm" } as const
 
 /** The command line (`check ...`), when it is one this program answers for; undefined otherwise. */
 export const leanArgs = (argv: ReadonlyArray<string>): LeanOptions | undefined => {
-  if (argv[0] !== "check") return undefined
-  const flags = { quiet: false, status: false, warn: false, strict: false, ignoreMissing: false }
-  let algorithm: HashAlgorithm | undefined
-  const sumFiles: Array<string> = []
-  for (let i = 1; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (Object.hasOwn(FLAGS, arg)) flags[FLAGS[arg as keyof typeof FLAGS]] = true
-    else if (arg === "-a" || arg === "--algorithm" || arg.startsWith("--algorithm=")) {
-      const name = arg.startsWith("--algorithm=") ? arg.slice("--algorithm=".length) : argv[++i]
-      algorithm = name === undefined ? undefined : parseAlgorithm(name)
-      // An unknown algorithm is the full program's usage error.
-      if (algorithm === undefined) return undefined
-    } else if (arg.startsWith("-") || arg.includes("\uFFFD")) return undefined
-    else sumFiles.push(arg)
-  }
-  // Standard input is never indexed.
-  return sumFiles.length === 0 ? undefined : { ...flags, algorithm, sumFiles }
+  const args = scanArgs(argv, "check", FLAGS, VALUES)
+  if (args === undefined) return undefined
+  const name = args.values.algorithm
+  const algorithm = name === undefined ? undefined : parseAlgorithm(name)
+  // An unknown algorithm is the full program's usage error; standard input is never indexed.
+  if ((name !== undefined && algorithm === undefined) || args.operands.length === 0) return undefined
+  return { ...args.flags, algorithm, sumFiles: args.operands }
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`

@@ -51,6 +51,7 @@ import { isUtf8 } from "node:buffer"
 import { type BigIntStats, type Dirent, existsSync, readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { ExitCode } from "./exitCode.js"
+import { scanArgs } from "./leanArgs.js"
 import { writeAllSync } from "./writeAll.js"
 
 export const LEAN_LIMITS = {
@@ -102,35 +103,18 @@ interface LeanOptions {
   readonly files: ReadonlyArray<string>
 }
 
-const FLAGS = { "--tag": "tag", "-b": "binary", "--binary": "binary", "-r": "recursive", "--recursive": "recursive" } as const
+const FLAGS = { "--tag": "tag", "-b": "binary", "--binary": "binary", "-r": "recursive", "--recursive": "recursive", "--no-cache": "noCache" } as const
+const VALUES = { "-a": "algorithm", "--algorithm": "algorithm", "-w": "workers", "--workers": "workers" } as const
 
 /** The command line (`hash ...`), when it is one this program answers for; undefined otherwise. */
 export const leanArgs = (argv: ReadonlyArray<string>): LeanOptions | undefined => {
-  if (argv[0] !== "hash") return undefined
-  const flags = { tag: false, binary: false, recursive: false }
-  let cache = true
-  let noWorker = false
+  const args = scanArgs(argv, "hash", FLAGS, VALUES)
+  if (args === undefined) return undefined
+  const { flags, values } = args
+  // A worker count as the full program reads it (runtime.ts's parseWorkers): anything else is its usage error.
+  if (values.workers !== undefined && (!/^\d+$/.test(values.workers) || Number(values.workers) > 256)) return undefined
   // commander keeps the last -a given; its default is sha256.
-  let algorithm = "sha256"
-  const files: Array<string> = []
-  for (let i = 1; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (Object.hasOwn(FLAGS, arg)) flags[FLAGS[arg as keyof typeof FLAGS]] = true
-    else if (arg === "--no-cache") cache = false
-    else if (arg === "-w" || arg === "--workers") {
-      // A worker count as the full program reads it (runtime.ts's parseWorkers): anything else is its usage error.
-      const value = argv[++i]
-      if (value === undefined || !/^\d+$/.test(value) || Number(value) > 256) return undefined
-      noWorker = Number(value) === 0
-    }
-    else if (arg === "-a" || arg === "--algorithm") {
-      const value = argv[++i]
-      if (value === undefined) return undefined
-      algorithm = value
-    } else if (arg.startsWith("--algorithm=")) algorithm = arg.slice("--algorithm=".length)
-    else if (arg.startsWith("-") || arg.includes("\uFFFD")) return undefined
-    else files.push(arg)
-  }
+  const algorithm = values.algorithm ?? "sha256"
   const algorithms: Array<HashAlgorithm> = []
   for (const name of algorithm.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
     const parsed = parseAlgorithm(name)
@@ -140,8 +124,9 @@ export const leanArgs = (argv: ReadonlyArray<string>): LeanOptions | undefined =
   }
   if (algorithms.includes("blake3") && (algorithms.length > 1 || !nativeFileKernel())) return undefined
   // Standard input is the full program's.
-  if (algorithms.length === 0 || files.length === 0) return undefined
-  return { ...flags, cache, noWorker, algorithms, files }
+  if (algorithms.length === 0 || args.operands.length === 0) return undefined
+  const { tag, binary, recursive } = flags
+  return { tag, binary, recursive, cache: !flags.noCache, noWorker: Number(values.workers) === 0, algorithms, files: args.operands }
 }
 
 /**
