@@ -813,8 +813,51 @@ const PEER_LOOP = `
 ;(() => {
   const CHUNK = 16 * 1024 * 1024
   let buffer, hasher
+  // A File's ranges read in this worker as the app reads them (a BYOB reader on one stream a
+  // range, slices of \`slice\` bytes filled before they are handed on) or by
+  // Blob.slice().arrayBuffer() of \`slice\` bytes; with \`hash\`, each slice also goes to
+  // hash-wasm's BLAKE3 (one hasher over all the worker's ranges, in order).
+  const readFile = async ({ file, ranges, hash, how, slice }) => {
+    try {
+      if (hash) hasher ??= await hashwasm.createBLAKE3()
+      const started = performance.now()
+      if (hash) hasher.init()
+      let bytes = 0
+      let view = new Uint8Array(slice)
+      for (const [start, end] of ranges) {
+        if (how === "arraybuffer") {
+          for (let at = start; at < end; at += slice) {
+            const got = new Uint8Array(await file.slice(at, Math.min(end, at + slice)).arrayBuffer())
+            bytes += got.length
+            if (hash) hasher.update(got)
+          }
+          continue
+        }
+        const reader = file.slice(start, end).stream().getReader({ mode: "byob" })
+        let filled = 0
+        for (;;) {
+          const { done, value } = await reader.read(new Uint8Array(view.buffer, filled, view.buffer.byteLength - filled))
+          if (value !== undefined) {
+            view = new Uint8Array(value.buffer)
+            filled += value.length
+          }
+          if (filled > 0 && (done || filled === view.length)) {
+            bytes += filled
+            if (hash) hasher.update(view.subarray(0, filled))
+            filled = 0
+          }
+          if (done) break
+        }
+      }
+      const hex = hash ? hasher.digest("hex") : undefined
+      postMessage({ ms: performance.now() - started, bytes, hex })
+    } catch (error) {
+      postMessage({ error: String(error) })
+    }
+  }
   self.onmessage = async (event) => {
     const { algorithm, bytes, go } = event.data
+    if (event.data.file !== undefined) return readFile(event.data)
     try {
       if (go !== true) {
         buffer = new Uint8Array(Math.max(1, Math.min(CHUNK, bytes)))
@@ -928,6 +971,98 @@ export const hashWasmInPage = async (
       delete state.__sluiceBenchPeer
     }
   }, { algorithm, each })
+  return { ...run, cpuMs: chromiumCpuMs(session.profile) - cpuBefore }
+}
+
+export interface FileReadRun extends PeerRun {
+  /** Bytes read in all (the file's size when every range came back whole). */
+  readonly bytes: number
+  /** hash-wasm's BLAKE3 of each worker's ranges in order (with `hash`; the file's digest with one worker). */
+  readonly hex: ReadonlyArray<string | undefined>
+}
+
+export interface FileReadOptions {
+  /** Dedicated Web Workers reading at once; worker i reads ranges i, i + workers, ... */
+  readonly workers: number
+  /** Also hash every slice with hash-wasm's BLAKE3 (a streaming peer), or only read. */
+  readonly hash: boolean
+  /** A BYOB reader on one stream per range (as the app), or Blob.slice().arrayBuffer() slices. */
+  readonly how: "byob" | "arraybuffer"
+  /** Bytes per read slice. */
+  readonly slice: number
+  /** Bytes per range (the app's BLAKE3 subtrees are 16 MiB). */
+  readonly range: number
+}
+
+const CEILING_INPUT = "__sluiceBenchCeilingFile"
+
+/**
+ * The ceiling of reading the picked `path` in this page: the same File, read in Web Workers
+ * of the bench (not the app's) as `options` says, with no app around it. Page clock from the
+ * go to the last worker's reply; Chromium's CPU over the same span.
+ */
+export const readFileInPage = async (session: WebSession, path: string, options: FileReadOptions): Promise<FileReadRun> => {
+  const { page } = session
+  await page.evaluate((id) => {
+    if (document.getElementById(id) !== null) return
+    const input = document.createElement("input")
+    input.type = "file"
+    input.id = id
+    input.hidden = true
+    document.body.append(input)
+  }, CEILING_INPUT)
+  await page.locator(`#${CEILING_INPUT}`).setInputFiles([path])
+  const setUp = { ...options, id: CEILING_INPUT, url: PEER_WORKER_PATH }
+  await page.evaluate(async ({ id, url, workers, hash }) => {
+    interface ReadWorker {
+      onmessage: ((event: { data: FileReply }) => void) | null
+      onerror: ((event: { message: string }) => void) | null
+      postMessage(message: unknown): void
+      terminate(): void
+    }
+    type FileReply = { ready?: boolean; ms?: number; bytes?: number; hex?: string; error?: string }
+    const ReadWorker = (globalThis as unknown as { Worker: new(url: string) => ReadWorker }).Worker
+    const file = (document.getElementById(id) as HTMLInputElement).files![0]!
+    const workersOf = Array.from({ length: workers }, () => new ReadWorker(url))
+    const askOne = (worker: ReadWorker, message: unknown) =>
+      new Promise<FileReply>((resolve, reject) => {
+        worker.onmessage = (event) => event.data.error === undefined ? resolve(event.data) : reject(new Error(event.data.error))
+        worker.onerror = (event) => reject(new Error(`the reading worker failed: ${event.message}`))
+        worker.postMessage(message)
+      })
+    const state = { file, workersOf, askOne }
+    ;(globalThis as unknown as { __sluiceBenchReaders?: typeof state }).__sluiceBenchReaders = state
+    // hash-wasm's module compiled and its BLAKE3 warmed before the clock starts.
+    if (hash) await Promise.all(workersOf.map((w) => askOne(w, { algorithm: "blake3", bytes: 1 << 20 })))
+  }, setUp)
+  const cpuBefore = chromiumCpuMs(session.profile)
+  const run = await page.evaluate(async ({ workers, hash, how, slice, range }) => {
+    type FileReply = { ms?: number; bytes?: number; hex?: string }
+    const state = (globalThis as unknown as {
+      __sluiceBenchReaders?: {
+        file: File
+        workersOf: Array<{ terminate(): void }>
+        askOne: (worker: unknown, message: unknown) => Promise<FileReply>
+      }
+    }).__sluiceBenchReaders!
+    try {
+      const size = state.file.size
+      const rangesOf = Array.from({ length: workers }, () => [] as Array<[number, number]>)
+      for (let at = 0, i = 0; at < size; at += range, i++) rangesOf[i % workers]!.push([at, Math.min(size, at + range)])
+      const started = performance.now()
+      const replies = await Promise.all(state.workersOf.map((worker, i) =>
+        state.askOne(worker, { file: state.file, ranges: rangesOf[i], hash, how, slice })))
+      return {
+        seconds: (performance.now() - started) / 1000,
+        workerMs: replies.map((r) => r.ms ?? 0),
+        bytes: replies.reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+        hex: replies.map((r) => r.hex)
+      }
+    } finally {
+      for (const worker of state.workersOf) worker.terminate()
+      delete (globalThis as { __sluiceBenchReaders?: unknown }).__sluiceBenchReaders
+    }
+  }, options)
   return { ...run, cpuMs: chromiumCpuMs(session.profile) - cpuBefore }
 }
 

@@ -19,6 +19,7 @@ import {
   hashWithPerfPageOpen,
   loadAppFresh,
   type PageLoad,
+  readFileInPage,
   type PerfPageJob,
   LOAD_KINDS,
   SETTLE_MS,
@@ -239,6 +240,36 @@ export const runWebScenario = async (
         })
         commands["cores"] = result(byId("cores"), { count: cores })
         commands["hashwasm_b3"] = await peer("hashwasm_b3", "blake3", cores)
+        // The ceiling: the same File read in the same page with no app around it, as the
+        // app reads it (16 MiB ranges, each through one stream with a BYOB reader in 4 MiB
+        // slices), bare on one worker and on every worker, and feeding hash-wasm's BLAKE3.
+        const ceiling = async (id: string, workers: number, hash: boolean, what: string) => {
+          const runs = []
+          for (let i = 0; i < ctx.runs; i++) {
+            const run = await readFileInPage(session, path, { workers, hash, how: "byob", slice: 4 * 1024 * 1024, range: 16 * 1024 * 1024 })
+            if (run.bytes !== bytes) throw new Error(`${what}: read ${run.bytes} bytes of ${bytes}`)
+            runs.push(run)
+            ctx.log(
+              `  run ${i + 1}/${ctx.runs} ${what}, ${workers} worker(s): ${run.seconds.toFixed(3)} s (${r1(bytes / run.seconds / 1e6)} MB/s; ` +
+                `each worker ${run.workerMs.map((ms) => `${r1(ms)} ms`).join(", ")}; Chromium CPU ${r1(run.cpuMs)} ms)`
+            )
+          }
+          const seconds = median(runs.map((r) => r.seconds))
+          const range = { minSeconds: Math.min(...runs.map((r) => r.seconds)), maxSeconds: Math.max(...runs.map((r) => r.seconds)) }
+          return result(byId(id), {
+            ...range,
+            samples: runs.map((r) => ({ seconds: r.seconds })),
+            seconds,
+            mbPerSec: bytes / seconds / 1e6,
+            count: workers,
+            note: `${what}: the same File picked into an input of the page and read in ${workers} dedicated Web Worker(s) of the bench at once ` +
+              `(worker i the 16 MiB ranges i, i + ${workers}, ...; one stream a range, a BYOB reader in 4 MiB slices, as the app reads); ` +
+              `page clock from the go to the last worker's reply; ${cpuNote(runs)}`
+          })
+        }
+        commands["read_1"] = await ceiling("read_1", 1, false, "bare read, no hashing")
+        commands["read_all"] = await ceiling("read_all", cores, false, "bare read, no hashing")
+        commands["hashwasm_b3_file"] = await ceiling("hashwasm_b3_file", cores, true, "hash-wasm BLAKE3 fed by the read")
         break
       }
       case "memory": {
