@@ -432,7 +432,7 @@ export type LongState = {
  * long tasks and the longest gap between frames, kept in `globalThis[name]` until the
  * caller sets its `until`. Self-contained: the page gets this function's text only.
  */
-export const watchLongTasks = ({ buffered, name }: { readonly name: string; readonly buffered: boolean }): void => {
+export const watchLongTasks = ({ buffered, frames = true, name }: { readonly name: string; readonly buffered: boolean; readonly frames?: boolean }): void => {
   const state: LongState = { since: performance.now(), until: Infinity, tasks: [], longestFrame: 0 }
   ;(globalThis as unknown as Record<string, LongState>)[name] = state
   new PerformanceObserver((list) => {
@@ -445,7 +445,7 @@ export const watchLongTasks = ({ buffered, name }: { readonly name: string; read
     last = at
     requestAnimationFrame(frame)
   }
-  requestAnimationFrame(frame)
+  if (frames) requestAnimationFrame(frame)
 }
 
 /** The page's pool workers alive: its dedicated workers but their reader threads (core's blob-reader-worker). */
@@ -481,7 +481,22 @@ export const hashInApp = async (
   session: WebSession,
   path: string,
   label: string,
-  options: { readonly memory?: boolean; readonly timeoutMs: number }
+  options: {
+    readonly memory?: boolean
+    readonly timeoutMs: number
+    /**
+     * Follow frame intervals with a requestAnimationFrame loop (default true). The loop makes
+     * Chromium draw a frame every vsync while the job runs: work on the page's main thread,
+     * its compositor and the GPU process's that the app itself would not do, on the same cores.
+     */
+    readonly frames?: boolean
+    /**
+     * How the node side learns that the row says Done: "locator" (default), Playwright's
+     * waitFor, which runs its query in the page again and again while the job runs, or
+     * "page", one small evaluate every 100 ms of the page-clock watcher's state.
+     */
+    readonly doneBy?: "locator" | "page"
+  }
 ): Promise<HashJob> => {
   const { page } = session
   await clearFinished(page)
@@ -504,7 +519,7 @@ export const hashInApp = async (
   let peakAllPrivate = 0
   const baseHeap = await heapMiB()
 
-  await page.evaluate(watchLongTasks, { name: "__sluiceBenchLong", buffered: true })
+  await page.evaluate(watchLongTasks, { name: "__sluiceBenchLong", buffered: true, frames: options.frames ?? true })
 
   const createdBefore = session.workersCreated()
   let workersAlive = poolWorkers(page)
@@ -517,7 +532,13 @@ export const hashInApp = async (
   const cpuBefore = chromiumCpuMs(session.profile)
   const started = performance.now()
   await page.getByTestId("pick-files").setInputFiles([path])
-  const done = waitForStatus(page, name, "Done", options.timeoutMs)
+  const done = options.doneBy === "page"
+    ? page.waitForFunction(
+      () => (globalThis as unknown as { __sluiceBenchDone?: DoneState }).__sluiceBenchDone?.done !== undefined,
+      undefined,
+      { timeout: options.timeoutMs, polling: 100 }
+    ).then(() => undefined)
+    : waitForStatus(page, name, "Done", options.timeoutMs)
   let finished = false
   let failure: unknown
   void done.then(() => (finished = true), (error: unknown) => {
