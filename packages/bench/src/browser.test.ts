@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { cpuMsOfStat } from "./browser.js"
+import { cpuMsOfStat, rangesPerWorker } from "./browser.js"
 import { cpuNote, describeLongest, longestOf, stageOf } from "./web.js"
 
 describe("Chromium's CPU time", () => {
@@ -38,5 +38,16 @@ describe("a page load's long tasks", () => {
     expect(stageOf({ start: 420, duration: 60 }, [])).toBeUndefined()
     expect(describeLongest({ ...load([{ start: 200, duration: 60 }]), stages }))
       .toBe("60 ms at 200-260 ms (stage react; DOMContentLoaded 298 ms)")
+  })
+})
+
+describe("the read ceiling's ranges", () => {
+  it("deals a file's ranges round-robin to the workers, the last range shorter, every byte once", () => {
+    expect(rangesPerWorker(50, 2, 16)).toEqual([[[0, 16], [32, 48]], [[16, 32], [48, 50]]])
+    expect(rangesPerWorker(10, 1, 16)).toEqual([[[0, 10]]])
+  })
+
+  it("leaves a worker without ranges when the file has fewer ranges than workers", () => {
+    expect(rangesPerWorker(16, 3, 16)).toEqual([[[0, 16]], [], []])
   })
 })

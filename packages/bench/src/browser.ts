@@ -13,7 +13,7 @@
  * packages/web (not bundled), so the bench needs no new dependency.
  */
 import { ALGORITHMS } from "@sluice/core"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
@@ -1018,6 +1018,16 @@ export interface FileReadOptions {
 const CEILING_INPUT = "__sluiceBenchCeilingFile"
 
 /**
+ * Each worker's ranges of a file of `size` bytes in ranges of `range` bytes (the last
+ * shorter), dealt round-robin: worker i reads ranges i, i + workers, ..., each in order.
+ */
+export const rangesPerWorker = (size: number, workers: number, range: number): Array<Array<[number, number]>> => {
+  const ranges = Array.from({ length: workers }, () => [] as Array<[number, number]>)
+  for (let at = 0, i = 0; at < size; at += range, i++) ranges[i % workers]!.push([at, Math.min(size, at + range)])
+  return ranges
+}
+
+/**
  * The ceiling of reading the picked `path` in this page: the same File, read in Web Workers
  * of the bench (not the app's) as `options` says, with no app around it. Page clock from the
  * go to the last worker's reply; Chromium's CPU over the same span.
@@ -1056,8 +1066,9 @@ export const readFileInPage = async (session: WebSession, path: string, options:
     // hash-wasm's module compiled and its BLAKE3 warmed before the clock starts.
     if (hash) await Promise.all(workersOf.map((w) => askOne(w, { algorithm: "blake3", bytes: 1 << 20 })))
   }, setUp)
+  const rangesOf = rangesPerWorker(statSync(path).size, options.workers, options.range)
   const cpuBefore = chromiumCpuMs(session.profile)
-  const run = await page.evaluate(async ({ workers, hash, how, slice, range }) => {
+  const run = await page.evaluate(async ({ hash, how, rangesOf, slice }) => {
     type FileReply = { ms?: number; bytes?: number; hex?: string }
     const state = (globalThis as unknown as {
       __sluiceBenchReaders?: {
@@ -1067,9 +1078,6 @@ export const readFileInPage = async (session: WebSession, path: string, options:
       }
     }).__sluiceBenchReaders!
     try {
-      const size = state.file.size
-      const rangesOf = Array.from({ length: workers }, () => [] as Array<[number, number]>)
-      for (let at = 0, i = 0; at < size; at += range, i++) rangesOf[i % workers]!.push([at, Math.min(size, at + range)])
       const started = performance.now()
       const replies = await Promise.all(state.workersOf.map((worker, i) =>
         state.askOne(worker, { file: state.file, ranges: rangesOf[i], hash, how, slice })))
@@ -1083,7 +1091,7 @@ export const readFileInPage = async (session: WebSession, path: string, options:
       for (const worker of state.workersOf) worker.terminate()
       delete (globalThis as { __sluiceBenchReaders?: unknown }).__sluiceBenchReaders
     }
-  }, options)
+  }, { hash: options.hash, how: options.how, rangesOf, slice: options.slice })
   return { ...run, cpuMs: chromiumCpuMs(session.profile) - cpuBefore }
 }
 
