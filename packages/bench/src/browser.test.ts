@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest"
 import { cpuMsOfStat, rangesPerWorker } from "./browser.js"
-import { cpuNote, describeLongest, longestOf, stageOf } from "./web.js"
+import { cpuNote, describeLongest, longestOf, mainNote, stageOf } from "./web.js"
 
 describe("Chromium's CPU time", () => {
   it("reads utime + stime of a /proc/PID/stat line whose command name holds spaces and parentheses", () => {
     const stat = "4242 (Chrome_Child (IO) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 150 37 0 0 20 0 9 0 100 0 0"
     expect(cpuMsOfStat(stat)).toBe(1870)
+  })
+
+  it("notes the page's main thread's CPU per job, or nothing where /proc gave none", () => {
+    expect(mainNote([{ mainThreadCpuMs: 150 }, { mainThreadCpuMs: 110 }, {}, { mainThreadCpuMs: 270 }]))
+      .toBe("; of it the page's main thread 150 ms (110-270 ms)")
+    expect(mainNote([{}, {}])).toBe("")
   })
 
   it("notes the median CPU per run and its range, in seconds", () => {

@@ -416,6 +416,8 @@ export interface HashJob {
   readonly memorySamples: number
   /** CPU time of all Chromium's processes from just before the pick to Done (ms). */
   readonly cpuMs: number
+  /** Of it, the page's main thread (ms; the renderer whose main thread used most), if /proc has it. */
+  readonly mainThreadCpuMs?: number
 }
 
 export type LongState = {
@@ -530,6 +532,7 @@ export const hashInApp = async (
   // later), which the peer, timed in its page, never pays.
   await page.evaluate(watchDone, name)
   const cpuBefore = chromiumCpuMs(session.profile)
+  const mainBefore = rendererMainCpuMs(session.profile)
   const started = performance.now()
   await page.getByTestId("pick-files").setInputFiles([path])
   const done = options.doneBy === "page"
@@ -564,6 +567,7 @@ export const hashInApp = async (
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const cpuMs = chromiumCpuMs(session.profile) - cpuBefore
+  const mainUsed = [...rendererMainCpuMs(session.profile)].map(([pid, ms]) => ms - (mainBefore.get(pid) ?? ms))
   const nodeSeconds = (performance.now() - started) / 1000
   const pageSpan = await page.evaluate(() => {
     const state = (globalThis as unknown as { __sluiceBenchDone?: DoneState }).__sluiceBenchDone
@@ -610,7 +614,8 @@ export const hashInApp = async (
     ...(peakHeap === undefined ? {} : { peakPageHeapMiB: peakHeap }),
     ...(baseHeap === undefined ? {} : { basePageHeapMiB: baseHeap }),
     memorySamples: samples,
-    cpuMs
+    cpuMs,
+    ...(mainUsed.length === 0 ? {} : { mainThreadCpuMs: Math.max(...mainUsed) })
   }
 }
 

@@ -89,6 +89,12 @@ export const cpuNote = (runs: ReadonlyArray<{ readonly cpuMs: number }>): string
   return `Chromium's CPU per run ${s2(median(ms))} s (${s2(Math.min(...ms))}-${s2(Math.max(...ms))} s, all its processes)`
 }
 
+/** The page's main thread's share of a job's CPU (median and range), where /proc gave it. */
+export const mainNote = (jobs: ReadonlyArray<{ readonly mainThreadCpuMs?: number }>): string => {
+  const ms = jobs.flatMap((j) => j.mainThreadCpuMs === undefined ? [] : [j.mainThreadCpuMs])
+  return ms.length === 0 ? "" : `; of it the page's main thread ${Math.round(median(ms))} ms (${Math.min(...ms)}-${Math.max(...ms)} ms)`
+}
+
 /**
  * Runs the browser probe of `spec` and returns the scenario with its `chromium` commands'
  * figures added to `cli` (the CLI commands' result).
@@ -141,6 +147,7 @@ export const runWebScenario = async (
         ctx.log(
           `  run ${i + 1}/${runs} web ${label.padEnd(8)} ${job.seconds.toFixed(3)} s (app says ${job.shownMBps ?? "?"} MB/s), ` +
             `long tasks ${job.longTasks.length}, workers ${job.workersAlive}, Chromium CPU ${r1(job.cpuMs)} ms` +
+            (job.mainThreadCpuMs === undefined ? "" : ` (the page's main thread ${r1(job.mainThreadCpuMs)} ms)`) +
             (memory ? `, renderer RSS ${job.peakRendererRssMiB?.toFixed(0) ?? "?"} MiB, page heap ${job.peakPageHeapMiB?.toFixed(1) ?? "?"} MiB` : "")
         )
       }
@@ -239,7 +246,8 @@ export const runWebScenario = async (
           count: Math.min(...jobs.map((j) => j.workersAlive)),
           note: `count = fewest of the pool's dedicated Web Workers alive during a job (page.workers() but the reader threads, sampled every 100 ms; ` +
             `created during the jobs: ${jobs.map((j) => j.workersCreated).join(", ")}); MB/s = just before setInputFiles → the row says Done (page clock), ` +
-            `the whole file over the pool: ${r1(figures.mbPerSec / cores)} MB/s per worker of ${cores}; ${cpuNote(jobs)}`
+            `the whole file over the pool: ${r1(figures.mbPerSec / cores)} MB/s per worker of ${cores}; ${cpuNote(jobs)}` +
+            mainNote(jobs)
         })
         commands["cores"] = result(byId("cores"), { count: cores })
         commands["hashwasm_b3"] = await peer("hashwasm_b3", "blake3", cores)
