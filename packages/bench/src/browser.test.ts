@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest"
-import { cpuMsOfStat } from "./browser.js"
-import { cpuNote, describeLongest, longestOf, stageOf } from "./web.js"
+import { cpuMsOfStat, rangesPerWorker } from "./browser.js"
+import { cpuNote, describeLongest, longestOf, mainNote, stageOf } from "./web.js"
 
 describe("Chromium's CPU time", () => {
   it("reads utime + stime of a /proc/PID/stat line whose command name holds spaces and parentheses", () => {
     const stat = "4242 (Chrome_Child (IO) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 150 37 0 0 20 0 9 0 100 0 0"
     expect(cpuMsOfStat(stat)).toBe(1870)
+  })
+
+  it("notes the page's main thread's CPU per job, or nothing where /proc gave none", () => {
+    expect(mainNote([{ mainThreadCpuMs: 150 }, { mainThreadCpuMs: 110 }, {}, { mainThreadCpuMs: 270 }]))
+      .toBe("; of it the page's main thread 150 ms (110-270 ms)")
+    expect(mainNote([{}, {}])).toBe("")
   })
 
   it("notes the median CPU per run and its range, in seconds", () => {
@@ -38,5 +44,16 @@ describe("a page load's long tasks", () => {
     expect(stageOf({ start: 420, duration: 60 }, [])).toBeUndefined()
     expect(describeLongest({ ...load([{ start: 200, duration: 60 }]), stages }))
       .toBe("60 ms at 200-260 ms (stage react; DOMContentLoaded 298 ms)")
+  })
+})
+
+describe("the read ceiling's ranges", () => {
+  it("deals a file's ranges round-robin to the workers, the last range shorter, every byte once", () => {
+    expect(rangesPerWorker(50, 2, 16)).toEqual([[[0, 16], [32, 48]], [[16, 32], [48, 50]]])
+    expect(rangesPerWorker(10, 1, 16)).toEqual([[[0, 10]]])
+  })
+
+  it("leaves a worker without ranges when the file has fewer ranges than workers", () => {
+    expect(rangesPerWorker(16, 3, 16)).toEqual([[[0, 16]], [], []])
   })
 })

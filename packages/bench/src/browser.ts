@@ -13,7 +13,7 @@
  * packages/web (not bundled), so the bench needs no new dependency.
  */
 import { ALGORITHMS } from "@sluice/core"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
@@ -416,6 +416,8 @@ export interface HashJob {
   readonly memorySamples: number
   /** CPU time of all Chromium's processes from just before the pick to Done (ms). */
   readonly cpuMs: number
+  /** Of it, the page's main thread (ms; the renderer whose main thread used most), if /proc has it. */
+  readonly mainThreadCpuMs?: number
 }
 
 export type LongState = {
@@ -432,7 +434,7 @@ export type LongState = {
  * long tasks and the longest gap between frames, kept in `globalThis[name]` until the
  * caller sets its `until`. Self-contained: the page gets this function's text only.
  */
-export const watchLongTasks = ({ buffered, name }: { readonly name: string; readonly buffered: boolean }): void => {
+export const watchLongTasks = ({ buffered, frames = true, name }: { readonly name: string; readonly buffered: boolean; readonly frames?: boolean }): void => {
   const state: LongState = { since: performance.now(), until: Infinity, tasks: [], longestFrame: 0 }
   ;(globalThis as unknown as Record<string, LongState>)[name] = state
   new PerformanceObserver((list) => {
@@ -445,7 +447,7 @@ export const watchLongTasks = ({ buffered, name }: { readonly name: string; read
     last = at
     requestAnimationFrame(frame)
   }
-  requestAnimationFrame(frame)
+  if (frames) requestAnimationFrame(frame)
 }
 
 /** The page's pool workers alive: its dedicated workers but their reader threads (core's blob-reader-worker). */
@@ -481,7 +483,22 @@ export const hashInApp = async (
   session: WebSession,
   path: string,
   label: string,
-  options: { readonly memory?: boolean; readonly timeoutMs: number }
+  options: {
+    readonly memory?: boolean
+    readonly timeoutMs: number
+    /**
+     * Follow frame intervals with a requestAnimationFrame loop (default true). The loop makes
+     * Chromium draw a frame every vsync while the job runs: work on the page's main thread,
+     * its compositor and the GPU process's that the app itself would not do, on the same cores.
+     */
+    readonly frames?: boolean
+    /**
+     * How the node side learns that the row says Done: "locator" (default), Playwright's
+     * waitFor, which runs its query in the page again and again while the job runs, or
+     * "page", one small evaluate every 100 ms of the page-clock watcher's state.
+     */
+    readonly doneBy?: "locator" | "page"
+  }
 ): Promise<HashJob> => {
   const { page } = session
   await clearFinished(page)
@@ -504,7 +521,7 @@ export const hashInApp = async (
   let peakAllPrivate = 0
   const baseHeap = await heapMiB()
 
-  await page.evaluate(watchLongTasks, { name: "__sluiceBenchLong", buffered: true })
+  await page.evaluate(watchLongTasks, { name: "__sluiceBenchLong", buffered: true, frames: options.frames ?? true })
 
   const createdBefore = session.workersCreated()
   let workersAlive = poolWorkers(page)
@@ -515,9 +532,16 @@ export const hashInApp = async (
   // later), which the peer, timed in its page, never pays.
   await page.evaluate(watchDone, name)
   const cpuBefore = chromiumCpuMs(session.profile)
+  const mainBefore = rendererMainCpuMs(session.profile)
   const started = performance.now()
   await page.getByTestId("pick-files").setInputFiles([path])
-  const done = waitForStatus(page, name, "Done", options.timeoutMs)
+  const done = options.doneBy === "page"
+    ? page.waitForFunction(
+      () => (globalThis as unknown as { __sluiceBenchDone?: DoneState }).__sluiceBenchDone?.done !== undefined,
+      undefined,
+      { timeout: options.timeoutMs, polling: 100 }
+    ).then(() => undefined)
+    : waitForStatus(page, name, "Done", options.timeoutMs)
   let finished = false
   let failure: unknown
   void done.then(() => (finished = true), (error: unknown) => {
@@ -543,6 +567,7 @@ export const hashInApp = async (
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const cpuMs = chromiumCpuMs(session.profile) - cpuBefore
+  const mainUsed = [...rendererMainCpuMs(session.profile)].map(([pid, ms]) => ms - (mainBefore.get(pid) ?? ms))
   const nodeSeconds = (performance.now() - started) / 1000
   const pageSpan = await page.evaluate(() => {
     const state = (globalThis as unknown as { __sluiceBenchDone?: DoneState }).__sluiceBenchDone
@@ -589,7 +614,8 @@ export const hashInApp = async (
     ...(peakHeap === undefined ? {} : { peakPageHeapMiB: peakHeap }),
     ...(baseHeap === undefined ? {} : { basePageHeapMiB: baseHeap }),
     memorySamples: samples,
-    cpuMs
+    cpuMs,
+    ...(mainUsed.length === 0 ? {} : { mainThreadCpuMs: Math.max(...mainUsed) })
   }
 }
 
@@ -813,8 +839,51 @@ const PEER_LOOP = `
 ;(() => {
   const CHUNK = 16 * 1024 * 1024
   let buffer, hasher
+  // A File's ranges read in this worker as the app reads them (a BYOB reader on one stream a
+  // range, slices of \`slice\` bytes filled before they are handed on) or by
+  // Blob.slice().arrayBuffer() of \`slice\` bytes; with \`hash\`, each slice also goes to
+  // hash-wasm's BLAKE3 (one hasher over all the worker's ranges, in order).
+  const readFile = async ({ file, ranges, hash, how, slice }) => {
+    try {
+      if (hash) hasher ??= await hashwasm.createBLAKE3()
+      const started = performance.now()
+      if (hash) hasher.init()
+      let bytes = 0
+      let view = new Uint8Array(slice)
+      for (const [start, end] of ranges) {
+        if (how === "arraybuffer") {
+          for (let at = start; at < end; at += slice) {
+            const got = new Uint8Array(await file.slice(at, Math.min(end, at + slice)).arrayBuffer())
+            bytes += got.length
+            if (hash) hasher.update(got)
+          }
+          continue
+        }
+        const reader = file.slice(start, end).stream().getReader({ mode: "byob" })
+        let filled = 0
+        for (;;) {
+          const { done, value } = await reader.read(new Uint8Array(view.buffer, filled, view.buffer.byteLength - filled))
+          if (value !== undefined) {
+            view = new Uint8Array(value.buffer)
+            filled += value.length
+          }
+          if (filled > 0 && (done || filled === view.length)) {
+            bytes += filled
+            if (hash) hasher.update(view.subarray(0, filled))
+            filled = 0
+          }
+          if (done) break
+        }
+      }
+      const hex = hash ? hasher.digest("hex") : undefined
+      postMessage({ ms: performance.now() - started, bytes, hex })
+    } catch (error) {
+      postMessage({ error: String(error) })
+    }
+  }
   self.onmessage = async (event) => {
     const { algorithm, bytes, go } = event.data
+    if (event.data.file !== undefined) return readFile(event.data)
     try {
       if (go !== true) {
         buffer = new Uint8Array(Math.max(1, Math.min(CHUNK, bytes)))
@@ -928,6 +997,106 @@ export const hashWasmInPage = async (
       delete state.__sluiceBenchPeer
     }
   }, { algorithm, each })
+  return { ...run, cpuMs: chromiumCpuMs(session.profile) - cpuBefore }
+}
+
+export interface FileReadRun extends PeerRun {
+  /** Bytes read in all (the file's size when every range came back whole). */
+  readonly bytes: number
+  /** hash-wasm's BLAKE3 of each worker's ranges in order (with `hash`; the file's digest with one worker). */
+  readonly hex: ReadonlyArray<string | undefined>
+}
+
+export interface FileReadOptions {
+  /** Dedicated Web Workers reading at once; worker i reads ranges i, i + workers, ... */
+  readonly workers: number
+  /** Also hash every slice with hash-wasm's BLAKE3 (a streaming peer), or only read. */
+  readonly hash: boolean
+  /** A BYOB reader on one stream per range (as the app), or Blob.slice().arrayBuffer() slices. */
+  readonly how: "byob" | "arraybuffer"
+  /** Bytes per read slice. */
+  readonly slice: number
+  /** Bytes per range (the app's BLAKE3 subtrees are 16 MiB). */
+  readonly range: number
+}
+
+const CEILING_INPUT = "__sluiceBenchCeilingFile"
+
+/**
+ * Each worker's ranges of a file of `size` bytes in ranges of `range` bytes (the last
+ * shorter), dealt round-robin: worker i reads ranges i, i + workers, ..., each in order.
+ */
+export const rangesPerWorker = (size: number, workers: number, range: number): Array<Array<[number, number]>> => {
+  const ranges = Array.from({ length: workers }, () => [] as Array<[number, number]>)
+  for (let at = 0, i = 0; at < size; at += range, i++) ranges[i % workers]!.push([at, Math.min(size, at + range)])
+  return ranges
+}
+
+/**
+ * The ceiling of reading the picked `path` in this page: the same File, read in Web Workers
+ * of the bench (not the app's) as `options` says, with no app around it. Page clock from the
+ * go to the last worker's reply; Chromium's CPU over the same span.
+ */
+export const readFileInPage = async (session: WebSession, path: string, options: FileReadOptions): Promise<FileReadRun> => {
+  const { page } = session
+  await page.evaluate((id) => {
+    if (document.getElementById(id) !== null) return
+    const input = document.createElement("input")
+    input.type = "file"
+    input.id = id
+    input.hidden = true
+    document.body.append(input)
+  }, CEILING_INPUT)
+  await page.locator(`#${CEILING_INPUT}`).setInputFiles([path])
+  const setUp = { ...options, id: CEILING_INPUT, url: PEER_WORKER_PATH }
+  await page.evaluate(async ({ id, url, workers, hash }) => {
+    interface ReadWorker {
+      onmessage: ((event: { data: FileReply }) => void) | null
+      onerror: ((event: { message: string }) => void) | null
+      postMessage(message: unknown): void
+      terminate(): void
+    }
+    type FileReply = { ready?: boolean; ms?: number; bytes?: number; hex?: string; error?: string }
+    const ReadWorker = (globalThis as unknown as { Worker: new(url: string) => ReadWorker }).Worker
+    const file = (document.getElementById(id) as HTMLInputElement).files![0]!
+    const workersOf = Array.from({ length: workers }, () => new ReadWorker(url))
+    const askOne = (worker: ReadWorker, message: unknown) =>
+      new Promise<FileReply>((resolve, reject) => {
+        worker.onmessage = (event) => event.data.error === undefined ? resolve(event.data) : reject(new Error(event.data.error))
+        worker.onerror = (event) => reject(new Error(`the reading worker failed: ${event.message}`))
+        worker.postMessage(message)
+      })
+    const state = { file, workersOf, askOne }
+    ;(globalThis as unknown as { __sluiceBenchReaders?: typeof state }).__sluiceBenchReaders = state
+    // hash-wasm's module compiled and its BLAKE3 warmed before the clock starts.
+    if (hash) await Promise.all(workersOf.map((w) => askOne(w, { algorithm: "blake3", bytes: 1 << 20 })))
+  }, setUp)
+  const rangesOf = rangesPerWorker(statSync(path).size, options.workers, options.range)
+  const cpuBefore = chromiumCpuMs(session.profile)
+  const run = await page.evaluate(async ({ hash, how, rangesOf, slice }) => {
+    type FileReply = { ms?: number; bytes?: number; hex?: string }
+    const state = (globalThis as unknown as {
+      __sluiceBenchReaders?: {
+        file: File
+        workersOf: Array<{ terminate(): void }>
+        askOne: (worker: unknown, message: unknown) => Promise<FileReply>
+      }
+    }).__sluiceBenchReaders!
+    try {
+      const started = performance.now()
+      const replies = await Promise.all(state.workersOf.map((worker, i) =>
+        state.askOne(worker, { file: state.file, ranges: rangesOf[i], hash, how, slice })))
+      return {
+        seconds: (performance.now() - started) / 1000,
+        workerMs: replies.map((r) => r.ms ?? 0),
+        bytes: replies.reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+        hex: replies.map((r) => r.hex)
+      }
+    } finally {
+      for (const worker of state.workersOf) worker.terminate()
+      delete (globalThis as { __sluiceBenchReaders?: unknown }).__sluiceBenchReaders
+    }
+  }, { hash: options.hash, how: options.how, rangesOf, slice: options.slice })
   return { ...run, cpuMs: chromiumCpuMs(session.profile) - cpuBefore }
 }
 

@@ -493,7 +493,10 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       },
       inApp("web_b3", "web app BLAKE3 (workers alive)", largeFile),
       inApp("cores", "navigator.hardwareConcurrency", largeFile),
-      inApp("hashwasm_b3", "hash-wasm BLAKE3 in memory, every Web Worker of the page busy", largeFile)
+      inApp("hashwasm_b3", "hash-wasm BLAKE3 in memory, every Web Worker of the page busy", largeFile),
+      inApp("read_1", "the same File read bare in one Web Worker (the read's ceiling)", largeFile),
+      inApp("read_all", "the same File read bare over every Web Worker (the read's ceiling)", largeFile),
+      inApp("hashwasm_b3_file", "hash-wasm BLAKE3 fed by the same File reader over every Web Worker (a streaming peer)", largeFile)
     ]
   },
   {

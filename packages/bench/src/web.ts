@@ -19,6 +19,7 @@ import {
   hashWithPerfPageOpen,
   loadAppFresh,
   type PageLoad,
+  readFileInPage,
   type PerfPageJob,
   LOAD_KINDS,
   SETTLE_MS,
@@ -88,6 +89,12 @@ export const cpuNote = (runs: ReadonlyArray<{ readonly cpuMs: number }>): string
   return `Chromium's CPU per run ${s2(median(ms))} s (${s2(Math.min(...ms))}-${s2(Math.max(...ms))} s, all its processes)`
 }
 
+/** The page's main thread's share of a job's CPU (median and range), where /proc gave it. */
+export const mainNote = (jobs: ReadonlyArray<{ readonly mainThreadCpuMs?: number }>): string => {
+  const ms = jobs.flatMap((j) => j.mainThreadCpuMs === undefined ? [] : [j.mainThreadCpuMs])
+  return ms.length === 0 ? "" : `; of it the page's main thread ${Math.round(median(ms))} ms (${Math.min(...ms)}-${Math.max(...ms)} ms)`
+}
+
 /**
  * Runs the browser probe of `spec` and returns the scenario with its `chromium` commands'
  * figures added to `cli` (the CLI commands' result).
@@ -130,13 +137,17 @@ export const runWebScenario = async (
     const session = await sessions.get()
     warmFiles([path])
     const jobs: Array<HashJob> = []
-    const runJobs = async (label: string, runs: number, memory: boolean) => {
+    // The node side learns of Done from the page's own watcher, not by Playwright's locator
+    // queries run in the page over and over while the job runs (the peer, timed inside one
+    // evaluate, pays for neither); frame intervals are followed only where a figure uses them.
+    const runJobs = async (label: string, runs: number, memory: boolean, frames = true) => {
       for (let i = 0; i < runs; i++) {
-        const job = await hashInApp(session, path, label, { timeoutMs, memory })
+        const job = await hashInApp(session, path, label, { timeoutMs, memory, frames, doneBy: "page" })
         jobs.push(job)
         ctx.log(
           `  run ${i + 1}/${runs} web ${label.padEnd(8)} ${job.seconds.toFixed(3)} s (app says ${job.shownMBps ?? "?"} MB/s), ` +
             `long tasks ${job.longTasks.length}, workers ${job.workersAlive}, Chromium CPU ${r1(job.cpuMs)} ms` +
+            (job.mainThreadCpuMs === undefined ? "" : ` (the page's main thread ${r1(job.mainThreadCpuMs)} ms)`) +
             (memory ? `, renderer RSS ${job.peakRendererRssMiB?.toFixed(0) ?? "?"} MiB, page heap ${job.peakPageHeapMiB?.toFixed(1) ?? "?"} MiB` : "")
         )
       }
@@ -223,7 +234,7 @@ export const runWebScenario = async (
         break
       }
       case "blake3": {
-        await runJobs(ALGORITHMS.blake3.label, ctx.runs, false)
+        await runJobs(ALGORITHMS.blake3.label, ctx.runs, false, false)
         const wrong = checkDigest("b3sum")
         if (wrong !== undefined) return { ...failAll(wrong), error: wrong }
         const cores = await hardwareConcurrency(session)
@@ -235,10 +246,41 @@ export const runWebScenario = async (
           count: Math.min(...jobs.map((j) => j.workersAlive)),
           note: `count = fewest of the pool's dedicated Web Workers alive during a job (page.workers() but the reader threads, sampled every 100 ms; ` +
             `created during the jobs: ${jobs.map((j) => j.workersCreated).join(", ")}); MB/s = just before setInputFiles → the row says Done (page clock), ` +
-            `the whole file over the pool: ${r1(figures.mbPerSec / cores)} MB/s per worker of ${cores}; ${cpuNote(jobs)}`
+            `the whole file over the pool: ${r1(figures.mbPerSec / cores)} MB/s per worker of ${cores}; ${cpuNote(jobs)}` +
+            mainNote(jobs)
         })
         commands["cores"] = result(byId("cores"), { count: cores })
         commands["hashwasm_b3"] = await peer("hashwasm_b3", "blake3", cores)
+        // The ceiling: the same File read in the same page with no app around it, as the
+        // app reads it (16 MiB ranges, each through one stream with a BYOB reader in 4 MiB
+        // slices), bare on one worker and on every worker, and feeding hash-wasm's BLAKE3.
+        const ceiling = async (id: string, workers: number, hash: boolean, what: string) => {
+          const runs = []
+          for (let i = 0; i < ctx.runs; i++) {
+            const run = await readFileInPage(session, path, { workers, hash, how: "byob", slice: 4 * 1024 * 1024, range: 16 * 1024 * 1024 })
+            if (run.bytes !== bytes) throw new Error(`${what}: read ${run.bytes} bytes of ${bytes}`)
+            runs.push(run)
+            ctx.log(
+              `  run ${i + 1}/${ctx.runs} ${what}, ${workers} worker(s): ${run.seconds.toFixed(3)} s (${r1(bytes / run.seconds / 1e6)} MB/s; ` +
+                `each worker ${run.workerMs.map((ms) => `${r1(ms)} ms`).join(", ")}; Chromium CPU ${r1(run.cpuMs)} ms)`
+            )
+          }
+          const seconds = median(runs.map((r) => r.seconds))
+          const range = { minSeconds: Math.min(...runs.map((r) => r.seconds)), maxSeconds: Math.max(...runs.map((r) => r.seconds)) }
+          return result(byId(id), {
+            ...range,
+            samples: runs.map((r) => ({ seconds: r.seconds })),
+            seconds,
+            mbPerSec: bytes / seconds / 1e6,
+            count: workers,
+            note: `${what}: the same File picked into an input of the page and read in ${workers} dedicated Web Worker(s) of the bench at once ` +
+              `(worker i the 16 MiB ranges i, i + ${workers}, ...; one stream a range, a BYOB reader in 4 MiB slices, as the app reads); ` +
+              `page clock from the go to the last worker's reply; ${cpuNote(runs)}`
+          })
+        }
+        commands["read_1"] = await ceiling("read_1", 1, false, "bare read, no hashing")
+        commands["read_all"] = await ceiling("read_all", cores, false, "bare read, no hashing")
+        commands["hashwasm_b3_file"] = await ceiling("hashwasm_b3_file", cores, true, "hash-wasm BLAKE3 fed by the read")
         break
       }
       case "memory": {
