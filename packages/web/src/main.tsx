@@ -1,7 +1,8 @@
 /**
  * The page's entry: loads the app in stages, each evaluated in a task of its own: React,
- * then Effect in three parts, then the noble cryptography core links (in five parts: see
- * stages/nobleHashes.ts), then core's modules and its browser platform, then the app,
+ * then Effect in three parts, then the noble cryptography core links (in seven parts: see
+ * stages/nobleSha2.ts), then core's modules (its age errors first) and its browser
+ * platform, then the app,
  * which renders over the page's static masthead (index.html). Loaded as one module graph,
  * they were evaluated in one task of 60-420 ms at page load (47 ms of CPU in a trace): a long
  * task on the main thread, the page frozen meanwhile; no stage takes more than ~13 ms of CPU.
@@ -28,11 +29,14 @@ const STAGES = [
   ["effect", () => import("./stages/effect.js")],
   ["effect-streams", () => import("./stages/effectStreams.js")],
   ["schema", () => import("./stages/schema.js")],
+  ["noble-sha2", () => import("./stages/nobleSha2.js")],
   ["noble-hashes", () => import("./stages/nobleHashes.js")],
   ["noble-curves", () => import("./stages/nobleCurves.js")],
   ["noble-post-quantum", () => import("./stages/noblePostQuantum.js")],
   ["noble-nist", () => import("./stages/nobleNist.js")],
+  ["noble-aes", () => import("./stages/nobleAes.js")],
   ["noble-ml-dsa", () => import("./stages/nobleMlDsa.js")],
+  ["core-errors", () => import("./stages/coreErrors.js")],
   ["core", () => import("./stages/core.js")],
   ["core-platform", () => import("./stages/corePlatform.js")],
   ["app", () => import("./start.js")]

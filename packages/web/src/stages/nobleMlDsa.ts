@@ -1,5 +1,4 @@
-/** Stage nine of the page's load (main.tsx; see nobleHashes.ts): noble's ML-DSA and AES. */
-import { ctr } from "@noble/ciphers/aes.js"
+/** Stage eleven of the page's load (main.tsx; see nobleSha2.ts): noble's ML-DSA. */
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js"
 
-export const loaded = [ctr, ml_dsa65] as const
+export const loaded = ml_dsa65
