@@ -95,3 +95,10 @@ export function ageFileAsync(
     chunk?: number
   ) => void
 ): void
+
+/**
+ * A test of the SIGBUS guard (src/sigbus.rs): maps the file at `path` (guarded, or not), cuts
+ * it to `keep` bytes, reads every byte of the map; -1 when no read faulted, else how many
+ * bytes past `keep` read as other than zero (0). Unguarded, a file cut short ends the process.
+ */
+export function mapTruncateProbe(path: Uint8Array, keep: number, guarded: boolean): number

@@ -10,6 +10,7 @@
 
 use super::{checked, file_hash, number, release, update, Env, Failure, FileHash, Outcome, Value};
 use super::napi::*;
+use super::sigbus::Guard;
 use std::ffi::{c_void, CString};
 use std::ptr;
 
@@ -37,10 +38,18 @@ unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
         }
     };
     let end = (state.position as f64 + work.length).min(map.len() as f64) as usize;
+    // Guarded while it is read (sigbus.rs): a file cut short meanwhile reads as zeros past its
+    // end, and the slice fails (ECHANGED) rather than ending the process by SIGBUS. No slot
+    // free: read unguarded, as before.
+    let guard = if map.is_empty() { None } else { Guard::new(map) };
     work.result = update(&mut state.hasher, &map[state.position..end], work.threads).map(|()| {
         release(map, state.position, end);
         end
     });
+    if guard.is_some_and(|g| g.cut_short()) {
+        work.result = Err(Failure { code: "ECHANGED".into(), message: "the file changed while it was being hashed".into() });
+        return;
+    }
     if let Ok(end) = work.result {
         state.position = end;
     }
