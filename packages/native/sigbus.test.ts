@@ -6,7 +6,7 @@
  * the process lives.
  */
 import { spawnSync } from "node:child_process"
-import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from "node:fs"
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -62,28 +62,48 @@ describe.skipIf(addon === undefined)("the SIGBUS guard on mapped files", () => {
     expect(r.signal).toBe("SIGBUS")
   })
 
-  it("ageFileAsync: a plaintext cut short while it is encrypted fails with read:ECHANGED, the process lives", async () => {
-    const path = file("plain", 64 << 20)
-    const out = join(dir, "plain.age")
+  /** `ageFileAsync` over `path` into `out`, the input cut to `keep` bytes once the first run is written (it is mapped by then). */
+  const cutWhileRunning = async (encrypt: boolean, path: string, out: string, keep: number, positional: boolean) => {
     const inFd = openSync(path, "r")
     const outFd = openSync(out, "w")
     const control = new Uint8Array(16)
     let ended = false
-    const done = new Promise<unknown>((resolve) =>
-      addon!.ageFileAsync(Buffer.alloc(32, 1), true, inFd, 0, 64 << 20, outFd, 0, true, 1, control, (error) => {
+    const done = new Promise<{ error: unknown; rejection?: string | undefined }>((resolve) =>
+      addon!.ageFileAsync(Buffer.alloc(32, 1), encrypt, inFd, 0, statSync(path).size, outFd, 0, positional, 1, control, (error, _written, rejection) => {
         ended = true
-        resolve(error)
+        resolve({ error, rejection })
       })
     )
-    // Cut once the first run is written: the plaintext is mapped by then.
     const progress = new DataView(control.buffer)
     while (!ended && progress.getBigUint64(0, true) === 0n) await new Promise((resolve) => setTimeout(resolve, 1))
     expect(ended).toBe(false)
-    truncateSync(path, 5 << 20)
-    const error = await done
+    truncateSync(path, keep)
+    const result = await done
     closeSync(inFd)
     closeSync(outFd)
-    expect(error).toMatchObject({ code: "read:ECHANGED" })
+    return result
+  }
+
+  it("ageFileAsync: a plaintext cut short while it is encrypted fails with read:ECHANGED, the process lives", async () => {
+    const result = await cutWhileRunning(true, file("plain", 64 << 20), join(dir, "plain.age"), 5 << 20, true)
+    expect(result.error).toMatchObject({ code: "read:ECHANGED" })
+  })
+
+  it("ageFileAsync: a ciphertext cut short while it is opened, in order: read:ECHANGED, and what was written is plaintext that opened", async () => {
+    const plain = file("sealed-plain", 64 << 20)
+    const sealedPath = join(dir, "sealed")
+    const inFd = openSync(plain, "r")
+    const outFd = openSync(sealedPath, "w")
+    await new Promise<void>((resolve, reject) =>
+      addon!.ageFileAsync(Buffer.alloc(32, 1), true, inFd, 0, 64 << 20, outFd, 0, true, 2, new Uint8Array(16), (error) => (error === null ? resolve() : reject(error)))
+    )
+    closeSync(inFd)
+    closeSync(outFd)
+    const out = join(dir, "opened")
+    const result = await cutWhileRunning(false, sealedPath, out, 5 * 65552 + 100, false)
+    expect(result.error).toMatchObject({ code: "read:ECHANGED" })
+    const opened = readFileSync(out)
+    expect(opened.every((byte) => byte === 0xa5)).toBe(true)
   })
 
   it("fileUpdateAsync: a file cut short while it is hashed fails with ECHANGED, the process lives", async () => {
