@@ -106,6 +106,14 @@ describe.skipIf(addon === undefined)("the SIGBUS guard on mapped files", () => {
     expect(opened.every((byte) => byte === 0xa5)).toBe(true)
   })
 
+  it("fileUpdate (a worker's): a file cut short while it is hashed fails with ECHANGED, the process lives", () => {
+    const path = file("hashed-sync", 16 << 20)
+    const handle = addon!.fileOpen(Buffer.from(path))!
+    truncateSync(path, 1 << 20)
+    expect(() => addon!.fileUpdate(handle, 16 << 20, 1)).toThrow(expect.objectContaining({ code: "ECHANGED" }))
+    addon!.fileClose(handle)
+  })
+
   it("fileUpdateAsync: a file cut short while it is hashed fails with ECHANGED, the process lives", async () => {
     const path = file("hashed", 64 << 20)
     const handle = addon!.fileOpen(Buffer.from(path))!

@@ -249,16 +249,7 @@ unsafe extern "C" fn file_update(env: Env, info: CallbackInfo) -> Value {
         let state = file_hash(env, argv[0])?;
         let length = number(env, argv[1], "length: a byte count")?;
         let threads = number(env, argv[2], "threads: a count")? as usize;
-        let map = match &state.map {
-            Some(map) => &map[..],
-            None if state.size == 0 => &[][..],
-            None => return Err(Failure::usage("the file is closed")),
-        };
-        let end = (state.position as f64 + length).min(map.len() as f64) as usize;
-        update(&mut state.hasher, &map[state.position..end], threads)?;
-        release(map, state.position, end);
-        state.position = end;
-        double(env, end as f64)
+        double(env, async_file::next_slice(state, length, threads)? as f64)
     };
     run().unwrap_or_else(|failure| throw(env, failure))
 }
