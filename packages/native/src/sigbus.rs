@@ -156,6 +156,10 @@ unsafe fn chain(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut c
             }
             return;
         }
+        if handler == libc::SIG_IGN && (info.is_null() || (*info).si_code <= 0) {
+            // Ignored before: a signal sent stays ignored (a fault cannot be: below).
+            return;
+        }
     }
     // The default action: a fault returns to the faulting access and faults again, now by
     // default; a signal sent (kill) is raised again, delivered when this handler returns.
