@@ -75,8 +75,8 @@ export function aeadVersion(): string | undefined
  * `TrailingData`, `EmptyLastChunk`, core's AgeError reasons) names why the payload does not
  * open and `chunk` its chunk (bytes written in order stop before it); `callback(error)` on a
  * system error (code `read:errno:N`, `read:ECHANGED` or `write:errno:N`), `ECANCELED` or `ENOCIPHER`.
- * A regular input is read through a map (guarded: one cut short meanwhile fails with
- * `read:ECHANGED`, the process lives), any other with pread.
+ * A plaintext is read through a map where it can be (guarded: one cut short meanwhile fails
+ * with `read:ECHANGED`, the process lives), a ciphertext with pread.
  */
 export function ageFileAsync(
   key: Uint8Array,

@@ -89,6 +89,8 @@ describe.skipIf(addon === undefined)("the SIGBUS guard on mapped files", () => {
     expect(result.error).toMatchObject({ code: "read:ECHANGED" })
   })
 
+  // A ciphertext is read (pread), not mapped: a map can change between the tag's check and the
+  // decryption (mapped, this released keystream as plaintext: the zero pages came in between).
   it("ageFileAsync: a ciphertext cut short while it is opened, in order: read:ECHANGED, and what was written is plaintext that opened", async () => {
     const plain = file("sealed-plain", 64 << 20)
     const sealedPath = join(dir, "sealed")

@@ -1,9 +1,10 @@
 //! `ageFileAsync(...)`: a whole age STREAM payload [C2SP age §Payload] sealed or opened file
 //! to file as Node-API async work, on every core: the JavaScript thread only waits.
 //!
-//! The input is read through a map of it (a regular file; sigbus.rs guards the map against
-//! a file cut short meanwhile), else at its own offsets (pread), from `inFd` from `inOffset`
-//! (the payload's first byte, after the header and its nonce when decrypting); the output is written at its
+//! The input is read from `inFd` from `inOffset` (the payload's first byte, after the header
+//! and its nonce when decrypting): a plaintext through a map of it (a regular file;
+//! sigbus.rs guards the map against a file cut short meanwhile), a ciphertext at its own
+//! offsets (pread, into a buffer no other process can change); the output is written at its
 //! own offsets (pwrite) from `outOffset` when it is positional (a regular file, /dev/null), or
 //! in order (a pipe, standard output) otherwise; a regular file's blocks are allocated first
 //! (fallocate) and its writeback started behind each run (sync_file_range), so the caller's
@@ -267,15 +268,17 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
         }
         (chunks, job.in_length as usize - (chunks - 1) * SEALED_CHUNK)
     };
-    // The input mapped when it can be (a regular file, not empty, a slot free in sigbus.rs's
-    // table); else read (pread). The map is guarded: a file cut short while it is read reads
-    // as zeros past its end instead of ending the process (SIGBUS), and the payload then
-    // fails as a read that came short (read:ECHANGED), its output the caller's to remove (a
-    // ciphertext's zeros open as nothing: no plaintext is released from them in order).
-    // A ciphertext mapped rather than read (paired medians of 11, CPU, load 5-10 on 2 cores):
-    // decrypt 1 GiB to /dev/null 0.954x the CPU, to a file 0.985x, 256 MiB to /dev/null 0.984x.
+    // The plaintext to encrypt mapped when it can be (a regular file, not empty, a slot free
+    // in sigbus.rs's table); else read (pread). The map is guarded: a file cut short while it
+    // is read reads as zeros past its end instead of ending the process (SIGBUS), and the
+    // payload then fails as a read that came short (read:ECHANGED), its output the caller's
+    // to remove. A ciphertext is always read into a buffer of ours: the cipher reads its
+    // bytes twice (Poly1305 over them, then ChaCha20 over them), and a shared map can change
+    // in between (a writer, or the zero pages of a file cut short), so a tag that verified
+    // the bytes as they were would release plaintext made from other bytes. (Mapped, it took
+    // 0.95-0.985x the CPU of pread, paired, at load 5-10: not worth that.)
     let end = job.in_offset + job.in_length;
-    let mut mapped = if job.in_length > 0 && input.metadata().map(|m| m.is_file() && m.len() >= end).unwrap_or(false) {
+    let mut mapped = if job.encrypt && job.in_length > 0 && input.metadata().map(|m| m.is_file() && m.len() >= end).unwrap_or(false) {
         memmap2::MmapOptions::new().len(end as usize).map(&*input).ok()
     } else {
         None
@@ -340,6 +343,10 @@ unsafe fn payload(job: &Job, input: &File, output: &mut File, map: Option<&[u8]>
                 })
                 .collect()
         });
+        if guard.is_some_and(|g| g.cut_short()) {
+            // Not even this window's runs: some were sealed from the zeros past the file's new end.
+            break;
+        }
         let mut stop = false;
         for (j, result) in results.into_iter().enumerate() {
             let result = result?;
