@@ -75,7 +75,8 @@ export function aeadVersion(): string | undefined
  * `TrailingData`, `EmptyLastChunk`, core's AgeError reasons) names why the payload does not
  * open and `chunk` its chunk (bytes written in order stop before it); `callback(error)` on a
  * system error (code `read:errno:N`, `read:ECHANGED` or `write:errno:N`), `ECANCELED` or `ENOCIPHER`.
- * A plaintext is read through a map, a ciphertext with pread.
+ * A plaintext is read through a map where it can be (guarded: one cut short meanwhile fails
+ * with `read:ECHANGED`, the process lives), a ciphertext with pread.
  */
 export function ageFileAsync(
   key: Uint8Array,
@@ -95,3 +96,10 @@ export function ageFileAsync(
     chunk?: number
   ) => void
 ): void
+
+/**
+ * A test of the SIGBUS guard (src/sigbus.rs): maps the file at `path` (guarded, or not), cuts
+ * it to `keep` bytes, reads every byte of the map; -1 when no read faulted, else how many
+ * bytes past `keep` read as other than zero (0). Unguarded, a file cut short ends the process.
+ */
+export function mapTruncateProbe(path: Uint8Array, keep: number, guarded: boolean): number

@@ -1,8 +1,10 @@
 //! `ageFileAsync(...)`: a whole age STREAM payload [C2SP age §Payload] sealed or opened file
 //! to file as Node-API async work, on every core: the JavaScript thread only waits.
 //!
-//! The input is read at its own offsets (pread) from `inFd` from `inOffset` (the payload's
-//! first byte, after the header and its nonce when decrypting); the output is written at its
+//! The input is read from `inFd` from `inOffset` (the payload's first byte, after the header
+//! and its nonce when decrypting): a plaintext through a map of it (a regular file;
+//! sigbus.rs guards the map against a file cut short meanwhile), a ciphertext at its own
+//! offsets (pread, into a buffer no other process can change); the output is written at its
 //! own offsets (pwrite) from `outOffset` when it is positional (a regular file, /dev/null), or
 //! in order (a pipe, standard output) otherwise; a regular file's blocks are allocated first
 //! (fallocate) and its writeback started behind each run (sync_file_range), so the caller's
@@ -24,6 +26,7 @@
 use super::aead::{evp, nonce, Context, CHUNK, KEY, SEALED_CHUNK, TAG};
 use super::{arguments, checked, number, pool, Env, Failure, Outcome, Value};
 use super::napi::*;
+use super::sigbus::Guard;
 use rayon::prelude::*;
 use std::ffi::{c_void, CString};
 use std::fs::File;
@@ -265,20 +268,40 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
         }
         (chunks, job.in_length as usize - (chunks - 1) * SEALED_CHUNK)
     };
-    let out_chunk = if job.encrypt { SEALED_CHUNK } else { CHUNK };
-    // The plaintext to encrypt mapped when it can be (a regular file, not empty); else read
-    // (pread). A ciphertext is always read: a file cut short while mapped ends the process
-    // (SIGBUS), which would leave the plaintext opened so far in the temporary file.
+    // The plaintext to encrypt mapped when it can be (a regular file, not empty, a slot free
+    // in sigbus.rs's table); else read (pread). The map is guarded: a file cut short while it
+    // is read reads as zeros past its end instead of ending the process (SIGBUS), and the
+    // payload then fails as a read that came short (read:ECHANGED), its output the caller's
+    // to remove. A ciphertext is always read into a buffer of ours: the cipher reads its
+    // bytes twice (Poly1305 over them, then ChaCha20 over them), and a shared map can change
+    // in between (a writer, or the zero pages of a file cut short), so a tag that verified
+    // the bytes as they were would release plaintext made from other bytes. (Mapped, it took
+    // 0.95-0.985x the CPU of pread, paired, at load 5-10: not worth that.)
     let end = job.in_offset + job.in_length;
-    let mapped = if job.encrypt && job.in_length > 0 && input.metadata().map(|m| m.is_file() && m.len() >= end).unwrap_or(false) {
+    let mut mapped = if job.encrypt && job.in_length > 0 && input.metadata().map(|m| m.is_file() && m.len() >= end).unwrap_or(false) {
         memmap2::MmapOptions::new().len(end as usize).map(&*input).ok()
     } else {
         None
     };
+    // Declared after the map: dropped (out of the table) before it is unmapped.
+    let guard = mapped.as_ref().and_then(|m| Guard::new(m));
+    if guard.is_none() {
+        mapped = None;
+    }
     if let Some(map) = &mapped {
         let _ = map.advise(memmap2::Advice::Sequential);
     }
     let map: Option<&[u8]> = mapped.as_ref().map(|m| &m[..]);
+    let result = payload(job, &input, &mut output, map, guard.as_ref(), chunks, last_size);
+    match &guard {
+        Some(guard) if guard.cut_short() => Err(read_io(std::io::ErrorKind::UnexpectedEof.into())),
+        _ => result,
+    }
+}
+
+/// The payload's runs, from `map` when the input is mapped (no run starts once `guard` saw it cut short).
+unsafe fn payload(job: &Job, input: &File, output: &mut File, map: Option<&[u8]>, guard: Option<&Guard>, chunks: usize, last_size: usize) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
+    let out_chunk = if job.encrypt { SEALED_CHUNK } else { CHUNK };
     let runs = chunks.div_ceil(RUN_CHUNKS);
     let threads = if job.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { job.threads };
     let window = (threads * RUNS_PER_THREAD).min(runs);
@@ -290,7 +313,7 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
     let pool = pool(threads)?;
     progress.store(0, Ordering::Relaxed);
     if job.positional {
-        return positional(job, &input, &output, map, chunks, last_size, runs, pool, std::mem::take(&mut slots), progress, cancel);
+        return positional(job, input, output, map, guard, chunks, last_size, runs, pool, std::mem::take(&mut slots), progress, cancel);
     }
     let mut written = 0u64;
     let mut outcome = None;
@@ -299,8 +322,11 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
         if cancel.load(Ordering::Relaxed) != 0 {
             return Err(Failure { code: "ECANCELED".into(), message: "cancelled".into() });
         }
-        let file: &File = &input;
-        let out: &File = &output;
+        if guard.is_some_and(|g| g.cut_short()) {
+            break;
+        }
+        let file: &File = input;
+        let out: &File = output;
         let results: Vec<Result<RunResult, Failure>> = pool.install(|| {
             slots
                 .par_iter_mut()
@@ -317,11 +343,15 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
                 })
                 .collect()
         });
+        if guard.is_some_and(|g| g.cut_short()) {
+            // Not even this window's runs: some were sealed from the zeros past the file's new end.
+            break;
+        }
         let mut stop = false;
         for (j, result) in results.into_iter().enumerate() {
             let result = result?;
             if !job.positional {
-                write_in_order(&mut output, &slots[j].1[..result.released])?;
+                write_in_order(output, &slots[j].1[..result.released])?;
             }
             written += result.released as u64;
             if let Some(failure) = result.failure {
@@ -341,7 +371,6 @@ unsafe fn whole(job: &Job) -> Result<(u64, Option<(Rejection, u64)>), Failure> {
         ptr::write_bytes(a.as_mut_ptr(), 0, a.len());
         ptr::write_bytes(b.as_mut_ptr(), 0, b.len());
     }
-    let _ = &mut output;
     Ok((written, outcome))
 }
 
@@ -355,6 +384,7 @@ unsafe fn positional(
     input: &File,
     output: &File,
     map: Option<&[u8]>,
+    guard: Option<&Guard>,
     chunks: usize,
     last_size: usize,
     runs: usize,
@@ -389,7 +419,7 @@ unsafe fn positional(
             (0..runs)
                 .into_par_iter()
                 .map(|run| {
-                    if run > first_failure.load(Ordering::Relaxed) || stopped.load(Ordering::Relaxed) != 0 {
+                    if run > first_failure.load(Ordering::Relaxed) || stopped.load(Ordering::Relaxed) != 0 || guard.is_some_and(|g| g.cut_short()) {
                         return Ok(None);
                     }
                     if cancel.load(Ordering::Relaxed) != 0 {

@@ -10,6 +10,7 @@
 
 use super::{checked, file_hash, number, release, update, Env, Failure, FileHash, Outcome, Value};
 use super::napi::*;
+use super::sigbus::Guard;
 use std::ffi::{c_void, CString};
 use std::ptr;
 
@@ -27,23 +28,28 @@ struct Work {
 /// On a libuv thread: hashes the next slice, as `fileUpdate` does.
 unsafe extern "C" fn execute(_env: Env, data: *mut c_void) {
     let work = &mut *(data as *mut Work);
-    let state = &mut *work.state;
+    work.result = next_slice(&mut *work.state, work.length, work.threads);
+}
+
+/// Hashes the next `length` bytes of the map (fewer at the end) on `threads` threads and
+/// drops their pages; the bytes hashed so far. The map is guarded while it is read
+/// (sigbus.rs): a file cut short meanwhile reads as zeros past its end and the slice fails
+/// (ECHANGED) rather than ending the process by SIGBUS (no slot free: read unguarded).
+pub(crate) fn next_slice(state: &mut FileHash, length: f64, threads: usize) -> Result<usize, Failure> {
     let map = match &state.map {
         Some(map) => &map[..],
         None if state.size == 0 => &[][..],
-        None => {
-            work.result = Err(Failure::usage("the file is closed"));
-            return;
-        }
+        None => return Err(Failure::usage("the file is closed")),
     };
-    let end = (state.position as f64 + work.length).min(map.len() as f64) as usize;
-    work.result = update(&mut state.hasher, &map[state.position..end], work.threads).map(|()| {
-        release(map, state.position, end);
-        end
-    });
-    if let Ok(end) = work.result {
-        state.position = end;
+    let end = (state.position as f64 + length).min(map.len() as f64) as usize;
+    let guard = if map.is_empty() { None } else { Guard::new(map) };
+    update(&mut state.hasher, &map[state.position..end], threads)?;
+    release(map, state.position, end);
+    if guard.is_some_and(|g| g.cut_short()) {
+        return Err(Failure { code: "ECHANGED".into(), message: "the file changed while it was being hashed".into() });
     }
+    state.position = end;
+    Ok(end)
 }
 
 /// On the JavaScript thread: calls back with (null, position) or (error, undefined), then frees the work.

@@ -24,6 +24,7 @@ mod age_file;
 mod async_file;
 mod batch;
 mod napi;
+mod sigbus;
 
 use napi::*;
 
@@ -248,16 +249,7 @@ unsafe extern "C" fn file_update(env: Env, info: CallbackInfo) -> Value {
         let state = file_hash(env, argv[0])?;
         let length = number(env, argv[1], "length: a byte count")?;
         let threads = number(env, argv[2], "threads: a count")? as usize;
-        let map = match &state.map {
-            Some(map) => &map[..],
-            None if state.size == 0 => &[][..],
-            None => return Err(Failure::usage("the file is closed")),
-        };
-        let end = (state.position as f64 + length).min(map.len() as f64) as usize;
-        update(&mut state.hasher, &map[state.position..end], threads)?;
-        release(map, state.position, end);
-        state.position = end;
-        double(env, end as f64)
+        double(env, async_file::next_slice(state, length, threads)? as f64)
     };
     run().unwrap_or_else(|failure| throw(env, failure))
 }
@@ -331,7 +323,7 @@ pub unsafe extern "C" fn napi_register_module_v1(env: Env, exports: Value) -> Va
         (b"fileClose\0", file_close),
         (b"version\0", version),
     ];
-    for (name, callback) in functions.into_iter().chain(aead::FUNCTIONS).chain(age_file::FUNCTIONS).chain(batch::FUNCTIONS) {
+    for (name, callback) in functions.into_iter().chain(aead::FUNCTIONS).chain(age_file::FUNCTIONS).chain(batch::FUNCTIONS).chain(sigbus::FUNCTIONS) {
         let mut function = ptr::null_mut();
         let name = name.as_ptr() as *const c_char;
         if napi_create_function(env, name, usize::MAX, callback, ptr::null_mut(), &mut function) != OK
