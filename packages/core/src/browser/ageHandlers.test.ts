@@ -11,7 +11,9 @@ describe("the browser's age cipher, chosen at run time", () => {
   })
 
   it("falls back to libsodium's WebAssembly where SIMD does not validate", async () => {
-    vi.spyOn(WebAssembly, "validate").mockReturnValue(false)
+    // The core package's types have no DOM lib: WebAssembly through globalThis.
+    const wasm = (globalThis as unknown as { readonly WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly
+    vi.spyOn(wasm, "validate").mockReturnValue(false)
     expect((await browserAead()).name).toMatch(/libsodium/)
   })
 })
