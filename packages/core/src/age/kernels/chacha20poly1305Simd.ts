@@ -13,12 +13,9 @@
  * 431-433 MB/s.
  *
  * Each call copies its input into the module's memory and its output out (the caller's
- * arrays stay its own); key and plaintext are wiped from that memory after every call. A
- * worker's run of chunks goes in one call (`sealChunks`, `openChunks`): one copy in and one
- * out for the whole run, each chunk sealed in place (no plaintext left to wipe) or opened
- * into a region of its own.
+ * arrays stay its own); key and plaintext are wiped from that memory after every call.
  */
-import { type Aead, AEAD_NONCE_SIZE, checkAeadSizes, CHUNK_SIZE, chunkCount, chunkNonce, ENCRYPTED_CHUNK_SIZE, KEY_SIZE, TAG_SIZE } from "../stream.js"
+import { type Aead, checkAeadSizes, TAG_SIZE } from "../stream.js"
 import { instantiateSimd } from "../../hash/kernels/simdWasm.js"
 import { CHACHA20POLY1305_SIMD_WASM_BASE64 } from "./chacha20poly1305Simd.wasm.js"
 
@@ -60,65 +57,8 @@ export const simdAead = (): Aead | undefined => {
     heap.set(input, BUFFERS)
     if (aad !== undefined && aad.length > 0) heap.set(aad, BUFFERS + 2 * capacity)
   }
-  const checkRun = (key: Uint8Array, length: number, expected: number) => {
-    if (key.length !== KEY_SIZE) throw new RangeError(`a ChaCha20-Poly1305 key has ${KEY_SIZE} bytes`)
-    if (length !== expected) throw new RangeError(`the output buffer must have ${expected} bytes`)
-  }
-  const nonceAt = () => heap.subarray(NONCE, NONCE + AEAD_NONCE_SIZE)
   return {
     name: "ChaCha20-Poly1305 WebAssembly SIMD (Sluice)",
-    sealChunks: (key, firstChunk, final, plaintext, out) => {
-      const chunks = chunkCount(plaintext.length)
-      checkRun(key, out.length, plaintext.length + TAG_SIZE * chunks)
-      if (!final && plaintext.length % CHUNK_SIZE !== 0) throw new RangeError("only the final chunk may be short")
-      room(out.length, 0)
-      heap.set(key, KEY)
-      let sealed = false
-      try {
-        // Each chunk in at its place in the output (its tag's room after it), then sealed there.
-        for (let i = 0; i < chunks; i++) {
-          const from = i * CHUNK_SIZE
-          heap.set(plaintext.subarray(from, Math.min(plaintext.length, from + CHUNK_SIZE)), BUFFERS + i * ENCRYPTED_CHUNK_SIZE)
-        }
-        for (let i = 0; i < chunks; i++) {
-          const length = Math.min(CHUNK_SIZE, plaintext.length - i * CHUNK_SIZE)
-          chunkNonce(firstChunk + i, final && i === chunks - 1, nonceAt())
-          const at = BUFFERS + i * ENCRYPTED_CHUNK_SIZE
-          lib.seal(at, at, length, 0, 0)
-        }
-        sealed = true
-        out.set(heap.subarray(BUFFERS, BUFFERS + out.length))
-      } finally {
-        heap.fill(0, KEY, KEY + 32)
-        if (!sealed) heap.fill(0, BUFFERS, BUFFERS + out.length)
-      }
-    },
-    openChunks: (key, firstChunk, final, ciphertext, out) => {
-      const chunks = Math.ceil(ciphertext.length / ENCRYPTED_CHUNK_SIZE)
-      checkRun(key, out.length, ciphertext.length - TAG_SIZE * chunks)
-      room(ciphertext.length, 0)
-      heap.set(key, KEY)
-      heap.set(ciphertext, BUFFERS)
-      const plainAt = BUFFERS + capacity
-      let opened = 0
-      let bytes = 0
-      try {
-        for (; opened < chunks; opened++) {
-          const size = Math.min(ENCRYPTED_CHUNK_SIZE, ciphertext.length - opened * ENCRYPTED_CHUNK_SIZE)
-          if (size < TAG_SIZE) break
-          chunkNonce(firstChunk + opened, final && opened === chunks - 1, nonceAt())
-          if (lib.open(BUFFERS + opened * ENCRYPTED_CHUNK_SIZE, plainAt + opened * CHUNK_SIZE, size - TAG_SIZE, 0, 0) !== 1) break
-          bytes += size - TAG_SIZE
-        }
-        // Only the chunks that opened, in one copy: a chunk that failed and those after it
-        // are left as they were (in one buffer, their ciphertext lies past this prefix).
-        out.set(heap.subarray(plainAt, plainAt + bytes))
-        return opened
-      } finally {
-        heap.fill(0, KEY, KEY + 32)
-        heap.fill(0, plainAt, plainAt + bytes)
-      }
-    },
     seal: (key, nonce, plaintext, out, aad) => {
       checkAeadSizes(key, nonce, out, plaintext.length + TAG_SIZE)
       room(plaintext.length + TAG_SIZE, aad?.length ?? 0)
