@@ -317,7 +317,7 @@ const rssKiBOf = (pid: string): number => {
 }
 
 /** The browser process of the Chromium whose profile is `profile` and every process below it (renderers, GPU, utilities). */
-const chromiumPids = (profile: string): Array<string> => {
+export const chromiumPids = (profile: string): Array<string> => {
   const pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p))
   const root = pids.find((p) => {
     const cmd = cmdlineOf(p)

@@ -16,11 +16,13 @@
  * `WEBAGE_PROFILE=PREFIX` (a diagnosis, not a figure: it adds the profiler's cost) writes a
  * CPU profile of the page's main thread over each of Sluice's runs to
  * `PREFIX-MODE-TIME.cpuprofile` and prints when each long task began after the click.
+ * `WEBAGE_THREADS=1` prints the CPU each of Chromium's threads used over each run (/proc,
+ * by process type and thread name; threads that ended during the run are not counted).
  */
 import { createHash } from "node:crypto"
-import { createReadStream } from "node:fs"
+import { createReadStream, readdirSync, readFileSync } from "node:fs"
 import { basename } from "node:path"
-import { chromiumCpuMs, type LongState, type Page, rendererMainCpuMs, TYPAGE_PATH, watchLongTasks, type WebSession } from "./browser.js"
+import { chromiumCpuMs, chromiumPids, type LongState, type Page, rendererMainCpuMs, TYPAGE_PATH, watchLongTasks, type WebSession } from "./browser.js"
 import type { CommandFigures } from "./budgets.js"
 import type { CommandResult, ExecuteContext, ScenarioResult } from "./execute.js"
 import { inputKey, totalBytes, warmFiles } from "./inputs.js"
@@ -54,6 +56,31 @@ export interface AgeRun {
   /** CPU of the page's main thread over the run (ms, /proc: the renderer main thread that used most), if known. */
   readonly mainCpuMs?: number
 }
+
+/** CPU (ms) of every thread of the Chromium of `profile`: key "TYPE pid/tid NAME". */
+const threadCpuMs = (profile: string): Map<string, number> => {
+  const cpu = new Map<string, number>()
+  for (const pid of chromiumPids(profile)) {
+    let type = "browser"
+    try {
+      type = /--type=(\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "))?.[1] ?? "browser"
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")
+        const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+        cpu.set(`${type} ${pid}/${tid} ${comm}`, (Number(fields[11]) + Number(fields[12])) * 10)
+      }
+    } catch {
+      // gone in between
+    }
+  }
+  return cpu
+}
+
+/** The threads that used >= 20 ms between two `threadCpuMs`, most first. */
+const threadDelta = (before: Map<string, number>, after: Map<string, number>): string =>
+  [...after].map(([k, ms]) => [k, ms - (before.get(k) ?? 0)] as const).filter(([, ms]) => ms >= 20)
+    .sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${ms}`).join("; ")
 
 type DoneState = { done?: number; failed?: string }
 
@@ -119,6 +146,7 @@ const sluiceRun = async (session: WebSession, options: {
   await options.fill(page)
   await page.evaluate(watchRow, options.rowName)
   await page.evaluate(watchLongTasks, { name: "__sluiceBenchAgeLong", buffered: false })
+  const threadsBefore = process.env["WEBAGE_THREADS"] === undefined ? undefined : threadCpuMs(session.profile)
   const cpuBefore = chromiumCpuMs(session.profile)
   const mainBefore = rendererMainCpuMs(session.profile)
   const profiling = process.env["WEBAGE_PROFILE"] === undefined ? undefined : await session.context.newCDPSession(page)
@@ -134,6 +162,7 @@ const sluiceRun = async (session: WebSession, options: {
     return s.done !== undefined || s.failed !== undefined
   }, undefined, { timeout: options.timeoutMs, polling: 50 })
   const cpuMs = chromiumCpuMs(session.profile) - cpuBefore
+  if (threadsBefore !== undefined) process.stderr.write(`  Sluice ${options.mode} ${Math.round(cpuMs)} ms CPU, threads: ${threadDelta(threadsBefore, threadCpuMs(session.profile))}\n`)
   if (profiling !== undefined) {
     const { profile } = await profiling.send("Profiler.stop")
     const { writeFileSync } = await import("node:fs")
@@ -163,6 +192,7 @@ const sluiceRun = async (session: WebSession, options: {
 
 /** typage in the page: `from` (an OPFS file) encrypted to `recipient` or decrypted with `identity`, streamed into the OPFS file `to`. */
 const typageRun = async (session: WebSession, op: { readonly encrypt: boolean; readonly from: string; readonly to: string; readonly key: string }): Promise<AgeRun> => {
+  const threadsBefore = process.env["WEBAGE_THREADS"] === undefined ? undefined : threadCpuMs(session.profile)
   const cpuBefore = chromiumCpuMs(session.profile)
   const seconds = await session.page.evaluate(async ({ encrypt, from, to, key }) => {
     const typage = (globalThis as unknown as { __typage: any }).__typage
@@ -183,7 +213,9 @@ const typageRun = async (session: WebSession, op: { readonly encrypt: boolean; r
     await output.pipeTo(writable)
     return (performance.now() - started) / 1000
   }, op)
-  return { seconds, cpuMs: chromiumCpuMs(session.profile) - cpuBefore, longTasks: [], longestFrameMs: 0 }
+  const cpuMs = chromiumCpuMs(session.profile) - cpuBefore
+  if (threadsBefore !== undefined) process.stderr.write(`  typage ${op.encrypt ? "encrypt" : "decrypt"} ${Math.round(cpuMs)} ms CPU, threads: ${threadDelta(threadsBefore, threadCpuMs(session.profile))}\n`)
+  return { seconds, cpuMs, longTasks: [], longestFrameMs: 0 }
 }
 
 const opfsSha256 = (page: Page, name: string) =>

@@ -38,6 +38,21 @@ const readFully = (reader: ByteReader, buffer: Uint8Array, position: number): Ef
 }
 
 /**
+ * `buffer.length` bytes of `reader` at `position` through its `forEachRange` (each chunk
+ * copied to its place), or undefined where the reader does not stream that range. A source
+ * that gives more than the range is cut at its end; fewer is reported as read.
+ */
+const streamInto = (reader: ByteReader, buffer: Uint8Array, position: number) => {
+  let at = 0
+  const streamed = reader.forEachRange?.<never>(position, buffer.length, (chunk) => {
+    const take = Math.min(chunk.length, buffer.length - at)
+    buffer.set(take === chunk.length ? chunk : chunk.subarray(0, take), at)
+    at += take
+  })
+  return streamed === undefined ? undefined : Effect.map(streamed, () => at)
+}
+
+/**
  * Buffers kept for the next piece on this thread: a fresh array per piece left the
  * collector ~1 s of work per 256 MiB here. A piece is sealed or opened in one buffer (read
  * into it, sealed or opened there, written from it), so a worker holds one per task in
@@ -134,7 +149,11 @@ export const ageHandlers = (aead: Aead) => AgeRpcs.toLayer(Effect.gen(function*(
     Effect.gen(function*() {
       if (p.source === undefined || p.inLength === 0) return
       const reader = yield* sources.open(p.source)
-      const n = yield* readFully(reader, buffer, p.inOffset)
+      // A Blob (a page's worker) streams the range: in Chromium its bytes cost ~0.15 s less
+      // of the browser's CPU per 256 MiB than as `arrayBuffer()` slices (0.65 s against 0.80 s,
+      // medians of 6 alternated runs). Files with blocking reads (Node) read as before.
+      const streamed = reader.readSync === undefined ? streamInto(reader, buffer, p.inOffset) : undefined
+      const n = yield* (streamed ?? readFully(reader, buffer, p.inOffset))
       if (n !== p.inLength) return yield* Effect.fail(changed(p.source))
     })
 

@@ -50,13 +50,13 @@ const poolLayer: Layer.Layer<WorkerPool> = nestedWorkers
   ? layer({ spawn: () => new Worker(new URL("../worker.ts", import.meta.url), { type: "module" }) })
   : layerInline
 
-/** Built on the first job (or the page's warm request), then kept: its workers have libsodium loaded. */
+/** Built on the first job (or the page's warm request), then kept: its workers have their cipher loaded. */
 const runtime = ManagedRuntime.make(Layer.mergeAll(poolLayer, layerScheduler))
 const runtimeOf = () => runtime
 
 /**
- * The pool's workers started and their cipher loaded (libsodium's WebAssembly, fetched and
- * compiled on a worker's first age task) before the first job: two one-chunk pieces of
+ * The pool's workers started and their cipher loaded (the WebAssembly SIMD kernel, or
+ * libsodium's where SIMD is missing, compiled on a worker's first age task) before the first job: two one-chunk pieces of
  * zeros sealed to a random public key, the output dropped. Nothing secret is made or kept.
  */
 const warm = encrypt(new BlobSource({ name: "warm-up", blob: new Blob([new Uint8Array(2 * 64 * 1024)]) }), {
