@@ -167,6 +167,18 @@ export const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** Timed runs as a result's figures: the median, the range, each run, and `bytes` per second at the median. */
+export const runFigures = (runs: ReadonlyArray<{ readonly seconds: number }>, bytes: number) => {
+  const seconds = median(runs.map((r) => r.seconds))
+  return {
+    minSeconds: Math.min(...runs.map((r) => r.seconds)),
+    maxSeconds: Math.max(...runs.map((r) => r.seconds)),
+    samples: runs.map((r) => ({ seconds: r.seconds })),
+    seconds,
+    mbPerSec: bytes / seconds / 1e6
+  }
+}
+
 /**
  * A distribution-free ~95 % interval of the median (order statistics: ranks n/2 ± 0.98·√n,
  * the normal approximation of Binomial(n, 1/2)): the median of another run of as many rounds

@@ -28,7 +28,7 @@ import {
 } from "./browser.js"
 import type { CommandResult, ExecuteContext, ScenarioResult } from "./execute.js"
 import { describeInput, inputKey, totalBytes, warmFiles } from "./inputs.js"
-import { median } from "./measure.js"
+import { median, runFigures } from "./measure.js"
 import type { CommandSpec, ScenarioSpec } from "./scenarios.js"
 import { ageScenario } from "./webAge.js"
 
@@ -178,13 +178,10 @@ export const runWebScenario = async (
             `(${r1(bytes / run.seconds / 1e6)} MB/s; each worker ${run.workerMs.map((ms) => `${r1(ms)} ms`).join(", ")}; Chromium CPU ${r1(run.cpuMs)} ms)`
         )
       }
-      const seconds = median(runs.map((r) => r.seconds))
-      const range = { minSeconds: Math.min(...runs.map((r) => r.seconds)), maxSeconds: Math.max(...runs.map((r) => r.seconds)) }
+      const figures = runFigures(runs, bytes)
+      const { seconds } = figures
       return result(byId(id), {
-        ...range,
-        samples: runs.map((r) => ({ seconds: r.seconds })),
-        seconds,
-        mbPerSec: bytes / seconds / 1e6,
+        ...figures,
         count: workers,
         note: `hash-wasm's own ${algorithm} (createSHA256/createBLAKE3, its UMD bundle) over a 16 MiB buffer in memory, ` +
           `the file's size in all, split over ${workers} dedicated Web Worker(s) of the app's page running at once; page clock from the go to the last digest` +
@@ -265,13 +262,8 @@ export const runWebScenario = async (
                 `each worker ${run.workerMs.map((ms) => `${r1(ms)} ms`).join(", ")}; Chromium CPU ${r1(run.cpuMs)} ms)`
             )
           }
-          const seconds = median(runs.map((r) => r.seconds))
-          const range = { minSeconds: Math.min(...runs.map((r) => r.seconds)), maxSeconds: Math.max(...runs.map((r) => r.seconds)) }
           return result(byId(id), {
-            ...range,
-            samples: runs.map((r) => ({ seconds: r.seconds })),
-            seconds,
-            mbPerSec: bytes / seconds / 1e6,
+            ...runFigures(runs, bytes),
             count: workers,
             note: `${what}: the same File picked into an input of the page and read in ${workers} dedicated Web Worker(s) of the bench at once ` +
               `(worker i the 16 MiB ranges i, i + ${workers}, ...; one stream a range, a BYOB reader in 4 MiB slices, as the app reads); ` +

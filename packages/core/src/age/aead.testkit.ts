@@ -5,6 +5,7 @@
  */
 import { wycheproof, type WycheproofTest } from "@sluice/vectors"
 import { describe, expect, it } from "vitest"
+import { nobleAead } from "./nobleAead.js"
 import { type Aead, TAG_SIZE } from "./stream.js"
 
 interface AeadTest extends WycheproofTest {
@@ -52,3 +53,19 @@ export const describeWycheproofAead = (aead: Aead) =>
       }
     })
   })
+
+/** `aead` seals each size to noble's bytes (a random key and nonce) and opens them back. */
+export const expectSealsLikeNoble = (aead: Aead, sizes: ReadonlyArray<number>) => {
+  const key = crypto.getRandomValues(new Uint8Array(32))
+  const nonce = crypto.getRandomValues(new Uint8Array(12))
+  for (const size of sizes) {
+    const plain = Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) & 255)
+    const [ours, noble] = [new Uint8Array(size + TAG_SIZE), new Uint8Array(size + TAG_SIZE)]
+    aead.seal(key, nonce, plain, ours)
+    nobleAead.seal(key, nonce, plain, noble)
+    expect(ours).toEqual(noble)
+    const opened = new Uint8Array(size)
+    expect(aead.open(key, nonce, ours, opened)).toBe(true)
+    expect(opened).toEqual(plain)
+  }
+}

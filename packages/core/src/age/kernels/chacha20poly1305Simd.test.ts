@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { describeWycheproofAead } from "../aead.testkit.js"
+import { describeWycheproofAead, expectSealsLikeNoble } from "../aead.testkit.js"
 import { dearmor } from "../armor.js"
-import { nobleAead } from "../nobleAead.js"
 import { describeCctvPayloads } from "../payload.testkit.js"
 import { CHUNK_SIZE, TAG_SIZE } from "../stream.js"
 import { simdAead } from "./chacha20poly1305Simd.js"
@@ -32,18 +31,7 @@ describe("the SIMD ChaCha20-Poly1305 kernel", () => {
   })
 
   it("seals every size around its 256-byte groups and a chunk the same as noble, and opens them back", () => {
-    const key = crypto.getRandomValues(new Uint8Array(32))
-    const nonce = crypto.getRandomValues(new Uint8Array(12))
-    for (const size of [0, 1, 15, 16, 17, 63, 64, 255, 256, 257, 1023, 65535, CHUNK_SIZE, 65537, 300_000]) {
-      const plain = Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) & 255)
-      const [ours, noble] = [new Uint8Array(size + TAG_SIZE), new Uint8Array(size + TAG_SIZE)]
-      aead.seal(key, nonce, plain, ours)
-      nobleAead.seal(key, nonce, plain, noble)
-      expect(ours).toEqual(noble)
-      const opened = new Uint8Array(size)
-      expect(aead.open(key, nonce, ours, opened)).toBe(true)
-      expect(opened).toEqual(plain)
-    }
+    expectSealsLikeNoble(aead, [0, 1, 15, 16, 17, 63, 64, 255, 256, 257, 1023, 65535, CHUNK_SIZE, 65537, 300_000])
   })
 
   it("answers false for a flipped byte of the tag or the ciphertext and writes nothing", () => {
