@@ -3,6 +3,7 @@
  * binaries too, and checking that tools agree on the digests), then the timed runs,
  * interleaved and in a rotating order so noise on a shared machine hits every tool alike.
  */
+import { spawnSync } from "node:child_process"
 import { rmSync } from "node:fs"
 import { join } from "node:path"
 import type { BenchSize, CommandFigures, ScenarioFigures } from "./budgets.js"
@@ -124,6 +125,7 @@ export const runScenario = async (spec: ScenarioSpec, ctx: ExecuteContext): Prom
   /** One run; a hung run (killed at the timeout) is counted and run again. */
   const run = async (p: Prepared, what: string): Promise<Sample | undefined> => {
     for (;;) {
+      if (spec.settleWrites === true) spawnSync("sync", { stdio: "ignore" })
       const timeoutMs = timeoutOf(p)
       // Sluice runs on an empty result cache every time (see coldCacheEnv).
       const base = p.spec.tool === "sluice" ? coldCacheEnv(ctx.scratchDir) : undefined

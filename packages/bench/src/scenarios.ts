@@ -92,6 +92,12 @@ export interface ScenarioSpec {
    * medians a loaded machine moves by more than the margin their budget is about.
    */
   readonly minRuns?: number
+  /**
+   * Every run starts with the file system's dirty pages written back (`sync`, untimed): a
+   * command that writes a large file otherwise leaves its write-back to the next one, whose
+   * fsync (a durable writer's) then waits behind it.
+   */
+  readonly settleWrites?: boolean
 }
 
 const bySize = (small: InputSpec, full: InputSpec) => (size: BenchSize): InputSpec => size === "small" ? small : full
@@ -268,6 +274,9 @@ const ageScenarios: ReadonlyArray<ScenarioSpec> = [
     id: "age-encrypt",
     // ~0.3-1.8 s a command on 1 GiB: five runs' medians, so one slow run on a shared machine does not decide.
     minRuns: 5,
+    // Commands writing 1 GiB: Go age's output (no fsync) was still being written back when
+    // Sluice's next decryption to a file fsynced its own (2.3-3.3 s against 0.77 s, CI at load 2-3).
+    settleWrites: true,
     title: "age encryption (X25519) of one large file, to a file and to /dev/null, against Go age",
     commands: [
       { id: "sluice_file", tool: "sluice", label: "sluice encrypt -r R -o FILE", input: ageCliFile, args: (f) => ["encrypt", "-r", AGE_RECIPIENT, "-o", besides(f[0]!, "sluice.age"), f[0]!] },
@@ -282,6 +291,9 @@ const ageScenarios: ReadonlyArray<ScenarioSpec> = [
     id: "age-decrypt",
     // ~0.3-1.8 s a command on 1 GiB: five runs' medians, so one slow run on a shared machine does not decide.
     minRuns: 5,
+    // Commands writing 1 GiB: Go age's output (no fsync) was still being written back when
+    // Sluice's next decryption to a file fsynced its own (2.3-3.3 s against 0.77 s, CI at load 2-3).
+    settleWrites: true,
     title: "age decryption (X25519) of one large file made by Go age, to a file and to /dev/null, against Go age",
     commands: [
       // First: the file the others decrypt (made again in each round, the same plaintext).
