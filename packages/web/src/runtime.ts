@@ -1,4 +1,5 @@
 import {
+  BrowserByteSource,
   type CacheStats,
   cacheLayer,
   type HashAlgorithm,
@@ -39,14 +40,7 @@ export const makeRuntime = () =>
  * the cache, the scheduler and the sampler, so that building the runtime at page load
  * takes two tasks, not one of ~12 ms of CPU (Chromium traces at load 10).
  */
-const nextTaskLayer: Layer.Layer<never> = Layer.effectDiscard(Effect.callback<void>((resume) => {
-  const channel = new MessageChannel()
-  channel.port1.onmessage = () => {
-    channel.port1.close()
-    resume(Effect.void)
-  }
-  channel.port2.postMessage(undefined)
-}))
+const nextTaskLayer: Layer.Layer<never> = Layer.effectDiscard(Effect.promise(BrowserByteSource.nextTask))
 
 export type AppRuntime = ReturnType<typeof makeRuntime>
 
