@@ -129,16 +129,27 @@ fn write_in_order(file: &mut File, mut bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes `bytes` at `at`. A large write that starts on a page boundary is cut in two, its
-/// first 512 bytes apart: into a new file on this machine's kernel (ext4, large page-cache
-/// folios) 1 MiB page-aligned pwrites spent ~2.1 s in the kernel per GiB (the copy into the
-/// page cache, copy_folio_from_iter_atomic), the same bytes from an offset inside a page
-/// ~0.16-0.23 s (strace, decrypting 1 GiB): a plaintext's runs all start on a boundary, a
-/// ciphertext's (after its header, 65,552 bytes a chunk) do not.
+/// The most one pwrite hands the page cache. The kernel sizes a new page-cache folio by the
+/// write (ext4's large folios), and on this VM fresh 2 MiB blocks are slow to touch: a freed
+/// block is reported to the host (virtio-balloon free page reporting), which drops it, and the
+/// first write into it faults it back in (~2.9 s a GiB here; small blocks freed just before stay
+/// mapped). 1 GiB written by two threads into a new file right after Go age had rewritten
+/// another 1 GiB (tmp C probe, 3 rounds): 64 KiB and 256 KiB pwrites 0.25-0.40 s, 1 MiB
+/// 1.24-2.07 s, 4 MiB 1.37-2.56 s, nearly all of it in copy_folio_from_iter_atomic; a 1 GiB
+/// decryption to a file took 2.3-4.1 s of such runs in the bench against ~0.7 s. Pieces end
+/// on multiples of this size in the file, so each is one folio's worth at most.
+const WRITE_PIECE: u64 = 256 * 1024;
+
+/// Writes `bytes` at `at` in pieces of at most `WRITE_PIECE`.
 fn write_at(file: &File, bytes: &[u8], at: u64) -> Result<(), Failure> {
-    let head = if at % 4096 == 0 && bytes.len() > 4096 { 512 } else { 0 };
-    file.write_all_at(&bytes[..head], at).map_err(io)?;
-    file.write_all_at(&bytes[head..], at + head as u64).map_err(io)
+    let mut done = 0usize;
+    while done < bytes.len() {
+        let here = at + done as u64;
+        let piece = (WRITE_PIECE - here % WRITE_PIECE).min((bytes.len() - done) as u64) as usize;
+        file.write_all_at(&bytes[done..done + piece], here).map_err(io)?;
+        done += piece;
+    }
+    Ok(())
 }
 
 /// Starts the writeback of a run just written to a regular file (sync_file_range's
@@ -150,6 +161,30 @@ fn write_at(file: &File, bytes: &[u8], at: u64) -> Result<(), Failure> {
 fn write_behind(file: &File, at: u64, length: usize) {
     if length > 0 {
         unsafe { libc::sync_file_range(std::os::unix::io::AsRawFd::as_raw_fd(file), at as i64, length as i64, libc::SYNC_FILE_RANGE_WRITE) };
+    }
+}
+
+/// How much of a regular output stays in the page cache behind the runs being written: older
+/// runs, once written back, are dropped from it (posix_fadvise DONTNEED), and the next runs'
+/// pages come from those just freed. A 1 GiB output otherwise takes 1 GiB of fresh memory while
+/// the file it replaces still holds its own, and on this VM memory freed a while ago is slow to
+/// touch again (virtio-balloon free page reporting: the host drops a reported block and faults
+/// it back in on the first write; a C probe touching 10 GiB of free memory took ~2.9 s a GiB, all
+/// of it system time). Decrypting 1 GiB to a file in the bench's order (Go age's 1 GiB written
+/// just before) took 2.1-3.8 s of such copies into the page cache (perf:
+/// copy_folio_from_iter_atomic ~60 % of the run) against ~0.7 s; written with the output
+/// dropped behind it, a probe writing 1 GiB in that same place took 0.38-0.75 s every time.
+/// Go age truncates its output first and writes into the pages it has just freed. An output no
+/// larger than this stays cached whole.
+const DROP_BEHIND: u64 = 32 * 1024 * 1024;
+
+/// Waits for the writeback of a run started by `write_behind` and drops its pages from the
+/// page cache (a hint: a page still dirty or mapped stays).
+fn drop_behind(file: &File, at: u64, length: usize) {
+    let fd = std::os::unix::io::AsRawFd::as_raw_fd(file);
+    unsafe {
+        libc::sync_file_range(fd, at as i64, length as i64, libc::SYNC_FILE_RANGE_WAIT_BEFORE | libc::SYNC_FILE_RANGE_WRITE | libc::SYNC_FILE_RANGE_WAIT_AFTER);
+        libc::posix_fadvise(fd, at as i64, length as i64, libc::POSIX_FADV_DONTNEED);
     }
 }
 
@@ -404,11 +439,21 @@ unsafe fn positional(
     let stopped = AtomicU8::new(0);
     let (behind, ranges) = std::sync::mpsc::channel::<(u64, usize)>();
     let results: Vec<Result<Option<(Rejection, u64)>, Failure>> = std::thread::scope(|scope| {
-        // The writeback is started on a thread of its own: a disk's full queue blocks it, not the cipher's threads.
+        // The writeback is started (and the output dropped behind it) on a thread of its own: a
+        // disk's full queue blocks it, not the cipher's threads.
         let writer = if regular {
             Some(scope.spawn(move || {
+                let mut held = std::collections::VecDeque::new();
+                let mut bytes = 0u64;
                 for (at, length) in ranges {
                     write_behind(output, at, length);
+                    held.push_back((at, length));
+                    bytes += length as u64;
+                    while bytes > DROP_BEHIND {
+                        let Some((at, length)) = held.pop_front() else { break };
+                        drop_behind(output, at, length);
+                        bytes -= length as u64;
+                    }
                 }
             }))
         } else {
