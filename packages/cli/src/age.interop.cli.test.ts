@@ -6,7 +6,7 @@
  * prompt), at the sizes around a chunk's edges and several MiB.
  */
 import { execFileSync } from "node:child_process"
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs"
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { binPath, pseudoRandomBytes, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
@@ -206,12 +206,15 @@ describe("a passphrase-encrypted identity file (age -p over an age-keygen file)"
 })
 
 describe("progress", () => {
+  // The bar shows once the payload has been written for 400 ms: 512 MiB once took less than
+  // that in CI (nothing drawn), so 2 GiB (~1-2.5 s of payload here).
   it("a bar on the terminal while a large file is encrypted to -o FILE, cleared at the end", () => {
     writeFileSync(join(dir, "sparse"), "")
-    execFileSync("truncate", ["-s", "512M", "sparse"], { cwd: dir })
+    execFileSync("truncate", ["-s", "2G", "sparse"], { cwd: dir })
     const r = onPty(["encrypt", "-r", ageRecipient, "-o", "sparse.age", "sparse"], { cwd: dir, timeoutMs: 60_000 })
+    rmSync(join(dir, "sparse.age"), { force: true })
     expect(r.status, r.screen).toBe(0)
-    expect(r.screen).toMatch(/\[[#-]+\] +\d+% [\d.]+ \w+\/512(\.\d)? MiB/)
+    expect(r.screen).toMatch(/\[[#-]+\] +\d+% [\d.]+ \w+\/2\.0 GiB/)
     expect(r.screen.endsWith("\r\x1b[2K")).toBe(true)
   }, 90_000)
 })
