@@ -130,14 +130,13 @@ fn write_in_order(file: &mut File, mut bytes: &[u8]) -> Result<(), Failure> {
 }
 
 /// The most one pwrite hands the page cache. The kernel sizes a new page-cache folio by the
-/// write (ext4's large folios), and on this VM fresh 2 MiB blocks are slow to touch: a freed
-/// block is reported to the host (virtio-balloon free page reporting), which drops it, and the
-/// first write into it faults it back in (~2.9 s a GiB here; small blocks freed just before stay
-/// mapped). 1 GiB written by two threads into a new file right after Go age had rewritten
-/// another 1 GiB (tmp C probe, 3 rounds): 64 KiB and 256 KiB pwrites 0.25-0.40 s, 1 MiB
-/// 1.24-2.07 s, 4 MiB 1.37-2.56 s, nearly all of it in copy_folio_from_iter_atomic; a 1 GiB
-/// decryption to a file took 2.3-4.1 s of such runs in the bench against ~0.7 s. Pieces end
-/// on multiples of this size in the file, so each is one folio's worth at most.
+/// write (ext4's large folios), and large fresh blocks are the ones this VM has most likely
+/// handed back to its host (see `DROP_BEHIND`): 1 GiB written by two threads into a new file
+/// right after Go age had rewritten another 1 GiB (a C probe, 3 quiet rounds), 64 KiB and
+/// 256 KiB pwrites took 0.25-0.40 s, 1 MiB 1.24-2.07 s, 4 MiB 1.37-2.56 s, nearly all of it in
+/// copy_folio_from_iter_atomic. In the bench's own order small pwrites alone were slow too
+/// (1.1-2.3 s); what holds there is dropping the output behind the runs. Pieces end on
+/// multiples of this size in the file.
 const WRITE_PIECE: u64 = 256 * 1024;
 
 /// Writes `bytes` at `at` in pieces of at most `WRITE_PIECE`.
