@@ -133,9 +133,9 @@ it("recommends something when a rule fires: the cache misses most files", async 
   await clearFinished(page)
   const names = Array.from({ length: 60 }, (_, i) => `small-${String(i).padStart(2, "0")}.txt`)
   const paths = names.map((name) => join(session.files, name))
-  // Larger than 12 KiB: a smaller file is never looked up in the cache (it is hashed again).
+  // 1 MiB or more: a smaller file is never looked up in the cache (it is hashed again).
   const write = (version: string, which: ReadonlyArray<string>) =>
-    Promise.all(which.map((path) => writeFile(path, `${version} ${path}\n`.repeat(400))))
+    Promise.all(which.map((path) => writeFile(path, Buffer.alloc(1024 * 1024 + 64, `${version} ${path}\n`))))
   const hashAll = async () => {
     await clearFinished(page)
     await pickFiles(page, paths)

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { sampleRanges } from "../engine/cache/fingerprint.js"
 import { BlobSource, PathSource } from "../engine/Source.js"
-import { cacheable, fingerprintBlob, identify, identifyBlob } from "./browserIdentity.js"
+import { CACHE_FROM_BYTES, cacheable, fingerprintBlob, identify, identifyBlob } from "./browserIdentity.js"
 import { patternBytes } from "./testkit/pattern.js"
 
 afterEach(() => {
@@ -16,6 +16,7 @@ afterEach(() => {
 })
 
 const KiB = 1024
+const MiB = 1024 * KiB
 const TIME = 1_700_000_000_000
 
 const fileOf = (bytes: Uint8Array<ArrayBuffer>, name = "a.bin", lastModified = TIME) =>
@@ -133,19 +134,20 @@ describe("identifyBlob", () => {
 describe("identify", () => {
   it("identifies Files and leaves plain Blobs (typed text) and paths unidentified, in order", async () => {
     const identities = await Effect.runPromise(identify([
-      sourceOf(fileOf(patternBytes(100 * KiB, 1))),
+      sourceOf(fileOf(patternBytes(MiB, 1))),
       sourceOf(new Blob(["some text"]), "text"),
       new PathSource({ path: "/etc/hostname" })
     ]))
-    expect(identities.map((identity) => identity?.size)).toEqual([100 * KiB, undefined, undefined])
+    expect(identities.map((identity) => identity?.size)).toEqual([MiB, undefined, undefined])
   })
 
-  it("leaves Files of 12 KiB or less to be hashed again, reading none of them: their fingerprint would be every byte", async () => {
-    const files = [0, 4 * KiB, 12 * KiB, 12 * KiB + 1].map((size) => fileOf(patternBytes(size, 5)))
+  it("leaves Files under 1 MiB to be hashed again, reading none of them: vouching for one costs more than hashing it", async () => {
+    const files = [0, 4 * KiB, 12 * KiB + 1, MiB - 1, MiB].map((size) => fileOf(patternBytes(size, 5)))
     const slices = files.map((file) => vi.spyOn(file, "slice"))
     const identities = await Effect.runPromise(identify(files.map((file) => sourceOf(file))))
-    expect(identities.map((identity) => identity?.size)).toEqual([undefined, undefined, undefined, 12 * KiB + 1])
+    expect(identities.map((identity) => identity?.size)).toEqual([undefined, undefined, undefined, undefined, MiB])
     for (const slice of slices) expect(slice).not.toHaveBeenCalled()
-    expect(files.map(cacheable)).toEqual([false, false, false, true])
+    expect(files.map(cacheable)).toEqual([false, false, false, false, true])
+    expect(CACHE_FROM_BYTES).toBe(MiB)
   })
 })
