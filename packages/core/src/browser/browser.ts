@@ -38,7 +38,7 @@ export * from "../index.js"
 export * as BrowserByteSource from "./BrowserByteSource.js"
 export * as BrowserWorker from "./BrowserWorker.js"
 export type { WorkerLike } from "./BrowserWorker.js"
-export { fingerprintBlob, identifyBlob } from "./browserIdentity.js"
+export { CACHE_FROM_BYTES, fingerprintBlob, identifyBlob } from "./browserIdentity.js"
 export { DEFAULT_DATABASE, DEFAULT_INDEXED_DB_LIMITS, makeIndexedDbLevel } from "./indexedDbCacheLevel.js"
 export type { IdbFactoryLike, IndexedDbLevelOptions } from "./indexedDbCacheLevel.js"
 export { DEFAULT_CHECKPOINT_DATABASE, makeIndexedDbCheckpointLevel } from "./indexedDbCheckpointLevel.js"
@@ -277,6 +277,12 @@ export interface CacheLayerOptions {
   readonly database?: string
   /** Defaults to the page's `indexedDB`. */
   readonly factory?: IdbFactoryLike
+  /**
+   * Files smaller than this are hashed again, never looked up or stored; defaults to
+   * `CACHE_FROM_BYTES` (1 MiB), under which vouching for a file on the page's main thread
+   * costs more than hashing it (browserIdentity.ts).
+   */
+  readonly cacheFromBytes?: number
 }
 
 /**
@@ -296,7 +302,7 @@ export const cacheLayer = (options: CacheLayerOptions = {}): Layer.Layer<ResultC
           ...(options.factory === undefined ? {} : { factory: options.factory })
         })])
       ],
-      identify: BrowserIdentity.identify,
+      identify: options.cacheFromBytes === undefined ? BrowserIdentity.identify : BrowserIdentity.identifyFrom(options.cacheFromBytes),
       appVersion: CORE_VERSION,
       kernelVersion: kernelVersion(webAssemblyAvailable() ? "wasm" : "js")
     })

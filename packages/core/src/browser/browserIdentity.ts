@@ -98,13 +98,18 @@ export const identifyBlob = (source: BlobSource): ContentIdentity | undefined =>
  */
 export const CACHE_FROM_BYTES = 1024 * 1024
 
-/** Whether the result cache takes this `File` (`CACHE_FROM_BYTES`). */
-export const cacheable = (file: BlobLike): boolean => file.size >= CACHE_FROM_BYTES
+/** Whether the result cache takes this `File`: `fromBytes` or more (`CACHE_FROM_BYTES`). */
+export const cacheable = (file: BlobLike, fromBytes: number = CACHE_FROM_BYTES): boolean => file.size >= fromBytes
 
 /**
- * `File`s are identified, but those the cache does not take (`cacheable`); plain `Blob`s
+ * `File`s of `fromBytes` or more are identified (`cacheable`); smaller ones, plain `Blob`s
  * (typed text), paths and standard input never are. A source without an identity is
  * hashed, and its result not kept.
  */
-export const identify: Identify = (sources) =>
-  Effect.sync(() => sources.map((source) => source._tag === "BlobSource" && cacheable(source.blob) ? identifyBlob(source) : undefined))
+export const identifyFrom = (fromBytes: number): Identify => (sources) =>
+  Effect.sync(() =>
+    sources.map((source) => source._tag === "BlobSource" && cacheable(source.blob, fromBytes) ? identifyBlob(source) : undefined)
+  )
+
+/** `identifyFrom(CACHE_FROM_BYTES)`: the page's result cache. */
+export const identify: Identify = identifyFrom(CACHE_FROM_BYTES)

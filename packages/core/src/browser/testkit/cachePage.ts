@@ -69,9 +69,13 @@ const smallFiles = (count: number, seed: number) =>
 
 type CacheRuntime = ManagedRuntime.ManagedRuntime<WorkerPool.WorkerPool | ResultCache, never>
 
-/** The inline pool with the browser's cache layer and scheduler, as the web app composes them. */
+/**
+ * The inline pool with the browser's cache layer and scheduler, as the web app composes them,
+ * but for the cache taking files of any size: these scenarios are about the levels, with
+ * thousands of small Files (the app's cache takes them from `CACHE_FROM_BYTES`).
+ */
 const cacheRuntime = (options: Sluice.CacheLayerOptions): CacheRuntime =>
-  ManagedRuntime.make(Layer.mergeAll(Sluice.layerInline, Sluice.cacheLayer(options), Sluice.layerScheduler))
+  ManagedRuntime.make(Layer.mergeAll(Sluice.layerInline, Sluice.cacheLayer({ cacheFromBytes: 0, ...options }), Sluice.layerScheduler))
 
 /** One SHA-256 job of `sources`: how long it took, which were cached, and the cache's stats after it. */
 const hashJob = (runtime: CacheRuntime, sources: ReadonlyArray<Sluice.BlobSource>) =>
