@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from "vitest"
-import { type ChunkLinks, splitStageChunks, stageChunks } from "./preloadStages.js"
+import { type ChunkLinks, stageChunks } from "./preloadStages.js"
 
 const chunk = (fileName: string, imports: Array<string> = [], dynamicImports: Array<string> = []) =>
   ({ type: "chunk" as const, fileName, imports, dynamicImports })
@@ -20,22 +20,6 @@ describe("stageChunks", () => {
       "styles.css": { type: "asset", fileName: "styles.css" }
     }
     expect(stageChunks(bundle, entry)).toEqual(["runtime.js", "react-dom.js", "react-stage.js", "effect.js", "app-stage.js"])
-  })
-
-  it("splits them into the first stage's chunks and the later stages' (each chunk once, in the first stage where both need it)", () => {
-    const entry = chunk("index.js", [], ["react-stage.js", "app-stage.js"])
-    const bundle: Record<string, ChunkLinks> = {
-      "index.js": entry,
-      "react-stage.js": chunk("react-stage.js", ["react-dom.js"]),
-      "react-dom.js": chunk("react-dom.js", ["runtime.js"]),
-      "runtime.js": chunk("runtime.js"),
-      "app-stage.js": chunk("app-stage.js", ["react-dom.js", "effect.js"]),
-      "effect.js": chunk("effect.js", ["runtime.js"])
-    }
-    expect(splitStageChunks(bundle, entry)).toEqual({
-      first: ["runtime.js", "react-dom.js", "react-stage.js"],
-      later: ["effect.js", "app-stage.js"]
-    })
   })
 
   it("preloads nothing for an entry without dynamic imports", () => {

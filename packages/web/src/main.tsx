@@ -6,9 +6,9 @@
  * Loaded as one module graph, they were evaluated in one task of 60-420 ms at page load
  * (47 ms of CPU in a trace): a long task on the main thread, the page frozen meanwhile; the
  * longest stage now is React's, 10-15 ms of CPU (Chromium traces at load 5-10).
- * The build preloads React's chunks from the page's head and the later stages' once React's
- * is evaluated (build/preloadStages.ts), so they are fetched and parsed in parallel and the
- * stages cost a few task hops, not round trips. Each stage leaves a performance mark (`sluice:load-<stage>`) at its end, to tell
+ * The build preloads every stage's chunks from the page's head (build/preloadStages.ts), so
+ * they are fetched and parsed in parallel and the stages cost a few task hops, not round
+ * trips. Each stage leaves a performance mark (`sluice:load-<stage>`) at its end, to tell
  * the stages apart in a trace.
  */
 import "./styles.css"
@@ -42,21 +42,10 @@ const STAGES = [
   ["app", () => import("./start.js")]
 ] as const
 
-/**
- * The later stages' chunks are preloaded once React's stage is evaluated: the build keeps
- * their links in a template (build/preloadStages.ts), so the browser does not compile them
- * on the same cores while React's module is evaluated.
- */
-const preloadLaterStages = () => {
-  const later = document.getElementById("sluice-later-preloads")
-  if (later instanceof HTMLTemplateElement) document.head.append(later.content)
-}
-
 try {
   for (const [name, load] of STAGES) {
     await load()
     performance.mark(`sluice:load-${name}`)
-    if (name === "react") preloadLaterStages()
     await nextTask()
   }
 } catch (error) {
