@@ -3,7 +3,8 @@
  * name, its size and lastModified, and a fingerprint of sampled blocks (`sampleRanges`)
  * kept with every entry. A page sees no inode nor ctime, so metadata never vouches alone:
  * the fingerprint catches a rewrite that kept the size and restored the time whenever the
- * change touches a sample, and covers every byte of a file of 12 KiB or less.
+ * change touches a sample, and covers every byte of a file of 12 KiB or less. The result
+ * cache takes files from `CACHE_FROM_BYTES` only (below it, vouching costs more than hashing).
  */
 import { sha256 } from "@noble/hashes/sha2.js"
 import { Effect } from "effect"
@@ -66,6 +67,7 @@ export const identifyBlob = (source: BlobSource): ContentIdentity | undefined =>
   if (!isFile(file)) return undefined
   const before = statKey(file)
   let fingerprint: Promise<string> | undefined
+  const readFingerprint = () => fingerprint ??= fingerprintBlob(file).catch(() => UNREADABLE_FINGERPRINT)
   return {
     // `source.name` is the path the page shows (the relative path of a picked or dropped
     // folder's file, which `webkitRelativePath` holds only when picked): a folder picked once
@@ -73,14 +75,14 @@ export const identifyBlob = (source: BlobSource): ContentIdentity | undefined =>
     key: ["blob", source.name, file.name, before].join("\u0000"),
     size: file.size,
     settled: Effect.succeed(false),
-    fingerprint: Effect.promise(() => fingerprint ??= fingerprintBlob(file).catch(() => UNREADABLE_FINGERPRINT)),
+    fingerprint: Effect.promise(readFingerprint),
     // A `File` is a snapshot: its size and time do not move, but reading one whose file
     // changed on disk since it was picked fails. So the check is the snapshot plus a read:
     // the fingerprint's, which the store needs next anyway (one read, not two).
     unchanged: Effect.promise(async () => {
       if (statKey(file) !== before) return false
       if (file.size === 0) return true
-      return (await (fingerprint ??= fingerprintBlob(file).catch(() => UNREADABLE_FINGERPRINT))) !== UNREADABLE_FINGERPRINT
+      return (await readFingerprint()) !== UNREADABLE_FINGERPRINT
     })
   }
 }
