@@ -18,6 +18,10 @@ import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js"
+import { answerLoadReport } from "./pageLoad.js"
+
+export { CHROMIUM } from "./chromium.js"
 
 export const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url))
 export const WEB_DIST = join(WEB_DIR, "dist")
@@ -26,20 +30,9 @@ const CORE_DIR = fileURLToPath(new URL("../../core/", import.meta.url))
 export const PEER_WORKER_PATH = "/__sluice-bench/hash-wasm-peer.js"
 /** Where it serves typage (npm age-encryption, the web package's dev dependency) as one ES module, for the age scenario. */
 export const TYPAGE_PATH = "/__sluice-bench/typage.js"
-export const CHROMIUM = "/usr/bin/chromium"
 /** Where the app keeps its "Use the cache" switch (packages/web/src/cache/cachePreference.ts). */
 export const CACHE_SWITCH_KEY = "sluice.useCache"
 
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync"
-]
 
 // Minimal shapes of the playwright-core API used here (its types do not resolve from this package).
 interface Locator {
@@ -102,7 +95,7 @@ interface PeerResponse {
   end(body: string): void
 }
 interface PreviewServer {
-  middlewares: { use(handler: (req: { url?: string }, res: PeerResponse, next: () => void) => void): void }
+  middlewares: { use(handler: (req: Parameters<typeof answerLoadReport>[0], res: PeerResponse, next: () => void) => void): void }
   httpServer: { address(): { port: number } | string | null; closeAllConnections?: () => void }
   close(): Promise<void>
 }
@@ -144,7 +137,7 @@ export const browserMissing = (): string | undefined => {
 const launchChromium = (chromium: PlaywrightCore["chromium"], profile: string): Promise<BrowserContext> =>
   chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: ARGS,
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1280, height: 900 },
     serviceWorkers: "allow"
   })
@@ -164,6 +157,7 @@ export const openWebApp = async (): Promise<WebSession> => {
         const source = peerWorkerSource()
         let typage: Promise<string> | undefined
         server.middlewares.use((req, res, next) => {
+          if (answerLoadReport(req, res)) return
           if (req.url === TYPAGE_PATH) {
             typage ??= typageSource()
             typage.then((code) => {
@@ -1175,150 +1169,5 @@ export const hashManyInApp = async (
     otherLongTasks: tasks.filter((t) => t !== pick).map((t) => t.duration),
     longestFrameMs: seen.longestFrame,
     sums
-  }
-}
-
-// --- Page load -------------------------------------------------------------------------------
-
-/** A tool's address and what shows once it is there (the Hash tool is the page itself). */
-export interface ToolAddress {
-  readonly tool: "hash" | "keys" | "derive"
-  readonly fragment: string
-  /** The tool's own heading (h2): for the Hash tool, its drop zone's. */
-  readonly heading: string
-}
-
-export const TOOL_ADDRESSES: ReadonlyArray<ToolAddress> = [
-  { tool: "hash", fragment: "", heading: "Drop files or folders here" },
-  { tool: "keys", fragment: "#/keys", heading: "Generate keys" },
-  { tool: "derive", fragment: "#/derive", heading: "Derive a key" }
-]
-
-/** Kept quiet this long after the app is ready, so that what it starts then (the pool's workers, the tool's chunk) is observed too. */
-export const SETTLE_MS = 1000
-
-/**
- * How long a just-launched Chromium is left alone before a "running" load navigates: its own
- * start-up (the profile's files, its GPU, network and storage processes) holds this
- * machine's two cores for most of a second, and a task of the page's stretched by it
- * measures the browser's launch, not the app. Measured side by side, 15 loads each:
- * 14 and 15 without a long task after this wait, 9 and 10 right after the launch.
- */
-export const BROWSER_SETTLE_MS = 1000
-
-/** A first visit in a browser already running (`BROWSER_SETTLE_MS` after its launch), or right after the launch. */
-export type LoadKind = "running" | "launch"
-export const LOAD_KINDS: ReadonlyArray<LoadKind> = ["running", "launch"]
-
-export interface PageLoad {
-  readonly tool: ToolAddress["tool"]
-  readonly kind: LoadKind
-  /** Every long task (>= 50 ms) from the navigation to the end of the settle time (ms since the navigation started). */
-  readonly longTasks: ReadonlyArray<{ readonly start: number; readonly duration: number }>
-  readonly domContentLoadedMs: number
-  readonly firstContentfulPaintMs?: number
-  /** The navigation → the app is ready: its heading, the tool's heading, and the footer saying where hashing runs (the pool is up). */
-  readonly readyMs: number
-  /** Page errors and console errors during the load. */
-  readonly problems: ReadonlyArray<string>
-  /** The app's marks at the end of each stage of its load (`sluice:load-<stage>`, packages/web/src/main.tsx), in order (ms). */
-  readonly stages: ReadonlyArray<{ readonly name: string; readonly at: number }>
-}
-
-/** The prefix of the performance marks the web app leaves at the end of each stage of its load. */
-export const STAGE_MARK = "sluice:load-"
-
-type LoadState = { tasks: Array<{ start: number; duration: number }> }
-
-/**
- * Registered before any of the page's scripts (an init script): every long task since the
- * navigation started, the buffered ones included, in `globalThis.__sluiceBenchLoad`.
- */
-const LOAD_OBSERVER = `(() => {
-  const state = { tasks: [] }
-  globalThis.__sluiceBenchLoad = state
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) state.tasks.push({ start: entry.startTime, duration: entry.duration })
-  }).observe({ type: "longtask", buffered: true })
-})()`
-
-/**
- * Runs in the page (`page.evaluate(waitReady, ...)`): resolves with `performance.now()` (ms
- * since the navigation) at the first mutation or frame where the app is ready, then waits
- * `settleMs`. Self-contained, and plain DOM calls only: Playwright's selector engine would
- * inject its own script into the page, a task of ~20 ms of its own, in the window measured.
- */
-const waitReady = ({ heading, settleMs, timeoutMs }: { readonly heading: string; readonly settleMs: number; readonly timeoutMs: number }): Promise<number> =>
-  new Promise<number>((resolve, reject) => {
-    const text = (selector: string) => Array.from(document.querySelectorAll(selector)).map((e) => (e.textContent ?? "").trim())
-    const ready = () =>
-      text("h1").includes("Sluice") && text("h2").includes(heading) && text("footer p").some((t) => t.endsWith("kernels)."))
-    let done = false
-    const finish = () => {
-      if (done || !ready()) return
-      done = true
-      observer.disconnect()
-      const at = performance.now()
-      setTimeout(() => resolve(at), settleMs)
-    }
-    const observer = new MutationObserver(finish)
-    observer.observe(document.documentElement, { subtree: true, childList: true, characterData: true })
-    finish()
-    setTimeout(() => {
-      if (done) return
-      observer.disconnect()
-      reject(new Error(`the app was not ready within ${timeoutMs / 1000} s (the heading "${heading}" and the footer saying where hashing runs)`))
-    }, timeoutMs)
-  })
-
-/**
- * Loads the app at `address` in a Chromium of its own on a fresh profile (nothing cached,
- * no service worker yet: a first visit), `BROWSER_SETTLE_MS` after the launch or right
- * after it (`kind`), observing long tasks from the navigation until `SETTLE_MS` after the
- * app is ready; then closes that Chromium and deletes its profile.
- */
-export const loadAppFresh = async (origin: string, address: ToolAddress, timeoutMs: number, kind: LoadKind): Promise<PageLoad> => {
-  const { chromium } = await load<PlaywrightCore>("playwright-core")
-  const profile = mkdtempSync(join(tmpdir(), "sluice-bench-load-"))
-  try {
-    const context = await launchChromium(chromium, profile)
-    try {
-      await context.addInitScript(LOAD_OBSERVER)
-      const page = context.pages()[0] ?? await context.newPage()
-      if (kind === "running") await new Promise((resolve) => setTimeout(resolve, BROWSER_SETTLE_MS))
-      const problems: Array<string> = []
-      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
-      page.on("console", (m) => {
-        if (m.type() === "error") problems.push(`console error: ${m.text()}`)
-      })
-      await page.goto(`${origin}/${address.fragment}`, { waitUntil: "load" })
-      const readyMs = await page.evaluate(waitReady, { heading: address.heading, settleMs: SETTLE_MS, timeoutMs })
-      const seen = await page.evaluate((prefix: string) => {
-        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined
-        const fcp = performance.getEntriesByName("first-contentful-paint")[0]
-        return {
-          tasks: (globalThis as unknown as { __sluiceBenchLoad?: LoadState }).__sluiceBenchLoad?.tasks,
-          dcl: nav?.domContentLoadedEventEnd ?? 0,
-          fcp: fcp?.startTime,
-          stages: performance.getEntriesByType("mark").filter((m) => m.name.startsWith(prefix))
-            .map((m) => ({ name: m.name.slice(prefix.length), at: m.startTime }))
-        }
-      }, STAGE_MARK)
-      if (seen.tasks === undefined) throw new Error("the long-task observer did not run before the app (init script)")
-      return {
-        tool: address.tool,
-        kind,
-        longTasks: seen.tasks,
-        domContentLoadedMs: seen.dcl,
-        ...(seen.fcp === undefined ? {} : { firstContentfulPaintMs: seen.fcp }),
-        readyMs,
-        problems,
-        stages: seen.stages
-      }
-    } finally {
-      await context.close().catch(() => undefined)
-    }
-  } finally {
-    rmSync(profile, { recursive: true, force: true })
   }
 }

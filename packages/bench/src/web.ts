@@ -17,15 +17,11 @@ import {
   hashManyInApp,
   hashWasmInPage,
   hashWithPerfPageOpen,
-  loadAppFresh,
-  type PageLoad,
   readFileInPage,
   type PerfPageJob,
-  LOAD_KINDS,
-  SETTLE_MS,
-  TOOL_ADDRESSES,
   type WebSession
 } from "./browser.js"
+import { loadAppFresh, LOAD_KINDS, type PageLoad, SETTLE_MS, TOOL_ADDRESSES } from "./pageLoad.js"
 import type { CommandResult, ExecuteContext, ScenarioResult } from "./execute.js"
 import { describeInput, inputKey, totalBytes, warmFiles } from "./inputs.js"
 import { median, runFigures } from "./measure.js"
