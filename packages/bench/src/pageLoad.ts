@@ -140,8 +140,11 @@ export const devToolsAddress = (stderr: string): string | undefined => /DevTools
 
 /** A Chromium of its own on `profile`, and the WebSocket address of its first page. */
 const launch = async (profile: string, timeoutMs: number): Promise<{ readonly browser: ChildProcess; readonly pageSocket: string }> => {
+  // A process group of its own, so that stopping it stops every process it started
+  // (`stop`): none is left writing into the profile as it is deleted.
   const browser = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"], {
-    stdio: ["ignore", "ignore", "pipe"]
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true
   })
   try {
     const address = await new Promise<string>((resolve, reject) => {
@@ -163,8 +166,17 @@ const launch = async (profile: string, timeoutMs: number): Promise<{ readonly br
     if (page === undefined) throw new Error("Chromium opened no page")
     return { browser, pageSocket: page.webSocketDebuggerUrl }
   } catch (error) {
-    browser.kill()
+    stop(browser)
     throw error
+  }
+}
+
+/** Kills the Chromium's process group: the browser and the processes it started (its profile is thrown away). */
+const stop = (browser: ChildProcess): void => {
+  try {
+    if (browser.pid !== undefined) process.kill(-browser.pid, "SIGKILL")
+  } catch {
+    browser.kill("SIGKILL")
   }
 }
 
@@ -230,11 +242,11 @@ export const loadAppFresh = async (origin: string, address: ToolAddress, timeout
         session.close()
       }
     } finally {
-      browser.kill()
+      stop(browser)
       await exited
     }
   } finally {
     waiting.delete(token)
-    rmSync(profile, { recursive: true, force: true })
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   }
 }
