@@ -219,7 +219,9 @@ export const loadAppFresh = async (origin: string, address: ToolAddress, timeout
   const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`
   try {
     const { browser, pageSocket } = await launch(profile, timeoutMs)
-    const exited = new Promise((resolve) => browser.once("exit", resolve))
+    const exited = browser.exitCode !== null || browser.signalCode !== null
+      ? Promise.resolve()
+      : new Promise((resolve) => browser.once("exit", resolve))
     try {
       const session = await connect(pageSocket)
       try {
