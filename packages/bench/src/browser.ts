@@ -33,7 +33,6 @@ export const TYPAGE_PATH = "/__sluice-bench/typage.js"
 /** Where the app keeps its "Use the cache" switch (packages/web/src/cache/cachePreference.ts). */
 export const CACHE_SWITCH_KEY = "sluice.useCache"
 
-
 // Minimal shapes of the playwright-core API used here (its types do not resolve from this package).
 interface Locator {
   click(options?: { timeout?: number }): Promise<void>

@@ -197,6 +197,11 @@ const connect = async (socket: string) => {
     if (message.error !== undefined) call.reject(new Error(message.error.message))
     else call.resolve(message.result)
   })
+  // A Chromium that dies mid-load closes the socket: its unanswered commands fail, not hang.
+  ws.addEventListener("close", () => {
+    for (const call of pending.values()) call.reject(new Error("Chromium closed its DevTools connection"))
+    pending.clear()
+  })
   return {
     send: (method: string, params: Record<string, unknown> = {}): Promise<unknown> =>
       new Promise((resolve, reject) => {
