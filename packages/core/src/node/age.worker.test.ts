@@ -31,13 +31,16 @@ import * as NodeByteSink from "./NodeByteSink.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
-import { faultyPool, killEvery } from "./faults.testkit.js"
+import { faultyPool, killEvery, removeFaultWorker } from "./faults.testkit.js"
 import { layer, layerInline } from "./node.js"
 
 // Real worker threads run the built worker entry: `test` runs after `build`.
 const workerUrl = new URL("../../dist/platform/node-worker.js", import.meta.url)
 const dir = mkdtempSync(join(tmpdir(), "sluice-age-engine-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+  removeFaultWorker()
+})
 let n = 0
 const path = (name: string) => join(dir, `${n++}-${name}`)
 

@@ -3,7 +3,7 @@
  * entry, with the handles a test needs to kill workers while a job runs.
  */
 import type { Layer } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
@@ -14,6 +14,7 @@ import { loadEsbuild } from "./esbuild.testkit.js"
 import * as SluiceNode from "./node.js"
 
 let built: Promise<URL> | undefined
+let folder: string | undefined
 
 /** The fault worker entry bundled from source, once per test file. */
 export const faultWorkerUrl = (): Promise<URL> =>
@@ -28,14 +29,22 @@ export const faultWorkerUrl = (): Promise<URL> =>
       write: false,
       logLevel: "silent"
     })
-    const folder = mkdtempSync(join(tmpdir(), "sluice-fault-worker-"))
-    writeFileSync(join(folder, "fault-worker.mjs"), result.outputFiles[0]!.contents)
+    const bundled = mkdtempSync(join(tmpdir(), "sluice-fault-worker-"))
+    folder = bundled
+    writeFileSync(join(bundled, "fault-worker.mjs"), result.outputFiles[0]!.contents)
     // As the CLI's worker entry does: V8's compile cache on, then the bundle, so a
     // replacement worker starts as fast as a real one does.
-    const entry = join(folder, "entry.mjs")
+    const entry = join(bundled, "entry.mjs")
     writeFileSync(entry, 'import { enableCompileCache } from "node:module"\nenableCompileCache()\nawait import("./fault-worker.mjs")\n')
     return pathToFileURL(entry)
   })()
+
+/** Deletes the bundled fault worker's folder: a test file using it calls this in `afterAll`. */
+export const removeFaultWorker = (): void => {
+  if (folder !== undefined) rmSync(folder, { recursive: true, force: true })
+  folder = undefined
+  built = undefined
+}
 
 export interface FaultyPool {
   readonly layer: Layer.Layer<WorkerPool>

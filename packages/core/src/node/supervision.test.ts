@@ -14,11 +14,14 @@ import { PathSource } from "../engine/Source.js"
 import { hashFiles, SpreadBlake3 } from "../hash/hashFiles.js"
 import { type PoolHealth, WorkerPool } from "../engine/pool/WorkerPool.js"
 import type { FaultRule } from "../engine/faultySource.testkit.js"
-import { faultWorkerUrl, faultyPool, type FaultyPool, killEvery } from "./faults.testkit.js"
+import { faultWorkerUrl, faultyPool, type FaultyPool, killEvery, removeFaultWorker } from "./faults.testkit.js"
 
 const MiB = 1024 * 1024
 const dir = mkdtempSync(join(tmpdir(), "sluice-faults-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+  removeFaultWorker()
+})
 
 const write = (name: string, bytes: Uint8Array) => {
   writeFileSync(join(dir, name), bytes)
