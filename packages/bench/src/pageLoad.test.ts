@@ -1,6 +1,9 @@
 import { EventEmitter } from "node:events"
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { answerLoadReport, devToolsAddress, LOAD_REPORT_PATH, probeScript } from "./pageLoad.js"
+import { answerLoadReport, devToolsAddress, LOAD_REPORT_PATH, probeScript, removeSingletonFolder } from "./pageLoad.js"
 
 const request = (method: string, url: string) => Object.assign(new EventEmitter(), { method, url })
 
@@ -28,5 +31,29 @@ describe("a page load driven without the inspector's Runtime domain", () => {
     post.emit("data", Buffer.from(JSON.stringify({ longTasks: [] })))
     post.emit("end")
     expect(ended).toEqual(["ok"])
+  })
+
+  it("deletes the lock folder a killed Chromium leaves in the temporary directory, and nothing else", () => {
+    const root = mkdtempSync(join(tmpdir(), "sluice-bench-singleton-test-"))
+    try {
+      const lock = join(root, "org.chromium.Chromium.abc123")
+      const other = join(root, "unrelated")
+      mkdirSync(lock)
+      mkdirSync(other)
+      const profile = join(root, "profile")
+      mkdirSync(profile)
+      symlinkSync(join(lock, "SingletonSocket"), join(profile, "SingletonSocket"))
+      removeSingletonFolder(profile)
+      expect(existsSync(lock)).toBe(false)
+
+      const strange = join(root, "profile-2")
+      mkdirSync(strange)
+      symlinkSync(join(other, "SingletonSocket"), join(strange, "SingletonSocket"))
+      removeSingletonFolder(strange)
+      expect(existsSync(other)).toBe(true)
+      expect(() => removeSingletonFolder(join(root, "no-profile"))).not.toThrow()
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })

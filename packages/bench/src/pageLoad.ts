@@ -13,9 +13,9 @@
  * had a long task driven by playwright-core, 1 of 72 driven here, alternated.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readlinkSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { basename, dirname, join } from "node:path"
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js"
 
 /** A tool's address and what shows once it is there (the Hash tool is the page itself). */
@@ -180,6 +180,22 @@ const stop = (browser: ChildProcess): void => {
   }
 }
 
+/**
+ * Chromium keeps its profile's lock socket in a folder of its own in the temporary
+ * directory, linked from the profile as `SingletonSocket`. A Chromium killed (`stop`)
+ * cannot delete that folder, so this does, before the profile goes.
+ */
+export const removeSingletonFolder = (profile: string): void => {
+  let socket: string
+  try {
+    socket = readlinkSync(join(profile, "SingletonSocket"))
+  } catch {
+    return
+  }
+  const folder = dirname(socket)
+  if (basename(folder).startsWith("org.chromium.Chromium.")) rmSync(folder, { recursive: true, force: true })
+}
+
 /** A DevTools protocol session over `socket`: `send` resolves with a command's result, or rejects with its error. */
 const connect = async (socket: string) => {
   const ws = new WebSocket(socket)
@@ -254,6 +270,7 @@ export const loadAppFresh = async (origin: string, address: ToolAddress, timeout
     }
   } finally {
     waiting.delete(token)
+    removeSingletonFolder(profile)
     rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   }
 }
