@@ -18,9 +18,11 @@
  * object, of numbers since branch manyhash2: ~13 % fewer instructions a re-check than with
  * BigInts, the index's racy rule making a microsecond enough: checkIndex.ts,
  * `sameIdentity`); the lines ~0.8 and their one write(2) ~0.5. Where @sluice/native is
- * built, the stats are one call of its `sameMany` on every core (checkIndex.ts,
- * `sameAsIndexed`: ~0.82x the CPU of a re-check of 10,000 files); `SLUICE_NATIVE_BATCH=0`
- * keeps the `statSync`s. A plain checksum file
+ * built, the stats are one call of its `sameSpans` on every core, each file named by its
+ * span in SUMS, and the `NAME: OK` lines one call of its `linesAt`: no name is made in
+ * JavaScript (checkIndex.ts, `plainVerdicts`: ~0.88x the CPU of the same re-check with
+ * the names made and packed for `sameMany`, ~5 ms of ~57, and no garbage collection);
+ * `SLUICE_NATIVE_BATCH=0` keeps the `statSync`s. A plain checksum file
  * is not parsed: the index says where its names are (parsing 10,000 lines took ~40 ms of a
  * fresh process).
  */
@@ -33,8 +35,11 @@ import {
   identityKeyNow,
   lineAlgorithm,
   lineAt,
+  linesAt,
+  nameAt,
   namesAt,
   parseAlgorithm,
+  plainVerdicts,
   parseChecksumFileBytes,
   parseChecksumLine,
   printableName,
@@ -118,10 +123,15 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   // --warn names the checksum file as coreutils quotes it: the full program's.
   if (index === undefined || index.count === 0 || (options.warn && index.malformed > 0)) return undefined
   const parsed = index.plain ? undefined : parsedEntries(sums, options)
-  const names = parsed === undefined ? namesAt(sums, index) : parsed.map((entry) => entry.name)
-  if (names.length !== index.count) return undefined
-  const answer = verdictsFromIndex(index.entries, names, INLINE_LIMITS)
+  // A plain index's names are read from SUMS where needed: none at all where @sluice/native
+  // stats the files by their spans and every line is OK.
+  const parsedNames = parsed?.map((entry) => entry.name)
+  if (parsedNames !== undefined && parsedNames.length !== index.count) return undefined
+  const answer = parsedNames === undefined
+    ? plainVerdicts(sums, index, INLINE_LIMITS)
+    : verdictsFromIndex(index.entries, parsedNames, INLINE_LIMITS)
   if (answer === undefined) return undefined
+  const nameOf = (at: number) => (parsedNames ?? answer.names)?.[at] ?? nameAt(sums, index, at)
   const { moved, verdicts } = answer
   for (const { at, key } of moved) {
     // Its digest as the checksum file gives it: from the parse, or its line alone (a plain
@@ -129,14 +139,14 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
     let entry: { readonly algorithm: HashAlgorithm | undefined; readonly digestHex: string; readonly name: string } | undefined = parsed?.[at]
     if (entry === undefined) {
       const line = parseChecksumLine(lineAt(sums, index, at), options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
-      if (line._tag !== "Parsed" || line.name !== names[at]) return undefined
+      if (line._tag !== "Parsed" || line.name !== nameOf(at)) return undefined
       entry = line
     }
-    const digest = digestNow(names[at]!, lineAlgorithm(entry, options.algorithm))
+    const digest = digestNow(nameOf(at), lineAlgorithm(entry, options.algorithm))
     if (digest === undefined) return undefined
     const verdict = digest === entry.digestHex.toLowerCase() ? Verdict.ok : Verdict.mismatch
     verdicts[at] = verdict
-    updateEntry(index.entries, at, settledKey(key, identityKeyNow(names[at]!), startedMs), verdict)
+    updateEntry(index.entries, at, settledKey(key, identityKeyNow(nameOf(at)), startedMs), verdict)
   }
   // SUMS hashed to be vouched for and settled now (the full check had read it fresh from
   // `sluice hash`): the index takes its identity, so the next re-check need not hash it.
@@ -150,6 +160,7 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   }
   const { malformed } = index
   const out: Array<string> = []
+  let lines: Buffer | undefined
   const err: Array<string> = []
   let failed = 0
   for (let i = 0; i < verdicts.length; i++) if (verdicts[i] !== Verdict.ok) failed++
@@ -158,9 +169,11 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   if (options.status || (failed === 0 && options.quiet)) {
     // Nothing on standard output.
   } else if (failed === 0 && parsed === undefined) {
-    // Every line `<name>: OK`: one join of the names, no string made a line.
-    out.push(names.join(": OK\n") + ": OK")
+    // Every line `<name>: OK`: made by the addon from the names' spans, else one join of the names.
+    lines = linesAt(sums, index, ": OK\n")
+    if (lines === undefined) out.push((answer.names ?? namesAt(sums, index)).join(": OK\n") + ": OK")
   } else {
+    const names = parsedNames ?? answer.names ?? namesAt(sums, index)
     for (let i = 0; i < names.length; i++) {
       const ok = verdicts[i] === Verdict.ok
       if (!(ok && options.quiet)) out.push(`${shown(names[i]!)}: ${ok ? "OK" : "FAILED"}`)
@@ -171,7 +184,7 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
     if (failed > 0) err.push(`sluice: WARNING: ${plural(failed, "computed checksum", "computed checksums")} did NOT match`)
   }
   const code = Math.max(failed > 0 ? ExitCode.mismatch : ExitCode.ok, options.strict && malformed > 0 ? ExitCode.input : ExitCode.ok)
-  return { out, err, code }
+  return { out, lines, err, code }
 }
 
 export { writeAllSync }
@@ -186,7 +199,7 @@ const READER_GONE = 141
  */
 export const main = (
   argv: ReadonlyArray<string>,
-  out: (text: string) => boolean = (text) => writeAllSync(1, text),
+  out: (text: string | Uint8Array) => boolean = (text) => writeAllSync(1, text),
   err: (text: string) => boolean = (text) => writeAllSync(2, text)
 ): number | undefined => {
   const options = leanArgs(argv)
@@ -201,6 +214,7 @@ export const main = (
   }
   let code: number = ExitCode.ok
   for (const answer of answers) {
+    if (answer.lines !== undefined && answer.lines.length > 0 && !out(answer.lines)) return READER_GONE
     if (answer.out.length > 0 && !out(answer.out.join("\n") + "\n")) return READER_GONE
     if (answer.err.length > 0) err(answer.err.join("\n") + "\n")
     code = Math.max(code, answer.code)

@@ -26,6 +26,11 @@
 //!   digits of SHA-256 of a prefix followed by KEY (the result cache's level key of the file's
 //!   entry, when the prefix is the level key's text up to the identity).
 //!
+//! - `sameMany(paths, entries, fields)`: whether each file is still the identity its check
+//!   index entry holds; `sameSpans(sums, entries, fields)` the same with each name read from
+//!   the checksum file's bytes at its entry's span, and `linesAt(sums, entries, fields,
+//!   suffix)` those names each followed by `suffix`: a re-check makes no name in JavaScript.
+//!
 //! - `walkFiles(dir, prefix)`: the regular files under a folder as the lean hash's `-r` lists
 //!   them (`walk`), one string of names each ended by a NUL; null where it cannot.
 //!
@@ -747,13 +752,7 @@ pub unsafe extern "C" fn same_many(env: Env, info: CallbackInfo) -> Value {
     let run = || -> Outcome {
         let (argv, _) = arguments::<3>(env, info)?;
         let paths = bytes(env, argv[0])?;
-        let (mut kind, mut length, mut data, mut offset) = (0, 0usize, ptr::null_mut(), 0usize);
-        let mut buffer = ptr::null_mut();
-        checked(super::napi_get_typedarray_info(env, argv[1], &mut kind, &mut length, &mut data, &mut buffer, &mut offset), "entries: a BigInt64Array")?;
-        if kind != BIGINT64 {
-            return Err(Failure::usage("entries: a BigInt64Array"));
-        }
-        let entries: &[i64] = if length == 0 { &[] } else { std::slice::from_raw_parts(data as *const i64, length) };
+        let entries = index_entries(env, argv[1])?;
         let fields = super::number(env, argv[2], "fields: a count")? as usize;
         if fields < 5 {
             return Err(Failure::usage("fields: at least 5"));
@@ -770,6 +769,88 @@ pub unsafe extern "C" fn same_many(env: Env, info: CallbackInfo) -> Value {
             }
         });
         super::buffer(env, &flags)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+/// The entries of a check index (`fields` values each) as `same_spans` and `lines_at` take
+/// them: a BigInt64Array, borrowed for the call.
+unsafe fn index_entries<'a>(env: Env, value: Value) -> Result<&'a [i64], Failure> {
+    let (mut kind, mut length, mut data, mut offset) = (0, 0usize, ptr::null_mut(), 0usize);
+    let mut buffer = ptr::null_mut();
+    checked(super::napi_get_typedarray_info(env, value, &mut kind, &mut length, &mut data, &mut buffer, &mut offset), "entries: a BigInt64Array")?;
+    if kind != BIGINT64 {
+        return Err(Failure::usage("entries: a BigInt64Array"));
+    }
+    Ok(if length == 0 { &[] } else { std::slice::from_raw_parts(data as *const i64, length) })
+}
+
+/// The name an entry's span (its field 6: offset * 2^32 + length) marks in `sums`, or None
+/// where it has none, lies outside or holds a NUL (no such file can be stat'ed by that name).
+fn span_name<'a>(sums: &'a [u8], span: i64) -> Option<&'a [u8]> {
+    let (start, length) = ((span as u64 >> 32) as usize, (span as u64 & 0xffff_ffff) as usize);
+    let name = sums.get(start..start.checked_add(length)?)?;
+    (length > 0 && !name.contains(&0)).then_some(name)
+}
+
+/// `sameSpans(sums, entries, fields)`: `sameMany` for a plain check index, its names read
+/// from the checksum file's bytes `sums` where each entry's span says (field 6): no name is
+/// made in JavaScript. 2 for an entry without a usable span; a buffer of another length than
+/// the entries where `fields` is under 7.
+pub unsafe extern "C" fn same_spans(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = arguments::<3>(env, info)?;
+        let sums = bytes(env, argv[0])?;
+        let entries = index_entries(env, argv[1])?;
+        let fields = super::number(env, argv[2], "fields: a count")? as usize;
+        if fields < 7 {
+            return super::buffer(env, &[]);
+        }
+        let count = entries.len() / fields;
+        let mut flags = vec![0u8; count];
+        flags.par_chunks_mut(256).enumerate().for_each(|(c, out)| {
+            let mut path = Vec::with_capacity(256);
+            for (k, flag) in out.iter_mut().enumerate() {
+                let entry = &entries[(c * 256 + k) * fields..(c * 256 + k + 1) * fields];
+                *flag = match span_name(sums, entry[6]) {
+                    None => 2,
+                    Some(name) => {
+                        path.clear();
+                        path.extend_from_slice(name);
+                        path.push(0);
+                        same_one(&path, &entry[..5])
+                    }
+                };
+            }
+        });
+        super::buffer(env, &flags)
+    };
+    run().unwrap_or_else(|failure| throw(env, failure))
+}
+
+/// `linesAt(sums, entries, fields, suffix)`: each entry's name (its span in `sums`, as
+/// `sameSpans` reads it) followed by `suffix`, all in one buffer: a re-check's `NAME: OK`
+/// lines without a string made a name. Null where an entry has no usable span.
+pub unsafe extern "C" fn lines_at(env: Env, info: CallbackInfo) -> Value {
+    let run = || -> Outcome {
+        let (argv, _) = arguments::<4>(env, info)?;
+        let sums = bytes(env, argv[0])?;
+        let entries = index_entries(env, argv[1])?;
+        let fields = super::number(env, argv[2], "fields: a count")? as usize;
+        let suffix = bytes(env, argv[3])?;
+        let mut out = Vec::new();
+        let mut result = ptr::null_mut();
+        if fields >= 7 {
+            for entry in entries.chunks_exact(fields) {
+                let Some(name) = span_name(sums, entry[6]) else {
+                    napi_get_null(env, &mut result);
+                    return Ok(result);
+                };
+                out.extend_from_slice(name);
+                out.extend_from_slice(suffix);
+            }
+        }
+        super::buffer(env, &out)
     };
     run().unwrap_or_else(|failure| throw(env, failure))
 }
@@ -827,5 +908,11 @@ pub unsafe extern "C" fn walk_files(env: Env, info: CallbackInfo) -> Value {
     run().unwrap_or_else(|failure| throw(env, failure))
 }
 
-pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 4] =
-    [(b"hashFiles\0", hash_files), (b"statMany\0", stat_many), (b"sameMany\0", same_many), (b"walkFiles\0", walk_files)];
+pub(crate) const FUNCTIONS: [(&[u8], super::Callback); 6] = [
+    (b"hashFiles\0", hash_files),
+    (b"statMany\0", stat_many),
+    (b"sameMany\0", same_many),
+    (b"sameSpans\0", same_spans),
+    (b"linesAt\0", lines_at),
+    (b"walkFiles\0", walk_files),
+];

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { parseChecksumFileBytes } from "../hash/checksumLine.js"
 import {
   checkIndexPath,
@@ -14,8 +14,11 @@ import {
   indexEntries,
   type IndexFor,
   lineAt,
+  linesAt,
+  nameAt,
   nameSpans,
   namesAt,
+  plainVerdicts,
   readCheckIndex,
   rewriteCheckIndex,
   settledKey,
@@ -56,6 +59,40 @@ describe("the check index", () => {
     const answer = verdictsFromIndex(index!.entries, names)!
     expect([...answer.verdicts]).toEqual([Verdict.ok, Verdict.mismatch, Verdict.ok])
     expect(answer.moved).toEqual([])
+  })
+
+  it("answers a plain index from the checksum file's bytes as from its names, and prints its lines from them", () => {
+    const { entries, names, path, sums, what } = setup("plain")
+    writeCheckIndex(path, what, entries!)
+    const index = readCheckIndex(path, sums, undefined, undefined)!
+    const answer = plainVerdicts(sums, index)!
+    expect([...answer.verdicts]).toEqual([...verdictsFromIndex(index.entries, names)!.verdicts])
+    expect(names.map((_, i) => nameAt(sums, index, i))).toEqual(names)
+    // With @sluice/native built, the lines come from the addon; without it, undefined (the caller joins the names).
+    const lines = linesAt(sums, index, ": OK\n")
+    if (lines !== undefined) expect(lines.toString()).toBe(names.map((n) => `${n}: OK\n`).join(""))
+    writeFileSync(names[2]!, "changed\n")
+    expect(plainVerdicts(sums, index)).toBeUndefined()
+    expect(plainVerdicts(sums, index, { files: 1, bytes: 100 })!.moved.map((m) => m.at)).toEqual([2])
+  })
+
+  it("answers a plain index the same without @sluice/native's batch calls, making every name", async () => {
+    const { entries, names, path, sums, what } = setup("plain-js")
+    writeCheckIndex(path, what, entries!)
+    const index = readCheckIndex(path, sums, undefined, undefined)!
+    const withAddon = plainVerdicts(sums, index)!
+    vi.stubEnv("SLUICE_NATIVE_BATCH", "0")
+    vi.resetModules()
+    try {
+      const fresh = await import("./checkIndex.js")
+      const without = fresh.plainVerdicts(sums, index)!
+      expect([...without.verdicts]).toEqual([...withAddon.verdicts])
+      expect(without.names).toEqual(names)
+      expect(fresh.linesAt(sums, index, ": OK\n")).toBeUndefined()
+    } finally {
+      vi.unstubAllEnvs()
+      vi.resetModules()
+    }
   })
 
   it("reads names at their offsets in a checksum file that is not ASCII", () => {

@@ -388,6 +388,14 @@ export const namesAt = (sums: Uint8Array, index: CheckIndex): Array<string> => {
   return names
 }
 
+/** The name of a plain index's entry `at` (`namesAt` for one). */
+export const nameAt = (sums: Uint8Array, index: CheckIndex, at: number): string => {
+  const words = new Uint32Array(index.entries.buffer, index.entries.byteOffset, index.entries.length * 2)
+  const span = (at * FIELDS + 6) * 2
+  const start = words[span + 1 - LOW_WORD]!
+  return Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength).toString("utf8", start, start + words[span + LOW_WORD]!)
+}
+
 /** What a check learnt of one entry's file. */
 export interface Vouched {
   readonly verdict: VerdictCode
@@ -488,6 +496,8 @@ export interface IndexAnswer {
   /** Each entry's verdict, `Verdict.unknown` for the moved ones. */
   readonly verdicts: Uint8Array
   readonly moved: ReadonlyArray<Moved>
+  /** Every entry's name, where they had to be made (`plainVerdicts` without the addon). */
+  readonly names?: ReadonlyArray<string>
 }
 
 /**
@@ -499,19 +509,47 @@ export interface IndexAnswer {
 export const verdictsFromIndex = (
   entries: BigInt64Array,
   names: ReadonlyArray<string | Buffer>,
-  limits: { readonly files: number; readonly bytes: number } = { files: 0, bytes: 0 }
+  limits: { readonly files: number; readonly bytes: number } = NO_MOVES
+): IndexAnswer | undefined =>
+  entries.length !== names.length * FIELDS ? undefined : verdictsFrom(entries, (i) => names[i]!, limits, sameAsIndexed(entries, names))
+
+/**
+ * `verdictsFromIndex` for a plain index (`CheckIndex.plain`) of the checksum file `sums`:
+ * where @sluice/native loads, its `sameSpans` stats every file by the name its span marks
+ * in `sums` (on every core), and a name is made here only for a file not found as it was
+ * (stat'ed again below). Without the addon, every name is made (`namesAt`) and stat'ed.
+ */
+export const plainVerdicts = (
+  sums: Uint8Array,
+  index: CheckIndex,
+  limits: { readonly files: number; readonly bytes: number } = NO_MOVES
 ): IndexAnswer | undefined => {
-  if (entries.length !== names.length * FIELDS) return undefined
-  const verdicts = new Uint8Array(names.length)
+  const same = sameAtSpans(sums, index.entries)
+  if (same !== undefined) return verdictsFrom(index.entries, (i) => nameAt(sums, index, i), limits, same)
+  const names = namesAt(sums, index)
+  const answer = verdictsFrom(index.entries, (i) => names[i]!, limits, sameAsIndexed(index.entries, names))
+  return answer === undefined ? undefined : { ...answer, names }
+}
+
+const NO_MOVES = { files: 0, bytes: 0 }
+
+/** `verdictsFromIndex`'s loop over entries' files named by `nameOf`, `same` the addon's answer for them if any. */
+const verdictsFrom = (
+  entries: BigInt64Array,
+  nameOf: (i: number) => string | Buffer,
+  limits: { readonly files: number; readonly bytes: number },
+  same: Uint8Array | undefined
+): IndexAnswer | undefined => {
+  const count = entries.length / FIELDS
+  const verdicts = new Uint8Array(count)
   const moved: Array<Moved> = []
   let movedBytes = 0
   // The verdicts as 32-bit words: no BigInt made for them.
   const words = new Uint32Array(entries.buffer, entries.byteOffset, entries.length * 2)
-  // Where @sluice/native loads, every file is stat'ed in one call on every core and compared
-  // with its entry to the nanosecond (nativeBatch.ts): one found as it was takes the index's
-  // verdict; any other name is stat'ed again below, as without the addon.
-  const same = sameAsIndexed(entries, names)
-  for (let i = 0; i < names.length; i++) {
+  // Where @sluice/native loads, every file was stat'ed in one call on every core and
+  // compared with its entry to the nanosecond (nativeBatch.ts): one found as it was takes
+  // the index's verdict; any other name is stat'ed again below, as without the addon.
+  for (let i = 0; i < count; i++) {
     const at = i * FIELDS
     if (same !== undefined && same[i] === 1) {
       const verdict = words[(at + 5) * 2 + 1 - LOW_WORD] === 0 ? words[(at + 5) * 2 + LOW_WORD]! : 0
@@ -520,9 +558,10 @@ export const verdictsFromIndex = (
         continue
       }
     }
+    const name = nameOf(i)
     let stat
     try {
-      stat = statSync(names[i]!, STAT)
+      stat = statSync(name, STAT)
     } catch {
       return undefined
     }
@@ -535,7 +574,7 @@ export const verdictsFromIndex = (
     movedBytes += stat.size
     if (moved.length + 1 > limits.files || movedBytes > limits.bytes) return undefined
     // Its exact key (nanoseconds) for the entry written again: one stat more, for a moved file only.
-    const key = identityKeyNow(names[i]!)
+    const key = identityKeyNow(name)
     if (key === undefined) return undefined
     moved.push({ at: i, key, size: stat.size })
   }
@@ -553,6 +592,33 @@ const sameAsIndexed = (entries: BigInt64Array, names: ReadonlyArray<string | Buf
     const same = addon.sameMany(packed, entries, FIELDS)
     // A name holding a NUL (no file has one) makes more names than entries: not used.
     return same.length === names.length ? same : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** `sameSpans`'s answer for a plain index's entries (their names' spans in `sums`), or undefined without it. */
+const sameAtSpans = (sums: Uint8Array, entries: BigInt64Array): Uint8Array | undefined => {
+  const sameSpans = nativeBatch()?.sameSpans
+  if (sameSpans === undefined) return undefined
+  try {
+    const same = sameSpans(sums, entries, FIELDS)
+    return same.length === entries.length / FIELDS ? same : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Every entry's name of a plain index followed by `suffix` (`NAME: OK\n` lines), in one
+ * buffer made by @sluice/native's `linesAt` from the names' spans in `sums`: no string made
+ * a name. Undefined without the addon (or with one that has not the call).
+ */
+export const linesAt = (sums: Uint8Array, index: CheckIndex, suffix: string): Buffer | undefined => {
+  const linesAtSpans = nativeBatch()?.linesAt
+  if (linesAtSpans === undefined) return undefined
+  try {
+    return linesAtSpans(sums, index.entries, FIELDS, Buffer.from(suffix)) ?? undefined
   } catch {
     return undefined
   }

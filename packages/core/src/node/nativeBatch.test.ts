@@ -158,6 +158,30 @@ describe.skipIf(addon === undefined)(SUITE, () => {
     // Fewer entries than names: no answer (an empty buffer).
     expect(addon!.sameMany(Buffer.from(names.join("\0") + "\0"), entries.subarray(0, FIELDS), FIELDS).length).toBe(0)
   })
+
+  it("stats each entry's file by the name its span marks in the checksum file, and makes each one's line from it", () => {
+    const sums = Buffer.from(files.slice(0, 3).map((file) => `${"a".repeat(64)}  ${file}\n`).join(""))
+    const entries = new BigInt64Array(4 * FIELDS)
+    let at = 0
+    for (let i = 0; i < 3; i++) {
+      entries.set(identityFields(identityKey(statSync(files[i]!, { bigint: true })))!, i * FIELDS)
+      const start = at + 66
+      entries[i * FIELDS + 6] = (BigInt(start) << 32n) | BigInt(files[i]!.length)
+      at = sums.indexOf(10, at) + 1
+    }
+    // The fourth entry's span runs past the file's end: no name, so 2 (and no lines).
+    entries[3 * FIELDS + 6] = (BigInt(sums.length - 2) << 32n) | 5n
+    expect([...addon!.sameSpans!(sums, entries, FIELDS)]).toEqual([1, 1, 1, 2])
+    entries[FIELDS + 4] = entries[FIELDS + 4]! + 1n
+    entries[2 * FIELDS + 6] = 0n
+    expect([...addon!.sameSpans!(sums, entries, FIELDS)]).toEqual([1, 0, 2, 2])
+    expect(addon!.linesAt!(sums, entries, FIELDS, Buffer.from(": OK\n"))).toBeNull()
+    const three = entries.slice(0, 3 * FIELDS)
+    three[2 * FIELDS + 6] = (BigInt(sums.lastIndexOf(files[2]!)) << 32n) | BigInt(files[2]!.length)
+    expect(addon!.linesAt!(sums, three, FIELDS, Buffer.from(": OK\n"))!.toString()).toBe(files.slice(0, 3).map((f) => `${f}: OK\n`).join(""))
+    // Entries without a name field: no answer (an empty buffer), as sameMany's for too few entries.
+    expect(addon!.sameSpans!(sums, three, 6).length).toBe(0)
+  })
 })
 
 describe("without the batch calls (SLUICE_NATIVE_BATCH=0)", () => {

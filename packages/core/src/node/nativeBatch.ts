@@ -24,6 +24,13 @@ export interface NativeBatch {
   /** Per name, 1 where its file is the identity of its entry (dev, ino, size, mtime ns, ctime ns first of `fields`), 0 another regular file, 2 else. */
   sameMany(paths: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
   /**
+   * `sameMany` for a check index's entries whose names are spans of `sums` (field 6: offset
+   * * 2^32 + length): 2 for an entry without a usable span. Absent from an addon built before it.
+   */
+  sameSpans?(sums: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
+  /** Each entry's name (its span in `sums`) followed by `suffix`, in one buffer; null where an entry has no usable span. */
+  linesAt?(sums: Uint8Array, entries: BigInt64Array, fields: number, suffix: Uint8Array): Buffer | null
+  /**
    * The regular files under the folder `dir`, as `prefix` and their path below it, each ended
    * by a NUL: in byte order of the names at every level (a folder's files where its name
    * sorts), links not followed; null where a folder cannot be read or a name is not UTF-8.
