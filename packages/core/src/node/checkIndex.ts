@@ -500,6 +500,9 @@ export interface IndexAnswer {
   readonly names?: ReadonlyArray<string>
 }
 
+/** No file may have moved: the index answers alone. */
+const NO_MOVES = { files: 0, bytes: 0 }
+
 /**
  * The verdict of every entry from the index, each file stat'ed now: found as it was, the
  * index's verdict; a regular file whose identity moved (or whose verdict the index could
@@ -530,8 +533,6 @@ export const plainVerdicts = (
   const answer = verdictsFrom(index.entries, (i) => names[i]!, limits, sameAsIndexed(index.entries, names))
   return answer === undefined ? undefined : { ...answer, names }
 }
-
-const NO_MOVES = { files: 0, bytes: 0 }
 
 /** `verdictsFromIndex`'s loop over entries' files named by `nameOf`, `same` the addon's answer for them if any. */
 const verdictsFrom = (
@@ -599,10 +600,10 @@ const sameAsIndexed = (entries: BigInt64Array, names: ReadonlyArray<string | Buf
 
 /** `sameSpans`'s answer for a plain index's entries (their names' spans in `sums`), or undefined without it. */
 const sameAtSpans = (sums: Uint8Array, entries: BigInt64Array): Uint8Array | undefined => {
-  const sameSpans = nativeBatch()?.sameSpans
-  if (sameSpans === undefined) return undefined
+  const addon = nativeBatch()
+  if (addon?.sameSpans === undefined) return undefined
   try {
-    const same = sameSpans(sums, entries, FIELDS)
+    const same = addon.sameSpans(sums, entries, FIELDS)
     return same.length === entries.length / FIELDS ? same : undefined
   } catch {
     return undefined
@@ -615,10 +616,10 @@ const sameAtSpans = (sums: Uint8Array, entries: BigInt64Array): Uint8Array | und
  * a name. Undefined without the addon (or with one that has not the call).
  */
 export const linesAt = (sums: Uint8Array, index: CheckIndex, suffix: string): Buffer | undefined => {
-  const linesAtSpans = nativeBatch()?.linesAt
-  if (linesAtSpans === undefined) return undefined
+  const addon = nativeBatch()
+  if (addon?.linesAt === undefined) return undefined
   try {
-    return linesAtSpans(sums, index.entries, FIELDS, Buffer.from(suffix)) ?? undefined
+    return addon.linesAt(sums, index.entries, FIELDS, Buffer.from(suffix)) ?? undefined
   } catch {
     return undefined
   }
