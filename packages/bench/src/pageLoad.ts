@@ -166,10 +166,17 @@ const launch = async (profile: string, timeoutMs: number): Promise<{ readonly br
     if (page === undefined) throw new Error("Chromium opened no page")
     return { browser, pageSocket: page.webSocketDebuggerUrl }
   } catch (error) {
+    // Gone before the profile is deleted (the caller's), as after a load.
+    const exited = exitOf(browser)
     stop(browser)
+    await exited
     throw error
   }
 }
+
+/** Resolves once `browser` has exited: at once if it has already. */
+const exitOf = (browser: ChildProcess): Promise<unknown> =>
+  browser.exitCode !== null || browser.signalCode !== null ? Promise.resolve() : new Promise((resolve) => browser.once("exit", resolve))
 
 /** Kills the Chromium's process group: the browser and the processes it started (its profile is thrown away). */
 const stop = (browser: ChildProcess): void => {
@@ -240,9 +247,7 @@ export const loadAppFresh = async (origin: string, address: ToolAddress, timeout
   const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`
   try {
     const { browser, pageSocket } = await launch(profile, timeoutMs)
-    const exited = browser.exitCode !== null || browser.signalCode !== null
-      ? Promise.resolve()
-      : new Promise((resolve) => browser.once("exit", resolve))
+    const exited = exitOf(browser)
     try {
       const session = await connect(pageSocket)
       try {
