@@ -141,7 +141,10 @@ const launchChromium = (chromium: PlaywrightCore["chromium"], profile: string): 
     serviceWorkers: "allow"
   })
 
-/** Serves the web build and opens it in a fresh Chromium; waits until the worker pool is up. */
+/** The longest `openWebApp` waits for the app's offline copy once the app is ready. */
+const OFFLINE_COPY_TIMEOUT_MS = 30_000
+
+/** Serves the web build and opens it in a fresh Chromium; waits until the worker pool is up and the offline copy made. */
 export const openWebApp = async (): Promise<WebSession> => {
   const { preview } = await load<{ preview: (config: Record<string, unknown>) => Promise<PreviewServer> }>("vite")
   const { chromium } = await load<PlaywrightCore>("playwright-core")
@@ -213,6 +216,13 @@ export const openWebApp = async (): Promise<WebSession> => {
     rmSync(profile, { recursive: true, force: true })
     throw new Error(`the app's "Use the cache" switch is still on after setting localStorage ${CACHE_SWITCH_KEY}=off`)
   }
+  // The app makes its offline copy (the service worker's first install: its assets fetched
+  // again, ~0.5 s of Chromium's CPU) once no file has hashed for 2 s (web/src/start.tsx):
+  // every job and every peer is measured on a settled page, the copy made, so that none of
+  // them shares the cores with it. A page where it never comes is a problem of the run.
+  const offline = await page.evaluate((ms) =>
+    Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]), OFFLINE_COPY_TIMEOUT_MS)
+  if (!offline) problems.push(`the app's service worker was not active ${OFFLINE_COPY_TIMEOUT_MS / 1000} s after the app was ready`)
   const version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1])
   return {
     page,
