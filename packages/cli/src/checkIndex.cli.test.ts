@@ -4,7 +4,7 @@
  * checked the full way, and `--no-cache` and `cache clear` leave none behind.
  */
 import { spawnSync } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -68,6 +68,23 @@ describe("sluice check SUMS again", () => {
       })
     }
     expect((await sluice(["check", "PLAIN"], { cwd: root, env })).stdout).toBe(files.map((file) => `${file}: OK\n`).join(""))
+  })
+
+  it("answers a first check after `sluice hash` from the result cache with the full check's lines, and writes the index", async () => {
+    const env = { SLUICE_CACHE_DIR: join(root, "cache-hashed") }
+    const checks = join(root, "cache-hashed", "results", "checks")
+    expect((await sluice(["hash", ...files], { cwd: root, env })).status).toBe(0)
+    for (const flags of FLAGS) {
+      const reference = await sluice(["check", "--no-cache", ...flags, "SUMS"], { cwd: root })
+      rmSync(checks, { recursive: true, force: true })
+      const first = await sluice(["check", ...flags, "SUMS"], { cwd: root, env })
+      expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({
+        stdout: reference.stdout,
+        stderr: reference.stderr,
+        status: reference.status
+      })
+      expect(readdirSync(checks).filter((f) => f.endsWith(".idx"))).toHaveLength(1)
+    }
   })
 
   it("ends quietly with 141 when its reader went away, as the full program does", () => {

@@ -14,17 +14,22 @@ export {
   checkIndexPath,
   digestNow,
   identityKeyNow,
+  indexedKernel,
+  indexEntries,
   lineAt,
   linesAt,
   nameAt,
   namesAt,
+  nameSpans,
   plainVerdicts,
   readCheckIndex,
   rewriteCheckIndex,
   settledKey,
   updateEntry,
   Verdict,
-  verdictsFromIndex
+  type VerdictCode,
+  verdictsFromIndex,
+  writeCheckIndex
 } from "./checkIndex.js"
 export { hashShared, LEAN_BATCH, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
 export { hashFileNativeAsync, NATIVE_FILE_FROM_BYTES } from "./nativeBlake3Addon.js"
