@@ -342,8 +342,9 @@ const repeat = async (spec: ScenarioSpec, ctx: ExecuteContext, root: string): Pr
  * many-files: a tree of small files, settled, committed to git. SUMS from an untimed
  * `sluice hash -r`, whose cache every `check` then answers from. Rounds of, in turn: `sluice
  * hash -r` (an empty cache each run, as a first hash is), sha256sum on the same files,
- * `sluice check SUMS` (that cache), `sha256sum -c SUMS`, `git status` in the tree, and
- * `sluice --version`. Every digest must be sha256sum's and every verdict OK.
+ * `sluice check SUMS` (that cache and the check index an untimed first check wrote: a
+ * re-check), the first check (a copy of the cache as the hash left it, each run),
+ * `sha256sum -c SUMS`, `git status` in the tree, and `sluice --version`. Every digest must be sha256sum's and every verdict OK.
  */
 const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, root: string): Promise<Record<string, CommandResult>> => {
   const byId = (id: string) => spec.commands.find((c) => c.id === id)!
@@ -354,7 +355,7 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
   const budgetBytes = Math.max(bytes, tree.count * 100_000)
   const treeDir = join(root, "tree")
   const sums = join(root, "SUMS")
-  const caches = { sums: join(root, "cache-sums"), hash: join(root, "cache-hash") }
+  const caches = { sums: join(root, "cache-sums"), hash: join(root, "cache-hash"), hashed: join(root, "cache-hashed"), first: join(root, "cache-first") }
   const sluice = toolArgv(ctx, byId("hash"))
   const sha256sum = toolArgv(ctx, byId("sha256sum"))
   const gitArgv = toolArgv(ctx, byId("git_status"))
@@ -381,6 +382,10 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
   if (expected.length !== files.length) throw new ProbeFailed(`sha256sum printed ${expected.length} lines for ${files.length} files`)
   const made = await run("sluice hash -r (untimed)", [...sluice, "hash", "-r", ...dirs], { cacheDir: restoreCache(caches.sums), bytes: budgetBytes })
   writeFileSync(sums, made.stdout)
+  // The cache as the hash left it (no check index yet): each first check starts from a copy.
+  cpSync(caches.sums, caches.hashed, { recursive: true })
+  // The first check, untimed, writes the check index: every timed `check_cached` is a re-check answered by it.
+  await run("sluice check (untimed: writes the check index)", [...sluice, "check", sums], { cacheDir: caches.sums, bytes: budgetBytes })
   const sameDigests = (stdout: string) => {
     const digests = stdout.split("\n").filter((l) => l !== "").map((l) => l.slice(0, 64))
     return digests.length === expected.length && digests.every((d, i) => d === expected[i])
@@ -388,11 +393,12 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
   if (!sameDigests(made.stdout)) throw new ProbeFailed("sluice hash -r printed other digests than sha256sum, or another number of them")
 
   const rounds = Math.max(5, ctx.runs)
-  const ids = ["hash", "sha256sum", "check_cached", "sha256sum_c", "git_status", "version"] as const
+  const ids = ["hash", "sha256sum", "check_cached", "check_first", "sha256sum_c", "git_status", "version"] as const
   const argvOf: Record<(typeof ids)[number], () => { argv: ReadonlyArray<string>; cacheDir?: string }> = {
     hash: () => ({ argv: [...sluice, "hash", "-r", ...dirs], cacheDir: restoreCache(caches.hash) }),
     sha256sum: () => ({ argv: peerHash }),
     check_cached: () => ({ argv: [...sluice, "check", sums], cacheDir: caches.sums }),
+    check_first: () => ({ argv: [...sluice, "check", sums], cacheDir: restoreCache(caches.first, caches.hashed) }),
     sha256sum_c: () => ({ argv: [...sha256sum, "-c", sums] }),
     git_status: () => ({ argv: [...gitArgv, "-C", treeDir, "status"] }),
     version: () => ({ argv: [...sluice, "--version"] })
@@ -403,7 +409,7 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
       const { argv, cacheDir } = argvOf[id]()
       const sample = await run(byId(id).label, argv, { bytes: budgetBytes, ...(cacheDir === undefined ? {} : { cacheDir }) })
       if ((id === "hash" || id === "sha256sum") && !sameDigests(sample.stdout)) throw new ProbeFailed(`${byId(id).label} printed other digests in run ${round + 1}`)
-      if (id === "check_cached" || id === "sha256sum_c") {
+      if (id === "check_cached" || id === "check_first" || id === "sha256sum_c") {
         const verdicts = parseCheckLines(sample.stdout)
         const ok = [...verdicts.values()].filter((v) => v === "OK").length
         if (ok !== files.length) throw new ProbeFailed(`${byId(id).label} said OK for ${ok} of ${files.length} files in run ${round + 1}`)
@@ -426,8 +432,9 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
     sha256sum: result("sha256sum"),
     check_cached: result("check_cached", {
       ...(fromCache === String(files.length) ? {} : { error: `check --stats said ${fromCache ?? "?"} of ${files.length} files came from the cache` }),
-      note: `every run on the cache of the untimed hash; ${fromCache ?? "?"} of ${files.length} files from the cache (check --stats)`
+      note: `every run a re-check, on the cache of the untimed hash and the check index of an untimed first check; ${fromCache ?? "?"} of ${files.length} files from the cache (check --stats)`
     }),
+    check_first: result("check_first", { note: "each run on a copy of the cache as the untimed hash left it: the first check after `sluice hash` (no check index yet), which writes the index" }),
     sha256sum_c: result("sha256sum_c"),
     git_status: result("git_status", { note: "the tree committed and its index refreshed before the rounds" }),
     version: result("version")

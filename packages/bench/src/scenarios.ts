@@ -603,6 +603,7 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       { id: "hash", tool: "sluice", label: "sluice hash -r (empty cache)", input: asInput(manyTree), args: (f) => ["hash", "-r", ...f], algorithm: "sha256" },
       { id: "sha256sum", tool: "sha256sum", label: "sha256sum (names by printf | xargs -0)", input: asInput(manyTree), args: (f) => [...f], algorithm: "sha256" },
       { id: "check_cached", tool: "sluice", label: "sluice check SUMS (every file from the cache)", input: asInput(manyTree), args: (f) => ["check", ...f] },
+      { id: "check_first", tool: "sluice", label: "sluice check SUMS, the first after the hash (the result cache, no check index)", input: asInput(manyTree), args: (f) => ["check", ...f] },
       { id: "sha256sum_c", tool: "sha256sum", label: "sha256sum -c SUMS", input: asInput(manyTree), args: (f) => ["-c", ...f] },
       { id: "git_status", tool: "git", label: "git status (the tree committed)", input: asInput(manyTree), args: () => ["status"] },
       { id: "version", tool: "sluice", label: "sluice --version (start-up)", input: asInput(manyTree), args: () => ["--version"] }
