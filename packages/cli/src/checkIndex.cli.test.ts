@@ -4,7 +4,7 @@
  * checked the full way, and `--no-cache` and `cache clear` leave none behind.
  */
 import { spawnSync } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -85,6 +85,20 @@ describe("sluice check SUMS again", () => {
       })
       expect(readdirSync(checks).filter((f) => f.endsWith(".idx"))).toHaveLength(1)
     }
+  })
+
+  it("closes the result cache after a first check it answered, as the hash does: one last pruned over a day ago is pruned", async () => {
+    const env = { SLUICE_CACHE_DIR: join(root, "cache-pruned") }
+    const results = join(root, "cache-pruned", "results")
+    expect((await sluice(["hash", ...files], { cwd: root, env })).status).toBe(0)
+    const daysAgo = new Date(Date.now() - 3 * 24 * 60 * 60 * 1000)
+    utimesSync(join(results, "pruned"), daysAgo, daysAgo)
+    expect((await sluice(["check", "SUMS"], { cwd: root, env })).status).toBe(1)
+    // Pruning ran (it takes the time) and left the records in their shards, the pack (where the hash wrote one) gone.
+    expect(Date.now() - statSync(join(results, "pruned")).mtimeMs).toBeLessThan(60_000)
+    expect(existsSync(join(results, "pack.log"))).toBe(false)
+    expect(readdirSync(results).filter((f) => f.endsWith(".log")).length).toBeGreaterThan(0)
+    expect(readdirSync(join(results, "checks")).filter((f) => f.endsWith(".idx"))).toHaveLength(1)
   })
 
   it("ends quietly with 141 when its reader went away, as the full program does", () => {

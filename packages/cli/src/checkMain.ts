@@ -279,6 +279,9 @@ const fromResultCache = (
     verdicts[i] = verdict
     vouched[i] = { verdict, key: identity.key, read: false, name: names[i]! }
   }
+  // Entries read more than a day after their last use are written again (pruning keeps
+  // what is used), and the cache pruned once a day, as after the lean hash.
+  cache.close()
   try {
     const what = { sums, sumsKey, hint: options.algorithm, kernels: { [algorithm]: kernel }, count: parsed.length, malformed }
     writeCheckIndex(path, what, indexEntries(vouched, startedMs, nameSpans(sums, parsed)))
