@@ -29,6 +29,7 @@ export {
   Verdict,
   type VerdictCode,
   verdictsFromIndex,
+  type Vouched,
   writeCheckIndex
 } from "./checkIndex.js"
 export { hashShared, LEAN_BATCH, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
