@@ -87,6 +87,26 @@ describe("sluice check SUMS again", () => {
     }
   })
 
+  it("reads and hashes the few files changed since `sluice hash` in a first check: sha256sum -c's lines, and their digests cached", async () => {
+    const env = { SLUICE_CACHE_DIR: join(root, "cache-changed") }
+    tool("mkdir", ["-p", join(root, "changed")])
+    const changed = Array.from({ length: 6 }, (_, i) => `changed/g${i}.bin`)
+    changed.forEach((file, i) => writeFileSync(join(root, file), pseudoRandomBytes(500 + i * 700, 100 + i)))
+    writeFileSync(join(root, "CHANGED"), tool("sha256sum", changed, { cwd: root }).stdout)
+    expect((await sluice(["hash", ...changed], { cwd: root, env })).status).toBe(0)
+    // One rewritten (same size), one grown, one cut: each read again.
+    writeFileSync(join(root, changed[1]!), pseudoRandomBytes(500 + 700, 999))
+    writeFileSync(join(root, changed[3]!), Buffer.concat([readFileSync(join(root, changed[3]!)), Buffer.from("more")]))
+    writeFileSync(join(root, changed[5]!), readFileSync(join(root, changed[5]!)).subarray(0, 100))
+    const reference = await sluice(["check", "--no-cache", "CHANGED"], { cwd: root })
+    const first = await sluice(["check", "CHANGED"], { cwd: root, env })
+    expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({ stdout: reference.stdout, stderr: reference.stderr, status: 1 })
+    expect(first.stdout).toBe(tool("sha256sum", ["-c", "CHANGED"], { cwd: root }).stdout)
+    // Their new digests were cached: a hash of them answers from the cache.
+    const again = await sluice(["hash", "--json", changed[1]!, changed[3]!, changed[5]!], { cwd: root, env })
+    expect(again.stdout.trim().split("\n").map((line) => JSON.parse(line)["cached"])).toEqual([true, true, true])
+  })
+
   it("closes the result cache after a first check it answered, as the hash does: one last pruned over a day ago is pruned", async () => {
     const env = { SLUICE_CACHE_DIR: join(root, "cache-pruned") }
     const results = join(root, "cache-pruned", "results")

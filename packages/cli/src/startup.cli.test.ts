@@ -168,6 +168,17 @@ describe("a command that needs no worker loads no worker machinery", () => {
     expect(sourcesOf(changed).filter((s) => /effect\/|commander\/|src\/program\.ts$/.test(s))).toEqual([])
   })
 
+  it("sluice check after sluice hash, a file changed since: answered by the lean check, which reads that file", async () => {
+    const files = [join(dir, "first-a.bin"), join(dir, "first-b.bin")]
+    files.forEach((file, i) => writeFileSync(file, `first ${i}\n`))
+    const env = { SLUICE_CACHE_DIR: join(dir, "cache-first") }
+    writeFileSync(join(dir, "FIRST-SUMS"), (await loadsOf(["hash", ...files], env)).stdout)
+    writeFileSync(files[1]!, "changed since\n")
+    const loads = await loadsOf(["check", join(dir, "FIRST-SUMS")], env)
+    expect({ status: loads.status, stdout: loads.stdout }).toEqual({ status: 1, stdout: `${files[0]}: OK\n${files[1]}: FAILED\n` })
+    expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+  })
+
   it("sluice hash of small files: its own program (hashMain.ts), no Effect, commander, RPC or pool worker", async () => {
     const files = [join(dir, "lean-a.txt"), join(dir, "lean-b.txt")]
     files.forEach((file, i) => writeFileSync(file, `lean ${i}\n`))

@@ -32,7 +32,7 @@ export {
   type Vouched,
   writeCheckIndex
 } from "./checkIndex.js"
-export { hashShared, LEAN_BATCH, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
+export { hashFileNow, hashShared, LEAN_BATCH, LEAN_READ_BYTES, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
 export { hashFileNativeAsync, NATIVE_FILE_FROM_BYTES } from "./nativeBlake3Addon.js"
 export { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"
 export { batchAlgorithm, type BatchHashed, BatchStat, type BatchStatHere, hashFilesNative, keyCtimeNs, keySize, nativeBatch, statManyNative } from "./nativeBatch.js"
