@@ -16,7 +16,7 @@ const registrations = () => session.app.page.evaluate(() => navigator.serviceWor
 it("registers the service worker only once no file has hashed for 2 s", async () => {
   const { page } = session.app
   const path = await writeSparseFile(join(session.files, "large.bin"), 512 * MiB)
-  await loadApp(session.app)
+  await loadApp(session.app, { settled: false })
   await pickFiles(page, [path])
   await statusOf(page, "large.bin").getByText("Hashing", { exact: true }).waitFor({ timeout: 20_000 })
   expect(await registrations(), "no offline copy while the file hashes").toBe(0)

@@ -209,11 +209,21 @@ const onServiceWorkerConsole = (problems: Array<string>) => (message: ConsoleMes
   if (message.type() === "error") problems.push(`console error in the service worker: ${message.text()}`)
 }
 
-/** Loads the app and waits until it says where hashing runs (the worker pool is up). */
-export const loadApp = async (session: AppSession): Promise<void> => {
+/**
+ * Loads the app and waits until it says where hashing runs (the worker pool is up) and, unless
+ * `settled` is false, until its offline copy is made (the service worker active). The app
+ * makes that copy once no file has hashed for 2 s (src/start.tsx), ~0.5 s of Chromium's CPU
+ * beside whatever runs then: the tests run on a settled page, as a user's is after its first
+ * seconds, and a test of that wait itself asks for none.
+ */
+export const loadApp = async (session: AppSession, { settled = true }: { readonly settled?: boolean } = {}): Promise<void> => {
   await session.page.goto(session.origin, { waitUntil: "load" })
   await session.page.getByRole("heading", { name: "Sluice", level: 1 }).waitFor()
   await session.page.getByText(/kernels\)\.$/).waitFor({ timeout: 20_000 })
+  if (!settled) return
+  const active = await session.page.evaluate((ms) =>
+    Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]), 20_000)
+  if (!active) throw new Error("the app's service worker was not active 20 s after the app was ready")
 }
 
 // --- The page ----------------------------------------------------------------------------
