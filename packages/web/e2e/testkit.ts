@@ -212,7 +212,7 @@ const onServiceWorkerConsole = (problems: Array<string>) => (message: ConsoleMes
 /**
  * Loads the app and waits until it says where hashing runs (the worker pool is up) and, unless
  * `settled` is false, until its offline copy is made (the service worker active). The app
- * makes that copy once no file has hashed for 2 s (src/start.tsx), ~0.5 s of Chromium's CPU
+ * makes that copy once no file has hashed for 0.5 s (src/start.tsx), ~0.5 s of Chromium's CPU
  * beside whatever runs then: the tests run on a settled page, as a user's is after its first
  * seconds, and a test of that wait itself asks for none.
  */

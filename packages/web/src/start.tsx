@@ -50,9 +50,11 @@ const updates = makeUpdateSignal()
 // copy, which at load competed with the page's modules and the workers'. And only once no
 // file has hashed for `OFFLINE_COPY_QUIET_MS`: that install (~3.4 MB in ~160 files) took
 // ~0.5 s of Chromium's CPU beside a job started right after load, which then hashed 256 MiB
-// in 1.22-1.40 s instead of 0.85-1.1 (SHA-256, bench web-sha256: the first of 3 runs).
-const OFFLINE_COPY_QUIET_MS = 2000
-void pool.then(() => whenQuiet(() => jobs.activity().running > 0, OFFLINE_COPY_QUIET_MS))
+// in 1.22-1.40 s instead of 0.85-1.1 (SHA-256, bench web-sha256: the first of 3 runs). The
+// wait is short: a page left alone makes its copy within ~1.5 s of being ready, before most
+// people have picked a file (2 s, tried first, moved the install to where they pick).
+const OFFLINE_COPY_QUIET_MS = 500
+void pool.then(() => whenQuiet(jobs.busy, OFFLINE_COPY_QUIET_MS))
   .then(() => registerServiceWorker(updates.offer))
 
 // The first render in a transition: React renders the app in slices of a few ms, yielding

@@ -202,6 +202,21 @@ describe("HashJobs", () => {
     expect(jobs.activity()).toEqual({ bytes: 2000, busyMs: 1500, running: 0 })
   })
 
+  it("is busy from the moment a file is added until none waits or hashes (the offline copy waits for it)", async () => {
+    const { frames, jobs, pool } = setup({ size: 1 })
+    expect(jobs.busy()).toBe(false)
+    jobs.addFiles([{ path: "a", file: file("a", 100) }, { path: "b", file: file("b", 100) }], ["sha256"])
+    // Before any task has started.
+    expect(jobs.busy()).toBe(true)
+    await settle(frames, () => pool.tasks.length === 1)
+    pool.tasks[0]!.finish()
+    await settle(frames, () => pool.tasks.length === 2)
+    expect(jobs.busy()).toBe(true)
+    pool.tasks[1]!.finish()
+    await settle(frames, () => jobs.getSnapshot().rows.every((row) => row.status === "done"))
+    expect(jobs.busy()).toBe(false)
+  })
+
   it("counts a large BLAKE3-only file as busy on every worker (it is spread over the pool)", async () => {
     let clock = 0
     const { frames, jobs } = setup({ size: 2, now: () => clock })

@@ -106,6 +106,8 @@ export interface HashJobs {
   readonly hashText: (text: string, algorithms: ReadonlyArray<HashAlgorithm>) => void
   /** Bytes read and worker time so far, files in progress included (the Performance page's live figures). */
   readonly activity: () => JobActivity
+  /** A file is waiting to hash or hashing (from the moment it is added: before its first task starts). */
+  readonly busy: () => boolean
   readonly dispose: () => void
 }
 
@@ -653,6 +655,10 @@ export const makeHashJobs = (options: HashJobsOptions): HashJobs => {
     clearFinished: () => removeWhere((state) => !isActive(state.status)),
     hashText,
     activity: () => ledger.at(now()),
+    busy: () => {
+      for (const state of states.values()) if (isActive(state.status)) return true
+      return false
+    },
     dispose: () => {
       // The page goes away, the person did not cancel: checkpoints stay for next time.
       stopAdding()
