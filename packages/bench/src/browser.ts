@@ -217,7 +217,7 @@ export const openWebApp = async (): Promise<WebSession> => {
     throw new Error(`the app's "Use the cache" switch is still on after setting localStorage ${CACHE_SWITCH_KEY}=off`)
   }
   // The app makes its offline copy (the service worker's first install: its assets fetched
-  // again, ~0.5 s of Chromium's CPU) once no file has hashed for 2 s (web/src/start.tsx):
+  // again, ~0.5 s of Chromium's CPU) once no file has hashed for 0.5 s (web/src/start.tsx):
   // every job and every peer is measured on a settled page, the copy made, so that none of
   // them shares the cores with it. A page where it never comes is a problem of the run.
   const offline = await page.evaluate((ms) =>
