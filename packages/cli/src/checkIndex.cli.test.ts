@@ -87,6 +87,29 @@ describe("sluice check SUMS again", () => {
     }
   })
 
+  it("answers a first check of a plain checksum file after `sluice hash` with sha256sum -c's lines: a wrong digest, one in capitals, a binary line", async () => {
+    // Every line `HEX  NAME` or `HEX *NAME`: where @sluice/native is built, one call answers it (checkMain.ts's `fromRecords`).
+    const lines = tool("sha256sum", files, { cwd: root }).stdout.split("\n")
+    lines[2] = `${"0".repeat(64)}  ${files[2]}`
+    lines[4] = lines[4]!.slice(0, 64).toUpperCase() + lines[4]!.slice(64)
+    lines[6] = `${lines[6]!.slice(0, 65)}*${lines[6]!.slice(66)}`
+    writeFileSync(join(root, "PLAINBAD"), lines.join("\n"))
+    const env = { SLUICE_CACHE_DIR: join(root, "cache-plain-first") }
+    const checks = join(root, "cache-plain-first", "results", "checks")
+    expect((await sluice(["hash", ...files], { cwd: root, env })).status).toBe(0)
+    for (const flags of FLAGS) {
+      const reference = await sluice(["check", "--no-cache", ...flags, "PLAINBAD"], { cwd: root })
+      rmSync(checks, { recursive: true, force: true })
+      const first = await sluice(["check", ...flags, "PLAINBAD"], { cwd: root, env })
+      expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({ stdout: reference.stdout, stderr: reference.stderr, status: 1 })
+      expect(readdirSync(checks).filter((f) => f.endsWith(".idx"))).toHaveLength(1)
+    }
+    rmSync(checks, { recursive: true, force: true })
+    const sha = tool("sha256sum", ["-c", "PLAINBAD"], { cwd: root })
+    expect((await sluice(["check", "PLAINBAD"], { cwd: root, env })).stdout).toBe(sha.stdout)
+    expect(sha.stdout).toContain(`${files[2]}: FAILED\n`)
+  })
+
   it("reads and hashes the few files changed since `sluice hash` in a first check: sha256sum -c's lines, and their digests cached", async () => {
     const env = { SLUICE_CACHE_DIR: join(root, "cache-changed") }
     tool("mkdir", ["-p", join(root, "changed")])

@@ -340,16 +340,14 @@ export const run = async (
   const todo: Array<number> = []
   let todoBytes = 0
   for (let i = 0; i < files.length && statHere; i++) todo.push(i)
+  if (cache !== undefined && mayAnswer && !statHere) {
+    for (let i = 0; i < files.length; i++) keys[i] = idsOf(i)
+    const found = cache.lookupAll(files, identities, keys as Array<ReadonlyArray<string>>)
+    for (let i = 0; i < files.length; i++) digests[i] = found[i]
+  }
   for (let i = 0; i < files.length && !statHere; i++) {
     const identity = identities[i]!
-    if (cache !== undefined && mayAnswer) {
-      const ids = keys[i] = idsOf(i)
-      const found = cache.lookup(files[i]!, identity, ids)
-      if (found !== undefined) {
-        digests[i] = found
-        continue
-      }
-    }
+    if (digests[i] !== undefined) continue
     if (identity.size > LEAN_LIMITS.fileBytes && !blake3) return undefined
     todo.push(i)
     todoBytes += identity.size

@@ -39,6 +39,7 @@
 
 use super::{arguments, buffer, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
 use super::napi::*;
+use super::records::crc32;
 use rayon::prelude::*;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::io::Write;
@@ -95,7 +96,7 @@ fn openssl() -> Option<&'static Openssl> {
 
 /// One algorithm asked for.
 #[derive(Clone, Copy)]
-enum Algorithm {
+pub(crate) enum Algorithm {
     /// An OpenSSL digest (an immutable, shareable `EVP_MD`) and its size in bytes.
     Evp(*const c_void, usize),
     Blake3,
@@ -108,7 +109,7 @@ unsafe impl Sync for Algorithm {}
 /// Fetched digests, kept for the life of the process (a fetch takes OpenSSL's locks).
 static FETCHED: std::sync::Mutex<Vec<(String, usize)>> = std::sync::Mutex::new(Vec::new());
 
-fn algorithm(name: &str) -> Result<Algorithm, Failure> {
+pub(crate) fn algorithm(name: &str) -> Result<Algorithm, Failure> {
     if name == "blake3" {
         return Ok(Algorithm::Blake3);
     }
@@ -141,7 +142,7 @@ fn algorithm(name: &str) -> Result<Algorithm, Failure> {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-fn push_hex(out: &mut Vec<u8>, digest: &[u8]) {
+pub(crate) fn push_hex(out: &mut Vec<u8>, digest: &[u8]) {
     for byte in digest {
         out.push(HEX[(byte >> 4) as usize]);
         out.push(HEX[(byte & 15) as usize]);
@@ -153,7 +154,7 @@ fn push_errno(out: &mut Vec<u8>, errno: i32) {
 }
 
 /// `dev:ino:size:mtimeNs:ctimeNs`, as `identityKey` writes a bigint stat.
-fn push_key(out: &mut Vec<u8>, st: &libc::stat) {
+pub(crate) fn push_key(out: &mut Vec<u8>, st: &libc::stat) {
     let ns = |sec: i64, nsec: i64| sec as i128 * 1_000_000_000 + nsec as i128;
     let _ = write!(
         out,
@@ -166,7 +167,7 @@ fn push_key(out: &mut Vec<u8>, st: &libc::stat) {
     );
 }
 
-fn errno() -> i32 {
+pub(crate) fn errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
 }
 
@@ -369,31 +370,6 @@ struct Stat {
     separator: Option<Vec<u8>>,
 }
 
-/// CRC-32 (IEEE 802.3, zlib's `crc32`): the disk store's check value of a record.
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
-            k += 1;
-        }
-        table[i] = c;
-        i += 1;
-    }
-    table
-};
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c = CRC_TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
-    }
-    !c
-}
-
 const SHARDS: usize = 64;
 
 /// One piece of work's output: its lines, and the records it made for each shard.
@@ -404,7 +380,7 @@ struct Piece {
     output: Vec<u8>,
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
@@ -678,7 +654,7 @@ unsafe fn stat_one(path: &[u8], prefixes: &[&[u8]], sha256: Option<Algorithm>, t
 
 /// After a key at `out[key_at..]`: a tab and, per prefix, the first 40 hex digits of
 /// SHA-256 of the prefix followed by the key, "," between two (nothing without SHA-256).
-unsafe fn push_ids(prefixes: &[&[u8]], sha256: Option<Algorithm>, key_at: usize, text: &mut Vec<u8>, out: &mut Vec<u8>) {
+pub(crate) unsafe fn push_ids(prefixes: &[&[u8]], sha256: Option<Algorithm>, key_at: usize, text: &mut Vec<u8>, out: &mut Vec<u8>) {
     if let Some(Algorithm::Evp(md, _)) = sha256 {
         let ssl = openssl().unwrap();
         let key_end = out.len();

@@ -24,6 +24,7 @@ mod age_file;
 mod async_file;
 mod batch;
 mod napi;
+mod records;
 mod sigbus;
 
 use napi::*;
@@ -323,7 +324,7 @@ pub unsafe extern "C" fn napi_register_module_v1(env: Env, exports: Value) -> Va
         (b"fileClose\0", file_close),
         (b"version\0", version),
     ];
-    for (name, callback) in functions.into_iter().chain(aead::FUNCTIONS).chain(age_file::FUNCTIONS).chain(batch::FUNCTIONS).chain(sigbus::FUNCTIONS) {
+    for (name, callback) in functions.into_iter().chain(aead::FUNCTIONS).chain(age_file::FUNCTIONS).chain(batch::FUNCTIONS).chain(records::FUNCTIONS).chain(sigbus::FUNCTIONS) {
         let mut function = ptr::null_mut();
         let name = name.as_ptr() as *const c_char;
         if napi_create_function(env, name, usize::MAX, callback, ptr::null_mut(), &mut function) != OK

@@ -35,7 +35,7 @@ import { printableName } from "../hash/checksumLine.js"
 import { CORE_VERSION } from "../version.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
 import { CHECK_INDEX_SUM_WASM_BASE64 } from "./checkIndexSum.wasm.js"
-import { nativeBatch } from "./nativeBatch.js"
+import { type NativeBatch, nativeBatch, type RecordsReader, recordShards } from "./nativeBatch.js"
 
 /**
  * Bumped when the file's layout or meaning changes: another format is a miss. 2: the
@@ -373,7 +373,7 @@ const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1
  * was written for. Each span is read as two 32-bit words, not as a BigInt: in a fresh
  * process the BigInt shifts and masks took ~4-9 ms of 10,000 names, the words ~1.
  */
-export const namesAt = (sums: Uint8Array, index: CheckIndex): Array<string> => {
+export const namesAt = (sums: Uint8Array, index: Pick<CheckIndex, "entries" | "count">): Array<string> => {
   const bytes = Buffer.from(sums.buffer, sums.byteOffset, sums.byteLength)
   // An ASCII file (the usual one) is decoded once, and each name is a slice of it.
   const text = isAscii(sums) ? bytes.toString("latin1") : undefined
@@ -615,7 +615,7 @@ const sameAtSpans = (sums: Uint8Array, entries: BigInt64Array): Uint8Array | und
  * buffer made by @sluice/native's `linesAt` from the names' spans in `sums`: no string made
  * a name. Undefined without the addon (or with one that has not the call).
  */
-export const linesAt = (sums: Uint8Array, index: CheckIndex, suffix: string): Buffer | undefined => {
+export const linesAt = (sums: Uint8Array, index: Pick<CheckIndex, "entries">, suffix: string): Buffer | undefined => {
   const addon = nativeBatch()
   if (addon?.linesAt === undefined) return undefined
   try {
@@ -664,4 +664,51 @@ export const rewriteCheckIndex = (path: string, index: CheckIndex, sumsKey?: str
     ? index.header
     : Buffer.from(JSON.stringify({ ...(JSON.parse(index.header.toString("utf8")) as Header), sumsKey } satisfies Header))
   writeIndexFile(path, header, index.entries)
+}
+
+/** The verdict of each of `entries` (`Verdict`'s codes), read as 32-bit words: no BigInt made an entry. */
+export const entryVerdicts = (entries: BigInt64Array): Uint8Array => {
+  const count = entries.length / FIELDS
+  const words = new Uint32Array(entries.buffer, entries.byteOffset, entries.length * 2)
+  const verdicts = new Uint8Array(count)
+  for (let i = 0; i < count; i++) verdicts[i] = words[(i * FIELDS + 5) * 2 + LOW_WORD]!
+  return verdicts
+}
+
+/** A first check answered from the result cache's records by the addon. */
+export interface RecordVerdicts {
+  /** The check index's entries, a line each (checkIndex.ts's `FIELDS`: the file's identity, the verdict, the name's span). */
+  readonly entries: BigInt64Array
+  /** Every file's ctime was more than `RACY_WINDOW_NS` before the check began: the entries may be indexed. */
+  readonly settled: boolean
+  /** Records read that are to be written again (older than a day), by shard. */
+  readonly shards: Array<{ readonly shard: string; readonly text: string; readonly count: number }>
+}
+
+/**
+ * The first check of a plain checksum file (every line `HEX  NAME` or `HEX *NAME`, the digest
+ * `hexLength` digits) from the result cache, in one call on every core: each listed file
+ * stat'ed, its entry's level key made (`prefix`, leanHash.ts's `leanLevelKeyPrefix`), its
+ * record found and its digest compared with the line's. Undefined where the addon cannot
+ * answer every line (a line of another form, a file missing or not regular, an entry missing,
+ * of another size or with a fingerprint): the check then parses and looks up in JavaScript.
+ */
+export const recordVerdictsNative = (
+  addon: NativeBatch,
+  sums: Uint8Array,
+  hexLength: number,
+  prefix: string,
+  reader: RecordsReader,
+  startedMs: number
+): RecordVerdicts | undefined => {
+  if (addon.recordVerdicts === undefined) return undefined
+  const out = addon.recordVerdicts(sums, hexLength, Buffer.from(prefix), (shards) => reader.read(shards), Buffer.from(reader.tag), Buffer.from(reader.t36), reader.touchBefore, startedMs, Number(RACY_WINDOW_NS))
+  if (out === null) return undefined
+  const count = out.readUInt32LE(4)
+  const end = 8 + count * FIELDS * 8
+  const at = out.byteOffset + 8
+  // In place where the entries start at an 8-byte boundary of memory; else a copy.
+  const entries = at % 8 === 0 ? new BigInt64Array(out.buffer, at, count * FIELDS) : new BigInt64Array(count * FIELDS)
+  if (entries.buffer !== out.buffer) new Uint8Array(entries.buffer).set(out.subarray(8, end))
+  return { entries, settled: out.readUInt32LE(0) === 1, shards: recordShards(out.toString("latin1", end), 0) }
 }

@@ -13,6 +13,8 @@ export { defaultCacheDir } from "./cacheDir.js"
 export {
   checkIndexPath,
   digestNow,
+  entryVerdicts,
+  FIELDS,
   identityKeyNow,
   indexedKernel,
   indexEntries,
@@ -23,6 +25,8 @@ export {
   nameSpans,
   plainVerdicts,
   readCheckIndex,
+  recordVerdictsNative,
+  type RecordVerdicts,
   rewriteCheckIndex,
   settledKey,
   updateEntry,
@@ -35,4 +39,4 @@ export {
 export { hashFileNow, hashShared, LEAN_BATCH, LEAN_READ_BYTES, type LeanBatch, leanAlgorithm, leanIdentity, type LeanIdentity, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
 export { hashFileNativeAsync, NATIVE_FILE_FROM_BYTES } from "./nativeBlake3Addon.js"
 export { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"
-export { batchAlgorithm, type BatchHashed, BatchStat, type BatchStatHere, hashFilesNative, keyCtimeNs, keySize, nativeBatch, statManyNative } from "./nativeBatch.js"
+export { batchAlgorithm, type BatchHashed, BatchStat, type BatchStatHere, hashFilesNative, keyCtimeNs, keySize, nativeBatch, type RecordsReader, statManyNative } from "./nativeBatch.js"

@@ -21,6 +21,9 @@ import { CORE_VERSION } from "../version.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
 import { indexedKernel } from "./checkIndex.js"
 import { makeDiskStore } from "./diskCacheStore.js"
+import { nativeBatch, type RecordsReader } from "./nativeBatch.js"
+
+const NO_RECORDS = new Uint8Array(0)
 import { fingerprintFile } from "./fileFingerprint.js"
 
 /** Files a thread takes at once from the shared counter. */
@@ -159,6 +162,22 @@ export const makeLeanDigestCache = (
   const sha256Hex = (text: string) => (crypto ??= process.getBuiltinModule("node:crypto")).hash("sha256", text, "hex")
   const ids = (identity: LeanIdentity, algorithms: ReadonlyArray<HashAlgorithm>): Array<string> =>
     algorithms.map((algorithm) => levelKey(CORE_VERSION, { kind: "digest", parts: [algorithm, kernelOf(algorithm)!, identity.key] }, sha256Hex))
+  /** The digests `values[from..to]` (a file's entries as cached) hold, or undefined unless each is there and still vouched for. */
+  const vouchedDigests = (path: string, identity: LeanIdentity, values: ReadonlyArray<string | undefined>, from: number, to: number): Array<string> | undefined => {
+    const digests: Array<string> = []
+    let fingerprint: string | undefined
+    for (let i = from; i < to; i++) {
+      const value = values[i]
+      const entry = value === undefined ? undefined : parseDigestEntry(value)
+      if (entry === undefined || entry.bytes !== identity.size) return undefined
+      if (entry.fingerprint !== undefined) {
+        fingerprint ??= fingerprintNow(path, identity.size)
+        if (fingerprint !== entry.fingerprint) return undefined
+      }
+      digests.push(entry.digest)
+    }
+    return digests
+  }
   return {
     /** The level keys of a file's entries, one per algorithm: computed once for the lookup and the store. */
     ids,
@@ -167,22 +186,26 @@ export const makeLeanDigestCache = (
       if (broken) return undefined
       try {
         const t = store.now()
-        const digests: Array<string> = []
-        let fingerprint: string | undefined
-        for (const key of keys) {
-          const value = store.lookup(key, t)
-          const entry = value === undefined ? undefined : parseDigestEntry(value)
-          if (entry === undefined || entry.bytes !== identity.size) return undefined
-          if (entry.fingerprint !== undefined) {
-            fingerprint ??= fingerprintNow(path, identity.size)
-            if (fingerprint !== entry.fingerprint) return undefined
-          }
-          digests.push(entry.digest)
-        }
-        return digests
+        return vouchedDigests(path, identity, keys.map((key) => store.lookup(key, t)), 0, keys.length)
       } catch {
         broken = true
         return undefined
+      }
+    },
+    /**
+     * `lookup` of many files at once: their records found by @sluice/native's `findRecords`
+     * in one call (the disk store's `lookupMany`), or a file at a time without it.
+     */
+    lookupAll(paths: ReadonlyArray<string>, identities: ReadonlyArray<LeanIdentity>, keys: ReadonlyArray<ReadonlyArray<string>>): Array<Array<string> | undefined> {
+      const addon = broken ? undefined : nativeBatch()
+      if (addon?.findRecords === undefined) return paths.map((path, i) => this.lookup(path, identities[i]!, keys[i]!))
+      try {
+        const values = store.lookupMany(keys.flat(), store.now(), (records, tag, wanted, touchBefore) => addon.findRecords!(records, tag, wanted, touchBefore))
+        let at = 0
+        return paths.map((path, i) => vouchedDigests(path, identities[i]!, values, at, at += keys[i]!.length))
+      } catch {
+        broken = true
+        return paths.map(() => undefined)
       }
     },
     /** Caches a file's digests, unless it changed while it was read (`after`); one not settled keeps its fingerprint. */
@@ -206,6 +229,24 @@ export const makeLeanDigestCache = (
       if (broken) return undefined
       const t = store.now()
       return `${tag}\t${t.toString(36)}\t${BigInt(t) * 1_000_000n - RACY_WINDOW_NS}`
+    },
+    /**
+     * What @sluice/native's `recordVerdicts` reads of this cache (nativeBatch.ts's
+     * `RecordsReader`); undefined once the cache failed. Its records read as one cannot be
+     * (a failure, or a shard this cache holds writes for) are none: every lookup misses.
+     */
+    recordsReader(): RecordsReader | undefined {
+      if (broken) return undefined
+      const t = store.now()
+      const read = (shards: string): Uint8Array => {
+        try {
+          return store.recordsOf(new Set(shards.split(","))) ?? NO_RECORDS
+        } catch {
+          broken = true
+          return NO_RECORDS
+        }
+      }
+      return { tag, t36: t.toString(36), touchBefore: store.touchBefore(t), read }
     },
     /** Buffers `count` records of `shard` that the addon made, as `store` buffers its own. */
     storeRecords(shard: string, text: string, count: number): void {

@@ -30,6 +30,20 @@ export interface NativeBatch {
   sameSpans?(sums: Uint8Array, entries: BigInt64Array, fields: number): Uint8Array
   /** Each entry's name (its span in `sums`) followed by `suffix`, in one buffer; null where an entry has no usable span. */
   linesAt?(sums: Uint8Array, entries: BigInt64Array, fields: number, suffix: Uint8Array): Buffer | null
+  /** The disk store's lookups of many keys in one call (diskCacheStore.ts's `FindRecords`). Absent from an addon built before it. */
+  findRecords?(records: Uint8Array, tag: Uint8Array, keys: Uint8Array, touchBefore: number): string
+  /** A plain checksum file's first check from the result cache's records (`recordVerdictsNative`). Absent from an addon built before it. */
+  recordVerdicts?(
+    sums: Uint8Array,
+    hexLength: number,
+    prefix: Uint8Array,
+    read: (shards: string) => Uint8Array,
+    tag: Uint8Array,
+    t36: Uint8Array,
+    touchBefore: number,
+    startedMs: number,
+    racyNs: number
+  ): Buffer | null
   /**
    * The regular files under the folder `dir`, as `prefix` and their path below it, each ended
    * by a NUL: in byte order of the names at every level (a folder's files where its name
@@ -95,6 +109,19 @@ export interface BatchStatHere {
   readonly separator?: "  " | " *" | undefined
 }
 
+/** Records the addon made, by shard, from `at` in `text`: each group `\0SS COUNT\n` then its records. */
+export const recordShards = (text: string, at: number): Array<{ shard: string; text: string; count: number }> => {
+  const shards: Array<{ shard: string; text: string; count: number }> = []
+  while (at < text.length && text.charCodeAt(at) === 0) {
+    const head = text.indexOf("\n", at)
+    const count = Number(text.slice(at + 4, head))
+    const next = text.indexOf("\0", head)
+    shards.push({ shard: text.slice(at + 1, at + 3), text: text.slice(head + 1, next < 0 ? text.length : next), count })
+    at = next < 0 ? text.length : next
+  }
+  return shards
+}
+
 /**
  * Hashes `paths` with each of `names` (`batchAlgorithm`'s), off this thread. Rejects where the addon refuses the call (an algorithm its
  * OpenSSL lacks); a file that cannot be read is "" in both arrays.
@@ -139,15 +166,7 @@ export const hashFilesNative = (
         }
         at = end + 1
       }
-      const shards: Array<{ shard: string; text: string; count: number }> = []
-      while (at < lines.length && lines.charCodeAt(at) === 0) {
-        const head = lines.indexOf("\n", at)
-        const count = Number(lines.slice(at + 4, head))
-        const next = lines.indexOf("\0", head)
-        shards.push({ shard: lines.slice(at + 1, at + 3), text: lines.slice(head + 1, next < 0 ? lines.length : next), count })
-        at = next < 0 ? lines.length : next
-      }
-      resolve({ digests, after, stored, changed, output, shards })
+      resolve({ digests, after, stored, changed, output, shards: recordShards(lines, at) })
     }
     if (statHere !== undefined) {
       const first = statHere.separator === undefined || names.length !== 1 ? String(statHere.limit) : `${statHere.limit}\t${statHere.separator}`
@@ -210,3 +229,15 @@ export const keySize = (key: string): number => {
 
 /** The ctime in nanoseconds a key holds. */
 export const keyCtimeNs = (key: string): bigint => BigInt(key.slice(key.lastIndexOf(":") + 1))
+
+/**
+ * What the addon's `recordVerdicts` reads of the result cache (leanHash.ts's
+ * `recordsReader`): the store's tag, the time now in base 36, the time (ms) before which a
+ * record read is written again, and the records of the shards it names ("00,3f,...").
+ */
+export interface RecordsReader {
+  readonly tag: string
+  readonly t36: string
+  readonly touchBefore: number
+  read(shards: string): Uint8Array
+}
