@@ -98,6 +98,8 @@ fn record_fields(line: &[u8]) -> Option<(&[u8], &[u8], &[u8], &[u8])> {
         sum = sum << 4 | hex_value(b)? as u32;
     }
     let body = &line[9..];
+    // The store reads its files as UTF-8 text: a line that is not is damaged there.
+    std::str::from_utf8(body).ok()?;
     let key_end = body.iter().position(|&b| b == b' ')?;
     let t_end = key_end + 1 + body[key_end + 1..].iter().position(|&b| b == b' ')?;
     let rest = &body[t_end + 1..];
@@ -117,13 +119,32 @@ fn slots<'k, 'r>(keys: impl ExactSizeIterator<Item = &'k [u8]>) -> Slots<'k, 'r>
     slots
 }
 
+/// The shard diskCacheStore.ts's `shardOf` files `key` under: its first two hex digits (as
+/// `parseInt(key.slice(0, 2), 16)` reads them) modulo the 64 shards.
+fn shard_of(key: &[u8]) -> usize {
+    let value = match (key.first().and_then(|&b| hex_value(b.to_ascii_lowercase())), key.get(1).and_then(|&b| hex_value(b.to_ascii_lowercase()))) {
+        (Some(high), Some(low)) => (high << 4 | low) as usize,
+        (Some(high), None) => high as usize,
+        _ => 0,
+    };
+    value % SHARDS
+}
+
 /// Each key of `slots` gets the time and value of its last sound record of `tag` in `records`
-/// (each line checked on every core, its CRC-32 most of the work, then taken in order).
+/// (each line checked on every core, its CRC-32 most of the work, then taken in order). Each
+/// shard's records follow a line `#SS` naming it: a record counts only in its key's shard,
+/// as the store's `lookup` reads one shard.
 fn latest<'k, 'r>(records: &'r [u8], tag: &[u8], slots: &mut Slots<'k, 'r>) {
     let lines: Vec<&[u8]> = records.split(|&b| b == b'\n').collect();
     let fields: Vec<Option<(&[u8], &[u8], &[u8], &[u8])>> = lines.par_chunks(1024).flat_map_iter(|chunk| chunk.iter().map(|line| record_fields(line))).collect();
-    for (key, t, found_tag, value) in fields.into_iter().flatten() {
-        if found_tag != tag {
+    let mut shard = None;
+    for (line, fields) in lines.iter().zip(fields) {
+        if line.len() == 3 && line[0] == b'#' {
+            shard = Some(shard_of(&line[1..]));
+            continue;
+        }
+        let Some((key, t, found_tag, value)) = fields else { continue };
+        if found_tag != tag || shard != Some(shard_of(key)) {
             continue;
         }
         if let Some(slot) = slots.get_mut(key) {
@@ -151,7 +172,7 @@ unsafe fn string(env: Env, out: &[u8]) -> Outcome {
 
 /// `findRecords(records, tag, keys, touchBefore)`: the disk store's lookups of many keys at
 /// once. `records` holds the store's records of the keys' shards, each shard's in the order
-/// they were written (its pack's, then its own file's); `keys` is split by LF. One line a key,
+/// they were written (its pack's, then its own file's), each block after a line `#SS`; `keys` is split by LF. One line a key,
 /// in order: `+VALUE` for the value of its last sound record of `tag`, `!VALUE` the same where
 /// that record's time (ms) is before `touchBefore` (to be written again), or nothing where it
 /// has none. What diskCacheStore.ts's `readShard` and `lookup` do a record at a time.
@@ -263,9 +284,10 @@ const MISMATCH: i64 = 2;
 /// Each file is stat'ed on every core and its entry's level key made (SHA-256 of `prefix`
 /// followed by its identity key, as `statMany`); `read(shards)` (the shards the keys fall in,
 /// two hex digits each, "," between two) gives the store's records of those shards, in the
-/// order `findRecords` takes them. A Buffer: 4 bytes of flags (little-endian, as the count) (1: every file's ctime was more
-/// than `racyNs` before `startedMs` (ms), so the entries may be indexed), 4 bytes the count of
-/// lines, then the index's entries (`FIELDS` 64-bit integers a line, in the machine's order: the identity, the
+/// order `findRecords` takes them. A Buffer: 4 bytes of flags (little-endian, as the count;
+/// 1: the entries may be indexed, every file's ctime more than `racyNs` before `startedMs`
+/// (ms) and none of its times before 1970), 4 bytes the count of lines, then the index's
+/// entries (`FIELDS` 64-bit integers a line, in the machine's order: the identity, the
 /// verdict, the name's span), then the records to write again (read, and older than
 /// `touchBefore`: with the time `t36`), by shard as `hashFiles` gives them (`\0SS COUNT\n`,
 /// then the records).
@@ -290,7 +312,6 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
             .collect();
         let Some(found) = found.into_iter().collect::<Option<Vec<Stated>>>() else { return Ok(null) };
         // The records of the shards the keys fall in, from the JavaScript side.
-        let shard_of = |id: &[u8; 40]| ((hex_value(id[0]).unwrap_or(0) as usize) << 4 | hex_value(id[1]).unwrap_or(0) as usize) % SHARDS;
         let mut wanted = [false; SHARDS];
         for file in &found {
             wanted[shard_of(&file.id)] = true;
@@ -319,7 +340,9 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
                 return Ok(null);
             }
             let verdict = if digest.eq_ignore_ascii_case(&sums[line.digest.clone()]) { OK } else { MISMATCH };
-            settled &= (file.fields[4] as i128) < settled_before;
+            // As `indexEntries`: a file changed within the racy window, or one whose times are
+            // before 1970 (its key holds a minus, which the index does not read), is not indexed.
+            settled &= (file.fields[4] as i128) < settled_before && file.fields[3] >= 0 && file.fields[4] >= 0;
             let span = (line.name.start as i64) << 32 | line.name.len() as i64;
             for field in file.fields.iter().chain(&[verdict, span]) {
                 out.extend_from_slice(&field.to_ne_bytes());

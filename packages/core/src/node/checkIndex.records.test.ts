@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -25,7 +25,7 @@ let made = 0
  * long ago leaves them (`used` ms ago), and a plain checksum file naming them: file 7's line
  * with a wrong digest, file 8's in capitals, file 9's binary (`*`).
  */
-const tree = (used = 0) => {
+const tree = (used = 0, beforeEpoch = false) => {
   const root = join(dir, `tree-${made++}`)
   const cacheDir = join(root, "cache")
   mkdirSync(root)
@@ -35,6 +35,7 @@ const tree = (used = 0) => {
   const files = Array.from({ length: 300 }, (_, i) => join(root, `file ${i}`))
   const lines: Array<string> = []
   files.forEach((file, i) => writeFileSync(file, `content ${i}\n`))
+  if (beforeEpoch) utimesSync(files[0]!, new Date(-86_400_000), new Date(-86_400_000))
   for (const [i, file] of files.entries()) {
     const identity = leanIdentity(statSync(file, { bigint: true }))
     store.put(ids.ids(identity, ["sha256"])[0]!, entryValue(sha256(`content ${i}\n`), identity.size, undefined), now - used)
@@ -64,6 +65,16 @@ describe.skipIf(addon?.recordVerdicts === undefined)("recordVerdictsNative", () 
   it("says the entries are not to be indexed where a file changed within the racy window of the check's start", () => {
     const { cacheDir, sums } = tree()
     expect(answer(cacheDir, sums, Date.now())?.settled).toBe(false)
+  })
+
+  it("says the entries are not to be indexed where a file's times are before 1970, as the JavaScript check (its key holds a minus)", () => {
+    const { cacheDir, files, sums } = tree(0, true)
+    const started = Date.now() + 3_000
+    expect(answer(cacheDir, sums, started)?.settled).toBe(false)
+    const parsed = parseChecksumFileBytes(sums).filter((entry) => entry._tag === "Parsed")
+    const vouched = parsed.map((entry) => ({ verdict: Verdict.ok, key: identityKeyNow(entry.name), read: false, name: entry.name }))
+    expect(identityKeyNow(files[0]!)).toContain(":-")
+    expect(indexEntries(vouched, started, nameSpans(sums, parsed))).toBeUndefined()
   })
 
   it("answers nothing for a line that is not plain, a file missing, or a file the cache does not hold", () => {

@@ -36,6 +36,12 @@ const usedCache = (dir: string, now: number) => {
   const other = makeDiskStore({ dir, tag: "1/0.9.0", now: () => now })
   other.put(key(8), `{"d":"another version"}`, now)
   other.flushSync()
+  // A sound record of key(5) in another shard's file: never read for key(5).
+  const elsewhere = freshDir()
+  const maker = makeDiskStore({ dir: elsewhere, tag: "2/1.0.0", now: () => now })
+  maker.put(key(5), `{"d":"misplaced"}`, now)
+  maker.flushSync()
+  appendFileSync(join(dir, "results", `${key(6).slice(0, 2)}.log`), readFileSync(join(elsewhere, "results", `${key(5).slice(0, 2)}.log`)))
   const shard = join(dir, "results", `${key(9).slice(0, 2)}.log`)
   const packed = readFileSync(join(dir, "results", "pack.log"), "utf8").split("\n").find((line) => line.includes(` ${key(9)} `))!
   appendFileSync(shard, `${packed.replace('{"d":"9"}', '{"d":"6"}')}\n${packed.slice(0, 30)}`)
@@ -52,7 +58,7 @@ describe("the disk store's lookupMany", () => {
     const many = makeDiskStore({ dir, tag: "2/1.0.0", now: () => now })
     const found = many.lookupMany(keys, now, find!)
     expect(found).toEqual(expected)
-    expect([found[7], found[8], found[9], found[10], found[301], found[305]]).toEqual([`{"d":"seven"}`, `{"d":"8"}`, `{"d":"9"}`, `{"d":"10"}`, `{"d":"301"}`, undefined])
+    expect([found[5], found[7], found[8], found[9], found[10], found[301], found[305]]).toEqual([`{"d":"5"}`, `{"d":"seven"}`, `{"d":"8"}`, `{"d":"9"}`, `{"d":"10"}`, `{"d":"301"}`, undefined])
   })
 
   it.skipIf(find === undefined)("writes again the records it finds more than a day old, as lookup does, so pruning keeps them", () => {
@@ -79,5 +85,7 @@ describe("the disk store's lookupMany", () => {
     const store = makeDiskStore({ dir, tag: "2/1.0.0", now: () => now })
     store.put(key(5), `{"d":"five"}`, now)
     expect(store.lookupMany([key(5), key(6)], now, find!)).toEqual([`{"d":"five"}`, `{"d":"6"}`])
+    // A clock that reads less than a day: nothing is older than that.
+    expect(makeDiskStore({ dir, tag: "2/1.0.0", now: () => 1000 }).lookupMany([key(6)], 1000, find!)).toEqual([`{"d":"6"}`])
   })
 })

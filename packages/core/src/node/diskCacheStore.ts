@@ -27,8 +27,6 @@ import type { LevelLimits } from "../engine/cache/CacheLevel.js"
  */
 export type FindRecords = (records: Uint8Array, tag: Uint8Array, keys: Uint8Array, touchBefore: number) => string
 
-const NEWLINE = new Uint8Array([10])
-
 export const DEFAULT_DISK_LIMITS: LevelLimits = { maxEntries: 2_000_000, maxBytes: 256 * 1024 * 1024 }
 
 /** Records more than this old are rewritten when read, so pruning knows what is still used. */
@@ -187,8 +185,8 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
 
   /** Where each shard's records are in the pack (byte ranges, a block each), read once; a header that does not parse ends the reading (its records are misses). */
   let packed: Map<string, Array<readonly [number, number]>> | undefined
-  /** The pack's blocks of each of `shards`, in the pack's order. */
-  const packBlocks = (shards: Iterable<string>): Array<Buffer> => {
+  /** The pack's blocks of each of `shards` (each with its shard), in the pack's order. */
+  const packBlocks = (shards: Iterable<string>): Array<readonly [string, Buffer]> => {
     let fd: number
     try {
       fd = openSync(packPath, "r")
@@ -218,11 +216,11 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
           at = from
         }
       }
-      const blocks: Array<Buffer> = []
+      const blocks: Array<readonly [string, Buffer]> = []
       for (const shard of shards) {
         for (const [from, length] of packed.get(shard) ?? []) {
           const bytes = Buffer.allocUnsafe(length)
-          blocks.push(bytes.subarray(0, readSync(fd, bytes, 0, length, from)))
+          blocks.push([shard, bytes.subarray(0, readSync(fd, bytes, 0, length, from))])
         }
       }
       return blocks
@@ -230,7 +228,7 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
       closeSync(fd)
     }
   }
-  const packLines = (shard: string): Array<string> => packBlocks([shard]).flatMap((block) => block.toString("utf8").split("\n"))
+  const packLines = (shard: string): Array<string> => packBlocks([shard]).flatMap(([, block]) => block.toString("utf8").split("\n"))
 
   const readShard = (shard: string): Map<string, Entry> => {
     let loaded = shards.get(shard)
@@ -391,8 +389,9 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
 
   /**
    * The records of `wanted` shards as one text, each shard's in the order they were written
-   * (its pack's, then its own file's): what @sluice/native's `findRecords` and
-   * `recordVerdicts` read. Undefined where this store has loaded one of them or holds writes
+   * (its pack's, then its own file's), each block after a line `#SS` naming its shard (a
+   * record counts only in its key's shard, as `lookup` reads it): what @sluice/native's
+   * `findRecords` and `recordVerdicts` read. Undefined where this store has loaded one of them or holds writes
    * for it (its records are then read as `lookup` reads them).
    */
   const recordsOf = (wanted: ReadonlySet<string>): Buffer | undefined => {
@@ -402,19 +401,19 @@ export const makeDiskStore = (options: DiskLevelOptions) => {
     for (const shard of wanted) {
       if (!own.has(shard)) continue
       try {
-        blocks.push(readFileSync(pathOf(shard)))
+        blocks.push([shard, readFileSync(pathOf(shard))])
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
       }
     }
-    // A LF before each: a torn last line is never joined to the next one's first record.
+    // A LF before each marker: a torn last line is never joined to it.
     const texts: Array<Uint8Array> = []
-    for (const block of blocks) texts.push(NEWLINE, block)
+    for (const [shard, block] of blocks) texts.push(Buffer.from(`\n#${shard}\n`), block)
     return Buffer.concat(texts)
   }
 
   /** Records older than this (ms) are written again when read (`lookup`), so pruning knows they are used. */
-  const touchBefore = (t: number) => t - TOUCH_AFTER_MS
+  const touchBefore = (t: number) => Math.max(0, t - TOUCH_AFTER_MS)
 
   /**
    * `lookup` of each of `keys` at once, their shards' records read by `find` (@sluice/native's
