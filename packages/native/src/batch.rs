@@ -39,7 +39,7 @@
 
 use super::{arguments, buffer, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
 use super::napi::*;
-use super::records::crc32;
+use super::records::push_record;
 use rayon::prelude::*;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::io::Write;
@@ -417,22 +417,8 @@ fn make_records(records: &Records, expect: &[u8], out: &mut Vec<u8>, start: usiz
     }
     for (id, digest) in ids.iter().zip(&digests) {
         let (Some(high), Some(low)) = (hex_value(id[0]), hex_value(id[1])) else { return };
-        body.clear();
-        body.extend_from_slice(id);
-        body.push(b' ');
-        body.extend_from_slice(&records.t36);
-        body.push(b' ');
-        body.extend_from_slice(&records.tag);
-        body.extend_from_slice(b" {\"d\":\"");
-        body.extend_from_slice(digest);
-        body.extend_from_slice(b"\",\"b\":");
-        body.extend_from_slice(size);
-        body.push(b'}');
         let shard = &mut shards[((high as usize) << 4 | low as usize) % SHARDS];
-        let _ = write!(shard.0, "{:08x} ", crc32(body));
-        shard.0.extend_from_slice(body);
-        shard.0.push(b'\n');
-        shard.1 += 1;
+        push_record(shard, body, id, &records.t36, &records.tag, &[b"{\"d\":\"", digest, b"\",\"b\":", size, b"}"]);
     }
     out.pop();
     out.extend_from_slice(b"\t*\n");

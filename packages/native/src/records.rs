@@ -110,6 +110,23 @@ fn record_fields(line: &[u8]) -> Option<(&[u8], &[u8], &[u8], &[u8])> {
     (crc32(body) == sum).then_some((&body[..key_end], &body[key_end + 1..t_end], tag, value))
 }
 
+/// Appends the record `CRC KEY T TAG VALUE` and its LF (diskCacheStore.ts's `record`) to a
+/// shard's text, and counts it: `value` in pieces, `body` a scratch buffer.
+pub(crate) fn push_record(shard: &mut (Vec<u8>, u32), body: &mut Vec<u8>, key: &[u8], t36: &[u8], tag: &[u8], value: &[&[u8]]) {
+    body.clear();
+    for field in [key, t36, tag] {
+        body.extend_from_slice(field);
+        body.push(b' ');
+    }
+    for piece in value {
+        body.extend_from_slice(piece);
+    }
+    let _ = write!(shard.0, "{:08x} ", crc32(body));
+    shard.0.extend_from_slice(body);
+    shard.0.push(b'\n');
+    shard.1 += 1;
+}
+
 /// Keys to the time and value of their last sound record, once `latest` has read the records.
 type Slots<'k, 'r> = HashMap<&'k [u8], Option<(&'r [u8], &'r [u8])>, BuildHasherDefault<KeyHasher>>;
 
@@ -348,19 +365,7 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
                 out.extend_from_slice(&field.to_ne_bytes());
             }
             if older(t, touch_before) {
-                body.clear();
-                body.extend_from_slice(&file.id);
-                body.push(b' ');
-                body.extend_from_slice(t36);
-                body.push(b' ');
-                body.extend_from_slice(tag);
-                body.push(b' ');
-                body.extend_from_slice(value);
-                let shard = &mut touched[shard_of(&file.id)];
-                let _ = write!(shard.0, "{:08x} ", crc32(&body));
-                shard.0.extend_from_slice(&body);
-                shard.0.push(b'\n');
-                shard.1 += 1;
+                push_record(&mut touched[shard_of(&file.id)], &mut body, &file.id, t36, tag, &[value]);
             }
         }
         out[..4].copy_from_slice(&(settled as u32).to_le_bytes());
