@@ -7,7 +7,8 @@
 import { mkdirSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { LEAN_LIMITS, leanArgs, plan } from "./hashMain.js"
+import { nativeBatch } from "@sluice/core/node/check"
+import { LEAN_LIMITS, leanArgs, plan, run } from "./hashMain.js"
 import { expectCleanStderr, pseudoRandomBytes, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
 
 requireTools("sha256sum", "sha512sum", "b3sum")
@@ -42,10 +43,11 @@ describe("the lean hash's command lines", () => {
     }
   })
 
-  it("leaves a missing file, a directory without -r and a small BLAKE3 file to the full program", () => {
+  it("leaves a missing file and a directory without -r to the full program, and a small BLAKE3 file where @sluice/native's batch is not (or with -w 0)", () => {
     writeFileSync(join(root, "there"), "x")
     expect(plan(["hash", join(root, "there")])).toBeDefined()
-    expect(plan(["hash", "-a", "blake3", join(root, "there")])).toBeUndefined()
+    expect(plan(["hash", "-a", "blake3", join(root, "there")]) !== undefined).toBe(nativeBatch() !== undefined)
+    expect(plan(["hash", "-w", "0", "-a", "blake3", join(root, "there")])).toBeUndefined()
     expect(plan(["hash", join(root, "there"), join(root, "not-there")])).toBeUndefined()
     expect(plan(["hash", root])).toBeUndefined()
   })
@@ -164,6 +166,25 @@ describe("the lean hash and the result cache", () => {
     const full = await sluice(["hash", "-a", "blake3", file, "--stats"], { env })
     expect(full.stdout).toBe(lean.stdout)
     expect(cacheStats(full.stderr)).toContain("1/1 hits")
+  })
+
+  it.skipIf(nativeBatch() === undefined)("BLAKE3 of many small files (@sluice/native's hashFiles, in batches): b3sum's lines, and entries the full program reads", async () => {
+    const env = freshCache()
+    const tree = makeTree("many-b3", 300)
+    const files = tool("find", [tree, "-type", "f"]).stdout.trim().split("\n").sort()
+    const lean = await sluice(["hash", "-a", "blake3", "-r", tree], { env })
+    expect(lean.status).toBe(0)
+    expect(lean.stdout).toBe(tool("b3sum", files).stdout)
+    const full = await sluice(["hash", "-a", "blake3", "-r", tree, "--stats"], { env })
+    expect(full.stdout).toBe(lean.stdout)
+    expect(cacheStats(full.stderr)).toContain("300/300 hits")
+    // And the lean hash answers from them.
+    expect((await sluice(["hash", "-a", "blake3", "-r", tree], { env })).stdout).toBe(lean.stdout)
+    // The lean program hashes them itself (in this process: no full program to fall back on).
+    let printed = ""
+    const planned = plan(["hash", "--no-cache", "-a", "blake3", "-r", tree])
+    expect(await run(planned!, (text) => (printed += typeof text === "string" ? text : Buffer.from(text).toString(), true))).toBe(0)
+    expect(printed).toBe(lean.stdout)
   })
 
   it("a file larger than it takes (64 MiB), not in the cache, goes to the full program, which hashes it", async () => {

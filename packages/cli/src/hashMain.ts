@@ -133,7 +133,9 @@ export const leanArgs = (argv: ReadonlyArray<string>): LeanOptions | undefined =
  * BLAKE3 alone, of large files, is hashed here where Sluice's addon (@sluice/native) is:
  * each file mapped and hashed on every core by the addon's async work (core's
  * `hashFileNativeAsync`), no worker thread started and none of the pool's code loaded.
- * Smaller BLAKE3 files, and every BLAKE3 file without the addon, are the full program's.
+ * Smaller BLAKE3 files are hashed in batches by the addon's `hashFiles` (the blake3 crate)
+ * where it loads, as the other algorithms' small files; without it, or with `-w 0`, every
+ * BLAKE3 file is the full program's.
  */
 const nativeFileKernel = (): boolean => process.env["SLUICE_NATIVE"] !== "0" && process.env["SLUICE_NATIVE_FILE"] !== "0"
 
@@ -254,8 +256,8 @@ const statFiles = (
   const blake3 = options.algorithms[0] === "blake3"
   const identities: Array<LeanIdentity> = []
   let bytes = 0
-  // With the cache, each file's level keys too (not for BLAKE3, whose kernel is keyed otherwise).
-  const prefixes = options.cache && !blake3 ? options.algorithms.map((algorithm) => leanLevelKeyPrefix(algorithm)) : []
+  // With the cache, each file's level keys too (BLAKE3's with the kernel the full program keys it with).
+  const prefixes = !options.cache ? [] : blake3 ? [leanLevelKeyPrefix("blake3", blake3Kernel())] : options.algorithms.map((algorithm) => leanLevelKeyPrefix(algorithm))
   const stats = batch === undefined ? undefined : statsOf(batch, files, prefixes)
   for (let i = 0; i < files.length; i++) {
     let size: number
@@ -278,8 +280,9 @@ const statFiles = (
       size = Number(stat.size)
       identity = options.cache ? leanIdentity(stat as BigIntStats) : { key: "", size, ctimeNs: 0n }
     }
-    // BLAKE3's small files: the full program's (@napi-rs/blake-hash on its pool).
-    if (blake3 && size < NATIVE_FILE_FROM_BYTES) return undefined
+    // BLAKE3's small files are hashed in batches by @sluice/native's hashFiles (the blake3
+    // crate); without it, or with `-w 0`, the full program's (@napi-rs/blake-hash on its pool).
+    if (blake3 && size < NATIVE_FILE_FROM_BYTES && (batch === undefined || options.noWorker)) return undefined
     // A file too large for this program, which no cache can answer: the full program's, told now, so its worker starts with it.
     if (!blake3 && !mayAnswer && size > LEAN_LIMITS.fileBytes) return undefined
     bytes += size
@@ -358,8 +361,12 @@ export const run = async (
   const lines = statHere && algorithms.length === 1 && !options.tag && files.every(plainName)
   const outputs: Array<Uint8Array> = []
   let linesMissing = false
+  // BLAKE3: a large file mapped and hashed on every core, one at a time; the small ones in
+  // batches, as the other algorithms' (`hashTodo`).
+  const large = blake3 ? todo.filter((i) => identities[i]!.size >= NATIVE_FILE_FROM_BYTES) : []
+  const small = blake3 ? todo.filter((i) => identities[i]!.size < NATIVE_FILE_FROM_BYTES) : todo
   if (blake3) {
-    for (const i of todo) {
+    for (const i of large) {
       let hashed
       try {
         hashed = await hashFileNativeAsync(files[i]!, (stat) => leanIdentity(stat).key)
@@ -371,7 +378,8 @@ export const run = async (
       digests[i] = [hashed.digest]
       after[i] = hashed.after ?? ""
     }
-  } else if (todo.length > 0) {
+  }
+  if (small.length > 0) {
     // While files are hashed off this thread (the addon, a worker), their cache keys are
     // made here, and the entries of those hashed are stored (buffered: written by close).
     const keyPart = (part: ReadonlyArray<number>) => {
@@ -411,7 +419,7 @@ export const run = async (
       // The level keys from the text `levelKey` itself gives (the cache's own: core's nativeBatch tests pin it).
       ...(cache !== undefined ? { prefixes: algorithms.map((a) => leanLevelKeyPrefix(a)), head: cache.recordsHead() } : { prefixes: [] })
     }
-    const failed = await hashTodo(files, todo, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart, records, here)
+    const failed = await hashTodo(files, small, algorithms, todoBytes, digests, after, cache !== undefined, !options.noWorker, keyPart, storePart, records, here)
     // A call the addon refused: stat'ed here after all (statSync), and run as without it.
     if (failed === "refused") {
       const stats = statFiles(options, files, mayAnswer, undefined)
@@ -427,7 +435,7 @@ export const run = async (
     return ExitCode.ok
   }
   if (blake3 && cache !== undefined) {
-    for (const i of todo) {
+    for (const i of large) {
       const identity = identities[i]!
       cache.store(files[i]!, identity, keys[i] ?? cache.ids(identity, algorithms), digests[i]!, identity.size, after[i]!)
     }
@@ -535,6 +543,8 @@ const hashTodo = async (
     if (statHere !== undefined) return "refused"
     todo = refused
   }
+  // node:crypto has no BLAKE3: without the addon's batch, the full program's.
+  if (!algorithms.every(leanAlgorithm)) return true
   const paths = todo.map((i) => files[i]!)
   const counter = new Int32Array(new SharedArrayBuffer(4))
   const worker = mayStartWorker && (todo.length >= LEAN_LIMITS.workerFiles || todoBytes >= LEAN_LIMITS.workerBytes) ? startWorker(paths, algorithms, counter, into(todo), identify) : undefined
