@@ -42,11 +42,9 @@ import {
   type LeanIdentity,
   leanLevelKeyPrefix,
   makeLeanDigestCache,
-  NATIVE_BLAKE_IMPLEMENTATION,
   NATIVE_FILE_FROM_BYTES,
   parseAlgorithm
 } from "@sluice/core/node/check"
-import { createRequire } from "node:module"
 import { isUtf8 } from "node:buffer"
 import { type BigIntStats, type Dirent, existsSync, readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
@@ -138,21 +136,6 @@ export const leanArgs = (argv: ReadonlyArray<string>): LeanOptions | undefined =
  * BLAKE3 file is the full program's.
  */
 const nativeFileKernel = (): boolean => process.env["SLUICE_NATIVE"] !== "0" && process.env["SLUICE_NATIVE_FILE"] !== "0"
-
-/**
- * The kernel the full program keys BLAKE3's cache entries with (node.ts's `kernelVersion`):
- * @napi-rs/blake-hash's where it is installed (resolved, not loaded: loading it took ~90 ms
- * here), else Sluice's own. The digest is BLAKE3's either way; a key that differs from the
- * full program's (a binary that is installed but does not load) is only a miss.
- */
-const blake3Kernel = (): string => {
-  try {
-    createRequire(import.meta.url).resolve("@napi-rs/blake-hash")
-    return NATIVE_BLAKE_IMPLEMENTATION
-  } catch {
-    return "sluice-blake3/1"
-  }
-}
 
 const byName = (a: Dirent<Buffer>, b: Dirent<Buffer>) => Buffer.compare(a.name, b.name)
 
@@ -256,8 +239,8 @@ const statFiles = (
   const blake3 = options.algorithms[0] === "blake3"
   const identities: Array<LeanIdentity> = []
   let bytes = 0
-  // With the cache, each file's level keys too (BLAKE3's with the kernel the full program keys it with).
-  const prefixes = !options.cache ? [] : blake3 ? [leanLevelKeyPrefix("blake3", blake3Kernel())] : options.algorithms.map((algorithm) => leanLevelKeyPrefix(algorithm))
+  // With the cache, each file's level keys too (BLAKE3's with its kernel as core's `indexedKernel` names it, as the full program keys it).
+  const prefixes = options.cache ? options.algorithms.map((algorithm) => leanLevelKeyPrefix(algorithm)) : []
   const stats = batch === undefined ? undefined : statsOf(batch, files, prefixes)
   for (let i = 0; i < files.length; i++) {
     let size: number
@@ -333,7 +316,7 @@ export const run = async (
   const blake3 = algorithms[0] === "blake3"
   const cache: LeanCache | undefined = cacheDir === undefined
     ? undefined
-    : makeLeanDigestCache(cacheDir, blake3 ? blake3Kernel : undefined)
+    : makeLeanDigestCache(cacheDir)
   const digests: Array<Array<string> | undefined> = new Array(files.length)
   const keys: Array<ReadonlyArray<string> | undefined> = new Array(files.length)
   // The level keys the addon made with the stats, once the first is found the same as the cache's own.

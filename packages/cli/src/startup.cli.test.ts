@@ -9,7 +9,7 @@ import { argon2Sync } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { binPath, runProcess, useTempDir } from "./cli.testkit.js"
+import { binPath, runProcess, tool, useTempDir } from "./cli.testkit.js"
 
 const dir = useTempDir("startup")
 
@@ -189,6 +189,24 @@ describe("a command that needs no worker loads no worker machinery", () => {
       expectLean(loads)
       expect(loads.files.filter((f) => /^(program|chunk|worker)-?/.test(f))).toEqual([])
       expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+    }
+  })
+
+  it("BLAKE3 of small files, then their check and re-check with -a blake3, where @sluice/native is built: the lean programs, no Effect, commander or pool", async () => {
+    if (!existsSync(join(dirname(binPath), "../../native/dist/sluice_native.node"))) return
+    const files = [join(dir, "b3-a.txt"), join(dir, "b3-b.txt")]
+    files.forEach((file, i) => writeFileSync(file, `blake3 ${i}\n`))
+    const env = { SLUICE_CACHE_DIR: join(dir, "cache-b3") }
+    const hashed = await loadsOf(["hash", "-a", "blake3", ...files], env)
+    expect(hashed.status).toBe(0)
+    expect(hashed.stdout).toBe(tool("b3sum", files).stdout)
+    expect(sourcesOf(hashed).filter((s) => /effect\/|commander\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+    writeFileSync(join(dir, "B3SUMS"), hashed.stdout)
+    await new Promise((resolve) => setTimeout(resolve, 2_100))
+    for (const run of ["first", "again"]) {
+      const loads = await loadsOf(["check", "-a", "blake3", join(dir, "B3SUMS")], env)
+      expect({ run, status: loads.status, stdout: loads.stdout }).toEqual({ run, status: 0, stdout: files.map((file) => `${file}: OK\n`).join("") })
+      expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
     }
   })
 

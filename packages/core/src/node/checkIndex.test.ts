@@ -267,6 +267,13 @@ describe("the check index", () => {
     expect(indexEntries(vouched(false).map((v, i) => i === 1 ? { ...v, key: undefined } : v), Date.now() + 3_000, spans)).toBeUndefined()
   })
 
+  it("names each kernel as the result cache keys it: node:crypto's, BLAKE3's (the native one where @napi-rs/blake-hash is installed), none for BLAKE2b", async () => {
+    const { kernelVersion } = await import("./node.js")
+    expect(indexedKernel("sha256")).toBe(kernelVersion("sha256"))
+    expect(indexedKernel("blake3")).toBe(kernelVersion("blake3"))
+    expect(indexedKernel("blake2b-512")).toBeUndefined()
+  })
+
   it("reads the result cache's identity keys", () => {
     const { files } = setup("keys")
     const stat = statSync(files[0]!, { bigint: true })

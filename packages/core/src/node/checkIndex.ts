@@ -29,12 +29,14 @@
  */
 import { isAscii } from "node:buffer"
 import { mkdirSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { join, resolve } from "node:path"
 import { ALGORITHMS, type HashAlgorithm, hasKernel } from "../hash/algorithms.js"
 import { printableName } from "../hash/checksumLine.js"
 import { CORE_VERSION } from "../version.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
 import { CHECK_INDEX_SUM_WASM_BASE64 } from "./checkIndexSum.wasm.js"
+import { NATIVE_BLAKE_IMPLEMENTATION, SLUICE_BLAKE3_KERNEL } from "./nativeBlake.js"
 import { type NativeBatch, nativeBatch, type RecordsReader, recordShards } from "./nativeBatch.js"
 
 /**
@@ -111,14 +113,34 @@ export const nameHash = (text: string): string => {
   return (a >>> 0).toString(16).padStart(8, "0") + ((b ^ (b >>> 16)) >>> 0).toString(16).padStart(8, "0")
 }
 
+/** BLAKE3's kernel as `indexedKernel` names it, worked out once. */
+let blake3Kernel: string | undefined
+
 /**
- * The kernel that computes `algorithm` in this process, for the algorithms whose kernel is
- * known without loading anything (node:crypto's OpenSSL); undefined for the others (where
- * the native addon may compute it): their verdicts are not indexed. node.ts's
- * `kernelVersion` gives the same string for these.
+ * The kernel that computes `algorithm` in this process, as the result cache keys it
+ * (node.ts's `kernelVersion`), for the algorithms whose kernel is known without loading
+ * anything: node:crypto's OpenSSL for those it alone computes; BLAKE3's, @napi-rs/blake-hash
+ * where it is installed (resolved, not loaded: loading it took ~90 ms) and not turned off,
+ * else Sluice's own (the digest is BLAKE3's either way; a binary that is installed but does
+ * not load makes a key the full program does not, which is only a miss). Undefined for the
+ * others (BLAKE2b: only loading the addon says which kernel computes it): their verdicts are
+ * not indexed.
  */
-export const indexedKernel = (algorithm: HashAlgorithm): string | undefined =>
-  Object.hasOwn(ALGORITHMS, algorithm) && hasKernel(algorithm, "nodeCrypto") && !hasKernel(algorithm, "native") ? `node:crypto/openssl-${process.versions.openssl}` : undefined
+export const indexedKernel = (algorithm: HashAlgorithm): string | undefined => {
+  if (algorithm === "blake3") {
+    if (blake3Kernel === undefined) {
+      let native = process.env["SLUICE_NATIVE"] !== "0"
+      try {
+        if (native) createRequire(import.meta.url).resolve("@napi-rs/blake-hash")
+      } catch {
+        native = false
+      }
+      blake3Kernel = native ? NATIVE_BLAKE_IMPLEMENTATION : SLUICE_BLAKE3_KERNEL
+    }
+    return blake3Kernel
+  }
+  return Object.hasOwn(ALGORITHMS, algorithm) && hasKernel(algorithm, "nodeCrypto") && !hasKernel(algorithm, "native") ? `node:crypto/openssl-${process.versions.openssl}` : undefined
+}
 
 /** The index of checking `sumFile` (as named on the command line) from `cwd`, in the cache at `cacheDir`. */
 export const checkIndexPath = (cacheDir: string, cwd: string, sumFile: string): string =>

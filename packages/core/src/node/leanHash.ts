@@ -14,7 +14,7 @@ import type { BigIntStats } from "node:fs"
 import { closeSync, fstatSync, openSync, readSync } from "node:fs"
 import { UNREADABLE_FINGERPRINT } from "../engine/cache/fingerprint.js"
 import { levelKey } from "../engine/cache/levelKey.js"
-import { ALGORITHMS, type HashAlgorithm } from "../hash/algorithms.js"
+import { ALGORITHMS, type HashAlgorithm, hasKernel } from "../hash/algorithms.js"
 import { CACHE_FORMAT } from "../engine/cache/levelKey.js"
 import { entryValue, parseDigestEntry } from "../hash/digestEntry.js"
 import { CORE_VERSION } from "../version.js"
@@ -33,7 +33,8 @@ export const LEAN_BATCH = 64
 export const identityKey = (stat: BigIntStats): string => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
 
 /** The algorithms node:crypto alone computes here (no native kernel): the only ones hashed this way. */
-export const leanAlgorithm = (algorithm: HashAlgorithm): boolean => indexedKernel(algorithm) !== undefined
+export const leanAlgorithm = (algorithm: HashAlgorithm): boolean =>
+  Object.hasOwn(ALGORITHMS, algorithm) && hasKernel(algorithm, "nodeCrypto") && !hasKernel(algorithm, "native")
 
 /** The buffer each thread reads into: a file up to this size is hashed in one call, a larger one in pieces of it. */
 export const LEAN_READ_BYTES = 1024 * 1024

@@ -17,3 +17,6 @@ export const nativeBlake = nativeAddon<NativeBlake>("@napi-rs/blake-hash")
 
 /** The package's version, for `doctor` and checkpoints' implementation names. */
 export const NATIVE_BLAKE_IMPLEMENTATION = "@napi-rs/blake-hash@1.3.6"
+
+/** The result cache's name for Sluice's own BLAKE3 kernel (WebAssembly, or JavaScript): node.ts's `kernelVersion` where the native one does not answer. */
+export const SLUICE_BLAKE3_KERNEL = "sluice-blake3/1"

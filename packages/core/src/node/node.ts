@@ -23,7 +23,7 @@ import * as NodeIdentity from "./nodeIdentity.js"
 import * as NodeByteSink from "./NodeByteSink.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as NodeHashKernel from "./NodeHashKernel.js"
-import { NATIVE_BLAKE_IMPLEMENTATION } from "./nativeBlake.js"
+import { NATIVE_BLAKE_IMPLEMENTATION, SLUICE_BLAKE3_KERNEL } from "./nativeBlake.js"
 import * as NodeKdfKernel from "./NodeKdfKernel.js"
 import { derive } from "../derive/derive.js"
 import type { DeriveParams } from "../derive/DeriveParams.js"
@@ -217,7 +217,7 @@ export const kernelVersion = (algorithm: string): string => {
     known = (HASH_ALGORITHMS as ReadonlyArray<string>).includes(algorithm) && NodeHashKernel.usesNative(algorithm as HashAlgorithm)
       ? NATIVE_BLAKE_IMPLEMENTATION
       : algorithm === "blake3"
-      ? "sluice-blake3/1"
+      ? SLUICE_BLAKE3_KERNEL
       : `node:crypto/openssl-${process.versions.openssl}`
     kernelVersions.set(algorithm, known)
   }
