@@ -341,7 +341,8 @@ const repeat = async (spec: ScenarioSpec, ctx: ExecuteContext, root: string): Pr
 /**
  * many-files: a tree of small files, settled, committed to git. SUMS from an untimed
  * `sluice hash -r`, whose cache every `check` then answers from. Rounds of, in turn: `sluice
- * hash -r` (an empty cache each run, as a first hash is), sha256sum on the same files,
+ * hash -r` (an empty cache each run, as a first hash is), sha256sum on the same files, the
+ * same two with BLAKE3 (`sluice hash -a blake3 -r`, b3sum),
  * `sluice check SUMS` (that cache and the check index an untimed first check wrote: a
  * re-check), the first check (a copy of the cache as the hash left it, each run),
  * `sha256sum -c SUMS`, `git status` in the tree, and `sluice --version`. Every digest must be sha256sum's and every verdict OK.
@@ -355,9 +356,10 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
   const budgetBytes = Math.max(bytes, tree.count * 100_000)
   const treeDir = join(root, "tree")
   const sums = join(root, "SUMS")
-  const caches = { sums: join(root, "cache-sums"), hash: join(root, "cache-hash"), hashed: join(root, "cache-hashed"), first: join(root, "cache-first") }
+  const caches = { sums: join(root, "cache-sums"), hash: join(root, "cache-hash"), hashB3: join(root, "cache-hash-b3"), hashed: join(root, "cache-hashed"), first: join(root, "cache-first") }
   const sluice = toolArgv(ctx, byId("hash"))
   const sha256sum = toolArgv(ctx, byId("sha256sum"))
+  const b3sum = toolArgv(ctx, byId("b3sum"))
   const gitArgv = toolArgv(ctx, byId("git_status"))
 
   ctx.log(`  generating a ${input} in ${treeDir}`)
@@ -376,27 +378,33 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
 
   // The names of the peer: sha256sum's arguments through printf (a shell builtin: no length
   // limit) and xargs, in the order of `hash -r`, from the tree, as a user would type them.
-  const peerHash = ["sh", "-c", `cd "$1" && printf '%s\\0' d*/* | xargs -0 ${sha256sum.join(" ")}`, "sh", treeDir]
-  const reference = await run("sha256sum (untimed)", peerHash, { bytes: budgetBytes })
-  const expected = reference.stdout.split("\n").filter((l) => l !== "").map((l) => l.slice(0, 64))
+  const peerOf = (argv: ReadonlyArray<string>) => ["sh", "-c", `cd "$1" && printf '%s\\0' d*/* | xargs -0 ${argv.join(" ")}`, "sh", treeDir]
+  const peerHash = peerOf(sha256sum)
+  const peerB3 = peerOf(b3sum)
+  const digestsOf = (stdout: string) => stdout.split("\n").filter((l) => l !== "").map((l) => l.slice(0, 64))
+  const expected = digestsOf((await run("sha256sum (untimed)", peerHash, { bytes: budgetBytes })).stdout)
   if (expected.length !== files.length) throw new ProbeFailed(`sha256sum printed ${expected.length} lines for ${files.length} files`)
+  const expectedB3 = digestsOf((await run("b3sum (untimed)", peerB3, { bytes: budgetBytes })).stdout)
+  if (expectedB3.length !== files.length) throw new ProbeFailed(`b3sum printed ${expectedB3.length} lines for ${files.length} files`)
   const made = await run("sluice hash -r (untimed)", [...sluice, "hash", "-r", ...dirs], { cacheDir: restoreCache(caches.sums), bytes: budgetBytes })
   writeFileSync(sums, made.stdout)
   // The cache as the hash left it (no check index yet): each first check starts from a copy.
   cpSync(caches.sums, caches.hashed, { recursive: true })
   // The first check, untimed, writes the check index: every timed `check_cached` is a re-check answered by it.
   await run("sluice check (untimed: writes the check index)", [...sluice, "check", sums], { cacheDir: caches.sums, bytes: budgetBytes })
-  const sameDigests = (stdout: string) => {
-    const digests = stdout.split("\n").filter((l) => l !== "").map((l) => l.slice(0, 64))
-    return digests.length === expected.length && digests.every((d, i) => d === expected[i])
+  const sameDigests = (stdout: string, reference = expected) => {
+    const digests = digestsOf(stdout)
+    return digests.length === reference.length && digests.every((d, i) => d === reference[i])
   }
   if (!sameDigests(made.stdout)) throw new ProbeFailed("sluice hash -r printed other digests than sha256sum, or another number of them")
 
   const rounds = Math.max(5, ctx.runs)
-  const ids = ["hash", "sha256sum", "check_cached", "check_first", "sha256sum_c", "git_status", "version"] as const
+  const ids = ["hash", "sha256sum", "hash_blake3", "b3sum", "check_cached", "check_first", "sha256sum_c", "git_status", "version"] as const
   const argvOf: Record<(typeof ids)[number], () => { argv: ReadonlyArray<string>; cacheDir?: string }> = {
     hash: () => ({ argv: [...sluice, "hash", "-r", ...dirs], cacheDir: restoreCache(caches.hash) }),
     sha256sum: () => ({ argv: peerHash }),
+    hash_blake3: () => ({ argv: [...sluice, "hash", "-a", "blake3", "-r", ...dirs], cacheDir: restoreCache(caches.hashB3) }),
+    b3sum: () => ({ argv: peerB3 }),
     check_cached: () => ({ argv: [...sluice, "check", sums], cacheDir: caches.sums }),
     check_first: () => ({ argv: [...sluice, "check", sums], cacheDir: restoreCache(caches.first, caches.hashed) }),
     sha256sum_c: () => ({ argv: [...sha256sum, "-c", sums] }),
@@ -409,6 +417,7 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
       const { argv, cacheDir } = argvOf[id]()
       const sample = await run(byId(id).label, argv, { bytes: budgetBytes, ...(cacheDir === undefined ? {} : { cacheDir }) })
       if ((id === "hash" || id === "sha256sum") && !sameDigests(sample.stdout)) throw new ProbeFailed(`${byId(id).label} printed other digests in run ${round + 1}`)
+      if ((id === "hash_blake3" || id === "b3sum") && !sameDigests(sample.stdout, expectedB3)) throw new ProbeFailed(`${byId(id).label} printed other digests than b3sum in run ${round + 1}`)
       if (id === "check_cached" || id === "check_first" || id === "sha256sum_c") {
         const verdicts = parseCheckLines(sample.stdout)
         const ok = [...verdicts.values()].filter((v) => v === "OK").length
@@ -426,10 +435,12 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
     return argv.length > 12 ? [...argv.slice(0, 6), `... (${argv.length - 6} more)`].join(" ") : argv.join(" ")
   }
   const result = (id: (typeof ids)[number], extra: Partial<CommandFigures> & { note?: string } = {}) =>
-    figures(byId(id), input, id === "version" || id === "git_status" ? 0 : bytes, commandOf(id), samples[id]!, extra, id === "hash" || id === "sha256sum" || id === "sha256sum_c")
+    figures(byId(id), input, id === "version" || id === "git_status" ? 0 : bytes, commandOf(id), samples[id]!, extra, ["hash", "sha256sum", "hash_blake3", "b3sum", "sha256sum_c"].includes(id))
   return {
     hash: result("hash", { note: "each run on an empty cache (it also fills it); output = sha256sum's digests in every run" }),
     sha256sum: result("sha256sum"),
+    hash_blake3: result("hash_blake3", { note: "each run on an empty cache (it also fills it); output = b3sum's digests in every run" }),
+    b3sum: result("b3sum"),
     check_cached: result("check_cached", {
       ...(fromCache === String(files.length) ? {} : { error: `check --stats said ${fromCache ?? "?"} of ${files.length} files came from the cache` }),
       note: `every run a re-check, on the cache of the untimed hash and the check index of an untimed first check; ${fromCache ?? "?"} of ${files.length} files from the cache (check --stats)`

@@ -596,12 +596,14 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
   },
   {
     id: "many-files",
-    title: "Many small files (issue 13): `hash` on an empty cache against sha256sum; `check` answered from the cache against `sha256sum -c` and `git status` on the same tree",
+    title: "Many small files (issue 13): `hash` on an empty cache against sha256sum (and with BLAKE3 against b3sum); `check` answered from the cache against `sha256sum -c` and `git status` on the same tree",
     cache: "many",
     tree: manyTree,
     commands: [
       { id: "hash", tool: "sluice", label: "sluice hash -r (empty cache)", input: asInput(manyTree), args: (f) => ["hash", "-r", ...f], algorithm: "sha256" },
       { id: "sha256sum", tool: "sha256sum", label: "sha256sum (names by printf | xargs -0)", input: asInput(manyTree), args: (f) => [...f], algorithm: "sha256" },
+      { id: "hash_blake3", tool: "sluice", label: "sluice hash -a blake3 -r (empty cache)", input: asInput(manyTree), args: (f) => ["hash", "-a", "blake3", "-r", ...f], algorithm: "blake3" },
+      { id: "b3sum", tool: "b3sum", label: "b3sum (names by printf | xargs -0)", input: asInput(manyTree), args: (f) => [...f], algorithm: "blake3" },
       { id: "check_cached", tool: "sluice", label: "sluice check SUMS (every file from the cache)", input: asInput(manyTree), args: (f) => ["check", ...f] },
       { id: "check_first", tool: "sluice", label: "sluice check SUMS, the first after the hash (the result cache, no check index)", input: asInput(manyTree), args: (f) => ["check", ...f] },
       { id: "sha256sum_c", tool: "sha256sum", label: "sha256sum -c SUMS", input: asInput(manyTree), args: (f) => ["-c", ...f] },

@@ -213,13 +213,12 @@ export const plan = (argv: ReadonlyArray<string>): LeanPlan | undefined => {
   const cacheDir = options.cache ? defaultCacheDir() : undefined
   // A cache without results answers nothing: no file is keyed before it is stored.
   const mayAnswer = cacheDir !== undefined && existsSync(join(cacheDir, "results"))
-  const blake3 = options.algorithms[0] === "blake3"
   // Every file's stat in one call of the addon, on every core (core's nativeBatch.ts), where it loads.
   const batch = nativeBatch()
   // Or none here: where nothing can be answered, the addon stats each file as it hashes it.
   if (
     // (isatty, not process.stderr.isTTY: making the stderr stream took ~5 ms.)
-    batch !== undefined && files.length >= LEAN_LIMITS.statHereFiles && !blake3 && !mayAnswer && !options.noWorker &&
+    batch !== undefined && files.length >= LEAN_LIMITS.statHereFiles && !mayAnswer && !options.noWorker &&
     !process.getBuiltinModule("node:tty").isatty(2) &&
     options.algorithms.every((a) => batchAlgorithm(a) !== undefined)
   ) {
@@ -346,8 +345,10 @@ export const run = async (
   let linesMissing = false
   // BLAKE3: a large file mapped and hashed on every core, one at a time; the small ones in
   // batches, as the other algorithms' (`hashTodo`).
-  const large = blake3 ? todo.filter((i) => identities[i]!.size >= NATIVE_FILE_FROM_BYTES) : []
-  const small = blake3 ? todo.filter((i) => identities[i]!.size < NATIVE_FILE_FROM_BYTES) : todo
+  // (With `statHere`, every file goes to the batch: one the addon refuses, over 64 MiB, leaves
+  // the hash to the full program.)
+  const large = blake3 && !statHere ? todo.filter((i) => identities[i]!.size >= NATIVE_FILE_FROM_BYTES) : []
+  const small = blake3 && !statHere ? todo.filter((i) => identities[i]!.size < NATIVE_FILE_FROM_BYTES) : todo
   if (blake3) {
     for (const i of large) {
       let hashed
