@@ -100,7 +100,7 @@ describe("the lean hash and the result cache", () => {
     const first = await sluice(["hash", "-r", "shared"], { cwd: root, env: leanFirst })
     const full = await sluice(["hash", "-r", "shared", "--stats"], { cwd: root, env: leanFirst })
     expect(full.stdout).toBe(first.stdout)
-    expect(cacheStats(full.stderr)).toContain("300/300 hits")
+    expect(cacheStats(full.stderr)).toContain(`${LEAN_LIMITS.statHereFiles}/${LEAN_LIMITS.statHereFiles} hits`)
     const fullFirst = freshCache()
     await sluice(["hash", "-r", "shared", "--stats"], { cwd: root, env: fullFirst })
     const lean = await sluice(["hash", "-r", "shared"], { cwd: root, env: fullFirst })
@@ -170,14 +170,15 @@ describe("the lean hash and the result cache", () => {
 
   it.skipIf(nativeBatch() === undefined)("BLAKE3 of many small files (@sluice/native's hashFiles, in batches): b3sum's lines, and entries the full program reads", async () => {
     const env = freshCache()
-    const tree = makeTree("many-b3", 300)
+    // As many as the addon stats itself on a new cache (`LeanPlan.statHere`).
+    const tree = makeTree("many-b3", LEAN_LIMITS.statHereFiles)
     const files = tool("find", [tree, "-type", "f"]).stdout.trim().split("\n").sort()
     const lean = await sluice(["hash", "-a", "blake3", "-r", tree], { env })
     expect(lean.status).toBe(0)
     expect(lean.stdout).toBe(tool("b3sum", files).stdout)
     const full = await sluice(["hash", "-a", "blake3", "-r", tree, "--stats"], { env })
     expect(full.stdout).toBe(lean.stdout)
-    expect(cacheStats(full.stderr)).toContain("300/300 hits")
+    expect(cacheStats(full.stderr)).toContain(`${LEAN_LIMITS.statHereFiles}/${LEAN_LIMITS.statHereFiles} hits`)
     // And the lean hash answers from them.
     expect((await sluice(["hash", "-a", "blake3", "-r", tree], { env })).stdout).toBe(lean.stdout)
     // The lean program hashes them itself (in this process: no full program to fall back on).
