@@ -208,6 +208,11 @@ describe("a command that needs no worker loads no worker machinery", () => {
       expect({ run, status: loads.status, stdout: loads.stdout }).toEqual({ run, status: 0, stdout: files.map((file) => `${file}: OK\n`).join("") })
       expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
     }
+    // A file changed since: read and hashed there too (the addon's BLAKE3), as b3sum -c says.
+    writeFileSync(files[1]!, "changed since\n")
+    const changed = await loadsOf(["check", "-a", "blake3", join(dir, "B3SUMS")], env)
+    expect({ status: changed.status, stdout: changed.stdout }).toEqual({ status: 1, stdout: `${files[0]}: OK\n${files[1]}: FAILED\n` })
+    expect(sourcesOf(changed).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
   })
 
   it("SLUICE_LEAN=0: the same hash of small files runs the full program, with the same lines", async () => {

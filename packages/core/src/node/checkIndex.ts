@@ -37,6 +37,7 @@ import { CORE_VERSION } from "../version.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
 import { CHECK_INDEX_SUM_WASM_BASE64 } from "./checkIndexSum.wasm.js"
 import { NATIVE_BLAKE_IMPLEMENTATION, SLUICE_BLAKE3_KERNEL } from "./nativeBlake.js"
+import { sluiceNative } from "./nativeBlake3Addon.js"
 import { type NativeBatch, nativeBatch, type RecordsReader, recordShards } from "./nativeBatch.js"
 
 /**
@@ -652,13 +653,18 @@ const NUL = Buffer.alloc(1)
 /**
  * The digest of the file at `name` as lower-case hex, read whole here (a moved file of a
  * re-check: small ones only, as the pool hashes a job under 16 MiB on its calling thread),
- * or undefined when it cannot be read. node:crypto, the kernel `indexedKernel` names.
+ * or undefined when it cannot be read or hashed here. node:crypto; BLAKE3 by @sluice/native
+ * where it is built (its in-memory hash, the blake3 crate), which node:crypto lacks.
  */
 export const digestNow = (name: string | Buffer, algorithm: HashAlgorithm): string | undefined => {
   const openssl = ALGORITHMS[algorithm].kernels.nodeCrypto
-  if (openssl === undefined) return undefined
+  const addon = algorithm === "blake3" ? sluiceNative() : undefined
+  if (openssl === undefined && addon === undefined) return undefined
   try {
-    return process.getBuiltinModule("node:crypto").createHash(openssl).update(readFileSync(name)).digest("hex")
+    const bytes = readFileSync(name)
+    return addon !== undefined
+      ? Buffer.from(addon.hash(bytes)).toString("hex")
+      : process.getBuiltinModule("node:crypto").createHash(openssl!).update(bytes).digest("hex")
   } catch {
     return undefined
   }
