@@ -246,7 +246,7 @@ const report = (
  * written nothing, for anything else: a cache without results, a malformed line with
  * --warn, a name that is not text, several algorithms or one the index does not key
  * (BLAKE2), a file missing or not regular (its message is the full check's), a BLAKE3 file
- * the cache does not answer (node:crypto has no BLAKE3), more files the
+ * the cache does not answer (`hashFileNow` is node:crypto's, which has no BLAKE3), more files the
  * cache does not answer than a re-check reads itself (`INLINE_LIMITS`: those are read and
  * hashed here, and cached).
  *
