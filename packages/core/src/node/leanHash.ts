@@ -21,10 +21,11 @@ import { CORE_VERSION } from "../version.js"
 import { RACY_WINDOW_NS } from "./cacheDir.js"
 import { indexedKernel } from "./checkIndex.js"
 import { makeDiskStore } from "./diskCacheStore.js"
+import { fingerprintFile } from "./fileFingerprint.js"
 import { nativeBatch, type RecordsReader } from "./nativeBatch.js"
 
+/** What `recordsReader` hands over where the store cannot give its records: none. */
 const NO_RECORDS = new Uint8Array(0)
-import { fingerprintFile } from "./fileFingerprint.js"
 
 /** Files a thread takes at once from the shared counter. */
 export const LEAN_BATCH = 64
