@@ -144,7 +144,7 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   // they changed): the result cache may answer every file.
   if (index === undefined) {
     const sumsKey = settledKey(sumsKeyBefore, sumsKeyAfter, startedMs)
-    return fromResultCache(sums, sumsKey, options, cacheDir, path, startedMs)
+    return fromResultCache({ sums, sumsKey, options, cacheDir, path, startedMs })
   }
   // --warn names the checksum file as coreutils quotes it: the full program's.
   if (index.count === 0 || (options.warn && index.malformed > 0)) return undefined
@@ -238,6 +238,19 @@ const report = (
   return { out, lines, err, code }
 }
 
+/** What a first check (a checksum file without an index yet) starts from. */
+interface FirstCheck {
+  /** The checksum file's bytes, and its identity key where it was settled (`settledKey`). */
+  readonly sums: Buffer
+  readonly sumsKey: string | undefined
+  readonly options: LeanOptions
+  readonly cacheDir: string
+  /** Where its index goes (`checkIndexPath`). */
+  readonly path: string
+  /** Before the first stat: a file settled by then is settled at its stat. */
+  readonly startedMs: number
+}
+
 /**
  * A checksum file the index does not answer (its first check since `sluice hash` wrote it,
  * or since it changed) whose every listed file the result cache answers: the verdicts from
@@ -255,17 +268,11 @@ const report = (
  * 0.33-0.46 s (its modules, Effect's stream, a statSync and a lookup a file), against
  * `sha256sum -c`'s ~0.28 s of rehashing them all; `fromRecords` ~0.07 s.
  */
-const fromResultCache = (
-  sums: Buffer,
-  sumsKey: string | undefined,
-  options: LeanOptions,
-  cacheDir: string,
-  path: string,
-  startedMs: number
-): Report | undefined => {
+const fromResultCache = (first: FirstCheck): Report | undefined => {
+  const { cacheDir, options, path, startedMs, sums, sumsKey } = first
   // A cache without results answers nothing (hashMain.ts's `mayAnswer`).
   if (!existsSync(join(cacheDir, "results"))) return undefined
-  const plain = fromRecords(sums, sumsKey, options, cacheDir, path, startedMs)
+  const plain = fromRecords(first)
   if (plain !== undefined) return plain
   const entries = parsedEntries(sums, options)
   if (entries === undefined) return undefined
@@ -341,14 +348,7 @@ const fromResultCache = (
  * the index's entries (the names' spans, BigInts of the identities), its loops never
  * leaving V8's interpreter for long in a process this short.
  */
-const fromRecords = (
-  sums: Buffer,
-  sumsKey: string | undefined,
-  options: LeanOptions,
-  cacheDir: string,
-  path: string,
-  startedMs: number
-): Report | undefined => {
+const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: FirstCheck): Report | undefined => {
   const addon = nativeBatch()
   if (addon?.recordVerdicts === undefined) return undefined
   // The first line says the algorithm; the addon declines a line whose digest has another length.
