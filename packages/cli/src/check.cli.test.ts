@@ -75,11 +75,17 @@ describe("all files intact", () => {
     expect(r.status).toBe(0)
   })
 
-  it("without -a, b3sum's 64-digit lines are taken for SHA-256 (as sha256sum -c would) and fail", async () => {
+  it("without -a, b3sum's 64-digit lines are taken for SHA-256 (as sha256sum -c would) and fail, with a hint naming -a blake3, from the cache too", async () => {
     const name = sums("B3SUMS-as-sha256", listing("b3sum", []))
-    const r = await sluice(["check", name], { cwd: dir })
-    expect(r.stdout).toBe(FILES.map((f) => `${f}: FAILED\n`).join(""))
-    expect(r.status).toBe(1)
+    const hint = "sluice: hint: no digest matched as SHA-256, which a line of 64 hex digits is read as without -a; " +
+      "for SHA3-256 or BLAKE3 digests, check with -a sha3-256 or -a blake3\n"
+    // The full check, its result cache and index, then the lean check's re-check from them: the same.
+    for (const run of ["full", "again", "from the index"]) {
+      const r = await sluice(["check", name], { cwd: dir, env: { SLUICE_CACHE_DIR: join(dir, "cache-hint") } })
+      expect({ run, stdout: r.stdout }).toEqual({ run, stdout: FILES.map((f) => `${f}: FAILED\n`).join("") })
+      expect(r.stderr).toBe(`sluice: WARNING: ${FILES.length} computed checksums did NOT match\n${hint}`)
+      expect(r.status).toBe(1)
+    }
   })
 
   it("checks BSD lines of sha512sum --tag, printing what sha512sum -c prints", async () => {

@@ -44,6 +44,7 @@ import {
   type LeanIdentity,
   leanLevelKeyPrefix,
   LEAN_READ_BYTES,
+  lengthHint,
   lineAlgorithm,
   lineAt,
   linesAt,
@@ -123,6 +124,12 @@ const parsedEntries = (sums: Uint8Array, options: LeanOptions): { readonly parse
  */
 export const INLINE_LIMITS = { files: 1_000, bytes: 16 * 1024 * 1024 }
 
+/** A line parsed as the check parses it with `options`' `-a`, or undefined where it does not parse. */
+const parsedLine = (line: string, options: LeanOptions) => {
+  const parsed = parseChecksumLine(line, options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
+  return parsed._tag === "Parsed" ? parsed : undefined
+}
+
 /** One checksum file's lines and exit code from its index, or undefined where the index cannot answer. */
 const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd: string) => {
   // Before the first stat: a file settled by then is settled at its stat.
@@ -187,8 +194,8 @@ const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd:
   // A plain index's names print as they are (nameSpans kept only those); every line `<name>: OK`
   // is made by the addon from the names' spans where it can.
   return parsed === undefined
-    ? report(verdicts, index.malformed, options, () => answer.names ?? namesAt(sums, index), (name) => name, () => linesAt(sums, index, ": OK\n"))
-    : report(verdicts, index.malformed, options, () => parsedNames!, printableName)
+    ? report(verdicts, index.malformed, options, () => answer.names ?? namesAt(sums, index), (name) => name, () => parsedLine(lineAt(sums, index, 0), options), () => linesAt(sums, index, ": OK\n"))
+    : report(verdicts, index.malformed, options, () => parsedNames!, printableName, () => parsed[0])
 }
 
 /** What one checksum file prints, and its exit code. */
@@ -202,8 +209,9 @@ interface Report {
 
 /**
  * The lines, warnings and exit code of a check whose every entry has its verdict, as the
- * full check prints them. `shown` prints a name as coreutils does; `okLines`, where given,
- * makes every line of a check that found every file OK in one buffer (or undefined).
+ * full check prints them. `shown` prints a name as coreutils does; `first` gives the first
+ * entry's line (for `lengthHint`, when no digest matched); `okLines`, where given, makes
+ * every line of a check that found every file OK in one buffer (or undefined).
  */
 const report = (
   verdicts: ArrayLike<number>,
@@ -211,6 +219,7 @@ const report = (
   options: LeanOptions,
   names: () => ReadonlyArray<string>,
   shown: (name: string) => string,
+  first: () => Parameters<typeof lengthHint>[0],
   okLines?: () => Buffer | undefined
 ): Report => {
   const out: Array<string> = []
@@ -233,6 +242,8 @@ const report = (
   if (!options.status) {
     if (malformed > 0) err.push(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
     if (failed > 0) err.push(`sluice: WARNING: ${plural(failed, "computed checksum", "computed checksums")} did NOT match`)
+    const hint = failed === verdicts.length ? lengthHint(first(), options.algorithm, failed, verdicts.length) : undefined
+    if (hint !== undefined) err.push(`sluice: hint: ${hint}`)
   }
   const code = Math.max(failed > 0 ? ExitCode.mismatch : ExitCode.ok, options.strict && malformed > 0 ? ExitCode.input : ExitCode.ok)
   return { out, lines, err, code }
@@ -333,7 +344,7 @@ const fromResultCache = (first: FirstCheck): Report | undefined => {
   } catch {
     // A cache that cannot be written is not the check's failure: the next check runs in full.
   }
-  return report(verdicts, malformed, options, () => names, printableName)
+  return report(verdicts, malformed, options, () => names, printableName, () => parsed[0])
 }
 
 /**
@@ -353,8 +364,8 @@ const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: Firs
   if (addon?.recordVerdicts === undefined) return undefined
   // The first line says the algorithm; the addon declines a line whose digest has another length.
   const newline = sums.indexOf(10)
-  const first = parseChecksumLine(sums.toString("utf8", 0, newline < 0 ? sums.length : newline), options.algorithm === undefined ? undefined : { algorithm: options.algorithm })
-  if (first._tag !== "Parsed") return undefined
+  const first = parsedLine(sums.toString("utf8", 0, newline < 0 ? sums.length : newline), options)
+  if (first === undefined) return undefined
   const algorithm = lineAlgorithm(first, options.algorithm)
   const kernel = indexedKernel(algorithm)
   if (kernel === undefined) return undefined
@@ -379,7 +390,7 @@ const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: Firs
   } catch {
     // A cache that cannot be written is not the check's failure: the next check runs in full.
   }
-  return report(entryVerdicts(answer.entries), 0, options, () => namesAt(sums, index), (name) => name, () => linesAt(sums, index, ": OK\n"))
+  return report(entryVerdicts(answer.entries), 0, options, () => namesAt(sums, index), (name) => name, () => first, () => linesAt(sums, index, ": OK\n"))
 }
 
 /**

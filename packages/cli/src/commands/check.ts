@@ -3,6 +3,7 @@ import {
   type ContentIdentity,
   type HashAlgorithm,
   hashTasks,
+  lengthHint,
   lineAlgorithm,
   parseChecksumFileBytes,
   pathSourceFromBytes,
@@ -148,6 +149,8 @@ const checkOne = (
             if (malformed > 0) io.err(`sluice: WARNING: ${plural(malformed, "line is", "lines are")} improperly formatted`)
             if (unreadable > 0) io.err(`sluice: WARNING: ${plural(unreadable, "listed file", "listed files")} could not be read`)
             if (failed > 0) io.err(`sluice: WARNING: ${plural(failed, "computed checksum", "computed checksums")} did NOT match`)
+            const hint = lengthHint(parsed[0], options.algorithm, failed, verified)
+            if (hint !== undefined) io.err(`sluice: hint: ${hint}`)
           }
           // As coreutils: --ignore-missing with every listed file missing verified nothing.
           if (options.ignoreMissing && verified === 0 && unreadable === 0) {

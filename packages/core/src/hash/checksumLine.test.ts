@@ -19,6 +19,7 @@ import {
   parseChecksumFileBytes,
   printableNameBytes,
   parseChecksumLine,
+  lengthHint,
   lineAlgorithm
 } from "./checksumLine.js"
 
@@ -530,5 +531,31 @@ describe("lineAlgorithm", () => {
     expect(lineAlgorithm({ algorithm: undefined, digestHex: hex(128) }, "blake2b-512")).toBe("blake2b-512")
     expect(lineAlgorithm({ algorithm: undefined, digestHex: hex(128) }, undefined)).toBe("sha512")
     expect(lineAlgorithm({ algorithm: undefined, digestHex: hex(64) }, undefined)).toBe("sha256")
+  })
+})
+
+describe("lengthHint", () => {
+  const line = (text: string) => {
+    const parsed = parseChecksumLine(text)
+    if (parsed._tag !== "Parsed") throw new Error(parsed.reason)
+    return parsed
+  }
+  const plain64 = line(`${"ab".repeat(32)}  file`)
+  it("names the other algorithms of a plain line's length when no digest matched and -a was not given", () => {
+    expect(lengthHint(plain64, undefined, 3, 3)).toBe(
+      "no digest matched as SHA-256, which a line of 64 hex digits is read as without -a; for SHA3-256 or BLAKE3 digests, check with -a sha3-256 or -a blake3"
+    )
+    expect(lengthHint(line(`${"ab".repeat(64)}  file`), undefined, 1, 1)).toBe(
+      "no digest matched as SHA-512, which a line of 128 hex digits is read as without -a; for SHA3-512 or BLAKE2b-512 digests, check with -a sha3-512 or -a blake2b-512"
+    )
+  })
+
+  it("says nothing where a digest matched, none was read, -a was given, the line names its algorithm or no other has its length", () => {
+    expect(lengthHint(plain64, undefined, 2, 3)).toBeUndefined()
+    expect(lengthHint(plain64, undefined, 0, 0)).toBeUndefined()
+    expect(lengthHint(plain64, "sha256", 3, 3)).toBeUndefined()
+    expect(lengthHint(line(`SHA256 (file) = ${"ab".repeat(32)}`), undefined, 1, 1)).toBeUndefined()
+    expect(lengthHint(line(`${"ab".repeat(20)}  file`), undefined, 1, 1)).toBeUndefined()
+    expect(lengthHint(undefined, undefined, 1, 1)).toBeUndefined()
   })
 })

@@ -277,6 +277,41 @@ export const parseChecksumLine = (
 export const lineAlgorithm = (entry: { readonly algorithm: HashAlgorithm | undefined; readonly digestHex: string }, hint: HashAlgorithm | undefined): HashAlgorithm =>
   entry.algorithm ?? hint ?? (entry.digestHex.length === 128 ? "sha512" : "sha256")
 
+/**
+ * The algorithms other than `lineAlgorithm`'s answer whose digests have as many hex digits
+ * as `entry`'s, where the line names none (no `--tag`) and `-a` is not given: what else such
+ * a line may be of (64 digits: SHA3-256, BLAKE3 beside SHA-256; 128: SHA3-512, BLAKE2b-512
+ * beside SHA-512). Empty for any other line: a check's hint when no digest matched.
+ */
+export const otherAlgorithmsOfLength = (
+  entry: { readonly algorithm: HashAlgorithm | undefined; readonly digestHex: string; readonly style: "gnu" | "bsd" },
+  hint: HashAlgorithm | undefined
+): ReadonlyArray<HashAlgorithm> => {
+  if (hint !== undefined || entry.style !== "gnu" || entry.algorithm !== undefined) return []
+  const read = lineAlgorithm(entry, undefined)
+  return HASH_ALGORITHMS.filter((a) => a !== read && DIGEST_BYTES[a] * 2 === entry.digestHex.length)
+}
+
+/**
+ * What to say after a check of lines like `first` where `verified` files were read and
+ * `failed` of them, every one, did not match, when the line's length fits other algorithms
+ * (`otherAlgorithmsOfLength`): `b3sum` and `sha3-256sum` write the same plain lines as
+ * `sha256sum`, which a check reads as SHA-256 without `-a`. Undefined otherwise.
+ */
+export const lengthHint = (
+  first: { readonly algorithm: HashAlgorithm | undefined; readonly digestHex: string; readonly style: "gnu" | "bsd" } | undefined,
+  hint: HashAlgorithm | undefined,
+  failed: number,
+  verified: number
+): string | undefined => {
+  if (first === undefined || verified === 0 || failed < verified) return undefined
+  const others = otherAlgorithmsOfLength(first, hint)
+  if (others.length === 0) return undefined
+  const label = (a: HashAlgorithm) => ALGORITHMS[a].label
+  return `no digest matched as ${label(lineAlgorithm(first, hint))}, which a line of ${first.digestHex.length} hex digits is read as without -a; ` +
+    `for ${others.map(label).join(" or ")} digests, check with ${others.map((a) => `-a ${a}`).join(" or ")}`
+}
+
 export type ChecksumFileEntry = (ParsedLine | MalformedLine) & { readonly lineNumber: number }
 
 /**

@@ -6,7 +6,7 @@
  * modules as the full entries. The CLI's lean `hash` (hashMain.ts, hashWorker.ts) takes
  * its file hashing and the result cache's sync form from here too (leanHash.ts).
  */
-export { formatChecksumLine, lineAlgorithm, parseAlgorithm, parseChecksumFileBytes, parseChecksumLine, printableName } from "../hash/checksumLine.js"
+export { formatChecksumLine, lengthHint, lineAlgorithm, parseAlgorithm, parseChecksumFileBytes, parseChecksumLine, printableName } from "../hash/checksumLine.js"
 export type { ChecksumFileBytesEntry } from "../hash/checksumLine.js"
 export type { HashAlgorithm } from "../hash/algorithms.js"
 export { defaultCacheDir } from "./cacheDir.js"
