@@ -100,7 +100,7 @@ describe("the lean hash and the result cache", () => {
     const first = await sluice(["hash", "-r", "shared"], { cwd: root, env: leanFirst })
     const full = await sluice(["hash", "-r", "shared", "--stats"], { cwd: root, env: leanFirst })
     expect(full.stdout).toBe(first.stdout)
-    expect(cacheStats(full.stderr)).toContain(`${LEAN_LIMITS.statHereFiles}/${LEAN_LIMITS.statHereFiles} hits`)
+    expect(cacheStats(full.stderr)).toContain("300/300 hits")
     const fullFirst = freshCache()
     await sluice(["hash", "-r", "shared", "--stats"], { cwd: root, env: fullFirst })
     const lean = await sluice(["hash", "-r", "shared"], { cwd: root, env: fullFirst })
