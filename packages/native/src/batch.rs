@@ -39,7 +39,7 @@
 
 use super::{arguments, buffer, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
 use super::napi::*;
-use super::records::push_record;
+use super::records::{push_record, shard_of, SHARDS};
 use rayon::prelude::*;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::io::Write;
@@ -370,8 +370,6 @@ struct Stat {
     separator: Option<Vec<u8>>,
 }
 
-const SHARDS: usize = 64;
-
 /// One piece of work's output: its lines, and the records it made for each shard.
 struct Piece {
     lines: Vec<u8>,
@@ -416,9 +414,7 @@ fn make_records(records: &Records, expect: &[u8], out: &mut Vec<u8>, start: usiz
         return;
     }
     for (id, digest) in ids.iter().zip(&digests) {
-        let (Some(high), Some(low)) = (hex_value(id[0]), hex_value(id[1])) else { return };
-        let shard = &mut shards[((high as usize) << 4 | low as usize) % SHARDS];
-        push_record(shard, body, id, &records.t36, &records.tag, &[b"{\"d\":\"", digest, b"\",\"b\":", size, b"}"]);
+        push_record(&mut shards[shard_of(id)], body, id, &records.t36, &records.tag, &[b"{\"d\":\"", digest, b"\",\"b\":", size, b"}"]);
     }
     out.pop();
     out.extend_from_slice(b"\t*\n");

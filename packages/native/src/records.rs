@@ -138,7 +138,7 @@ fn slots<'k, 'r>(keys: impl ExactSizeIterator<Item = &'k [u8]>) -> Slots<'k, 'r>
 
 /// The shard diskCacheStore.ts's `shardOf` files `key` under: its first two hex digits (as
 /// `parseInt(key.slice(0, 2), 16)` reads them) modulo the 64 shards.
-fn shard_of(key: &[u8]) -> usize {
+pub(crate) fn shard_of(key: &[u8]) -> usize {
     let value = match (key.first().and_then(|&b| hex_value(b.to_ascii_lowercase())), key.get(1).and_then(|&b| hex_value(b.to_ascii_lowercase()))) {
         (Some(high), Some(low)) => (high << 4 | low) as usize,
         (Some(high), None) => high as usize,
@@ -189,8 +189,8 @@ unsafe fn string(env: Env, out: &[u8]) -> Outcome {
 
 /// `findRecords(records, tag, keys, touchBefore)`: the disk store's lookups of many keys at
 /// once. `records` holds the store's records of the keys' shards, each shard's in the order
-/// they were written (its pack's, then its own file's), each block after a line `#SS`; `keys` is split by LF. One line a key,
-/// in order: `+VALUE` for the value of its last sound record of `tag`, `!VALUE` the same where
+/// they were written (its pack's, then its own file's), each block after a line `#SS`;
+/// `keys` is split by LF. One line a key, in order: `+VALUE` for the value of its last sound record of `tag`, `!VALUE` the same where
 /// that record's time (ms) is before `touchBefore` (to be written again), or nothing where it
 /// has none. What diskCacheStore.ts's `readShard` and `lookup` do a record at a time.
 pub unsafe extern "C" fn find_records(env: Env, info: CallbackInfo) -> Value {
@@ -287,7 +287,8 @@ fn plain_value(value: &[u8]) -> Option<(&[u8], u64)> {
     Some((digest, std::str::from_utf8(size).ok()?.parse().ok()?))
 }
 
-const SHARDS: usize = 64;
+/// The disk store's shards (diskCacheStore.ts's `SHARDS`).
+pub(crate) const SHARDS: usize = 64;
 /// checkIndex.ts's `FIELDS` and `Verdict`.
 const FIELDS: usize = 7;
 const OK: i64 = 1;
