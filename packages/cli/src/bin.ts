@@ -41,12 +41,20 @@ const FULL_ONLY = ["-", "--json", "-o", "--output", "--resume", "--stats", "--he
 // SLUICE_LEAN=0 always runs the full program (a comparison, a bench of the pool path).
 const mayBeLean = process.env["SLUICE_LEAN"] !== "0" && args[0] === "hash" && args.length > 1 && !args.some((a) => FULL_ONLY.includes(a) || a.startsWith("--output="))
 const hashPlan = mayBeLean ? await import("./hashMain.js").then((lean) => ({ lean, plan: lean.plan(args) })) : undefined
-const cacheMayAnswer = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-") && cacheHasResults()
+const cacheOn = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-")
+const cacheMayAnswer = cacheOn && cacheHasResults()
+// A check with the cache on tries the check index first (checkMain.ts: core's check entry,
+// no Effect, commander or worker): a tree unchanged since its last check is a stat per
+// file; a first check hashes what the cache does not answer as the lean hash does (the
+// pool's worker is then not started: a check it leaves to the full program, a file too
+// large for it, starts its worker a little later). Whatever it cannot answer it leaves,
+// having printed nothing, to the full program.
+const leanCheck = process.env["SLUICE_LEAN"] !== "0" && args[0] === "check" && cacheOn && !args.some((a) => a === "--help" || a === "-h")
 // A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its
 // kernel runs on libuv's thread pool (commands/derive.ts). That worker starts while the
 // secret is read.
 const derivesOnWorker = args[0] === "derive" && (args.includes("--calibrate") || args.some((a) => a.startsWith("--calibrate=")) || workers !== undefined)
-const usesPool = (derivesOnWorker || (["hash", "check"].includes(args[0] ?? "") && !cacheMayAnswer)) && workers !== "0" &&
+const usesPool = (derivesOnWorker || (["hash", "check"].includes(args[0] ?? "") && !cacheMayAnswer && !leanCheck)) && workers !== "0" &&
   !args.some((a) => a === "--help" || a === "-h")
 // Where the native BLAKE3 kernel is installed (and not turned off), one worker takes a large
 // file whole (core's SpreadBlake3); a resolve is enough here, loading it is the worker's job.
@@ -104,15 +112,11 @@ const stdout = (): NodeJS.WriteStream => {
 // table of every command's exit codes), calibration, a worker (-w N) and an argument that
 // is not UTF-8 (names.ts gives such names their bytes) stay with the full program.
 const leanDerive = args[0] === "derive" && count === 0 && !args.some((a) => a === "--help" || a === "-h" || a.includes("\uFFFD"))
-// A check with the cache on tries the check index first (checkMain.ts: core's check entry,
-// no Effect, commander or worker): a tree unchanged since its last check is a stat per
-// file. Whatever the index cannot answer it leaves, having printed nothing, to the full program.
-const leanCheck = args[0] === "check" && cacheMayAnswer && !args.some((a) => a === "--help" || a === "-h")
 // It writes its lines with write(2): no stream is made for them.
 const checked = ageExit !== undefined
   ? ageExit
   : leanCheck
-  ? (await import("./checkMain.js")).main(args)
+  ? await (await import("./checkMain.js")).main(args)
   : hashPlan?.plan !== undefined
   ? await hashPlan.lean.run(hashPlan.plan)
   : undefined

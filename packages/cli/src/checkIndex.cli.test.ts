@@ -8,9 +8,10 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, wr
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { beforeAll, describe, expect, it } from "vitest"
+import { INLINE_LIMITS } from "./checkMain.js"
 import { binPath, pseudoRandomBytes, requireTools, sluice, tool, useTempDir } from "./cli.testkit.js"
 
-requireTools("sha256sum")
+requireTools("sha256sum", "b3sum")
 const root = useTempDir("check-index")
 const env = { SLUICE_CACHE_DIR: join(root, "cache") }
 const indexes = () => {
@@ -18,6 +19,8 @@ const indexes = () => {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".idx")) : []
 }
 const files = Array.from({ length: 20 }, (_, i) => `tree/f${i}.bin`)
+/** More files than a check reads itself (`INLINE_LIMITS`): a first check on an empty cache hashes them as the lean hash does. */
+const many = Array.from({ length: INLINE_LIMITS.files + 1 }, (_, i) => `many/m${i}.bin`)
 
 beforeAll(async () => {
   tool("mkdir", ["-p", join(root, "tree")])
@@ -28,6 +31,14 @@ beforeAll(async () => {
   // One wrong digest, one line that does not parse.
   lines[3] = `${"0".repeat(64)}  ${files[3]}`
   writeFileSync(join(root, "SUMS"), [...lines.slice(0, -1), "not a checksum line", ""].join("\n"))
+  tool("mkdir", ["-p", join(root, "many")])
+  many.forEach((file, i) => writeFileSync(join(root, file), pseudoRandomBytes(1 + (i % 97) * 41, 5000 + i)))
+  // The peers' own lists, one digest wrong in each.
+  for (const [peer, sums] of [["sha256sum", "MANY"], ["b3sum", "B3MANY"]] as const) {
+    const listed = tool(peer, many, { cwd: root }).stdout.split("\n")
+    listed[7] = `${"0".repeat(64)}  ${many[7]}`
+    writeFileSync(join(root, sums), listed.join("\n"))
+  }
   // Settled: a file whose ctime is within 2 s of the check is never indexed.
   await sleep(2_100)
 })
@@ -128,6 +139,24 @@ describe("sluice check SUMS again", () => {
     // Their new digests were cached: a hash of them answers from the cache.
     const again = await sluice(["hash", "--json", changed[1]!, changed[3]!, changed[5]!], { cwd: root, env })
     expect(again.stdout.trim().split("\n").map((line) => JSON.parse(line)["cached"])).toEqual([true, true, true])
+  })
+
+  it("hashes every file of a first check on an empty cache, of lists sha256sum and b3sum made: their -c lines, the full check's warnings, the digests cached and the index written", async () => {
+    for (const [peer, flags, sums] of [["sha256sum", [], "MANY"], ["b3sum", ["-a", "blake3"], "B3MANY"]] as const) {
+      const cache = join(root, `cache-${sums}`)
+      const env = { SLUICE_CACHE_DIR: cache }
+      const reference = await sluice(["check", "--no-cache", ...flags, sums], { cwd: root })
+      const first = await sluice(["check", ...flags, sums], { cwd: root, env })
+      expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({ stdout: reference.stdout, stderr: reference.stderr, status: 1 })
+      expect(first.stdout).toBe(tool(peer, ["-c", sums], { cwd: root }).stdout)
+      expect(first.stdout).toContain(`${many[7]}: FAILED\n`)
+      expect(readdirSync(join(cache, "results", "checks")).filter((f) => f.endsWith(".idx"))).toHaveLength(1)
+      // Every digest cached: a hash of the files answers from the cache.
+      const hashed = await sluice(["hash", "--json", ...flags, ...many.slice(0, 50)], { cwd: root, env })
+      expect(hashed.stdout.trim().split("\n").map((line) => JSON.parse(line)["cached"])).toEqual(many.slice(0, 50).map(() => true))
+      const again = await sluice(["check", ...flags, sums], { cwd: root, env })
+      expect({ stdout: again.stdout, status: again.status }).toEqual({ stdout: first.stdout, status: 1 })
+    }
   })
 
   it("closes the result cache after a first check it answered, as the hash does: one last pruned over a day ago is pruned", async () => {

@@ -6,12 +6,13 @@
  * holds it, it prints what the full check would (the same lines, warnings and exit code)
  * and no file is read; a few small files that changed since (`INLINE_LIMITS`) are read and
  * hashed here, and the index brought up to date. A checksum file with no index yet (its
- * first check since `sluice hash` wrote it) is answered from the result cache when it
- * holds every listed file (`fromResultCache`), and its index written. Anything else resolves to undefined before
- * a byte is printed, and bin.ts runs the full program: an option this does not read
- * (`--stats`, `--resume`, `-w`, `--warn` with a malformed line...), standard input, a name
- * that is not text, a missing or unreadable file (its message is the full check's), more
- * changed files than that, another checksum file.
+ * first check since `sluice hash` wrote it, or a list another tool made) is answered from
+ * the result cache where it holds the listed files, the others hashed as the lean hash
+ * hashes them (`fromResultCache`), and its index written. Anything else resolves to
+ * undefined before a byte is printed, and bin.ts runs the full program: an option this does
+ * not read (`--stats`, `--resume`, `-w`, `--warn` with a malformed line...), standard input,
+ * a name that is not text, a missing or unreadable file (its message is the full check's),
+ * more changed files than that in a re-check, a file too large for the lean hash.
  *
  * Where the time goes (10,000 files of 4 KiB, the fastest of 15-21 runs, timestamps in the
  * process): Node's own start-up ~19 ms; bin.js ~1.2; this file (built apart, one file with
@@ -44,6 +45,7 @@ import {
   type LeanIdentity,
   leanLevelKeyPrefix,
   LEAN_READ_BYTES,
+  leanAlgorithm,
   lengthHint,
   lineAlgorithm,
   lineAt,
@@ -131,7 +133,7 @@ const parsedLine = (line: string, options: LeanOptions) => {
 }
 
 /** One checksum file's lines and exit code from its index, or undefined where the index cannot answer. */
-const fromIndex = (sumFile: string, options: LeanOptions, cacheDir: string, cwd: string) => {
+const fromIndex = async (sumFile: string, options: LeanOptions, cacheDir: string, cwd: string): Promise<Report | undefined> => {
   // Before the first stat: a file settled by then is settled at its stat.
   const startedMs = Date.now()
   const sumsKeyBefore = identityKeyNow(sumFile)
@@ -264,26 +266,28 @@ interface FirstCheck {
 
 /**
  * A checksum file the index does not answer (its first check since `sluice hash` wrote it,
- * or since it changed) whose every listed file the result cache answers: the verdicts from
- * the cache's digests (no file read), printed as the full check prints them, and the index
- * written for the next re-check as the full check writes it. Undefined, having printed and
- * written nothing, for anything else: a cache without results, a malformed line with
- * --warn, a name that is not text, several algorithms or one the index does not key
- * (BLAKE2), a file missing or not regular (its message is the full check's), a BLAKE3 file
- * the cache does not answer (`hashFileNow` is node:crypto's, which has no BLAKE3), more files the
- * cache does not answer than a re-check reads itself (`INLINE_LIMITS`: those are read and
- * hashed here, and cached).
+ * or since it changed, or a list another tool made): the verdicts from the cache's digests
+ * where it has them, the other files hashed here (a few small ones on this thread, as a
+ * re-check reads its moved files; more as the lean hash hashes them: hashMain.ts's
+ * `digestsOf`, @sluice/native's batches on every core) and cached, printed as the full
+ * check prints them, and the index written for the next re-check as the full check writes
+ * it. Undefined, having printed and written nothing, for anything else: a malformed line
+ * with --warn, a name that is not text, several algorithms or one the index does not key
+ * (BLAKE2), a file missing or not regular (its message is the full check's), a file the
+ * lean hash leaves to the full program (larger than 64 MiB, BLAKE3 without the addon, many
+ * bytes on a terminal, where the full program shows progress).
  *
  * A plain checksum file goes to `fromRecords` first. This path: a first check of 10,000
  * files of 4 KiB after `sluice hash -r` ~0.15-0.2 s here, where the full program took
  * 0.33-0.46 s (its modules, Effect's stream, a statSync and a lookup a file), against
- * `sha256sum -c`'s ~0.28 s of rehashing them all; `fromRecords` ~0.07 s.
+ * `sha256sum -c`'s ~0.28 s of rehashing them all; `fromRecords` ~0.07 s. A list sha256sum
+ * made, on an empty cache: ~0.30 s, 1.05x `sha256sum -c` (the full program took 0.66 s).
  */
-const fromResultCache = (first: FirstCheck): Report | undefined => {
+const fromResultCache = async (first: FirstCheck): Promise<Report | undefined> => {
   const { cacheDir, options, path, startedMs, sums, sumsKey } = first
-  // A cache without results answers nothing (hashMain.ts's `mayAnswer`).
-  if (!existsSync(join(cacheDir, "results"))) return undefined
-  const plain = fromRecords(first)
+  // A cache without results answers nothing (hashMain.ts's `mayAnswer`): every file is hashed.
+  const mayAnswer = existsSync(join(cacheDir, "results"))
+  const plain = mayAnswer ? fromRecords(first) : undefined
   if (plain !== undefined) return plain
   const entries = parsedEntries(sums, options)
   if (entries === undefined) return undefined
@@ -310,7 +314,7 @@ const fromResultCache = (first: FirstCheck): Report | undefined => {
   }
   const misses: Array<number> = []
   let missBytes = 0
-  const found = cache.lookupAll(names, identities, identities.map(idsOf))
+  const found = mayAnswer ? cache.lookupAll(names, identities, identities.map(idsOf)) : []
   for (let i = 0; i < parsed.length; i++) {
     const digests = found[i]
     if (digests !== undefined) judge(i, digests[0]!, false)
@@ -319,9 +323,19 @@ const fromResultCache = (first: FirstCheck): Report | undefined => {
       missBytes += identities[i]!.size
     }
   }
-  // Files changed since the hash, a few small ones: read and hashed here (as a re-check reads
-  // its moved files), and cached, as the full check would; more is the full check's.
-  if (misses.length > INLINE_LIMITS.files || missBytes > INLINE_LIMITS.bytes) return undefined
+  // Files the cache does not answer (changed since the hash, or a list another tool made):
+  // a few small ones read and hashed here (as a re-check reads its moved files), more as
+  // the lean hash hashes them (hashMain.ts: @sluice/native's batches on every core), and
+  // cached, as the full check would.
+  if (misses.length > INLINE_LIMITS.files || missBytes > INLINE_LIMITS.bytes || !leanAlgorithm(algorithm)) {
+    const { digestsOf } = await import("./hashMain.js")
+    const hashed = await digestsOf(misses.map((i) => names[i]!), misses.map((i) => identities[i]!), algorithm, cacheDir)
+    // A file too large for the lean hash, BLAKE3 without the addon, a read that failed: the full check's.
+    if (hashed === undefined) return undefined
+    // A file found as it was first stat'ed once read needs no stat again for the index (`Vouched.read`).
+    for (let k = 0; k < misses.length; k++) judge(misses[k]!, hashed.digests[k]!, !hashed.unchanged[k])
+    misses.length = 0
+  }
   const scratch = misses.length === 0 ? undefined : Buffer.allocUnsafe(LEAN_READ_BYTES)
   for (const i of misses) {
     let hashed
@@ -435,18 +449,18 @@ const READER_GONE = 141
  * returns its exit code, or undefined, having printed nothing, when the full program must
  * run it. `out` and `err` write text as it is, and say false when their reader went away.
  */
-export const main = (
+export const main = async (
   argv: ReadonlyArray<string>,
   out: (text: string | Uint8Array) => boolean = (text) => writeAllSync(1, text),
   err: (text: string) => boolean = (text) => writeAllSync(2, text)
-): number | undefined => {
+): Promise<number | undefined> => {
   const options = leanArgs(argv)
   if (options === undefined) return undefined
   const cacheDir = defaultCacheDir()
   const cwd = process.cwd()
   const answers = []
   for (const sumFile of options.sumFiles) {
-    const answer = fromIndex(sumFile, options, cacheDir, cwd)
+    const answer = await fromIndex(sumFile, options, cacheDir, cwd)
     if (answer === undefined) return undefined
     answers.push(answer)
   }

@@ -300,6 +300,17 @@ const READER_GONE = 141
 
 type LeanCache = ReturnType<typeof makeLeanDigestCache>
 
+/** What a plan's files hashed to, its cache's entries stored (written by `cache.close`). */
+interface Hashed {
+  /** Each file's digests, one per algorithm. */
+  readonly digests: ReadonlyArray<ReadonlyArray<string>>
+  /** The identity key of each file read, as it was once read ("" where it changed while read). */
+  readonly after: ReadonlyArray<string | undefined>
+  /** The checksum lines, a part each, where @sluice/native made every one (`statHere`): `digests` then holds none. */
+  readonly outputs: ReadonlyArray<Uint8Array> | undefined
+  readonly cache: LeanCache | undefined
+}
+
 /**
  * Runs a plan to its exit code, or undefined, having printed nothing, when the full
  * program must (a file the cache does not answer is too large, a read failed).
@@ -308,6 +319,62 @@ export const run = async (
   planned: LeanPlan,
   out: (text: string | Uint8Array) => boolean = (text) => writeAllSync(1, text)
 ): Promise<number | undefined> => {
+  const hashed = await hashPlanned(planned)
+  if (hashed === undefined) return undefined
+  const { cache, digests, outputs } = hashed
+  const { files, options } = planned
+  const { algorithms } = options
+  if (outputs !== undefined) {
+    for (const output of outputs) if (!out(output)) return READER_GONE
+    cache?.close()
+    return ExitCode.ok
+  }
+  const style = options.tag || algorithms.length > 1 ? "bsd" : "gnu"
+  let text = ""
+  for (let i = 0; i < files.length; i++) {
+    const name = files[i]!
+    const found = digests[i]!
+    for (let a = 0; a < algorithms.length; a++) {
+      // node:crypto's hex and a name needing no escape: the line as formatChecksumLine writes it, without its checks.
+      text += style === "gnu" && plainName(name)
+        ? `${found[a]!}${options.binary ? " *" : "  "}${name}\n`
+        : formatChecksumLine({ algorithm: algorithms[a]!, digestHex: found[a]!, name, style, binary: options.binary }) + "\n"
+    }
+    // Written in pieces of about 64 KiB: a reader sees lines as they come, and no string grows past that.
+    if (text.length >= 65_536) {
+      if (!out(text)) return READER_GONE
+      text = ""
+    }
+  }
+  if (text !== "" && !out(text)) return READER_GONE
+  // After the lines: a cache that cannot be written is not the hash's failure.
+  cache?.close()
+  return ExitCode.ok
+}
+
+/**
+ * The digest of each of `files` (stat'ed: `identities`), hashed as the lean hash hashes
+ * files the cache does not answer (`LEAN_LIMITS`, @sluice/native's batches where it loads)
+ * and stored in the result cache at `cacheDir`: the files of a first check (checkMain.ts)
+ * that the cache did not answer. With each digest, the file's identity key once read
+ * (`unchanged`: it is still `identities`' key). Undefined where the full program must hash
+ * them (a file too large for this program, BLAKE3 without the addon, a read that failed).
+ */
+export const digestsOf = async (
+  files: ReadonlyArray<string>,
+  identities: ReadonlyArray<LeanIdentity>,
+  algorithm: HashAlgorithm,
+  cacheDir: string
+): Promise<{ readonly digests: ReadonlyArray<string>; readonly unchanged: ReadonlyArray<boolean> } | undefined> => {
+  const options: LeanOptions = { algorithms: [algorithm], tag: false, binary: false, recursive: false, cache: true, noWorker: false, files }
+  const hashed = await hashPlanned({ options, files, identities, statHere: false, cacheDir, mayAnswer: false })
+  if (hashed === undefined) return undefined
+  hashed.cache?.close()
+  return { digests: hashed.digests.map((found) => found[0]!), unchanged: identities.map((identity, i) => hashed.after[i] === identity.key) }
+}
+
+/** A plan's files hashed (those the cache answers looked up), or undefined where the full program must (nothing printed). */
+const hashPlanned = async (planned: LeanPlan): Promise<Hashed | undefined> => {
   const { cacheDir, files, mayAnswer, options, statHere } = planned
   // With `statHere`, each file's identity is set once hashed (its stat once open and once read).
   const identities = statHere ? new Array<LeanIdentity>(files.length) : planned.identities as Array<LeanIdentity>
@@ -407,44 +474,20 @@ export const run = async (
     // A call the addon refused: stat'ed here after all (statSync), and run as without it.
     if (failed === "refused") {
       const stats = statFiles(options, files, mayAnswer, undefined)
-      return stats === undefined ? undefined : run({ ...planned, identities: stats, statHere: false }, out)
+      return stats === undefined ? undefined : hashPlanned({ ...planned, identities: stats, statHere: false })
     }
     if (failed) return undefined
   }
   // (An addon that made no lines for a part, not expected, leaves the hash to the full program.)
   if (lines && linesMissing) return undefined
-  if (lines && outputs.length > 0) {
-    for (const output of outputs) if (!out(output)) return READER_GONE
-    cache?.close()
-    return ExitCode.ok
-  }
+  if (lines && outputs.length > 0) return { digests: [], after, outputs, cache }
   if (blake3 && cache !== undefined) {
     for (const i of large) {
       const identity = identities[i]!
       cache.store(files[i]!, identity, keys[i] ?? cache.ids(identity, algorithms), digests[i]!, identity.size, after[i]!)
     }
   }
-  const style = options.tag || algorithms.length > 1 ? "bsd" : "gnu"
-  let text = ""
-  for (let i = 0; i < files.length; i++) {
-    const name = files[i]!
-    const found = digests[i]!
-    for (let a = 0; a < algorithms.length; a++) {
-      // node:crypto's hex and a name needing no escape: the line as formatChecksumLine writes it, without its checks.
-      text += style === "gnu" && plainName(name)
-        ? `${found[a]!}${options.binary ? " *" : "  "}${name}\n`
-        : formatChecksumLine({ algorithm: algorithms[a]!, digestHex: found[a]!, name, style, binary: options.binary }) + "\n"
-    }
-    // Written in pieces of about 64 KiB: a reader sees lines as they come, and no string grows past that.
-    if (text.length >= 65_536) {
-      if (!out(text)) return READER_GONE
-      text = ""
-    }
-  }
-  if (text !== "" && !out(text)) return READER_GONE
-  // After the lines: a cache that cannot be written is not the hash's failure.
-  cache?.close()
-  return ExitCode.ok
+  return { digests: digests as Array<Array<string>>, after, outputs: undefined, cache }
 }
 
 /**

@@ -9,6 +9,7 @@ import { argon2Sync } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { INLINE_LIMITS } from "./checkMain.js"
 import { binPath, runProcess, tool, useTempDir } from "./cli.testkit.js"
 
 const dir = useTempDir("startup")
@@ -213,6 +214,22 @@ describe("a command that needs no worker loads no worker machinery", () => {
     const changed = await loadsOf(["check", "-a", "blake3", join(dir, "B3SUMS")], env)
     expect({ status: changed.status, stdout: changed.stdout }).toEqual({ status: 1, stdout: `${files[0]}: OK\n${files[1]}: FAILED\n` })
     expect(sourcesOf(changed).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+  })
+
+  it("a first check on an empty cache of lists sha256sum and b3sum made, more files than it reads itself: the lean check hashes them all, no Effect, commander or pool", async () => {
+    const many = Array.from({ length: INLINE_LIMITS.files + 1 }, (_, i) => join(dir, "foreign", `f${i}.txt`))
+    mkdirSync(join(dir, "foreign"), { recursive: true })
+    many.forEach((file, i) => writeFileSync(file, `foreign ${i}\n`))
+    const native = existsSync(join(dirname(binPath), "../../native/dist/sluice_native.node"))
+    // BLAKE3 is hashed here by @sluice/native only: without it, the full program's.
+    for (const [peer, flags] of [["sha256sum", []], ...(native ? [["b3sum", ["-a", "blake3"]]] : [])] as const) {
+      writeFileSync(join(dir, "FOREIGN"), tool(peer, many).stdout)
+      const loads = await loadsOf(["check", ...flags, join(dir, "FOREIGN")], { SLUICE_CACHE_DIR: join(dir, `cache-foreign-${peer}`) })
+      expect({ peer, status: loads.status, stdout: loads.stdout }).toEqual({ peer, status: 0, stdout: tool(peer, ["-c", join(dir, "FOREIGN")]).stdout })
+      expectLean(loads)
+      expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+      expect(sourcesOf(loads)).toContainEqual(expect.stringMatching(/src\/hashMain\.ts$/))
+    }
   })
 
   it("SLUICE_LEAN=0: the same hash of small files runs the full program, with the same lines", async () => {
