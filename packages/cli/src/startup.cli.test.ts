@@ -222,7 +222,8 @@ describe("a command that needs no worker loads no worker machinery", () => {
     many.forEach((file, i) => writeFileSync(file, `foreign ${i}\n`))
     const native = existsSync(join(dirname(binPath), "../../native/dist/sluice_native.node"))
     // BLAKE3 is hashed here by @sluice/native only: without it, the full program's.
-    for (const [peer, flags] of [["sha256sum", []], ...(native ? [["b3sum", ["-a", "blake3"]]] : [])] as const) {
+    const lists: Array<[string, Array<string>]> = [["sha256sum", []], ...(native ? [["b3sum", ["-a", "blake3"]] as [string, Array<string>]] : [])]
+    for (const [peer, flags] of lists) {
       writeFileSync(join(dir, "FOREIGN"), tool(peer, many).stdout)
       const loads = await loadsOf(["check", ...flags, join(dir, "FOREIGN")], { SLUICE_CACHE_DIR: join(dir, `cache-foreign-${peer}`) })
       expect({ peer, status: loads.status, stdout: loads.stdout }).toEqual({ peer, status: 0, stdout: tool(peer, ["-c", join(dir, "FOREIGN")]).stdout })
