@@ -4,15 +4,17 @@
 //!
 //! - `findRecords(records, tag, keys, touchBefore)`: each key's value in `records` as the
 //!   store's `lookup` finds it (its last sound record of `tag`).
-//! - `recordVerdicts(sums, hexLength, prefix, read, tag, t36, touchBefore, startedMs, racyNs)`:
-//!   a first check of a plain checksum file (every line `HEX  NAME` or `HEX *NAME`) answered
-//!   from the cache: each named file stat'ed (every core), its entry's level key made from the
-//!   stat as `statMany` makes it, its record found, its digest compared with the line's, and
-//!   the check index's entries made (checkIndex.ts's layout). See `record_verdicts`.
+//! - `recordVerdicts(sums, hexLength, prefix, read, tag, t36, touchBefore, startedMs, racyNs,
+//!   algorithm, fileLimit, totalLimit)`: a first check of a plain checksum file (every line
+//!   `HEX  NAME` or `HEX *NAME`) answered from the cache: each named file stat'ed (every
+//!   core), its entry's level key made from the stat as `statMany` makes it, its record
+//!   found, or the file hashed where it has none (as `hashFiles` hashes it, its record
+//!   made), its digest compared with the line's, and the check index's entries made
+//!   (checkIndex.ts's layout). See `record_verdicts`.
 
-use super::batch::{algorithm, hex_value, push_ids, push_key};
+use super::batch::{algorithm, hash_here, hex_value, push_ids, push_key};
 use super::napi::*;
-use super::{arguments, bytes, checked, throw, CallbackInfo, Env, Outcome, Value};
+use super::{arguments, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ffi::c_char;
@@ -266,9 +268,38 @@ unsafe fn stated(name: &[u8], prefix: &[u8], sha256: super::batch::Algorithm, pa
     let key_end = key.len();
     push_ids(&[prefix], Some(sha256), 0, text, key);
     let id: [u8; 40] = key.get(key_end + 1..key_end + 41)?.try_into().ok()?;
+    Some(Stated { fields: fields_of(&st), id })
+}
+
+/// A stat's identity as checkIndex.ts keeps it: dev, ino, size, mtime and ctime in ns.
+fn fields_of(st: &libc::stat) -> [i64; 5] {
     let ns = |sec: i64, nsec: i64| (sec as i128 * 1_000_000_000 + nsec as i128) as i64;
-    let fields = [st.st_dev as u64 as i64, st.st_ino as u64 as i64, st.st_size as i64, ns(st.st_mtime as i64, st.st_mtime_nsec as i64), ns(st.st_ctime as i64, st.st_ctime_nsec as i64)];
-    Some(Stated { fields, id })
+    [st.st_dev as u64 as i64, st.st_ino as u64 as i64, st.st_size as i64, ns(st.st_mtime as i64, st.st_mtime_nsec as i64), ns(st.st_ctime as i64, st.st_ctime_nsec as i64)]
+}
+
+/// A file the cache did not answer, as `hash_here` read it: its digest (lowercase hex), and
+/// whether it was the file stat'ed first, unchanged while read.
+struct Read {
+    digest: Vec<u8>,
+    unchanged: bool,
+}
+
+/// Reads and hashes `name` with `algorithm` (refused unless a regular file of at most
+/// `limit` bytes), or None where it cannot be read (the full check reports it).
+unsafe fn read_one(name: &[u8], algorithm: super::batch::Algorithm, limit: u64, stated: &[i64; 5], path: &mut Vec<u8>) -> Option<Read> {
+    path.clear();
+    path.extend_from_slice(name);
+    path.push(0);
+    let mut before: libc::stat = std::mem::zeroed();
+    let mut line = Vec::with_capacity(160);
+    hash_here(path, &[algorithm], &mut line, Some((limit, &mut before)));
+    // `HEX\tKEY\n`, or `\terrno:N\n`.
+    let tab = line.iter().position(|&b| b == b'\t').filter(|&tab| tab > 0)?;
+    let mut key = Vec::with_capacity(80);
+    push_key(&mut key, &before);
+    let unchanged = fields_of(&before) == *stated && line[tab + 1..line.len() - 1] == key[..];
+    line.truncate(tab);
+    Some(Read { digest: line, unchanged })
 }
 
 /// A value as digestEntry.ts's `entryValue` writes one without a fingerprint,
@@ -294,10 +325,19 @@ const FIELDS: usize = 7;
 const OK: i64 = 1;
 const MISMATCH: i64 = 2;
 
-/// `recordVerdicts(sums, hexLength, prefix, read, tag, t36, touchBefore, startedMs, racyNs)`:
-/// the first check of a plain checksum file (`plain_lines`) answered by the result cache,
-/// or null where it cannot answer every line: a line not plain, a file missing or not
-/// regular, a record missing, of another size or not plain (`plain_value`).
+/// `recordVerdicts(sums, hexLength, prefix, read, tag, t36, touchBefore, startedMs, racyNs,
+/// algorithm, fileLimit, totalLimit)`: the first check of a plain checksum file
+/// (`plain_lines`) answered by the result cache, or null where it cannot answer every line:
+/// a line not plain, a file missing or not regular, a file without a sound record of its
+/// size (none, another size, not plain: `plain_value`) where `algorithm` is empty, larger
+/// than `fileLimit`, not settled (changed within `racyNs` of `startedMs`: it is cached with a
+/// fingerprint, which the JavaScript side makes), or such files of more than `totalLimit`
+/// bytes in all, or one that cannot be read.
+///
+/// A file without a record is read and hashed on every core with `algorithm` (`hashFiles`'
+/// names: `sha256`, `blake3`...) and its record made (written as the others': below) where it
+/// was read as stat'ed; one that changed while read (its stat before or after the read not
+/// the first) is not cached, and leaves the entries not to be indexed.
 ///
 /// Each file is stat'ed on every core and its entry's level key made (SHA-256 of `prefix`
 /// followed by its identity key, as `statMany`); `read(shards)` (the shards the keys fall in,
@@ -311,7 +351,7 @@ const MISMATCH: i64 = 2;
 /// then the records).
 pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value {
     let run = || -> Outcome {
-        let (argv, _) = arguments::<9>(env, info)?;
+        let (argv, _) = arguments::<12>(env, info)?;
         let mut null = ptr::null_mut();
         napi_get_null(env, &mut null);
         let sums = bytes(env, argv[0])?;
@@ -321,6 +361,12 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
         let t36 = bytes(env, argv[5])?;
         let touch_before = super::number(env, argv[6], "touchBefore: a time")?;
         let settled_before = super::number(env, argv[7], "startedMs: a time")?.floor() as i128 * 1_000_000 - super::number(env, argv[8], "racyNs: a time")? as i128;
+        let hashing = match bytes(env, argv[9])? {
+            b"" => None,
+            name => Some(algorithm(std::str::from_utf8(name).map_err(|_| Failure::usage("algorithm: a name"))?)?),
+        };
+        let file_limit = super::number(env, argv[10], "fileLimit: a size")? as u64;
+        let total_limit = super::number(env, argv[11], "totalLimit: a size")? as u64;
         let Some(lines) = plain_lines(sums, hex_length).filter(|lines| !lines.is_empty()) else { return Ok(null) };
         let sha256 = algorithm("sha256")?;
         let found: Vec<Option<Stated>> = lines
@@ -346,27 +392,62 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
         let records = bytes(env, read)?;
         let mut records_of = slots(found.iter().map(|file| &file.id[..]));
         latest(records, tag, &mut records_of);
+        // Each file's record (its time, value and digest), where the cache holds a sound one of its size.
+        let answered: Vec<Option<(&[u8], &[u8], &[u8])>> = found
+            .iter()
+            .map(|file| {
+                let (t, value) = (*records_of.get(&file.id[..])?)?;
+                let (digest, size) = plain_value(value)?;
+                (size == file.fields[2] as u64).then_some((t, value, digest))
+            })
+            .collect();
+        let misses: Vec<usize> = (0..lines.len()).filter(|&i| answered[i].is_none()).collect();
+        let miss_bytes: u64 = misses.iter().map(|&i| found[i].fields[2] as u64).sum();
+        // As `indexEntries`: a file changed within the racy window, or one whose times are
+        // before 1970 (its key holds a minus, which the index does not read), is not indexed.
+        let settled_file = |file: &Stated| (file.fields[4] as i128) < settled_before && file.fields[3] >= 0 && file.fields[4] >= 0;
+        // A file to read that is not settled is cached with a fingerprint (leanHash.ts's `store`): the JavaScript side's.
+        let readable = |i: &usize| found[*i].fields[2] as u64 <= file_limit && settled_file(&found[*i]);
+        let read: Vec<Option<Read>> = match hashing {
+            _ if misses.is_empty() => Vec::new(),
+            Some(hashing) if miss_bytes <= total_limit && misses.iter().all(readable) => misses
+                .par_iter()
+                .map_init(Vec::new, |path, &i| read_one(&sums[lines[i].name.clone()], hashing, file_limit, &found[i].fields, path))
+                .collect(),
+            _ => return Ok(null),
+        };
+        let Some(read) = read.into_iter().collect::<Option<Vec<Read>>>() else { return Ok(null) };
+        let mut read = read.iter();
         let mut out = vec![0u8; 8];
         out.reserve(lines.len() * FIELDS * 8);
         let mut touched: Vec<(Vec<u8>, u32)> = (0..SHARDS).map(|_| (Vec::new(), 0)).collect();
         let mut settled = true;
         let mut body = Vec::new();
-        for (line, file) in lines.iter().zip(&found) {
-            let Some(Some((t, value))) = records_of.get(&file.id[..]) else { return Ok(null) };
-            let Some((digest, size)) = plain_value(value) else { return Ok(null) };
-            if size != file.fields[2] as u64 {
-                return Ok(null);
-            }
+        for ((line, file), answer) in lines.iter().zip(&found).zip(&answered) {
+            let digest: &[u8] = match answer {
+                Some((t, value, digest)) => {
+                    if older(t, touch_before) {
+                        push_record(&mut touched[shard_of(&file.id)], &mut body, &file.id, t36, tag, &[value]);
+                    }
+                    digest
+                }
+                None => {
+                    let Some(hashed) = read.next() else { return Ok(null) };
+                    // A file changed while read is not indexed (`indexEntries`: read, and not as
+                    // stat'ed) nor cached; one read as stat'ed is cached, as `hashFiles` caches it.
+                    settled &= hashed.unchanged;
+                    if hashed.unchanged {
+                        let size = file.fields[2].to_string();
+                        push_record(&mut touched[shard_of(&file.id)], &mut body, &file.id, t36, tag, &[b"{\"d\":\"", &hashed.digest, b"\",\"b\":", size.as_bytes(), b"}"]);
+                    }
+                    &hashed.digest
+                }
+            };
             let verdict = if digest.eq_ignore_ascii_case(&sums[line.digest.clone()]) { OK } else { MISMATCH };
-            // As `indexEntries`: a file changed within the racy window, or one whose times are
-            // before 1970 (its key holds a minus, which the index does not read), is not indexed.
-            settled &= (file.fields[4] as i128) < settled_before && file.fields[3] >= 0 && file.fields[4] >= 0;
+            settled &= settled_file(file);
             let span = (line.name.start as i64) << 32 | line.name.len() as i64;
             for field in file.fields.iter().chain(&[verdict, span]) {
                 out.extend_from_slice(&field.to_ne_bytes());
-            }
-            if older(t, touch_before) {
-                push_record(&mut touched[shard_of(&file.id)], &mut body, &file.id, t36, tag, &[value]);
             }
         }
         out[..4].copy_from_slice(&(settled as u32).to_le_bytes());

@@ -1,5 +1,7 @@
+import { blake3 } from "@noble/hashes/blake3.js"
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { createHash } from "node:crypto"
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -7,7 +9,7 @@ import { CACHE_FORMAT } from "../engine/cache/levelKey.js"
 import { entryValue } from "../hash/digestEntry.js"
 import { parseChecksumFileBytes } from "../hash/checksumLine.js"
 import { CORE_VERSION } from "../version.js"
-import { entryVerdicts, identityKeyNow, indexEntries, nameSpans, recordVerdictsNative, Verdict } from "./checkIndex.js"
+import { entryVerdicts, identityKeyNow, indexEntries, nameSpans, type RecordHashing, recordVerdictsNative, Verdict } from "./checkIndex.js"
 import { makeDiskStore } from "./diskCacheStore.js"
 import { leanIdentity, leanLevelKeyPrefix, makeLeanDigestCache } from "./leanHash.js"
 import { nativeBatch } from "./nativeBatch.js"
@@ -46,8 +48,28 @@ const tree = (used = 0, beforeEpoch = false) => {
   return { cacheDir, files, sums: Buffer.from(lines.join("\n") + "\n"), store }
 }
 
-const answer = (cacheDir: string, sums: Uint8Array, startedMs: number) =>
-  recordVerdictsNative(addon!, sums, 64, leanLevelKeyPrefix("sha256"), makeLeanDigestCache(cacheDir).recordsReader()!, startedMs)
+const answer = (cacheDir: string, sums: Uint8Array, startedMs: number, hashing?: RecordHashing, algorithm: "sha256" | "blake3" = "sha256") =>
+  recordVerdictsNative(addon!, sums, 64, leanLevelKeyPrefix(algorithm), makeLeanDigestCache(cacheDir).recordsReader()!, startedMs, hashing)
+
+/** Reads every file the cache does not answer, up to 1 MiB each, 1 GiB in all. */
+const HASHING = { algorithm: "sha256", fileLimit: 1024 * 1024, totalLimit: 1024 * 1024 * 1024 }
+
+/** The entries `indexEntries` makes for the files of `tree`'s checksum file, each read during the check where `read`. */
+const javascriptEntries = (sums: Uint8Array, started: number, read: boolean, mismatched = [7]) => {
+  const parsed = parseChecksumFileBytes(sums).filter((entry) => entry._tag === "Parsed")
+  const vouched = parsed.map((entry, i) => ({ verdict: mismatched.includes(i) ? Verdict.mismatch : Verdict.ok, key: identityKeyNow(entry.name), read, name: entry.name }))
+  return indexEntries(vouched, started, nameSpans(sums, parsed))
+}
+
+/** The digests a result cache at `cacheDir` holds for `files` once it has stored `shards` (as checkMain.ts stores them). */
+const storedDigests = (cacheDir: string, files: ReadonlyArray<string>, shards: ReadonlyArray<{ shard: string; text: string; count: number }>, algorithm: "sha256" | "blake3" = "sha256") => {
+  const writer = makeLeanDigestCache(cacheDir)
+  for (const { count, shard, text } of shards) writer.storeRecords(shard, text, count)
+  writer.close()
+  const reader = makeLeanDigestCache(cacheDir)
+  const identities = files.map((file) => leanIdentity(statSync(file, { bigint: true })))
+  return reader.lookupAll(files, identities, identities.map((identity) => reader.ids(identity, [algorithm]))).map((digests) => digests?.[0])
+}
 
 describe.skipIf(addon?.recordVerdicts === undefined)("recordVerdictsNative", () => {
   it("gives the entries the JavaScript check writes for a plain checksum file the cache answers: the same identities, verdicts and spans", () => {
@@ -123,5 +145,69 @@ describe.skipIf(addon?.recordVerdicts === undefined)("recordVerdictsNative", () 
     const original = makeDiskStore({ dir: cacheDir, tag: `${CACHE_FORMAT}/${CORE_VERSION}` })
     const reread = makeDiskStore({ dir: copy, tag: `${CACHE_FORMAT}/${CORE_VERSION}` })
     for (const key of keys) expect(reread.lookup(key, t)).toBe(original.lookup(key, t))
+  })
+})
+
+describe.skipIf(addon?.recordVerdicts === undefined)("recordVerdictsNative reading the files the cache does not answer", () => {
+  it("on an empty cache: reads every file, gives the entries the JavaScript check writes, and records a cache reads back as each file's digest", () => {
+    const { files, sums } = tree()
+    const empty = join(dir, `empty-${made++}`)
+    const started = Date.now() + 3_000
+    const found = answer(empty, sums, started, HASHING)!
+    expect(found.settled).toBe(true)
+    expect(found.entries).toEqual(javascriptEntries(sums, started, true))
+    expect([...entryVerdicts(found.entries)].filter((verdict) => verdict !== Verdict.ok)).toEqual([Verdict.mismatch])
+    expect(found.shards.reduce((sum, { count }) => sum + count, 0)).toBe(300)
+    expect(storedDigests(empty, files, found.shards)).toEqual(files.map((_, i) => sha256(`content ${i}\n`)))
+  })
+
+  it("answers from the cache what it holds and reads the others: a file written again since (another identity) and one of another size", () => {
+    const { cacheDir, files, sums } = tree()
+    writeFileSync(files[3]!, "content 3\n")
+    writeFileSync(files[4]!, "content 4, longer\n")
+    const started = Date.now() + 3_000
+    const found = answer(cacheDir, sums, started, HASHING)!
+    expect(found.entries).toEqual(javascriptEntries(sums, started, false, [4, 7]))
+    // The two files read: a record each.
+    expect(found.shards.reduce((sum, { count }) => sum + count, 0)).toBe(2)
+    expect(storedDigests(cacheDir, [files[3]!, files[4]!], found.shards)).toEqual([sha256("content 3\n"), sha256("content 4, longer\n")])
+  })
+
+  it("hashes BLAKE3 as b3sum does: the digests of its lines, and its records under BLAKE3's level keys", () => {
+    const root = join(dir, `b3-${made++}`)
+    mkdirSync(root)
+    const files = Array.from({ length: 40 }, (_, i) => join(root, `f${i}`))
+    files.forEach((file, i) => writeFileSync(file, `blake3 ${i}\n`.repeat(i * 700)))
+    const digests = files.map((file) => bytesToHex(blake3(readFileSync(file))))
+    const sums = Buffer.from(files.map((file, i) => `${i === 2 ? "0".repeat(64) : digests[i]}  ${file}\n`).join(""))
+    const started = Date.now() + 3_000
+    const found = answer(join(root, "cache"), sums, started, { ...HASHING, algorithm: "blake3" }, "blake3")!
+    expect([...entryVerdicts(found.entries)]).toEqual(files.map((_, i) => (i === 2 ? Verdict.mismatch : Verdict.ok)))
+    expect(storedDigests(join(root, "cache"), files, found.shards, "blake3")).toEqual(digests)
+  })
+
+  it("answers nothing where a file to read changed within the racy window: the JavaScript side caches it with a fingerprint", () => {
+    const { cacheDir, files, sums } = tree()
+    writeFileSync(files[3]!, "content 3\n")
+    expect(answer(cacheDir, sums, Date.now(), HASHING)).toBeUndefined()
+    // Those the cache answers may be racy: the entries are then not to be indexed.
+    const { cacheDir: held, sums: all } = tree()
+    expect(answer(held, all, Date.now(), HASHING)?.settled).toBe(false)
+  })
+
+  it("answers nothing where a file to read is larger than fileLimit, or those to read are more than totalLimit in all, or one is missing", () => {
+    const { files, sums } = tree()
+    const empty = join(dir, `empty-${made++}`)
+    const started = Date.now() + 3_000
+    expect(answer(empty, sums, started, { ...HASHING, fileLimit: 10 })).toBeUndefined()
+    expect(answer(empty, sums, started, { ...HASHING, totalLimit: 1000 })).toBeUndefined()
+    rmSync(files[3]!)
+    expect(answer(empty, sums, started, HASHING)).toBeUndefined()
+    expect(existsSync(join(empty, "results"))).toBe(false)
+  })
+
+  it("refuses an algorithm this process's OpenSSL does not have (the caller's catch: the JavaScript check then)", () => {
+    const { sums } = tree()
+    expect(() => answer(join(dir, `empty-${made++}`), sums, Date.now() + 3_000, { ...HASHING, algorithm: "no-such-digest" })).toThrow(/no digest/)
   })
 })

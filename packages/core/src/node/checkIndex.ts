@@ -709,17 +709,30 @@ export interface RecordVerdicts {
   readonly entries: BigInt64Array
   /** Every file's ctime was more than `RACY_WINDOW_NS` before the check began: the entries may be indexed. */
   readonly settled: boolean
-  /** Records read that are to be written again (older than a day), by shard. */
+  /** Records to write: those read that are older than a day (to be written again), and those of the files hashed, by shard. */
   readonly shards: Array<{ readonly shard: string; readonly text: string; readonly count: number }>
+}
+
+/**
+ * How `recordVerdictsNative` hashes the files the cache does not answer (their records
+ * made): `algorithm` by @sluice/native's name (`batchAlgorithm`), each file of at most
+ * `fileLimit` bytes and `totalLimit` in all; otherwise such a file leaves the check unanswered.
+ */
+export interface RecordHashing {
+  readonly algorithm: string
+  readonly fileLimit: number
+  readonly totalLimit: number
 }
 
 /**
  * The first check of a plain checksum file (every line `HEX  NAME` or `HEX *NAME`, the digest
  * `hexLength` digits) from the result cache, in one call on every core: each listed file
  * stat'ed, its entry's level key made (`prefix`, leanHash.ts's `leanLevelKeyPrefix`), its
- * record found and its digest compared with the line's. Undefined where the addon cannot
- * answer every line (a line of another form, a file missing or not regular, an entry missing,
- * of another size or with a fingerprint): the check then parses and looks up in JavaScript.
+ * record found, or the file read and hashed where `hashing` allows and its record made, and
+ * its digest compared with the line's. Undefined where the addon cannot answer every line (a
+ * line of another form, a file missing, not regular or unreadable, an entry missing, of
+ * another size or with a fingerprint that `hashing` does not let it read): the check then
+ * parses and looks up in JavaScript.
  */
 export const recordVerdictsNative = (
   addon: NativeBatch,
@@ -727,10 +740,24 @@ export const recordVerdictsNative = (
   hexLength: number,
   prefix: string,
   reader: RecordsReader,
-  startedMs: number
+  startedMs: number,
+  hashing?: RecordHashing
 ): RecordVerdicts | undefined => {
   if (addon.recordVerdicts === undefined) return undefined
-  const out = addon.recordVerdicts(sums, hexLength, Buffer.from(prefix), (shards) => reader.read(shards), Buffer.from(reader.tag), Buffer.from(reader.t36), reader.touchBefore, startedMs, Number(RACY_WINDOW_NS))
+  const out = addon.recordVerdicts(
+    sums,
+    hexLength,
+    Buffer.from(prefix),
+    (shards) => reader.read(shards),
+    Buffer.from(reader.tag),
+    Buffer.from(reader.t36),
+    reader.touchBefore,
+    startedMs,
+    Number(RACY_WINDOW_NS),
+    Buffer.from(hashing?.algorithm ?? ""),
+    hashing?.fileLimit ?? 0,
+    Math.min(hashing?.totalLimit ?? 0, Number.MAX_SAFE_INTEGER)
+  )
   if (out === null) return undefined
   const count = out.readUInt32LE(4)
   const end = 8 + count * FIELDS * 8

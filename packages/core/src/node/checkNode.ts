@@ -26,6 +26,7 @@ export {
   plainVerdicts,
   readCheckIndex,
   recordVerdictsNative,
+  type RecordHashing,
   type RecordVerdicts,
   rewriteCheckIndex,
   settledKey,

@@ -42,7 +42,10 @@ export interface NativeBatch {
     t36: Uint8Array,
     touchBefore: number,
     startedMs: number,
-    racyNs: number
+    racyNs: number,
+    algorithm: Uint8Array,
+    fileLimit: number,
+    totalLimit: number
   ): Buffer | null
   /**
    * The regular files under the folder `dir`, as `prefix` and their path below it, each ended
