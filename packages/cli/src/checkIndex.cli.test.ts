@@ -39,6 +39,10 @@ beforeAll(async () => {
     listed[7] = `${"0".repeat(64)}  ${many[7]}`
     writeFileSync(join(root, sums), listed.join("\n"))
   }
+  // BSD lines (not plain: parsed and hashed in JavaScript's path, hashMain.ts's `digestsOf`).
+  const tagged = tool("sha256sum", ["--tag", ...many], { cwd: root }).stdout.split("\n")
+  tagged[7] = `SHA256 (${many[7]}) = ${"0".repeat(64)}`
+  writeFileSync(join(root, "TAGMANY"), tagged.join("\n"))
   // Settled: a file whose ctime is within 2 s of the check is never indexed.
   await sleep(2_100)
 })
@@ -142,9 +146,16 @@ describe("sluice check SUMS again", () => {
   })
 
   it("hashes every file of a first check on an empty cache, of lists sha256sum and b3sum made: their -c lines, the full check's warnings, the digests cached and the index written", async () => {
-    for (const [peer, flags, sums] of [["sha256sum", [], "MANY"], ["b3sum", ["-a", "blake3"], "B3MANY"]] as const) {
-      const cache = join(root, `cache-${sums}`)
-      const env = { SLUICE_CACHE_DIR: cache }
+    const lists = [
+      { peer: "sha256sum", flags: [], sums: "MANY", more: {} },
+      { peer: "b3sum", flags: ["-a", "blake3"], sums: "B3MANY", more: {} },
+      { peer: "sha256sum", flags: [], sums: "TAGMANY", more: {} },
+      // Without @sluice/native's batches: node:crypto on this thread and a lean worker.
+      { peer: "sha256sum", flags: [], sums: "MANY", more: { SLUICE_NATIVE_BATCH: "0" } }
+    ]
+    for (const [k, { flags, more, peer, sums }] of lists.entries()) {
+      const cache = join(root, `cache-many-${k}`)
+      const env = { SLUICE_CACHE_DIR: cache, ...more }
       const reference = await sluice(["check", "--no-cache", ...flags, sums], { cwd: root })
       const first = await sluice(["check", ...flags, sums], { cwd: root, env })
       expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({ stdout: reference.stdout, stderr: reference.stderr, status: 1 })

@@ -30,6 +30,7 @@
  * fresh process).
  */
 import {
+  batchAlgorithm,
   checkIndexPath,
   type ChecksumFileBytesEntry,
   defaultCacheDir,
@@ -75,6 +76,7 @@ import {
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { ExitCode } from "./exitCode.js"
+import { LEAN_LIMITS } from "./hashMain.js"
 import { scanArgs } from "./leanArgs.js"
 import { writeAllSync } from "./writeAll.js"
 
@@ -285,10 +287,10 @@ interface FirstCheck {
  */
 const fromResultCache = async (first: FirstCheck): Promise<Report | undefined> => {
   const { cacheDir, options, path, startedMs, sums, sumsKey } = first
+  const plain = fromRecords(first)
+  if (plain !== undefined) return plain
   // A cache without results answers nothing (hashMain.ts's `mayAnswer`): every file is hashed.
   const mayAnswer = existsSync(join(cacheDir, "results"))
-  const plain = mayAnswer ? fromRecords(first) : undefined
-  if (plain !== undefined) return plain
   const entries = parsedEntries(sums, options)
   if (entries === undefined) return undefined
   const { malformed, parsed } = entries
@@ -386,9 +388,14 @@ const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: Firs
   const cache = makeLeanDigestCache(cacheDir)
   const reader = cache.recordsReader()
   if (reader === undefined) return undefined
+  // The files the cache does not answer are hashed there as the lean hash hashes them: on a
+  // terminal, no more bytes than it reads without the full program's progress.
+  const tty = process.getBuiltinModule("node:tty").isatty(2)
+  const name = batchAlgorithm(algorithm)
+  const hashing = name === undefined ? undefined : { algorithm: name, fileLimit: LEAN_LIMITS.fileBytes, totalLimit: tty ? LEAN_LIMITS.ttyBytes : Infinity }
   let answer
   try {
-    answer = recordVerdictsNative(addon, sums, first.digestHex.length, leanLevelKeyPrefix(algorithm, kernel), reader, startedMs)
+    answer = recordVerdictsNative(addon, sums, first.digestHex.length, leanLevelKeyPrefix(algorithm, kernel), reader, startedMs, hashing)
   } catch {
     // A call the addon refused (a Node whose OpenSSL it cannot find).
     return undefined
