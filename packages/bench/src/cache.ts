@@ -345,7 +345,9 @@ const repeat = async (spec: ScenarioSpec, ctx: ExecuteContext, root: string): Pr
  * same two with BLAKE3 (`sluice hash -a blake3 -r`, b3sum),
  * `sluice check SUMS` (that cache and the check index an untimed first check wrote: a
  * re-check), the first check (a copy of the cache as the hash left it, each run),
- * `sha256sum -c SUMS`, `git status` in the tree, and `sluice --version`. Every digest must be sha256sum's and every verdict OK.
+ * `sha256sum -c SUMS`, the first `sluice check` of sha256sum's and b3sum's own lists (an
+ * empty cache each run: every file read) and `b3sum -c`, `git status` in the tree, and
+ * `sluice --version`. Every digest must be sha256sum's and every verdict OK.
  */
 const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, root: string): Promise<Record<string, CommandResult>> => {
   const byId = (id: string) => spec.commands.find((c) => c.id === id)!
@@ -356,7 +358,14 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
   const budgetBytes = Math.max(bytes, tree.count * 100_000)
   const treeDir = join(root, "tree")
   const sums = join(root, "SUMS")
-  const caches = { sums: join(root, "cache-sums"), hash: join(root, "cache-hash"), hashB3: join(root, "cache-hash-b3"), hashed: join(root, "cache-hashed"), first: join(root, "cache-first") }
+  const caches = {
+    sums: join(root, "cache-sums"),
+    hash: join(root, "cache-hash"),
+    hashB3: join(root, "cache-hash-b3"),
+    hashed: join(root, "cache-hashed"),
+    first: join(root, "cache-first"),
+    foreign: join(root, "cache-foreign")
+  }
   const sluice = toolArgv(ctx, byId("hash"))
   const sha256sum = toolArgv(ctx, byId("sha256sum"))
   const b3sum = toolArgv(ctx, byId("b3sum"))
@@ -382,10 +391,17 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
   const peerHash = peerOf(sha256sum)
   const peerB3 = peerOf(b3sum)
   const digestsOf = (stdout: string) => stdout.split("\n").filter((l) => l !== "").map((l) => l.slice(0, 64))
-  const expected = digestsOf((await run("sha256sum (untimed)", peerHash, { bytes: budgetBytes })).stdout)
+  const peerLines = (await run("sha256sum (untimed)", peerHash, { bytes: budgetBytes })).stdout
+  const expected = digestsOf(peerLines)
   if (expected.length !== files.length) throw new ProbeFailed(`sha256sum printed ${expected.length} lines for ${files.length} files`)
-  const expectedB3 = digestsOf((await run("b3sum (untimed)", peerB3, { bytes: budgetBytes })).stdout)
+  const peerB3Lines = (await run("b3sum (untimed)", peerB3, { bytes: budgetBytes })).stdout
+  const expectedB3 = digestsOf(peerB3Lines)
   if (expectedB3.length !== files.length) throw new ProbeFailed(`b3sum printed ${expectedB3.length} lines for ${files.length} files`)
+  // The peers' own lists, their names made absolute (they ran in the tree): what a user checks with a list another tool wrote.
+  const absolute = (lines: string) => lines.replace(/^([0-9a-f]{64}) {2}/gm, `$1  ${treeDir}/`)
+  const foreign = { sha256: join(root, "SHA256SUMS"), blake3: join(root, "B3SUMS") }
+  writeFileSync(foreign.sha256, absolute(peerLines))
+  writeFileSync(foreign.blake3, absolute(peerB3Lines))
   const made = await run("sluice hash -r (untimed)", [...sluice, "hash", "-r", ...dirs], { cacheDir: restoreCache(caches.sums), bytes: budgetBytes })
   writeFileSync(sums, made.stdout)
   // The cache as the hash left it (no check index yet): each first check starts from a copy.
@@ -399,7 +415,7 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
   if (!sameDigests(made.stdout)) throw new ProbeFailed("sluice hash -r printed other digests than sha256sum, or another number of them")
 
   const rounds = Math.max(5, ctx.runs)
-  const ids = ["hash", "sha256sum", "hash_blake3", "b3sum", "check_cached", "check_first", "sha256sum_c", "git_status", "version"] as const
+  const ids = ["hash", "sha256sum", "hash_blake3", "b3sum", "check_cached", "check_first", "sha256sum_c", "check_foreign", "check_foreign_b3", "b3sum_c", "git_status", "version"] as const
   const argvOf: Record<(typeof ids)[number], () => { argv: ReadonlyArray<string>; cacheDir?: string }> = {
     hash: () => ({ argv: [...sluice, "hash", "-r", ...dirs], cacheDir: restoreCache(caches.hash) }),
     sha256sum: () => ({ argv: peerHash }),
@@ -408,6 +424,9 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
     check_cached: () => ({ argv: [...sluice, "check", sums], cacheDir: caches.sums }),
     check_first: () => ({ argv: [...sluice, "check", sums], cacheDir: restoreCache(caches.first, caches.hashed) }),
     sha256sum_c: () => ({ argv: [...sha256sum, "-c", sums] }),
+    check_foreign: () => ({ argv: [...sluice, "check", foreign.sha256], cacheDir: restoreCache(caches.foreign) }),
+    check_foreign_b3: () => ({ argv: [...sluice, "check", "-a", "blake3", foreign.blake3], cacheDir: restoreCache(caches.foreign) }),
+    b3sum_c: () => ({ argv: [...b3sum, "-c", foreign.blake3] }),
     git_status: () => ({ argv: [...gitArgv, "-C", treeDir, "status"] }),
     version: () => ({ argv: [...sluice, "--version"] })
   }
@@ -418,7 +437,7 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
       const sample = await run(byId(id).label, argv, { bytes: budgetBytes, ...(cacheDir === undefined ? {} : { cacheDir }) })
       if ((id === "hash" || id === "sha256sum") && !sameDigests(sample.stdout)) throw new ProbeFailed(`${byId(id).label} printed other digests in run ${round + 1}`)
       if ((id === "hash_blake3" || id === "b3sum") && !sameDigests(sample.stdout, expectedB3)) throw new ProbeFailed(`${byId(id).label} printed other digests than b3sum in run ${round + 1}`)
-      if (id === "check_cached" || id === "check_first" || id === "sha256sum_c") {
+      if (["check_cached", "check_first", "sha256sum_c", "check_foreign", "check_foreign_b3", "b3sum_c"].includes(id)) {
         const verdicts = parseCheckLines(sample.stdout)
         const ok = [...verdicts.values()].filter((v) => v === "OK").length
         if (ok !== files.length) throw new ProbeFailed(`${byId(id).label} said OK for ${ok} of ${files.length} files in run ${round + 1}`)
@@ -435,7 +454,7 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
     return argv.length > 12 ? [...argv.slice(0, 6), `... (${argv.length - 6} more)`].join(" ") : argv.join(" ")
   }
   const result = (id: (typeof ids)[number], extra: Partial<CommandFigures> & { note?: string } = {}) =>
-    figures(byId(id), input, id === "version" || id === "git_status" ? 0 : bytes, commandOf(id), samples[id]!, extra, ["hash", "sha256sum", "hash_blake3", "b3sum", "sha256sum_c"].includes(id))
+    figures(byId(id), input, id === "version" || id === "git_status" ? 0 : bytes, commandOf(id), samples[id]!, extra, ["hash", "sha256sum", "hash_blake3", "b3sum", "sha256sum_c", "check_foreign", "check_foreign_b3", "b3sum_c"].includes(id))
   return {
     hash: result("hash", { note: "each run on an empty cache (it also fills it); output = sha256sum's digests in every run" }),
     sha256sum: result("sha256sum"),
@@ -447,6 +466,9 @@ const many = async (spec: ScenarioSpec, ctx: ExecuteContext, tree: TreeSpec, roo
     }),
     check_first: result("check_first", { note: "each run on a copy of the cache as the untimed hash left it: the first check after `sluice hash` (no check index yet), which writes the index" }),
     sha256sum_c: result("sha256sum_c"),
+    check_foreign: result("check_foreign", { note: "each run on an empty cache: the first check of the list sha256sum wrote (names made absolute), every file read, its digest cached and the check index written" }),
+    check_foreign_b3: result("check_foreign_b3", { note: "each run on an empty cache: the first check of the list b3sum wrote (names made absolute), every file read" }),
+    b3sum_c: result("b3sum_c"),
     git_status: result("git_status", { note: "the tree committed and its index refreshed before the rounds" }),
     version: result("version")
   }

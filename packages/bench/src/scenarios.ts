@@ -596,7 +596,7 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
   },
   {
     id: "many-files",
-    title: "Many small files (issue 13): `hash` on an empty cache against sha256sum (and with BLAKE3 against b3sum); `check` answered from the cache against `sha256sum -c` and `git status` on the same tree",
+    title: "Many small files (issue 13): `hash` on an empty cache against sha256sum (and with BLAKE3 against b3sum); `check` answered from the cache against `sha256sum -c` and `git status` on the same tree; the first `check` of the peers' own lists on an empty cache against their `-c`",
     cache: "many",
     tree: manyTree,
     commands: [
@@ -607,6 +607,9 @@ export const SCENARIOS: ReadonlyArray<ScenarioSpec> = [
       { id: "check_cached", tool: "sluice", label: "sluice check SUMS (every file from the cache)", input: asInput(manyTree), args: (f) => ["check", ...f] },
       { id: "check_first", tool: "sluice", label: "sluice check SUMS, the first after the hash (the result cache, no check index)", input: asInput(manyTree), args: (f) => ["check", ...f] },
       { id: "sha256sum_c", tool: "sha256sum", label: "sha256sum -c SUMS", input: asInput(manyTree), args: (f) => ["-c", ...f] },
+      { id: "check_foreign", tool: "sluice", label: "sluice check of sha256sum's list (empty cache)", input: asInput(manyTree), args: (f) => ["check", ...f] },
+      { id: "check_foreign_b3", tool: "sluice", label: "sluice check -a blake3 of b3sum's list (empty cache)", input: asInput(manyTree), args: (f) => ["check", "-a", "blake3", ...f] },
+      { id: "b3sum_c", tool: "b3sum", label: "b3sum -c of its list", input: asInput(manyTree), args: (f) => ["-c", ...f] },
       { id: "git_status", tool: "git", label: "git status (the tree committed)", input: asInput(manyTree), args: () => ["status"] },
       { id: "version", tool: "sluice", label: "sluice --version (start-up)", input: asInput(manyTree), args: () => ["--version"] }
     ]
