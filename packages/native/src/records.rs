@@ -252,6 +252,8 @@ fn plain_lines(sums: &[u8], hex_length: usize) -> Option<Vec<PlainLine>> {
 struct Stated {
     fields: [i64; 5],
     id: [u8; 40],
+    /// Its identity key (`dev:ino:size:mtimeNs:ctimeNs`, `push_key`'s).
+    key: Vec<u8>,
 }
 
 /// The stat of `name` and its level key, or None where it is not a regular file there.
@@ -268,7 +270,7 @@ unsafe fn stated(name: &[u8], prefix: &[u8], sha256: super::batch::Algorithm, pa
     let key_end = key.len();
     push_ids(&[prefix], Some(sha256), 0, text, key);
     let id: [u8; 40] = key.get(key_end + 1..key_end + 41)?.try_into().ok()?;
-    Some(Stated { fields: fields_of(&st), id })
+    Some(Stated { fields: fields_of(&st), id, key: key[..key_end].to_vec() })
 }
 
 /// A stat's identity as checkIndex.ts keeps it: dev, ino, size, mtime and ctime in ns.
@@ -284,20 +286,20 @@ struct Read {
     unchanged: bool,
 }
 
-/// Reads and hashes `name` with `algorithm` (refused unless a regular file of at most
-/// `limit` bytes), or None where it cannot be read (the full check reports it).
-unsafe fn read_one(name: &[u8], algorithm: super::batch::Algorithm, limit: u64, stated: &[i64; 5], path: &mut Vec<u8>) -> Option<Read> {
+/// Reads and hashes `name` with `algorithm`, or None where it cannot be read (the full
+/// check reports it). `key` is the identity key of its stat by name (`stated`): the open
+/// file's once read must be the same, as `indexEntries` has a file read during a check
+/// stat'ed again (no stat of the open file before the read: a file that changed since its
+/// stat, even to more than the size allowed, is found changed once read).
+unsafe fn read_one(name: &[u8], algorithm: super::batch::Algorithm, key: &[u8], path: &mut Vec<u8>) -> Option<Read> {
     path.clear();
     path.extend_from_slice(name);
     path.push(0);
-    let mut before: libc::stat = std::mem::zeroed();
     let mut line = Vec::with_capacity(160);
-    hash_here(path, &[algorithm], &mut line, Some((limit, &mut before)));
+    hash_here(path, &[algorithm], &mut line, None);
     // `HEX\tKEY\n`, or `\terrno:N\n`.
     let tab = line.iter().position(|&b| b == b'\t').filter(|&tab| tab > 0)?;
-    let mut key = Vec::with_capacity(80);
-    push_key(&mut key, &before);
-    let unchanged = fields_of(&before) == *stated && line[tab + 1..line.len() - 1] == key[..];
+    let unchanged = line[tab + 1..line.len() - 1] == *key;
     line.truncate(tab);
     Some(Read { digest: line, unchanged })
 }
@@ -412,7 +414,7 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
             _ if misses.is_empty() => Vec::new(),
             Some(hashing) if miss_bytes <= total_limit && misses.iter().all(readable) => misses
                 .par_iter()
-                .map_init(Vec::new, |path, &i| read_one(&sums[lines[i].name.clone()], hashing, file_limit, &found[i].fields, path))
+                .map_init(Vec::new, |path, &i| read_one(&sums[lines[i].name.clone()], hashing, &found[i].key, path))
                 .collect(),
             _ => return Ok(null),
         };
