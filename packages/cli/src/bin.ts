@@ -41,15 +41,15 @@ const FULL_ONLY = ["-", "--json", "-o", "--output", "--resume", "--stats", "--he
 // SLUICE_LEAN=0 always runs the full program (a comparison, a bench of the pool path).
 const mayBeLean = process.env["SLUICE_LEAN"] !== "0" && args[0] === "hash" && args.length > 1 && !args.some((a) => FULL_ONLY.includes(a) || a.startsWith("--output="))
 const hashPlan = mayBeLean ? await import("./hashMain.js").then((lean) => ({ lean, plan: lean.plan(args) })) : undefined
-const cacheOn = !args.includes("--no-cache") && args.length > 1 && !args.slice(1).includes("-")
-const cacheMayAnswer = cacheOn && cacheHasResults()
-// A check with the cache on tries the check index first (checkMain.ts: core's check entry,
-// no Effect, commander or worker): a tree unchanged since its last check is a stat per
-// file; a first check hashes what the cache does not answer as the lean hash does (the
-// pool's worker is then not started: a check it leaves to the full program, a file too
-// large for it, starts its worker a little later). Whatever it cannot answer it leaves,
-// having printed nothing, to the full program.
-const leanCheck = process.env["SLUICE_LEAN"] !== "0" && args[0] === "check" && cacheOn && !args.some((a) => a === "--help" || a === "-h")
+const files = args.length > 1 && !args.slice(1).includes("-")
+const cacheMayAnswer = files && !args.includes("--no-cache") && cacheHasResults()
+// A check of files tries the check index first (checkMain.ts: core's check entry, no
+// Effect, commander or worker): a tree unchanged since its last check is a stat per file;
+// a first check (or one with --no-cache) hashes what the cache does not answer as the lean
+// hash does (the pool's worker is then not started: a check it leaves to the full program,
+// a file too large for it, starts its worker a little later). Whatever it cannot answer it
+// leaves, having printed nothing, to the full program.
+const leanCheck = process.env["SLUICE_LEAN"] !== "0" && args[0] === "check" && files && !args.some((a) => a === "--help" || a === "-h")
 // A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its
 // kernel runs on libuv's thread pool (commands/derive.ts). That worker starts while the
 // secret is read.

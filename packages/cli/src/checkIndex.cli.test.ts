@@ -48,11 +48,13 @@ beforeAll(async () => {
 })
 
 const FLAGS = [[], ["--quiet"], ["--status"], ["--strict"], ["--quiet", "--strict"]]
+/** The full program (not the lean check: checkMain.ts), reading every file: the reference each lean answer is held to. */
+const FULL = { cwd: root, env: { SLUICE_LEAN: "0" } }
 
 describe("sluice check SUMS again", () => {
   it("answers from the check index with the full check's lines, warnings and exit code", async () => {
     for (const flags of FLAGS) {
-      const reference = await sluice(["check", "--no-cache", ...flags, "SUMS"], { cwd: root })
+      const reference = await sluice(["check", "--no-cache", ...flags, "SUMS"], FULL)
       const first = await sluice(["check", ...flags, "SUMS"], { cwd: root, env })
       expect(indexes()).toHaveLength(1)
       const again = await sluice(["check", ...flags, "SUMS"], { cwd: root, env })
@@ -73,7 +75,7 @@ describe("sluice check SUMS again", () => {
     writeFileSync(join(root, "PLAIN"), tool("sha256sum", files, { cwd: root }).stdout)
     const env = { SLUICE_CACHE_DIR: join(root, "cache-plain") }
     for (const flags of [[], ["--quiet"], ["--status"]]) {
-      const reference = await sluice(["check", "--no-cache", ...flags, "PLAIN"], { cwd: root })
+      const reference = await sluice(["check", "--no-cache", ...flags, "PLAIN"], FULL)
       await sluice(["check", ...flags, "PLAIN"], { cwd: root, env })
       const again = await sluice(["check", ...flags, "PLAIN"], { cwd: root, env })
       expect({ stdout: again.stdout, stderr: again.stderr, status: again.status }).toEqual({
@@ -90,7 +92,7 @@ describe("sluice check SUMS again", () => {
     const checks = join(root, "cache-hashed", "results", "checks")
     expect((await sluice(["hash", ...files], { cwd: root, env })).status).toBe(0)
     for (const flags of FLAGS) {
-      const reference = await sluice(["check", "--no-cache", ...flags, "SUMS"], { cwd: root })
+      const reference = await sluice(["check", "--no-cache", ...flags, "SUMS"], FULL)
       rmSync(checks, { recursive: true, force: true })
       const first = await sluice(["check", ...flags, "SUMS"], { cwd: root, env })
       expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({
@@ -113,7 +115,7 @@ describe("sluice check SUMS again", () => {
     const checks = join(root, "cache-plain-first", "results", "checks")
     expect((await sluice(["hash", ...files], { cwd: root, env })).status).toBe(0)
     for (const flags of FLAGS) {
-      const reference = await sluice(["check", "--no-cache", ...flags, "PLAINBAD"], { cwd: root })
+      const reference = await sluice(["check", "--no-cache", ...flags, "PLAINBAD"], FULL)
       rmSync(checks, { recursive: true, force: true })
       const first = await sluice(["check", ...flags, "PLAINBAD"], { cwd: root, env })
       expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({ stdout: reference.stdout, stderr: reference.stderr, status: 1 })
@@ -136,7 +138,7 @@ describe("sluice check SUMS again", () => {
     writeFileSync(join(root, changed[1]!), pseudoRandomBytes(500 + 700, 999))
     writeFileSync(join(root, changed[3]!), Buffer.concat([readFileSync(join(root, changed[3]!)), Buffer.from("more")]))
     writeFileSync(join(root, changed[5]!), readFileSync(join(root, changed[5]!)).subarray(0, 100))
-    const reference = await sluice(["check", "--no-cache", "CHANGED"], { cwd: root })
+    const reference = await sluice(["check", "--no-cache", "CHANGED"], FULL)
     const first = await sluice(["check", "CHANGED"], { cwd: root, env })
     expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({ stdout: reference.stdout, stderr: reference.stderr, status: 1 })
     expect(first.stdout).toBe(tool("sha256sum", ["-c", "CHANGED"], { cwd: root }).stdout)
@@ -156,7 +158,7 @@ describe("sluice check SUMS again", () => {
     for (const [k, { flags, more, peer, sums }] of lists.entries()) {
       const cache = join(root, `cache-many-${k}`)
       const env = { SLUICE_CACHE_DIR: cache, ...more }
-      const reference = await sluice(["check", "--no-cache", ...flags, sums], { cwd: root })
+      const reference = await sluice(["check", "--no-cache", ...flags, sums], FULL)
       const first = await sluice(["check", ...flags, sums], { cwd: root, env })
       expect({ stdout: first.stdout, stderr: first.stderr, status: first.status }).toEqual({ stdout: reference.stdout, stderr: reference.stderr, status: 1 })
       expect(first.stdout).toBe(tool(peer, ["-c", sums], { cwd: root }).stdout)
@@ -217,7 +219,7 @@ describe("sluice check SUMS again", () => {
     writeFileSync(join(root, files[7]!), pseudoRandomBytes(100 + 7 * 300, 8))
     expect((await sluice(["check", "SUMS"], { cwd: root, env })).stdout).toBe(tool("sha256sum", ["-c", "SUMS"], { cwd: root }).stdout)
     tool("rm", [join(root, files[9]!)])
-    const reference = await sluice(["check", "--no-cache", "SUMS"], { cwd: root })
+    const reference = await sluice(["check", "--no-cache", "SUMS"], FULL)
     const missing = await sluice(["check", "SUMS"], { cwd: root, env })
     expect({ stdout: missing.stdout, stderr: missing.stderr, status: missing.status }).toEqual({
       stdout: reference.stdout,
@@ -227,10 +229,19 @@ describe("sluice check SUMS again", () => {
     expect(missing.status).toBe(3)
   })
 
+  it("reads every file with --no-cache, with the full program's lines, warnings and exit code: SUMS, and lists sha256sum and b3sum made", async () => {
+    for (const [flags, sums] of [...FLAGS.map((flags) => [flags, "SUMS"] as const), [[], "MANY"], [["--quiet"], "TAGMANY"], [["-a", "blake3"], "B3MANY"]] as const) {
+      const reference = await sluice(["check", "--no-cache", ...flags, sums], FULL)
+      const lean = await sluice(["check", "--no-cache", ...flags, sums], { cwd: root })
+      expect({ sums, stdout: lean.stdout, stderr: lean.stderr, status: lean.status }).toEqual({ sums, stdout: reference.stdout, stderr: reference.stderr, status: reference.status })
+    }
+  })
+
   it("writes none with --no-cache, and `cache clear` removes them", async () => {
     const other = { SLUICE_CACHE_DIR: join(root, "cache-other") }
     await sluice(["check", "--no-cache", "SUMS"], { cwd: root, env: other })
-    expect(existsSync(join(root, "cache-other", "results", "checks"))).toBe(false)
+    await sluice(["check", "--no-cache", "MANY"], { cwd: root, env: other })
+    expect(existsSync(join(root, "cache-other"))).toBe(false)
     writeFileSync(join(root, files[9]!), pseudoRandomBytes(100 + 9 * 300, 10))
     await sleep(2_100)
     await sluice(["check", "SUMS"], { cwd: root, env })

@@ -33,6 +33,7 @@ import {
   batchAlgorithm,
   checkIndexPath,
   type ChecksumFileBytesEntry,
+  type RecordsReader,
   defaultCacheDir,
   digestNow,
   entryVerdicts,
@@ -87,10 +88,12 @@ interface LeanOptions {
   readonly warn: boolean
   readonly strict: boolean
   readonly ignoreMissing: boolean
+  /** `--no-cache`: every file read, nothing looked up or written (no result, no check index). */
+  readonly noCache: boolean
   readonly sumFiles: ReadonlyArray<string>
 }
 
-const FLAGS = { "--quiet": "quiet", "--status": "status", "--warn": "warn", "--strict": "strict", "--ignore-missing": "ignoreMissing" } as const
+const FLAGS = { "--quiet": "quiet", "--status": "status", "--warn": "warn", "--strict": "strict", "--ignore-missing": "ignoreMissing", "--no-cache": "noCache" } as const
 const VALUES = { "-a": "algorithm", "--algorithm": "algorithm" } as const
 
 /** The command line (`check ...`), when it is one this program answers for; undefined otherwise. */
@@ -202,6 +205,18 @@ const fromIndex = async (sumFile: string, options: LeanOptions, cacheDir: string
     : report(verdicts, index.malformed, options, () => parsedNames!, printableName, () => parsed[0])
 }
 
+/** One checksum file's lines and exit code with `--no-cache`: every file read here (`fromResultCache` without a cache), or undefined. */
+const withoutCache = async (sumFile: string, options: LeanOptions): Promise<Report | undefined> => {
+  const startedMs = Date.now()
+  let sums: Buffer
+  try {
+    sums = readFileSync(sumFile)
+  } catch {
+    return undefined
+  }
+  return fromResultCache({ sums, sumsKey: undefined, options, cacheDir: undefined, path: undefined, startedMs })
+}
+
 /** What one checksum file prints, and its exit code. */
 interface Report {
   readonly out: ReadonlyArray<string>
@@ -253,15 +268,16 @@ const report = (
   return { out, lines, err, code }
 }
 
-/** What a first check (a checksum file without an index yet) starts from. */
+/** What a first check (a checksum file without an index yet, or any with `--no-cache`) starts from. */
 interface FirstCheck {
   /** The checksum file's bytes, and its identity key where it was settled (`settledKey`). */
   readonly sums: Buffer
   readonly sumsKey: string | undefined
   readonly options: LeanOptions
-  readonly cacheDir: string
-  /** Where its index goes (`checkIndexPath`). */
-  readonly path: string
+  /** The result cache's folder; none with `--no-cache`. */
+  readonly cacheDir: string | undefined
+  /** Where its index goes (`checkIndexPath`), with the cache. */
+  readonly path: string | undefined
   /** Before the first stat: a file settled by then is settled at its stat. */
   readonly startedMs: number
 }
@@ -290,7 +306,7 @@ const fromResultCache = async (first: FirstCheck): Promise<Report | undefined> =
   const plain = fromRecords(first)
   if (plain !== undefined) return plain
   // A cache without results answers nothing (hashMain.ts's `mayAnswer`): every file is hashed.
-  const mayAnswer = existsSync(join(cacheDir, "results"))
+  const mayAnswer = cacheDir !== undefined && existsSync(join(cacheDir, "results"))
   const entries = parsedEntries(sums, options)
   if (entries === undefined) return undefined
   const { malformed, parsed } = entries
@@ -303,10 +319,10 @@ const fromResultCache = async (first: FirstCheck): Promise<Report | undefined> =
   const names = parsed.map((entry) => entry.name)
   const identities = identitiesOf(names, algorithm)
   if (identities === undefined) return undefined
-  const cache = makeLeanDigestCache(cacheDir)
+  const cache = cacheDir === undefined ? undefined : makeLeanDigestCache(cacheDir)
   // The level keys the addon made with the stats, once the first is found the same as the cache's own.
-  const madeIds = identities[0]!.ids !== undefined && cache.ids(identities[0]!, [algorithm]).join() === identities[0]!.ids.join()
-  const idsOf = (identity: LeanIdentity) => (madeIds ? identity.ids : undefined) ?? cache.ids(identity, [algorithm])
+  const madeIds = cache !== undefined && identities[0]!.ids !== undefined && cache.ids(identities[0]!, [algorithm]).join() === identities[0]!.ids.join()
+  const idsOf = (identity: LeanIdentity) => (madeIds ? identity.ids : undefined) ?? cache!.ids(identity, [algorithm])
   const verdicts = new Uint8Array(parsed.length)
   const vouched = new Array<Vouched>(parsed.length)
   const judge = (i: number, digest: string, read: boolean) => {
@@ -316,7 +332,7 @@ const fromResultCache = async (first: FirstCheck): Promise<Report | undefined> =
   }
   const misses: Array<number> = []
   let missBytes = 0
-  const found = mayAnswer ? cache.lookupAll(names, identities, identities.map(idsOf)) : []
+  const found = mayAnswer ? cache!.lookupAll(names, identities, identities.map(idsOf)) : []
   for (let i = 0; i < parsed.length; i++) {
     const digests = found[i]
     if (digests !== undefined) judge(i, digests[0]!, false)
@@ -348,15 +364,15 @@ const fromResultCache = async (first: FirstCheck): Promise<Report | undefined> =
       return undefined
     }
     const identity = identities[i]!
-    cache.store(names[i]!, identity, idsOf(identity), hashed.digests, hashed.bytes, hashed.after)
+    cache?.store(names[i]!, identity, idsOf(identity), hashed.digests, hashed.bytes, hashed.after)
     judge(i, hashed.digests[0]!, true)
   }
   // Entries read more than a day after their last use are written again (pruning keeps
   // what is used), and the cache pruned once a day, as after the lean hash.
-  cache.close()
+  cache?.close()
   try {
     const what = { sums, sumsKey, hint: options.algorithm, kernels: { [algorithm]: kernel }, count: parsed.length, malformed }
-    writeCheckIndex(path, what, indexEntries(vouched, startedMs, nameSpans(sums, parsed)))
+    if (path !== undefined) writeCheckIndex(path, what, indexEntries(vouched, startedMs, nameSpans(sums, parsed)))
   } catch {
     // A cache that cannot be written is not the check's failure: the next check runs in full.
   }
@@ -385,8 +401,8 @@ const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: Firs
   const algorithm = lineAlgorithm(first, options.algorithm)
   const kernel = indexedKernel(algorithm)
   if (kernel === undefined) return undefined
-  const cache = makeLeanDigestCache(cacheDir)
-  const reader = cache.recordsReader()
+  const cache = cacheDir === undefined ? undefined : makeLeanDigestCache(cacheDir)
+  const reader = cache === undefined ? NO_CACHE : cache.recordsReader()
   if (reader === undefined) return undefined
   // The files the cache does not answer are hashed there as the lean hash hashes them: on a
   // terminal, no more bytes than it reads without the full program's progress.
@@ -401,18 +417,22 @@ const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: Firs
     return undefined
   }
   if (answer === undefined) return undefined
-  // Entries read more than a day after their last use are written again, as `fromResultCache` does.
-  for (const { count, shard, text } of answer.shards) cache.storeRecords(shard, text, count)
-  cache.close()
+  // The records of the files read, and those read more than a day after their last use
+  // (written again, as `fromResultCache` does), stored.
+  if (cache !== undefined) for (const { count, shard, text } of answer.shards) cache.storeRecords(shard, text, count)
+  cache?.close()
   const index = { entries: answer.entries, count: answer.entries.length / FIELDS }
   try {
     const what = { sums, sumsKey, hint: options.algorithm, kernels: { [algorithm]: kernel }, count: index.count, malformed: 0 }
-    writeCheckIndex(path, what, answer.settled ? answer.entries : undefined)
+    if (path !== undefined) writeCheckIndex(path, what, answer.settled ? answer.entries : undefined)
   } catch {
     // A cache that cannot be written is not the check's failure: the next check runs in full.
   }
   return report(entryVerdicts(answer.entries), 0, options, () => namesAt(sums, index), (name) => name, () => first, () => linesAt(sums, index, ": OK\n"))
 }
+
+/** The records `recordVerdictsNative` reads with `--no-cache`: none (every file is read, and the records it makes are dropped). */
+const NO_CACHE: RecordsReader = { tag: "-", t36: "0", touchBefore: 0, read: () => new Uint8Array(0) }
 
 /**
  * Each listed file's identity (with its level key for `algorithm`, where @sluice/native
@@ -467,7 +487,7 @@ export const main = async (
   const cwd = process.cwd()
   const answers = []
   for (const sumFile of options.sumFiles) {
-    const answer = await fromIndex(sumFile, options, cacheDir, cwd)
+    const answer = options.noCache ? await withoutCache(sumFile, options) : await fromIndex(sumFile, options, cacheDir, cwd)
     if (answer === undefined) return undefined
     answers.push(answer)
   }

@@ -355,7 +355,7 @@ export const run = async (
 /**
  * The digest of each of `files` (stat'ed: `identities`), hashed as the lean hash hashes
  * files the cache does not answer (`LEAN_LIMITS`, @sluice/native's batches where it loads)
- * and stored in the result cache at `cacheDir`: the files of a first check (checkMain.ts)
+ * and stored in the result cache at `cacheDir` (none: not stored): the files of a first check (checkMain.ts)
  * that the cache did not answer. With each digest, the file's identity key once read
  * (`unchanged`: it is still `identities`' key). Undefined where the full program must hash
  * them (a file too large for this program, BLAKE3 without the addon, a read that failed).
@@ -364,9 +364,9 @@ export const digestsOf = async (
   files: ReadonlyArray<string>,
   identities: ReadonlyArray<LeanIdentity>,
   algorithm: HashAlgorithm,
-  cacheDir: string
+  cacheDir: string | undefined
 ): Promise<{ readonly digests: ReadonlyArray<string>; readonly unchanged: ReadonlyArray<boolean> } | undefined> => {
-  const options: LeanOptions = { algorithms: [algorithm], tag: false, binary: false, recursive: false, cache: true, noWorker: false, files }
+  const options: LeanOptions = { algorithms: [algorithm], tag: false, binary: false, recursive: false, cache: cacheDir !== undefined, noWorker: false, files }
   const hashed = await hashPlanned({ options, files, identities, statHere: false, cacheDir, mayAnswer: false })
   if (hashed === undefined) return undefined
   hashed.cache?.close()

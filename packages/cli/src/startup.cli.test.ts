@@ -216,7 +216,7 @@ describe("a command that needs no worker loads no worker machinery", () => {
     expect(sourcesOf(changed).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
   })
 
-  it("a first check on an empty cache of lists sha256sum and b3sum made, more files than a re-check reads itself: the lean check hashes them all, no Effect, commander or pool", async () => {
+  it("a first check on an empty cache, or with --no-cache, of lists sha256sum and b3sum made, more files than a re-check reads itself: the lean check hashes them all, no Effect, commander or pool", async () => {
     const many = Array.from({ length: INLINE_LIMITS.files + 1 }, (_, i) => join(dir, "foreign", `f${i}.txt`))
     mkdirSync(join(dir, "foreign"), { recursive: true })
     many.forEach((file, i) => writeFileSync(file, `foreign ${i}\n`))
@@ -225,10 +225,13 @@ describe("a command that needs no worker loads no worker machinery", () => {
     const lists: Array<[string, Array<string>]> = [["sha256sum", []], ...(native ? [["b3sum", ["-a", "blake3"]] as [string, Array<string>]] : [])]
     for (const [peer, flags] of lists) {
       writeFileSync(join(dir, "FOREIGN"), tool(peer, many).stdout)
-      const loads = await loadsOf(["check", ...flags, join(dir, "FOREIGN")], { SLUICE_CACHE_DIR: join(dir, `cache-foreign-${peer}`) })
-      expect({ peer, status: loads.status, stdout: loads.stdout }).toEqual({ peer, status: 0, stdout: tool(peer, ["-c", join(dir, "FOREIGN")]).stdout })
-      expectLean(loads)
-      expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+      // On an empty cache, and with --no-cache.
+      for (const more of [[], ["--no-cache"]]) {
+        const loads = await loadsOf(["check", ...flags, ...more, join(dir, "FOREIGN")], { SLUICE_CACHE_DIR: join(dir, `cache-foreign-${peer}`) })
+        expect({ peer, more, status: loads.status, stdout: loads.stdout }).toEqual({ peer, more, status: 0, stdout: tool(peer, ["-c", join(dir, "FOREIGN")]).stdout })
+        expectLean(loads)
+        expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+      }
     }
   })
 
