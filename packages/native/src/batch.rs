@@ -333,15 +333,15 @@ thread_local! {
     static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::new());
 }
 
-/// `hash_one` with this thread's read buffer (`BUFFER`): records.rs's first check hashes
-/// the files the cache does not answer with it.
-pub(crate) unsafe fn hash_here(path: &[u8], algorithms: &[Algorithm], out: &mut Vec<u8>, first: Option<(u64, &mut libc::stat)>) {
+/// `hash_one` with this thread's read buffer (`BUFFER`), no stat before the read:
+/// records.rs's first check hashes the files the cache does not answer with it.
+pub(crate) unsafe fn hash_here(path: &[u8], algorithms: &[Algorithm], out: &mut Vec<u8>) {
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
         if buffer.is_empty() {
             *buffer = vec![0u8; READ_BYTES];
         }
-        hash_one(path, algorithms, &mut buffer, out, first)
+        hash_one(path, algorithms, &mut buffer, out, None)
     })
 }
 

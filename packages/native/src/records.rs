@@ -296,7 +296,7 @@ unsafe fn read_one(name: &[u8], algorithm: super::batch::Algorithm, key: &[u8], 
     path.extend_from_slice(name);
     path.push(0);
     let mut line = Vec::with_capacity(160);
-    hash_here(path, &[algorithm], &mut line, None);
+    hash_here(path, &[algorithm], &mut line);
     // `HEX\tKEY\n`, or `\terrno:N\n`.
     let tab = line.iter().position(|&b| b == b'\t').filter(|&tab| tab > 0)?;
     let unchanged = line[tab + 1..line.len() - 1] == *key;
@@ -363,10 +363,8 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
         let t36 = bytes(env, argv[5])?;
         let touch_before = super::number(env, argv[6], "touchBefore: a time")?;
         let settled_before = super::number(env, argv[7], "startedMs: a time")?.floor() as i128 * 1_000_000 - super::number(env, argv[8], "racyNs: a time")? as i128;
-        let hashing = match bytes(env, argv[9])? {
-            b"" => None,
-            name => Some(algorithm(std::str::from_utf8(name).map_err(|_| Failure::usage("algorithm: a name"))?)?),
-        };
+        // Resolved only where a file is to be read.
+        let hashing = Some(bytes(env, argv[9])?).filter(|name| !name.is_empty());
         let file_limit = super::number(env, argv[10], "fileLimit: a size")? as u64;
         let total_limit = super::number(env, argv[11], "totalLimit: a size")? as u64;
         let Some(lines) = plain_lines(sums, hex_length).filter(|lines| !lines.is_empty()) else { return Ok(null) };
@@ -410,15 +408,16 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
         let settled_file = |file: &Stated| (file.fields[4] as i128) < settled_before && file.fields[3] >= 0 && file.fields[4] >= 0;
         // A file to read that is not settled is cached with a fingerprint (leanHash.ts's `store`): the JavaScript side's.
         let readable = |i: &usize| found[*i].fields[2] as u64 <= file_limit && settled_file(&found[*i]);
-        let read: Vec<Option<Read>> = match hashing {
-            _ if misses.is_empty() => Vec::new(),
-            Some(hashing) if miss_bytes <= total_limit && misses.iter().all(readable) => misses
-                .par_iter()
-                .map_init(Vec::new, |path, &i| read_one(&sums[lines[i].name.clone()], hashing, &found[i].key, path))
-                .collect(),
-            _ => return Ok(null),
+        let read: Option<Vec<Read>> = match hashing {
+            _ if misses.is_empty() => Some(Vec::new()),
+            Some(name) if miss_bytes <= total_limit && misses.iter().all(readable) => {
+                let hashing = algorithm(std::str::from_utf8(name).map_err(|_| Failure::usage("algorithm: a name"))?)?;
+                // A file that cannot be read stops the reading (the full check reports it).
+                misses.par_iter().map_init(Vec::new, |path, &i| read_one(&sums[lines[i].name.clone()], hashing, &found[i].key, path)).collect()
+            }
+            _ => None,
         };
-        let Some(read) = read.into_iter().collect::<Option<Vec<Read>>>() else { return Ok(null) };
+        let Some(read) = read else { return Ok(null) };
         let mut read = read.iter();
         let mut out = vec![0u8; 8];
         out.reserve(lines.len() * FIELDS * 8);
@@ -434,7 +433,7 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
                     digest
                 }
                 None => {
-                    let Some(hashed) = read.next() else { return Ok(null) };
+                    let hashed = read.next().expect("a file read for each miss");
                     // A file changed while read is not indexed (`indexEntries`: read, and not as
                     // stat'ed) nor cached; one read as stat'ed is cached, as `hashFiles` caches it.
                     settled &= hashed.unchanged;
