@@ -153,8 +153,9 @@ export default defineConfig([
   },
   { ...shared, entry: { deriveMain: "src/deriveMain.ts" }, splitting: false, esbuildPlugins: [laterFromProgram, ...shared.esbuildPlugins!] },
   // The lean check (checkMain.ts with core's check entry) is one file too: what it cannot
-  // answer goes to the program, which bin.ts loads itself.
-  { ...shared, entry: { checkMain: "src/checkMain.ts" }, splitting: false },
+  // answer goes to the program, which bin.ts loads itself. The lean hash, which it loads to
+  // hash many files the cache does not answer, stays the lean hash's own file.
+  { ...shared, entry: { checkMain: "src/checkMain.ts" }, splitting: false, esbuildPlugins: [mainsApart, ...shared.esbuildPlugins!] },
   // The lean hash (hashMain.ts) and its worker (hashWorker.ts) likewise: one file each,
   // core's check entry inside, no Effect, commander, RPC or worker platform.
   { ...shared, entry: { hashMain: "src/hashMain.ts" }, splitting: false },

@@ -49,7 +49,10 @@ const cacheMayAnswer = files && !args.includes("--no-cache") && cacheHasResults(
 // hash does (the pool's worker is then not started: a check it leaves to the full program,
 // a file too large for it, starts its worker a little later). Whatever it cannot answer it
 // leaves, having printed nothing, to the full program.
-const leanCheck = process.env["SLUICE_LEAN"] !== "0" && args[0] === "check" && files && !args.some((a) => a === "--help" || a === "-h")
+// (A check with an option only the full program reads starts its worker now, as before.)
+const CHECK_FULL_ONLY = [...FULL_ONLY, "-w", "--workers"]
+const leanCheck = process.env["SLUICE_LEAN"] !== "0" && args[0] === "check" && files &&
+  !args.some((a) => CHECK_FULL_ONLY.includes(a) || a.startsWith("--workers=") || a.startsWith("--output="))
 // A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its
 // kernel runs on libuv's thread pool (commands/derive.ts). That worker starts while the
 // secret is read.

@@ -33,6 +33,8 @@ import {
   batchAlgorithm,
   checkIndexPath,
   type ChecksumFileBytesEntry,
+  NATIVE_FILE_FROM_BYTES,
+  type RecordHashing,
   type RecordsReader,
   defaultCacheDir,
   digestNow,
@@ -77,7 +79,7 @@ import {
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { ExitCode } from "./exitCode.js"
-import { LEAN_LIMITS } from "./hashMain.js"
+import { LEAN_LIMITS } from "./leanLimits.js"
 import { scanArgs } from "./leanArgs.js"
 import { writeAllSync } from "./writeAll.js"
 
@@ -346,26 +348,29 @@ const fromResultCache = async (first: FirstCheck): Promise<Report | undefined> =
   // the lean hash hashes them (hashMain.ts: @sluice/native's batches on every core), and
   // cached, as the full check would.
   if (misses.length > INLINE_LIMITS.files || missBytes > INLINE_LIMITS.bytes || !leanAlgorithm(algorithm)) {
+    // As many files as the lean hash takes (it holds each one's stat and digest until done).
+    const tty = process.getBuiltinModule("node:tty").isatty(2)
+    if (misses.length > LEAN_LIMITS.maxFiles || (tty && misses.length > LEAN_LIMITS.ttyFiles)) return undefined
     const { digestsOf } = await import("./hashMain.js")
     const hashed = await digestsOf(misses.map((i) => names[i]!), misses.map((i) => identities[i]!), algorithm, cacheDir)
     // A file too large for the lean hash, BLAKE3 without the addon, a read that failed: the full check's.
     if (hashed === undefined) return undefined
     // A file found as it was first stat'ed once read needs no stat again for the index (`Vouched.read`).
     for (let k = 0; k < misses.length; k++) judge(misses[k]!, hashed.digests[k]!, !hashed.unchanged[k])
-    misses.length = 0
-  }
-  const scratch = misses.length === 0 ? undefined : Buffer.allocUnsafe(LEAN_READ_BYTES)
-  for (const i of misses) {
-    let hashed
-    try {
-      hashed = hashFileNow(names[i]!, [algorithm], scratch!)
-    } catch {
-      // Its message is the full check's.
-      return undefined
+  } else {
+    const scratch = Buffer.allocUnsafe(LEAN_READ_BYTES)
+    for (const i of misses) {
+      let hashed
+      try {
+        hashed = hashFileNow(names[i]!, [algorithm], scratch)
+      } catch {
+        // Its message is the full check's.
+        return undefined
+      }
+      const identity = identities[i]!
+      cache?.store(names[i]!, identity, idsOf(identity), hashed.digests, hashed.bytes, hashed.after)
+      judge(i, hashed.digests[0]!, true)
     }
-    const identity = identities[i]!
-    cache?.store(names[i]!, identity, idsOf(identity), hashed.digests, hashed.bytes, hashed.after)
-    judge(i, hashed.digests[0]!, true)
   }
   // Entries read more than a day after their last use are written again (pruning keeps
   // what is used), and the cache pruned once a day, as after the lean hash.
@@ -404,14 +409,13 @@ const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: Firs
   const cache = cacheDir === undefined ? undefined : makeLeanDigestCache(cacheDir)
   const reader = cache === undefined ? NO_CACHE : cache.recordsReader()
   if (reader === undefined) return undefined
-  // The files the cache does not answer are hashed there as the lean hash hashes them: on a
-  // terminal, no more bytes than it reads without the full program's progress.
-  const tty = process.getBuiltinModule("node:tty").isatty(2)
-  const name = batchAlgorithm(algorithm)
-  const hashing = name === undefined ? undefined : { algorithm: name, fileLimit: LEAN_LIMITS.fileBytes, totalLimit: tty ? LEAN_LIMITS.ttyBytes : Infinity }
+  const hashing = nativeHashing(algorithm, sums)
+  // With no cache, no record or index is kept: a file changed within the racy window is read
+  // as any other (every file counts as settled), not left to the JavaScript path's fingerprint.
+  const settledAt = cache === undefined ? Number.MAX_SAFE_INTEGER : startedMs
   let answer
   try {
-    answer = recordVerdictsNative(addon, sums, first.digestHex.length, leanLevelKeyPrefix(algorithm, kernel), reader, startedMs, hashing)
+    answer = recordVerdictsNative(addon, sums, first.digestHex.length, leanLevelKeyPrefix(algorithm, kernel), reader, settledAt, hashing)
   } catch {
     // A call the addon refused (a Node whose OpenSSL it cannot find).
     return undefined
@@ -429,6 +433,27 @@ const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: Firs
     // A cache that cannot be written is not the check's failure: the next check runs in full.
   }
   return report(entryVerdicts(answer.entries), 0, options, () => namesAt(sums, index), (name) => name, () => first, () => linesAt(sums, index, ": OK\n"))
+}
+
+/**
+ * How `fromRecords` has the addon read the files the cache does not answer, as the lean hash
+ * would take them (hashMain.ts): each up to `LEAN_LIMITS.fileBytes`, BLAKE3's below
+ * `NATIVE_FILE_FROM_BYTES` (a larger one is mapped and hashed on every core: the JavaScript
+ * path's `digestsOf`); on a terminal, no more files or bytes than it reads without the full
+ * program's progress. None for an algorithm the addon's batches do not compute.
+ */
+const nativeHashing = (algorithm: HashAlgorithm, sums: Buffer): RecordHashing | undefined => {
+  const name = batchAlgorithm(algorithm)
+  if (name === undefined) return undefined
+  const tty = process.getBuiltinModule("node:tty").isatty(2)
+  if (tty) {
+    let lines = 0
+    for (let at = sums.indexOf(10); at >= 0 && lines <= LEAN_LIMITS.ttyFiles; at = sums.indexOf(10, at + 1)) lines++
+    if (lines > LEAN_LIMITS.ttyFiles) return undefined
+  }
+  return algorithm === "blake3"
+    ? { algorithm: name, fileLimit: NATIVE_FILE_FROM_BYTES - 1, totalLimit: Infinity }
+    : { algorithm: name, fileLimit: LEAN_LIMITS.fileBytes, totalLimit: tty ? LEAN_LIMITS.ttyBytes : Infinity }
 }
 
 /** The records `recordVerdictsNative` reads with `--no-cache`: none (every file is read, and the records it makes are dropped). */

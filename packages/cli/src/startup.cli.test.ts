@@ -221,18 +221,31 @@ describe("a command that needs no worker loads no worker machinery", () => {
     mkdirSync(join(dir, "foreign"), { recursive: true })
     many.forEach((file, i) => writeFileSync(file, `foreign ${i}\n`))
     const native = existsSync(join(dirname(binPath), "../../native/dist/sluice_native.node"))
-    // BLAKE3 is hashed here by @sluice/native only: without it, the full program's.
-    const lists: Array<[string, Array<string>]> = [["sha256sum", []], ...(native ? [["b3sum", ["-a", "blake3"]] as [string, Array<string>]] : [])]
-    for (const [peer, flags] of lists) {
-      writeFileSync(join(dir, "FOREIGN"), tool(peer, many).stdout)
-      // On an empty cache, and with --no-cache.
-      for (const more of [[], ["--no-cache"]]) {
-        const loads = await loadsOf(["check", ...flags, ...more, join(dir, "FOREIGN")], { SLUICE_CACHE_DIR: join(dir, `cache-foreign-${peer}`) })
-        expect({ peer, more, status: loads.status, stdout: loads.stdout }).toEqual({ peer, more, status: 0, stdout: tool(peer, ["-c", join(dir, "FOREIGN")]).stdout })
-        expectLean(loads)
-        expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+    const lists: Array<[string, Array<string>]> = [["sha256sum", []], ["sha256sum", ["--tag"]], ...(native ? [["b3sum", []] as [string, Array<string>]] : [])]
+    const check = async (racy: boolean) => {
+      for (const [peer, listFlags] of lists) {
+        writeFileSync(join(dir, "FOREIGN"), tool(peer, [...listFlags, ...many]).stdout)
+        // BLAKE3 is hashed here by @sluice/native only: without it, the full program's.
+        const flags = peer === "b3sum" ? ["-a", "blake3"] : []
+        for (const more of [[], ["--no-cache"]]) {
+          const loads = await loadsOf(["check", ...flags, ...more, join(dir, "FOREIGN")], { SLUICE_CACHE_DIR: join(dir, `cache-foreign-${peer}${listFlags.join("")}-${racy}-${more.length}`) })
+          const what = { peer, listFlags, more, racy }
+          const expected = peer === "b3sum" ? tool("b3sum", ["-c", join(dir, "FOREIGN")]).stdout : many.map((file) => `${file}: OK\n`).join("")
+          expect({ ...what, status: loads.status, stdout: loads.stdout }).toEqual({ ...what, status: 0, stdout: expected })
+          expectLean(loads)
+          expect(sourcesOf(loads).filter((s) => /effect\/|commander\/|src\/commands\/|src\/program\.ts$|WorkerPool\.ts$/.test(s))).toEqual([])
+          // A plain list is read by @sluice/native's one call (checkMain.ts's fromRecords), where
+          // it is built: on an empty cache, not while a file is racy (it is cached with a
+          // fingerprint), always with --no-cache; anything else by the lean hash (hashMain.js).
+          const oneCall = native && listFlags.length === 0 && (!racy || more.length > 0)
+          expect({ ...what, hashMain: loads.files.includes("hashMain.js") }).toEqual({ ...what, hashMain: !oneCall })
+        }
       }
     }
+    // Written just now: each file changed within the racy window.
+    await check(true)
+    await new Promise((resolve) => setTimeout(resolve, 2_100))
+    await check(false)
   })
 
   it("SLUICE_LEAN=0: the same hash of small files runs the full program, with the same lines", async () => {
