@@ -132,7 +132,8 @@ const laterFromProgram: NonNullable<Options["esbuildPlugins"]>[number] = {
 }
 /**
  * The files built apart (derive's first part, the lean check, the lean hash), imported by
- * bin.ts by their names: the program build leaves them to their own configurations.
+ * bin.ts by their names (and the lean hash by the lean check): the builds that import them
+ * leave them to their own configurations.
  */
 const mainsApart: NonNullable<Options["esbuildPlugins"]>[number] = {
   name: "mains-apart",

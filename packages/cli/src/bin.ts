@@ -52,7 +52,7 @@ const cacheMayAnswer = files && !args.includes("--no-cache") && cacheHasResults(
 // (A check with an option only the full program reads starts its worker now, as before.)
 const CHECK_FULL_ONLY = [...FULL_ONLY, "-w", "--workers"]
 const leanCheck = process.env["SLUICE_LEAN"] !== "0" && args[0] === "check" && files &&
-  !args.some((a) => CHECK_FULL_ONLY.includes(a) || a.startsWith("--workers=") || a.startsWith("--output="))
+  !args.some((a) => CHECK_FULL_ONLY.includes(a) || a.startsWith("--workers=") || a.startsWith("--output=") || /^-w./.test(a))
 // A derivation needs a worker only to calibrate, or when -w asks for one: otherwise its
 // kernel runs on libuv's thread pool (commands/derive.ts). That worker starts while the
 // secret is read.

@@ -357,7 +357,7 @@ const fromResultCache = async (first: FirstCheck): Promise<Report | undefined> =
     if (hashed === undefined) return undefined
     // A file found as it was first stat'ed once read needs no stat again for the index (`Vouched.read`).
     for (let k = 0; k < misses.length; k++) judge(misses[k]!, hashed.digests[k]!, !hashed.unchanged[k])
-  } else {
+  } else if (misses.length > 0) {
     const scratch = Buffer.allocUnsafe(LEAN_READ_BYTES)
     for (const i of misses) {
       let hashed
@@ -439,8 +439,11 @@ const fromRecords = ({ cacheDir, options, path, startedMs, sums, sumsKey }: Firs
  * How `fromRecords` has the addon read the files the cache does not answer, as the lean hash
  * would take them (hashMain.ts): each up to `LEAN_LIMITS.fileBytes`, BLAKE3's below
  * `NATIVE_FILE_FROM_BYTES` (a larger one is mapped and hashed on every core: the JavaScript
- * path's `digestsOf`); on a terminal, no more files or bytes than it reads without the full
- * program's progress. None for an algorithm the addon's batches do not compute.
+ * path's `digestsOf`, which then takes the whole list: one such file sends every file
+ * there); on a terminal, no more bytes than it reads without the full program's progress,
+ * nor more lines than `LEAN_LIMITS.ttyFiles` (every line counted, not only the files the
+ * cache lacks: such a list goes to the JavaScript path, which counts those). None for an
+ * algorithm the addon's batches do not compute.
  */
 const nativeHashing = (algorithm: HashAlgorithm, sums: Buffer): RecordHashing | undefined => {
   const name = batchAlgorithm(algorithm)
