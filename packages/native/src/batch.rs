@@ -39,7 +39,7 @@
 
 use super::{arguments, buffer, bytes, checked, throw, CallbackInfo, Env, Failure, Outcome, Value};
 use super::napi::*;
-use super::records::{push_record, shard_of, SHARDS};
+use super::records::{push_digest_record, shard_of, SHARDS};
 use rayon::prelude::*;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::io::Write;
@@ -426,7 +426,7 @@ fn make_records(records: &Records, expect: &[u8], out: &mut Vec<u8>, start: usiz
         return;
     }
     for (id, digest) in ids.iter().zip(&digests) {
-        push_record(&mut shards[shard_of(id)], body, id, &records.t36, &records.tag, &[b"{\"d\":\"", digest, b"\",\"b\":", size, b"}"]);
+        push_digest_record(&mut shards[shard_of(id)], body, id, &records.t36, &records.tag, digest, size);
     }
     out.pop();
     out.extend_from_slice(b"\t*\n");

@@ -320,6 +320,13 @@ fn plain_value(value: &[u8]) -> Option<(&[u8], u64)> {
     Some((digest, std::str::from_utf8(size).ok()?.parse().ok()?))
 }
 
+/// A record of a file's digest (lowercase hex) and size with the value `plain_value` reads,
+/// digestEntry.ts's `entryValue` without a fingerprint: `hashFiles`' records and those of the
+/// files `recordVerdicts` reads.
+pub(crate) fn push_digest_record(shard: &mut (Vec<u8>, u32), body: &mut Vec<u8>, id: &[u8], t36: &[u8], tag: &[u8], digest: &[u8], size: &[u8]) {
+    push_record(shard, body, id, t36, tag, &[b"{\"d\":\"", digest, b"\",\"b\":", size, b"}"]);
+}
+
 /// The disk store's shards (diskCacheStore.ts's `SHARDS`).
 pub(crate) const SHARDS: usize = 64;
 /// checkIndex.ts's `FIELDS` and `Verdict`.
@@ -338,8 +345,8 @@ const MISMATCH: i64 = 2;
 ///
 /// A file without a record is read and hashed on every core with `algorithm` (`hashFiles`'
 /// names: `sha256`, `blake3`...) and its record made (written as the others': below) where it
-/// was read as stat'ed; one that changed while read (its stat before or after the read not
-/// the first) is not cached, and leaves the entries not to be indexed.
+/// was read as stat'ed; one that changed (its identity once read not that of its stat by
+/// name) is not cached, and leaves the entries not to be indexed.
 ///
 /// Each file is stat'ed on every core and its entry's level key made (SHA-256 of `prefix`
 /// followed by its identity key, as `statMany`); `read(shards)` (the shards the keys fall in,
@@ -439,7 +446,7 @@ pub unsafe extern "C" fn record_verdicts(env: Env, info: CallbackInfo) -> Value 
                     settled &= hashed.unchanged;
                     if hashed.unchanged {
                         let size = file.fields[2].to_string();
-                        push_record(&mut touched[shard_of(&file.id)], &mut body, &file.id, t36, tag, &[b"{\"d\":\"", &hashed.digest, b"\",\"b\":", size.as_bytes(), b"}"]);
+                        push_digest_record(&mut touched[shard_of(&file.id)], &mut body, &file.id, t36, tag, &hashed.digest, size.as_bytes());
                     }
                     &hashed.digest
                 }
